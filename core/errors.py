@@ -1,0 +1,61 @@
+"""Domain errors: a code that is also the locale key of the message a person reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A rule refused an action. ``code`` is stable and doubles as the locale key."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def __repr__(self) -> str:
+        # params may hold names or numbers a person typed: never put them in a repr
+        return f"DomainError({self.code!r})"
+
+
+# Every refusal code the core raises; tests check each has a locale message.
+CODES = frozenset(
+    {
+        "consent_required",
+        "parent_not_found",
+        "child_not_found",
+        "name_invalid",
+        "birth_date_invalid",
+        "birth_date_in_future",
+        "snils_invalid",
+        "snils_checksum",
+        "snils_taken",
+        "municipality_not_found",
+        "age_out_of_range",
+        "certificate_exists",
+        "certificate_not_found",
+        "certificate_closed",
+        "certificate_already_funded",
+        "certificate_already_queued",
+        "municipality_year_not_set",
+        "program_not_found",
+        "group_not_found",
+        "program_age_mismatch",
+        "no_free_seats",
+        "already_applied",
+        "certificate_required",
+        "funded_certificate_required",
+        "certificate_exhausted",
+        "budget_limit_reached",
+        "program_finished",
+        "quote_changed",
+        "application_not_found",
+        "application_bad_status",
+        "reason_required",
+        "not_allowed",
+        "month_invalid",
+        "year_invalid",
+        "identity_invalid",
+        "provider_not_found",
+    }
+)

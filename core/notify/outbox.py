@@ -1,0 +1,50 @@
+"""The outbox: what must reach which parent, written in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from core.storage.db import UnitOfWork
+from core.storage.models import Outbox
+
+# kinds the core writes; the worker renders each from locales/
+KINDS = frozenset(
+    {
+        "debits",  # ref = month index; details read from the ledger at send time
+        "topup",  # ref = school year
+        "expiry",  # ref = school year
+        "certificate_status",
+        "application_status",
+        "data_erased",
+        "seat_free",
+        "broadcast",
+    }
+)
+
+
+async def emit(
+    uow: UnitOfWork,
+    parent_id: int,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    dedup_key: str | None = None,
+) -> None:
+    """Add a row unless one with the same dedup_key exists (a retried operation)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind}")
+    if dedup_key is not None:
+        exists = await uow.session.scalar(select(Outbox.id).where(Outbox.dedup_key == dedup_key))
+        if exists is not None:
+            return
+    uow.session.add(
+        Outbox(
+            parent_id=parent_id,
+            kind=kind,
+            payload=payload or {},
+            dedup_key=dedup_key,
+            created_at=uow.now,
+        )
+    )

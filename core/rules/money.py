@@ -1,0 +1,51 @@
+"""Money rules. Integer kopecks only; never a float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MONTHS_IN_SCHOOL_YEAR = 12
+
+
+def prorated_nominal(nominal: int, months_left: int) -> int:
+    """A certificate funded mid-year gets the nominal for the months left, current included."""
+    months_left = max(0, min(MONTHS_IN_SCHOOL_YEAR, months_left))
+    return nominal * months_left // MONTHS_IN_SCHOOL_YEAR
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """What an application to a certified program reserves and what the family pays."""
+
+    monthly_price: int
+    months: int
+    monthly_share: int  # paid by the certificate each month
+
+    @property
+    def monthly_copay(self) -> int:
+        return self.monthly_price - self.monthly_share
+
+    @property
+    def reserve(self) -> int:
+        return self.monthly_share * self.months
+
+    @property
+    def total_cost(self) -> int:
+        return self.monthly_price * self.months
+
+    @property
+    def free(self) -> bool:
+        return self.monthly_price == 0
+
+
+def quote(monthly_price: int, months: int, available: int) -> Quote:
+    """The certificate pays the whole price while the money lasts, else an equal monthly share."""
+    if months <= 0:
+        return Quote(monthly_price, 0, 0)
+    share = min(monthly_price, max(0, available) // months)
+    return Quote(monthly_price, months, share)
+
+
+def prorate(amount: int, days: int, days_in_month: int) -> int:
+    """A partial month: floor, so the certificate is never charged for a day not served."""
+    return amount * days // days_in_month

@@ -1,0 +1,90 @@
+"""Rules about people: names, dates of birth, СНИЛС, age."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.errors import DomainError
+
+MIN_AGE = 5
+MAX_AGE = 17  # inclusive: at 18 the certificate closes
+NAME_MAX = 60
+_NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё]+(?:[ '\-][A-Za-zА-Яа-яЁё]+)*$")
+_DATE_RES = (
+    re.compile(r"^(?P<d>\d{1,2})[./\-](?P<m>\d{1,2})[./\-](?P<y>\d{2}|\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+)
+
+
+def clean_name(raw: str) -> str:
+    """A surname, name or patronymic as a person typed it, tidied; refuses anything else."""
+    value = " ".join(raw.split())
+    if not value or len(value) > NAME_MAX or not _NAME_RE.match(value):
+        raise DomainError("name_invalid", max=NAME_MAX)
+    return "-".join(part[:1].upper() + part[1:] for part in value.split("-"))
+
+
+def parse_birth_date(raw: str, today: date) -> date:
+    """Dates as parents type them: 05.03.2016, 5.3.16, 2016-03-05."""
+    value = raw.strip()
+    for pattern in _DATE_RES:
+        match = pattern.match(value)
+        if match:
+            break
+    else:
+        raise DomainError("birth_date_invalid")
+    year = int(match["y"])
+    if len(match["y"]) == 2:
+        # a two-digit year of a child's birth is in this century unless that is in the future
+        year += 2000 if 2000 + year <= today.year else 1900
+    try:
+        born = date(year, int(match["m"]), int(match["d"]))
+    except ValueError as exc:
+        raise DomainError("birth_date_invalid") from exc
+    if born > today:
+        raise DomainError("birth_date_in_future")
+    if today.year - born.year > 100:
+        raise DomainError("birth_date_invalid")
+    return born
+
+
+def age_on(born: date, day: date) -> int:
+    """Full years on ``day``; someone born on 29 February has a birthday on 1 March."""
+    years = day.year - born.year
+    if (day.month, day.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def check_certificate_age(born: date, day: date) -> int:
+    age = age_on(born, day)
+    if not MIN_AGE <= age <= MAX_AGE:
+        raise DomainError("age_out_of_range", age=age, min=MIN_AGE, max=MAX_AGE)
+    return age
+
+
+def snils_checksum(digits: str) -> int:
+    """Control number of a СНИЛС from its first nine digits (ПФР rules)."""
+    total = sum(int(d) * (9 - i) for i, d in enumerate(digits[:9]))
+    if total < 100:
+        return total
+    if total in (100, 101):
+        return 0
+    rest = total % 101
+    return 0 if rest == 100 else rest
+
+
+def parse_snils(raw: str) -> str:
+    """Eleven digits, separators allowed (123-456-789 01); checksum verified."""
+    digits = re.sub(r"[\s\-]", "", raw)
+    if not re.fullmatch(r"\d{11}", digits):
+        raise DomainError("snils_invalid")
+    # the checksum is only defined for numbers above 001-001-998
+    if int(digits[:9]) > 1001998 and snils_checksum(digits) != int(digits[9:]):
+        raise DomainError("snils_checksum")
+    return digits
+
+
+def format_snils(digits: str) -> str:
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {digits[9:]}"

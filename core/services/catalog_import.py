@@ -1,0 +1,333 @@
+"""Operator imports: the catalogue and municipalities' yearly settings from CSV.
+
+Formats are documented in docs/import.md. Re-import updates by the external ids and never
+duplicates; a bad row is reported with its line number and the good rows still land.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from core.rules.catalog import Direction, Register
+from core.rules.text import fold
+from core.services.certificates import grant_from_queue
+from core.storage.db import UnitOfWork
+from core.storage.models import Group, Municipality, MunicipalityYear, Program, Provider
+
+logger = logging.getLogger(__name__)
+
+CATALOG_COLUMNS = (
+    "provider_id",
+    "provider_name",
+    "art_school",
+    "program_id",
+    "program_name",
+    "description",
+    "municipality_code",
+    "address",
+    "lat",
+    "lon",
+    "direction",
+    "register",
+    "age_min",
+    "age_max",
+    "price_rub",
+    "month_start",
+    "month_end",
+    "group_id",
+    "group_name",
+    "schedule",
+    "seats",
+)
+MUNICIPALITY_COLUMNS = (
+    "code",
+    "name",
+    "region",
+    "school_year",
+    "funded_quota",
+    "nominal_rub",
+    "budget_programs_limit",
+)
+DIRECTION_NAMES = {
+    "техническая": Direction.TECHNICAL,
+    "естественнонаучная": Direction.SCIENCE,
+    "физкультурно-спортивная": Direction.SPORTS,
+    "художественная": Direction.ARTS,
+    "туристско-краеведческая": Direction.TOURISM,
+    "социально-гуманитарная": Direction.SOCIAL,
+}
+REGISTER_NAMES = {
+    "сертифицированные": Register.CERTIFIED,
+    "значимые": Register.SIGNIFICANT,
+    "предпрофессиональные": Register.PREPROFESSIONAL,
+    "иные": Register.OTHER,
+}
+YES = {"1", "да", "yes", "true", "y", "д"}
+NO = {"0", "нет", "no", "false", "n", "н", ""}
+
+
+class RowError(ValueError):
+    """A bad cell: the message names the column; the caller adds the line number."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _rows(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], str]:
+    text = text.lstrip("\ufeff")
+    sample = text[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    missing = [c for c in columns if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], "missing columns: " + ", ".join(missing)
+    rows = []
+    for row in reader:
+        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
+    return rows, ""
+
+
+def _int(row: dict[str, str], col: str, lo: int, hi: int) -> int:
+    try:
+        value = int(row[col])
+    except ValueError as exc:
+        raise RowError(f"{col}: not a whole number") from exc
+    if not lo <= value <= hi:
+        raise RowError(f"{col}: must be {lo}..{hi}")
+    return value
+
+
+def _kopecks(row: dict[str, str], col: str) -> int:
+    try:
+        value = Decimal(row[col].replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise RowError(f"{col}: not an amount") from exc
+    if value < 0 or value > Decimal(10_000_000) or value != value.quantize(Decimal("0.01")):
+        raise RowError(f"{col}: must be 0..10000000 with at most 2 decimals")
+    return int(value * 100)
+
+
+def _float(row: dict[str, str], col: str, limit: float) -> float | None:
+    if not row[col]:
+        return None
+    try:
+        value = float(row[col].replace(",", "."))
+    except ValueError as exc:
+        raise RowError(f"{col}: not a number") from exc
+    if not -limit <= value <= limit:
+        raise RowError(f"{col}: out of range")
+    return value
+
+
+def _text(row: dict[str, str], col: str, limit: int, required: bool = True) -> str:
+    value = row[col]
+    if required and not value:
+        raise RowError(f"{col}: empty")
+    if len(value) > limit:
+        raise RowError(f"{col}: longer than {limit}")
+    return value
+
+
+def _choice(row: dict[str, str], col: str, enum: Any, names: dict[str, Any]) -> Any:
+    value = row[col].casefold().replace("ё", "е")
+    if value in names:
+        return names[value]
+    try:
+        return enum(value)
+    except ValueError as exc:
+        raise RowError(f"{col}: unknown value") from exc
+
+
+def _bool(row: dict[str, str], col: str) -> bool:
+    value = row[col].casefold()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise RowError(f"{col}: expected да/нет")
+
+
+def parse_catalog_row(row: dict[str, str]) -> dict[str, Any]:
+    age_min = _int(row, "age_min", 0, 18)
+    age_max = _int(row, "age_max", 0, 18)
+    if age_min > age_max:
+        raise RowError("age_min: greater than age_max")
+    return {
+        "provider_id": _text(row, "provider_id", 40),
+        "provider_name": _text(row, "provider_name", 300),
+        "art_school": _bool(row, "art_school"),
+        "program_id": _text(row, "program_id", 40),
+        "program_name": _text(row, "program_name", 300),
+        "description": _text(row, "description", 4000, required=False),
+        "municipality_code": _text(row, "municipality_code", 40),
+        "address": _text(row, "address", 300, required=False),
+        "lat": _float(row, "lat", 90),
+        "lon": _float(row, "lon", 180),
+        "direction": _choice(row, "direction", Direction, DIRECTION_NAMES),
+        "register": _choice(row, "register", Register, REGISTER_NAMES),
+        "age_min": age_min,
+        "age_max": age_max,
+        "price": _kopecks(row, "price_rub"),
+        "month_start": _int(row, "month_start", 1, 12),
+        "month_end": _int(row, "month_end", 1, 12),
+        "group_id": _text(row, "group_id", 40),
+        "group_name": _text(row, "group_name", 200),
+        "schedule": _text(row, "schedule", 300, required=False),
+        "seats": _int(row, "seats", 0, 10_000),
+    }
+
+
+async def import_catalog(uow: UnitOfWork, text: str) -> ImportReport:
+    report = ImportReport()
+    rows, problem = _rows(text, CATALOG_COLUMNS)
+    if problem:
+        report.errors.append((1, problem))
+        return report
+    munis = dict((await uow.session.execute(select(Municipality.code, Municipality.id))).all())
+    touched: set[int] = set()
+    for line, raw in rows:
+        try:
+            data = parse_catalog_row(raw)
+            if data["municipality_code"] not in munis:
+                raise RowError("municipality_code: unknown municipality")
+            async with uow.session.begin_nested():
+                created, program_id = await _upsert(uow, data, munis[data["municipality_code"]])
+        except RowError as exc:
+            report.errors.append((line, str(exc)))
+            continue
+        touched.add(program_id)
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    if touched:
+        free = (
+            select(func.coalesce(func.sum(Group.seats - Group.taken), 0))
+            .where(Group.program_id == Program.id)
+            .scalar_subquery()
+        )
+        await uow.session.execute(
+            update(Program)
+            .where(Program.id.in_(touched))
+            .values(free_seats=free)
+            .execution_options(synchronize_session=False)
+        )
+    logger.info(
+        "catalogue import: %d created, %d updated, %d bad rows",
+        report.created,
+        report.updated,
+        len(report.errors),
+    )
+    return report
+
+
+async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> tuple[bool, int]:
+    s = uow.session
+    provider = await s.scalar(select(Provider).where(Provider.external_id == d["provider_id"]))
+    if provider is None:
+        provider = Provider(external_id=d["provider_id"])
+        s.add(provider)
+    provider.name = d["provider_name"]
+    provider.art_school = d["art_school"]
+    await s.flush()
+    program = await s.scalar(select(Program).where(Program.external_id == d["program_id"]))
+    if program is None:
+        program = Program(external_id=d["program_id"], free_seats=0, active=True)
+        s.add(program)
+    elif program.provider_id != provider.id:
+        raise RowError("program_id: belongs to another provider")
+    program.provider_id = provider.id
+    program.municipality_id = municipality_id
+    program.name = d["program_name"]
+    program.name_folded = fold(d["program_name"])
+    program.description = d["description"]
+    program.search_text = fold(" ".join((d["program_name"], d["provider_name"], d["description"])))
+    program.address = d["address"]
+    program.lat, program.lon = d["lat"], d["lon"]
+    program.direction = d["direction"].value
+    program.register = d["register"].value
+    program.age_min, program.age_max = d["age_min"], d["age_max"]
+    program.price = d["price"]
+    program.start_month, program.end_month = d["month_start"], d["month_end"]
+    await s.flush()
+    group = await s.scalar(select(Group).where(Group.external_id == d["group_id"]))
+    created = group is None
+    if group is None:
+        group = Group(external_id=d["group_id"], taken=0)
+        s.add(group)
+    elif group.program_id != program.id:
+        raise RowError("group_id: belongs to another program")
+    elif d["seats"] < group.taken:
+        raise RowError("seats: fewer than children already in the group")
+    group.program_id = program.id
+    group.name = d["group_name"]
+    group.schedule = d["schedule"]
+    group.seats = d["seats"]
+    await s.flush()
+    return created, program.id
+
+
+async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
+    """A raised quota funds waiting certificates at once, in queue order."""
+    report = ImportReport()
+    rows, problem = _rows(text, MUNICIPALITY_COLUMNS)
+    if problem:
+        report.errors.append((1, problem))
+        return report
+    changed: set[int] = set()
+    for line, row in rows:
+        try:
+            code = _text(row, "code", 40)
+            name = _text(row, "name", 200)
+            region = _text(row, "region", 200, required=False)
+            year = _int(row, "school_year", 2000, 2100)
+            quota = _int(row, "funded_quota", 0, 10_000_000)
+            nominal = _kopecks(row, "nominal_rub")
+            limit = _int(row, "budget_programs_limit", 0, 100)
+            async with uow.session.begin_nested():
+                muni = await uow.session.scalar(
+                    select(Municipality).where(Municipality.code == code)
+                )
+                if muni is None:
+                    muni = Municipality(code=code)
+                    uow.session.add(muni)
+                muni.name, muni.region = name, region
+                await uow.session.flush()
+                settings = await uow.session.scalar(
+                    select(MunicipalityYear).where(
+                        MunicipalityYear.municipality_id == muni.id,
+                        MunicipalityYear.school_year == year,
+                    )
+                )
+                created = settings is None
+                if settings is None:
+                    settings = MunicipalityYear(municipality_id=muni.id, school_year=year)
+                    uow.session.add(settings)
+                settings.funded_quota = quota
+                settings.nominal = nominal
+                settings.budget_programs_limit = limit
+                await uow.session.flush()
+        except RowError as exc:
+            report.errors.append((line, str(exc)))
+            continue
+        changed.add(muni.id)
+        report.created += created
+        report.updated += not created
+    for muni_id in sorted(changed):
+        await grant_from_queue(uow, muni_id)
+    return report

@@ -1,0 +1,214 @@
+"""Certificates: accounting first, funded in order of requests while the quota lasts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from core.errors import DomainError
+from core.notify.outbox import emit
+from core.rules.calendar import month_of, school_year_months, school_year_of
+from core.rules.enrolment import CertStatus
+from core.rules.money import prorated_nominal
+from core.rules.numbers import certificate_number
+from core.rules.people import check_certificate_age
+from core.services.children import get_owned
+from core.services.ledger import post
+from core.services.parents import require_consent
+from core.storage.db import UnitOfWork
+from core.storage.models import Certificate, Child, MunicipalityYear, Sequence
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateView:
+    id: int
+    number: str
+    status: CertStatus
+    total: int
+    reserved: int
+    nominal: int | None
+    queue_position: int | None
+
+    @property
+    def available(self) -> int:
+        return self.total - self.reserved
+
+
+async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Certificate | None:
+    query = select(Certificate).where(Certificate.child_id == child_id)
+    if lock:
+        query = query.with_for_update()
+    return await uow.session.scalar(query)
+
+
+async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
+    """The accounting certificate (учёта). Idempotent refusal if it exists."""
+    await require_consent(uow, parent_id)
+    child = await get_owned(uow, parent_id, child_id)
+    if await for_child(uow, child_id) is not None:
+        raise DomainError("certificate_exists")
+    check_certificate_age(child.birth_date, uow.now.date())
+    cert = Certificate(
+        child_id=child.id,
+        municipality_id=child.municipality_id,
+        status=CertStatus.ACCOUNTING.value,
+        issued_at=uow.now,
+        total=0,
+        reserved=0,
+    )
+    uow.session.add(cert)
+    await uow.session.flush()
+    cert.number = certificate_number(child.municipality_id, cert.id)
+    await emit(uow, parent_id, "certificate_status", _status_payload(cert, child.id))
+    await uow.session.flush()
+    logger.info("certificate %s issued", cert.id)
+    return cert.id
+
+
+async def request_funding(uow: UnitOfWork, parent_id: int, child_id: int) -> CertStatus:
+    """Queue the request; grant it at once when the quota has room. No other selection."""
+    await require_consent(uow, parent_id)
+    child = await get_owned(uow, parent_id, child_id)
+    cert = await for_child(uow, child_id, lock=True)
+    if cert is None:
+        raise DomainError("certificate_not_found")
+    if cert.status == CertStatus.CLOSED:
+        raise DomainError("certificate_closed")
+    if cert.status == CertStatus.FUNDED:
+        raise DomainError("certificate_already_funded")
+    if cert.status == CertStatus.QUEUED:
+        raise DomainError("certificate_already_queued")
+    check_certificate_age(child.birth_date, uow.now.date())
+    cert.status = CertStatus.QUEUED.value
+    cert.funding_requested_at = uow.now
+    cert.queue_seq = await next_value(uow, "funding_queue")
+    await uow.session.flush()
+    await grant_from_queue(uow, cert.municipality_id)
+    await uow.session.refresh(cert)
+    if cert.status == CertStatus.QUEUED:
+        await emit(uow, parent_id, "certificate_status", _status_payload(cert, child.id))
+    return CertStatus(cert.status)
+
+
+async def next_value(uow: UnitOfWork, name: str) -> int:
+    """A gap-free counter; the UPDATE takes the row lock, so concurrent callers queue."""
+    result = await uow.session.execute(
+        update(Sequence).where(Sequence.name == name).values(value=Sequence.value + 1)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        uow.session.add(Sequence(name=name, value=1))
+        await uow.session.flush()
+        return 1
+    return int(await uow.session.scalar(select(Sequence.value).where(Sequence.name == name)))
+
+
+async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
+    """Fund queued certificates, first requested first, while the year's quota lasts."""
+    today = uow.now.date()
+    year = school_year_of(today)
+    settings = await uow.session.scalar(
+        select(MunicipalityYear)
+        .where(
+            MunicipalityYear.municipality_id == municipality_id,
+            MunicipalityYear.school_year == year,
+        )
+        .with_for_update()  # PostgreSQL: one granter per municipality at a time
+    )
+    if settings is None:
+        return 0
+    funded = await uow.session.scalar(
+        select(func.count())
+        .select_from(Certificate)
+        .where(
+            Certificate.municipality_id == municipality_id,
+            Certificate.status == CertStatus.FUNDED.value,
+        )
+    )
+    room = settings.funded_quota - int(funded or 0)
+    if room <= 0:
+        return 0
+    waiting = await uow.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.municipality_id == municipality_id,
+            Certificate.status == CertStatus.QUEUED.value,
+        )
+        .order_by(Certificate.queue_seq)
+        .limit(room)
+    )
+    _, last_month = school_year_months(year)
+    months_left = last_month - month_of(today) + 1
+    amount = prorated_nominal(settings.nominal, months_left)
+    granted = 0
+    for cert in list(waiting):
+        cert.status = CertStatus.FUNDED.value
+        cert.queue_seq = None
+        cert.funded_at = uow.now
+        cert.funded_year = year
+        await uow.session.flush()
+        await post(
+            uow,
+            certificate_id=cert.id,
+            kind="credit",
+            key=f"credit:{cert.id}:{year}",
+            total_delta=amount,
+        )
+        await uow.session.refresh(cert)
+        parent_id = await uow.session.scalar(
+            select(Child.parent_id).where(Child.id == cert.child_id)
+        )
+        if parent_id is not None:
+            await emit(uow, parent_id, "certificate_status", _status_payload(cert, cert.child_id))
+        granted += 1
+    logger.info("municipality %s: %d certificates funded from the queue", municipality_id, granted)
+    return granted
+
+
+async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateView | None:
+    await get_owned(uow, parent_id, child_id)
+    cert = await for_child(uow, child_id)
+    if cert is None:
+        return None
+    return await _view(uow, cert)
+
+
+async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
+    position = None
+    if cert.status == CertStatus.QUEUED and cert.queue_seq is not None:
+        position = int(
+            await uow.session.scalar(
+                select(func.count())
+                .select_from(Certificate)
+                .where(
+                    Certificate.municipality_id == cert.municipality_id,
+                    Certificate.status == CertStatus.QUEUED.value,
+                    Certificate.queue_seq <= cert.queue_seq,
+                )
+            )
+            or 0
+        )
+    nominal = None
+    if cert.status == CertStatus.FUNDED:
+        nominal = await uow.session.scalar(
+            select(MunicipalityYear.nominal).where(
+                MunicipalityYear.municipality_id == cert.municipality_id,
+                MunicipalityYear.school_year == school_year_of(uow.now.date()),
+            )
+        )
+    return CertificateView(
+        id=cert.id,
+        number=cert.number or "",
+        status=CertStatus(cert.status),
+        total=cert.total,
+        reserved=cert.reserved,
+        nominal=nominal,
+        queue_position=position,
+    )
+
+
+def _status_payload(cert: Certificate, child_id: int | None) -> dict[str, object]:
+    return {"certificate_id": cert.id, "child_id": child_id, "status": cert.status}

@@ -1,0 +1,147 @@
+"""Children of a parent: add, edit, remove, list. Every read checks ownership."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import DomainError
+from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
+from core.rules.people import age_on, clean_name, parse_snils
+from core.services.parents import forget_children, require_consent
+from core.storage.db import UnitOfWork
+from core.storage.models import Application, Child, Municipality
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildInput:
+    surname: str
+    name: str
+    patronymic: str | None
+    birth_date: date
+    snils: str | None
+    municipality_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChildView:
+    id: int
+    surname: str
+    name: str
+    patronymic: str | None
+    birth_date: date
+    snils: str | None
+    municipality_id: int
+    municipality: str
+    age: int
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+
+
+def validate(data: ChildInput, today: date) -> ChildInput:
+    if data.birth_date > today:
+        raise DomainError("birth_date_in_future")
+    return ChildInput(
+        surname=clean_name(data.surname),
+        name=clean_name(data.name),
+        patronymic=clean_name(data.patronymic) if data.patronymic else None,
+        birth_date=data.birth_date,
+        snils=parse_snils(data.snils) if data.snils else None,
+        municipality_id=data.municipality_id,
+    )
+
+
+async def _check_municipality(uow: UnitOfWork, municipality_id: int) -> None:
+    if await uow.session.get(Municipality, municipality_id) is None:
+        raise DomainError("municipality_not_found")
+
+
+async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
+    await require_consent(uow, parent_id)
+    clean = validate(data, uow.now.date())
+    await _check_municipality(uow, clean.municipality_id)
+    child = Child(parent_id=parent_id, created_at=uow.now, **asdict(clean))
+    uow.session.add(child)
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise DomainError("snils_taken") from exc
+    logger.info("parent %s added child %s", parent_id, child.id)
+    return child.id
+
+
+async def get_owned(uow: UnitOfWork, parent_id: int, child_id: int) -> Child:
+    """Another parent's child is reported as not found: its existence is not disclosed."""
+    child = await uow.session.get(Child, child_id)
+    if child is None or child.parent_id != parent_id:
+        raise DomainError("child_not_found")
+    return child
+
+
+async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: ChildInput) -> None:
+    await require_consent(uow, parent_id)
+    child = await get_owned(uow, parent_id, child_id)
+    clean = validate(data, uow.now.date())
+    await _check_municipality(uow, clean.municipality_id)
+    for field, value in asdict(clean).items():
+        setattr(child, field, value)
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise DomainError("snils_taken") from exc
+
+
+async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:
+    """Cancels active applications (money and seats return), then erases the child."""
+    from core.services import enrolment
+
+    await get_owned(uow, parent_id, child_id)
+    active = await uow.session.scalars(
+        select(Application.id).where(
+            Application.child_id == child_id, Application.status.in_(ACTIVE_STATUSES)
+        )
+    )
+    for app_id in list(active):
+        await enrolment.end_application(uow, app_id, AppStatus.CANCELLED, reason="child_removed")
+    await forget_children(uow, [child_id])
+
+
+async def list_children(uow: UnitOfWork, parent_id: int) -> list[ChildView]:
+    rows = await uow.session.execute(
+        select(Child, Municipality.name)
+        .join(Municipality, Municipality.id == Child.municipality_id)
+        .where(Child.parent_id == parent_id)
+        .order_by(Child.id)
+    )
+    today = uow.now.date()
+    return [_view(child, muni, today) for child, muni in rows]
+
+
+async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> ChildView:
+    child = await get_owned(uow, parent_id, child_id)
+    muni = await uow.session.get(Municipality, child.municipality_id)
+    return _view(child, muni.name if muni else "", uow.now.date())
+
+
+def _view(child: Child, municipality: str, today: date) -> ChildView:
+    return ChildView(
+        id=child.id,
+        surname=child.surname,
+        name=child.name,
+        patronymic=child.patronymic,
+        birth_date=child.birth_date,
+        snils=child.snils,
+        municipality_id=child.municipality_id,
+        municipality=municipality,
+        age=age_on(child.birth_date, today),
+    )

@@ -1,0 +1,364 @@
+"""Applications: quote, apply, cancel, provider decisions, leaving. Money moves through
+the ledger; seats through conditional updates, so nothing oversells under concurrency."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import DomainError
+from core.notify.outbox import emit
+from core.rules.calendar import month_of, program_months, school_year_of
+from core.rules.catalog import BUDGET_REGISTERS, Register
+from core.rules.enrolment import (
+    ACTIVE_STATUSES,
+    ApplyFacts,
+    AppStatus,
+    CertStatus,
+    check_apply,
+    check_transition,
+)
+from core.rules.money import Quote, quote
+from core.rules.people import age_on
+from core.services.certificates import for_child
+from core.services.children import get_owned
+from core.services.ledger import post
+from core.services.parents import require_consent
+from core.storage.db import UnitOfWork
+from core.storage.models import (
+    Application,
+    Certificate,
+    Group,
+    MonthClose,
+    MunicipalityYear,
+    Program,
+    Provider,
+    Role,
+)
+
+logger = logging.getLogger(__name__)
+ACTIVE = [s.value for s in ACTIVE_STATUSES]
+REASON_MAX = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyQuote:
+    child_id: int
+    group_id: int
+    program_id: int
+    register: Register
+    art_school: bool
+    first_month: int
+    last_month: int
+    money: Quote  # monthly_share 0 for budget registers and art schools
+    available: int
+
+
+async def _facts(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, *, lock: bool
+) -> tuple[ApplyQuote, Certificate | None]:
+    child = await get_owned(uow, parent_id, child_id)
+    # PostgreSQL: the certificate row lock serialises one child's applications, so the
+    # balance, the budget count and the duplicate check below are read fresh
+    cert = await for_child(uow, child_id, lock=lock)
+    row = (
+        await uow.session.execute(
+            select(Group, Program, Provider)
+            .join(Program, Program.id == Group.program_id)
+            .join(Provider, Provider.id == Program.provider_id)
+            .where(Group.id == group_id, Program.active.is_(True))
+        )
+    ).first()
+    if row is None:
+        raise DomainError("group_not_found")
+    group, program, provider = row
+    today = uow.now.date()
+    first, last = program_months(school_year_of(today), program.start_month, program.end_month)
+    first = max(first, month_of(today))
+    months = last - first + 1
+    same = await uow.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.child_id == child_id,
+            Application.program_id == program.id,
+            Application.status.in_(ACTIVE),
+        )
+    )
+    budget_active = await uow.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.child_id == child_id,
+            Application.status.in_(ACTIVE),
+            Application.register.in_([r.value for r in BUDGET_REGISTERS]),
+        )
+    )
+    limit = await uow.session.scalar(
+        select(MunicipalityYear.budget_programs_limit).where(
+            MunicipalityYear.municipality_id == child.municipality_id,
+            MunicipalityYear.school_year == school_year_of(today),
+        )
+    )
+    register = Register(program.register)
+    check_apply(
+        ApplyFacts(
+            child_age=age_on(child.birth_date, today),
+            age_min=program.age_min,
+            age_max=program.age_max,
+            register=register,
+            art_school=provider.art_school,
+            certificate_status=CertStatus(cert.status) if cert else None,
+            free_seats=group.seats - group.taken,
+            has_active_same_program=bool(same),
+            active_budget_programs=int(budget_active or 0),
+            budget_limit=2 if limit is None else limit,
+            months_left=months,
+        )
+    )
+    available = cert.total - cert.reserved if cert else 0
+    if register == Register.CERTIFIED and not provider.art_school:
+        money = quote(program.price, months, available)
+        if money.monthly_share == 0 and program.price > 0:
+            raise DomainError("certificate_exhausted", available=available)
+    else:
+        money = Quote(program.price, months, 0)
+    return (
+        ApplyQuote(
+            child_id=child_id,
+            group_id=group_id,
+            program_id=program.id,
+            register=register,
+            art_school=provider.art_school,
+            first_month=first,
+            last_month=last,
+            money=money,
+            available=available,
+        ),
+        cert,
+    )
+
+
+async def quote_application(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int
+) -> ApplyQuote:
+    """What applying would reserve and cost; raises the refusal the apply would raise."""
+    await require_consent(uow, parent_id)
+    q, _ = await _facts(uow, parent_id, child_id, group_id, lock=False)
+    return q
+
+
+async def apply(
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    group_id: int,
+    *,
+    expected_share: int | None = None,
+) -> int:
+    """Submit. ``expected_share`` is the monthly share the parent saw and confirmed; if the
+    balance changed since, the parent must see the new figures first (quote_changed)."""
+    await require_consent(uow, parent_id)
+    q, cert = await _facts(uow, parent_id, child_id, group_id, lock=True)
+    if expected_share is not None and expected_share != q.money.monthly_share:
+        raise DomainError("quote_changed", share=q.money.monthly_share)
+    taken = await uow.session.execute(
+        update(Group)
+        .where(Group.id == group_id, Group.taken < Group.seats)
+        .values(taken=Group.taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("no_free_seats")
+    await _program_seats(uow, q.program_id, -1)
+    app = Application(
+        child_id=child_id,
+        parent_id=parent_id,
+        certificate_id=cert.id if cert else None,
+        program_id=q.program_id,
+        group_id=group_id,
+        status=AppStatus.SUBMITTED.value,
+        register=q.register.value,
+        monthly_price=q.money.monthly_price,
+        monthly_share=q.money.monthly_share,
+        first_month=q.first_month,
+        last_month=q.last_month,
+        reserved_left=q.money.reserve,
+        created_at=uow.now,
+        updated_at=uow.now,
+    )
+    uow.session.add(app)
+    try:
+        async with uow.session.begin_nested():
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise DomainError("already_applied") from exc
+    if q.money.reserve and cert is not None:
+        await post(
+            uow,
+            certificate_id=cert.id,
+            kind="reserve",
+            key=f"reserve:{app.id}",
+            reserved_delta=q.money.reserve,
+            application_id=app.id,
+        )
+    await _notify(uow, app)
+    logger.info("application %s submitted (group %s)", app.id, group_id)
+    return app.id
+
+
+async def _program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:
+    await uow.session.execute(
+        update(Program)
+        .where(Program.id == program_id)
+        .values(free_seats=Program.free_seats + delta)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _notify(uow: UnitOfWork, app: Application) -> None:
+    await emit(
+        uow,
+        app.parent_id,
+        "application_status",
+        {
+            "application_id": app.id,
+            "child_id": app.child_id,
+            "program_id": app.program_id,
+            "status": app.status,
+            "reason": app.reason,
+        },
+        dedup_key=f"app:{app.id}:{app.status}",
+    )
+
+
+async def _owned_app(uow: UnitOfWork, parent_id: int, app_id: int) -> Application:
+    app = await uow.session.get(Application, app_id, with_for_update=True)
+    if app is None or app.parent_id != parent_id:
+        raise DomainError("application_not_found")
+    return app
+
+
+async def cancel(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
+    app = await _owned_app(uow, parent_id, app_id)
+    check_transition(AppStatus(app.status), AppStatus.CANCELLED, "parent")
+    await end_application(uow, app.id, AppStatus.CANCELLED)
+
+
+async def leave(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
+    app = await _owned_app(uow, parent_id, app_id)
+    check_transition(AppStatus(app.status), AppStatus.FINISHED, "parent")
+    await end_application(uow, app.id, AppStatus.FINISHED)
+
+
+async def end_application(
+    uow: UnitOfWork, app_id: int, status: AppStatus, *, reason: str | None = None
+) -> None:
+    """Cancel, reject or finish: free the seat, release the months not yet served.
+
+    A finished (left) application keeps the current month reserved: the month close debits
+    the days served and releases the rest. Everything else is released now.
+    """
+    app = await uow.session.get(Application, app_id, with_for_update=True)
+    if app is None:
+        raise DomainError("application_not_found")
+    today = uow.now.date()
+    release = app.reserved_left
+    if status == AppStatus.FINISHED:
+        current = month_of(today)
+        served_to = min(app.last_month, current)
+        closed = await uow.session.scalar(
+            select(func.count())
+            .select_from(MonthClose)
+            .where(MonthClose.month >= app.first_month, MonthClose.month <= served_to)
+        )
+        # months served but not yet closed stay reserved for their debit
+        open_months = max(0, served_to - app.first_month + 1 - int(closed or 0))
+        release = max(0, app.reserved_left - open_months * app.monthly_share)
+        app.end_day = today.toordinal()
+        app.last_month = min(app.last_month, current)
+    if release and app.certificate_id is not None:
+        await post(
+            uow,
+            certificate_id=app.certificate_id,
+            kind="release",
+            key=f"release:{app.id}:{status.value}",
+            reserved_delta=-release,
+            application_id=app.id,
+        )
+        app.reserved_left -= release
+    await uow.session.execute(
+        update(Group)
+        .where(Group.id == app.group_id, Group.taken > 0)
+        .values(taken=Group.taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    await _program_seats(uow, app.program_id, +1)
+    app.status = status.value
+    app.reason = reason
+    app.updated_at = uow.now
+    await uow.session.flush()
+    await _notify(uow, app)
+
+
+async def provider_decide(
+    uow: UnitOfWork, parent_id: int, app_id: int, target: AppStatus, reason: str | None = None
+) -> None:
+    """A provider's staff accepts, rejects (with a reason), enrols or finishes."""
+    app = await uow.session.get(Application, app_id, with_for_update=True)
+    if app is None:
+        raise DomainError("application_not_found")
+    provider_id = await uow.session.scalar(
+        select(Program.provider_id).where(Program.id == app.program_id)
+    )
+    role = await uow.session.scalar(
+        select(Role.id).where(
+            Role.parent_id == parent_id, Role.role == "provider", Role.provider_id == provider_id
+        )
+    )
+    if role is None:
+        # not disclosed: another provider's application is "not found"
+        raise DomainError("application_not_found")
+    check_transition(AppStatus(app.status), target, "provider")
+    if target == AppStatus.REJECTED:
+        reason = " ".join((reason or "").split())[:REASON_MAX]
+        if not reason:
+            raise DomainError("reason_required")
+        await end_application(uow, app.id, target, reason=reason)
+    elif target == AppStatus.FINISHED:
+        await end_application(uow, app.id, target)
+    elif target == AppStatus.ENROLLED:
+        await _enrol(uow, app, uow.now.date())
+    else:
+        app.status = target.value
+        app.updated_at = uow.now
+        await uow.session.flush()
+        await _notify(uow, app)
+
+
+async def _enrol(uow: UnitOfWork, app: Application, today: date) -> None:
+    """Service starts today: months reserved before this one are released."""
+    current = month_of(today)
+    if current > app.first_month:
+        unused = min(current, app.last_month + 1) - app.first_month
+        release = min(app.reserved_left, unused * app.monthly_share)
+        if release and app.certificate_id is not None:
+            await post(
+                uow,
+                certificate_id=app.certificate_id,
+                kind="release",
+                key=f"release:{app.id}:enrol",
+                reserved_delta=-release,
+                application_id=app.id,
+            )
+            app.reserved_left -= release
+        app.first_month = current
+    app.start_day = today.toordinal()
+    app.status = AppStatus.ENROLLED.value
+    app.updated_at = uow.now
+    await uow.session.flush()
+    await _notify(uow, app)

@@ -1,0 +1,87 @@
+"""Posting to the ledger: append-only entries, the certificate's totals kept in step."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from core.errors import DomainError
+from core.storage.db import UnitOfWork
+from core.storage.models import Certificate, LedgerEntry
+
+
+async def post(
+    uow: UnitOfWork,
+    *,
+    certificate_id: int,
+    kind: str,
+    key: str,
+    total_delta: int = 0,
+    reserved_delta: int = 0,
+    application_id: int | None = None,
+    month: int | None = None,
+) -> bool:
+    """Apply one change once. Returns False when the key was already posted.
+
+    The certificate update is conditional, so even without a lock available = total -
+    reserved cannot go negative: a reservation that does not fit changes nothing.
+    """
+    if total_delta == 0 and reserved_delta == 0:
+        return False
+    done = await uow.session.scalar(select(LedgerEntry.id).where(LedgerEntry.key == key))
+    if done is not None:
+        return False
+    result = await uow.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.id == certificate_id,
+            Certificate.total + total_delta - (Certificate.reserved + reserved_delta) >= 0,
+            Certificate.reserved + reserved_delta >= 0,
+        )
+        .values(
+            total=Certificate.total + total_delta,
+            reserved=Certificate.reserved + reserved_delta,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("quote_changed")
+    uow.session.add(
+        LedgerEntry(
+            key=key,
+            certificate_id=certificate_id,
+            application_id=application_id,
+            kind=kind,
+            total_delta=total_delta,
+            reserved_delta=reserved_delta,
+            month=month,
+            created_at=uow.now,
+        )
+    )
+    await uow.session.flush()
+    return True
+
+
+async def apply_batches(uow: UnitOfWork, batches: list[str]) -> None:
+    """Move certificates' totals by the entries a set-based operation inserted, in one
+    statement: the batch name marks them."""
+
+    def moved(column):  # type: ignore[no-untyped-def]
+        return (
+            select(func.coalesce(func.sum(column), 0))
+            .where(LedgerEntry.batch.in_(batches), LedgerEntry.certificate_id == Certificate.id)
+            .scalar_subquery()
+        )
+
+    await uow.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.id.in_(
+                select(LedgerEntry.certificate_id).where(LedgerEntry.batch.in_(batches))
+            )
+        )
+        .values(
+            total=Certificate.total + moved(LedgerEntry.total_delta),
+            reserved=Certificate.reserved + moved(LedgerEntry.reserved_delta),
+        )
+        .execution_options(synchronize_session=False)
+    )

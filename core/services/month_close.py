@@ -1,0 +1,220 @@
+"""Closing a month: debit every enrolled child's share for it, in set-based SQL.
+
+Four statements whatever the number of enrolments: insert the debit entries, insert the
+releases of programs whose last month this is, move the applications' reservations, move
+the certificates' totals. A month closes once (month_closes row); the entry keys make even a
+concurrent second run insert nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from core.errors import DomainError
+from core.rules.calendar import month_bounds, month_label, month_of
+from core.rules.enrolment import AppStatus
+from core.services.ledger import apply_batches
+from core.storage.db import UnitOfWork
+from core.storage.models import Application, LedgerEntry, MonthClose, Outbox
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    month: int
+    already_closed: bool
+    debits: int
+    debited: int
+    releases: int
+
+
+def _key(prefix: str, month: int):  # type: ignore[no-untyped-def]
+    return literal(f"{prefix}:") + cast(Application.id, String) + literal(f":{month}")
+
+
+async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
+    if month > month_of(uow.now.date()):
+        raise DomainError("month_invalid")
+    if await uow.session.get(MonthClose, month) is not None:
+        return CloseResult(month, True, 0, 0, 0)
+    # claim the month first: a concurrent close waits on this row and then finds it
+    uow.session.add(MonthClose(month=month, closed_at=uow.now))
+    await uow.session.flush()
+    batch = f"close:{month_label(month)}"
+    first_day, last_day = month_bounds(month)
+    first_ord, last_ord = first_day.toordinal(), last_day.toordinal()
+    days_in_month = last_ord - first_ord + 1
+    served_from = case(
+        (Application.start_day > first_ord, Application.start_day), else_=literal(first_ord)
+    )
+    served_to = case(
+        (
+            and_(Application.end_day.is_not(None), Application.end_day < last_ord),
+            Application.end_day,
+        ),
+        else_=literal(last_ord),
+    )
+    days = served_to - served_from + 1
+    prorated = cast(Application.monthly_share * days / days_in_month, Integer)
+    share = case(
+        (days >= days_in_month, Application.monthly_share),
+        else_=prorated,
+    )
+    amount = case((share > Application.reserved_left, Application.reserved_left), else_=share)
+    served = and_(
+        Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+        Application.certificate_id.is_not(None),
+        Application.first_month <= month,
+        Application.last_month >= month,
+        Application.start_day.is_not(None),
+        Application.start_day <= last_ord,
+        or_(Application.end_day.is_(None), Application.end_day >= first_ord),
+        Application.reserved_left > 0,
+    )
+    debit_key = _key("debit", month)
+    debits = select(
+        debit_key,
+        Application.certificate_id,
+        Application.id,
+        literal("debit"),
+        -amount,
+        -amount,
+        literal(month),
+        literal(batch),
+        literal(uow.now),
+    ).where(
+        served,
+        amount > 0,
+        ~exists().where(LedgerEntry.key == debit_key),
+    )
+    cols = [
+        LedgerEntry.key,
+        LedgerEntry.certificate_id,
+        LedgerEntry.application_id,
+        LedgerEntry.kind,
+        LedgerEntry.total_delta,
+        LedgerEntry.reserved_delta,
+        LedgerEntry.month,
+        LedgerEntry.batch,
+        LedgerEntry.created_at,
+    ]
+    n_debits = (await uow.session.execute(insert(LedgerEntry).from_select(cols, debits))).rowcount  # type: ignore[attr-defined]
+    await _apply_to_applications(uow, batch)
+
+    # the program's (or the child's) last month: what stays reserved goes back
+    release_key = _key("release", month)
+    releases = select(
+        release_key,
+        Application.certificate_id,
+        Application.id,
+        literal("release"),
+        literal(0),
+        -Application.reserved_left,
+        literal(month),
+        literal(f"{batch}:r"),
+        literal(uow.now),
+    ).where(
+        Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+        Application.certificate_id.is_not(None),
+        Application.last_month == month,
+        Application.reserved_left > 0,
+        ~exists().where(LedgerEntry.key == release_key),
+    )
+    n_releases = (
+        await uow.session.execute(insert(LedgerEntry).from_select(cols, releases))
+    ).rowcount  # type: ignore[attr-defined]
+    await _apply_to_applications(uow, f"{batch}:r")
+    await apply_batches(uow, [batch, f"{batch}:r"])
+
+    # programs that end with this month are finished
+    await uow.session.execute(
+        update(Application)
+        .where(Application.status == AppStatus.ENROLLED.value, Application.last_month == month)
+        .values(status=AppStatus.FINISHED.value, end_day=last_ord, updated_at=uow.now)
+        .execution_options(synchronize_session=False)
+    )
+    # one grouped notice per parent; the worker reads the month's entries when it sends
+    parents = (
+        select(
+            Application.parent_id,
+            literal("debits"),
+            literal("debits:") + cast(Application.parent_id, String) + literal(f":{month}"),
+            literal(month),
+            literal("pending"),
+            literal(0),
+            literal(uow.now),
+        )
+        .join(LedgerEntry, LedgerEntry.application_id == Application.id)
+        .where(LedgerEntry.batch == batch)
+        .distinct()
+    )
+    await uow.session.execute(
+        insert(Outbox).from_select(
+            [
+                Outbox.parent_id,
+                Outbox.kind,
+                Outbox.dedup_key,
+                Outbox.ref,
+                Outbox.status,
+                Outbox.attempts,
+                Outbox.created_at,
+            ],
+            parents,
+        )
+    )
+    debited = int(
+        await uow.session.scalar(
+            select(func.coalesce(func.sum(-LedgerEntry.total_delta), 0)).where(
+                LedgerEntry.batch == batch
+            )
+        )
+        or 0
+    )
+    closing = await uow.session.get(MonthClose, month)
+    assert closing is not None
+    closing.debited = debited
+    closing.entries = n_debits
+    await uow.session.flush()
+    logger.info(
+        "month %s closed: %d debits, %d kopecks, %d releases",
+        month_label(month),
+        n_debits,
+        debited,
+        n_releases,
+    )
+    return CloseResult(month, False, n_debits, debited, n_releases)
+
+
+async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
+    moved = (
+        select(func.sum(LedgerEntry.reserved_delta))
+        .where(LedgerEntry.batch == batch, LedgerEntry.application_id == Application.id)
+        .scalar_subquery()
+    )
+    await uow.session.execute(
+        update(Application)
+        .where(
+            Application.id.in_(
+                select(LedgerEntry.application_id).where(LedgerEntry.batch == batch)
+            )
+        )
+        .values(reserved_left=Application.reserved_left + moved)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,244 @@
+"""1 September: what was left expires, the new nominal is credited, the queue moves.
+
+Set-based like the month close: a fixed number of statements whatever the region's size.
+A school year opens once (year_opens row); entry keys make a retry change nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import String, cast, func, insert, literal, select, update
+
+from core.errors import DomainError
+from core.rules.calendar import month_index, school_year_of
+from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.rules.people import MAX_AGE
+from core.services.certificates import grant_from_queue
+from core.services.ledger import apply_batches
+from core.storage.db import UnitOfWork
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Group,
+    LedgerEntry,
+    Municipality,
+    MunicipalityYear,
+    Outbox,
+    Program,
+    YearOpen,
+)
+
+logger = logging.getLogger(__name__)
+ACTIVE = [s.value for s in ACTIVE_STATUSES]
+LEDGER_COLS = [
+    LedgerEntry.key,
+    LedgerEntry.certificate_id,
+    LedgerEntry.application_id,
+    LedgerEntry.kind,
+    LedgerEntry.total_delta,
+    LedgerEntry.reserved_delta,
+    LedgerEntry.batch,
+    LedgerEntry.created_at,
+]
+OUTBOX_COLS = [
+    Outbox.parent_id,
+    Outbox.kind,
+    Outbox.dedup_key,
+    Outbox.ref,
+    Outbox.status,
+    Outbox.attempts,
+    Outbox.created_at,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class YearResult:
+    year: int
+    already_open: bool
+    expired: int = 0
+    credited: int = 0
+    closed_adults: int = 0
+    granted: int = 0
+
+
+async def open_year(uow: UnitOfWork, year: int) -> YearResult:
+    if year > school_year_of(uow.now.date()) or year < 2000:
+        raise DomainError("year_invalid")
+    if await uow.session.get(YearOpen, year) is not None:
+        return YearResult(year, True)
+    uow.session.add(YearOpen(school_year=year, opened_at=uow.now))
+    await uow.session.flush()
+    batch = f"year:{year}"
+    await _end_last_year(uow, year, batch)
+    expired = await _expire(uow, year, batch)
+    closed = await close_adults(uow, date(year, 9, 1))
+    credited = await _credit(uow, year, batch)
+    await apply_batches(uow, [batch])
+    await _notices(uow, year, batch)
+    granted = 0
+    for muni_id in list(await uow.session.scalars(select(Municipality.id))):
+        granted += await grant_from_queue(uow, muni_id)
+    logger.info(
+        "school year %s opened: %d kopecks expired, %d credited, %d closed, %d granted",
+        year,
+        expired,
+        credited,
+        closed,
+        granted,
+    )
+    return YearResult(year, False, expired, credited, closed, granted)
+
+
+async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
+    """Applications of the past year end: enrolled ones finish, pending ones are cancelled."""
+    first = month_index(year, 9)
+    old = Application.last_month < first
+    await uow.session.execute(
+        insert(LedgerEntry).from_select(
+            LEDGER_COLS,
+            select(
+                literal("release:") + cast(Application.id, String) + literal(f":year{year}"),
+                Application.certificate_id,
+                Application.id,
+                literal("release"),
+                literal(0),
+                -Application.reserved_left,
+                literal(batch),
+                literal(uow.now),
+            ).where(
+                old,
+                Application.certificate_id.is_not(None),
+                Application.reserved_left > 0,
+            ),
+        )
+    )
+    await uow.session.execute(
+        update(Application)
+        .where(old, Application.reserved_left > 0)
+        .values(reserved_left=0)
+        .execution_options(synchronize_session=False)
+    )
+    for status, target in (
+        ([AppStatus.ENROLLED.value], AppStatus.FINISHED.value),
+        ([AppStatus.SUBMITTED.value, AppStatus.ACCEPTED.value], AppStatus.CANCELLED.value),
+    ):
+        await uow.session.execute(
+            update(Application)
+            .where(old, Application.status.in_(status))
+            .values(status=target, updated_at=uow.now)
+            .execution_options(synchronize_session=False)
+        )
+    # seats follow the applications still active
+    taken = (
+        select(func.count())
+        .where(Application.group_id == Group.id, Application.status.in_(ACTIVE))
+        .scalar_subquery()
+    )
+    await uow.session.execute(
+        update(Group).values(taken=taken).execution_options(synchronize_session=False)
+    )
+    free = (
+        select(func.coalesce(func.sum(Group.seats - Group.taken), 0))
+        .where(Group.program_id == Program.id)
+        .scalar_subquery()
+    )
+    await uow.session.execute(
+        update(Program).values(free_seats=free).execution_options(synchronize_session=False)
+    )
+
+
+async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
+    """Unused money returns to the budget: everything not reserved goes."""
+    # reservations of the past year were released above, in the same batch: total is all
+    left = Certificate.total
+    result = await uow.session.execute(
+        insert(LedgerEntry).from_select(
+            LEDGER_COLS,
+            select(
+                literal("expire:") + cast(Certificate.id, String) + literal(f":{year}"),
+                Certificate.id,
+                literal(None),
+                literal("expire"),
+                -left,
+                literal(0),
+                literal(batch),
+                literal(uow.now),
+            ).where(left > 0),
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def close_adults(uow: UnitOfWork, day: date) -> int:
+    """At 18 the certificate closes (its money was expired or stays in the ledger)."""
+    try:
+        cutoff = day.replace(year=day.year - MAX_AGE - 1)
+    except ValueError:  # 29 February
+        cutoff = date(day.year - MAX_AGE - 1, 2, 28)
+    result = await uow.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.status != CertStatus.CLOSED.value,
+            Certificate.child_id.in_(select(Child.id).where(Child.birth_date <= cutoff)),
+        )
+        .values(status=CertStatus.CLOSED.value, queue_seq=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _credit(uow: UnitOfWork, year: int, batch: str) -> int:
+    result = await uow.session.execute(
+        insert(LedgerEntry).from_select(
+            LEDGER_COLS,
+            select(
+                literal("credit:") + cast(Certificate.id, String) + literal(f":{year}"),
+                Certificate.id,
+                literal(None),
+                literal("credit"),
+                MunicipalityYear.nominal,
+                literal(0),
+                literal(batch),
+                literal(uow.now),
+            )
+            .join(
+                MunicipalityYear,
+                (MunicipalityYear.municipality_id == Certificate.municipality_id)
+                & (MunicipalityYear.school_year == year),
+            )
+            .where(Certificate.status == CertStatus.FUNDED.value, MunicipalityYear.nominal > 0),
+        )
+    )
+    await uow.session.execute(
+        update(Certificate)
+        .where(Certificate.status == CertStatus.FUNDED.value)
+        .values(funded_year=year)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def _notices(uow: UnitOfWork, year: int, batch: str) -> None:
+    for kind in ("expire", "credit"):
+        notice = "expiry" if kind == "expire" else "topup"
+        await uow.session.execute(
+            insert(Outbox).from_select(
+                OUTBOX_COLS,
+                select(
+                    Child.parent_id,
+                    literal(notice),
+                    literal(f"{notice}:") + cast(Certificate.id, String) + literal(f":{year}"),
+                    literal(year),
+                    literal("pending"),
+                    literal(0),
+                    literal(uow.now),
+                )
+                .join(Certificate, Certificate.child_id == Child.id)
+                .join(LedgerEntry, LedgerEntry.certificate_id == Certificate.id)
+                .where(LedgerEntry.batch == batch, LedgerEntry.kind == kind),
+            )
+        )

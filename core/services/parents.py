@@ -1,0 +1,152 @@
+"""Parents: identities per platform, consent to personal-data processing, withdrawal."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from core.errors import DomainError
+from core.notify.outbox import emit
+from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.storage.db import UnitOfWork
+from core.storage.models import Application, Certificate, Child, Identity, Parent, Role
+
+logger = logging.getLogger(__name__)
+
+CONSENT_VERSION = "2026-09"
+PLATFORMS = frozenset({"tg", "vk", "console"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParentView:
+    id: int
+    language: str
+    consent: bool
+    consent_at: datetime | None
+    consent_version: str | None
+    withdrawn_at: datetime | None
+    announcements: bool
+    roles: tuple[str, ...]
+
+
+async def get_or_create(
+    uow: UnitOfWork, platform: str, external_id: str, language: str = "ru"
+) -> Parent:
+    if platform not in PLATFORMS:
+        raise ValueError(f"unknown platform {platform}")
+    parent = await uow.session.scalar(
+        select(Parent)
+        .join(Identity, Identity.parent_id == Parent.id)
+        .where(Identity.platform == platform, Identity.external_id == external_id)
+    )
+    if parent is not None:
+        return parent
+    parent = Parent(language=language, created_at=uow.now, announcements=True)
+    uow.session.add(parent)
+    await uow.session.flush()
+    uow.session.add(Identity(parent_id=parent.id, platform=platform, external_id=external_id))
+    await uow.session.flush()
+    logger.info("new parent %s on %s", parent.id, platform)
+    return parent
+
+
+async def view(uow: UnitOfWork, parent_id: int) -> ParentView:
+    parent = await uow.session.get(Parent, parent_id)
+    if parent is None:
+        raise DomainError("parent_not_found")
+    roles = await uow.session.scalars(select(Role.role).where(Role.parent_id == parent_id))
+    return ParentView(
+        id=parent.id,
+        language=parent.language,
+        consent=parent.consent_at is not None,
+        consent_at=parent.consent_at,
+        consent_version=parent.consent_version,
+        withdrawn_at=parent.consent_withdrawn_at,
+        announcements=parent.announcements,
+        roles=tuple(sorted(set(roles))),
+    )
+
+
+async def require_consent(uow: UnitOfWork, parent_id: int) -> Parent:
+    parent = await uow.session.get(Parent, parent_id)
+    if parent is None:
+        raise DomainError("parent_not_found")
+    if parent.consent_at is None:
+        raise DomainError("consent_required")
+    return parent
+
+
+async def give_consent(uow: UnitOfWork, parent_id: int, version: str = CONSENT_VERSION) -> None:
+    parent = await uow.session.get(Parent, parent_id)
+    if parent is None:
+        raise DomainError("parent_not_found")
+    parent.consent_at = uow.now
+    parent.consent_version = version
+    await uow.session.flush()
+
+
+async def set_language(uow: UnitOfWork, parent_id: int, language: str) -> None:
+    await uow.session.execute(
+        update(Parent).where(Parent.id == parent_id).values(language=language)
+    )
+
+
+async def set_announcements(uow: UnitOfWork, parent_id: int, enabled: bool) -> None:
+    await uow.session.execute(
+        update(Parent).where(Parent.id == parent_id).values(announcements=enabled)
+    )
+
+
+async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
+    """Delete the parent's children and their personal data; keep the ledger de-personalised.
+
+    Active applications are cancelled first so their reservations and seats return. Returns
+    how many children were deleted.
+    """
+    from core.services import enrolment  # local: enrolment imports parents' helpers
+
+    parent = await uow.session.get(Parent, parent_id)
+    if parent is None:
+        raise DomainError("parent_not_found")
+    child_ids = list(
+        await uow.session.scalars(select(Child.id).where(Child.parent_id == parent_id))
+    )
+    active = await uow.session.scalars(
+        select(Application.id).where(
+            Application.child_id.in_(child_ids), Application.status.in_(ACTIVE_STATUSES)
+        )
+    )
+    for app_id in list(active):
+        await enrolment.end_application(uow, app_id, AppStatus.CANCELLED, reason="consent")
+    await forget_children(uow, child_ids)
+    parent.consent_at = None
+    parent.consent_version = None
+    parent.consent_withdrawn_at = uow.now
+    await emit(uow, parent_id, "data_erased", {"children": len(child_ids)})
+    await uow.session.flush()
+    logger.info("parent %s withdrew consent, %d children erased", parent_id, len(child_ids))
+    return len(child_ids)
+
+
+async def forget_children(uow: UnitOfWork, child_ids: list[int]) -> None:
+    """Close and de-personalise certificates, then delete the children's rows."""
+    if not child_ids:
+        return
+    await uow.session.execute(
+        update(Certificate)
+        .where(Certificate.child_id.in_(child_ids))
+        .values(child_id=None, status=CertStatus.CLOSED.value, queue_seq=None)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.session.execute(
+        update(Application)
+        .where(Application.child_id.in_(child_ids))
+        .values(child_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):
+        await uow.session.delete(child)
+    await uow.session.flush()

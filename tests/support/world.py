@@ -1,0 +1,82 @@
+"""Builders for integration tests: a municipality, a catalogue, a parent with a child."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.services import catalog_import, certificates, children, parents
+from core.storage.db import Database
+
+MUNIS = (
+    "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
+    "town,Город,Регион,2026,{quota},{nominal},{limit}\n"
+    "village,Село,Регион,2026,5,10000,2\n"
+)
+HEADER = ",".join(catalog_import.CATALOG_COLUMNS)
+
+
+def catalog_row(
+    n: int,
+    *,
+    register: str = "certified",
+    price: int = 1000,
+    seats: int = 10,
+    ages: tuple[int, int] = (5, 17),
+    months: tuple[int, int] = (9, 5),
+    art: bool = False,
+    direction: str = "technical",
+    muni: str = "town",
+    name: str | None = None,
+) -> str:
+    return (
+        f"prov{1 if not art else 2},Провайдер {'ДШИ' if art else 'ДДТ'},{'да' if art else 'нет'},"
+        f"p{n},{name or f'Программа {n}'},Описание {n},{muni},ул. Ленина 1,48.79,132.92,"
+        f"{direction},{register},{ages[0]},{ages[1]},{price},{months[0]},{months[1]},"
+        f"g{n},Группа {n},Пн 15:00,{seats}"
+    )
+
+
+async def setup_region(
+    db: Database, *, quota: int = 10, nominal: int = 12000, limit: int = 2, rows: list[str]
+) -> None:
+    async with db.uow() as uow:
+        report = await catalog_import.import_municipalities(
+            uow, MUNIS.format(quota=quota, nominal=nominal, limit=limit)
+        )
+        assert report.ok, report.errors
+        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        assert report.ok, report.errors
+        await uow.commit()
+
+
+async def parent_with_child(
+    db: Database,
+    external: str = "1",
+    *,
+    born: date = date(2016, 3, 5),
+    muni_id: int = 1,
+    certificate: str | None = "funded",
+) -> tuple[int, int]:
+    async with db.uow() as uow:
+        parent = await parents.get_or_create(uow, "tg", external)
+        await parents.give_consent(uow, parent.id)
+        child_id = await children.add(
+            uow,
+            parent.id,
+            children.ChildInput("Иванова", "Мария", None, born, None, muni_id),
+        )
+        if certificate:
+            await certificates.issue(uow, parent.id, child_id)
+        if certificate == "funded":
+            await certificates.request_funding(uow, parent.id, child_id)
+        await uow.commit()
+        return parent.id, child_id
+
+
+async def group_id(db: Database, external: str) -> int:
+    from sqlalchemy import select
+
+    from core.storage.models import Group
+
+    async with db.uow() as uow:
+        return int(await uow.session.scalar(select(Group.id).where(Group.external_id == external)))
