@@ -164,7 +164,10 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
         if parent_id is not None:
             await emit(uow, parent_id, "certificate_status", _status_payload(cert, cert.child_id))
         granted += 1
-    logger.info("municipality %s: %d certificates funded from the queue", municipality_id, granted)
+    if granted:
+        logger.info(
+            "municipality %s: %d certificates funded from the queue", municipality_id, granted
+        )
     return granted
 
 

@@ -69,9 +69,11 @@ async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
     clean = validate(data, uow.now.date())
     await _check_municipality(uow, clean.municipality_id)
     child = Child(parent_id=parent_id, created_at=uow.now, **asdict(clean))
-    uow.session.add(child)
     try:
+        # the savepoint must start before the object is added, or begin_nested's own
+        # autoflush runs the failing INSERT outside it
         async with uow.session.begin_nested():
+            uow.session.add(child)
             await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("snils_taken") from exc
@@ -92,10 +94,10 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
     child = await get_owned(uow, parent_id, child_id)
     clean = validate(data, uow.now.date())
     await _check_municipality(uow, clean.municipality_id)
-    for field, value in asdict(clean).items():
-        setattr(child, field, value)
     try:
         async with uow.session.begin_nested():
+            for field, value in asdict(clean).items():
+                setattr(child, field, value)
             await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("snils_taken") from exc

@@ -191,9 +191,9 @@ async def apply(
         created_at=uow.now,
         updated_at=uow.now,
     )
-    uow.session.add(app)
     try:
         async with uow.session.begin_nested():
+            uow.session.add(app)
             await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("already_applied") from exc

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, cast, func, insert, literal, select, update
+from sqlalchemy import String, case, cast, exists, func, insert, literal, select, update
 
 from core.errors import DomainError
 from core.rules.calendar import month_index, school_year_of
@@ -151,10 +151,30 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
     )
 
 
+def _credit_key(year: int):  # type: ignore[no-untyped-def]
+    return literal("credit:") + cast(Certificate.id, String) + literal(f":{year}")
+
+
+def _sum_for_certificate(column, *where):  # type: ignore[no-untyped-def]
+    return (
+        select(func.coalesce(func.sum(column), 0))
+        .where(LedgerEntry.certificate_id == Certificate.id, *where)
+        .scalar_subquery()
+    )
+
+
 async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
-    """Unused money returns to the budget: everything not reserved goes."""
-    # reservations of the past year were released above, in the same batch: total is all
-    left = Certificate.total
+    """Unused money of past years returns to the budget.
+
+    Money credited for the new year already (a certificate granted in the first days of
+    September, before the operator opened the year) is not touched, and nothing still
+    reserved for a current application is expired.
+    """
+    new_money = _sum_for_certificate(LedgerEntry.total_delta, LedgerEntry.key == _credit_key(year))
+    released = _sum_for_certificate(LedgerEntry.reserved_delta, LedgerEntry.batch == batch)
+    old_money = Certificate.total - new_money
+    free = Certificate.total - (Certificate.reserved + released)
+    amount = case((old_money < free, old_money), else_=free)
     result = await uow.session.execute(
         insert(LedgerEntry).from_select(
             LEDGER_COLS,
@@ -163,11 +183,11 @@ async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
                 Certificate.id,
                 literal(None),
                 literal("expire"),
-                -left,
+                -amount,
                 literal(0),
                 literal(batch),
                 literal(uow.now),
-            ).where(left > 0),
+            ).where(Certificate.total > 0, amount > 0),
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -196,7 +216,7 @@ async def _credit(uow: UnitOfWork, year: int, batch: str) -> int:
         insert(LedgerEntry).from_select(
             LEDGER_COLS,
             select(
-                literal("credit:") + cast(Certificate.id, String) + literal(f":{year}"),
+                _credit_key(year),
                 Certificate.id,
                 literal(None),
                 literal("credit"),
@@ -210,7 +230,11 @@ async def _credit(uow: UnitOfWork, year: int, batch: str) -> int:
                 (MunicipalityYear.municipality_id == Certificate.municipality_id)
                 & (MunicipalityYear.school_year == year),
             )
-            .where(Certificate.status == CertStatus.FUNDED.value, MunicipalityYear.nominal > 0),
+            .where(
+                Certificate.status == CertStatus.FUNDED.value,
+                MunicipalityYear.nominal > 0,
+                ~exists().where(LedgerEntry.key == _credit_key(year)),
+            ),
         )
     )
     await uow.session.execute(

@@ -135,6 +135,14 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int]) -> None:
     """Close and de-personalise certificates, then delete the children's rows."""
     if not child_ids:
         return
+    freed = set(
+        await uow.session.scalars(
+            select(Certificate.municipality_id).where(
+                Certificate.child_id.in_(child_ids),
+                Certificate.status == CertStatus.FUNDED.value,
+            )
+        )
+    )
     await uow.session.execute(
         update(Certificate)
         .where(Certificate.child_id.in_(child_ids))
@@ -150,3 +158,8 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int]) -> None:
     for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):
         await uow.session.delete(child)
     await uow.session.flush()
+    # a funded certificate closed: its place in the quota goes to the next in the queue
+    from core.services.certificates import grant_from_queue
+
+    for municipality_id in sorted(freed):
+        await grant_from_queue(uow, municipality_id)

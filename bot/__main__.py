@@ -1,0 +1,35 @@
+"""`python -m bot …`: the chat surfaces, the worker and the operator commands."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from bot.cli import OPERATOR_COMMANDS
+from bot.config import Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """ПФДО bot: Telegram, VK and a terminal chat over one core."""
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level or ("WARNING" if ctx.invoked_subcommand in OPERATOR else "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = settings
+
+
+OPERATOR = {command.name for command in OPERATOR_COMMANDS}
+for command in OPERATOR_COMMANDS:
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="python -m bot")
+
+
+if __name__ == "__main__":
+    main()

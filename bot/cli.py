@@ -1,0 +1,186 @@
+"""Operator commands: thin wrappers over the core services."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bot.config import Settings
+from bot.i18n import money, translator
+from core.errors import DomainError
+from core.rules.calendar import month_label, parse_month
+from core.services import catalog_import, demo, month_close, new_year, roles
+from core.storage.db import Database, UnitOfWork
+from core.storage.migrate import upgrade
+
+T = TypeVar("T")
+
+
+def _t(key: str, **params: Any) -> str:
+    settings: Settings = click.get_current_context().obj
+    return translator()(settings.default_language, key, **params)
+
+
+def _run(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Migrate, open one unit of work, run, commit. A refusal exits 2 with its message."""
+    settings: Settings = click.get_current_context().obj
+    upgrade(settings.database_url)
+
+    async def go() -> T:
+        db = Database(settings.database_url)
+        try:
+            async with db.uow() as uow:
+                result = await action(uow)
+                await uow.commit()
+                return result
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(go())
+    except DomainError as exc:
+        message = translator()(settings.default_language, exc.code, **exc.params)
+        raise click.ClickException(message) from exc
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(_t("cli-file-unreadable", path=str(path))) from exc
+
+
+def _report(report: catalog_import.ImportReport) -> None:
+    for line, error in report.errors:
+        click.echo(_t("cli-import-row-error", line=line, error=error), err=True)
+    click.echo(
+        _t(
+            "cli-import-done",
+            created=report.created,
+            updated=report.updated,
+            errors=len(report.errors),
+        )
+    )
+    if report.errors:
+        raise SystemExit(1)
+
+
+@click.command("migrate")
+def migrate_cmd() -> None:
+    """Bring the database schema to the latest version (alembic upgrade head)."""
+    settings: Settings = click.get_current_context().obj
+    upgrade(settings.database_url)
+    click.echo(_t("cli-migrated"))
+
+
+@click.command("seed-demo")
+def seed_demo_cmd() -> None:
+    """Load the demo region: municipalities, providers, 100+ programs in six directions."""
+    munis, catalog = _run(demo.seed_demo)
+    click.echo(
+        _t(
+            "cli-seeded",
+            munis=munis.created + munis.updated,
+            groups=catalog.created + catalog.updated,
+        )
+    )
+
+
+@click.command("import-catalog")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_catalog_cmd(file: Path) -> None:
+    """Import providers, programs and groups from a CSV file (docs/import.md).
+
+    Re-import updates by the ids in the file; bad rows are reported with their line
+    numbers and the good rows still land (exit code 1 if any row was bad)."""
+    text = _read(file)
+    _report(_run(lambda uow: catalog_import.import_catalog(uow, text)))
+
+
+@click.command("import-municipalities")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_municipalities_cmd(file: Path) -> None:
+    """Import municipalities and their yearly settings (quota, nominal, budget limit)."""
+    text = _read(file)
+    _report(_run(lambda uow: catalog_import.import_municipalities(uow, text)))
+
+
+@click.command("close-month")
+@click.argument("month")
+def close_month_cmd(month: str) -> None:
+    """Debit every enrolled child's share for MONTH (YYYY-MM). Safe to repeat."""
+    try:
+        index = parse_month(month)
+    except DomainError as exc:
+        raise click.BadParameter(_t(exc.code), param_hint="MONTH") from exc
+    result = _run(lambda uow: month_close.close_month(uow, index))
+    if result.already_closed:
+        click.echo(_t("cli-month-already", month=month_label(index)))
+        return
+    click.echo(
+        _t(
+            "cli-month-closed",
+            month=month_label(index),
+            debits=result.debits,
+            amount=money(result.debited, click.get_current_context().obj.default_language),
+            releases=result.releases,
+        )
+    )
+
+
+@click.command("new-year")
+@click.argument("year", type=click.IntRange(2000, 2100))
+def new_year_cmd(year: int) -> None:
+    """Open school year YEAR (1 September): expire balances, credit nominals, move queues."""
+    result = _run(lambda uow: new_year.open_year(uow, year))
+    if result.already_open:
+        click.echo(_t("cli-year-already", year=str(year)))
+        return
+    click.echo(
+        _t(
+            "cli-year-opened",
+            year=str(year),
+            expired=result.expired,
+            credited=result.credited,
+            closed=result.closed_adults,
+            granted=result.granted,
+        )
+    )
+
+
+@click.command("grant-role")
+@click.argument("role", type=click.Choice(roles.ROLES))
+@click.argument("identity")
+@click.option("--municipality", help="Municipality code (for a coordinator).")
+@click.option("--provider", help="Provider id from the catalogue (for a provider).")
+@click.option("--region-wide", is_flag=True, help="A coordinator may broadcast region-wide.")
+def grant_role_cmd(
+    role: str, identity: str, municipality: str | None, provider: str | None, region_wide: bool
+) -> None:
+    """Grant ROLE to IDENTITY (tg:123456 or vk:123456)."""
+    parent = _run(
+        lambda uow: roles.grant(
+            uow,
+            identity,
+            role,
+            municipality_code=municipality,
+            provider_external_id=provider,
+            region_wide=region_wide,
+        )
+    )
+    click.echo(_t("cli-role-granted", role=role, parent=str(parent)))
+
+
+OPERATOR_COMMANDS = (
+    migrate_cmd,
+    seed_demo_cmd,
+    import_catalog_cmd,
+    import_municipalities_cmd,
+    close_month_cmd,
+    new_year_cmd,
+    grant_role_cmd,
+)

@@ -1,0 +1,30 @@
+"""Settings: one pydantic-settings object, built in __main__, never at import time."""
+
+from __future__ import annotations
+
+from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.storage.db import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base: AnyHttpUrl | None = None
+    telegram_webhook_url: AnyHttpUrl | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_host: str = "0.0.0.0"  # in a container: listen on every interface
+    telegram_webhook_port: int = 8080
+
+    vk_group_token: SecretStr | None = None
+    vk_group_id: int | None = None
+    vk_api_base: AnyHttpUrl | None = None
+
+    default_language: str = Field(default="ru", pattern="^(ru|en)$")
+    low_balance_rub: int = 1000
+    log_level: str | None = None  # INFO for the bots, WARNING for operator commands

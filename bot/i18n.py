@@ -1,0 +1,92 @@
+"""Every word a person reads comes from locales/<lang>/*.ftl (Project Fluent).
+
+Fluent picks plural forms by the language's CLDR rules, so no if-chains on numbers here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fluent.runtime import FluentBundle, FluentResource
+
+logger = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = ("ru", "en")
+DEFAULT = "ru"
+
+
+def pick_language(code: str | None) -> str:
+    """A platform's language code (ru, en-US, uk …): ours if we have it, else Russian."""
+    base = (code or "").split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT
+
+
+class Translator:
+    def __init__(self, root: Path = LOCALES_DIR) -> None:
+        self.bundles: dict[str, FluentBundle] = {}
+        self.keys: dict[str, set[str]] = {}
+        for lang in LANGUAGES:
+            bundle = FluentBundle([lang], use_isolating=False)
+            keys: set[str] = set()
+            for path in sorted((root / lang).glob("*.ftl")):
+                resource = FluentResource(path.read_text(encoding="utf-8"))
+                bundle.add_resource(resource)
+                keys.update(entry.id.name for entry in resource.body if hasattr(entry, "id"))
+            self.bundles[lang] = bundle
+            self.keys[lang] = keys
+
+    def has(self, lang: str, key: str) -> bool:
+        return key in self.keys.get(lang, ())
+
+    def __call__(self, lang: str, key: str, **params: Any) -> str:
+        lang = lang if lang in self.bundles else DEFAULT
+        bundle = self.bundles[lang]
+        if not bundle.has_message(key):
+            logger.error("missing locale key %s for %s", key, lang)
+            bundle = self.bundles[DEFAULT]
+            if not bundle.has_message(key):
+                return key
+        message = bundle.get_message(key)
+        text, errors = bundle.format_pattern(message.value, _args(lang, params))
+        if errors:
+            logger.error("locale key %s (%s): %s", key, lang, errors[0])
+        return text
+
+
+def _args(lang: str, params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, date):
+            out[name] = value.strftime("%d.%m.%Y")
+        elif isinstance(value, bool):
+            out[name] = "yes" if value else "no"
+        elif value is None:
+            out[name] = ""
+        else:
+            out[name] = value
+    return out
+
+
+def money(kopecks: int, lang: str = DEFAULT) -> str:
+    """1234550 -> '12 345,50 ₽' (ru) or '12,345.50 ₽' (en); whole roubles without kopecks."""
+    sign = "-" if kopecks < 0 else ""
+    rub, kop = divmod(abs(kopecks), 100)
+    group = "\u00a0" if lang == "ru" else ","
+    whole = f"{rub:,}".replace(",", group)
+    frac = "" if kop == 0 else ("," if lang == "ru" else ".") + f"{kop:02d}"
+    return f"{sign}{whole}{frac}\u00a0₽"
+
+
+def rub(kopecks: int) -> Decimal:
+    return Decimal(kopecks) / 100
+
+
+@cache
+def translator() -> Translator:
+    return Translator()

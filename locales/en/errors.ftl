@@ -1,0 +1,44 @@
+## Core refusals: key = DomainError code
+
+consent_required = First we need your consent to personal-data processing: without it we cannot store a child's data.
+parent_not_found = We could not find your account. Press /start.
+child_not_found = There is no such child in your list.
+name_invalid = Use letters only (a hyphen and a space are fine), at most { $max } characters.
+birth_date_invalid = We could not read the date. Type it like 05.03.2016, 5.3.16 or 2016-03-05.
+birth_date_in_future = That date has not come yet. Please check the year.
+snils_invalid = A SNILS is 11 digits, for example 112-233-445 95.
+snils_checksum = This SNILS has a mistake: its check number does not match. Please check the digits on the card.
+snils_taken = A child with this SNILS is already registered. If this is a mistake, contact support.
+municipality_not_found = There is no such municipality in the list.
+age_out_of_range = Certificates are for children aged { $min } to { $max } inclusive; the child is { $age } { $age ->
+    [one] year
+   *[other] years
+} old.
+certificate_exists = The child already has a certificate.
+certificate_not_found = The child has no certificate yet. Get the accounting certificate first.
+certificate_closed = The certificate is closed (the child turned 18 or the data were deleted).
+certificate_already_funded = The certificate is already a funded one.
+certificate_already_queued = The request for a funded certificate is already in the queue.
+municipality_year_not_set = The municipality has not set this school year's parameters yet.
+program_not_found = The program was not found or no longer enrols.
+group_not_found = The group was not found or no longer enrols.
+program_age_mismatch = The program is for ages { $min }–{ $max }; the child is { $age } { $age ->
+    [one] year
+   *[other] years
+} old.
+no_free_seats = The group has no free seats. Choose another group or follow it to hear when a seat frees.
+already_applied = The child is already enrolled in or has applied to this program.
+certificate_required = Enrolment needs an additional-education certificate (at least the accounting one).
+funded_certificate_required = This program is paid from a funded certificate. Get one first.
+certificate_exhausted = The certificate's funds are used up: { $available } available. This program cannot be paid from the certificate.
+budget_limit_reached = The limit of budget-funded programs at once is reached: { $limit }.
+program_finished = This program's classes for the school year are over.
+quote_changed = The certificate's balance changed while you were deciding. See the new figures and confirm again.
+application_not_found = Application not found.
+application_bad_status = An application in this status cannot be changed that way.
+reason_required = Give a reason for the refusal: the parent will see it.
+not_allowed = This action is not available to you.
+month_invalid = The month is wrong or not over yet. Format: YYYY-MM, for example 2026-10.
+year_invalid = The school year is wrong or has not begun yet. Format: YYYY, for example 2026.
+identity_invalid = Give the user as tg:123456 or vk:123456.
+provider_not_found = There is no such organisation in the catalogue.
