@@ -1,9 +1,9 @@
 """Closing a month: debit every enrolled child's share for it, in set-based SQL.
 
-Four statements whatever the number of enrolments: insert the debit entries, insert the
-releases of programs whose last month this is, move the applications' reservations, move
-the certificates' totals. A month closes once (month_closes row); the entry keys make even a
-concurrent second run insert nothing twice.
+A fixed number of statements whatever the number of enrolments: insert the debit entries,
+insert the releases of what the month did not use, move the applications' reservations,
+move the certificates' totals, write one notice per parent. A month closes once
+(month_closes row); the entry keys make even a concurrent second run insert nothing twice.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    Integer,
     String,
     and_,
     case,
@@ -72,7 +71,8 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         else_=literal(last_ord),
     )
     days = served_to - served_from + 1
-    prorated = cast(Application.monthly_share * days / days_in_month, Integer)
+    # floor division on both dialects (SQLAlchemy renders // as integer division)
+    prorated = (Application.monthly_share * days) // days_in_month
     share = case(
         (days >= days_in_month, Application.monthly_share),
         else_=prorated,
@@ -118,23 +118,26 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     n_debits = (await uow.session.execute(insert(LedgerEntry).from_select(cols, debits))).rowcount  # type: ignore[attr-defined]
     await _apply_to_applications(uow, batch)
 
-    # the program's (or the child's) last month: what stays reserved goes back
+    # what the month's share did not use (days not served, kopecks of rounding) goes back;
+    # after the last month, everything left does
     release_key = _key("release", month)
+    keep = Application.monthly_share * (Application.last_month - month)
     releases = select(
         release_key,
         Application.certificate_id,
         Application.id,
         literal("release"),
         literal(0),
-        -Application.reserved_left,
+        keep - Application.reserved_left,
         literal(month),
         literal(f"{batch}:r"),
         literal(uow.now),
     ).where(
         Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
         Application.certificate_id.is_not(None),
-        Application.last_month == month,
-        Application.reserved_left > 0,
+        Application.first_month <= month,
+        Application.last_month >= month,
+        Application.reserved_left > keep,
         ~exists().where(LedgerEntry.key == release_key),
     )
     n_releases = (

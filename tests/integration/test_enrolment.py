@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from core.errors import DomainError
+from core.rules.calendar import month_index
+from core.rules.enrolment import AppStatus
+from core.services import certificates, enrolment, month_close, roles
+from core.storage.models import Application, Group, LedgerEntry, Outbox
+from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+
+
+async def _apply(db, parent, child, external="g1", expected=None):
+    g = await group_id(db, external)
+    async with db.uow() as uow:
+        app = await enrolment.apply(uow, parent, child, g, expected_share=expected)
+        await uow.commit()
+        return app
+
+
+async def _balance(db, parent, child):
+    async with db.uow() as uow:
+        view = await certificates.view(uow, parent, child)
+        return view.total, view.reserved, view.available
+
+
+async def _refusal(db, parent, child, external="g1"):
+    g = await group_id(db, external)
+    async with db.uow() as uow:
+        with pytest.raises(DomainError) as err:
+            await enrolment.apply(uow, parent, child, g)
+        await uow.commit()
+    return err.value.code
+
+
+async def _provider(db, external="100", provider="prov1"):
+    async with db.uow() as uow:
+        pid = await roles.grant(uow, f"tg:{external}", "provider", provider_external_id=provider)
+        await uow.commit()
+    return pid
+
+
+async def _decide(db, staff, app, status, reason=None):
+    async with db.uow() as uow:
+        await enrolment.provider_decide(uow, staff, app, status, reason)
+        await uow.commit()
+
+
+async def test_certified_program_reserves_price_times_months_left(db):
+    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    parent, child = await parent_with_child(db)
+    g = await group_id(db, "g1")
+    async with db.uow() as uow:
+        q = await enrolment.quote_application(uow, parent, child, g)
+    # 5 October: October..May are 8 months
+    assert (q.money.months, q.money.monthly_share, q.money.monthly_copay) == (8, 100_000, 0)
+    await _apply(db, parent, child, expected=100_000)
+    assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
+
+
+async def test_short_balance_gives_equal_share_and_copay(db):
+    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
+    parent, child = await parent_with_child(db)
+    await _apply(db, parent, child)
+    g2 = await group_id(db, "g2")
+    async with db.uow() as uow:
+        q = await enrolment.quote_application(uow, parent, child, g2)
+    assert (q.money.monthly_share, q.money.monthly_copay, q.money.reserve) == (
+        37_500,
+        62_500,
+        300_000,
+    )
+    # the parent saw 37 500 a month; meanwhile nothing changed: accepted
+    await _apply(db, parent, child, "g2", expected=37_500)
+    assert (await _balance(db, parent, child))[2] == 0
+
+
+async def test_quote_changed_when_balance_moved(db):
+    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
+    parent, child = await parent_with_child(db)
+    await _apply(db, parent, child)
+    g2 = await group_id(db, "g2")
+    async with db.uow() as uow:
+        with pytest.raises(DomainError) as err:
+            await enrolment.apply(uow, parent, child, g2, expected_share=100_000)
+    assert err.value.code == "quote_changed" and err.value.params["share"] == 37_500
+    async with db.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Application)) == 1
+
+
+async def test_exhausted_certificate(db):
+    await setup_region(
+        db, rows=[catalog_row(1, price=10000, months=(9, 5)), catalog_row(2, price=1000)]
+    )
+    parent, child = await parent_with_child(db)
+    await _apply(db, parent, child)  # share 137 500 × 8 = 1 100 000: everything
+    assert await _refusal(db, parent, child, "g2") == "certificate_exhausted"
+
+
+async def test_refusal_codes_through_the_service(db):
+    await setup_region(
+        db,
+        limit=1,
+        rows=[
+            catalog_row(1, seats=1),
+            catalog_row(2, ages=(14, 17)),
+            catalog_row(3, months=(9, 9)),
+            catalog_row(4, register="significant", price=0),
+            catalog_row(5, register="other", price=0),
+            catalog_row(6, register="preprofessional", price=0, art=True),
+        ],
+    )
+    parent, child = await parent_with_child(db)
+    await _apply(db, parent, child)
+    assert await _refusal(db, parent, child) == "already_applied"
+    other, other_child = await parent_with_child(db, "2")
+    assert await _refusal(db, other, other_child) == "no_free_seats"
+    assert await _refusal(db, parent, child, "g2") == "program_age_mismatch"
+    assert await _refusal(db, parent, child, "g3") == "program_finished"
+    await _apply(db, parent, child, "g4")
+    assert await _refusal(db, parent, child, "g5") == "budget_limit_reached"
+    # accounting certificate: certified programs refused, budget ones fine
+    acc_parent, acc_child = await parent_with_child(db, "3", certificate="accounting")
+    assert await _refusal(db, acc_parent, acc_child, "g2") == "program_age_mismatch"
+    none_parent, none_child = await parent_with_child(db, "4", certificate=None)
+    assert await _refusal(db, none_parent, none_child, "g4") == "certificate_required"
+    # art schools are outside the certificate system
+    await _apply(db, none_parent, none_child, "g6")
+
+
+async def test_accounting_certificate_and_certified_program(db):
+    await setup_region(db, rows=[catalog_row(1), catalog_row(2, register="significant")])
+    parent, child = await parent_with_child(db, certificate="accounting")
+    assert await _refusal(db, parent, child) == "funded_certificate_required"
+    await _apply(db, parent, child, "g2")
+
+
+async def test_cancel_and_reject_release_money_and_seat(db):
+    await setup_region(db, rows=[catalog_row(1, seats=1)])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    app = await _apply(db, parent, child)
+    async with db.uow() as uow:
+        await enrolment.cancel(uow, parent, app)
+        await uow.commit()
+    assert await _balance(db, parent, child) == (1_100_000, 0, 1_100_000)
+    app = await _apply(db, parent, child)
+    with pytest.raises(DomainError) as err:
+        await _decide(db, staff, app, AppStatus.REJECTED, "   ")
+    assert err.value.code == "reason_required"
+    await _decide(db, staff, app, AppStatus.REJECTED, "Группа для начинающих уже набрана")
+    assert await _balance(db, parent, child) == (1_100_000, 0, 1_100_000)
+    async with db.uow() as uow:
+        assert (await uow.session.scalar(select(Group))).taken == 0
+        rejected = await uow.session.get(Application, app)
+        assert rejected.reason == "Группа для начинающих уже набрана"
+        statuses = (
+            await uow.session.scalars(
+                select(Outbox.payload["status"].as_string()).where(
+                    Outbox.kind == "application_status"
+                )
+            )
+        ).all()
+    assert statuses == ["submitted", "cancelled", "submitted", "rejected"]
+
+
+async def test_provider_sees_only_its_own_applications(db):
+    await setup_region(db, rows=[catalog_row(1), catalog_row(2, art=True)])
+    parent, child = await parent_with_child(db)
+    app = await _apply(db, parent, child)
+    stranger = await _provider(db, "200", "prov2")
+    with pytest.raises(DomainError) as err:
+        await _decide(db, stranger, app, AppStatus.ACCEPTED)
+    assert err.value.code == "application_not_found"
+    # a parent cannot act as a provider, nor cancel someone else's application
+    with pytest.raises(DomainError):
+        await _decide(db, parent, app, AppStatus.ACCEPTED)
+    other, _ = await parent_with_child(db, "2")
+    async with db.uow() as uow:
+        with pytest.raises(DomainError) as err:
+            await enrolment.cancel(uow, other, app)
+    assert err.value.code == "application_not_found"
+
+
+async def test_month_close_debits_prorated_once_then_leave(db, clock):
+    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    app = await _apply(db, parent, child)
+    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _decide(db, staff, app, AppStatus.ENROLLED)  # 5 October
+    clock.set(datetime(2026, 11, 2, 9, 0))
+    oct_ = month_index(2026, 10)
+    for _ in range(2):  # closing twice debits once
+        async with db.uow() as uow:
+            await month_close.close_month(uow, oct_)
+            await uow.commit()
+    # 27 of 31 days of October: 100 000 × 27 // 31; the rest of October's share is released
+    assert await _balance(db, parent, child) == (1_100_000 - 87_096, 700_000, 312_904)
+    clock.set(datetime(2026, 12, 1, 9, 0))
+    async with db.uow() as uow:
+        await month_close.close_month(uow, month_index(2026, 11))
+        await uow.commit()
+    total, reserved, _ = await _balance(db, parent, child)
+    assert (total, reserved) == (1_100_000 - 187_096, 600_000)
+    # leaving on 10 December: January..May released now, December kept for its close
+    clock.set(datetime(2026, 12, 10, 9, 0))
+    async with db.uow() as uow:
+        await enrolment.leave(uow, parent, app)
+        await uow.commit()
+    assert (await _balance(db, parent, child))[1] == 100_000
+    clock.set(datetime(2027, 1, 3, 9, 0))
+    async with db.uow() as uow:
+        await month_close.close_month(uow, month_index(2026, 12))
+        await uow.commit()
+    total, reserved, _ = await _balance(db, parent, child)
+    assert reserved == 0
+    assert total == 1_100_000 - 87_096 - 100_000 - 32_258  # 10 of 31 days of December
+    async with db.uow() as uow:
+        entries = (await uow.session.scalars(select(LedgerEntry))).all()
+        assert sum(e.total_delta for e in entries) == total
+        assert sum(e.reserved_delta for e in entries) == reserved
+        debits = [e.month for e in entries if e.kind == "debit"]
+        assert debits == [oct_, month_index(2026, 11), month_index(2026, 12)]
+        notices = (
+            await uow.session.scalars(select(Outbox.ref).where(Outbox.kind == "debits"))
+        ).all()
+        assert notices == debits
+
+
+async def test_enrolling_late_releases_months_gone(db, clock):
+    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    app = await _apply(db, parent, child)
+    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    clock.set(datetime(2026, 11, 16, 9, 0))
+    await _decide(db, staff, app, AppStatus.ENROLLED)
+    assert (await _balance(db, parent, child))[1] == 700_000
+    async with db.uow() as uow:
+        enrolled = await uow.session.get(Application, app)
+        assert enrolled.start_day == date(2026, 11, 16).toordinal()
+
+
+async def test_program_end_finishes_and_releases_rounding(db, clock):
+    await setup_region(db, rows=[catalog_row(1, price=1000, months=(9, 10))])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    app = await _apply(db, parent, child)
+    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _decide(db, staff, app, AppStatus.ENROLLED)
+    clock.set(datetime(2026, 11, 1, 9, 0))
+    async with db.uow() as uow:
+        result = await month_close.close_month(uow, month_index(2026, 10))
+        await uow.commit()
+    assert (result.debits, result.debited, result.releases) == (1, 87_096, 1)
+    assert await _balance(db, parent, child) == (1_100_000 - 87_096, 0, 1_100_000 - 87_096)
+    async with db.uow() as uow:
+        left = (await uow.session.get(Application, app)).reserved_left
+    assert left == 0
+    async with db.uow() as uow:
+        assert (await uow.session.get(Application, app)).status == "finished"
+        assert (await uow.session.scalar(select(Group))).taken == 1  # until the year ends
+
+
+async def test_switching_programs_keeps_funds(db, clock):
+    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    app = await _apply(db, parent, child)
+    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _decide(db, staff, app, AppStatus.ENROLLED)
+    async with db.uow() as uow:
+        await enrolment.leave(uow, parent, app)
+        await uow.commit()
+    # only October stays reserved; the rest is available for the new program
+    assert await _balance(db, parent, child) == (1_100_000, 100_000, 1_000_000)
+    await _apply(db, parent, child, "g2", expected=100_000)
+    assert (await _balance(db, parent, child))[2] == 200_000
+
+
+async def test_one_grouped_notice_for_several_debits(db, clock):
+    await setup_region(db, rows=[catalog_row(1, price=500), catalog_row(2, price=500)])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    for ext in ("g1", "g2"):
+        app = await _apply(db, parent, child, ext)
+        await _decide(db, staff, app, AppStatus.ACCEPTED)
+        await _decide(db, staff, app, AppStatus.ENROLLED)
+    clock.set(datetime(2026, 11, 1, 9, 0))
+    async with db.uow() as uow:
+        result = await month_close.close_month(uow, month_index(2026, 10))
+        await uow.commit()
+        assert result.debits == 2
+        rows = (await uow.session.scalars(select(Outbox).where(Outbox.kind == "debits"))).all()
+        assert [(r.parent_id, r.ref) for r in rows] == [(parent, month_index(2026, 10))]
+
+
+async def test_future_month_cannot_be_closed(db):
+    async with db.uow() as uow:
+        with pytest.raises(DomainError) as err:
+            await month_close.close_month(uow, month_index(2026, 11))
+    assert err.value.code == "month_invalid"
