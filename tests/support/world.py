@@ -19,7 +19,7 @@ def catalog_row(
     n: int,
     *,
     register: str = "certified",
-    price: int = 1000,
+    price: int | str = 1000,
     seats: int = 10,
     ages: tuple[int, int] = (5, 17),
     months: tuple[int, int] = (9, 5),

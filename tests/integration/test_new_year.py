@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from core.errors import DomainError
+from core.rules.enrolment import AppStatus, CertStatus
+from core.services import catalog_import, certificates, enrolment, new_year, roles
+from core.storage.models import Application, Certificate, Group, LedgerEntry, Outbox
+from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+
+NEXT = (
+    "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
+    "town,Город,Регион,2027,{quota},15000,2\n"
+)
+
+
+async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
+    await setup_region(db, quota=1, rows=[catalog_row(1, price=1000)])
+    funded = await parent_with_child(db, "1")
+    queued = await parent_with_child(db, "2")
+    adult = await parent_with_child(db, "3", born=date(2009, 8, 1), certificate="accounting")
+    g = await group_id(db, "g1")
+    async with db.uow() as uow:
+        app = await enrolment.apply(uow, *funded, g)
+        staff = await roles.grant(uow, "tg:100", "provider", provider_external_id="prov1")
+        await enrolment.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+        await enrolment.provider_decide(uow, staff, app, AppStatus.ENROLLED)
+        await catalog_import.import_municipalities(uow, NEXT.format(quota=2))
+        await uow.commit()
+    clock.set(datetime(2027, 9, 1, 6, 0))
+    async with db.uow() as uow:
+        result = await new_year.open_year(uow, 2027)
+        again = await new_year.open_year(uow, 2027)
+        await uow.commit()
+    assert again.already_open
+    assert (result.expired, result.credited, result.closed_adults, result.granted) == (1, 1, 1, 1)
+    async with db.uow() as uow:
+        funded_view = await certificates.view(uow, *funded)
+        queued_view = await certificates.view(uow, *queued)
+        adult_view = await certificates.view(uow, *adult)
+        assert (funded_view.total, funded_view.reserved) == (1_500_000, 0)
+        assert queued_view.status == CertStatus.FUNDED
+        assert queued_view.total == 1_500_000  # granted on 1 September: the whole year
+        assert adult_view.status == CertStatus.CLOSED
+        assert (await uow.session.get(Application, app)).status == "finished"
+        assert (await uow.session.scalar(select(Group))).taken == 0
+        kinds = sorted(
+            (await uow.session.scalars(select(Outbox.kind).where(Outbox.ref == 2027))).all()
+        )
+        assert kinds == ["expiry", "topup"]
+        for cert in (await uow.session.scalars(select(Certificate))).all():
+            entries = (
+                await uow.session.scalars(
+                    select(LedgerEntry).where(LedgerEntry.certificate_id == cert.id)
+                )
+            ).all()
+            assert sum(e.total_delta for e in entries) == cert.total
+            assert sum(e.reserved_delta for e in entries) == cert.reserved
+
+
+async def test_money_granted_before_the_year_opened_is_kept(db, clock):
+    await setup_region(db, quota=5, rows=[catalog_row(1)])
+    async with db.uow() as uow:
+        await catalog_import.import_municipalities(uow, NEXT.format(quota=5))
+        await uow.commit()
+    clock.set(datetime(2027, 9, 2, 10, 0))
+    late = await parent_with_child(db, "1")  # funded on 2 September, before new-year ran
+    async with db.uow() as uow:
+        before = (await certificates.view(uow, *late)).total
+        await new_year.open_year(uow, 2027)
+        await uow.commit()
+    async with db.uow() as uow:
+        after = (await certificates.view(uow, *late)).total
+    assert before == after == 1_500_000
+
+
+async def test_future_year_refused(db):
+    async with db.uow() as uow:
+        with pytest.raises(DomainError) as err:
+            await new_year.open_year(uow, 2027)
+    assert err.value.code == "year_invalid"
