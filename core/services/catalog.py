@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
 from core.rules.text import fold
+from core.storage import text_search
 from core.storage.db import UnitOfWork
 from core.storage.models import Group, Municipality, Program, Provider
 
@@ -49,6 +50,11 @@ class Page:
     page: int
     total: int
     page_size: int
+
+    @property
+    def more(self) -> bool:
+        """The count was capped: there are more than ``total`` results."""
+        return self.total > COUNT_CAP
 
     @property
     def pages(self) -> int:
@@ -98,62 +104,67 @@ class ProgramCard:
         return sum(g.free for g in self.groups)
 
 
-def _filtered(q: SearchQuery) -> Select:
-    stmt = select(Program.id).where(Program.active.is_(True))
+COUNT_CAP = 200  # "more than 200 found, narrow it down" is all a parent needs in a chat
+
+
+async def _where(uow: UnitOfWork, q: SearchQuery) -> list:  # type: ignore[type-arg]
+    cond = [Program.active.is_(True)]
     if q.direction is not None:
-        stmt = stmt.where(Program.direction == q.direction.value)
+        cond.append(Program.direction == q.direction.value)
     if q.municipality_id is not None:
-        stmt = stmt.where(Program.municipality_id == q.municipality_id)
+        cond.append(Program.municipality_id == q.municipality_id)
     if q.age is not None:
-        stmt = stmt.where(Program.age_min <= q.age, Program.age_max >= q.age)
+        cond += [Program.age_min <= q.age, Program.age_max >= q.age]
     if q.free_seats_only:
-        stmt = stmt.where(Program.free_seats > 0)
+        cond.append(Program.free_seats > 0)
     if q.certificate_only:
-        stmt = stmt.where(Program.register == Register.CERTIFIED.value)
+        cond.append(Program.register == Register.CERTIFIED.value)
     text = fold(q.text)[:MAX_QUERY]
-    for word in text.split()[:5]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Program.search_text.like(f"%{escaped}%", escape="\\"))
-    return stmt
+    words = text.split()[:5]
+    if words:
+        cond.append(await text_search.contains_all(uow.session, uow.dialect, words))
+    return cond
 
 
 async def search(uow: UnitOfWork, q: SearchQuery) -> Page:
-    """Paged in a stable order: by name, then id (or by distance when a location is given)."""
-    base = _filtered(q)
-    total = int(await uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    cols = (
-        Program.id,
-        Program.name,
-        Provider.name,
-        Program.price,
-        Program.age_min,
-        Program.age_max,
-        Program.free_seats,
-        Program.register,
-        Program.lat,
-        Program.lon,
-    )
+    """Paged in a stable order: by name, then id (or by distance when a location is given).
+
+    The page query walks the (filters…, name_folded, id) indexes in order and stops after
+    the page; the count stops at COUNT_CAP + 1, so a broad query costs no more than a
+    narrow one.
+    """
+    cond = await _where(uow, q)
+    capped = select(Program.id).where(*cond).limit(COUNT_CAP + 1).subquery()
+    total = int(await uow.session.scalar(select(func.count()).select_from(capped)) or 0)
     stmt = (
-        select(*cols)
+        select(
+            Program.id,
+            Program.name,
+            Provider.name,
+            Program.price,
+            Program.age_min,
+            Program.age_max,
+            Program.free_seats,
+            Program.register,
+            Program.lat,
+            Program.lon,
+        )
         .join(Provider, Provider.id == Program.provider_id)
-        .where(Program.id.in_(base))
+        .where(*cond)
     )
     if q.near is None:
-        stmt = stmt.order_by(Program.name_folded, Program.id).offset(q.page * q.page_size)
-        rows = (await uow.session.execute(stmt.limit(q.page_size))).all()
-        items = [_row(r, None) for r in rows]
+        stmt = stmt.order_by(Program.name_folded, Program.id)
     else:
-        # distance needs trigonometry SQLite lacks: sort the filtered set here (it is one
-        # municipality's or direction's programs, not the whole region)
-        rows = (await uow.session.execute(stmt)).all()
-        ranked = sorted(
-            ((_distance(q.near, r.lat, r.lon), r) for r in rows),
-            key=lambda pair: (pair[0], pair[1].id),
-        )
-        start = q.page * q.page_size
-        items = [
-            _row(r, None if d == math.inf else d) for d, r in ranked[start : start + q.page_size]
-        ]
+        # equirectangular distance: plain arithmetic both dialects have, exact enough to
+        # order places within a region; the card shows the great-circle distance
+        lat0, lon0 = q.near
+        k = math.cos(math.radians(lat0))
+        dist = (Program.lat - lat0) * (Program.lat - lat0) + (Program.lon - lon0) * (
+            Program.lon - lon0
+        ) * (k * k)
+        stmt = stmt.order_by(Program.lat.is_(None), dist, Program.id)
+    rows = (await uow.session.execute(stmt.offset(q.page * q.page_size).limit(q.page_size))).all()
+    items = [_row(r, None if q.near is None else _distance(q.near, r[8], r[9])) for r in rows]
     return Page(items=items, page=q.page, total=total, page_size=q.page_size)
 
 

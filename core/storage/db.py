@@ -60,7 +60,18 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # a read-only unit of work takes no write lock: WAL readers run side by side
+        readonly = conn.get_execution_options().get("pfdo_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+async def analyze(db: Database) -> None:
+    """Refresh the planner's statistics after a bulk change (PostgreSQL's autovacuum does
+    this by itself; SQLite only when asked)."""
+    if db.engine.dialect.name == "sqlite":
+        async with db.engine.connect() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+            await conn.commit()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -110,10 +121,18 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **kw)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(
+            self.engine.execution_options(pfdo_readonly=True), expire_on_commit=False
+        )
         self.clock = clock
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock)
+
+    def reader(self) -> UnitOfWork:
+        """For reads only (search, cards, views): no write lock on SQLite. Whatever it
+        writes is rolled back at the end."""
+        return UnitOfWork(self.read_sessions, self.clock)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -169,6 +169,7 @@ class Program(Base):
     __table_args__ = (
         Index("ix_programs_muni_dir", "municipality_id", "direction", "name_folded", "id"),
         Index("ix_programs_dir", "direction", "name_folded", "id"),
+        Index("ix_programs_muni", "municipality_id", "name_folded", "id"),
         Index("ix_programs_name", "name_folded", "id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

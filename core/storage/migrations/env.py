@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from core.storage.db import make_engine
 from core.storage.models import Base
+from core.storage.text_search import include_object
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -25,6 +26,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

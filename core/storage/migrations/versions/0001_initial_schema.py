@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:12:21.530440
+Create Date: 2026-11-22 14:22:40.074677
 """
 
 from collections.abc import Sequence
@@ -188,6 +188,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("programs", schema=None) as batch_op:
         batch_op.create_index("ix_programs_dir", ["direction", "name_folded", "id"], unique=False)
+        batch_op.create_index(
+            "ix_programs_muni", ["municipality_id", "name_folded", "id"], unique=False
+        )
         batch_op.create_index(
             "ix_programs_muni_dir",
             ["municipality_id", "direction", "name_folded", "id"],
@@ -417,6 +420,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_programs_provider_id"))
         batch_op.drop_index("ix_programs_name")
         batch_op.drop_index("ix_programs_muni_dir")
+        batch_op.drop_index("ix_programs_muni")
         batch_op.drop_index("ix_programs_dir")
 
     op.drop_table("programs")

@@ -1,0 +1,227 @@
+"""Bulk builders for benchmarks: rows straight through SQLAlchemy Core executemany."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from core.rules.calendar import month_index
+from core.rules.catalog import Direction, Register
+from core.rules.text import fold
+from core.storage.db import Database
+from core.storage.migrate import upgrade
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Group,
+    Municipality,
+    MunicipalityYear,
+    Parent,
+    Program,
+    Provider,
+)
+
+WORDS = [
+    "робототехника",
+    "футбол",
+    "шахматы",
+    "вокал",
+    "хореография",
+    "театр",
+    "английский",
+    "экология",
+    "химия",
+    "астрономия",
+    "туризм",
+    "краеведение",
+    "рисование",
+    "гитара",
+    "плавание",
+    "борьба",
+    "программирование",
+    "журналистика",
+    "волонтёры",
+    "моделирование",
+]
+NOW = datetime(2026, 10, 5, 12, 0)
+
+
+def fresh_sqlite(name: str) -> tuple[str, Path]:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    upgrade(url)
+    return url, folder
+
+
+async def _chunks(db: Database, table, rows: list[dict], size: int = 20_000) -> None:
+    async with db.engine.begin() as conn:
+        for i in range(0, len(rows), size):
+            await conn.execute(insert(table), rows[i : i + size])
+
+
+async def build_catalog(db: Database, programs: int, munis: int = 30, seed: int = 1) -> None:
+    rnd = random.Random(seed)
+    await _chunks(
+        db,
+        Municipality,
+        [
+            {"id": m, "code": f"m{m}", "name": f"Район {m}", "region": "R"}
+            for m in range(1, munis + 1)
+        ],
+    )
+    await _chunks(
+        db,
+        MunicipalityYear,
+        [
+            {
+                "municipality_id": m,
+                "school_year": 2026,
+                "funded_quota": 10**6,
+                "nominal": 2_400_000,
+                "budget_programs_limit": 2,
+            }
+            for m in range(1, munis + 1)
+        ],
+    )
+    providers = max(1, programs // 10)
+    await _chunks(
+        db,
+        Provider,
+        [
+            {
+                "id": p,
+                "external_id": f"pr{p}",
+                "name": f"Центр «{rnd.choice(WORDS).title()}» {p}",
+                "art_school": p % 17 == 0,
+            }
+            for p in range(1, providers + 1)
+        ],
+    )
+    dirs = list(Direction)
+    regs = list(Register)
+    rows, groups = [], []
+    for i in range(1, programs + 1):
+        name = f"{rnd.choice(WORDS).title()} {rnd.choice(WORDS)} {i}"
+        desc = " ".join(rnd.choices(WORDS, k=8))
+        lo = rnd.randint(5, 12)
+        seats = rnd.choice((0, 5, 10, 15))
+        rows.append(
+            {
+                "id": i,
+                "external_id": f"p{i}",
+                "provider_id": rnd.randint(1, providers),
+                "municipality_id": rnd.randint(1, munis),
+                "name": name,
+                "name_folded": fold(name),
+                "description": desc,
+                "search_text": fold(f"{name} {desc}"),
+                "address": "ул. Ленина",
+                "lat": 48.7 + rnd.random() / 10,
+                "lon": 132.9 + rnd.random() / 10,
+                "direction": rnd.choice(dirs).value,
+                "register": rnd.choice(regs).value,
+                "age_min": lo,
+                "age_max": rnd.randint(lo, 17),
+                "price": rnd.randint(5, 40) * 10_000,
+                "start_month": 9,
+                "end_month": 5,
+                "free_seats": seats,
+                "active": True,
+            }
+        )
+        groups.append(
+            {
+                "id": i,
+                "external_id": f"g{i}",
+                "program_id": i,
+                "name": "Группа 1",
+                "schedule": "Пн 15:00",
+                "seats": max(seats, 1),
+                "taken": 0,
+            }
+        )
+    await _chunks(db, Program, rows)
+    await _chunks(db, Group, groups)
+
+
+async def build_enrolments(db: Database, n: int, seed: int = 2) -> None:
+    """n enrolled children, each with a funded certificate and one certified program."""
+    rnd = random.Random(seed)
+    await build_catalog(db, programs=max(100, n // 50), munis=5, seed=seed)
+    parents, children, certs, apps = [], [], [], []
+    first, last = month_index(2026, 9), month_index(2027, 5)
+    for i in range(1, n + 1):
+        parents.append(
+            {
+                "id": i,
+                "language": "ru",
+                "created_at": NOW,
+                "consent_at": NOW,
+                "consent_version": "b",
+                "announcements": True,
+            }
+        )
+        children.append(
+            {
+                "id": i,
+                "parent_id": i,
+                "surname": "Тестов",
+                "name": "Тест",
+                "birth_date": date(2015, 1, 1),
+                "municipality_id": 1 + i % 5,
+                "created_at": NOW,
+            }
+        )
+        share = rnd.randint(5, 30) * 10_000
+        reserve = share * (last - first + 1)
+        certs.append(
+            {
+                "id": i,
+                "child_id": i,
+                "municipality_id": 1 + i % 5,
+                "number": f"n{i}",
+                "status": "funded",
+                "issued_at": NOW,
+                "total": reserve + 100_000,
+                "reserved": reserve,
+            }
+        )
+        start = date(2026, 9, rnd.randint(1, 30)).toordinal()
+        apps.append(
+            {
+                "id": i,
+                "child_id": i,
+                "parent_id": i,
+                "certificate_id": i,
+                "program_id": 1 + i % 100,
+                "group_id": 1 + i % 100,
+                "status": "enrolled",
+                "register": "certified",
+                "monthly_price": share,
+                "monthly_share": share,
+                "first_month": first,
+                "last_month": last,
+                "reserved_left": reserve,
+                "start_day": start,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+    for table, rows in (
+        (Parent, parents),
+        (Child, children),
+        (Certificate, certs),
+        (Application, apps),
+    ):
+        await _chunks(db, table, rows)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
