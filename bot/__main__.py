@@ -8,6 +8,7 @@ import click
 
 from bot.cli import OPERATOR_COMMANDS
 from bot.config import Settings
+from bot.runners import RUNNERS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,7 +24,7 @@ def cli(ctx: click.Context) -> None:
 
 
 OPERATOR = {command.name for command in OPERATOR_COMMANDS}
-for command in OPERATOR_COMMANDS:
+for command in (*RUNNERS, *OPERATOR_COMMANDS):
     cli.add_command(command)
 
 

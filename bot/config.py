@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     vk_group_id: int | None = None
     vk_api_base: AnyHttpUrl | None = None
 
+    bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
     default_language: str = Field(default="ru", pattern="^(ru|en)$")
     low_balance_rub: int = 1000
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands

@@ -31,6 +31,12 @@ def month_label(index: int) -> str:
     return f"{year:04d}-{month0 + 1:02d}"
 
 
+def month_display(index: int) -> str:
+    """As a parent reads it: 11.2026."""
+    year, month0 = divmod(index, 12)
+    return f"{month0 + 1:02d}.{year:04d}"
+
+
 def parse_month(raw: str) -> int:
     match = re.fullmatch(r"(\d{4})-(\d{2})", raw.strip())
     if not match or not 1 <= int(match[2]) <= 12:

@@ -1,0 +1,240 @@
+"""The dialog engine: one neutral event in, one rendered screen out.
+
+Flows register their screens, button actions, text and location answers and commands in
+`registry`; the engine resolves the person, loads their dialog state, dispatches, turns a
+refusal into its message above the current screen, and never lets an error escape as
+silence or a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.dialogs.events import Event
+from bot.dialogs.screen import Rendered, Screen, T, render
+from bot.dialogs.signing import Signer
+from bot.dialogs.state import DialogState, StateStore
+from bot.i18n import Translator, money, pick_language
+from core.errors import DomainError
+from core.services import parents
+from core.storage.db import Database, UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+MAX_INPUT = 1000  # longer free text is refused with a message, never processed
+MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
+
+ScreenFn = Callable[["Ctx"], Awaitable[Screen]]
+ActionFn = Callable[..., Awaitable[Screen]]
+
+
+@dataclass
+class Registry:
+    screens: dict[str, ScreenFn] = field(default_factory=dict)
+    actions: dict[str, tuple[ActionFn, frozenset[str] | None]] = field(default_factory=dict)
+    texts: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
+    locations: dict[str, Callable[[Ctx, float, float], Awaitable[Screen]]] = field(
+        default_factory=dict
+    )
+    commands: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
+
+    def screen(self, name: str):  # type: ignore[no-untyped-def]
+        def deco(fn: ScreenFn) -> ScreenFn:
+            self.screens[name] = fn
+            return fn
+
+        return deco
+
+    def action(self, name: str, *, on: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+        """``on``: the screens this button can be pressed from; elsewhere it is stale."""
+
+        def deco(fn: ActionFn) -> ActionFn:
+            self.actions[name] = (fn, frozenset(on) if on else None)
+            return fn
+
+        return deco
+
+    def text(self, *screens: str):  # type: ignore[no-untyped-def]
+        def deco(fn):  # type: ignore[no-untyped-def]
+            for name in screens:
+                self.texts[name] = fn
+            return fn
+
+        return deco
+
+    def location(self, *screens: str):  # type: ignore[no-untyped-def]
+        def deco(fn):  # type: ignore[no-untyped-def]
+            for name in screens:
+                self.locations[name] = fn
+            return fn
+
+        return deco
+
+    def command(self, *names: str):  # type: ignore[no-untyped-def]
+        def deco(fn):  # type: ignore[no-untyped-def]
+            for name in names:
+                self.commands[name] = fn
+            return fn
+
+        return deco
+
+
+registry = Registry()
+
+
+@dataclass
+class Ctx:
+    """What a flow handler sees: the person, their state, the database."""
+
+    engine: Engine
+    event: Event
+    parent_id: int
+    state: DialogState
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    def reader(self) -> UnitOfWork:
+        return self.engine.db.reader()
+
+    def writer(self) -> UnitOfWork:
+        return self.engine.db.uow()
+
+    async def show(self, name: str, *notice: T) -> Screen:
+        """Move to screen ``name`` and build it; ``notice`` pieces go above it."""
+        previous = self.state.screen
+        self.state.screen = name
+        try:
+            screen = await registry.screens[name](self)
+        except BaseException:
+            # a screen that cannot be built is not where the person is
+            self.state.screen = previous
+            raise
+        screen.name = name
+        if notice:
+            screen.parts[:0] = list(notice)
+        return screen
+
+    def money(self, kopecks: int) -> str:
+        return money(kopecks, self.lang)
+
+
+@dataclass
+class Reply:
+    screen: Rendered
+    edit: bool  # a button was pressed: replace that message rather than add one
+    toast: str | None = None  # a short answer to the press itself (callback answer)
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        states: StateStore,
+        translator: Translator,
+        signer: Signer,
+        default_language: str = "ru",
+    ) -> None:
+        self.db = db
+        self.states = states
+        self.t = translator
+        self.signer = signer
+        self.default_language = default_language
+
+    async def handle(self, event: Event) -> Reply:
+        started = time.perf_counter()
+        state, parent_id = await self._state(event)
+        ctx = Ctx(self, event, parent_id, state)
+        toast = None
+        try:
+            screen = await self._dispatch(ctx)
+        except DomainError as exc:
+            screen = await self._current(ctx, self._refusal(ctx, exc))
+        except Exception:
+            # never a traceback to the person; the log names no personal data
+            logger.exception("handler failed: %s event on screen %s", event.kind, state.screen)
+            screen = await self._safe_menu(ctx)
+        first = screen.parts[0] if screen.parts else None
+        if event.kind == "button" and isinstance(first, T) and first.key == "stale-button":
+            toast = self.t(ctx.lang, "stale-button-toast")
+        await self.states.set(event.user_key, ctx.state)
+        rendered = render(screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a))
+        logger.debug("%s handled in %.1f ms", event.kind, (time.perf_counter() - started) * 1000)
+        return Reply(rendered, edit=event.kind == "button", toast=toast)
+
+    async def _state(self, event: Event) -> tuple[DialogState, int]:
+        state = await self.states.get(event.user_key)
+        if state is not None and "pid" in state.data:
+            return state, int(state.data["pid"])
+        lang = pick_language(event.language_code) if event.language_code else self.default_language
+        async with self.db.uow() as uow:
+            parent = await parents.get_or_create(uow, event.platform, event.user_id, lang)
+            await uow.commit()
+            parent_id, lang = parent.id, parent.language
+        state = state or DialogState(screen="start", lang=lang)
+        state.data["pid"] = parent_id
+        return state, parent_id
+
+    async def _dispatch(self, ctx: Ctx) -> Screen:
+        event = ctx.event
+        if event.kind == "command":
+            name, _, arg = event.text.partition(" ")
+            handler = registry.commands.get(name.lower())
+            if handler is None:
+                return await self._current(ctx, T("unknown-command"))
+            return await handler(ctx, arg.strip())
+        if event.kind == "button":
+            action = self.signer.verify(event.user_key, event.payload)
+            name, _, rest = (action or "").partition(":")
+            found = registry.actions.get(name)
+            if action is None or found is None:
+                return await self._current(ctx, T("stale-button"))
+            handler, on = found
+            if on is not None and ctx.state.screen not in on:
+                return await self._current(ctx, T("stale-button"))
+            args = rest.split(":") if rest else []
+            return await handler(ctx, *args)
+        if event.kind == "location":
+            handler = registry.locations.get(ctx.state.screen)
+            if handler is None or event.lat is None or event.lon is None:
+                return await self._current(ctx, T("unexpected-location"))
+            return await handler(ctx, event.lat, event.lon)
+        text = event.text.strip()
+        if len(text) > MAX_INPUT:
+            return await self._current(ctx, T("input-too-long", {"max": MAX_INPUT}))
+        handler = registry.texts.get(ctx.state.screen)
+        if handler is None or not text:
+            return await self._current(ctx, T("unexpected-text"))
+        return await handler(ctx, text)
+
+    async def _current(self, ctx: Ctx, *notice: T) -> Screen:
+        """The screen the person is on, shown again under a notice."""
+        name = ctx.state.screen if ctx.state.screen in registry.screens else "menu"
+        try:
+            return await ctx.show(name, *notice)
+        except DomainError as exc:
+            # the screen itself can no longer be built (its child was deleted …)
+            return await ctx.show("menu", *notice, self._refusal(ctx, exc))
+
+    async def _safe_menu(self, ctx: Ctx) -> Screen:
+        try:
+            return await ctx.show("menu", T("error-internal"))
+        except Exception:
+            logger.exception("menu failed too")
+            return Screen([T("error-internal")], name="error")
+
+    def _refusal(self, ctx: Ctx, exc: DomainError) -> T:
+        params = {
+            k: money(v, ctx.lang) if k in MONEY_PARAMS and isinstance(v, int) else v
+            for k, v in exc.params.items()
+        }
+        return T(exc.code, params)

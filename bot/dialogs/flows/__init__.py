@@ -1,0 +1,10 @@
+"""The flows, once for every surface. Importing this package registers them all."""
+
+from bot.dialogs.flows import (  # noqa: F401
+    apply,
+    balance,
+    children,
+    provider,
+    search,
+    start,
+)

@@ -1,0 +1,242 @@
+"""Applying from a card: the child, the exact reservation and co-pay, confirm; then the
+parent's applications, cancelling and leaving."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import back, label, menu_button, require_consent
+from bot.dialogs.screen import Button, Screen, T
+from core.errors import DomainError
+from core.rules.calendar import month_display
+from core.rules.enrolment import AppStatus
+from core.services import children, enrolment, views
+
+
+@registry.action("apply")
+async def apply(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit():
+        raise DomainError("group_not_found")
+    await require_consent(ctx)
+    async with ctx.reader() as uow:
+        kids = await children.list_children(uow, ctx.parent_id)
+    if not kids:
+        return await ctx.show("children", T("need-child"))
+    ctx.data["apply"] = {"group": int(raw)}
+    if len(kids) == 1:
+        ctx.data["apply"]["child"] = kids[0].id
+        return await ctx.show("apply-quote")
+    return await ctx.show("apply-child")
+
+
+@registry.screen("apply-child")
+async def apply_child(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        kids = await children.list_children(uow, ctx.parent_id)
+    rows = [[Button(label(f"{k.name} ({k.age})"), f"ac:{k.id}")] for k in kids]
+    rows.append([back("card"), menu_button()])
+    return Screen([T("apply-which-child")], rows)
+
+
+@registry.action("card")
+async def back_to_card(ctx: Ctx) -> Screen:
+    return await ctx.show("card")
+
+
+@registry.action("ac", on=("apply-child",))
+async def on_child(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit() or not isinstance(ctx.data.get("apply"), dict):
+        raise DomainError("stale-button")
+    ctx.data["apply"]["child"] = int(raw)
+    return await ctx.show("apply-quote")
+
+
+@registry.screen("apply-quote")
+async def apply_quote(ctx: Ctx) -> Screen:
+    pending = ctx.data.get("apply") or {}
+    if "child" not in pending or "group" not in pending:
+        raise DomainError("stale-button")
+    async with ctx.reader() as uow:
+        q = await enrolment.quote_application(
+            uow, ctx.parent_id, int(pending["child"]), int(pending["group"])
+        )
+        kid = await children.view(uow, ctx.parent_id, int(pending["child"]))
+    pending["share"] = q.money.monthly_share
+    months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
+    if q.money.reserve:
+        body = T(
+            "quote-certified",
+            {
+                "child": kid.name,
+                "months": q.money.months,
+                "reserve": ctx.money(q.money.reserve),
+                "price": ctx.money(q.money.monthly_price),
+                "share": ctx.money(q.money.monthly_share),
+                "copay": ctx.money(q.money.monthly_copay),
+                "available": ctx.money(q.available),
+                "copay_due": q.money.monthly_copay > 0,
+                **months,
+            },
+        )
+    else:
+        body = T(
+            "quote-budget",
+            {
+                "child": kid.name,
+                **months,
+                "art": q.art_school,
+                "price": ctx.money(q.money.monthly_price),
+                "paid": q.money.monthly_price > 0,
+            },
+        )
+    return Screen(
+        [body],
+        [[Button(T("btn-confirm-apply"), "apply-yes")], [Button(T("btn-cancel"), "card")]],
+    )
+
+
+@registry.action("apply-yes", on=("apply-quote",))
+async def apply_yes(ctx: Ctx) -> Screen:
+    pending = ctx.data.get("apply") or {}
+    if "share" not in pending:
+        raise DomainError("stale-button")
+    try:
+        async with ctx.writer() as uow:
+            await enrolment.apply(
+                uow,
+                ctx.parent_id,
+                int(pending["child"]),
+                int(pending["group"]),
+                expected_share=int(pending["share"]),
+            )
+            await uow.commit()
+    except DomainError as exc:
+        if exc.code == "quote_changed":
+            return await ctx.show("apply-quote", T("quote_changed"))
+        raise
+    ctx.data.pop("apply", None)
+    return await ctx.show("apps", T("applied"))
+
+
+@registry.screen("apps")
+async def apps_screen(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        apps = await views.parent_applications(uow, ctx.parent_id)
+    if not apps:
+        return Screen([T("apps-empty")], [[Button(T("btn-search"), "search")], [menu_button()]])
+    parts = [T("apps-title", {"count": len(apps)})]
+    for a in apps[:10]:
+        parts.append(
+            T(
+                "apps-line",
+                {
+                    "child": a.child_name or "—",
+                    "program": a.program,
+                    "status": T(f"status-{a.status.value}"),
+                },
+            )
+        )
+    rows = [[Button(label(f"{a.child_name}: {a.program}"), f"app:{a.id}")] for a in apps[:10]]
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.action("apps")
+async def to_apps(ctx: Ctx) -> Screen:
+    await require_consent(ctx)
+    return await ctx.show("apps")
+
+
+@registry.command("apps")
+async def apps_command(ctx: Ctx, arg: str) -> Screen:
+    return await to_apps(ctx)
+
+
+@registry.action("app")
+async def to_app(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit():
+        raise DomainError("application_not_found")
+    ctx.data["app"] = int(raw)
+    return await ctx.show("app")
+
+
+@registry.screen("app")
+async def app_screen(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        a = await views.parent_application(uow, ctx.parent_id, int(ctx.data.get("app", 0)))
+    parts = [
+        T(
+            "app-card",
+            {
+                "child": a.child_name or "—",
+                "program": a.program,
+                "provider": a.provider,
+                "group": a.group,
+                "schedule": a.schedule or "—",
+                "status": T(f"status-{a.status.value}"),
+                "share": ctx.money(a.monthly_share),
+                "copay": ctx.money(a.monthly_copay),
+                "reserved": ctx.money(a.reserved_left),
+            },
+        )
+    ]
+    if a.reason:
+        parts.append(T("app-reason", {"reason": a.reason}))
+    rows = []
+    if a.status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
+        rows.append([Button(T("btn-app-cancel"), f"app-cancel:{a.id}")])
+    if a.status == AppStatus.ENROLLED:
+        rows.append([Button(T("btn-app-leave"), f"app-leave:{a.id}")])
+    rows.append([back("apps"), menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.screen("app-cancel-confirm")
+async def app_cancel_confirm(ctx: Ctx) -> Screen:
+    app = int(ctx.data.get("app", 0))
+    return Screen(
+        [T("app-cancel-confirm")],
+        [
+            [Button(T("btn-app-cancel-yes"), f"app-cancel-yes:{app}")],
+            [Button(T("btn-no"), f"app:{app}")],
+        ],
+    )
+
+
+@registry.screen("app-leave-confirm")
+async def app_leave_confirm(ctx: Ctx) -> Screen:
+    app = int(ctx.data.get("app", 0))
+    return Screen(
+        [T("app-leave-confirm")],
+        [
+            [Button(T("btn-app-leave-yes"), f"app-leave-yes:{app}")],
+            [Button(T("btn-no"), f"app:{app}")],
+        ],
+    )
+
+
+@registry.action("app-cancel")
+async def app_cancel(ctx: Ctx, raw: str = "") -> Screen:
+    ctx.data["app"] = int(raw) if raw.isdigit() else 0
+    return await ctx.show("app-cancel-confirm")
+
+
+@registry.action("app-leave")
+async def app_leave(ctx: Ctx, raw: str = "") -> Screen:
+    ctx.data["app"] = int(raw) if raw.isdigit() else 0
+    return await ctx.show("app-leave-confirm")
+
+
+@registry.action("app-cancel-yes", on=("app-cancel-confirm",))
+async def app_cancel_yes(ctx: Ctx, raw: str = "") -> Screen:
+    async with ctx.writer() as uow:
+        await enrolment.cancel(uow, ctx.parent_id, int(raw) if raw.isdigit() else 0)
+        await uow.commit()
+    return await ctx.show("apps", T("app-cancelled"))
+
+
+@registry.action("app-leave-yes", on=("app-leave-confirm",))
+async def app_leave_yes(ctx: Ctx, raw: str = "") -> Screen:
+    async with ctx.writer() as uow:
+        await enrolment.leave(uow, ctx.parent_id, int(raw) if raw.isdigit() else 0)
+        await uow.commit()
+    return await ctx.show("apps", T("app-left"))

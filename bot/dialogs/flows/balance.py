@@ -1,0 +1,68 @@
+"""/balance: for each child, the certificate's balance and its last movements."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import menu_button, require_consent
+from bot.dialogs.screen import Button, Screen, T
+from core.rules.calendar import month_display
+from core.rules.enrolment import CertStatus
+from core.services import certificates, children, views
+
+
+@registry.screen("balance")
+async def balance(ctx: Ctx) -> Screen:
+    parts: list = []
+    async with ctx.reader() as uow:
+        kids = await children.list_children(uow, ctx.parent_id)
+        for kid in kids:
+            cert = await certificates.view(uow, ctx.parent_id, kid.id)
+            if cert is None or cert.status != CertStatus.FUNDED:
+                status = "none" if cert is None else cert.status.value
+                parts.append(
+                    T(
+                        "balance-no-money",
+                        {"child": kid.name, "status": T(f"cert-status-{status}")},
+                    )
+                )
+                continue
+            parts.append(
+                T(
+                    "balance-child",
+                    {
+                        "child": kid.name,
+                        "number": cert.number,
+                        "total": ctx.money(cert.total),
+                        "reserved": ctx.money(cert.reserved),
+                        "available": ctx.money(cert.available),
+                    },
+                )
+            )
+            for m in await views.movements(uow, cert.id):
+                parts.append(
+                    T(
+                        f"movement-{m.kind}",
+                        {
+                            "amount": ctx.money(abs(m.amount)),
+                            "month": month_display(m.month) if m.month is not None else "",
+                            "program": m.program or "",
+                            "date": m.at.date(),
+                        },
+                    )
+                )
+    if not kids:
+        parts.append(T("balance-no-children"))
+    return Screen(
+        [T("balance-title"), *parts], [[Button(T("btn-children"), "children")], [menu_button()]]
+    )
+
+
+@registry.action("balance")
+async def to_balance(ctx: Ctx) -> Screen:
+    await require_consent(ctx)
+    return await ctx.show("balance")
+
+
+@registry.command("balance")
+async def balance_command(ctx: Ctx, arg: str) -> Screen:
+    return await to_balance(ctx)

@@ -1,0 +1,49 @@
+"""Small pieces several flows share."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx
+from bot.dialogs.screen import Button, Data, T
+from core.errors import DomainError
+from core.services import parents
+
+LABEL_MAX = 40  # VK's limit for a button label; Telegram's is larger
+
+
+def menu_button() -> Button:
+    return Button(T("btn-menu"), "menu")
+
+
+def back(action: str) -> Button:
+    return Button(T("btn-back"), action)
+
+
+def label(text: str) -> Data:
+    """A button label from data (a name), cut to what every platform shows."""
+    text = " ".join(text.split())
+    return Data(text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…")
+
+
+async def require_consent(ctx: Ctx) -> None:
+    async with ctx.reader() as uow:
+        view = await parents.view(uow, ctx.parent_id)
+    if not view.consent:
+        raise DomainError("consent_required")
+
+
+def page_rows(
+    items: list[Button], page: int, action: str, per_page: int = 8, per_row: int = 2
+) -> tuple[list[list[Button]], int]:
+    """Long lists page instead of being cut: items of ``page`` and ◀ ▶ when needed."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(0, page), pages - 1)
+    chunk = items[page * per_page : (page + 1) * per_page]
+    rows = [chunk[i : i + per_row] for i in range(0, len(chunk), per_row)]
+    nav = []
+    if page > 0:
+        nav.append(Button(T("btn-prev"), f"{action}:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button(T("btn-next"), f"{action}:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    return rows, page

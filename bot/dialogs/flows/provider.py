@@ -1,0 +1,100 @@
+"""A provider's staff: pending applications of their groups; accept, reject with a
+reason, enrol. Someone without the role sees nothing of it."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import back, label, menu_button
+from bot.dialogs.screen import Button, Screen, T
+from core.errors import DomainError
+from core.rules.enrolment import AppStatus
+from core.services import enrolment, views
+
+
+async def _require_provider(ctx: Ctx) -> None:
+    async with ctx.reader() as uow:
+        if not await views.provider_ids(uow, ctx.parent_id):
+            raise DomainError("not_allowed")
+
+
+@registry.action("pq")
+async def to_queue(ctx: Ctx) -> Screen:
+    await _require_provider(ctx)
+    return await ctx.show("provider-queue")
+
+
+@registry.screen("provider-queue")
+async def queue(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        apps = await views.provider_queue(uow, ctx.parent_id)
+    if not apps:
+        return Screen([T("pq-empty")], [[menu_button()]])
+    parts = [T("pq-title", {"count": len(apps)})]
+    rows = [[Button(label(f"{a.program} · {a.group}"), f"pa:{a.id}")] for a in apps[:10]]
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.action("pa")
+async def to_app(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit():
+        raise DomainError("application_not_found")
+    ctx.data["papp"] = int(raw)
+    return await ctx.show("provider-app")
+
+
+@registry.screen("provider-app")
+async def provider_app(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        a = await views.provider_application(uow, ctx.parent_id, int(ctx.data.get("papp", 0)))
+    parts = [
+        T(
+            "pa-card",
+            {
+                "child": a.child_name or "—",
+                "program": a.program,
+                "group": a.group,
+                "status": T(f"status-{a.status.value}"),
+                "date": a.created_at.date(),
+            },
+        )
+    ]
+    rows = []
+    if a.status == AppStatus.SUBMITTED:
+        rows.append([Button(T("btn-accept"), f"pd:{a.id}:accepted")])
+    if a.status == AppStatus.ACCEPTED:
+        rows.append([Button(T("btn-enrol"), f"pd:{a.id}:enrolled")])
+    rows.append([Button(T("btn-reject"), f"preject:{a.id}")])
+    rows.append([back("pq"), menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.action("pd", on=("provider-app",))
+async def decide(ctx: Ctx, raw: str = "", status: str = "") -> Screen:
+    if not raw.isdigit() or status not in ("accepted", "enrolled"):
+        raise DomainError("stale-button")
+    async with ctx.writer() as uow:
+        await enrolment.provider_decide(uow, ctx.parent_id, int(raw), AppStatus(status))
+        await uow.commit()
+    return await ctx.show("provider-queue", T(f"pd-{status}"))
+
+
+@registry.action("preject", on=("provider-app",))
+async def reject(ctx: Ctx, raw: str = "") -> Screen:
+    ctx.data["papp"] = int(raw) if raw.isdigit() else 0
+    return await ctx.show("provider-reason")
+
+
+@registry.screen("provider-reason")
+async def reason(ctx: Ctx) -> Screen:
+    return Screen([T("ask-reason")], [[back("pq")]], expect="text")
+
+
+@registry.text("provider-reason")
+async def on_reason(ctx: Ctx, text: str) -> Screen:
+    async with ctx.writer() as uow:
+        await enrolment.provider_decide(
+            uow, ctx.parent_id, int(ctx.data.get("papp", 0)), AppStatus.REJECTED, text
+        )
+        await uow.commit()
+    return await ctx.show("provider-queue", T("pd-rejected"))

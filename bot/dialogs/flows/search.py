@@ -1,0 +1,331 @@
+"""Search: direction, district, child (sets the age), optional words; results five to a
+page; a program card; nearest first when the parent shares a location."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import back, label, menu_button, page_rows
+from bot.dialogs.screen import Button, Data, Screen, T
+from core.errors import DomainError
+from core.rules.catalog import Direction, Register
+from core.services import catalog, children, enrolment, parents
+from core.services.catalog import SearchQuery
+
+
+def _q(ctx: Ctx) -> dict:
+    q = ctx.data.get("q")
+    if not isinstance(q, dict):
+        q = ctx.data["q"] = {}
+    return q
+
+
+@registry.action("search")
+async def search(ctx: Ctx) -> Screen:
+    ctx.data["q"] = {}
+    return await ctx.show("search-direction")
+
+
+@registry.command("search")
+async def search_command(ctx: Ctx, arg: str) -> Screen:
+    return await search(ctx)
+
+
+@registry.screen("search-direction")
+async def search_direction(ctx: Ctx) -> Screen:
+    buttons = [Button(T(f"direction-{d.value}"), f"sd:{d.value}") for d in Direction]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(T("btn-any-direction"), "sd:any")])
+    rows.append([menu_button()])
+    return Screen([T("search-direction")], rows)
+
+
+@registry.action("sd", on=("search-direction",))
+async def on_direction(ctx: Ctx, value: str = "any") -> Screen:
+    if value != "any" and value not in {d.value for d in Direction}:
+        raise DomainError("stale-button")
+    _q(ctx)["direction"] = None if value == "any" else value
+    return await ctx.show("search-muni")
+
+
+@registry.screen("search-muni")
+async def search_muni(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        munis = await catalog.municipalities(uow, ctx.data.get("muni_q", ""))
+    buttons = [Button(label(name), f"sm:{mid}") for mid, name in munis]
+    rows, _ = page_rows(buttons, int(ctx.data.get("muni_page", 0)), "smp")
+    rows.append([Button(T("btn-anywhere"), "sm:any")])
+    rows.append([back("search"), menu_button()])
+    return Screen([T("search-muni")], rows, expect="text")
+
+
+@registry.text("search-muni")
+async def on_muni_text(ctx: Ctx, text: str) -> Screen:
+    ctx.data["muni_q"] = text[:60]
+    ctx.data["muni_page"] = 0
+    return await ctx.show("search-muni")
+
+
+@registry.action("smp", on=("search-muni",))
+async def muni_page(ctx: Ctx, page: str = "0") -> Screen:
+    ctx.data["muni_page"] = int(page) if page.isdigit() else 0
+    return await ctx.show("search-muni")
+
+
+@registry.action("sm", on=("search-muni",))
+async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
+    if value != "any" and not value.isdigit():
+        raise DomainError("stale-button")
+    _q(ctx)["muni"] = None if value == "any" else int(value)
+    ctx.data.pop("muni_q", None)
+    ctx.data.pop("muni_page", None)
+    async with ctx.reader() as uow:
+        view = await parents.view(uow, ctx.parent_id)
+        kids = await children.list_children(uow, ctx.parent_id) if view.consent else []
+    if not kids:
+        return await ctx.show("search-text")
+    return await ctx.show("search-child")
+
+
+@registry.screen("search-child")
+async def search_child(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        kids = await children.list_children(uow, ctx.parent_id)
+    rows = [[Button(label(f"{k.name} ({k.age})"), f"sc:{k.id}")] for k in kids]
+    rows.append([Button(T("btn-any-age"), "sc:any")])
+    rows.append([menu_button()])
+    return Screen([T("search-child")], rows)
+
+
+@registry.action("sc", on=("search-child",))
+async def on_child(ctx: Ctx, value: str = "any") -> Screen:
+    q = _q(ctx)
+    if value == "any":
+        q["child"] = q["age"] = None
+    else:
+        if not value.isdigit():
+            raise DomainError("stale-button")
+        async with ctx.reader() as uow:
+            kid = await children.view(uow, ctx.parent_id, int(value))
+        q["child"], q["age"] = kid.id, kid.age
+    return await ctx.show("search-text")
+
+
+@registry.screen("search-text")
+async def search_text(ctx: Ctx) -> Screen:
+    return Screen(
+        [T("search-text")],
+        [[Button(T("btn-show-all"), "sr")], [menu_button()]],
+        expect="text",
+    )
+
+
+@registry.text("search-text")
+async def on_text(ctx: Ctx, text: str) -> Screen:
+    _q(ctx)["text"] = text[: catalog.MAX_QUERY]
+    ctx.data["page"] = 0
+    return await ctx.show("results")
+
+
+@registry.action("sr")
+async def show_results(ctx: Ctx) -> Screen:
+    ctx.data["page"] = 0
+    return await ctx.show("results")
+
+
+def _query(ctx: Ctx) -> SearchQuery:
+    q = _q(ctx)
+    near = q.get("near")
+    return SearchQuery(
+        direction=Direction(q["direction"]) if q.get("direction") else None,
+        municipality_id=q.get("muni"),
+        age=q.get("age"),
+        text=q.get("text") or "",
+        page=int(ctx.data.get("page", 0)),
+        near=(near[0], near[1]) if near else None,
+    )
+
+
+@registry.screen("results")
+async def results(ctx: Ctx) -> Screen:
+    query = _query(ctx)
+    async with ctx.reader() as uow:
+        page = await catalog.search(uow, query)
+    if not page.items:
+        return Screen(
+            [T("results-empty")],
+            [[Button(T("btn-new-search"), "search")], [menu_button()]],
+        )
+    first = page.page * page.page_size
+    parts = [
+        T(
+            "results-more" if page.more else "results-title",
+            {
+                "count": min(page.total, catalog.COUNT_CAP),
+                "page": page.page + 1,
+                "pages": page.pages,
+            },
+        ),
+    ]
+    for n, row in enumerate(page.items, start=first + 1):
+        parts.append(
+            T(
+                "results-line",
+                {
+                    "n": n,
+                    "name": row.name,
+                    "provider": row.provider,
+                    "price": ctx.money(row.price) if row.price else "",
+                    "free": row.price == 0,
+                    "seats": row.free_seats,
+                    "distance": f"{row.distance_km:.1f}"
+                    if row.distance_km is not None
+                    else "none",
+                },
+            )
+        )
+    rows = [
+        [Button(label(f"{n}. {r.name}"), f"prog:{r.id}")]
+        for n, r in enumerate(page.items, start=first + 1)
+    ]
+    nav = []
+    if page.has_prev:
+        nav.append(Button(T("btn-prev"), f"page:{page.page - 1}"))
+    if page.has_next:
+        nav.append(Button(T("btn-next"), f"page:{page.page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([Button(T("btn-near"), "near"), Button(T("btn-new-search"), "search")])
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.action("page", on=("results",))
+async def on_page(ctx: Ctx, value: str = "0") -> Screen:
+    ctx.data["page"] = int(value) if value.isdigit() else 0
+    return await ctx.show("results")
+
+
+@registry.action("near")
+async def near(ctx: Ctx) -> Screen:
+    return await ctx.show("search-location")
+
+
+@registry.screen("search-location")
+async def search_location(ctx: Ctx) -> Screen:
+    return Screen(
+        [T("ask-location")],
+        [[Button(T("btn-send-location"), "loc", kind="location")], [back("sr")]],
+        expect="location",
+    )
+
+
+@registry.location("search-location", "results", "search-text")
+async def on_location(ctx: Ctx, lat: float, lon: float) -> Screen:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise DomainError("stale-button")
+    _q(ctx)["near"] = [round(lat, 5), round(lon, 5)]
+    ctx.data["page"] = 0
+    return await ctx.show("results", T("sorted-by-distance"))
+
+
+@registry.text("search-location")
+async def on_location_text(ctx: Ctx, text: str) -> Screen:
+    # a reply-keyboard "back" arrives as text: anything typed here returns to the results
+    return await ctx.show("results")
+
+
+@registry.action("prog")
+async def to_card(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit():
+        raise DomainError("program_not_found")
+    ctx.data["card"] = int(raw)
+    return await ctx.show("card")
+
+
+def _months(start: int, end: int) -> T:
+    return T("month-range", {"start": T(f"month-{start}"), "end": T(f"month-{end}")})
+
+
+@registry.screen("card")
+async def card(ctx: Ctx) -> Screen:
+    program_id = int(ctx.data.get("card", 0))
+    async with ctx.reader() as uow:
+        c = await catalog.card(uow, program_id)
+        share_note = await _share_note(ctx, uow, c)
+    parts = [
+        T(
+            "card",
+            {
+                "name": c.name,
+                "provider": c.provider,
+                "address": c.address or "—",
+                "municipality": c.municipality,
+                "direction": T(f"direction-{c.direction.value}"),
+                "register": T(f"register-{c.register.value}"),
+                "ages": f"{c.age_min}–{c.age_max}",
+                "price": ctx.money(c.price),
+                "free": c.price == 0,
+                "months": _months(c.start_month, c.end_month),
+                "seats": c.free_seats,
+            },
+        ),
+    ]
+    if c.description:
+        parts.append(Data(c.description[:600]))
+    if c.art_school:
+        parts.append(T("card-art-school"))
+    if share_note is not None:
+        parts.append(share_note)
+    for g in c.groups:
+        parts.append(
+            T(
+                "card-group",
+                {"name": g.name, "schedule": g.schedule or "—", "free": g.free, "seats": g.seats},
+            )
+        )
+    rows = []
+    for g in c.groups:
+        if g.free > 0:
+            rows.append([Button(label(f"✍ {g.name} · {g.schedule}"), f"apply:{g.id}")])
+        else:
+            rows.append([Button(T("btn-group-full", {"name": g.name}), f"full:{g.id}")])
+    if ctx.data.get("q"):
+        rows.append([Button(T("btn-back-results"), "results-back")])
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # type: ignore[no-untyped-def]
+    """For the child the search was made for: what the certificate would pay, the co-pay."""
+    child_id = (ctx.data.get("q") or {}).get("child")
+    if not child_id or c.register != Register.CERTIFIED or c.art_school or not c.groups:
+        return None
+    try:
+        q = await enrolment.quote_application(uow, ctx.parent_id, int(child_id), c.groups[0].id)
+        kid = await children.view(uow, ctx.parent_id, int(child_id))
+    except DomainError as exc:
+        return T(
+            exc.code,
+            {
+                k: ctx.money(v) if isinstance(v, int) and k == "available" else v
+                for k, v in exc.params.items()
+            },
+        )
+    return T(
+        "card-share",
+        {
+            "child": kid.name,
+            "share": ctx.money(q.money.monthly_share),
+            "copay": ctx.money(q.money.monthly_copay),
+        },
+    )
+
+
+@registry.action("results-back")
+async def results_back(ctx: Ctx) -> Screen:
+    return await ctx.show("results")
+
+
+@registry.action("full")
+async def group_full(ctx: Ctx, raw: str = "") -> Screen:
+    return await ctx.show("card", T("no_free_seats"))

@@ -1,0 +1,196 @@
+"""Start, consent, menu, help, language, privacy and withdrawal."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import menu_button
+from bot.dialogs.screen import Button, Screen, T
+from bot.i18n import LANGUAGES
+from core.errors import DomainError
+from core.services import catalog, children, parents, views
+from core.services.parents import CONSENT_VERSION
+
+DEEP_LINK_PREFIX = "prog_"
+
+
+@registry.command("start")
+async def start(ctx: Ctx, arg: str) -> Screen:
+    if arg.startswith(DEEP_LINK_PREFIX) and arg[len(DEEP_LINK_PREFIX) :].isdigit():
+        program_id = int(arg[len(DEEP_LINK_PREFIX) :])
+        async with ctx.reader() as uow:
+            try:
+                await catalog.card(uow, program_id)
+            except DomainError:
+                return await ctx.show("menu", T("program_not_found"))
+        ctx.data["card"] = program_id
+        return await ctx.show("card")
+    async with ctx.reader() as uow:
+        view = await parents.view(uow, ctx.parent_id)
+    if not view.consent:
+        return await ctx.show("welcome")
+    return await ctx.show("menu", T("welcome-back"))
+
+
+@registry.screen("welcome")
+async def welcome(ctx: Ctx) -> Screen:
+    return Screen(
+        [T("welcome"), T("consent-ask")],
+        [
+            [Button(T("btn-consent"), "consent")],
+            [Button(T("btn-policy"), "policy")],
+            [Button(T("btn-search"), "search"), Button(T("btn-language"), "lang")],
+        ],
+    )
+
+
+@registry.screen("policy")
+async def policy(ctx: Ctx) -> Screen:
+    return Screen(
+        [T("policy-text", {"version": CONSENT_VERSION})],
+        [[Button(T("btn-consent"), "consent")], [Button(T("btn-back"), "welcome")]],
+    )
+
+
+@registry.action("welcome")
+async def to_welcome(ctx: Ctx) -> Screen:
+    return await ctx.show("welcome")
+
+
+@registry.action("policy")
+async def to_policy(ctx: Ctx) -> Screen:
+    return await ctx.show("policy")
+
+
+@registry.action("consent")
+async def consent(ctx: Ctx) -> Screen:
+    async with ctx.writer() as uow:
+        await parents.give_consent(uow, ctx.parent_id)
+        await uow.commit()
+    return await ctx.show("menu", T("consent-given"))
+
+
+@registry.screen("menu")
+async def menu(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        view = await parents.view(uow, ctx.parent_id)
+        is_provider = bool(await views.provider_ids(uow, ctx.parent_id))
+    if not view.consent:
+        return Screen(
+            [T("menu-no-consent")],
+            [
+                [Button(T("btn-consent"), "consent")],
+                [Button(T("btn-search"), "search")],
+                [Button(T("btn-help"), "help"), Button(T("btn-language"), "lang")],
+            ],
+        )
+    rows = [
+        [Button(T("btn-children"), "children"), Button(T("btn-search"), "search")],
+        [Button(T("btn-apps"), "apps"), Button(T("btn-balance"), "balance")],
+        [Button(T("btn-privacy"), "privacy"), Button(T("btn-help"), "help")],
+        [Button(T("btn-language"), "lang")],
+    ]
+    if is_provider:
+        rows.insert(2, [Button(T("btn-provider-queue"), "pq")])
+    return Screen([T("menu-title")], rows)
+
+
+@registry.action("menu")
+async def to_menu(ctx: Ctx) -> Screen:
+    return await ctx.show("menu")
+
+
+@registry.command("menu")
+async def menu_command(ctx: Ctx, arg: str) -> Screen:
+    return await ctx.show("menu")
+
+
+@registry.command("cancel")
+async def cancel(ctx: Ctx, arg: str) -> Screen:
+    for key in ("draft", "draft_back", "apply", "reason_app"):
+        ctx.data.pop(key, None)
+    return await ctx.show("menu", T("cancelled"))
+
+
+@registry.screen("help")
+async def help_screen(ctx: Ctx) -> Screen:
+    return Screen([T("help-text")], [[menu_button()]])
+
+
+@registry.action("help")
+async def to_help(ctx: Ctx) -> Screen:
+    return await ctx.show("help")
+
+
+@registry.command("help")
+async def help_command(ctx: Ctx, arg: str) -> Screen:
+    return await ctx.show("help")
+
+
+@registry.action("lang")
+async def language(ctx: Ctx) -> Screen:
+    new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
+    async with ctx.writer() as uow:
+        await parents.set_language(uow, ctx.parent_id, new)
+        await uow.commit()
+    ctx.state.lang = new
+    return await ctx.show(ctx.state.screen if ctx.state.screen in registry.screens else "menu")
+
+
+@registry.command("language")
+async def language_command(ctx: Ctx, arg: str) -> Screen:
+    return await language(ctx)
+
+
+@registry.screen("privacy")
+async def privacy(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        view = await parents.view(uow, ctx.parent_id)
+        kids = await children.list_children(uow, ctx.parent_id) if view.consent else []
+    parts = [T("privacy-stored")]
+    if view.consent and view.consent_at:
+        parts.append(
+            T(
+                "privacy-consent",
+                {"date": view.consent_at.date(), "version": view.consent_version or ""},
+            )
+        )
+        parts.append(T("privacy-children", {"count": len(kids)}))
+    elif view.withdrawn_at:
+        parts.append(T("privacy-withdrawn", {"date": view.withdrawn_at.date()}))
+    rows = []
+    if view.consent:
+        rows.append([Button(T("btn-withdraw"), "withdraw")])
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.action("privacy")
+async def to_privacy(ctx: Ctx) -> Screen:
+    return await ctx.show("privacy")
+
+
+@registry.command("privacy")
+async def privacy_command(ctx: Ctx, arg: str) -> Screen:
+    return await ctx.show("privacy")
+
+
+@registry.screen("withdraw-confirm")
+async def withdraw_confirm(ctx: Ctx) -> Screen:
+    return Screen(
+        [T("withdraw-confirm")],
+        [[Button(T("btn-withdraw-yes"), "withdraw-yes")], [Button(T("btn-no"), "privacy")]],
+    )
+
+
+@registry.action("withdraw")
+async def withdraw(ctx: Ctx) -> Screen:
+    return await ctx.show("withdraw-confirm")
+
+
+@registry.action("withdraw-yes", on=("withdraw-confirm",))
+async def withdraw_yes(ctx: Ctx) -> Screen:
+    async with ctx.writer() as uow:
+        count = await parents.withdraw_consent(uow, ctx.parent_id)
+        await uow.commit()
+    ctx.state.data = {"pid": ctx.parent_id}
+    return await ctx.show("welcome", T("data-erased", {"count": count}))

@@ -1,0 +1,102 @@
+"""What to show, separate from how a platform sends it (aiogram_dialog's split).
+
+A Screen is text pieces (locale keys with parameters) and rows of buttons, each button an
+action string. A surface renders it with `render` and turns the result into its markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.i18n import Translator
+
+MAX_TEXT = 4000  # under both Telegram's 4096 and VK's limits, so texts are shared
+
+
+@dataclass(frozen=True, slots=True)
+class T:
+    """A localized piece: a locale key and its parameters."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, key: str, **params: Any) -> T:
+        return cls(key, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    """A piece that is data, not words (a program's name): shown as is."""
+
+    text: str
+
+
+Piece = T | Data
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: Piece
+    action: str  # "name" or "name:arg:arg"; signed by the engine before it leaves
+    kind: str = "callback"  # "callback" | "location" | "url"
+    url: str | None = None
+
+
+@dataclass
+class Screen:
+    parts: list[Piece]
+    rows: list[list[Button]] = field(default_factory=list)
+    expect: str | None = None  # "text" or "location": what typing should answer
+    name: str = ""  # the screen id, for tests and logs
+
+    def add_row(self, *buttons: Button) -> Screen:
+        self.rows.append(list(buttons))
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class RButton:
+    label: str
+    payload: str  # signed action
+    kind: str = "callback"
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    text: str
+    rows: list[list[RButton]]
+    expect: str | None = None
+    name: str = ""
+
+    @property
+    def buttons(self) -> list[RButton]:
+        return [b for row in self.rows for b in row]
+
+
+def piece(t: Translator, lang: str, p: Piece) -> str:
+    if isinstance(p, Data):
+        return p.text
+    params = {k: piece(t, lang, v) if isinstance(v, T | Data) else v for k, v in p.params.items()}
+    return t(lang, p.key, **params)
+
+
+def render(screen: Screen, lang: str, t: Translator, sign) -> Rendered:  # type: ignore[no-untyped-def]
+    text = "\n\n".join(s for s in (piece(t, lang, p) for p in screen.parts) if s)
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
+    rows = [
+        [
+            RButton(
+                piece(t, lang, b.label),
+                sign(b.action) if b.kind == "callback" else "",
+                b.kind,
+                b.url,
+            )
+            for b in row
+        ]
+        for row in screen.rows
+    ]
+    return Rendered(text=text, rows=rows, expect=screen.expect, name=screen.name)

@@ -1,0 +1,69 @@
+"""The long-running commands: run, console, telegram, vk, worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import click
+
+from bot.app import build
+from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@click.command("console")
+def console_cmd() -> None:
+    """Chat with the bot in this terminal (demo data is loaded into an empty database)."""
+    settings: Settings = click.get_current_context().obj
+    asyncio.run(_console(settings))
+
+
+async def _console(settings: Settings) -> None:
+    from bot.handlers import console
+
+    app = await build(settings, seed_if_empty=True)
+    try:
+        await console.run(app)
+    finally:
+        await app.close()
+
+
+@click.command("telegram")
+def telegram_cmd() -> None:
+    """Run the Telegram bot (long polling, or webhook when TELEGRAM_WEBHOOK_URL is set)."""
+    settings: Settings = click.get_current_context().obj
+    if settings.telegram_bot_token is None:
+        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
+    asyncio.run(_surfaces(settings, telegram=True, vk=False))
+
+
+@click.command("run")
+def run_cmd() -> None:
+    """Every surface whose token is set; with no token, the terminal chat on demo data."""
+    settings: Settings = click.get_current_context().obj
+    telegram = settings.telegram_bot_token is not None
+    vk = settings.vk_group_token is not None
+    if not (telegram or vk):
+        asyncio.run(_console(settings))
+        return
+    asyncio.run(_surfaces(settings, telegram=telegram, vk=vk))
+
+
+async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
+    from bot.handlers import telegram as tg
+
+    app = await build(settings)
+    try:
+        tasks = []
+        if telegram:
+            tasks.append(asyncio.create_task(tg.run_polling(app)))
+        if vk:
+            raise click.ClickException("the VK surface is not built yet")
+        await asyncio.gather(*tasks)
+    finally:
+        await app.close()
+
+
+RUNNERS = (run_cmd, console_cmd, telegram_cmd)

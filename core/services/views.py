@@ -1,0 +1,185 @@
+"""Read models for the chat: a parent's applications, balances, a provider's queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core.errors import DomainError
+from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
+from core.storage.db import UnitOfWork
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Group,
+    LedgerEntry,
+    Program,
+    Provider,
+    Role,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationView:
+    id: int
+    child_id: int | None
+    child_name: str
+    program_id: int
+    program: str
+    provider: str
+    group: str
+    schedule: str
+    status: AppStatus
+    monthly_price: int
+    monthly_share: int
+    reserved_left: int
+    reason: str | None
+    created_at: datetime
+
+    @property
+    def monthly_copay(self) -> int:
+        return self.monthly_price - self.monthly_share
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    kind: str
+    amount: int  # change of total (debits negative)
+    month: int | None
+    program: str | None
+    at: datetime
+
+
+def _app_query():  # type: ignore[no-untyped-def]
+    return (
+        select(Application, Child.name, Program.name, Provider.name, Group.name, Group.schedule)
+        .outerjoin(Child, Child.id == Application.child_id)
+        .join(Program, Program.id == Application.program_id)
+        .join(Provider, Provider.id == Program.provider_id)
+        .join(Group, Group.id == Application.group_id)
+    )
+
+
+def _app_view(row) -> ApplicationView:  # type: ignore[no-untyped-def]
+    app, child, program, provider, group, schedule = row
+    return ApplicationView(
+        id=app.id,
+        child_id=app.child_id,
+        child_name=child or "",
+        program_id=app.program_id,
+        program=program,
+        provider=provider,
+        group=group,
+        schedule=schedule,
+        status=AppStatus(app.status),
+        monthly_price=app.monthly_price,
+        monthly_share=app.monthly_share,
+        reserved_left=app.reserved_left,
+        reason=app.reason,
+        created_at=app.created_at,
+    )
+
+
+async def parent_applications(
+    uow: UnitOfWork, parent_id: int, *, active_only: bool = False, limit: int = 30
+) -> list[ApplicationView]:
+    query = _app_query().where(Application.parent_id == parent_id)
+    if active_only:
+        query = query.where(Application.status.in_([s.value for s in ACTIVE_STATUSES]))
+    rows = await uow.session.execute(query.order_by(Application.id.desc()).limit(limit))
+    return [_app_view(r) for r in rows]
+
+
+async def parent_application(uow: UnitOfWork, parent_id: int, app_id: int) -> ApplicationView:
+    row = (await uow.session.execute(_app_query().where(Application.id == app_id))).first()
+    if row is None or row[0].parent_id != parent_id:
+        raise DomainError("application_not_found")
+    return _app_view(row)
+
+
+async def provider_ids(uow: UnitOfWork, parent_id: int) -> list[int]:
+    return list(
+        await uow.session.scalars(
+            select(Role.provider_id).where(
+                Role.parent_id == parent_id,
+                Role.role == "provider",
+                Role.provider_id.is_not(None),
+            )
+        )
+    )
+
+
+async def provider_queue(
+    uow: UnitOfWork, parent_id: int, *, limit: int = 30
+) -> list[ApplicationView]:
+    """Applications waiting for the provider's staff: submitted, then accepted."""
+    providers = await provider_ids(uow, parent_id)
+    if not providers:
+        return []
+    rows = await uow.session.execute(
+        _app_query()
+        .where(
+            Program.provider_id.in_(providers),
+            Application.status.in_([AppStatus.SUBMITTED.value, AppStatus.ACCEPTED.value]),
+        )
+        .order_by(Application.id)
+        .limit(limit)
+    )
+    return [_app_view(r) for r in rows]
+
+
+async def provider_application(uow: UnitOfWork, parent_id: int, app_id: int) -> ApplicationView:
+    providers = await provider_ids(uow, parent_id)
+    row = (
+        await uow.session.execute(
+            _app_query().where(Application.id == app_id, Program.provider_id.in_(providers))
+        )
+    ).first()
+    if row is None:
+        raise DomainError("application_not_found")
+    return _app_view(row)
+
+
+async def movements(uow: UnitOfWork, certificate_id: int, limit: int = 5) -> list[Movement]:
+    """The last changes of the balance a family cares about: credits, debits, expiry."""
+    rows = await uow.session.execute(
+        select(LedgerEntry, Program.name)
+        .outerjoin(Application, Application.id == LedgerEntry.application_id)
+        .outerjoin(Program, Program.id == Application.program_id)
+        .where(
+            LedgerEntry.certificate_id == certificate_id,
+            LedgerEntry.kind.in_(["credit", "debit", "expire"]),
+        )
+        .order_by(LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    return [Movement(e.kind, e.total_delta, e.month, name, e.created_at) for e, name in rows]
+
+
+async def month_debits(
+    uow: UnitOfWork, parent_id: int, month: int
+) -> list[tuple[str, str, int, int, int]]:
+    """For a debit notice: (child, program, amount, total left, available left)."""
+    rows = await uow.session.execute(
+        select(
+            Child.name,
+            Program.name,
+            LedgerEntry.total_delta,
+            Certificate.total,
+            Certificate.reserved,
+        )
+        .join(Application, Application.id == LedgerEntry.application_id)
+        .join(Program, Program.id == Application.program_id)
+        .join(Certificate, Certificate.id == LedgerEntry.certificate_id)
+        .outerjoin(Child, Child.id == Certificate.child_id)
+        .where(
+            Application.parent_id == parent_id,
+            LedgerEntry.kind == "debit",
+            LedgerEntry.month == month,
+        )
+        .order_by(LedgerEntry.id)
+    )
+    return [(c or "", p, -d, t, t - r) for c, p, d, t, r in rows]

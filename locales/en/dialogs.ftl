@@ -1,0 +1,281 @@
+## Common
+
+unknown-command = There is no such command. Here is where you are — or open /menu.
+stale-button = This button is out of date or not yours. Here is the current screen.
+stale-button-toast = Button out of date
+unexpected-location = A location is not needed here. Here is where you are.
+unexpected-text = Please answer with a button below. For the main menu: /menu.
+input-too-long = The message is too long: { $max } characters at most.
+error-internal = Something went wrong on our side. Nothing was half-saved — please try again.
+cancelled = Cancelled.
+btn-menu = 🏠 Menu
+btn-back = ◀ Back
+btn-prev = ◀ Back
+btn-next = Next ▶
+btn-cancel = Cancel
+btn-no = No
+btn-skip = Skip
+
+## Start and consent
+
+welcome =
+    Hello! I help with the additional-education certificate (PFDO).
+    • Get a certificate for your child and follow its balance.
+    • Find a club or a sports section and apply.
+    • Hear about every debit and every answer to an application.
+consent-ask = To keep a child's data we need your consent to personal-data processing. Until you agree we ask nothing about you; searching clubs works without it.
+btn-consent = ✅ I agree
+btn-policy = 📄 What we store
+btn-search = 🔎 Find a club
+btn-language = 🌐 Русский
+policy-text =
+    Personal-data policy (version { $version }).
+    We store: the child's surname, name, patronymic and date of birth, SNILS (if you give it), municipality, certificate, applications and money movements.
+    Why: to issue the certificate, enrol the child and tell you about debits.
+    Data are not passed to third parties except the organisations you apply to.
+    You can withdraw consent at any time under "My data": the children's data will be deleted.
+consent-given = Thank you! Your consent is saved.
+welcome-back = Welcome back!
+menu-no-consent = Main menu. To add a child and get a certificate, give your consent to data processing.
+menu-title = Main menu. What shall we do?
+btn-children = 👶 Children and certificates
+btn-apps = 📝 My applications
+btn-balance = 💰 Balance
+btn-privacy = 🔒 My data
+btn-help = ❓ Help
+btn-provider-queue = 📥 Applications to my groups
+help-text =
+    Commands:
+    /menu — main menu
+    /children — children and certificates
+    /search — find a club
+    /apps — my applications
+    /balance — certificate balances
+    /privacy — my data and consent
+    /language — change the language
+    /cancel — stop what you are doing
+    If a certificate number is lost, it is on the child's card.
+
+## My data
+
+privacy-stored = We keep only what the certificate needs: children's names and dates of birth, SNILS (if given), municipality, certificates, applications and money movements. Logs hold no names and no SNILS.
+privacy-consent = Consent given on { $date } (version { $version }).
+privacy-children = Children in the profile: { $count }.
+privacy-withdrawn = Consent withdrawn on { $date }; the children's data were deleted. Money records are kept without personal data.
+btn-withdraw = Withdraw consent and delete data
+withdraw-confirm = Withdraw consent? All children's data will be deleted, active applications cancelled and reserved money returned. This cannot be undone.
+btn-withdraw-yes = Yes, delete my data
+data-erased = Consent withdrawn. Children deleted: { $count }. Only de-personalised money records remain.
+
+## Children
+
+children-title = { $count ->
+    [0] No children yet. Add a child — it takes a minute.
+    [one] { $count } child in the profile.
+   *[other] { $count } children in the profile.
+}
+btn-add-child = ➕ Add a child
+child-card =
+    👶 { $name }
+    Born: { $born } ({ $age } { $age ->
+        [one] year
+       *[other] years
+    } old)
+    Municipality: { $municipality }
+    SNILS: { $snils }
+cert-none = No certificate yet. An accounting certificate comes first; then a funded (PF) one can be requested.
+btn-cert-issue = 📄 Get a certificate
+btn-cert-fund = 💳 Request a funded certificate
+btn-edit = ✏️ Edit
+btn-remove = 🗑 Remove
+cert-funded-card =
+    Certificate no. { $number }: funded (PF).
+    Nominal for the year: { $nominal }
+    Balance: { $total }
+    Reserved: { $reserved }
+    Available: { $available }
+cert-queued-card = Certificate no. { $number }: accounting. The funding request is in the queue: you are number { $position }.
+cert-accounting-card = Certificate no. { $number }: accounting, for budget-funded programs. To pay for certified programs, request a funded certificate.
+cert-closed-card = Certificate no. { $number } is closed.
+cert-issued = The accounting certificate is issued.
+cert-fund-granted = The funded certificate is issued and the money credited.
+cert-fund-queued = The municipality's quota is used up for now: the request is in the queue. We will tell you when the certificate is issued.
+ask-surname = The child's surname?
+ask-name = The child's first name?
+ask-patronymic = The child's patronymic? If none, press "Skip".
+ask-birth = Date of birth? For example: 05.03.2016
+ask-snils = The child's SNILS (11 digits)? You can skip it and add it later.
+ask-muni = Where does the child live? Choose a municipality or type part of its name.
+muni-not-found = Nothing found for "{ $query }". Here is the whole list.
+child-confirm = Please check:
+child-summary =
+    Surname: { $surname }
+    Name: { $name }
+    Patronymic: { $patronymic }
+    Date of birth: { $born }
+    SNILS: { $snils }
+    Municipality: { $municipality }
+btn-save = ✅ Save
+btn-field-surname = Surname
+btn-field-name = Name
+btn-field-patronymic = Patronymic
+btn-field-birth = Date of birth
+btn-field-snils = SNILS
+btn-field-muni = Municipality
+child-saved = Saved.
+child-remove-confirm = Remove { $name } from the profile? Active applications will be cancelled and the certificate closed.
+btn-remove-yes = Yes, remove
+child-removed = The child is removed from the profile.
+need-child = To apply, add a child first.
+
+## Search
+
+direction-technical = Technical
+direction-science = Natural sciences
+direction-sports = Sports
+direction-arts = Arts
+direction-tourism = Tourism and local history
+direction-social = Social and humanities
+register-certified = certified (paid from a funded certificate)
+register-significant = significant (budget)
+register-preprofessional = pre-professional (budget)
+register-other = other (budget)
+search-direction = Which direction?
+btn-any-direction = Any
+search-muni = Where to look? Choose a municipality or type part of its name.
+btn-anywhere = Everywhere
+search-child = Who is it for? We will match the age.
+btn-any-age = Any age
+search-text = Type a word from the name (for example, "chess") or show everything.
+btn-show-all = Show everything
+results-empty = Nothing found. Try another direction or district.
+results-title = Found: { $count }. Page { $page } of { $pages }.
+results-more = More than { $count } found — narrow the search. Page { $page }.
+results-line = { $n }. { $name } — { $provider }. { $free ->
+    [yes] Free
+   *[no] { $price } a month
+}, free seats: { $seats }{ $distance ->
+    [none] {""}
+   *[other] , { $distance } km
+}
+btn-near = 📍 Nearest first
+btn-new-search = 🔎 New search
+ask-location = Send your location and I will show the nearest ones.
+btn-send-location = 📍 Send location
+sorted-by-distance = Nearest first.
+card =
+    📚 { $name }
+    { $provider }
+    Address: { $address } ({ $municipality })
+    Direction: { $direction }
+    Register: { $register }
+    Ages: { $ages }
+    Price: { $free ->
+        [yes] free
+       *[no] { $price } a month
+    }
+    Months: { $months }
+    Free seats: { $seats }
+card-art-school = A children's art school: enrolment needs no certificate.
+card-group = • { $name }: { $schedule } — { $free } of { $seats } seats free
+btn-group-full = { $name }: full
+btn-back-results = ◀ To the results
+card-share = { $child }: the certificate pays { $share } a month, your co-pay is { $copay } a month.
+
+## Applying
+
+apply-which-child = Who is applying?
+quote-certified =
+    Application: { $child }, from { $from } to { $to } ({ $months } months).
+    Price: { $price } a month.
+    The certificate pays: { $share } a month.
+    { $copay_due ->
+        [yes] Your co-pay: { $copay } a month.
+       *[no] No co-pay.
+    }
+    To be reserved on the certificate: { $reserve } (available now: { $available }).
+quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
+    [yes] A children's art school: no certificate needed.
+   *[no] The program is paid by the budget: nothing is debited from the certificate.
+}{ $paid ->
+    [yes] {" "}The organisation's fee: { $price } a month.
+   *[no] {""}
+}
+btn-confirm-apply = ✅ Apply
+applied = Application submitted. The organisation will review it and we will tell you the answer.
+apps-empty = No applications yet.
+apps-title = Applications ({ $count }):
+apps-line = • { $child }: { $program } — { $status }
+status-submitted = submitted
+status-accepted = accepted
+status-enrolled = enrolled
+status-finished = finished
+status-cancelled = cancelled
+status-rejected = rejected
+app-card =
+    { $child }: { $program }
+    { $provider }, { $group } ({ $schedule })
+    Status: { $status }
+    The certificate pays: { $share } a month, co-pay: { $copay } a month
+    Still reserved: { $reserved }
+app-reason = Reason: { $reason }
+btn-app-cancel = Cancel the application
+btn-app-leave = Stop attending
+app-cancel-confirm = Cancel the application? The reservation returns to the certificate.
+btn-app-cancel-yes = Yes, cancel
+app-leave-confirm = Stop attending? This month is debited for the days attended; the rest of the reservation returns to the certificate for another program.
+btn-app-leave-yes = Yes, stop
+app-cancelled = The application is cancelled; the reservation is back on the certificate.
+app-left = Done: the reservation of future months is back on the certificate.
+
+## Balance
+
+balance-title = 💰 Certificate balances
+balance-child =
+    { $child } — no. { $number }
+    Balance: { $total }
+    Reserved: { $reserved }
+    Available: { $available }
+balance-no-money = { $child }: { $status }
+cert-status-none = no certificate yet
+cert-status-accounting = accounting certificate (no money)
+cert-status-queued = queued for a funded certificate
+cert-status-closed = certificate closed
+cert-status-funded = funded certificate
+movement-credit = • { $date }: credited { $amount }
+movement-debit = • { $month }: debited { $amount } — { $program }
+movement-expire = • { $date }: unused { $amount } expired
+balance-no-children = No children in the profile.
+
+## Provider
+
+pq-empty = No new applications.
+pq-title = Waiting for a decision: { $count }
+pa-card =
+    Application of { $date }
+    Child: { $child }
+    Program: { $program }, { $group }
+    Status: { $status }
+btn-accept = ✅ Accept
+btn-enrol = 🎓 Enrol
+btn-reject = ✖ Reject
+pd-accepted = Accepted; the parent will be notified.
+pd-enrolled = Enrolled; the parent will be notified.
+pd-rejected = Rejected; the parent will see the reason.
+ask-reason = Type the reason for the refusal: the parent will see it.
+
+## Months
+
+month-range = { $start } to { $end }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
