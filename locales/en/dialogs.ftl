@@ -279,3 +279,16 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+## Bot commands (Telegram's menu)
+
+cmd-start = Start
+cmd-menu = Main menu
+cmd-children = Children and certificates
+cmd-search = Find a club
+cmd-apps = My applications
+cmd-balance = Certificate balances
+cmd-privacy = My data and consent
+cmd-language = Change the language
+cmd-help = Help
+cmd-cancel = Stop what you are doing

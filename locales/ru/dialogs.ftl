@@ -281,3 +281,16 @@ month-9 = сентябрь
 month-10 = октябрь
 month-11 = ноябрь
 month-12 = декабрь
+
+## Команды бота (меню Telegram)
+
+cmd-start = Начать
+cmd-menu = Главное меню
+cmd-children = Дети и сертификаты
+cmd-search = Найти кружок
+cmd-apps = Мои заявки
+cmd-balance = Баланс сертификатов
+cmd-privacy = Мои данные и согласие
+cmd-language = Сменить язык
+cmd-help = Помощь
+cmd-cancel = Прервать действие

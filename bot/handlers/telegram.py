@@ -1,0 +1,217 @@
+"""Telegram through aiogram 3: updates become neutral events, screens become messages.
+
+No flow logic here. Inline keyboards for buttons; a reply keyboard only where the screen
+asks for a location. A pressed button edits its own message instead of adding one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    TelegramObject,
+    Update,
+)
+
+from bot.app import App
+from bot.dialogs.engine import Engine, Reply
+from bot.dialogs.events import Event
+from bot.dialogs.screen import Rendered
+from bot.handlers.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
+from bot.i18n import LANGUAGES, translator
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = (
+    "start",
+    "menu",
+    "children",
+    "search",
+    "apps",
+    "balance",
+    "privacy",
+    "language",
+    "help",
+    "cancel",
+)
+
+
+def make_bot(token: str, api_base: str | None = None) -> Bot:
+    if api_base:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
+        return Bot(token, session=session)
+    return Bot(token)
+
+
+class DedupMiddleware(BaseMiddleware):
+    """Telegram may deliver an update again (a timeout, a restart): handle each once."""
+
+    def __init__(self, seen: SeenStore) -> None:
+        self.seen = seen
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Update) and not await self.seen.first_time(f"tg:{event.update_id}"):
+            logger.info("duplicate update %s dropped", event.update_id)
+            return None
+        return await handler(event, data)
+
+
+class PerUserOrder(BaseMiddleware):
+    """Two quick presses of one person are handled one after the other, in order."""
+
+    def __init__(self) -> None:
+        self.locks = KeyedLock()
+
+    async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
+        user = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        async with self.locks.hold(str(user.id)):
+            return await handler(event, data)
+
+
+def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if not screen.rows:
+        return None
+    if any(b.kind == "location" for b in screen.buttons):
+        return ReplyKeyboardMarkup(
+            keyboard=[
+                [KeyboardButton(text=b.label, request_location=b.kind == "location") for b in row]
+                for row in screen.rows
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=b.label, url=b.url)
+                if b.kind == "url"
+                else InlineKeyboardButton(text=b.label, callback_data=b.payload)
+                for b in row
+            ]
+            for row in screen.rows
+        ]
+    )
+
+
+async def deliver(bot: Bot, chat_id: int, reply: Reply, message: Message | None = None) -> None:
+    """Edit the message a button was on when that reads better; otherwise send anew."""
+    keyboard = markup(reply.screen)
+    if reply.edit and message is not None and not isinstance(keyboard, ReplyKeyboardMarkup):
+        try:
+            await bot.edit_message_text(
+                text=reply.screen.text,
+                chat_id=chat_id,
+                message_id=message.message_id,
+                reply_markup=keyboard,
+            )
+            return
+        except TelegramBadRequest as exc:
+            if "not modified" in str(exc):
+                return
+            logger.info("edit refused (%s), sending a new message", type(exc).__name__)
+    try:
+        await bot.send_message(chat_id=chat_id, text=reply.screen.text, reply_markup=keyboard)
+    except TelegramForbiddenError:
+        logger.info("chat %s blocked the bot", chat_id)
+
+
+def _event_from_message(message: Message) -> Event | None:
+    user = message.from_user
+    if user is None or user.is_bot:
+        return None
+    base = {"platform": "tg", "user_id": str(user.id), "language_code": user.language_code}
+    if message.location is not None:
+        return Event(
+            kind="location", lat=message.location.latitude, lon=message.location.longitude, **base
+        )
+    text = message.text or ""
+    if text.startswith("/"):
+        command, _, arg = text[1:].partition(" ")
+        command = command.split("@", 1)[0]  # /start@SomeBot in a menu
+        return Event(kind="command", text=f"{command} {arg}".strip(), **base)
+    return Event(kind="text", text=text, **base)
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+
+    @router.message()
+    async def on_message(message: Message, engine: Engine, bot: Bot) -> None:
+        if message.chat.type != "private":
+            return  # parents talk to the bot privately; groups are not served
+        event = _event_from_message(message)
+        if event is None:
+            return
+        reply = await engine.handle(event)
+        await deliver(bot, message.chat.id, reply)
+
+    @router.callback_query()
+    async def on_callback(callback: CallbackQuery, engine: Engine, bot: Bot) -> None:
+        user = callback.from_user
+        event = Event(
+            platform="tg",
+            user_id=str(user.id),
+            kind="button",
+            payload=callback.data or "",
+            language_code=user.language_code,
+        )
+        reply = await engine.handle(event)
+        await callback.answer(reply.toast)
+        message = callback.message if isinstance(callback.message, Message) else None
+        await deliver(bot, message.chat.id if message else user.id, reply, message)
+
+    return router
+
+
+def build_dispatcher(app: App) -> Dispatcher:
+    seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
+    dp = Dispatcher(engine=app.engine)
+    dp.update.outer_middleware(DedupMiddleware(seen))
+    dp.update.outer_middleware(PerUserOrder())
+    dp.include_router(build_router())
+    return dp
+
+
+async def set_commands(bot: Bot) -> None:
+    t = translator()
+    for lang in LANGUAGES:
+        await bot.set_my_commands(
+            [BotCommand(command=c, description=t(lang, f"cmd-{c}")) for c in COMMANDS],
+            language_code=lang,
+        )
+    await bot.set_my_commands(
+        [BotCommand(command=c, description=t("ru", f"cmd-{c}")) for c in COMMANDS]
+    )
+
+
+async def run_polling(app: App, *, handle_signals: bool = True) -> None:
+    settings = app.settings
+    assert settings.telegram_bot_token is not None
+    base = str(settings.telegram_api_base) if settings.telegram_api_base else None
+    bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
+    dp = build_dispatcher(app)
+    try:
+        await set_commands(bot)
+        await dp.start_polling(bot, handle_signals=handle_signals, polling_timeout=20)
+    finally:
+        await bot.session.close()

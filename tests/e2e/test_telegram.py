@@ -1,0 +1,162 @@
+"""The real aiogram bot, long polling a stand-in Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.storage.models import Application, Child
+
+PARENT = 111
+OTHER = 222
+
+
+async def say(h, text, user=PARENT):
+    return await h.tg.ask(h.tg.message(user, text))
+
+
+async def press(h, sent, label, user=PARENT):
+    button = sent.button(label)
+    return await h.tg.ask(h.tg.press(user, button["callback_data"], sent.message_id))
+
+
+async def add_child(h, user=PARENT, surname="Иванова"):
+    menu = await say(h, "/children", user)
+    step = await press(h, menu, "Добавить", user)
+    assert "Фамилия" in step.text
+    step = await say(h, surname, user)
+    step = await say(h, "Мария", user)
+    step = await press(h, step, "Пропустить", user)
+    assert "Дата рождения" in step.text
+    step = await say(h, "05.03.2016", user)
+    step = await press(h, step, "Пропустить", user)
+    assert "Где живёт" in step.text
+    step = await press(h, step, "г. Биробиджан", user)
+    assert "Проверьте" in step.text
+    return await press(h, step, "Сохранить", user)
+
+
+async def test_parent_journey(telegram_bot):
+    h = telegram_bot
+    await h.tg.wait_sent(0)
+    start = await say(h, "/start")
+    assert "Здравствуйте" in start.text
+    assert "согласие" in start.text
+    menu = await press(h, start, "Согласен")
+    assert menu.method == "editMessageText"
+    assert "Согласие сохранено" in menu.text
+    child = await add_child(h)
+    assert "Сохранено" in child.text
+    assert "Иванова Мария" in child.text
+    child = await press(h, child, "Получить сертификат")
+    assert "Сертификат учёта выдан" in child.text
+    child = await press(h, child, "Запросить сертификат ПФ")
+    assert "персонифицированного финансирования" in child.text
+    assert "Доступно" in child.text
+
+    step = await say(h, "/search")
+    step = await press(h, step, "Техническая")
+    step = await press(h, step, "г. Биробиджан")
+    step = await press(h, step, "Мария")
+    results = await press(h, step, "Показать всё")
+    assert "Найдено" in results.text
+    card = await press(h, results, "1.")
+    assert "Стоимость" in card.text
+    assert "Адрес" in card.text
+    quote = await press(h, card, "✍")
+    assert "Запись: Мария" in quote.text
+    done = await press(h, quote, "Подать заявку")
+    assert "Заявка подана" in done.text
+    apps = await say(h, "/apps")
+    assert "подана" in apps.text
+    balance = await say(h, "/balance")
+    assert "Зарезервировано" in balance.text
+    # the bot's command menu was set in both languages
+    assert {c["command"] for c in h.tg.commands["ru"]} >= {"start", "menu", "balance"}
+    assert "en" in h.tg.commands
+
+
+async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    menu = await say(h, "/children")
+    step = await press(h, menu, "Добавить")
+    step = await say(h, "😀")
+    assert "только буквами" in step.text
+    assert "Фамилия" in step.text
+    step = await say(h, "Петров")
+    step = await say(h, "Илья")
+    step = await press(h, step, "Пропустить")
+    for bad, expected in (
+        ("31.02.2016", "Не получилось понять дату"),
+        ("01.01.2030", "ещё не наступила"),
+        ("вчера", "Не получилось понять дату"),
+    ):
+        step = await say(h, bad)
+        assert expected in step.text
+        assert "Дата рождения?" in step.text
+    step = await say(h, "2016-03-05")
+    step = await say(h, "112-233-445 96")
+    assert "контрольное число" in step.text
+    step = await say(h, "х" * 10_000)
+    assert "Слишком длинное" in step.text
+    assert "СНИЛС" in step.text
+    step = await say(h, "/nonsense")
+    assert "Такой команды нет" in step.text
+    async with h.app.db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Child)) == 0
+
+
+async def test_forged_and_foreign_buttons_are_refused(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    child = await add_child(h)
+    remove = child.button("Удалить")["callback_data"]
+    # another parent replays the first parent's button: refused, nothing disclosed
+    other = await say(h, "/start", OTHER)
+    await press(h, other, "Согласен", OTHER)
+    refused = await h.tg.ask(h.tg.press(OTHER, remove))
+    assert "устарела или не ваша" in refused.text
+    assert "Мария" not in refused.text
+    assert h.tg.answers[-1].get("text")  # the press itself was answered
+    # a forged payload: a real action with a made-up signature
+    forged = await h.tg.ask(h.tg.press(PARENT, "child-remove-yes:1~AAAAAAAA"))
+    assert "устарела или не ваша" in forged.text
+    async with h.app.db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Child)) == 1
+    # the second parent's own list is empty
+    theirs = await say(h, "/children", OTHER)
+    assert "Детей пока нет" in theirs.text
+
+
+async def test_duplicate_update_is_handled_once(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    before = len(h.tg.sent)
+    await h.tg.push_twice(
+        {
+            "message": {
+                "message_id": 5,
+                "date": 0,
+                "chat": {"id": PARENT, "type": "private"},
+                "from": {"id": PARENT, "is_bot": False, "first_name": "P"},
+                "text": "/help",
+            }
+        }
+    )
+    await h.tg.wait_sent(before + 1)
+    await say(h, "/menu")  # a later update is answered: the first two were processed
+    texts = [s.text for s in h.tg.sent[before:]]
+    assert sum("Команды:" in t for t in texts) == 1
+
+
+async def test_deep_link_opens_a_card_and_no_application_without_consent(telegram_bot):
+    h = telegram_bot
+    card = await say(h, "/start prog_1")
+    assert "Стоимость" in card.text
+    refused = await press(h, card, "✍")
+    assert "согласие" in refused.text.lower()
+    async with h.app.db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Application)) == 0

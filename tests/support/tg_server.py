@@ -1,0 +1,237 @@
+"""A stand-in Telegram Bot API server on 127.0.0.1 for end-to-end tests.
+
+It speaks enough of the Bot API for aiogram's long polling and our messages: getMe,
+getUpdates (long poll), sendMessage, editMessageText, answerCallbackQuery, setMyCommands,
+deleteWebhook. Tests push updates as a user would and wait for the bot's answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Sent:
+    method: str
+    chat_id: int
+    text: str
+    message_id: int
+    markup: dict[str, Any] | None
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        if not self.markup:
+            return []
+        rows = self.markup.get("inline_keyboard") or self.markup.get("keyboard") or []
+        return [b for row in rows for b in row]
+
+    def button(self, label_part: str) -> dict[str, Any]:
+        for b in self.buttons:
+            if label_part in b["text"]:
+                return b
+        raise AssertionError(f"no button {label_part!r} in {[b['text'] for b in self.buttons]}")
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST"
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what a user does -------------------------------------------------------------
+
+    def _user(self, user_id: int, lang: str = "ru") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"U{user_id}", "language_code": lang}
+
+    async def push(self, update: dict[str, Any]) -> int:
+        update.setdefault("update_id", next(self._update_ids))
+        async with self._changed:
+            self.updates.append(update)
+            self._changed.notify_all()
+        return update["update_id"]
+
+    async def push_twice(self, update: dict[str, Any]) -> None:
+        """The same update delivered twice, as Telegram does after a timeout."""
+        update["update_id"] = next(self._update_ids)
+        async with self._changed:
+            self.updates += [update, json.loads(json.dumps(update))]
+            self._changed.notify_all()
+
+    async def message(self, user_id: int, text: str, lang: str = "ru") -> int:
+        return await self.push(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": self._user(user_id, lang),
+                    "text": text,
+                }
+            }
+        )
+
+    async def location(self, user_id: int, lat: float, lon: float) -> int:
+        return await self.push(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "from": self._user(user_id),
+                    "location": {"latitude": lat, "longitude": lon},
+                }
+            }
+        )
+
+    async def press(self, user_id: int, data: str, message_id: int = 1) -> int:
+        return await self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": self._user(user_id),
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "chat": {"id": user_id, "type": "private"},
+                        "text": "…",
+                    },
+                }
+            }
+        )
+
+    async def wait_sent(self, count: int, within: float = 10) -> list[Sent]:
+        """Wait until at least ``count`` messages were sent or edited in total."""
+        deadline = time.monotonic() + within
+        async with self._changed:
+            while len(self.sent) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"bot sent {len(self.sent)} messages, wanted {count}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    continue
+        return self.sent
+
+    async def ask(self, coro, within: float = 10) -> Sent:  # type: ignore[no-untyped-def]
+        """Do something as the user and return the bot's next message (sent or edited)."""
+        before = len(self.sent)
+        await coro
+        await self.wait_sent(before + 1, within)
+        return self.sent[before]
+
+    # --- the Bot API ------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return await request.json()
+        form = await request.post()
+        out: dict[str, Any] = {}
+        for key, value in form.items():
+            text = value if isinstance(value, str) else value.file.read().decode()
+            try:
+                out[key] = json.loads(text) if key in ("reply_markup", "commands") else text
+            except ValueError:
+                out[key] = text
+        return out
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"].lower()
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        params = await self._params(request)
+        self.calls.append(method)
+        result = await getattr(self, f"_m_{method}", self._m_default)(params)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _m_default(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_getme(self, params: dict[str, Any]) -> Any:
+        return {
+            "id": int(self.token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "PFDO",
+            "username": "pfdo_test_bot",
+        }
+
+    async def _m_getupdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 1.0)
+        async with self._changed:
+            if not any(u["update_id"] >= offset for u in self.updates):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), timeout)
+            return [u for u in self.updates if u["update_id"] >= offset]
+
+    async def _record(self, method: str, params: dict[str, Any], message_id: int) -> Any:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        async with self._changed:
+            self.sent.append(
+                Sent(method, int(params["chat_id"]), params.get("text", ""), message_id, markup)
+            )
+            self._changed.notify_all()
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "text": params.get("text", ""),
+        }
+
+    async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
+        return await self._record("sendMessage", params, next(self._message_ids))
+
+    async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
+        return await self._record("editMessageText", params, int(params["message_id"]))
+
+    async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        self.answers.append(params)
+        return True
+
+    async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
+        commands = params.get("commands")
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        self.commands[params.get("language_code") or ""] = commands
+        return True
