@@ -53,13 +53,13 @@ class Translator:
             if not bundle.has_message(key):
                 return key
         message = bundle.get_message(key)
-        text, errors = bundle.format_pattern(message.value, _args(lang, params))
+        text, errors = bundle.format_pattern(message.value, format_args(lang, params))
         if errors:
             logger.error("locale key %s (%s): %s", key, lang, errors[0])
         return text
 
 
-def _args(lang: str, params: dict[str, Any]) -> dict[str, Any]:
+def format_args(lang: str, params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in params.items():
         if isinstance(value, date):

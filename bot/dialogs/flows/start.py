@@ -7,7 +7,7 @@ from bot.dialogs.flows.common import menu_button
 from bot.dialogs.screen import Button, Screen, T
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
-from core.services import catalog, children, parents, views
+from core.services import catalog, children, parents
 from core.services.parents import CONSENT_VERSION
 
 DEEP_LINK_PREFIX = "prog_"
@@ -73,7 +73,7 @@ async def consent(ctx: Ctx) -> Screen:
 async def menu(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
-        is_provider = bool(await views.provider_ids(uow, ctx.parent_id))
+    is_provider = "provider" in view.roles
     if not view.consent:
         return Screen(
             [T("menu-no-consent")],

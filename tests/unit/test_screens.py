@@ -1,0 +1,336 @@
+"""Every screen of every dialog, in every locale, rendered without a bot or a database.
+
+The core services the flows call are replaced by fakes returning view objects; a strict
+translator fails on any missing key or bad parameter. Buttons must fit Telegram's 64-byte
+callback data and VK's 40-character labels.
+"""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import pytest
+
+import bot.dialogs.flows  # noqa: F401
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.events import Event
+from bot.dialogs.screen import render
+from bot.dialogs.signing import Signer
+from bot.dialogs.state import DialogState
+from bot.i18n import LANGUAGES, Translator, format_args
+from core.rules.catalog import Direction, Register
+from core.rules.enrolment import AppStatus, CertStatus
+from core.rules.money import Quote
+from core.services import catalog, certificates, children, enrolment, parents, views
+
+NOW = datetime(2026, 11, 22, 10, 0)
+
+
+class StrictTranslator(Translator):
+    def __call__(self, lang, key, **params):  # type: ignore[no-untyped-def]
+        bundle = self.bundles[lang]
+        assert bundle.has_message(key), f"{lang}: missing key {key}"
+        message = bundle.get_message(key).value
+        text, errors = bundle.format_pattern(message, format_args(lang, params))
+        assert not errors, f"{lang}:{key}: {errors}"
+        return text
+
+
+KID = children.ChildView(
+    1, "Иванова", "Мария", "Петровна", date(2016, 3, 5), "11223344595", 1, "г. Биробиджан", 10
+)
+KID2 = children.ChildView(
+    2, "Иванов", "Пётр", None, date(2012, 1, 1), None, 2, "Смидовичский район", 14
+)
+CERTS = {
+    "none": None,
+    "accounting": certificates.CertificateView(
+        1, "01-0000001-8", CertStatus.ACCOUNTING, 0, 0, None, None
+    ),
+    "queued": certificates.CertificateView(1, "01-0000001-8", CertStatus.QUEUED, 0, 0, None, 3),
+    "funded": certificates.CertificateView(
+        1, "01-0000001-8", CertStatus.FUNDED, 1_500_000, 800_000, 1_800_000, None
+    ),
+    "closed": certificates.CertificateView(1, "01-0000001-8", CertStatus.CLOSED, 0, 0, None, None),
+}
+ROW = catalog.ProgramRow(
+    7,
+    "Робототехника LEGO — очень длинное название программы",
+    "ДДТ",
+    250_000,
+    7,
+    12,
+    3,
+    "certified",
+    1.25,
+)
+CARD = catalog.ProgramCard(
+    7,
+    "Робототехника",
+    "Описание",
+    "МБУ ДО «ДДТ»",
+    False,
+    1,
+    "г. Биробиджан",
+    "ул. Ленина, 1",
+    48.7,
+    132.9,
+    Direction.TECHNICAL,
+    Register.CERTIFIED,
+    7,
+    12,
+    250_000,
+    9,
+    5,
+    [
+        catalog.GroupView(70, "Группа 1", "Пн 15:00", 10, 3),
+        catalog.GroupView(71, "Группа 2", "Вт 16:00", 10, 0),
+    ],
+)
+QUOTE_CERT = enrolment.ApplyQuote(
+    1, 70, 7, Register.CERTIFIED, False, 24322, 24328, Quote(250_000, 7, 200_000), 1_400_000
+)
+QUOTE_BUDGET = enrolment.ApplyQuote(
+    1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0
+)
+
+
+def app_view(status: AppStatus, reason: str | None = None) -> views.ApplicationView:
+    return views.ApplicationView(
+        5,
+        1,
+        "Мария",
+        7,
+        "Робототехника",
+        "ДДТ",
+        "Группа 1",
+        "Пн 15:00",
+        status,
+        250_000,
+        200_000,
+        1_000_000,
+        reason,
+        NOW,
+    )
+
+
+class Variant(SimpleNamespace):
+    pass
+
+
+VARIANTS = [
+    Variant(
+        name="consented",
+        consent=True,
+        cert="funded",
+        kids=[KID, KID2],
+        page=[ROW],
+        card=CARD,
+        quote=QUOTE_CERT,
+        apps=[app_view(s) for s in AppStatus],
+        app=AppStatus.ENROLLED,
+    ),
+    Variant(
+        name="new parent",
+        consent=False,
+        cert="none",
+        kids=[],
+        page=[],
+        card=CARD,
+        quote=QUOTE_BUDGET,
+        apps=[],
+        app=AppStatus.SUBMITTED,
+    ),
+    *[
+        Variant(
+            name=f"certificate {c}",
+            consent=True,
+            cert=c,
+            kids=[KID],
+            page=[ROW],
+            card=CARD,
+            quote=QUOTE_BUDGET,
+            apps=[app_view(AppStatus.REJECTED, "Нет мест")],
+            app=AppStatus.REJECTED,
+        )
+        for c in ("accounting", "queued", "closed")
+    ],
+]
+
+
+@asynccontextmanager
+async def fake_uow():
+    yield SimpleNamespace(now=NOW)
+
+
+def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
+    async def pview(uow, pid):  # type: ignore[no-untyped-def]
+        return parents.ParentView(
+            pid,
+            "ru",
+            v.consent,
+            NOW if v.consent else None,
+            "2026-09" if v.consent else None,
+            None if v.consent else NOW,
+            True,
+            ("provider",),
+        )
+
+    async def kids(uow, pid):  # type: ignore[no-untyped-def]
+        return list(v.kids)
+
+    async def kid(uow, pid, cid):  # type: ignore[no-untyped-def]
+        return KID
+
+    async def cert(uow, pid, cid):  # type: ignore[no-untyped-def]
+        return CERTS[v.cert]
+
+    async def munis(uow, text=""):  # type: ignore[no-untyped-def]
+        return [(i, f"Муниципалитет {i}") for i in range(1, 12)]
+
+    async def search(uow, q):  # type: ignore[no-untyped-def]
+        return catalog.Page(list(v.page) * 5, q.page, 230 if v.page else 0, 5)
+
+    async def card(uow, pid):  # type: ignore[no-untyped-def]
+        return v.card
+
+    async def quote(uow, pid, cid, gid):  # type: ignore[no-untyped-def]
+        return v.quote
+
+    async def apps(uow, pid, **kw):  # type: ignore[no-untyped-def]
+        return list(v.apps)
+
+    async def one_app(uow, pid, aid):  # type: ignore[no-untyped-def]
+        return app_view(v.app, "Группа набрана")
+
+    async def movements(uow, cid, limit=5):  # type: ignore[no-untyped-def]
+        return [
+            views.Movement("credit", 1_500_000, None, None, NOW),
+            views.Movement("debit", -200_000, 24322, "Робототехника", NOW),
+            views.Movement("expire", -10_000, None, None, NOW),
+        ]
+
+    async def provider_ids(uow, pid):  # type: ignore[no-untyped-def]
+        return [1]
+
+    for module, name, fn in (
+        (parents, "view", pview),
+        (children, "list_children", kids),
+        (children, "view", kid),
+        (certificates, "view", cert),
+        (catalog, "municipalities", munis),
+        (catalog, "search", search),
+        (catalog, "card", card),
+        (enrolment, "quote_application", quote),
+        (views, "parent_applications", apps),
+        (views, "parent_application", one_app),
+        (views, "provider_queue", apps),
+        (views, "provider_application", one_app),
+        (views, "movements", movements),
+        (views, "provider_ids", provider_ids),
+    ):
+        monkeypatch.setattr(module, name, fn)
+
+
+def make_ctx(lang: str) -> Ctx:
+    db = SimpleNamespace(reader=fake_uow, uow=fake_uow, clock=lambda: NOW)
+    engine = SimpleNamespace(db=db)
+    state = DialogState(
+        screen="menu",
+        lang=lang,
+        data={
+            "pid": 1,
+            "child": 1,
+            "card": 7,
+            "app": 5,
+            "papp": 5,
+            "apply": {"group": 70, "child": 1},
+            "q": {
+                "direction": "technical",
+                "muni": 1,
+                "age": 10,
+                "child": 1,
+                "text": "робот",
+                "near": [48.7, 132.9],
+            },
+            "draft": {
+                "surname": "Иванова",
+                "name": "Мария",
+                "patronymic": None,
+                "birth": "2016-03-05",
+                "snils": "11223344595",
+                "muni": 1,
+            },
+            "muni_q": "бир",
+        },
+    )
+    return Ctx(engine, Event("tg", "1", "text"), 1, state)  # type: ignore[arg-type]
+
+
+SIGNER = Signer(b"test")
+
+
+@pytest.mark.parametrize(
+    ("variant", "lang"),
+    list(itertools.product(VARIANTS, LANGUAGES)),
+    ids=lambda p: getattr(p, "name", p),
+)
+async def test_every_screen_renders(monkeypatch, variant, lang):
+    install_fakes(monkeypatch, variant)
+    t = StrictTranslator()
+    assert registry.screens, "no screens registered"
+    for name, build in registry.screens.items():
+        ctx = make_ctx(lang)
+        screen = await build(ctx)
+        rendered = render(screen, lang, t, lambda a: SIGNER.sign("tg:1", a))
+        assert rendered.text.strip(), name
+        assert len(rendered.text) <= 4000, name
+        for button in rendered.buttons:
+            assert button.label.strip(), name
+            assert len(button.label) <= 40, (name, button.label)
+            if button.kind == "callback":
+                assert len(button.payload.encode()) <= 64, (name, button.payload)
+                assert SIGNER.verify("tg:1", button.payload) is not None
+        assert len(rendered.rows) <= 10, name
+
+
+def test_locales_have_the_same_keys():
+    t = Translator()
+    assert t.keys["ru"] == t.keys["en"]
+    assert len(t.keys["ru"]) > 150
+
+
+def test_every_refusal_code_has_a_message():
+    from core.errors import CODES
+
+    t = Translator()
+    for lang in LANGUAGES:
+        missing = sorted(c for c in CODES if c not in t.keys[lang])
+        assert not missing, (lang, missing)
+
+
+def test_every_literal_key_in_code_exists():
+    import re
+    from pathlib import Path
+
+    t = Translator()
+    root = Path(__file__).resolve().parents[2] / "bot"
+    used = set()
+    for path in root.rglob("*.py"):
+        used |= set(re.findall(r'\bT\(\s*"([a-z0-9_-]+)"', path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r'_t\(\s*"([a-z0-9_-]+)"', path.read_text(encoding="utf-8")))
+    assert used
+    assert not sorted(used - t.keys["ru"])
+
+
+def test_plurals_follow_the_language():
+    t = Translator()
+    assert t("ru", "children-title", count=1) == "В профиле 1 ребёнок."
+    assert t("ru", "children-title", count=3) == "В профиле 3 ребёнка."
+    assert t("ru", "children-title", count=5) == "В профиле 5 детей."
+    assert t("ru", "children-title", count=22) == "В профиле 22 ребёнка."
+    assert t("en", "children-title", count=1) == "1 child in the profile."
+    assert t("en", "children-title", count=2) == "2 children in the profile."
