@@ -39,6 +39,15 @@ def telegram_cmd() -> None:
     asyncio.run(_surfaces(settings, telegram=True, vk=False))
 
 
+@click.command("vk")
+def vk_cmd() -> None:
+    """Run the VK community bot (Bots Long Poll)."""
+    settings: Settings = click.get_current_context().obj
+    if settings.vk_group_token is None or settings.vk_group_id is None:
+        raise click.ClickException("VK_GROUP_TOKEN and VK_GROUP_ID must be set")
+    asyncio.run(_surfaces(settings, telegram=False, vk=True))
+
+
 @click.command("run")
 def run_cmd() -> None:
     """Every surface whose token is set; with no token, the terminal chat on demo data."""
@@ -53,17 +62,20 @@ def run_cmd() -> None:
 
 async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
     from bot.handlers import telegram as tg
+    from bot.handlers import vk as vk_surface
 
+    if vk and settings.vk_group_id is None:
+        raise click.ClickException("VK_GROUP_ID must be set with VK_GROUP_TOKEN")
     app = await build(settings)
     try:
         tasks = []
         if telegram:
             tasks.append(asyncio.create_task(tg.run_polling(app)))
         if vk:
-            raise click.ClickException("the VK surface is not built yet")
+            tasks.append(asyncio.create_task(vk_surface.run(app)))
         await asyncio.gather(*tasks)
     finally:
         await app.close()
 
 
-RUNNERS = (run_cmd, console_cmd, telegram_cmd)
+RUNNERS = (run_cmd, console_cmd, telegram_cmd, vk_cmd)

@@ -57,5 +57,8 @@ CODES = frozenset(
         "year_invalid",
         "identity_invalid",
         "provider_not_found",
+        "link_code_invalid",
+        "link_same_account",
+        "link_platform_taken",
     }
 )

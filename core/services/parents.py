@@ -163,3 +163,24 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int]) -> None:
 
     for municipality_id in sorted(freed):
         await grant_from_queue(uow, municipality_id)
+
+
+async def mark_unreachable(uow: UnitOfWork, platform: str, external_id: str) -> None:
+    """The platform refuses to deliver to this person (blocked the bot, closed messages)."""
+    await uow.session.execute(
+        update(Identity)
+        .where(Identity.platform == platform, Identity.external_id == external_id)
+        .values(unreachable_at=uow.now)
+    )
+
+
+async def mark_reachable(uow: UnitOfWork, platform: str, external_id: str) -> None:
+    await uow.session.execute(
+        update(Identity)
+        .where(
+            Identity.platform == platform,
+            Identity.external_id == external_id,
+            Identity.unreachable_at.is_not(None),
+        )
+        .values(unreachable_at=None)
+    )

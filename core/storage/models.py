@@ -84,6 +84,15 @@ class Identity(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class LinkCode(Base):
+    """A one-time code shown on one platform and typed on another to join the accounts."""
+
+    __tablename__ = "link_codes"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Role(Base):
     __tablename__ = "roles"
     __table_args__ = (UniqueConstraint("parent_id", "role", "municipality_id", "provider_id"),)

@@ -292,3 +292,14 @@ cmd-privacy = My data and consent
 cmd-language = Change the language
 cmd-help = Help
 cmd-cancel = Stop what you are doing
+
+## Linking Telegram and VK
+
+btn-link = 🔗 Telegram + VK
+link-code = Your code: { $code }. It is valid for 15 minutes.
+link-how = To see the same children and applications in Telegram and VK, send the command /link with this code in the other messenger (for example: /link 123456). Or type here a code you got there.
+btn-link-enter = Enter a code from the other messenger
+link-enter = Type the six-digit code the bot showed in the other messenger.
+link-done = Done: the accounts are linked. Children, certificates and applications are shared now.
+cmd-link = Link Telegram and VK
+btn-more = More ▶

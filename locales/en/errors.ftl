@@ -42,3 +42,6 @@ month_invalid = The month is wrong or not over yet. Format: YYYY-MM, for example
 year_invalid = The school year is wrong or has not begun yet. Format: YYYY, for example 2026.
 identity_invalid = Give the user as tg:123456 or vk:123456.
 provider_not_found = There is no such organisation in the catalogue.
+link_code_invalid = The code is wrong or has expired (it is valid for 15 minutes). Get a new one.
+link_same_account = This code was issued to this same account: type it in the other messenger.
+link_platform_taken = An account in this messenger is already linked to that profile.

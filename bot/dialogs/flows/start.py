@@ -87,7 +87,7 @@ async def menu(ctx: Ctx) -> Screen:
         [Button(T("btn-children"), "children"), Button(T("btn-search"), "search")],
         [Button(T("btn-apps"), "apps"), Button(T("btn-balance"), "balance")],
         [Button(T("btn-privacy"), "privacy"), Button(T("btn-help"), "help")],
-        [Button(T("btn-language"), "lang")],
+        [Button(T("btn-link"), "link"), Button(T("btn-language"), "lang")],
     ]
     if is_provider:
         rows.insert(2, [Button(T("btn-provider-queue"), "pq")])

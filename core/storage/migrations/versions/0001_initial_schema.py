@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:22:40.074677
+Create Date: 2026-11-22 14:46:18.288385
 """
 
 from collections.abc import Sequence
@@ -108,6 +108,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_identities_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
+        "link_codes",
+        sa.Column("code", sa.String(length=12), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["parents.id"], name=op.f("fk_link_codes_parent_id_parents")
+        ),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_link_codes")),
+    )
+    with op.batch_alter_table("link_codes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_link_codes_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
         "municipality_years",
@@ -430,6 +443,10 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     op.drop_table("municipality_years")
+    with op.batch_alter_table("link_codes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_link_codes_parent_id"))
+
+    op.drop_table("link_codes")
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_identities_parent_id"))
 

@@ -1,0 +1,60 @@
+"""Linking Telegram and VK: a one-time code shown here, typed in the other messenger."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import menu_button
+from bot.dialogs.screen import Button, Screen, T
+from core.services import linking
+
+
+@registry.action("link")
+async def to_link(ctx: Ctx) -> Screen:
+    async with ctx.writer() as uow:
+        ctx.data["link_code"] = await linking.create_code(uow, ctx.parent_id)
+        await uow.commit()
+    return await ctx.show("link")
+
+
+@registry.screen("link")
+async def link(ctx: Ctx) -> Screen:
+    code = ctx.data.get("link_code")
+    parts = [T("link-code", {"code": code})] if code else []
+    parts.append(T("link-how"))
+    return Screen(
+        parts,
+        [[Button(T("btn-link-enter"), "link-enter")], [menu_button()]],
+        expect="text",
+    )
+
+
+@registry.action("link-enter")
+async def to_enter(ctx: Ctx) -> Screen:
+    return await ctx.show("link-enter")
+
+
+@registry.screen("link-enter")
+async def enter(ctx: Ctx) -> Screen:
+    return Screen([T("link-enter")], [[menu_button()]], expect="text")
+
+
+@registry.text("link", "link-enter")
+async def on_code(ctx: Ctx, text: str) -> Screen:
+    return await _redeem(ctx, text)
+
+
+@registry.command("link")
+async def link_command(ctx: Ctx, arg: str) -> Screen:
+    if not arg:
+        return await to_link(ctx)
+    return await _redeem(ctx, arg)
+
+
+async def _redeem(ctx: Ctx, code: str) -> Screen:
+    async with ctx.writer() as uow:
+        target = await linking.redeem(uow, ctx.parent_id, ctx.event.platform, code)
+        await uow.commit()
+    ctx.parent_id = target
+    ctx.data.clear()
+    ctx.data["pid"] = target
+    return await ctx.show("menu", T("link-done"))

@@ -1,0 +1,296 @@
+"""VK through vk_api: Bots Long Poll off the event loop, screens as VK keyboards.
+
+No flow logic here. vk_api is synchronous (requests), so every call runs in a thread;
+its rate delay is set for a community token (20 requests/s, not the user-token 3/s).
+Every messages.send carries a random_id derived from what is sent, to whom and in answer
+to what, so a retried request never produces a second message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from typing import Any
+
+import requests
+import vk_api
+from vk_api.bot_longpoll import VkBotLongPoll
+
+from bot.app import App
+from bot.dialogs.engine import Reply
+from bot.dialogs.events import Event
+from bot.dialogs.screen import RButton, Rendered
+from bot.handlers.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
+from bot.handlers.vk_keyboard import inline_keyboard, location_keyboard, paginate
+from bot.i18n import translator
+from core.services import parents
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "5.199"
+VK_HOSTS = ("https://api.vk.ru", "https://api.vk.com")
+TOO_MANY_REQUESTS = 6
+CANT_SEND = 901
+PAGE_ACTION = "vkp"
+LANG_BY_ID = {0: "ru", 3: "en"}  # VK's client_info.lang_id
+
+
+class RedirectSession(requests.Session):
+    """vk_api posts to a fixed host; this sends those requests to VK_API_BASE instead."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__()
+        self.base = base.rstrip("/")
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
+        text = url.decode() if isinstance(url, bytes) else url
+        for host in VK_HOSTS:
+            if text.startswith(host):
+                text = self.base + text[len(host) :]
+                break
+        return super().request(method, text, *args, **kwargs)
+
+
+def _wait_and_retry(error: vk_api.exceptions.ApiError) -> Any:
+    """Error 6, too many requests: wait a moment and send the same request again."""
+    logger.warning("VK error 6 (too many requests): waiting before a retry")
+    time.sleep(1.0)
+    return error.try_method()
+
+
+def make_vk(token: str, api_base: str | None = None) -> vk_api.VkApi:
+    session = RedirectSession(api_base) if api_base else requests.Session()
+    vk = vk_api.VkApi(token=token, session=session, api_version=API_VERSION)
+    vk.RPS_DELAY = 1 / 20  # a community token may make 20 requests a second
+    vk.error_handlers[TOO_MANY_REQUESTS] = _wait_and_retry
+    return vk
+
+
+def random_id(*parts: object) -> int:
+    """Stable for the same message to the same peer in answer to the same event."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+class VkSurface:
+    def __init__(self, app: App, vk: vk_api.VkApi, group_id: int, seen: SeenStore) -> None:
+        self.app = app
+        self.vk = vk
+        self.group_id = group_id
+        self.seen = seen
+        self.order = KeyedLock()
+        self.pages: dict[str, tuple[Rendered, list[list[list[RButton]]], str]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.backoff = 1.0
+
+    async def call(self, method: str, **values: Any) -> Any:
+        return await asyncio.to_thread(self.vk.method, method, values)
+
+    # --- long poll ----------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        longpoll = await self._connect(stop)
+        while not stop.is_set() and longpoll is not None:
+            try:
+                events = await asyncio.to_thread(longpoll.check)
+            except (requests.RequestException, ValueError, vk_api.exceptions.ApiError) as exc:
+                # the same key and ts are asked again: nothing is lost or repeated; a key that
+                # expired meanwhile comes back as failed 2 and vk_api renews it
+                logger.warning(
+                    "VK long poll: %s; retrying in %.0f s", type(exc).__name__, self.backoff
+                )
+                await self._sleep(stop, self.backoff)
+                self.backoff = min(self.backoff * 2, 30.0)
+                continue
+            self.backoff = 1.0
+            for event in events:
+                self._spawn(event.raw)
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def _connect(self, stop: asyncio.Event) -> VkBotLongPoll | None:
+        while not stop.is_set():
+            try:
+                longpoll = await asyncio.to_thread(VkBotLongPoll, self.vk, self.group_id, 25)
+                if isinstance(self.vk.http, RedirectSession):
+                    longpoll.session = RedirectSession(self.vk.http.base)
+                return longpoll
+            except (requests.RequestException, vk_api.exceptions.ApiError) as exc:
+                logger.warning("VK long poll server unavailable: %s", type(exc).__name__)
+                await self._sleep(stop, self.backoff)
+                self.backoff = min(self.backoff * 2, 30.0)
+        return None
+
+    @staticmethod
+    async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
+
+    def _spawn(self, raw: dict[str, Any]) -> None:
+        task = asyncio.create_task(self.on_raw(raw))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # --- events -------------------------------------------------------------------------
+
+    async def on_raw(self, raw: dict[str, Any]) -> None:
+        event_id = raw.get("event_id")
+        if event_id and not await self.seen.first_time(f"vk:{event_id}"):
+            return
+        obj = raw.get("object") or {}
+        user = str(obj.get("user_id") or (obj.get("message") or {}).get("from_id") or "")
+        if not user:
+            return
+        async with self.order.hold(user):
+            try:
+                if raw.get("type") == "message_new":
+                    await self.on_message(obj)
+                elif raw.get("type") == "message_event":
+                    await self.on_press(obj)
+            except Exception:
+                logger.exception("VK %s event failed", raw.get("type"))
+
+    async def on_message(self, obj: dict[str, Any]) -> None:
+        msg = obj.get("message") or {}
+        peer, user = int(msg.get("peer_id", 0)), str(msg.get("from_id", ""))
+        if peer >= 2_000_000_000 or not user or int(user) <= 0:
+            return  # conversations and communities are not served
+        lang = LANG_BY_ID.get((obj.get("client_info") or {}).get("lang_id", 0), "ru")
+        base = {"platform": "vk", "user_id": user, "language_code": lang}
+        payload = _payload(msg.get("payload"))
+        geo = (msg.get("geo") or {}).get("coordinates")
+        text = msg.get("text") or ""
+        if geo:
+            event = Event(
+                kind="location", lat=float(geo["latitude"]), lon=float(geo["longitude"]), **base
+            )
+        elif payload.get("command") == "start":
+            event = Event(kind="command", text="start", **base)
+        elif "a" in payload:
+            event = Event(kind="button", payload=str(payload["a"]), **base)
+        elif text.startswith("/"):
+            event = Event(kind="command", text=text[1:].strip(), **base)
+        else:
+            event = Event(kind="text", text=text, **base)
+        reply = await self.app.engine.handle(event)
+        await self.send(
+            peer,
+            user,
+            reply.screen,
+            cause=f"m{msg.get('id') or msg.get('conversation_message_id')}",
+        )
+
+    async def on_press(self, obj: dict[str, Any]) -> None:
+        """Answer the press first (VK shows a spinner until then), then the screen."""
+        user, peer = str(obj.get("user_id")), int(obj.get("peer_id", 0))
+        payload = str(_payload(obj.get("payload")).get("a", ""))
+        action = self.app.engine.signer.verify(f"vk:{user}", payload)
+        if action and action.startswith(f"{PAGE_ACTION}:") and user in self.pages:
+            await self._answer(obj, None)
+            await self._show_page(peer, user, int(action.split(":")[1]), obj.get("event_id"))
+            return
+        reply: Reply = await self.app.engine.handle(
+            Event(kind="button", platform="vk", user_id=user, payload=payload)
+        )
+        await self._answer(obj, reply.toast)
+        await self.send(peer, user, reply.screen, cause=f"e{obj.get('event_id')}")
+
+    async def _answer(self, obj: dict[str, Any], toast: str | None) -> None:
+        values: dict[str, Any] = {
+            "event_id": obj.get("event_id"),
+            "user_id": obj.get("user_id"),
+            "peer_id": obj.get("peer_id"),
+        }
+        if toast:
+            values["event_data"] = json.dumps(
+                {"type": "show_snackbar", "text": toast[:90]}, ensure_ascii=False
+            )
+        try:
+            await self.call("messages.sendMessageEventAnswer", **values)
+        except vk_api.exceptions.ApiError as exc:
+            logger.info("VK event answer refused: %s", exc.code)
+
+    # --- sending ------------------------------------------------------------------------
+
+    async def send(self, peer: int, user: str, screen: Rendered, *, cause: str) -> None:
+        if any(b.kind == "location" for b in screen.buttons):
+            self.pages.pop(user, None)
+            await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
+            return
+        pages = paginate(screen.rows)
+        if len(pages) > 1:
+            self.pages[user] = (screen, pages, cause)
+        else:
+            self.pages.pop(user, None)
+        await self._send(peer, user, screen.text, self._keyboard(user, pages, 0), cause)
+
+    async def _show_page(self, peer: int, user: str, page: int, cause: object) -> None:
+        screen, pages, _ = self.pages[user]
+        page = max(0, min(page, len(pages) - 1))
+        await self._send(peer, user, screen.text, self._keyboard(user, pages, page), f"p{cause}")
+
+    def _keyboard(self, user: str, pages: list[list[list[RButton]]], page: int) -> str:
+        rows = list(pages[page]) if pages else []
+        if len(pages) > 1:
+            t = translator()
+            nav = []
+            sign = self.app.engine.signer.sign
+            if page > 0:
+                nav.append(
+                    RButton(t("ru", "btn-prev"), sign(f"vk:{user}", f"{PAGE_ACTION}:{page - 1}"))
+                )
+            if page < len(pages) - 1:
+                nav.append(
+                    RButton(t("ru", "btn-more"), sign(f"vk:{user}", f"{PAGE_ACTION}:{page + 1}"))
+                )
+            rows.append(nav)
+        return inline_keyboard(rows) if rows else json.dumps({"inline": True, "buttons": []})
+
+    async def _send(self, peer: int, user: str, text: str, keyboard: str, cause: str) -> None:
+        rid = random_id(peer, cause, text, keyboard)
+        try:
+            await self.call(
+                "messages.send",
+                peer_id=peer,
+                message=text,
+                random_id=rid,
+                keyboard=keyboard,
+                dont_parse_links=1,
+            )
+        except vk_api.exceptions.ApiError as exc:
+            if exc.code == CANT_SEND:
+                await self._unreachable(user)
+                return
+            logger.warning("VK messages.send failed: error %s", exc.code)
+
+    async def _unreachable(self, user: str) -> None:
+        logger.info("VK user cannot be messaged (901): marked unreachable")
+        async with self.app.db.uow() as uow:
+            await parents.mark_unreachable(uow, "vk", user)
+            await uow.commit()
+
+
+def _payload(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str) and raw:
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+    return {}
+
+
+async def run(app: App, stop: asyncio.Event | None = None) -> None:
+    settings = app.settings
+    assert settings.vk_group_token is not None and settings.vk_group_id is not None
+    base = str(settings.vk_api_base) if settings.vk_api_base else None
+    vk = make_vk(settings.vk_group_token.get_secret_value(), base)
+    seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
+    await VkSurface(app, vk, settings.vk_group_id, seen).run(stop)

@@ -1,0 +1,44 @@
+"""One parent, two platforms, one set of children."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from core.storage.models import Identity, Parent
+from tests.e2e import test_telegram as tgflow
+from tests.e2e import test_vk as vkflow
+
+
+async def test_link_telegram_and_vk(both_bots):
+    h = both_bots
+    start = await tgflow.say(h, "/start")
+    await tgflow.press(h, start, "Согласен")
+    child = await tgflow.add_child(h)
+    assert "Иванова Мария" in child.text
+    code_screen = await tgflow.say(h, "/link")
+    code = re.search(r"\b(\d{6})\b", code_screen.text)[1]
+    # in VK, a new person as far as the bot knows, until the code is typed
+    vk_start = await vkflow.say(h, "/start")
+    assert "Здравствуйте" in vk_start.text
+    wrong = await vkflow.say(h, "/link 000000" if code != "000000" else "/link 111111")
+    assert "Код не подошёл" in wrong.text
+    linked = await vkflow.say(h, f"/link {code}")
+    assert "аккаунты связаны" in linked.text
+    kids = await vkflow.say(h, "/children")
+    assert "Мария" in str([b["action"]["label"] for b in kids.buttons])
+    # a certificate requested in VK is seen in Telegram
+    card = await vkflow.press(h, kids, "Мария")
+    card = await vkflow.press(h, card, "Получить сертификат")
+    assert "Сертификат учёта выдан" in card.text
+    tg_kids = await tgflow.say(h, "/children")
+    tg_card = await tgflow.press(h, tg_kids, "Мария")
+    assert "учёта" in tg_card.text
+    async with h.app.db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Parent)) == 1
+        platforms = set(await uow.session.scalars(select(Identity.platform)))
+    assert platforms == {"tg", "vk"}
+    # the code is single-use
+    again = await vkflow.say(h, f"/link {code}")
+    assert "Код не подошёл" in again.text

@@ -1,0 +1,220 @@
+"""A stand-in VK API and Bots Long Poll server on 127.0.0.1 for end-to-end tests.
+
+The API answers messages.send (dropping a repeated random_id as VK does, taking peer_ids),
+messages.sendMessageEventAnswer and groups.getLongPollServer; errors can be queued per
+method (6 too many requests, 901 can't send). The long poll serves queued events by ts and
+can be told to answer failed 1/2/3 or to drop the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class VkSent:
+    peer_id: int
+    text: str
+    keyboard: dict[str, Any] | None
+    random_id: int
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        if not self.keyboard:
+            return []
+        return [b for row in self.keyboard.get("buttons", []) for b in row]
+
+    def button(self, part: str) -> dict[str, Any]:
+        for b in self.buttons:
+            if part in b["action"].get("label", ""):
+                return b
+        labels = [b["action"].get("label") for b in self.buttons]
+        raise AssertionError(f"no button {part!r} in {labels}")
+
+
+@dataclass
+class FakeVk:
+    token: str = "vk-group-token"
+    group_id: int = 777
+    sent: list[VkSent] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    errors: dict[str, list[int]] = field(default_factory=dict)  # method -> codes to return
+    lp_script: list[str] = field(default_factory=list)  # "failed1|2|3", "drop"
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self.events: list[dict[str, Any]] = []  # index = ts - 1
+        self.key = "k1"
+        self.keys_issued = 0
+        self._message_ids = itertools.count(1)
+        self._event_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._random_ids: dict[tuple[int, int], int] = {}
+        self._runner: web.AppRunner | None = None
+        self.lp_requests = 0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/method/{method}", self._api)
+        app.router.add_get("/lp", self._longpoll)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what a user does -------------------------------------------------------------
+
+    async def _push(self, event: dict[str, Any]) -> None:
+        event.setdefault("event_id", f"ev{next(self._event_ids)}")
+        event.setdefault("group_id", self.group_id)
+        async with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
+    async def message(
+        self,
+        user: int,
+        text: str,
+        payload: dict | None = None,
+        geo: tuple[float, float] | None = None,
+    ) -> None:
+        msg: dict[str, Any] = {
+            "id": next(self._message_ids),
+            "date": int(time.time()),
+            "peer_id": user,
+            "from_id": user,
+            "text": text,
+        }
+        if payload is not None:
+            msg["payload"] = json.dumps(payload)
+        if geo is not None:
+            msg["geo"] = {"coordinates": {"latitude": geo[0], "longitude": geo[1]}}
+        await self._push(
+            {"type": "message_new", "object": {"message": msg, "client_info": {"lang_id": 0}}}
+        )
+
+    async def press(self, user: int, button: dict[str, Any]) -> None:
+        payload = button["action"].get("payload")
+        await self._push(
+            {
+                "type": "message_event",
+                "object": {
+                    "user_id": user,
+                    "peer_id": user,
+                    "event_id": f"e{next(self._event_ids)}",
+                    "payload": json.loads(payload) if isinstance(payload, str) else payload,
+                    "conversation_message_id": 1,
+                },
+            }
+        )
+
+    async def wait_sent(self, count: int, within: float = 15) -> list[VkSent]:
+        deadline = time.monotonic() + within
+        async with self._changed:
+            while len(self.sent) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"bot sent {len(self.sent)} messages, wanted {count}")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), left)
+                except TimeoutError:
+                    continue
+        return self.sent
+
+    async def ask(self, coro, within: float = 15) -> VkSent:  # type: ignore[no-untyped-def]
+        before = len(self.sent)
+        await coro
+        await self.wait_sent(before + 1, within)
+        return self.sent[before]
+
+    # --- the API ----------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        form = dict(await request.post())
+        self.calls.append(method)
+        if form.get("access_token") != self.token:
+            return web.json_response({"error": {"error_code": 5, "error_msg": "auth failed"}})
+        queued = self.errors.get(method)
+        if queued:
+            code = queued.pop(0)
+            return web.json_response(
+                {"error": {"error_code": code, "error_msg": f"error {code}", "request_params": []}}
+            )
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"response": 1})
+        return web.json_response({"response": await handler(form)})
+
+    async def _m_groups_getLongPollServer(self, form: dict[str, Any]) -> Any:
+        self.keys_issued += 1
+        self.key = f"k{self.keys_issued}"
+        return {"key": self.key, "server": f"{self.base}/lp", "ts": str(len(self.events))}
+
+    async def _m_messages_send(self, form: dict[str, Any]) -> Any:
+        rid = int(form.get("random_id", 0))
+        peers = (
+            [int(p) for p in str(form["peer_ids"]).split(",")]
+            if "peer_ids" in form
+            else [int(form["peer_id"])]
+        )
+        results = []
+        async with self._changed:
+            for peer in peers:
+                known = self._random_ids.get((peer, rid)) if rid else None
+                if known is None:
+                    known = next(self._message_ids)
+                    if rid:
+                        self._random_ids[(peer, rid)] = known
+                    keyboard = json.loads(form["keyboard"]) if form.get("keyboard") else None
+                    self.sent.append(VkSent(peer, str(form.get("message", "")), keyboard, rid))
+                results.append({"peer_id": peer, "message_id": known})
+            self._changed.notify_all()
+        return results if "peer_ids" in form else results[0]["message_id"]
+
+    async def _m_messages_sendMessageEventAnswer(self, form: dict[str, Any]) -> Any:
+        self.answers.append(form)
+        return 1
+
+    async def _longpoll(self, request: web.Request) -> web.StreamResponse:
+        self.lp_requests += 1
+        q = request.query
+        if self.lp_script:
+            step = self.lp_script.pop(0)
+            if step == "drop":
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=500)
+            if step == "failed1":
+                return web.json_response({"failed": 1, "ts": q.get("ts")})
+            if step in ("failed2", "failed3"):
+                self.key = "expired"
+                return web.json_response({"failed": int(step[-1])})
+        if q.get("key") != self.key:
+            return web.json_response({"failed": 2})
+        ts = int(q.get("ts") or 0)
+        wait = min(float(q.get("wait") or 0), 1.0)
+        async with self._changed:
+            if len(self.events) <= ts:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), wait)
+            updates = self.events[ts:]
+        return web.json_response({"ts": str(ts + len(updates)), "updates": updates})
