@@ -27,5 +27,10 @@ class Settings(BaseSettings):
 
     bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
     default_language: str = Field(default="ru", pattern="^(ru|en)$")
-    low_balance_rub: int = 1000
+    low_balance_rub: int = 1000  # a debit notice warns below this available balance
+    telegram_rate: float = 30  # messages a second per bot
+    telegram_chat_rate: float = 1  # messages a second per chat
+    vk_rate: float = 20  # API requests a second per community token
+    worker_lease_s: float = 60  # a claimed row not confirmed by then is sent again
+    worker_enabled: bool = True  # the outbox worker runs inside `run`
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands

@@ -48,6 +48,27 @@ def vk_cmd() -> None:
     asyncio.run(_surfaces(settings, telegram=False, vk=True))
 
 
+@click.command("worker")
+def worker_cmd() -> None:
+    """Deliver notices and announcements from the outbox (Telegram and/or VK)."""
+    settings: Settings = click.get_current_context().obj
+    if settings.telegram_bot_token is None and settings.vk_group_token is None:
+        raise click.ClickException("set TELEGRAM_BOT_TOKEN and/or VK_GROUP_TOKEN")
+    asyncio.run(_worker(settings))
+
+
+async def _worker(settings: Settings) -> None:
+    from bot.notify.build import build_worker, close_worker
+
+    app = await build(settings)
+    worker = build_worker(app)
+    try:
+        await worker.run()
+    finally:
+        await close_worker(worker)
+        await app.close()
+
+
 @click.command("run")
 def run_cmd() -> None:
     """Every surface whose token is set; with no token, the terminal chat on demo data."""
@@ -67,15 +88,26 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
     if vk and settings.vk_group_id is None:
         raise click.ClickException("VK_GROUP_ID must be set with VK_GROUP_TOKEN")
     app = await build(settings)
+    worker = None
     try:
         tasks = []
         if telegram:
             tasks.append(asyncio.create_task(tg.run_polling(app)))
         if vk:
             tasks.append(asyncio.create_task(vk_surface.run(app)))
+        worker = None
+        if settings.worker_enabled:
+            from bot.notify.build import build_worker
+
+            worker = build_worker(app)
+            tasks.append(asyncio.create_task(worker.run()))
         await asyncio.gather(*tasks)
     finally:
+        if worker is not None:
+            from bot.notify.build import close_worker
+
+            await close_worker(worker)
         await app.close()
 
 
-RUNNERS = (run_cmd, console_cmd, telegram_cmd, vk_cmd)
+RUNNERS = (run_cmd, console_cmd, telegram_cmd, vk_cmd, worker_cmd)

@@ -58,6 +58,11 @@ CODES = frozenset(
         "identity_invalid",
         "provider_not_found",
         "link_code_invalid",
+        "broadcast_text_length",
+        "broadcast_time_past",
+        "broadcast_not_found",
+        "broadcast_finished",
+        "broadcast_time_invalid",
         "link_same_account",
         "link_platform_taken",
     }

@@ -25,6 +25,8 @@ from core.storage.db import Database, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
+PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
+PUBLIC_ACTIONS = frozenset({"prog"})  # only what anyone may see: a program card
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
 
@@ -194,6 +196,10 @@ class Engine:
             return await handler(ctx, arg.strip())
         if event.kind == "button":
             action = self.signer.verify(event.user_key, event.payload)
+            if action is None:
+                public = self.signer.verify(PUBLIC, event.payload)
+                if public is not None and public.partition(":")[0] in PUBLIC_ACTIONS:
+                    action = public
             name, _, rest = (action or "").partition(":")
             found = registry.actions.get(name)
             if action is None or found is None:

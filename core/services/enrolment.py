@@ -24,6 +24,7 @@ from core.rules.enrolment import (
 )
 from core.rules.money import Quote, quote
 from core.rules.people import age_on
+from core.services import follows
 from core.services.certificates import for_child
 from core.services.children import get_owned
 from core.services.ledger import post
@@ -298,6 +299,7 @@ async def end_application(
         .execution_options(synchronize_session=False)
     )
     await _program_seats(uow, app.program_id, +1)
+    await follows.seat_freed(uow, app.program_id, app.group_id)
     app.status = status.value
     app.reason = reason
     app.updated_at = uow.now

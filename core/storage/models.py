@@ -255,6 +255,39 @@ class Application(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Broadcast(Base):
+    """A coordinator's announcement; expanded into outbox rows when it goes out."""
+
+    __tablename__ = "broadcasts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id"), nullable=True
+    )  # NULL: the whole region
+    text: Mapped[str] = mapped_column(Text)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"), nullable=True)
+    age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    directions: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Follow(Base):
+    """A parent waiting for a seat in a full program; told first come, first served."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("parent_id", "program_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class MonthClose(Base):
     __tablename__ = "month_closes"
     month: Mapped[int] = mapped_column(Integer, primary_key=True)

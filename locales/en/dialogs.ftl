@@ -303,3 +303,20 @@ link-enter = Type the six-digit code the bot showed in the other messenger.
 link-done = Done: the accounts are linked. Children, certificates and applications are shared now.
 cmd-link = Link Telegram and VK
 btn-more = More ▶
+
+## Notifications
+
+n-debits-title = 💳 Debits for { $month }:
+n-debit-line = • { $child }, "{ $program }": { $amount } debited. Balance { $total }, available { $available }.
+n-low-balance = ⚠️ The available balance is below { $threshold }. See /balance.
+n-topup = 💰 The { $year }/{ $next } school year has begun: the new nominal is credited to the certificate. Balance: /balance.
+n-expiry = The school year is over: the unused balance of the certificate went back to the budget (that is how PFDO works).
+n-cert-funded = ✅ { $child }: a funded certificate is issued. You can apply to certified programs now.
+n-cert-queued = { $child }: the request for a funded certificate is in the queue. We will tell you when it is issued.
+n-cert-accounting = { $child }: an accounting certificate is issued.
+n-cert-closed = { $child }: the certificate is closed.
+n-application = 📝 { $child }, "{ $program }": the application is { $status }.
+n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: apply while it is free.
+n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
+n-broadcast = 📣 { $text }
+btn-open-program = Open the program

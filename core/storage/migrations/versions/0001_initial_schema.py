@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 14:46:18.288385
+Create Date: 2026-11-22 14:55:28.108124
 """
 
 from collections.abc import Sequence
@@ -240,6 +240,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_roles_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
+        "broadcasts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("municipality_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=True),
+        sa.Column("age_min", sa.Integer(), nullable=True),
+        sa.Column("age_max", sa.Integer(), nullable=True),
+        sa.Column("directions", sa.JSON(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("scheduled_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("recipients", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["parents.id"], name=op.f("fk_broadcasts_author_id_parents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["municipality_id"],
+            ["municipalities.id"],
+            name=op.f("fk_broadcasts_municipality_id_municipalities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_broadcasts_program_id_programs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
+    )
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_broadcasts_author_id"), ["author_id"], unique=False)
+
+    op.create_table(
         "certificates",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=True),
@@ -275,6 +306,26 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_certificates_queue", ["municipality_id", "status", "queue_seq"], unique=False
         )
+
+    op.create_table(
+        "follows",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("notified_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["parents.id"], name=op.f("fk_follows_parent_id_parents")
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"], ["programs.id"], name=op.f("fk_follows_program_id_programs")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_follows")),
+        sa.UniqueConstraint("parent_id", "program_id", name=op.f("uq_follows_parent_id")),
+    )
+    with op.batch_alter_table("follows", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_follows_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_follows_program_id"), ["program_id"], unique=False)
 
     op.create_table(
         "groups",
@@ -421,10 +472,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_groups_program_id"))
 
     op.drop_table("groups")
+    with op.batch_alter_table("follows", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_follows_program_id"))
+        batch_op.drop_index(batch_op.f("ix_follows_parent_id"))
+
+    op.drop_table("follows")
     with op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.drop_index("ix_certificates_queue")
 
     op.drop_table("certificates")
+    with op.batch_alter_table("broadcasts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_broadcasts_author_id"))
+
+    op.drop_table("broadcasts")
     with op.batch_alter_table("roles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roles_parent_id"))
 

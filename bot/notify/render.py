@@ -1,0 +1,103 @@
+"""Outbox rows into the words a parent reads, in the parent's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.dialogs.screen import MAX_TEXT
+from bot.i18n import Translator, money
+from core.notify.delivery import Claimed
+from core.rules.calendar import month_display
+from core.services import views
+from core.storage.db import UnitOfWork
+from core.storage.models import Broadcast, Child, Program
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    text: str
+    program_id: int | None = None  # a "see the program" button
+    group_key: str | None = None  # the same text to many: VK may batch it with peer_ids
+
+
+class Renderer:
+    def __init__(self, t: Translator, low_balance: int) -> None:
+        self.t = t
+        self.low_balance = low_balance  # kopecks
+
+    async def render(self, uow: UnitOfWork, row: Claimed, lang: str) -> Notice | None:
+        """None when there is nothing left to say (the child's data were deleted …)."""
+        t = self.t
+        p = row.payload
+        if row.kind == "debits" and row.ref is not None:
+            lines = await views.month_debits(uow, row.parent_id, row.ref)
+            if not lines:
+                return None
+            parts = [t(lang, "n-debits-title", month=month_display(row.ref))]
+            low = False
+            for child, program, amount, total, available in lines:
+                parts.append(
+                    t(
+                        lang,
+                        "n-debit-line",
+                        child=child or "—",
+                        program=program,
+                        amount=money(amount, lang),
+                        total=money(total, lang),
+                        available=money(available, lang),
+                    )
+                )
+                low = low or available < self.low_balance
+            if low:
+                parts.append(t(lang, "n-low-balance", threshold=money(self.low_balance, lang)))
+            return Notice("\n".join(parts))
+        if row.kind in ("topup", "expiry"):
+            year = row.ref or 0
+            return Notice(t(lang, f"n-{row.kind}", year=str(year), next=str(year + 1)))
+        if row.kind == "certificate_status":
+            name = await self._child(uow, p.get("child_id"))
+            if name is None:
+                return None
+            return Notice(t(lang, f"n-cert-{p.get('status', 'accounting')}", child=name))
+        if row.kind == "application_status":
+            program = await self._program(uow, p.get("program_id"))
+            name = await self._child(uow, p.get("child_id"))
+            status = p.get("status", "submitted")
+            text = t(
+                lang,
+                "n-application",
+                child=name or "—",
+                program=program or "—",
+                status=t(lang, f"status-{status}"),
+            )
+            if p.get("reason") and status == "rejected":
+                text += "\n" + t(lang, "app-reason", reason=p["reason"])
+            return Notice(text, program_id=p.get("program_id"))
+        if row.kind == "seat_free":
+            program = await self._program(uow, p.get("program_id"))
+            return Notice(
+                t(lang, "n-seat-free", program=program or "—"), program_id=p.get("program_id")
+            )
+        if row.kind == "data_erased":
+            return Notice(t(lang, "n-data-erased", count=int(p.get("children", 0))))
+        if row.kind == "broadcast" and row.ref is not None:
+            b = await uow.session.get(Broadcast, row.ref)
+            if b is None or b.status == "cancelled":
+                return None
+            text = t(lang, "n-broadcast", text=b.text)[:MAX_TEXT]
+            return Notice(text, program_id=b.program_id, group_key=f"bc:{b.id}:{lang}")
+        return None
+
+    @staticmethod
+    async def _child(uow: UnitOfWork, child_id: object) -> str | None:
+        if not isinstance(child_id, int):
+            return None
+        return await uow.session.scalar(select(Child.name).where(Child.id == child_id))
+
+    @staticmethod
+    async def _program(uow: UnitOfWork, program_id: object) -> str | None:
+        if not isinstance(program_id, int):
+            return None
+        return await uow.session.scalar(select(Program.name).where(Program.id == program_id))

@@ -1,0 +1,109 @@
+"""The outbox worker: claim, render, send, record; scheduled broadcasts expanded on time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.dialogs.engine import PUBLIC
+from bot.dialogs.signing import Signer
+from bot.i18n import Translator
+from bot.notify.render import Renderer
+from bot.notify.senders import Outgoing, Sender
+from core.notify import delivery
+from core.notify.delivery import Outcome
+from core.services import broadcasts
+from core.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        t: Translator,
+        signer: Signer,
+        senders: dict[str, Sender],
+        *,
+        low_balance: int = 100_000,
+        batch: int = 200,
+        lease_s: float = 60,
+        idle_s: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.t = t
+        self.signer = signer
+        self.senders = senders
+        self.renderer = Renderer(t, low_balance)
+        self.batch = batch
+        self.lease_s = lease_s
+        self.idle_s = idle_s
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        logger.info("outbox worker started")
+        while not stop.is_set():
+            try:
+                done = await self.step()
+            except Exception:
+                logger.exception("outbox worker step failed")
+                done = 0
+            if not done:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.idle_s)
+
+    async def step(self) -> int:
+        """One batch. Returns how many rows were handled."""
+        async with self.db.uow() as uow:
+            await broadcasts.expand_due(uow)
+            claimed = await delivery.claim(uow, self.batch, self.lease_s)
+            await uow.commit()
+        if not claimed:
+            return 0
+        outcome = Outcome()
+        per_platform: dict[str, list[Outgoing]] = {}
+        async with self.db.reader() as uow:
+            who = await delivery.recipients(uow, sorted({c.parent_id for c in claimed}))
+            for row in claimed:
+                recipient = who.get(row.parent_id)
+                if recipient is None or recipient.platform not in self.senders:
+                    outcome.unreachable[row.id] = "none"
+                    continue
+                if row.kind == "broadcast" and not recipient.announcements:
+                    outcome.cancelled.append(row.id)  # turned announcements off meanwhile
+                    continue
+                notice = await self.renderer.render(uow, row, recipient.language)
+                if notice is None:
+                    outcome.cancelled.append(row.id)
+                    continue
+                button = None
+                if notice.program_id is not None:
+                    label = self.t(recipient.language, "btn-open-program")
+                    button = (label, self.signer.sign(PUBLIC, f"prog:{notice.program_id}"))
+                per_platform.setdefault(recipient.platform, []).append(
+                    Outgoing(
+                        row.id,
+                        recipient.address,
+                        notice.text,
+                        button,
+                        notice.group_key,
+                        recipient.platform,
+                    )
+                )
+        await asyncio.gather(
+            *(self.senders[p].send(items, outcome) for p, items in per_platform.items())
+        )
+        async with self.db.uow() as uow:
+            await delivery.record(uow, outcome)
+            await uow.commit()
+        logger.info(
+            "outbox: %d delivered, %d failed, %d unreachable, %d later, %d dropped",
+            len(outcome.delivered),
+            len(outcome.failed),
+            len(outcome.unreachable),
+            len(outcome.retry),
+            len(outcome.cancelled),
+        )
+        return len(claimed)

@@ -1,0 +1,167 @@
+"""Claiming outbox rows for delivery and recording how each ended.
+
+A claim is a lease: the row stays pending with `claimed_until` in the future. A worker that
+dies mid-send leaves the lease to expire and the row is sent again (at most once more);
+several workers never claim the same row (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite
+BEGIN IMMEDIATE makes the claim a single writer's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+
+from core.storage.db import UnitOfWork
+from core.storage.models import Identity, Outbox, Parent
+
+MAX_ATTEMPTS = 8
+PLATFORM_ORDER = ("tg", "vk")  # where a parent is written to when reachable on both
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    parent_id: int
+    kind: str
+    ref: int | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    parent_id: int
+    platform: str
+    address: str
+    language: str
+    announcements: bool
+
+
+@dataclass
+class Outcome:
+    delivered: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    unreachable: dict[int, str] = field(default_factory=dict)  # row -> "platform:address"
+    retry: dict[int, float] = field(default_factory=dict)  # row -> seconds
+    cancelled: list[int] = field(default_factory=list)
+
+
+async def claim(uow: UnitOfWork, limit: int = 200, lease_s: float = 60) -> list[Claimed]:
+    now = uow.now
+    rows = list(
+        await uow.session.scalars(
+            select(Outbox)
+            .where(
+                Outbox.status == "pending",
+                or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
+                or_(Outbox.not_before.is_(None), Outbox.not_before <= now),
+            )
+            .order_by(Outbox.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed = []
+    for row in rows:
+        row.attempts += 1
+        if row.attempts > MAX_ATTEMPTS:
+            row.status = "failed"
+            row.error = "too many attempts"
+            continue
+        row.claimed_until = now + timedelta(seconds=lease_s)
+        claimed.append(
+            Claimed(
+                row.id, row.parent_id, row.kind, row.ref, dict(row.payload or {}), row.attempts
+            )
+        )
+    await uow.session.flush()
+    return claimed
+
+
+async def recipients(uow: UnitOfWork, parent_ids: list[int]) -> dict[int, Recipient]:
+    rows = await uow.session.execute(
+        select(
+            Identity.parent_id,
+            Identity.platform,
+            Identity.external_id,
+            Parent.language,
+            Parent.announcements,
+        )
+        .join(Parent, Parent.id == Identity.parent_id)
+        .where(
+            Identity.parent_id.in_(parent_ids),
+            Identity.unreachable_at.is_(None),
+            Identity.platform.in_(PLATFORM_ORDER),
+        )
+    )
+    best: dict[int, Recipient] = {}
+    for pid, platform, address, language, announcements in rows:
+        current = best.get(pid)
+        if current is None or PLATFORM_ORDER.index(platform) < PLATFORM_ORDER.index(
+            current.platform
+        ):
+            best[pid] = Recipient(pid, platform, address, language, announcements)
+    return best
+
+
+async def record(uow: UnitOfWork, outcome: Outcome) -> None:
+    now = uow.now
+    s = uow.session
+    if outcome.delivered:
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(outcome.delivered), Outbox.status == "pending")
+            .values(status="delivered", sent_at=now, claimed_until=None, error=None)
+            .execution_options(synchronize_session=False)
+        )
+    for status, ids in (("cancelled", outcome.cancelled),):
+        if ids:
+            await s.execute(
+                update(Outbox)
+                .where(Outbox.id.in_(ids), Outbox.status == "pending")
+                .values(status=status, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            )
+    for row_id, reason in outcome.failed.items():
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id, Outbox.status == "pending")
+            .values(status="failed", error=reason[:300], claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    for row_id, who in outcome.unreachable.items():
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id, Outbox.status == "pending")
+            .values(status="unreachable", error=who.split(":")[0], claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        platform, _, address = who.partition(":")
+        if address:
+            await s.execute(
+                update(Identity)
+                .where(Identity.platform == platform, Identity.external_id == address)
+                .values(unreachable_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    for row_id, seconds in outcome.retry.items():
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id, Outbox.status == "pending")
+            .values(claimed_until=None, not_before=now + timedelta(seconds=seconds))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def depth(uow: UnitOfWork) -> int:
+    from sqlalchemy import func
+
+    return int(
+        await uow.session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.status == "pending")
+        )
+        or 0
+    )
