@@ -60,6 +60,7 @@ class TelegramSender:
         self.pace = pace
         self.limits = limits
         self.metrics = metrics
+        self._paused_until = 0.0  # a 429 pauses every send of this bot, not just one
 
     async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
         gate = asyncio.Semaphore(self.limits.concurrency)

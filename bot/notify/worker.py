@@ -31,7 +31,9 @@ class Worker:
         batch: int = 200,
         lease_s: float = 60,
         idle_s: float = 1.0,
+        flush_s: float = 0.5,
     ) -> None:
+        self.flush_s = flush_s
         self.db = db
         self.t = t
         self.signer = signer
@@ -92,12 +94,18 @@ class Worker:
                         recipient.platform,
                     )
                 )
-        await asyncio.gather(
-            *(self.senders[p].send(items, outcome) for p, items in per_platform.items())
-        )
-        async with self.db.uow() as uow:
-            await delivery.record(uow, outcome)
-            await uow.commit()
+        # what is sent is recorded as it goes (every flush_s), so a crash re-sends only the
+        # last moments' messages, not the whole batch
+        flusher = asyncio.create_task(self._flush_every(outcome))
+        try:
+            await asyncio.gather(
+                *(self.senders[p].send(items, outcome) for p, items in per_platform.items())
+            )
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+        await self._flush(outcome)
         logger.info(
             "outbox: %d delivered, %d failed, %d unreachable, %d later, %d dropped",
             len(outcome.delivered),
@@ -107,3 +115,17 @@ class Worker:
             len(outcome.cancelled),
         )
         return len(claimed)
+
+    async def _flush_every(self, outcome: Outcome) -> None:
+        while True:
+            await asyncio.sleep(self.flush_s)
+            await self._flush(outcome)
+
+    async def _flush(self, outcome: Outcome) -> None:
+        """Record what happened since the last flush (the lists only grow)."""
+        done = outcome.take()
+        if done.empty:
+            return
+        async with self.db.uow() as uow:
+            await delivery.record(uow, done)
+            await uow.commit()

@@ -48,6 +48,19 @@ class Outcome:
     retry: dict[int, float] = field(default_factory=dict)  # row -> seconds
     cancelled: list[int] = field(default_factory=list)
 
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.delivered or self.failed or self.unreachable or self.retry or self.cancelled
+        )
+
+    def take(self) -> Outcome:
+        """Everything gathered so far, leaving this one empty to gather more."""
+        taken = Outcome(self.delivered, self.failed, self.unreachable, self.retry, self.cancelled)
+        self.delivered, self.failed, self.unreachable = [], {}, {}
+        self.retry, self.cancelled = {}, []
+        return taken
+
 
 async def claim(uow: UnitOfWork, limit: int = 200, lease_s: float = 60) -> list[Claimed]:
     now = uow.now

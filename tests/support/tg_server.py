@@ -40,9 +40,21 @@ class Sent:
         raise AssertionError(f"no button {label_part!r} in {[b['text'] for b in self.buttons]}")
 
 
+class ApiRefusal(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
 @dataclass
 class FakeTelegram:
     token: str = "123456:TEST"
+    limit_per_s: float | None = None  # enforce Telegram's 30 messages/s per bot
+    chat_limit_per_s: float | None = None  # and 1 per second per chat
+    blocked: set[int] = field(default_factory=set)
+    too_many: int = 0  # how many 429 answers were given
     updates: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
@@ -74,6 +86,12 @@ class FakeTelegram:
             await self._runner.cleanup()
 
     # --- what a user does -------------------------------------------------------------
+
+    def per_chat(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for s in self.sent:
+            counts[s.chat_id] = counts.get(s.chat_id, 0) + 1
+        return counts
 
     def _user(self, user_id: int, lang: str = "ru") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"U{user_id}", "language_code": lang}
@@ -180,8 +198,34 @@ class FakeTelegram:
             )
         params = await self._params(request)
         self.calls.append(method)
-        result = await getattr(self, f"_m_{method}", self._m_default)(params)
+        try:
+            result = await getattr(self, f"_m_{method}", self._m_default)(params)
+        except ApiRefusal as exc:
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": exc.code,
+                "description": exc.description,
+            }
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
+            return web.json_response(body, status=exc.code)
         return web.json_response({"ok": True, "result": result})
+
+    def _enforce(self, chat_id: int) -> None:
+        now = time.monotonic()
+        self._times = [t for t in getattr(self, "_times", []) if t > now - 1.0]
+        chat_times = getattr(self, "_chat_times", {})
+        self._chat_times = chat_times
+        recent = [t for t in chat_times.get(chat_id, []) if t > now - 1.0]
+        if chat_id in self.blocked:
+            raise ApiRefusal(403, "Forbidden: bot was blocked by the user")
+        if (self.limit_per_s is not None and len(self._times) >= self.limit_per_s) or (
+            self.chat_limit_per_s is not None and len(recent) >= self.chat_limit_per_s
+        ):
+            self.too_many += 1
+            raise ApiRefusal(429, "Too Many Requests: retry after 1", retry_after=1)
+        self._times.append(now)
+        chat_times[chat_id] = [*recent, now]
 
     async def _m_default(self, params: dict[str, Any]) -> Any:
         return True
@@ -220,6 +264,7 @@ class FakeTelegram:
         }
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
+        self._enforce(int(params["chat_id"]))
         return await self._record("sendMessage", params, next(self._message_ids))
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:

@@ -49,6 +49,9 @@ class FakeVk:
     calls: list[str] = field(default_factory=list)
     errors: dict[str, list[int]] = field(default_factory=dict)  # method -> codes to return
     lp_script: list[str] = field(default_factory=list)  # "failed1|2|3", "drop"
+    limit_per_s: float | None = None  # enforce 20 requests/s per token (error 6)
+    cant_send: set[int] = field(default_factory=set)  # peers that closed messages (901)
+    too_many: int = 0
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -153,6 +156,15 @@ class FakeVk:
         self.calls.append(method)
         if form.get("access_token") != self.token:
             return web.json_response({"error": {"error_code": 5, "error_msg": "auth failed"}})
+        if self.limit_per_s is not None:
+            now = time.monotonic()
+            self._times = [t for t in getattr(self, "_times", []) if t > now - 1.0]
+            if len(self._times) >= self.limit_per_s:
+                self.too_many += 1
+                return web.json_response(
+                    {"error": {"error_code": 6, "error_msg": "Too many requests per second"}}
+                )
+            self._times.append(now)
         queued = self.errors.get(method)
         if queued:
             code = queued.pop(0)
@@ -162,7 +174,17 @@ class FakeVk:
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"response": 1})
-        return web.json_response({"response": await handler(form)})
+        result = await handler(form)
+        if isinstance(result, dict) and "__error__" in result:
+            code = result["__error__"]
+            return web.json_response({"error": {"error_code": code, "error_msg": f"error {code}"}})
+        return web.json_response({"response": result})
+
+    def per_peer(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for s in self.sent:
+            counts[s.peer_id] = counts.get(s.peer_id, 0) + 1
+        return counts
 
     async def _m_groups_getLongPollServer(self, form: dict[str, Any]) -> Any:
         self.keys_issued += 1
@@ -176,9 +198,22 @@ class FakeVk:
             if "peer_ids" in form
             else [int(form["peer_id"])]
         )
-        results = []
+        results: list[dict[str, Any]] = []
+        if "peer_ids" not in form and peers[0] in self.cant_send:
+            return {"__error__": 901}
         async with self._changed:
             for peer in peers:
+                if peer in self.cant_send:
+                    results.append(
+                        {
+                            "peer_id": peer,
+                            "error": {
+                                "code": 901,
+                                "description": "Can't send messages for users without permission",
+                            },
+                        }
+                    )
+                    continue
                 known = self._random_ids.get((peer, rid)) if rid else None
                 if known is None:
                     known = next(self._message_ids)
