@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     vk_api_base: AnyHttpUrl | None = None
 
     bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
+    timezone: str = "Europe/Moscow"  # how coordinators' scheduled times are read
     default_language: str = Field(default="ru", pattern="^(ru|en)$")
     low_balance_rub: int = 1000  # a debit notice warns below this available balance
     telegram_rate: float = 30  # messages a second per bot

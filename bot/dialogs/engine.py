@@ -145,7 +145,9 @@ class Engine:
         translator: Translator,
         signer: Signer,
         default_language: str = "ru",
+        timezone: str = "Europe/Moscow",
     ) -> None:
+        self.timezone = timezone
         self.db = db
         self.states = states
         self.t = translator
@@ -221,6 +223,9 @@ class Engine:
         if handler is None or not text:
             return await self._current(ctx, T("unexpected-text"))
         return await handler(ctx, text)
+
+    async def current(self, ctx: Ctx, *notice: T) -> Screen:
+        return await self._current(ctx, *notice)
 
     async def _current(self, ctx: Ctx, *notice: T) -> Screen:
         """The screen the person is on, shown again under a notice."""

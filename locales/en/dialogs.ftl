@@ -320,3 +320,55 @@ n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: appl
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
 n-broadcast = 📣 { $text }
 btn-open-program = Open the program
+
+## Following seats and announcements
+
+btn-follow = 🔔 Tell me when a seat frees
+btn-unfollow = 🔕 Stop telling me about seats
+followed = Fine: when a seat frees we will write, in order: whoever followed first hears first.
+unfollowed = We no longer tell you about seats in this program.
+privacy-announcements-on = Coordinators' enrolment announcements: on.
+privacy-announcements-off = Coordinators' enrolment announcements: off. Debit and application notices always come.
+btn-announcements-off = 🔕 Turn announcements off
+btn-announcements-on = 🔔 Turn announcements on
+
+## Coordinator: announcements
+
+btn-broadcast = 📣 Announcement
+btn-bc-last = 📊 Broadcast progress
+bc-ask-text = Type the announcement ({ $min } to { $max } characters).
+bc-ask-audience = Who should get it?
+btn-bc-region = The whole region
+bc-ask-ages = Children's ages?
+btn-bc-age-any = Any
+btn-bc-age-5-9 = 5–9
+btn-bc-age-10-13 = 10–13
+btn-bc-age-14-17 = 14–17
+bc-ask-dirs = Only parents whose children attend or wait for a seat in these directions? Tick them or press "Done" for everyone.
+bc-dir-on = ✅ { $name }
+bc-dir-off = { $name }
+btn-bc-dirs-done = Done
+bc-ask-program = Add a button to a program? Send its number (for example, 42) or press "No button".
+btn-bc-no-program = No button
+bc-preview = Parents it reaches: { $count }. This is how it will look:
+bc-preview-button = Below the text: an "Open the program" button (no. { $id }).
+btn-bc-send = 📤 Send now
+btn-bc-schedule = 🕒 Schedule
+bc-ask-when = When to send? Type a date and time, for example: 25.11.2026 18:00
+bc-queued = The broadcast has started.
+bc-scheduled = The broadcast is scheduled.
+bc-progress =
+    Broadcast: { $status }
+    Recipients: { $recipients }
+    Sent: { $sent }
+    Errors: { $failed }
+    Blocked the bot: { $blocked }
+    Left: { $left }
+bc-status-draft = draft
+bc-status-scheduled = scheduled
+bc-status-sending = sending
+bc-status-done = finished
+bc-status-cancelled = cancelled
+btn-bc-refresh = 🔄 Refresh
+btn-bc-cancel = ✖ Cancel the broadcast
+bc-cancelled = The broadcast is cancelled: what has not gone out will not.

@@ -24,7 +24,16 @@ from bot.i18n import LANGUAGES, Translator, format_args
 from core.rules.catalog import Direction, Register
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.money import Quote
-from core.services import catalog, certificates, children, enrolment, parents, views
+from core.services import (
+    broadcasts,
+    catalog,
+    certificates,
+    children,
+    enrolment,
+    follows,
+    parents,
+    views,
+)
 
 NOW = datetime(2026, 11, 22, 10, 0)
 
@@ -216,6 +225,23 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
     async def provider_ids(uow, pid):  # type: ignore[no-untyped-def]
         return [1]
 
+    async def scope(uow, pid):  # type: ignore[no-untyped-def]
+        return 1, v.consent
+
+    async def audience_count(uow, a):  # type: ignore[no-untyped-def]
+        return 1234
+
+    async def progress(uow, pid, bid):  # type: ignore[no-untyped-def]
+        return broadcasts.Progress(
+            "sending" if v.consent else "cancelled", 2000, 1500, 3, 7, 490, None
+        )
+
+    async def latest(uow, pid):  # type: ignore[no-untyped-def]
+        return 9
+
+    async def following(uow, pid, prog):  # type: ignore[no-untyped-def]
+        return v.consent
+
     for module, name, fn in (
         (parents, "view", pview),
         (children, "list_children", kids),
@@ -231,6 +257,11 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (views, "provider_application", one_app),
         (views, "movements", movements),
         (views, "provider_ids", provider_ids),
+        (broadcasts, "coordinator_scope", scope),
+        (broadcasts, "count_audience", audience_count),
+        (broadcasts, "progress", progress),
+        (broadcasts, "latest", latest),
+        (follows, "is_following", following),
     ):
         monkeypatch.setattr(module, name, fn)
 
@@ -265,6 +296,15 @@ def make_ctx(lang: str) -> Ctx:
                 "muni": 1,
             },
             "muni_q": "бир",
+            "bc": {
+                "text": "Набор в кружки открыт!",
+                "muni": 1,
+                "ages": "10-13",
+                "dirs": ["arts"],
+                "program": 7,
+            },
+            "bc_id": 9,
+            "link_code": "123456",
         },
     )
     return Ctx(engine, Event("tg", "1", "text"), 1, state)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from bot.dialogs.flows.common import back, label, menu_button, page_rows
 from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
-from core.services import catalog, children, enrolment, parents
+from core.services import catalog, children, enrolment, follows, parents
 from core.services.catalog import SearchQuery
 
 
@@ -252,6 +252,7 @@ async def card(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         c = await catalog.card(uow, program_id)
         share_note = await _share_note(ctx, uow, c)
+        following = await follows.is_following(uow, ctx.parent_id, program_id)
     parts = [
         T(
             "card",
@@ -289,6 +290,11 @@ async def card(ctx: Ctx) -> Screen:
             rows.append([Button(label(f"✍ {g.name} · {g.schedule}"), f"apply:{g.id}")])
         else:
             rows.append([Button(T("btn-group-full", {"name": g.name}), f"full:{g.id}")])
+    if any(g.free <= 0 for g in c.groups):
+        if following:
+            rows.append([Button(T("btn-unfollow"), f"unfollow:{c.id}")])
+        else:
+            rows.append([Button(T("btn-follow"), f"follow:{c.id}")])
     if ctx.data.get("q"):
         rows.append([Button(T("btn-back-results"), "results-back")])
     rows.append([menu_button()])
@@ -329,3 +335,23 @@ async def results_back(ctx: Ctx) -> Screen:
 @registry.action("full")
 async def group_full(ctx: Ctx, raw: str = "") -> Screen:
     return await ctx.show("card", T("no_free_seats"))
+
+
+@registry.action("follow", on=("card",))
+async def follow(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit():
+        raise DomainError("program_not_found")
+    async with ctx.writer() as uow:
+        await follows.follow(uow, ctx.parent_id, int(raw))
+        await uow.commit()
+    return await ctx.show("card", T("followed"))
+
+
+@registry.action("unfollow", on=("card",))
+async def unfollow(ctx: Ctx, raw: str = "") -> Screen:
+    if not raw.isdigit():
+        raise DomainError("program_not_found")
+    async with ctx.writer() as uow:
+        await follows.unfollow(uow, ctx.parent_id, int(raw))
+        await uow.commit()
+    return await ctx.show("card", T("unfollowed"))

@@ -74,6 +74,7 @@ async def menu(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
     is_provider = "provider" in view.roles
+    is_coordinator = "coordinator" in view.roles
     if not view.consent:
         return Screen(
             [T("menu-no-consent")],
@@ -91,6 +92,8 @@ async def menu(ctx: Ctx) -> Screen:
     ]
     if is_provider:
         rows.insert(2, [Button(T("btn-provider-queue"), "pq")])
+    if is_coordinator:
+        rows.insert(2, [Button(T("btn-broadcast"), "bc"), Button(T("btn-bc-last"), "bcr")])
     return Screen([T("menu-title")], rows)
 
 
@@ -159,9 +162,29 @@ async def privacy(ctx: Ctx) -> Screen:
         parts.append(T("privacy-withdrawn", {"date": view.withdrawn_at.date()}))
     rows = []
     if view.consent:
+        parts.append(
+            T("privacy-announcements-on" if view.announcements else "privacy-announcements-off")
+        )
+        rows.append(
+            [
+                Button(
+                    T("btn-announcements-off" if view.announcements else "btn-announcements-on"),
+                    "ann",
+                )
+            ]
+        )
         rows.append([Button(T("btn-withdraw"), "withdraw")])
     rows.append([menu_button()])
     return Screen(parts, rows)
+
+
+@registry.action("ann", on=("privacy",))
+async def toggle_announcements(ctx: Ctx) -> Screen:
+    async with ctx.writer() as uow:
+        view = await parents.view(uow, ctx.parent_id)
+        await parents.set_announcements(uow, ctx.parent_id, not view.announcements)
+        await uow.commit()
+    return await ctx.show("privacy")
 
 
 @registry.action("privacy")

@@ -1,0 +1,283 @@
+"""A coordinator's announcement: text, audience, optional program button, preview with
+the number of parents it reaches, send now or at a time, progress, cancel. Nobody else
+sees any of it: for them /broadcast is an unknown command."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import label, menu_button
+from bot.dialogs.screen import Button, Data, Screen, T
+from core.errors import DomainError
+from core.rules.catalog import Direction
+from core.services import broadcasts, catalog
+
+AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
+WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
+
+
+async def _scope(ctx: Ctx) -> tuple[int | None, bool]:
+    async with ctx.reader() as uow:
+        return await broadcasts.coordinator_scope(uow, ctx.parent_id)
+
+
+async def _is_coordinator(ctx: Ctx) -> bool:
+    try:
+        await _scope(ctx)
+    except DomainError:
+        return False
+    return True
+
+
+def _draft(ctx: Ctx) -> dict:
+    draft = ctx.data.get("bc")
+    if not isinstance(draft, dict):
+        raise DomainError("stale-button")
+    return draft
+
+
+@registry.command("broadcast")
+async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
+    if not await _is_coordinator(ctx):
+        # the same answer as any unknown command: the feature is not disclosed
+        return await ctx.engine.current(ctx, T("unknown-command"))
+    return await start(ctx)
+
+
+@registry.action("bc")
+async def start(ctx: Ctx) -> Screen:
+    await _scope(ctx)
+    ctx.data["bc"] = {"dirs": []}
+    return await ctx.show("bc-text")
+
+
+@registry.screen("bc-text")
+async def ask_text(ctx: Ctx) -> Screen:
+    return Screen(
+        [T("bc-ask-text", {"min": broadcasts.TEXT_MIN, "max": broadcasts.TEXT_MAX})],
+        [[Button(T("btn-cancel"), "menu")]],
+        expect="text",
+    )
+
+
+@registry.text("bc-text")
+async def on_text(ctx: Ctx, text: str) -> Screen:
+    _draft(ctx)["text"] = broadcasts.check_text(text)
+    return await ctx.show("bc-audience")
+
+
+@registry.screen("bc-audience")
+async def audience(ctx: Ctx) -> Screen:
+    muni, region_wide = await _scope(ctx)
+    rows = []
+    if muni is not None:
+        async with ctx.reader() as uow:
+            names = dict(await catalog.municipalities(uow))
+        rows.append([Button(label(names.get(muni, "—")), f"bca:{muni}")])
+    if region_wide:
+        rows.append([Button(T("btn-bc-region"), "bca:all")])
+    rows.append([Button(T("btn-cancel"), "menu")])
+    return Screen([T("bc-ask-audience")], rows)
+
+
+@registry.action("bca", on=("bc-audience",))
+async def on_audience(ctx: Ctx, value: str = "") -> Screen:
+    muni, region_wide = await _scope(ctx)
+    if value == "all" and region_wide:
+        _draft(ctx)["muni"] = None
+    elif value.isdigit() and (int(value) == muni or region_wide):
+        _draft(ctx)["muni"] = int(value)
+    else:
+        raise DomainError("not_allowed")
+    return await ctx.show("bc-ages")
+
+
+@registry.screen("bc-ages")
+async def ages(ctx: Ctx) -> Screen:
+    buttons = [Button(T(f"btn-bc-age-{key}"), f"bcg:{key}") for key in AGES]
+    return Screen(
+        [T("bc-ask-ages")], [buttons[:2], buttons[2:], [Button(T("btn-cancel"), "menu")]]
+    )
+
+
+@registry.action("bcg", on=("bc-ages",))
+async def on_ages(ctx: Ctx, value: str = "any") -> Screen:
+    if value not in AGES:
+        raise DomainError("stale-button")
+    _draft(ctx)["ages"] = value
+    return await ctx.show("bc-dirs")
+
+
+@registry.screen("bc-dirs")
+async def dirs(ctx: Ctx) -> Screen:
+    chosen = set(_draft(ctx).get("dirs", []))
+    buttons = [
+        Button(
+            T(
+                "bc-dir-on" if d.value in chosen else "bc-dir-off",
+                {"name": T(f"direction-{d.value}")},
+            ),
+            f"bcd:{d.value}",
+        )
+        for d in Direction
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Button(T("btn-bc-dirs-done"), "bcd:done")])
+    return Screen([T("bc-ask-dirs")], rows)
+
+
+@registry.action("bcd", on=("bc-dirs",))
+async def on_dir(ctx: Ctx, value: str = "") -> Screen:
+    draft = _draft(ctx)
+    if value == "done":
+        return await ctx.show("bc-program")
+    if value not in {d.value for d in Direction}:
+        raise DomainError("stale-button")
+    chosen = set(draft.get("dirs", []))
+    chosen ^= {value}
+    draft["dirs"] = sorted(chosen)
+    return await ctx.show("bc-dirs")
+
+
+@registry.screen("bc-program")
+async def program(ctx: Ctx) -> Screen:
+    return Screen([T("bc-ask-program")], [[Button(T("btn-bc-no-program"), "bcp")]], expect="text")
+
+
+@registry.text("bc-program")
+async def on_program(ctx: Ctx, text: str) -> Screen:
+    digits = text.strip().removeprefix("prog_")
+    if not digits.isdigit():
+        raise DomainError("program_not_found")
+    async with ctx.reader() as uow:
+        await catalog.card(uow, int(digits))
+    _draft(ctx)["program"] = int(digits)
+    return await ctx.show("bc-preview")
+
+
+@registry.action("bcp", on=("bc-program",))
+async def no_program(ctx: Ctx) -> Screen:
+    _draft(ctx)["program"] = None
+    return await ctx.show("bc-preview")
+
+
+def _audience(draft: dict) -> broadcasts.Audience:
+    lo, hi = AGES[draft.get("ages", "any")]
+    return broadcasts.Audience(draft.get("muni"), lo, hi, tuple(draft.get("dirs", [])))
+
+
+@registry.screen("bc-preview")
+async def preview(ctx: Ctx) -> Screen:
+    draft = _draft(ctx)
+    if "text" not in draft or "muni" not in draft:
+        raise DomainError("stale-button")
+    async with ctx.reader() as uow:
+        count = await broadcasts.count_audience(uow, _audience(draft))
+    parts = [T("bc-preview", {"count": count}), Data(draft["text"])]
+    if draft.get("program"):
+        parts.append(T("bc-preview-button", {"id": str(draft["program"])}))
+    return Screen(
+        parts,
+        [
+            [Button(T("btn-bc-send"), "bcs")],
+            [Button(T("btn-bc-schedule"), "bcw")],
+            [Button(T("btn-cancel"), "menu")],
+        ],
+    )
+
+
+@registry.action("bcs", on=("bc-preview",))
+async def send_now(ctx: Ctx) -> Screen:
+    return await _create(ctx, None)
+
+
+@registry.action("bcw", on=("bc-preview",))
+async def ask_when(ctx: Ctx) -> Screen:
+    return await ctx.show("bc-when")
+
+
+@registry.screen("bc-when")
+async def when(ctx: Ctx) -> Screen:
+    return Screen([T("bc-ask-when")], [[Button(T("btn-back"), "bc-back")]], expect="text")
+
+
+@registry.action("bc-back")
+async def back_to_preview(ctx: Ctx) -> Screen:
+    return await ctx.show("bc-preview")
+
+
+@registry.text("bc-when")
+async def on_when(ctx: Ctx, text: str) -> Screen:
+    match = WHEN.match(text)
+    if not match:
+        raise DomainError("broadcast_time_invalid")
+    day, month, year, hour, minute = map(int, match.groups())
+    try:
+        local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(ctx.engine.timezone))
+    except ValueError as exc:
+        raise DomainError("broadcast_time_invalid") from exc
+    at = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return await _create(ctx, at)
+
+
+async def _create(ctx: Ctx, at: datetime | None) -> Screen:
+    draft = _draft(ctx)
+    async with ctx.writer() as uow:
+        bid = await broadcasts.create(
+            uow,
+            ctx.parent_id,
+            draft["text"],
+            _audience(draft),
+            program_id=draft.get("program"),
+            at=at,
+        )
+        await uow.commit()
+    ctx.data.pop("bc", None)
+    ctx.data["bc_id"] = bid
+    return await ctx.show("bc-progress", T("bc-queued" if at is None else "bc-scheduled"))
+
+
+@registry.screen("bc-progress")
+async def progress(ctx: Ctx) -> Screen:
+    bid = ctx.data.get("bc_id")
+    async with ctx.reader() as uow:
+        if not isinstance(bid, int):
+            bid = await broadcasts.latest(uow, ctx.parent_id)
+        if bid is None:
+            raise DomainError("broadcast_not_found")
+        p = await broadcasts.progress(uow, ctx.parent_id, bid)
+    ctx.data["bc_id"] = bid
+    parts = [
+        T(
+            "bc-progress",
+            {
+                "status": T(f"bc-status-{p.status}"),
+                "recipients": p.recipients,
+                "sent": p.sent,
+                "failed": p.failed,
+                "blocked": p.blocked,
+                "left": p.left,
+            },
+        )
+    ]
+    rows = [[Button(T("btn-bc-refresh"), "bcr")]]
+    if p.status in ("scheduled", "sending"):
+        rows.append([Button(T("btn-bc-cancel"), "bcx")])
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+@registry.action("bcr")
+async def refresh(ctx: Ctx) -> Screen:
+    return await ctx.show("bc-progress")
+
+
+@registry.action("bcx", on=("bc-progress",))
+async def cancel(ctx: Ctx) -> Screen:
+    async with ctx.writer() as uow:
+        await broadcasts.cancel(uow, ctx.parent_id, int(ctx.data.get("bc_id", 0)))
+        await uow.commit()
+    return await ctx.show("bc-progress", T("bc-cancelled"))
