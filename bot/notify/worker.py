@@ -9,7 +9,7 @@ import logging
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
 from bot.i18n import Translator
-from bot.notify.render import Renderer
+from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
@@ -68,6 +68,7 @@ class Worker:
         per_platform: dict[str, list[Outgoing]] = {}
         async with self.db.reader() as uow:
             who = await delivery.recipients(uow, sorted({c.parent_id for c in claimed}))
+            same_for_all: dict[tuple[int | None, str], Notice | None] = {}  # per language
             for row in claimed:
                 recipient = who.get(row.parent_id)
                 if recipient is None or recipient.platform not in self.senders:
@@ -76,7 +77,15 @@ class Worker:
                 if row.kind == "broadcast" and not recipient.announcements:
                     outcome.cancelled.append(row.id)  # turned announcements off meanwhile
                     continue
-                notice = await self.renderer.render(uow, row, recipient.language)
+                if row.kind == "broadcast":
+                    key = (row.ref, recipient.language)
+                    if key not in same_for_all:
+                        same_for_all[key] = await self.renderer.render(
+                            uow, row, recipient.language
+                        )
+                    notice = same_for_all[key]
+                else:
+                    notice = await self.renderer.render(uow, row, recipient.language)
                 if notice is None:
                     outcome.cancelled.append(row.id)
                     continue

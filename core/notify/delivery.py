@@ -63,34 +63,53 @@ class Outcome:
 
 
 async def claim(uow: UnitOfWork, limit: int = 200, lease_s: float = 60) -> list[Claimed]:
+    """Lease up to ``limit`` due rows in one UPDATE … RETURNING (both dialects have it)."""
     now = uow.now
-    rows = list(
-        await uow.session.scalars(
-            select(Outbox)
-            .where(
-                Outbox.status == "pending",
-                or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
-                or_(Outbox.not_before.is_(None), Outbox.not_before <= now),
-            )
-            .order_by(Outbox.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+    due = (
+        select(Outbox.id)
+        .where(
+            Outbox.status == "pending",
+            or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now),
+            or_(Outbox.not_before.is_(None), Outbox.not_before <= now),
         )
+        .order_by(Outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    claimed = []
-    for row in rows:
-        row.attempts += 1
-        if row.attempts > MAX_ATTEMPTS:
-            row.status = "failed"
-            row.error = "too many attempts"
-            continue
-        row.claimed_until = now + timedelta(seconds=lease_s)
-        claimed.append(
-            Claimed(
-                row.id, row.parent_id, row.kind, row.ref, dict(row.payload or {}), row.attempts
+    rows = (
+        await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(due))
+            .values(
+                attempts=Outbox.attempts + 1,
+                claimed_until=now + timedelta(seconds=lease_s),
             )
+            .returning(
+                Outbox.id,
+                Outbox.parent_id,
+                Outbox.kind,
+                Outbox.ref,
+                Outbox.payload,
+                Outbox.attempts,
+            )
+            .execution_options(synchronize_session=False)
         )
-    await uow.session.flush()
+    ).all()
+    claimed, exhausted = [], []
+    for row_id, parent_id, kind, ref, payload, attempts in rows:
+        if attempts > MAX_ATTEMPTS:
+            exhausted.append(row_id)
+        else:
+            claimed.append(Claimed(row_id, parent_id, kind, ref, dict(payload or {}), attempts))
+    if exhausted:
+        await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(exhausted))
+            .values(status="failed", error="too many attempts", claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    claimed.sort(key=lambda c: c.id)
     return claimed
 
 
