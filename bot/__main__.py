@@ -16,10 +16,28 @@ from bot.runners import RUNNERS
 def cli(ctx: click.Context) -> None:
     """ПФДО bot: Telegram, VK and a terminal chat over one core."""
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level or ("WARNING" if ctx.invoked_subcommand in OPERATOR else "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = settings.log_level or ("WARNING" if ctx.invoked_subcommand in OPERATOR else "INFO")
+    handler = logging.StreamHandler()
+    if settings.log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # the console chat owns the terminal: its logs would mix with the conversation
+    if ctx.invoked_subcommand == "console" or (
+        ctx.invoked_subcommand == "run"
+        and settings.telegram_bot_token is None
+        and settings.vk_group_token is None
+        and settings.log_level is None
+    ):
+        logging.getLogger().setLevel("WARNING")
     ctx.obj = settings
 
 

@@ -35,3 +35,6 @@ class Settings(BaseSettings):
     worker_lease_s: float = 60  # a claimed row not confirmed by then is sent again
     worker_enabled: bool = True  # the outbox worker runs inside `run`
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands
+    log_format: str = Field(default="text", pattern="^(text|json)$")
+    # liveness, readiness and /metrics; in webhook mode they are on the webhook port
+    health_port: int | None = 8081

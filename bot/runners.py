@@ -32,20 +32,26 @@ async def _console(settings: Settings) -> None:
 
 @click.command("telegram")
 def telegram_cmd() -> None:
-    """Run the Telegram bot (long polling, or webhook when TELEGRAM_WEBHOOK_URL is set)."""
+    """Run the Telegram bot (long polling, or webhook when TELEGRAM_WEBHOOK_URL is set).
+
+    Only the chat: deliveries come from `worker` (or from `run`, which includes it)."""
     settings: Settings = click.get_current_context().obj
     if settings.telegram_bot_token is None:
         raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
-    asyncio.run(_surfaces(settings, telegram=True, vk=False))
+    asyncio.run(
+        _surfaces(settings.model_copy(update={"worker_enabled": False}), telegram=True, vk=False)
+    )
 
 
 @click.command("vk")
 def vk_cmd() -> None:
-    """Run the VK community bot (Bots Long Poll)."""
+    """Run the VK community bot (Bots Long Poll). Deliveries come from `worker`."""
     settings: Settings = click.get_current_context().obj
     if settings.vk_group_token is None or settings.vk_group_id is None:
         raise click.ClickException("VK_GROUP_TOKEN and VK_GROUP_ID must be set")
-    asyncio.run(_surfaces(settings, telegram=False, vk=True))
+    asyncio.run(
+        _surfaces(settings.model_copy(update={"worker_enabled": False}), telegram=False, vk=True)
+    )
 
 
 @click.command("worker")
@@ -61,12 +67,24 @@ async def _worker(settings: Settings) -> None:
     from bot.notify.build import build_worker, close_worker
 
     app = await build(settings)
+    health = await _health(app)
     worker = build_worker(app)
     try:
         await worker.run()
     finally:
         await close_worker(worker)
+        if health is not None:
+            await health.cleanup()
         await app.close()
+
+
+async def _health(app):  # type: ignore[no-untyped-def]
+    """The health and metrics server of a process that has no web server of its own."""
+    if app.settings.health_port is None:
+        return None
+    from bot import health
+
+    return await health.serve(app, "0.0.0.0", app.settings.health_port)
 
 
 @click.command("run")
@@ -89,9 +107,13 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
         raise click.ClickException("VK_GROUP_ID must be set with VK_GROUP_TOKEN")
     app = await build(settings)
     worker = None
+    webhook = telegram and settings.telegram_webhook_url is not None
+    health = None if webhook else await _health(app)
     try:
         tasks = []
-        if telegram:
+        if telegram and webhook:
+            tasks.append(asyncio.create_task(tg.run_webhook(app)))
+        elif telegram:
             tasks.append(asyncio.create_task(tg.run_polling(app)))
         if vk:
             tasks.append(asyncio.create_task(vk_surface.run(app)))
@@ -107,6 +129,8 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
             from bot.notify.build import close_worker
 
             await close_worker(worker)
+        if health is not None:
+            await health.cleanup()
         await app.close()
 
 

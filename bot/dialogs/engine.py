@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import metrics
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered, Screen, T, render
 from bot.dialogs.signing import Signer
@@ -165,6 +166,7 @@ class Engine:
             screen = await self._current(ctx, self._refusal(ctx, exc))
         except Exception:
             # never a traceback to the person; the log names no personal data
+            metrics.ERRORS.labels(event.platform).inc()
             logger.exception("handler failed: %s event on screen %s", event.kind, state.screen)
             screen = await self._safe_menu(ctx)
         first = screen.parts[0] if screen.parts else None
@@ -172,7 +174,9 @@ class Engine:
             toast = self.t(ctx.lang, "stale-button-toast")
         await self.states.set(event.user_key, ctx.state)
         rendered = render(screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a))
-        logger.debug("%s handled in %.1f ms", event.kind, (time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        metrics.UPDATES.labels(event.platform).inc()
+        metrics.LATENCY.labels(event.platform).observe(elapsed)
         return Reply(rendered, edit=event.kind == "button", toast=toast)
 
     async def _state(self, event: Event) -> tuple[DialogState, int]:

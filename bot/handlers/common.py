@@ -65,3 +65,85 @@ class KeyedLock:
 
     def __len__(self) -> int:
         return len(self._locks)
+
+
+class RedisOrder:
+    """One person's events one at a time across every replica (a Redis lock per person)."""
+
+    def __init__(self, redis, prefix: str = "pfdo:order:", ttl: float = 60) -> None:  # type: ignore[no-untyped-def]
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl = ttl
+        self._local = KeyedLock()  # same-process callers queue here, in arrival order
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        async with self._local.hold(key):
+            lock = self._redis.lock(
+                self._prefix + key, timeout=self._ttl, blocking_timeout=self._ttl
+            )
+            async with lock:
+                yield
+
+
+class UpdateLedger(Protocol):
+    """Webhook updates: claimed before processing, done after, released on failure."""
+
+    async def claim(self, key: str) -> str:
+        """ "new" (process it), "done" (a duplicate: answer 200) or "busy" (another replica
+        is on it: answer 503 so Telegram asks again later)."""
+        ...
+
+    async def done(self, key: str) -> None: ...
+    async def release(self, key: str) -> None: ...
+
+
+class MemoryUpdateLedger:
+    def __init__(self) -> None:
+        self._state: OrderedDict[str, str] = OrderedDict()
+
+    async def claim(self, key: str) -> str:
+        state = self._state.get(key)
+        if state is not None:
+            return state
+        self._state[key] = "busy"
+        if len(self._state) > 100_000:
+            self._state.popitem(last=False)
+        return "new"
+
+    async def done(self, key: str) -> None:
+        self._state[key] = "done"
+
+    async def release(self, key: str) -> None:
+        self._state.pop(key, None)
+
+
+class RedisUpdateLedger:
+    """A short lease while processing (a crashed replica's claim runs out and Telegram's
+    retry is processed), a day's memory once done."""
+
+    def __init__(
+        self,
+        redis,
+        prefix: str = "pfdo:update:",
+        lease: int = 60,  # type: ignore[no-untyped-def]
+        keep: int = 86_400,
+    ) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._lease = lease
+        self._keep = keep
+
+    async def claim(self, key: str) -> str:
+        if await self._redis.set(self._prefix + key, b"busy", nx=True, ex=self._lease):
+            return "new"
+        state = await self._redis.get(self._prefix + key)
+        if state is None:  # the lease ran out between the two calls
+            return await self.claim(key)
+        return state.decode()
+
+    async def done(self, key: str) -> None:
+        await self._redis.set(self._prefix + key, b"done", ex=self._keep)
+
+    async def release(self, key: str) -> None:
+        await self._redis.delete(self._prefix + key)

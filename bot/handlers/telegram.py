@@ -6,6 +6,7 @@ asks for a location. A pressed button edits its own message instead of adding on
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,12 +26,23 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
 from bot.app import App
 from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
-from bot.handlers.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
+from bot.handlers.common import (
+    KeyedLock,
+    MemorySeen,
+    MemoryUpdateLedger,
+    RedisOrder,
+    RedisSeen,
+    RedisUpdateLedger,
+    SeenStore,
+    UpdateLedger,
+)
 from bot.i18n import LANGUAGES, translator
 
 logger = logging.getLogger(__name__)
@@ -75,10 +87,11 @@ class DedupMiddleware(BaseMiddleware):
 
 
 class PerUserOrder(BaseMiddleware):
-    """Two quick presses of one person are handled one after the other, in order."""
+    """Two quick presses of one person are handled one after the other, in order; with
+    Redis, across every replica."""
 
-    def __init__(self) -> None:
-        self.locks = KeyedLock()
+    def __init__(self, locks: KeyedLock | RedisOrder | None = None) -> None:
+        self.locks = locks or KeyedLock()
 
     async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
         user = data.get("event_from_user")
@@ -183,11 +196,15 @@ def build_router() -> Router:
     return router
 
 
-def build_dispatcher(app: App) -> Dispatcher:
-    seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
+def build_dispatcher(app: App, *, dedup: bool = True) -> Dispatcher:
+    """``dedup``: drop repeated update ids here (long polling); the webhook handler does it
+    itself, before answering Telegram."""
     dp = Dispatcher(engine=app.engine)
-    dp.update.outer_middleware(DedupMiddleware(seen))
-    dp.update.outer_middleware(PerUserOrder())
+    if dedup:
+        seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
+        dp.update.outer_middleware(DedupMiddleware(seen))
+    order = RedisOrder(app.redis) if app.redis is not None else KeyedLock()
+    dp.update.outer_middleware(PerUserOrder(order))
     dp.include_router(build_router())
     return dp
 
@@ -214,4 +231,86 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
         await set_commands(bot)
         await dp.start_polling(bot, handle_signals=handle_signals, polling_timeout=20)
     finally:
+        await bot.session.close()
+
+
+class LedgerRequestHandler(SimpleRequestHandler):
+    """aiogram's webhook handler (secret checked, 401 otherwise) that processes the update
+    before answering 200, and only once across replicas.
+
+    A 200 means the update was handled, so a crash never loses an acknowledged update.
+    A repeat of a handled update gets 200 and nothing else; a repeat arriving while another
+    replica is still on it gets 503, so Telegram asks again later; a failure releases the
+    claim and answers 500 for the same reason.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, ledger: UpdateLedger, secret: str):
+        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret)
+        self.ledger = ledger
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        raw = await request.json(loads=bot.session.json_loads)
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if not isinstance(update_id, int):
+            return web.Response(status=400, text="no update_id")
+        key = f"tg:{bot.id}:{update_id}"
+        state = await self.ledger.claim(key)
+        if state == "done":
+            return web.json_response({})
+        if state != "new":
+            return web.Response(status=503, text="being processed")
+        try:
+            await self.dispatcher.feed_raw_update(bot, raw, **self.data)
+        except Exception:
+            await self.ledger.release(key)
+            logger.exception("webhook update failed; Telegram will send it again")
+            return web.Response(status=500, text="failed")
+        await self.ledger.done(key)
+        return web.json_response({})
+
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+def webhook_app(app: App, bot: Bot) -> web.Application:
+    """The aiohttp application of one webhook replica: webhook, health, metrics."""
+    from bot import health
+
+    secret = app.settings.telegram_webhook_secret
+    if secret is None or len(secret.get_secret_value()) < 16:
+        raise RuntimeError("TELEGRAM_WEBHOOK_SECRET (16+ characters) is required in webhook mode")
+    dp = build_dispatcher(app, dedup=False)
+    ledger: UpdateLedger = (
+        RedisUpdateLedger(app.redis) if app.redis is not None else MemoryUpdateLedger()
+    )
+    web_app = web.Application()
+    LedgerRequestHandler(dp, bot, ledger, secret.get_secret_value()).register(
+        web_app, path=WEBHOOK_PATH
+    )
+    health.add_routes(web_app, app)
+    return web_app
+
+
+async def run_webhook(app: App, stop: asyncio.Event | None = None) -> None:
+    settings = app.settings
+    assert settings.telegram_bot_token is not None and settings.telegram_webhook_url is not None
+    base = str(settings.telegram_api_base) if settings.telegram_api_base else None
+    bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
+    web_app = webhook_app(app, bot)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
+    await site.start()
+    try:
+        await set_commands(bot)
+        secret = settings.telegram_webhook_secret
+        await bot.set_webhook(
+            str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=["message", "callback_query"],
+        )
+        logger.info("webhook set; listening on port %s", settings.telegram_webhook_port)
+        await (stop or asyncio.Event()).wait()
+    finally:
+        await runner.cleanup()
         await bot.session.close()

@@ -15,7 +15,9 @@ def make_pace(app: App) -> Pace:
     return RedisPace(app.redis) if app.redis is not None else LocalPace()
 
 
-def build_worker(app: App, pace: Pace | None = None, metrics=None) -> Worker:  # type: ignore[no-untyped-def]
+def build_worker(app: App, pace: Pace | None = None) -> Worker:
+    from bot import metrics
+
     s = app.settings
     pace = pace or make_pace(app)
     limits = Limits(s.telegram_rate, s.telegram_chat_rate, s.vk_rate)

@@ -112,7 +112,7 @@ class TelegramSender:
 
     def _count(self, result: str) -> None:
         if self.metrics is not None:
-            self.metrics.sent.labels("tg", result).inc()
+            self.metrics.MESSAGES.labels("tg", result).inc()
 
 
 class VkSender:
@@ -205,4 +205,4 @@ class VkSender:
 
     def _count(self, result: str, n: int) -> None:
         if self.metrics is not None:
-            self.metrics.sent.labels("vk", result).inc(n)
+            self.metrics.MESSAGES.labels("vk", result).inc(n)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from bot import metrics
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
 from bot.i18n import Translator
@@ -61,6 +62,7 @@ class Worker:
         async with self.db.uow() as uow:
             await broadcasts.expand_due(uow)
             claimed = await delivery.claim(uow, self.batch, self.lease_s)
+            metrics.OUTBOX_DEPTH.set(await delivery.depth(uow))
             await uow.commit()
         if not claimed:
             return 0
