@@ -9,7 +9,8 @@ from core.storage.db import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # an empty variable (as .env.example leaves them) means "not set"
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None

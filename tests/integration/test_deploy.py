@@ -1,0 +1,80 @@
+"""The deployment files: docker-compose.yml is valid, and it sets only what the code reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+THIRD_PARTY = {"POSTGRES_PASSWORD"}  # read by the postgres image, documented for it
+
+
+def settings_variables() -> set[str]:
+    return {name.upper() for name in Settings.model_fields}
+
+
+def env_example() -> dict[str, str]:
+    out = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            out[key.strip()] = value
+    return out
+
+
+def test_compose_file_is_valid(tmp_path):
+    if shutil.which("docker-compose") is None:
+        reason = "docker-compose (Debian's package) is not installed"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    for name in ("docker-compose.yml", "Dockerfile"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    result = subprocess.run(
+        ["docker-compose", "config", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_sets_only_variables_the_code_reads():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    ours = {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("image", "").startswith("pfdo-bot")
+    }
+    assert set(ours) == {"migrate", "telegram", "vk", "worker"}
+    known = settings_variables()
+    for name, service in ours.items():
+        env = service.get("environment") or {}
+        unknown = set(env) - known
+        assert not unknown, (name, unknown)
+
+
+def test_env_example_documents_every_setting_and_nothing_else():
+    keys = set(env_example())
+    assert keys - THIRD_PARTY <= settings_variables()
+    assert settings_variables() <= keys
+
+
+def test_env_example_parses_as_settings(tmp_path, monkeypatch):
+    for key in settings_variables():
+        monkeypatch.delenv(key, raising=False)
+    env = tmp_path / ".env"
+    env.write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(_env_file=env)
+    assert settings.telegram_bot_token is None  # empty means unset
+    assert settings.timezone == "Asia/Vladivostok"
