@@ -79,16 +79,26 @@ class TelegramSender:
                     [InlineKeyboardButton(text=item.button[0], callback_data=item.button[1])]
                 ]
             )
-        for _ in range(5):
+        loop = asyncio.get_running_loop()
+        for _ in range(20):
             await self.pace.acquire(f"tg:chat:{item.address}", self.limits.tg_per_chat)
             await self.pace.acquire("tg:bot", self.limits.tg_per_second)
+            # a 429 that came while this send waited for its turn pauses it too
+            while (pause := self._paused_until - loop.time()) > 0:
+                await asyncio.sleep(pause)
+                await self.pace.acquire("tg:bot", self.limits.tg_per_second)
             try:
                 await self.bot.send_message(
                     chat_id=int(item.address), text=item.text, reply_markup=markup
                 )
             except TelegramRetryAfter as exc:
-                logger.warning("Telegram 429: waiting %s s", exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
+                # the same message again after the wait Telegram asked for, and no other
+                # message of this bot before that either
+                until = loop.time() + exc.retry_after
+                if until > self._paused_until:
+                    logger.warning("Telegram 429: pausing sends for %s s", exc.retry_after)
+                    self._paused_until = until
+                self._count("429")
                 continue
             except TelegramForbiddenError:
                 outcome.unreachable[item.row_id] = f"tg:{item.address}"

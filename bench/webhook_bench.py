@@ -1,0 +1,178 @@
+"""The Telegram webhook endpoint of one and of two replicas, over loopback.
+
+Each replica is a real `python -m bot telegram` process in webhook mode on PostgreSQL and
+Redis (the production setup); a stand-in Bot API server takes their replies. A load
+generator posts a bounded number of updates (and stops after a time limit), round-robin
+over the replicas, 32 at a time, and prints updates/s and the p99 of the round trip for
+one replica and for two; the ratio of the two rates shows how it scales on this machine.
+
+    .venv/bin/python -m bench.webhook_bench [--updates 3000] [--users 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import aiohttp
+
+from bench._data import percentile
+from tests.support.tg_server import FakeTelegram
+
+PG_ADMIN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+SECRET = "bench-webhook-secret-123456"
+TIME_LIMIT = 120.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def env(db_url: str, tg: FakeTelegram, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": REDIS,
+        "TELEGRAM_BOT_TOKEN": tg.token,
+        "TELEGRAM_API_BASE": tg.base,
+        "TELEGRAM_WEBHOOK_URL": "https://bench.example.org",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
+        "TELEGRAM_WEBHOOK_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+async def wait_ready(port: int) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(200):
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
+                    if resp.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"replica on {port} did not start")
+
+
+async def load(ports: list[int], n: int, users: int, start_id: int) -> tuple[float, list[float]]:
+    ids = itertools.count(start_id)
+    latencies: list[float] = []
+    targets = itertools.cycle(ports)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(n):
+        queue.put_nowait(i)
+    deadline = time.monotonic() + TIME_LIMIT
+
+    async def client(http: aiohttp.ClientSession) -> None:
+        while not queue.empty() and time.monotonic() < deadline:
+            i = queue.get_nowait()
+            user = 1_000_000 + i % users
+            update = {
+                "update_id": next(ids),
+                "message": {
+                    "message_id": i,
+                    "date": 0,
+                    "chat": {"id": user, "type": "private"},
+                    "from": {
+                        "id": user,
+                        "is_bot": False,
+                        "first_name": "B",
+                        "language_code": "ru",
+                    },
+                    "text": "/menu" if i % 2 else "/help",
+                },
+            }
+            url = f"http://127.0.0.1:{next(targets)}/telegram/webhook"
+            t0 = time.perf_counter()
+            async with http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            ) as resp:
+                assert resp.status == 200, resp.status
+                await resp.read()
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    start = time.perf_counter()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as http:
+        await asyncio.gather(*(client(http) for _ in range(32)))
+    return time.perf_counter() - start, latencies
+
+
+async def main(n: int, users: int) -> None:
+    name = f"pfdo_bench_{os.getpid()}"
+    await admin(f'CREATE DATABASE "{name}"')
+    db_url = (
+        PG_ADMIN.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + "/" + name
+    )
+    tg = FakeTelegram()
+    await tg.start()
+    procs: list[subprocess.Popen] = []
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "bot", "seed-demo"], check=True, env=env(db_url, tg, 0)
+        )
+        from redis.asyncio import Redis
+
+        r = Redis.from_url(REDIS)
+        await r.flushdb()
+        await r.aclose()
+        ports = [free_port(), free_port()]
+        for port in ports:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bot", "telegram"], env=env(db_url, tg, port)
+                )
+            )
+        for port in ports:
+            await wait_ready(port)
+        # warm-up: every user exists, every replica has its connections
+        await load(ports, users, users, 1)
+        results = {}
+        for label, targets in (("1 replica", ports[:1]), ("2 replicas", ports)):
+            elapsed, lat = await load(targets, n, users, 10_000_000 * (len(targets) + 1))
+            rate = len(lat) / elapsed
+            results[label] = rate
+            print(
+                f"{label}: {len(lat)} updates in {elapsed:.1f} s = {rate:.0f} updates/s, "
+                f"p50 {percentile(lat, 50):.1f} ms, p99 {percentile(lat, 99):.1f} ms"
+            )
+        print(
+            f"two replicas / one: {results['2 replicas'] / results['1 replica']:.2f}x "
+            f"(on {os.cpu_count()} cores shared by the replicas, PostgreSQL, Redis and the "
+            "load generator)"
+        )
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(10)
+        await tg.stop()
+        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--users", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(main(args.updates, args.users))
