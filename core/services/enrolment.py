@@ -282,16 +282,7 @@ async def end_application(
         release = max(0, app.reserved_left - open_months * app.monthly_share)
         app.end_day = today.toordinal()
         app.last_month = min(app.last_month, current)
-    if release and app.certificate_id is not None:
-        await post(
-            uow,
-            certificate_id=app.certificate_id,
-            kind="release",
-            key=f"release:{app.id}:{status.value}",
-            reserved_delta=-release,
-            application_id=app.id,
-        )
-        app.reserved_left -= release
+    await _release(uow, app, release, status.value)
     await uow.session.execute(
         update(Group)
         .where(Group.id == app.group_id, Group.taken > 0)
@@ -305,6 +296,21 @@ async def end_application(
     app.updated_at = uow.now
     await uow.session.flush()
     await _notify(uow, app)
+
+
+async def _release(uow: UnitOfWork, app: Application, amount: int, why: str) -> None:
+    """Give back part of an application's reservation (once per application and reason)."""
+    if amount <= 0 or app.certificate_id is None:
+        return
+    await post(
+        uow,
+        certificate_id=app.certificate_id,
+        kind="release",
+        key=f"release:{app.id}:{why}",
+        reserved_delta=-amount,
+        application_id=app.id,
+    )
+    app.reserved_left -= amount
 
 
 async def provider_decide(
@@ -347,17 +353,7 @@ async def _enrol(uow: UnitOfWork, app: Application, today: date) -> None:
     current = month_of(today)
     if current > app.first_month:
         unused = min(current, app.last_month + 1) - app.first_month
-        release = min(app.reserved_left, unused * app.monthly_share)
-        if release and app.certificate_id is not None:
-            await post(
-                uow,
-                certificate_id=app.certificate_id,
-                kind="release",
-                key=f"release:{app.id}:enrol",
-                reserved_delta=-release,
-                application_id=app.id,
-            )
-            app.reserved_left -= release
+        await _release(uow, app, min(app.reserved_left, unused * app.monthly_share), "enrol")
         app.first_month = current
     app.start_day = today.toordinal()
     app.status = AppStatus.ENROLLED.value

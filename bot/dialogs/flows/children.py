@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dialogs.engine import Ctx, registry
-from bot.dialogs.flows.common import back, label, menu_button, page_rows, require_consent
+from bot.dialogs.flows.common import (
+    back,
+    forget_municipality_filter,
+    label,
+    menu_button,
+    municipality_rows,
+    register_municipality_picker,
+    require_consent,
+)
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import CertStatus
@@ -222,29 +230,12 @@ async def skip(ctx: Ctx, step: str = "") -> Screen:
 
 @registry.screen("ask-muni")
 async def ask_muni(ctx: Ctx) -> Screen:
-    query = ctx.data.get("muni_q", "")
-    async with ctx.reader() as uow:
-        munis = await catalog.municipalities(uow, query)
-    buttons = [Button(label(name), f"muni:{mid}") for mid, name in munis]
-    rows, _ = page_rows(buttons, int(ctx.data.get("muni_page", 0)), "muni-page")
-    parts = [T("ask-muni")]
-    if query and not munis:
-        parts.append(T("muni-not-found", {"query": query[:40]}))
+    notices, rows = await municipality_rows(ctx, "muni", "muni-page")
     rows.append([Button(T("btn-cancel"), "child-cancel")])
-    return Screen(parts, rows, expect="text")
+    return Screen([T("ask-muni"), *notices], rows, expect="text")
 
 
-@registry.text("ask-muni")
-async def on_muni_text(ctx: Ctx, text: str) -> Screen:
-    ctx.data["muni_q"] = text[:60]
-    ctx.data["muni_page"] = 0
-    return await ctx.show("ask-muni")
-
-
-@registry.action("muni-page", on=("ask-muni",))
-async def muni_page(ctx: Ctx, page: str = "0") -> Screen:
-    ctx.data["muni_page"] = int(page) if page.isdigit() else 0
-    return await ctx.show("ask-muni")
+register_municipality_picker("ask-muni", "muni-page")
 
 
 @registry.action("muni", on=("ask-muni",))
@@ -254,8 +245,7 @@ async def on_muni(ctx: Ctx, raw: str = "") -> Screen:
     if not raw.isdigit() or int(raw) not in known:
         raise DomainError("municipality_not_found")
     _draft(ctx)["muni"] = int(raw)
-    ctx.data.pop("muni_q", None)
-    ctx.data.pop("muni_page", None)
+    forget_municipality_filter(ctx)
     return await _next(ctx, "muni")
 
 

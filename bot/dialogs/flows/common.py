@@ -47,3 +47,44 @@ def page_rows(
     if nav:
         rows.append(nav)
     return rows, page
+
+
+async def municipality_rows(ctx: Ctx, choose: str, page_action: str) -> tuple[list, list]:
+    """The municipality picker both flows use: filtered by what was typed, paged.
+
+    Returns (notices, rows): buttons ``choose:<id>`` and ◀ ▶ as ``page_action:<n>``.
+    """
+    from core.services import catalog
+
+    query = ctx.data.get("muni_q", "")
+    notices = []
+    async with ctx.reader() as uow:
+        munis = await catalog.municipalities(uow, query)
+        if query and not munis:  # nothing matched: say so and show the whole list
+            notices.append(T("muni-not-found", {"query": query[:40]}))
+            munis = await catalog.municipalities(uow)
+    buttons = [Button(label(name), f"{choose}:{mid}") for mid, name in munis]
+    rows, _ = page_rows(buttons, int(ctx.data.get("muni_page", 0)), page_action)
+    return notices, rows
+
+
+def register_municipality_picker(screen: str, page_action: str) -> None:
+    """Typing filters the list; ◀ ▶ page it. The choice itself stays with each flow."""
+    from bot.dialogs.engine import registry
+
+    async def on_text(ctx: Ctx, text: str):  # type: ignore[no-untyped-def]
+        ctx.data["muni_q"] = text[:60]
+        ctx.data["muni_page"] = 0
+        return await ctx.show(screen)
+
+    async def on_page(ctx: Ctx, page: str = "0"):  # type: ignore[no-untyped-def]
+        ctx.data["muni_page"] = int(page) if page.isdigit() else 0
+        return await ctx.show(screen)
+
+    registry.text(screen)(on_text)
+    registry.action(page_action, on=(screen,))(on_page)
+
+
+def forget_municipality_filter(ctx: Ctx) -> None:
+    ctx.data.pop("muni_q", None)
+    ctx.data.pop("muni_page", None)

@@ -4,7 +4,14 @@ page; a program card; nearest first when the parent shares a location."""
 from __future__ import annotations
 
 from bot.dialogs.engine import Ctx, registry
-from bot.dialogs.flows.common import back, label, menu_button, page_rows
+from bot.dialogs.flows.common import (
+    back,
+    forget_municipality_filter,
+    label,
+    menu_button,
+    municipality_rows,
+    register_municipality_picker,
+)
 from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
@@ -49,26 +56,13 @@ async def on_direction(ctx: Ctx, value: str = "any") -> Screen:
 
 @registry.screen("search-muni")
 async def search_muni(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        munis = await catalog.municipalities(uow, ctx.data.get("muni_q", ""))
-    buttons = [Button(label(name), f"sm:{mid}") for mid, name in munis]
-    rows, _ = page_rows(buttons, int(ctx.data.get("muni_page", 0)), "smp")
+    notices, rows = await municipality_rows(ctx, "sm", "smp")
     rows.append([Button(T("btn-anywhere"), "sm:any")])
     rows.append([back("search"), menu_button()])
-    return Screen([T("search-muni")], rows, expect="text")
+    return Screen([T("search-muni"), *notices], rows, expect="text")
 
 
-@registry.text("search-muni")
-async def on_muni_text(ctx: Ctx, text: str) -> Screen:
-    ctx.data["muni_q"] = text[:60]
-    ctx.data["muni_page"] = 0
-    return await ctx.show("search-muni")
-
-
-@registry.action("smp", on=("search-muni",))
-async def muni_page(ctx: Ctx, page: str = "0") -> Screen:
-    ctx.data["muni_page"] = int(page) if page.isdigit() else 0
-    return await ctx.show("search-muni")
+register_municipality_picker("search-muni", "smp")
 
 
 @registry.action("sm", on=("search-muni",))
@@ -76,8 +70,7 @@ async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
     if value != "any" and not value.isdigit():
         raise DomainError("stale-button")
     _q(ctx)["muni"] = None if value == "any" else int(value)
-    ctx.data.pop("muni_q", None)
-    ctx.data.pop("muni_page", None)
+    forget_municipality_filter(ctx)
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
         kids = await children.list_children(uow, ctx.parent_id) if view.consent else []
