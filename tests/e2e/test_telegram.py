@@ -101,6 +101,10 @@ async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):
     step = await say(h, "х" * 10_000)
     assert "Слишком длинное" in step.text
     assert "СНИЛС" in step.text
+    step = await press(h, step, "Пропустить")
+    step = await say(h, "Атлантида")
+    assert "ничего не нашлось" in step.text
+    assert "г. Биробиджан" in str([b["text"] for b in step.buttons])
     step = await say(h, "/nonsense")
     assert "Такой команды нет" in step.text
     async with h.app.db.reader() as uow:
