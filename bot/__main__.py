@@ -6,6 +6,7 @@ import logging
 
 import click
 
+from bot.app import quiet_parameter_loggers
 from bot.cli import OPERATOR_COMMANDS
 from bot.config import Settings
 from bot.runners import RUNNERS
@@ -30,6 +31,7 @@ def cli(ctx: click.Context) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    quiet_parameter_loggers()
     # the console chat owns the terminal: its logs would mix with the conversation
     if ctx.invoked_subcommand == "console" or (
         ctx.invoked_subcommand == "run"

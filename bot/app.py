@@ -23,6 +23,16 @@ from core.storage.models import Program
 logger = logging.getLogger(__name__)
 
 
+# loggers that print statement parameters (a child's name, a СНИЛС) at DEBUG: never below
+# WARNING, whatever LOG_LEVEL says
+PARAMETER_LOGGERS = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "asyncpg")
+
+
+def quiet_parameter_loggers() -> None:
+    for name in PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def signing_secret(settings: Settings) -> bytes:
     """Buttons must verify on every replica and after a restart: the secret is configured,
     or derived from the bot tokens; only a tokenless terminal chat gets a random one."""
@@ -52,6 +62,7 @@ class App:
 
 
 async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
+    quiet_parameter_loggers()
     await upgrade_async(settings.database_url)
     db = Database(settings.database_url)
     if seed_if_empty:

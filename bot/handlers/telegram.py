@@ -145,7 +145,7 @@ async def deliver(bot: Bot, chat_id: int, reply: Reply, message: Message | None 
     try:
         await bot.send_message(chat_id=chat_id, text=reply.screen.text, reply_markup=keyboard)
     except TelegramForbiddenError:
-        logger.info("chat %s blocked the bot", chat_id)
+        logger.info("a chat has blocked the bot")
 
 
 def _event_from_message(message: Message) -> Event | None:

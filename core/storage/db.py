@@ -35,6 +35,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: object) -> AsyncEngine:
+    # an error's text must not carry the statement's values: they may be a child's name
+    # or СНИЛС, and errors end up in logs
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
