@@ -1,0 +1,116 @@
+"""Rate budgets shared through Redis; announcements scheduled, cancelled and tracked."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.notify.pacing import LocalPace, RedisPace
+from core.errors import DomainError
+from core.services import broadcasts, roles
+from core.storage.models import Outbox
+from tests.support.audience import add_parents
+from tests.support.services import REDIS_URL, require_redis
+from tests.support.world import catalog_row, setup_region
+
+
+async def _count_within(pace_a, pace_b, rate: float, seconds: float) -> int:
+    done = 0
+    deadline = time.monotonic() + seconds
+
+    async def hammer(pace) -> None:  # type: ignore[no-untyped-def]
+        nonlocal done
+        while True:
+            await pace.acquire("test:bucket", rate)
+            if time.monotonic() > deadline:
+                return
+            done += 1
+
+    await asyncio.gather(*(hammer(p) for p in (pace_a, pace_b) for _ in range(4)))
+    return done
+
+
+@pytest.mark.redis
+async def test_two_processes_share_one_redis_budget():
+    require_redis()
+    from redis.asyncio import Redis
+
+    a, b = Redis.from_url(REDIS_URL), Redis.from_url(REDIS_URL)
+    try:
+        await a.delete("pfdo:pace:test:bucket")
+        sent = await _count_within(RedisPace(a), RedisPace(b), rate=50, seconds=1.0)
+    finally:
+        await a.aclose()
+        await b.aclose()
+    # 50 a second between both, never both budgets added up (which would be 100)
+    assert 40 <= sent <= 52
+
+
+async def test_local_pace_spaces_sends_evenly():
+    pace = LocalPace()
+    times = []
+    for _ in range(11):
+        await pace.acquire("k", 20)
+        times.append(time.monotonic())
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps[1:]) >= 0.045  # 20 a second, no burst after the first
+
+
+async def test_scheduled_broadcast_waits_then_goes_and_can_be_cancelled(db, clock):
+    await setup_region(db, rows=[catalog_row(1)])
+    await add_parents(db, 5)
+    async with db.uow() as uow:
+        author = await roles.grant(uow, "tg:1", "coordinator", municipality_code="town")
+        stranger = await roles.grant(uow, "tg:2", "provider", provider_external_id="prov1")
+        at = clock() + timedelta(hours=2)
+        later = await broadcasts.create(
+            uow, author, "Запланированное объявление", broadcasts.Audience(1), at=at
+        )
+        other = await broadcasts.create(
+            uow, author, "Ещё одно объявление на потом", broadcasts.Audience(1), at=at
+        )
+        with pytest.raises(DomainError) as err:
+            await broadcasts.create(
+                uow,
+                author,
+                "Объявление в прошлое",
+                broadcasts.Audience(1),
+                at=clock() - timedelta(minutes=1),
+            )
+        assert err.value.code == "broadcast_time_past"
+        with pytest.raises(DomainError) as err:
+            await broadcasts.create(
+                uow, author, "Всему региону без права", broadcasts.Audience(None)
+            )
+        assert err.value.code == "not_allowed"
+        with pytest.raises(DomainError) as err:
+            await broadcasts.create(
+                uow, stranger, "Не координатор пишет всем", broadcasts.Audience(1)
+            )
+        assert err.value.code == "not_allowed"
+        await uow.commit()
+    async with db.uow() as uow:
+        assert await broadcasts.expand_due(uow) == 0
+        await broadcasts.cancel(uow, author, other)
+        await uow.commit()
+    clock.set(datetime(2026, 10, 5, 14, 30))
+    async with db.uow() as uow:
+        assert await broadcasts.expand_due(uow) == 1  # the cancelled one stays cancelled
+        await uow.commit()
+    async with db.uow() as uow:
+        progress = await broadcasts.progress(uow, author, later)
+        assert (progress.status, progress.recipients, progress.left) == ("sending", 5, 5)
+        await broadcasts.cancel(uow, author, later)
+        await uow.commit()
+    async with db.uow() as uow:
+        left = await uow.session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.status == "pending")
+        )
+        progress = await broadcasts.progress(uow, author, later)
+    assert left == 0
+    assert progress.status == "cancelled"
