@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.waiting import SentLog
+
 
 @dataclass
 class Sent:
@@ -49,7 +51,7 @@ class ApiRefusal(Exception):
 
 
 @dataclass
-class FakeTelegram:
+class FakeTelegram(SentLog):
     token: str = "123456:TEST"
     limit_per_s: float | None = None  # enforce Telegram's 30 messages/s per bot
     chat_limit_per_s: float | None = None  # and 1 per second per chat
@@ -153,27 +155,6 @@ class FakeTelegram:
                 }
             }
         )
-
-    async def wait_sent(self, count: int, within: float = 10) -> list[Sent]:
-        """Wait until at least ``count`` messages were sent or edited in total."""
-        deadline = time.monotonic() + within
-        async with self._changed:
-            while len(self.sent) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"bot sent {len(self.sent)} messages, wanted {count}")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), left)
-                except TimeoutError:
-                    continue
-        return self.sent
-
-    async def ask(self, coro, within: float = 10) -> Sent:  # type: ignore[no-untyped-def]
-        """Do something as the user and return the bot's next message (sent or edited)."""
-        before = len(self.sent)
-        await coro
-        await self.wait_sent(before + 1, within)
-        return self.sent[before]
 
     # --- the Bot API ------------------------------------------------------------------
 

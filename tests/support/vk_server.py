@@ -18,6 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.waiting import SentLog
+
 
 @dataclass
 class VkSent:
@@ -41,7 +43,7 @@ class VkSent:
 
 
 @dataclass
-class FakeVk:
+class FakeVk(SentLog):
     token: str = "vk-group-token"
     group_id: int = 777
     sent: list[VkSent] = field(default_factory=list)
@@ -128,25 +130,6 @@ class FakeVk:
                 },
             }
         )
-
-    async def wait_sent(self, count: int, within: float = 15) -> list[VkSent]:
-        deadline = time.monotonic() + within
-        async with self._changed:
-            while len(self.sent) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"bot sent {len(self.sent)} messages, wanted {count}")
-                try:
-                    await asyncio.wait_for(self._changed.wait(), left)
-                except TimeoutError:
-                    continue
-        return self.sent
-
-    async def ask(self, coro, within: float = 15) -> VkSent:  # type: ignore[no-untyped-def]
-        before = len(self.sent)
-        await coro
-        await self.wait_sent(before + 1, within)
-        return self.sent[before]
 
     # --- the API ----------------------------------------------------------------------
 

@@ -1,0 +1,47 @@
+"""Tables. Dialect-neutral: the same models run on SQLite and PostgreSQL."""
+
+from core.storage.models.base import ACTIVE_SQL, Base, Money
+from core.storage.models.catalog import Follow, Group, Program, Provider
+from core.storage.models.money import (
+    Application,
+    Certificate,
+    LedgerEntry,
+    MonthClose,
+    Sequence,
+    YearOpen,
+)
+from core.storage.models.notify import Broadcast, Outbox
+from core.storage.models.people import (
+    Child,
+    Identity,
+    LinkCode,
+    Municipality,
+    MunicipalityYear,
+    Parent,
+    Role,
+)
+
+__all__ = [
+    "ACTIVE_SQL",
+    "Application",
+    "Base",
+    "Broadcast",
+    "Certificate",
+    "Child",
+    "Follow",
+    "Group",
+    "Identity",
+    "LedgerEntry",
+    "LinkCode",
+    "Money",
+    "MonthClose",
+    "Municipality",
+    "MunicipalityYear",
+    "Outbox",
+    "Parent",
+    "Program",
+    "Provider",
+    "Role",
+    "Sequence",
+    "YearOpen",
+]

@@ -1,0 +1,83 @@
+"""Providers, programs, groups, and parents following full programs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.storage.models.base import Base, Money
+
+
+class Provider(Base):
+    __tablename__ = "providers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    art_school: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Program(Base):
+    __tablename__ = "programs"
+    __table_args__ = (
+        Index("ix_programs_muni_dir", "municipality_id", "direction", "name_folded", "id"),
+        Index("ix_programs_dir", "direction", "name_folded", "id"),
+        Index("ix_programs_muni", "municipality_id", "name_folded", "id"),
+        Index("ix_programs_name", "name_folded", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(40), unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    name_folded: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")  # folded name+provider+desc
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    direction: Mapped[str] = mapped_column(String(20))
+    register: Mapped[str] = mapped_column(String(20))
+    age_min: Mapped[int] = mapped_column(Integer)
+    age_max: Mapped[int] = mapped_column(Integer)
+    price: Mapped[int] = mapped_column(Money)  # per month
+    start_month: Mapped[int] = mapped_column(Integer)  # 1..12
+    end_month: Mapped[int] = mapped_column(Integer)
+    free_seats: Mapped[int] = mapped_column(Integer, default=0)  # sum over groups
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    __table_args__ = (CheckConstraint("taken >= 0 AND taken <= seats", name="seats"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(40), unique=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    schedule: Mapped[str] = mapped_column(String(300), default="")
+    seats: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Follow(Base):
+    """A parent waiting for a seat in a full program; told first come, first served."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("parent_id", "program_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,127 @@
+"""Certificates, applications and the append-only ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.storage.models.base import ACTIVE_SQL, Base, Money
+
+
+class Certificate(Base):
+    """total and reserved mirror the ledger (checked by tests) so a reservation is one
+    conditional UPDATE: available = total - reserved can never go below zero."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("reserved >= 0 AND total >= reserved", name="balance"),
+        Index("ix_certificates_queue", "municipality_id", "status", "queue_seq"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL once the child's data is deleted: the ledger stays, de-personalised
+    child_id: Mapped[int | None] = mapped_column(
+        ForeignKey("children.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(12))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    funding_requested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    queue_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    funded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    funded_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    total: Mapped[int] = mapped_column(Money, default=0)
+    reserved: Mapped[int] = mapped_column(Money, default=0)
+
+
+class LedgerEntry(Base):
+    """Append-only. Each row changes total and/or reserved; key makes every operation
+    idempotent (a repeated close-month, a retried request)."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_batch_cert", "batch", "certificate_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))  # credit reserve release debit expire
+    total_delta: Mapped[int] = mapped_column(Money, default=0)
+    reserved_delta: Mapped[int] = mapped_column(Money, default=0)
+    month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_child_status", "child_id", "status"),
+        Index("ix_applications_status_months", "status", "first_month", "last_month"),
+        # one active application of a child to a program, even under concurrent requests
+        Index(
+            "uq_applications_active",
+            "child_id",
+            "program_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int | None] = mapped_column(
+        ForeignKey("children.id", ondelete="SET NULL"), nullable=True
+    )
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id"), nullable=True, index=True
+    )
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    register: Mapped[str] = mapped_column(String(20))
+    monthly_price: Mapped[int] = mapped_column(Money, default=0)
+    monthly_share: Mapped[int] = mapped_column(Money, default=0)
+    first_month: Mapped[int] = mapped_column(Integer)  # month index, see core.rules.calendar
+    last_month: Mapped[int] = mapped_column(Integer)
+    reserved_left: Mapped[int] = mapped_column(Money, default=0)
+    # day ordinals (date.toordinal) so month close can pro-rate in portable SQL
+    start_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    end_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class MonthClose(Base):
+    __tablename__ = "month_closes"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(DateTime)
+    debited: Mapped[int] = mapped_column(Money, default=0)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class YearOpen(Base):
+    __tablename__ = "year_opens"
+    school_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Sequence(Base):
+    """Named counters (queue order) that work the same on both databases."""
+
+    __tablename__ = "sequences"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,97 @@
+"""Municipalities, parents and their identities, roles, children."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.storage.models.base import Base, Money
+
+
+class Municipality(Base):
+    __tablename__ = "municipalities"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str] = mapped_column(String(200), default="")
+
+
+class MunicipalityYear(Base):
+    """A municipality's choices for one school year (004 §16)."""
+
+    __tablename__ = "municipality_years"
+    __table_args__ = (UniqueConstraint("municipality_id", "school_year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    school_year: Mapped[int] = mapped_column(Integer)
+    funded_quota: Mapped[int] = mapped_column(Integer, default=0)
+    nominal: Mapped[int] = mapped_column(Money, default=0)
+    budget_programs_limit: Mapped[int] = mapped_column(Integer, default=2)
+
+
+class Parent(Base):
+    __tablename__ = "parents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    consent_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    announcements: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Identity(Base):
+    """How a parent reaches the bot: namespaced per platform (tg:123, vk:456)."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(8))
+    external_id: Mapped[str] = mapped_column(String(64))
+    unreachable_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LinkCode(Base):
+    """A one-time code shown on one platform and typed on another to join the accounts."""
+
+    __tablename__ = "link_codes"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("parent_id", "role", "municipality_id", "provider_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipalities.id"), nullable=True
+    )
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), nullable=True)
+    region_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Child(Base):
+    __tablename__ = "children"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    surname: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(60))
+    patronymic: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    snils: Mapped[str | None] = mapped_column(String(11), nullable=True, unique=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
