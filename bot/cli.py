@@ -56,7 +56,8 @@ def _read(path: Path) -> str:
 
 def _report(report: catalog_import.ImportReport) -> None:
     for line, error in report.errors:
-        click.echo(_t("cli-import-row-error", line=line, error=error), err=True)
+        reason = _t(f"import-{error.code}", column=error.column, **error.params)
+        click.echo(_t("cli-import-row-error", line=str(line), error=reason), err=True)
     click.echo(
         _t(
             "cli-import-done",

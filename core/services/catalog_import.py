@@ -74,14 +74,20 @@ NO = {"0", "нет", "no", "false", "n", "н", ""}
 
 
 class RowError(ValueError):
-    """A bad cell: the message names the column; the caller adds the line number."""
+    """A bad cell: a code (the locale key import-<code>), the column and the limits."""
+
+    def __init__(self, code: str, column: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.column = column
+        self.params = params
 
 
 @dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, RowError]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -95,7 +101,7 @@ def _rows(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     missing = [c for c in columns if c not in (reader.fieldnames or [])]
     if missing:
-        return [], "missing columns: " + ", ".join(missing)
+        return [], ", ".join(missing)
     rows = []
     for row in reader:
         rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
@@ -106,9 +112,9 @@ def _int(row: dict[str, str], col: str, lo: int, hi: int) -> int:
     try:
         value = int(row[col])
     except ValueError as exc:
-        raise RowError(f"{col}: not a whole number") from exc
+        raise RowError("not-integer", col) from exc
     if not lo <= value <= hi:
-        raise RowError(f"{col}: must be {lo}..{hi}")
+        raise RowError("out-of-range", col, min=lo, max=hi)
     return value
 
 
@@ -116,9 +122,9 @@ def _kopecks(row: dict[str, str], col: str) -> int:
     try:
         value = Decimal(row[col].replace(" ", "").replace(",", "."))
     except InvalidOperation as exc:
-        raise RowError(f"{col}: not an amount") from exc
+        raise RowError("not-amount", col) from exc
     if value < 0 or value > Decimal(10_000_000) or value != value.quantize(Decimal("0.01")):
-        raise RowError(f"{col}: must be 0..10000000 with at most 2 decimals")
+        raise RowError("bad-amount", col)
     return int(value * 100)
 
 
@@ -128,18 +134,18 @@ def _float(row: dict[str, str], col: str, limit: float) -> float | None:
     try:
         value = float(row[col].replace(",", "."))
     except ValueError as exc:
-        raise RowError(f"{col}: not a number") from exc
+        raise RowError("not-number", col) from exc
     if not -limit <= value <= limit:
-        raise RowError(f"{col}: out of range")
+        raise RowError("coordinate-range", col)
     return value
 
 
 def _text(row: dict[str, str], col: str, limit: int, required: bool = True) -> str:
     value = row[col]
     if required and not value:
-        raise RowError(f"{col}: empty")
+        raise RowError("empty", col)
     if len(value) > limit:
-        raise RowError(f"{col}: longer than {limit}")
+        raise RowError("too-long", col, max=limit)
     return value
 
 
@@ -150,7 +156,7 @@ def _choice(row: dict[str, str], col: str, enum: Any, names: dict[str, Any]) -> 
     try:
         return enum(value)
     except ValueError as exc:
-        raise RowError(f"{col}: unknown value") from exc
+        raise RowError("unknown-value", col) from exc
 
 
 def _bool(row: dict[str, str], col: str) -> bool:
@@ -159,14 +165,14 @@ def _bool(row: dict[str, str], col: str) -> bool:
         return True
     if value in NO:
         return False
-    raise RowError(f"{col}: expected да/нет")
+    raise RowError("not-yes-no", col)
 
 
 def parse_catalog_row(row: dict[str, str]) -> dict[str, Any]:
     age_min = _int(row, "age_min", 0, 18)
     age_max = _int(row, "age_max", 0, 18)
     if age_min > age_max:
-        raise RowError("age_min: greater than age_max")
+        raise RowError("ages-reversed", "age_min")
     return {
         "provider_id": _text(row, "provider_id", 40),
         "provider_name": _text(row, "provider_name", 300),
@@ -196,7 +202,7 @@ async def import_catalog(uow: UnitOfWork, text: str) -> ImportReport:
     report = ImportReport()
     rows, problem = _rows(text, CATALOG_COLUMNS)
     if problem:
-        report.errors.append((1, problem))
+        report.errors.append((1, RowError("missing-columns", problem)))
         return report
     munis = dict((await uow.session.execute(select(Municipality.code, Municipality.id))).all())
     touched: set[int] = set()
@@ -204,11 +210,11 @@ async def import_catalog(uow: UnitOfWork, text: str) -> ImportReport:
         try:
             data = parse_catalog_row(raw)
             if data["municipality_code"] not in munis:
-                raise RowError("municipality_code: unknown municipality")
+                raise RowError("unknown-municipality", "municipality_code")
             async with uow.session.begin_nested():
                 created, program_id = await _upsert(uow, data, munis[data["municipality_code"]])
         except RowError as exc:
-            report.errors.append((line, str(exc)))
+            report.errors.append((line, exc))
             continue
         touched.add(program_id)
         if created:
@@ -250,7 +256,7 @@ async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> t
         program = Program(external_id=d["program_id"], free_seats=0, active=True)
         s.add(program)
     elif program.provider_id != provider.id:
-        raise RowError("program_id: belongs to another provider")
+        raise RowError("other-provider", "program_id")
     program.provider_id = provider.id
     program.municipality_id = municipality_id
     program.name = d["program_name"]
@@ -271,9 +277,9 @@ async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> t
         group = Group(external_id=d["group_id"], taken=0)
         s.add(group)
     elif group.program_id != program.id:
-        raise RowError("group_id: belongs to another program")
+        raise RowError("other-program", "group_id")
     elif d["seats"] < group.taken:
-        raise RowError("seats: fewer than children already in the group")
+        raise RowError("seats-below-taken", "seats")
     group.program_id = program.id
     group.name = d["group_name"]
     group.schedule = d["schedule"]
@@ -287,7 +293,7 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
     report = ImportReport()
     rows, problem = _rows(text, MUNICIPALITY_COLUMNS)
     if problem:
-        report.errors.append((1, problem))
+        report.errors.append((1, RowError("missing-columns", problem)))
         return report
     changed: set[int] = set()
     for line, row in rows:
@@ -323,7 +329,7 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                 settings.budget_programs_limit = limit
                 await uow.session.flush()
         except RowError as exc:
-            report.errors.append((line, str(exc)))
+            report.errors.append((line, exc))
             continue
         changed.add(muni.id)
         report.created += created

@@ -11,3 +11,22 @@ cli-year-opened = School year { $year } opened: { $expired } balances expired, {
 cli-year-already = School year { $year } was opened before: nothing changed.
 cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
 cli-error = Error: { $message }
+
+## Row errors of a CSV import ($column is the column)
+
+import-missing-columns = the file lacks columns: { $column }
+import-not-integer = { $column }: a whole number is needed
+import-out-of-range = { $column }: allowed from { $min } to { $max }
+import-not-amount = { $column }: an amount in roubles is needed
+import-bad-amount = { $column }: an amount from 0 to 10,000,000 ₽ with at most two decimals
+import-not-number = { $column }: a number is needed
+import-coordinate-range = { $column }: coordinate out of range
+import-empty = { $column }: empty
+import-too-long = { $column }: longer than { $max } characters
+import-unknown-value = { $column }: unknown value
+import-not-yes-no = { $column }: "да" or "нет" (yes or no) is needed
+import-ages-reversed = { $column }: the minimum age is above the maximum
+import-unknown-municipality = { $column }: no such municipality (import the municipalities first)
+import-other-provider = { $column }: this program belongs to another organisation
+import-other-program = { $column }: this group belongs to another program
+import-seats-below-taken = { $column }: fewer seats than children already in the group

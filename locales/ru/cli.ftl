@@ -11,3 +11,22 @@ cli-year-opened = Учебный год { $year } открыт: сгорело {
 cli-year-already = Учебный год { $year } уже был открыт раньше: ничего не изменено.
 cli-role-granted = Роль «{ $role }» выдана (родитель № { $parent }).
 cli-error = Ошибка: { $message }
+
+## Ошибки строк при загрузке CSV ($column — столбец)
+
+import-missing-columns = в файле нет столбцов: { $column }
+import-not-integer = { $column }: нужно целое число
+import-out-of-range = { $column }: допустимо от { $min } до { $max }
+import-not-amount = { $column }: нужна сумма в рублях
+import-bad-amount = { $column }: сумма от 0 до 10 000 000 ₽, не больше двух знаков после запятой
+import-not-number = { $column }: нужно число
+import-coordinate-range = { $column }: координата вне допустимых значений
+import-empty = { $column }: пусто
+import-too-long = { $column }: длиннее { $max } символов
+import-unknown-value = { $column }: неизвестное значение
+import-not-yes-no = { $column }: нужно «да» или «нет»
+import-ages-reversed = { $column }: минимальный возраст больше максимального
+import-unknown-municipality = { $column }: такого муниципалитета нет (загрузите муниципалитеты сначала)
+import-other-provider = { $column }: эта программа принадлежит другой организации
+import-other-program = { $column }: эта группа принадлежит другой программе
+import-seats-below-taken = { $column }: мест меньше, чем детей уже в группе

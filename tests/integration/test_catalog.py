@@ -102,7 +102,8 @@ async def test_bad_rows_reported_by_line_good_rows_land(db):
         await uow.commit()
     assert report.created == 2
     assert [line for line, _ in report.errors] == [3, 4, 5, 7]
-    assert "direction" in report.errors[0][1]
+    assert report.errors[0][1].column == "direction"
+    assert report.errors[0][1].code == "unknown-value"
     async with db.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Program)) == 3
 
@@ -110,7 +111,8 @@ async def test_bad_rows_reported_by_line_good_rows_land(db):
 async def test_missing_columns_reported(db):
     async with db.uow() as uow:
         report = await catalog_import.import_catalog(uow, "provider_id,foo\n1,2\n")
-    assert report.errors and "missing columns" in report.errors[0][1]
+    assert report.errors
+    assert report.errors[0][1].code == "missing-columns"
 
 
 async def test_russian_names_and_semicolons_accepted(db):

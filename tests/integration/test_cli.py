@@ -65,7 +65,7 @@ def test_import_catalog_reports_bad_lines(run, tmp_path):
     path.write_text(HEADER + "\n" + good + "\n" + bad + "\n", encoding="utf-8")
     result = run("import-catalog", str(path))
     assert result.exit_code == 1
-    assert "Строка 3" in result.output
+    assert "Строка 3: age_min: минимальный возраст больше максимального" in result.output
     assert "новых 1" in result.output
 
 

@@ -374,3 +374,17 @@ def test_plurals_follow_the_language():
     assert t("ru", "children-title", count=22) == "В профиле 22 ребёнка."
     assert t("en", "children-title", count=1) == "1 child in the profile."
     assert t("en", "children-title", count=2) == "2 children in the profile."
+
+
+def test_every_import_error_code_has_a_message():
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[2] / "core/services/catalog_import.py").read_text(
+        encoding="utf-8"
+    )
+    codes = set(re.findall(r'RowError\(\s*"([a-z-]+)"', source))
+    assert len(codes) >= 10
+    t = Translator()
+    for lang in LANGUAGES:
+        assert {f"import-{c}" for c in codes} <= t.keys[lang]
