@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, update
 
@@ -13,7 +14,7 @@ from core.rules.calendar import month_of, school_year_months, school_year_of
 from core.rules.enrolment import CertStatus
 from core.rules.money import prorated_nominal
 from core.rules.numbers import certificate_number
-from core.rules.people import check_certificate_age
+from core.rules.people import MAX_AGE, check_certificate_age
 from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
@@ -215,3 +216,21 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
 
 def _status_payload(cert: Certificate, child_id: int | None) -> dict[str, object]:
     return {"certificate_id": cert.id, "child_id": child_id, "status": cert.status}
+
+
+async def close_adults(uow: UnitOfWork, day: date) -> int:
+    """At 18 the certificate closes (its money was expired or stays in the ledger)."""
+    try:
+        cutoff = day.replace(year=day.year - MAX_AGE - 1)
+    except ValueError:  # 29 February
+        cutoff = date(day.year - MAX_AGE - 1, 2, 28)
+    result = await uow.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.status != CertStatus.CLOSED.value,
+            Certificate.child_id.in_(select(Child.id).where(Child.birth_date <= cutoff)),
+        )
+        .values(status=CertStatus.CLOSED.value, queue_seq=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -28,9 +28,10 @@ from sqlalchemy import (
 from core.errors import DomainError
 from core.rules.calendar import month_bounds, month_label, month_of
 from core.rules.enrolment import AppStatus
+from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, LedgerEntry, MonthClose, Outbox
+from core.storage.models import Application, LedgerEntry, MonthClose, Municipality, Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +183,10 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
             parents,
         )
     )
+    # a child who turned 18 has no certificate any more; a funded place frees for the queue
+    if await close_adults(uow, uow.now.date()):
+        for municipality_id in list(await uow.session.scalars(select(Municipality.id))):
+            await grant_from_queue(uow, municipality_id)
     debited = int(
         await uow.session.scalar(
             select(func.coalesce(func.sum(-LedgerEntry.total_delta), 0)).where(

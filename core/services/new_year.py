@@ -15,8 +15,7 @@ from sqlalchemy import String, case, cast, exists, func, insert, literal, select
 from core.errors import DomainError
 from core.rules.calendar import month_index, school_year_of
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
-from core.rules.people import MAX_AGE
-from core.services.certificates import grant_from_queue
+from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -189,24 +188,6 @@ async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
                 literal(uow.now),
             ).where(Certificate.total > 0, amount > 0),
         )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-async def close_adults(uow: UnitOfWork, day: date) -> int:
-    """At 18 the certificate closes (its money was expired or stays in the ledger)."""
-    try:
-        cutoff = day.replace(year=day.year - MAX_AGE - 1)
-    except ValueError:  # 29 February
-        cutoff = date(day.year - MAX_AGE - 1, 2, 28)
-    result = await uow.session.execute(
-        update(Certificate)
-        .where(
-            Certificate.status != CertStatus.CLOSED.value,
-            Certificate.child_id.in_(select(Child.id).where(Child.birth_date <= cutoff)),
-        )
-        .values(status=CertStatus.CLOSED.value, queue_seq=None)
-        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -304,3 +304,18 @@ async def test_future_month_cannot_be_closed(db):
         with pytest.raises(DomainError) as err:
             await month_close.close_month(uow, month_index(2026, 11))
     assert err.value.code == "month_invalid"
+
+
+async def test_month_close_closes_the_certificate_of_a_child_who_turned_18(db, clock):
+    await setup_region(db, quota=1, rows=[catalog_row(1)])
+    adult = await parent_with_child(db, "1", born=date(2008, 10, 20))  # 18 on 20 October
+    waiting = await parent_with_child(db, "2")
+    async with db.uow() as uow:
+        assert (await certificates.view(uow, *waiting)).status == "queued"
+    clock.set(datetime(2026, 11, 1, 9, 0))
+    async with db.uow() as uow:
+        await month_close.close_month(uow, month_index(2026, 10))
+        await uow.commit()
+    async with db.uow() as uow:
+        assert (await certificates.view(uow, *adult)).status == "closed"
+        assert (await certificates.view(uow, *waiting)).status == "funded"
