@@ -42,6 +42,9 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: object) -> AsyncEngin
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
     kwargs.setdefault("connect_args", {"timeout": 30})
+    # the unit of work always ends its transaction itself (commit or rollback): the pool's
+    # own rollback on return would be a second round trip to the driver's thread
+    kwargs.setdefault("pool_reset_on_return", None)
     engine = create_async_engine(url, **kwargs)
     _sqlite_immediate(engine)
     return engine
