@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 import requests
@@ -36,6 +37,7 @@ VK_HOSTS = ("https://api.vk.ru", "https://api.vk.com")
 TOO_MANY_REQUESTS = 6
 CANT_SEND = 901
 PAGE_ACTION = "vkp"
+MAX_PAGED_SCREENS = 10_000
 LANG_BY_ID = {0: "ru", 3: "en"}  # VK's client_info.lang_id
 
 
@@ -83,7 +85,10 @@ class VkSurface:
         self.group_id = group_id
         self.seen = seen
         self.order = KeyedLock()
-        self.pages: dict[str, tuple[Rendered, list[list[list[RButton]]], str]] = {}
+        # the last paged screen of each person, for ◀ ▶ (bounded: the oldest are forgotten)
+        self.pages: OrderedDict[str, tuple[Rendered, list[list[list[RButton]]], str]] = (
+            OrderedDict()
+        )
         self.tasks: set[asyncio.Task[None]] = set()
         self.backoff = 1.0
 
@@ -223,31 +228,37 @@ class VkSurface:
             await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
             return
         pages = paginate(screen.rows)
+        state = await self.app.engine.states.get(f"vk:{user}")
+        lang = state.lang if state else "ru"
         if len(pages) > 1:
-            self.pages[user] = (screen, pages, cause)
+            self.pages[user] = (screen, pages, lang)
+            self.pages.move_to_end(user)
+            if len(self.pages) > MAX_PAGED_SCREENS:
+                self.pages.popitem(last=False)
         else:
             self.pages.pop(user, None)
-        await self._send(peer, user, screen.text, self._keyboard(user, pages, 0), cause)
+        await self._send(peer, user, screen.text, self._keyboard(user, pages, 0, lang), cause)
 
     async def _show_page(self, peer: int, user: str, page: int, cause: object) -> None:
-        screen, pages, _ = self.pages[user]
+        screen, pages, lang = self.pages[user]
         page = max(0, min(page, len(pages) - 1))
-        await self._send(peer, user, screen.text, self._keyboard(user, pages, page), f"p{cause}")
+        keyboard = self._keyboard(user, pages, page, lang)
+        await self._send(peer, user, screen.text, keyboard, f"p{cause}")
 
-    def _keyboard(self, user: str, pages: list[list[list[RButton]]], page: int) -> str:
+    def _keyboard(self, user: str, pages: list[list[list[RButton]]], page: int, lang: str) -> str:
+        """A page of the screen's rows and ◀ ▶ (the adapter's own presentation, signed for
+        the person like any button)."""
         rows = list(pages[page]) if pages else []
         if len(pages) > 1:
             t = translator()
-            nav = []
             sign = self.app.engine.signer.sign
+            nav = []
             if page > 0:
-                nav.append(
-                    RButton(t("ru", "btn-prev"), sign(f"vk:{user}", f"{PAGE_ACTION}:{page - 1}"))
-                )
+                action = f"{PAGE_ACTION}:{page - 1}"
+                nav.append(RButton(t(lang, "btn-prev"), sign(f"vk:{user}", action)))
             if page < len(pages) - 1:
-                nav.append(
-                    RButton(t("ru", "btn-more"), sign(f"vk:{user}", f"{PAGE_ACTION}:{page + 1}"))
-                )
+                action = f"{PAGE_ACTION}:{page + 1}"
+                nav.append(RButton(t(lang, "btn-more"), sign(f"vk:{user}", action)))
             rows.append(nav)
         return inline_keyboard(rows) if rows else json.dumps({"inline": True, "buttons": []})
 
