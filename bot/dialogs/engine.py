@@ -97,6 +97,18 @@ class Ctx:
     event: Event
     parent_id: int
     state: DialogState
+    _parent: parents.ParentView | None = None
+
+    async def parent(self) -> parents.ParentView:
+        """The person's consent, language and roles, read once per event."""
+        if self._parent is None:
+            async with self.reader() as uow:
+                self._parent = await parents.view(uow, self.parent_id)
+        return self._parent
+
+    def forget_parent(self) -> None:
+        """After a change of consent, language or announcements: read it again."""
+        self._parent = None
 
     @property
     def lang(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bot.dialogs.engine import Ctx
 from bot.dialogs.screen import Button, Data, T
 from core.errors import DomainError
-from core.services import parents
 
 LABEL_MAX = 40  # VK's limit for a button label; Telegram's is larger
 
@@ -25,8 +24,7 @@ def label(text: str) -> Data:
 
 
 async def require_consent(ctx: Ctx) -> None:
-    async with ctx.reader() as uow:
-        view = await parents.view(uow, ctx.parent_id)
+    view = await ctx.parent()
     if not view.consent:
         raise DomainError("consent_required")
 

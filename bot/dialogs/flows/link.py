@@ -55,6 +55,7 @@ async def _redeem(ctx: Ctx, code: str) -> Screen:
         target = await linking.redeem(uow, ctx.parent_id, ctx.event.platform, code)
         await uow.commit()
     ctx.parent_id = target
+    ctx.forget_parent()
     ctx.data.clear()
     ctx.data["pid"] = target
     return await ctx.show("menu", T("link-done"))

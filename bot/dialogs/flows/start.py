@@ -24,8 +24,7 @@ async def start(ctx: Ctx, arg: str) -> Screen:
                 return await ctx.show("menu", T("program_not_found"))
         ctx.data["card"] = program_id
         return await ctx.show("card")
-    async with ctx.reader() as uow:
-        view = await parents.view(uow, ctx.parent_id)
+    view = await ctx.parent()
     if not view.consent:
         return await ctx.show("welcome")
     return await ctx.show("menu", T("welcome-back"))
@@ -66,13 +65,13 @@ async def consent(ctx: Ctx) -> Screen:
     async with ctx.writer() as uow:
         await parents.give_consent(uow, ctx.parent_id)
         await uow.commit()
+    ctx.forget_parent()
     return await ctx.show("menu", T("consent-given"))
 
 
 @registry.screen("menu")
 async def menu(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        view = await parents.view(uow, ctx.parent_id)
+    view = await ctx.parent()
     is_provider = "provider" in view.roles
     is_coordinator = "coordinator" in view.roles
     if not view.consent:
@@ -135,6 +134,7 @@ async def language(ctx: Ctx) -> Screen:
     async with ctx.writer() as uow:
         await parents.set_language(uow, ctx.parent_id, new)
         await uow.commit()
+    ctx.forget_parent()
     ctx.state.lang = new
     return await ctx.show(ctx.state.screen if ctx.state.screen in registry.screens else "menu")
 
@@ -184,6 +184,7 @@ async def toggle_announcements(ctx: Ctx) -> Screen:
         view = await parents.view(uow, ctx.parent_id)
         await parents.set_announcements(uow, ctx.parent_id, not view.announcements)
         await uow.commit()
+    ctx.forget_parent()
     return await ctx.show("privacy")
 
 
@@ -215,5 +216,6 @@ async def withdraw_yes(ctx: Ctx) -> Screen:
     async with ctx.writer() as uow:
         count = await parents.withdraw_consent(uow, ctx.parent_id)
         await uow.commit()
+    ctx.forget_parent()
     ctx.state.data = {"pid": ctx.parent_id}
     return await ctx.show("welcome", T("data-erased", {"count": count}))
