@@ -84,11 +84,19 @@ def test_snils_valid_with_separators():
     assert format_snils("11223344595") == "112-233-445 95"
 
 
-def test_snils_checksum_rules():
-    assert snils_checksum("112233445") == 95
-    # sums of 100 and 101 give 00; above, the remainder of division by 101
-    digits = "000000000"
-    assert snils_checksum(digits) == 0
+@pytest.mark.parametrize(
+    ("first_nine", "checksum"),
+    [
+        ("112233445", 95),  # weighted sum 95: under 100, the sum itself
+        ("001326679", 0),  # sum 100 gives 00
+        ("001508816", 0),  # sum 101 gives 00 too
+        ("001437545", 1),  # sum 102: the remainder of division by 101
+        ("006877898", 1),  # sum 203: 203 mod 101
+    ],
+)
+def test_snils_checksum_rules(first_nine, checksum):
+    assert snils_checksum(first_nine) == checksum
+    assert parse_snils(f"{first_nine}{checksum:02d}") == f"{first_nine}{checksum:02d}"
 
 
 @pytest.mark.parametrize(
