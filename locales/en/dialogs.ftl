@@ -52,6 +52,7 @@ help-text =
     /apps — my applications
     /balance — certificate balances
     /privacy — my data and consent
+    /link — link Telegram and VK
     /language — change the language
     /cancel — stop what you are doing
     If a certificate number is lost, it is on the child's card.
