@@ -20,7 +20,7 @@ from core.storage.migrate import upgrade
 T = TypeVar("T")
 
 
-def _t(key: str, **params: Any) -> str:
+def operator_text(key: str, **params: Any) -> str:
     settings: Settings = click.get_current_context().obj
     return translator()(settings.default_language, key, **params)
 
@@ -51,15 +51,15 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(_t("cli-file-unreadable", path=str(path))) from exc
+        raise click.ClickException(operator_text("cli-file-unreadable", path=str(path))) from exc
 
 
 def _report(report: catalog_import.ImportReport) -> None:
     for line, error in report.errors:
-        reason = _t(f"import-{error.code}", column=error.column, **error.params)
-        click.echo(_t("cli-import-row-error", line=str(line), error=reason), err=True)
+        reason = operator_text(f"import-{error.code}", column=error.column, **error.params)
+        click.echo(operator_text("cli-import-row-error", line=str(line), error=reason), err=True)
     click.echo(
-        _t(
+        operator_text(
             "cli-import-done",
             created=report.created,
             updated=report.updated,
@@ -75,7 +75,7 @@ def migrate_cmd() -> None:
     """Bring the database schema to the latest version (alembic upgrade head)."""
     settings: Settings = click.get_current_context().obj
     upgrade(settings.database_url)
-    click.echo(_t("cli-migrated"))
+    click.echo(operator_text("cli-migrated"))
 
 
 @click.command("seed-demo")
@@ -83,7 +83,7 @@ def seed_demo_cmd() -> None:
     """Load the demo region: municipalities, providers, 100+ programs in six directions."""
     munis, catalog = _run(demo.seed_demo)
     click.echo(
-        _t(
+        operator_text(
             "cli-seeded",
             munis=munis.created + munis.updated,
             groups=catalog.created + catalog.updated,
@@ -117,13 +117,13 @@ def close_month_cmd(month: str) -> None:
     try:
         index = parse_month(month)
     except DomainError as exc:
-        raise click.BadParameter(_t(exc.code), param_hint="MONTH") from exc
+        raise click.BadParameter(operator_text(exc.code), param_hint="MONTH") from exc
     result = _run(lambda uow: month_close.close_month(uow, index))
     if result.already_closed:
-        click.echo(_t("cli-month-already", month=month_label(index)))
+        click.echo(operator_text("cli-month-already", month=month_label(index)))
         return
     click.echo(
-        _t(
+        operator_text(
             "cli-month-closed",
             month=month_label(index),
             debits=result.debits,
@@ -139,10 +139,10 @@ def new_year_cmd(year: int) -> None:
     """Open school year YEAR (1 September): expire balances, credit nominals, move queues."""
     result = _run(lambda uow: new_year.open_year(uow, year))
     if result.already_open:
-        click.echo(_t("cli-year-already", year=str(year)))
+        click.echo(operator_text("cli-year-already", year=str(year)))
         return
     click.echo(
-        _t(
+        operator_text(
             "cli-year-opened",
             year=str(year),
             expired=result.expired,
@@ -173,7 +173,7 @@ def grant_role_cmd(
             region_wide=region_wide,
         )
     )
-    click.echo(_t("cli-role-granted", role=role, parent=str(parent)))
+    click.echo(operator_text("cli-role-granted", role=role, parent=str(parent)))
 
 
 OPERATOR_COMMANDS = (

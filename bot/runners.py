@@ -8,6 +8,7 @@ import logging
 import click
 
 from bot.app import build
+from bot.cli import operator_text
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def telegram_cmd() -> None:
     Only the chat: deliveries come from `worker` (or from `run`, which includes it)."""
     settings: Settings = click.get_current_context().obj
     if settings.telegram_bot_token is None:
-        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set")
+        raise click.ClickException(operator_text("cli-need-telegram"))
     asyncio.run(
         _surfaces(settings.model_copy(update={"worker_enabled": False}), telegram=True, vk=False)
     )
@@ -48,7 +49,7 @@ def vk_cmd() -> None:
     """Run the VK community bot (Bots Long Poll). Deliveries come from `worker`."""
     settings: Settings = click.get_current_context().obj
     if settings.vk_group_token is None or settings.vk_group_id is None:
-        raise click.ClickException("VK_GROUP_TOKEN and VK_GROUP_ID must be set")
+        raise click.ClickException(operator_text("cli-need-vk"))
     asyncio.run(
         _surfaces(settings.model_copy(update={"worker_enabled": False}), telegram=False, vk=True)
     )
@@ -59,7 +60,7 @@ def worker_cmd() -> None:
     """Deliver notices and announcements from the outbox (Telegram and/or VK)."""
     settings: Settings = click.get_current_context().obj
     if settings.telegram_bot_token is None and settings.vk_group_token is None:
-        raise click.ClickException("set TELEGRAM_BOT_TOKEN and/or VK_GROUP_TOKEN")
+        raise click.ClickException(operator_text("cli-need-a-token"))
     asyncio.run(_worker(settings))
 
 
@@ -104,7 +105,16 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
     from bot.handlers import vk as vk_surface
 
     if vk and settings.vk_group_id is None:
-        raise click.ClickException("VK_GROUP_ID must be set with VK_GROUP_TOKEN")
+        raise click.ClickException(operator_text("cli-need-vk"))
+    if (
+        telegram
+        and settings.telegram_webhook_url is not None
+        and (
+            settings.telegram_webhook_secret is None
+            or len(settings.telegram_webhook_secret.get_secret_value()) < 16
+        )
+    ):
+        raise click.ClickException(operator_text("cli-need-webhook-secret"))
     app = await build(settings)
     worker = None
     webhook = telegram and settings.telegram_webhook_url is not None

@@ -30,3 +30,10 @@ import-unknown-municipality = { $column }: no such municipality (import the muni
 import-other-provider = { $column }: this program belongs to another organisation
 import-other-program = { $column }: this group belongs to another program
 import-seats-below-taken = { $column }: fewer seats than children already in the group
+
+## Starting
+
+cli-need-telegram = TELEGRAM_BOT_TOKEN is not set.
+cli-need-vk = VK needs VK_GROUP_TOKEN and VK_GROUP_ID.
+cli-need-a-token = Set TELEGRAM_BOT_TOKEN and/or VK_GROUP_TOKEN.
+cli-need-webhook-secret = Webhook mode needs TELEGRAM_WEBHOOK_SECRET of 16 characters or more.

@@ -30,3 +30,10 @@ import-unknown-municipality = { $column }: такого муниципалите
 import-other-provider = { $column }: эта программа принадлежит другой организации
 import-other-program = { $column }: эта группа принадлежит другой программе
 import-seats-below-taken = { $column }: мест меньше, чем детей уже в группе
+
+## Запуск
+
+cli-need-telegram = Не задан TELEGRAM_BOT_TOKEN.
+cli-need-vk = Для VK нужны VK_GROUP_TOKEN и VK_GROUP_ID.
+cli-need-a-token = Задайте TELEGRAM_BOT_TOKEN и/или VK_GROUP_TOKEN.
+cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET не короче 16 символов.

@@ -91,3 +91,19 @@ def test_close_month_twice(run):
     assert first.exit_code == 0
     second = run("close-month", "2025-10")
     assert "уже был закрыт" in second.output
+
+
+def test_surfaces_refuse_to_start_without_their_settings(run, monkeypatch):
+    for name in ("TELEGRAM_BOT_TOKEN", "VK_GROUP_TOKEN", "VK_GROUP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    result = run("telegram")
+    assert result.exit_code == 1
+    assert "TELEGRAM_BOT_TOKEN" in result.output
+    result = run("worker")
+    assert result.exit_code == 1
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "short")
+    result = run("telegram")
+    assert result.exit_code == 1
+    assert "TELEGRAM_WEBHOOK_SECRET" in result.output

@@ -361,7 +361,9 @@ def test_every_literal_key_in_code_exists():
     used = set()
     for path in root.rglob("*.py"):
         used |= set(re.findall(r'\bT\(\s*"([a-z0-9_-]+)"', path.read_text(encoding="utf-8")))
-        used |= set(re.findall(r'_t\(\s*"([a-z0-9_-]+)"', path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r'operator_text\(\s*"([a-z0-9_-]+)"', path.read_text(encoding="utf-8"))
+        )
     assert used
     assert not sorted(used - t.keys["ru"])
 
