@@ -168,14 +168,24 @@ class Engine:
         self.default_language = default_language
 
     async def handle(self, event: Event) -> Reply:
+        """Always a reply: a refusal above the current screen, or an apology and the menu."""
         started = time.perf_counter()
-        state, parent_id = await self._state(event)
+        try:
+            state, parent_id = await self._state(event)
+        except Exception:
+            # the database or Redis is down: say so, keep nothing
+            metrics.ERRORS.labels(event.platform).inc()
+            logger.exception("no dialog state for a %s event", event.kind)
+            lang = pick_language(event.language_code) if event.language_code else "ru"
+            screen = Screen([T("error-internal")], name="error")
+            return Reply(render(screen, lang, self.t, lambda a: a), edit=False)
         ctx = Ctx(self, event, parent_id, state)
         toast = None
         try:
-            screen = await self._dispatch(ctx)
-        except DomainError as exc:
-            screen = await self._current(ctx, self._refusal(ctx, exc))
+            try:
+                screen = await self._dispatch(ctx)
+            except DomainError as exc:
+                screen = await self._current(ctx, self._refusal(ctx, exc))
         except Exception:
             # never a traceback to the person; the log names no personal data
             metrics.ERRORS.labels(event.platform).inc()
@@ -184,7 +194,10 @@ class Engine:
         first = screen.parts[0] if screen.parts else None
         if event.kind == "button" and isinstance(first, T) and first.key == "stale-button":
             toast = self.t(ctx.lang, "stale-button-toast")
-        await self.states.set(event.user_key, ctx.state)
+        try:
+            await self.states.set(event.user_key, ctx.state)
+        except Exception:
+            logger.exception("dialog state not saved")
         rendered = render(screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a))
         elapsed = time.perf_counter() - started
         metrics.UPDATES.labels(event.platform).inc()
