@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 
 from bot import metrics
 from bot.dialogs.engine import PUBLIC
@@ -107,32 +108,39 @@ class Worker:
                 )
         # what is sent is recorded as it goes (every flush_s), so a crash re-sends only the
         # last moments' messages, not the whole batch
-        flusher = asyncio.create_task(self._flush_every(outcome))
+        totals: Counter[str] = Counter()
+        sent_all = asyncio.Event()
+        flusher = asyncio.create_task(self._flush_every(outcome, totals, sent_all))
         try:
             await asyncio.gather(
                 *(self.senders[p].send(items, outcome) for p, items in per_platform.items())
             )
+            sent_all.set()
+            await flusher  # its last flush records the rest
         finally:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
-        await self._flush(outcome)
+            if not flusher.done():  # the step itself was cancelled
+                flusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flusher
         logger.info(
             "outbox: %d delivered, %d failed, %d unreachable, %d later, %d dropped",
-            len(outcome.delivered),
-            len(outcome.failed),
-            len(outcome.unreachable),
-            len(outcome.retry),
-            len(outcome.cancelled),
+            totals["delivered"],
+            totals["failed"],
+            totals["unreachable"],
+            totals["retry"],
+            totals["cancelled"],
         )
         return len(claimed)
 
-    async def _flush_every(self, outcome: Outcome) -> None:
-        while True:
-            await asyncio.sleep(self.flush_s)
-            await self._flush(outcome)
+    async def _flush_every(
+        self, outcome: Outcome, totals: Counter[str], sent_all: asyncio.Event
+    ) -> None:
+        while not sent_all.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sent_all.wait(), self.flush_s)
+            await self._flush(outcome, totals)
 
-    async def _flush(self, outcome: Outcome) -> None:
+    async def _flush(self, outcome: Outcome, totals: Counter[str]) -> None:
         """Record what happened since the last flush (the lists only grow)."""
         done = outcome.take()
         if done.empty:
@@ -140,3 +148,10 @@ class Worker:
         async with self.db.uow() as uow:
             await delivery.record(uow, done)
             await uow.commit()
+        totals.update(
+            delivered=len(done.delivered),
+            failed=len(done.failed),
+            unreachable=len(done.unreachable),
+            retry=len(done.retry),
+            cancelled=len(done.cancelled),
+        )
