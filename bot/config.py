@@ -39,3 +39,9 @@ class Settings(BaseSettings):
     log_format: str = Field(default="text", pattern="^(text|json)$")
     # liveness, readiness and /metrics; in webhook mode they are on the webhook port
     health_port: int | None = 8081
+
+    @property
+    def webhook_secret_ok(self) -> bool:
+        """Webhook mode needs a secret Telegram echoes back, long enough not to be guessed."""
+        secret = self.telegram_webhook_secret
+        return secret is not None and len(secret.get_secret_value()) >= 16

@@ -106,19 +106,12 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
 
     if vk and settings.vk_group_id is None:
         raise click.ClickException(operator_text("cli-need-vk"))
-    if (
-        telegram
-        and settings.telegram_webhook_url is not None
-        and (
-            settings.telegram_webhook_secret is None
-            or len(settings.telegram_webhook_secret.get_secret_value()) < 16
-        )
-    ):
+    if telegram and settings.telegram_webhook_url is not None and not settings.webhook_secret_ok:
         raise click.ClickException(operator_text("cli-need-webhook-secret"))
     app = await build(settings)
-    worker = None
     webhook = telegram and settings.telegram_webhook_url is not None
     health = None if webhook else await _health(app)
+    worker = None
     try:
         tasks = []
         if telegram and webhook:
@@ -127,7 +120,6 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
             tasks.append(asyncio.create_task(tg.run_polling(app)))
         if vk:
             tasks.append(asyncio.create_task(vk_surface.run(app)))
-        worker = None
         if settings.worker_enabled:
             from bot.notify.build import build_worker
 

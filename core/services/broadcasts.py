@@ -221,7 +221,12 @@ async def _own(uow: UnitOfWork, author_id: int, broadcast_id: int) -> Broadcast:
 async def cancel(uow: UnitOfWork, author_id: int, broadcast_id: int) -> None:
     """Stops what has not gone out yet; what was sent stays sent."""
     b = await _own(uow, author_id, broadcast_id)
-    if b.status in ("done", "cancelled"):
+    pending = await uow.session.scalar(
+        select(func.count())
+        .select_from(Outbox)
+        .where(Outbox.kind == "broadcast", Outbox.ref == b.id, Outbox.status == "pending")
+    )
+    if b.status == "cancelled" or (b.status == "sending" and not pending):
         raise DomainError("broadcast_finished")
     b.status = "cancelled"
     await uow.session.execute(
@@ -244,10 +249,8 @@ async def progress(uow: UnitOfWork, author_id: int, broadcast_id: int) -> Progre
         ).all()
     )
     left = counts.get("pending", 0)
-    if b.status == "sending" and left == 0:
-        b.status = "done"
     return Progress(
-        status=b.status,
+        status="done" if b.status == "sending" and left == 0 else b.status,
         recipients=b.recipients,
         sent=counts.get("delivered", 0),
         failed=counts.get("failed", 0),

@@ -1,7 +1,11 @@
+"""The real bot against stand-in Telegram and/or VK servers on 127.0.0.1, on a SQLite copy
+of the migrated template with the demo region loaded."""
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,127 +15,76 @@ import pytest
 from bot.app import App, build
 from bot.config import Settings
 from bot.handlers import telegram
+from bot.handlers import vk as vk_surface
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
 
 
 @dataclass
-class TelegramHarness:
-    tg: FakeTelegram
+class Harness:
     app: App
+    tg: FakeTelegram | None = None
+    vk: FakeVk | None = None
 
 
-@pytest.fixture
-async def telegram_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[TelegramHarness]:
-    import shutil
-
-    db_path = tmp_path / "e2e.db"
-    shutil.copy(sqlite_template, db_path)
-    tg = FakeTelegram()
-    await tg.start()
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{db_path}",
-        telegram_bot_token=tg.token,
-        telegram_api_base=tg.base,
-    )
-    app = await build(settings, seed_if_empty=True)
-    task = asyncio.create_task(telegram.run_polling(app, handle_signals=False))
-    try:
-        yield TelegramHarness(tg, app)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await app.close()
-        await tg.stop()
-
-
-@dataclass
-class VkHarness:
-    vk: FakeVk
-    app: App
-
-
-@pytest.fixture
-async def vk_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[VkHarness]:
-    import shutil
-
-    from bot.handlers import vk as vk_surface
-
-    db_path = tmp_path / "vk.db"
-    shutil.copy(sqlite_template, db_path)
-    fake = FakeVk()
-    await fake.start()
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{db_path}",
-        vk_group_token=fake.token,
-        vk_group_id=fake.group_id,
-        vk_api_base=fake.base,
-    )
-    app = await build(settings, seed_if_empty=True)
+@contextlib.asynccontextmanager
+async def running_bot(
+    template: Path, folder: Path, *, with_tg: bool, with_vk: bool
+) -> AsyncIterator[Harness]:
+    db_path = folder / "e2e.db"
+    shutil.copy(template, db_path)
+    tg = FakeTelegram() if with_tg else None
+    vk = FakeVk() if with_vk else None
+    settings: dict[str, object] = {"database_url": f"sqlite+aiosqlite:///{db_path}"}
+    if tg is not None:
+        await tg.start()
+        settings |= {"telegram_bot_token": tg.token, "telegram_api_base": tg.base}
+    if vk is not None:
+        await vk.start()
+        settings |= {
+            "vk_group_token": vk.token,
+            "vk_group_id": vk.group_id,
+            "vk_api_base": vk.base,
+        }
+    app = await build(Settings(_env_file=None, **settings), seed_if_empty=True)
     stop = asyncio.Event()
-    task = asyncio.create_task(vk_surface.run(app, stop))
-    for _ in range(100):  # events sent before the bot connects are not its to see
-        if fake.lp_requests:
-            break
-        await asyncio.sleep(0.05)
+    polling = asyncio.create_task(telegram.run_polling(app, handle_signals=False)) if tg else None
+    longpoll = asyncio.create_task(vk_surface.run(app, stop)) if vk else None
+    if vk is not None:
+        for _ in range(100):  # events sent before the bot connects are not its to see
+            if vk.lp_requests:
+                break
+            await asyncio.sleep(0.05)
     try:
-        yield VkHarness(fake, app)
+        yield Harness(app, tg, vk)
     finally:
         stop.set()
-        await asyncio.wait_for(task, 10)
+        if polling is not None:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+        if longpoll is not None:
+            await asyncio.wait_for(longpoll, 10)
         await app.close()
-        await fake.stop()
-
-
-@dataclass
-class BothHarness:
-    tg: FakeTelegram
-    vk: FakeVk
-    app: App
+        for server in (tg, vk):
+            if server is not None:
+                await server.stop()
 
 
 @pytest.fixture
-async def both_bots(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[BothHarness]:
+async def telegram_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(sqlite_template, tmp_path, with_tg=True, with_vk=False) as h:
+        yield h
+
+
+@pytest.fixture
+async def vk_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(sqlite_template, tmp_path, with_tg=False, with_vk=True) as h:
+        yield h
+
+
+@pytest.fixture
+async def both_bots(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
     """One bot, one database, reachable from Telegram and VK at once."""
-    import shutil
-
-    from bot.handlers import vk as vk_surface
-
-    db_path = tmp_path / "both.db"
-    shutil.copy(sqlite_template, db_path)
-    tg, fake_vk = FakeTelegram(), FakeVk()
-    await tg.start()
-    await fake_vk.start()
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{db_path}",
-        telegram_bot_token=tg.token,
-        telegram_api_base=tg.base,
-        vk_group_token=fake_vk.token,
-        vk_group_id=fake_vk.group_id,
-        vk_api_base=fake_vk.base,
-    )
-    app = await build(settings, seed_if_empty=True)
-    stop = asyncio.Event()
-    tasks = [
-        asyncio.create_task(telegram.run_polling(app, handle_signals=False)),
-        asyncio.create_task(vk_surface.run(app, stop)),
-    ]
-    for _ in range(100):
-        if fake_vk.lp_requests:
-            break
-        await asyncio.sleep(0.05)
-    try:
-        yield BothHarness(tg, fake_vk, app)
-    finally:
-        stop.set()
-        tasks[0].cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await tasks[0]
-        await asyncio.wait_for(tasks[1], 10)
-        await app.close()
-        await tg.stop()
-        await fake_vk.stop()
+    async with running_bot(sqlite_template, tmp_path, with_tg=True, with_vk=True) as h:
+        yield h

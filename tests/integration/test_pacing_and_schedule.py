@@ -114,3 +114,7 @@ async def test_scheduled_broadcast_waits_then_goes_and_can_be_cancelled(db, cloc
         progress = await broadcasts.progress(uow, author, later)
     assert left == 0
     assert progress.status == "cancelled"
+    async with db.uow() as uow:
+        with pytest.raises(DomainError) as err:
+            await broadcasts.cancel(uow, author, later)
+    assert err.value.code == "broadcast_finished"
