@@ -33,10 +33,7 @@ def _run(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     async def go() -> T:
         db = Database(settings.database_url)
         try:
-            async with db.uow() as uow:
-                result = await action(uow)
-                await uow.commit()
-                return result
+            return await db.run(action)
         finally:
             await db.dispose()
 

@@ -63,7 +63,5 @@ CODES = frozenset(
         "broadcast_not_found",
         "broadcast_finished",
         "broadcast_time_invalid",
-        "link_same_account",
-        "link_platform_taken",
     }
 )

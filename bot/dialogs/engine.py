@@ -8,11 +8,13 @@ silence or a traceback.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot import metrics
 from bot.dialogs.events import Event
@@ -31,6 +33,8 @@ PUBLIC_ACTIONS = frozenset({"prog"})  # only what anyone may see: a program card
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
 
+P = ParamSpec("P")
+R = TypeVar("R")
 ScreenFn = Callable[["Ctx"], Awaitable[Screen]]
 ActionFn = Callable[..., Awaitable[Screen]]
 
@@ -121,8 +125,14 @@ class Ctx:
     def reader(self) -> UnitOfWork:
         return self.engine.db.reader()
 
-    def writer(self) -> UnitOfWork:
-        return self.engine.db.uow()
+    async def run(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """A use case in its own transaction, committed (retried on a deadlock)."""
+        return await self.engine.db.run(fn, *args, **kwargs)
 
     async def show(self, name: str, *notice: T) -> Screen:
         """Move to screen ``name`` and build it; ``notice`` pieces go above it."""
@@ -143,11 +153,43 @@ class Ctx:
         return money(kopecks, self.lang)
 
 
+# C0 controls and DEL, but not tab and newline: NUL in text is refused by PostgreSQL, the
+# rest are never meant as text
+CONTROLS = dict.fromkeys(c for c in [*range(32), 127] if c not in (9, 10))
+
+
+def clean(event: Event) -> Event:
+    """What a person typed, without control characters (a NUL in a search reaches SQL)."""
+    if event.text and not event.text.isprintable():
+        return dataclasses.replace(event, text=event.text.translate(CONTROLS))
+    return event
+
+
 @dataclass
 class Reply:
     screen: Rendered
     edit: bool  # a button was pressed: replace that message rather than add one
     toast: str | None = None  # a short answer to the press itself (callback answer)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database or Redis cannot be reached (as opposed to a mistake in our code)."""
+    import redis.exceptions
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(
+        exc,
+        OSError
+        | TimeoutError
+        | OperationalError
+        | InterfaceError
+        | PoolTimeout
+        | redis.exceptions.ConnectionError
+        | redis.exceptions.TimeoutError,
+    )
 
 
 class Engine:
@@ -159,6 +201,7 @@ class Engine:
         signer: Signer,
         default_language: str = "ru",
         timezone: str = "Europe/Moscow",
+        deadline: float = 1.5,
     ) -> None:
         self.timezone = timezone
         self.db = db
@@ -166,29 +209,67 @@ class Engine:
         self.t = translator
         self.signer = signer
         self.default_language = default_language
+        # a person is answered within this many seconds, if only to say "try again":
+        # a blackholed database or Redis must not hold them (and their next messages)
+        self.deadline = deadline
+        self._lingering: set[asyncio.Task[Reply]] = set()
 
     async def handle(self, event: Event) -> Reply:
-        """Always a reply: a refusal above the current screen, or an apology and the menu."""
+        """Always a reply, within the deadline: the screen, a refusal above the current
+        screen, "temporarily unavailable", or an apology and the menu."""
+        event = clean(event)
+        # its own task: a statement hung on a dead connection cannot be interrupted in
+        # place (its rollback would hang too), so the person is answered and it is left to
+        # end by itself, rolled back
+        task = asyncio.create_task(self._handle(event))
+        done, _ = await asyncio.wait({task}, timeout=self.deadline)
+        if task in done:
+            return task.result()
+        task.cancel()
+        self._lingering.add(task)
+        task.add_done_callback(self._lingering.discard)
+        metrics.ERRORS.labels(event.platform).inc()
+        logger.warning("no answer within %.1f s to a %s event", self.deadline, event.kind)
+        return self._apology(event, "error-unavailable")
+
+    def _apology(self, event: Event, key: str) -> Reply:
+        lang = pick_language(event.language_code) if event.language_code else "ru"
+        screen = Screen([T(key)], name="error")
+        return Reply(render(screen, lang, self.t, lambda a: a), edit=False)
+
+    async def _handle(self, event: Event) -> Reply:
         started = time.perf_counter()
         try:
             state, parent_id = await self._state(event)
-        except Exception:
+        except Exception as exc:
             # the database or Redis is down: say so, keep nothing
             metrics.ERRORS.labels(event.platform).inc()
-            logger.exception("no dialog state for a %s event", event.kind)
-            lang = pick_language(event.language_code) if event.language_code else "ru"
-            screen = Screen([T("error-internal")], name="error")
-            return Reply(render(screen, lang, self.t, lambda a: a), edit=False)
+            logger.warning("no dialog state for a %s event: %s", event.kind, type(exc).__name__)
+            return self._apology(
+                event, "error-unavailable" if unavailable(exc) else "error-internal"
+            )
         ctx = Ctx(self, event, parent_id, state)
         toast = None
         try:
             try:
                 screen = await self._dispatch(ctx)
             except DomainError as exc:
-                screen = await self._current(ctx, self._refusal(ctx, exc))
-        except Exception:
-            # never a traceback to the person; the log names no personal data
+                if exc.code == "parent_not_found" and "pid" in state.data:
+                    # the family was merged into another (an account link): find it again
+                    state.data.pop("pid")
+                    state, parent_id = await self._state(event, state)
+                    ctx = Ctx(self, event, parent_id, state)
+                    screen = await self._dispatch(ctx)
+                else:
+                    screen = await self._current(ctx, self._refusal(ctx, exc))
+        except DomainError as exc:
+            screen = await self._current(ctx, self._refusal(ctx, exc))
+        except Exception as exc:
             metrics.ERRORS.labels(event.platform).inc()
+            if unavailable(exc):
+                logger.warning("%s event on screen %s: %s", event.kind, state.screen, exc)
+                return self._apology(event, "error-unavailable")
+            # never a traceback to the person; the log names no personal data
             logger.exception("handler failed: %s event on screen %s", event.kind, state.screen)
             screen = await self._safe_menu(ctx)
         first = screen.parts[0] if screen.parts else None
@@ -196,26 +277,33 @@ class Engine:
             toast = self.t(ctx.lang, "stale-button-toast")
         try:
             await self.states.set(event.user_key, ctx.state)
-        except Exception:
-            logger.exception("dialog state not saved")
+        except Exception as exc:
+            logger.warning("dialog state not saved: %s", type(exc).__name__)
         rendered = render(screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a))
         elapsed = time.perf_counter() - started
         metrics.UPDATES.labels(event.platform).inc()
         metrics.LATENCY.labels(event.platform).observe(elapsed)
         return Reply(rendered, edit=event.kind == "button", toast=toast)
 
-    async def _state(self, event: Event) -> tuple[DialogState, int]:
-        state = await self.states.get(event.user_key)
+    async def _state(
+        self, event: Event, known: DialogState | None = None
+    ) -> tuple[DialogState, int]:
+        state = known or await self.states.get(event.user_key)
         if state is not None and "pid" in state.data:
             return state, int(state.data["pid"])
         lang = pick_language(event.language_code) if event.language_code else self.default_language
-        async with self.db.uow() as uow:
-            parent = await parents.get_or_create(uow, event.platform, event.user_id, lang)
-            await uow.commit()
-            parent_id, lang = parent.id, parent.language
-        state = state or DialogState(screen="start", lang=lang)
-        state.data["pid"] = parent_id
-        return state, parent_id
+        parent = await self.db.run(parents.get_or_create, event.platform, event.user_id, lang)
+        state = state or DialogState(screen="start", lang=parent.language)
+        state.data["pid"] = parent.id
+        return state, parent.id
+
+    async def forget(self, *user_keys: str) -> None:
+        """Drop these people's dialog states (a family's other messengers, after its data
+        were erased or its accounts joined)."""
+        try:
+            await self.states.delete(*user_keys)
+        except Exception as exc:
+            logger.warning("dialog states not deleted: %s", type(exc).__name__)
 
     async def _dispatch(self, ctx: Ctx) -> Screen:
         event = ctx.event

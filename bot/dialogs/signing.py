@@ -34,6 +34,7 @@ class Signer:
         if not payload or len(payload.encode()) > MAX_PAYLOAD or "~" not in payload:
             return None
         action, _, sig = payload.rpartition("~")
-        if not hmac.compare_digest(sig, self._sig(user, action)):
+        # bytes: compare_digest refuses a str with non-ASCII characters (a forged payload)
+        if not hmac.compare_digest(sig.encode(), self._sig(user, action).encode()):
             return None
         return action

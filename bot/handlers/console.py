@@ -13,6 +13,7 @@ from typing import TextIO
 from bot.app import App
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
+from core.rules.numbers import is_id
 
 USER = "local"
 LOCATION = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -38,7 +39,7 @@ def show(screen: Rendered, out: TextIO) -> list[str]:
 def to_event(line: str, payloads: list[str], expect: str | None) -> Event:
     line = line.rstrip("\n")
     stripped = line.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(payloads):
+    if is_id(stripped) and 1 <= int(stripped) <= len(payloads):
         return Event("console", USER, "button", payload=payloads[int(stripped) - 1])
     if stripped.startswith("/"):
         return Event("console", USER, "command", text=stripped[1:])

@@ -23,4 +23,25 @@ def certificate_number(municipality_id: int, certificate_id: int) -> str:
 
 def is_valid_certificate_number(number: str) -> bool:
     digits = number.replace("-", "").replace(" ", "")
-    return digits.isdigit() and len(digits) >= 3 and luhn_digit(digits[:-1]) == int(digits[-1])
+    return (
+        digits.isascii()
+        and digits.isdigit()
+        and len(digits) >= 3
+        and luhn_digit(digits[:-1]) == int(digits[-1])
+    )
+
+
+ID_MAX = 2**31 - 1  # PostgreSQL's integer
+
+
+def parse_id(raw: str) -> int | None:
+    """A row id as typed or carried by a button: ASCII digits only (``"²".isdigit()`` is
+    true, ``int("²")`` fails), within PostgreSQL's integer; None for anything else."""
+    if not raw or len(raw) > 10 or not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 0 < value <= ID_MAX else None
+
+
+def is_id(raw: str) -> bool:
+    return parse_id(raw) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from core.errors import DomainError
@@ -27,7 +28,7 @@ def clean_name(raw: str) -> str:
 
 def parse_birth_date(raw: str, today: date) -> date:
     """Dates as parents type them: 05.03.2016, 5.3.16, 2016-03-05."""
-    value = raw.strip()
+    value = unicodedata.normalize("NFKC", raw).strip()
     for pattern in _DATE_RES:
         match = pattern.match(value)
         if match:
@@ -76,9 +77,11 @@ def snils_checksum(digits: str) -> int:
 
 
 def parse_snils(raw: str) -> str:
-    """Eleven digits, separators allowed (123-456-789 01); checksum verified."""
-    digits = re.sub(r"[\s\-]", "", raw)
-    if not re.fullmatch(r"\d{11}", digits):
+    """Eleven digits, separators allowed (123-456-789 01); checksum verified. Digits of
+    other forms (full-width １２３) are read as the ASCII digits they are, so one СНИЛС
+    is always stored the same way."""
+    digits = re.sub(r"[\s\-‐-―−]", "", unicodedata.normalize("NFKC", raw))
+    if not re.fullmatch(r"[0-9]{11}", digits):
         raise DomainError("snils_invalid")
     # the checksum is only defined for numbers above 001-001-998
     if int(digits[:9]) > 1001998 and snils_checksum(digits) != int(digits[9:]):

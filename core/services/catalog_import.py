@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from core.rules.catalog import Direction, Register
 from core.rules.text import fold
 from core.services.certificates import grant_from_queue
+from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import Group, Municipality, MunicipalityYear, Program, Provider
 
@@ -204,6 +205,8 @@ async def import_catalog(uow: UnitOfWork, text: str) -> ImportReport:
     if problem:
         report.errors.append((1, RowError("missing-columns", problem)))
         return report
+    # seats are compared with what is taken: no application moves them meanwhile
+    await locks.gate(uow, exclusive=True)
     munis = dict((await uow.session.execute(select(Municipality.code, Municipality.id))).all())
     touched: set[int] = set()
     for line, raw in rows:

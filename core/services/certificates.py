@@ -18,6 +18,7 @@ from core.rules.people import MAX_AGE, check_certificate_age
 from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
+from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import Certificate, Child, MunicipalityYear, Sequence
 
@@ -48,6 +49,7 @@ async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Ce
 
 async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
     """The accounting certificate (учёта). Idempotent refusal if it exists."""
+    await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
     if await for_child(uow, child_id) is not None:
@@ -72,6 +74,7 @@ async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
 
 async def request_funding(uow: UnitOfWork, parent_id: int, child_id: int) -> CertStatus:
     """Queue the request; grant it at once when the quota has room. No other selection."""
+    await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
     cert = await for_child(uow, child_id, lock=True)
@@ -132,6 +135,7 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
     room = settings.funded_quota - int(funded or 0)
     if room <= 0:
         return 0
+    # step 4 of the lock order: other families' queued certificates, in queue order
     waiting = await uow.session.scalars(
         select(Certificate)
         .where(
@@ -140,6 +144,8 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
         )
         .order_by(Certificate.queue_seq)
         .limit(room)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     _, last_month = school_year_months(year)
     months_left = last_month - month_of(today) + 1

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
-from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
 from core.rules.people import age_on, clean_name, parse_snils
 from core.services.parents import forget_children, require_consent
+from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Child, Municipality
+from core.storage.models import Child, Municipality
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ async def _check_municipality(uow: UnitOfWork, municipality_id: int) -> None:
 
 
 async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
+    await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     clean = validate(data, uow.now.date())
     await _check_municipality(uow, clean.municipality_id)
@@ -90,6 +91,7 @@ async def get_owned(uow: UnitOfWork, parent_id: int, child_id: int) -> Child:
 
 
 async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: ChildInput) -> None:
+    await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
     clean = validate(data, uow.now.date())
@@ -105,17 +107,9 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
 
 async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:
     """Cancels active applications (money and seats return), then erases the child."""
-    from core.services import enrolment
-
+    await locks.families(uow, parent_id)
     await get_owned(uow, parent_id, child_id)
-    active = await uow.session.scalars(
-        select(Application.id).where(
-            Application.child_id == child_id, Application.status.in_(ACTIVE_STATUSES)
-        )
-    )
-    for app_id in list(active):
-        await enrolment.end_application(uow, app_id, AppStatus.CANCELLED, reason="child_removed")
-    await forget_children(uow, [child_id])
+    await forget_children(uow, [child_id], reason="child_removed")
 
 
 async def list_children(uow: UnitOfWork, parent_id: int) -> list[ChildView]:

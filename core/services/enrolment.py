@@ -29,7 +29,8 @@ from core.services.certificates import for_child
 from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
-from core.storage.db import UnitOfWork
+from core.storage import locks
+from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import (
     Application,
     Certificate,
@@ -163,6 +164,7 @@ async def apply(
 ) -> int:
     """Submit. ``expected_share`` is the monthly share the parent saw and confirmed; if the
     balance changed since, the parent must see the new figures first (quote_changed)."""
+    await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     q, cert = await _facts(uow, parent_id, child_id, group_id, lock=True)
     if expected_share is not None and expected_share != q.money.monthly_share:
@@ -238,10 +240,21 @@ async def _notify(uow: UnitOfWork, app: Application) -> None:
 
 
 async def _owned_app(uow: UnitOfWork, parent_id: int, app_id: int) -> Application:
-    app = await uow.session.get(Application, app_id, with_for_update=True)
-    if app is None or app.parent_id != parent_id:
+    await locks.families(uow, parent_id)
+    return await _locked(uow, app_id, parent_id)
+
+
+async def _locked(uow: UnitOfWork, app_id: int, parent_id: int | None) -> Application:
+    """The application, its certificate and itself locked (steps 3 and 5 of the order)."""
+    cert_id = await uow.session.scalar(
+        select(Application.certificate_id).where(Application.id == app_id)
+    )
+    if cert_id is not None:
+        await locks.certificates(uow, [cert_id])
+    found = await locks.applications(uow, [app_id])
+    if not found or found[0].parent_id != parent_id:
         raise DomainError("application_not_found")
-    return app
+    return found[0]
 
 
 async def cancel(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
@@ -262,11 +275,16 @@ async def end_application(
     """Cancel, reject or finish: free the seat, release the months not yet served.
 
     A finished (left) application keeps the current month reserved: the month close debits
-    the days served and releases the rest. Everything else is released now.
+    the days served and releases the rest. Everything else is released now. The caller
+    holds the family's lock; the status is checked again here, so an application that
+    ended meanwhile (a cancel racing a withdrawal) never frees its seat twice.
     """
-    app = await uow.session.get(Application, app_id, with_for_update=True)
-    if app is None:
+    found = await locks.applications(uow, [app_id])
+    if not found:
         raise DomainError("application_not_found")
+    app = found[0]
+    if AppStatus(app.status) not in ACTIVE_STATUSES:
+        raise DomainError("application_bad_status", status=app.status)
     today = uow.now.date()
     release = app.reserved_left
     if status == AppStatus.FINISHED:
@@ -317,9 +335,17 @@ async def provider_decide(
     uow: UnitOfWork, parent_id: int, app_id: int, target: AppStatus, reason: str | None = None
 ) -> None:
     """A provider's staff accepts, rejects (with a reason), enrols or finishes."""
-    app = await uow.session.get(Application, app_id, with_for_update=True)
-    if app is None:
+    family = await uow.session.scalar(
+        select(Application.parent_id).where(Application.id == app_id)
+    )
+    if family is None:
         raise DomainError("application_not_found")
+    await locks.families(uow, family)
+    try:
+        app = await _locked(uow, app_id, family)
+    except DomainError:
+        # the application changed family (an account link) between the read and the lock
+        raise RetryTransaction from None
     provider_id = await uow.session.scalar(
         select(Program.provider_id).where(Program.id == app.program_id)
     )

@@ -8,11 +8,13 @@ from sqlalchemy import delete, select
 from core.errors import DomainError
 from core.notify.outbox import emit
 from core.services.parents import require_consent
+from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import Follow, Program
 
 
 async def follow(uow: UnitOfWork, parent_id: int, program_id: int) -> None:
+    await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     if await uow.session.get(Program, program_id) is None:
         raise DomainError("program_not_found")
@@ -28,6 +30,7 @@ async def follow(uow: UnitOfWork, parent_id: int, program_id: int) -> None:
 
 
 async def unfollow(uow: UnitOfWork, parent_id: int, program_id: int) -> None:
+    await locks.families(uow, parent_id)
     await uow.session.execute(
         delete(Follow).where(Follow.parent_id == parent_id, Follow.program_id == program_id)
     )

@@ -1,70 +1,173 @@
-"""Linking a parent's Telegram and VK: a one-time code shown in one, typed in the other.
+"""Joining a family's messenger accounts: a one-time code shown in one, typed in another.
 
-After linking both identities belong to one parent: the same children, certificates and
-applications in both messengers.
+What makes the code hopeless to guess: 12 digits (10^12 codes), alive 15 minutes, one
+live code per family, and at most FAILURES_ALLOWED failed tries per account per hour; with
+a thousand live codes at once, an account's five tries an hour hit one with probability
+5·10^-9. Every failure (a wrong, stale or used code, a code of the same account, two
+accounts of one messenger) gets one and the same answer, and a live code that was tried
+and refused is used up, so the answer says nothing about which codes exist. The database
+keeps only a hash of each code.
+
+Merging: the account that types the code (the source) joins the family that showed it
+(the target). A family has at most one account per messenger, so the two must not share
+a messenger; everything of the source's (accounts, children, applications, roles,
+follows, notices, announcements) moves to the target and the source's row is deleted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from core.errors import DomainError
+from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Child, Identity, LinkCode, Outbox, Parent, Role
+from core.storage.models import (
+    Application,
+    Broadcast,
+    Child,
+    Follow,
+    Identity,
+    LinkCode,
+    LinkFailure,
+    Outbox,
+    Parent,
+    Role,
+)
 
 logger = logging.getLogger(__name__)
 CODE_TTL = timedelta(minutes=15)
-CODE_DIGITS = 6
+CODE_DIGITS = 12
+FAILURES_ALLOWED = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(f"pfdo-link|{code}".encode()).hexdigest()
+
+
+def normalise(raw: str) -> str:
+    """The digits a person typed, whatever the separators or the digit forms."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(ch for ch in text if ch in "0123456789")
+
+
+def display(code: str) -> str:
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 async def create_code(uow: UnitOfWork, parent_id: int) -> str:
+    """A new code for the family (the previous one stops working). Returns it grouped by
+    four digits, as it is shown."""
+    await locks.families(uow, parent_id)
+    if await uow.session.get(Parent, parent_id, populate_existing=True) is None:
+        raise DomainError("parent_not_found")
     await uow.session.execute(delete(LinkCode).where(LinkCode.parent_id == parent_id))
-    while True:
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        if await uow.session.get(LinkCode, code) is None:
-            break
-    uow.session.add(LinkCode(code=code, parent_id=parent_id, expires_at=uow.now + CODE_TTL))
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    uow.session.add(LinkCode(code=_hash(code), parent_id=parent_id, expires_at=uow.now + CODE_TTL))
     await uow.session.flush()
-    return code
+    return display(code)
 
 
-async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> int:
-    """Move this platform's identity (and whatever it added) to the code's parent.
+async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> int | None:
+    """The family the typing account now belongs to, or None when refused.
 
-    Returns the parent id the identity now belongs to.
+    A refusal is not an exception: the failed try is recorded (and a live code used up)
+    in this transaction, which the caller commits before telling the person.
     """
-    code = "".join(ch for ch in raw if ch.isdigit())
-    link = await uow.session.get(LinkCode, code) if len(code) == CODE_DIGITS else None
-    if link is None or link.expires_at < uow.now:
-        raise DomainError("link_code_invalid")
-    target = link.parent_id
-    await uow.session.delete(link)
-    if target == parent_id:
-        raise DomainError("link_same_account")
-    source_platforms = set(
+    code = normalise(raw)
+    key = _hash(code) if len(code) == CODE_DIGITS else None
+    link = await uow.session.get(LinkCode, key) if key else None
+    target = link.parent_id if link is not None and link.expires_at >= uow.now else None
+    await locks.families(uow, parent_id, target)
+    if await uow.session.get(Parent, parent_id, populate_existing=True) is None:
+        raise DomainError("parent_not_found")
+    if key is not None and link is not None:
+        # tried once: used up, whatever comes next (a concurrent try finds it gone)
+        claimed = await uow.session.execute(delete(LinkCode).where(LinkCode.code == key))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            target = None
+    recent = await uow.session.scalar(
+        select(func.count())
+        .select_from(LinkFailure)
+        .where(LinkFailure.parent_id == parent_id, LinkFailure.at > uow.now - FAILURE_WINDOW)
+    )
+    if int(recent or 0) >= FAILURES_ALLOWED:
+        logger.warning("parent %s: link tries exhausted", parent_id)
+        return await _failed(uow, parent_id)
+    if target is None or target == parent_id:
+        return await _failed(uow, parent_id)
+    if await uow.session.get(Parent, target, populate_existing=True) is None:
+        return await _failed(uow, parent_id)  # that family joined another meanwhile
+    mine = set(
+        await uow.session.scalars(select(Identity.platform).where(Identity.parent_id == parent_id))
+    )
+    theirs = set(
         await uow.session.scalars(select(Identity.platform).where(Identity.parent_id == target))
     )
-    if platform in source_platforms:
-        raise DomainError("link_platform_taken")
-    # what the joining account already has moves over; it stays one family
-    for model in (Identity, Child, Application, Role, Outbox):
-        await uow.session.execute(
+    if platform not in mine or mine & theirs:
+        return await _failed(uow, parent_id)
+    await _merge(uow, parent_id, target)
+    logger.info("parent %s joined parent %s (%s)", parent_id, target, platform)
+    return target
+
+
+async def _failed(uow: UnitOfWork, parent_id: int) -> None:
+    uow.session.add(LinkFailure(parent_id=parent_id, at=uow.now))
+    await uow.session.flush()
+    return
+
+
+async def _merge(uow: UnitOfWork, source: int, target: int) -> None:
+    s = uow.session
+    # what the target already has stays; the source's duplicate goes
+    await s.execute(
+        delete(Follow).where(
+            Follow.parent_id == source,
+            Follow.program_id.in_(select(Follow.program_id).where(Follow.parent_id == target)),
+        )
+    )
+    for role in (await s.scalars(select(Role).where(Role.parent_id == source))).all():
+        same = await s.scalar(
+            select(Role.id).where(
+                Role.parent_id == target,
+                Role.role == role.role,
+                Role.municipality_id.is_(None)
+                if role.municipality_id is None
+                else Role.municipality_id == role.municipality_id,
+                Role.provider_id.is_(None)
+                if role.provider_id is None
+                else Role.provider_id == role.provider_id,
+            )
+        )
+        if same is not None:
+            await s.delete(role)
+    await s.flush()
+    for model in (Identity, Child, Application, Role, Outbox, Follow):
+        await s.execute(
             update(model)
-            .where(model.parent_id == parent_id)
+            .where(model.parent_id == source)
             .values(parent_id=target)
             .execution_options(synchronize_session=False)
         )
-    source = await uow.session.get(Parent, parent_id)
-    target_parent = await uow.session.get(Parent, target)
-    if source is not None and target_parent is not None:
-        if target_parent.consent_at is None and source.consent_at is not None:
-            target_parent.consent_at = source.consent_at
-            target_parent.consent_version = source.consent_version
-        await uow.session.delete(source)
-    await uow.session.flush()
-    logger.info("parent %s joined parent %s (%s)", parent_id, target, platform)
-    return target
+    await s.execute(
+        update(Broadcast)
+        .where(Broadcast.author_id == source)
+        .values(author_id=target)
+        .execution_options(synchronize_session=False)
+    )
+    await s.execute(delete(LinkCode).where(LinkCode.parent_id == source))
+    await s.execute(delete(LinkFailure).where(LinkFailure.parent_id == source))
+    source_parent = await s.get(Parent, source, populate_existing=True)
+    target_parent = await s.get(Parent, target, populate_existing=True)
+    assert source_parent is not None and target_parent is not None
+    if target_parent.consent_at is None and source_parent.consent_at is not None:
+        target_parent.consent_at = source_parent.consent_at
+        target_parent.consent_version = source_parent.consent_version
+    await s.delete(source_parent)
+    await s.flush()

@@ -30,6 +30,7 @@ from core.rules.calendar import month_bounds, month_label, month_of
 from core.rules.enrolment import AppStatus
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
+from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, LedgerEntry, MonthClose, Municipality, Outbox
 
@@ -52,9 +53,11 @@ def _key(prefix: str, month: int):  # type: ignore[no-untyped-def]
 async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     if month > month_of(uow.now.date()):
         raise DomainError("month_invalid")
-    if await uow.session.get(MonthClose, month) is not None:
+    # alone: no application, certificate or other close moves while the month is debited;
+    # a second close of the same month waits here and then finds it closed
+    await locks.gate(uow, exclusive=True)
+    if await uow.session.get(MonthClose, month, populate_existing=True) is not None:
         return CloseResult(month, True, 0, 0, 0)
-    # claim the month first: a concurrent close waits on this row and then finds it
     uow.session.add(MonthClose(month=month, closed_at=uow.now))
     await uow.session.flush()
     batch = f"close:{month_label(month)}"
@@ -166,7 +169,8 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
             literal(uow.now),
         )
         .join(LedgerEntry, LedgerEntry.application_id == Application.id)
-        .where(LedgerEntry.batch == batch)
+        # a family that withdrew its consent is not written to (the provider is still paid)
+        .where(LedgerEntry.batch == batch, Application.parent_id.is_not(None))
         .distinct()
     )
     await uow.session.execute(

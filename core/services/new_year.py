@@ -17,6 +17,7 @@ from core.rules.calendar import month_index, school_year_of
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
+from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
@@ -67,7 +68,8 @@ class YearResult:
 async def open_year(uow: UnitOfWork, year: int) -> YearResult:
     if year > school_year_of(uow.now.date()) or year < 2000:
         raise DomainError("year_invalid")
-    if await uow.session.get(YearOpen, year) is not None:
+    await locks.gate(uow, exclusive=True)
+    if await uow.session.get(YearOpen, year, populate_existing=True) is not None:
         return YearResult(year, True)
     uow.session.add(YearOpen(school_year=year, opened_at=uow.now))
     await uow.session.flush()

@@ -6,13 +6,24 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Certificate, Child, Identity, Parent, Role
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Follow,
+    Identity,
+    Outbox,
+    Parent,
+    Role,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +55,26 @@ async def get_or_create(
     )
     if parent is not None:
         return parent
-    parent = Parent(language=language, created_at=uow.now, announcements=True)
-    uow.session.add(parent)
-    await uow.session.flush()
-    uow.session.add(Identity(parent_id=parent.id, platform=platform, external_id=external_id))
-    await uow.session.flush()
+    try:
+        # two first messages of one person at once (two replicas): one identity wins, the
+        # other transaction finds it
+        async with uow.session.begin_nested():
+            parent = Parent(language=language, created_at=uow.now, announcements=True)
+            uow.session.add(parent)
+            await uow.session.flush()
+            uow.session.add(
+                Identity(parent_id=parent.id, platform=platform, external_id=external_id)
+            )
+            await uow.session.flush()
+    except IntegrityError:
+        found = await uow.session.scalar(
+            select(Parent)
+            .join(Identity, Identity.parent_id == Parent.id)
+            .where(Identity.platform == platform, Identity.external_id == external_id)
+        )
+        if found is None:
+            raise
+        return found
     logger.info("new parent %s on %s", parent.id, platform)
     return parent
 
@@ -71,7 +97,7 @@ async def view(uow: UnitOfWork, parent_id: int) -> ParentView:
 
 
 async def require_consent(uow: UnitOfWork, parent_id: int) -> Parent:
-    parent = await uow.session.get(Parent, parent_id)
+    parent = await uow.session.get(Parent, parent_id, populate_existing=True)
     if parent is None:
         raise DomainError("parent_not_found")
     if parent.consent_at is None:
@@ -80,7 +106,8 @@ async def require_consent(uow: UnitOfWork, parent_id: int) -> Parent:
 
 
 async def give_consent(uow: UnitOfWork, parent_id: int, version: str = CONSENT_VERSION) -> None:
-    parent = await uow.session.get(Parent, parent_id)
+    await locks.families(uow, parent_id)
+    parent = await uow.session.get(Parent, parent_id, populate_existing=True)
     if parent is None:
         raise DomainError("parent_not_found")
     parent.consent_at = uow.now
@@ -103,25 +130,29 @@ async def set_announcements(uow: UnitOfWork, parent_id: int, enabled: bool) -> N
 async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
     """Delete the parent's children and their personal data; keep the ledger de-personalised.
 
-    Active applications are cancelled first so their reservations and seats return. Returns
-    how many children were deleted.
+    Active applications end first so their reservations and seats return. Afterwards
+    nothing ties the family's messenger accounts to a certificate or the ledger: the
+    applications lose their family, the family's notices are deleted (the one saying the
+    data were erased is the only one written). Returns how many children were deleted.
     """
-    from core.services import enrolment  # local: enrolment imports parents' helpers
-
-    parent = await uow.session.get(Parent, parent_id)
+    await locks.families(uow, parent_id)
+    parent = await uow.session.get(Parent, parent_id, populate_existing=True)
     if parent is None:
         raise DomainError("parent_not_found")
     child_ids = list(
-        await uow.session.scalars(select(Child.id).where(Child.parent_id == parent_id))
-    )
-    active = await uow.session.scalars(
-        select(Application.id).where(
-            Application.child_id.in_(child_ids), Application.status.in_(ACTIVE_STATUSES)
+        await uow.session.scalars(
+            select(Child.id).where(Child.parent_id == parent_id).order_by(Child.id)
         )
     )
-    for app_id in list(active):
-        await enrolment.end_application(uow, app_id, AppStatus.CANCELLED, reason="consent")
-    await forget_children(uow, child_ids)
+    await forget_children(uow, child_ids, reason="consent")
+    await uow.session.execute(
+        update(Application)
+        .where(Application.parent_id == parent_id)
+        .values(parent_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.session.execute(delete(Outbox).where(Outbox.parent_id == parent_id))
+    await uow.session.execute(delete(Follow).where(Follow.parent_id == parent_id))
     parent.consent_at = None
     parent.consent_version = None
     parent.consent_withdrawn_at = uow.now
@@ -131,38 +162,67 @@ async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
     return len(child_ids)
 
 
-async def forget_children(uow: UnitOfWork, child_ids: list[int]) -> None:
-    """Close and de-personalise certificates, then delete the children's rows."""
+async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str) -> None:
+    """End the children's applications, close and de-personalise their certificates, then
+    delete their rows. The caller holds the family's lock.
+
+    In the lock order: the certificates first, then the funding queue they free (other
+    families' certificates), then the applications and their seats.
+    """
+    from core.services import enrolment  # local: enrolment imports this module
+    from core.services.certificates import grant_from_queue
+
     if not child_ids:
         return
-    freed = set(
+    certs = list(
         await uow.session.scalars(
-            select(Certificate.municipality_id).where(
-                Certificate.child_id.in_(child_ids),
-                Certificate.status == CertStatus.FUNDED.value,
-            )
+            select(Certificate).where(Certificate.child_id.in_(child_ids)).order_by(Certificate.id)
         )
     )
+    await locks.certificates(uow, [c.id for c in certs])
+    for cert in certs:
+        await uow.session.refresh(cert)
+    freed = sorted({c.municipality_id for c in certs if c.status == CertStatus.FUNDED})
+    for cert in certs:
+        cert.status = CertStatus.CLOSED.value
+        cert.queue_seq = None
+    await uow.session.flush()
+    # a funded certificate closed: its place in the quota goes to the next in the queue
+    for municipality_id in freed:
+        await grant_from_queue(uow, municipality_id)
+    active = list(
+        await uow.session.scalars(
+            select(Application.id)
+            .where(Application.child_id.in_(child_ids), Application.status.in_(ACTIVE_STATUSES))
+            .order_by(Application.id)
+        )
+    )
+    await locks.applications(uow, active)
+    for app_id in active:
+        await enrolment.end_application(uow, app_id, AppStatus.CANCELLED, reason=reason)
     await uow.session.execute(
         update(Certificate)
         .where(Certificate.child_id.in_(child_ids))
-        .values(child_id=None, status=CertStatus.CLOSED.value, queue_seq=None)
+        .values(child_id=None)
         .execution_options(synchronize_session=False)
     )
     await uow.session.execute(
         update(Application)
         .where(Application.child_id.in_(child_ids))
-        .values(child_id=None)
+        .values(child_id=None, parent_id=None)
         .execution_options(synchronize_session=False)
     )
     for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):
         await uow.session.delete(child)
     await uow.session.flush()
-    # a funded certificate closed: its place in the quota goes to the next in the queue
-    from core.services.certificates import grant_from_queue
 
-    for municipality_id in sorted(freed):
-        await grant_from_queue(uow, municipality_id)
+
+async def accounts(uow: UnitOfWork, parent_id: int) -> list[str]:
+    """The family's messenger accounts as "platform:id" (their dialog states are keyed so)."""
+    rows = await uow.session.execute(
+        select(Identity.platform, Identity.external_id).where(Identity.parent_id == parent_id)
+    )
+    return [f"{platform}:{external}" for platform, external in rows]
 
 
 async def mark_unreachable(uow: UnitOfWork, platform: str, external_id: str) -> None:

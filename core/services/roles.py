@@ -18,7 +18,7 @@ ROLES = ("coordinator", "provider")
 def parse_identity(raw: str) -> tuple[str, str]:
     """tg:123456 or vk:123456."""
     platform, _, external = raw.partition(":")
-    if platform not in ("tg", "vk", "console") or not external.isdigit():
+    if platform not in ("tg", "vk", "console") or not (external.isascii() and external.isdigit()):
         raise DomainError("identity_invalid")
     return platform, external
 

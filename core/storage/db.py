@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,6 +25,33 @@ logger = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///pfdo.db"
 
 Clock = Callable[[], datetime]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# PostgreSQL's serialization failure and deadlock: the transaction did nothing and may be
+# run again as it was
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+ATTEMPTS = 5
+
+
+class RetryTransaction(Exception):
+    """A use case found a row it had read move under it before it could lock it (an
+    application that changed family while being decided): run it again from the start."""
+
+
+def _why(outcome: object) -> str:
+    exc = outcome.exception() if outcome is not None else None  # type: ignore[attr-defined]
+    if isinstance(exc, DBAPIError):
+        return str(getattr(exc.orig, "sqlstate", "?"))
+    return "moved"
+
+
+def retryable(exc: BaseException) -> bool:
+    if isinstance(exc, RetryTransaction):
+        return True
+    if isinstance(exc, DBAPIError):
+        return getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+    return False
 
 
 def utcnow() -> datetime:
@@ -62,6 +91,8 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # deleted rows (a withdrawn family's children) are overwritten, not left in free pages
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -131,9 +162,44 @@ class Database:
             self.engine.execution_options(pfdo_readonly=True), expire_on_commit=False
         )
         self.clock = clock
+        # transactions run again, by reason (sqlstate or "moved"): the harness reports it
+        self.retries: Counter[str] = Counter()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.clock)
+
+    async def run(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """``fn`` in one transaction, committed. A deadlock or a serialization failure
+        rolls everything back and runs it again (a few times, with jitter), so a person
+        sees either the result or the refusal, never the database's error."""
+        from tenacity import (
+            AsyncRetrying,
+            retry_if_exception,
+            stop_after_attempt,
+            wait_random_exponential,
+        )
+
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(ATTEMPTS),
+            wait=wait_random_exponential(multiplier=0.01, max=0.2),
+            retry=retry_if_exception(retryable),
+            reraise=True,
+        ):
+            with attempt:
+                number = attempt.retry_state.attempt_number
+                if number > 1:
+                    why = _why(attempt.retry_state.outcome)
+                    logger.warning("%s: attempt %d after %s", fn.__name__, number, why)
+                    self.retries[why] += 1
+                async with self.uow() as uow:
+                    result = await fn(uow, *args, **kwargs)
+                    await uow.commit()
+        return result
 
     def reader(self) -> UnitOfWork:
         """For reads only (search, cards, views): no write lock on SQLite. Whatever it

@@ -9,12 +9,13 @@ from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
+from core.rules.numbers import is_id
 from core.services import children, enrolment, views
 
 
 @registry.action("apply")
 async def apply(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit():
+    if not is_id(raw):
         raise DomainError("group_not_found")
     await require_consent(ctx)
     async with ctx.reader() as uow:
@@ -44,7 +45,7 @@ async def back_to_card(ctx: Ctx) -> Screen:
 
 @registry.action("ac", on=("apply-child",))
 async def on_child(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit() or not isinstance(ctx.data.get("apply"), dict):
+    if not is_id(raw) or not isinstance(ctx.data.get("apply"), dict):
         raise DomainError("stale-button")
     ctx.data["apply"]["child"] = int(raw)
     return await ctx.show("apply-quote")
@@ -100,15 +101,13 @@ async def apply_yes(ctx: Ctx) -> Screen:
     if "share" not in pending:
         raise DomainError("stale-button")
     try:
-        async with ctx.writer() as uow:
-            await enrolment.apply(
-                uow,
-                ctx.parent_id,
-                int(pending["child"]),
-                int(pending["group"]),
-                expected_share=int(pending["share"]),
-            )
-            await uow.commit()
+        await ctx.run(
+            enrolment.apply,
+            ctx.parent_id,
+            int(pending["child"]),
+            int(pending["group"]),
+            expected_share=int(pending["share"]),
+        )
     except DomainError as exc:
         if exc.code == "quote_changed":
             return await ctx.show("apply-quote", T("quote_changed"))
@@ -153,7 +152,7 @@ async def apps_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.action("app")
 async def to_app(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit():
+    if not is_id(raw):
         raise DomainError("application_not_found")
     ctx.data["app"] = int(raw)
     return await ctx.show("app")
@@ -216,27 +215,23 @@ async def app_leave_confirm(ctx: Ctx) -> Screen:
 
 @registry.action("app-cancel")
 async def app_cancel(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["app"] = int(raw) if raw.isdigit() else 0
+    ctx.data["app"] = int(raw) if is_id(raw) else 0
     return await ctx.show("app-cancel-confirm")
 
 
 @registry.action("app-leave")
 async def app_leave(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["app"] = int(raw) if raw.isdigit() else 0
+    ctx.data["app"] = int(raw) if is_id(raw) else 0
     return await ctx.show("app-leave-confirm")
 
 
 @registry.action("app-cancel-yes", on=("app-cancel-confirm",))
 async def app_cancel_yes(ctx: Ctx, raw: str = "") -> Screen:
-    async with ctx.writer() as uow:
-        await enrolment.cancel(uow, ctx.parent_id, int(raw) if raw.isdigit() else 0)
-        await uow.commit()
+    await ctx.run(enrolment.cancel, ctx.parent_id, int(raw) if is_id(raw) else 0)
     return await ctx.show("apps", T("app-cancelled"))
 
 
 @registry.action("app-leave-yes", on=("app-leave-confirm",))
 async def app_leave_yes(ctx: Ctx, raw: str = "") -> Screen:
-    async with ctx.writer() as uow:
-        await enrolment.leave(uow, ctx.parent_id, int(raw) if raw.isdigit() else 0)
-        await uow.commit()
+    await ctx.run(enrolment.leave, ctx.parent_id, int(raw) if is_id(raw) else 0)
     return await ctx.show("apps", T("app-left"))

@@ -18,6 +18,7 @@ from bot.dialogs.flows.common import (
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import CertStatus
+from core.rules.numbers import is_id
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
 from core.services import catalog, certificates, children
 
@@ -27,7 +28,7 @@ OPTIONAL = frozenset({"patronymic", "snils"})
 
 def _child_id(ctx: Ctx, raw: str | None = None) -> int:
     value = raw if raw is not None else ctx.data.get("child")
-    if value is None or not str(value).isdigit():
+    if value is None or not is_id(str(value)):
         raise DomainError("child_not_found")
     return int(value)
 
@@ -120,9 +121,7 @@ def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
 @registry.action("cert-issue", on=("child",))
 async def cert_issue(ctx: Ctx, raw: str = "") -> Screen:
     child_id = _child_id(ctx, raw)
-    async with ctx.writer() as uow:
-        await certificates.issue(uow, ctx.parent_id, child_id)
-        await uow.commit()
+    await ctx.run(certificates.issue, ctx.parent_id, child_id)
     ctx.data["child"] = child_id
     return await ctx.show("child", T("cert-issued"))
 
@@ -130,9 +129,7 @@ async def cert_issue(ctx: Ctx, raw: str = "") -> Screen:
 @registry.action("cert-fund", on=("child",))
 async def cert_fund(ctx: Ctx, raw: str = "") -> Screen:
     child_id = _child_id(ctx, raw)
-    async with ctx.writer() as uow:
-        status = await certificates.request_funding(uow, ctx.parent_id, child_id)
-        await uow.commit()
+    status = await ctx.run(certificates.request_funding, ctx.parent_id, child_id)
     ctx.data["child"] = child_id
     return await ctx.show(
         "child", T("cert-fund-granted" if status == "funded" else "cert-fund-queued")
@@ -242,7 +239,7 @@ register_municipality_picker("ask-muni", "muni-page")
 async def on_muni(ctx: Ctx, raw: str = "") -> Screen:
     async with ctx.reader() as uow:
         known = {mid for mid, _ in await catalog.municipalities(uow)}
-    if not raw.isdigit() or int(raw) not in known:
+    if not is_id(raw) or int(raw) not in known:
         raise DomainError("municipality_not_found")
     _draft(ctx)["muni"] = int(raw)
     forget_municipality_filter(ctx)
@@ -297,13 +294,11 @@ async def child_save(ctx: Ctx) -> Screen:
         snils=draft["snils"],
         municipality_id=int(draft["muni"]),
     )
-    async with ctx.writer() as uow:
-        if draft.get("id"):
-            child_id = int(draft["id"])
-            await children.update_child(uow, ctx.parent_id, child_id, data)
-        else:
-            child_id = await children.add(uow, ctx.parent_id, data)
-        await uow.commit()
+    if draft.get("id"):
+        child_id = int(draft["id"])
+        await ctx.run(children.update_child, ctx.parent_id, child_id, data)
+    else:
+        child_id = await ctx.run(children.add, ctx.parent_id, data)
     ctx.data.pop("draft", None)
     ctx.data.pop("draft_back", None)
     ctx.data["child"] = child_id
@@ -340,8 +335,6 @@ async def child_remove(ctx: Ctx, raw: str = "") -> Screen:
 @registry.action("child-remove-yes", on=("child-remove-confirm",))
 async def child_remove_yes(ctx: Ctx, raw: str = "") -> Screen:
     child_id = _child_id(ctx, raw)
-    async with ctx.writer() as uow:
-        await children.remove(uow, ctx.parent_id, child_id)
-        await uow.commit()
+    await ctx.run(children.remove, ctx.parent_id, child_id)
     ctx.data.pop("child", None)
     return await ctx.show("children", T("child-removed"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialogs.engine import Ctx
 from bot.dialogs.screen import Button, Data, T
 from core.errors import DomainError
+from core.rules.numbers import is_id
 
 LABEL_MAX = 40  # VK's limit for a button label; Telegram's is larger
 
@@ -76,7 +77,7 @@ def register_municipality_picker(screen: str, page_action: str) -> None:
         return await ctx.show(screen)
 
     async def on_page(ctx: Ctx, page: str = "0"):  # type: ignore[no-untyped-def]
-        ctx.data["muni_page"] = int(page) if page.isdigit() else 0
+        ctx.data["muni_page"] = int(page) if is_id(page) else 0
         return await ctx.show(screen)
 
     registry.text(screen)(on_text)

@@ -13,6 +13,7 @@ from bot.dialogs.flows.common import label, menu_button
 from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction
+from core.rules.numbers import is_id
 from core.services import broadcasts, catalog
 
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
@@ -88,7 +89,7 @@ async def on_audience(ctx: Ctx, value: str = "") -> Screen:
     muni, region_wide = await _scope(ctx)
     if value == "all" and region_wide:
         _draft(ctx)["muni"] = None
-    elif value.isdigit() and (int(value) == muni or region_wide):
+    elif is_id(value) and (int(value) == muni or region_wide):
         _draft(ctx)["muni"] = int(value)
     else:
         raise DomainError("not_allowed")
@@ -150,7 +151,7 @@ async def program(ctx: Ctx) -> Screen:
 @registry.text("bc-program")
 async def on_program(ctx: Ctx, text: str) -> Screen:
     digits = text.strip().removeprefix("prog_")
-    if not digits.isdigit():
+    if not is_id(digits):
         raise DomainError("program_not_found")
     async with ctx.reader() as uow:
         await catalog.card(uow, int(digits))
@@ -215,6 +216,8 @@ async def on_when(ctx: Ctx, text: str) -> Screen:
     if not match:
         raise DomainError("broadcast_time_invalid")
     day, month, year, hour, minute = map(int, match.groups())
+    if not 2000 <= year <= 2100:  # 01.01.0001 would overflow the conversion to UTC
+        raise DomainError("broadcast_time_invalid")
     try:
         local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(ctx.engine.timezone))
     except ValueError as exc:
@@ -225,16 +228,14 @@ async def on_when(ctx: Ctx, text: str) -> Screen:
 
 async def _create(ctx: Ctx, at: datetime | None) -> Screen:
     draft = _draft(ctx)
-    async with ctx.writer() as uow:
-        bid = await broadcasts.create(
-            uow,
-            ctx.parent_id,
-            draft["text"],
-            _audience(draft),
-            program_id=draft.get("program"),
-            at=at,
-        )
-        await uow.commit()
+    bid = await ctx.run(
+        broadcasts.create,
+        ctx.parent_id,
+        draft["text"],
+        _audience(draft),
+        program_id=draft.get("program"),
+        at=at,
+    )
     ctx.data.pop("bc", None)
     ctx.data["bc_id"] = bid
     return await ctx.show("bc-progress", T("bc-queued" if at is None else "bc-scheduled"))
@@ -277,7 +278,5 @@ async def refresh(ctx: Ctx) -> Screen:
 
 @registry.action("bcx", on=("bc-progress",))
 async def cancel(ctx: Ctx) -> Screen:
-    async with ctx.writer() as uow:
-        await broadcasts.cancel(uow, ctx.parent_id, int(ctx.data.get("bc_id", 0)))
-        await uow.commit()
+    await ctx.run(broadcasts.cancel, ctx.parent_id, int(ctx.data.get("bc_id", 0)))
     return await ctx.show("bc-progress", T("bc-cancelled"))

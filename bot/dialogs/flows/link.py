@@ -5,14 +5,13 @@ from __future__ import annotations
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.screen import Button, Screen, T
+from core.errors import DomainError
 from core.services import linking
 
 
 @registry.action("link")
 async def to_link(ctx: Ctx) -> Screen:
-    async with ctx.writer() as uow:
-        ctx.data["link_code"] = await linking.create_code(uow, ctx.parent_id)
-        await uow.commit()
+    ctx.data["link_code"] = await ctx.run(linking.create_code, ctx.parent_id)
     return await ctx.show("link")
 
 
@@ -51,9 +50,10 @@ async def link_command(ctx: Ctx, arg: str) -> Screen:
 
 
 async def _redeem(ctx: Ctx, code: str) -> Screen:
-    async with ctx.writer() as uow:
-        target = await linking.redeem(uow, ctx.parent_id, ctx.event.platform, code)
-        await uow.commit()
+    # a refusal is committed (the try is counted, a live code used up) before it is said
+    target = await ctx.run(linking.redeem, ctx.parent_id, ctx.event.platform, code)
+    if target is None:
+        raise DomainError("link_code_invalid")
     ctx.parent_id = target
     ctx.forget_parent()
     ctx.data.clear()

@@ -8,6 +8,7 @@ from bot.dialogs.flows.common import back, label, menu_button
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
+from core.rules.numbers import is_id
 from core.services import enrolment, views
 
 
@@ -37,7 +38,7 @@ async def queue(ctx: Ctx) -> Screen:
 
 @registry.action("pa")
 async def to_app(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit():
+    if not is_id(raw):
         raise DomainError("application_not_found")
     ctx.data["papp"] = int(raw)
     return await ctx.show("provider-app")
@@ -71,17 +72,15 @@ async def provider_app(ctx: Ctx) -> Screen:
 
 @registry.action("pd", on=("provider-app",))
 async def decide(ctx: Ctx, raw: str = "", status: str = "") -> Screen:
-    if not raw.isdigit() or status not in ("accepted", "enrolled"):
+    if not is_id(raw) or status not in ("accepted", "enrolled"):
         raise DomainError("stale-button")
-    async with ctx.writer() as uow:
-        await enrolment.provider_decide(uow, ctx.parent_id, int(raw), AppStatus(status))
-        await uow.commit()
+    await ctx.run(enrolment.provider_decide, ctx.parent_id, int(raw), AppStatus(status))
     return await ctx.show("provider-queue", T(f"pd-{status}"))
 
 
 @registry.action("preject", on=("provider-app",))
 async def reject(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["papp"] = int(raw) if raw.isdigit() else 0
+    ctx.data["papp"] = int(raw) if is_id(raw) else 0
     return await ctx.show("provider-reason")
 
 
@@ -92,9 +91,11 @@ async def reason(ctx: Ctx) -> Screen:
 
 @registry.text("provider-reason")
 async def on_reason(ctx: Ctx, text: str) -> Screen:
-    async with ctx.writer() as uow:
-        await enrolment.provider_decide(
-            uow, ctx.parent_id, int(ctx.data.get("papp", 0)), AppStatus.REJECTED, text
-        )
-        await uow.commit()
+    await ctx.run(
+        enrolment.provider_decide,
+        ctx.parent_id,
+        int(ctx.data.get("papp", 0)),
+        AppStatus.REJECTED,
+        text,
+    )
     return await ctx.show("provider-queue", T("pd-rejected"))

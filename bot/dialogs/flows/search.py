@@ -15,6 +15,7 @@ from bot.dialogs.flows.common import (
 from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
+from core.rules.numbers import is_id
 from core.services import catalog, children, enrolment, follows, parents
 from core.services.catalog import SearchQuery
 
@@ -67,7 +68,7 @@ register_municipality_picker("search-muni", "smp")
 
 @registry.action("sm", on=("search-muni",))
 async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
-    if value != "any" and not value.isdigit():
+    if value != "any" and not is_id(value):
         raise DomainError("stale-button")
     _q(ctx)["muni"] = None if value == "any" else int(value)
     forget_municipality_filter(ctx)
@@ -95,7 +96,7 @@ async def on_child(ctx: Ctx, value: str = "any") -> Screen:
     if value == "any":
         q["child"] = q["age"] = None
     else:
-        if not value.isdigit():
+        if not is_id(value):
             raise DomainError("stale-button")
         async with ctx.reader() as uow:
             kid = await children.view(uow, ctx.parent_id, int(value))
@@ -194,7 +195,7 @@ async def results(ctx: Ctx) -> Screen:
 
 @registry.action("page", on=("results",))
 async def on_page(ctx: Ctx, value: str = "0") -> Screen:
-    ctx.data["page"] = int(value) if value.isdigit() else 0
+    ctx.data["page"] = int(value) if is_id(value) else 0
     return await ctx.show("results")
 
 
@@ -229,7 +230,7 @@ async def on_location_text(ctx: Ctx, text: str) -> Screen:
 
 @registry.action("prog")
 async def to_card(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit():
+    if not is_id(raw):
         raise DomainError("program_not_found")
     ctx.data["card"] = int(raw)
     return await ctx.show("card")
@@ -332,19 +333,15 @@ async def group_full(ctx: Ctx, raw: str = "") -> Screen:
 
 @registry.action("follow", on=("card",))
 async def follow(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit():
+    if not is_id(raw):
         raise DomainError("program_not_found")
-    async with ctx.writer() as uow:
-        await follows.follow(uow, ctx.parent_id, int(raw))
-        await uow.commit()
+    await ctx.run(follows.follow, ctx.parent_id, int(raw))
     return await ctx.show("card", T("followed"))
 
 
 @registry.action("unfollow", on=("card",))
 async def unfollow(ctx: Ctx, raw: str = "") -> Screen:
-    if not raw.isdigit():
+    if not is_id(raw):
         raise DomainError("program_not_found")
-    async with ctx.writer() as uow:
-        await follows.unfollow(uow, ctx.parent_id, int(raw))
-        await uow.commit()
+    await ctx.run(follows.unfollow, ctx.parent_id, int(raw))
     return await ctx.show("card", T("unfollowed"))

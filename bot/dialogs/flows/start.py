@@ -7,6 +7,7 @@ from bot.dialogs.flows.common import menu_button
 from bot.dialogs.screen import Button, Screen, T
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
+from core.rules.numbers import is_id
 from core.services import catalog, children, parents
 from core.services.parents import CONSENT_VERSION
 
@@ -15,7 +16,7 @@ DEEP_LINK_PREFIX = "prog_"
 
 @registry.command("start")
 async def start(ctx: Ctx, arg: str) -> Screen:
-    if arg.startswith(DEEP_LINK_PREFIX) and arg[len(DEEP_LINK_PREFIX) :].isdigit():
+    if arg.startswith(DEEP_LINK_PREFIX) and is_id(arg[len(DEEP_LINK_PREFIX) :]):
         program_id = int(arg[len(DEEP_LINK_PREFIX) :])
         async with ctx.reader() as uow:
             try:
@@ -62,9 +63,7 @@ async def to_policy(ctx: Ctx) -> Screen:
 
 @registry.action("consent")
 async def consent(ctx: Ctx) -> Screen:
-    async with ctx.writer() as uow:
-        await parents.give_consent(uow, ctx.parent_id)
-        await uow.commit()
+    await ctx.run(parents.give_consent, ctx.parent_id)
     ctx.forget_parent()
     return await ctx.show("menu", T("consent-given"))
 
@@ -131,9 +130,7 @@ async def help_command(ctx: Ctx, arg: str) -> Screen:
 @registry.action("lang")
 async def language(ctx: Ctx) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
-    async with ctx.writer() as uow:
-        await parents.set_language(uow, ctx.parent_id, new)
-        await uow.commit()
+    await ctx.run(parents.set_language, ctx.parent_id, new)
     ctx.forget_parent()
     ctx.state.lang = new
     return await ctx.show(ctx.state.screen if ctx.state.screen in registry.screens else "menu")
@@ -180,10 +177,8 @@ async def privacy(ctx: Ctx) -> Screen:
 
 @registry.action("ann", on=("privacy",))
 async def toggle_announcements(ctx: Ctx) -> Screen:
-    async with ctx.writer() as uow:
-        view = await parents.view(uow, ctx.parent_id)
-        await parents.set_announcements(uow, ctx.parent_id, not view.announcements)
-        await uow.commit()
+    view = await ctx.parent()
+    await ctx.run(parents.set_announcements, ctx.parent_id, not view.announcements)
     ctx.forget_parent()
     return await ctx.show("privacy")
 
@@ -213,9 +208,11 @@ async def withdraw(ctx: Ctx) -> Screen:
 
 @registry.action("withdraw-yes", on=("withdraw-confirm",))
 async def withdraw_yes(ctx: Ctx) -> Screen:
-    async with ctx.writer() as uow:
-        count = await parents.withdraw_consent(uow, ctx.parent_id)
-        await uow.commit()
+    count = await ctx.run(parents.withdraw_consent, ctx.parent_id)
     ctx.forget_parent()
+    # no draft of a child's data stays behind in any of the family's messengers
+    async with ctx.reader() as uow:
+        others = [k for k in await parents.accounts(uow, ctx.parent_id) if k != ctx.event.user_key]
+    await ctx.engine.forget(*others)
     ctx.state.data = {"pid": ctx.parent_id}
     return await ctx.show("welcome", T("data-erased", {"count": count}))

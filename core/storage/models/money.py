@@ -84,7 +84,10 @@ class Application(Base):
     child_id: Mapped[int | None] = mapped_column(
         ForeignKey("children.id", ondelete="SET NULL"), nullable=True
     )
-    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    # NULL once the family withdrew its consent: nothing ties the ledger to its accounts
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("parents.id"), nullable=True, index=True
+    )
     certificate_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificates.id"), nullable=True, index=True
     )

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -63,12 +64,23 @@ class Identity(Base):
 
 
 class LinkCode(Base):
-    """A one-time code shown on one platform and typed on another to join the accounts."""
+    """A one-time code shown on one platform and typed on another to join the accounts.
+    Only its hash is kept."""
 
     __tablename__ = "link_codes"
-    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LinkFailure(Base):
+    """A refused try to join accounts: tries are limited per account."""
+
+    __tablename__ = "link_failures"
+    __table_args__ = (Index("ix_link_failures_parent_at", "parent_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Role(Base):

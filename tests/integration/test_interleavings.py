@@ -1,0 +1,90 @@
+"""Every money and seat invariant under random interleavings, on both databases.
+
+The fast size runs with the suite; `pytest -m soak` runs the long one (HARNESS_ROUNDS,
+1,000 by default, on PostgreSQL). HARNESS_SEED=N replays one round.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.storage.db import Database
+from tests.conftest import START, _truncate
+from tests.support.clock import FakeClock
+from tests.support.harness import RoundReport, play
+
+WORKERS = 8
+STEPS = 6
+
+
+def _seeds(default: int) -> list[int]:
+    if os.environ.get("HARNESS_SEED"):
+        return [int(os.environ["HARNESS_SEED"])]
+    return list(range(int(os.environ.get("HARNESS_ROUNDS", default))))
+
+
+async def _rounds(make_db, seeds: list[int]) -> None:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    done: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+    retries: Counter[str] = Counter()
+    failures: list[RoundReport] = []
+    for seed in seeds:
+        clock = FakeClock(START)
+        db = await make_db(clock)
+        try:
+            report = await play(db, clock, seed, workers=WORKERS, steps=STEPS)
+            retries.update(db.retries)
+        finally:
+            await db.dispose()
+        done.update(report.done)
+        refused.update(report.refused)
+        if not report.ok:
+            failures.append(report)
+            print(report.describe())
+    ops = sum(done.values()) + sum(refused.values())
+    print(
+        f"\n{len(seeds)} rounds × {WORKERS} workers × {STEPS} steps: {ops} operations "
+        f"({sum(done.values())} done, {sum(refused.values())} refused), "
+        f"{sum(retries.values())} retried {dict(retries)}, "
+        f"{len(failures)} rounds broken, {time.monotonic() - started:.1f} s"
+    )
+    print("done:", dict(sorted(done.items())))
+    print("refused:", dict(sorted(refused.items())))
+    assert not failures, f"{len(failures)} rounds broke an invariant (schedules printed above)"
+
+
+async def test_interleavings_sqlite(sqlite_template: Path, tmp_path: Path):
+    async def make(clock: FakeClock) -> Database:
+        path = tmp_path / "round.db"
+        shutil.copy(sqlite_template, path)
+        return Database(f"sqlite+aiosqlite:///{path}", clock=clock)
+
+    await _rounds(make, _seeds(8))
+
+
+@pytest.mark.postgres
+async def test_interleavings_postgres(postgres_url: str):
+    async def make(clock: FakeClock) -> Database:
+        db = Database(postgres_url, clock=clock)
+        await _truncate(db)
+        return db
+
+    await _rounds(make, _seeds(25))
+
+
+@pytest.mark.soak
+@pytest.mark.postgres
+async def test_interleavings_postgres_soak(postgres_url: str):
+    async def make(clock: FakeClock) -> Database:
+        db = Database(postgres_url, clock=clock)
+        await _truncate(db)
+        return db
+
+    await _rounds(make, _seeds(1000))

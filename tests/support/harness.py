@@ -1,0 +1,453 @@
+"""The concurrency harness: seeded random schedules of every use case that writes money,
+seats, children or certificates, run by several workers at once, and the invariants
+checked after each round.
+
+A schedule is a list of steps per worker, made from the seed alone, so a failing seed
+prints a schedule that replays (the interleaving itself is the database's). Targets that
+depend on what exists (which application to cancel) are picked at run time by a random
+generator seeded from (seed, worker, step).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.errors import DomainError
+from core.rules.calendar import month_index
+from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.services import (
+    catalog_import,
+    certificates,
+    children,
+    enrolment,
+    follows,
+    linking,
+    month_close,
+    new_year,
+    parents,
+    roles,
+)
+from core.storage.db import Database, UnitOfWork
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Group,
+    Identity,
+    LedgerEntry,
+    MonthClose,
+    MunicipalityYear,
+    Outbox,
+    Program,
+)
+from tests.support.clock import FakeClock
+from tests.support.world import HEADER, catalog_row
+
+SETUP_AT = datetime(2026, 9, 10, 10, 0)
+PLAY_AT = datetime(2027, 1, 20, 10, 0)  # September to December can be closed
+CLOSABLE = [month_index(2026, m) for m in (9, 10, 11, 12)]
+FAMILIES = 6
+MUNIS = (
+    "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
+    "town,Город,Регион,2026,3,12000,2\n"
+    "village,Село,Регион,2026,2,10000,1\n"
+)
+CATALOG = (
+    "\n".join(
+        [
+            HEADER,
+            catalog_row(1, price=1000, seats=2),
+            catalog_row(2, price=1500, seats=1, months=(10, 12)),
+            catalog_row(3, price=4000, seats=2),
+            catalog_row(3, price=4000, seats=1).replace(",g3,Группа 3,", ",g3b,Группа 3Б,"),
+            catalog_row(4, price=0, register="significant", seats=2),
+            catalog_row(5, price=0, register="other", seats=1),
+            catalog_row(6, price=500, register="preprofessional", seats=2, art=True),
+        ]
+    )
+    + "\n"
+)
+GROUPS = ["g1", "g2", "g3", "g3b", "g4", "g5", "g6"]
+OPS = [
+    "apply",
+    "apply",
+    "apply",
+    "cancel",
+    "leave",
+    "accept",
+    "reject",
+    "enrol",
+    "finish",
+    "remove_child",
+    "add_child",
+    "withdraw",
+    "consent",
+    "issue",
+    "fund",
+    "close",
+    "close",
+    "open_year",
+    "link",
+    "follow",
+    "import",
+]
+
+
+@dataclass
+class World:
+    families: list[int]  # parent ids, by family number
+    staff: int
+    programs: list[int]
+
+
+@dataclass
+class RoundReport:
+    seed: int
+    schedule: list[list[tuple[Any, ...]]]
+    done: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    unexpected: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+    closes: Counter[int] = field(default_factory=Counter)  # month -> closes that closed it
+    applied: list[int] = field(default_factory=list)  # applications committed
+
+    @property
+    def ok(self) -> bool:
+        return not self.unexpected and not self.broken
+
+    def describe(self) -> str:
+        lines = [f"seed {self.seed}: schedule (replay with HARNESS_SEED={self.seed})"]
+        for n, steps in enumerate(self.schedule):
+            lines.append(f"  worker {n}: {steps}")
+        lines += [f"  unexpected: {u}" for u in self.unexpected]
+        lines += [f"  broken: {b}" for b in self.broken]
+        return "\n".join(lines)
+
+
+def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]:
+    rng = random.Random(seed)
+    plan = []
+    for _ in range(workers):
+        mine = []
+        for _ in range(steps):
+            op = rng.choice(OPS)
+            fam = rng.randrange(FAMILIES)
+            if op == "apply":
+                mine.append((op, fam, rng.randrange(2), rng.choice(GROUPS)))
+            elif op in ("remove_child", "issue", "fund"):
+                mine.append((op, fam, rng.randrange(2)))
+            elif op == "close":
+                mine.append((op, rng.choice(CLOSABLE)))
+            elif op == "link":
+                mine.append((op, fam, rng.randrange(FAMILIES)))
+            elif op == "follow":
+                mine.append((op, fam, rng.randrange(6)))
+            elif op in ("open_year", "import"):
+                mine.append((op,))
+            else:
+                mine.append((op, fam))
+        plan.append(mine)
+    return plan
+
+
+async def build_world(db: Database, clock: FakeClock) -> World:
+    """Six families in two municipalities (one funded certificate waits in the queue),
+    enrolments that started in September, a provider's staff."""
+    clock.set(SETUP_AT)
+
+    async def region(uow: UnitOfWork) -> None:
+        await catalog_import.import_municipalities(uow, MUNIS)
+        await catalog_import.import_catalog(uow, CATALOG)
+
+    await db.run(region)
+    families = []
+    for n in range(FAMILIES):
+        platform = "vk" if n % 2 else "tg"
+        parent = await db.run(_parent, platform, str(1000 + n))
+        families.append(parent)
+        for k in range(1 if n == 5 else 2):
+            data = children.ChildInput(
+                "Иванова", ["Мария", "Анна"][k], None, date(2015 + k, 3, 5), None, 1 + (n == 4)
+            )
+            child = await db.run(children.add, parent, data)
+            if n != 5:
+                await db.run(certificates.issue, parent, child)
+            if n < 4:
+                await db.run(certificates.request_funding, parent, child)
+    staff = await db.run(_staff)
+    groups = await _ids(db, Group)
+    for parent, group in ((families[0], groups["g1"]), (families[1], groups["g3"])):
+        kids = await _children(db, parent)
+        app = await db.run(enrolment.apply, parent, kids[0], group)
+        await db.run(enrolment.provider_decide, staff, app, AppStatus.ACCEPTED)
+        await db.run(enrolment.provider_decide, staff, app, AppStatus.ENROLLED)
+    kids = await _children(db, families[2])
+    await db.run(enrolment.apply, families[2], kids[0], groups["g4"])
+    clock.set(PLAY_AT)
+    programs = sorted((await _ids(db, Program)).values())
+    return World(families, staff, programs)
+
+
+async def _parent(uow: UnitOfWork, platform: str, external: str) -> int:
+    parent = await parents.get_or_create(uow, platform, external)
+    await parents.give_consent(uow, parent.id)
+    return parent.id
+
+
+async def _staff(uow: UnitOfWork) -> int:
+    staff = await roles.grant(uow, "tg:900", "provider", provider_external_id="prov1")
+    await roles.grant(uow, "tg:900", "provider", provider_external_id="prov2")
+    return staff
+
+
+async def _ids(db: Database, model: Any) -> dict[str, int]:
+    async with db.reader() as uow:
+        return dict((await uow.session.execute(select(model.external_id, model.id))).all())
+
+
+async def _children(db: Database, parent: int) -> list[int]:
+    async with db.reader() as uow:
+        return list(
+            await uow.session.scalars(
+                select(Child.id).where(Child.parent_id == parent).order_by(Child.id)
+            )
+        )
+
+
+async def _apps(db: Database, parent: int | None = None) -> list[int]:
+    query = select(Application.id).order_by(Application.id)
+    if parent is not None:
+        query = query.where(Application.parent_id == parent)
+    async with db.reader() as uow:
+        return list(await uow.session.scalars(query))
+
+
+async def _redeem(uow: UnitOfWork, source: int, target: int, platform: str) -> int:
+    code = await linking.create_code(uow, target)
+    joined = await linking.redeem(uow, source, platform, code)
+    if joined is None:
+        raise DomainError("link_code_invalid")
+    return joined
+
+
+async def step(
+    db: Database, world: World, op: tuple[Any, ...], rng: random.Random, report: RoundReport
+) -> None:
+    kind = op[0]
+    fam = world.families[op[1]] if len(op) > 1 and kind not in ("close",) else None
+    try:
+        if kind == "apply":
+            kids = await _children(db, fam)
+            groups = await _ids(db, Group)
+            if kids:
+                app = await db.run(enrolment.apply, fam, kids[op[2] % len(kids)], groups[op[3]])
+                report.applied.append(app)
+        elif kind in ("cancel", "leave"):
+            apps = await _apps(db, fam)
+            if apps:
+                fn = enrolment.cancel if kind == "cancel" else enrolment.leave
+                await db.run(fn, fam, rng.choice(apps))
+        elif kind in ("accept", "reject", "enrol", "finish"):
+            apps = await _apps(db)
+            target = {
+                "accept": AppStatus.ACCEPTED,
+                "reject": AppStatus.REJECTED,
+                "enrol": AppStatus.ENROLLED,
+                "finish": AppStatus.FINISHED,
+            }[kind]
+            if apps:
+                reason = "Группа переполнена" if kind == "reject" else None
+                await db.run(
+                    enrolment.provider_decide, world.staff, rng.choice(apps), target, reason
+                )
+        elif kind in ("remove_child", "issue", "fund"):
+            kids = await _children(db, fam)
+            if kids:
+                child = kids[op[2] % len(kids)]
+                fn = {
+                    "remove_child": children.remove,
+                    "issue": certificates.issue,
+                    "fund": certificates.request_funding,
+                }[kind]
+                await db.run(fn, fam, child)
+        elif kind == "add_child":
+            data = children.ChildInput("Петрова", "Ольга", None, date(2017, 1, 9), None, 1)
+            await db.run(children.add, fam, data)
+        elif kind == "withdraw":
+            await db.run(parents.withdraw_consent, fam)
+        elif kind == "consent":
+            await db.run(parents.give_consent, fam)
+        elif kind == "close":
+            result = await db.run(month_close.close_month, op[1])
+            if not result.already_closed:
+                report.closes[op[1]] += 1
+        elif kind == "open_year":
+            await db.run(new_year.open_year, 2026)
+        elif kind == "link":
+            other = world.families[op[2]]
+            # the family with a VK account types the code of the other one
+            platform = "vk" if op[1] % 2 else "tg"
+            await db.run(_redeem, fam, other, platform)
+        elif kind == "follow":
+            await db.run(follows.follow, fam, world.programs[op[2] % len(world.programs)])
+        elif kind == "import":
+            await db.run(catalog_import.import_catalog, CATALOG)
+        report.done[kind] += 1
+    except DomainError as exc:
+        report.refused[f"{kind}:{exc.code}"] += 1
+    except Exception as exc:
+        report.unexpected.append(
+            f"{op}: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=6)}"
+        )
+
+
+async def play(
+    db: Database, clock: FakeClock, seed: int, *, workers: int = 8, steps: int = 6
+) -> RoundReport:
+    world = await build_world(db, clock)
+    report = RoundReport(seed, schedule(seed, workers, steps))
+
+    async def worker(n: int, ops: list[tuple[Any, ...]]) -> None:
+        for k, op in enumerate(ops):
+            await step(db, world, op, random.Random(f"{seed}:{n}:{k}"), report)
+
+    await asyncio.gather(*(worker(n, ops) for n, ops in enumerate(report.schedule)))
+    report.broken = await check(db, report)
+    return report
+
+
+async def check(db: Database, report: RoundReport) -> list[str]:
+    """Every invariant; each broken one as a line naming the row."""
+    broken: list[str] = []
+    async with db.reader() as uow:
+        s = uow.session
+        ledger = {
+            cid: (t, r)
+            for cid, t, r in (
+                await s.execute(
+                    select(
+                        LedgerEntry.certificate_id,
+                        func.sum(LedgerEntry.total_delta),
+                        func.sum(LedgerEntry.reserved_delta),
+                    ).group_by(LedgerEntry.certificate_id)
+                )
+            ).all()
+        }
+        held = dict(
+            (
+                await s.execute(
+                    select(Application.certificate_id, func.sum(Application.reserved_left))
+                    .where(Application.certificate_id.is_not(None))
+                    .group_by(Application.certificate_id)
+                )
+            ).all()
+        )
+        certs = (await s.scalars(select(Certificate))).all()
+        for c in certs:
+            total, reserved = ledger.get(c.id, (0, 0))
+            if (c.total, c.reserved) != (total, reserved):
+                broken.append(
+                    f"certificate {c.id}: {c.total}/{c.reserved} vs ledger {total}/{reserved}"
+                )
+            if c.reserved < 0 or c.total - c.reserved < 0:
+                broken.append(f"certificate {c.id}: reserved {c.reserved}, total {c.total}")
+            if held.get(c.id, 0) != c.reserved:
+                apps_hold = held.get(c.id, 0)
+                broken.append(f"certificate {c.id}: reserved {c.reserved} vs apps {apps_hold}")
+        closed = {c.id for c in certs if c.status == CertStatus.CLOSED}
+        apps = (await s.scalars(select(Application))).all()
+        active_values = {a.value for a in ACTIVE_STATUSES}
+        for a in apps:
+            if a.reserved_left < 0:
+                broken.append(f"application {a.id}: reserved_left {a.reserved_left}")
+            if a.status in ("cancelled", "rejected") and a.reserved_left:
+                broken.append(f"application {a.id}: {a.status} holds {a.reserved_left}")
+            if a.status in active_values and a.child_id is None:
+                broken.append(f"application {a.id}: active for an erased child")
+            if a.status in active_values and a.certificate_id in closed:
+                broken.append(f"application {a.id}: active on closed certificate")
+        taken = Counter(a.group_id for a in apps if a.status in active_values)
+        groups = (await s.scalars(select(Group))).all()
+        free: Counter[int] = Counter()
+        for g in groups:
+            if g.taken != taken.get(g.id, 0) or not 0 <= g.taken <= g.seats:
+                broken.append(f"group {g.id}: taken {g.taken}, active {taken.get(g.id, 0)}")
+            free[g.program_id] += g.seats - g.taken
+        for p in (await s.scalars(select(Program))).all():
+            if p.free_seats != free.get(p.id, 0):
+                broken.append(f"program {p.id}: free {p.free_seats} vs groups {free[p.id]}")
+        months = set(await s.scalars(select(MonthClose.month)))
+        for month in CLOSABLE:
+            expected = 1 if month in months else 0
+            if report.closes.get(month, 0) != expected:
+                broken.append(f"month {month}: closed {report.closes.get(month, 0)} times")
+        double = (
+            await s.execute(
+                select(LedgerEntry.application_id, LedgerEntry.month)
+                .where(LedgerEntry.kind == "debit")
+                .group_by(LedgerEntry.application_id, LedgerEntry.month)
+                .having(func.count() > 1)
+            )
+        ).all()
+        broken += [f"application {a}: debited twice for month {m}" for a, m in double]
+        quota = dict(
+            (
+                await s.execute(
+                    select(MunicipalityYear.municipality_id, MunicipalityYear.funded_quota).where(
+                        MunicipalityYear.school_year == 2026
+                    )
+                )
+            ).all()
+        )
+        funded = Counter(c.municipality_id for c in certs if c.status == CertStatus.FUNDED)
+        for muni, count in funded.items():
+            if count > quota.get(muni, 0):
+                broken.append(f"municipality {muni}: {count} funded over a quota of {quota[muni]}")
+        broken += await _check_outbox(s, apps, certs, report)
+        orphans = await s.scalar(
+            select(func.count())
+            .select_from(Child)
+            .where(~Child.parent_id.in_(select(Identity.parent_id)))
+        )
+        if orphans:
+            broken.append(f"{orphans} children belong to no account")
+    return broken
+
+
+async def _check_outbox(s, apps, certs, report: RoundReport) -> list[str]:  # type: ignore[no-untyped-def]
+    """A notice for every committed change, none for a rolled-back one."""
+    broken = []
+    rows = (await s.execute(select(Outbox.kind, Outbox.dedup_key, Outbox.payload))).all()
+    keys = {k for _, k, _ in rows if k}
+    app_ids = {a.id for a in apps}
+    cert_ids = {c.id for c in certs}
+    for kind, _, payload in rows:
+        payload = payload or {}
+        if kind == "application_status" and payload.get("application_id") not in app_ids:
+            broken.append(
+                f"a notice for application {payload.get('application_id')} that is not there"
+            )
+        if kind == "certificate_status" and payload.get("certificate_id") not in cert_ids:
+            broken.append(
+                f"a notice for certificate {payload.get('certificate_id')} that is not there"
+            )
+    by_id = {a.id: a for a in apps}
+    for app_id in report.applied:
+        a = by_id.get(app_id)
+        if a is None:
+            broken.append(f"application {app_id} was committed and is gone")
+        elif a.parent_id is not None and f"app:{a.id}:submitted" not in keys:
+            broken.append(f"application {app_id}: no notice of its submission")
+    for a in apps:
+        told = a.status in ("accepted", "enrolled", "cancelled", "rejected")
+        if a.parent_id is not None and told and f"app:{a.id}:{a.status}" not in keys:
+            broken.append(f"application {a.id}: {a.status} without a notice")
+    return broken
