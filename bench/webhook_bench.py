@@ -59,6 +59,7 @@ def env(db_url: str, tg: FakeTelegram, port: int) -> dict[str, str]:
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
         "TELEGRAM_WEBHOOK_PORT": str(port),
+        "HEALTH_PORT": str(free_port()),  # /metrics is off the webhook's port
         "LOG_LEVEL": "WARNING",
     }
 

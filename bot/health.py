@@ -14,7 +14,7 @@ from bot.app import App
 logger = logging.getLogger(__name__)
 
 
-def add_routes(web_app: web.Application, app: App) -> None:
+def add_routes(web_app: web.Application, app: App, *, metrics: bool = True) -> None:
     async def live(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
@@ -37,13 +37,14 @@ def add_routes(web_app: web.Application, app: App) -> None:
             {"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503
         )
 
-    async def metrics(_: web.Request) -> web.Response:
+    async def exposition(_: web.Request) -> web.Response:
         body = generate_latest()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     web_app.router.add_get("/healthz", live)
     web_app.router.add_get("/readyz", ready)
-    web_app.router.add_get("/metrics", metrics)
+    if metrics:
+        web_app.router.add_get("/metrics", exposition)
 
 
 async def serve(app: App, host: str, port: int) -> web.AppRunner:

@@ -109,12 +109,11 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
     if telegram and settings.telegram_webhook_url is not None and not settings.webhook_secret_ok:
         raise click.ClickException(operator_text("cli-need-webhook-secret"))
     app = await build(settings)
-    webhook = telegram and settings.telegram_webhook_url is not None
-    health = None if webhook else await _health(app)
+    health = await _health(app)  # /metrics lives here, never on the webhook's port
     worker = None
     try:
         tasks = []
-        if telegram and webhook:
+        if telegram and settings.telegram_webhook_url is not None:
             tasks.append(asyncio.create_task(tg.run_webhook(app)))
         elif telegram:
             tasks.append(asyncio.create_task(tg.run_polling(app)))
@@ -126,6 +125,8 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
             worker = build_worker(app)
             tasks.append(asyncio.create_task(worker.run()))
         await asyncio.gather(*tasks)
+    except tg.ReplicaConflict:
+        raise click.ClickException(operator_text("cli-webhook-replica")) from None
     finally:
         if worker is not None:
             from bot.notify.build import close_worker

@@ -37,3 +37,4 @@ cli-need-telegram = Не задан TELEGRAM_BOT_TOKEN.
 cli-need-vk = Для VK нужны VK_GROUP_TOKEN и VK_GROUP_ID.
 cli-need-a-token = Задайте TELEGRAM_BOT_TOKEN и/или VK_GROUP_TOKEN.
 cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET не короче 16 символов.
+cli-webhook-replica = Другая копия бота уже принимает webhook на этой базе без REDIS_URL. Без Redis копии не видят повторов обновлений и диалогов друг друга: оставьте одну копию или задайте REDIS_URL.

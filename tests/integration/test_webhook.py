@@ -164,6 +164,15 @@ async def test_health_and_metrics(cluster):
             assert body["database"] == "ok"
             assert body["redis"] == "ok"
         async with http.get(base + "/metrics") as resp:
-            text = await resp.text()
+            assert resp.status == 404  # not on the port that faces the internet
+        from bot import health
+
+        runner = await health.serve(a.app, "127.0.0.1", 0)
+        try:
+            port = runner.addresses[0][1]
+            async with http.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                text = await resp.text()
+        finally:
+            await runner.cleanup()
     assert 'pfdo_updates_total{platform="tg"}' in text
     assert "pfdo_update_seconds_bucket" in text

@@ -7,6 +7,7 @@ import logging.config
 import os
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.storage.db import make_engine
@@ -32,9 +33,18 @@ def _configure(connection: Connection) -> None:
         context.run_migrations()
 
 
+# pg_advisory_lock key held while migrating ("PFDM")
+MIGRATION_LOCK = 0x5046_444D
+
+
 async def _run_async(url: str) -> None:
     engine = make_engine(url)
     async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # two replicas started at once on a fresh database: the second waits here, then
+            # finds the schema up to date (the lock ends with the connection)
+            await conn.execute(text(f"SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            await conn.commit()
         await conn.run_sync(_configure)
         await conn.commit()
     await engine.dispose()

@@ -1,0 +1,82 @@
+"""What a withdrawal of consent leaves: nothing that ties the ledger to a messenger account,
+no draft of a child's data in any messenger."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+import bot.dialogs.flows  # noqa: F401  (registers the flows)
+from bot.dialogs.engine import Engine
+from bot.dialogs.events import Event
+from bot.dialogs.signing import Signer
+from bot.dialogs.state import DialogState, MemoryStateStore
+from bot.i18n import translator
+from core.services import enrolment, linking, parents
+from core.storage.models import Application, Certificate, LedgerEntry, Outbox
+from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+
+
+async def test_withdrawal_unties_the_ledger_from_the_family(db):
+    await setup_region(db, rows=[catalog_row(1)])
+    parent, child = await parent_with_child(db)
+    await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
+    await db.run(parents.withdraw_consent, parent)
+    async with db.reader() as uow:
+        apps = (await uow.session.scalars(select(Application))).all()
+        assert [(a.parent_id, a.child_id, a.status) for a in apps] == [(None, None, "cancelled")]
+        certs = (await uow.session.scalars(select(Certificate))).all()
+        assert [(c.child_id, c.status) for c in certs] == [(None, "closed")]
+        assert await uow.session.scalar(select(LedgerEntry.id).limit(1)) is not None
+        kinds = list(await uow.session.scalars(select(Outbox.kind)))
+    assert kinds == ["data_erased"]  # the only notice of this family left
+
+
+async def test_withdrawal_clears_the_draft_in_every_messenger(db):
+    await setup_region(db, rows=[])
+    parent = await db.run(_consenting, "tg", "5")
+    vk = await db.run(_consenting, "vk", "5")
+    assert await db.run(linking.redeem, vk, "vk", await db.run(linking.create_code, parent))
+    states = MemoryStateStore()
+    draft = DialogState(
+        screen="ask-snils",
+        data={"pid": parent, "draft": {"surname": "Иванова", "birth": "2016-03-05"}},
+    )
+    await states.set("vk:5", draft)
+    engine = Engine(db, states, translator(), Signer(b"k"))
+    await engine.handle(Event("tg", "5", "command", text="privacy"))
+    payload = engine.signer.sign("tg:5", "withdraw")
+    await engine.handle(Event("tg", "5", "button", payload=payload))
+    payload = engine.signer.sign("tg:5", "withdraw-yes")
+    reply = await engine.handle(Event("tg", "5", "button", payload=payload))
+    assert "Согласие отозвано" in reply.screen.text
+    assert await states.get("vk:5") is None
+    assert "draft" not in (await states.get("tg:5")).data
+
+
+async def _consenting(uow, platform: str, external: str) -> int:  # type: ignore[no-untyped-def]
+    parent = await parents.get_or_create(uow, platform, external)
+    await parents.give_consent(uow, parent.id)
+    return parent.id
+
+
+async def test_a_state_whose_family_was_merged_away_finds_the_family(db):
+    await setup_region(db, rows=[])
+    target = await db.run(_consenting, "tg", "7")
+    source = await db.run(_consenting, "vk", "7")
+    states = MemoryStateStore()
+    await states.set("vk:7", DialogState(screen="menu", data={"pid": source}))
+    assert await db.run(linking.redeem, source, "vk", await db.run(linking.create_code, target))
+    engine = Engine(db, states, translator(), Signer(b"k"))
+    reply = await engine.handle(Event("vk", "7", "command", text="menu"))
+    assert "Главное меню" in reply.screen.text
+    assert (await states.get("vk:7")).data["pid"] == target
+
+
+async def test_dialog_states_expire_within_hours():
+    now = [0.0]
+    states = MemoryStateStore(ttl=6 * 3600, clock=lambda: now[0])
+    await states.set("tg:1", DialogState(data={"draft": {"snils": "11223344595"}}))
+    now[0] += 6 * 3600 - 1
+    assert await states.get("tg:1") is not None
+    now[0] += 2
+    assert await states.get("tg:1") is None

@@ -1,0 +1,155 @@
+"""What reaches the webhook that is not a good update: never a 500."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import build
+from bot.config import Settings
+from bot.handlers import telegram
+from bot.handlers.telegram import WEBHOOK_PATH, make_bot, webhook_app
+from tests.support.services import PG_ADMIN_URL, run_async
+from tests.support.tg_server import FakeTelegram
+
+SECRET = "webhook-secret-0123456789"
+
+
+@pytest.fixture
+async def replica(sqlite_template: Path, tmp_path: Path):
+    db = tmp_path / "hook.db"
+    shutil.copy(sqlite_template, db)
+    tg = FakeTelegram()
+    await tg.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        telegram_bot_token=tg.token,
+        telegram_api_base=tg.base,
+        telegram_webhook_url="https://bot.example.org",
+        telegram_webhook_secret=SECRET,
+    )
+    app = await build(settings)
+    bot = make_bot(tg.token, tg.base)
+    runner = web.AppRunner(webhook_app(app, bot))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}{WEBHOOK_PATH}", tg
+    await runner.cleanup()
+    await bot.session.close()
+    await app.close()
+    await tg.stop()
+
+
+async def _post(url: str, body: bytes, secret: bytes = SECRET.encode(), ctype="application/json"):  # type: ignore[no-untyped-def]
+    # raw bytes: aiohttp would refuse to send a non-ASCII header from a str
+    headers = {"Content-Type": ctype, "X-Telegram-Bot-Api-Secret-Token": secret.decode("latin-1")}
+    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
+        return r.status
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"hello",
+        b"{not json",
+        b"[1, 2]",
+        b'{"message": {}}',
+        b'{"update_id": "7"}',
+        b'{"update_id": 7, "message": {"text": 5}}',  # does not fit the Bot API model
+        b'{"update_id": 8, "callback_query": {"id": 1}}',
+        "\ufeff{}".encode(),
+        b"\xff\xfe\x00",
+    ],
+)
+async def test_a_body_that_is_not_a_usable_update_gets_200(replica, body):
+    url, tg = replica
+    assert await _post(url, body) == 200
+    assert tg.sent == []
+
+
+async def test_a_wrong_or_foreign_secret_gets_401(replica):
+    url, _ = replica
+    assert await _post(url, b'{"update_id": 1}', secret=b"wrong") == 401
+    assert await _post(url, b'{"update_id": 1}', secret="секрет".encode()) == 401
+    assert await _post(url, b'{"update_id": 1}', secret=b"") == 401
+
+
+async def test_a_good_update_still_works(replica):
+    url, tg = replica
+    body = (
+        b'{"update_id": 9, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, '
+        b'"type": "private"}, "from": {"id": 5, "is_bot": false, "first_name": "P"}, '
+        b'"text": "/help"}}'
+    )
+    assert await _post(url, body) == 200
+    assert await _post(url, body) == 200  # a repeat is handled once
+    assert len(tg.sent) == 1
+
+
+@pytest.mark.postgres
+async def test_a_second_replica_without_redis_refuses_to_start(postgres_url):
+    from types import SimpleNamespace
+
+    from core.storage.db import Database
+
+    first_db, second_db = Database(postgres_url), Database(postgres_url)
+    first = await telegram.single_replica_guard(SimpleNamespace(redis=None, db=first_db))
+    try:
+        with pytest.raises(telegram.ReplicaConflict):
+            await telegram.single_replica_guard(SimpleNamespace(redis=None, db=second_db))
+    finally:
+        await first.close()
+        await first_db.dispose()
+    # the first one gone, a replica may start again
+    again = await telegram.single_replica_guard(SimpleNamespace(redis=None, db=second_db))
+    await again.close()
+    await second_db.dispose()
+
+
+@pytest.mark.postgres
+async def test_two_replicas_migrate_a_fresh_database_at_once(postgres_url):
+    import asyncpg
+
+    name = f"pfdo_migrate_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    await admin(f'CREATE DATABASE "{name}"')
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        await _migrate_at_once(url)
+    finally:
+        run_async(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_two_processes_migrate_a_fresh_sqlite_file_at_once(tmp_path):
+    await _migrate_at_once(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+
+
+async def _migrate_at_once(url: str) -> None:
+    """Three processes, as replicas starting together would be."""
+    code = "import sys; from core.storage.migrate import upgrade; upgrade(sys.argv[1])"
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, url, stderr=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    results = [(await p.wait(), (await p.stderr.read()).decode()) for p in procs]  # type: ignore[union-attr]
+    assert [rc for rc, _ in results] == [0, 0, 0], results
