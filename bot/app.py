@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
@@ -15,6 +15,7 @@ from bot.dialogs.engine import Engine
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
+from bot.notify.pacing import LocalPace, Pace, RedisPace
 from core.services import demo
 from core.storage.db import Database
 from core.storage.migrate import upgrade_async
@@ -48,12 +49,30 @@ def signing_secret(settings: Settings) -> bytes:
     return secrets.token_bytes(32)
 
 
+def database_options(settings: Settings) -> dict[str, object]:
+    """A dead PostgreSQL is noticed in seconds, not at the TCP timeout: connecting and
+    each statement have a limit (a statement hung on a dead connection frees its pool
+    slot when the limit passes)."""
+    if settings.database_url.startswith("sqlite"):
+        return {}
+    return {
+        "pool_timeout": settings.reply_deadline_s,
+        "connect_args": {
+            "timeout": settings.database_connect_timeout_s,
+            "command_timeout": settings.database_statement_timeout_s,
+        },
+    }
+
+
 @dataclass
 class App:
     settings: Settings
     db: Database
     engine: Engine
     redis: object | None = None
+    # the platforms' rate budgets, one per process (or shared through Redis): the dialog's
+    # replies and the worker's notices draw from the same
+    pace: Pace = field(default_factory=LocalPace)
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -64,7 +83,7 @@ class App:
 async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
     quiet_parameter_loggers()
     await upgrade_async(settings.database_url)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, **database_options(settings))
     if seed_if_empty:
         async with db.uow() as uow:
             empty = not await uow.session.scalar(select(func.count()).select_from(Program))
@@ -77,11 +96,24 @@ async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        redis = Redis.from_url(settings.redis_url)
-        states = RedisStateStore(redis)
+        # a local Redis answers in well under a millisecond: a quarter of a second without
+        # an answer means it is gone, and the person is told so within the reply deadline
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
+        )
+        states = RedisStateStore(redis, ttl=settings.state_ttl_s)
     else:
-        states = MemoryStateStore()
+        states = MemoryStateStore(ttl=settings.state_ttl_s)
     engine = Engine(
-        db, states, translator(), Signer(signing_secret(settings)), settings.default_language
+        db,
+        states,
+        translator(),
+        Signer(signing_secret(settings)),
+        settings.default_language,
+        settings.timezone,
+        deadline=settings.reply_deadline_s,
     )
-    return App(settings, db, engine, redis)
+    pace: Pace = RedisPace(redis) if redis is not None else LocalPace()
+    return App(settings, db, engine, redis, pace)

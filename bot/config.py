@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     vk_group_id: int | None = None
     vk_api_base: AnyHttpUrl | None = None
 
+    # answered within this many seconds even when the database or Redis hangs
+    reply_deadline_s: float = Field(default=1.5, gt=0)
+    redis_timeout_s: float = Field(default=0.25, gt=0)
+    database_connect_timeout_s: float = Field(default=2, gt=0)
+    database_statement_timeout_s: float = Field(default=60, gt=0)
+    state_ttl_s: int = Field(default=6 * 3600, gt=0)  # a dialog (and its draft) is kept
     bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
     timezone: str = "Europe/Moscow"  # how coordinators' scheduled times are read
     default_language: str = Field(default="ru", pattern="^(ru|en)$")

@@ -4,10 +4,16 @@ order. Memory for one process; Redis when REDIS_URL is set (several replicas).""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
+
+from redis.exceptions import LockError, RedisError
+
+logger = logging.getLogger(__name__)
 
 
 class SeenStore(Protocol):
@@ -32,7 +38,10 @@ class MemorySeen:
 
 
 class RedisSeen:
-    """SET NX with a day's expiry: Telegram stops re-sending an update long before that."""
+    """SET NX with a day's expiry: Telegram stops re-sending an update long before that.
+
+    With Redis unreachable an update counts as new: a rare repeat answered twice is better
+    than a person answered never."""
 
     def __init__(self, redis, prefix: str = "pfdo:seen:", ttl: int = 86_400) -> None:  # type: ignore[no-untyped-def]
         self._redis = redis
@@ -40,7 +49,11 @@ class RedisSeen:
         self._ttl = ttl
 
     async def first_time(self, key: str) -> bool:
-        return bool(await self._redis.set(self._prefix + key, b"1", nx=True, ex=self._ttl))
+        try:
+            return bool(await self._redis.set(self._prefix + key, b"1", nx=True, ex=self._ttl))
+        except (RedisError, OSError) as exc:
+            logger.warning("duplicate check unavailable (%s): handled as new", type(exc).__name__)
+            return True
 
 
 class KeyedLock:
@@ -68,22 +81,45 @@ class KeyedLock:
 
 
 class RedisOrder:
-    """One person's events one at a time across every replica (a Redis lock per person)."""
+    """One person's events one at a time across every replica (a Redis lock per person).
 
-    def __init__(self, redis, prefix: str = "pfdo:order:", ttl: float = 60) -> None:  # type: ignore[no-untyped-def]
+    A lock whose release was lost (Redis unreachable at that moment) must not hold the
+    person for long afterwards: it expires after ``ttl`` seconds, and nobody waits more
+    than ``wait`` seconds for it; past that the event goes on without it (the engine
+    itself answers within its deadline, so a real holder is rarely that slow).
+    """
+
+    def __init__(
+        self, redis, prefix: str = "pfdo:order:", ttl: float = 15, wait: float = 3
+    ) -> None:  # type: ignore[no-untyped-def]
         self._redis = redis
         self._prefix = prefix
         self._ttl = ttl
+        self._wait = wait
         self._local = KeyedLock()  # same-process callers queue here, in arrival order
 
     @asynccontextmanager
     async def hold(self, key: str) -> AsyncIterator[None]:
         async with self._local.hold(key):
             lock = self._redis.lock(
-                self._prefix + key, timeout=self._ttl, blocking_timeout=self._ttl
+                self._prefix + key, timeout=self._ttl, blocking_timeout=self._wait
             )
-            async with lock:
+            try:
+                held = await lock.acquire()
+            except (RedisError, OSError) as exc:
+                # Redis is unreachable: this process's order still holds; the engine
+                # answers "temporarily unavailable" if it needs Redis too
+                logger.warning("per-person lock unavailable (%s)", type(exc).__name__)
+                held = False
+            else:
+                if not held:
+                    logger.warning("per-person lock not free after %.0f s: going on", self._wait)
+            try:
                 yield
+            finally:
+                if held:
+                    with contextlib.suppress(RedisError, OSError, LockError):
+                        await lock.release()
 
 
 class UpdateLedger(Protocol):

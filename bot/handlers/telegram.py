@@ -11,12 +11,19 @@ import contextlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
+from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import (
     BotCommand,
     CallbackQuery,
@@ -48,6 +55,7 @@ from bot.handlers.common import (
     UpdateLedger,
 )
 from bot.i18n import LANGUAGES, translator
+from bot.notify.pacing import Pace
 
 logger = logging.getLogger(__name__)
 
@@ -130,26 +138,62 @@ def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Non
     )
 
 
-async def deliver(bot: Bot, chat_id: int, reply: Reply, message: Message | None = None) -> None:
-    """Edit the message a button was on when that reads better; otherwise send anew."""
-    keyboard = markup(reply.screen)
-    if reply.edit and message is not None and not isinstance(keyboard, ReplyKeyboardMarkup):
-        try:
-            await bot.edit_message_text(
-                text=reply.screen.text,
-                chat_id=chat_id,
-                message_id=message.message_id,
-                reply_markup=keyboard,
-            )
-            return
-        except TelegramBadRequest as exc:
-            if "not modified" in str(exc):
+@dataclass
+class Replies:
+    """Sends the dialog's answers from the bot's shared budget, ahead of notices: the
+    chat's 1/s and the bot's 30/s are the budgets the worker draws from, and a reply takes
+    the next free slot before any waiting notice. A 429 pauses the whole bot for
+    retry_after and the same answer goes again after it; an answer is never dropped for a
+    limit."""
+
+    bot: Bot
+    pace: Pace
+    per_second: float = 30
+    per_chat: float = 1
+    attempts: int = 6
+
+    async def _call(self, chat_id: int, method: TelegramMethod[Any]) -> None:
+        for _ in range(self.attempts):
+            # a person pressing quickly is answered at once (a burst of a few in their chat)
+            await self.pace.acquire(f"tg:chat:{chat_id}", self.per_chat, reply=True, burst=3)
+            await self.pace.acquire("tg:bot", self.per_second, reply=True)
+            try:
+                await self.bot(method)
                 return
-            logger.info("edit refused (%s), sending a new message", type(exc).__name__)
-    try:
-        await bot.send_message(chat_id=chat_id, text=reply.screen.text, reply_markup=keyboard)
-    except TelegramForbiddenError:
-        logger.info("a chat has blocked the bot")
+            except TelegramRetryAfter as exc:
+                logger.warning("Telegram 429 on a reply: pausing sends for %s s", exc.retry_after)
+                await self.pace.pause("tg:bot", exc.retry_after)
+            except TelegramNetworkError as exc:
+                logger.warning("a reply could not be sent (%s): trying again", type(exc).__name__)
+                await asyncio.sleep(1)
+        logger.error("a reply was not sent after %d attempts", self.attempts)
+
+    async def deliver(self, chat_id: int, reply: Reply, message: Message | None = None) -> None:
+        """Edit the message a button was on when that reads better; otherwise send anew."""
+        keyboard = markup(reply.screen)
+        if reply.edit and message is not None and not isinstance(keyboard, ReplyKeyboardMarkup):
+            try:
+                await self._call(
+                    chat_id,
+                    EditMessageText(
+                        text=reply.screen.text,
+                        chat_id=chat_id,
+                        message_id=message.message_id,
+                        reply_markup=keyboard,
+                    ),
+                )
+                return
+            except TelegramBadRequest as exc:
+                if "not modified" in str(exc):
+                    return
+                logger.info("edit refused (%s), sending a new message", type(exc).__name__)
+        try:
+            await self._call(
+                chat_id,
+                SendMessage(chat_id=chat_id, text=reply.screen.text, reply_markup=keyboard),
+            )
+        except TelegramForbiddenError:
+            logger.info("a chat has blocked the bot")
 
 
 def _event_from_message(message: Message) -> Event | None:
@@ -173,17 +217,17 @@ def build_router() -> Router:
     router = Router(name=__name__)
 
     @router.message()
-    async def on_message(message: Message, engine: Engine, bot: Bot) -> None:
+    async def on_message(message: Message, engine: Engine, replies: Replies) -> None:
         if message.chat.type != "private":
             return  # parents talk to the bot privately; groups are not served
         event = _event_from_message(message)
         if event is None:
             return
         reply = await engine.handle(event)
-        await deliver(bot, message.chat.id, reply)
+        await replies.deliver(message.chat.id, reply)
 
     @router.callback_query()
-    async def on_callback(callback: CallbackQuery, engine: Engine, bot: Bot) -> None:
+    async def on_callback(callback: CallbackQuery, engine: Engine, replies: Replies) -> None:
         user = callback.from_user
         event = Event(
             platform="tg",
@@ -195,15 +239,17 @@ def build_router() -> Router:
         reply = await engine.handle(event)
         await callback.answer(reply.toast)
         message = callback.message if isinstance(callback.message, Message) else None
-        await deliver(bot, message.chat.id if message else user.id, reply, message)
+        await replies.deliver(message.chat.id if message else user.id, reply, message)
 
     return router
 
 
-def build_dispatcher(app: App, *, dedup: bool = True) -> Dispatcher:
+def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     """``dedup``: drop repeated update ids here (long polling); the webhook handler does it
     itself, before answering Telegram."""
-    dp = Dispatcher(engine=app.engine)
+    s = app.settings
+    replies = Replies(bot, app.pace, s.telegram_rate, s.telegram_chat_rate)
+    dp = Dispatcher(engine=app.engine, replies=replies)
     if dedup:
         seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
         dp.update.outer_middleware(DedupMiddleware(seen))
@@ -230,7 +276,7 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     assert settings.telegram_bot_token is not None
     base = str(settings.telegram_api_base) if settings.telegram_api_base else None
     bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
-    dp = build_dispatcher(app)
+    dp = build_dispatcher(app, bot)
     try:
         await set_commands(bot)
         await dp.start_polling(bot, handle_signals=handle_signals, polling_timeout=20)
@@ -320,7 +366,7 @@ def webhook_app(app: App, bot: Bot) -> web.Application:
     if secret is None or not app.settings.webhook_secret_ok:
         # the command refuses earlier with a message; this guards other callers
         raise RuntimeError("webhook mode without a long enough TELEGRAM_WEBHOOK_SECRET")
-    dp = build_dispatcher(app, dedup=False)
+    dp = build_dispatcher(app, bot, dedup=False)
     ledger: UpdateLedger = (
         RedisUpdateLedger(app.redis) if app.redis is not None else MemoryUpdateLedger()
     )

@@ -6,20 +6,16 @@ from bot.app import App
 from bot.handlers.telegram import make_bot
 from bot.handlers.vk import make_vk
 from bot.i18n import translator
-from bot.notify.pacing import LocalPace, Pace, RedisPace
+from bot.notify.pacing import Pace
 from bot.notify.senders import Limits, Sender, TelegramSender, VkSender
 from bot.notify.worker import Worker
-
-
-def make_pace(app: App) -> Pace:
-    return RedisPace(app.redis) if app.redis is not None else LocalPace()
 
 
 def build_worker(app: App, pace: Pace | None = None) -> Worker:
     from bot import metrics
 
     s = app.settings
-    pace = pace or make_pace(app)
+    pace = pace or app.pace
     limits = Limits(s.telegram_rate, s.telegram_chat_rate, s.vk_rate)
     senders: dict[str, Sender] = {}
     if s.telegram_bot_token is not None:
@@ -32,7 +28,12 @@ def build_worker(app: App, pace: Pace | None = None) -> Worker:
             make_vk(s.vk_group_token.get_secret_value(), base), pace, limits, metrics
         )
     return Worker(
-        app.db, translator(), app.engine.signer, senders, low_balance=s.low_balance_rub * 100
+        app.db,
+        translator(),
+        app.engine.signer,
+        senders,
+        low_balance=s.low_balance_rub * 100,
+        lease_s=s.worker_lease_s,
     )
 
 

@@ -60,7 +60,6 @@ class TelegramSender:
         self.pace = pace
         self.limits = limits
         self.metrics = metrics
-        self._paused_until = 0.0  # a 429 pauses every send of this bot, not just one
 
     async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
         gate = asyncio.Semaphore(self.limits.concurrency)
@@ -79,25 +78,18 @@ class TelegramSender:
                     [InlineKeyboardButton(text=item.button[0], callback_data=item.button[1])]
                 ]
             )
-        loop = asyncio.get_running_loop()
         for _ in range(20):
             await self.pace.acquire(f"tg:chat:{item.address}", self.limits.tg_per_chat)
             await self.pace.acquire("tg:bot", self.limits.tg_per_second)
-            # a 429 that came while this send waited for its turn pauses it too
-            while (pause := self._paused_until - loop.time()) > 0:
-                await asyncio.sleep(pause)
-                await self.pace.acquire("tg:bot", self.limits.tg_per_second)
             try:
                 await self.bot.send_message(
                     chat_id=int(item.address), text=item.text, reply_markup=markup
                 )
             except TelegramRetryAfter as exc:
-                # the same message again after the wait Telegram asked for, and no other
-                # message of this bot before that either
-                until = loop.time() + exc.retry_after
-                if until > self._paused_until:
-                    logger.warning("Telegram 429: pausing sends for %s s", exc.retry_after)
-                    self._paused_until = until
+                # the same message again after the wait Telegram asked for; the pause is
+                # the bot's, so no other message (a reply, another worker's) goes first
+                logger.warning("Telegram 429: pausing sends for %s s", exc.retry_after)
+                await self.pace.pause("tg:bot", exc.retry_after)
                 self._count("429")
                 continue
             except TelegramForbiddenError:

@@ -29,11 +29,16 @@ class Harness:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    template: Path, folder: Path, *, with_tg: bool, with_vk: bool
+    template: Path,
+    folder: Path,
+    *,
+    with_tg: bool,
+    with_vk: bool,
+    tg_options: dict[str, object] | None = None,
 ) -> AsyncIterator[Harness]:
     db_path = folder / "e2e.db"
     shutil.copy(template, db_path)
-    tg = FakeTelegram() if with_tg else None
+    tg = FakeTelegram(**(tg_options or {})) if with_tg else None  # type: ignore[arg-type]
     vk = FakeVk() if with_vk else None
     settings: dict[str, object] = {"database_url": f"sqlite+aiosqlite:///{db_path}"}
     if tg is not None:
