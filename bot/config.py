@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     telegram_rate: float = 30  # messages a second per bot
     telegram_chat_rate: float = 1  # messages a second per chat
     vk_rate: float = 20  # API requests a second per community token
-    worker_lease_s: float = 60  # a claimed row not confirmed by then is sent again
+    # a dead worker's claimed rows go to another after this; a live one keeps extending
+    worker_lease_s: float = Field(default=10, gt=0)
     worker_enabled: bool = True  # the outbox worker runs inside `run`
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands
     log_format: str = Field(default="text", pattern="^(text|json)$")

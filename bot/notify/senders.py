@@ -51,7 +51,8 @@ class Limits:
     tg_per_second: float = 30
     tg_per_chat: float = 1
     vk_per_second: float = 20
-    concurrency: int = 32
+    # sends in flight at once: what a killed worker may have sent without recording it
+    concurrency: int = 4
 
 
 class TelegramSender:
@@ -142,7 +143,13 @@ class VkSender:
                     self._batch(key, text, keyboard, members[i : i + self.BATCH], outcome)
                 )
         tasks += [self._batch(None, s.text, self._keyboard(s), [s], outcome) for s in singles]
-        await asyncio.gather(*tasks)
+        gate = asyncio.Semaphore(self.limits.concurrency)
+
+        async def one(task):  # type: ignore[no-untyped-def]
+            async with gate:
+                await task
+
+        await asyncio.gather(*(one(t) for t in tasks))
 
     @staticmethod
     def _keyboard(item: Outgoing) -> str:
@@ -161,8 +168,10 @@ class VkSender:
         if keyboard:
             values["keyboard"] = keyboard
         if key is not None:
-            # the same id for the whole announcement: VK keeps one message per recipient
-            values["random_id"] = random_id("broadcast", key)
+            # VK scopes random_id to the sender, not the recipient: one per batch, made
+            # from the notices in it, so a retry of this batch is recognised and the next
+            # batch of the same announcement is not taken for a repeat
+            values["random_id"] = random_id("batch", key, *sorted(m.row_id for m in members))
             values["peer_ids"] = ",".join(m.address for m in members)
         else:
             values["random_id"] = random_id("notice", members[0].row_id, members[0].address)

@@ -31,9 +31,9 @@ class Worker:
         *,
         low_balance: int = 100_000,
         batch: int = 200,
-        lease_s: float = 60,
+        lease_s: float = 10,
         idle_s: float = 1.0,
-        flush_s: float = 0.5,
+        flush_s: float = 0.05,
     ) -> None:
         self.flush_s = flush_s
         self.db = db
@@ -106,22 +106,31 @@ class Worker:
                         recipient.platform,
                     )
                 )
-        # what is sent is recorded as it goes (every flush_s), so a crash re-sends only the
-        # last moments' messages, not the whole batch
+        # each send is recorded as soon as it is done (the recorder writes whatever
+        # completed since its last write), so a worker killed at any moment leaves at most
+        # the sends in flight unrecorded: at most Limits.concurrency per platform, plus
+        # what completes during one write. Claims are kept alive while the step runs, so
+        # the lease can be short and a dead worker's rows go to another within lease_s.
         totals: Counter[str] = Counter()
+        unrecorded = {c.id for c in claimed}
         sent_all = asyncio.Event()
-        flusher = asyncio.create_task(self._flush_every(outcome, totals, sent_all))
+        recorder = asyncio.create_task(self._record_as_sent(outcome, totals, sent_all, unrecorded))
+        heartbeat = asyncio.create_task(self._keep_claims(unrecorded))
         try:
             await asyncio.gather(
                 *(self.senders[p].send(items, outcome) for p, items in per_platform.items())
             )
             sent_all.set()
-            await flusher  # its last flush records the rest
+            await recorder  # its last write records the rest
         finally:
-            if not flusher.done():  # the step itself was cancelled
-                flusher.cancel()
+            heartbeat.cancel()
+            if not recorder.done():  # the step itself was cancelled: a graceful stop
+                recorder.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await flusher
+                    await recorder
+                await asyncio.shield(self._release(outcome, totals, unrecorded))
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
         logger.info(
             "outbox: %d delivered, %d failed, %d unreachable, %d later, %d dropped",
             totals["delivered"],
@@ -132,15 +141,37 @@ class Worker:
         )
         return len(claimed)
 
-    async def _flush_every(
-        self, outcome: Outcome, totals: Counter[str], sent_all: asyncio.Event
+    async def _record_as_sent(
+        self, outcome: Outcome, totals: Counter[str], sent_all: asyncio.Event, unrecorded: set[int]
     ) -> None:
         while not sent_all.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(sent_all.wait(), self.flush_s)
-            await self._flush(outcome, totals)
+            await self._flush(outcome, totals, unrecorded)
+        # what completed while the last write was under way
+        await self._flush(outcome, totals, unrecorded)
 
-    async def _flush(self, outcome: Outcome, totals: Counter[str]) -> None:
+    async def _keep_claims(self, unrecorded: set[int]) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                async with self.db.uow() as uow:
+                    await delivery.extend(uow, sorted(unrecorded), self.lease_s)
+                    await uow.commit()
+            except Exception as exc:
+                logger.warning("claims not extended: %s", type(exc).__name__)
+
+    async def _release(self, outcome: Outcome, totals: Counter[str], unrecorded: set[int]) -> None:
+        """Stopping: record what was sent, and give back what was not at once."""
+        try:
+            await self._flush(outcome, totals, unrecorded)
+            async with self.db.uow() as uow:
+                await delivery.release(uow, sorted(unrecorded))
+                await uow.commit()
+        except Exception as exc:
+            logger.warning("claims not released on stop: %s", type(exc).__name__)
+
+    async def _flush(self, outcome: Outcome, totals: Counter[str], unrecorded: set[int]) -> None:
         """Record what happened since the last flush (the lists only grow)."""
         done = outcome.take()
         if done.empty:
@@ -148,6 +179,9 @@ class Worker:
         async with self.db.uow() as uow:
             await delivery.record(uow, done)
             await uow.commit()
+        unrecorded.difference_update(
+            [*done.delivered, *done.failed, *done.unreachable, *done.retry, *done.cancelled]
+        )
         totals.update(
             delivered=len(done.delivered),
             failed=len(done.failed),

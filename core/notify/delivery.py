@@ -188,6 +188,28 @@ async def record(uow: UnitOfWork, outcome: Outcome) -> None:
         )
 
 
+async def extend(uow: UnitOfWork, ids: list[int], lease_s: float) -> None:
+    """A live worker keeps its claims: their lease starts again."""
+    if ids:
+        await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(ids), Outbox.status == "pending")
+            .values(claimed_until=uow.now + timedelta(seconds=lease_s))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def release(uow: UnitOfWork, ids: list[int]) -> None:
+    """A worker that stops gives back what it claimed and did not send."""
+    if ids:
+        await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(ids), Outbox.status == "pending")
+            .values(claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
 async def depth(uow: UnitOfWork) -> int:
     from sqlalchemy import func
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
@@ -19,7 +20,7 @@ from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
 from core.storage import locks
-from core.storage.db import UnitOfWork
+from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import Certificate, Child, MunicipalityYear, Sequence
 
 logger = logging.getLogger(__name__)
@@ -169,7 +170,15 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
             select(Child.parent_id).where(Child.id == cert.child_id)
         )
         if parent_id is not None:
-            await emit(uow, parent_id, "certificate_status", _status_payload(cert, cert.child_id))
+            try:
+                # that family is not locked (step 4 of the lock order): if an account
+                # link merges it away meanwhile, its row is gone; run everything again
+                async with uow.session.begin_nested():
+                    payload = _status_payload(cert, cert.child_id)
+                    await emit(uow, parent_id, "certificate_status", payload)
+                    await uow.session.flush()
+            except IntegrityError:
+                raise RetryTransaction from None
         granted += 1
     if granted:
         logger.info(

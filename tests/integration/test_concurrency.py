@@ -65,3 +65,17 @@ async def test_last_seat_goes_to_one_of_many(db):
     results = await asyncio.gather(*(one(p, c) for p, c in families))
     assert results.count("ok") == 1
     assert results.count("no_free_seats") == 9
+
+
+async def test_two_closes_of_one_month_at_once_give_one_close(db, clock):
+    import datetime as dt
+
+    from core.rules.calendar import month_index
+    from core.services import month_close
+
+    await setup_region(db, rows=[catalog_row(1)])
+    clock.set(dt.datetime(2026, 11, 2, 9, 0))
+    results = await asyncio.gather(
+        *(db.run(month_close.close_month, month_index(2026, 10)) for _ in range(4))
+    )
+    assert sorted(r.already_closed for r in results) == [False, True, True, True]

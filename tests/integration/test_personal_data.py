@@ -80,3 +80,8 @@ async def test_dialog_states_expire_within_hours():
     assert await states.get("tg:1") is not None
     now[0] += 2
     assert await states.get("tg:1") is None
+
+
+async def test_sqlite_overwrites_what_it_deletes(sqlite_db):
+    async with sqlite_db.engine.connect() as conn:
+        assert (await conn.exec_driver_sql("PRAGMA secure_delete")).scalar() == 1

@@ -63,7 +63,11 @@ class FakeVk(SentLog):
         self._message_ids = itertools.count(1)
         self._event_ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._random_ids: dict[tuple[int, int], int] = {}
+        # VK: random_id is unique "in relation to API_ID and the sender's id", not to the
+        # recipient: a random_id used once makes every later request with it a repeat,
+        # whoever it is addressed to (answered as sent, nothing delivered)
+        self._random_ids: dict[int, dict[int, int]] = {}  # random_id -> {peer: message id}
+        self.swallowed = 0
         self._runner: web.AppRunner | None = None
         self.lp_requests = 0
 
@@ -185,6 +189,12 @@ class FakeVk(SentLog):
         if "peer_ids" not in form and peers[0] in self.cant_send:
             return {"__error__": 901}
         async with self._changed:
+            seen = self._random_ids.get(rid) if rid else None
+            if seen is None and rid:
+                seen = self._random_ids[rid] = {}
+                fresh = True
+            else:
+                fresh = not rid
             for peer in peers:
                 if peer in self.cant_send:
                     results.append(
@@ -197,13 +207,16 @@ class FakeVk(SentLog):
                         }
                     )
                     continue
-                known = self._random_ids.get((peer, rid)) if rid else None
+                known = seen.get(peer) if seen is not None else None
                 if known is None:
                     known = next(self._message_ids)
-                    if rid:
-                        self._random_ids[(peer, rid)] = known
-                    keyboard = json.loads(form["keyboard"]) if form.get("keyboard") else None
-                    self.sent.append(VkSent(peer, str(form.get("message", "")), keyboard, rid))
+                    if fresh:
+                        if seen is not None:
+                            seen[peer] = known
+                        keyboard = json.loads(form["keyboard"]) if form.get("keyboard") else None
+                        self.sent.append(VkSent(peer, str(form.get("message", "")), keyboard, rid))
+                    else:
+                        self.swallowed += 1  # a repeat of the random_id: not delivered
                 results.append({"peer_id": peer, "message_id": known})
             self._changed.notify_all()
         return results if "peer_ids" in form else results[0]["message_id"]

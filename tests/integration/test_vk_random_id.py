@@ -1,0 +1,47 @@
+"""VK keeps random_id unique per sender, not per recipient: each batch of an announcement
+needs its own, and a retried batch the same one again."""
+
+from __future__ import annotations
+
+from bot.handlers.vk import make_vk
+from bot.notify.pacing import LocalPace
+from bot.notify.senders import Limits, Outgoing, VkSender
+from core.notify.delivery import Outcome
+from tests.support.vk_server import FakeVk
+
+
+def _items(first_row: int, peers: list[int]) -> list[Outgoing]:
+    return [
+        Outgoing(first_row + n, str(peer), "Запись открыта", None, "bc:7:ru", "vk")
+        for n, peer in enumerate(peers)
+    ]
+
+
+async def test_every_batch_of_an_announcement_is_delivered_and_a_retry_is_not():
+    vk = FakeVk()
+    await vk.start()
+    try:
+        sender = VkSender(make_vk(vk.token, vk.base), LocalPace(), Limits(vk_per_second=1000))
+        peers = list(range(1, 251))  # three batches of up to 100
+        items = _items(1000, peers)
+        outcome = Outcome()
+        await sender.send(items, outcome)
+        assert sorted(outcome.delivered) == [i.row_id for i in items]
+        assert vk.per_peer() == dict.fromkeys(peers, 1)
+        assert vk.swallowed == 0
+        # the worker died before recording: the same rows go again, in the same batches
+        again = Outcome()
+        await sender.send(items, again)
+        assert sorted(again.delivered) == [i.row_id for i in items]
+        assert vk.per_peer() == dict.fromkeys(peers, 1)  # nobody got it twice
+        # the next announcement to the same people is new
+        await sender.send(
+            [
+                Outgoing(5000 + n, str(p), "Ещё", None, "bc:8:ru", "vk")
+                for n, p in enumerate(peers)
+            ],
+            Outcome(),
+        )
+        assert vk.per_peer() == dict.fromkeys(peers, 2)
+    finally:
+        await vk.stop()
