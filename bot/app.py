@@ -83,7 +83,7 @@ class App:
 async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
     quiet_parameter_loggers()
     await upgrade_async(settings.database_url)
-    db = Database(settings.database_url, **database_options(settings))
+    db = Database(settings.database_url, timezone=settings.timezone, **database_options(settings))
     if seed_if_empty:
         async with db.uow() as uow:
             empty = not await uow.session.scalar(select(func.count()).select_from(Program))

@@ -31,7 +31,7 @@ def _run(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     upgrade(settings.database_url)
 
     async def go() -> T:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, timezone=settings.timezone)
         try:
             return await db.run(action)
         finally:
@@ -110,7 +110,10 @@ def import_municipalities_cmd(file: Path) -> None:
 @click.command("close-month")
 @click.argument("month")
 def close_month_cmd(month: str) -> None:
-    """Debit every enrolled child's share for MONTH (YYYY-MM). Safe to repeat."""
+    """Debit every enrolled child's share for MONTH (YYYY-MM). Safe to repeat.
+
+    Refused before the month has ended (in TIMEZONE) and while an earlier month with
+    classes is still open: months close in order."""
     try:
         index = parse_month(month)
     except DomainError as exc:
@@ -132,9 +135,16 @@ def close_month_cmd(month: str) -> None:
 
 @click.command("new-year")
 @click.argument("year", type=click.IntRange(2000, 2100))
-def new_year_cmd(year: int) -> None:
-    """Open school year YEAR (1 September): expire balances, credit nominals, move queues."""
-    result = _run(lambda uow: new_year.open_year(uow, year))
+@click.option(
+    "--close-missing",
+    is_flag=True,
+    help="Close, in order, the months with classes that are still open, then open the year.",
+)
+def new_year_cmd(year: int, close_missing: bool) -> None:
+    """Open school year YEAR (1 September): expire balances, credit nominals, move queues.
+
+    Refused while a month with classes before it is still open, unless --close-missing."""
+    result = _run(lambda uow: new_year.open_year(uow, year, close_missing=close_missing))
     if result.already_open:
         click.echo(operator_text("cli-year-already", year=str(year)))
         return

@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     database_statement_timeout_s: float = Field(default=60, gt=0)
     state_ttl_s: int = Field(default=6 * 3600, gt=0)  # a dialog (and its draft) is kept
     bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
-    timezone: str = "Europe/Moscow"  # how coordinators' scheduled times are read
+    # the region's time zone: its date decides which month has ended, ages, school years;
+    # coordinators' scheduled times are read in it
+    timezone: str = "Europe/Moscow"
     default_language: str = Field(default="ru", pattern="^(ru|en)$")
     low_balance_rub: int = 1000  # a debit notice warns below this available balance
     telegram_rate: float = 30  # messages a second per bot

@@ -114,7 +114,7 @@ def audience_query(a: Audience, today: date):  # type: ignore[no-untyped-def]
 
 
 async def count_audience(uow: UnitOfWork, a: Audience) -> int:
-    sub = audience_query(a, uow.now.date()).subquery()
+    sub = audience_query(a, uow.today).subquery()
     return int(await uow.session.scalar(select(func.count()).select_from(sub)) or 0)
 
 
@@ -164,7 +164,7 @@ async def create(
 async def expand(uow: UnitOfWork, b: Broadcast) -> int:
     """One outbox row per recipient, in one INSERT … SELECT; dedup keys keep it once."""
     audience = Audience(b.municipality_id, b.age_min, b.age_max, tuple(b.directions or ()))
-    recipients = audience_query(audience, uow.now.date()).subquery()
+    recipients = audience_query(audience, uow.today).subquery()
     key = literal(f"bc:{b.id}:") + cast(recipients.c.id, String)
     rows = select(
         recipients.c.id,

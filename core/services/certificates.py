@@ -55,7 +55,7 @@ async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
     child = await get_owned(uow, parent_id, child_id)
     if await for_child(uow, child_id) is not None:
         raise DomainError("certificate_exists")
-    check_certificate_age(child.birth_date, uow.now.date())
+    check_certificate_age(child.birth_date, uow.today)
     cert = Certificate(
         child_id=child.id,
         municipality_id=child.municipality_id,
@@ -87,7 +87,7 @@ async def request_funding(uow: UnitOfWork, parent_id: int, child_id: int) -> Cer
         raise DomainError("certificate_already_funded")
     if cert.status == CertStatus.QUEUED:
         raise DomainError("certificate_already_queued")
-    check_certificate_age(child.birth_date, uow.now.date())
+    check_certificate_age(child.birth_date, uow.today)
     cert.status = CertStatus.QUEUED.value
     cert.funding_requested_at = uow.now
     cert.queue_seq = await next_value(uow, "funding_queue")
@@ -113,7 +113,7 @@ async def next_value(uow: UnitOfWork, name: str) -> int:
 
 async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
     """Fund queued certificates, first requested first, while the year's quota lasts."""
-    today = uow.now.date()
+    today = uow.today
     year = school_year_of(today)
     settings = await uow.session.scalar(
         select(MunicipalityYear)
@@ -215,7 +215,7 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
         nominal = await uow.session.scalar(
             select(MunicipalityYear.nominal).where(
                 MunicipalityYear.municipality_id == cert.municipality_id,
-                MunicipalityYear.school_year == school_year_of(uow.now.date()),
+                MunicipalityYear.school_year == school_year_of(uow.today),
             )
         )
     return CertificateView(

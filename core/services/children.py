@@ -67,7 +67,7 @@ async def _check_municipality(uow: UnitOfWork, municipality_id: int) -> None:
 async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
-    clean = validate(data, uow.now.date())
+    clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
     child = Child(parent_id=parent_id, created_at=uow.now, **asdict(clean))
     try:
@@ -94,7 +94,7 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
-    clean = validate(data, uow.now.date())
+    clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
     try:
         async with uow.session.begin_nested():
@@ -119,14 +119,14 @@ async def list_children(uow: UnitOfWork, parent_id: int) -> list[ChildView]:
         .where(Child.parent_id == parent_id)
         .order_by(Child.id)
     )
-    today = uow.now.date()
+    today = uow.today
     return [_view(child, muni, today) for child, muni in rows]
 
 
 async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> ChildView:
     child = await get_owned(uow, parent_id, child_id)
     muni = await uow.session.get(Municipality, child.municipality_id)
-    return _view(child, muni.name if muni else "", uow.now.date())
+    return _view(child, muni.name if muni else "", uow.today)
 
 
 def _view(child: Child, municipality: str, today: date) -> ChildView:

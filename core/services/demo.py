@@ -183,7 +183,7 @@ def _provider_for(direction: str, rnd: random.Random) -> tuple[str, str, bool]:
 
 
 async def seed_demo(uow: UnitOfWork) -> tuple[ImportReport, ImportReport]:
-    year = school_year_of(uow.now.date())
+    year = school_year_of(uow.today)
     munis = await import_municipalities(uow, municipalities_csv(year))
     catalog = await import_catalog(uow, catalog_csv())
     return munis, catalog

@@ -78,7 +78,7 @@ async def _facts(
     if row is None:
         raise DomainError("group_not_found")
     group, program, provider = row
-    today = uow.now.date()
+    today = uow.today
     first, last = program_months(school_year_of(today), program.start_month, program.end_month)
     first = max(first, month_of(today))
     months = last - first + 1
@@ -285,7 +285,7 @@ async def end_application(
     app = found[0]
     if AppStatus(app.status) not in ACTIVE_STATUSES:
         raise DomainError("application_bad_status", status=app.status)
-    today = uow.now.date()
+    today = uow.today
     release = app.reserved_left
     if status == AppStatus.FINISHED:
         current = month_of(today)
@@ -366,7 +366,7 @@ async def provider_decide(
     elif target == AppStatus.FINISHED:
         await end_application(uow, app.id, target)
     elif target == AppStatus.ENROLLED:
-        await _enrol(uow, app, uow.now.date())
+        await _enrol(uow, app, uow.today)
     else:
         app.status = target.value
         app.updated_at = uow.now

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import (
     String,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 
 from core.errors import DomainError
-from core.rules.calendar import month_bounds, month_label, month_of
+from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
@@ -51,13 +52,24 @@ def _key(prefix: str, month: int):  # type: ignore[no-untyped-def]
 
 
 async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
-    if month > month_of(uow.now.date()):
-        raise DomainError("month_invalid")
+    """Debit the month. Refused before the month has ended in the region (no debit for a
+    day not yet served), and while an earlier month with enrolments is still open (months
+    close in order, so each is paid from what was reserved for it)."""
+    if month >= month_of(uow.today):
+        _, last = month_bounds(month)
+        raise DomainError(
+            "month_not_ended", month=month_display(month), date=last + timedelta(days=1)
+        )
     # alone: no application, certificate or other close moves while the month is debited;
     # a second close of the same month waits here and then finds it closed
     await locks.gate(uow, exclusive=True)
     if await uow.session.get(MonthClose, month, populate_existing=True) is not None:
         return CloseResult(month, True, 0, 0, 0)
+    missing = await unclosed_before(uow, month)
+    if missing:
+        raise DomainError(
+            "month_previous_open", months=", ".join(month_display(m) for m in missing)
+        )
     uow.session.add(MonthClose(month=month, closed_at=uow.now))
     await uow.session.flush()
     batch = f"close:{month_label(month)}"
@@ -188,7 +200,7 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         )
     )
     # a child who turned 18 has no certificate any more; a funded place frees for the queue
-    if await close_adults(uow, uow.now.date()):
+    if await close_adults(uow, uow.today):
         for municipality_id in list(await uow.session.scalars(select(Municipality.id))):
             await grant_from_queue(uow, municipality_id)
     debited = int(
@@ -212,6 +224,47 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         n_releases,
     )
     return CloseResult(month, False, n_debits, debited, n_releases)
+
+
+LOOK_BACK = 36  # months: nothing older is left open in practice
+
+
+async def unclosed_before(uow: UnitOfWork, month: int) -> list[int]:
+    """Months before ``month``, oldest first, in which an enrolment was served with money
+    still reserved for it, and which have not been closed."""
+    candidate = and_(
+        Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+        Application.certificate_id.is_not(None),
+        Application.start_day.is_not(None),
+        Application.reserved_left > 0,
+    )
+    earliest = await uow.session.scalar(select(func.min(Application.first_month)).where(candidate))
+    if earliest is None:
+        return []
+    closed = set(
+        await uow.session.scalars(
+            select(MonthClose.month).where(MonthClose.month >= earliest, MonthClose.month < month)
+        )
+    )
+    missing = []
+    for m in range(max(earliest, month - LOOK_BACK), month):
+        if m in closed:
+            continue
+        first_day, last_day = month_bounds(m)
+        served = await uow.session.scalar(
+            select(Application.id)
+            .where(
+                candidate,
+                Application.first_month <= m,
+                Application.last_month >= m,
+                Application.start_day <= last_day.toordinal(),
+                or_(Application.end_day.is_(None), Application.end_day >= first_day.toordinal()),
+            )
+            .limit(1)
+        )
+        if served is not None:
+            missing.append(m)
+    return missing
 
 
 async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:

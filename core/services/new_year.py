@@ -13,8 +13,9 @@ from datetime import date
 from sqlalchemy import String, case, cast, exists, func, insert, literal, select, update
 
 from core.errors import DomainError
-from core.rules.calendar import month_index, school_year_of
+from core.rules.calendar import month_display, month_index, school_year_of
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.services import month_close
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage import locks
@@ -65,12 +66,20 @@ class YearResult:
     granted: int = 0
 
 
-async def open_year(uow: UnitOfWork, year: int) -> YearResult:
-    if year > school_year_of(uow.now.date()) or year < 2000:
+async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) -> YearResult:
+    """Open school year ``year``. Refused while a month before it with enrolments is still
+    open (its money would be released before the provider is paid), unless
+    ``close_missing``: then those months are closed first, in order."""
+    if year > school_year_of(uow.today) or year < 2000:
         raise DomainError("year_invalid")
     await locks.gate(uow, exclusive=True)
     if await uow.session.get(YearOpen, year, populate_existing=True) is not None:
         return YearResult(year, True)
+    missing = await month_close.unclosed_before(uow, month_index(year, 9))
+    if missing and not close_missing:
+        raise DomainError("year_months_open", months=", ".join(month_display(m) for m in missing))
+    for month in missing:
+        await month_close.close_month(uow, month)
     uow.session.add(YearOpen(school_year=year, opened_at=uow.now))
     await uow.session.flush()
     batch = f"year:{year}"

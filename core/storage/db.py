@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Concatenate, ParamSpec, Self, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -55,8 +56,11 @@ def retryable(exc: BaseException) -> bool:
 
 
 def utcnow() -> datetime:
-    # naive UTC: both dialects store it the same way
-    return datetime.now().replace(microsecond=0)
+    # naive UTC: both dialects store it the same way, whatever the server's own zone
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
 def is_sqlite(url: str) -> bool:
@@ -121,11 +125,17 @@ def sqlite_path(url: str) -> Path | None:
 class UnitOfWork:
     """One transaction. Rolls back unless ``commit()`` was called; repositories never commit."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        zone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE),
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._zone = zone
         self.session: AsyncSession
-        self.now: datetime
+        self.now: datetime  # naive UTC, as stored
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -147,6 +157,12 @@ class UnitOfWork:
         await self.session.commit()
 
     @property
+    def today(self) -> date:
+        """The region's date (TIMEZONE), not the server's: which month has ended, a
+        child's age, the school year."""
+        return self.now.replace(tzinfo=UTC).astimezone(self._zone).date()
+
+    @property
     def dialect(self) -> str:
         return self.session.bind.dialect.name  # type: ignore[union-attr]
 
@@ -154,8 +170,15 @@ class UnitOfWork:
 class Database:
     """The engine, its session factory and the clock the services read the date from."""
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL, clock: Clock = utcnow, **kw: object):
+    def __init__(
+        self,
+        url: str = DEFAULT_DATABASE_URL,
+        clock: Clock = utcnow,
+        timezone: str = DEFAULT_TIMEZONE,
+        **kw: object,
+    ):
         self.url = url
+        self.zone = ZoneInfo(timezone)
         self.engine = make_engine(url, **kw)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(
@@ -165,8 +188,12 @@ class Database:
         # transactions run again, by reason (sqlstate or "moved"): the harness reports it
         self.retries: Counter[str] = Counter()
 
+    def today(self) -> date:
+        """The region's date now."""
+        return self.clock().replace(tzinfo=UTC).astimezone(self.zone).date()
+
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock)
+        return UnitOfWork(self.sessions, self.clock, self.zone)
 
     async def run(
         self,
@@ -204,7 +231,7 @@ class Database:
     def reader(self) -> UnitOfWork:
         """For reads only (search, cards, views): no write lock on SQLite. Whatever it
         writes is rolled back at the end."""
-        return UnitOfWork(self.read_sessions, self.clock)
+        return UnitOfWork(self.read_sessions, self.clock, self.zone)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

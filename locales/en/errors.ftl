@@ -48,3 +48,6 @@ broadcast_time_past = That time has passed. Give a time in the future.
 broadcast_not_found = Announcement not found.
 broadcast_finished = The broadcast is already finished or cancelled.
 broadcast_time_invalid = Could not read the time. Type it like 25.11.2026 18:00
+month_not_ended = Month { $month } has not ended yet: it can be closed from { $date }. Days not yet served are never debited.
+month_previous_open = Close { $months } first: months close in order, so each is paid from what was reserved for it.
+year_months_open = The new school year cannot open while months with classes are still open: { $months }. Close them in order (close-month) or run new-year with --close-missing.

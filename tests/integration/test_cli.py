@@ -107,3 +107,18 @@ def test_surfaces_refuse_to_start_without_their_settings(run, monkeypatch):
     result = run("telegram")
     assert result.exit_code == 1
     assert "TELEGRAM_WEBHOOK_SECRET" in result.output
+
+
+def test_close_month_refuses_a_month_that_has_not_ended(run):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.rules.calendar import month_label, month_of
+
+    run("seed-demo")
+    # the region's month (TIMEZONE's default), not the server's
+    current = month_label(month_of(datetime.now(ZoneInfo("Europe/Moscow")).date()))
+    result = run("close-month", current)
+    assert result.exit_code == 1
+    assert "ещё не закончился" in result.output
+    assert "--close-missing" in run("new-year", "--help").output

@@ -9,6 +9,7 @@ from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
 from core.services import certificates, enrolment, month_close, roles
+from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -299,11 +300,71 @@ async def test_one_grouped_notice_for_several_debits(db, clock):
         assert [(r.parent_id, r.ref) for r in rows] == [(parent, month_index(2026, 10))]
 
 
-async def test_future_month_cannot_be_closed(db):
+async def test_a_month_that_has_not_ended_cannot_be_closed(db, clock):
+    # 5 October: November is in the future, and October itself has not ended
+    for month in (month_index(2026, 11), month_index(2026, 10)):
+        async with db.uow() as uow:
+            with pytest.raises(DomainError) as err:
+                await month_close.close_month(uow, month)
+        assert err.value.code == "month_not_ended"
+    # the region's date decides: 31 October 15:00 UTC is already 1 November in UTC+10
+    clock.set(datetime(2026, 10, 31, 15, 0))
+    regional = Database(db.url, clock=clock, timezone="Asia/Vladivostok")
+    moscow = Database(db.url, clock=clock, timezone="Europe/Moscow")
+    try:
+        async with moscow.uow() as uow:
+            with pytest.raises(DomainError):
+                await month_close.close_month(uow, month_index(2026, 10))
+        async with regional.uow() as uow:
+            assert not (await month_close.close_month(uow, month_index(2026, 10))).already_closed
+    finally:
+        await regional.dispose()
+        await moscow.dispose()
+
+
+async def _enrolled(db, parent, child, external="g1"):
+    staff = await _provider(db)
+    app = await _apply(db, parent, child, external)
+    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _decide(db, staff, app, AppStatus.ENROLLED)
+    return app
+
+
+async def test_months_close_in_order(db, clock):
+    await setup_region(db, rows=[catalog_row(1)])
+    parent, child = await parent_with_child(db)
+    await _enrolled(db, parent, child)
+    clock.set(datetime(2026, 12, 3, 9, 0))
     async with db.uow() as uow:
         with pytest.raises(DomainError) as err:
             await month_close.close_month(uow, month_index(2026, 11))
-    assert err.value.code == "month_invalid"
+    assert err.value.code == "month_previous_open"
+    assert err.value.params["months"] == "10.2026"
+    for month in (10, 11):
+        assert not (await db.run(month_close.close_month, month_index(2026, month))).already_closed
+
+
+async def test_a_new_year_does_not_open_over_unclosed_months(db, clock):
+    from core.services import new_year
+
+    await setup_region(db, rows=[catalog_row(1)])
+    parent, child = await parent_with_child(db)
+    app = await _enrolled(db, parent, child)
+    clock.set(datetime(2027, 9, 1, 9, 0))
+    for month in (10, 11, 12):
+        await db.run(month_close.close_month, month_index(2026, month))
+    with pytest.raises(DomainError) as err:
+        await db.run(new_year.open_year, 2027)
+    assert err.value.code == "year_months_open"
+    assert err.value.params["months"] == "01.2027, 02.2027, 03.2027, 04.2027, 05.2027"
+    result = await db.run(new_year.open_year, 2027, close_missing=True)
+    assert not result.already_open
+    async with db.reader() as uow:
+        debited = await uow.session.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "debit")
+        )
+        assert debited == 8  # October to May: the provider is paid for every month
+        assert (await uow.session.get(Application, app)).reserved_left == 0
 
 
 async def test_month_close_closes_the_certificate_of_a_child_who_turned_18(db, clock):

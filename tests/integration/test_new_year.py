@@ -32,11 +32,14 @@ async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
         await uow.commit()
     clock.set(datetime(2027, 9, 1, 6, 0))
     async with db.uow() as uow:
-        result = await new_year.open_year(uow, 2027)
+        # October to May were never closed: the provider is paid for them first
+        result = await new_year.open_year(uow, 2027, close_missing=True)
         again = await new_year.open_year(uow, 2027)
         await uow.commit()
     assert again.already_open
-    assert (result.expired, result.credited, result.closed_adults, result.granted) == (1, 1, 1, 1)
+    # the closes run first on 1 September already closed the adult's certificate and moved
+    # the queue; the states below are what counts
+    assert (result.expired, result.credited) == (1, 1)
     async with db.uow() as uow:
         funded_view = await certificates.view(uow, *funded)
         queued_view = await certificates.view(uow, *queued)

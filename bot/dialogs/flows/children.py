@@ -206,7 +206,7 @@ async def on_name(ctx: Ctx, text: str) -> Screen:
 
 @registry.text("ask-birth")
 async def on_birth(ctx: Ctx, text: str) -> Screen:
-    born = parse_birth_date(text, ctx.engine.db.clock().date())
+    born = parse_birth_date(text, ctx.engine.db.today())
     _draft(ctx)["birth"] = born.isoformat()
     return await _next(ctx, "birth")
 
