@@ -111,6 +111,16 @@ async def next_value(uow: UnitOfWork, name: str) -> int:
     return int(await uow.session.scalar(select(Sequence.value).where(Sequence.name == name)))
 
 
+# the order of funding requests: the queue's number, then (rows funded before it was kept)
+# the time of the request
+REQUEST_ORDER = (
+    Certificate.queue_seq.is_(None),
+    Certificate.queue_seq,
+    Certificate.funding_requested_at,
+    Certificate.id,
+)
+
+
 async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
     """Fund queued certificates, first requested first, while the year's quota lasts."""
     today = uow.today
@@ -143,7 +153,7 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
             Certificate.municipality_id == municipality_id,
             Certificate.status == CertStatus.QUEUED.value,
         )
-        .order_by(Certificate.queue_seq)
+        .order_by(*REQUEST_ORDER)
         .limit(room)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -154,7 +164,8 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
     granted = 0
     for cert in list(waiting):
         cert.status = CertStatus.FUNDED.value
-        cert.queue_seq = None
+        # queue_seq stays: it is the order of the request, which decides who keeps funding
+        # when a later year's quota is smaller
         cert.funded_at = uow.now
         cert.funded_year = year
         await uow.session.flush()

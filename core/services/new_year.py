@@ -13,10 +13,16 @@ from datetime import date
 from sqlalchemy import String, case, cast, exists, func, insert, literal, select, update
 
 from core.errors import DomainError
+from core.notify.outbox import emit
 from core.rules.calendar import month_display, month_index, school_year_of
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
 from core.services import month_close
-from core.services.certificates import close_adults, grant_from_queue
+from core.services.certificates import (
+    REQUEST_ORDER,
+    close_adults,
+    grant_from_queue,
+    next_value,
+)
 from core.services.ledger import apply_batches
 from core.storage import locks
 from core.storage.db import UnitOfWork
@@ -64,6 +70,7 @@ class YearResult:
     credited: int = 0
     closed_adults: int = 0
     granted: int = 0
+    requeued: int = 0
 
 
 async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) -> YearResult:
@@ -86,6 +93,7 @@ async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) 
     await _end_last_year(uow, year, batch)
     expired = await _expire(uow, year, batch)
     closed = await close_adults(uow, date(year, 9, 1))
+    requeued = await _requeue_over_quota(uow, year)
     credited = await _credit(uow, year, batch)
     await apply_batches(uow, [batch])
     await _notices(uow, year, batch)
@@ -93,14 +101,59 @@ async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) 
     for muni_id in list(await uow.session.scalars(select(Municipality.id))):
         granted += await grant_from_queue(uow, muni_id)
     logger.info(
-        "school year %s opened: %d kopecks expired, %d credited, %d closed, %d granted",
+        "school year %s opened: %d balances expired, %d credited, %d closed, %d granted",
         year,
         expired,
         credited,
         closed,
         granted,
     )
-    return YearResult(year, False, expired, credited, closed, granted)
+    return YearResult(year, False, expired, credited, closed, granted, requeued)
+
+
+async def _requeue_over_quota(uow: UnitOfWork, year: int) -> int:
+    """The new year's quota may be smaller: certificates funded last year keep funding in
+    the order of their original request while it lasts; the rest wait in the queue in that
+    order, and their families are told."""
+    quotas = dict(
+        (
+            await uow.session.execute(
+                select(MunicipalityYear.municipality_id, MunicipalityYear.funded_quota).where(
+                    MunicipalityYear.school_year == year
+                )
+            )
+        ).all()
+    )
+    requeued = 0
+    for muni_id, quota in sorted(quotas.items()):
+        funded = list(
+            await uow.session.scalars(
+                select(Certificate)
+                .where(
+                    Certificate.municipality_id == muni_id,
+                    Certificate.status == CertStatus.FUNDED.value,
+                )
+                .order_by(*REQUEST_ORDER)
+            )
+        )
+        for cert in funded[max(0, quota) :]:
+            cert.status = CertStatus.QUEUED.value
+            if cert.queue_seq is None:
+                cert.queue_seq = await next_value(uow, "funding_queue")
+            parent_id = await uow.session.scalar(
+                select(Child.parent_id).where(Child.id == cert.child_id)
+            )
+            if parent_id is not None:
+                await emit(
+                    uow,
+                    parent_id,
+                    "certificate_status",
+                    {"certificate_id": cert.id, "child_id": cert.child_id, "status": "queued"},
+                    dedup_key=f"requeued:{cert.id}:{year}",
+                )
+            requeued += 1
+    await uow.session.flush()
+    return requeued
 
 
 async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:

@@ -85,3 +85,34 @@ async def test_future_year_refused(db):
         with pytest.raises(DomainError) as err:
             await new_year.open_year(uow, 2027)
     assert err.value.code == "year_invalid"
+
+
+async def test_a_lower_quota_funds_in_the_order_of_the_original_requests(db, clock):
+    await setup_region(db, quota=2, rows=[catalog_row(1)])
+    first = await parent_with_child(db, "1")
+    second = await parent_with_child(db, "2")
+    async with db.uow() as uow:
+        await catalog_import.import_municipalities(uow, NEXT.format(quota=1))
+        await uow.commit()
+    clock.set(datetime(2027, 9, 1, 6, 0))
+    await db.run(new_year.open_year, 2027)
+    async with db.reader() as uow:
+        kept = await certificates.view(uow, *first)
+        waiting = await certificates.view(uow, *second)
+        told = list(
+            await uow.session.scalars(
+                select(Outbox.dedup_key).where(Outbox.dedup_key.like("requeued:%"))
+            )
+        )
+    assert (kept.status, kept.total) == (CertStatus.FUNDED, 1_500_000)
+    assert (waiting.status, waiting.total, waiting.queue_position) == (CertStatus.QUEUED, 0, 1)
+    assert told == [f"requeued:{waiting.id}:2027"]
+    # a place frees: the one waiting is funded again
+    async with db.uow() as uow:
+        await catalog_import.import_municipalities(uow, NEXT.format(quota=2))
+        from core.services.certificates import grant_from_queue
+
+        await grant_from_queue(uow, 1)
+        await uow.commit()
+    async with db.reader() as uow:
+        assert (await certificates.view(uow, *second)).status == CertStatus.FUNDED
