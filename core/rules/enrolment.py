@@ -57,7 +57,7 @@ class ApplyFacts:
     free_seats: int
     has_active_same_program: bool
     active_budget_programs: int
-    budget_limit: int
+    budget_limit: int | None  # None: the municipality has not set its year
     months_left: int
 
 
@@ -78,5 +78,8 @@ def check_apply(f: ApplyFacts) -> None:
     if f.register == Register.CERTIFIED:
         if f.certificate_status != CertStatus.FUNDED:
             raise DomainError("funded_certificate_required")
-    elif f.register in BUDGET_REGISTERS and f.active_budget_programs >= f.budget_limit:
-        raise DomainError("budget_limit_reached", limit=f.budget_limit)
+    elif f.register in BUDGET_REGISTERS:
+        if f.budget_limit is None:  # never a silent default: the municipality decides
+            raise DomainError("municipality_year_not_set")
+        if f.active_budget_programs >= f.budget_limit:
+            raise DomainError("budget_limit_reached", limit=f.budget_limit)

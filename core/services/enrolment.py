@@ -91,13 +91,17 @@ async def _facts(
             Application.status.in_(ACTIVE),
         )
     )
+    # children's art schools are outside the certificate system: they count for nothing
     budget_active = await uow.session.scalar(
         select(func.count())
         .select_from(Application)
+        .join(Program, Program.id == Application.program_id)
+        .join(Provider, Provider.id == Program.provider_id)
         .where(
             Application.child_id == child_id,
             Application.status.in_(ACTIVE),
             Application.register.in_([r.value for r in BUDGET_REGISTERS]),
+            Provider.art_school.is_(False),
         )
     )
     limit = await uow.session.scalar(
@@ -118,7 +122,7 @@ async def _facts(
             free_seats=group.seats - group.taken,
             has_active_same_program=bool(same),
             active_budget_programs=int(budget_active or 0),
-            budget_limit=2 if limit is None else limit,
+            budget_limit=limit,
             months_left=months,
         )
     )

@@ -380,3 +380,28 @@ async def test_month_close_closes_the_certificate_of_a_child_who_turned_18(db, c
     async with db.uow() as uow:
         assert (await certificates.view(uow, *adult)).status == "closed"
         assert (await certificates.view(uow, *waiting)).status == "funded"
+
+
+async def test_art_schools_do_not_count_against_the_budget_limit(db):
+    await setup_region(
+        db,
+        limit=1,
+        rows=[
+            catalog_row(1, register="preprofessional", price=0, art=True),
+            catalog_row(2, register="preprofessional", price=0, art=True),
+            catalog_row(3, register="significant", price=0),
+            catalog_row(4, register="other", price=0),
+        ],
+    )
+    parent, child = await parent_with_child(db)
+    await _apply(db, parent, child, "g1")
+    await _apply(db, parent, child, "g2")
+    await _apply(db, parent, child, "g3")  # the one budget program the limit allows
+    assert await _refusal(db, parent, child, "g4") == "budget_limit_reached"
+
+
+async def test_no_budget_limit_without_the_municipality_s_year(db, clock):
+    await setup_region(db, rows=[catalog_row(1, register="significant", price=0)])
+    parent, child = await parent_with_child(db, certificate="accounting")
+    clock.set(datetime(2027, 9, 15, 10, 0))  # school year 2027: not set by the municipality
+    assert await _refusal(db, parent, child, "g1") == "municipality_year_not_set"
