@@ -163,8 +163,9 @@ async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
 
 
 async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str) -> None:
-    """End the children's applications, close and de-personalise their certificates, then
-    delete their rows. The caller holds the family's lock.
+    """End the children's applications (an enrolment as leaving today, anything else
+    cancelled), close and de-personalise their certificates, then delete their rows. The
+    caller holds the family's lock.
 
     In the lock order: the certificates first, then the funding queue they free (other
     families' certificates), then the applications and their seats.
@@ -197,9 +198,10 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
             .order_by(Application.id)
         )
     )
-    await locks.applications(uow, active)
-    for app_id in active:
-        await enrolment.end_application(uow, app_id, AppStatus.CANCELLED, reason=reason)
+    for app in await locks.applications(uow, active):
+        # a child who attends leaves (the month is paid up to today); the rest is cancelled
+        ends = AppStatus.FINISHED if app.status == AppStatus.ENROLLED else AppStatus.CANCELLED
+        await enrolment.end_application(uow, app.id, ends, reason=reason)
     await uow.session.execute(
         update(Certificate)
         .where(Certificate.child_id.in_(child_ids))

@@ -65,7 +65,10 @@ privacy-consent = Consent given on { $date } (version { $version }).
 privacy-children = Children in the profile: { $count }.
 privacy-withdrawn = Consent withdrawn on { $date }; the children's data were deleted. Money records are kept without personal data.
 btn-withdraw = Withdraw consent and delete data
-withdraw-confirm = Withdraw consent? All children's data will be deleted, active applications cancelled and reserved money returned. This cannot be undone.
+withdraw-confirm = Withdraw consent? All children's data will be deleted and reserved money returned. This cannot be undone.
+withdraw-ends-title = What will end:
+withdraw-ends-enrolled = • { $child }, «{ $program }»: classes end today; the current month is paid up to today.
+withdraw-ends-pending = • { $child }, «{ $program }»: the application is cancelled.
 btn-withdraw-yes = Yes, delete my data
 data-erased = Consent withdrawn. Children deleted: { $count }. Only de-personalised money records remain.
 

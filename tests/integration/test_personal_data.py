@@ -85,3 +85,40 @@ async def test_dialog_states_expire_within_hours():
 async def test_sqlite_overwrites_what_it_deletes(sqlite_db):
     async with sqlite_db.engine.connect() as conn:
         assert (await conn.exec_driver_sql("PRAGMA secure_delete")).scalar() == 1
+
+
+async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, clock):
+    from datetime import datetime
+
+    from core.rules.calendar import month_index
+    from core.rules.enrolment import AppStatus
+    from core.services import month_close, roles
+
+    await setup_region(db, rows=[catalog_row(1), catalog_row(2)])
+    parent, child = await parent_with_child(db, "31")
+    staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
+    attends = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
+    waits = await db.run(enrolment.apply, parent, child, await group_id(db, "g2"))
+    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):
+        await db.run(enrolment.provider_decide, staff, attends, status)
+    engine = Engine(db, MemoryStateStore(), translator(), Signer(b"k"))
+    await engine.handle(Event("tg", "31", "command", text="privacy"))
+    reply = await engine.handle(
+        Event("tg", "31", "button", payload=engine.signer.sign("tg:31", "withdraw"))
+    )
+    assert "Программа 1»: занятия прекратятся сегодня" in reply.screen.text
+    assert "Программа 2»: заявка будет отменена" in reply.screen.text
+    clock.set(datetime(2026, 10, 16, 12, 0))
+    await db.run(parents.withdraw_consent, parent)
+    async with db.reader() as uow:
+        left = await uow.session.get(Application, attends)
+        cancelled = await uow.session.get(Application, waits)
+        assert (left.status, left.reserved_left) == ("finished", 100_000)  # October stays
+        assert (cancelled.status, cancelled.reserved_left) == ("cancelled", 0)
+    clock.set(datetime(2026, 11, 1, 9, 0))
+    await db.run(month_close.close_month, month_index(2026, 10))
+    async with db.reader() as uow:
+        debit = await uow.session.scalar(
+            select(LedgerEntry.total_delta).where(LedgerEntry.kind == "debit")
+        )
+    assert debit == -(100_000 * 12 // 31)  # 5-16 October of 31 days: paid to the day of leaving

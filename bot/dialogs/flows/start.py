@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import menu_button
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screen import Button, Data, Screen, T
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
+from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
-from core.services import catalog, children, parents
+from core.services import catalog, children, parents, views
 from core.services.parents import CONSENT_VERSION
 
 DEEP_LINK_PREFIX = "prog_"
@@ -195,8 +196,16 @@ async def privacy_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.screen("withdraw-confirm")
 async def withdraw_confirm(ctx: Ctx) -> Screen:
+    async with ctx.reader() as uow:
+        active = await views.parent_applications(uow, ctx.parent_id, active_only=True)
+    parts: list[T | Data] = [T("withdraw-confirm")]
+    for a in active:
+        key = (
+            "withdraw-ends-enrolled" if a.status == AppStatus.ENROLLED else "withdraw-ends-pending"
+        )
+        parts.append(T(key, {"child": a.child_name or "—", "program": a.program}))
     return Screen(
-        [T("withdraw-confirm")],
+        parts,
         [[Button(T("btn-withdraw-yes"), "withdraw-yes")], [Button(T("btn-no"), "privacy")]],
     )
 
