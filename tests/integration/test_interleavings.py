@@ -69,22 +69,21 @@ async def test_interleavings_sqlite(sqlite_template: Path, tmp_path: Path):
     await _rounds(make, _seeds(8))
 
 
-@pytest.mark.postgres
-async def test_interleavings_postgres(postgres_url: str):
+def _fresh_postgres(url: str):  # type: ignore[no-untyped-def]
     async def make(clock: FakeClock) -> Database:
-        db = Database(postgres_url, clock=clock)
+        db = Database(url, clock=clock)
         await _truncate(db)
         return db
 
-    await _rounds(make, _seeds(25))
+    return make
+
+
+@pytest.mark.postgres
+async def test_interleavings_postgres(postgres_url: str):
+    await _rounds(_fresh_postgres(postgres_url), _seeds(25))
 
 
 @pytest.mark.soak
 @pytest.mark.postgres
 async def test_interleavings_postgres_soak(postgres_url: str):
-    async def make(clock: FakeClock) -> Database:
-        db = Database(postgres_url, clock=clock)
-        await _truncate(db)
-        return db
-
-    await _rounds(make, _seeds(1000))
+    await _rounds(_fresh_postgres(postgres_url), _seeds(1000))
