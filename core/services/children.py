@@ -106,7 +106,8 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
 
 
 async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:
-    """Cancels active applications (money and seats return), then erases the child."""
+    """Ends the child's applications (an enrolment as leaving today, the rest cancelled:
+    money and seats return), then erases the child."""
     await locks.families(uow, parent_id)
     await get_owned(uow, parent_id, child_id)
     await forget_children(uow, [child_id], reason="child_removed")
