@@ -102,6 +102,7 @@ def run_cmd() -> None:
 
 async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
     from bot.handlers import telegram as tg
+    from bot.handlers import telegram_webhook as tg_webhook
     from bot.handlers import vk as vk_surface
 
     if vk and settings.vk_group_id is None:
@@ -114,7 +115,7 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
     try:
         tasks = []
         if telegram and settings.telegram_webhook_url is not None:
-            tasks.append(asyncio.create_task(tg.run_webhook(app)))
+            tasks.append(asyncio.create_task(tg_webhook.run_webhook(app)))
         elif telegram:
             tasks.append(asyncio.create_task(tg.run_polling(app)))
         if vk:
@@ -125,7 +126,7 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
             worker = build_worker(app)
             tasks.append(asyncio.create_task(worker.run()))
         await asyncio.gather(*tasks)
-    except tg.ReplicaConflict:
+    except tg_webhook.ReplicaConflict:
         raise click.ClickException(operator_text("cli-webhook-replica")) from None
     finally:
         if worker is not None:

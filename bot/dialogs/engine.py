@@ -9,7 +9,6 @@ silence or a traceback.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot import metrics
 from bot.dialogs.events import Event
+from bot.dialogs.guards import clean, unavailable
 from bot.dialogs.screen import Rendered, Screen, T, render
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
@@ -153,43 +153,11 @@ class Ctx:
         return money(kopecks, self.lang)
 
 
-# C0 controls and DEL, but not tab and newline: NUL in text is refused by PostgreSQL, the
-# rest are never meant as text
-CONTROLS = dict.fromkeys(c for c in [*range(32), 127] if c not in (9, 10))
-
-
-def clean(event: Event) -> Event:
-    """What a person typed, without control characters (a NUL in a search reaches SQL)."""
-    if event.text and not event.text.isprintable():
-        return dataclasses.replace(event, text=event.text.translate(CONTROLS))
-    return event
-
-
 @dataclass
 class Reply:
     screen: Rendered
     edit: bool  # a button was pressed: replace that message rather than add one
     toast: str | None = None  # a short answer to the press itself (callback answer)
-
-
-def unavailable(exc: BaseException) -> bool:
-    """The database or Redis cannot be reached (as opposed to a mistake in our code)."""
-    import redis.exceptions
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(
-        exc,
-        OSError
-        | TimeoutError
-        | OperationalError
-        | InterfaceError
-        | PoolTimeout
-        | redis.exceptions.ConnectionError
-        | redis.exceptions.TimeoutError,
-    )
 
 
 class Engine:

@@ -7,8 +7,6 @@ asks for a location. A pressed button edits its own message instead of adding on
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,10 +33,6 @@ from aiogram.types import (
     TelegramObject,
     Update,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
-from pydantic import ValidationError
-from sqlalchemy import text
 
 from bot.app import App
 from bot.dialogs.engine import Engine, Reply
@@ -47,12 +41,9 @@ from bot.dialogs.screen import Rendered
 from bot.handlers.common import (
     KeyedLock,
     MemorySeen,
-    MemoryUpdateLedger,
     RedisOrder,
     RedisSeen,
-    RedisUpdateLedger,
     SeenStore,
-    UpdateLedger,
 )
 from bot.i18n import LANGUAGES, translator
 from bot.notify.pacing import Pace
@@ -282,153 +273,3 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
         await dp.start_polling(bot, handle_signals=handle_signals, polling_timeout=20)
     finally:
         await bot.session.close()
-
-
-class LedgerRequestHandler(SimpleRequestHandler):
-    """aiogram's webhook handler that processes the update before answering 200, and only
-    once across replicas.
-
-    401: a wrong secret. 200: the update was handled (so a crash never loses an
-    acknowledged update), or it is a repeat of a handled one, or the body is not a usable
-    update at all (logged; Telegram would re-send a poison update forever otherwise).
-    503: another replica is on the same update, or handling it failed: Telegram sends it
-    again later. Never 500.
-    """
-
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, ledger: UpdateLedger, secret: str):
-        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret)
-        self.ledger = ledger
-
-    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
-        # as bytes: compare_digest refuses a str with non-ASCII characters
-        given = telegram_secret_token.encode("utf-8", "surrogateescape")
-        return hmac.compare_digest(given, (self.secret_token or "").encode())
-
-    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
-        try:
-            raw = await request.json(loads=bot.session.json_loads)
-        except (ValueError, UnicodeDecodeError):
-            logger.warning("webhook: a body that is not JSON was ignored")
-            return web.json_response({})
-        update_id = raw.get("update_id") if isinstance(raw, dict) else None
-        if not isinstance(update_id, int):
-            logger.warning("webhook: a body without an update_id was ignored")
-            return web.json_response({})
-        try:
-            update = Update.model_validate(raw, context={"bot": bot})
-        except ValidationError:
-            logger.warning("webhook: update %s does not fit the Bot API model, ignored", update_id)
-            return web.json_response({})
-        key = f"tg:{bot.id}:{update_id}"
-        state = await self._claim(key)
-        if state == "done":
-            return web.json_response({})
-        if state != "new":
-            return web.Response(status=503, text="being processed")
-        try:
-            await self.dispatcher.feed_update(bot, update, **self.data)
-        except Exception:
-            await self._release(key)
-            logger.exception("webhook update failed; Telegram will send it again")
-            return web.Response(status=503, text="failed")
-        await self._done(key)
-        return web.json_response({})
-
-    async def _claim(self, key: str) -> str:
-        try:
-            return await self.ledger.claim(key)
-        except Exception as exc:
-            # Redis is down: handle it (a rare repeat) rather than leave the person unanswered
-            logger.warning(
-                "update ledger unavailable (%s): handling without it", type(exc).__name__
-            )
-            return "new"
-
-    async def _done(self, key: str) -> None:
-        with contextlib.suppress(Exception):
-            await self.ledger.done(key)
-
-    async def _release(self, key: str) -> None:
-        with contextlib.suppress(Exception):
-            await self.ledger.release(key)
-
-
-WEBHOOK_PATH = "/telegram/webhook"
-
-
-def webhook_app(app: App, bot: Bot) -> web.Application:
-    """The aiohttp application of one webhook replica: the webhook and the health checks
-    a load balancer asks. /metrics is not here (this port faces the internet): it is
-    served on HEALTH_PORT."""
-    from bot import health
-
-    secret = app.settings.telegram_webhook_secret
-    if secret is None or not app.settings.webhook_secret_ok:
-        # the command refuses earlier with a message; this guards other callers
-        raise RuntimeError("webhook mode without a long enough TELEGRAM_WEBHOOK_SECRET")
-    dp = build_dispatcher(app, bot, dedup=False)
-    ledger: UpdateLedger = (
-        RedisUpdateLedger(app.redis) if app.redis is not None else MemoryUpdateLedger()
-    )
-    web_app = web.Application()
-    LedgerRequestHandler(dp, bot, ledger, secret.get_secret_value()).register(
-        web_app, path=WEBHOOK_PATH
-    )
-    health.add_routes(web_app, app, metrics=False)
-    return web_app
-
-
-class ReplicaConflict(Exception):
-    """Another webhook replica runs on this database without REDIS_URL."""
-
-
-# pg_try_advisory_lock key of a webhook replica without Redis ("PFDW")
-SINGLE_REPLICA_LOCK = 0x5046_4457
-
-
-async def single_replica_guard(app: App):  # type: ignore[no-untyped-def]
-    """Without Redis each replica keeps its own duplicate check and dialog states, so a
-    second replica would handle re-sent updates twice and lose people's places in their
-    dialogs. On PostgreSQL the first replica holds a lock for its lifetime and a second
-    one refuses to start; on SQLite (one machine) a warning says to run only one."""
-    if app.redis is not None:
-        return None
-    if app.db.engine.dialect.name != "postgresql":
-        logger.warning("webhook mode without REDIS_URL: run exactly one replica of this process")
-        return None
-    conn = await app.db.engine.connect()
-    got = await conn.scalar(text(f"SELECT pg_try_advisory_lock({SINGLE_REPLICA_LOCK})"))
-    await conn.commit()
-    if not got:
-        await conn.close()
-        raise ReplicaConflict
-    logger.warning("webhook mode without REDIS_URL: this is the only replica allowed")
-    return conn
-
-
-async def run_webhook(app: App, stop: asyncio.Event | None = None) -> None:
-    settings = app.settings
-    assert settings.telegram_bot_token is not None and settings.telegram_webhook_url is not None
-    base = str(settings.telegram_api_base) if settings.telegram_api_base else None
-    bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
-    web_app = webhook_app(app, bot)
-    guard = await single_replica_guard(app)
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
-    await site.start()
-    try:
-        await set_commands(bot)
-        secret = settings.telegram_webhook_secret
-        await bot.set_webhook(
-            str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
-            secret_token=secret.get_secret_value() if secret else None,
-            allowed_updates=["message", "callback_query"],
-        )
-        logger.info("webhook set; listening on port %s", settings.telegram_webhook_port)
-        await (stop or asyncio.Event()).wait()
-    finally:
-        await runner.cleanup()
-        await bot.session.close()
-        if guard is not None:
-            await guard.close()

@@ -14,8 +14,9 @@ from aiohttp import web
 
 from bot.app import build
 from bot.config import Settings
-from bot.handlers import telegram
-from bot.handlers.telegram import WEBHOOK_PATH, make_bot, webhook_app
+from bot.handlers import telegram_webhook
+from bot.handlers.telegram import make_bot
+from bot.handlers.telegram_webhook import WEBHOOK_PATH, webhook_app
 from tests.support.services import PG_ADMIN_URL, run_async
 from tests.support.tg_server import FakeTelegram
 
@@ -104,15 +105,15 @@ async def test_a_second_replica_without_redis_refuses_to_start(postgres_url):
     from core.storage.db import Database
 
     first_db, second_db = Database(postgres_url), Database(postgres_url)
-    first = await telegram.single_replica_guard(SimpleNamespace(redis=None, db=first_db))
+    first = await telegram_webhook.single_replica_guard(SimpleNamespace(redis=None, db=first_db))
     try:
-        with pytest.raises(telegram.ReplicaConflict):
-            await telegram.single_replica_guard(SimpleNamespace(redis=None, db=second_db))
+        with pytest.raises(telegram_webhook.ReplicaConflict):
+            await telegram_webhook.single_replica_guard(SimpleNamespace(redis=None, db=second_db))
     finally:
         await first.close()
         await first_db.dispose()
     # the first one gone, a replica may start again
-    again = await telegram.single_replica_guard(SimpleNamespace(redis=None, db=second_db))
+    again = await telegram_webhook.single_replica_guard(SimpleNamespace(redis=None, db=second_db))
     await again.close()
     await second_db.dispose()
 
