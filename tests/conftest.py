@@ -20,7 +20,7 @@ from core.storage.db import Database
 from core.storage.migrate import upgrade
 from core.storage.models import Base
 from tests.support.clock import FakeClock
-from tests.support.services import PG_ADMIN_URL, require_postgres, run_async
+from tests.support.services import PG_ADMIN_URL, pg_admin, require_postgres, run_async
 
 START = datetime(2026, 10, 5, 12, 0, 0)
 
@@ -35,23 +35,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     require_postgres()
-    import asyncpg
-
     name = f"pfdo_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    run_async(admin, f'CREATE DATABASE "{name}"')
+    run_async(pg_admin, f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0]
     url = f"{url}/{name}"
     upgrade(url)
     yield url
-    run_async(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run_async(pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from aiohttp import web
 from bot.app import App, build
 from bot.config import Settings
 from bot.handlers.telegram import make_bot
-from bot.handlers.telegram_webhook import WEBHOOK_PATH, webhook_app
+from bot.handlers.telegram_webhook import WEBHOOK_PATH
 from tests.conftest import _truncate
 from tests.support.services import REDIS_URL, require_redis
-from tests.support.tg_server import FakeTelegram
+from tests.support.tg_server import FakeTelegram, serve_webhook
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 SECRET = "webhook-secret-0123456789"
@@ -68,12 +68,8 @@ async def cluster(postgres_url) -> AsyncIterator[tuple[FakeTelegram, list[Replic
                 await demo.seed_demo(uow)
                 await uow.commit()
         bot = make_bot(tg.token, tg.base)
-        runner = web.AppRunner(webhook_app(app, bot))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        replicas.append(Replica(app, runner, f"http://127.0.0.1:{port}{WEBHOOK_PATH}", bot))
+        runner, url = await serve_webhook(app, bot)
+        replicas.append(Replica(app, runner, url, bot))
     try:
         yield tg, replicas
     finally:

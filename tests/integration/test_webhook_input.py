@@ -10,15 +10,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.app import build
 from bot.config import Settings
 from bot.handlers import telegram_webhook
 from bot.handlers.telegram import make_bot
-from bot.handlers.telegram_webhook import WEBHOOK_PATH, webhook_app
-from tests.support.services import PG_ADMIN_URL, run_async
-from tests.support.tg_server import FakeTelegram
+from tests.support.services import pg_admin
+from tests.support.tg_server import FakeTelegram, serve_webhook
 
 SECRET = "webhook-secret-0123456789"
 
@@ -39,12 +37,8 @@ async def replica(sqlite_template: Path, tmp_path: Path):
     )
     app = await build(settings)
     bot = make_bot(tg.token, tg.base)
-    runner = web.AppRunner(webhook_app(app, bot))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}{WEBHOOK_PATH}", tg
+    runner, url = await serve_webhook(app, bot)
+    yield url, tg
     await runner.cleanup()
     await bot.session.close()
     await app.close()
@@ -120,23 +114,13 @@ async def test_a_second_replica_without_redis_refuses_to_start(postgres_url):
 
 @pytest.mark.postgres
 async def test_two_replicas_migrate_a_fresh_database_at_once(postgres_url):
-    import asyncpg
-
     name = f"pfdo_migrate_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    await admin(f'CREATE DATABASE "{name}"')
+    await pg_admin(f'CREATE DATABASE "{name}"')
     url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
     try:
         await _migrate_at_once(url)
     finally:
-        run_async(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def test_two_processes_migrate_a_fresh_sqlite_file_at_once(tmp_path):

@@ -23,6 +23,17 @@ def run_async(fn: Callable[..., Awaitable[T]], *args: object) -> T:
         return pool.submit(lambda: asyncio.run(fn(*args))).result()  # type: ignore[arg-type]
 
 
+async def pg_admin(sql: str) -> None:
+    """One statement as the administrator (CREATE or DROP DATABASE)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 def _missing(what: str, why: str) -> None:
     message = f"{what} not reachable ({why})"
     if os.environ.get("CI") == "true":

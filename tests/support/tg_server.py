@@ -42,6 +42,18 @@ class Sent:
         raise AssertionError(f"no button {label_part!r} in {[b['text'] for b in self.buttons]}")
 
 
+async def serve_webhook(app, bot):  # type: ignore[no-untyped-def]
+    """One webhook replica of ``app`` on a free port: (its runner, its webhook URL)."""
+    from bot.handlers.telegram_webhook import WEBHOOK_PATH, webhook_app
+
+    runner = web.AppRunner(webhook_app(app, bot))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+
+
 class ApiRefusal(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
