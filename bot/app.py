@@ -53,9 +53,10 @@ def database_options(settings: Settings) -> dict[str, object]:
     """A dead PostgreSQL is noticed in seconds, not at the TCP timeout: connecting and
     each statement have a limit (a statement hung on a dead connection frees its pool
     slot when the limit passes)."""
+    options: dict[str, object] = {"register_secret": settings.register_key}
     if settings.database_url.startswith("sqlite"):
-        return {}
-    return {
+        return options
+    return options | {
         "pool_timeout": settings.reply_deadline_s,
         "connect_args": {
             "timeout": settings.database_connect_timeout_s,

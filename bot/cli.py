@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.i18n import money, translator
 from core.errors import DomainError
 from core.rules.calendar import month_label, parse_month
-from core.services import catalog_import, demo, month_close, new_year, roles
+from core.services import catalog_import, decisions, demo, month_close, new_year, roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
 
@@ -26,14 +26,23 @@ def operator_text(key: str, **params: Any) -> str:
 
 
 def _run(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Migrate, open one unit of work, run, commit. A refusal exits 2 with its message."""
+    """Migrate, open one unit of work, run, commit. A refusal exits 1 with its message."""
+    return _with_db(lambda db: db.run(action))
+
+
+def _with_db(action: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate, then run ``action`` on the database (it opens its own units of work)."""
     settings: Settings = click.get_current_context().obj
     upgrade(settings.database_url)
 
     async def go() -> T:
-        db = Database(settings.database_url, timezone=settings.timezone)
+        db = Database(
+            settings.database_url,
+            timezone=settings.timezone,
+            register_secret=settings.register_key,
+        )
         try:
-            return await db.run(action)
+            return await action(db)
         finally:
             await db.dispose()
 
@@ -183,6 +192,22 @@ def grant_role_cmd(
     click.echo(operator_text("cli-role-granted", role=role, parent=str(parent)))
 
 
+@click.command("expire-applications")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    help="Unanswered for this many days (default: APPLICATION_EXPIRY_DAYS).",
+)
+def expire_applications_cmd(days: int | None) -> None:
+    """Close applications no provider answered in time; their families are told.
+
+    The worker does this by itself every few minutes; this runs it once now."""
+    settings: Settings = click.get_current_context().obj
+    wait = days or settings.application_expiry_days
+    count = _with_db(lambda db: decisions.expire_unanswered(db, wait))
+    click.echo(operator_text("cli-expired", count=count, days=wait))
+
+
 OPERATOR_COMMANDS = (
     migrate_cmd,
     seed_demo_cmd,
@@ -190,5 +215,6 @@ OPERATOR_COMMANDS = (
     import_municipalities_cmd,
     close_month_cmd,
     new_year_cmd,
+    expire_applications_cmd,
     grant_role_cmd,
 )

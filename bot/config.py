@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.storage.db import DEFAULT_DATABASE_URL
+from core.storage.db import DEFAULT_DATABASE_URL, DEFAULT_REGISTER_SECRET
 
 
 class Settings(BaseSettings):
@@ -33,10 +33,15 @@ class Settings(BaseSettings):
     database_statement_timeout_s: float = Field(default=60, gt=0)
     state_ttl_s: int = Field(default=6 * 3600, gt=0)  # a dialog (and its draft) is kept
     bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
+    # keys the digests by which a withdrawn child's register entry is recognised when the
+    # child is registered again; set once per deployment and keep it
+    register_secret: SecretStr | None = None
     # the region's time zone: its date decides which month has ended, ages, school years;
     # coordinators' scheduled times are read in it
     timezone: str = "Europe/Moscow"
     default_language: str = Field(default="ru", pattern="^(ru|en)$")
+    # an application no provider answers is closed after this many days (the family told)
+    application_expiry_days: int = Field(default=10, ge=1, le=365)
     low_balance_rub: int = 1000  # a debit notice warns below this available balance
     telegram_rate: float = 30  # messages a second per bot
     telegram_chat_rate: float = 1  # messages a second per chat
@@ -48,6 +53,12 @@ class Settings(BaseSettings):
     log_format: str = Field(default="text", pattern="^(text|json)$")
     # liveness, readiness and /metrics; in webhook mode they are on the webhook port
     health_port: int | None = 8081
+
+    @property
+    def register_key(self) -> bytes:
+        if self.register_secret is None:
+            return DEFAULT_REGISTER_SECRET
+        return self.register_secret.get_secret_value().encode()
 
     @property
     def webhook_secret_ok(self) -> bool:

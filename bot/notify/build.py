@@ -34,6 +34,7 @@ def build_worker(app: App, pace: Pace | None = None) -> Worker:
         senders,
         low_balance=s.low_balance_rub * 100,
         lease_s=s.worker_lease_s,
+        expiry_days=s.application_expiry_days,
     )
 
 

@@ -75,6 +75,20 @@ class Renderer:
             if p.get("reason") and status == "rejected":
                 text += "\n" + t(lang, "app-reason", reason=p["reason"])
             return Notice(text, program_id=p.get("program_id"))
+        if row.kind == "application_not_covered":
+            program = await self._program(uow, p.get("program_id"))
+            name = await self._child(uow, p.get("child_id"))
+            if name is None:
+                return None
+            text = t(
+                lang,
+                "n-application-not-covered",
+                child=name,
+                program=program or "—",
+                needed=money(int(p.get("needed", 0)), lang),
+                available=money(int(p.get("available", 0)), lang),
+            )
+            return Notice(text, program_id=p.get("program_id"))
         if row.kind == "seat_free":
             program = await self._program(uow, p.get("program_id"))
             return Notice(

@@ -15,7 +15,7 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
-from core.services import broadcasts
+from core.services import broadcasts, decisions
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,11 @@ class Worker:
         lease_s: float = 10,
         idle_s: float = 1.0,
         flush_s: float = 0.05,
+        expiry_days: int = decisions.DEFAULT_EXPIRY_DAYS,
+        housekeeping_s: float = 300,
     ) -> None:
+        self.expiry_days = expiry_days
+        self.housekeeping_s = housekeeping_s
         self.flush_s = flush_s
         self.db = db
         self.t = t
@@ -48,7 +52,16 @@ class Worker:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
         logger.info("outbox worker started")
+        loop = asyncio.get_running_loop()
+        swept_at = -self.housekeeping_s
         while not stop.is_set():
+            if loop.time() - swept_at >= self.housekeeping_s:
+                swept_at = loop.time()
+                try:
+                    # its notices go out through the outbox like any other
+                    await decisions.expire_unanswered(self.db, self.expiry_days)
+                except Exception:
+                    logger.exception("expiring unanswered applications failed")
             try:
                 done = await self.step()
             except Exception:

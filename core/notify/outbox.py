@@ -17,6 +17,7 @@ KINDS = frozenset(
         "expiry",  # ref = school year
         "certificate_status",
         "application_status",
+        "application_not_covered",  # the provider could not accept: money no longer covers
         "data_erased",
         "seat_free",
         "broadcast",

@@ -16,6 +16,7 @@ class AppStatus(StrEnum):
     FINISHED = "finished"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
+    EXPIRED = "expired"  # the provider did not answer in time
 
 
 ACTIVE_STATUSES = frozenset({AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.ENROLLED})

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
+from core.rules.identity import Person
 from core.rules.people import age_on, clean_name, parse_snils
+from core.services import register
 from core.services.parents import forget_children, require_consent
 from core.storage import locks
 from core.storage.db import UnitOfWork
@@ -65,10 +67,16 @@ async def _check_municipality(uow: UnitOfWork, municipality_id: int) -> None:
 
 
 async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
+    """A child is registered once: the same child in another family is refused; a child
+    whose register entry outlived an earlier withdrawal gets that entry back, with its
+    number and balance (core.services.register)."""
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
+    person = _person(clean)
+    await register.lock_person(uow, person)
+    await register.check_not_registered(uow, parent_id, person)
     child = Child(parent_id=parent_id, created_at=uow.now, **asdict(clean))
     try:
         # the savepoint must start before the object is added, or begin_nested's own
@@ -77,9 +85,22 @@ async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
             uow.session.add(child)
             await uow.session.flush()
     except IntegrityError as exc:
-        raise DomainError("snils_taken") from exc
+        # the same СНИЛС committed by another family a moment ago
+        raise DomainError("child_registered_elsewhere") from exc
+    await register.reattach(uow, parent_id, child.id, person)
     logger.info("parent %s added child %s", parent_id, child.id)
     return child.id
+
+
+def _person(data: ChildInput) -> Person:
+    return Person(
+        surname=data.surname,
+        name=data.name,
+        patronymic=data.patronymic,
+        birth_date=data.birth_date,
+        snils=data.snils,
+        municipality_id=data.municipality_id,
+    )
 
 
 async def get_owned(uow: UnitOfWork, parent_id: int, child_id: int) -> Child:
@@ -96,13 +117,16 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
     child = await get_owned(uow, parent_id, child_id)
     clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
+    person = _person(clean)
+    await register.lock_person(uow, person)
+    await register.check_not_registered(uow, parent_id, person, editing=child_id)
     try:
         async with uow.session.begin_nested():
             for field, value in asdict(clean).items():
                 setattr(child, field, value)
             await uow.session.flush()
     except IntegrityError as exc:
-        raise DomainError("snils_taken") from exc
+        raise DomainError("child_registered_elsewhere") from exc
 
 
 async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:

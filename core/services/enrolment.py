@@ -1,11 +1,11 @@
-"""Applications: quote, apply, cancel, provider decisions, leaving. Money moves through
-the ledger; seats through conditional updates, so nothing oversells under concurrency."""
+"""Applications: quote, apply, cancel, leaving. Money moves through the ledger; seats through
+conditional updates, so nothing oversells under concurrency. The provider's decisions (and
+the reservation at acceptance) are in core.services.decisions."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +30,7 @@ from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
 from core.storage import locks
-from core.storage.db import RetryTransaction, UnitOfWork
+from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
     Certificate,
@@ -39,7 +39,6 @@ from core.storage.models import (
     MunicipalityYear,
     Program,
     Provider,
-    Role,
 )
 
 logger = logging.getLogger(__name__)
@@ -166,8 +165,10 @@ async def apply(
     *,
     expected_share: int | None = None,
 ) -> int:
-    """Submit. ``expected_share`` is the monthly share the parent saw and confirmed; if the
-    balance changed since, the parent must see the new figures first (quote_changed)."""
+    """Submit: the seat is held, the money not yet. ``expected_share`` is the monthly share
+    the parent saw and confirmed; if the balance changed since, the parent must see the new
+    figures first (quote_changed). The family may apply to several clubs, each quoted
+    against what is available now; the money is blocked at acceptance."""
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     q, cert = await _facts(uow, parent_id, child_id, group_id, lock=True)
@@ -194,7 +195,7 @@ async def apply(
         monthly_share=q.money.monthly_share,
         first_month=q.first_month,
         last_month=q.last_month,
-        reserved_left=q.money.reserve,
+        reserved_left=0,
         created_at=uow.now,
         updated_at=uow.now,
     )
@@ -204,15 +205,8 @@ async def apply(
             await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("already_applied") from exc
-    if q.money.reserve and cert is not None:
-        await post(
-            uow,
-            certificate_id=cert.id,
-            kind="reserve",
-            key=f"reserve:{app.id}",
-            reserved_delta=q.money.reserve,
-            application_id=app.id,
-        )
+    # nothing is blocked yet: the money is reserved when the provider accepts (the
+    # contract), against what is available then (core.services.decisions)
     await _notify(uow, app)
     logger.info("application %s submitted (group %s)", app.id, group_id)
     return app.id
@@ -333,60 +327,3 @@ async def _release(uow: UnitOfWork, app: Application, amount: int, why: str) -> 
         application_id=app.id,
     )
     app.reserved_left -= amount
-
-
-async def provider_decide(
-    uow: UnitOfWork, parent_id: int, app_id: int, target: AppStatus, reason: str | None = None
-) -> None:
-    """A provider's staff accepts, rejects (with a reason), enrols or finishes."""
-    family = await uow.session.scalar(
-        select(Application.parent_id).where(Application.id == app_id)
-    )
-    if family is None:
-        raise DomainError("application_not_found")
-    await locks.families(uow, family)
-    try:
-        app = await _locked(uow, app_id, family)
-    except DomainError:
-        # the application changed family (an account link) between the read and the lock
-        raise RetryTransaction from None
-    provider_id = await uow.session.scalar(
-        select(Program.provider_id).where(Program.id == app.program_id)
-    )
-    role = await uow.session.scalar(
-        select(Role.id).where(
-            Role.parent_id == parent_id, Role.role == "provider", Role.provider_id == provider_id
-        )
-    )
-    if role is None:
-        # not disclosed: another provider's application is "not found"
-        raise DomainError("application_not_found")
-    check_transition(AppStatus(app.status), target, "provider")
-    if target == AppStatus.REJECTED:
-        reason = " ".join((reason or "").split())[:REASON_MAX]
-        if not reason:
-            raise DomainError("reason_required")
-        await end_application(uow, app.id, target, reason=reason)
-    elif target == AppStatus.FINISHED:
-        await end_application(uow, app.id, target)
-    elif target == AppStatus.ENROLLED:
-        await _enrol(uow, app, uow.today)
-    else:
-        app.status = target.value
-        app.updated_at = uow.now
-        await uow.session.flush()
-        await _notify(uow, app)
-
-
-async def _enrol(uow: UnitOfWork, app: Application, today: date) -> None:
-    """Service starts today: months reserved before this one are released."""
-    current = month_of(today)
-    if current > app.first_month:
-        unused = min(current, app.last_month + 1) - app.first_month
-        await _release(uow, app, min(app.reserved_left, unused * app.monthly_share), "enrol")
-        app.first_month = current
-    app.start_day = today.toordinal()
-    app.status = AppStatus.ENROLLED.value
-    app.updated_at = uow.now
-    await uow.session.flush()
-    await _notify(uow, app)

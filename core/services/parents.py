@@ -170,7 +170,7 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
     In the lock order: the certificates first, then the funding queue they free (other
     families' certificates), then the applications and their seats.
     """
-    from core.services import enrolment  # local: enrolment imports this module
+    from core.services import enrolment, register  # local: enrolment imports this module
     from core.services.certificates import grant_from_queue
 
     if not child_ids:
@@ -202,6 +202,8 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
         # a child who attends leaves (the month is paid up to today); the rest is cancelled
         ends = AppStatus.FINISHED if app.status == AppStatus.ENROLLED else AppStatus.CANCELLED
         await enrolment.end_application(uow, app.id, ends, reason=reason)
+    # the register entry stays, keyed so the same child registering again gets it back
+    await register.detach(uow, child_ids)
     await uow.session.execute(
         update(Certificate)
         .where(Certificate.child_id.in_(child_ids))

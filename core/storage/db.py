@@ -61,6 +61,9 @@ def utcnow() -> datetime:
 
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
+# keys the digests a register entry keeps of a child after a withdrawal; a deployment sets
+# its own (REGISTER_SECRET) and keeps it
+DEFAULT_REGISTER_SECRET = b"pfdo-register-entry"
 
 
 def is_sqlite(url: str) -> bool:
@@ -130,10 +133,12 @@ class UnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         zone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE),
+        register_secret: bytes = DEFAULT_REGISTER_SECRET,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._zone = zone
+        self.register_secret = register_secret
         self.session: AsyncSession
         self.now: datetime  # naive UTC, as stored
 
@@ -175,9 +180,11 @@ class Database:
         url: str = DEFAULT_DATABASE_URL,
         clock: Clock = utcnow,
         timezone: str = DEFAULT_TIMEZONE,
+        register_secret: bytes = DEFAULT_REGISTER_SECRET,
         **kw: object,
     ):
         self.url = url
+        self.register_secret = register_secret
         self.zone = ZoneInfo(timezone)
         self.engine = make_engine(url, **kw)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -193,7 +200,7 @@ class Database:
         return self.clock().replace(tzinfo=UTC).astimezone(self.zone).date()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock, self.zone)
+        return UnitOfWork(self.sessions, self.clock, self.zone, self.register_secret)
 
     async def run(
         self,
@@ -231,7 +238,7 @@ class Database:
     def reader(self) -> UnitOfWork:
         """For reads only (search, cards, views): no write lock on SQLite. Whatever it
         writes is rolled back at the end."""
-        return UnitOfWork(self.read_sessions, self.clock, self.zone)
+        return UnitOfWork(self.read_sessions, self.clock, self.zone, self.register_secret)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

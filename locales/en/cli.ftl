@@ -9,6 +9,10 @@ cli-month-closed = Month { $month } closed: { $debits } debits totalling { $amou
 cli-month-already = Month { $month } was closed before: nothing debited again.
 cli-year-opened = School year { $year } opened: { $expired } balances expired, { $credited } nominals credited, { $closed } certificates closed, { $granted } granted from the queue.
 cli-year-already = School year { $year } was opened before: nothing changed.
+cli-expired = Applications closed after { $days } { $days ->
+    [one] day
+   *[other] days
+} without the provider's answer: { $count }.
 cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
 cli-error = Error: { $message }
 

@@ -65,7 +65,7 @@ privacy-consent = Consent given on { $date } (version { $version }).
 privacy-children = Children in the profile: { $count }.
 privacy-withdrawn = Consent withdrawn on { $date }; the children's data were deleted. Money records are kept without personal data.
 btn-withdraw = Withdraw consent and delete data
-withdraw-confirm = Withdraw consent? All children's data will be deleted and reserved money returned. This cannot be undone.
+withdraw-confirm = Withdraw consent? All children's data will be deleted and blocked money returned to the certificate. The certificate itself stays in the municipality's register without a name, birth date or SNILS: if the child is registered again, the same certificate comes back with the money left on it. Deleting the data cannot be undone.
 withdraw-ends-title = What will end:
 withdraw-ends-enrolled = • { $child }, «{ $program }»: classes end today; the current month is paid up to today.
 withdraw-ends-pending = • { $child }, «{ $program }»: the application is cancelled.
@@ -128,7 +128,7 @@ btn-field-birth = Date of birth
 btn-field-snils = SNILS
 btn-field-muni = Municipality
 child-saved = Saved.
-child-remove-confirm = Remove { $name } from the profile? Active applications will be cancelled and the certificate closed.
+child-remove-confirm = Remove the child ({ $name }) from the profile? Active applications will be cancelled and the certificate closed. It stays in the register without personal data and comes back if the child is registered again.
 btn-remove-yes = Yes, remove
 child-removed = The child is removed from the profile.
 need-child = To apply, add a child first.
@@ -198,7 +198,7 @@ quote-certified =
         [yes] Your co-pay: { $copay } a month.
        *[no] No co-pay.
     }
-    To be reserved on the certificate: { $reserve } (available now: { $available }).
+    When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
 quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
     [yes] A children's art school: no certificate needed.
    *[no] The program is paid by the budget: nothing is debited from the certificate.
@@ -217,12 +217,16 @@ status-enrolled = enrolled
 status-finished = finished
 status-cancelled = cancelled
 status-rejected = rejected
+status-expired = closed: the provider did not answer in time
 app-card =
     { $child }: { $program }
     { $provider }, { $group } ({ $schedule })
     Status: { $status }
     The certificate pays: { $share } a month, co-pay: { $copay } a month
-    Still reserved: { $reserved }
+    { $held ->
+        [yes] Blocked on the certificate: { $reserved }
+       *[no] The certificate's money is blocked when the provider accepts the application.
+    }
 app-reason = Reason: { $reason }
 btn-app-cancel = Cancel the application
 btn-app-leave = Stop attending
@@ -267,6 +271,7 @@ btn-reject = ✖ Reject
 pd-accepted = Accepted; the parent will be notified.
 pd-enrolled = Enrolled; the parent will be notified.
 pd-rejected = Rejected; the parent will see the reason.
+pd-not-covered = The application cannot be accepted: the certificate no longer covers it. Needed { $needed }, available { $available }. The application stays submitted; the family has been told.
 ask-reason = Type the reason for the refusal: the parent will see it.
 
 ## Months
@@ -320,7 +325,9 @@ n-cert-funded = ✅ { $child }: a funded certificate is issued. You can apply to
 n-cert-queued = { $child }: the request for a funded certificate is in the queue. We will tell you when it is issued.
 n-cert-accounting = { $child }: an accounting certificate is issued.
 n-cert-closed = { $child }: the certificate is closed.
+n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
 n-application = 📝 { $child }, "{ $program }": the application is { $status }.
+n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
 n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: apply while it is free.
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
 n-broadcast = 📣 { $text }

@@ -8,7 +8,8 @@ birth_date_invalid = We could not read the date. Type it like 05.03.2016, 5.3.16
 birth_date_in_future = That date has not come yet. Please check the year.
 snils_invalid = A SNILS is 11 digits, for example 112-233-445 95.
 snils_checksum = This SNILS has a mistake: its check number does not match. Please check the digits on the card.
-snils_taken = The child could not be saved with this SNILS in the chat. Check the number on the card. If it is right, save the child without a SNILS (the «Skip» button) and show the documents at the МОЦ: the data will be checked there.
+child_registered_elsewhere = This child is already registered in the bot by another family, for example by the other parent. A child has one certificate, so the child cannot be registered twice. To manage the child together, join the accounts with /link. If a stranger registered the child, contact the МОЦ with the documents.
+child_already_registered = This child is already in your profile: open it under "Children".
 municipality_not_found = There is no such municipality in the list.
 age_out_of_range = Certificates are for children aged { $min } to { $max } inclusive; the child is { $age } { $age ->
     [one] year

@@ -9,6 +9,10 @@ cli-month-closed = Месяц { $month } закрыт: списаний { $debit
 cli-month-already = Месяц { $month } уже был закрыт раньше: ничего не списано повторно.
 cli-year-opened = Учебный год { $year } открыт: сгорело { $expired } остатков, начислено { $credited } номиналов, закрыто { $closed } сертификатов, выдано из очереди { $granted }.
 cli-year-already = Учебный год { $year } уже был открыт раньше: ничего не изменено.
+cli-expired = Закрыто заявок без ответа организации дольше { $days } { $days ->
+    [one] дня
+   *[other] дней
+}: { $count }.
 cli-role-granted = Роль «{ $role }» выдана (родитель № { $parent }).
 cli-error = Ошибка: { $message }
 

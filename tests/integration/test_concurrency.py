@@ -1,4 +1,4 @@
-"""50 applications at once against a balance that covers exactly 20."""
+"""50 acceptances at once against a balance that covers exactly 20; the last seat."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import asyncio
 from sqlalchemy import func, select
 
 from core.errors import DomainError
-from core.services import certificates, enrolment
+from core.rules.enrolment import AppStatus
+from core.services import certificates, decisions, enrolment, roles
 from core.storage.models import Application, LedgerEntry
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -15,33 +16,42 @@ N = 50
 FITS = 20
 
 
-async def test_fifty_concurrent_applications_reserve_exactly_twenty(db):
+async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
     # nominal 24 000 ₽ granted on 5 October: 22 000 ₽; each program reserves
-    # 137.50 ₽ × 8 months = 1 100 ₽, so exactly 20 fit
+    # 137.50 ₽ × 8 months = 1 100 ₽ at acceptance, so exactly 20 fit
     await setup_region(
         db, nominal=24000, rows=[catalog_row(n, price="137.50", seats=5) for n in range(N)]
     )
     parent, child = await parent_with_child(db)
-    groups = [await group_id(db, f"g{n}") for n in range(N)]
+    staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
+    apps = []
+    for n in range(N):
+        # each quoted against the whole balance: applying blocks nothing
+        g = await group_id(db, f"g{n}")
+        apps.append(await db.run(enrolment.apply, parent, child, g, expected_share=13_750))
 
-    async def one(group: int) -> str:
-        try:
-            async with db.uow() as uow:
-                await enrolment.apply(uow, parent, child, group, expected_share=13_750)
-                await uow.commit()
-        except DomainError as exc:
-            return exc.code
-        return "ok"
+    async def one(app: int) -> str:
+        decision = await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+        return "ok" if decision.done else "not_covered"
 
-    results = await asyncio.gather(*(one(g) for g in groups))
+    results = await asyncio.gather(*(one(a) for a in apps))
     assert results.count("ok") == FITS
-    assert set(results) - {"ok"} <= {"certificate_exhausted", "quote_changed"}
+    assert results.count("not_covered") == N - FITS
     async with db.uow() as uow:
         view = await certificates.view(uow, parent, child)
         assert view.total == 2_200_000
         assert view.reserved == 2_200_000
         assert view.available == 0
-        assert await uow.session.scalar(select(func.count()).select_from(Application)) == FITS
+        statuses = dict(
+            (
+                await uow.session.execute(
+                    select(Application.status, func.count()).group_by(Application.status)
+                )
+            ).all()
+        )
+        assert statuses == {"accepted": FITS, "submitted": N - FITS}
+        held = await uow.session.scalar(select(func.sum(Application.reserved_left)))
+        assert held == 2_200_000
         reserved = await uow.session.scalar(
             select(func.sum(LedgerEntry.reserved_delta)).where(LedgerEntry.kind == "reserve")
         )

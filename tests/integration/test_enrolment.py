@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import certificates, enrolment, month_close, roles
+from core.services import certificates, decisions, enrolment, month_close, roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
@@ -46,11 +46,20 @@ async def _provider(db, external="100", provider="prov1"):
 
 async def _decide(db, staff, app, status, reason=None):
     async with db.uow() as uow:
-        await enrolment.provider_decide(uow, staff, app, status, reason)
+        decision = await decisions.provider_decide(uow, staff, app, status, reason)
         await uow.commit()
+    return decision
 
 
-async def test_certified_program_reserves_price_times_months_left(db):
+async def _accepted(db, parent, child, external="g1", expected=None, staff=None):
+    """Apply, and the provider accepts: the money is blocked then."""
+    app = await _apply(db, parent, child, external, expected)
+    staff = staff or await _provider(db)
+    assert (await _decide(db, staff, app, AppStatus.ACCEPTED)).done
+    return app
+
+
+async def test_acceptance_reserves_price_times_months_left_applying_nothing(db):
     await setup_region(db, rows=[catalog_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
@@ -58,14 +67,90 @@ async def test_certified_program_reserves_price_times_months_left(db):
         q = await enrolment.quote_application(uow, parent, child, g)
     # 5 October: October..May are 8 months
     assert (q.money.months, q.money.monthly_share, q.money.monthly_copay) == (8, 100_000, 0)
-    await _apply(db, parent, child, expected=100_000)
+    app = await _apply(db, parent, child, expected=100_000)
+    # applying blocks nothing: the money is blocked at the contract
+    assert await _balance(db, parent, child) == (1_100_000, 0, 1_100_000)
+    staff = await _provider(db)
+    decision = await _decide(db, staff, app, AppStatus.ACCEPTED)
+    assert (decision.done, decision.needed) == (True, 800_000)
     assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
+
+
+async def test_several_applications_then_the_second_acceptance_is_not_covered(db):
+    await setup_region(db, rows=[catalog_row(n, price=1000) for n in (1, 2, 3)])
+    parent, child = await parent_with_child(db)
+    staff = await _provider(db)
+    # each quoted against what is available now: the whole share, no co-pay
+    first = await _apply(db, parent, child, "g1", expected=100_000)
+    second = await _apply(db, parent, child, "g2", expected=100_000)
+    third = await _apply(db, parent, child, "g3", expected=100_000)
+    assert (await _decide(db, staff, first, AppStatus.ACCEPTED)).done
+    refused = await _decide(db, staff, second, AppStatus.ACCEPTED)
+    assert (refused.done, refused.needed, refused.available) == (False, 800_000, 300_000)
+    refused_again = await _decide(db, staff, second, AppStatus.ACCEPTED)
+    assert not refused_again.done
+    async with db.reader() as uow:
+        assert (await uow.session.get(Application, second)).status == "submitted"
+        assert (await uow.session.get(Application, second)).reserved_left == 0
+        told = (
+            await uow.session.scalars(
+                select(Outbox.payload).where(Outbox.kind == "application_not_covered")
+            )
+        ).all()
+    # the family is told once a day however often the provider presses
+    assert len(told) == 1
+    assert (told[0]["needed"], told[0]["available"]) == (800_000, 300_000)
+    assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
+    # the family cancels the first: the money is free again and the second is accepted
+    await db.run(enrolment.cancel, parent, first)
+    assert (await _decide(db, staff, second, AppStatus.ACCEPTED)).done
+    assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
+    assert not (await _decide(db, staff, third, AppStatus.ACCEPTED)).done
+
+
+async def test_acceptance_later_in_the_year_reserves_only_the_months_left(db, clock):
+    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    parent, child = await parent_with_child(db)
+    app = await _apply(db, parent, child, expected=100_000)
+    clock.set(datetime(2026, 11, 3, 9, 0))  # November..May: 7 months
+    staff = await _provider(db)
+    assert (await _decide(db, staff, app, AppStatus.ACCEPTED)).needed == 700_000
+    assert await _balance(db, parent, child) == (1_100_000, 700_000, 400_000)
+
+
+async def test_an_unanswered_application_expires_and_frees_its_seat(db, clock):
+    await setup_region(db, rows=[catalog_row(1, seats=1), catalog_row(2)])
+    parent, child = await parent_with_child(db)
+    waiting = await _apply(db, parent, child, "g1")
+    answered = await _accepted(db, parent, child, "g2")
+    clock.set(datetime(2026, 10, 15, 11, 59))  # 9 days 23 hours 59 minutes later
+    assert await decisions.expire_unanswered(db, 10) == 0
+    clock.set(datetime(2026, 10, 15, 12, 0))
+    assert await decisions.expire_unanswered(db, 10) == 1
+    assert await decisions.expire_unanswered(db, 10) == 0  # once
+    async with db.reader() as uow:
+        assert (await uow.session.get(Application, waiting)).status == "expired"
+        assert (await uow.session.get(Application, answered)).status == "accepted"
+        g1 = await uow.session.scalar(select(Group).where(Group.external_id == "g1"))
+        assert g1.taken == 0
+        statuses = (
+            await uow.session.scalars(
+                select(Outbox.payload["status"].as_string()).where(
+                    Outbox.kind == "application_status",
+                    Outbox.payload["application_id"].as_integer() == waiting,
+                )
+            )
+        ).all()
+    assert statuses == ["submitted", "expired"]
+    # the seat is free for another family
+    other, other_child = await parent_with_child(db, "2")
+    await _apply(db, other, other_child, "g1")
 
 
 async def test_short_balance_gives_equal_share_and_copay(db):
     await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
     parent, child = await parent_with_child(db)
-    await _apply(db, parent, child)
+    await _accepted(db, parent, child)
     g2 = await group_id(db, "g2")
     async with db.uow() as uow:
         q = await enrolment.quote_application(uow, parent, child, g2)
@@ -75,14 +160,14 @@ async def test_short_balance_gives_equal_share_and_copay(db):
         300_000,
     )
     # the parent saw 37 500 a month; meanwhile nothing changed: accepted
-    await _apply(db, parent, child, "g2", expected=37_500)
+    await _accepted(db, parent, child, "g2", expected=37_500)
     assert (await _balance(db, parent, child))[2] == 0
 
 
 async def test_quote_changed_when_balance_moved(db):
     await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
     parent, child = await parent_with_child(db)
-    await _apply(db, parent, child)
+    await _accepted(db, parent, child)
     g2 = await group_id(db, "g2")
     async with db.uow() as uow:
         with pytest.raises(DomainError) as err:
@@ -97,7 +182,7 @@ async def test_exhausted_certificate(db):
         db, rows=[catalog_row(1, price=10000, months=(9, 5)), catalog_row(2, price=1000)]
     )
     parent, child = await parent_with_child(db)
-    await _apply(db, parent, child)  # share 137 500 × 8 = 1 100 000: everything
+    await _accepted(db, parent, child)  # share 137 500 × 8 = 1 100 000: everything
     assert await _refusal(db, parent, child, "g2") == "certificate_exhausted"
 
 
@@ -143,12 +228,13 @@ async def test_cancel_and_reject_release_money_and_seat(db):
     await setup_region(db, rows=[catalog_row(1, seats=1)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
-    app = await _apply(db, parent, child)
+    app = await _accepted(db, parent, child, staff=staff)
+    assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
     async with db.uow() as uow:
         await enrolment.cancel(uow, parent, app)
         await uow.commit()
     assert await _balance(db, parent, child) == (1_100_000, 0, 1_100_000)
-    app = await _apply(db, parent, child)
+    app = await _accepted(db, parent, child, staff=staff)
     with pytest.raises(DomainError) as err:
         await _decide(db, staff, app, AppStatus.REJECTED, "   ")
     assert err.value.code == "reason_required"
@@ -165,7 +251,14 @@ async def test_cancel_and_reject_release_money_and_seat(db):
                 )
             )
         ).all()
-    assert statuses == ["submitted", "cancelled", "submitted", "rejected"]
+    assert statuses == [
+        "submitted",
+        "accepted",
+        "cancelled",
+        "submitted",
+        "accepted",
+        "rejected",
+    ]
 
 
 async def test_provider_sees_only_its_own_applications(db):
@@ -279,7 +372,7 @@ async def test_switching_programs_keeps_funds(db, clock):
         await uow.commit()
     # only October stays reserved; the rest is available for the new program
     assert await _balance(db, parent, child) == (1_100_000, 100_000, 1_000_000)
-    await _apply(db, parent, child, "g2", expected=100_000)
+    await _accepted(db, parent, child, "g2", expected=100_000, staff=staff)
     assert (await _balance(db, parent, child))[2] == 200_000
 
 

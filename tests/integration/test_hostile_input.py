@@ -101,9 +101,10 @@ async def test_full_width_snils_is_the_same_snils(db, engine):
         )
         with pytest.raises(DomainError) as err:
             await children.add(uow, mine.id, data)
-    assert err.value.code == "snils_taken"
-    text = translator()("ru", "snils_taken")
-    assert "зарегистрирован" not in text  # the answer does not confirm the number exists
+    # the full-width number is the same СНИЛС: the same child, held by another family
+    assert err.value.code == "child_registered_elsewhere"
+    text = translator()("ru", "child_registered_elsewhere")
+    assert "Пётр" not in text and "/link" in text  # nothing of the other family, a way out
 
 
 def test_parse_id():

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from core.errors import DomainError
 from core.rules.calendar import month_of, school_year_of
 from core.rules.enrolment import AppStatus
-from core.services import catalog_import, enrolment, month_close, new_year, roles
+from core.services import catalog_import, decisions, enrolment, month_close, new_year, roles
 from core.storage.db import Database
 from core.storage.models import Application, Base, Certificate, LedgerEntry, MonthClose
 from tests.conftest import START
@@ -105,8 +105,8 @@ async def _run(db: Database, clock: FakeClock, steps: list[tuple]) -> None:
                     app = await enrolment.apply(uow, parent, child, g)
                     apps.append((parent, app))
                     if step[3]:  # the provider enrols at once
-                        await enrolment.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
-                        await enrolment.provider_decide(uow, staff, app, AppStatus.ENROLLED)
+                        await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+                        await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
                 elif kind in ("cancel", "leave", "enrol") and apps:
                     parent, app = apps[step[1] % len(apps)]
                     if kind == "cancel":
@@ -114,8 +114,8 @@ async def _run(db: Database, clock: FakeClock, steps: list[tuple]) -> None:
                     elif kind == "leave":
                         await enrolment.leave(uow, parent, app)
                     else:
-                        await enrolment.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
-                        await enrolment.provider_decide(uow, staff, app, AppStatus.ENROLLED)
+                        await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+                        await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
                 elif kind == "wait":
                     await _pass_time(uow, clock, step[1])
                 elif kind == "close_again":

@@ -18,7 +18,7 @@ from bot.notify.senders import Limits, TelegramSender, VkSender
 from bot.notify.worker import Worker
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import broadcasts, enrolment, follows, month_close, roles
+from core.services import broadcasts, decisions, enrolment, follows, month_close, roles
 from core.storage.models import Identity, Outbox
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
@@ -176,8 +176,8 @@ async def test_debits_are_one_grouped_message_with_low_balance_warning(sqlite_db
         staff = await roles.grant(uow, "tg:900", "provider", provider_external_id="prov1")
         for g in groups:
             app = await enrolment.apply(uow, parent, child, g)
-            await enrolment.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
-            await enrolment.provider_decide(uow, staff, app, AppStatus.ENROLLED)
+            await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+            await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
         await uow.commit()
     clock.set(datetime(2026, 11, 1, 9, 0))
     async with db.uow() as uow:

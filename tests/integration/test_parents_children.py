@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import DomainError
-from core.services import certificates, children, enrolment, parents
+from core.rules.enrolment import AppStatus
+from core.services import certificates, children, decisions, enrolment, parents, roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -101,9 +102,13 @@ async def test_same_snils_twice_refused(db):
         await children.add(uow, parent.id, with_snils)
         with pytest.raises(DomainError) as err:
             await children.add(uow, parent.id, with_snils)
-        assert err.value.code == "snils_taken"
+        assert err.value.code == "child_already_registered"
+        # the same child without the СНИЛС is still the same child
+        with pytest.raises(DomainError) as err:
+            await children.add(uow, parent.id, VALID)
+        assert err.value.code == "child_already_registered"
         # the unit of work is still usable after the refusal
-        await children.add(uow, parent.id, VALID)
+        await children.add(uow, parent.id, dataclasses.replace(VALID, name="Анна"))
         await uow.commit()
     async with db.uow() as uow:
         assert len(await children.list_children(uow, parent.id)) == 2
@@ -145,9 +150,9 @@ async def test_withdrawal_erases_children_keeps_ledger(db):
     await setup_region(db, rows=[catalog_row(1, price=1000)])
     parent, child = await parent_with_child(db, "1")
     g = await group_id(db, "g1")
-    async with db.uow() as uow:
-        await enrolment.apply(uow, parent, child, g)
-        await uow.commit()
+    app = await db.run(enrolment.apply, parent, child, g)
+    staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
+    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)  # money blocked
     async with db.uow() as uow:
         deleted = await parents.withdraw_consent(uow, parent)
         await uow.commit()

@@ -11,7 +11,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, MemoryStateStore
 from bot.i18n import translator
-from core.services import enrolment, linking, parents
+from core.services import decisions, enrolment, linking, parents
 from core.storage.models import Application, Certificate, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -100,7 +100,7 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
     attends = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
     waits = await db.run(enrolment.apply, parent, child, await group_id(db, "g2"))
     for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):
-        await db.run(enrolment.provider_decide, staff, attends, status)
+        await db.run(decisions.provider_decide, staff, attends, status)
     engine = Engine(db, MemoryStateStore(), translator(), Signer(b"k"))
     await engine.handle(Event("tg", "31", "command", text="privacy"))
     reply = await engine.handle(

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from core.services import certificates, enrolment
+from core.rules.enrolment import AppStatus
+from core.services import certificates, decisions, enrolment, roles
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
-async def test_apply_reserves_money(db):
+async def test_applying_quotes_and_acceptance_reserves(db):
     await setup_region(db, rows=[catalog_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
@@ -12,7 +13,10 @@ async def test_apply_reserves_money(db):
         q = await enrolment.quote_application(uow, parent, child, g)
         app = await enrolment.apply(uow, parent, child, g, expected_share=q.money.monthly_share)
         await uow.commit()
-    async with db.uow() as uow:
+    async with db.reader() as uow:
+        assert (await certificates.view(uow, parent, child)).reserved == 0
+    staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
+    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    async with db.reader() as uow:
         view = await certificates.view(uow, parent, child)
-    assert app
     assert view.reserved == q.money.reserve

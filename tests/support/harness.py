@@ -15,7 +15,7 @@ import random
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,16 +23,19 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.rules.identity import same_child
 from core.services import (
     catalog_import,
     certificates,
     children,
+    decisions,
     enrolment,
     follows,
     linking,
     month_close,
     new_year,
     parents,
+    register,
     roles,
 )
 from core.storage.db import Database, UnitOfWork
@@ -75,6 +78,17 @@ CATALOG = (
     )
     + "\n"
 )
+# one surname a family: every family's children are different children
+FIRST_SURNAMES = [
+    "Иванова",
+    "Смирнова",
+    "Кузнецова",
+    "Попова",
+    "Соколова",
+    "Лебедева",
+    "Козлова",
+    "Новикова",
+]
 GROUPS = ["g1", "g2", "g3", "g3b", "g4", "g5", "g6"]
 OPS = [
     "apply",
@@ -83,6 +97,7 @@ OPS = [
     "cancel",
     "leave",
     "accept",
+    "expire",
     "reject",
     "enrol",
     "finish",
@@ -144,6 +159,10 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, fam, rng.randrange(2), rng.choice(GROUPS)))
             elif op in ("remove_child", "issue", "fund"):
                 mine.append((op, fam, rng.randrange(2)))
+            elif op == "add_child":
+                # a few names only: the same child registered by two families (refused),
+                # or again after a withdrawal (the register entry comes back)
+                mine.append((op, fam, rng.randrange(3)))
             elif op == "close":
                 mine.append((op, rng.choice(CLOSABLE)))
             elif op == "link":
@@ -174,9 +193,9 @@ async def build_world(db: Database, clock: FakeClock) -> World:
         parent = await db.run(_parent, platform, str(1000 + n))
         families.append(parent)
         for k in range(1 if n == 5 else 2):
-            data = children.ChildInput(
-                "Иванова", ["Мария", "Анна"][k], None, date(2015 + k, 3, 5), None, 1 + (n == 4)
-            )
+            name = ["Мария", "Анна"][k]
+            born = date(2015 + k, 3, 5)
+            data = children.ChildInput(FIRST_SURNAMES[n], name, None, born, None, 1 + (n == 4))
             child = await db.run(children.add, parent, data)
             if n != 5:
                 await db.run(certificates.issue, parent, child)
@@ -187,8 +206,8 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     for parent, group in ((families[0], groups["g1"]), (families[1], groups["g3"])):
         kids = await _children(db, parent)
         app = await db.run(enrolment.apply, parent, kids[0], group)
-        await db.run(enrolment.provider_decide, staff, app, AppStatus.ACCEPTED)
-        await db.run(enrolment.provider_decide, staff, app, AppStatus.ENROLLED)
+        await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+        await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     kids = await _children(db, families[2])
     await db.run(enrolment.apply, families[2], kids[0], groups["g4"])
     clock.set(PLAY_AT)
@@ -266,8 +285,14 @@ async def step(
             if apps:
                 reason = "Группа переполнена" if kind == "reject" else None
                 await db.run(
-                    enrolment.provider_decide, world.staff, rng.choice(apps), target, reason
+                    decisions.provider_decide, world.staff, rng.choice(apps), target, reason
                 )
+        elif kind == "expire":
+            apps = await _apps(db)
+            if apps:
+                # as if the provider had not answered for the whole expiry period
+                cutoff = db.clock() + timedelta(days=1)
+                await db.run(decisions.expire_application, rng.choice(apps), cutoff)
         elif kind in ("remove_child", "issue", "fund"):
             kids = await _children(db, fam)
             if kids:
@@ -279,7 +304,8 @@ async def step(
                 }[kind]
                 await db.run(fn, fam, child)
         elif kind == "add_child":
-            data = children.ChildInput("Петрова", "Ольга", None, date(2017, 1, 9), None, 1)
+            name = ["Ольга", "Вера", "Нина"][op[2]]
+            data = children.ChildInput("Петрова", name, None, date(2017, 1, 9), None, 1)
             await db.run(children.add, fam, data)
         elif kind == "withdraw":
             await db.run(parents.withdraw_consent, fam)
@@ -419,6 +445,17 @@ async def check(db: Database, report: RoundReport) -> list[str]:
         )
         if orphans:
             broken.append(f"{orphans} children belong to no account")
+        # one child, one register entry: no child registered twice, no entry kept twice
+        kids = list(await s.scalars(select(Child).order_by(Child.id)))
+        for i, a in enumerate(kids):
+            for b in kids[i + 1 :]:
+                if same_child(register._as_person(a), register._as_person(b)):
+                    broken.append(f"children {a.id} and {b.id} are the same child")
+        kept = Counter(c.person_key for c in certs if c.person_key)
+        broken += [f"a child's register entry kept {n} times" for n in kept.values() if n > 1]
+        for c in certs:
+            if c.child_id is not None and (c.person_key or c.snils_key):
+                broken.append(f"certificate {c.id}: a child attached and register keys kept")
     return broken
 
 
@@ -447,7 +484,7 @@ async def _check_outbox(s, apps, certs, report: RoundReport) -> list[str]:  # ty
         elif a.parent_id is not None and f"app:{a.id}:submitted" not in keys:
             broken.append(f"application {app_id}: no notice of its submission")
     for a in apps:
-        told = a.status in ("accepted", "enrolled", "cancelled", "rejected")
+        told = a.status in ("accepted", "enrolled", "cancelled", "rejected", "expired")
         if a.parent_id is not None and told and f"app:{a.id}:{a.status}" not in keys:
             broken.append(f"application {a.id}: {a.status} without a notice")
     return broken

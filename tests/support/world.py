@@ -63,7 +63,7 @@ async def parent_with_child(
         child_id = await children.add(
             uow,
             parent.id,
-            children.ChildInput("Иванова", "Мария", None, born, None, muni_id),
+            children.ChildInput(_surname(external), "Мария", None, born, None, muni_id),
         )
         if certificate:
             await certificates.issue(uow, parent.id, child_id)
@@ -71,6 +71,15 @@ async def parent_with_child(
             await certificates.request_funding(uow, parent.id, child_id)
         await uow.commit()
         return parent.id, child_id
+
+
+def _surname(external: str) -> str:
+    """Every family's child a different child (one child is registered once): family "1"
+    keeps the plain surname the texts in tests expect."""
+    if external == "1":
+        return "Иванова"
+    letters = "".join("абвгдежзик"[int(d)] if d.isdigit() else "х" for d in external)
+    return f"Иванова-{letters}"
 
 
 async def group_id(db: Database, external: str) -> int:

@@ -175,6 +175,7 @@ async def app_screen(ctx: Ctx) -> Screen:
                 "share": ctx.money(a.monthly_share),
                 "copay": ctx.money(a.monthly_copay),
                 "reserved": ctx.money(a.reserved_left),
+                "held": a.status != AppStatus.SUBMITTED,
             },
         )
     ]

@@ -9,7 +9,7 @@ from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
-from core.services import enrolment, views
+from core.services import decisions, views
 
 
 async def _require_provider(ctx: Ctx) -> None:
@@ -74,7 +74,15 @@ async def provider_app(ctx: Ctx) -> Screen:
 async def decide(ctx: Ctx, raw: str = "", status: str = "") -> Screen:
     if not is_id(raw) or status not in ("accepted", "enrolled"):
         raise DomainError("stale-button")
-    await ctx.run(enrolment.provider_decide, ctx.parent_id, int(raw), AppStatus(status))
+    decision = await ctx.run(decisions.provider_decide, ctx.parent_id, int(raw), AppStatus(status))
+    if not decision.done:
+        # the certificate no longer covers the quote: the application stays, the family
+        # was told
+        figures = {
+            "needed": ctx.money(decision.needed),
+            "available": ctx.money(decision.available),
+        }
+        return await ctx.show("provider-app", T("pd-not-covered", figures))
     return await ctx.show("provider-queue", T(f"pd-{status}"))
 
 
@@ -92,7 +100,7 @@ async def reason(ctx: Ctx) -> Screen:
 @registry.text("provider-reason")
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.run(
-        enrolment.provider_decide,
+        decisions.provider_decide,
         ctx.parent_id,
         int(ctx.data.get("papp", 0)),
         AppStatus.REJECTED,

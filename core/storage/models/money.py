@@ -43,6 +43,12 @@ class Certificate(Base):
     funded_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     total: Mapped[int] = mapped_column(Money, default=0)
     reserved: Mapped[int] = mapped_column(Money, default=0)
+    # only while no child is attached (the family withdrew its data): keyed digests that
+    # recognise the same child registering again (core.rules.identity)
+    snils_key: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, unique=True, index=True
+    )
+    person_key: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class LedgerEntry(Base):

@@ -1,0 +1,192 @@
+"""A provider's decisions on an application, and applications nobody answers.
+
+The money is blocked when the provider accepts (the contract), not when the family applies:
+the family saw the quote before applying and may have applied to several clubs, so at
+acceptance the reservation is taken against what is available then. Where that no longer
+covers the quoted monthly share, the provider is refused with the figures, the application
+stays submitted and the family is told what to do.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from core.errors import DomainError
+from core.notify.outbox import emit
+from core.rules.calendar import month_of
+from core.rules.enrolment import AppStatus, CertStatus, check_transition
+from core.services.enrolment import REASON_MAX, _locked, _notify, _release, end_application
+from core.services.ledger import post
+from core.storage import locks
+from core.storage.db import Database, RetryTransaction, UnitOfWork
+from core.storage.models import Application, Certificate, Program, Role
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_EXPIRY_DAYS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a provider's press did. ``done`` False: the certificate no longer covers the
+    quote; ``needed`` and ``available`` say by how much."""
+
+    done: bool = True
+    needed: int = 0
+    available: int = 0
+
+
+async def provider_decide(
+    uow: UnitOfWork, parent_id: int, app_id: int, target: AppStatus, reason: str | None = None
+) -> Decision:
+    """A provider's staff accepts, rejects (with a reason), enrols or finishes."""
+    family = await uow.session.scalar(
+        select(Application.parent_id).where(Application.id == app_id)
+    )
+    if family is None:
+        raise DomainError("application_not_found")
+    await locks.families(uow, family)
+    try:
+        app = await _locked(uow, app_id, family)
+    except DomainError:
+        # the application changed family (an account link) between the read and the lock
+        raise RetryTransaction from None
+    provider_id = await uow.session.scalar(
+        select(Program.provider_id).where(Program.id == app.program_id)
+    )
+    role = await uow.session.scalar(
+        select(Role.id).where(
+            Role.parent_id == parent_id, Role.role == "provider", Role.provider_id == provider_id
+        )
+    )
+    if role is None:
+        # not disclosed: another provider's application is "not found"
+        raise DomainError("application_not_found")
+    check_transition(AppStatus(app.status), target, "provider")
+    if target == AppStatus.REJECTED:
+        reason = " ".join((reason or "").split())[:REASON_MAX]
+        if not reason:
+            raise DomainError("reason_required")
+        await end_application(uow, app.id, target, reason=reason)
+    elif target == AppStatus.FINISHED:
+        await end_application(uow, app.id, target)
+    elif target == AppStatus.ENROLLED:
+        await _enrol(uow, app, uow.today)
+    elif target == AppStatus.ACCEPTED:
+        return await _accept(uow, app)
+    return Decision()
+
+
+async def _accept(uow: UnitOfWork, app: Application) -> Decision:
+    """Block the quoted share for the months from now to the end, or refuse with figures.
+    The certificate is locked (``_locked``), so what is available is read fresh."""
+    first = max(app.first_month, month_of(uow.today))
+    if first > app.last_month:
+        raise DomainError("program_finished")
+    needed = app.monthly_share * (app.last_month - first + 1)
+    if needed and app.certificate_id is not None:
+        cert = await uow.session.get(Certificate, app.certificate_id, populate_existing=True)
+        funded = cert is not None and cert.status == CertStatus.FUNDED
+        available = cert.total - cert.reserved if cert is not None and funded else 0
+        if available < needed:
+            await emit(
+                uow,
+                app.parent_id,
+                "application_not_covered",
+                {
+                    "application_id": app.id,
+                    "child_id": app.child_id,
+                    "program_id": app.program_id,
+                    "needed": needed,
+                    "available": available,
+                },
+                # one notice a day however often the provider presses
+                dedup_key=f"app:{app.id}:not_covered:{uow.today.isoformat()}",
+            )
+            logger.info("application %s: acceptance refused, not covered", app.id)
+            return Decision(done=False, needed=needed, available=available)
+        await post(
+            uow,
+            certificate_id=app.certificate_id,
+            kind="reserve",
+            key=f"reserve:{app.id}",
+            reserved_delta=needed,
+            application_id=app.id,
+        )
+        app.reserved_left = needed
+    app.first_month = first
+    app.status = AppStatus.ACCEPTED.value
+    app.updated_at = uow.now
+    await uow.session.flush()
+    await _notify(uow, app)
+    return Decision(needed=needed)
+
+
+async def _enrol(uow: UnitOfWork, app: Application, today: date) -> None:
+    """Service starts today: months reserved before this one are released."""
+    current = month_of(today)
+    if current > app.first_month:
+        unused = min(current, app.last_month + 1) - app.first_month
+        await _release(uow, app, min(app.reserved_left, unused * app.monthly_share), "enrol")
+        app.first_month = current
+    app.start_day = today.toordinal()
+    app.status = AppStatus.ENROLLED.value
+    app.updated_at = uow.now
+    await uow.session.flush()
+    await _notify(uow, app)
+
+
+async def expire_application(uow: UnitOfWork, app_id: int, cutoff: datetime) -> bool:
+    """Close one application still unanswered and submitted at or before ``cutoff``."""
+    family = await uow.session.scalar(
+        select(Application.parent_id).where(Application.id == app_id)
+    )
+    await locks.families(uow, family)
+    found = await locks.applications(uow, [app_id])
+    if not found:
+        return False
+    app = found[0]
+    if app.parent_id != family:
+        raise RetryTransaction  # moved to another family (an account link) meanwhile
+    # answered or cancelled meanwhile: nothing to do
+    if app.status != AppStatus.SUBMITTED or app.created_at > cutoff:
+        return False
+    await end_application(uow, app.id, AppStatus.EXPIRED)
+    return True
+
+
+async def expire_unanswered(
+    db: Database, days: int = DEFAULT_EXPIRY_DAYS, *, batch: int = 500
+) -> int:
+    """Applications the provider has not answered within ``days`` are closed: the seat
+    frees, the family is told. Each in its own short transaction in the lock order, so a
+    sweep never holds many families at once. Returns how many expired."""
+    if days <= 0:
+        return 0
+    expired = 0
+    while True:
+        async with db.reader() as uow:
+            cutoff = uow.now - timedelta(days=days)
+            ids = list(
+                await uow.session.scalars(
+                    select(Application.id)
+                    .where(
+                        Application.status == AppStatus.SUBMITTED.value,
+                        Application.created_at <= cutoff,
+                    )
+                    .order_by(Application.id)
+                    .limit(batch)
+                )
+            )
+        for app_id in ids:
+            if await db.run(expire_application, app_id, cutoff):
+                expired += 1
+        if len(ids) < batch:
+            break
+    if expired:
+        logger.info("%d unanswered applications expired after %d days", expired, days)
+    return expired
