@@ -74,6 +74,7 @@ class App:
     # the platforms' rate budgets, one per process (or shared through Redis): the dialog's
     # replies and the worker's notices draw from the same
     pace: Pace = field(default_factory=LocalPace)
+    seeded: bool = False  # the demo region was loaded into an empty database just now
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -85,12 +86,14 @@ async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
     quiet_parameter_loggers()
     await upgrade_async(settings.database_url)
     db = Database(settings.database_url, timezone=settings.timezone, **database_options(settings))
+    seeded = False
     if seed_if_empty:
         async with db.uow() as uow:
             empty = not await uow.session.scalar(select(func.count()).select_from(Program))
             if empty:
                 await demo.seed_demo(uow)
                 await uow.commit()
+                seeded = True
                 logger.info("demo region loaded into an empty database")
     redis = None
     states: StateStore
@@ -117,4 +120,4 @@ async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
         deadline=settings.reply_deadline_s,
     )
     pace: Pace = RedisPace(redis) if redis is not None else LocalPace()
-    return App(settings, db, engine, redis, pace)
+    return App(settings, db, engine, redis, pace, seeded)

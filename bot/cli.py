@@ -13,7 +13,15 @@ from bot.config import Settings
 from bot.i18n import money, translator
 from core.errors import DomainError
 from core.rules.calendar import month_label, parse_month
-from core.services import catalog_import, decisions, demo, month_close, new_year, roles
+from core.services import (
+    catalog_import,
+    decisions,
+    demo,
+    month_close,
+    new_year,
+    register_import,
+    roles,
+)
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
 
@@ -116,6 +124,14 @@ def import_municipalities_cmd(file: Path) -> None:
     _report(_run(lambda uow: catalog_import.import_municipalities(uow, text)))
 
 
+@click.command("import-certificates")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_certificates_cmd(file: Path) -> None:
+    """Import the region's certificate register: families then link their numbers."""
+    text = _read(file)
+    _report(_run(lambda uow: register_import.import_certificates(uow, text)))
+
+
 @click.command("close-month")
 @click.argument("month")
 def close_month_cmd(month: str) -> None:
@@ -213,6 +229,7 @@ OPERATOR_COMMANDS = (
     seed_demo_cmd,
     import_catalog_cmd,
     import_municipalities_cmd,
+    import_certificates_cmd,
     close_month_cmd,
     new_year_cmd,
     expire_applications_cmd,

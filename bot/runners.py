@@ -10,6 +10,7 @@ import click
 from bot.app import build
 from bot.cli import operator_text
 from bot.config import Settings
+from core.services import demo
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,10 @@ async def _console(settings: Settings) -> None:
     from bot.handlers import console
 
     app = await build(settings, seed_if_empty=True)
+    if app.seeded:
+        # the demo's person is also the МОЦ's staff, so the whole walk can be tried alone:
+        # /confirm confirms the child's data as a confirmer would
+        await app.db.run(demo.make_demo_confirmer, "console", console.USER)
     try:
         await console.run(app)
     finally:

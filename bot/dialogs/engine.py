@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot import metrics
@@ -23,7 +23,7 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
 from bot.i18n import Translator, money, pick_language
 from core.errors import DomainError
-from core.services import parents
+from core.services import children, parents
 from core.storage.db import Database, UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -104,11 +104,25 @@ class Ctx:
     _parent: parents.ParentView | None = None
 
     async def parent(self) -> parents.ParentView:
-        """The person's consent, language and roles, read once per event."""
+        """The person's consent, language and roles, read once per event. A child's own
+        account has none of the family's staff roles."""
         if self._parent is None:
             async with self.reader() as uow:
-                self._parent = await parents.view(uow, self.parent_id)
+                view = await parents.view(uow, self.parent_id)
+            self._parent = replace(view, roles=()) if self.teen is not None else view
         return self._parent
+
+    @property
+    def teen(self) -> int | None:
+        """The child this account acts for (a child of 14+ with an account of their own),
+        or None for a parent's account."""
+        value = self.data.get("teen")
+        return int(value) if value is not None else None
+
+    async def children(self, uow: UnitOfWork) -> list[children.ChildView]:
+        """The family's children this account may act for: all, or the child themselves."""
+        kids = await children.list_children(uow, self.parent_id)
+        return [k for k in kids if self.teen is None or k.id == self.teen]
 
     def forget_parent(self) -> None:
         """After a change of consent, language or announcements: read it again."""
@@ -158,6 +172,19 @@ class Reply:
     screen: Rendered
     edit: bool  # a button was pressed: replace that message rather than add one
     toast: str | None = None  # a short answer to the press itself (callback answer)
+
+
+# what a child's own account may do: search, apply for themselves, their applications and
+# balance, and the menu, help and language; everything else is the parent's
+TEEN_FLOWS = frozenset({"search", "apply", "balance"})
+TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
+
+
+def _teen_may(ctx: Ctx, name: str, handler: Callable[..., object]) -> None:
+    if ctx.teen is None or name in TEEN_NAMES:
+        return
+    if handler.__module__.rsplit(".", 1)[-1] not in TEEN_FLOWS:
+        raise DomainError("teen_not_allowed")
 
 
 class Engine:
@@ -260,9 +287,11 @@ class Engine:
         if state is not None and "pid" in state.data:
             return state, int(state.data["pid"])
         lang = pick_language(event.language_code) if event.language_code else self.default_language
-        parent = await self.db.run(parents.get_or_create, event.platform, event.user_id, lang)
+        parent, teen = await self.db.run(parents.resolve, event.platform, event.user_id, lang)
         state = state or DialogState(screen="start", lang=parent.language)
         state.data["pid"] = parent.id
+        if teen is not None:
+            state.data["teen"] = teen
         return state, parent.id
 
     async def forget(self, *user_keys: str) -> None:
@@ -280,6 +309,7 @@ class Engine:
             handler = registry.commands.get(name.lower())
             if handler is None:
                 return await self._current(ctx, T("unknown-command"))
+            _teen_may(ctx, name.lower(), handler)
             return await handler(ctx, arg.strip())
         if event.kind == "button":
             action = self.signer.verify(event.user_key, event.payload)
@@ -294,6 +324,7 @@ class Engine:
             handler, on = found
             if on is not None and ctx.state.screen not in on:
                 return await self._current(ctx, T("stale-button"))
+            _teen_may(ctx, name, handler)
             args = rest.split(":") if rest else []
             return await handler(ctx, *args)
         if event.kind == "location":

@@ -60,7 +60,8 @@ class Renderer:
             name = await self._child(uow, p.get("child_id"))
             if name is None:
                 return None
-            return Notice(t(lang, f"n-cert-{p.get('status', 'accounting')}", child=name))
+            status = p.get("status", "accounting")
+            return Notice(t(lang, f"n-cert-{status}", child=name, reason=p.get("reason") or "—"))
         if row.kind == "application_status":
             program = await self._program(uow, p.get("program_id"))
             name = await self._child(uow, p.get("child_id"))
@@ -94,6 +95,9 @@ class Renderer:
             return Notice(
                 t(lang, "n-seat-free", program=program or "—"), program_id=p.get("program_id")
             )
+        if row.kind == "teen_linked":
+            name = await self._child(uow, p.get("child_id"))
+            return Notice(t(lang, "n-teen-linked", child=name)) if name else None
         if row.kind == "data_erased":
             return Notice(t(lang, "n-data-erased", count=int(p.get("children", 0))))
         if row.kind == "broadcast" and row.ref is not None:

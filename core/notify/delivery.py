@@ -127,6 +127,8 @@ async def recipients(uow: UnitOfWork, parent_ids: list[int]) -> dict[int, Recipi
             Identity.parent_id.in_(parent_ids),
             Identity.unreachable_at.is_(None),
             Identity.platform.in_(PLATFORM_ORDER),
+            # the family's notices reach the parent, not a child's own account
+            Identity.child_id.is_(None),
         )
     )
     best: dict[int, Recipient] = {}

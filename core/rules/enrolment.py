@@ -41,6 +41,8 @@ def check_transition(current: AppStatus, target: AppStatus, actor: str) -> None:
 
 
 class CertStatus(StrEnum):
+    AWAITING = "awaiting"  # requested in the chat; the МОЦ has not checked the documents
+    REJECTED = "rejected"  # the МОЦ found the data wrong; the family fixes and asks again
     ACCOUNTING = "accounting"  # учёта
     QUEUED = "queued"  # asked for funding, waiting for a place in the quota
     FUNDED = "funded"  # персонифицированного финансирования
@@ -57,9 +59,12 @@ class ApplyFacts:
     certificate_status: CertStatus | None
     free_seats: int
     has_active_same_program: bool
-    active_budget_programs: int
-    budget_limit: int | None  # None: the municipality has not set its year
+    active_budget_programs: int  # in every budget register (art schools aside)
+    budget_limit: int | None  # over all budget registers; None: not set
     months_left: int
+    year_set: bool = True  # the municipality has set this school year
+    active_same_register: int = 0  # in this program's register (art schools aside)
+    register_limit: int | None = None  # for this program's register; None: not set
 
 
 def check_apply(f: ApplyFacts) -> None:
@@ -76,11 +81,16 @@ def check_apply(f: ApplyFacts) -> None:
         return  # children's art schools are outside the certificate system
     if f.certificate_status in (None, CertStatus.CLOSED):
         raise DomainError("certificate_required")
+    if f.certificate_status in (CertStatus.AWAITING, CertStatus.REJECTED):
+        raise DomainError("certificate_not_confirmed")
     if f.register == Register.CERTIFIED:
         if f.certificate_status != CertStatus.FUNDED:
             raise DomainError("funded_certificate_required")
     elif f.register in BUDGET_REGISTERS:
-        if f.budget_limit is None:  # never a silent default: the municipality decides
+        # never a silent default: the municipality decides, per register or over them all
+        if not f.year_set or (f.budget_limit is None and f.register_limit is None):
             raise DomainError("municipality_year_not_set")
-        if f.active_budget_programs >= f.budget_limit:
+        if f.register_limit is not None and f.active_same_register >= f.register_limit:
+            raise DomainError("budget_limit_reached", limit=f.register_limit)
+        if f.budget_limit is not None and f.active_budget_programs >= f.budget_limit:
             raise DomainError("budget_limit_reached", limit=f.budget_limit)

@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -55,6 +56,16 @@ MUNICIPALITY_COLUMNS = (
     "funded_quota",
     "nominal_rub",
     "budget_programs_limit",
+)
+# optional: where a file leaves them out (or blank), a limit is "not set", the pro-rating
+# includes the current month, the МОЦ's contacts are empty
+LIMIT_COLUMNS = ("limit_significant", "limit_preprofessional", "limit_other")
+OFFICE_COLUMNS = ("office_address", "office_hours", "office_phone")
+OPTIONAL_MUNICIPALITY_COLUMNS = (
+    *LIMIT_COLUMNS,
+    "prorate_current_month",
+    "applications_open",
+    *OFFICE_COLUMNS,
 )
 DIRECTION_NAMES = {
     "техническая": Direction.TECHNICAL,
@@ -141,8 +152,24 @@ def _float(row: dict[str, str], col: str, limit: float) -> float | None:
     return value
 
 
+def _date(row: dict[str, str], col: str) -> date | None:
+    value = row.get(col, "")
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise RowError("not-date", col)
+
+
+def _limit(row: dict[str, str], col: str) -> int | None:
+    return _int(row, col, 0, 100) if row.get(col) else None
+
+
 def _text(row: dict[str, str], col: str, limit: int, required: bool = True) -> str:
-    value = row[col]
+    value = row.get(col, "")
     if required and not value:
         raise RowError("empty", col)
     if len(value) > limit:
@@ -307,7 +334,13 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
             year = _int(row, "school_year", 2000, 2100)
             quota = _int(row, "funded_quota", 0, 10_000_000)
             nominal = _kopecks(row, "nominal_rub")
-            limit = _int(row, "budget_programs_limit", 0, 100)
+            limits = {c: _limit(row, c) for c in ("budget_programs_limit", *LIMIT_COLUMNS)}
+            prorate = (
+                _bool(row, "prorate_current_month") if row.get("prorate_current_month") else True
+            )
+            opens = _date(row, "applications_open")
+            sizes = zip(OFFICE_COLUMNS, (300, 200, 40), strict=True)
+            office = {c: _text(row, c, n, required=False) for c, n in sizes}
             async with uow.session.begin_nested():
                 muni = await uow.session.scalar(
                     select(Municipality).where(Municipality.code == code)
@@ -316,6 +349,8 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                     muni = Municipality(code=code)
                     uow.session.add(muni)
                 muni.name, muni.region = name, region
+                for column, value in office.items():
+                    setattr(muni, column, value)
                 await uow.session.flush()
                 settings = await uow.session.scalar(
                     select(MunicipalityYear).where(
@@ -329,7 +364,10 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                     uow.session.add(settings)
                 settings.funded_quota = quota
                 settings.nominal = nominal
-                settings.budget_programs_limit = limit
+                for column, value in limits.items():
+                    setattr(settings, column, value)
+                settings.prorate_current_month = prorate
+                settings.applications_open_on = opens
                 await uow.session.flush()
         except RowError as exc:
             report.errors.append((line, exc))

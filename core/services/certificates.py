@@ -1,4 +1,5 @@
-"""Certificates: accounting first, funded in order of requests while the quota lasts."""
+"""Certificates: requested in the chat, confirmed once by the МОЦ against the documents,
+then accounting; funded in order of the original requests while the quota lasts."""
 
 from __future__ import annotations
 
@@ -21,9 +22,19 @@ from core.services.ledger import post
 from core.services.parents import require_consent
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
-from core.storage.models import Certificate, Child, MunicipalityYear, Sequence
+from core.storage.models import Certificate, Child, Municipality, MunicipalityYear, Sequence
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """The МОЦ of the child's municipality: where families show the documents once."""
+
+    municipality: str
+    address: str
+    hours: str
+    phone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +46,9 @@ class CertificateView:
     reserved: int
     nominal: int | None
     queue_position: int | None
+    funding_requested: bool = False
+    rejection_reason: str | None = None
+    office: Office | None = None  # where to confirm the data, while that is due
 
     @property
     def available(self) -> int:
@@ -49,17 +63,27 @@ async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Ce
 
 
 async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
-    """The accounting certificate (учёта). Idempotent refusal if it exists."""
+    """Request the certificate: it waits for the МОЦ to check the documents (then it is an
+    accounting certificate, учёта). After a rejection the family asks again on the same
+    entry; otherwise a second request is refused."""
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
-    if await for_child(uow, child_id) is not None:
-        raise DomainError("certificate_exists")
+    existing = await for_child(uow, child_id, lock=True)
+    if existing is not None:
+        if existing.status != CertStatus.REJECTED:
+            raise DomainError("certificate_exists")
+        check_certificate_age(child.birth_date, uow.today)
+        existing.status = CertStatus.AWAITING.value
+        existing.rejection_reason = None
+        await emit(uow, parent_id, "certificate_status", _status_payload(existing, child.id))
+        await uow.session.flush()
+        return existing.id
     check_certificate_age(child.birth_date, uow.today)
     cert = Certificate(
         child_id=child.id,
         municipality_id=child.municipality_id,
-        status=CertStatus.ACCOUNTING.value,
+        status=CertStatus.AWAITING.value,
         issued_at=uow.now,
         total=0,
         reserved=0,
@@ -87,7 +111,18 @@ async def request_funding(uow: UnitOfWork, parent_id: int, child_id: int) -> Cer
         raise DomainError("certificate_already_funded")
     if cert.status == CertStatus.QUEUED:
         raise DomainError("certificate_already_queued")
+    if cert.status == CertStatus.REJECTED:
+        raise DomainError("certificate_not_confirmed")
     check_certificate_age(child.birth_date, uow.today)
+    if cert.status == CertStatus.AWAITING:
+        # recorded now, so the queue keeps the order of the original requests; it joins
+        # the queue when the МОЦ confirms the data
+        if cert.queue_seq is not None:
+            raise DomainError("certificate_already_queued")
+        cert.funding_requested_at = uow.now
+        cert.queue_seq = await next_value(uow, "funding_queue")
+        await uow.session.flush()
+        return CertStatus.AWAITING
     cert.status = CertStatus.QUEUED.value
     cert.funding_requested_at = uow.now
     cert.queue_seq = await next_value(uow, "funding_queue")
@@ -160,6 +195,8 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
     )
     _, last_month = school_year_months(year)
     months_left = last_month - month_of(today) + 1
+    if not settings.prorate_current_month:
+        months_left -= 1  # the municipality funds from the next month on
     amount = prorated_nominal(settings.nominal, months_left)
     granted = 0
     for cert in list(waiting):
@@ -229,6 +266,9 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
                 MunicipalityYear.school_year == school_year_of(uow.today),
             )
         )
+    office = None
+    if cert.status in (CertStatus.AWAITING, CertStatus.REJECTED):
+        office = await office_of(uow, cert.municipality_id)
     return CertificateView(
         id=cert.id,
         number=cert.number or "",
@@ -237,7 +277,17 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
         reserved=cert.reserved,
         nominal=nominal,
         queue_position=position,
+        funding_requested=cert.funding_requested_at is not None,
+        rejection_reason=cert.rejection_reason,
+        office=office,
     )
+
+
+async def office_of(uow: UnitOfWork, municipality_id: int) -> Office | None:
+    muni = await uow.session.get(Municipality, municipality_id)
+    if muni is None:
+        return None
+    return Office(muni.name, muni.office_address, muni.office_hours, muni.office_phone)
 
 
 def _status_payload(cert: Certificate, child_id: int | None) -> dict[str, object]:

@@ -19,6 +19,7 @@ from core.errors import DomainError
 from core.notify.outbox import emit
 from core.rules.calendar import month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
+from core.services import campaign
 from core.services.enrolment import REASON_MAX, _locked, _notify, _release, end_application
 from core.services.ledger import post
 from core.storage import locks
@@ -84,10 +85,15 @@ async def provider_decide(
 async def _accept(uow: UnitOfWork, app: Application) -> Decision:
     """Block the quoted share for the months from now to the end, or refuse with figures.
     The certificate is locked (``_locked``), so what is available is read fresh."""
-    first = max(app.first_month, month_of(uow.today))
+    current = month_of(uow.today)
+    first = max(app.first_month, current)
     if first > app.last_month:
         raise DomainError("program_finished")
     needed = app.monthly_share * (app.last_month - first + 1)
+    if campaign.is_next_year(app.first_month, current):
+        # accepted in the summer for the coming year: its money is blocked when that year
+        # opens, in the order of acceptance (campaign.block_accepted)
+        needed = 0
     if needed and app.certificate_id is not None:
         cert = await uow.session.get(Certificate, app.certificate_id, populate_existing=True)
         funded = cert is not None and cert.status == CertStatus.FUNDED
@@ -120,6 +126,7 @@ async def _accept(uow: UnitOfWork, app: Application) -> Decision:
         app.reserved_left = needed
     app.first_month = first
     app.status = AppStatus.ACCEPTED.value
+    app.accepted_at = uow.now
     app.updated_at = uow.now
     await uow.session.flush()
     await _notify(uow, app)

@@ -182,6 +182,15 @@ def _provider_for(direction: str, rnd: random.Random) -> tuple[str, str, bool]:
     return PROVIDERS[rnd.choice((0, 3))]
 
 
+async def make_demo_confirmer(uow: UnitOfWork, platform: str, external_id: str) -> None:
+    """The terminal demo's person confirms children's data too (region-wide)."""
+    from core.services import parents, roles
+
+    parent = await parents.get_or_create(uow, platform, external_id)
+    code = MUNICIPALITIES[0][0]
+    await roles.grant_parent(uow, parent.id, "confirmer", municipality_code=code, region_wide=True)
+
+
 async def seed_demo(uow: UnitOfWork) -> tuple[ImportReport, ImportReport]:
     year = school_year_of(uow.today)
     munis = await import_municipalities(uow, municipalities_csv(year))

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.calendar import month_of, program_months, school_year_of
+from core.rules.calendar import month_of
 from core.rules.catalog import BUDGET_REGISTERS, Register
 from core.rules.enrolment import (
     ACTIVE_STATUSES,
@@ -24,7 +24,7 @@ from core.rules.enrolment import (
 )
 from core.rules.money import Quote, quote
 from core.rules.people import age_on
-from core.services import follows
+from core.services import campaign, follows
 from core.services.certificates import for_child
 from core.services.children import get_owned
 from core.services.ledger import post
@@ -57,6 +57,9 @@ class ApplyQuote:
     last_month: int
     money: Quote  # monthly_share 0 for budget registers and art schools
     available: int
+    school_year: int = 0
+    next_year: bool = False  # for the coming school year (the summer campaign)
+    nominal_known: bool = True  # next year's nominal set (else today's balance was used)
 
 
 async def _facts(
@@ -78,9 +81,10 @@ async def _facts(
         raise DomainError("group_not_found")
     group, program, provider = row
     today = uow.today
-    first, last = program_months(school_year_of(today), program.start_month, program.end_month)
-    first = max(first, month_of(today))
-    months = last - first + 1
+    when = await campaign.target(
+        uow, child.municipality_id, program.start_month, program.end_month
+    )
+    first, last, months = when.first_month, when.last_month, when.months
     same = await uow.session.scalar(
         select(func.count())
         .select_from(Application)
@@ -91,24 +95,23 @@ async def _facts(
         )
     )
     # children's art schools are outside the certificate system: they count for nothing
-    budget_active = await uow.session.scalar(
-        select(func.count())
-        .select_from(Application)
-        .join(Program, Program.id == Application.program_id)
-        .join(Provider, Provider.id == Program.provider_id)
-        .where(
-            Application.child_id == child_id,
-            Application.status.in_(ACTIVE),
-            Application.register.in_([r.value for r in BUDGET_REGISTERS]),
-            Provider.art_school.is_(False),
-        )
+    budget_active = dict(
+        (
+            await uow.session.execute(
+                select(Application.register, func.count())
+                .join(Program, Program.id == Application.program_id)
+                .join(Provider, Provider.id == Program.provider_id)
+                .where(
+                    Application.child_id == child_id,
+                    Application.status.in_(ACTIVE),
+                    Application.register.in_([r.value for r in BUDGET_REGISTERS]),
+                    Provider.art_school.is_(False),
+                )
+                .group_by(Application.register)
+            )
+        ).all()
     )
-    limit = await uow.session.scalar(
-        select(MunicipalityYear.budget_programs_limit).where(
-            MunicipalityYear.municipality_id == child.municipality_id,
-            MunicipalityYear.school_year == school_year_of(today),
-        )
-    )
+    year = when.settings
     register = Register(program.register)
     check_apply(
         ApplyFacts(
@@ -120,12 +123,24 @@ async def _facts(
             certificate_status=CertStatus(cert.status) if cert else None,
             free_seats=group.seats - group.taken,
             has_active_same_program=bool(same),
-            active_budget_programs=int(budget_active or 0),
-            budget_limit=limit,
+            active_budget_programs=sum(budget_active.values()),
+            budget_limit=year.budget_programs_limit if year else None,
             months_left=months,
+            year_set=year is not None,
+            active_same_register=budget_active.get(register.value, 0),
+            register_limit=register_limit(year, register),
         )
     )
     available = cert.total - cert.reserved if cert else 0
+    nominal_known = True
+    if when.next_year and cert is not None:
+        # the coming year's money: its nominal when the municipality has set it, less what
+        # the child's accepted applications for that year will take; until then, the
+        # balance of today (said so on the quote)
+        nominal = year.nominal if year is not None else 0
+        nominal_known = nominal > 0
+        if nominal_known:
+            available = nominal - await campaign.held_next_year(uow, cert.id, first)
     if register == Register.CERTIFIED and not provider.art_school:
         money = quote(program.price, months, available)
         if money.monthly_share == 0 and program.price > 0:
@@ -143,9 +158,22 @@ async def _facts(
             last_month=last,
             money=money,
             available=available,
+            school_year=when.school_year,
+            next_year=when.next_year,
+            nominal_known=nominal_known,
         ),
         cert,
     )
+
+
+def register_limit(year: MunicipalityYear | None, register: Register) -> int | None:
+    if year is None:
+        return None
+    return {
+        Register.SIGNIFICANT: year.limit_significant,
+        Register.PREPROFESSIONAL: year.limit_preprofessional,
+        Register.OTHER: year.limit_other,
+    }.get(register)
 
 
 async def quote_application(

@@ -25,6 +25,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 
 from core.errors import DomainError
+from core.notify.outbox import emit
 from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -84,6 +85,7 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
     key = _hash(code) if len(code) == CODE_DIGITS else None
     link = await uow.session.get(LinkCode, key) if key else None
     target = link.parent_id if link is not None and link.expires_at >= uow.now else None
+    teen = link.child_id if link is not None else None
     await locks.families(uow, parent_id, target)
     if await uow.session.get(Parent, parent_id, populate_existing=True) is None:
         raise DomainError("parent_not_found")
@@ -92,23 +94,25 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
         claimed = await uow.session.execute(delete(LinkCode).where(LinkCode.code == key))
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             target = None
-    recent = await uow.session.scalar(
-        select(func.count())
-        .select_from(LinkFailure)
-        .where(LinkFailure.parent_id == parent_id, LinkFailure.at > uow.now - FAILURE_WINDOW)
-    )
-    if int(recent or 0) >= FAILURES_ALLOWED:
+    if await tries_exhausted(uow, parent_id):
         logger.warning("parent %s: link tries exhausted", parent_id)
         return await _failed(uow, parent_id)
     if target is None or target == parent_id:
         return await _failed(uow, parent_id)
     if await uow.session.get(Parent, target, populate_existing=True) is None:
         return await _failed(uow, parent_id)  # that family joined another meanwhile
+    if teen is not None:
+        return await _join_teen(uow, parent_id, platform, target, teen)
     mine = set(
         await uow.session.scalars(select(Identity.platform).where(Identity.parent_id == parent_id))
     )
     theirs = set(
-        await uow.session.scalars(select(Identity.platform).where(Identity.parent_id == target))
+        await uow.session.scalars(
+            # a child's own account (14+) is not the family's account on that messenger
+            select(Identity.platform).where(
+                Identity.parent_id == target, Identity.child_id.is_(None)
+            )
+        )
     )
     if platform not in mine or mine & theirs:
         return await _failed(uow, parent_id)
@@ -117,10 +121,61 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
     return target
 
 
+async def tries_exhausted(uow: UnitOfWork, parent_id: int) -> bool:
+    """FAILURES_ALLOWED refused tries in the last hour: any secret a person types to join
+    something (an account code, a certificate number with a birth date) counts here."""
+    recent = await uow.session.scalar(
+        select(func.count())
+        .select_from(LinkFailure)
+        .where(LinkFailure.parent_id == parent_id, LinkFailure.at > uow.now - FAILURE_WINDOW)
+    )
+    return int(recent or 0) >= FAILURES_ALLOWED
+
+
+async def _join_teen(
+    uow: UnitOfWork, parent_id: int, platform: str, target: int, child_id: int
+) -> int | None:
+    """A child of 14 or more typed the parent's invitation in their own, new account: it
+    joins the family as that child's account. An account that already has anything of its
+    own (children, applications, roles, other messengers) is refused like any failure."""
+    s = uow.session
+    mine = list(
+        (
+            await s.execute(
+                select(Identity.platform, Identity.external_id).where(
+                    Identity.parent_id == parent_id
+                )
+            )
+        ).all()
+    )
+    owns = [
+        await s.scalar(select(func.count()).select_from(m).where(m.parent_id == parent_id))
+        for m in (Child, Application, Role)
+    ]
+    child = await s.get(Child, child_id)
+    if len(mine) != 1 or mine[0][0] != platform or any(owns):
+        return await _failed(uow, parent_id)
+    if child is None or child.parent_id != target:
+        return await _failed(uow, parent_id)
+    await _merge(uow, parent_id, target)
+    await s.execute(
+        update(Identity)
+        .where(Identity.platform == platform, Identity.external_id == mine[0][1])
+        .values(child_id=child_id)
+        .execution_options(synchronize_session=False)
+    )
+    await emit(uow, target, "teen_linked", {"child_id": child_id})
+    logger.info("a child's own account joined parent %s (%s)", target, platform)
+    return target
+
+
 async def _failed(uow: UnitOfWork, parent_id: int) -> None:
+    await record_failure(uow, parent_id)
+
+
+async def record_failure(uow: UnitOfWork, parent_id: int) -> None:
     uow.session.add(LinkFailure(parent_id=parent_id, at=uow.now))
     await uow.session.flush()
-    return
 
 
 async def _merge(uow: UnitOfWork, source: int, target: int) -> None:

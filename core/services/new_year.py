@@ -16,7 +16,7 @@ from core.errors import DomainError
 from core.notify.outbox import emit
 from core.rules.calendar import month_display, month_index, school_year_of
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
-from core.services import month_close
+from core.services import campaign, month_close
 from core.services.certificates import (
     REQUEST_ORDER,
     close_adults,
@@ -100,6 +100,8 @@ async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) 
     granted = 0
     for muni_id in list(await uow.session.scalars(select(Municipality.id))):
         granted += await grant_from_queue(uow, muni_id)
+    # the summer's acceptances for this year: blocked now, in the order of acceptance
+    await campaign.block_accepted(uow, year)
     logger.info(
         "school year %s opened: %d balances expired, %d credited, %d closed, %d granted",
         year,

@@ -79,6 +79,23 @@ async def get_or_create(
     return parent
 
 
+async def resolve(
+    uow: UnitOfWork, platform: str, external_id: str, language: str = "ru"
+) -> tuple[Parent, int | None]:
+    """The family of this account, and the child it acts for when it is a child's own
+    account (a child of 14 or more); None for a parent's account."""
+    parent = await get_or_create(uow, platform, external_id, language)
+    return parent, await acting_child(uow, platform, external_id)
+
+
+async def acting_child(uow: UnitOfWork, platform: str, external_id: str) -> int | None:
+    return await uow.session.scalar(
+        select(Identity.child_id).where(
+            Identity.platform == platform, Identity.external_id == external_id
+        )
+    )
+
+
 async def view(uow: UnitOfWork, parent_id: int) -> ParentView:
     parent = await uow.session.get(Parent, parent_id)
     if parent is None:

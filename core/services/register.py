@@ -8,8 +8,10 @@ its number, status and money, instead of a second certificate and fresh money.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
@@ -18,7 +20,7 @@ from core.rules.identity import Person, RegisterKeys, register_keys, same_child
 from core.rules.people import check_certificate_age
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
-from core.storage.models import Certificate, Child
+from core.storage.models import Certificate, Child, RegisterEntry
 
 logger = logging.getLogger(__name__)
 
@@ -97,19 +99,35 @@ async def reattach(uow: UnitOfWork, parent_id: int, child_id: int, person: Perso
     )
     if cert_id is None:
         return None
+    return await attach(uow, parent_id, child_id, cert_id, person)
+
+
+async def attach(
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    cert_id: int,
+    person: Person,
+    *,
+    why: str = "restored",
+) -> int:
+    """The register entry ``cert_id`` becomes the child's (the caller holds the family)."""
     await locks.certificates(uow, [cert_id])
     cert = await uow.session.get(Certificate, cert_id, populate_existing=True)
     status = CertStatus(cert.status) if cert is not None else None
-    if status == CertStatus.CLOSED:
+    # closed by the region (an imported entry) stays closed; closed by a withdrawal reopens
+    imported = await uow.session.get(RegisterEntry, cert_id) is not None
+    if status == CertStatus.CLOSED and not imported:
         try:
             check_certificate_age(person.birth_date, uow.today)
         except DomainError:
             pass  # 18 or older: the entry comes back, closed
         else:
             # the withdrawal gave up its place in the funding quota: the entry comes back
-            # as an accounting certificate, and a funding request queues again (this
-            # year's credit was made once and is not made again)
-            status = CertStatus.ACCOUNTING
+            # as an accounting certificate (the data were confirmed once: not again), and
+            # a funding request queues again (this year's credit is not made twice)
+            confirmed = cert is not None and cert.confirmed_at is not None
+            status = CertStatus.ACCOUNTING if confirmed else CertStatus.AWAITING
     done = await uow.session.execute(
         update(Certificate)
         .where(Certificate.id == cert_id, Certificate.child_id.is_(None))
@@ -118,14 +136,74 @@ async def reattach(uow: UnitOfWork, parent_id: int, child_id: int, person: Perso
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise RetryTransaction  # taken by another registration meanwhile
+    # an imported entry's copy of the child's data: the family's own row replaces it
+    await uow.session.execute(delete(RegisterEntry).where(RegisterEntry.certificate_id == cert_id))
     await emit(
         uow,
         parent_id,
         "certificate_status",
-        {"certificate_id": cert_id, "child_id": child_id, "status": "restored"},
+        {"certificate_id": cert_id, "child_id": child_id, "status": why},
     )
     logger.info("certificate %s reattached to child %s", cert_id, child_id)
     return cert_id
+
+
+async def link_by_number(uow: UnitOfWork, parent_id: int, number: str, born: date) -> int | None:
+    """A family that already holds a number from the regional navigator links it with the
+    child's birth date: the child, the certificate and its balance appear without typing
+    them again. Returns the child, or None when refused: every refusal (no such number,
+    another birth date, a number linked already) is the same answer, recorded as a failed
+    try (five an hour, as for account codes), and the caller commits it."""
+    from core.services import linking
+    from core.services.parents import require_consent
+    from core.services.register_import import normalise_number
+
+    await locks.families(uow, parent_id)
+    await require_consent(uow, parent_id)
+    if await linking.tries_exhausted(uow, parent_id):
+        logger.warning("parent %s: certificate link tries exhausted", parent_id)
+        await linking.record_failure(uow, parent_id)
+        return None
+    row = (
+        await uow.session.execute(
+            select(Certificate.id, RegisterEntry)
+            .join(RegisterEntry, RegisterEntry.certificate_id == Certificate.id)
+            .where(Certificate.number == normalise_number(number), Certificate.child_id.is_(None))
+        )
+    ).first()
+    if row is None or row[1].birth_date != born:
+        await linking.record_failure(uow, parent_id)
+        return None
+    cert_id, entry = row
+    person = Person(
+        surname=entry.surname,
+        name=entry.name,
+        patronymic=entry.patronymic,
+        birth_date=entry.birth_date,
+        snils=entry.snils,
+        municipality_id=(await uow.session.get(Certificate, cert_id)).municipality_id,  # type: ignore[union-attr]
+    )
+    await lock_person(uow, person)
+    await check_not_registered(uow, parent_id, person)
+    child = Child(
+        parent_id=parent_id,
+        surname=person.surname,
+        name=person.name,
+        patronymic=person.patronymic,
+        birth_date=person.birth_date,
+        snils=person.snils,
+        municipality_id=person.municipality_id,
+        created_at=uow.now,
+    )
+    try:
+        async with uow.session.begin_nested():
+            uow.session.add(child)
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise DomainError("child_registered_elsewhere") from exc
+    await attach(uow, parent_id, child.id, cert_id, person, why="linked")
+    logger.info("parent %s linked certificate %s", parent_id, cert_id)
+    return child.id
 
 
 async def detach(uow: UnitOfWork, child_ids: list[int]) -> None:

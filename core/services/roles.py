@@ -1,4 +1,6 @@
-"""Roles granted by the operator: coordinators of a municipality, staff of a provider."""
+"""Roles granted by the operator: coordinators of a municipality (announcements),
+confirmers of a municipality (a МОЦ's staff who check a child's data against the documents)
+and staff of a provider."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from core.storage.db import UnitOfWork
 from core.storage.models import Municipality, Provider, Role
 
 logger = logging.getLogger(__name__)
-ROLES = ("coordinator", "provider")
+ROLES = ("coordinator", "confirmer", "provider")
+MUNICIPAL_ROLES = frozenset({"coordinator", "confirmer"})
 
 
 def parse_identity(raw: str) -> tuple[str, str]:
@@ -36,8 +39,30 @@ async def grant(
         raise DomainError("not_allowed")
     platform, external = parse_identity(identity)
     parent = await get_or_create(uow, platform, external)
+    await grant_parent(
+        uow,
+        parent.id,
+        role,
+        municipality_code=municipality_code,
+        provider_external_id=provider_external_id,
+        region_wide=region_wide,
+    )
+    return parent.id
+
+
+async def grant_parent(
+    uow: UnitOfWork,
+    parent_id: int,
+    role: str,
+    *,
+    municipality_code: str | None = None,
+    provider_external_id: str | None = None,
+    region_wide: bool = False,
+) -> None:
+    if role not in ROLES:
+        raise DomainError("not_allowed")
     muni_id = provider_id = None
-    if role == "coordinator":
+    if role in MUNICIPAL_ROLES:
         muni_id = await uow.session.scalar(
             select(Municipality.id).where(Municipality.code == (municipality_code or ""))
         )
@@ -51,7 +76,7 @@ async def grant(
             raise DomainError("provider_not_found")
     existing = await uow.session.scalar(
         select(Role).where(
-            Role.parent_id == parent.id,
+            Role.parent_id == parent_id,
             Role.role == role,
             Role.municipality_id.is_(muni_id)
             if muni_id is None
@@ -61,7 +86,7 @@ async def grant(
     )
     if existing is None:
         existing = Role(
-            parent_id=parent.id,
+            parent_id=parent_id,
             role=role,
             municipality_id=muni_id,
             provider_id=provider_id,
@@ -70,5 +95,4 @@ async def grant(
         uow.session.add(existing)
     existing.region_wide = region_wide
     await uow.session.flush()
-    logger.info("role %s granted to parent %s", role, parent.id)
-    return parent.id
+    logger.info("role %s granted to parent %s", role, parent_id)

@@ -44,6 +44,7 @@ btn-apps = 📝 My applications
 btn-balance = 💰 Balance
 btn-privacy = 🔒 My data
 btn-help = ❓ Help
+btn-confirm-queue = 🪪 Confirm children's data
 btn-provider-queue = 📥 Applications to my groups
 help-text =
     Commands:
@@ -102,7 +103,40 @@ cert-funded-card =
 cert-queued-card = Certificate no. { $number }: accounting. The funding request is in the queue: you are number { $position }.
 cert-accounting-card = Certificate no. { $number }: accounting, for budget-funded programs. To pay for certified programs, request a funded certificate.
 cert-closed-card = Certificate no. { $number } is closed.
-cert-issued = The accounting certificate is issued.
+cert-issued = The certificate is requested. The child's data must be confirmed once against the documents: where and when is below.
+cert-awaiting-card =
+    Certificate no. { $number } awaits confirmation of the data.
+    Bring the child's birth certificate, the child's SNILS and your passport to the МОЦ ({ $municipality }) once: after the check the certificate is active.
+    Address: { $address }
+    Hours: { $hours }
+    Phone: { $phone }{ $funding ->
+        [yes] {"\u000A"}Your request for a funded certificate is recorded: after the confirmation it joins the queue in the order of your request.
+       *[no] {""}
+    }
+cert-rejected-card =
+    The child's data were not confirmed. Reason: { $reason }
+    Correct the data ("Edit") and request the certificate again, then bring the documents to the МОЦ ({ $municipality }).
+    Address: { $address }
+    Hours: { $hours }
+    Phone: { $phone }
+btn-cert-link = 🔗 I already have a certificate number
+cert-link-ask-number =
+    Write the certificate number, for example 01-0000001-8.
+    Where to find it: in the regional navigator's personal account ("Certificate"), at the МОЦ, or at the school where the child's data were confirmed. If the child is already added here, the number is on the child's card (/children).
+cert-link-ask-birth = The child's date of birth? For example, 05.03.2016.
+cert-link-number-invalid = A certificate number is digits and hyphens, at most 20 characters. Please write it again.
+cert-link-failed = The certificate could not be linked: check the number and the child's date of birth. If they are right and it still does not work, contact the МОЦ: they will find the certificate by the documents.
+cert-linked = The certificate is linked: the child and the money left on it are here now.
+btn-teen-invite = 📲 Invite the child to the chat (14+)
+teen-invite =
+    From 14, a child may search for clubs and apply by themselves, from their own account.
+    Ask the child to write to this bot from their phone:
+    /link { $code }
+    The code works for 15 minutes and only once. You will be told of each of their applications and every debit, and you can cancel any application.
+teen-joined = Done: you are in the family. Here you can search for clubs and apply for yourself. Your parent sees every application and is told of them.
+menu-teen = What would you like to do?
+btn-cert-again = 🔁 Request the certificate again
+cert-fund-after-confirmation = Request recorded. When the МОЦ confirms the child's data, the certificate joins the funding queue in the order of this request.
 cert-fund-granted = The funded certificate is issued and the money credited.
 cert-fund-queued = The municipality's quota is used up for now: the request is in the queue. We will tell you when the certificate is issued.
 ask-surname = The child's surname?
@@ -206,6 +240,10 @@ quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
     [yes] {" "}The organisation's fee: { $price } a month.
    *[no] {""}
 }
+quote-next-year = An application for the { $year } school year. { $known ->
+    [yes] The figures use that year's certificate nominal; the money is blocked when the year begins, in the order of acceptance.
+   *[no] That year's nominal is not set yet: the figures use today's balance and may change.
+}
 btn-confirm-apply = ✅ Apply
 applied = Application submitted. The organisation will review it and we will tell you the answer.
 apps-empty = No applications yet.
@@ -234,7 +272,7 @@ app-cancel-confirm = Cancel the application? The reservation returns to the cert
 btn-app-cancel-yes = Yes, cancel
 app-leave-confirm = Stop attending? This month is debited for the days attended; the rest of the reservation returns to the certificate for another program.
 btn-app-leave-yes = Yes, stop
-app-cancelled = The application is cancelled; the reservation is back on the certificate.
+app-cancelled = The application is cancelled. Any money blocked for it is back on the certificate.
 app-left = Done: the reservation of future months is back on the certificate.
 
 ## Balance
@@ -250,6 +288,8 @@ cert-status-none = no certificate yet
 cert-status-accounting = accounting certificate (no money)
 cert-status-queued = queued for a funded certificate
 cert-status-closed = certificate closed
+cert-status-awaiting = certificate awaiting confirmation of the data at the МОЦ
+cert-status-rejected = data not confirmed at the МОЦ
 cert-status-funded = funded certificate
 movement-credit = • { $date }: credited { $amount }
 movement-debit = • { $month }: debited { $amount } — { $program }
@@ -258,6 +298,23 @@ balance-no-children = No children in the profile.
 
 ## Provider
 
+cq-empty = All data are confirmed: no new requests.
+cq-title = Awaiting confirmation: { $count } (page { $page } of { $pages }). Earliest requests first.
+cc-card =
+    Check against the documents (birth certificate, SNILS, the parent's passport):
+    Name: { $name }
+    Born: { $born }
+    SNILS: { $snils }
+    Municipality: { $municipality }
+    Certificate no. { $number }, requested on { $requested }{ $funding ->
+        [yes] {"\u000A"}The family asked for a funded certificate.
+       *[no] {""}
+    }
+btn-cc-confirm = ✅ The data match: confirm
+btn-cc-reject = ✖ They do not: reject
+cc-confirmed = Confirmed: the certificate is active. The family will be told.
+cc-ask-reason = Write what does not match the documents: the family will see it and correct the data.
+cc-rejected = Rejected. The family will see the reason.
 pq-empty = No new applications.
 pq-title = Waiting for a decision: { $count }
 pa-card =
@@ -325,6 +382,10 @@ n-cert-funded = ✅ { $child }: a funded certificate is issued. You can apply to
 n-cert-queued = { $child }: the request for a funded certificate is in the queue. We will tell you when it is issued.
 n-cert-accounting = { $child }: an accounting certificate is issued.
 n-cert-closed = { $child }: the certificate is closed.
+n-cert-awaiting = { $child }: the certificate is requested. Confirm the child's data at the МОЦ: the address and hours are on the child's card (/children).
+n-cert-rejected = { $child }: the МОЦ did not confirm the child's data. Reason: { $reason }. Correct the data on the child's card (/children) and request the certificate again.
+n-cert-linked = { $child }: the certificate from the regional register is linked. The balance and movements are in /balance.
+n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
 n-application = 📝 { $child }, "{ $program }": the application is { $status }.
 n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.

@@ -20,8 +20,11 @@ WALK = [
     "бир",  # search the municipality list
     "2",  # г. Биробиджан
     "1",  # save
-    "1",  # get the certificate
-    "1",  # request the funded one
+    "1",  # request the certificate
+    "1",  # ask for the funded one too
+    "/confirm",  # the demo's person is the МОЦ's confirmer too
+    "1",  # the child waiting
+    "1",  # the data match: confirm
     "/search",
     "1",  # technical
     "2",  # г. Биробиджан
@@ -61,8 +64,10 @@ def test_console_walk(tmp_path: Path):
         "Фамилия ребёнка?",
         "Не получилось понять дату",
         "Проверьте, всё ли верно",
-        "Сертификат учёта выдан.",
-        "Сертификат ПФ выдан",
+        "Заявка на сертификат принята.",
+        "Запрос записан.",
+        "Проверьте по документам",
+        "Данные подтверждены",
         "Найдено:",
         "Стоимость:",
         "Заявка подана.",

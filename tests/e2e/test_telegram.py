@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
-from core.storage.models import Application, Child
+from core.services import roles
+from core.storage.models import Application, Child, Outbox
 
 PARENT = 111
 OTHER = 222
+STAFF = 333  # a МОЦ's confirmer
 
 
 async def say(h, text, user=PARENT):
@@ -19,7 +23,7 @@ async def press(h, sent, label, user=PARENT):
     return await h.tg.ask(h.tg.press(user, button["callback_data"], sent.message_id))
 
 
-async def add_child(h, user=PARENT, surname="Иванова"):
+async def add_child(h, user=PARENT, surname="Иванова", born="05.03.2016"):
     menu = await say(h, "/children", user)
     step = await press(h, menu, "Добавить", user)
     assert "Фамилия" in step.text
@@ -27,12 +31,27 @@ async def add_child(h, user=PARENT, surname="Иванова"):
     step = await say(h, "Мария", user)
     step = await press(h, step, "Пропустить", user)
     assert "Дата рождения" in step.text
-    step = await say(h, "05.03.2016", user)
+    step = await say(h, born, user)
     step = await press(h, step, "Пропустить", user)
     assert "Где живёт" in step.text
     step = await press(h, step, "г. Биробиджан", user)
     assert "Проверьте" in step.text
     return await press(h, step, "Сохранить", user)
+
+
+async def confirm_data(h, name="Иванова Мария"):
+    """The МОЦ's confirmer checks the documents and confirms the child's data in the chat."""
+    await h.app.db.run(
+        roles.grant, f"tg:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
+    )
+    queue = await say(h, "/confirm", STAFF)
+    assert "Ждут подтверждения: 1" in queue.text
+    card = await press(h, queue, name, STAFF)
+    assert "Проверьте по документам" in card.text
+    assert "Семья запросила сертификат с номиналом" in card.text
+    done = await press(h, card, "подтвердить", STAFF)
+    assert "Данные подтверждены" in done.text
+    assert "новых запросов нет" in done.text
 
 
 async def test_parent_journey(telegram_bot):
@@ -48,8 +67,16 @@ async def test_parent_journey(telegram_bot):
     assert "Сохранено" in child.text
     assert "Иванова Мария" in child.text
     child = await press(h, child, "Получить сертификат")
-    assert "Сертификат учёта выдан" in child.text
+    assert "Заявка на сертификат принята" in child.text
+    assert "свидетельство о рождении" in child.text  # what to bring, and where
     child = await press(h, child, "Запросить сертификат ПФ")
+    assert "Запрос записан" in child.text
+    # not yet: the documents are checked first
+    quote_too_early = await say(h, "/balance")
+    assert "ждёт подтверждения" in quote_too_early.text
+    await confirm_data(h)
+    kids = await say(h, "/children")
+    child = await press(h, kids, "Мария")
     assert "персонифицированного финансирования" in child.text
     assert "Доступно" in child.text
 
@@ -69,10 +96,60 @@ async def test_parent_journey(telegram_bot):
     apps = await say(h, "/apps")
     assert "подана" in apps.text
     balance = await say(h, "/balance")
-    assert "Зарезервировано" in balance.text
+    assert "Зарезервировано" in balance.text  # nothing yet: the provider has not accepted
     # the bot's command menu was set in both languages
     assert {c["command"] for c in h.tg.commands["ru"]} >= {"start", "menu", "balance"}
     assert "en" in h.tg.commands
+
+
+TEEN = 444
+
+
+async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    child = await add_child(h, surname="Петрова", born="01.09.2011")
+    child = await press(h, child, "Получить сертификат")
+    child = await press(h, child, "Запросить сертификат ПФ")
+    await confirm_data(h, "Петрова Мария")
+    kids = await say(h, "/children")
+    child = await press(h, kids, "Мария")
+    invite = await press(h, child, "Пригласить ребёнка")
+    code = re.search(r"/link (\d{4} \d{4} \d{4})", invite.text)[1]
+    # the child, from their own Telegram account
+    await say(h, "/start", TEEN)
+    joined = await say(h, f"/link {code}", TEEN)
+    assert "ты в семье" in joined.text
+    for parents_only in ("/children", "/privacy", "/link"):
+        refused = await say(h, parents_only, TEEN)
+        assert "только родитель" in refused.text, parents_only
+    step = await say(h, "/search", TEEN)
+    step = await press(h, step, "Техническая", TEEN)
+    step = await press(h, step, "г. Биробиджан", TEEN)
+    step = await press(h, step, "Мария", TEEN)
+    results = await press(h, step, "Показать всё", TEEN)
+    card = await press(h, results, "1.", TEEN)
+    quote = await press(h, card, "✍", TEEN)
+    done = await press(h, quote, "Подать заявку", TEEN)
+    assert "Заявка подана" in done.text
+    # the parent sees it and may cancel it
+    apps = await say(h, "/apps")
+    assert "Мария" in apps.text and "подана" in apps.text
+    app = await press(h, apps, "Мария")
+    confirm = await press(h, app, "Отменить заявку")
+    cancelled = await press(h, confirm, "Да")
+    assert "отменена" in cancelled.text.lower() or "Заявок пока нет" in cancelled.text
+    async with h.app.db.reader() as uow:
+        statuses = list(await uow.session.scalars(select(Application.status)))
+        # every notice of the family is the parent's: no child's account in between
+        told = set(
+            await uow.session.scalars(
+                select(Outbox.kind).where(Outbox.kind.in_(["teen_linked", "application_status"]))
+            )
+        )
+    assert statuses == ["cancelled"]
+    assert told == {"teen_linked", "application_status"}
 
 
 async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):

@@ -6,9 +6,11 @@ import asyncio
 
 from sqlalchemy import func, select
 
+from core.services import roles
 from core.storage.models import Application, Identity
 
 USER = 5001
+STAFF = 5003  # a МОЦ's confirmer
 
 
 async def say(h, text, user=USER, **kw):
@@ -53,7 +55,19 @@ async def test_parent_journey_in_vk(vk_bot):
     child = await add_child(h)
     assert "Иванова Мария" in child.text
     child = await press(h, child, "Получить сертификат")
+    assert "Заявка на сертификат принята" in child.text
     child = await press(h, child, "Запросить сертификат ПФ")
+    assert "Запрос записан" in child.text
+    # the МОЦ's confirmer, in VK too, checks the documents and confirms
+    await h.app.db.run(
+        roles.grant, f"vk:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
+    )
+    queue = await say(h, "/confirm", STAFF)
+    card = await press(h, queue, "Иванова Мария", STAFF)
+    done = await press(h, card, "подтвердить", STAFF)
+    assert "Данные подтверждены" in done.text
+    kids = await say(h, "/children")
+    child = await press(h, kids, "Мария")
     assert "Доступно" in child.text
     step = await say(h, "/search")
     step = await press(h, step, "Техническая")

@@ -12,10 +12,18 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import certificates, children, decisions, enrolment, month_close, parents
+from core.services import (
+    certificates,
+    children,
+    confirmations,
+    decisions,
+    enrolment,
+    month_close,
+    parents,
+)
 from core.services import roles as roles_service
 from core.storage.models import Certificate, LedgerEntry, Outbox
-from tests.support.world import catalog_row, group_id, setup_region
+from tests.support.world import catalog_row, confirmer, group_id, setup_region
 
 SNILS = "11223344595"
 
@@ -74,8 +82,10 @@ async def test_withdrawal_keeps_a_keyed_entry_and_the_child_gets_it_back(db, clo
     await setup_region(db, rows=[catalog_row(1, price=1000)])
     parent = await _family(db, "1")
     child = await db.run(children.add, parent, _child(snils=SNILS))
-    await db.run(certificates.issue, parent, child)
-    await db.run(certificates.request_funding, parent, child)
+    cert = await db.run(certificates.issue, parent, child)
+    # asked for funding before the МОЦ confirmed: funded once confirmed
+    assert await db.run(certificates.request_funding, parent, child) == "awaiting"
+    assert await db.run(confirmations.confirm, await db.run(confirmer), cert) == "funded"
     await _enrolled_and_debited(db, clock, parent, child)
     async with db.reader() as uow:
         before = await certificates.view(uow, parent, child)

@@ -28,6 +28,7 @@ from core.services import (
     catalog_import,
     certificates,
     children,
+    confirmations,
     decisions,
     enrolment,
     follows,
@@ -98,6 +99,7 @@ OPS = [
     "leave",
     "accept",
     "expire",
+    "confirm",
     "reject",
     "enrol",
     "finish",
@@ -198,7 +200,8 @@ async def build_world(db: Database, clock: FakeClock) -> World:
             data = children.ChildInput(FIRST_SURNAMES[n], name, None, born, None, 1 + (n == 4))
             child = await db.run(children.add, parent, data)
             if n != 5:
-                await db.run(certificates.issue, parent, child)
+                cert = await db.run(certificates.issue, parent, child)
+                await db.run(confirmations.confirm, await db.run(_staff), cert)
             if n < 4:
                 await db.run(certificates.request_funding, parent, child)
     staff = await db.run(_staff)
@@ -222,9 +225,17 @@ async def _parent(uow: UnitOfWork, platform: str, external: str) -> int:
 
 
 async def _staff(uow: UnitOfWork) -> int:
+    """The region's staff: a provider's (of both providers) and a МОЦ's confirmer."""
     staff = await roles.grant(uow, "tg:900", "provider", provider_external_id="prov1")
     await roles.grant(uow, "tg:900", "provider", provider_external_id="prov2")
+    await roles.grant(uow, "tg:900", "confirmer", municipality_code="town", region_wide=True)
     return staff
+
+
+async def _awaiting(db: Database) -> list[int]:
+    query = select(Certificate.id).where(Certificate.status == CertStatus.AWAITING.value)
+    async with db.reader() as uow:
+        return list(await uow.session.scalars(query.order_by(Certificate.id)))
 
 
 async def _ids(db: Database, model: Any) -> dict[str, int]:
@@ -287,6 +298,14 @@ async def step(
                 await db.run(
                     decisions.provider_decide, world.staff, rng.choice(apps), target, reason
                 )
+        elif kind == "confirm":
+            waiting = await _awaiting(db)
+            if waiting:
+                if rng.random() < 0.8:
+                    await db.run(confirmations.confirm, world.staff, rng.choice(waiting))
+                else:
+                    reason = "Дата рождения не совпадает"
+                    await db.run(confirmations.reject, world.staff, rng.choice(waiting), reason)
         elif kind == "expire":
             apps = await _apps(db)
             if apps:

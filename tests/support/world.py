@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.services import catalog_import, certificates, children, parents
+from core.services import catalog_import, certificates, children, confirmations, parents, roles
 from core.storage.db import Database
 
 MUNIS = (
@@ -66,11 +66,21 @@ async def parent_with_child(
             children.ChildInput(_surname(external), "Мария", None, born, None, muni_id),
         )
         if certificate:
-            await certificates.issue(uow, parent.id, child_id)
+            cert_id = await certificates.issue(uow, parent.id, child_id)
+            if certificate != "awaiting":
+                staff = await confirmer(uow)
+                await confirmations.confirm(uow, staff, cert_id)
         if certificate == "funded":
             await certificates.request_funding(uow, parent.id, child_id)
         await uow.commit()
         return parent.id, child_id
+
+
+async def confirmer(uow) -> int:  # type: ignore[no-untyped-def]
+    """A МОЦ's staff member of the whole region, who checked the documents."""
+    return await roles.grant(
+        uow, "tg:990000", "confirmer", municipality_code="town", region_wide=True
+    )
 
 
 def _surname(external: str) -> str:

@@ -29,6 +29,7 @@ from core.services import (
     catalog,
     certificates,
     children,
+    confirmations,
     enrolment,
     follows,
     parents,
@@ -64,7 +65,43 @@ CERTS = {
         1, "01-0000001-8", CertStatus.FUNDED, 1_500_000, 800_000, 1_800_000, None
     ),
     "closed": certificates.CertificateView(1, "01-0000001-8", CertStatus.CLOSED, 0, 0, None, None),
+    "awaiting": certificates.CertificateView(
+        1,
+        "01-0000001-8",
+        CertStatus.AWAITING,
+        0,
+        0,
+        None,
+        None,
+        funding_requested=True,
+        office=certificates.Office(
+            "г. Биробиджан", "ул. Ленина, 5, каб. 3", "Пн–Пт 9:00–17:00", "+7 42622 2-00-00"
+        ),
+    ),
+    "rejected": certificates.CertificateView(
+        1,
+        "01-0000001-8",
+        CertStatus.REJECTED,
+        0,
+        0,
+        None,
+        None,
+        rejection_reason="Дата рождения не совпадает со свидетельством",
+        office=certificates.Office("Смидовичский район", "", "", ""),
+    ),
 }
+PENDING = confirmations.Pending(
+    1,
+    "01-0000001-8",
+    "Иванова",
+    "Мария",
+    "Петровна",
+    date(2016, 3, 5),
+    "11223344595",
+    "г. Биробиджан",
+    NOW,
+    True,
+)
 ROW = catalog.ProgramRow(
     7,
     "Робототехника LEGO — очень длинное название программы",
@@ -101,6 +138,20 @@ CARD = catalog.ProgramCard(
 )
 QUOTE_CERT = enrolment.ApplyQuote(
     1, 70, 7, Register.CERTIFIED, False, 24322, 24328, Quote(250_000, 7, 200_000), 1_400_000
+)
+QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
+    1,
+    70,
+    7,
+    Register.CERTIFIED,
+    False,
+    24327,
+    24335,
+    Quote(250_000, 9, 200_000),
+    1_800_000,
+    school_year=2027,
+    next_year=True,
+    nominal_known=False,
 )
 QUOTE_BUDGET = enrolment.ApplyQuote(
     1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0
@@ -161,11 +212,11 @@ VARIANTS = [
             kids=[KID],
             page=[ROW],
             card=CARD,
-            quote=QUOTE_BUDGET,
+            quote=QUOTE_NEXT_YEAR if c == "awaiting" else QUOTE_BUDGET,
             apps=[app_view(AppStatus.REJECTED, "Нет мест")],
             app=AppStatus.REJECTED,
         )
-        for c in ("accounting", "queued", "closed")
+        for c in ("accounting", "queued", "closed", "awaiting", "rejected")
     ],
 ]
 
@@ -185,7 +236,7 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
             "2026-09" if v.consent else None,
             None if v.consent else NOW,
             True,
-            ("provider",),
+            ("confirmer", "coordinator", "provider"),
         )
 
     async def kids(uow, pid):  # type: ignore[no-untyped-def]
@@ -242,6 +293,12 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
     async def following(uow, pid, prog):  # type: ignore[no-untyped-def]
         return v.consent
 
+    async def pending(uow, pid, page=0):  # type: ignore[no-untyped-def]
+        return ([PENDING] * 5, 12) if v.consent else ([], 0)
+
+    async def pending_one(uow, pid, cid):  # type: ignore[no-untyped-def]
+        return PENDING
+
     for module, name, fn in (
         (parents, "view", pview),
         (children, "list_children", kids),
@@ -262,6 +319,8 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (broadcasts, "progress", progress),
         (broadcasts, "latest", latest),
         (follows, "is_following", following),
+        (confirmations, "pending", pending),
+        (confirmations, "pending_one", pending_one),
     ):
         monkeypatch.setattr(module, name, fn)
 
@@ -278,6 +337,10 @@ def make_ctx(lang: str) -> Ctx:
             "card": 7,
             "app": 5,
             "papp": 5,
+            "cc": 1,
+            "cert_link": "01-0000001-8",
+            "teen_code": "1234 5678 9012",
+            "cq_page": 1,
             "apply": {"group": 70, "child": 1},
             "q": {
                 "direction": "technical",
@@ -337,6 +400,18 @@ async def test_every_screen_renders(monkeypatch, variant, lang):
         assert len(rendered.rows) <= 10, name
 
 
+def test_locales_parse_whole():
+    from pathlib import Path
+
+    from fluent.syntax import parse
+    from fluent.syntax.ast import Junk
+
+    root = Path(__file__).resolve().parents[2] / "locales"
+    for path in sorted(root.rglob("*.ftl")):
+        junk = [e.content[:60] for e in parse(path.read_text("utf-8")).body if isinstance(e, Junk)]
+        assert not junk, (path.name, junk)
+
+
 def test_locales_have_the_same_keys():
     t = Translator()
     assert t.keys["ru"] == t.keys["en"]
@@ -382,8 +457,10 @@ def test_every_import_error_code_has_a_message():
     import re
     from pathlib import Path
 
-    source = (Path(__file__).resolve().parents[2] / "core/services/catalog_import.py").read_text(
-        encoding="utf-8"
+    root = Path(__file__).resolve().parents[2] / "core/services"
+    source = "".join(
+        (root / name).read_text(encoding="utf-8")
+        for name in ("catalog_import.py", "register_import.py")
     )
     codes = set(re.findall(r'RowError\(\s*"([a-z-]+)"', source))
     assert len(codes) >= 10

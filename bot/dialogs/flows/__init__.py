@@ -3,10 +3,13 @@
 from bot.dialogs.flows import (  # noqa: F401
     apply,
     balance,
+    cert_link,
     children,
+    confirmer,
     coordinator,
     link,
     provider,
     search,
     start,
+    teen,
 )

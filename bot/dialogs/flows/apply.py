@@ -19,7 +19,7 @@ async def apply(ctx: Ctx, raw: str = "") -> Screen:
         raise DomainError("group_not_found")
     await require_consent(ctx)
     async with ctx.reader() as uow:
-        kids = await children.list_children(uow, ctx.parent_id)
+        kids = await ctx.children(uow)
     if not kids:
         return await ctx.show("children", T("need-child"))
     ctx.data["apply"] = {"group": int(raw)}
@@ -32,7 +32,7 @@ async def apply(ctx: Ctx, raw: str = "") -> Screen:
 @registry.screen("apply-child")
 async def apply_child(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
-        kids = await children.list_children(uow, ctx.parent_id)
+        kids = await ctx.children(uow)
     rows = [[Button(label(f"{k.name} ({k.age})"), f"ac:{k.id}")] for k in kids]
     rows.append([back("card"), menu_button()])
     return Screen([T("apply-which-child")], rows)
@@ -89,8 +89,12 @@ async def apply_quote(ctx: Ctx) -> Screen:
                 "paid": q.money.monthly_price > 0,
             },
         )
+    parts = [body]
+    if q.next_year:
+        year = f"{q.school_year}/{(q.school_year + 1) % 100:02d}"
+        parts.insert(0, T("quote-next-year", {"year": year, "known": q.nominal_known}))
     return Screen(
-        [body],
+        parts,
         [[Button(T("btn-confirm-apply"), "apply-yes")], [Button(T("btn-cancel"), "card")]],
     )
 
@@ -120,6 +124,8 @@ async def apply_yes(ctx: Ctx) -> Screen:
 async def apps_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         apps = await views.parent_applications(uow, ctx.parent_id)
+    if ctx.teen is not None:  # a child's own account: their applications only
+        apps = [a for a in apps if a.child_id == ctx.teen]
     if not apps:
         return Screen([T("apps-empty")], [[Button(T("btn-search"), "search")], [menu_button()]])
     parts = [T("apps-title", {"count": len(apps)})]
@@ -162,6 +168,8 @@ async def to_app(ctx: Ctx, raw: str = "") -> Screen:
 async def app_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         a = await views.parent_application(uow, ctx.parent_id, int(ctx.data.get("app", 0)))
+    if ctx.teen is not None and a.child_id != ctx.teen:
+        raise DomainError("application_not_found")
     parts = [
         T(
             "app-card",

@@ -7,14 +7,14 @@ from bot.dialogs.flows.common import menu_button, require_consent
 from bot.dialogs.screen import Button, Screen, T
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
-from core.services import certificates, children, views
+from core.services import certificates, views
 
 
 @registry.screen("balance")
 async def balance(ctx: Ctx) -> Screen:
     parts: list = []
     async with ctx.reader() as uow:
-        kids = await children.list_children(uow, ctx.parent_id)
+        kids = await ctx.children(uow)
         for kid in kids:
             cert = await certificates.view(uow, ctx.parent_id, kid.id)
             if cert is None or cert.status != CertStatus.FUNDED:

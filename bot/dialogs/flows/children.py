@@ -20,7 +20,7 @@ from core.errors import DomainError
 from core.rules.enrolment import CertStatus
 from core.rules.numbers import is_id
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
-from core.services import catalog, certificates, children
+from core.services import catalog, certificates, children, teens
 
 STEPS = ("surname", "name", "patronymic", "birth", "snils", "muni")
 OPTIONAL = frozenset({"patronymic", "snils"})
@@ -40,6 +40,7 @@ async def children_screen(ctx: Ctx) -> Screen:
     parts = [T("children-title", {"count": len(kids)})]
     rows = [[Button(label(f"{k.name} {k.surname}"), f"child:{k.id}")] for k in kids]
     rows.append([Button(T("btn-add-child"), "child-add")])
+    rows.append([Button(T("btn-cert-link"), "clink")])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
@@ -89,8 +90,13 @@ async def child_screen(ctx: Ctx) -> Screen:
         rows.append([Button(T("btn-cert-issue"), f"cert-issue:{child_id}")])
     else:
         parts.append(_cert_piece(ctx, cert))
-        if cert.status == CertStatus.ACCOUNTING:
+        awaiting = cert.status == CertStatus.AWAITING and not cert.funding_requested
+        if cert.status == CertStatus.ACCOUNTING or awaiting:
             rows.append([Button(T("btn-cert-fund"), f"cert-fund:{child_id}")])
+        if cert.status == CertStatus.REJECTED:
+            rows.append([Button(T("btn-cert-again"), f"cert-issue:{child_id}")])
+    if kid.age >= teens.TEEN_AGE:
+        rows.append([Button(T("btn-teen-invite"), f"teen-invite:{child_id}")])
     rows.append(
         [
             Button(T("btn-edit"), f"child-edit:{child_id}"),
@@ -115,6 +121,20 @@ def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
         )
     if cert.status == CertStatus.QUEUED:
         return T("cert-queued-card", {"number": cert.number, "position": cert.queue_position})
+    if cert.status in (CertStatus.AWAITING, CertStatus.REJECTED):
+        office = cert.office
+        return T(
+            f"cert-{cert.status.value}-card",
+            {
+                "number": cert.number,
+                "funding": cert.funding_requested,
+                "reason": cert.rejection_reason or "—",
+                "municipality": office.municipality if office else "—",
+                "address": (office.address if office else "") or "—",
+                "hours": (office.hours if office else "") or "—",
+                "phone": (office.phone if office else "") or "—",
+            },
+        )
     return T(f"cert-{cert.status.value}-card", {"number": cert.number})
 
 
@@ -131,9 +151,11 @@ async def cert_fund(ctx: Ctx, raw: str = "") -> Screen:
     child_id = _child_id(ctx, raw)
     status = await ctx.run(certificates.request_funding, ctx.parent_id, child_id)
     ctx.data["child"] = child_id
-    return await ctx.show(
-        "child", T("cert-fund-granted" if status == "funded" else "cert-fund-queued")
-    )
+    notice = {
+        CertStatus.FUNDED: "cert-fund-granted",
+        CertStatus.AWAITING: "cert-fund-after-confirmation",
+    }.get(status, "cert-fund-queued")
+    return await ctx.show("child", T(notice))
 
 
 # --- adding and editing, step by step ------------------------------------------------

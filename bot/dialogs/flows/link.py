@@ -6,7 +6,7 @@ from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
-from core.services import linking
+from core.services import linking, parents
 
 
 @registry.action("link")
@@ -58,4 +58,10 @@ async def _redeem(ctx: Ctx, code: str) -> Screen:
     ctx.forget_parent()
     ctx.data.clear()
     ctx.data["pid"] = target
+    async with ctx.reader() as uow:
+        teen = await parents.acting_child(uow, ctx.event.platform, ctx.event.user_id)
+    if teen is not None:
+        # a child of 14+ typed the parent's invitation: their own account in the family
+        ctx.data["teen"] = teen
+        return await ctx.show("menu", T("teen-joined"))
     return await ctx.show("menu", T("link-done"))

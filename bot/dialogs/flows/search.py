@@ -74,7 +74,7 @@ async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
     forget_municipality_filter(ctx)
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
-        kids = await children.list_children(uow, ctx.parent_id) if view.consent else []
+        kids = await ctx.children(uow) if view.consent else []
     if not kids:
         return await ctx.show("search-text")
     return await ctx.show("search-child")
@@ -83,7 +83,7 @@ async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
 @registry.screen("search-child")
 async def search_child(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
-        kids = await children.list_children(uow, ctx.parent_id)
+        kids = await ctx.children(uow)
     rows = [[Button(label(f"{k.name} ({k.age})"), f"sc:{k.id}")] for k in kids]
     rows.append([Button(T("btn-any-age"), "sc:any")])
     rows.append([menu_button()])

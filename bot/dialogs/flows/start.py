@@ -83,6 +83,15 @@ async def menu(ctx: Ctx) -> Screen:
                 [Button(T("btn-help"), "help"), Button(T("btn-language"), "lang")],
             ],
         )
+    if ctx.teen is not None:
+        # a child's own account: search and apply for themselves; the rest is the parent's
+        return Screen(
+            [T("menu-teen")],
+            [
+                [Button(T("btn-search"), "search"), Button(T("btn-apps"), "apps")],
+                [Button(T("btn-balance"), "balance"), Button(T("btn-help"), "help")],
+            ],
+        )
     rows = [
         [Button(T("btn-children"), "children"), Button(T("btn-search"), "search")],
         [Button(T("btn-apps"), "apps"), Button(T("btn-balance"), "balance")],
@@ -91,6 +100,8 @@ async def menu(ctx: Ctx) -> Screen:
     ]
     if is_provider:
         rows.insert(2, [Button(T("btn-provider-queue"), "pq")])
+    if "confirmer" in view.roles:
+        rows.insert(2, [Button(T("btn-confirm-queue"), "cq")])
     if is_coordinator:
         rows.insert(2, [Button(T("btn-broadcast"), "bc"), Button(T("btn-bc-last"), "bcr")])
     return Screen([T("menu-title")], rows)

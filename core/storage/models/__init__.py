@@ -19,6 +19,7 @@ from core.storage.models.people import (
     Municipality,
     MunicipalityYear,
     Parent,
+    RegisterEntry,
     Role,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "Parent",
     "Program",
     "Provider",
+    "RegisterEntry",
     "Role",
     "Sequence",
     "YearOpen",

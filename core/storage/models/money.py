@@ -43,6 +43,11 @@ class Certificate(Base):
     funded_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     total: Mapped[int] = mapped_column(Money, default=0)
     reserved: Mapped[int] = mapped_column(Money, default=0)
+    # the child's data checked once against the documents by a МОЦ's confirmer (an audit
+    # trail: by whom, kept as a plain id since accounts may be merged away later)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # only while no child is attached (the family withdrew its data): keyed digests that
     # recognise the same child registering again (core.rules.identity)
     snils_key: Mapped[str | None] = mapped_column(
@@ -110,6 +115,8 @@ class Application(Base):
     start_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     end_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # the order in which next year's money is blocked when that year opens
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +26,10 @@ class Municipality(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(200), default="")
+    # where families confirm a child's data with the documents (the МОЦ), shown in the chat
+    office_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    office_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    office_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
 
 class MunicipalityYear(Base):
@@ -37,7 +42,20 @@ class MunicipalityYear(Base):
     school_year: Mapped[int] = mapped_column(Integer)
     funded_quota: Mapped[int] = mapped_column(Integer, default=0)
     nominal: Mapped[int] = mapped_column(Money, default=0)
-    budget_programs_limit: Mapped[int] = mapped_column(Integer, default=2)
+    # how many budget-register programs a child may attend at once: over all budget
+    # registers, and per register; None is "not set" (never a silent default)
+    budget_programs_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    limit_significant: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    limit_preprofessional: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    limit_other: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # a certificate funded mid-year gets the nominal for the months left: the current
+    # month included (the seeds' rule) or not
+    prorate_current_month: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    # the summer campaign: from this date families apply for this year's programs (set on
+    # the row of the coming year, e.g. 1 June 2027 for 2027/28); None: from 1 September
+    applications_open_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class Parent(Base):
@@ -61,6 +79,11 @@ class Identity(Base):
     platform: Mapped[str] = mapped_column(String(8))
     external_id: Mapped[str] = mapped_column(String(64))
     unreachable_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # a child of 14 or more acting for themselves in the family (003 §2.8.1): this account
+    # sees and applies for that child only; gone with the child's data
+    child_id: Mapped[int | None] = mapped_column(
+        ForeignKey("children.id", ondelete="CASCADE"), nullable=True
+    )
 
 
 class LinkCode(Base):
@@ -71,6 +94,10 @@ class LinkCode(Base):
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    # an invitation of a child of 14 or more, not a second account of the parent
+    child_id: Mapped[int | None] = mapped_column(
+        ForeignKey("children.id", ondelete="CASCADE"), nullable=True
+    )
 
 
 class LinkFailure(Base):
@@ -94,6 +121,22 @@ class Role(Base):
     )
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), nullable=True)
     region_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegisterEntry(Base):
+    """A child of the region's certificate register (import-certificates) not yet linked by
+    a family in the chat: what the family sees appear when it links the number. Deleted
+    when linked (the data move into Child), kept nowhere else."""
+
+    __tablename__ = "register_entries"
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True
+    )
+    surname: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(60))
+    patronymic: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    birth_date: Mapped[date] = mapped_column(Date)
+    snils: Mapped[str | None] = mapped_column(String(11), nullable=True)
 
 
 class Child(Base):

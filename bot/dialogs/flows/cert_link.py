@@ -1,0 +1,59 @@
+"""A family that already holds a certificate number from the regional navigator: the
+number, then the child's birth date, and the child with the certificate and its balance
+appear. Where the number is, if forgotten, is said on the first screen."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import back, menu_button, require_consent
+from bot.dialogs.screen import Button, Screen, T
+from core.errors import DomainError
+from core.rules.people import parse_birth_date
+from core.services import register
+from core.services.register_import import NUMBER_MAX, normalise_number
+
+
+@registry.action("clink")
+async def to_link(ctx: Ctx) -> Screen:
+    await require_consent(ctx)
+    ctx.data.pop("cert_link", None)
+    return await ctx.show("cert-link-number")
+
+
+@registry.screen("cert-link-number")
+async def ask_number(ctx: Ctx) -> Screen:
+    return Screen([T("cert-link-ask-number")], [[back("children"), menu_button()]], expect="text")
+
+
+@registry.text("cert-link-number")
+async def on_number(ctx: Ctx, text: str) -> Screen:
+    number = normalise_number(text)
+    if not number or len(number) > NUMBER_MAX:
+        return await ctx.show("cert-link-number", T("cert-link-number-invalid"))
+    ctx.data["cert_link"] = number
+    return await ctx.show("cert-link-birth")
+
+
+@registry.screen("cert-link-birth")
+async def ask_birth(ctx: Ctx) -> Screen:
+    if not ctx.data.get("cert_link"):
+        raise DomainError("stale-button")
+    return Screen(
+        [T("cert-link-ask-birth")],
+        [[Button(T("btn-back"), "clink"), menu_button()]],
+        expect="text",
+    )
+
+
+@registry.text("cert-link-birth")
+async def on_birth(ctx: Ctx, text: str) -> Screen:
+    number = ctx.data.get("cert_link")
+    if not number:
+        raise DomainError("stale-button")
+    born = parse_birth_date(text, ctx.engine.db.today())
+    child_id = await ctx.run(register.link_by_number, ctx.parent_id, str(number), born)
+    ctx.data.pop("cert_link", None)
+    if child_id is None:
+        return await ctx.show("cert-link-number", T("cert-link-failed"))
+    ctx.data["child"] = child_id
+    return await ctx.show("child", T("cert-linked"))

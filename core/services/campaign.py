@@ -1,0 +1,160 @@
+"""Which school year an application is for, and the summer campaign.
+
+A program's months are placed in the current school year while some are still ahead. Once
+they are all past (June to August for a September–May program), the program is applied to
+for the coming year, but only from the date the child's municipality opens that year's
+applications (`applications_open_on` of the coming year's settings). The quote then uses
+the coming year's nominal when the municipality has set it (and says so), less what the
+child's accepted applications for that year already take; the money itself is blocked
+when the year opens, in the order of acceptance (core.services.new_year).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from core.errors import DomainError
+from core.notify.outbox import emit
+from core.rules.calendar import month_index, month_of, program_months, school_year_of
+from core.rules.enrolment import AppStatus, CertStatus
+from core.services.ledger import post
+from core.storage.db import UnitOfWork
+from core.storage.models import Application, Certificate, MunicipalityYear
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    school_year: int
+    first_month: int
+    last_month: int
+    next_year: bool
+    settings: MunicipalityYear | None  # the municipality's settings of that school year
+
+    @property
+    def months(self) -> int:
+        return self.last_month - self.first_month + 1
+
+
+async def settings_of(uow: UnitOfWork, municipality_id: int, year: int) -> MunicipalityYear | None:
+    return await uow.session.scalar(
+        select(MunicipalityYear).where(
+            MunicipalityYear.municipality_id == municipality_id,
+            MunicipalityYear.school_year == year,
+        )
+    )
+
+
+async def target(
+    uow: UnitOfWork, municipality_id: int, start_month: int, end_month: int
+) -> Target:
+    today = uow.today
+    year = school_year_of(today)
+    first, last = program_months(year, start_month, end_month)
+    first = max(first, month_of(today))
+    current = await settings_of(uow, municipality_id, year)
+    if first <= last:
+        return Target(year, first, last, False, current)
+    coming = await settings_of(uow, municipality_id, year + 1)
+    if coming is not None and coming.applications_open_on is not None:
+        if coming.applications_open_on > today:
+            raise DomainError("applications_open_later", date=coming.applications_open_on)
+        first, last = program_months(year + 1, start_month, end_month)
+        return Target(year + 1, first, last, True, coming)
+    return Target(year, first, last, False, current)  # nothing left: program_finished
+
+
+def is_next_year(first_month: int, today_month: int) -> bool:
+    """An application whose months start in a school year not yet open."""
+    year, month0 = divmod(today_month, 12)
+    current = year if month0 + 1 >= 9 else year - 1
+    return first_month >= month_index(current + 1, 9)
+
+
+async def held_next_year(uow: UnitOfWork, certificate_id: int, first_month: int) -> int:
+    """What the child's accepted applications for that coming year will take."""
+    taken = await uow.session.scalar(
+        select(
+            func.coalesce(
+                func.sum(
+                    Application.monthly_share
+                    * (Application.last_month - Application.first_month + 1)
+                ),
+                0,
+            )
+        ).where(
+            Application.certificate_id == certificate_id,
+            Application.status == AppStatus.ACCEPTED.value,
+            Application.first_month >= first_month,
+            Application.reserved_left == 0,
+        )
+    )
+    return int(taken or 0)
+
+
+async def block_accepted(uow: UnitOfWork, year: int) -> tuple[int, int]:
+    """When ``year`` opens: the applications accepted for it in the summer are reserved, in
+    the order of acceptance, while each certificate's money lasts. One that no longer fits
+    goes back to the provider as submitted (it is accepted again only if the money covers
+    it then), and the family is told. Returns (blocked, returned). The caller holds the
+    ledger gate exclusively."""
+    first = month_index(year, 9)
+    rows = (
+        await uow.session.execute(
+            select(Application, Certificate.total - Certificate.reserved, Certificate.status)
+            .join(Certificate, Certificate.id == Application.certificate_id)
+            .where(
+                Application.status == AppStatus.ACCEPTED.value,
+                Application.first_month >= first,
+                Application.reserved_left == 0,
+                Application.monthly_share > 0,
+            )
+            .order_by(Application.accepted_at, Application.id)
+        )
+    ).all()
+    available: dict[int, int] = {}
+    blocked = returned = 0
+    for app, free, status in rows:
+        cert_id = app.certificate_id
+        left = available.setdefault(cert_id, int(free) if status == CertStatus.FUNDED else 0)
+        need = app.monthly_share * (app.last_month - app.first_month + 1)
+        if need <= left:
+            await post(
+                uow,
+                certificate_id=cert_id,
+                kind="reserve",
+                key=f"reserve:{app.id}",
+                reserved_delta=need,
+                application_id=app.id,
+            )
+            app.reserved_left = need
+            available[cert_id] = left - need
+            blocked += 1
+            continue
+        app.status = AppStatus.SUBMITTED.value
+        app.accepted_at = None
+        app.updated_at = uow.now
+        returned += 1
+        if app.parent_id is None:
+            continue
+        await emit(
+            uow,
+            app.parent_id,
+            "application_not_covered",
+            {
+                "application_id": app.id,
+                "child_id": app.child_id,
+                "program_id": app.program_id,
+                "needed": need,
+                "available": left,
+            },
+            dedup_key=f"app:{app.id}:not_covered:{year}",
+        )
+    await uow.session.flush()
+    if rows:
+        logger.info("year %s: %d summer acceptances blocked, %d returned", year, blocked, returned)
+    return blocked, returned
