@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import random
 import tempfile
 from datetime import date, datetime
@@ -56,6 +58,34 @@ def fresh_sqlite(name: str) -> tuple[str, Path]:
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     upgrade(url)
     return url, folder
+
+
+PG_ADMIN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def fresh_postgres(name: str) -> tuple[str, str]:
+    """A database of the benchmark's own on the local PostgreSQL, migrated: (url, name)."""
+    db_name = f"pfdo_bench_{name}_{os.getpid()}"
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}"')
+    await _pg_admin(f'CREATE DATABASE "{db_name}"')
+    url = PG_ADMIN.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0]
+    url = f"{url}/{db_name}"
+    await asyncio.to_thread(upgrade, url)
+    return url, db_name
+
+
+async def drop_postgres(db_name: str) -> None:
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
 async def _chunks(db: Database, table, rows: list[dict], size: int = 20_000) -> None:
@@ -149,76 +179,91 @@ async def build_catalog(db: Database, programs: int, munis: int = 30, seed: int 
     await _chunks(db, Group, groups)
 
 
-async def build_enrolments(db: Database, n: int, seed: int = 2) -> None:
-    """n enrolled children, each with a funded certificate and one certified program."""
+async def build_enrolments(db: Database, n: int, seed: int = 2, chunk: int = 20_000) -> None:
+    """n enrolled children, each with a funded certificate and one certified program.
+
+    Built a chunk at a time, so memory stays bounded whatever n (1,000,000 included)."""
     rnd = random.Random(seed)
-    await build_catalog(db, programs=max(100, n // 50), munis=5, seed=seed)
-    parents, children, certs, apps = [], [], [], []
+    await build_catalog(db, programs=max(100, min(n // 50, 20_000)), munis=5, seed=seed)
     first, last = month_index(2026, 9), month_index(2027, 5)
-    for i in range(1, n + 1):
-        parents.append(
-            {
-                "id": i,
-                "language": "ru",
-                "created_at": NOW,
-                "consent_at": NOW,
-                "consent_version": "b",
-                "announcements": True,
-            }
+    for lo in range(1, n + 1, chunk):
+        ids = range(lo, min(lo + chunk, n + 1))
+        shares = {i: rnd.randint(5, 30) * 10_000 for i in ids}
+        starts = {i: date(2026, 9, rnd.randint(1, 30)).toordinal() for i in ids}
+        reserve = {i: shares[i] * (last - first + 1) for i in ids}
+        tables = (
+            (
+                Parent,
+                [
+                    {
+                        "id": i,
+                        "language": "ru",
+                        "created_at": NOW,
+                        "consent_at": NOW,
+                        "consent_version": "b",
+                        "announcements": True,
+                    }
+                    for i in ids
+                ],
+            ),
+            (
+                Child,
+                [
+                    {
+                        "id": i,
+                        "parent_id": i,
+                        "surname": "Тестов",
+                        "name": "Тест",
+                        "birth_date": date(2015, 1, 1),
+                        "municipality_id": 1 + i % 5,
+                        "created_at": NOW,
+                    }
+                    for i in ids
+                ],
+            ),
+            (
+                Certificate,
+                [
+                    {
+                        "id": i,
+                        "child_id": i,
+                        "municipality_id": 1 + i % 5,
+                        "number": f"n{i}",
+                        "status": "funded",
+                        "issued_at": NOW,
+                        "total": reserve[i] + 100_000,
+                        "reserved": reserve[i],
+                    }
+                    for i in ids
+                ],
+            ),
+            (
+                Application,
+                [
+                    {
+                        "id": i,
+                        "child_id": i,
+                        "parent_id": i,
+                        "certificate_id": i,
+                        "program_id": 1 + i % 100,
+                        "group_id": 1 + i % 100,
+                        "status": "enrolled",
+                        "register": "certified",
+                        "monthly_price": shares[i],
+                        "monthly_share": shares[i],
+                        "first_month": first,
+                        "last_month": last,
+                        "reserved_left": reserve[i],
+                        "start_day": starts[i],
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                    for i in ids
+                ],
+            ),
         )
-        children.append(
-            {
-                "id": i,
-                "parent_id": i,
-                "surname": "Тестов",
-                "name": "Тест",
-                "birth_date": date(2015, 1, 1),
-                "municipality_id": 1 + i % 5,
-                "created_at": NOW,
-            }
-        )
-        share = rnd.randint(5, 30) * 10_000
-        reserve = share * (last - first + 1)
-        certs.append(
-            {
-                "id": i,
-                "child_id": i,
-                "municipality_id": 1 + i % 5,
-                "number": f"n{i}",
-                "status": "funded",
-                "issued_at": NOW,
-                "total": reserve + 100_000,
-                "reserved": reserve,
-            }
-        )
-        start = date(2026, 9, rnd.randint(1, 30)).toordinal()
-        apps.append(
-            {
-                "id": i,
-                "child_id": i,
-                "parent_id": i,
-                "certificate_id": i,
-                "program_id": 1 + i % 100,
-                "group_id": 1 + i % 100,
-                "status": "enrolled",
-                "register": "certified",
-                "monthly_price": share,
-                "monthly_share": share,
-                "first_month": first,
-                "last_month": last,
-                "reserved_left": reserve,
-                "start_day": start,
-                "created_at": NOW,
-                "updated_at": NOW,
-            }
-        )
-    for table, rows in (
-        (Parent, parents),
-        (Child, children),
-        (Certificate, certs),
-        (Application, apps),
-    ):
-        await _chunks(db, table, rows)
+        for table, rows in tables:
+            await _chunks(db, table, rows)
 
 
 def percentile(values: list[float], p: float) -> float:

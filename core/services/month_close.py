@@ -268,18 +268,20 @@ async def unclosed_before(uow: UnitOfWork, month: int) -> list[int]:
 
 
 async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
+    """Move applications' reserved_left by the batch's entries: the batch aggregated once,
+    joined once (UPDATE … FROM), never a subquery per application."""
     moved = (
-        select(func.sum(LedgerEntry.reserved_delta))
-        .where(LedgerEntry.batch == batch, LedgerEntry.application_id == Application.id)
-        .scalar_subquery()
+        select(
+            LedgerEntry.application_id.label("application_id"),
+            func.sum(LedgerEntry.reserved_delta).label("delta"),
+        )
+        .where(LedgerEntry.batch == batch, LedgerEntry.application_id.is_not(None))
+        .group_by(LedgerEntry.application_id)
+        .subquery()
     )
     await uow.session.execute(
         update(Application)
-        .where(
-            Application.id.in_(
-                select(LedgerEntry.application_id).where(LedgerEntry.batch == batch)
-            )
-        )
-        .values(reserved_left=Application.reserved_left + moved)
+        .where(Application.id == moved.c.application_id)
+        .values(reserved_left=Application.reserved_left + moved.c.delta)
         .execution_options(synchronize_session=False)
     )

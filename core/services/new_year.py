@@ -220,11 +220,16 @@ def _credit_key(year: int):  # type: ignore[no-untyped-def]
     return literal("credit:") + cast(Certificate.id, String) + literal(f":{year}")
 
 
-def _sum_for_certificate(column, *where):  # type: ignore[no-untyped-def]
+def _per_certificate(column, *where):  # type: ignore[no-untyped-def]
+    """The ledger aggregated once per certificate (joined, never a subquery per row)."""
     return (
-        select(func.coalesce(func.sum(column), 0))
-        .where(LedgerEntry.certificate_id == Certificate.id, *where)
-        .scalar_subquery()
+        select(
+            LedgerEntry.certificate_id.label("certificate_id"),
+            func.sum(column).label("amount"),
+        )
+        .where(*where)
+        .group_by(LedgerEntry.certificate_id)
+        .subquery()
     )
 
 
@@ -235,10 +240,16 @@ async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
     September, before the operator opened the year) is not touched, and nothing still
     reserved for a current application is expired.
     """
-    new_money = _sum_for_certificate(LedgerEntry.total_delta, LedgerEntry.key == _credit_key(year))
-    released = _sum_for_certificate(LedgerEntry.reserved_delta, LedgerEntry.batch == batch)
-    old_money = Certificate.total - new_money
-    free = Certificate.total - (Certificate.reserved + released)
+    credited = _per_certificate(
+        LedgerEntry.total_delta,
+        LedgerEntry.kind == "credit",
+        LedgerEntry.key == literal("credit:")
+        + cast(LedgerEntry.certificate_id, String)
+        + literal(f":{year}"),
+    )
+    freed = _per_certificate(LedgerEntry.reserved_delta, LedgerEntry.batch == batch)
+    old_money = Certificate.total - func.coalesce(credited.c.amount, 0)
+    free = Certificate.total - (Certificate.reserved + func.coalesce(freed.c.amount, 0))
     amount = case((old_money < free, old_money), else_=free)
     result = await uow.session.execute(
         insert(LedgerEntry).from_select(
@@ -252,7 +263,11 @@ async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
                 literal(0),
                 literal(batch),
                 literal(uow.now),
-            ).where(Certificate.total > 0, amount > 0),
+            )
+            .select_from(Certificate)
+            .outerjoin(credited, credited.c.certificate_id == Certificate.id)
+            .outerjoin(freed, freed.c.certificate_id == Certificate.id)
+            .where(Certificate.total > 0, amount > 0),
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,35 @@
+"""Month close and the new year stay set-based on PostgreSQL: what they write is planned
+without a subquery run once per row over the ledger (quadratic at a region's size)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bench._data import build_enrolments
+from core.rules.calendar import month_index
+from core.services import month_close, new_year
+from core.storage.db import Database
+from tests.support.plans import captured, per_row_subplans
+
+
+@pytest.mark.postgres
+async def test_month_close_and_new_year_plan_no_per_row_subquery(postgres_url, clock):
+    from tests.conftest import _truncate
+
+    db = Database(postgres_url, clock=clock)
+    try:
+        await _truncate(db)
+        await build_enrolments(db, 300)
+        clock.set(datetime(2026, 10, 2, 3, 0))
+        with captured(db) as statements:
+            await db.run(month_close.close_month, month_index(2026, 9))
+        assert len(statements) >= 5
+        assert await per_row_subplans(db, statements) == []
+        clock.set(datetime(2027, 9, 1, 3, 0))
+        with captured(db) as statements:
+            await db.run(new_year.open_year, 2027, close_missing=True)
+        assert await per_row_subplans(db, statements) == []
+    finally:
+        await db.dispose()
