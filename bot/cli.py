@@ -165,11 +165,19 @@ def close_month_cmd(month: str) -> None:
     is_flag=True,
     help="Close, in order, the months with classes that are still open, then open the year.",
 )
-def new_year_cmd(year: int, close_missing: bool) -> None:
+@click.option(
+    "--calendar",
+    is_flag=True,
+    help="Open calendar year YEAR (1 January) for the municipalities funded per calendar year.",
+)
+def new_year_cmd(year: int, close_missing: bool, calendar: bool) -> None:
     """Open school year YEAR (1 September): expire balances, credit nominals, move queues.
 
+    With --calendar: the funding year YEAR from 1 January, for the municipalities funded
+    per calendar year (the months from January of running classes are reserved then).
     Refused while a month with classes before it is still open, unless --close-missing."""
-    result = _run(lambda uow: new_year.open_year(uow, year, close_missing=close_missing))
+    opener = new_year.open_funding_year if calendar else new_year.open_year
+    result = _run(lambda uow: opener(uow, year, close_missing=close_missing))
     if result.already_open:
         click.echo(operator_text("cli-year-already", year=str(year)))
         return

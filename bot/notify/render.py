@@ -95,6 +95,20 @@ class Renderer:
             return Notice(
                 t(lang, "n-seat-free", program=program or "—"), program_id=p.get("program_id")
             )
+        if row.kind == "share_changed":
+            program = await self._program(uow, p.get("program_id"))
+            name = await self._child(uow, p.get("child_id"))
+            if name is None:
+                return None
+            text = t(
+                lang,
+                "n-share-changed",
+                child=name,
+                program=program or "—",
+                share=money(int(p.get("share", 0)), lang),
+                copay=money(int(p.get("copay", 0)), lang),
+            )
+            return Notice(text, program_id=p.get("program_id"))
         if row.kind == "teen_linked":
             name = await self._child(uow, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None

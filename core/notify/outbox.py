@@ -19,6 +19,7 @@ KINDS = frozenset(
         "application_status",
         "application_not_covered",  # the provider could not accept: money no longer covers
         "data_erased",
+        "share_changed",  # 1 January: the new year's money pays a smaller monthly share
         "teen_linked",  # a child of 14+ joined the family with an account of their own
         "seat_free",
         "broadcast",

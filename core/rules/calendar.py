@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from enum import StrEnum
 
 from core.errors import DomainError
 
@@ -42,6 +43,25 @@ def parse_month(raw: str) -> int:
     if not match or not 1 <= int(match[2]) <= 12:
         raise DomainError("month_invalid")
     return month_index(int(match[1]), int(match[2]))
+
+
+class Period(StrEnum):
+    """A municipality's funding period: the school year from 1 September (the seeds), or
+    the calendar year from 1 January (regions on the social certificate, 189-ФЗ)."""
+
+    SCHOOL = "school"
+    CALENDAR = "calendar"
+
+
+def funding_year_of(day: date, period: Period) -> int:
+    return day.year if period == Period.CALENDAR else school_year_of(day)
+
+
+def funding_months(year: int, period: Period) -> tuple[int, int]:
+    """The first and last month index of funding year ``year``."""
+    if period == Period.CALENDAR:
+        return month_index(year, 1), month_index(year, 12)
+    return school_year_months(year)
 
 
 def school_year_of(day: date) -> int:

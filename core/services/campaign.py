@@ -14,11 +14,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, true
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.calendar import month_index, month_of, program_months, school_year_of
+from core.rules.calendar import (
+    Period,
+    funding_months,
+    month_index,
+    month_of,
+    program_months,
+    school_year_of,
+)
 from core.rules.enrolment import AppStatus, CertStatus
 from core.services.ledger import post
 from core.storage.db import UnitOfWork
@@ -68,6 +75,16 @@ async def target(
     return Target(year, first, last, False, current)  # nothing left: program_finished
 
 
+def money_months(first_month: int, last_month: int, period: Period) -> int:
+    """The months of an application paid from the funding year its first month is in:
+    all of them for a school-year municipality, up to December for a calendar one (the
+    rest is reserved from the next year's nominal when that year opens)."""
+    year, month0 = divmod(first_month, 12)
+    funding_year = year if period == Period.CALENDAR or month0 + 1 >= 9 else year - 1
+    _, end = funding_months(funding_year, period)
+    return max(0, min(last_month, end) - first_month + 1)
+
+
 def is_next_year(first_month: int, today_month: int) -> bool:
     """An application whose months start in a school year not yet open."""
     year, month0 = divmod(today_month, 12)
@@ -96,7 +113,9 @@ async def held_next_year(uow: UnitOfWork, certificate_id: int, first_month: int)
     return int(taken or 0)
 
 
-async def block_accepted(uow: UnitOfWork, year: int) -> tuple[int, int]:
+async def block_accepted(
+    uow: UnitOfWork, year: int, municipalities: Select[tuple[int]] | None = None
+) -> tuple[int, int]:
     """When ``year`` opens: the applications accepted for it in the summer are reserved, in
     the order of acceptance, while each certificate's money lasts. One that no longer fits
     goes back to the provider as submitted (it is accepted again only if the money covers
@@ -112,6 +131,9 @@ async def block_accepted(uow: UnitOfWork, year: int) -> tuple[int, int]:
                 Application.first_month >= first,
                 Application.reserved_left == 0,
                 Application.monthly_share > 0,
+                true()
+                if municipalities is None
+                else Certificate.municipality_id.in_(municipalities),
             )
             .order_by(Application.accepted_at, Application.id)
         )
@@ -158,3 +180,59 @@ async def block_accepted(uow: UnitOfWork, year: int) -> tuple[int, int]:
     if rows:
         logger.info("year %s: %d summer acceptances blocked, %d returned", year, blocked, returned)
     return blocked, returned
+
+
+async def carry_into(uow: UnitOfWork, year: int, municipalities: Select[tuple[int]]) -> int:
+    """1 January of ``year`` for calendar-year municipalities: the months from January on
+    of the applications still running are reserved from the new nominal, in the order of
+    acceptance. Where it no longer covers the share, the certificate pays an equal share
+    of what there is and the family's co-pay grows; the family is told. Returns how many
+    applications were carried. The caller holds the ledger gate exclusively."""
+    january = month_index(year, 1)
+    rows = (
+        await uow.session.execute(
+            select(Application, Certificate.total - Certificate.reserved, Certificate.status)
+            .join(Certificate, Certificate.id == Application.certificate_id)
+            .where(
+                Application.status.in_([AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value]),
+                Application.last_month >= january,
+                Application.monthly_share > 0,
+                Certificate.municipality_id.in_(municipalities),
+            )
+            .order_by(Application.accepted_at, Application.id)
+        )
+    ).all()
+    available: dict[int, int] = {}
+    for app, free, status in rows:
+        cert_id = app.certificate_id
+        left = available.setdefault(cert_id, int(free) if status == CertStatus.FUNDED else 0)
+        months = app.last_month - max(app.first_month, january) + 1
+        share = min(app.monthly_share, left // months)
+        if share < app.monthly_share and app.parent_id is not None:
+            await emit(
+                uow,
+                app.parent_id,
+                "share_changed",
+                {
+                    "application_id": app.id,
+                    "child_id": app.child_id,
+                    "program_id": app.program_id,
+                    "share": share,
+                    "copay": app.monthly_price - share,
+                },
+                dedup_key=f"app:{app.id}:share:{year}",
+            )
+        app.monthly_share = share
+        if share:
+            await post(
+                uow,
+                certificate_id=cert_id,
+                kind="reserve",
+                key=f"reserve:{app.id}:{year}",
+                reserved_delta=share * months,
+                application_id=app.id,
+            )
+            app.reserved_left += share * months
+            available[cert_id] = left - share * months
+    await uow.session.flush()
+    return len(rows)

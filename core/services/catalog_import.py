@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from core.rules.calendar import Period
 from core.rules.catalog import Direction, Register
 from core.rules.text import fold
 from core.services.certificates import grant_from_queue
@@ -65,8 +66,10 @@ OPTIONAL_MUNICIPALITY_COLUMNS = (
     *LIMIT_COLUMNS,
     "prorate_current_month",
     "applications_open",
+    "funding_period",
     *OFFICE_COLUMNS,
 )
+PERIOD_NAMES = {"учебный": Period.SCHOOL, "календарный": Period.CALENDAR}
 DIRECTION_NAMES = {
     "техническая": Direction.TECHNICAL,
     "естественнонаучная": Direction.SCIENCE,
@@ -339,6 +342,11 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                 _bool(row, "prorate_current_month") if row.get("prorate_current_month") else True
             )
             opens = _date(row, "applications_open")
+            period = (
+                _choice(row, "funding_period", Period, PERIOD_NAMES)
+                if row.get("funding_period")
+                else Period.SCHOOL
+            )
             sizes = zip(OFFICE_COLUMNS, (300, 200, 40), strict=True)
             office = {c: _text(row, c, n, required=False) for c, n in sizes}
             async with uow.session.begin_nested():
@@ -349,6 +357,7 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                     muni = Municipality(code=code)
                     uow.session.add(muni)
                 muni.name, muni.region = name, region
+                muni.funding_period = period.value
                 for column, value in office.items():
                     setattr(muni, column, value)
                 await uow.session.flush()

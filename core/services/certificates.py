@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.calendar import month_of, school_year_months, school_year_of
+from core.rules.calendar import Period, funding_months, funding_year_of, month_of
 from core.rules.enrolment import CertStatus
 from core.rules.money import prorated_nominal
 from core.rules.numbers import certificate_number
@@ -156,10 +156,19 @@ REQUEST_ORDER = (
 )
 
 
+async def period_of(uow: UnitOfWork, municipality_id: int) -> Period:
+    """The municipality's funding period (the school year unless it chose the calendar)."""
+    value = await uow.session.scalar(
+        select(Municipality.funding_period).where(Municipality.id == municipality_id)
+    )
+    return Period(value or Period.SCHOOL)
+
+
 async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
     """Fund queued certificates, first requested first, while the year's quota lasts."""
     today = uow.today
-    year = school_year_of(today)
+    period = await period_of(uow, municipality_id)
+    year = funding_year_of(today, period)
     settings = await uow.session.scalar(
         select(MunicipalityYear)
         .where(
@@ -193,7 +202,7 @@ async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    _, last_month = school_year_months(year)
+    _, last_month = funding_months(year, period)
     months_left = last_month - month_of(today) + 1
     if not settings.prorate_current_month:
         months_left -= 1  # the municipality funds from the next month on
@@ -263,7 +272,8 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
         nominal = await uow.session.scalar(
             select(MunicipalityYear.nominal).where(
                 MunicipalityYear.municipality_id == cert.municipality_id,
-                MunicipalityYear.school_year == school_year_of(uow.today),
+                MunicipalityYear.school_year
+                == funding_year_of(uow.today, await period_of(uow, cert.municipality_id)),
             )
         )
     office = None

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.calendar import month_of
+from core.rules.calendar import Period, month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
 from core.services import campaign
+from core.services.certificates import period_of
 from core.services.enrolment import REASON_MAX, _locked, _notify, _release, end_application
 from core.services.ledger import post
 from core.storage import locks
@@ -89,13 +90,18 @@ async def _accept(uow: UnitOfWork, app: Application) -> Decision:
     first = max(app.first_month, current)
     if first > app.last_month:
         raise DomainError("program_finished")
-    needed = app.monthly_share * (app.last_month - first + 1)
-    if campaign.is_next_year(app.first_month, current):
+    cert = (
+        await uow.session.get(Certificate, app.certificate_id, populate_existing=True)
+        if app.certificate_id is not None
+        else None
+    )
+    period = await period_of(uow, cert.municipality_id) if cert is not None else Period.SCHOOL
+    needed = app.monthly_share * campaign.money_months(first, app.last_month, period)
+    if campaign.is_next_year(app.first_month, current) and period == Period.SCHOOL:
         # accepted in the summer for the coming year: its money is blocked when that year
         # opens, in the order of acceptance (campaign.block_accepted)
         needed = 0
     if needed and app.certificate_id is not None:
-        cert = await uow.session.get(Certificate, app.certificate_id, populate_existing=True)
         funded = cert is not None and cert.status == CertStatus.FUNDED
         available = cert.total - cert.reserved if cert is not None and funded else 0
         if available < needed:

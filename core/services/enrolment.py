@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.calendar import month_of
+from core.rules.calendar import Period, month_of
 from core.rules.catalog import BUDGET_REGISTERS, Register
 from core.rules.enrolment import (
     ACTIVE_STATUSES,
@@ -25,7 +25,7 @@ from core.rules.enrolment import (
 from core.rules.money import Quote, quote
 from core.rules.people import age_on
 from core.services import campaign, follows
-from core.services.certificates import for_child
+from core.services.certificates import for_child, period_of
 from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
@@ -60,6 +60,7 @@ class ApplyQuote:
     school_year: int = 0
     next_year: bool = False  # for the coming school year (the summer campaign)
     nominal_known: bool = True  # next year's nominal set (else today's balance was used)
+    later_months: int = 0  # paid from the next calendar year's nominal, reserved 1 January
 
 
 async def _facts(
@@ -133,7 +134,8 @@ async def _facts(
     )
     available = cert.total - cert.reserved if cert else 0
     nominal_known = True
-    if when.next_year and cert is not None:
+    period = await period_of(uow, child.municipality_id)
+    if when.next_year and cert is not None and period == Period.SCHOOL:
         # the coming year's money: its nominal when the municipality has set it, less what
         # the child's accepted applications for that year will take; until then, the
         # balance of today (said so on the quote)
@@ -141,8 +143,11 @@ async def _facts(
         nominal_known = nominal > 0
         if nominal_known:
             available = nominal - await campaign.held_next_year(uow, cert.id, first)
+    # a calendar-year municipality pays up to December from this year's money; the months
+    # after are reserved from the next nominal on 1 January (campaign.carry_into)
+    paid = campaign.money_months(first, last, period)
     if register == Register.CERTIFIED and not provider.art_school:
-        money = quote(program.price, months, available)
+        money = quote(program.price, paid, available)
         if money.monthly_share == 0 and program.price > 0:
             raise DomainError("certificate_exhausted", available=available)
     else:
@@ -161,6 +166,7 @@ async def _facts(
             school_year=when.school_year,
             next_year=when.next_year,
             nominal_known=nominal_known,
+            later_months=months - paid if money.monthly_share else 0,
         ),
         cert,
     )

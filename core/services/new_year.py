@@ -14,7 +14,7 @@ from sqlalchemy import String, case, cast, exists, func, insert, literal, select
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.calendar import month_display, month_index, school_year_of
+from core.rules.calendar import Period, month_display, month_index, school_year_of
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
 from core.services import campaign, month_close
 from core.services.certificates import (
@@ -30,6 +30,7 @@ from core.storage.models import (
     Application,
     Certificate,
     Child,
+    FundingOpen,
     Group,
     LedgerEntry,
     Municipality,
@@ -90,18 +91,13 @@ async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) 
     uow.session.add(YearOpen(school_year=year, opened_at=uow.now))
     await uow.session.flush()
     batch = f"year:{year}"
+    # the programs' school year ends for every municipality; the money moves only for
+    # those funded per school year (calendar-year ones on 1 January: open_funding_year)
     await _end_last_year(uow, year, batch)
-    expired = await _expire(uow, year, batch)
     closed = await close_adults(uow, date(year, 9, 1))
-    requeued = await _requeue_over_quota(uow, year)
-    credited = await _credit(uow, year, batch)
-    await apply_batches(uow, [batch])
-    await _notices(uow, year, batch)
-    granted = 0
-    for muni_id in list(await uow.session.scalars(select(Municipality.id))):
-        granted += await grant_from_queue(uow, muni_id)
+    expired, requeued, credited, granted = await _money(uow, year, batch, Period.SCHOOL)
     # the summer's acceptances for this year: blocked now, in the order of acceptance
-    await campaign.block_accepted(uow, year)
+    await campaign.block_accepted(uow, year, _municipalities(Period.SCHOOL))
     logger.info(
         "school year %s opened: %d balances expired, %d credited, %d closed, %d granted",
         year,
@@ -113,7 +109,89 @@ async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) 
     return YearResult(year, False, expired, credited, closed, granted, requeued)
 
 
-async def _requeue_over_quota(uow: UnitOfWork, year: int) -> int:
+async def open_funding_year(
+    uow: UnitOfWork, year: int, *, close_missing: bool = False
+) -> YearResult:
+    """1 January of ``year`` for the municipalities funded per calendar year: last year's
+    unused money expires, this year's nominal is credited within its quota, the queue
+    moves, and the months from January of the applications still running are reserved
+    from the new money in the order of acceptance. Refused while a month before it with
+    classes is open, unless ``close_missing`` closes those first, in order."""
+    if year > uow.today.year or year < 2000:
+        raise DomainError("year_invalid")
+    await locks.gate(uow, exclusive=True)
+    if await uow.session.get(FundingOpen, year, populate_existing=True) is not None:
+        return YearResult(year, True)
+    missing = await month_close.unclosed_before(uow, month_index(year, 1))
+    if missing and not close_missing:
+        raise DomainError("year_months_open", months=", ".join(month_display(m) for m in missing))
+    for month in missing:
+        await month_close.close_month(uow, month)
+    uow.session.add(FundingOpen(year=year, opened_at=uow.now))
+    await uow.session.flush()
+    batch = f"calendar:{year}"
+    await _release_leftovers(uow, year, batch, _municipalities(Period.CALENDAR))
+    expired, requeued, credited, granted = await _money(uow, year, batch, Period.CALENDAR)
+    await campaign.carry_into(uow, year, _municipalities(Period.CALENDAR))
+    logger.info("calendar year %s opened: %d expired, %d credited", year, expired, credited)
+    return YearResult(year, False, expired, credited, 0, granted, requeued)
+
+
+async def _release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> None:  # type: ignore[no-untyped-def]
+    """Every month before January is closed: what running applications still hold is last
+    year's (days not served, kopecks of rounding). It goes back, and expires with the rest
+    of last year's money; the new year's months are reserved afresh."""
+    running = (
+        Application.certificate_id.in_(
+            select(Certificate.id).where(Certificate.municipality_id.in_(munis))
+        ),
+        Application.reserved_left > 0,
+    )
+    await uow.session.execute(
+        insert(LedgerEntry).from_select(
+            LEDGER_COLS,
+            select(
+                literal("release:") + cast(Application.id, String) + literal(f":cal{year}"),
+                Application.certificate_id,
+                Application.id,
+                literal("release"),
+                literal(0),
+                -Application.reserved_left,
+                literal(batch),
+                literal(uow.now),
+            ).where(*running),
+        )
+    )
+    await uow.session.execute(
+        update(Application)
+        .where(*running)
+        .values(reserved_left=0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _municipalities(period: Period):  # type: ignore[no-untyped-def]
+    return select(Municipality.id).where(Municipality.funding_period == period.value)
+
+
+async def _money(
+    uow: UnitOfWork, year: int, batch: str, period: Period
+) -> tuple[int, int, int, int]:
+    """A funding year's money for the municipalities of ``period``: expire, requeue over
+    the quota, credit, notices, grants from the queue."""
+    munis = _municipalities(period)
+    expired = await _expire(uow, year, batch, munis)
+    requeued = await _requeue_over_quota(uow, year, munis)
+    credited = await _credit(uow, year, batch, munis)
+    await apply_batches(uow, [batch])
+    await _notices(uow, year, batch)
+    granted = 0
+    for muni_id in list(await uow.session.scalars(munis)):
+        granted += await grant_from_queue(uow, muni_id)
+    return expired, requeued, credited, granted
+
+
+async def _requeue_over_quota(uow: UnitOfWork, year: int, munis) -> int:  # type: ignore[no-untyped-def]
     """The new year's quota may be smaller: certificates funded last year keep funding in
     the order of their original request while it lasts; the rest wait in the queue in that
     order, and their families are told."""
@@ -121,7 +199,8 @@ async def _requeue_over_quota(uow: UnitOfWork, year: int) -> int:
         (
             await uow.session.execute(
                 select(MunicipalityYear.municipality_id, MunicipalityYear.funded_quota).where(
-                    MunicipalityYear.school_year == year
+                    MunicipalityYear.school_year == year,
+                    MunicipalityYear.municipality_id.in_(munis),
                 )
             )
         ).all()
@@ -233,7 +312,7 @@ def _per_certificate(column, *where):  # type: ignore[no-untyped-def]
     )
 
 
-async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
+async def _expire(uow: UnitOfWork, year: int, batch: str, munis) -> int:  # type: ignore[no-untyped-def]
     """Unused money of past years returns to the budget.
 
     Money credited for the new year already (a certificate granted in the first days of
@@ -243,9 +322,8 @@ async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
     credited = _per_certificate(
         LedgerEntry.total_delta,
         LedgerEntry.kind == "credit",
-        LedgerEntry.key == literal("credit:")
-        + cast(LedgerEntry.certificate_id, String)
-        + literal(f":{year}"),
+        LedgerEntry.key
+        == literal("credit:") + cast(LedgerEntry.certificate_id, String) + literal(f":{year}"),
     )
     freed = _per_certificate(LedgerEntry.reserved_delta, LedgerEntry.batch == batch)
     old_money = Certificate.total - func.coalesce(credited.c.amount, 0)
@@ -267,13 +345,13 @@ async def _expire(uow: UnitOfWork, year: int, batch: str) -> int:
             .select_from(Certificate)
             .outerjoin(credited, credited.c.certificate_id == Certificate.id)
             .outerjoin(freed, freed.c.certificate_id == Certificate.id)
-            .where(Certificate.total > 0, amount > 0),
+            .where(Certificate.total > 0, amount > 0, Certificate.municipality_id.in_(munis)),
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def _credit(uow: UnitOfWork, year: int, batch: str) -> int:
+async def _credit(uow: UnitOfWork, year: int, batch: str, munis) -> int:  # type: ignore[no-untyped-def]
     result = await uow.session.execute(
         insert(LedgerEntry).from_select(
             LEDGER_COLS,
@@ -294,6 +372,7 @@ async def _credit(uow: UnitOfWork, year: int, batch: str) -> int:
             )
             .where(
                 Certificate.status == CertStatus.FUNDED.value,
+                Certificate.municipality_id.in_(munis),
                 MunicipalityYear.nominal > 0,
                 ~exists().where(LedgerEntry.key == _credit_key(year)),
             ),
@@ -301,7 +380,9 @@ async def _credit(uow: UnitOfWork, year: int, batch: str) -> int:
     )
     await uow.session.execute(
         update(Certificate)
-        .where(Certificate.status == CertStatus.FUNDED.value)
+        .where(
+            Certificate.status == CertStatus.FUNDED.value, Certificate.municipality_id.in_(munis)
+        )
         .values(funded_year=year)
         .execution_options(synchronize_session=False)
     )

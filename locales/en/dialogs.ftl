@@ -244,6 +244,7 @@ quote-next-year = An application for the { $year } school year. { $known ->
     [yes] The figures use that year's certificate nominal; the money is blocked when the year begins, in the order of acceptance.
    *[no] That year's nominal is not set yet: the figures use today's balance and may change.
 }
+quote-later = The municipality funds per calendar year: what is blocked now pays up to December; the { $months } months from { $from } are paid from next year's nominal, blocked on 1 January. If it does not cover the same share, we will tell you the new co-pay.
 btn-confirm-apply = ✅ Apply
 applied = Application submitted. The organisation will review it and we will tell you the answer.
 apps-empty = No applications yet.
@@ -386,6 +387,7 @@ n-cert-awaiting = { $child }: the certificate is requested. Confirm the child's 
 n-cert-rejected = { $child }: the МОЦ did not confirm the child's data. Reason: { $reason }. Correct the data on the child's card (/children) and request the certificate again.
 n-cert-linked = { $child }: the certificate from the regional register is linked. The balance and movements are in /balance.
 n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
+n-share-changed = { $child }, "{ $program }": from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
 n-application = 📝 { $child }, "{ $program }": the application is { $status }.
 n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.

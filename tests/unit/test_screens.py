@@ -152,6 +152,7 @@ QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
     school_year=2027,
     next_year=True,
     nominal_known=False,
+    later_months=5,
 )
 QUOTE_BUDGET = enrolment.ApplyQuote(
     1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0

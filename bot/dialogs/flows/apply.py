@@ -68,7 +68,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
             "quote-certified",
             {
                 "child": kid.name,
-                "months": q.money.months,
+                "months": q.last_month - q.first_month + 1,
                 "reserve": ctx.money(q.money.reserve),
                 "price": ctx.money(q.money.monthly_price),
                 "share": ctx.money(q.money.monthly_share),
@@ -90,6 +90,17 @@ async def apply_quote(ctx: Ctx) -> Screen:
             },
         )
     parts = [body]
+    if q.later_months:
+        # a calendar-year municipality: up to December now, the rest on 1 January
+        parts.append(
+            T(
+                "quote-later",
+                {
+                    "months": q.later_months,
+                    "from": month_display(q.last_month - q.later_months + 1),
+                },
+            )
+        )
     if q.next_year:
         year = f"{q.school_year}/{(q.school_year + 1) % 100:02d}"
         parts.insert(0, T("quote-next-year", {"year": year, "known": q.nominal_known}))

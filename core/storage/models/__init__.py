@@ -5,6 +5,7 @@ from core.storage.models.catalog import Follow, Group, Program, Provider
 from core.storage.models.money import (
     Application,
     Certificate,
+    FundingOpen,
     LedgerEntry,
     MonthClose,
     Sequence,
@@ -31,6 +32,7 @@ __all__ = [
     "Certificate",
     "Child",
     "Follow",
+    "FundingOpen",
     "Group",
     "Identity",
     "LedgerEntry",

@@ -135,6 +135,15 @@ class YearOpen(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class FundingOpen(Base):
+    """A calendar funding year opened (municipalities funded from 1 January); school years
+    are YearOpen."""
+
+    __tablename__ = "funding_opens"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Sequence(Base):
     """Named counters (queue order) that work the same on both databases."""
 

@@ -30,6 +30,10 @@ class Municipality(Base):
     office_address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     office_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
     office_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # "school" (1 September, the seeds) or "calendar" (1 January, the social certificate)
+    funding_period: Mapped[str] = mapped_column(
+        String(10), default="school", server_default="school"
+    )
 
 
 class MunicipalityYear(Base):
