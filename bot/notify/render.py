@@ -14,6 +14,12 @@ from core.services import views
 from core.storage.db import UnitOfWork
 from core.storage.models import Broadcast, Child, Program
 
+# notices about an application's money: their text and the amounts they name
+MONEY_NOTICES = {
+    "application_not_covered": ("n-application-not-covered", ("needed", "available")),
+    "share_changed": ("n-share-changed", ("share", "copay")),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:
@@ -76,39 +82,20 @@ class Renderer:
             if p.get("reason") and status == "rejected":
                 text += "\n" + t(lang, "app-reason", reason=p["reason"])
             return Notice(text, program_id=p.get("program_id"))
-        if row.kind == "application_not_covered":
+        if row.kind in MONEY_NOTICES:
+            key, amounts = MONEY_NOTICES[row.kind]
             program = await self._program(uow, p.get("program_id"))
             name = await self._child(uow, p.get("child_id"))
             if name is None:
                 return None
-            text = t(
-                lang,
-                "n-application-not-covered",
-                child=name,
-                program=program or "—",
-                needed=money(int(p.get("needed", 0)), lang),
-                available=money(int(p.get("available", 0)), lang),
-            )
+            figures = {a: money(int(p.get(a, 0)), lang) for a in amounts}
+            text = t(lang, key, child=name, program=program or "—", **figures)
             return Notice(text, program_id=p.get("program_id"))
         if row.kind == "seat_free":
             program = await self._program(uow, p.get("program_id"))
             return Notice(
                 t(lang, "n-seat-free", program=program or "—"), program_id=p.get("program_id")
             )
-        if row.kind == "share_changed":
-            program = await self._program(uow, p.get("program_id"))
-            name = await self._child(uow, p.get("child_id"))
-            if name is None:
-                return None
-            text = t(
-                lang,
-                "n-share-changed",
-                child=name,
-                program=program or "—",
-                share=money(int(p.get("share", 0)), lang),
-                copay=money(int(p.get("copay", 0)), lang),
-            )
-            return Notice(text, program_id=p.get("program_id"))
         if row.kind == "teen_linked":
             name = await self._child(uow, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None

@@ -83,11 +83,7 @@ async def open_year(uow: UnitOfWork, year: int, *, close_missing: bool = False) 
     await locks.gate(uow, exclusive=True)
     if await uow.session.get(YearOpen, year, populate_existing=True) is not None:
         return YearResult(year, True)
-    missing = await month_close.unclosed_before(uow, month_index(year, 9))
-    if missing and not close_missing:
-        raise DomainError("year_months_open", months=", ".join(month_display(m) for m in missing))
-    for month in missing:
-        await month_close.close_month(uow, month)
+    await _months_closed_before(uow, month_index(year, 9), close_missing)
     uow.session.add(YearOpen(school_year=year, opened_at=uow.now))
     await uow.session.flush()
     batch = f"year:{year}"
@@ -122,11 +118,7 @@ async def open_funding_year(
     await locks.gate(uow, exclusive=True)
     if await uow.session.get(FundingOpen, year, populate_existing=True) is not None:
         return YearResult(year, True)
-    missing = await month_close.unclosed_before(uow, month_index(year, 1))
-    if missing and not close_missing:
-        raise DomainError("year_months_open", months=", ".join(month_display(m) for m in missing))
-    for month in missing:
-        await month_close.close_month(uow, month)
+    await _months_closed_before(uow, month_index(year, 1), close_missing)
     uow.session.add(FundingOpen(year=year, opened_at=uow.now))
     await uow.session.flush()
     batch = f"calendar:{year}"
@@ -135,6 +127,16 @@ async def open_funding_year(
     await campaign.carry_into(uow, year, _municipalities(Period.CALENDAR))
     logger.info("calendar year %s opened: %d expired, %d credited", year, expired, credited)
     return YearResult(year, False, expired, credited, 0, granted, requeued)
+
+
+async def _months_closed_before(uow: UnitOfWork, first: int, close_missing: bool) -> None:
+    """A year does not open over months with classes still open (their money would go
+    before the provider is paid): refused naming them, or closed in order first."""
+    missing = await month_close.unclosed_before(uow, first)
+    if missing and not close_missing:
+        raise DomainError("year_months_open", months=", ".join(month_display(m) for m in missing))
+    for month in missing:
+        await month_close.close_month(uow, month)
 
 
 async def _release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> None:  # type: ignore[no-untyped-def]

@@ -57,7 +57,7 @@ help-text =
     /link — link Telegram and VK
     /language — change the language
     /cancel — stop what you are doing
-    If a certificate number is lost, it is on the child's card.
+    Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
 
 ## My data
 
