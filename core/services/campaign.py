@@ -21,6 +21,7 @@ from core.notify.outbox import emit
 from core.rules.calendar import (
     Period,
     funding_months,
+    funding_year_of,
     month_index,
     month_of,
     program_months,
@@ -57,13 +58,19 @@ async def settings_of(uow: UnitOfWork, municipality_id: int, year: int) -> Munic
 
 
 async def target(
-    uow: UnitOfWork, municipality_id: int, start_month: int, end_month: int
+    uow: UnitOfWork,
+    municipality_id: int,
+    start_month: int,
+    end_month: int,
+    period: Period = Period.SCHOOL,
 ) -> Target:
+    """The school year applied for, and the settings in force for it (the funding year's:
+    for a calendar-year municipality, this calendar year's)."""
     today = uow.today
     year = school_year_of(today)
     first, last = program_months(year, start_month, end_month)
     first = max(first, month_of(today))
-    current = await settings_of(uow, municipality_id, year)
+    current = await settings_of(uow, municipality_id, funding_year_of(today, period))
     if first <= last:
         return Target(year, first, last, False, current)
     coming = await settings_of(uow, municipality_id, year + 1)
@@ -85,9 +92,12 @@ def money_months(first_month: int, last_month: int, period: Period) -> int:
     return max(0, min(last_month, end) - first_month + 1)
 
 
-def is_next_year(first_month: int, today_month: int) -> bool:
-    """An application whose months start in a school year not yet open."""
+def is_next_year(first_month: int, today_month: int, period: Period = Period.SCHOOL) -> bool:
+    """An application whose months start in a funding year not yet open: its money is
+    blocked when that year opens (block_accepted, carry_into), not at acceptance."""
     year, month0 = divmod(today_month, 12)
+    if period == Period.CALENDAR:
+        return first_month >= month_index(year + 1, 1)
     current = year if month0 + 1 >= 9 else year - 1
     return first_month >= month_index(current + 1, 9)
 

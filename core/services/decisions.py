@@ -97,9 +97,10 @@ async def _accept(uow: UnitOfWork, app: Application) -> Decision:
     )
     period = await period_of(uow, cert.municipality_id) if cert is not None else Period.SCHOOL
     needed = app.monthly_share * campaign.money_months(first, app.last_month, period)
-    if campaign.is_next_year(app.first_month, current) and period == Period.SCHOOL:
-        # accepted in the summer for the coming year: its money is blocked when that year
-        # opens, in the order of acceptance (campaign.block_accepted)
+    if campaign.is_next_year(app.first_month, current, period):
+        # accepted for a funding year not yet open (the summer campaign; a January start in
+        # a calendar-year municipality): blocked when that year opens, in the order of
+        # acceptance (campaign.block_accepted, campaign.carry_into)
         needed = 0
     if needed and app.certificate_id is not None:
         funded = cert is not None and cert.status == CertStatus.FUNDED

@@ -82,8 +82,9 @@ async def _facts(
         raise DomainError("group_not_found")
     group, program, provider = row
     today = uow.today
+    period = await period_of(uow, child.municipality_id)
     when = await campaign.target(
-        uow, child.municipality_id, program.start_month, program.end_month
+        uow, child.municipality_id, program.start_month, program.end_month, period
     )
     first, last, months = when.first_month, when.last_month, when.months
     same = await uow.session.scalar(
@@ -134,7 +135,6 @@ async def _facts(
     )
     available = cert.total - cert.reserved if cert else 0
     nominal_known = True
-    period = await period_of(uow, child.municipality_id)
     if when.next_year and cert is not None and period == Period.SCHOOL:
         # the coming year's money: its nominal when the municipality has set it, less what
         # the child's accepted applications for that year will take; until then, the

@@ -132,19 +132,20 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         LedgerEntry.created_at,
     ]
     n_debits = (await uow.session.execute(insert(LedgerEntry).from_select(cols, debits))).rowcount  # type: ignore[attr-defined]
-    await _apply_to_applications(uow, batch)
 
     # what the month's share did not use (days not served, kopecks of rounding) goes back;
-    # after the last month, everything left does
+    # after the last month, everything left does. Computed from the row as the debit left
+    # it, so each application is updated once for both (an UPDATE is the costly part)
     release_key = _key("release", month)
     keep = Application.monthly_share * (Application.last_month - month)
+    left = Application.reserved_left - case((and_(served, amount > 0), amount), else_=0)
     releases = select(
         release_key,
         Application.certificate_id,
         Application.id,
         literal("release"),
         literal(0),
-        keep - Application.reserved_left,
+        keep - left,
         literal(month),
         literal(f"{batch}:r"),
         literal(uow.now),
@@ -153,13 +154,13 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         Application.certificate_id.is_not(None),
         Application.first_month <= month,
         Application.last_month >= month,
-        Application.reserved_left > keep,
+        left > keep,
         ~exists().where(LedgerEntry.key == release_key),
     )
     n_releases = (
         await uow.session.execute(insert(LedgerEntry).from_select(cols, releases))
     ).rowcount  # type: ignore[attr-defined]
-    await _apply_to_applications(uow, f"{batch}:r")
+    await _apply_to_applications(uow, [batch, f"{batch}:r"])
     await apply_batches(uow, [batch, f"{batch}:r"])
 
     # programs that end with this month are finished
@@ -267,15 +268,15 @@ async def unclosed_before(uow: UnitOfWork, month: int) -> list[int]:
     return missing
 
 
-async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
-    """Move applications' reserved_left by the batch's entries: the batch aggregated once,
-    joined once (UPDATE … FROM), never a subquery per application."""
+async def _apply_to_applications(uow: UnitOfWork, batches: list[str]) -> None:
+    """Move applications' reserved_left by the batches' entries: aggregated once, joined
+    once (UPDATE … FROM), never a subquery per application; each row updated once."""
     moved = (
         select(
             LedgerEntry.application_id.label("application_id"),
             func.sum(LedgerEntry.reserved_delta).label("delta"),
         )
-        .where(LedgerEntry.batch == batch, LedgerEntry.application_id.is_not(None))
+        .where(LedgerEntry.batch.in_(batches), LedgerEntry.application_id.is_not(None))
         .group_by(LedgerEntry.application_id)
         .subquery()
     )

@@ -228,11 +228,12 @@ async def withdraw(ctx: Ctx) -> Screen:
 
 @registry.action("withdraw-yes", on=("withdraw-confirm",))
 async def withdraw_yes(ctx: Ctx) -> Screen:
+    # read first: a child's own account (14+) goes with the child's data
+    async with ctx.reader() as uow:
+        others = [k for k in await parents.accounts(uow, ctx.parent_id) if k != ctx.event.user_key]
     count = await ctx.run(parents.withdraw_consent, ctx.parent_id)
     ctx.forget_parent()
     # no draft of a child's data stays behind in any of the family's messengers
-    async with ctx.reader() as uow:
-        others = [k for k in await parents.accounts(uow, ctx.parent_id) if k != ctx.event.user_key]
     await ctx.engine.forget(*others)
     ctx.state.data = {"pid": ctx.parent_id}
     return await ctx.show("welcome", T("data-erased", {"count": count}))
