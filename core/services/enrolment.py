@@ -59,6 +59,7 @@ class ApplyQuote:
     available: int
     school_year: int = 0
     next_year: bool = False  # for the coming school year (the summer campaign)
+    later_year: bool = False  # paid from a funding year not yet open (blocked when it opens)
     nominal_known: bool = True  # next year's nominal set (else today's balance was used)
     later_months: int = 0  # paid from the next calendar year's nominal, reserved 1 January
 
@@ -135,11 +136,18 @@ async def _facts(
     )
     available = cert.total - cert.reserved if cert else 0
     nominal_known = True
-    if when.next_year and cert is not None and period == Period.SCHOOL:
-        # the coming year's money: its nominal when the municipality has set it, less what
-        # the child's accepted applications for that year will take; until then, the
-        # balance of today (said so on the quote)
-        nominal = year.nominal if year is not None else 0
+    later = campaign.is_next_year(first, month_of(today), period)
+    if later and cert is not None:
+        # months in a funding year not yet open (the summer campaign; a January start in
+        # a calendar-year municipality): that year's nominal when the municipality has
+        # set it, less what the child's accepted applications for it will take; until
+        # then, the balance of today (the quote says which)
+        coming = (
+            year
+            if period == Period.SCHOOL
+            else await campaign.settings_of(uow, child.municipality_id, first // 12)
+        )
+        nominal = coming.nominal if coming is not None else 0
         nominal_known = nominal > 0
         if nominal_known:
             available = nominal - await campaign.held_next_year(uow, cert.id, first)
@@ -165,6 +173,7 @@ async def _facts(
             available=available,
             school_year=when.school_year,
             next_year=when.next_year,
+            later_year=later,
             nominal_known=nominal_known,
             later_months=months - paid if money.monthly_share else 0,
         ),

@@ -245,6 +245,10 @@ quote-next-year = An application for the { $year } school year. { $known ->
    *[no] That year's nominal is not set yet: the figures use today's balance and may change.
 }
 quote-later = The municipality funds per calendar year: what is blocked now pays up to December; the { $months } months from { $from } are paid from next year's nominal, blocked on 1 January. If it does not cover the same share, we will tell you the new co-pay.
+quote-next-funding-year = The classes begin in the next funding year: { $known ->
+    [yes] the figures use that year's certificate nominal; the money is blocked on 1 January.
+   *[no] that year's nominal is not set yet, so the figures use today's balance and may change.
+}
 btn-confirm-apply = ✅ Apply
 applied = Application submitted. The organisation will review it and we will tell you the answer.
 apps-empty = No applications yet.

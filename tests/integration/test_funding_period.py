@@ -126,3 +126,42 @@ async def test_the_school_year_opening_leaves_a_calendar_municipality_s_money(db
     assert (await _view(db, *town)).total == 300_000  # untouched until 1 January
     # the school-year municipality: last year's money expired; no 2027 row, no credit
     assert (await _view(db, *village)).total == 0
+
+
+async def test_a_january_start_is_quoted_on_the_new_nominal_and_blocked_on_1_january(db, clock):
+    await _region(db, nominal="24000")
+    async with db.uow() as uow:
+        rows = [catalog_row(3, price=3000, months=(1, 5))]
+        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        assert report.ok, report.errors
+        await uow.commit()
+    clock.set(datetime(2026, 12, 10, 9, 0))
+    parent, child = await parent_with_child(db)  # December: 1 month of 12 000 ₽
+    assert (await _view(db, parent, child)).total == 100_000
+    async with db.reader() as uow:
+        q = await enrolment.quote_application(uow, parent, child, await group_id(db, "g3"))
+    # January to May of 2027, on 2027's 24 000 ₽, not on December's 1 000 ₽
+    assert (q.later_year, q.nominal_known, q.money.monthly_share) == (True, True, 300_000)
+    staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
+    app = await db.run(enrolment.apply, parent, child, await group_id(db, "g3"))
+    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await _view(db, parent, child)).reserved == 0  # nothing of 2026's money
+    clock.set(datetime(2027, 1, 2, 9, 0))
+    await db.run(new_year.open_funding_year, 2027, close_missing=True)
+    assert (await _view(db, parent, child)).reserved == 1_500_000
+
+
+async def test_a_calendar_municipality_s_limits_are_its_calendar_year_s(db, clock):
+    text = MUNIS.format(nominal="12000").replace(
+        "town,Город,Регион,2027,10,12000,2,", "town,Город,Регион,2027,10,12000,0,"
+    )
+    async with db.uow() as uow:
+        assert (await catalog_import.import_municipalities(uow, text)).ok
+        rows = [catalog_row(4, register="significant", price=0)]
+        assert (await catalog_import.import_catalog(uow, HEADER + "\n" + rows[0] + "\n")).ok
+        await uow.commit()
+    parent, child = await parent_with_child(db, certificate="accounting")
+    clock.set(datetime(2027, 2, 1, 9, 0))  # school year 2026, calendar year 2027: limit 0
+    with pytest.raises(DomainError) as err:
+        await db.run(enrolment.apply, parent, child, await group_id(db, "g4"))
+    assert err.value.code == "budget_limit_reached"

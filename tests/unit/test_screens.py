@@ -7,6 +7,7 @@ callback data and VK's 40-character labels.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -151,9 +152,11 @@ QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
     1_800_000,
     school_year=2027,
     next_year=True,
+    later_year=True,
     nominal_known=False,
     later_months=5,
 )
+QUOTE_LATER = dataclasses.replace(QUOTE_NEXT_YEAR, next_year=False, nominal_known=True)
 QUOTE_BUDGET = enrolment.ApplyQuote(
     1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0
 )
@@ -213,7 +216,7 @@ VARIANTS = [
             kids=[KID],
             page=[ROW],
             card=CARD,
-            quote=QUOTE_NEXT_YEAR if c == "awaiting" else QUOTE_BUDGET,
+            quote={"awaiting": QUOTE_NEXT_YEAR, "rejected": QUOTE_LATER}.get(c, QUOTE_BUDGET),
             apps=[app_view(AppStatus.REJECTED, "Нет мест")],
             app=AppStatus.REJECTED,
         )

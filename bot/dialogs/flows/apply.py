@@ -104,6 +104,8 @@ async def apply_quote(ctx: Ctx) -> Screen:
     if q.next_year:
         year = f"{q.school_year}/{(q.school_year + 1) % 100:02d}"
         parts.insert(0, T("quote-next-year", {"year": year, "known": q.nominal_known}))
+    elif q.later_year:
+        parts.append(T("quote-next-funding-year", {"known": q.nominal_known}))
     return Screen(
         parts,
         [[Button(T("btn-confirm-apply"), "apply-yes")], [Button(T("btn-cancel"), "card")]],
