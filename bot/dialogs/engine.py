@@ -17,7 +17,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot import metrics
 from bot.dialogs.events import Event
-from bot.dialogs.guards import clean, unavailable
+from bot.dialogs.guards import clean, teen_may, unavailable
 from bot.dialogs.screen import Rendered, Screen, T, render
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
@@ -174,19 +174,6 @@ class Reply:
     toast: str | None = None  # a short answer to the press itself (callback answer)
 
 
-# what a child's own account may do: search, apply for themselves, their applications and
-# balance, and the menu, help and language; everything else is the parent's
-TEEN_FLOWS = frozenset({"search", "apply", "balance"})
-TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
-
-
-def _teen_may(ctx: Ctx, name: str, handler: Callable[..., object]) -> None:
-    if ctx.teen is None or name in TEEN_NAMES:
-        return
-    if handler.__module__.rsplit(".", 1)[-1] not in TEEN_FLOWS:
-        raise DomainError("teen_not_allowed")
-
-
 class Engine:
     def __init__(
         self,
@@ -309,7 +296,7 @@ class Engine:
             handler = registry.commands.get(name.lower())
             if handler is None:
                 return await self._current(ctx, T("unknown-command"))
-            _teen_may(ctx, name.lower(), handler)
+            teen_may(ctx.teen, name.lower(), handler)
             return await handler(ctx, arg.strip())
         if event.kind == "button":
             action = self.signer.verify(event.user_key, event.payload)
@@ -324,7 +311,7 @@ class Engine:
             handler, on = found
             if on is not None and ctx.state.screen not in on:
                 return await self._current(ctx, T("stale-button"))
-            _teen_may(ctx, name, handler)
+            teen_may(ctx.teen, name, handler)
             args = rest.split(":") if rest else []
             return await handler(ctx, *args)
         if event.kind == "location":

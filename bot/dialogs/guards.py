@@ -1,11 +1,14 @@
-"""What the engine checks before and around a flow: the text a person typed, and whether
-a failure means the database or Redis is out of reach (as opposed to a mistake of ours)."""
+"""What the engine checks before and around a flow: the text a person typed, what a child's
+own account may do, and whether a failure means the database or Redis is out of reach (as
+opposed to a mistake of ours)."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from bot.dialogs.events import Event
+from core.errors import DomainError
 
 # C0 controls and DEL, but not tab and newline: NUL in text is refused by PostgreSQL, the
 # rest are never meant as text
@@ -17,6 +20,20 @@ def clean(event: Event) -> Event:
     if event.text and not event.text.isprintable():
         return dataclasses.replace(event, text=event.text.translate(CONTROLS))
     return event
+
+
+# what a child's own account (14+) may do: search, apply for themselves, their applications
+# and balance, and the menu, help and language; everything else is the parent's
+TEEN_FLOWS = frozenset({"search", "apply", "balance"})
+TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
+
+
+def teen_may(teen: int | None, name: str, handler: Callable[..., object]) -> None:
+    """Refuse a child's own account a command or button of another flow."""
+    if teen is None or name in TEEN_NAMES:
+        return
+    if handler.__module__.rsplit(".", 1)[-1] not in TEEN_FLOWS:
+        raise DomainError("teen_not_allowed")
 
 
 def unavailable(exc: BaseException) -> bool:
