@@ -36,6 +36,9 @@ class Program(Base):
         Index("ix_programs_dir", "direction", "name_folded", "id"),
         Index("ix_programs_muni", "municipality_id", "name_folded", "id"),
         Index("ix_programs_name", "name_folded", "id"),
+        # nearest first: a box around the point read by latitude range
+        Index("ix_programs_muni_lat", "municipality_id", "lat", "lon"),
+        Index("ix_programs_lat", "lat", "lon"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(40), unique=True)
