@@ -163,8 +163,8 @@ async def search(uow: UnitOfWork, q: SearchQuery) -> Page:
     return Page(items=items, page=q.page, total=total, page_size=q.page_size)
 
 
-NEAR_START_KM = 3.0
-NEAR_STEPS = 6  # the box triples each step: 3 km to about 730 km, then the whole set
+NEAR_START_KM = 0.5
+NEAR_STEPS = 8  # the box triples each step: 0.5 km to about 1,100 km, then the whole set
 
 
 async def _nearest(uow: UnitOfWork, stmt, q: SearchQuery, total: int):  # type: ignore[no-untyped-def]
