@@ -194,7 +194,8 @@ def register_limit(year: MunicipalityYear | None, register: Register) -> int | N
 async def quote_application(
     uow: UnitOfWork, parent_id: int, child_id: int, group_id: int
 ) -> ApplyQuote:
-    """What applying would reserve and cost; raises the refusal the apply would raise."""
+    """What the application would take at acceptance and cost; raises the refusal the apply
+    would raise."""
     await require_consent(uow, parent_id)
     q, _ = await _facts(uow, parent_id, child_id, group_id, lock=False)
     return q

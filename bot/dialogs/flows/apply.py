@@ -1,4 +1,4 @@
-"""Applying from a card: the child, the exact reservation and co-pay, confirm; then the
+"""Applying from a card: the child, what acceptance will block and the co-pay, confirm; then the
 parent's applications, cancelling and leaving."""
 
 from __future__ import annotations
