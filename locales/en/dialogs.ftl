@@ -175,10 +175,10 @@ direction-sports = Sports
 direction-arts = Arts
 direction-tourism = Tourism and local history
 direction-social = Social and humanities
-register-certified = certified (paid from a funded certificate)
-register-significant = significant (budget)
-register-preprofessional = pre-professional (budget)
-register-other = other (budget)
+register-certified = a certificate with a nominal (a certified program)
+register-significant = the budget (a significant program)
+register-preprofessional = the budget (a pre-professional program)
+register-other = the budget
 search-direction = Which direction?
 btn-any-direction = Any
 search-muni = Where to look? Choose a municipality or type part of its name.
@@ -207,7 +207,7 @@ card =
     { $provider }
     Address: { $address } ({ $municipality })
     Direction: { $direction }
-    Register: { $register }
+    Paid by: { $register }
     Ages: { $ages }
     Price: { $free ->
         [yes] free
@@ -254,13 +254,13 @@ applied = Application submitted. The organisation will review it and we will tel
 apps-empty = No applications yet.
 apps-title = Applications ({ $count }):
 apps-line = • { $child }: { $program } — { $status }
-status-submitted = submitted
-status-accepted = accepted
-status-enrolled = enrolled
-status-finished = finished
-status-cancelled = cancelled
-status-rejected = rejected
-status-expired = closed: the provider did not answer in time
+status-submitted = application submitted
+status-accepted = application accepted
+status-enrolled = the child is enrolled
+status-finished = classes finished
+status-cancelled = application cancelled
+status-rejected = application rejected
+status-expired = application closed: the provider did not answer in time
 app-card =
     { $child }: { $program }
     { $provider }, { $group } ({ $schedule })
@@ -393,7 +393,7 @@ n-cert-linked = { $child }: the certificate from the regional register is linked
 n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
 n-share-changed = { $child }, "{ $program }": from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
-n-application = 📝 { $child }, "{ $program }": the application is { $status }.
+n-application = 📝 { $child }, "{ $program }": { $status }.
 n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
 n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: apply while it is free.
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
@@ -429,7 +429,10 @@ bc-dir-off = { $name }
 btn-bc-dirs-done = Done
 bc-ask-program = Add a button to a program? Send its number (for example, 42) or press "No button".
 btn-bc-no-program = No button
-bc-preview = Parents it reaches: { $count }. This is how it will look:
+bc-preview = The announcement will reach { $count } { $count ->
+    [one] parent
+   *[other] parents
+}. This is how it will look:
 bc-preview-button = Below the text: an "Open the program" button (no. { $id }).
 btn-bc-send = 📤 Send now
 btn-bc-schedule = 🕒 Schedule

@@ -33,7 +33,7 @@ async def test_coordinator_broadcast_reaches_parents(telegram_bot):
     step = await press(h, step, "Любой", COORDINATOR)
     step = await press(h, step, "Готово", COORDINATOR)
     step = await press(h, step, "Без кнопки", COORDINATOR)
-    assert "Получат родителей: 1" in step.text
+    assert "Объявление получат 1 родитель." in step.text
     assert "весенний набор" in step.text
     step = await press(h, step, "Отправить сейчас", COORDINATOR)
     assert "Рассылка началась" in step.text
