@@ -69,7 +69,7 @@ async def test_parent_journey(telegram_bot):
     child = await press(h, child, "Получить сертификат")
     assert "Заявка на сертификат принята" in child.text
     assert "свидетельство о рождении" in child.text  # what to bring, and where
-    child = await press(h, child, "Запросить сертификат ПФ")
+    child = await press(h, child, "Запросить сертификат с номиналом")
     assert "Запрос записан" in child.text
     # not yet: the documents are checked first
     quote_too_early = await say(h, "/balance")
@@ -111,7 +111,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     await press(h, start, "Согласен")
     child = await add_child(h, surname="Петрова", born="01.09.2011")
     child = await press(h, child, "Получить сертификат")
-    child = await press(h, child, "Запросить сертификат ПФ")
+    child = await press(h, child, "Запросить сертификат с номиналом")
     await confirm_data(h, "Петрова Мария")
     kids = await say(h, "/children")
     child = await press(h, kids, "Мария")
