@@ -24,7 +24,7 @@ def clean(event: Event) -> Event:
 
 # what a child's own account (14+) may do: search, apply for themselves, their applications
 # and balance, and the menu, help and language; everything else is the parent's
-TEEN_FLOWS = frozenset({"search", "apply", "balance"})
+TEEN_FLOWS = frozenset({"search", "apply", "balance", "faq"})
 TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
 
 

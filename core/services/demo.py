@@ -11,6 +11,7 @@ from core.rules.calendar import school_year_of
 from core.services.catalog_import import (
     CATALOG_COLUMNS,
     MUNICIPALITY_COLUMNS,
+    OFFICE_COLUMNS,
     ImportReport,
     import_catalog,
     import_municipalities,
@@ -111,9 +112,11 @@ DAYS = ("Пн, Ср 15:00–16:30", "Вт, Чт 16:00–17:30", "Сб 10:00–12
 def municipalities_csv(school_year: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(MUNICIPALITY_COLUMNS)
+    writer.writerow([*MUNICIPALITY_COLUMNS, *OFFICE_COLUMNS])
     for code, name, _, quota, nominal in MUNICIPALITIES:
-        writer.writerow([code, name, REGION, school_year, quota, nominal, 2])
+        # a made-up office, marked as such: where the demo family would bring documents
+        office = (f"{name}, ул. Центральная, 1, каб. 5 (демо)", "Пн–Пт 9:00–17:00 (демо)", "—")
+        writer.writerow([code, name, REGION, school_year, quota, nominal, 2, *office])
     return out.getvalue()
 
 

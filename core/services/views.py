@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.errors import DomainError
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
+from core.services.certificates import Office
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
@@ -16,6 +17,7 @@ from core.storage.models import (
     Child,
     Group,
     LedgerEntry,
+    Municipality,
     Program,
     Provider,
     Role,
@@ -98,6 +100,21 @@ async def parent_application(uow: UnitOfWork, parent_id: int, app_id: int) -> Ap
     if row is None or row[0].parent_id != parent_id:
         raise DomainError("application_not_found")
     return _app_view(row)
+
+
+async def family_offices(uow: UnitOfWork, parent_id: int) -> list[Office]:
+    """The МОЦ of each municipality the family's children live in (for help and where to
+    confirm a child's data)."""
+    rows = await uow.session.execute(
+        select(Municipality)
+        .where(
+            Municipality.id.in_(select(Child.municipality_id).where(Child.parent_id == parent_id))
+        )
+        .order_by(Municipality.name)
+    )
+    return [
+        Office(m.name, m.office_address, m.office_hours, m.office_phone) for m in rows.scalars()
+    ]
 
 
 async def provider_ids(uow: UnitOfWork, parent_id: int) -> list[int]:

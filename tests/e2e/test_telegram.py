@@ -97,6 +97,11 @@ async def test_parent_journey(telegram_bot):
     assert "подана" in apps.text
     balance = await say(h, "/balance")
     assert "Зарезервировано" in balance.text  # nothing yet: the provider has not accepted
+    # help answers the questions families ask, with their own МОЦ
+    faq = await say(h, "/help")
+    answer = await press(h, faq, "Как подтвердить")
+    assert "свидетельство о рождении" in answer.text
+    assert "МОЦ (г. Биробиджан): г. Биробиджан, ул. Центральная" in answer.text
     # the bot's command menu was set in both languages
     assert {c["command"] for c in h.tg.commands["ru"]} >= {"start", "menu", "balance"}
     assert "en" in h.tg.commands

@@ -297,6 +297,10 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
     async def following(uow, pid, prog):  # type: ignore[no-untyped-def]
         return v.consent
 
+    async def offices(uow, pid):  # type: ignore[no-untyped-def]
+        office = certificates.Office("г. Биробиджан", "ул. Ленина, 5", "Пн–Пт 9–17", "+7 1")
+        return [office, certificates.Office("Смидовичский район", "", "", "")] if v.consent else []
+
     async def pending(uow, pid, page=0):  # type: ignore[no-untyped-def]
         return ([PENDING] * 5, 12) if v.consent else ([], 0)
 
@@ -324,6 +328,7 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (broadcasts, "latest", latest),
         (follows, "is_following", following),
         (confirmations, "pending", pending),
+        (views, "family_offices", offices),
         (confirmations, "pending_one", pending_one),
     ):
         monkeypatch.setattr(module, name, fn)
@@ -345,6 +350,7 @@ def make_ctx(lang: str) -> Ctx:
             "cert_link": "01-0000001-8",
             "teen_code": "1234 5678 9012",
             "cq_page": 1,
+            "faq": 10,
             "apply": {"group": 70, "child": 1},
             "q": {
                 "direction": "technical",
@@ -471,3 +477,13 @@ def test_every_import_error_code_has_a_message():
     t = Translator()
     for lang in LANGUAGES:
         assert {f"import-{c}" for c in codes} <= t.keys[lang]
+
+
+def test_every_faq_answer_exists():
+    from bot.dialogs.flows.faq import QUESTIONS
+
+    t = Translator()
+    for lang in LANGUAGES:
+        for n in range(1, QUESTIONS + 1):
+            assert {f"faq-q{n}", f"faq-a{n}"} <= t.keys[lang], (lang, n)
+            assert len(t(lang, f"faq-q{n}")) <= 40  # a button label on every platform

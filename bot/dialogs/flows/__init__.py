@@ -7,6 +7,7 @@ from bot.dialogs.flows import (  # noqa: F401
     children,
     confirmer,
     coordinator,
+    faq,
     link,
     provider,
     search,

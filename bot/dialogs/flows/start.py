@@ -1,4 +1,4 @@
-"""Start, consent, menu, help, language, privacy and withdrawal."""
+"""Start, consent, menu, language, privacy and withdrawal."""
 
 from __future__ import annotations
 
@@ -122,21 +122,6 @@ async def cancel(ctx: Ctx, arg: str) -> Screen:
     for key in ("draft", "draft_back", "apply", "reason_app"):
         ctx.data.pop(key, None)
     return await ctx.show("menu", T("cancelled"))
-
-
-@registry.screen("help")
-async def help_screen(ctx: Ctx) -> Screen:
-    return Screen([T("help-text")], [[menu_button()]])
-
-
-@registry.action("help")
-async def to_help(ctx: Ctx) -> Screen:
-    return await ctx.show("help")
-
-
-@registry.command("help")
-async def help_command(ctx: Ctx, arg: str) -> Screen:
-    return await ctx.show("help")
 
 
 @registry.action("lang")

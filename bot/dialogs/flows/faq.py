@@ -1,0 +1,63 @@
+"""Help as the answers families ask for most (found on regional navigator and РМЦ pages),
+with their own МОЦ's place, hours and phone, and the commands."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.flows.common import back, menu_button
+from bot.dialogs.screen import Button, Screen, T
+from core.errors import DomainError
+from core.rules.numbers import is_id
+from core.services import views
+
+QUESTIONS = 10  # faq-q1 … faq-q10, faq-a1 … faq-a10 in locales
+
+
+@registry.screen("help")
+async def help_screen(ctx: Ctx) -> Screen:
+    buttons = [Button(T(f"faq-q{n}"), f"faq:{n}") for n in range(1, QUESTIONS + 1)]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([menu_button()])
+    return Screen([T("help-faq-intro"), T("help-text")], rows)
+
+
+@registry.action("help")
+async def to_help(ctx: Ctx) -> Screen:
+    return await ctx.show("help")
+
+
+@registry.command("help")
+async def help_command(ctx: Ctx, arg: str) -> Screen:
+    return await ctx.show("help")
+
+
+@registry.action("faq")
+async def to_answer(ctx: Ctx, raw: str = "") -> Screen:
+    if not is_id(raw) or int(raw) > QUESTIONS:
+        raise DomainError("stale-button")
+    ctx.data["faq"] = int(raw)
+    return await ctx.show("faq")
+
+
+@registry.screen("faq")
+async def answer(ctx: Ctx) -> Screen:
+    n = int(ctx.data.get("faq", 1))
+    parts = [T(f"faq-q{n}"), T(f"faq-a{n}")]
+    async with ctx.reader() as uow:
+        offices = await views.family_offices(uow, ctx.parent_id)
+    # where to ask, always with a way to do it: the family's МОЦ, or where to find it
+    for office in offices:
+        parts.append(
+            T(
+                "faq-office",
+                {
+                    "municipality": office.municipality,
+                    "address": office.address or "—",
+                    "hours": office.hours or "—",
+                    "phone": office.phone or "—",
+                },
+            )
+        )
+    if not offices:
+        parts.append(T("faq-office-unknown"))
+    return Screen(parts, [[back("help"), menu_button()]])
