@@ -30,6 +30,18 @@ class Person:
     snils: str | None
     municipality_id: int
 
+    @classmethod
+    def of(cls, data: object) -> Person:
+        """From a child's row, a typed registration or a register entry: the same fields."""
+        return cls(
+            surname=data.surname,  # type: ignore[attr-defined]
+            name=data.name,  # type: ignore[attr-defined]
+            patronymic=data.patronymic,  # type: ignore[attr-defined]
+            birth_date=data.birth_date,  # type: ignore[attr-defined]
+            snils=data.snils,  # type: ignore[attr-defined]
+            municipality_id=data.municipality_id,  # type: ignore[attr-defined]
+        )
+
     @property
     def folded_name(self) -> str:
         return fold(" ".join(p for p in (self.surname, self.name, self.patronymic or "") if p))

@@ -102,6 +102,27 @@ def is_next_year(first_month: int, today_month: int, period: Period = Period.SCH
     return first_month >= month_index(current + 1, 9)
 
 
+async def tell_not_covered(
+    uow: UnitOfWork, app: Application, needed: int, available: int, dedup_key: str
+) -> None:
+    """The family learns that the certificate no longer covers an application's quote."""
+    if app.parent_id is None:
+        return
+    await emit(
+        uow,
+        app.parent_id,
+        "application_not_covered",
+        {
+            "application_id": app.id,
+            "child_id": app.child_id,
+            "program_id": app.program_id,
+            "needed": needed,
+            "available": available,
+        },
+        dedup_key=dedup_key,
+    )
+
+
 async def held_next_year(uow: UnitOfWork, certificate_id: int, first_month: int) -> int:
     """What the child's accepted applications for that coming year will take."""
     taken = await uow.session.scalar(
@@ -171,21 +192,7 @@ async def block_accepted(
         app.accepted_at = None
         app.updated_at = uow.now
         returned += 1
-        if app.parent_id is None:
-            continue
-        await emit(
-            uow,
-            app.parent_id,
-            "application_not_covered",
-            {
-                "application_id": app.id,
-                "child_id": app.child_id,
-                "program_id": app.program_id,
-                "needed": need,
-                "available": left,
-            },
-            dedup_key=f"app:{app.id}:not_covered:{year}",
-        )
+        await tell_not_covered(uow, app, need, left, f"app:{app.id}:not_covered:{year}")
     await uow.session.flush()
     if rows:
         logger.info("year %s: %d summer acceptances blocked, %d returned", year, blocked, returned)

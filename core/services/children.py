@@ -74,7 +74,7 @@ async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
     await require_consent(uow, parent_id)
     clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
-    person = _person(clean)
+    person = Person.of(clean)
     await register.lock_person(uow, person)
     await register.check_not_registered(uow, parent_id, person)
     child = Child(parent_id=parent_id, created_at=uow.now, **asdict(clean))
@@ -92,17 +92,6 @@ async def add(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
     return child.id
 
 
-def _person(data: ChildInput) -> Person:
-    return Person(
-        surname=data.surname,
-        name=data.name,
-        patronymic=data.patronymic,
-        birth_date=data.birth_date,
-        snils=data.snils,
-        municipality_id=data.municipality_id,
-    )
-
-
 async def get_owned(uow: UnitOfWork, parent_id: int, child_id: int) -> Child:
     """Another parent's child is reported as not found: its existence is not disclosed."""
     child = await uow.session.get(Child, child_id)
@@ -117,7 +106,7 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
     child = await get_owned(uow, parent_id, child_id)
     clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
-    person = _person(clean)
+    person = Person.of(clean)
     await register.lock_person(uow, person)
     await register.check_not_registered(uow, parent_id, person, editing=child_id)
     try:

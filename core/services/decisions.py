@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from core.errors import DomainError
-from core.notify.outbox import emit
 from core.rules.calendar import Period, month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
 from core.services import campaign
@@ -106,20 +105,9 @@ async def _accept(uow: UnitOfWork, app: Application) -> Decision:
         funded = cert is not None and cert.status == CertStatus.FUNDED
         available = cert.total - cert.reserved if cert is not None and funded else 0
         if available < needed:
-            await emit(
-                uow,
-                app.parent_id,
-                "application_not_covered",
-                {
-                    "application_id": app.id,
-                    "child_id": app.child_id,
-                    "program_id": app.program_id,
-                    "needed": needed,
-                    "available": available,
-                },
-                # one notice a day however often the provider presses
-                dedup_key=f"app:{app.id}:not_covered:{uow.today.isoformat()}",
-            )
+            # one notice a day however often the provider presses
+            dedup = f"app:{app.id}:not_covered:{uow.today.isoformat()}"
+            await campaign.tell_not_covered(uow, app, needed, available, dedup)
             logger.info("application %s: acceptance refused, not covered", app.id)
             return Decision(done=False, needed=needed, available=available)
         await post(

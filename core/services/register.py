@@ -45,17 +45,6 @@ async def lock_person(uow: UnitOfWork, person: Person) -> None:
         )
 
 
-def _as_person(child: Child) -> Person:
-    return Person(
-        surname=child.surname,
-        name=child.name,
-        patronymic=child.patronymic,
-        birth_date=child.birth_date,
-        snils=child.snils,
-        municipality_id=child.municipality_id,
-    )
-
-
 async def check_not_registered(
     uow: UnitOfWork, parent_id: int, person: Person, *, editing: int | None = None
 ) -> None:
@@ -72,7 +61,7 @@ async def check_not_registered(
     if editing is not None:
         query = query.where(Child.id != editing)
     for other in await uow.session.scalars(query):
-        if same_child(person, _as_person(other)):
+        if same_child(person, Person.of(other)):
             if other.parent_id == parent_id:
                 raise DomainError("child_already_registered")
             raise DomainError("child_registered_elsewhere")
@@ -215,7 +204,7 @@ async def detach(uow: UnitOfWork, child_ids: list[int]) -> None:
         .where(Certificate.child_id.in_(child_ids))
     )
     for cert, child in rows:
-        k = keys(uow, _as_person(child))
+        k = keys(uow, Person.of(child))
         snils_key = k.snils_key
         if snils_key is not None:
             taken = await uow.session.scalar(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import month_bounds, month_index, month_of
 from core.rules.enrolment import AppStatus, CertStatus
-from core.rules.identity import same_child
+from core.rules.identity import Person, same_child
 from core.services import (
     catalog_import,
     certificates,
@@ -26,7 +26,6 @@ from core.services import (
     month_close,
     new_year,
     parents,
-    register,
     roles,
     teens,
 )
@@ -123,7 +122,7 @@ class Year:
             broken += [f"child {k}: {n} certificates" for k, n in by_child.items() if n > 1]
             for i, a in enumerate(kids):
                 for b in kids[i + 1 :]:
-                    if same_child(register._as_person(a), register._as_person(b)):
+                    if same_child(Person.of(a), Person.of(b)):
                         broken.append(f"children {a.id} and {b.id} are the same child")
             funded = sum(c.status == CertStatus.FUNDED for c in certs)
             if quota is not None and funded > quota:

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
-from core.rules.identity import same_child
+from core.rules.identity import Person, same_child
 from core.services import (
     catalog_import,
     certificates,
@@ -36,7 +36,6 @@ from core.services import (
     month_close,
     new_year,
     parents,
-    register,
     roles,
 )
 from core.storage.db import Database, UnitOfWork
@@ -468,7 +467,7 @@ async def check(db: Database, report: RoundReport) -> list[str]:
         kids = list(await s.scalars(select(Child).order_by(Child.id)))
         for i, a in enumerate(kids):
             for b in kids[i + 1 :]:
-                if same_child(register._as_person(a), register._as_person(b)):
+                if same_child(Person.of(a), Person.of(b)):
                     broken.append(f"children {a.id} and {b.id} are the same child")
         kept = Counter(c.person_key for c in certs if c.person_key)
         broken += [f"a child's register entry kept {n} times" for n in kept.values() if n > 1]

@@ -38,14 +38,18 @@ def page_rows(
     page = min(max(0, page), pages - 1)
     chunk = items[page * per_page : (page + 1) * per_page]
     rows = [chunk[i : i + per_row] for i in range(0, len(chunk), per_row)]
+    rows += nav_rows(page, pages, action)
+    return rows, page
+
+
+def nav_rows(page: int, pages: int, action: str) -> list[list[Button]]:
+    """◀ ▶ between pages, as ``action:<n>``; nothing when there is one page."""
     nav = []
     if page > 0:
         nav.append(Button(T("btn-prev"), f"{action}:{page - 1}"))
     if page < pages - 1:
         nav.append(Button(T("btn-next"), f"{action}:{page + 1}"))
-    if nav:
-        rows.append(nav)
-    return rows, page
+    return [nav] if nav else []
 
 
 async def municipality_rows(ctx: Ctx, choose: str, page_action: str) -> tuple[list, list]:

@@ -5,7 +5,7 @@ without the role sees nothing of it."""
 from __future__ import annotations
 
 from bot.dialogs.engine import Ctx, registry
-from bot.dialogs.flows.common import back, label, menu_button
+from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.numbers import is_id
@@ -34,13 +34,7 @@ async def queue(ctx: Ctx) -> Screen:
     rows = [
         [Button(label(f"{p.full_name}, {p.birth_date:%d.%m.%Y}"), f"cc:{p.id}")] for p in items
     ]
-    nav = []
-    if page > 0:
-        nav.append(Button(T("btn-prev"), f"cq:{page - 1}"))
-    if page < pages - 1:
-        nav.append(Button(T("btn-next"), f"cq:{page + 1}"))
-    if nav:
-        rows.append(nav)
+    rows += nav_rows(page, pages, "cq")
     rows.append([menu_button()])
     return Screen(parts, rows)
 
