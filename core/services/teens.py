@@ -44,8 +44,9 @@ async def invite(uow: UnitOfWork, parent_id: int, child_id: int) -> str:
     return linking.display(code)
 
 
-async def has_own_account(uow: UnitOfWork, parent_id: int, child_id: int) -> bool:
-    found = await uow.session.scalar(
-        select(Identity.id).where(Identity.parent_id == parent_id, Identity.child_id == child_id)
+async def accounts(uow: UnitOfWork, child_id: int) -> list[str]:
+    """The child's own accounts as "platform:id" (their dialog states are keyed so)."""
+    rows = await uow.session.execute(
+        select(Identity.platform, Identity.external_id).where(Identity.child_id == child_id)
     )
-    return found is not None
+    return [f"{platform}:{external}" for platform, external in rows]

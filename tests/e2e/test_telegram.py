@@ -155,6 +155,13 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
         )
     assert statuses == ["cancelled"]
     assert told == {"teen_linked", "application_status"}
+    # the child's data removed: the child's account is a stranger again, sees nobody
+    kids = await say(h, "/children")
+    card = await press(h, kids, "Мария")
+    sure = await press(h, card, "Удалить")
+    await press(h, sure, "Да")
+    after = await say(h, "/children", TEEN)
+    assert "Петрова" not in after.text and "Мария" not in after.text
 
 
 async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):

@@ -36,7 +36,7 @@ def _child_id(ctx: Ctx, raw: str | None = None) -> int:
 @registry.screen("children")
 async def children_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
-        kids = await children.list_children(uow, ctx.parent_id)
+        kids = await ctx.children(uow)  # a child's own account sees itself only
     parts = [T("children-title", {"count": len(kids)})]
     rows = [[Button(label(f"{k.name} {k.surname}"), f"child:{k.id}")] for k in kids]
     rows.append([Button(T("btn-add-child"), "child-add")])
@@ -357,6 +357,10 @@ async def child_remove(ctx: Ctx, raw: str = "") -> Screen:
 @registry.action("child-remove-yes", on=("child-remove-confirm",))
 async def child_remove_yes(ctx: Ctx, raw: str = "") -> Screen:
     child_id = _child_id(ctx, raw)
+    # the child's own account (14+) goes with the child: its dialog is forgotten too
+    async with ctx.reader() as uow:
+        own = await teens.accounts(uow, child_id)
     await ctx.run(children.remove, ctx.parent_id, child_id)
+    await ctx.engine.forget(*own)
     ctx.data.pop("child", None)
     return await ctx.show("children", T("child-removed"))
