@@ -249,10 +249,10 @@ card-share = { $child }: the certificate pays { $share } a month, your co-pay is
 apply-which-child = Who is applying?
 quote-certified =
     Application: { $child }, from { $from } to { $to } ({ $months } months).
-    Price: { $price } a month.
+    Price: { $price } a month, { $total } for the whole period.
     The certificate pays: { $share } a month.
     { $copay_due ->
-        [yes] Your co-pay: { $copay } a month.
+        [yes] Your co-pay: { $copay } a month, { $copay_total } for the whole period.
        *[no] No co-pay.
     }
     When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
@@ -272,6 +272,7 @@ quote-next-funding-year = The classes begin in the next funding year: { $known -
     [yes] the figures use that year's certificate nominal; the money is blocked on 1 January.
    *[no] that year's nominal is not set yet, so the figures use today's balance and may change.
 }
+quote-most = ⚠️ This application would take { $percent } % of the certificate's available money: { $left } would be left for other clubs.
 btn-confirm-apply = ✅ Apply
 applied = Application submitted. The organisation will review it and we will tell you the answer.
 apps-empty = No applications yet.

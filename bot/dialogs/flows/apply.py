@@ -63,12 +63,15 @@ async def apply_quote(ctx: Ctx) -> Screen:
         kid = await children.view(uow, ctx.parent_id, int(pending["child"]))
     pending["share"] = q.money.monthly_share
     months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
+    total_months = q.last_month - q.first_month + 1
     if q.money.reserve:
         body = T(
             "quote-certified",
             {
                 "child": kid.name,
-                "months": q.last_month - q.first_month + 1,
+                "months": total_months,
+                "total": ctx.money(q.money.monthly_price * total_months),
+                "copay_total": ctx.money(q.money.monthly_copay * total_months),
                 "reserve": ctx.money(q.money.reserve),
                 "price": ctx.money(q.money.monthly_price),
                 "share": ctx.money(q.money.monthly_share),
@@ -90,6 +93,17 @@ async def apply_quote(ctx: Ctx) -> Screen:
             },
         )
     parts = [body]
+    if q.money.reserve and q.available > 0 and q.money.reserve * 2 >= q.available:
+        # one studio taking most of a nominal blocks the others: say so before applying
+        parts.append(
+            T(
+                "quote-most",
+                {
+                    "percent": min(100, q.money.reserve * 100 // q.available),
+                    "left": ctx.money(max(0, q.available - q.money.reserve)),
+                },
+            )
+        )
     if q.later_months:
         # a calendar-year municipality: up to December now, the rest on 1 January
         parts.append(
