@@ -240,7 +240,6 @@ card =
     Free seats: { $seats }
 card-art-school = A children's art school: enrolment needs no certificate.
 card-group = • { $name }: { $schedule } — { $free } of { $seats } seats free
-btn-group-full = { $name }: full
 btn-back-results = ◀ To the results
 card-share = { $child }: the certificate pays { $share } a month, your co-pay is { $copay } a month.
 

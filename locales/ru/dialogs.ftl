@@ -242,7 +242,6 @@ card =
     Свободных мест: { $seats }
 card-art-school = Детская школа искусств: запись без сертификата.
 card-group = • { $name }: { $schedule } — свободно { $free } из { $seats }
-btn-group-full = { $name }: мест нет
 btn-back-results = ◀ К результатам
 card-share = { $child }: сертификат оплатит { $share } в месяц, ваша доплата — { $copay } в месяц.
 

@@ -279,11 +279,11 @@ async def card(ctx: Ctx) -> Screen:
             )
         )
     rows = []
+    # a full group is no button that only refuses: the text above shows it full, and
+    # following the program is offered instead
     for g in c.groups:
         if g.free > 0:
             rows.append([Button(label(f"✍ {g.name} · {g.schedule}"), f"apply:{g.id}")])
-        else:
-            rows.append([Button(T("btn-group-full", {"name": g.name}), f"full:{g.id}")])
     if any(g.free <= 0 for g in c.groups):
         if following:
             rows.append([Button(T("btn-unfollow"), f"unfollow:{c.id}")])
@@ -328,6 +328,7 @@ async def results_back(ctx: Ctx) -> Screen:
 
 @registry.action("full")
 async def group_full(ctx: Ctx, raw: str = "") -> Screen:
+    # a button of a card shown before full groups lost theirs
     return await ctx.show("card", T("no_free_seats"))
 
 
