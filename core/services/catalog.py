@@ -226,6 +226,20 @@ def _distance(here: tuple[float, float], lat: float | None, lon: float | None) -
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
+async def group_ages(uow: UnitOfWork, group_id: int) -> tuple[int, int]:
+    """The age range of the program a group belongs to."""
+    row = (
+        await uow.session.execute(
+            select(Program.age_min, Program.age_max)
+            .join(Group, Group.program_id == Program.id)
+            .where(Group.id == group_id)
+        )
+    ).first()
+    if row is None:
+        raise DomainError("group_not_found")
+    return int(row[0]), int(row[1])
+
+
 async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
     row = (
         await uow.session.execute(

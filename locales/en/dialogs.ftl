@@ -245,6 +245,7 @@ card-share = { $child }: the certificate pays { $share } a month, your co-pay is
 
 ## Applying
 
+no-child-of-age = The program is for children from { $min } to { $max }: none of your children is of that age now.
 apply-which-child = Who is applying?
 quote-certified =
     Application: { $child }, from { $from } to { $to } ({ $months } months).

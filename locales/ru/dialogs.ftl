@@ -247,6 +247,7 @@ card-share = { $child }: сертификат оплатит { $share } в ме�
 
 ## Запись
 
+no-child-of-age = Программа для детей от { $min } до { $max } лет: никто из ваших детей сейчас не подходит по возрасту.
 apply-which-child = Кого записываем?
 quote-certified =
     Запись: { $child }, с { $from } по { $to } ({ $months } мес.).

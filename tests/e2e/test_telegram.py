@@ -253,3 +253,21 @@ async def test_deep_link_opens_a_card_and_no_application_without_consent(telegra
     assert "согласие" in refused.text.lower()
     async with h.app.db.reader() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+async def test_a_child_out_of_the_program_s_age_is_not_offered(telegram_bot):
+    from core.storage.models import Program
+
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    await add_child(h)  # 10 years old
+    async with h.app.db.reader() as uow:
+        program = await uow.session.scalar(
+            select(Program.id).where(Program.age_min > 10, Program.free_seats > 0).limit(1)
+        )
+    card = await say(h, f"/start prog_{program}")
+    refused = await press(h, card, "✍")
+    assert "никто из ваших детей сейчас не подходит по возрасту" in refused.text
+    async with h.app.db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Application)) == 0

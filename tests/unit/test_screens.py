@@ -297,6 +297,9 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
     async def following(uow, pid, prog):  # type: ignore[no-untyped-def]
         return v.consent
 
+    async def ages(uow, gid):  # type: ignore[no-untyped-def]
+        return 5, 17
+
     async def offices(uow, pid):  # type: ignore[no-untyped-def]
         office = certificates.Office("г. Биробиджан", "ул. Ленина, 5", "Пн–Пт 9–17", "+7 1")
         return [office, certificates.Office("Смидовичский район", "", "", "")] if v.consent else []
@@ -329,6 +332,7 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (follows, "is_following", following),
         (confirmations, "pending", pending),
         (views, "family_offices", offices),
+        (catalog, "group_ages", ages),
         (confirmations, "pending_one", pending_one),
     ):
         monkeypatch.setattr(module, name, fn)

@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
-from core.services import children, enrolment, views
+from core.services import catalog, children, enrolment, views
 
 
 @registry.action("apply")
@@ -20,8 +20,13 @@ async def apply(ctx: Ctx, raw: str = "") -> Screen:
     await require_consent(ctx)
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
+        ages = await catalog.group_ages(uow, int(raw))
     if not kids:
         return await ctx.show("children", T("need-child"))
+    # only the children of the program's age are offered
+    kids = [k for k in kids if ages[0] <= k.age <= ages[1]]
+    if not kids:
+        return await ctx.show("card", T("no-child-of-age", {"min": ages[0], "max": ages[1]}))
     ctx.data["apply"] = {"group": int(raw)}
     if len(kids) == 1:
         ctx.data["apply"]["child"] = kids[0].id
@@ -31,8 +36,13 @@ async def apply(ctx: Ctx, raw: str = "") -> Screen:
 
 @registry.screen("apply-child")
 async def apply_child(ctx: Ctx) -> Screen:
+    pending = ctx.data.get("apply") or {}
+    if "group" not in pending:
+        raise DomainError("stale-button")
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
+        low, high = await catalog.group_ages(uow, int(pending["group"]))
+    kids = [k for k in kids if low <= k.age <= high]
     rows = [[Button(label(f"{k.name} ({k.age})"), f"ac:{k.id}")] for k in kids]
     rows.append([back("card"), menu_button()])
     return Screen([T("apply-which-child")], rows)
