@@ -271,3 +271,16 @@ async def test_a_child_out_of_the_program_s_age_is_not_offered(telegram_bot):
     assert "никто из ваших детей сейчас не подходит по возрасту" in refused.text
     async with h.app.db.reader() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+async def test_nothing_found_widens_in_one_press(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    step = await say(h, "/search")
+    step = await press(h, step, "Техническая")
+    step = await press(h, step, "г. Биробиджан")
+    step = await say(h, "квазиробототехника")
+    assert "Ничего не нашлось" in step.text
+    wider = await press(h, step, "Искать без «квазиробототехника»")
+    assert "Найдено" in wider.text

@@ -126,6 +126,10 @@ async def show_results(ctx: Ctx) -> Screen:
     return await ctx.show("results")
 
 
+WORD_SHOWN = 20  # of a typed word on a button (every platform's label fits)
+WIDEN = {"text": "text", "muni": "muni"}  # what a press drops from the search
+
+
 def _query(ctx: Ctx) -> SearchQuery:
     q = _q(ctx)
     near = q.get("near")
@@ -145,10 +149,16 @@ async def results(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         page = await catalog.search(uow, query)
     if not page.items:
-        return Screen(
-            [T("results-empty")],
-            [[Button(T("btn-new-search"), "search")], [menu_button()]],
-        )
+        # one press to a wider search: without the word, or in every district
+        q = _q(ctx)
+        rows = []
+        if q.get("text"):
+            word = " ".join(str(q["text"]).split())[:WORD_SHOWN]
+            rows.append([Button(T("btn-drop-word", {"word": word}), "widen:text")])
+        if q.get("muni"):
+            rows.append([Button(T("btn-all-districts"), "widen:muni")])
+        rows += [[Button(T("btn-new-search"), "search")], [menu_button()]]
+        return Screen([T("results-empty")], rows)
     first = page.page * page.page_size
     parts = [
         T(
@@ -319,6 +329,15 @@ async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # typ
             "copay": ctx.money(q.money.monthly_copay),
         },
     )
+
+
+@registry.action("widen", on=("results",))
+async def widen(ctx: Ctx, raw: str = "") -> Screen:
+    if raw not in WIDEN:
+        raise DomainError("stale-button")
+    _q(ctx)[WIDEN[raw]] = None
+    ctx.data["page"] = 0
+    return await ctx.show("results")
 
 
 @registry.action("results-back")
