@@ -12,12 +12,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot import metrics
 from bot.dialogs.events import Event
 from bot.dialogs.guards import clean, teen_may, unavailable
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Rendered, Screen, T, render
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
@@ -35,62 +36,6 @@ MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "c
 
 P = ParamSpec("P")
 R = TypeVar("R")
-ScreenFn = Callable[["Ctx"], Awaitable[Screen]]
-ActionFn = Callable[..., Awaitable[Screen]]
-
-
-@dataclass
-class Registry:
-    screens: dict[str, ScreenFn] = field(default_factory=dict)
-    actions: dict[str, tuple[ActionFn, frozenset[str] | None]] = field(default_factory=dict)
-    texts: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
-    locations: dict[str, Callable[[Ctx, float, float], Awaitable[Screen]]] = field(
-        default_factory=dict
-    )
-    commands: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
-
-    def screen(self, name: str):  # type: ignore[no-untyped-def]
-        def deco(fn: ScreenFn) -> ScreenFn:
-            self.screens[name] = fn
-            return fn
-
-        return deco
-
-    def action(self, name: str, *, on: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
-        """``on``: the screens this button can be pressed from; elsewhere it is stale."""
-
-        def deco(fn: ActionFn) -> ActionFn:
-            self.actions[name] = (fn, frozenset(on) if on else None)
-            return fn
-
-        return deco
-
-    def text(self, *screens: str):  # type: ignore[no-untyped-def]
-        def deco(fn):  # type: ignore[no-untyped-def]
-            for name in screens:
-                self.texts[name] = fn
-            return fn
-
-        return deco
-
-    def location(self, *screens: str):  # type: ignore[no-untyped-def]
-        def deco(fn):  # type: ignore[no-untyped-def]
-            for name in screens:
-                self.locations[name] = fn
-            return fn
-
-        return deco
-
-    def command(self, *names: str):  # type: ignore[no-untyped-def]
-        def deco(fn):  # type: ignore[no-untyped-def]
-            for name in names:
-                self.commands[name] = fn
-            return fn
-
-        return deco
-
-
-registry = Registry()
 
 
 @dataclass

@@ -10,6 +10,17 @@ from core.storage.db import UnitOfWork
 from core.storage.models import Outbox
 
 # kinds the core writes; the worker renders each from locales/
+# the columns a set-based INSERT … SELECT of notices fills
+OUTBOX_COLS = [
+    Outbox.parent_id,
+    Outbox.kind,
+    Outbox.dedup_key,
+    Outbox.ref,
+    Outbox.status,
+    Outbox.attempts,
+    Outbox.created_at,
+]
+
 KINDS = frozenset(
     {
         "debits",  # ref = month index; details read from the ledger at send time

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import String, case, cast, exists, func, insert, literal, select, update
 
-from core.notify.outbox import emit
+from core.notify.outbox import OUTBOX_COLS, emit
 from core.rules.calendar import Period
 from core.rules.enrolment import ACTIVE_STATUSES, CertStatus
 from core.services.certificates import REQUEST_ORDER, grant_from_queue, next_value
@@ -36,17 +36,6 @@ LEDGER_COLS = [
     LedgerEntry.reserved_delta,
     LedgerEntry.batch,
     LedgerEntry.created_at,
-]
-
-
-OUTBOX_COLS = [
-    Outbox.parent_id,
-    Outbox.kind,
-    Outbox.dedup_key,
-    Outbox.ref,
-    Outbox.status,
-    Outbox.attempts,
-    Outbox.created_at,
 ]
 
 

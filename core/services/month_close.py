@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 from core.errors import DomainError
+from core.notify.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
 from core.services.certificates import close_adults, grant_from_queue
@@ -188,15 +189,7 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     )
     await uow.session.execute(
         insert(Outbox).from_select(
-            [
-                Outbox.parent_id,
-                Outbox.kind,
-                Outbox.dedup_key,
-                Outbox.ref,
-                Outbox.status,
-                Outbox.attempts,
-                Outbox.created_at,
-            ],
+            OUTBOX_COLS,
             parents,
         )
     )
