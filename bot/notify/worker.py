@@ -15,7 +15,7 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions
+from core.services import broadcasts, decisions, month_close
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -75,11 +75,14 @@ class Worker:
         """One batch. Returns how many rows were handled."""
         async with self.db.uow() as uow:
             await broadcasts.expand_due(uow)
+            # a closed month's debit notices, a chunk at a time (the close itself writes
+            # none: it holds the exclusive gate)
+            fanned = await month_close.fan_out(uow)
             claimed = await delivery.claim(uow, self.batch, self.lease_s)
             metrics.OUTBOX_DEPTH.set(await delivery.depth(uow))
             await uow.commit()
         if not claimed:
-            return 0
+            return fanned
         outcome = Outcome()
         per_platform: dict[str, list[Outgoing]] = {}
         async with self.db.reader() as uow:

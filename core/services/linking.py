@@ -22,7 +22,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, and_, cast, delete, func, literal, select, update
 
 from core.errors import DomainError
 from core.notify.outbox import emit
@@ -203,6 +203,28 @@ async def _merge(uow: UnitOfWork, source: int, target: int) -> None:
         if same is not None:
             await s.delete(role)
     await s.flush()
+
+    # one debit notice per family and month (it reads all the month's debits when sent):
+    # a pending one of the source gives way to a pending one of the target; one the
+    # target has none for is keyed to the target, so a later fan-out adds no second
+    def months_of_target(*statuses: str):  # type: ignore[no-untyped-def]
+        found = select(Outbox.ref).where(Outbox.parent_id == target, Outbox.kind == "debits")
+        return found.where(Outbox.status.in_(statuses)) if statuses else found
+
+    source_debits = and_(Outbox.parent_id == source, Outbox.kind == "debits")
+    await s.execute(
+        delete(Outbox).where(
+            source_debits,
+            Outbox.status == "pending",
+            Outbox.ref.in_(months_of_target("pending")),
+        )
+    )
+    await s.execute(
+        update(Outbox)
+        .where(source_debits, Outbox.ref.not_in(months_of_target()))
+        .values(dedup_key=literal(f"debits:{target}:") + cast(Outbox.ref, String))
+        .execution_options(synchronize_session=False)
+    )
     for model in (Identity, Child, Application, Role, Outbox, Follow):
         await s.execute(
             update(model)

@@ -1,9 +1,11 @@
 """Closing a month: debit every enrolled child's share for it, in set-based SQL.
 
-A fixed number of statements whatever the number of enrolments: insert the debit entries,
-insert the releases of what the month did not use, move the applications' reservations,
-move the certificates' totals, write one notice per parent. A month closes once
-(month_closes row); the entry keys make even a concurrent second run insert nothing twice.
+A fixed number of statements whatever the number of enrolments: insert one entry per
+application (its debit and the release of what the month did not use), move the
+applications' reservations, move the certificates' totals. The notices (one per family)
+are written after it, a chunk at a time (fan_out). A month closes once
+(month_closes row, under the exclusive gate): a concurrent second run waits, then finds
+it closed.
 """
 
 from __future__ import annotations
@@ -48,10 +50,6 @@ class CloseResult:
     releases: int
 
 
-def _key(prefix: str, month: int):  # type: ignore[no-untyped-def]
-    return literal(f"{prefix}:") + cast(Application.id, String) + literal(f":{month}")
-
-
 async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     """Debit the month. Refused before the month has ended in the region (no debit for a
     day not yet served), and while an earlier month with enrolments is still open (months
@@ -71,7 +69,9 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         raise DomainError(
             "month_previous_open", months=", ".join(month_display(m) for m in missing)
         )
-    uow.session.add(MonthClose(month=month, closed_at=uow.now))
+    # the notices are written after the close, by the worker (fan_out): the close holds
+    # the exclusive gate, so it does only what the money needs
+    uow.session.add(MonthClose(month=month, closed_at=uow.now, notices_after=0))
     await uow.session.flush()
     batch = f"close:{month_label(month)}"
     first_day, last_day = month_bounds(month)
@@ -90,37 +90,59 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     days = served_to - served_from + 1
     # floor division on both dialects (SQLAlchemy renders // as integer division)
     prorated = (Application.monthly_share * days) // days_in_month
-    share = case(
-        (days >= days_in_month, Application.monthly_share),
-        else_=prorated,
-    )
-    amount = case((share > Application.reserved_left, Application.reserved_left), else_=share)
     served = and_(
-        Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
-        Application.certificate_id.is_not(None),
-        Application.first_month <= month,
-        Application.last_month >= month,
         Application.start_day.is_not(None),
         Application.start_day <= last_ord,
         or_(Application.end_day.is_(None), Application.end_day >= first_ord),
         Application.reserved_left > 0,
     )
-    debit_key = _key("debit", month)
-    debits = select(
-        debit_key,
-        Application.certificate_id,
-        Application.id,
-        literal("debit"),
-        -amount,
-        -amount,
+    # what the month's days cost, computed once per application: neither dialect shares a
+    # sub-expression between columns, and the debit, the release, the kind and the filter
+    # below all need it (inlined, it would be evaluated a dozen times a row). MATERIALIZED
+    # (PostgreSQL 12+, SQLite 3.35+) keeps the planner from inlining it back.
+    due = (
+        select(
+            Application.id.label("id"),
+            Application.certificate_id.label("certificate_id"),
+            Application.reserved_left.label("left"),
+            (Application.monthly_share * (Application.last_month - month)).label("keep"),
+            case(
+                (and_(served, days >= days_in_month), Application.monthly_share),
+                (served, prorated),
+                else_=0,
+            ).label("share"),
+        )
+        .where(
+            Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+            Application.certificate_id.is_not(None),
+            Application.first_month <= month,
+            Application.last_month >= month,
+        )
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    # one entry per application and month: the debit, and in the same row what the
+    # month's share did not use (days not served, kopecks of rounding) going back to
+    # available; after the last month everything left goes back. Writing the entries is
+    # the costly part of a close, so an application both debited and released gets one
+    # row, not two. A row releasing only (nothing served) is kind "release".
+    debit = case((due.c.share > due.c.left, due.c.left), else_=due.c.share)
+    after = due.c.left - debit
+    release = case((after > due.c.keep, after - due.c.keep), else_=0)
+    kind = case((debit > 0, literal("debit")), else_=literal("release"))
+    entries = select(
+        kind + literal(":") + cast(due.c.id, String) + literal(f":{month}"),
+        due.c.certificate_id,
+        due.c.id,
+        kind,
+        -debit,
+        -debit - release,
         literal(month),
         literal(batch),
         literal(uow.now),
-    ).where(
-        served,
-        amount > 0,
-        ~exists().where(LedgerEntry.key == debit_key),
-    )
+    ).where(or_(debit > 0, after > due.c.keep))
+    # no second close can run (the gate is held and month_closes has the month), and the
+    # unique keys would refuse a repeated entry rather than double it
     cols = [
         LedgerEntry.key,
         LedgerEntry.certificate_id,
@@ -132,37 +154,9 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         LedgerEntry.batch,
         LedgerEntry.created_at,
     ]
-    n_debits = (await uow.session.execute(insert(LedgerEntry).from_select(cols, debits))).rowcount  # type: ignore[attr-defined]
-
-    # what the month's share did not use (days not served, kopecks of rounding) goes back;
-    # after the last month, everything left does. Computed from the row as the debit left
-    # it, so each application is updated once for both (an UPDATE is the costly part)
-    release_key = _key("release", month)
-    keep = Application.monthly_share * (Application.last_month - month)
-    left = Application.reserved_left - case((and_(served, amount > 0), amount), else_=0)
-    releases = select(
-        release_key,
-        Application.certificate_id,
-        Application.id,
-        literal("release"),
-        literal(0),
-        keep - left,
-        literal(month),
-        literal(f"{batch}:r"),
-        literal(uow.now),
-    ).where(
-        Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
-        Application.certificate_id.is_not(None),
-        Application.first_month <= month,
-        Application.last_month >= month,
-        left > keep,
-        ~exists().where(LedgerEntry.key == release_key),
-    )
-    n_releases = (
-        await uow.session.execute(insert(LedgerEntry).from_select(cols, releases))
-    ).rowcount  # type: ignore[attr-defined]
-    await _apply_to_applications(uow, [batch, f"{batch}:r"])
-    await apply_batches(uow, [batch, f"{batch}:r"])
+    await uow.session.execute(insert(LedgerEntry).from_select(cols, entries))
+    await _apply_to_applications(uow, batch)
+    await apply_batches(uow, [batch])
 
     # programs that end with this month are finished
     await uow.session.execute(
@@ -171,40 +165,20 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         .values(status=AppStatus.FINISHED.value, end_day=last_ord, updated_at=uow.now)
         .execution_options(synchronize_session=False)
     )
-    # one grouped notice per parent; the worker reads the month's entries when it sends
-    parents = (
-        select(
-            Application.parent_id,
-            literal("debits"),
-            literal("debits:") + cast(Application.parent_id, String) + literal(f":{month}"),
-            literal(month),
-            literal("pending"),
-            literal(0),
-            literal(uow.now),
-        )
-        .join(LedgerEntry, LedgerEntry.application_id == Application.id)
-        # a family that withdrew its consent is not written to (the provider is still paid)
-        .where(LedgerEntry.batch == batch, Application.parent_id.is_not(None))
-        .distinct()
-    )
-    await uow.session.execute(
-        insert(Outbox).from_select(
-            OUTBOX_COLS,
-            parents,
-        )
-    )
     # a child who turned 18 has no certificate any more; a funded place frees for the queue
     if await close_adults(uow, uow.today):
         for municipality_id in list(await uow.session.scalars(select(Municipality.id))):
             await grant_from_queue(uow, municipality_id)
-    debited = int(
-        await uow.session.scalar(
-            select(func.coalesce(func.sum(-LedgerEntry.total_delta), 0)).where(
-                LedgerEntry.batch == batch
-            )
+    row = (
+        await uow.session.execute(
+            select(
+                func.coalesce(func.sum(-LedgerEntry.total_delta), 0),
+                func.count().filter(LedgerEntry.kind == "debit"),
+                func.count().filter(LedgerEntry.reserved_delta != LedgerEntry.total_delta),
+            ).where(LedgerEntry.batch == batch)
         )
-        or 0
-    )
+    ).one()
+    debited, n_debits, n_releases = int(row[0]), int(row[1]), int(row[2])
     closing = await uow.session.get(MonthClose, month)
     assert closing is not None
     closing.debited = debited
@@ -218,6 +192,72 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         n_releases,
     )
     return CloseResult(month, False, n_debits, debited, n_releases)
+
+
+NOTICE_CHUNK = 5_000  # certificates per fan-out step
+
+
+async def fan_out(uow: UnitOfWork, chunk: int = NOTICE_CHUNK) -> int:
+    """Write the next chunk of a closed month's debit notices: one per family whose
+    child's certificate was debited, for the next ``chunk`` debited certificates in id
+    order (an index range over the month's entries, so each chunk costs the same).
+    Returns how many entries the chunk covered (at least 1 when a month was worked
+    on); 0 only when no month has notices left.
+
+    A family whose children's certificates fall in two chunks gets one notice (the key
+    is the family and the month); the renderer reads all the month's debits when it
+    sends. Two workers do not take the same month (SKIP LOCKED on PostgreSQL; SQLite
+    serialises writers)."""
+    closing = await uow.session.scalar(
+        select(MonthClose)
+        .where(MonthClose.notices_after.is_not(None))
+        .order_by(MonthClose.month)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if closing is None or closing.notices_after is None:
+        return 0
+    month, after = closing.month, closing.notices_after
+    batch = f"close:{month_label(month)}"
+    debited = and_(LedgerEntry.batch == batch, LedgerEntry.kind == "debit")
+    window = (
+        select(LedgerEntry.certificate_id.label("id"))
+        .where(debited, LedgerEntry.certificate_id > after)
+        .order_by(LedgerEntry.certificate_id)
+        .limit(chunk)
+        .subquery()
+    )
+    upto, covered = (
+        await uow.session.execute(select(func.max(window.c.id), func.count()).select_from(window))
+    ).one()
+    if upto is not None:
+        families = (
+            select(Application.parent_id.label("parent_id"))
+            .join(LedgerEntry, LedgerEntry.application_id == Application.id)
+            # a family that withdrew its consent is not written to (the provider is paid)
+            .where(
+                debited,
+                LedgerEntry.certificate_id > after,
+                LedgerEntry.certificate_id <= upto,
+                Application.parent_id.is_not(None),
+            )
+            .group_by(Application.parent_id)
+            .subquery()
+        )
+        key = literal("debits:") + cast(families.c.parent_id, String) + literal(f":{month}")
+        notices = select(
+            families.c.parent_id,
+            literal("debits"),
+            key,
+            literal(month),
+            literal("pending"),
+            literal(0),
+            literal(uow.now),
+        ).where(~exists().where(Outbox.dedup_key == key))
+        await uow.session.execute(insert(Outbox).from_select(OUTBOX_COLS, notices))
+    closing.notices_after = upto if covered == chunk else None
+    await uow.session.flush()
+    return max(int(covered), 1)  # a month was worked on, even if it had no debit
 
 
 LOOK_BACK = 36  # months: nothing older is left open in practice
@@ -261,21 +301,16 @@ async def unclosed_before(uow: UnitOfWork, month: int) -> list[int]:
     return missing
 
 
-async def _apply_to_applications(uow: UnitOfWork, batches: list[str]) -> None:
-    """Move applications' reserved_left by the batches' entries: aggregated once, joined
-    once (UPDATE … FROM), never a subquery per application; each row updated once."""
-    moved = (
-        select(
-            LedgerEntry.application_id.label("application_id"),
-            func.sum(LedgerEntry.reserved_delta).label("delta"),
-        )
-        .where(LedgerEntry.batch.in_(batches), LedgerEntry.application_id.is_not(None))
-        .group_by(LedgerEntry.application_id)
-        .subquery()
-    )
+async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
+    """Move applications' reserved_left by the close's entries: joined once (UPDATE …
+    FROM), never a subquery per application. A close writes one entry per application,
+    so no aggregation is needed."""
     await uow.session.execute(
         update(Application)
-        .where(Application.id == moved.c.application_id)
-        .values(reserved_left=Application.reserved_left + moved.c.delta)
+        .where(
+            Application.id == LedgerEntry.application_id,
+            LedgerEntry.batch == batch,
+        )
+        .values(reserved_left=Application.reserved_left + LedgerEntry.reserved_delta)
         .execution_options(synchronize_session=False)
     )

@@ -37,6 +37,20 @@ async def _refusal(db, parent, child, external="g1"):
     return err.value.code
 
 
+async def _fanned_out(db, chunk=1):
+    """What the worker does after a close: every closed month's debit notices written,
+    one certificate per step here (the chunk boundary crossed as often as can be)."""
+    while await db.run(month_close.fan_out, chunk):
+        pass
+    async with db.reader() as uow:
+        rows = await uow.session.execute(
+            select(Outbox.parent_id, Outbox.ref)
+            .where(Outbox.kind == "debits")
+            .order_by(Outbox.ref, Outbox.parent_id)
+        )
+        return list(rows)
+
+
 async def _provider(db, external="100", provider="prov1"):
     async with db.uow() as uow:
         pid = await roles.grant(uow, f"tg:{external}", "provider", provider_external_id=provider)
@@ -319,10 +333,8 @@ async def test_month_close_debits_prorated_once_then_leave(db, clock):
         assert sum(e.reserved_delta for e in entries) == reserved
         debits = [e.month for e in entries if e.kind == "debit"]
         assert debits == [oct_, month_index(2026, 11), month_index(2026, 12)]
-        notices = (
-            await uow.session.scalars(select(Outbox.ref).where(Outbox.kind == "debits"))
-        ).all()
-        assert notices == debits
+    notices = [r.ref for r in await _fanned_out(db)]
+    assert notices == debits
 
 
 async def test_enrolling_late_releases_months_gone(db, clock):
@@ -389,8 +401,12 @@ async def test_one_grouped_notice_for_several_debits(db, clock):
         result = await month_close.close_month(uow, month_index(2026, 10))
         await uow.commit()
         assert result.debits == 2
-        rows = (await uow.session.scalars(select(Outbox).where(Outbox.kind == "debits"))).all()
-        assert [(r.parent_id, r.ref) for r in rows] == [(parent, month_index(2026, 10))]
+        # the close writes no notice (it holds the exclusive gate); the worker fans out
+        debits = select(func.count()).where(Outbox.kind == "debits")
+        assert await uow.session.scalar(debits) == 0
+    rows = await _fanned_out(db)
+    # two debits of one family: one notice
+    assert [(r.parent_id, r.ref) for r in rows] == [(parent, month_index(2026, 10))]
 
 
 async def test_a_month_that_has_not_ended_cannot_be_closed(db, clock):
@@ -498,3 +514,29 @@ async def test_no_budget_limit_without_the_municipality_s_year(db, clock):
     parent, child = await parent_with_child(db, certificate="accounting")
     clock.set(datetime(2027, 9, 15, 10, 0))  # school year 2027: not set by the municipality
     assert await _refusal(db, parent, child, "g1") == "municipality_year_not_set"
+
+
+async def test_notices_fan_out_once_per_family_in_chunks_even_across_months(db, clock):
+    # the first family's two children hold certificates 1 and 3, the second family's 2:
+    # fanned out a certificate at a time, the first family is met in two chunks
+    await setup_region(db, rows=[catalog_row(1, price=500)])
+    staff = await _provider(db)
+    first, child_a = await parent_with_child(db)
+    second, child_b = await parent_with_child(db, "2")
+    again, child_c = await parent_with_child(db, born=date(2015, 6, 1))
+    assert again == first
+    for parent, child in ((first, child_a), (second, child_b), (first, child_c)):
+        app = await _apply(db, parent, child)
+        await _decide(db, staff, app, AppStatus.ACCEPTED)
+        await _decide(db, staff, app, AppStatus.ENROLLED)
+    clock.set(datetime(2026, 12, 2, 9, 0))
+    months = (month_index(2026, 10), month_index(2026, 11))
+    for month in months:
+        await db.run(month_close.close_month, month)
+    rows = await _fanned_out(db, chunk=1)
+    assert sorted((r.parent_id, r.ref) for r in rows) == sorted(
+        (p, m) for p in (first, second) for m in months
+    )
+    # nothing is left, and a worker asking again writes nothing twice
+    assert await db.run(month_close.fan_out) == 0
+    assert len(await _fanned_out(db)) == 4

@@ -100,3 +100,38 @@ async def test_a_merge_moves_everything_and_deletes_the_joining_account(db):
         assert await uow.session.get(Parent, source) is None
         assert (await uow.session.get(Child, child)).parent_id == target
         assert await parents.accounts(uow, target) in (["tg:1", "vk:2"], ["vk:2", "tg:1"])
+
+
+async def test_a_merge_leaves_one_debit_notice_per_month(db):
+    from core.storage.models import Outbox
+
+    target = await _parent(db, "tg", "1")
+    source = await _parent(db, "vk", "2")
+    async with db.uow() as uow:
+        for parent, month in ((target, 100), (source, 100), (source, 101)):
+            uow.session.add(
+                Outbox(
+                    parent_id=parent,
+                    kind="debits",
+                    ref=month,
+                    dedup_key=f"debits:{parent}:{month}",
+                    created_at=uow.now,
+                )
+            )
+        await uow.commit()
+    code = await _code(db, target)
+    assert await db.run(linking.redeem, source, "vk", code) == target
+    async with db.reader() as uow:
+        rows = (
+            await uow.session.execute(
+                select(Outbox.parent_id, Outbox.ref, Outbox.dedup_key)
+                .where(Outbox.kind == "debits")
+                .order_by(Outbox.ref)
+            )
+        ).all()
+    # month 100 told once (the target's notice reads both families' debits when sent);
+    # month 101 keyed to the target, so a later fan-out cannot add a second
+    assert [tuple(r) for r in rows] == [
+        (target, 100, f"debits:{target}:100"),
+        (target, 101, f"debits:{target}:101"),
+    ]

@@ -127,6 +127,9 @@ class MonthClose(Base):
     closed_at: Mapped[datetime] = mapped_column(DateTime)
     debited: Mapped[int] = mapped_column(Money, default=0)
     entries: Mapped[int] = mapped_column(Integer, default=0)
+    # the debit notices are written after the close, a chunk of certificates at a time
+    # (month_close.fan_out): the last certificate id done, NULL once all are
+    notices_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class YearOpen(Base):
