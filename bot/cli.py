@@ -17,6 +17,7 @@ from core.services import (
     catalog_import,
     decisions,
     demo,
+    enrolment,
     month_close,
     new_year,
     register_import,
@@ -223,13 +224,16 @@ def grant_role_cmd(
     help="Unanswered for this many days (default: APPLICATION_EXPIRY_DAYS).",
 )
 def expire_applications_cmd(days: int | None) -> None:
-    """Close applications no provider answered in time; their families are told.
+    """Close applications no provider answered in time, and pass seats held for a
+    waiting list but not taken in time to the next; the families are told.
 
     The worker does this by itself every few minutes; this runs it once now."""
     settings: Settings = click.get_current_context().obj
     wait = days or settings.application_expiry_days
     count = _with_db(lambda db: decisions.expire_unanswered(db, wait))
     click.echo(operator_text("cli-expired", count=count, days=wait))
+    passed = _with_db(enrolment.expire_offers)
+    click.echo(operator_text("cli-offers-passed", count=passed))
 
 
 OPERATOR_COMMANDS = (

@@ -47,6 +47,7 @@ CODES = frozenset(
         "group_not_found",
         "program_age_mismatch",
         "no_free_seats",
+        "offer_gone",
         "already_applied",
         "certificate_required",
         "funded_certificate_required",

@@ -13,7 +13,9 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot import metrics
 from bot.dialogs.events import Event
@@ -30,7 +32,9 @@ from core.storage.db import Database, UnitOfWork
 logger = logging.getLogger(__name__)
 
 PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
-PUBLIC_ACTIONS = frozenset({"prog"})  # only what anyone may see: a program card
+# only what anyone may see (a program card), or what checks the person itself (an
+# offered seat: only its family's application is found)
+PUBLIC_ACTIONS = frozenset({"prog", "offer"})
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
 
@@ -110,6 +114,11 @@ class Ctx:
 
     def money(self, kopecks: int) -> str:
         return money(kopecks, self.lang)
+
+    def local_time(self, at: datetime) -> str:
+        """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""
+        local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.engine.timezone))
+        return local.strftime("%d.%m %H:%M")
 
 
 @dataclass

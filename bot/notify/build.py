@@ -35,6 +35,7 @@ def build_worker(app: App, pace: Pace | None = None) -> Worker:
         low_balance=s.low_balance_rub * 100,
         lease_s=s.worker_lease_s,
         expiry_days=s.application_expiry_days,
+        timezone=s.timezone,
     )
 
 

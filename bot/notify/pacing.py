@@ -19,9 +19,11 @@ process falls back to its own budget instead of not sending at all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 from redis.exceptions import RedisError
@@ -55,10 +57,37 @@ def _rule(per_second: float, reply: bool, burst: int) -> tuple[int, int, int]:
     return interval, -HEADROOM * interval, -HEADROOM * interval
 
 
+class Lines:
+    """One first-come-first-served line per budget and class (replies, notices) in this
+    process: only the head of a line asks the budget, the others wait their turn. Without
+    it every waiter polls and whoever wakes at the right moment goes next: measured with
+    64 people answered from a 30/s budget, p50 38 ms but p99 25 s. Replies and notices
+    queue apart, so a notice held back for a reply never blocks the replies behind it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[str, bool], asyncio.Lock] = {}
+        self._users: dict[tuple[str, bool], int] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str, reply: bool) -> AsyncIterator[None]:
+        line = (key, reply)
+        lock = self._locks.setdefault(line, asyncio.Lock())  # asyncio.Lock wakes in order
+        self._users[line] = self._users.get(line, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[line] -= 1
+            if not self._users[line]:  # nobody in this line: forget it (per-chat keys)
+                del self._users[line]
+                del self._locks[line]
+
+
 class LocalPace:
     def __init__(self, max_keys: int = 100_000) -> None:
         self._tat: OrderedDict[str, int] = OrderedDict()
         self._max = max_keys
+        self._lines = Lines()
 
     @staticmethod
     def _now() -> int:
@@ -79,11 +108,12 @@ class LocalPace:
         self, key: str, per_second: float, *, reply: bool = False, burst: int = 0
     ) -> None:
         interval, tolerance, floor = _rule(per_second, reply, burst)
-        while True:
-            wait_us = self._try(key, interval, tolerance, floor)
-            if wait_us <= 0:
-                return
-            await asyncio.sleep(wait_us / 1_000_000)
+        async with self._lines.turn(key, reply):
+            while True:
+                wait_us = self._try(key, interval, tolerance, floor)
+                if wait_us <= 0:
+                    return
+                await asyncio.sleep(wait_us / 1_000_000)
 
     async def pause(self, key: str, seconds: float) -> None:
         until = self._now() + int(seconds * 1_000_000)
@@ -124,25 +154,29 @@ class RedisPace:
         self._script = redis.register_script(GCRA)
         self._pause = redis.register_script(PAUSE)
         self._fallback = LocalPace()
+        self._lines = Lines()
 
     async def acquire(
         self, key: str, per_second: float, *, reply: bool = False, burst: int = 0
     ) -> None:
         interval, tolerance, floor = _rule(per_second, reply, burst)
-        while True:
-            try:
-                wait_us = int(
-                    await self._script(
-                        keys=[self._prefix + key], args=[interval, tolerance, floor]
+        async with self._lines.turn(key, reply):
+            while True:
+                try:
+                    wait_us = int(
+                        await self._script(
+                            keys=[self._prefix + key], args=[interval, tolerance, floor]
+                        )
                     )
-                )
-            except (RedisError, OSError) as exc:
-                logger.warning("shared budget unavailable (%s): local pace", type(exc).__name__)
-                await self._fallback.acquire(key, per_second, reply=reply, burst=burst)
-                return
-            if wait_us <= 0:
-                return
-            await asyncio.sleep(wait_us / 1_000_000)
+                except (RedisError, OSError) as exc:
+                    logger.warning(
+                        "shared budget unavailable (%s): local pace", type(exc).__name__
+                    )
+                    await self._fallback.acquire(key, per_second, reply=reply, burst=burst)
+                    return
+                if wait_us <= 0:
+                    return
+                await asyncio.sleep(wait_us / 1_000_000)
 
     async def pause(self, key: str, seconds: float) -> None:
         await self._fallback.pause(key, seconds)

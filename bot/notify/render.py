@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -10,9 +12,11 @@ from bot.dialogs.screen import MAX_TEXT
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
 from core.rules.calendar import month_display
+from core.rules.enrolment import AppStatus
 from core.services import views
+from core.services.enrolment import OFFER_LAPSED
 from core.storage.db import UnitOfWork
-from core.storage.models import Broadcast, Child, Program
+from core.storage.models import Application, Broadcast, Child, Program
 
 # notices about an application's money: their text and the amounts they name
 MONEY_NOTICES = {
@@ -26,12 +30,21 @@ class Notice:
     text: str
     program_id: int | None = None  # a "see the program" button
     group_key: str | None = None  # the same text to many: VK may batch it with peer_ids
+    action: tuple[str, str] | None = None  # instead: a button (label key, action)
+
+
+def status_key(status: str, reason: object = None) -> str:
+    """The words for an application's status (a held seat not taken has its own)."""
+    if status == AppStatus.EXPIRED.value and reason == OFFER_LAPSED:
+        return "status-offer-lapsed"
+    return f"status-{status}"
 
 
 class Renderer:
-    def __init__(self, t: Translator, low_balance: int) -> None:
+    def __init__(self, t: Translator, low_balance: int, timezone: str = "Europe/Moscow") -> None:
         self.t = t
         self.low_balance = low_balance  # kopecks
+        self.zone = ZoneInfo(timezone)
 
     async def render(self, uow: UnitOfWork, row: Claimed, lang: str) -> Notice | None:
         """None when there is nothing left to say (the child's data were deleted …)."""
@@ -77,7 +90,7 @@ class Renderer:
                 "n-application",
                 child=name or "—",
                 program=program or "—",
-                status=t(lang, f"status-{status}"),
+                status=t(lang, status_key(status, p.get("reason"))),
             )
             if p.get("reason") and status == "rejected":
                 text += "\n" + t(lang, "app-reason", reason=p["reason"])
@@ -96,6 +109,21 @@ class Renderer:
             return Notice(
                 t(lang, "n-seat-free", program=program or "—"), program_id=p.get("program_id")
             )
+        if row.kind == "seat_offered":
+            app = await uow.session.get(Application, p.get("application_id"))
+            if app is None or app.status != AppStatus.OFFERED.value or app.hold_until is None:
+                return None  # taken, declined or passed on before this was sent
+            program = await self._program(uow, app.program_id)
+            name = await self._child(uow, app.child_id)
+            until = app.hold_until.replace(tzinfo=UTC).astimezone(self.zone)
+            text = t(
+                lang,
+                "n-seat-offered",
+                child=name or "—",
+                program=program or "—",
+                until=until.strftime("%d.%m %H:%M"),
+            )
+            return Notice(text, action=("btn-take-seat", f"offer:{app.id}"))
         if row.kind == "teen_linked":
             name = await self._child(uow, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None

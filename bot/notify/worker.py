@@ -15,7 +15,7 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions, month_close
+from core.services import broadcasts, decisions, enrolment, month_close
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class Worker:
         flush_s: float = 0.05,
         expiry_days: int = decisions.DEFAULT_EXPIRY_DAYS,
         housekeeping_s: float = 300,
+        timezone: str = "Europe/Moscow",
     ) -> None:
         self.expiry_days = expiry_days
         self.housekeeping_s = housekeeping_s
@@ -44,7 +45,7 @@ class Worker:
         self.t = t
         self.signer = signer
         self.senders = senders
-        self.renderer = Renderer(t, low_balance)
+        self.renderer = Renderer(t, low_balance, timezone)
         self.batch = batch
         self.lease_s = lease_s
         self.idle_s = idle_s
@@ -60,6 +61,8 @@ class Worker:
                 try:
                     # its notices go out through the outbox like any other
                     await decisions.expire_unanswered(self.db, self.expiry_days)
+                    # held seats not taken in time go to the next of the waiting list
+                    await enrolment.expire_offers(self.db)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
             try:
@@ -109,7 +112,10 @@ class Worker:
                     outcome.cancelled.append(row.id)
                     continue
                 button = None
-                if notice.program_id is not None:
+                if notice.action is not None:
+                    key, action = notice.action
+                    button = (self.t(recipient.language, key), self.signer.sign(PUBLIC, action))
+                elif notice.program_id is not None:
                     label = self.t(recipient.language, "btn-open-program")
                     button = (label, self.signer.sign(PUBLIC, f"prog:{notice.program_id}"))
                 per_platform.setdefault(recipient.platform, []).append(

@@ -33,6 +33,7 @@ KINDS = frozenset(
         "share_changed",  # 1 January: the new year's money pays a smaller monthly share
         "teen_linked",  # a child of 14+ joined the family with an account of their own
         "seat_free",
+        "seat_offered",  # a freed seat held for the first of a group's waiting list
         "broadcast",
     }
 )

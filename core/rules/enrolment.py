@@ -16,14 +16,22 @@ class AppStatus(StrEnum):
     FINISHED = "finished"
     CANCELLED = "cancelled"
     REJECTED = "rejected"
-    EXPIRED = "expired"  # the provider did not answer in time
+    EXPIRED = "expired"  # the provider did not answer in time, or a held seat not taken
+    WAITING = "waiting"  # the group was full: in its waiting list, in order of arrival
+    OFFERED = "offered"  # a seat freed and is held for this family until hold_until
 
 
 ACTIVE_STATUSES = frozenset({AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.ENROLLED})
+# a seat of the group is counted for these (an offered one is held)
+HOLDS_SEAT = ACTIVE_STATUSES | {AppStatus.OFFERED}
+# not yet over: a child has one of these per program at most
+OPEN_STATUSES = HOLDS_SEAT | {AppStatus.WAITING}
 
 # who may move an application from which status to which
 TRANSITIONS: dict[tuple[AppStatus, str], frozenset[AppStatus]] = {
-    (AppStatus.CANCELLED, "parent"): frozenset({AppStatus.SUBMITTED, AppStatus.ACCEPTED}),
+    (AppStatus.CANCELLED, "parent"): frozenset(
+        {AppStatus.SUBMITTED, AppStatus.ACCEPTED, AppStatus.WAITING, AppStatus.OFFERED}
+    ),
     (AppStatus.FINISHED, "parent"): frozenset({AppStatus.ENROLLED}),
     (AppStatus.ACCEPTED, "provider"): frozenset({AppStatus.SUBMITTED}),
     (AppStatus.REJECTED, "provider"): frozenset({AppStatus.SUBMITTED, AppStatus.ACCEPTED}),
@@ -57,7 +65,6 @@ class ApplyFacts:
     register: Register
     art_school: bool
     certificate_status: CertStatus | None
-    free_seats: int
     has_active_same_program: bool
     active_budget_programs: int  # in every budget register (art schools aside)
     budget_limit: int | None  # over all budget registers; None: not set
@@ -75,8 +82,7 @@ def check_apply(f: ApplyFacts) -> None:
         raise DomainError("program_finished")
     if f.has_active_same_program:
         raise DomainError("already_applied")
-    if f.free_seats <= 0:
-        raise DomainError("no_free_seats")
+    # a full group is no refusal: the application joins its waiting list
     if f.art_school:
         return  # children's art schools are outside the certificate system
     if f.certificate_status in (None, CertStatus.CLOSED):

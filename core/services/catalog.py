@@ -76,6 +76,7 @@ class GroupView:
     schedule: str
     seats: int
     free: int
+    waiting: int = 0  # applications on the group's waiting list
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,10 @@ async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
         price=program.price,
         start_month=program.start_month,
         end_month=program.end_month,
-        groups=[GroupView(g.id, g.name, g.schedule, g.seats, g.seats - g.taken) for g in groups],
+        groups=[
+            GroupView(g.id, g.name, g.schedule, g.seats, g.seats - g.taken, g.waiting)
+            for g in groups
+        ],
     )
 
 

@@ -67,6 +67,7 @@ OPTIONAL_MUNICIPALITY_COLUMNS = (
     "prorate_current_month",
     "applications_open",
     "funding_period",
+    "seat_hold_hours",
     *OFFICE_COLUMNS,
 )
 PERIOD_NAMES = {"учебный": Period.SCHOOL, "календарный": Period.CALENDAR}
@@ -347,6 +348,8 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                 if row.get("funding_period")
                 else Period.SCHOOL
             )
+            # how long a freed seat is held for the first of a waiting list
+            hold = _int(row, "seat_hold_hours", 1, 24 * 14) if row.get("seat_hold_hours") else 24
             sizes = zip(OFFICE_COLUMNS, (300, 200, 40), strict=True)
             office = {c: _text(row, c, n, required=False) for c, n in sizes}
             async with uow.session.begin_nested():
@@ -358,6 +361,7 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                     uow.session.add(muni)
                 muni.name, muni.region = name, region
                 muni.funding_period = period.value
+                muni.seat_hold_hours = hold
                 for column, value in office.items():
                     setattr(muni, column, value)
                 await uow.session.flush()

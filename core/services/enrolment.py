@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -16,6 +17,7 @@ from core.rules.calendar import Period, month_of
 from core.rules.catalog import BUDGET_REGISTERS, Register
 from core.rules.enrolment import (
     ACTIVE_STATUSES,
+    OPEN_STATUSES,
     ApplyFacts,
     AppStatus,
     CertStatus,
@@ -30,12 +32,13 @@ from core.services.children import get_owned
 from core.services.ledger import post
 from core.services.parents import require_consent
 from core.storage import locks
-from core.storage.db import UnitOfWork
+from core.storage.db import Database, UnitOfWork
 from core.storage.models import (
     Application,
     Certificate,
     Group,
     MonthClose,
+    Municipality,
     MunicipalityYear,
     Program,
     Provider,
@@ -43,7 +46,10 @@ from core.storage.models import (
 
 logger = logging.getLogger(__name__)
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
+OPEN = [s.value for s in OPEN_STATUSES]
 REASON_MAX = 500
+HOLD_HOURS = 24  # default: how long a freed seat is held for the first in the waiting list
+OFFER_LAPSED = "offer_lapsed"  # the reason of a held seat not taken in time
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +68,22 @@ class ApplyQuote:
     later_year: bool = False  # paid from a funding year not yet open (blocked when it opens)
     nominal_known: bool = True  # next year's nominal set (else today's balance was used)
     later_months: int = 0  # paid from the next calendar year's nominal, reserved 1 January
+    full: bool = False  # no free seat (or others wait for one): applying joins the list
+    waiting: int = 0  # how many wait in the group's list already
+    offered: bool = False  # the seat is held for this family (taking an offered seat)
 
 
 async def _facts(
-    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, *, lock: bool
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    group_id: int,
+    *,
+    lock: bool,
+    offer: int | None = None,
 ) -> tuple[ApplyQuote, Certificate | None]:
+    """The quote and the rules' verdict. ``offer``: the family's own offered (or waiting)
+    application for this program, not counted as a second one."""
     child = await get_owned(uow, parent_id, child_id)
     # PostgreSQL: the certificate row lock serialises one child's applications, so the
     # balance, the budget count and the duplicate check below are read fresh
@@ -94,7 +111,8 @@ async def _facts(
         .where(
             Application.child_id == child_id,
             Application.program_id == program.id,
-            Application.status.in_(ACTIVE),
+            Application.status.in_(OPEN),
+            Application.id != (offer or 0),
         )
     )
     # children's art schools are outside the certificate system: they count for nothing
@@ -124,7 +142,6 @@ async def _facts(
             register=register,
             art_school=provider.art_school,
             certificate_status=CertStatus(cert.status) if cert else None,
-            free_seats=group.seats - group.taken,
             has_active_same_program=bool(same),
             active_budget_programs=sum(budget_active.values()),
             budget_limit=year.budget_programs_limit if year else None,
@@ -176,6 +193,9 @@ async def _facts(
             later_year=later,
             nominal_known=nominal_known,
             later_months=months - paid if money.monthly_share else 0,
+            full=offer is None and (group.taken >= group.seats or group.waiting > 0),
+            waiting=group.waiting,
+            offered=offer is not None,
         ),
         cert,
     )
@@ -192,12 +212,12 @@ def register_limit(year: MunicipalityYear | None, register: Register) -> int | N
 
 
 async def quote_application(
-    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, *, offer: int | None = None
 ) -> ApplyQuote:
     """What the application would take at acceptance and cost; raises the refusal the apply
-    would raise."""
+    would raise. ``offer``: taking the seat held for this application of the family."""
     await require_consent(uow, parent_id)
-    q, _ = await _facts(uow, parent_id, child_id, group_id, lock=False)
+    q, _ = await _facts(uow, parent_id, child_id, group_id, lock=False, offer=offer)
     return q
 
 
@@ -209,31 +229,31 @@ async def apply(
     *,
     expected_share: int | None = None,
 ) -> int:
-    """Submit: the seat is held, the money not yet. ``expected_share`` is the monthly share
-    the parent saw and confirmed; if the balance changed since, the parent must see the new
-    figures first (quote_changed). The family may apply to several clubs, each quoted
-    against what is available now; the money is blocked at acceptance."""
+    """Submit: the seat is held, the money not yet; or, the group being full, join its
+    waiting list (waiting_place says which). Returns the application's id.
+    ``expected_share`` is the monthly share the parent saw and confirmed; if the balance
+    changed since, the parent must see the new figures first (quote_changed). The family
+    may apply to several clubs, each quoted against what is available now; the money is
+    blocked at acceptance.
+
+    The opening-day storm: every check reads without locking a shared row; the group's
+    row is locked only by the seat claim, the last step before the insert and the
+    commit, so it is held for a few short statements. Claims of one group queue on that
+    row in the order they reach it, and the application's id is drawn while it is held:
+    seats go in order of arrival, and the waiting list is in that order too."""
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     q, cert = await _facts(uow, parent_id, child_id, group_id, lock=True)
     if expected_share is not None and expected_share != q.money.monthly_share:
         raise DomainError("quote_changed", share=q.money.monthly_share)
-    taken = await uow.session.execute(
-        update(Group)
-        .where(Group.id == group_id, Group.taken < Group.seats)
-        .values(taken=Group.taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError("no_free_seats")
-    await _program_seats(uow, q.program_id, -1)
+    seated = await _claim(uow, group_id)
     app = Application(
         child_id=child_id,
         parent_id=parent_id,
         certificate_id=cert.id if cert else None,
         program_id=q.program_id,
         group_id=group_id,
-        status=AppStatus.SUBMITTED.value,
+        status=(AppStatus.SUBMITTED if seated else AppStatus.WAITING).value,
         register=q.register.value,
         monthly_price=q.money.monthly_price,
         monthly_share=q.money.monthly_share,
@@ -249,11 +269,98 @@ async def apply(
             await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("already_applied") from exc
+    if seated:
+        await _program_seats(uow, q.program_id, -1)
     # nothing is blocked yet: the money is reserved when the provider accepts (the
     # contract), against what is available then (core.services.decisions)
     await _notify(uow, app)
-    logger.info("application %s submitted (group %s)", app.id, group_id)
+    logger.info("application %s %s (group %s)", app.id, app.status, group_id)
     return app.id
+
+
+async def _claim(uow: UnitOfWork, group_id: int) -> bool:
+    """Take a free seat, or a place in the waiting list: True for a seat. A seat is free
+    only while nobody waits (a freed seat goes to the first waiting). Each statement
+    locks the group's row; the second, if the group changed between them, gives way to
+    the first again (a seat freed with nobody waiting)."""
+    while True:
+        seat = await uow.session.execute(
+            update(Group)
+            .where(Group.id == group_id, Group.taken < Group.seats, Group.waiting == 0)
+            .values(taken=Group.taken + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if seat.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        queued = await uow.session.execute(
+            update(Group)
+            .where(Group.id == group_id, or_(Group.taken >= Group.seats, Group.waiting > 0))
+            .values(waiting=Group.waiting + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if queued.rowcount == 1:  # type: ignore[attr-defined]
+            return False
+        if await uow.session.get(Group, group_id) is None:
+            raise DomainError("group_not_found")
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    place: int  # 1: the next freed seat is held for this application
+    hold_hours: int  # how long it will be held
+
+
+async def waiting_place(uow: UnitOfWork, app_id: int) -> Waiting | None:
+    """The application's place in its group's waiting list; None when not waiting."""
+    app = await uow.session.get(Application, app_id)
+    if app is None or app.status != AppStatus.WAITING.value:
+        return None
+    ahead = await uow.session.scalar(
+        select(func.count())
+        .select_from(Application)
+        .where(
+            Application.group_id == app.group_id,
+            Application.status == AppStatus.WAITING.value,
+            Application.id < app.id,
+        )
+    )
+    return Waiting(int(ahead or 0) + 1, await hold_hours(uow, app.program_id))
+
+
+async def take(
+    uow: UnitOfWork, parent_id: int, app_id: int, *, expected_share: int | None = None
+) -> None:
+    """Take the seat held for the family: the offered application is submitted to the
+    provider, checked and quoted as a new one would be (the money is blocked at
+    acceptance). A hold that has run out is refused; the seat went to the next."""
+    app = await _owned_app(uow, parent_id, app_id)
+    if app.status != AppStatus.OFFERED.value:
+        raise DomainError("offer_gone")
+    if app.hold_until is not None and app.hold_until <= uow.now:
+        raise DomainError("offer_gone")
+    if app.child_id is None:
+        raise DomainError("application_not_found")
+    q, cert = await _facts(uow, parent_id, app.child_id, app.group_id, lock=True, offer=app.id)
+    if expected_share is not None and expected_share != q.money.monthly_share:
+        raise DomainError("quote_changed", share=q.money.monthly_share)
+    app.status = AppStatus.SUBMITTED.value
+    app.hold_until = None
+    app.certificate_id = cert.id if cert else None
+    app.register = q.register.value
+    app.monthly_price = q.money.monthly_price
+    app.monthly_share = q.money.monthly_share
+    app.first_month, app.last_month = q.first_month, q.last_month
+    app.created_at = app.updated_at = uow.now  # the provider's answer is due from now
+    await uow.session.flush()
+    await _notify(uow, app)
+
+
+async def offered(uow: UnitOfWork, parent_id: int, app_id: int) -> Application:
+    """The family's offered application (for the quote before taking the seat)."""
+    app = await uow.session.get(Application, app_id)
+    if app is None or app.parent_id != parent_id or app.status != AppStatus.OFFERED.value:
+        raise DomainError("offer_gone")
+    return app
 
 
 async def _program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:
@@ -314,7 +421,9 @@ async def leave(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
 async def end_application(
     uow: UnitOfWork, app_id: int, status: AppStatus, *, reason: str | None = None
 ) -> None:
-    """Cancel, reject or finish: free the seat, release the months not yet served.
+    """Cancel, reject, expire or finish: free the seat (to the first of the waiting list,
+    held for them), release the months not yet served; a waiting application only leaves
+    the list.
 
     A finished (left) application keeps the current month reserved: the month close debits
     the days served and releases the rest. Everything else is released now. The caller
@@ -325,7 +434,8 @@ async def end_application(
     if not found:
         raise DomainError("application_not_found")
     app = found[0]
-    if AppStatus(app.status) not in ACTIVE_STATUSES:
+    was = AppStatus(app.status)
+    if was not in OPEN_STATUSES:
         raise DomainError("application_bad_status", status=app.status)
     today = uow.today
     release = app.reserved_left
@@ -343,19 +453,125 @@ async def end_application(
         app.end_day = today.toordinal()
         app.last_month = min(app.last_month, current)
     await _release(uow, app, release, status.value)
+    app.status = status.value
+    app.reason = reason
+    app.hold_until = None
+    app.updated_at = uow.now
+    await uow.session.flush()
+    # the family hears of its own application first, then the seat moves on
+    await _notify(uow, app)
+    if was == AppStatus.WAITING:
+        await uow.session.execute(
+            update(Group)
+            .where(Group.id == app.group_id, Group.waiting > 0)
+            .values(waiting=Group.waiting - 1)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        await _pass_seat(uow, app.group_id, app.program_id)
+
+
+async def _pass_seat(uow: UnitOfWork, group_id: int, program_id: int) -> None:
+    """A seat of the group freed: held for the first of its waiting list (told, with a
+    press to take it), or free for anyone when nobody waits."""
+    while True:
+        first = await uow.session.scalar(
+            select(Application.id)
+            .where(
+                Application.group_id == group_id,
+                Application.status == AppStatus.WAITING.value,
+            )
+            .order_by(Application.id)
+            .limit(1)
+        )
+        if first is None:
+            break
+        nxt = (await locks.applications(uow, [first]))[0]
+        if nxt.status != AppStatus.WAITING.value:
+            continue  # it left the list meanwhile: the next one
+        hold = await hold_hours(uow, program_id)
+        nxt.status = AppStatus.OFFERED.value
+        nxt.hold_until = uow.now + timedelta(hours=hold)
+        nxt.updated_at = uow.now
+        await uow.session.execute(
+            update(Group)
+            .where(Group.id == group_id, Group.waiting > 0)
+            .values(waiting=Group.waiting - 1)
+            .execution_options(synchronize_session=False)
+        )
+        await uow.session.flush()
+        if nxt.parent_id is not None:
+            await emit(
+                uow,
+                nxt.parent_id,
+                "seat_offered",
+                {
+                    "application_id": nxt.id,
+                    "child_id": nxt.child_id,
+                    "program_id": nxt.program_id,
+                    "hold_until": nxt.hold_until.isoformat(),
+                },
+                dedup_key=f"offer:{nxt.id}",
+            )
+        return
     await uow.session.execute(
         update(Group)
-        .where(Group.id == app.group_id, Group.taken > 0)
+        .where(Group.id == group_id, Group.taken > 0)
         .values(taken=Group.taken - 1)
         .execution_options(synchronize_session=False)
     )
-    await _program_seats(uow, app.program_id, +1)
-    await follows.seat_freed(uow, app.program_id, app.group_id)
-    app.status = status.value
-    app.reason = reason
-    app.updated_at = uow.now
-    await uow.session.flush()
-    await _notify(uow, app)
+    await _program_seats(uow, program_id, +1)
+    await follows.seat_freed(uow, program_id, group_id)
+
+
+async def hold_hours(uow: UnitOfWork, program_id: int) -> int:
+    """The program's municipality's setting."""
+    hours = await uow.session.scalar(
+        select(Municipality.seat_hold_hours)
+        .join(Program, Program.municipality_id == Municipality.id)
+        .where(Program.id == program_id)
+    )
+    return int(hours or HOLD_HOURS)
+
+
+async def expire_offer(uow: UnitOfWork, app_id: int, at: datetime | None = None) -> bool:
+    """One held seat not taken in time (by ``at``, now by default): it passes to the next
+    in the list (in the lock order: the family, then the application)."""
+    parent_id = await uow.session.scalar(
+        select(Application.parent_id).where(Application.id == app_id)
+    )
+    await locks.families(uow, parent_id)
+    found = await locks.applications(uow, [app_id])
+    if not found or found[0].status != AppStatus.OFFERED.value:
+        return False
+    if found[0].hold_until is not None and found[0].hold_until > (at or uow.now):
+        return False
+    await end_application(uow, app_id, AppStatus.EXPIRED, reason=OFFER_LAPSED)
+    return True
+
+
+async def expire_offers(db: Database, *, batch: int = 500) -> int:
+    """Every held seat not taken in time passes on, each in its own short transaction.
+    Returns how many."""
+    passed = 0
+    while True:
+        async with db.reader() as uow:
+            ids = list(
+                await uow.session.scalars(
+                    select(Application.id)
+                    .where(
+                        Application.status == AppStatus.OFFERED.value,
+                        Application.hold_until <= uow.now,
+                    )
+                    .order_by(Application.id)
+                    .limit(batch)
+                )
+            )
+        for app_id in ids:
+            if await db.run(expire_offer, app_id):
+                passed += 1
+        if len(ids) < batch:
+            return passed
 
 
 async def _release(uow: UnitOfWork, app: Application, amount: int, why: str) -> None:

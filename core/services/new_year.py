@@ -16,7 +16,7 @@ from sqlalchemy import String, cast, func, insert, literal, select, update
 
 from core.errors import DomainError
 from core.rules.calendar import Period, month_display, month_index, school_year_of
-from core.rules.enrolment import AppStatus
+from core.rules.enrolment import HOLDS_SEAT, AppStatus
 from core.services import campaign, funding, month_close
 from core.services.certificates import close_adults
 from core.storage import locks
@@ -140,7 +140,15 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
     )
     for status, target in (
         ([AppStatus.ENROLLED.value], AppStatus.FINISHED.value),
-        ([AppStatus.SUBMITTED.value, AppStatus.ACCEPTED.value], AppStatus.CANCELLED.value),
+        (
+            [
+                AppStatus.SUBMITTED.value,
+                AppStatus.ACCEPTED.value,
+                AppStatus.WAITING.value,
+                AppStatus.OFFERED.value,
+            ],
+            AppStatus.CANCELLED.value,
+        ),
     ):
         await uow.session.execute(
             update(Application)
@@ -148,14 +156,22 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
             .values(status=target, updated_at=uow.now)
             .execution_options(synchronize_session=False)
         )
-    # seats follow the applications still active
-    taken = (
-        select(func.count())
-        .where(Application.group_id == Group.id, Application.status.in_(funding.ACTIVE))
-        .scalar_subquery()
-    )
+
+    # seats follow the applications still holding one, the lists those still waiting
+    def count(statuses: list[str]):  # type: ignore[no-untyped-def]
+        return (
+            select(func.count())
+            .where(Application.group_id == Group.id, Application.status.in_(statuses))
+            .scalar_subquery()
+        )
+
     await uow.session.execute(
-        update(Group).values(taken=taken).execution_options(synchronize_session=False)
+        update(Group)
+        .values(
+            taken=count([s.value for s in HOLDS_SEAT]),
+            waiting=count([AppStatus.WAITING.value]),
+        )
+        .execution_options(synchronize_session=False)
     )
     free = (
         select(func.coalesce(func.sum(Group.seats - Group.taken), 0))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import emit
-from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.rules.enrolment import OPEN_STATUSES, AppStatus, CertStatus
 from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -211,7 +211,7 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
     active = list(
         await uow.session.scalars(
             select(Application.id)
-            .where(Application.child_id.in_(child_ids), Application.status.in_(ACTIVE_STATUSES))
+            .where(Application.child_id.in_(child_ids), Application.status.in_(OPEN_STATUSES))
             .order_by(Application.id)
         )
     )

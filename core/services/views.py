@@ -40,6 +40,7 @@ class ApplicationView:
     reserved_left: int
     reason: str | None
     created_at: datetime
+    hold_until: datetime | None = None  # an offered seat: held until then
 
     @property
     def monthly_copay(self) -> int:
@@ -82,6 +83,7 @@ def _app_view(row) -> ApplicationView:  # type: ignore[no-untyped-def]
         reserved_left=app.reserved_left,
         reason=app.reason,
         created_at=app.created_at,
+        hold_until=app.hold_until,
     )
 
 

@@ -13,6 +13,7 @@ cli-expired = Applications closed after { $days } { $days ->
     [one] day
    *[other] days
 } without the provider's answer: { $count }.
+cli-offers-passed = Held seats not taken in time, passed to the next on the waiting list: { $count }.
 cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
 cli-error = Error: { $message }
 

@@ -242,6 +242,7 @@ card =
     Free seats: { $seats }
 card-art-school = A children's art school: enrolment needs no certificate.
 card-group = • { $name }: { $schedule } — { $free } of { $seats } seats free
+card-group-waiting = • { $name }: { $schedule } — no seats, { $waiting } on the waiting list
 btn-back-results = ◀ To the results
 card-share = { $child }: the certificate pays { $share } a month, your co-pay is { $copay } a month.
 
@@ -277,6 +278,17 @@ quote-next-funding-year = The classes begin in the next funding year: { $known -
 quote-most = ⚠️ This application would take { $percent } % of the certificate's available money: { $left } would be left for other clubs.
 btn-confirm-apply = ✅ Apply
 applied = Application submitted. The organisation will review it and we will tell you the answer.
+applied-waiting = The group has no free seats, so the application is on its waiting list. Your place on the list: { $place }. When a seat frees, we will hold it for you for { $hours } { $hours ->
+    [one] hour
+   *[other] hours
+} and tell you at once. You can leave the list in "My applications".
+quote-waiting = ⏳ The group has no free seats now. If you apply, the application joins the waiting list{ $waiting ->
+    [0] {""} as the first.
+   *[other] {""}: { $waiting } ahead of you.
+} A freed seat is held for the first on the list.
+quote-offer = ⏳ This seat is held for you. Check the terms and confirm, and the application goes to the provider.
+app-waiting-place = Place on the waiting list: { $place }.
+app-offered-until = The seat is held for you until { $until }.
 apps-empty = No applications yet.
 apps-title = Applications ({ $count }):
 apps-line = • { $child }: { $program } — { $status }
@@ -287,6 +299,9 @@ status-finished = classes finished
 status-cancelled = application cancelled
 status-rejected = application rejected
 status-expired = application closed: the provider did not answer in time
+status-waiting = on the waiting list
+status-offered = a seat is held for you: confirm it
+status-offer-lapsed = the held seat was not taken in time and passed to the next on the waiting list
 app-card =
     { $child }: { $program }
     { $provider }, { $group } ({ $schedule })
@@ -422,6 +437,7 @@ n-cert-restored = { $child }: we found the child's earlier entry in the register
 n-application = 📝 { $child }, "{ $program }": { $status }.
 n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
 n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: apply while it is free.
+n-seat-offered = 🎉 A seat freed in "{ $program }" for { $child }. We hold it for you until { $until }: press "Take the seat" to send the application. If you no longer need it, decline in "My applications" and it passes to the next.
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
 n-broadcast = 📣 { $text }
 btn-open-program = Open the program
@@ -429,6 +445,9 @@ btn-open-program = Open the program
 ## Following seats and announcements
 
 btn-follow = 🔔 Tell me when a seat frees
+btn-take-seat = ✅ Take the seat
+btn-leave-list = Leave the waiting list
+btn-decline-seat = Decline the seat
 btn-unfollow = 🔕 Stop telling me about seats
 followed = Fine: when a seat frees we will write, in order: whoever followed first hears first.
 unfollowed = We no longer tell you about seats in this program.

@@ -28,6 +28,7 @@ program_age_mismatch = The program is for ages { $min }–{ $max }; the child is
    *[other] years
 } old.
 no_free_seats = The group has no free seats. Choose another group or follow it to hear when a seat frees.
+offer_gone = The held seat is no longer there: the time ran out or you have already answered. Your applications are in "My applications".
 already_applied = The child is already enrolled in or has applied to this program.
 certificate_required = Enrolment needs an additional-education certificate (at least the accounting one).
 funded_certificate_required = This program is paid from a funded certificate. Get one first.

@@ -13,6 +13,7 @@ cli-expired = Закрыто заявок без ответа организац
     [one] дня
    *[other] дней
 }: { $count }.
+cli-offers-passed = Удержанных мест, не занятых вовремя и переданных следующему в листе ожидания: { $count }.
 cli-role-granted = Роль «{ $role }» выдана (родитель № { $parent }).
 cli-error = Ошибка: { $message }
 

@@ -6,10 +6,9 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from core.errors import DomainError
 from core.rules.enrolment import AppStatus
 from core.services import certificates, decisions, enrolment, roles
-from core.storage.models import Application, LedgerEntry
+from core.storage.models import Application, Group, LedgerEntry
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 N = 50
@@ -58,23 +57,33 @@ async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
         assert reserved == 2_200_000
 
 
-async def test_last_seat_goes_to_one_of_many(db):
+async def test_last_seat_goes_to_the_first_and_the_rest_wait_in_order(db):
     await setup_region(db, rows=[catalog_row(1, seats=1, register="significant", price=0)])
     families = [await parent_with_child(db, str(n), certificate="accounting") for n in range(10)]
     g = await group_id(db, "g1")
 
-    async def one(parent: int, child: int) -> str:
-        try:
-            async with db.uow() as uow:
-                await enrolment.apply(uow, parent, child, g)
-                await uow.commit()
-        except DomainError as exc:
-            return exc.code
-        return "ok"
+    async def one(parent: int, child: int) -> int:
+        async with db.uow() as uow:
+            app = await enrolment.apply(uow, parent, child, g)
+            await uow.commit()
+            return app
 
-    results = await asyncio.gather(*(one(p, c) for p, c in families))
-    assert results.count("ok") == 1
-    assert results.count("no_free_seats") == 9
+    ids = await asyncio.gather(*(one(p, c) for p, c in families))
+    async with db.reader() as uow:
+        rows = (
+            await uow.session.execute(
+                select(Application.id, Application.status).order_by(Application.id)
+            )
+        ).all()
+        group = await uow.session.get(Group, g)
+        counts = (group.taken, group.waiting)
+        places = [await enrolment.waiting_place(uow, i) for i, _ in rows[1:]]
+    assert sorted(ids) == [i for i, _ in rows]
+    # the seat went to the application that reached the group's row first (the lowest
+    # id: drawn while the row is held); the nine others wait in that same order
+    assert [s for _, s in rows] == ["submitted"] + ["waiting"] * 9
+    assert [p.place for p in places] == list(range(1, 10))
+    assert counts == (1, 9)
 
 
 async def test_two_closes_of_one_month_at_once_give_one_close(db, clock):

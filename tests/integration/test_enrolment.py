@@ -217,7 +217,11 @@ async def test_refusal_codes_through_the_service(db):
     await _apply(db, parent, child)
     assert await _refusal(db, parent, child) == "already_applied"
     other, other_child = await parent_with_child(db, "2")
-    assert await _refusal(db, other, other_child) == "no_free_seats"
+    # a full group is no refusal: the application joins its waiting list
+    waiting = await _apply(db, other, other_child)
+    async with db.reader() as uow:
+        assert (await enrolment.waiting_place(uow, waiting)).place == 1
+    assert await _refusal(db, other, other_child) == "already_applied"
     assert await _refusal(db, parent, child, "g2") == "program_age_mismatch"
     assert await _refusal(db, parent, child, "g3") == "program_finished"
     await _apply(db, parent, child, "g4")

@@ -9,24 +9,44 @@ from bot.i18n import LANGUAGES
 from bot.notify.render import Renderer
 from core.notify.delivery import Claimed
 from core.notify.outbox import KINDS
+from core.services import enrolment
 from core.storage.models import Program
-from tests.support.world import catalog_row, parent_with_child, setup_region
+from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 from tests.unit.test_screens import StrictTranslator
 
 STATUSES = ("awaiting", "rejected", "accounting", "queued", "funded", "closed", "restored")
 
 
 async def test_every_notice_renders(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalog_row(1, seats=1)])
     parent, child = await parent_with_child(db)
     async with db.reader() as uow:
         program = await uow.session.scalar(select(Program.id))
+    # a seat held for a family of the waiting list (the notice reads the application)
+    g = await group_id(db, "g1")
+    seated = await db.run(enrolment.apply, parent, child, g)
+    other, other_child = await parent_with_child(db, "2")
+    offered = await db.run(enrolment.apply, other, other_child, g)
+    await db.run(enrolment.cancel, parent, seated)
     app = {"application_id": 1, "child_id": child, "program_id": program}
     rows = [
         ("application_status", {**app, "status": s, "reason": "Группа набрана"})
-        for s in ("submitted", "accepted", "enrolled", "finished", "cancelled", "rejected")
+        for s in (
+            "submitted",
+            "accepted",
+            "enrolled",
+            "finished",
+            "cancelled",
+            "rejected",
+            "waiting",
+            "offered",
+        )
     ]
     rows.append(("application_status", {**app, "status": "expired"}))
+    rows.append(
+        ("application_status", {**app, "status": "expired", "reason": enrolment.OFFER_LAPSED})
+    )
+    rows.append(("seat_offered", {"application_id": offered}))
     rows += [
         ("certificate_status", {"child_id": child, "status": s, "reason": "Не совпадает"})
         for s in (*STATUSES, "linked")

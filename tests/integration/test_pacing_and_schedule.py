@@ -61,6 +61,41 @@ async def test_local_pace_spaces_sends_evenly():
     assert min(gaps[1:]) >= 0.045  # 20 a second, no burst after the first
 
 
+@pytest.mark.parametrize("shared", [False, pytest.param(True, marks=pytest.mark.redis)])
+async def test_people_waiting_for_the_budget_are_answered_in_order(shared):
+    """40 replies wait for a 40/s budget: they go first come, first served (nobody waits
+    a second while later ones go), and notices waiting meanwhile never overtake them."""
+    if shared:
+        require_redis()
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(REDIS_URL)
+        await redis.delete("pfdo:pace:test:line")
+        pace = RedisPace(redis)
+    else:
+        pace = LocalPace()
+    order: list[str] = []
+
+    async def reply(n: int) -> None:
+        await asyncio.sleep(n * 0.001)  # they arrive in this order
+        await pace.acquire("test:line", 40, reply=True)
+        order.append(f"r{n}")
+
+    async def notice(n: int) -> None:
+        await pace.acquire("test:line", 40)
+        order.append(f"n{n}")
+
+    try:
+        await asyncio.gather(*(notice(n) for n in range(3)), *(reply(n) for n in range(40)))
+    finally:
+        if shared:
+            await redis.aclose()
+    replies = [o for o in order if o.startswith("r")]
+    assert replies == [f"r{n}" for n in range(40)]
+    # the first notice may have gone before any reply arrived; the rest waited for them
+    assert order.index("n2") > order.index("r39")
+
+
 async def test_scheduled_broadcast_waits_then_goes_and_can_be_cancelled(db, clock):
     await setup_region(db, rows=[catalog_row(1)])
     await add_parents(db, 5)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.rules.calendar import month_index
-from core.rules.enrolment import ACTIVE_STATUSES, AppStatus, CertStatus
+from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
 from core.services import (
     catalog_import,
@@ -115,6 +115,7 @@ OPS = [
     "follow",
     "import",
     "notices",
+    "take",
 ]
 
 
@@ -213,6 +214,12 @@ async def build_world(db: Database, clock: FakeClock) -> World:
         await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     kids = await _children(db, families[2])
     await db.run(enrolment.apply, families[2], kids[0], groups["g4"])
+    # g4 full (its second seat to family 0), family 3 on its waiting list: the round's
+    # cancels, rejections and expiries pass held seats along the list
+    kids = await _children(db, families[0])
+    await db.run(enrolment.apply, families[0], kids[0], groups["g4"])
+    kids = await _children(db, families[3])
+    await db.run(enrolment.apply, families[3], kids[0], groups["g4"])
     clock.set(PLAY_AT)
     programs = sorted((await _ids(db, Program)).values())
     return World(families, staff, programs)
@@ -285,6 +292,11 @@ async def step(
             if apps:
                 fn = enrolment.cancel if kind == "cancel" else enrolment.leave
                 await db.run(fn, fam, rng.choice(apps))
+        elif kind == "take":
+            # the family takes a seat held for it, or (a stale press) one it was not offered
+            apps = await _apps(db, fam)
+            if apps:
+                await db.run(enrolment.take, fam, rng.choice(apps))
         elif kind in ("accept", "reject", "enrol", "finish"):
             apps = await _apps(db)
             target = {
@@ -309,9 +321,12 @@ async def step(
         elif kind == "expire":
             apps = await _apps(db)
             if apps:
-                # as if the provider had not answered for the whole expiry period
+                # as if the provider had not answered for the whole expiry period, or a
+                # held seat had not been taken in time
                 cutoff = db.clock() + timedelta(days=1)
-                await db.run(decisions.expire_application, rng.choice(apps), cutoff)
+                app = rng.choice(apps)
+                await db.run(decisions.expire_application, app, cutoff)
+                await db.run(enrolment.expire_offer, app, db.clock() + timedelta(days=30))
         elif kind in ("remove_child", "issue", "fund"):
             kids = await _children(db, fam)
             if kids:
@@ -425,12 +440,24 @@ async def check(db: Database, report: RoundReport) -> list[str]:
                 broken.append(f"application {a.id}: active for an erased child")
             if a.status in active_values and a.certificate_id in closed:
                 broken.append(f"application {a.id}: active on closed certificate")
-        taken = Counter(a.group_id for a in apps if a.status in active_values)
+        seated = {a.value for a in HOLDS_SEAT}
+        taken = Counter(a.group_id for a in apps if a.status in seated)
+        waiting = Counter(a.group_id for a in apps if a.status == AppStatus.WAITING)
+        for a in apps:
+            if (a.status == AppStatus.OFFERED) != (a.hold_until is not None):
+                broken.append(f"application {a.id}: {a.status}, held until {a.hold_until}")
+            if a.status in (AppStatus.WAITING, AppStatus.OFFERED) and a.child_id is None:
+                broken.append(f"application {a.id}: {a.status} for an erased child")
         groups = (await s.scalars(select(Group))).all()
         free: Counter[int] = Counter()
         for g in groups:
             if g.taken != taken.get(g.id, 0) or not 0 <= g.taken <= g.seats:
-                broken.append(f"group {g.id}: taken {g.taken}, active {taken.get(g.id, 0)}")
+                broken.append(f"group {g.id}: taken {g.taken}, holding {taken.get(g.id, 0)}")
+            if g.waiting != waiting.get(g.id, 0):
+                broken.append(f"group {g.id}: waiting {g.waiting}, listed {waiting.get(g.id, 0)}")
+            # a seat never stays free (nor goes to a newcomer) while someone waits for it
+            if g.waiting and g.taken < g.seats:
+                broken.append(f"group {g.id}: {g.seats - g.taken} free, {g.waiting} waiting")
             free[g.program_id] += g.seats - g.taken
         for p in (await s.scalars(select(Program))).all():
             if p.free_seats != free.get(p.id, 0):
@@ -525,7 +552,14 @@ async def _check_outbox(s, apps, certs, report: RoundReport) -> list[str]:  # ty
         a = by_id.get(app_id)
         if a is None:
             broken.append(f"application {app_id} was committed and is gone")
-        elif a.parent_id is not None and f"app:{a.id}:submitted" not in keys:
+        elif (
+            a.parent_id is not None
+            and not {
+                f"app:{a.id}:submitted",
+                f"app:{a.id}:waiting",
+            }
+            & keys
+        ):
             broken.append(f"application {app_id}: no notice of its submission")
     for a in apps:
         told = a.status in ("accepted", "enrolled", "cancelled", "rejected", "expired")

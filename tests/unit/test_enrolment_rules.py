@@ -15,7 +15,6 @@ OK = ApplyFacts(
     register=Register.CERTIFIED,
     art_school=False,
     certificate_status=CertStatus.FUNDED,
-    free_seats=3,
     has_active_same_program=False,
     active_budget_programs=0,
     budget_limit=2,
@@ -38,7 +37,6 @@ def test_each_refusal_has_its_code():
     assert refuse(child_age=13) == "program_age_mismatch"
     assert refuse(months_left=0) == "program_finished"
     assert refuse(has_active_same_program=True) == "already_applied"
-    assert refuse(free_seats=0) == "no_free_seats"
     assert refuse(certificate_status=None) == "certificate_required"
     assert refuse(certificate_status=CertStatus.CLOSED) == "certificate_required"
     assert refuse(certificate_status=CertStatus.ACCOUNTING) == "funded_certificate_required"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -134,7 +134,7 @@ CARD = catalog.ProgramCard(
     5,
     [
         catalog.GroupView(70, "Группа 1", "Пн 15:00", 10, 3),
-        catalog.GroupView(71, "Группа 2", "Вт 16:00", 10, 0),
+        catalog.GroupView(71, "Группа 2", "Вт 16:00", 10, 0, 4),
     ],
 )
 QUOTE_CERT = enrolment.ApplyQuote(
@@ -178,6 +178,7 @@ def app_view(status: AppStatus, reason: str | None = None) -> views.ApplicationV
         1_000_000,
         reason,
         NOW,
+        NOW + timedelta(days=1) if status == AppStatus.OFFERED else None,
     )
 
 
@@ -222,6 +223,28 @@ VARIANTS = [
         )
         for c in ("accounting", "queued", "closed", "awaiting", "rejected")
     ],
+    Variant(
+        name="waiting list",
+        consent=True,
+        cert="funded",
+        kids=[KID],
+        page=[ROW],
+        card=CARD,
+        quote=dataclasses.replace(QUOTE_CERT, full=True, waiting=3),
+        apps=[app_view(AppStatus.WAITING), app_view(AppStatus.OFFERED)],
+        app=AppStatus.WAITING,
+    ),
+    Variant(
+        name="seat offered",
+        consent=True,
+        cert="funded",
+        kids=[KID],
+        page=[ROW],
+        card=CARD,
+        quote=dataclasses.replace(QUOTE_CERT, offered=True),
+        apps=[app_view(AppStatus.EXPIRED, enrolment.OFFER_LAPSED)],
+        app=AppStatus.OFFERED,
+    ),
 ]
 
 
@@ -261,8 +284,11 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
     async def card(uow, pid):  # type: ignore[no-untyped-def]
         return v.card
 
-    async def quote(uow, pid, cid, gid):  # type: ignore[no-untyped-def]
+    async def quote(uow, pid, cid, gid, offer=None):  # type: ignore[no-untyped-def]
         return v.quote
+
+    async def waiting(uow, aid):  # type: ignore[no-untyped-def]
+        return enrolment.Waiting(2, 24) if v.app == AppStatus.WAITING else None
 
     async def apps(uow, pid, **kw):  # type: ignore[no-untyped-def]
         return list(v.apps)
@@ -319,6 +345,7 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (catalog, "search", search),
         (catalog, "card", card),
         (enrolment, "quote_application", quote),
+        (enrolment, "waiting_place", waiting),
         (views, "parent_applications", apps),
         (views, "parent_application", one_app),
         (views, "provider_queue", apps),
@@ -340,7 +367,7 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
 
 def make_ctx(lang: str) -> Ctx:
     db = SimpleNamespace(reader=fake_uow, uow=fake_uow, clock=lambda: NOW)
-    engine = SimpleNamespace(db=db)
+    engine = SimpleNamespace(db=db, timezone="Europe/Moscow")
     state = DialogState(
         screen="menu",
         lang=lang,

@@ -6,11 +6,13 @@ from __future__ import annotations
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
 from bot.dialogs.screen import Button, Screen, T
+from bot.notify.render import status_key
 from core.errors import DomainError
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
 from core.services import catalog, children, enrolment, views
+from core.storage.db import UnitOfWork
 
 
 @registry.action("apply")
@@ -66,9 +68,10 @@ async def apply_quote(ctx: Ctx) -> Screen:
     pending = ctx.data.get("apply") or {}
     if "child" not in pending or "group" not in pending:
         raise DomainError("stale-button")
+    offer = int(pending["offer"]) if "offer" in pending else None
     async with ctx.reader() as uow:
         q = await enrolment.quote_application(
-            uow, ctx.parent_id, int(pending["child"]), int(pending["group"])
+            uow, ctx.parent_id, int(pending["child"]), int(pending["group"]), offer=offer
         )
         kid = await children.view(uow, ctx.parent_id, int(pending["child"]))
     pending["share"] = q.money.monthly_share
@@ -130,6 +133,10 @@ async def apply_quote(ctx: Ctx) -> Screen:
         parts.insert(0, T("quote-next-year", {"year": year, "known": q.nominal_known}))
     elif q.later_year:
         parts.append(T("quote-next-funding-year", {"known": q.nominal_known}))
+    if q.offered:
+        parts.insert(0, T("quote-offer"))
+    elif q.full:
+        parts.append(T("quote-waiting", {"waiting": q.waiting}))
     return Screen(
         parts,
         [[Button(T("btn-confirm-apply"), "apply-yes")], [Button(T("btn-cancel"), "card")]],
@@ -142,19 +149,54 @@ async def apply_yes(ctx: Ctx) -> Screen:
     if "share" not in pending:
         raise DomainError("stale-button")
     try:
-        await ctx.run(
-            enrolment.apply,
-            ctx.parent_id,
-            int(pending["child"]),
-            int(pending["group"]),
-            expected_share=int(pending["share"]),
-        )
+        if "offer" in pending:
+            await ctx.run(
+                enrolment.take,
+                ctx.parent_id,
+                int(pending["offer"]),
+                expected_share=int(pending["share"]),
+            )
+            waiting = None
+        else:
+            waiting = await ctx.run(
+                _submit,
+                ctx.parent_id,
+                int(pending["child"]),
+                int(pending["group"]),
+                int(pending["share"]),
+            )
     except DomainError as exc:
         if exc.code == "quote_changed":
             return await ctx.show("apply-quote", T("quote_changed"))
         raise
     ctx.data.pop("apply", None)
+    if waiting is not None:
+        notice = T("applied-waiting", {"place": waiting.place, "hours": waiting.hold_hours})
+        return await ctx.show("apps", notice)
     return await ctx.show("apps", T("applied"))
+
+
+async def _submit(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int
+) -> enrolment.Waiting | None:
+    """Apply, and in the same transaction the place in the waiting list if it is one."""
+    app_id = await enrolment.apply(uow, parent_id, child_id, group_id, expected_share=share)
+    return await enrolment.waiting_place(uow, app_id)
+
+
+@registry.action("offer")
+async def take_offer(ctx: Ctx, raw: str = "") -> Screen:
+    """From the "seat freed" notice (or the application's card): the quote of the held
+    seat, then confirm. Only the family's own offered application is found."""
+    if not is_id(raw):
+        raise DomainError("offer_gone")
+    await require_consent(ctx)
+    async with ctx.reader() as uow:
+        app = await enrolment.offered(uow, ctx.parent_id, int(raw))
+    if app.child_id is None or (ctx.teen is not None and app.child_id != ctx.teen):
+        raise DomainError("offer_gone")
+    ctx.data["apply"] = {"group": app.group_id, "child": app.child_id, "offer": app.id}
+    return await ctx.show("apply-quote")
 
 
 @registry.screen("apps")
@@ -173,7 +215,7 @@ async def apps_screen(ctx: Ctx) -> Screen:
                 {
                     "child": a.child_name or "—",
                     "program": a.program,
-                    "status": T(f"status-{a.status.value}"),
+                    "status": T(status_key(a.status.value, a.reason)),
                 },
             )
         )
@@ -205,6 +247,7 @@ async def to_app(ctx: Ctx, raw: str = "") -> Screen:
 async def app_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         a = await views.parent_application(uow, ctx.parent_id, int(ctx.data.get("app", 0)))
+        waiting = await enrolment.waiting_place(uow, a.id)
     if ctx.teen is not None and a.child_id != ctx.teen:
         raise DomainError("application_not_found")
     parts = [
@@ -216,7 +259,7 @@ async def app_screen(ctx: Ctx) -> Screen:
                 "provider": a.provider,
                 "group": a.group,
                 "schedule": a.schedule or "—",
-                "status": T(f"status-{a.status.value}"),
+                "status": T(status_key(a.status.value, a.reason)),
                 "share": ctx.money(a.monthly_share),
                 "copay": ctx.money(a.monthly_copay),
                 "reserved": ctx.money(a.reserved_left),
@@ -224,9 +267,18 @@ async def app_screen(ctx: Ctx) -> Screen:
             },
         )
     ]
-    if a.reason:
+    if a.reason and a.reason != enrolment.OFFER_LAPSED:
         parts.append(T("app-reason", {"reason": a.reason}))
+    if waiting is not None:
+        parts.append(T("app-waiting-place", {"place": waiting.place}))
+    if a.status == AppStatus.OFFERED and a.hold_until is not None:
+        parts.append(T("app-offered-until", {"until": ctx.local_time(a.hold_until)}))
     rows = []
+    if a.status == AppStatus.OFFERED:
+        rows.append([Button(T("btn-take-seat"), f"offer:{a.id}")])
+        rows.append([Button(T("btn-decline-seat"), f"app-cancel:{a.id}")])
+    if a.status == AppStatus.WAITING:
+        rows.append([Button(T("btn-leave-list"), f"app-cancel:{a.id}")])
     if a.status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         rows.append([Button(T("btn-app-cancel"), f"app-cancel:{a.id}")])
     if a.status == AppStatus.ENROLLED:

@@ -256,7 +256,6 @@ async def card(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         c = await catalog.card(uow, program_id)
         share_note = await _share_note(ctx, uow, c)
-        following = await follows.is_following(uow, ctx.parent_id, program_id)
     parts = [
         T(
             "card",
@@ -282,23 +281,22 @@ async def card(ctx: Ctx) -> Screen:
     if share_note is not None:
         parts.append(share_note)
     for g in c.groups:
-        parts.append(
-            T(
-                "card-group",
-                {"name": g.name, "schedule": g.schedule or "—", "free": g.free, "seats": g.seats},
-            )
-        )
-    rows = []
-    # a full group is no button that only refuses: the text above shows it full, and
-    # following the program is offered instead
-    for g in c.groups:
-        if g.free > 0:
-            rows.append([Button(label(f"✍ {g.name} · {g.schedule}"), f"apply:{g.id}")])
-    if any(g.free <= 0 for g in c.groups):
-        if following:
-            rows.append([Button(T("btn-unfollow"), f"unfollow:{c.id}")])
+        if g.free <= 0:
+            waiting = {"name": g.name, "schedule": g.schedule or "—", "waiting": g.waiting}
+            parts.append(T("card-group-waiting", waiting))
         else:
-            rows.append([Button(T("btn-follow"), f"follow:{c.id}")])
+            free = {
+                "name": g.name,
+                "schedule": g.schedule or "—",
+                "free": g.free,
+                "seats": g.seats,
+            }
+            parts.append(T("card-group", free))
+    # a full group's button joins its waiting list (the quote says so before confirming)
+    rows = [
+        [Button(label(f"{'✍' if g.free > 0 else '⏳'} {g.name} · {g.schedule}"), f"apply:{g.id}")]
+        for g in c.groups
+    ]
     if ctx.data.get("q"):
         rows.append([Button(T("btn-back-results"), "results-back")])
     rows.append([menu_button()])

@@ -22,4 +22,5 @@ class Base(DeclarativeBase):
 
 
 Money = BigInteger  # kopecks
-ACTIVE_SQL = "status IN ('submitted', 'accepted', 'enrolled')"
+# one open application of a child to a program (see core.rules.enrolment.OPEN_STATUSES)
+ACTIVE_SQL = "status IN ('submitted', 'accepted', 'enrolled', 'waiting', 'offered')"

@@ -64,14 +64,19 @@ class Program(Base):
 
 class Group(Base):
     __tablename__ = "groups"
-    __table_args__ = (CheckConstraint("taken >= 0 AND taken <= seats", name="seats"),)
+    __table_args__ = (
+        CheckConstraint("taken >= 0 AND taken <= seats", name="seats"),
+        CheckConstraint("waiting >= 0", name="waiting"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(40), unique=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     schedule: Mapped[str] = mapped_column(String(300), default="")
     seats: Mapped[int] = mapped_column(Integer)
-    taken: Mapped[int] = mapped_column(Integer, default=0)
+    taken: Mapped[int] = mapped_column(Integer, default=0)  # held by open applications
+    # applications in the waiting list: while any waits, a freed seat goes to the first
+    waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Follow(Base):

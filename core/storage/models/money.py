@@ -115,6 +115,8 @@ class Application(Base):
     start_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     end_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # an offered seat is held for the family until then (then it passes to the next)
+    hold_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # the order in which next year's money is blocked when that year opens
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -34,6 +34,8 @@ class Municipality(Base):
     funding_period: Mapped[str] = mapped_column(
         String(10), default="school", server_default="school"
     )
+    # a seat freed in a full group is held this long for the first of its waiting list
+    seat_hold_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
 
 
 class MunicipalityYear(Base):
