@@ -257,6 +257,9 @@ class Storm:
         quote = await self.step(user, self.press(user, group["callback_data"]), out)
         if quote is None:
             return
+        if not quote.buttons:  # a refusal or "temporarily unavailable" instead
+            out.other.append(quote.text[:60])
+            return
         if at_once is not None:
             await at_once.wait()
         start = time.perf_counter()

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
@@ -53,11 +53,20 @@ class Ctx:
     _parent: parents.ParentView | None = None
 
     async def parent(self) -> parents.ParentView:
-        """The person's consent, language and roles, read once per event. A child's own
-        account has none of the family's staff roles."""
+        """The person's consent, language and roles. Kept with the dialog state for
+        PARENT_TTL_S (no unit of work per event for them): the person's own changes drop it
+        at once (forget_parent), a withdrawal or a merge from another messenger deletes
+        the whole state, and a role an operator grants or revokes shows in the menus
+        within PARENT_TTL_S (the core checks roles itself on every staff action). A
+        child's own account has none of the family's staff roles."""
         if self._parent is None:
-            async with self.reader() as uow:
-                view = await parents.view(uow, self.parent_id)
+            kept = self.data.get("me")
+            if isinstance(kept, dict) and 0 <= time.time() - kept.get("at", 0) < PARENT_TTL_S:
+                view = _view_loads(kept)
+            else:
+                async with self.reader() as uow:
+                    view = await parents.view(uow, self.parent_id)
+                self.data["me"] = _view_dumps(view)
             self._parent = replace(view, roles=()) if self.teen is not None else view
         return self._parent
 
@@ -76,6 +85,7 @@ class Ctx:
     def forget_parent(self) -> None:
         """After a change of consent, language or announcements: read it again."""
         self._parent = None
+        self.data.pop("me", None)
 
     @property
     def lang(self) -> str:
@@ -119,6 +129,25 @@ class Ctx:
         """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""
         local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.engine.timezone))
         return local.strftime("%d.%m %H:%M")
+
+
+PARENT_TTL_S = 300
+
+
+def _view_dumps(view: parents.ParentView) -> dict[str, Any]:
+    raw = asdict(view)
+    for name in ("consent_at", "withdrawn_at"):
+        if raw[name] is not None:
+            raw[name] = raw[name].isoformat()
+    return {**raw, "roles": list(view.roles), "at": time.time()}
+
+
+def _view_loads(raw: dict[str, Any]) -> parents.ParentView:
+    fields = {k: v for k, v in raw.items() if k != "at"}
+    for name in ("consent_at", "withdrawn_at"):
+        if fields.get(name) is not None:
+            fields[name] = datetime.fromisoformat(fields[name])
+    return parents.ParentView(**{**fields, "roles": tuple(fields["roles"])})
 
 
 @dataclass
@@ -193,6 +222,7 @@ class Engine:
                 if exc.code == "parent_not_found" and "pid" in state.data:
                     # the family was merged into another (an account link): find it again
                     state.data.pop("pid")
+                    state.data.pop("me", None)
                     state, parent_id = await self._state(event, state)
                     ctx = Ctx(self, event, parent_id, state)
                     screen = await self._dispatch(ctx)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.storage.db import UnitOfWork
 from core.storage.models import Outbox
@@ -47,19 +49,23 @@ async def emit(
     *,
     dedup_key: str | None = None,
 ) -> None:
-    """Add a row unless one with the same dedup_key exists (a retried operation)."""
+    """Add a row unless one with the same dedup_key exists (a retried operation): one
+    statement, INSERT … ON CONFLICT DO NOTHING on the key (both dialects)."""
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind}")
-    if dedup_key is not None:
-        exists = await uow.session.scalar(select(Outbox.id).where(Outbox.dedup_key == dedup_key))
-        if exists is not None:
-            return
-    uow.session.add(
-        Outbox(
-            parent_id=parent_id,
-            kind=kind,
-            payload=payload or {},
-            dedup_key=dedup_key,
-            created_at=uow.now,
-        )
+    row = {
+        "parent_id": parent_id,
+        "kind": kind,
+        "payload": payload or {},
+        "dedup_key": dedup_key,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": uow.now,
+    }
+    if dedup_key is None:
+        await uow.session.execute(insert(Outbox).values(row))
+        return
+    upsert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
+    await uow.session.execute(
+        upsert(Outbox).values(row).on_conflict_do_nothing(index_elements=["dedup_key"])
     )

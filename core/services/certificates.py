@@ -252,7 +252,22 @@ async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateVie
     return await _view(uow, cert)
 
 
-async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
+async def of_children(
+    uow: UnitOfWork, parent_id: int, child_ids: list[int]
+) -> dict[int, CertificateView]:
+    """The certificates of the family's children, in one query (the balance screen): the
+    children's own, by child id; no nominal (the balance does not show it)."""
+    rows = await uow.session.scalars(
+        select(Certificate)
+        .join(Child, Child.id == Certificate.child_id)
+        .where(Certificate.child_id.in_(child_ids), Child.parent_id == parent_id)
+    )
+    return {
+        int(c.child_id): await _view(uow, c, nominal=False) for c in rows if c.child_id is not None
+    }
+
+
+async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> CertificateView:
     position = None
     if cert.status == CertStatus.QUEUED and cert.queue_seq is not None:
         position = int(
@@ -267,9 +282,9 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
             )
             or 0
         )
-    nominal = None
-    if cert.status == CertStatus.FUNDED:
-        nominal = await uow.session.scalar(
+    amount = None
+    if nominal and cert.status == CertStatus.FUNDED:
+        amount = await uow.session.scalar(
             select(MunicipalityYear.nominal).where(
                 MunicipalityYear.municipality_id == cert.municipality_id,
                 MunicipalityYear.school_year
@@ -285,7 +300,7 @@ async def _view(uow: UnitOfWork, cert: Certificate) -> CertificateView:
         status=CertStatus(cert.status),
         total=cert.total,
         reserved=cert.reserved,
-        nominal=nominal,
+        nominal=amount,
         queue_position=position,
         funding_requested=cert.funding_requested_at is not None,
         rejection_reason=cert.rejection_reason,

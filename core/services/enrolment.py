@@ -71,6 +71,7 @@ class ApplyQuote:
     full: bool = False  # no free seat (or others wait for one): applying joins the list
     waiting: int = 0  # how many wait in the group's list already
     offered: bool = False  # the seat is held for this family (taking an offered seat)
+    child_name: str = ""
 
 
 async def _facts(
@@ -105,33 +106,29 @@ async def _facts(
         uow, child.municipality_id, program.start_month, program.end_month, period
     )
     first, last, months = when.first_month, when.last_month, when.months
-    same = await uow.session.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(
-            Application.child_id == child_id,
-            Application.program_id == program.id,
-            Application.status.in_(OPEN),
-            Application.id != (offer or 0),
-        )
-    )
-    # children's art schools are outside the certificate system: they count for nothing
-    budget_active = dict(
-        (
-            await uow.session.execute(
-                select(Application.register, func.count())
-                .join(Program, Program.id == Application.program_id)
-                .join(Provider, Provider.id == Program.provider_id)
-                .where(
-                    Application.child_id == child_id,
-                    Application.status.in_(ACTIVE),
-                    Application.register.in_([r.value for r in BUDGET_REGISTERS]),
-                    Provider.art_school.is_(False),
-                )
-                .group_by(Application.register)
+    # the child's open applications, read once: a second one to this program, and what
+    # the budget registers' limits count (art schools count for nothing)
+    budget_registers = {r.value for r in BUDGET_REGISTERS}
+    same = 0
+    budget_active: dict[str, int] = {}
+    for app_id, app_program, register_, status, art in (
+        await uow.session.execute(
+            select(
+                Application.id,
+                Application.program_id,
+                Application.register,
+                Application.status,
+                Provider.art_school,
             )
-        ).all()
-    )
+            .join(Program, Program.id == Application.program_id)
+            .join(Provider, Provider.id == Program.provider_id)
+            .where(Application.child_id == child_id, Application.status.in_(OPEN))
+        )
+    ).all():
+        if app_program == program.id and app_id != offer:
+            same += 1
+        if status in ACTIVE and register_ in budget_registers and not art:
+            budget_active[register_] = budget_active.get(register_, 0) + 1
     year = when.settings
     register = Register(program.register)
     check_apply(
@@ -196,6 +193,7 @@ async def _facts(
             full=offer is None and (group.taken >= group.seats or group.waiting > 0),
             waiting=group.waiting,
             offered=offer is not None,
+            child_name=child.name,
         ),
         cert,
     )
@@ -263,10 +261,11 @@ async def apply(
         created_at=uow.now,
         updated_at=uow.now,
     )
+    # the check above, under the family's lock, already refused a second application;
+    # the unique index is the last guard (the refusal rolls the whole transaction back)
+    uow.session.add(app)
     try:
-        async with uow.session.begin_nested():
-            uow.session.add(app)
-            await uow.session.flush()
+        await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("already_applied") from exc
     if seated:

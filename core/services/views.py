@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
@@ -176,6 +176,40 @@ async def movements(uow: UnitOfWork, certificate_id: int, limit: int = 5) -> lis
         .limit(limit)
     )
     return [Movement(e.kind, e.total_delta, e.month, name, e.created_at) for e, name in rows]
+
+
+async def recent_movements(
+    uow: UnitOfWork, certificate_ids: list[int], limit: int = 5
+) -> dict[int, list[Movement]]:
+    """movements() of several certificates in one query (the last ``limit`` of each)."""
+    if not certificate_ids:
+        return {}
+    ranked = (
+        select(
+            LedgerEntry.id.label("id"),
+            func.row_number()
+            .over(partition_by=LedgerEntry.certificate_id, order_by=LedgerEntry.id.desc())
+            .label("n"),
+        )
+        .where(
+            LedgerEntry.certificate_id.in_(certificate_ids),
+            LedgerEntry.kind.in_(["credit", "debit", "expire"]),
+        )
+        .subquery()
+    )
+    rows = await uow.session.execute(
+        select(LedgerEntry, Program.name)
+        .join(ranked, ranked.c.id == LedgerEntry.id)
+        .outerjoin(Application, Application.id == LedgerEntry.application_id)
+        .outerjoin(Program, Program.id == Application.program_id)
+        .where(ranked.c.n <= limit)
+        .order_by(LedgerEntry.id.desc())
+    )
+    found: dict[int, list[Movement]] = {c: [] for c in certificate_ids}
+    for e, name in rows:
+        move = Movement(e.kind, e.total_delta, e.month, name, e.created_at)
+        found[e.certificate_id].append(move)
+    return found
 
 
 async def month_debits(

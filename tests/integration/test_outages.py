@@ -109,7 +109,9 @@ async def test_postgres_blackholed_answers_within_2s_and_recovers(postgres_url: 
         text, _ = await ask("1", "start")
         assert DOWN not in text
         proxy.mode = "blackhole"
-        for user, command in (("1", "menu"), ("2", "start"), ("1", "children")):
+        # people the bot does not know yet: finding them needs the database (a known
+        # person's menu and consent refusals do not: they are kept with the dialog)
+        for user, command in (("4", "menu"), ("2", "start"), ("5", "children")):
             text, elapsed = await ask(user, command)
             assert DOWN in text, (user, command, text)
             assert elapsed < LIMIT, (user, command, elapsed)

@@ -138,7 +138,16 @@ CARD = catalog.ProgramCard(
     ],
 )
 QUOTE_CERT = enrolment.ApplyQuote(
-    1, 70, 7, Register.CERTIFIED, False, 24322, 24328, Quote(250_000, 7, 200_000), 1_400_000
+    1,
+    70,
+    7,
+    Register.CERTIFIED,
+    False,
+    24322,
+    24328,
+    Quote(250_000, 7, 200_000),
+    1_400_000,
+    child_name="Мария",
 )
 QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
     1,
@@ -155,10 +164,11 @@ QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
     later_year=True,
     nominal_known=False,
     later_months=5,
+    child_name="Мария",
 )
 QUOTE_LATER = dataclasses.replace(QUOTE_NEXT_YEAR, next_year=False, nominal_known=True)
 QUOTE_BUDGET = enrolment.ApplyQuote(
-    1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0
+    1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0, child_name="Мария"
 )
 
 
@@ -303,6 +313,13 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
             views.Movement("expire", -10_000, None, None, NOW),
         ]
 
+    async def certs_of(uow, pid, child_ids):  # type: ignore[no-untyped-def]
+        found = CERTS[v.cert]
+        return dict.fromkeys(child_ids, found) if found is not None else {}
+
+    async def recent(uow, cert_ids, limit=5):  # type: ignore[no-untyped-def]
+        return {c: await movements(uow, c) for c in cert_ids}
+
     async def provider_ids(uow, pid):  # type: ignore[no-untyped-def]
         return [1]
 
@@ -351,6 +368,8 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (views, "provider_queue", apps),
         (views, "provider_application", one_app),
         (views, "movements", movements),
+        (certificates, "of_children", certs_of),
+        (views, "recent_movements", recent),
         (views, "provider_ids", provider_ids),
         (broadcasts, "coordinator_scope", scope),
         (broadcasts, "count_audience", audience_count),

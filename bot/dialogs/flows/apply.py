@@ -11,7 +11,7 @@ from core.errors import DomainError
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
-from core.services import catalog, children, enrolment, views
+from core.services import catalog, enrolment, views
 from core.storage.db import UnitOfWork
 
 
@@ -73,7 +73,6 @@ async def apply_quote(ctx: Ctx) -> Screen:
         q = await enrolment.quote_application(
             uow, ctx.parent_id, int(pending["child"]), int(pending["group"]), offer=offer
         )
-        kid = await children.view(uow, ctx.parent_id, int(pending["child"]))
     pending["share"] = q.money.monthly_share
     months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
     total_months = q.last_month - q.first_month + 1
@@ -81,7 +80,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
         body = T(
             "quote-certified",
             {
-                "child": kid.name,
+                "child": q.child_name,
                 "months": total_months,
                 "total": ctx.money(q.money.monthly_price * total_months),
                 "copay_total": ctx.money(q.money.monthly_copay * total_months),
@@ -98,7 +97,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
         body = T(
             "quote-budget",
             {
-                "child": kid.name,
+                "child": q.child_name,
                 **months,
                 "art": q.art_school,
                 "price": ctx.money(q.money.monthly_price),

@@ -13,43 +13,48 @@ from core.services import certificates, views
 @registry.screen("balance")
 async def balance(ctx: Ctx) -> Screen:
     parts: list = []
+    # three queries whatever the number of children: them, their certificates, the
+    # certificates' last movements
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
-        for kid in kids:
-            cert = await certificates.view(uow, ctx.parent_id, kid.id)
-            if cert is None or cert.status != CertStatus.FUNDED:
-                status = "none" if cert is None else cert.status.value
-                parts.append(
-                    T(
-                        "balance-no-money",
-                        {"child": kid.name, "status": T(f"cert-status-{status}")},
-                    )
-                )
-                continue
+        certs = await certificates.of_children(uow, ctx.parent_id, [k.id for k in kids])
+        funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
+        moves = await views.recent_movements(uow, funded)
+    for kid in kids:
+        cert = certs.get(kid.id)
+        if cert is None or cert.status != CertStatus.FUNDED:
+            status = "none" if cert is None else cert.status.value
             parts.append(
                 T(
-                    "balance-child",
+                    "balance-no-money",
+                    {"child": kid.name, "status": T(f"cert-status-{status}")},
+                )
+            )
+            continue
+        parts.append(
+            T(
+                "balance-child",
+                {
+                    "child": kid.name,
+                    "number": cert.number,
+                    "total": ctx.money(cert.total),
+                    "reserved": ctx.money(cert.reserved),
+                    "available": ctx.money(cert.available),
+                },
+            )
+        )
+        for m in moves.get(cert.id, []):
+            parts.append(
+                T(
+                    f"movement-{m.kind}",
                     {
-                        "child": kid.name,
-                        "number": cert.number,
-                        "total": ctx.money(cert.total),
-                        "reserved": ctx.money(cert.reserved),
-                        "available": ctx.money(cert.available),
+                        "amount": ctx.money(abs(m.amount)),
+                        "month": month_display(m.month) if m.month is not None else "",
+                        "program": m.program or "",
+                        "date": m.at.date(),
                     },
                 )
             )
-            for m in await views.movements(uow, cert.id):
-                parts.append(
-                    T(
-                        f"movement-{m.kind}",
-                        {
-                            "amount": ctx.money(abs(m.amount)),
-                            "month": month_display(m.month) if m.month is not None else "",
-                            "program": m.program or "",
-                            "date": m.at.date(),
-                        },
-                    )
-                )
     if not kids:
         parts.append(T("balance-no-children"))
     return Screen(

@@ -1,0 +1,47 @@
+"""What one event costs the database: the statements a screen issues do not grow with the
+family, and what the dialog keeps (consent, roles, language) is not read again."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event
+
+import bot.dialogs.flows  # noqa: F401  (registers the flows)
+from bot.dialogs.engine import Engine
+from bot.dialogs.events import Event
+from bot.dialogs.signing import Signer
+from bot.dialogs.state import MemoryStateStore
+from bot.i18n import translator
+from tests.support.world import catalog_row, parent_with_child, setup_region
+
+
+async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
+    await setup_region(db, rows=[catalog_row(1)])
+    parent = None
+    for born in (date(2016, 3, 5), date(2014, 6, 1), date(2012, 9, 9)):
+        parent, _ = await parent_with_child(db, born=born)
+    engine = Engine(db, MemoryStateStore(), translator(), Signer(b"k"))
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    async def ask(text: str) -> tuple[str, int]:
+        before = len(statements)
+        reply = await engine.handle(Event("tg", "1", "command", text=text))
+        return reply.screen.text, len(statements) - before
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await ask("balance")  # the first event finds the person and keeps what it needs
+        text, used = await ask("balance")
+        assert text.count("зачислено") == 3, text  # each child: its balance and its credit
+        # the children, their certificates, their last movements: three, for three children
+        assert used <= 3, statements[-used:]
+        _, used = await ask("menu")
+        assert used == 0, statements[-used:]
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    assert parent is not None
