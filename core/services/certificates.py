@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -252,15 +252,24 @@ async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateVie
     return await _view(uow, cert)
 
 
+# built once (building a statement costs more than running it on SQLite)
+_OF_CHILDREN = (
+    select(Certificate)
+    .join(Child, Child.id == Certificate.child_id)
+    .where(
+        Certificate.child_id.in_(bindparam("ids", expanding=True)),
+        Child.parent_id == bindparam("parent_id"),
+    )
+)
+
+
 async def of_children(
     uow: UnitOfWork, parent_id: int, child_ids: list[int]
 ) -> dict[int, CertificateView]:
     """The certificates of the family's children, in one query (the balance screen): the
     children's own, by child id; no nominal (the balance does not show it)."""
     rows = await uow.session.scalars(
-        select(Certificate)
-        .join(Child, Child.id == Certificate.child_id)
-        .where(Certificate.child_id.in_(child_ids), Child.parent_id == parent_id)
+        _OF_CHILDREN, {"ids": list(child_ids), "parent_id": parent_id}
     )
     return {
         int(c.child_id): await _view(uow, c, nominal=False) for c in rows if c.child_id is not None

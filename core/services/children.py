@@ -6,7 +6,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -126,13 +126,18 @@ async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:
     await forget_children(uow, [child_id], reason="child_removed")
 
 
+# built once: building a statement costs more than running it on SQLite (the screens
+# that list children run on most events)
+_FAMILY = (
+    select(Child, Municipality.name)
+    .join(Municipality, Municipality.id == Child.municipality_id)
+    .where(Child.parent_id == bindparam("parent_id"))
+    .order_by(Child.id)
+)
+
+
 async def list_children(uow: UnitOfWork, parent_id: int) -> list[ChildView]:
-    rows = await uow.session.execute(
-        select(Child, Municipality.name)
-        .join(Municipality, Municipality.id == Child.municipality_id)
-        .where(Child.parent_id == parent_id)
-        .order_by(Child.id)
-    )
+    rows = await uow.session.execute(_FAMILY, {"parent_id": parent_id})
     today = uow.today
     return [_view(child, muni, today) for child, muni in rows]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from core.errors import DomainError
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
@@ -178,12 +178,7 @@ async def movements(uow: UnitOfWork, certificate_id: int, limit: int = 5) -> lis
     return [Movement(e.kind, e.total_delta, e.month, name, e.created_at) for e, name in rows]
 
 
-async def recent_movements(
-    uow: UnitOfWork, certificate_ids: list[int], limit: int = 5
-) -> dict[int, list[Movement]]:
-    """movements() of several certificates in one query (the last ``limit`` of each)."""
-    if not certificate_ids:
-        return {}
+def _recent_movements():  # type: ignore[no-untyped-def]
     ranked = (
         select(
             LedgerEntry.id.label("id"),
@@ -192,23 +187,44 @@ async def recent_movements(
             .label("n"),
         )
         .where(
-            LedgerEntry.certificate_id.in_(certificate_ids),
+            LedgerEntry.certificate_id.in_(bindparam("ids", expanding=True)),
             LedgerEntry.kind.in_(["credit", "debit", "expire"]),
         )
         .subquery()
     )
-    rows = await uow.session.execute(
-        select(LedgerEntry, Program.name)
+    return (
+        select(
+            LedgerEntry.certificate_id,
+            LedgerEntry.kind,
+            LedgerEntry.total_delta,
+            LedgerEntry.month,
+            LedgerEntry.created_at,
+            Program.name,
+        )
         .join(ranked, ranked.c.id == LedgerEntry.id)
         .outerjoin(Application, Application.id == LedgerEntry.application_id)
         .outerjoin(Program, Program.id == Application.program_id)
-        .where(ranked.c.n <= limit)
+        .where(ranked.c.n <= bindparam("limit"))
         .order_by(LedgerEntry.id.desc())
     )
+
+
+# built once (building it costs more than running it): a Core select of the columns shown
+_RECENT_MOVEMENTS = _recent_movements()
+
+
+async def recent_movements(
+    uow: UnitOfWork, certificate_ids: list[int], limit: int = 5
+) -> dict[int, list[Movement]]:
+    """movements() of several certificates in one query (the last ``limit`` of each)."""
+    if not certificate_ids:
+        return {}
+    rows = await uow.session.execute(
+        _RECENT_MOVEMENTS, {"ids": list(certificate_ids), "limit": limit}
+    )
     found: dict[int, list[Movement]] = {c: [] for c in certificate_ids}
-    for e, name in rows:
-        move = Movement(e.kind, e.total_delta, e.month, name, e.created_at)
-        found[e.certificate_id].append(move)
+    for cert, kind, delta, month, at, name in rows:
+        found[cert].append(Movement(kind, delta, month, name, at))
     return found
 
 
