@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
@@ -229,33 +229,34 @@ def _distance(here: tuple[float, float], lat: float | None, lon: float | None) -
 
 async def group_ages(uow: UnitOfWork, group_id: int) -> tuple[int, int]:
     """The age range of the program a group belongs to."""
-    row = (
-        await uow.session.execute(
-            select(Program.age_min, Program.age_max)
-            .join(Group, Group.program_id == Program.id)
-            .where(Group.id == group_id)
-        )
-    ).first()
+    row = (await uow.session.execute(_GROUP_AGES, {"group_id": group_id})).first()
     if row is None:
         raise DomainError("group_not_found")
     return int(row[0]), int(row[1])
 
 
+# the card and its seats, what an opening-day storm reads most: built once, read without
+# a lock (a reader: no transaction at all on PostgreSQL)
+_CARD = (
+    select(Program, Provider, Municipality)
+    .join(Provider, Provider.id == Program.provider_id)
+    .join(Municipality, Municipality.id == Program.municipality_id)
+    .where(Program.id == bindparam("program_id"), Program.active.is_(True))
+)
+_CARD_GROUPS = select(Group).where(Group.program_id == bindparam("program_id")).order_by(Group.id)
+_GROUP_AGES = (
+    select(Program.age_min, Program.age_max)
+    .join(Group, Group.program_id == Program.id)
+    .where(Group.id == bindparam("group_id"))
+)
+
+
 async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
-    row = (
-        await uow.session.execute(
-            select(Program, Provider, Municipality)
-            .join(Provider, Provider.id == Program.provider_id)
-            .join(Municipality, Municipality.id == Program.municipality_id)
-            .where(Program.id == program_id, Program.active.is_(True))
-        )
-    ).first()
+    row = (await uow.session.execute(_CARD, {"program_id": program_id})).first()
     if row is None:
         raise DomainError("program_not_found")
     program, provider, muni = row
-    groups = await uow.session.scalars(
-        select(Group).where(Group.program_id == program_id).order_by(Group.id)
-    )
+    groups = await uow.session.scalars(_CARD_GROUPS, {"program_id": program_id})
     return ProgramCard(
         id=program.id,
         name=program.name,

@@ -55,11 +55,13 @@ class CertificateView:
         return self.total - self.reserved
 
 
+_FOR_CHILD = select(Certificate).where(Certificate.child_id == bindparam("child_id"))
+_FOR_CHILD_LOCKED = _FOR_CHILD.with_for_update()
+
+
 async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Certificate | None:
-    query = select(Certificate).where(Certificate.child_id == child_id)
-    if lock:
-        query = query.with_for_update()
-    return await uow.session.scalar(query)
+    query = _FOR_CHILD_LOCKED if lock else _FOR_CHILD
+    return await uow.session.scalar(query, {"child_id": child_id})
 
 
 async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
@@ -156,11 +158,14 @@ REQUEST_ORDER = (
 )
 
 
+_PERIOD = select(Municipality.funding_period).where(
+    Municipality.id == bindparam("municipality_id")
+)
+
+
 async def period_of(uow: UnitOfWork, municipality_id: int) -> Period:
     """The municipality's funding period (the school year unless it chose the calendar)."""
-    value = await uow.session.scalar(
-        select(Municipality.funding_period).where(Municipality.id == municipality_id)
-    )
+    value = await uow.session.scalar(_PERIOD, {"municipality_id": municipality_id})
     return Period(value or Period.SCHOOL)
 
 

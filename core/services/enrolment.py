@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -74,6 +74,28 @@ class ApplyQuote:
     child_name: str = ""
 
 
+# built once: the checks run on every quote and application (an opening-day storm's hot
+# path), and building a statement costs more than running it
+_GROUP = (
+    select(Group, Program, Provider)
+    .join(Program, Program.id == Group.program_id)
+    .join(Provider, Provider.id == Program.provider_id)
+    .where(Group.id == bindparam("group_id"), Program.active.is_(True))
+)
+_CHILD_OPEN = (
+    select(
+        Application.id,
+        Application.program_id,
+        Application.register,
+        Application.status,
+        Provider.art_school,
+    )
+    .join(Program, Program.id == Application.program_id)
+    .join(Provider, Provider.id == Program.provider_id)
+    .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
+)
+
+
 async def _facts(
     uow: UnitOfWork,
     parent_id: int,
@@ -89,14 +111,7 @@ async def _facts(
     # PostgreSQL: the certificate row lock serialises one child's applications, so the
     # balance, the budget count and the duplicate check below are read fresh
     cert = await for_child(uow, child_id, lock=lock)
-    row = (
-        await uow.session.execute(
-            select(Group, Program, Provider)
-            .join(Program, Program.id == Group.program_id)
-            .join(Provider, Provider.id == Program.provider_id)
-            .where(Group.id == group_id, Program.active.is_(True))
-        )
-    ).first()
+    row = (await uow.session.execute(_GROUP, {"group_id": group_id})).first()
     if row is None:
         raise DomainError("group_not_found")
     group, program, provider = row
@@ -112,18 +127,7 @@ async def _facts(
     same = 0
     budget_active: dict[str, int] = {}
     for app_id, app_program, register_, status, art in (
-        await uow.session.execute(
-            select(
-                Application.id,
-                Application.program_id,
-                Application.register,
-                Application.status,
-                Provider.art_school,
-            )
-            .join(Program, Program.id == Application.program_id)
-            .join(Provider, Provider.id == Program.provider_id)
-            .where(Application.child_id == child_id, Application.status.in_(OPEN))
-        )
+        await uow.session.execute(_CHILD_OPEN, {"child_id": child_id})
     ).all():
         if app_program == program.id and app_id != offer:
             same += 1
@@ -354,12 +358,21 @@ async def take(
     await _notify(uow, app)
 
 
-async def offered(uow: UnitOfWork, parent_id: int, app_id: int) -> Application:
+@dataclass(frozen=True, slots=True)
+class Offer:
+    application_id: int
+    child_id: int
+    group_id: int
+
+
+async def offered(uow: UnitOfWork, parent_id: int, app_id: int) -> Offer:
     """The family's offered application (for the quote before taking the seat)."""
     app = await uow.session.get(Application, app_id)
     if app is None or app.parent_id != parent_id or app.status != AppStatus.OFFERED.value:
         raise DomainError("offer_gone")
-    return app
+    if app.child_id is None:
+        raise DomainError("offer_gone")
+    return Offer(app.id, app.child_id, app.group_id)
 
 
 async def _program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:

@@ -191,10 +191,14 @@ async def take_offer(ctx: Ctx, raw: str = "") -> Screen:
         raise DomainError("offer_gone")
     await require_consent(ctx)
     async with ctx.reader() as uow:
-        app = await enrolment.offered(uow, ctx.parent_id, int(raw))
-    if app.child_id is None or (ctx.teen is not None and app.child_id != ctx.teen):
+        offer = await enrolment.offered(uow, ctx.parent_id, int(raw))
+    if ctx.teen is not None and offer.child_id != ctx.teen:
         raise DomainError("offer_gone")
-    ctx.data["apply"] = {"group": app.group_id, "child": app.child_id, "offer": app.id}
+    ctx.data["apply"] = {
+        "group": offer.group_id,
+        "child": offer.child_id,
+        "offer": offer.application_id,
+    }
     return await ctx.show("apply-quote")
 
 
