@@ -41,7 +41,8 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select, text
 
-from bench._data import _chunks, percentile
+from bench._data import _chunks, _pg_admin, percentile
+from bench._replicas import free_port, replica_env, wait_ready
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
 from core.services import catalog_import
@@ -367,55 +368,6 @@ async def audit(db: Database) -> dict[str, int]:
 # --- the bench: real replica processes ----------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _admin(sql: str) -> None:
-    import asyncpg
-
-    from bench._data import PG_ADMIN
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _env(db_url: str, redis_url: str, tg: FakeTelegram, port: int, rate: float) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TELEGRAM_RATE": str(rate),
-        "DATABASE_URL": db_url,
-        "REDIS_URL": redis_url,
-        "TELEGRAM_BOT_TOKEN": tg.token,
-        "TELEGRAM_API_BASE": tg.base,
-        "TELEGRAM_WEBHOOK_URL": "https://storm.example.org",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
-        "TELEGRAM_WEBHOOK_PORT": str(port),
-        "BOT_SECRET": BUTTON_SECRET,
-        "HEALTH_PORT": str(_free_port()),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-async def _ready(port: int) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"replica on {port} did not start")
-
-
 async def one_run(
     families: int, groups: int, seats: int, concurrency: int, rate: float
 ) -> dict[str, Any]:
@@ -423,8 +375,8 @@ async def one_run(
     from core.storage.migrate import upgrade
 
     name = f"pfdo_storm_{os.getpid()}"
-    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await _admin(f'CREATE DATABASE "{name}"')
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _pg_admin(f'CREATE DATABASE "{name}"')
     db_url = (
         PG_ADMIN.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + "/" + name
     )
@@ -442,16 +394,24 @@ async def one_run(
         r = Redis.from_url(redis_url)
         await r.flushdb()
         await r.aclose()
-        ports = [_free_port(), _free_port()]
+        ports = [free_port(), free_port()]
         for port in ports:
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "bot", "telegram"],
-                    env=_env(db_url, redis_url, tg, port, rate),
+                    env=replica_env(
+                        db_url,
+                        redis_url,
+                        tg,
+                        port,
+                        SECRET,
+                        TELEGRAM_RATE=str(rate),
+                        BOT_SECRET=BUTTON_SECRET,
+                    ),
                 )
             )
         for port in ports:
-            await _ready(port)
+            await wait_ready(port)
         urls = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
         s = Storm(tg, urls, Signer(BUTTON_SECRET.encode()))
         # the baseline first (it also warms the replicas' connections): /help, no database
@@ -475,7 +435,7 @@ async def one_run(
         await tg.stop()
         if db is not None:
             await db.dispose()
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def main(

@@ -16,63 +16,19 @@ import asyncio
 import contextlib
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import time
 
 import aiohttp
 
-from bench._data import percentile
+from bench._data import PG_ADMIN, _pg_admin, percentile
+from bench._replicas import free_port, replica_env, wait_ready
 from tests.support.tg_server import FakeTelegram
 
-PG_ADMIN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SECRET = "bench-webhook-secret-123456"
 TIME_LIMIT = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def env(db_url: str, tg: FakeTelegram, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "REDIS_URL": REDIS,
-        "TELEGRAM_BOT_TOKEN": tg.token,
-        "TELEGRAM_API_BASE": tg.base,
-        "TELEGRAM_WEBHOOK_URL": "https://bench.example.org",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_WEBHOOK_HOST": "127.0.0.1",
-        "TELEGRAM_WEBHOOK_PORT": str(port),
-        "HEALTH_PORT": str(free_port()),  # /metrics is off the webhook's port
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-async def wait_ready(port: int) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"replica on {port} did not start")
 
 
 async def load(ports: list[int], n: int, users: int, start_id: int) -> tuple[float, list[float]]:
@@ -120,7 +76,7 @@ async def load(ports: list[int], n: int, users: int, start_id: int) -> tuple[flo
 
 async def main(n: int, users: int) -> None:
     name = f"pfdo_bench_{os.getpid()}"
-    await admin(f'CREATE DATABASE "{name}"')
+    await _pg_admin(f'CREATE DATABASE "{name}"')
     db_url = (
         PG_ADMIN.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + "/" + name
     )
@@ -129,7 +85,9 @@ async def main(n: int, users: int) -> None:
     procs: list[subprocess.Popen] = []
     try:
         subprocess.run(
-            [sys.executable, "-m", "bot", "seed-demo"], check=True, env=env(db_url, tg, 0)
+            [sys.executable, "-m", "bot", "seed-demo"],
+            check=True,
+            env=replica_env(db_url, REDIS, tg, 0, SECRET),
         )
         from redis.asyncio import Redis
 
@@ -140,7 +98,8 @@ async def main(n: int, users: int) -> None:
         for port in ports:
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "bot", "telegram"], env=env(db_url, tg, port)
+                    [sys.executable, "-m", "bot", "telegram"],
+                    env=replica_env(db_url, REDIS, tg, port, SECRET),
                 )
             )
         for port in ports:
@@ -168,7 +127,7 @@ async def main(n: int, users: int) -> None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(10)
         await tg.stop()
-        await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
