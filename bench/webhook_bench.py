@@ -5,8 +5,11 @@ Redis (the production setup); a stand-in Bot API server takes their replies. A l
 generator posts a bounded number of updates (and stops after a time limit), round-robin
 over the replicas, 32 at a time, and prints updates/s and the p99 of the round trip for
 one replica and for two; the ratio of the two rates shows how it scales on this machine.
+With the deployed send budget (`--telegram-rate 30`) both are bounded by Telegram's ~30
+messages/s; a higher rate measures the replicas themselves.
 
     .venv/bin/python -m bench.webhook_bench [--updates 3000] [--users 500]
+        [--telegram-rate 30]
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ async def load(ports: list[int], n: int, users: int, start_id: int) -> tuple[flo
     return time.perf_counter() - start, latencies
 
 
-async def main(n: int, users: int) -> None:
+async def main(n: int, users: int, rate: float) -> None:
     name = f"pfdo_bench_{os.getpid()}"
     await _pg_admin(f'CREATE DATABASE "{name}"')
     db_url = (
@@ -99,7 +102,7 @@ async def main(n: int, users: int) -> None:
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "bot", "telegram"],
-                    env=replica_env(db_url, REDIS, tg, port, SECRET),
+                    env=replica_env(db_url, REDIS, tg, port, SECRET, TELEGRAM_RATE=str(rate)),
                 )
             )
         for port in ports:
@@ -134,5 +137,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--users", type=int, default=500)
+    parser.add_argument(
+        "--telegram-rate",
+        type=float,
+        default=30,
+        help="the bot's send budget (TELEGRAM_RATE): 30 as deployed, where every answer "
+        "waits for Telegram's budget; higher to measure the replicas",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.updates, args.users))
+    asyncio.run(main(args.updates, args.users, args.telegram_rate))
