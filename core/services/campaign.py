@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import Select, bindparam, func, select, true
 
 from core.errors import DomainError
 from core.notify.outbox import emit
@@ -48,13 +48,14 @@ class Target:
         return self.last_month - self.first_month + 1
 
 
+_SETTINGS = select(MunicipalityYear).where(
+    MunicipalityYear.municipality_id == bindparam("municipality_id"),
+    MunicipalityYear.school_year == bindparam("year"),
+)
+
+
 async def settings_of(uow: UnitOfWork, municipality_id: int, year: int) -> MunicipalityYear | None:
-    return await uow.session.scalar(
-        select(MunicipalityYear).where(
-            MunicipalityYear.municipality_id == municipality_id,
-            MunicipalityYear.school_year == year,
-        )
-    )
+    return await uow.session.scalar(_SETTINGS, {"municipality_id": municipality_id, "year": year})
 
 
 async def target(

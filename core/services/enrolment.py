@@ -281,30 +281,45 @@ async def apply(
     return app.id
 
 
+_SEAT = (
+    update(Group)
+    .where(Group.id == bindparam("group_id"), Group.taken < Group.seats, Group.waiting == 0)
+    .values(taken=Group.taken + 1)
+    .execution_options(synchronize_session=False)
+)
+_LIST_PLACE = (
+    update(Group)
+    .where(Group.id == bindparam("group_id"), or_(Group.taken >= Group.seats, Group.waiting > 0))
+    .values(waiting=Group.waiting + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 async def _claim(uow: UnitOfWork, group_id: int) -> bool:
     """Take a free seat, or a place in the waiting list: True for a seat. A seat is free
     only while nobody waits (a freed seat goes to the first waiting). Each statement
     locks the group's row; the second, if the group changed between them, gives way to
     the first again (a seat freed with nobody waiting)."""
     while True:
-        seat = await uow.session.execute(
-            update(Group)
-            .where(Group.id == group_id, Group.taken < Group.seats, Group.waiting == 0)
-            .values(taken=Group.taken + 1)
-            .execution_options(synchronize_session=False)
-        )
+        seat = await uow.session.execute(_SEAT, {"group_id": group_id})
         if seat.rowcount == 1:  # type: ignore[attr-defined]
             return True
-        queued = await uow.session.execute(
-            update(Group)
-            .where(Group.id == group_id, or_(Group.taken >= Group.seats, Group.waiting > 0))
-            .values(waiting=Group.waiting + 1)
-            .execution_options(synchronize_session=False)
-        )
+        queued = await uow.session.execute(_LIST_PLACE, {"group_id": group_id})
         if queued.rowcount == 1:  # type: ignore[attr-defined]
             return False
         if await uow.session.get(Group, group_id) is None:
             raise DomainError("group_not_found")
+
+
+_AHEAD = (
+    select(func.count())
+    .select_from(Application)
+    .where(
+        Application.group_id == bindparam("group_id"),
+        Application.status == AppStatus.WAITING.value,
+        Application.id < bindparam("app_id"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,15 +333,7 @@ async def waiting_place(uow: UnitOfWork, app_id: int) -> Waiting | None:
     app = await uow.session.get(Application, app_id)
     if app is None or app.status != AppStatus.WAITING.value:
         return None
-    ahead = await uow.session.scalar(
-        select(func.count())
-        .select_from(Application)
-        .where(
-            Application.group_id == app.group_id,
-            Application.status == AppStatus.WAITING.value,
-            Application.id < app.id,
-        )
-    )
+    ahead = await uow.session.scalar(_AHEAD, {"group_id": app.group_id, "app_id": app.id})
     return Waiting(int(ahead or 0) + 1, await hold_hours(uow, app.program_id))
 
 
@@ -375,13 +382,16 @@ async def offered(uow: UnitOfWork, parent_id: int, app_id: int) -> Offer:
     return Offer(app.id, app.child_id, app.group_id)
 
 
+_FREE_SEATS = (
+    update(Program)
+    .where(Program.id == bindparam("program_id"))
+    .values(free_seats=Program.free_seats + bindparam("delta"))
+    .execution_options(synchronize_session=False)
+)
+
+
 async def _program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:
-    await uow.session.execute(
-        update(Program)
-        .where(Program.id == program_id)
-        .values(free_seats=Program.free_seats + delta)
-        .execution_options(synchronize_session=False)
-    )
+    await uow.session.execute(_FREE_SEATS, {"program_id": program_id, "delta": delta})
 
 
 async def _notify(uow: UnitOfWork, app: Application) -> None:

@@ -87,13 +87,29 @@ def _app_view(row) -> ApplicationView:  # type: ignore[no-untyped-def]
     )
 
 
+# the family's applications: the answer to every application, built once
+_FAMILY_APPS = (
+    _app_query()
+    .where(Application.parent_id == bindparam("parent_id"))
+    .order_by(Application.id.desc())
+    .limit(bindparam("limit"))
+)
+_FAMILY_ACTIVE_APPS = (
+    _app_query()
+    .where(
+        Application.parent_id == bindparam("parent_id"),
+        Application.status.in_([s.value for s in ACTIVE_STATUSES]),
+    )
+    .order_by(Application.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def parent_applications(
     uow: UnitOfWork, parent_id: int, *, active_only: bool = False, limit: int = 30
 ) -> list[ApplicationView]:
-    query = _app_query().where(Application.parent_id == parent_id)
-    if active_only:
-        query = query.where(Application.status.in_([s.value for s in ACTIVE_STATUSES]))
-    rows = await uow.session.execute(query.order_by(Application.id.desc()).limit(limit))
+    query = _FAMILY_ACTIVE_APPS if active_only else _FAMILY_APPS
+    rows = await uow.session.execute(query, {"parent_id": parent_id, "limit": limit})
     return [_app_view(r) for r in rows]
 
 

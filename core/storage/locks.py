@@ -26,7 +26,7 @@ a few milliseconds and go through.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Certificate, Parent
@@ -35,12 +35,22 @@ from core.storage.models import Application, Certificate, Parent
 GATE_KEY = 0x5046_444F
 
 
+# built once: every writing use case runs them first
+_GATE_SHARED = select(func.pg_advisory_xact_lock_shared(GATE_KEY))
+_GATE_EXCLUSIVE = select(func.pg_advisory_xact_lock(GATE_KEY))
+_FAMILIES = (
+    select(Parent.id)
+    .where(Parent.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Parent.id)
+    .with_for_update()
+)
+
+
 async def gate(uow: UnitOfWork, *, exclusive: bool = False) -> None:
     """Step 1. Released at the end of the transaction."""
     if uow.dialect != "postgresql":
         return
-    fn = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-    await uow.session.execute(select(fn(GATE_KEY)))
+    await uow.session.execute(_GATE_EXCLUSIVE if exclusive else _GATE_SHARED)
 
 
 async def families(uow: UnitOfWork, *parent_ids: int | None) -> None:
@@ -49,9 +59,7 @@ async def families(uow: UnitOfWork, *parent_ids: int | None) -> None:
     ids = sorted({p for p in parent_ids if p is not None})
     if uow.dialect != "postgresql" or not ids:
         return
-    await uow.session.execute(
-        select(Parent.id).where(Parent.id.in_(ids)).order_by(Parent.id).with_for_update()
-    )
+    await uow.session.execute(_FAMILIES, {"ids": ids})
 
 
 async def certificates(uow: UnitOfWork, ids: list[int]) -> None:
