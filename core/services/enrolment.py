@@ -243,8 +243,11 @@ async def apply(
     commit, so it is held for a few short statements. Claims of one group queue on that
     row in the order they reach it, and the application's id is drawn while it is held:
     seats go in order of arrival, and the waiting list is in that order too."""
-    await locks.families(uow, parent_id)
-    await require_consent(uow, parent_id)
+    family = await locks.family_row(uow, parent_id)
+    if family is None:
+        raise DomainError("parent_not_found")
+    if family.consent_at is None:
+        raise DomainError("consent_required")
     q, cert = await _facts(uow, parent_id, child_id, group_id, lock=True)
     if expected_share is not None and expected_share != q.money.monthly_share:
         raise DomainError("quote_changed", share=q.money.monthly_share)
