@@ -21,7 +21,7 @@ from bot import metrics
 from bot.dialogs.events import Event
 from bot.dialogs.guards import clean, teen_may, unavailable
 from bot.dialogs.registry import registry
-from bot.dialogs.screen import Rendered, Screen, T, render
+from bot.dialogs.screen import Button, Rendered, Screen, T, render
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
 from bot.i18n import Translator, money, pick_language
@@ -36,6 +36,9 @@ PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
 # offered seat: only its family's application is found)
 PUBLIC_ACTIONS = frozenset({"prog", "offer"})
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
+TYPED_MAX = 100  # typed words kept to search for (the catalogue's query is shorter still)
+TYPED_LABEL = 20  # of them, on the button (a label is at most 40 characters)
+MAX_ROWS = 10  # a screen's rows (VK's inline keyboard holds 10)
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
 
 P = ParamSpec("P")
@@ -307,9 +310,17 @@ class Engine:
         if len(text) > MAX_INPUT:
             return await self._current(ctx, T("input-too-long", {"max": MAX_INPUT}))
         handler = registry.texts.get(ctx.state.screen)
-        if handler is None or not text:
+        if handler is not None and text:
+            return await handler(ctx, text)
+        if not text or "find" not in registry.actions:
             return await self._current(ctx, T("unexpected-text"))
-        return await handler(ctx, text)
+        # words typed where a button is expected: offered as a search, one press away
+        ctx.data["typed"] = text[:TYPED_MAX]
+        short = text if len(text) <= TYPED_LABEL else text[: TYPED_LABEL - 1] + "…"
+        screen = await self._current(ctx, T("unexpected-text-search", {"text": short}))
+        if len(screen.rows) < MAX_ROWS:
+            screen.rows.insert(0, [Button(T("btn-find-typed", {"text": short}), "find")])
+        return screen
 
     async def current(self, ctx: Ctx, *notice: T) -> Screen:
         return await self._current(ctx, *notice)

@@ -381,3 +381,19 @@ async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_nex
         assert sorted(statuses.values()) == ["cancelled", "expired", "submitted"]
     finally:
         await close_worker(worker)
+
+
+async def test_words_typed_where_a_button_is_expected_are_offered_as_a_search(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start")
+    menu = await press(h, start, "Согласен")
+    assert "Главное меню" in menu.text or "меню" in menu.text.lower()
+    typed = await say(h, "робототехника")
+    assert "найдём одним нажатием" in typed.text
+    results = await press(h, typed, "Найти «робототехника»")
+    assert "Найдено" in results.text and "Робототехника" in results.text
+    # the offer is used once: the same press again is a stale button
+    again = await h.tg.ask(
+        h.tg.press(PARENT, typed.button("Найти")["callback_data"], typed.message_id)
+    )
+    assert "устарел" in again.text.lower() or "кнопк" in again.text.lower()

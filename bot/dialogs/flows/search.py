@@ -120,6 +120,18 @@ async def on_text(ctx: Ctx, text: str) -> Screen:
     return await ctx.show("results")
 
 
+@registry.action("find")
+async def find_typed(ctx: Ctx) -> Screen:
+    """What the person typed on a screen that expected a button, searched for everywhere
+    (the results offer to narrow it down)."""
+    typed = ctx.data.pop("typed", None)
+    if not isinstance(typed, str) or not typed.strip():
+        raise DomainError("stale-button")
+    ctx.data["q"] = {"text": typed[: catalog.MAX_QUERY]}
+    ctx.data["page"] = 0
+    return await ctx.show("results")
+
+
 @registry.action("sr")
 async def show_results(ctx: Ctx) -> Screen:
     ctx.data["page"] = 0
