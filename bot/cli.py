@@ -17,11 +17,11 @@ from core.services import (
     catalog_import,
     decisions,
     demo,
-    enrolment,
     month_close,
     new_year,
     register_import,
     roles,
+    waiting_list,
 )
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
@@ -232,7 +232,7 @@ def expire_applications_cmd(days: int | None) -> None:
     wait = days or settings.application_expiry_days
     count = _with_db(lambda db: decisions.expire_unanswered(db, wait))
     click.echo(operator_text("cli-expired", count=count, days=wait))
-    passed = _with_db(enrolment.expire_offers)
+    passed = _with_db(waiting_list.expire_offers)
     click.echo(operator_text("cli-offers-passed", count=passed))
 
 

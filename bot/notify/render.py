@@ -14,7 +14,7 @@ from core.notify.delivery import Claimed
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.services import views
-from core.services.enrolment import OFFER_LAPSED
+from core.services.waiting_list import OFFER_LAPSED
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Program
 

@@ -15,7 +15,7 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions, enrolment, month_close
+from core.services import broadcasts, decisions, month_close, waiting_list
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Worker:
                     # its notices go out through the outbox like any other
                     await decisions.expire_unanswered(self.db, self.expiry_days)
                     # held seats not taken in time go to the next of the waiting list
-                    await enrolment.expire_offers(self.db)
+                    await waiting_list.expire_offers(self.db)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
             try:

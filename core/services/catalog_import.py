@@ -6,12 +6,7 @@ duplicates; a bad row is reported with its line number and the good rows still l
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -19,6 +14,7 @@ from sqlalchemy import func, select, update
 from core.rules.calendar import Period
 from core.rules.catalog import Direction, Register
 from core.rules.text import fold
+from core.services import import_cells as cells
 from core.services.certificates import grant_from_queue
 from core.storage import locks
 from core.storage.db import UnitOfWork
@@ -85,156 +81,43 @@ REGISTER_NAMES = {
     "предпрофессиональные": Register.PREPROFESSIONAL,
     "иные": Register.OTHER,
 }
-YES = {"1", "да", "yes", "true", "y", "д"}
-NO = {"0", "нет", "no", "false", "n", "н", ""}
-
-
-class RowError(ValueError):
-    """A bad cell: a code (the locale key import-<code>), the column and the limits."""
-
-    def __init__(self, code: str, column: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.column = column
-        self.params = params
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[int, RowError]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _rows(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], str]:
-    text = text.lstrip("\ufeff")
-    sample = text[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], ", ".join(missing)
-    rows = []
-    for row in reader:
-        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}))
-    return rows, ""
-
-
-def _int(row: dict[str, str], col: str, lo: int, hi: int) -> int:
-    try:
-        value = int(row[col])
-    except ValueError as exc:
-        raise RowError("not-integer", col) from exc
-    if not lo <= value <= hi:
-        raise RowError("out-of-range", col, min=lo, max=hi)
-    return value
-
-
-def _kopecks(row: dict[str, str], col: str) -> int:
-    try:
-        value = Decimal(row[col].replace(" ", "").replace(",", "."))
-    except InvalidOperation as exc:
-        raise RowError("not-amount", col) from exc
-    if value < 0 or value > Decimal(10_000_000) or value != value.quantize(Decimal("0.01")):
-        raise RowError("bad-amount", col)
-    return int(value * 100)
-
-
-def _float(row: dict[str, str], col: str, limit: float) -> float | None:
-    if not row[col]:
-        return None
-    try:
-        value = float(row[col].replace(",", "."))
-    except ValueError as exc:
-        raise RowError("not-number", col) from exc
-    if not -limit <= value <= limit:
-        raise RowError("coordinate-range", col)
-    return value
-
-
-def _date(row: dict[str, str], col: str) -> date | None:
-    value = row.get(col, "")
-    if not value:
-        return None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise RowError("not-date", col)
-
-
-def _limit(row: dict[str, str], col: str) -> int | None:
-    return _int(row, col, 0, 100) if row.get(col) else None
-
-
-def _text(row: dict[str, str], col: str, limit: int, required: bool = True) -> str:
-    value = row.get(col, "")
-    if required and not value:
-        raise RowError("empty", col)
-    if len(value) > limit:
-        raise RowError("too-long", col, max=limit)
-    return value
-
-
-def _choice(row: dict[str, str], col: str, enum: Any, names: dict[str, Any]) -> Any:
-    value = row[col].casefold().replace("ё", "е")
-    if value in names:
-        return names[value]
-    try:
-        return enum(value)
-    except ValueError as exc:
-        raise RowError("unknown-value", col) from exc
-
-
-def _bool(row: dict[str, str], col: str) -> bool:
-    value = row[col].casefold()
-    if value in YES:
-        return True
-    if value in NO:
-        return False
-    raise RowError("not-yes-no", col)
 
 
 def parse_catalog_row(row: dict[str, str]) -> dict[str, Any]:
-    age_min = _int(row, "age_min", 0, 18)
-    age_max = _int(row, "age_max", 0, 18)
+    age_min = cells.integer(row, "age_min", 0, 18)
+    age_max = cells.integer(row, "age_max", 0, 18)
     if age_min > age_max:
-        raise RowError("ages-reversed", "age_min")
+        raise cells.RowError("ages-reversed", "age_min")
     return {
-        "provider_id": _text(row, "provider_id", 40),
-        "provider_name": _text(row, "provider_name", 300),
-        "art_school": _bool(row, "art_school"),
-        "program_id": _text(row, "program_id", 40),
-        "program_name": _text(row, "program_name", 300),
-        "description": _text(row, "description", 4000, required=False),
-        "municipality_code": _text(row, "municipality_code", 40),
-        "address": _text(row, "address", 300, required=False),
-        "lat": _float(row, "lat", 90),
-        "lon": _float(row, "lon", 180),
-        "direction": _choice(row, "direction", Direction, DIRECTION_NAMES),
-        "register": _choice(row, "register", Register, REGISTER_NAMES),
+        "provider_id": cells.text(row, "provider_id", 40),
+        "provider_name": cells.text(row, "provider_name", 300),
+        "art_school": cells.flag(row, "art_school"),
+        "program_id": cells.text(row, "program_id", 40),
+        "program_name": cells.text(row, "program_name", 300),
+        "description": cells.text(row, "description", 4000, required=False),
+        "municipality_code": cells.text(row, "municipality_code", 40),
+        "address": cells.text(row, "address", 300, required=False),
+        "lat": cells.decimal(row, "lat", 90),
+        "lon": cells.decimal(row, "lon", 180),
+        "direction": cells.choice(row, "direction", Direction, DIRECTION_NAMES),
+        "register": cells.choice(row, "register", Register, REGISTER_NAMES),
         "age_min": age_min,
         "age_max": age_max,
-        "price": _kopecks(row, "price_rub"),
-        "month_start": _int(row, "month_start", 1, 12),
-        "month_end": _int(row, "month_end", 1, 12),
-        "group_id": _text(row, "group_id", 40),
-        "group_name": _text(row, "group_name", 200),
-        "schedule": _text(row, "schedule", 300, required=False),
-        "seats": _int(row, "seats", 0, 10_000),
+        "price": cells.kopecks(row, "price_rub"),
+        "month_start": cells.integer(row, "month_start", 1, 12),
+        "month_end": cells.integer(row, "month_end", 1, 12),
+        "group_id": cells.text(row, "group_id", 40),
+        "group_name": cells.text(row, "group_name", 200),
+        "schedule": cells.text(row, "schedule", 300, required=False),
+        "seats": cells.integer(row, "seats", 0, 10_000),
     }
 
 
-async def import_catalog(uow: UnitOfWork, text: str) -> ImportReport:
-    report = ImportReport()
-    rows, problem = _rows(text, CATALOG_COLUMNS)
+async def import_catalog(uow: UnitOfWork, text: str) -> cells.ImportReport:
+    report = cells.ImportReport()
+    rows, problem = cells.rows(text, CATALOG_COLUMNS)
     if problem:
-        report.errors.append((1, RowError("missing-columns", problem)))
+        report.errors.append((1, cells.RowError("missing-columns", problem)))
         return report
     # seats are compared with what is taken: no application moves them meanwhile
     await locks.gate(uow, exclusive=True)
@@ -244,10 +127,10 @@ async def import_catalog(uow: UnitOfWork, text: str) -> ImportReport:
         try:
             data = parse_catalog_row(raw)
             if data["municipality_code"] not in munis:
-                raise RowError("unknown-municipality", "municipality_code")
+                raise cells.RowError("unknown-municipality", "municipality_code")
             async with uow.session.begin_nested():
                 created, program_id = await _upsert(uow, data, munis[data["municipality_code"]])
-        except RowError as exc:
+        except cells.RowError as exc:
             report.errors.append((line, exc))
             continue
         touched.add(program_id)
@@ -290,7 +173,7 @@ async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> t
         program = Program(external_id=d["program_id"], free_seats=0, active=True)
         s.add(program)
     elif program.provider_id != provider.id:
-        raise RowError("other-provider", "program_id")
+        raise cells.RowError("other-provider", "program_id")
     program.provider_id = provider.id
     program.municipality_id = municipality_id
     program.name = d["program_name"]
@@ -311,9 +194,9 @@ async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> t
         group = Group(external_id=d["group_id"], taken=0)
         s.add(group)
     elif group.program_id != program.id:
-        raise RowError("other-program", "group_id")
+        raise cells.RowError("other-program", "group_id")
     elif d["seats"] < group.taken:
-        raise RowError("seats-below-taken", "seats")
+        raise cells.RowError("seats-below-taken", "seats")
     group.program_id = program.id
     group.name = d["group_name"]
     group.schedule = d["schedule"]
@@ -322,36 +205,42 @@ async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> t
     return created, program.id
 
 
-async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
+async def import_municipalities(uow: UnitOfWork, text: str) -> cells.ImportReport:
     """A raised quota funds waiting certificates at once, in queue order."""
-    report = ImportReport()
-    rows, problem = _rows(text, MUNICIPALITY_COLUMNS)
+    report = cells.ImportReport()
+    rows, problem = cells.rows(text, MUNICIPALITY_COLUMNS)
     if problem:
-        report.errors.append((1, RowError("missing-columns", problem)))
+        report.errors.append((1, cells.RowError("missing-columns", problem)))
         return report
     changed: set[int] = set()
     for line, row in rows:
         try:
-            code = _text(row, "code", 40)
-            name = _text(row, "name", 200)
-            region = _text(row, "region", 200, required=False)
-            year = _int(row, "school_year", 2000, 2100)
-            quota = _int(row, "funded_quota", 0, 10_000_000)
-            nominal = _kopecks(row, "nominal_rub")
-            limits = {c: _limit(row, c) for c in ("budget_programs_limit", *LIMIT_COLUMNS)}
+            code = cells.text(row, "code", 40)
+            name = cells.text(row, "name", 200)
+            region = cells.text(row, "region", 200, required=False)
+            year = cells.integer(row, "school_year", 2000, 2100)
+            quota = cells.integer(row, "funded_quota", 0, 10_000_000)
+            nominal = cells.kopecks(row, "nominal_rub")
+            limits = {c: cells.limit(row, c) for c in ("budget_programs_limit", *LIMIT_COLUMNS)}
             prorate = (
-                _bool(row, "prorate_current_month") if row.get("prorate_current_month") else True
+                cells.flag(row, "prorate_current_month")
+                if row.get("prorate_current_month")
+                else True
             )
-            opens = _date(row, "applications_open")
+            opens = cells.day(row, "applications_open")
             period = (
-                _choice(row, "funding_period", Period, PERIOD_NAMES)
+                cells.choice(row, "funding_period", Period, PERIOD_NAMES)
                 if row.get("funding_period")
                 else Period.SCHOOL
             )
             # how long a freed seat is held for the first of a waiting list
-            hold = _int(row, "seat_hold_hours", 1, 24 * 14) if row.get("seat_hold_hours") else 24
+            hold = (
+                cells.integer(row, "seat_hold_hours", 1, 24 * 14)
+                if row.get("seat_hold_hours")
+                else 24
+            )
             sizes = zip(OFFICE_COLUMNS, (300, 200, 40), strict=True)
-            office = {c: _text(row, c, n, required=False) for c, n in sizes}
+            office = {c: cells.text(row, c, n, required=False) for c, n in sizes}
             async with uow.session.begin_nested():
                 muni = await uow.session.scalar(
                     select(Municipality).where(Municipality.code == code)
@@ -382,7 +271,7 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> ImportReport:
                 settings.prorate_current_month = prorate
                 settings.applications_open_on = opens
                 await uow.session.flush()
-        except RowError as exc:
+        except cells.RowError as exc:
             report.errors.append((line, exc))
             continue
         changed.add(muni.id)

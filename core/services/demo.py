@@ -12,10 +12,10 @@ from core.services.catalog_import import (
     CATALOG_COLUMNS,
     MUNICIPALITY_COLUMNS,
     OFFICE_COLUMNS,
-    ImportReport,
     import_catalog,
     import_municipalities,
 )
+from core.services.import_cells import ImportReport
 from core.storage.db import UnitOfWork
 
 REGION = "Еврейская автономная область"

@@ -21,8 +21,8 @@ from core.rules.calendar import school_year_of
 from core.rules.enrolment import CertStatus
 from core.rules.identity import Person
 from core.rules.people import clean_name, parse_birth_date, parse_snils
+from core.services import import_cells as cells
 from core.services import register
-from core.services.catalog_import import ImportReport, RowError, _choice, _kopecks, _rows, _text
 from core.services.ledger import post
 from core.storage import locks
 from core.storage.db import UnitOfWork
@@ -70,37 +70,37 @@ def _person(row: dict[str, str], municipality_id: int, today) -> Person:  # type
     except DomainError as exc:
         column = {"name_invalid": "surname", "snils_invalid": "snils"}.get(exc.code)
         column = column or ("snils" if exc.code.startswith("snils") else "birth_date")
-        raise RowError("person-invalid", column) from exc
+        raise cells.RowError("person-invalid", column) from exc
 
 
-async def import_certificates(uow: UnitOfWork, text: str) -> ImportReport:
+async def import_certificates(uow: UnitOfWork, text: str) -> cells.ImportReport:
     """Takes the ledger gate exclusively: the balances it credits move many certificates."""
     await locks.gate(uow, exclusive=True)
-    report = ImportReport()
-    rows, problem = _rows(text, COLUMNS)
+    report = cells.ImportReport()
+    rows, problem = cells.rows(text, COLUMNS)
     if problem:
-        report.errors.append((1, RowError("missing-columns", problem)))
+        report.errors.append((1, cells.RowError("missing-columns", problem)))
         return report
     today = uow.today
     year = school_year_of(today)
     for line, row in rows:
         try:
-            number = normalise_number(_text(row, "number", NUMBER_MAX))
+            number = normalise_number(cells.text(row, "number", NUMBER_MAX))
             if len(number) > NUMBER_MAX:
-                raise RowError("too-long", "number", max=NUMBER_MAX)
+                raise cells.RowError("too-long", "number", max=NUMBER_MAX)
             muni_id = await uow.session.scalar(
                 select(Municipality.id).where(Municipality.code == row["municipality_code"])
             )
             if muni_id is None:
-                raise RowError("unknown-municipality", "municipality_code")
+                raise cells.RowError("unknown-municipality", "municipality_code")
             person = _person(row, muni_id, today)
-            status = _choice(row, "status", CertStatus, STATUS_NAMES)
+            status = cells.choice(row, "status", CertStatus, STATUS_NAMES)
             if status not in IMPORTED:
-                raise RowError("unknown-value", "status")
-            balance = _kopecks(row, "balance_rub") if status == CertStatus.FUNDED else 0
+                raise cells.RowError("unknown-value", "status")
+            balance = cells.kopecks(row, "balance_rub") if status == CertStatus.FUNDED else 0
             async with uow.session.begin_nested():
                 created = await _upsert(uow, number, person, status, balance, year)
-        except RowError as exc:
+        except cells.RowError as exc:
             report.errors.append((line, exc))
             continue
         if created is None:
@@ -122,7 +122,7 @@ async def _upsert(
         # operator reconciles the two by hand, nothing is merged silently
         await register.check_not_registered(uow, 0, person)
     except DomainError as exc:
-        raise RowError("child-in-chat", "number") from exc
+        raise cells.RowError("child-in-chat", "number") from exc
     keys = register.keys(uow, person)
     if keys.snils_key is not None:
         taken = await uow.session.scalar(
@@ -131,7 +131,7 @@ async def _upsert(
             .where(Certificate.snils_key == keys.snils_key, Certificate.number != number)
         )
         if taken:
-            raise RowError("snils-twice", "snils")
+            raise cells.RowError("snils-twice", "snils")
     created = cert is None
     if cert is None:
         cert = Certificate(

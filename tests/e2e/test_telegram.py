@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from core.services import roles
+from core.services import roles, waiting_list
 from core.storage.models import Application, Child, Outbox
 
 PARENT = 111
@@ -315,7 +315,6 @@ async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_nex
     from datetime import timedelta
 
     from bot.notify.build import build_worker, close_worker
-    from core.services import enrolment
     from core.storage.models import Group, Program
 
     h = telegram_bot
@@ -361,7 +360,7 @@ async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_nex
                 select(Application.id).where(Application.status == "offered")
             )
         later = h.app.db.clock() + timedelta(hours=25)
-        assert await h.app.db.run(enrolment.expire_offer, held, later)
+        assert await h.app.db.run(waiting_list.expire_offer, held, later)
         before = len(h.tg.sent)
         while await worker.step():
             pass

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import func, select
 
 from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, roles
+from core.services import certificates, decisions, enrolment, roles, waiting_list
 from core.storage.models import Application, Group, LedgerEntry
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -77,7 +77,7 @@ async def test_last_seat_goes_to_the_first_and_the_rest_wait_in_order(db):
         ).all()
         group = await uow.session.get(Group, g)
         counts = (group.taken, group.waiting)
-        places = [await enrolment.waiting_place(uow, i) for i, _ in rows[1:]]
+        places = [await waiting_list.waiting_place(uow, i) for i, _ in rows[1:]]
     assert sorted(ids) == [i for i, _ in rows]
     # the seat went to the application that reached the group's row first (the lowest
     # id: drawn while the row is held); the nine others wait in that same order

@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, month_close, roles
+from core.services import (
+    certificates,
+    decisions,
+    enrolment,
+    month_close,
+    quotes,
+    roles,
+    waiting_list,
+)
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
@@ -78,7 +86,7 @@ async def test_acceptance_reserves_price_times_months_left_applying_nothing(db):
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     async with db.uow() as uow:
-        q = await enrolment.quote_application(uow, parent, child, g)
+        q = await quotes.quote_application(uow, parent, child, g)
     # 5 October: October..May are 8 months
     assert (q.money.months, q.money.monthly_share, q.money.monthly_copay) == (8, 100_000, 0)
     app = await _apply(db, parent, child, expected=100_000)
@@ -167,7 +175,7 @@ async def test_short_balance_gives_equal_share_and_copay(db):
     await _accepted(db, parent, child)
     g2 = await group_id(db, "g2")
     async with db.uow() as uow:
-        q = await enrolment.quote_application(uow, parent, child, g2)
+        q = await quotes.quote_application(uow, parent, child, g2)
     assert (q.money.monthly_share, q.money.monthly_copay, q.money.reserve) == (
         37_500,
         62_500,
@@ -220,7 +228,7 @@ async def test_refusal_codes_through_the_service(db):
     # a full group is no refusal: the application joins its waiting list
     waiting = await _apply(db, other, other_child)
     async with db.reader() as uow:
-        assert (await enrolment.waiting_place(uow, waiting)).place == 1
+        assert (await waiting_list.waiting_place(uow, waiting)).place == 1
     assert await _refusal(db, other, other_child) == "already_applied"
     assert await _refusal(db, parent, child, "g2") == "program_age_mismatch"
     assert await _refusal(db, parent, child, "g3") == "program_finished"

@@ -19,6 +19,7 @@ from core.services import (
     enrolment,
     month_close,
     new_year,
+    quotes,
     roles,
 )
 from core.storage.models import Application, LedgerEntry, Outbox
@@ -62,7 +63,7 @@ async def test_a_calendar_year_from_october_to_may(db, clock):
     # funded in October of a calendar year: October to December, 3 of 12 months
     assert (await _view(db, parent, child)).total == 300_000
     async with db.reader() as uow:
-        q = await enrolment.quote_application(uow, parent, child, await group_id(db, "g1"))
+        q = await quotes.quote_application(uow, parent, child, await group_id(db, "g1"))
     # October to May: 3 months paid from this year's money now, 5 from next year's
     assert (q.money.months, q.later_months, q.money.monthly_share) == (3, 5, 100_000)
     app = await _enrolled(db, parent, child)
@@ -139,7 +140,7 @@ async def test_a_january_start_is_quoted_on_the_new_nominal_and_blocked_on_1_jan
     parent, child = await parent_with_child(db)  # December: 1 month of 12 000 ₽
     assert (await _view(db, parent, child)).total == 100_000
     async with db.reader() as uow:
-        q = await enrolment.quote_application(uow, parent, child, await group_id(db, "g3"))
+        q = await quotes.quote_application(uow, parent, child, await group_id(db, "g3"))
     # January to May of 2027, on 2027's 24 000 ₽, not on December's 1 000 ₽
     assert (q.later_year, q.nominal_known, q.money.monthly_share) == (True, True, 300_000)
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")

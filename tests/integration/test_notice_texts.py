@@ -9,7 +9,7 @@ from bot.i18n import LANGUAGES
 from bot.notify.render import Renderer
 from core.notify.delivery import Claimed
 from core.notify.outbox import KINDS
-from core.services import enrolment
+from core.services import enrolment, waiting_list
 from core.storage.models import Program
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 from tests.unit.test_screens import StrictTranslator
@@ -44,7 +44,7 @@ async def test_every_notice_renders(db):
     ]
     rows.append(("application_status", {**app, "status": "expired"}))
     rows.append(
-        ("application_status", {**app, "status": "expired", "reason": enrolment.OFFER_LAPSED})
+        ("application_status", {**app, "status": "expired", "reason": waiting_list.OFFER_LAPSED})
     )
     rows.append(("seat_offered", {"application_id": offered}))
     rows += [

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
-from core.services import certificates, children, decisions, enrolment, parents, roles
+from core.services import certificates, children, decisions, enrolment, parents, quotes, roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -124,7 +124,7 @@ async def test_another_parents_child_is_not_found(db):
             children.remove(uow, other, child),
             certificates.view(uow, other, child),
             certificates.request_funding(uow, other, child),
-            enrolment.quote_application(uow, other, child, 1),
+            quotes.quote_application(uow, other, child, 1),
         ):
             with pytest.raises(DomainError) as err:
                 await call

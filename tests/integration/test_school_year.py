@@ -26,6 +26,7 @@ from core.services import (
     month_close,
     new_year,
     parents,
+    quotes,
     roles,
     teens,
 )
@@ -198,7 +199,7 @@ async def test_a_whole_school_year(db, clock):
     await year.run(decisions.provider_decide, staff, bor_summer, AppStatus.ENROLLED)
     year.at(2026, 6, 15)
     async with db.reader() as uow:
-        q = await enrolment.quote_application(uow, ann[0], ann[1], await _group(db, "g1"))
+        q = await quotes.quote_application(uow, ann[0], ann[1], await _group(db, "g1"))
     assert (q.next_year, q.money.monthly_share, q.money.months) == (True, 100_000, 9)
     ann_app = await year.run(
         enrolment.apply, ann[0], ann[1], await _group(db, "g1"), expected_share=100_000

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, roles
+from core.services import certificates, decisions, enrolment, quotes, roles
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -10,7 +10,7 @@ async def test_applying_quotes_and_acceptance_reserves(db):
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     async with db.uow() as uow:
-        q = await enrolment.quote_application(uow, parent, child, g)
+        q = await quotes.quote_application(uow, parent, child, g)
         app = await enrolment.apply(uow, parent, child, g, expected_share=q.money.monthly_share)
         await uow.commit()
     async with db.reader() as uow:

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import catalog_import, certificates, decisions, enrolment, new_year, roles
+from core.services import (
+    catalog_import,
+    certificates,
+    decisions,
+    enrolment,
+    new_year,
+    quotes,
+    roles,
+)
 from core.storage.models import Application, Outbox
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
 
@@ -40,7 +48,7 @@ async def _region(db, nominal="24000") -> None:
 
 async def _quote(db, parent, child, external):
     async with db.reader() as uow:
-        return await enrolment.quote_application(uow, parent, child, await group_id(db, external))
+        return await quotes.quote_application(uow, parent, child, await group_id(db, external))
 
 
 async def _balance(db, parent, child):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
-from core.services import catalog_import, decisions, enrolment, roles
+from core.services import catalog_import, decisions, enrolment, roles, waiting_list
 from core.storage.models import Application, Group, Municipality, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -39,7 +39,7 @@ async def test_full_group_lists_in_order_and_a_freed_seat_is_held_for_the_first(
     g, people, apps = await _world(db)
     assert [(await _status(db, a))[0] for a in apps] == ["submitted"] + ["waiting"] * 3
     async with db.reader() as uow:
-        assert [(await enrolment.waiting_place(uow, a)).place for a in apps[1:]] == [1, 2, 3]
+        assert [(await waiting_list.waiting_place(uow, a)).place for a in apps[1:]] == [1, 2, 3]
     assert await _group(db, g) == (1, 3)
     # the seated family cancels: the seat is held for the first waiting, not freed
     await db.run(enrolment.cancel, people[0][0], apps[0])
@@ -51,7 +51,7 @@ async def test_full_group_lists_in_order_and_a_freed_seat_is_held_for_the_first(
             select(Outbox).where(Outbox.kind == "seat_offered", Outbox.parent_id == people[1][0])
         )
         assert notice.payload["application_id"] == apps[1]
-        assert (await enrolment.waiting_place(uow, apps[2])).place == 1
+        assert (await waiting_list.waiting_place(uow, apps[2])).place == 1
     # a newcomer does not take the held seat: they join the end of the list
     late, late_child = await parent_with_child(db, "9")
     late_app = await db.run(enrolment.apply, late, late_child, g)
@@ -69,13 +69,13 @@ async def test_a_declined_or_lapsed_seat_passes_down_the_list(db, clock):
     await db.run(enrolment.cancel, people[1][0], apps[1])
     assert (await _status(db, apps[2]))[0] == "offered"
     # not taken in time: the worker passes it on; taking it afterwards is refused
-    assert await enrolment.expire_offers(db) == 0  # not yet
+    assert await waiting_list.expire_offers(db) == 0  # not yet
     clock.advance(hours=24, minutes=1)
-    assert await enrolment.expire_offers(db) == 1
+    assert await waiting_list.expire_offers(db) == 1
     assert await _status(db, apps[2]) == ("expired", None)
     async with db.reader() as uow:
         lapsed = await uow.session.get(Application, apps[2])
-        assert lapsed.reason == enrolment.OFFER_LAPSED
+        assert lapsed.reason == waiting_list.OFFER_LAPSED
     with pytest.raises(DomainError) as err:
         await db.run(enrolment.take, people[2][0], apps[2])
     assert err.value.code == "offer_gone"
@@ -90,7 +90,7 @@ async def test_leaving_the_list_and_another_familys_offer(db, clock):
     await db.run(enrolment.cancel, people[1][0], apps[1])  # leaves the list
     assert await _group(db, g) == (1, 1)
     async with db.reader() as uow:
-        assert (await enrolment.waiting_place(uow, apps[2])).place == 1
+        assert (await waiting_list.waiting_place(uow, apps[2])).place == 1
     # the provider rejects the seated child: the seat goes to the one still waiting
     async with db.uow() as uow:
         staff = await roles.grant(uow, "tg:100", "provider", provider_external_id="prov1")
@@ -98,7 +98,7 @@ async def test_leaving_the_list_and_another_familys_offer(db, clock):
     await db.run(decisions.provider_decide, staff, apps[0], AppStatus.REJECTED, "Нет справки")
     assert (await _status(db, apps[2]))[0] == "offered"
     # a button of another family's offer finds nothing
-    for fn in (enrolment.take, enrolment.offered):
+    for fn in (enrolment.take, waiting_list.offered):
         with pytest.raises(DomainError) as err:
             await db.run(fn, people[0][0], apps[2])
         assert err.value.code in ("offer_gone", "application_not_found")

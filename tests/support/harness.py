@@ -37,6 +37,7 @@ from core.services import (
     new_year,
     parents,
     roles,
+    waiting_list,
 )
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import (
@@ -326,7 +327,7 @@ async def step(
                 cutoff = db.clock() + timedelta(days=1)
                 app = rng.choice(apps)
                 await db.run(decisions.expire_application, app, cutoff)
-                await db.run(enrolment.expire_offer, app, db.clock() + timedelta(days=30))
+                await db.run(waiting_list.expire_offer, app, db.clock() + timedelta(days=30))
         elif kind in ("remove_child", "issue", "fund"):
             kids = await _children(db, fam)
             if kids:

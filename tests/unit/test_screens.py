@@ -31,10 +31,11 @@ from core.services import (
     certificates,
     children,
     confirmations,
-    enrolment,
     follows,
     parents,
+    quotes,
     views,
+    waiting_list,
 )
 
 NOW = datetime(2026, 11, 22, 10, 0)
@@ -137,7 +138,7 @@ CARD = catalog.ProgramCard(
         catalog.GroupView(71, "Группа 2", "Вт 16:00", 10, 0, 4),
     ],
 )
-QUOTE_CERT = enrolment.ApplyQuote(
+QUOTE_CERT = quotes.ApplyQuote(
     1,
     70,
     7,
@@ -149,7 +150,7 @@ QUOTE_CERT = enrolment.ApplyQuote(
     1_400_000,
     child_name="Мария",
 )
-QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
+QUOTE_NEXT_YEAR = quotes.ApplyQuote(
     1,
     70,
     7,
@@ -167,7 +168,7 @@ QUOTE_NEXT_YEAR = enrolment.ApplyQuote(
     child_name="Мария",
 )
 QUOTE_LATER = dataclasses.replace(QUOTE_NEXT_YEAR, next_year=False, nominal_known=True)
-QUOTE_BUDGET = enrolment.ApplyQuote(
+QUOTE_BUDGET = quotes.ApplyQuote(
     1, 70, 7, Register.SIGNIFICANT, False, 24322, 24328, Quote(0, 7, 0), 0, child_name="Мария"
 )
 
@@ -252,7 +253,7 @@ VARIANTS = [
         page=[ROW],
         card=CARD,
         quote=dataclasses.replace(QUOTE_CERT, offered=True),
-        apps=[app_view(AppStatus.EXPIRED, enrolment.OFFER_LAPSED)],
+        apps=[app_view(AppStatus.EXPIRED, waiting_list.OFFER_LAPSED)],
         app=AppStatus.OFFERED,
     ),
 ]
@@ -298,7 +299,7 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         return v.quote
 
     async def waiting(uow, aid):  # type: ignore[no-untyped-def]
-        return enrolment.Waiting(2, 24) if v.app == AppStatus.WAITING else None
+        return waiting_list.Waiting(2, 24) if v.app == AppStatus.WAITING else None
 
     async def apps(uow, pid, **kw):  # type: ignore[no-untyped-def]
         return list(v.apps)
@@ -361,8 +362,8 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
         (catalog, "municipalities", munis),
         (catalog, "search", search),
         (catalog, "card", card),
-        (enrolment, "quote_application", quote),
-        (enrolment, "waiting_place", waiting),
+        (quotes, "quote_application", quote),
+        (waiting_list, "waiting_place", waiting),
         (views, "parent_applications", apps),
         (views, "parent_application", one_app),
         (views, "provider_queue", apps),

@@ -11,7 +11,7 @@ from core.errors import DomainError
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
-from core.services import catalog, enrolment, views
+from core.services import catalog, enrolment, quotes, views, waiting_list
 from core.storage.db import UnitOfWork
 
 
@@ -70,7 +70,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
         raise DomainError("stale-button")
     offer = int(pending["offer"]) if "offer" in pending else None
     async with ctx.reader() as uow:
-        q = await enrolment.quote_application(
+        q = await quotes.quote_application(
             uow, ctx.parent_id, int(pending["child"]), int(pending["group"]), offer=offer
         )
     pending["share"] = q.money.monthly_share
@@ -177,10 +177,10 @@ async def apply_yes(ctx: Ctx) -> Screen:
 
 async def _submit(
     uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int
-) -> enrolment.Waiting | None:
+) -> waiting_list.Waiting | None:
     """Apply, and in the same transaction the place in the waiting list if it is one."""
     app_id = await enrolment.apply(uow, parent_id, child_id, group_id, expected_share=share)
-    return await enrolment.waiting_place(uow, app_id)
+    return await waiting_list.waiting_place(uow, app_id)
 
 
 @registry.action("offer")
@@ -191,7 +191,7 @@ async def take_offer(ctx: Ctx, raw: str = "") -> Screen:
         raise DomainError("offer_gone")
     await require_consent(ctx)
     async with ctx.reader() as uow:
-        offer = await enrolment.offered(uow, ctx.parent_id, int(raw))
+        offer = await waiting_list.offered(uow, ctx.parent_id, int(raw))
     if ctx.teen is not None and offer.child_id != ctx.teen:
         raise DomainError("offer_gone")
     ctx.data["apply"] = {
@@ -250,7 +250,7 @@ async def to_app(ctx: Ctx, raw: str = "") -> Screen:
 async def app_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         a = await views.parent_application(uow, ctx.parent_id, int(ctx.data.get("app", 0)))
-        waiting = await enrolment.waiting_place(uow, a.id)
+        waiting = await waiting_list.waiting_place(uow, a.id)
     if ctx.teen is not None and a.child_id != ctx.teen:
         raise DomainError("application_not_found")
     parts = [
@@ -270,7 +270,7 @@ async def app_screen(ctx: Ctx) -> Screen:
             },
         )
     ]
-    if a.reason and a.reason != enrolment.OFFER_LAPSED:
+    if a.reason and a.reason != waiting_list.OFFER_LAPSED:
         parts.append(T("app-reason", {"reason": a.reason}))
     if waiting is not None:
         parts.append(T("app-waiting-place", {"place": waiting.place}))

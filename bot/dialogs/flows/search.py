@@ -16,7 +16,7 @@ from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
 from core.rules.numbers import is_id
-from core.services import catalog, children, enrolment, follows, parents
+from core.services import catalog, children, follows, parents, quotes
 from core.services.catalog import SearchQuery
 
 
@@ -321,7 +321,7 @@ async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # typ
     if not child_id or c.register != Register.CERTIFIED or c.art_school or not c.groups:
         return None
     try:
-        q = await enrolment.quote_application(uow, ctx.parent_id, int(child_id), c.groups[0].id)
+        q = await quotes.quote_application(uow, ctx.parent_id, int(child_id), c.groups[0].id)
         kid = await children.view(uow, ctx.parent_id, int(child_id))
     except DomainError as exc:
         return T(

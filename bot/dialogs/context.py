@@ -1,0 +1,132 @@
+"""What a flow handler sees of one event: the person, their dialog state, the database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.dialogs.events import Event
+from bot.dialogs.registry import registry
+from bot.dialogs.screen import Screen, T
+from bot.dialogs.state import DialogState
+from bot.i18n import money
+from core.services import children, parents
+from core.storage.db import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.dialogs.engine import Engine
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class Ctx:
+    """What a flow handler sees: the person, their state, the database."""
+
+    engine: Engine
+    event: Event
+    parent_id: int
+    state: DialogState
+    _parent: parents.ParentView | None = None
+
+    async def parent(self) -> parents.ParentView:
+        """The person's consent, language and roles. Kept with the dialog state for
+        PARENT_TTL_S (no unit of work per event for them): the person's own changes drop it
+        at once (forget_parent), a withdrawal or a merge from another messenger deletes
+        the whole state, and a role an operator grants or revokes shows in the menus
+        within PARENT_TTL_S (the core checks roles itself on every staff action). A
+        child's own account has none of the family's staff roles."""
+        if self._parent is None:
+            kept = self.data.get("me")
+            if isinstance(kept, dict) and 0 <= time.time() - kept.get("at", 0) < PARENT_TTL_S:
+                view = _view_loads(kept)
+            else:
+                async with self.reader() as uow:
+                    view = await parents.view(uow, self.parent_id)
+                self.data["me"] = _view_dumps(view)
+            self._parent = replace(view, roles=()) if self.teen is not None else view
+        return self._parent
+
+    @property
+    def teen(self) -> int | None:
+        """The child this account acts for (a child of 14+ with an account of their own),
+        or None for a parent's account."""
+        value = self.data.get("teen")
+        return int(value) if value is not None else None
+
+    async def children(self, uow: UnitOfWork) -> list[children.ChildView]:
+        """The family's children this account may act for: all, or the child themselves."""
+        kids = await children.list_children(uow, self.parent_id)
+        return [k for k in kids if self.teen is None or k.id == self.teen]
+
+    def forget_parent(self) -> None:
+        """After a change of consent, language or announcements: read it again."""
+        self._parent = None
+        self.data.pop("me", None)
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    def reader(self) -> UnitOfWork:
+        return self.engine.db.reader()
+
+    async def run(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """A use case in its own transaction, committed (retried on a deadlock)."""
+        return await self.engine.db.run(fn, *args, **kwargs)
+
+    async def show(self, name: str, *notice: T) -> Screen:
+        """Move to screen ``name`` and build it; ``notice`` pieces go above it."""
+        previous = self.state.screen
+        self.state.screen = name
+        try:
+            screen = await registry.screens[name](self)
+        except BaseException:
+            # a screen that cannot be built is not where the person is
+            self.state.screen = previous
+            raise
+        screen.name = name
+        if notice:
+            screen.parts[:0] = list(notice)
+        return screen
+
+    def money(self, kopecks: int) -> str:
+        return money(kopecks, self.lang)
+
+    def local_time(self, at: datetime) -> str:
+        """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""
+        local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.engine.timezone))
+        return local.strftime("%d.%m %H:%M")
+
+
+PARENT_TTL_S = 300
+
+
+def _view_dumps(view: parents.ParentView) -> dict[str, Any]:
+    raw = asdict(view)
+    for name in ("consent_at", "withdrawn_at"):
+        if raw[name] is not None:
+            raw[name] = raw[name].isoformat()
+    return {**raw, "roles": list(view.roles), "at": time.time()}
+
+
+def _view_loads(raw: dict[str, Any]) -> parents.ParentView:
+    fields = {k: v for k, v in raw.items() if k != "at"}
+    for name in ("consent_at", "withdrawn_at"):
+        if fields.get(name) is not None:
+            fields[name] = datetime.fromisoformat(fields[name])
+    return parents.ParentView(**{**fields, "roles": tuple(fields["roles"])})

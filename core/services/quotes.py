@@ -1,0 +1,209 @@
+"""What an application would cost and whether the rules allow it: the facts gathered in a
+few statements built once (they run on every quote and every application, an opening-day
+storm's hot path), the verdict from core.rules.enrolment, the money from core.rules.money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+
+from core.errors import DomainError
+from core.rules.calendar import Period, month_of
+from core.rules.catalog import BUDGET_REGISTERS, Register
+from core.rules.enrolment import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    ApplyFacts,
+    CertStatus,
+    check_apply,
+)
+from core.rules.money import Quote, quote
+from core.rules.people import age_on
+from core.services import campaign
+from core.services.certificates import for_child, period_of
+from core.services.children import get_owned
+from core.services.parents import require_consent
+from core.storage.db import UnitOfWork
+from core.storage.models import (
+    Application,
+    Certificate,
+    Group,
+    MunicipalityYear,
+    Program,
+    Provider,
+)
+
+ACTIVE = [s.value for s in ACTIVE_STATUSES]
+OPEN = [s.value for s in OPEN_STATUSES]
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyQuote:
+    child_id: int
+    group_id: int
+    program_id: int
+    register: Register
+    art_school: bool
+    first_month: int
+    last_month: int
+    money: Quote  # monthly_share 0 for budget registers and art schools
+    available: int
+    school_year: int = 0
+    next_year: bool = False  # for the coming school year (the summer campaign)
+    later_year: bool = False  # paid from a funding year not yet open (blocked when it opens)
+    nominal_known: bool = True  # next year's nominal set (else today's balance was used)
+    later_months: int = 0  # paid from the next calendar year's nominal, reserved 1 January
+    full: bool = False  # no free seat (or others wait for one): applying joins the list
+    waiting: int = 0  # how many wait in the group's list already
+    offered: bool = False  # the seat is held for this family (taking an offered seat)
+    child_name: str = ""
+
+
+# built once: the checks run on every quote and application (an opening-day storm's hot
+# path), and building a statement costs more than running it
+_GROUP = (
+    select(Group, Program, Provider)
+    .join(Program, Program.id == Group.program_id)
+    .join(Provider, Provider.id == Program.provider_id)
+    .where(Group.id == bindparam("group_id"), Program.active.is_(True))
+)
+_CHILD_OPEN = (
+    select(
+        Application.id,
+        Application.program_id,
+        Application.register,
+        Application.status,
+        Provider.art_school,
+    )
+    .join(Program, Program.id == Application.program_id)
+    .join(Provider, Provider.id == Program.provider_id)
+    .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
+)
+
+
+async def facts(
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    group_id: int,
+    *,
+    lock: bool,
+    offer: int | None = None,
+) -> tuple[ApplyQuote, Certificate | None]:
+    """The quote and the rules' verdict. ``offer``: the family's own offered (or waiting)
+    application for this program, not counted as a second one."""
+    child = await get_owned(uow, parent_id, child_id)
+    # PostgreSQL: the certificate row lock serialises one child's applications, so the
+    # balance, the budget count and the duplicate check below are read fresh
+    cert = await for_child(uow, child_id, lock=lock)
+    row = (await uow.session.execute(_GROUP, {"group_id": group_id})).first()
+    if row is None:
+        raise DomainError("group_not_found")
+    group, program, provider = row
+    today = uow.today
+    period = await period_of(uow, child.municipality_id)
+    when = await campaign.target(
+        uow, child.municipality_id, program.start_month, program.end_month, period
+    )
+    first, last, months = when.first_month, when.last_month, when.months
+    # the child's open applications, read once: a second one to this program, and what
+    # the budget registers' limits count (art schools count for nothing)
+    budget_registers = {r.value for r in BUDGET_REGISTERS}
+    same = 0
+    budget_active: dict[str, int] = {}
+    for app_id, app_program, register_, status, art in (
+        await uow.session.execute(_CHILD_OPEN, {"child_id": child_id})
+    ).all():
+        if app_program == program.id and app_id != offer:
+            same += 1
+        if status in ACTIVE and register_ in budget_registers and not art:
+            budget_active[register_] = budget_active.get(register_, 0) + 1
+    year = when.settings
+    register = Register(program.register)
+    check_apply(
+        ApplyFacts(
+            child_age=age_on(child.birth_date, today),
+            age_min=program.age_min,
+            age_max=program.age_max,
+            register=register,
+            art_school=provider.art_school,
+            certificate_status=CertStatus(cert.status) if cert else None,
+            has_active_same_program=bool(same),
+            active_budget_programs=sum(budget_active.values()),
+            budget_limit=year.budget_programs_limit if year else None,
+            months_left=months,
+            year_set=year is not None,
+            active_same_register=budget_active.get(register.value, 0),
+            register_limit=register_limit(year, register),
+        )
+    )
+    available = cert.total - cert.reserved if cert else 0
+    nominal_known = True
+    later = campaign.is_next_year(first, month_of(today), period)
+    if later and cert is not None:
+        # months in a funding year not yet open (the summer campaign; a January start in
+        # a calendar-year municipality): that year's nominal when the municipality has
+        # set it, less what the child's accepted applications for it will take; until
+        # then, the balance of today (the quote says which)
+        coming = (
+            year
+            if period == Period.SCHOOL
+            else await campaign.settings_of(uow, child.municipality_id, first // 12)
+        )
+        nominal = coming.nominal if coming is not None else 0
+        nominal_known = nominal > 0
+        if nominal_known:
+            available = nominal - await campaign.held_next_year(uow, cert.id, first)
+    # a calendar-year municipality pays up to December from this year's money; the months
+    # after are reserved from the next nominal on 1 January (campaign.carry_into)
+    paid = campaign.money_months(first, last, period)
+    if register == Register.CERTIFIED and not provider.art_school:
+        money = quote(program.price, paid, available)
+        if money.monthly_share == 0 and program.price > 0:
+            raise DomainError("certificate_exhausted", available=available)
+    else:
+        money = Quote(program.price, months, 0)
+    return (
+        ApplyQuote(
+            child_id=child_id,
+            group_id=group_id,
+            program_id=program.id,
+            register=register,
+            art_school=provider.art_school,
+            first_month=first,
+            last_month=last,
+            money=money,
+            available=available,
+            school_year=when.school_year,
+            next_year=when.next_year,
+            later_year=later,
+            nominal_known=nominal_known,
+            later_months=months - paid if money.monthly_share else 0,
+            full=offer is None and (group.taken >= group.seats or group.waiting > 0),
+            waiting=group.waiting,
+            offered=offer is not None,
+            child_name=child.name,
+        ),
+        cert,
+    )
+
+
+def register_limit(year: MunicipalityYear | None, register: Register) -> int | None:
+    if year is None:
+        return None
+    return {
+        Register.SIGNIFICANT: year.limit_significant,
+        Register.PREPROFESSIONAL: year.limit_preprofessional,
+        Register.OTHER: year.limit_other,
+    }.get(register)
+
+
+async def quote_application(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, *, offer: int | None = None
+) -> ApplyQuote:
+    """What the application would take at acceptance and cost; raises the refusal the apply
+    would raise. ``offer``: taking the seat held for this application of the family."""
+    await require_consent(uow, parent_id)
+    q, _ = await facts(uow, parent_id, child_id, group_id, lock=False, offer=offer)
+    return q
