@@ -62,11 +62,11 @@ async def test_storm_oversells_nothing_and_seats_go_in_order_of_arrival(postgres
         out, _ = await storm(s, programs, FAMILIES, concurrency=FAMILIES, at_once=True)
         found = await audit(replicas[0][0].db)
     finally:
+        # each closed on its own: one failing must not leave the others open
         for app, runner, _, bot in replicas:
-            with contextlib.suppress(Exception):
-                await runner.cleanup()
-                await bot.session.close()
-                await app.close()
+            for close in (runner.cleanup, bot.session.close, app.close):
+                with contextlib.suppress(Exception):
+                    await close()
         await tg.stop()
     assert out.lost == 0 and out.other == []
     assert out.answered == 3 * FAMILIES
