@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -72,22 +73,64 @@ class MemoryStateStore:
             self._states.pop(key, None)
 
 
+@dataclass
+class Turn:
+    """One person's event handled under their lock (``RedisOrder``): the lock is taken
+    together with reading their state, and released together with writing it back (and
+    with marking the update handled), so an event costs two Redis round trips for all
+    three instead of six. Seen by the state store through ``TURN`` while it is open."""
+
+    key: str  # the state's Redis key
+    fetched: bool = False  # ``raw`` holds what the lock's script read
+    raw: bytes | None = None
+    pending: str | None = None  # the state to write with the release
+    closed: bool = False
+
+
+TURN: ContextVar[Turn | None] = ContextVar("pfdo_turn", default=None)
+
+
 class RedisStateStore:
     """Dialog state in Redis: survives a restart, shared by replicas, expires ``ttl``
-    seconds after the person's last message."""
+    seconds after the person's last message. Inside an open ``Turn`` for the same key the
+    state read with the lock is used, and the write waits for the lock's release."""
 
     def __init__(self, redis, prefix: str = "pfdo:state:", ttl: int = DEFAULT_TTL_S) -> None:  # type: ignore[no-untyped-def]
         self._redis = redis
         self._prefix = prefix
-        self._ttl = ttl
+        self.ttl = ttl
+
+    def key(self, key: str) -> str:
+        return self._prefix + key
+
+    def _turn(self, key: str) -> Turn | None:
+        turn = TURN.get()
+        if turn is None or turn.closed or turn.key != self._prefix + key:
+            return None
+        return turn
 
     async def get(self, key: str) -> DialogState | None:
-        raw = await self._redis.get(self._prefix + key)
+        turn = self._turn(key)
+        if turn is not None and turn.pending is not None:
+            return DialogState.loads(turn.pending)
+        if turn is not None and turn.fetched:
+            raw = turn.raw
+        else:
+            raw = await self._redis.get(self._prefix + key)
         return DialogState.loads(raw) if raw else None
 
     async def set(self, key: str, state: DialogState) -> None:
-        await self._redis.set(self._prefix + key, state.dumps(), ex=self._ttl)
+        turn = self._turn(key)
+        if turn is not None:
+            turn.pending = state.dumps()
+            return
+        await self._redis.set(self._prefix + key, state.dumps(), ex=self.ttl)
 
     async def delete(self, *keys: str) -> None:
-        if keys:
-            await self._redis.delete(*(self._prefix + k for k in keys))
+        if not keys:
+            return
+        for key in keys:
+            turn = self._turn(key)
+            if turn is not None:
+                turn.pending, turn.raw = None, None
+        await self._redis.delete(*(self._prefix + k for k in keys))

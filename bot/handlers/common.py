@@ -4,14 +4,19 @@ order. Memory for one process; Redis when REDIS_URL is set (several replicas).""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
+import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Protocol
 
-from redis.exceptions import LockError, RedisError
+from redis.exceptions import RedisError
+
+from bot.dialogs.state import TURN, RedisStateStore, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +68,8 @@ class KeyedLock:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str, state_key: str | None = None) -> AsyncIterator[None]:
+        """``state_key`` is for the Redis order's sake; one process needs nothing of it."""
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
@@ -80,8 +86,43 @@ class KeyedLock:
         return len(self._locks)
 
 
+# the lock taken and the person's state read in one round trip
+TAKE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {1, redis.call('GET', KEYS[2]) or ''}
+end
+return {0, ''}
+"""
+
+# the state written, the update marked handled and the lock released in one round trip;
+# the lock only if it is still this holder's (it may have expired and been taken since)
+GIVE = """
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], 'done', 'EX', ARGV[4]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass
+class UpdateMark:
+    """A webhook update to mark handled when the person's lock is given back (set by the
+    webhook handler around the dispatch; ``done`` tells it the mark was written)."""
+
+    key: str  # its Redis key
+    keep: int  # seconds
+    done: bool = False
+
+
+MARK: ContextVar[UpdateMark | None] = ContextVar("pfdo_update_mark", default=None)
+
+
 class RedisOrder:
     """One person's events one at a time across every replica (a Redis lock per person).
+
+    Taking the lock also reads the person's dialog state, and giving it back writes the
+    state and marks the webhook update handled (``Turn``, ``UpdateMark``): two round trips
+    where there were six.
 
     A lock whose release was lost (Redis unreachable at that moment) must not hold the
     person for long afterwards: it expires after ``ttl`` seconds, and nobody waits more
@@ -90,36 +131,76 @@ class RedisOrder:
     """
 
     def __init__(
-        self, redis, prefix: str = "pfdo:order:", ttl: float = 15, wait: float = 3
-    ) -> None:  # type: ignore[no-untyped-def]
+        self,
+        redis,  # type: ignore[no-untyped-def]
+        states: RedisStateStore,
+        prefix: str = "pfdo:order:",
+        ttl: float = 15,
+        wait: float = 3,
+        poll: float = 0.02,
+    ) -> None:
         self._redis = redis
+        self._states = states
         self._prefix = prefix
-        self._ttl = ttl
+        self._ttl_ms = int(ttl * 1000)
         self._wait = wait
+        self._poll = poll
+        self._take = redis.register_script(TAKE)
+        self._give = redis.register_script(GIVE)
         self._local = KeyedLock()  # same-process callers queue here, in arrival order
 
     @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str, state_key: str) -> AsyncIterator[None]:
         async with self._local.hold(key):
-            lock = self._redis.lock(
-                self._prefix + key, timeout=self._ttl, blocking_timeout=self._wait
-            )
+            turn = Turn(self._states.key(state_key))
+            token = uuid.uuid4().hex
+            await self._acquire(key, token, turn)
+            reset = TURN.set(turn)
+            failed = True
             try:
-                held = await lock.acquire()
+                yield
+                failed = False
+            finally:
+                TURN.reset(reset)
+                turn.closed = True
+                await self._release(key, token, turn, None if failed else MARK.get())
+
+    async def _acquire(self, key: str, token: str, turn: Turn) -> bool:
+        deadline = time.monotonic() + self._wait
+        while True:
+            try:
+                got, raw = await self._take(
+                    keys=[self._prefix + key, turn.key], args=[token, self._ttl_ms]
+                )
             except (RedisError, OSError) as exc:
                 # Redis is unreachable: this process's order still holds; the engine
                 # answers "temporarily unavailable" if it needs Redis too
                 logger.warning("per-person lock unavailable (%s)", type(exc).__name__)
-                held = False
-            else:
-                if not held:
-                    logger.warning("per-person lock not free after %.0f s: going on", self._wait)
-            try:
-                yield
-            finally:
-                if held:
-                    with contextlib.suppress(RedisError, OSError, LockError):
-                        await lock.release()
+                return False
+            if got:
+                turn.fetched, turn.raw = True, raw or None
+                return True
+            if time.monotonic() >= deadline:
+                logger.warning("per-person lock not free after %.0f s: going on", self._wait)
+                return False
+            await asyncio.sleep(self._poll)
+
+    async def _release(self, key: str, token: str, turn: Turn, mark: UpdateMark | None) -> None:
+        try:
+            await self._give(
+                keys=[self._prefix + key, turn.key, mark.key if mark else turn.key],
+                args=[
+                    token,
+                    turn.pending or "",
+                    self._states.ttl,
+                    mark.keep if mark else "",
+                ],
+            )
+        except (RedisError, OSError) as exc:
+            logger.warning("per-person lock not given back (%s)", type(exc).__name__)
+            return
+        if mark is not None:
+            mark.done = True
 
 
 class UpdateLedger(Protocol):
@@ -132,6 +213,10 @@ class UpdateLedger(Protocol):
 
     async def done(self, key: str) -> None: ...
     async def release(self, key: str) -> None: ...
+
+    def mark(self, key: str) -> UpdateMark | None:
+        """Where the person's lock may mark the update done with its release, if it can."""
+        ...
 
 
 class MemoryUpdateLedger:
@@ -152,6 +237,9 @@ class MemoryUpdateLedger:
 
     async def release(self, key: str) -> None:
         self._state.pop(key, None)
+
+    def mark(self, key: str) -> UpdateMark | None:
+        return None
 
 
 class RedisUpdateLedger:
@@ -183,3 +271,6 @@ class RedisUpdateLedger:
 
     async def release(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+    def mark(self, key: str) -> UpdateMark | None:
+        return UpdateMark(self._prefix + key, self._keep)

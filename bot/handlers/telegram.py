@@ -38,6 +38,7 @@ from bot.app import App
 from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
+from bot.dialogs.state import RedisStateStore
 from bot.handlers.common import (
     KeyedLock,
     MemorySeen,
@@ -46,7 +47,7 @@ from bot.handlers.common import (
     SeenStore,
 )
 from bot.i18n import LANGUAGES, translator
-from bot.notify.pacing import Pace
+from bot.notify.pacing import Budget, Pace
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class PerUserOrder(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        async with self.locks.hold(str(user.id)):
+        async with self.locks.hold(str(user.id), f"tg:{user.id}"):
             return await handler(event, data)
 
 
@@ -146,8 +147,11 @@ class Replies:
     async def _call(self, chat_id: int, method: TelegramMethod[Any]) -> None:
         for _ in range(self.attempts):
             # a person pressing quickly is answered at once (a burst of a few in their chat)
-            await self.pace.acquire(f"tg:chat:{chat_id}", self.per_chat, reply=True, burst=3)
-            await self.pace.acquire("tg:bot", self.per_second, reply=True)
+            await self.pace.acquire_all(
+                Budget(f"tg:chat:{chat_id}", self.per_chat, burst=3),
+                Budget("tg:bot", self.per_second),
+                reply=True,
+            )
             try:
                 await self.bot(method)
                 return
@@ -244,7 +248,9 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     if dedup:
         seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
         dp.update.outer_middleware(DedupMiddleware(seen))
-    order = RedisOrder(app.redis) if app.redis is not None else KeyedLock()
+    order: KeyedLock | RedisOrder = KeyedLock()
+    if app.redis is not None and isinstance(app.engine.states, RedisStateStore):
+        order = RedisOrder(app.redis, app.engine.states)
     dp.update.outer_middleware(PerUserOrder(order))
     dp.include_router(build_router())
     return dp

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.app import App
-from bot.handlers.common import MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
+from bot.handlers.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
 from bot.handlers.telegram import build_dispatcher, make_bot, set_commands
 
 logger = logging.getLogger(__name__)
@@ -64,13 +64,19 @@ class LedgerRequestHandler(SimpleRequestHandler):
             return web.json_response({})
         if state != "new":
             return web.Response(status=503, text="being processed")
+        # the person's lock marks it done with its release when it can (one round trip)
+        mark = self.ledger.mark(key)
+        reset = MARK.set(mark)
         try:
             await self.dispatcher.feed_update(bot, update, **self.data)
         except Exception:
             await self._release(key)
             logger.exception("webhook update failed; Telegram will send it again")
             return web.Response(status=503, text="failed")
-        await self._done(key)
+        finally:
+            MARK.reset(reset)
+        if mark is None or not mark.done:
+            await self._done(key)
         return web.json_response({})
 
     async def _claim(self, key: str) -> str:

@@ -23,7 +23,8 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.exceptions import RedisError
@@ -36,10 +37,23 @@ MARGIN = 0.96
 HEADROOM = 2  # intervals a notice leaves free for a reply
 
 
+@dataclass(frozen=True)
+class Budget:
+    key: str
+    per_second: float
+    burst: int = 0  # replies only: sends this chat may run ahead
+
+
 class Pace(Protocol):
     async def acquire(
         self, key: str, per_second: float, *, reply: bool = False, burst: int = 0
     ) -> None: ...
+
+    async def acquire_all(self, *budgets: Budget, reply: bool = False) -> None:
+        """One send that counts against several budgets (a chat's and the bot's): taken
+        from all of them at once, when every one of them allows it."""
+        ...
+
     async def pause(self, key: str, seconds: float) -> None: ...
 
 
@@ -82,6 +96,31 @@ class Lines:
                 del self._users[line]
                 del self._locks[line]
 
+    async def take(
+        self, keys: list[str], reply: bool, attempt: Callable[[], Awaitable[tuple[int, int]]]
+    ) -> None:
+        """Wait at the head of every line, always in the order given (a chat's before the
+        bot's), and ask the budgets (``attempt``: µs to wait, and the first budget that
+        is not free) until they allow the send. While a budget is not free only the lines
+        up to it are held: a person pressing quickly waits for their own chat without
+        holding the bot's line, where everyone else's replies queue."""
+        held: list[contextlib.AbstractAsyncContextManager[None]] = []
+        try:
+            while True:
+                while len(held) < len(keys):
+                    line = self.turn(keys[len(held)], reply)
+                    await line.__aenter__()
+                    held.append(line)
+                wait_us, blocking = await attempt()
+                if wait_us <= 0:
+                    return
+                while len(held) > blocking + 1:
+                    await held.pop().__aexit__(None, None, None)
+                await asyncio.sleep(wait_us / 1_000_000)
+        finally:
+            while held:
+                await held.pop().__aexit__(None, None, None)
+
 
 class LocalPace:
     def __init__(self, max_keys: int = 100_000) -> None:
@@ -93,44 +132,67 @@ class LocalPace:
     def _now() -> int:
         return int(time.monotonic() * 1_000_000)
 
-    def _try(self, key: str, interval: int, tolerance: int, floor: int) -> int:
+    def _try(self, keys: list[str], rules: list[tuple[int, int, int]]) -> tuple[int, int]:
+        """µs to wait (0: taken from every budget) and the first budget not free."""
         now = self._now()
-        tat = max(self._tat.get(key, now + floor), now + floor)
-        if tat - now > tolerance:
-            return tat - now - tolerance
-        self._tat[key] = tat + interval
-        self._tat.move_to_end(key)
-        if len(self._tat) > self._max:
+        wait, blocking, tats = 0, len(keys), []
+        for i, (key, (interval, tolerance, floor)) in enumerate(zip(keys, rules, strict=True)):
+            tat = max(self._tat.get(key, now + floor), now + floor)
+            if tat - now - tolerance > 0:
+                wait, blocking = max(wait, tat - now - tolerance), min(blocking, i)
+            tats.append(tat + interval)
+        if wait > 0:
+            return wait, blocking
+        for key, tat in zip(keys, tats, strict=True):
+            self._tat[key] = tat
+            self._tat.move_to_end(key)
+        while len(self._tat) > self._max:
             self._tat.popitem(last=False)
-        return 0
+        return 0, 0
 
     async def acquire(
         self, key: str, per_second: float, *, reply: bool = False, burst: int = 0
     ) -> None:
-        interval, tolerance, floor = _rule(per_second, reply, burst)
-        async with self._lines.turn(key, reply):
-            while True:
-                wait_us = self._try(key, interval, tolerance, floor)
-                if wait_us <= 0:
-                    return
-                await asyncio.sleep(wait_us / 1_000_000)
+        await self.acquire_all(Budget(key, per_second, burst), reply=reply)
+
+    async def acquire_all(self, *budgets: Budget, reply: bool = False) -> None:
+        keys = [b.key for b in budgets]
+        rules = [_rule(b.per_second, reply, b.burst) for b in budgets]
+
+        async def attempt() -> tuple[int, int]:
+            return self._try(keys, rules)
+
+        await self._lines.take(keys, reply, attempt)
 
     async def pause(self, key: str, seconds: float) -> None:
         until = self._now() + int(seconds * 1_000_000)
         self._tat[key] = max(self._tat.get(key, 0), until)
 
 
+# every key: (interval, tolerance, floor) in ARGV; a send is taken from all or none
 GCRA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local tolerance = tonumber(ARGV[2])
-local floor = now + tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or floor)
-if tat < floor then tat = floor end
-if tat - now > tolerance then return tat - now - tolerance end
-redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
-return 0
+local wait = 0
+local blocking = 0
+local tats = {}
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[3 * i - 2])
+  local tolerance = tonumber(ARGV[3 * i - 1])
+  local floor = now + tonumber(ARGV[3 * i])
+  local tat = tonumber(redis.call('GET', key) or floor)
+  if tat < floor then tat = floor end
+  if tat - now - tolerance > 0 then
+    if tat - now - tolerance > wait then wait = tat - now - tolerance end
+    if blocking == 0 then blocking = i end
+  end
+  tats[i] = tat + interval
+end
+if wait > 0 then return {wait, blocking - 1} end
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, tats[i], 'PX', math.ceil((tats[i] - now) / 1000) + 1000)
+end
+return {0, 0}
 """
 
 PAUSE = """
@@ -159,24 +221,26 @@ class RedisPace:
     async def acquire(
         self, key: str, per_second: float, *, reply: bool = False, burst: int = 0
     ) -> None:
-        interval, tolerance, floor = _rule(per_second, reply, burst)
-        async with self._lines.turn(key, reply):
-            while True:
-                try:
-                    wait_us = int(
-                        await self._script(
-                            keys=[self._prefix + key], args=[interval, tolerance, floor]
-                        )
-                    )
-                except (RedisError, OSError) as exc:
-                    logger.warning(
-                        "shared budget unavailable (%s): local pace", type(exc).__name__
-                    )
-                    await self._fallback.acquire(key, per_second, reply=reply, burst=burst)
-                    return
-                if wait_us <= 0:
-                    return
-                await asyncio.sleep(wait_us / 1_000_000)
+        await self.acquire_all(Budget(key, per_second, burst), reply=reply)
+
+    async def acquire_all(self, *budgets: Budget, reply: bool = False) -> None:
+        keys = [self._prefix + b.key for b in budgets]
+        args = [n for b in budgets for n in _rule(b.per_second, reply, b.burst)]
+        unavailable = False
+
+        async def attempt() -> tuple[int, int]:
+            nonlocal unavailable
+            try:
+                wait_us, blocking = await self._script(keys=keys, args=args)
+            except (RedisError, OSError) as exc:
+                logger.warning("shared budget unavailable (%s): local pace", type(exc).__name__)
+                unavailable = True
+                return 0, 0
+            return int(wait_us), int(blocking)
+
+        await self._lines.take([b.key for b in budgets], reply, attempt)
+        if unavailable:
+            await self._fallback.acquire_all(*budgets, reply=reply)
 
     async def pause(self, key: str, seconds: float) -> None:
         await self._fallback.pause(key, seconds)

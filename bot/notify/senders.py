@@ -26,7 +26,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.vk import random_id
 from bot.handlers.vk_keyboard import inline_keyboard
-from bot.notify.pacing import Pace
+from bot.notify.pacing import Budget, Pace
 from core.notify.delivery import Outcome
 
 logger = logging.getLogger(__name__)
@@ -80,8 +80,10 @@ class TelegramSender:
                 ]
             )
         for _ in range(20):
-            await self.pace.acquire(f"tg:chat:{item.address}", self.limits.tg_per_chat)
-            await self.pace.acquire("tg:bot", self.limits.tg_per_second)
+            await self.pace.acquire_all(
+                Budget(f"tg:chat:{item.address}", self.limits.tg_per_chat),
+                Budget("tg:bot", self.limits.tg_per_second),
+            )
             try:
                 await self.bot.send_message(
                     chat_id=int(item.address), text=item.text, reply_markup=markup

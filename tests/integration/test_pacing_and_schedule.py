@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.notify.pacing import LocalPace, RedisPace
+from bot.notify.pacing import Budget, LocalPace, RedisPace
 from core.errors import DomainError
 from core.services import broadcasts, roles
 from core.storage.models import Outbox
@@ -94,6 +94,43 @@ async def test_people_waiting_for_the_budget_are_answered_in_order(shared):
     assert replies == [f"r{n}" for n in range(40)]
     # the first notice may have gone before any reply arrived; the rest waited for them
     assert order.index("n2") > order.index("r39")
+
+
+@pytest.mark.parametrize("shared", [False, pytest.param(True, marks=pytest.mark.redis)])
+async def test_a_send_is_taken_from_every_budget_at_once_or_from_none(shared):
+    """Chat messages (a chat's budget of 5/s and the bot's of 40/s together) and sends that
+    only draw on the bot's budget run side by side for 0.6 s: the chat gets its 5/s, the
+    bot never goes over its 40/s, and a chat send waiting for its own budget holds no slot
+    of the bot's (the others fill the bot's budget)."""
+    if shared:
+        require_redis()
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(REDIS_URL)
+        await redis.delete("pfdo:pace:all:chat", "pfdo:pace:all:bot")
+        pace = RedisPace(redis)
+    else:
+        pace = LocalPace()
+    chat = Budget("all:chat", 5)
+    bot = Budget("all:bot", 40)
+    counts = {"chat": 0, "bot": 0}
+    deadline = time.monotonic() + 0.6
+
+    async def send(kind: str, *budgets: Budget) -> None:
+        while True:
+            await pace.acquire_all(*budgets)
+            if time.monotonic() > deadline:
+                return
+            counts[kind] += 1
+
+    try:
+        await asyncio.gather(send("chat", chat, bot), *(send("bot", bot) for _ in range(3)))
+    finally:
+        if shared:
+            await redis.aclose()
+    assert 2 <= counts["chat"] <= 4  # 5/s for 0.6 s, behind the notice headroom
+    assert counts["chat"] + counts["bot"] <= 26  # 40/s for 0.6 s (+ the first send)
+    assert counts["chat"] + counts["bot"] >= 18  # the chat's waits took nothing from it
 
 
 async def test_scheduled_broadcast_waits_then_goes_and_can_be_cancelled(db, clock):

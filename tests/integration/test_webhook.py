@@ -173,3 +173,40 @@ async def test_health_and_metrics(cluster):
             await runner.cleanup()
     assert 'pfdo_updates_total{platform="tg"}' in text
     assert "pfdo_update_seconds_bucket" in text
+
+
+async def test_an_update_costs_three_redis_round_trips_besides_pacing(cluster):
+    """The update's claim; the person's lock taken with their state read; the lock given
+    back with the state written and the update marked done. These were six round trips
+    before. (Pacing asks the chat's and the bot's budgets for each message sent, again
+    while a budget is not free: counted apart.)"""
+    tg, (a, b) = cluster
+    redis = a.app.redis
+    calls: list[str] = []
+    original = redis.execute_command
+
+    async def counted(*args, **kwargs):
+        if not any(str(a).startswith("pfdo:pace:") for a in args):
+            calls.append(" ".join(map(str, args[:4])))
+        return await original(*args, **kwargs)
+
+    async with aiohttp.ClientSession() as http:
+        assert await post(http, a, message("/start")) == 200
+        consent = tg.sent[-1].button("Согласен")["callback_data"]
+        redis.execute_command = counted
+        try:
+            update = press(consent)
+            assert await post(http, a, update) == 200
+        finally:
+            redis.execute_command = original
+        assert "Согласие сохранено" in tg.sent[-1].text
+        assert len(calls) == 3, calls
+        # the state written with the release: the other replica goes on from it
+        assert await post(http, b, message("/children")) == 200
+        assert "Добавить" in str(tg.sent[-1].buttons)
+        # marked done with the release: a repeat is not handled again, the lock is free
+        sent = len(tg.sent)
+        assert await post(http, b, update) == 200
+        assert len(tg.sent) == sent
+        assert await redis.get(f"pfdo:update:tg:{a.bot.id}:{update['update_id']}") == b"done"
+        assert await redis.keys("pfdo:order:*") == []
