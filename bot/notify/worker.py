@@ -89,7 +89,8 @@ class Worker:
         outcome = Outcome()
         per_platform: dict[str, list[Outgoing]] = {}
         async with self.db.reader() as uow:
-            who = await delivery.recipients(uow, sorted({c.parent_id for c in claimed}))
+            parent_ids = sorted({c.parent_id for c in claimed})
+            who = await delivery.recipients(uow, parent_ids, self.senders)
             same_for_all: dict[tuple[int | None, str], Notice | None] = {}  # per language
             for row in claimed:
                 recipient = who.get(row.parent_id)

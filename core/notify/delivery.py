@@ -8,6 +8,7 @@ BEGIN IMMEDIATE makes the claim a single writer's).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -18,7 +19,6 @@ from core.storage.db import UnitOfWork
 from core.storage.models import Identity, Outbox, Parent
 
 MAX_ATTEMPTS = 8
-PLATFORM_ORDER = ("tg", "vk")  # where a parent is written to when reachable on both
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,12 @@ async def claim(uow: UnitOfWork, limit: int = 200, lease_s: float = 60) -> list[
     return claimed
 
 
-async def recipients(uow: UnitOfWork, parent_ids: list[int]) -> dict[int, Recipient]:
+async def recipients(
+    uow: UnitOfWork, parent_ids: list[int], platforms: Collection[str]
+) -> dict[int, Recipient]:
+    """Where each parent is written to, among the ``platforms`` that can send: the
+    messenger the parent chose for notices if it is reachable, otherwise the account the
+    family had first (the others were linked to it later)."""
     rows = await uow.session.execute(
         select(
             Identity.parent_id,
@@ -121,22 +126,22 @@ async def recipients(uow: UnitOfWork, parent_ids: list[int]) -> dict[int, Recipi
             Identity.external_id,
             Parent.language,
             Parent.announcements,
+            Parent.notices_to,
         )
         .join(Parent, Parent.id == Identity.parent_id)
         .where(
             Identity.parent_id.in_(parent_ids),
             Identity.unreachable_at.is_(None),
-            Identity.platform.in_(PLATFORM_ORDER),
+            Identity.platform.in_(list(platforms)),
             # the family's notices reach the parent, not a child's own account
             Identity.child_id.is_(None),
         )
+        .order_by(Identity.id)
     )
     best: dict[int, Recipient] = {}
-    for pid, platform, address, language, announcements in rows:
+    for pid, platform, address, language, announcements, chosen in rows:
         current = best.get(pid)
-        if current is None or PLATFORM_ORDER.index(platform) < PLATFORM_ORDER.index(
-            current.platform
-        ):
+        if current is None or (platform == chosen and current.platform != chosen):
             best[pid] = Recipient(pid, platform, address, language, announcements)
     return best
 

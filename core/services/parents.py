@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +29,13 @@ from core.storage.models import (
 logger = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-09"
-PLATFORMS = frozenset({"tg", "vk", "console"})
+# a platform is an opaque key its surface registers ("tg", "vk", "max", …): the core
+# only checks its shape and never branches on it
+PLATFORM_KEY = re.compile(r"[a-z][a-z0-9]{1,7}")
+
+
+def valid_platform(platform: str) -> bool:
+    return PLATFORM_KEY.fullmatch(platform) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +53,8 @@ class ParentView:
 async def get_or_create(
     uow: UnitOfWork, platform: str, external_id: str, language: str = "ru"
 ) -> Parent:
-    if platform not in PLATFORMS:
-        raise ValueError(f"unknown platform {platform}")
+    if not valid_platform(platform):
+        raise ValueError("not a platform key")
     parent = await uow.session.scalar(
         select(Parent)
         .join(Identity, Identity.parent_id == Parent.id)

@@ -9,7 +9,7 @@ import logging
 from sqlalchemy import select
 
 from core.errors import DomainError
-from core.services.parents import get_or_create
+from core.services.parents import get_or_create, valid_platform
 from core.storage.db import UnitOfWork
 from core.storage.models import Municipality, Provider, Role
 
@@ -19,9 +19,9 @@ MUNICIPAL_ROLES = frozenset({"coordinator", "confirmer"})
 
 
 def parse_identity(raw: str) -> tuple[str, str]:
-    """tg:123456 or vk:123456."""
+    """A messenger's key and the person's id there: tg:123456, vk:123456, max:123456."""
     platform, _, external = raw.partition(":")
-    if platform not in ("tg", "vk", "console") or not (external.isascii() and external.isdigit()):
+    if not valid_platform(platform) or not (external.isascii() and external.isdigit()):
         raise DomainError("identity_invalid")
     return platform, external
 

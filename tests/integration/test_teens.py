@@ -39,7 +39,7 @@ async def test_an_invitation_joins_the_child_s_own_account(db):
         assert await parents.acting_child(uow, "tg", "5050") == teen
         assert await parents.acting_child(uow, "tg", "1") is None
         # the family's notices go to the parent, not to the child's account
-        who = await delivery.recipients(uow, [parent])
+        who = await delivery.recipients(uow, [parent], {"tg", "vk"})
         assert who[parent].address == "1"
         told = set(
             await uow.session.scalars(select(Outbox.kind).where(Outbox.parent_id == parent))

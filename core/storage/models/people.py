@@ -73,10 +73,13 @@ class Parent(Base):
     consent_version: Mapped[str | None] = mapped_column(String(20), nullable=True)
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     announcements: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the messenger (a platform key) the parent chose for notices when reachable on
+    # several; None: the family's first account
+    notices_to: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class Identity(Base):
-    """How a parent reaches the bot: namespaced per platform (tg:123, vk:456)."""
+    """How a parent reaches the bot: namespaced per platform (tg:123, vk:456, max:789)."""
 
     __tablename__ = "identities"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
