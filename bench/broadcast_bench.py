@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 
 from bench._data import fresh_sqlite
 from bot.dialogs.signing import Signer
-from bot.handlers.telegram import make_bot
-from bot.handlers.vk import make_vk
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits, TelegramSender, VkSender
 from bot.notify.worker import Worker
+from bot.platforms.telegram.surface import make_bot
+from bot.platforms.vk.surface import make_vk
 from core.services import broadcasts, roles
 from core.storage.db import Database
 from core.storage.models import Outbox

@@ -41,7 +41,7 @@ def signing_secret(settings: Settings) -> bytes:
         return settings.bot_secret.get_secret_value().encode()
     tokens = [
         t.get_secret_value()
-        for t in (settings.telegram_bot_token, settings.vk_group_token)
+        for t in (settings.telegram_bot_token, settings.vk_group_token, settings.max_bot_token)
         if t is not None
     ]
     if tokens:

@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     vk_group_id: int | None = None
     vk_api_base: AnyHttpUrl | None = None
 
+    max_bot_token: SecretStr | None = None
+    max_api_base: AnyHttpUrl | None = None
+    # set: MAX delivers updates to this URL (+ /max/webhook), else long polling
+    max_webhook_url: AnyHttpUrl | None = None
+    max_webhook_secret: SecretStr | None = None  # MAX echoes it in X-Max-Bot-Api-Secret
+    max_webhook_host: str = "0.0.0.0"
+    max_webhook_port: int = 8082
+
     # answered within this many seconds even when the database or Redis hangs
     reply_deadline_s: float = Field(default=1.5, gt=0)
     redis_timeout_s: float = Field(default=0.25, gt=0)
@@ -46,6 +54,8 @@ class Settings(BaseSettings):
     telegram_rate: float = 30  # messages a second per bot
     telegram_chat_rate: float = 1  # messages a second per chat
     vk_rate: float = 20  # API requests a second per community token
+    max_rate: float = 30  # MAX Bot API requests a second per bot
+    max_chat_rate: float = 2  # MAX: answers a second in one dialog
     # a dead worker's claimed rows go to another after this; a live one keeps extending
     worker_lease_s: float = Field(default=10, gt=0)
     worker_enabled: bool = True  # the outbox worker runs inside `run`
@@ -59,6 +69,12 @@ class Settings(BaseSettings):
         if self.register_secret is None:
             return DEFAULT_REGISTER_SECRET
         return self.register_secret.get_secret_value().encode()
+
+    @property
+    def max_webhook_secret_ok(self) -> bool:
+        """MAX accepts a secret of 5 to 256 characters; ask for 16 or more, like Telegram's."""
+        secret = self.max_webhook_secret
+        return secret is not None and 16 <= len(secret.get_secret_value()) <= 256
 
     @property
     def webhook_secret_ok(self) -> bool:

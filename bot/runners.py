@@ -1,4 +1,4 @@
-"""The long-running commands: run, console, telegram, vk, worker."""
+"""The long-running commands: run, console, one per messenger (telegram, vk, max), worker."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import logging
 
 import click
 
+from bot import platforms
 from bot.app import build
 from bot.cli import operator_text
 from bot.config import Settings
+from bot.platforms import Platform, Refused
 from core.services import demo
 
 logger = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ def console_cmd() -> None:
 
 
 async def _console(settings: Settings) -> None:
-    from bot.handlers import console
+    from bot.platforms.console import surface as console
 
     app = await build(settings, seed_if_empty=True)
     if app.seeded:
@@ -36,35 +38,26 @@ async def _console(settings: Settings) -> None:
         await app.close()
 
 
-@click.command("telegram")
-def telegram_cmd() -> None:
-    """Run the Telegram bot (long polling, or webhook when TELEGRAM_WEBHOOK_URL is set).
-
-    Only the chat: deliveries come from `worker` (or from `run`, which includes it)."""
-    settings: Settings = click.get_current_context().obj
-    if settings.telegram_bot_token is None:
-        raise click.ClickException(operator_text("cli-need-telegram"))
-    asyncio.run(
-        _surfaces(settings.model_copy(update={"worker_enabled": False}), telegram=True, vk=False)
+def _platform_cmd(platform: Platform) -> click.Command:
+    @click.command(
+        platform.command,
+        help=f"Run the {platform.title} chat alone (deliveries come from `worker`, or `run`).",
     )
+    def command() -> None:
+        settings: Settings = click.get_current_context().obj
+        problem = platform.problem(settings)
+        if problem is not None:
+            raise click.ClickException(operator_text(problem))
+        asyncio.run(_surfaces(settings.model_copy(update={"worker_enabled": False}), [platform]))
 
-
-@click.command("vk")
-def vk_cmd() -> None:
-    """Run the VK community bot (Bots Long Poll). Deliveries come from `worker`."""
-    settings: Settings = click.get_current_context().obj
-    if settings.vk_group_token is None or settings.vk_group_id is None:
-        raise click.ClickException(operator_text("cli-need-vk"))
-    asyncio.run(
-        _surfaces(settings.model_copy(update={"worker_enabled": False}), telegram=False, vk=True)
-    )
+    return command
 
 
 @click.command("worker")
 def worker_cmd() -> None:
     """Deliver notices and announcements from the outbox (Telegram and/or VK)."""
     settings: Settings = click.get_current_context().obj
-    if settings.telegram_bot_token is None and settings.vk_group_token is None:
+    if not platforms.configured(settings):
         raise click.ClickException(operator_text("cli-need-a-token"))
     asyncio.run(_worker(settings))
 
@@ -95,44 +88,33 @@ async def _health(app):  # type: ignore[no-untyped-def]
 
 @click.command("run")
 def run_cmd() -> None:
-    """Every surface whose token is set; with no token, the terminal chat on demo data."""
+    """Every messenger whose token is set; with no token, the terminal chat on demo data."""
     settings: Settings = click.get_current_context().obj
-    telegram = settings.telegram_bot_token is not None
-    vk = settings.vk_group_token is not None
-    if not (telegram or vk):
+    chosen = platforms.configured(settings)
+    if not chosen:
         asyncio.run(_console(settings))
         return
-    asyncio.run(_surfaces(settings, telegram=telegram, vk=vk))
+    asyncio.run(_surfaces(settings, chosen))
 
 
-async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
-    from bot.handlers import telegram as tg
-    from bot.handlers import telegram_webhook as tg_webhook
-    from bot.handlers import vk as vk_surface
-
-    if vk and settings.vk_group_id is None:
-        raise click.ClickException(operator_text("cli-need-vk"))
-    if telegram and settings.telegram_webhook_url is not None and not settings.webhook_secret_ok:
-        raise click.ClickException(operator_text("cli-need-webhook-secret"))
+async def _surfaces(settings: Settings, chosen: list[Platform]) -> None:
+    for platform in chosen:
+        problem = platform.problem(settings)
+        if problem is not None:
+            raise click.ClickException(operator_text(problem))
     app = await build(settings)
-    health = await _health(app)  # /metrics lives here, never on the webhook's port
+    health = await _health(app)  # /metrics lives here, never on a webhook's port
     worker = None
     try:
-        tasks = []
-        if telegram and settings.telegram_webhook_url is not None:
-            tasks.append(asyncio.create_task(tg_webhook.run_webhook(app)))
-        elif telegram:
-            tasks.append(asyncio.create_task(tg.run_polling(app)))
-        if vk:
-            tasks.append(asyncio.create_task(vk_surface.run(app)))
+        tasks = [asyncio.create_task(p.serve(app)) for p in chosen]
         if settings.worker_enabled:
             from bot.notify.build import build_worker
 
             worker = build_worker(app)
             tasks.append(asyncio.create_task(worker.run()))
         await asyncio.gather(*tasks)
-    except tg_webhook.ReplicaConflict:
-        raise click.ClickException(operator_text("cli-webhook-replica")) from None
+    except Refused as exc:
+        raise click.ClickException(operator_text(exc.key)) from None
     finally:
         if worker is not None:
             from bot.notify.build import close_worker
@@ -143,4 +125,9 @@ async def _surfaces(settings: Settings, *, telegram: bool, vk: bool) -> None:
         await app.close()
 
 
-RUNNERS = (run_cmd, console_cmd, telegram_cmd, vk_cmd, worker_cmd)
+RUNNERS = (
+    run_cmd,
+    console_cmd,
+    *(_platform_cmd(p) for p in platforms.all_platforms()),
+    worker_cmd,
+)

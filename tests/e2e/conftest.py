@@ -1,4 +1,4 @@
-"""The real bot against stand-in Telegram and/or VK servers on 127.0.0.1, on a SQLite copy
+"""The real bot against stand-in Telegram, VK and/or MAX servers on 127.0.0.1, on a SQLite copy
 of the migrated template with the demo region loaded."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ import pytest
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.handlers import telegram
-from bot.handlers import vk as vk_surface
+from bot.platforms.max import surface as max_surface
+from bot.platforms.telegram import surface as telegram
+from bot.platforms.vk import surface as vk_surface
+from tests.support.max_server import FakeMax
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
 
@@ -25,6 +27,7 @@ class Harness:
     app: App
     tg: FakeTelegram | None = None
     vk: FakeVk | None = None
+    max: FakeMax | None = None
 
 
 @contextlib.asynccontextmanager
@@ -35,11 +38,14 @@ async def running_bot(
     with_tg: bool,
     with_vk: bool,
     tg_options: dict[str, object] | None = None,
+    with_max: bool = False,
+    max_options: dict[str, object] | None = None,
 ) -> AsyncIterator[Harness]:
     db_path = folder / "e2e.db"
     shutil.copy(template, db_path)
     tg = FakeTelegram(**(tg_options or {})) if with_tg else None  # type: ignore[arg-type]
     vk = FakeVk() if with_vk else None
+    mx = FakeMax(**(max_options or {})) if with_max else None  # type: ignore[arg-type]
     settings: dict[str, object] = {"database_url": f"sqlite+aiosqlite:///{db_path}"}
     if tg is not None:
         await tg.start()
@@ -51,17 +57,21 @@ async def running_bot(
             "vk_group_id": vk.group_id,
             "vk_api_base": vk.base,
         }
+    if mx is not None:
+        await mx.start()
+        settings |= {"max_bot_token": mx.token, "max_api_base": mx.base}
     app = await build(Settings(_env_file=None, **settings), seed_if_empty=True)
     stop = asyncio.Event()
     polling = asyncio.create_task(telegram.run_polling(app, handle_signals=False)) if tg else None
     longpoll = asyncio.create_task(vk_surface.run(app, stop)) if vk else None
+    max_poll = asyncio.create_task(max_surface.run(app, stop)) if mx else None
     if vk is not None:
         for _ in range(100):  # events sent before the bot connects are not its to see
             if vk.lp_requests:
                 break
             await asyncio.sleep(0.05)
     try:
-        yield Harness(app, tg, vk)
+        yield Harness(app, tg, vk, mx)
     finally:
         stop.set()
         if polling is not None:
@@ -70,8 +80,10 @@ async def running_bot(
                 await polling
         if longpoll is not None:
             await asyncio.wait_for(longpoll, 10)
+        if max_poll is not None:
+            await asyncio.wait_for(max_poll, 10)
         await app.close()
-        for server in (tg, vk):
+        for server in (tg, vk, mx):
             if server is not None:
                 await server.stop()
 
@@ -85,6 +97,14 @@ async def telegram_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[H
 @pytest.fixture
 async def vk_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
     async with running_bot(sqlite_template, tmp_path, with_tg=False, with_vk=True) as h:
+        yield h
+
+
+@pytest.fixture
+async def max_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    async with running_bot(
+        sqlite_template, tmp_path, with_tg=False, with_vk=False, with_max=True
+    ) as h:
         yield h
 
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dialogs.signing import Signer
-from bot.handlers.telegram import make_bot
-from bot.handlers.vk import make_vk
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits, TelegramSender, VkSender
 from bot.notify.worker import Worker
+from bot.platforms.telegram.surface import make_bot
+from bot.platforms.vk.surface import make_vk
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
 from core.services import broadcasts, decisions, enrolment, follows, month_close, roles

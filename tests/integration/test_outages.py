@@ -20,8 +20,8 @@ from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
-from bot.handlers import telegram
 from bot.i18n import translator
+from bot.platforms.telegram import surface as telegram
 from core.storage.db import Database
 from tests.support.services import REDIS_URL, require_redis
 from tests.support.tcp_proxy import TcpProxy

@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import build
 from bot.config import Settings
-from bot.handlers import telegram_webhook
-from bot.handlers.telegram import make_bot
+from bot.platforms.telegram import webhook as telegram_webhook
+from bot.platforms.telegram.surface import make_bot
 from tests.support.services import pg_admin
 from tests.support.tg_server import FakeTelegram, serve_webhook
 

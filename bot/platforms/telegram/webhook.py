@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.app import App
-from bot.handlers.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
-from bot.handlers.telegram import build_dispatcher, make_bot, set_commands
+from bot.platforms import Refused
+from bot.platforms.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
+from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_commands
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +124,11 @@ def webhook_app(app: App, bot: Bot) -> web.Application:
     return web_app
 
 
-class ReplicaConflict(Exception):
+class ReplicaConflict(Refused):
     """Another webhook replica runs on this database without REDIS_URL."""
+
+    def __init__(self) -> None:
+        super().__init__("cli-webhook-replica")
 
 
 # pg_try_advisory_lock key of a webhook replica without Redis ("PFDW")

@@ -39,15 +39,15 @@ from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
 from bot.dialogs.state import RedisStateStore
-from bot.handlers.common import (
+from bot.i18n import LANGUAGES, translator
+from bot.notify.pacing import Budget, Pace
+from bot.platforms.common import (
     KeyedLock,
     MemorySeen,
     RedisOrder,
     RedisSeen,
     SeenStore,
 )
-from bot.i18n import LANGUAGES, translator
-from bot.notify.pacing import Budget, Pace
 
 logger = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from bot.app import App
 from bot.dialogs.engine import Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import RButton, Rendered
-from bot.handlers.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
-from bot.handlers.vk_keyboard import inline_keyboard, location_keyboard, paginate
 from bot.i18n import translator
+from bot.platforms.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
+from bot.platforms.vk.keyboard import inline_keyboard, location_keyboard, paginate
 from core.services import parents
 
 logger = logging.getLogger(__name__)

@@ -1,0 +1,69 @@
+"""MAX notices: from the bot's 30 requests/s (shared with the dialog's replies), one
+message per recipient (MAX has no send-to-many); a 429 pauses the bot and the same
+message goes again; a recipient who blocked the bot is recorded as unreachable. The
+library does not retry on its own, so a notice is never sent twice by it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from maxapi.exceptions.max import MaxApiError, MaxConnection
+
+from bot.dialogs.screen import RButton
+from bot.notify.senders import Outgoing
+from bot.platforms.max.keyboard import keyboard
+from bot.platforms.max.surface import MaxApi, unreachable
+from core.notify.delivery import Outcome
+
+logger = logging.getLogger(__name__)
+
+
+class MaxSender:
+    def __init__(self, api: MaxApi, concurrency: int = 4, metrics=None) -> None:  # type: ignore[no-untyped-def]
+        self.api = api
+        self.concurrency = concurrency
+        self.metrics = metrics
+
+    async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(item: Outgoing) -> None:
+            async with gate:
+                await self._one(item, outcome)
+
+        await asyncio.gather(*(one(i) for i in items))
+
+    async def _one(self, item: Outgoing, outcome: Outcome) -> None:
+        rows = [[RButton(item.button[0], item.button[1])]] if item.button else []
+        bot = self.api.bot
+        try:
+            await self.api.call(
+                item.address,
+                lambda: bot.send_message(
+                    user_id=int(item.address), text=item.text, attachments=keyboard(rows)
+                ),
+                reply=False,
+                attempts=20,
+            )
+        except MaxApiError as exc:
+            if unreachable(exc):
+                outcome.unreachable[item.row_id] = f"max:{item.address}"
+                self._count("blocked")
+            else:
+                outcome.failed[item.row_id] = f"max error {exc.code}"
+                self._count("failed")
+            return
+        except (MaxConnection, TimeoutError) as exc:
+            logger.warning("MAX unavailable (%s): retry later", type(exc).__name__)
+            outcome.retry[item.row_id] = 30
+            return
+        outcome.delivered.append(item.row_id)
+        self._count("sent")
+
+    async def close(self) -> None:
+        await self.api.bot.close_session()
+
+    def _count(self, result: str) -> None:
+        if self.metrics is not None:
+            self.metrics.MESSAGES.labels("max", result).inc()

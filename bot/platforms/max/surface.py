@@ -1,0 +1,322 @@
+"""MAX through the maxapi library: long polling with the marker, or a webhook subscription
+with its secret; updates turned into the neutral event, screens into MAX inline keyboards.
+
+No flow logic here. Every request to MAX (replies here, notices in sender.py) draws from
+the bot's 30 requests/s budget, shared through Redis when REDIS_URL is set, and a dialog's
+own budget of 2 answers a second. The library's own retries are off: a repeated POST
+/messages would be a second message, so a failed send is this package's decision.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from maxapi import Bot
+from maxapi.client.default import DefaultConnectionProperties
+from maxapi.exceptions.max import MaxApiError, MaxConnection
+from maxapi.types.updates.message_callback import MessageForCallback
+
+from bot.app import App
+from bot.dialogs.engine import Reply
+from bot.dialogs.events import Event
+from bot.dialogs.state import RedisStateStore
+from bot.i18n import pick_language
+from bot.notify.pacing import Budget, Pace
+from bot.platforms import Refused
+from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
+from bot.platforms.max.keyboard import keyboard
+from core.services import parents
+
+logger = logging.getLogger(__name__)
+
+KEY = "max"
+WEBHOOK_PATH = "/max/webhook"
+UPDATE_TYPES = ["message_created", "message_callback", "bot_started"]
+TOO_MANY_REQUESTS = 429
+# the person blocked the bot or left: nothing more can reach them there
+UNREACHABLE_CODES = frozenset({"chat.denied", "user.blocked", "not.found", "dialog.suspended"})
+POLL_TIMEOUT_S = 30  # MAX holds a long poll at most 30 s (the library caps it at 90)
+
+
+def make_bot(token: str, api_base: str | None = None) -> Bot:
+    bot = Bot(
+        token,
+        default_connection=DefaultConnectionProperties(timeout=60, max_retries=0),
+        auto_requests=False,
+        auto_check_subscriptions=False,
+    )
+    if api_base:
+        bot.set_api_url(api_base)
+    return bot
+
+
+def unreachable(exc: MaxApiError) -> bool:
+    code = exc.raw.get("code") if isinstance(exc.raw, dict) else None
+    return exc.code == 403 or code in UNREACHABLE_CODES
+
+
+class MaxApi:
+    """Calls to MAX paced by the shared budgets; a 429 pauses every sender of the bot for a
+    second and the same call goes again."""
+
+    def __init__(self, bot: Bot, pace: Pace, rate: float, chat_rate: float) -> None:
+        self.bot = bot
+        self.pace = pace
+        self.rate = rate
+        self.chat_rate = chat_rate
+
+    async def call(
+        self, user: str, send: Callable[[], Awaitable[Any]], *, reply: bool, attempts: int = 6
+    ) -> Any:
+        for _ in range(attempts):
+            await self.pace.acquire_all(
+                Budget(f"max:chat:{user}", self.chat_rate, burst=2 if reply else 0),
+                Budget("max:bot", self.rate),
+                reply=reply,
+            )
+            try:
+                return await send()
+            except MaxApiError as exc:
+                if exc.code != TOO_MANY_REQUESTS:
+                    raise
+                logger.warning("MAX 429: pausing sends for 1 s")
+                await self.pace.pause("max:bot", 1.0)
+        raise TimeoutError("MAX kept answering 429")
+
+
+class MaxSurface:
+    def __init__(self, app: App, bot: Bot, seen: SeenStore) -> None:
+        self.app = app
+        self.bot = bot
+        self.seen = seen
+        self.api = MaxApi(bot, app.pace, app.settings.max_rate, app.settings.max_chat_rate)
+        states = app.engine.states
+        self.order: KeyedLock | RedisOrder = KeyedLock()
+        if app.redis is not None and isinstance(states, RedisStateStore):
+            self.order = RedisOrder(app.redis, states, prefix="pfdo:order:max:")
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.marker: int | None = None
+
+    # --- receiving ----------------------------------------------------------------------
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling: each answer carries the marker of the next batch, so nothing is
+        asked twice; a failure asks again with the same marker after a pause."""
+        backoff = 1.0
+        while not stop.is_set():
+            try:
+                got = await self.bot.get_updates(
+                    limit=100, timeout=POLL_TIMEOUT_S, marker=self.marker, types=UPDATE_TYPES
+                )
+            except (MaxApiError, MaxConnection, TimeoutError, ValueError) as exc:
+                logger.warning("MAX long poll: %s; again in %.0f s", type(exc).__name__, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            backoff = 1.0
+            if isinstance(got.get("marker"), int):
+                self.marker = got["marker"]
+            for raw in got.get("updates") or []:
+                self._spawn(raw)
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def _spawn(self, raw: dict[str, Any]) -> None:
+        task = asyncio.create_task(self.on_update(raw))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def webhook_app(self, secret: str) -> web.Application:
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get("X-Max-Bot-Api-Secret", "").encode(
+                "utf-8", "surrogateescape"
+            )
+            if not hmac.compare_digest(given, secret.encode()):
+                return web.Response(status=401)
+            try:
+                raw = await request.json()
+            except ValueError:
+                logger.warning("MAX webhook: a body that is not JSON was ignored")
+                return web.json_response({"ok": True})
+            if isinstance(raw, dict):
+                # answered after handling: a crash before it leaves MAX to deliver it again
+                await self.on_update(raw)
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app.router.add_post(WEBHOOK_PATH, receive)
+        return app
+
+    # --- events -------------------------------------------------------------------------
+
+    async def on_update(self, raw: dict[str, Any]) -> None:
+        try:
+            kind = raw.get("update_type")
+            user, key = _who(raw)
+            if user is None or key is None:
+                return
+            if not await self.seen.first_time(f"max:{key}"):
+                logger.info("a repeated MAX update was dropped")
+                return
+            async with self.order.hold(user, f"{KEY}:{user}"):
+                if kind == "message_callback":
+                    await self.on_press(raw, user)
+                else:
+                    await self.on_message(raw, user)
+        except Exception:
+            logger.exception("MAX %s update failed", raw.get("update_type"))
+
+    async def on_message(self, raw: dict[str, Any], user: str) -> None:
+        event = to_event(raw, user)
+        if event is None:
+            return
+        reply = await self.app.engine.handle(event)
+        await self.send(user, reply)
+
+    async def on_press(self, raw: dict[str, Any], user: str) -> None:
+        callback = raw.get("callback") or {}
+        lang = raw.get("user_locale")
+        event = Event(
+            platform=KEY,
+            user_id=user,
+            kind="button",
+            payload=str(callback.get("payload") or ""),
+            language_code=pick_language(lang) if isinstance(lang, str) else None,
+        )
+        reply = await self.app.engine.handle(event)
+        callback_id = str(callback.get("callback_id") or "")
+        # one call answers the press and puts the new screen in place of the old one
+        message = MessageForCallback(
+            text=reply.screen.text, attachments=keyboard(reply.screen.rows)
+        )
+        try:
+            await self.api.call(
+                user,
+                lambda: self.bot.send_callback(
+                    callback_id, message=message, notification=reply.toast
+                ),
+                reply=True,
+            )
+        except MaxApiError as exc:
+            if unreachable(exc):
+                await self._unreachable(user)
+                return
+            logger.info("MAX callback answer refused (%s): sending anew", exc.code)
+            await self.send(user, reply)
+
+    async def send(self, user: str, reply: Reply) -> None:
+        screen = reply.screen
+        try:
+            await self.api.call(
+                user,
+                lambda: self.bot.send_message(
+                    user_id=int(user), text=screen.text, attachments=keyboard(screen.rows)
+                ),
+                reply=True,
+            )
+        except MaxApiError as exc:
+            if unreachable(exc):
+                await self._unreachable(user)
+                return
+            logger.warning("MAX message not sent: error %s", exc.code)
+        except (MaxConnection, TimeoutError) as exc:
+            logger.warning("MAX message not sent: %s", type(exc).__name__)
+
+    async def _unreachable(self, user: str) -> None:
+        logger.info("a MAX user cannot be messaged: marked unreachable")
+        async with self.app.db.uow() as uow:
+            await parents.mark_unreachable(uow, KEY, user)
+            await uow.commit()
+
+
+def _who(raw: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The person's MAX user id and the update's own id (for repeats)."""
+    kind = raw.get("update_type")
+    if kind == "message_callback":
+        callback = raw.get("callback") or {}
+        user = (callback.get("user") or {}).get("user_id")
+        key = callback.get("callback_id")
+        return _digits(user), f"cb:{key}" if key else None
+    if kind == "message_created":
+        message = raw.get("message") or {}
+        if (message.get("recipient") or {}).get("chat_type", "dialog") != "dialog":
+            return None, None  # group chats and channels are not served
+        user = (message.get("sender") or {}).get("user_id")
+        if (message.get("sender") or {}).get("is_bot"):
+            return None, None
+        mid = (message.get("body") or {}).get("mid")
+        return _digits(user), f"m:{mid}" if mid else None
+    if kind == "bot_started":
+        user = (raw.get("user") or {}).get("user_id")
+        return _digits(user), f"s:{user}:{raw.get('timestamp')}"
+    return None, None
+
+
+def _digits(value: object) -> str | None:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
+    return text if text.isdigit() else None
+
+
+def to_event(raw: dict[str, Any], user: str) -> Event | None:
+    lang = raw.get("user_locale")
+    base: dict[str, Any] = {
+        "platform": KEY,
+        "user_id": user,
+        "language_code": pick_language(lang) if isinstance(lang, str) else None,
+    }
+    if raw.get("update_type") == "bot_started":
+        return Event(kind="command", text="start", **base)
+    body = (raw.get("message") or {}).get("body") or {}
+    for attachment in body.get("attachments") or []:
+        if isinstance(attachment, dict) and attachment.get("type") == "location":
+            try:
+                lat, lon = float(attachment["latitude"]), float(attachment["longitude"])
+            except (KeyError, TypeError, ValueError):
+                return Event(kind="text", text="", **base)
+            return Event(kind="location", lat=lat, lon=lon, **base)
+    text = body.get("text") if isinstance(body.get("text"), str) else ""
+    if text.startswith("/"):
+        command = text[1:].strip()
+        return Event(kind="command", text=command, **base)
+    return Event(kind="text", text=text, **base)
+
+
+async def run(app: App, stop: asyncio.Event | None = None) -> None:
+    settings = app.settings
+    assert settings.max_bot_token is not None
+    base = str(settings.max_api_base) if settings.max_api_base else None
+    bot = make_bot(settings.max_bot_token.get_secret_value(), base)
+    seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
+    surface = MaxSurface(app, bot, seen)
+    stop = stop or asyncio.Event()
+    try:
+        if settings.max_webhook_url is None:
+            await bot.delete_webhook()  # long polling gets nothing while a webhook is set
+            await surface.poll(stop)
+            return
+        secret = settings.max_webhook_secret
+        if secret is None or not settings.max_webhook_secret_ok:
+            raise Refused("cli-need-max-webhook-secret")
+        runner = web.AppRunner(surface.webhook_app(secret.get_secret_value()), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.max_webhook_host, settings.max_webhook_port)
+        await site.start()
+        try:
+            await bot.subscribe_webhook(
+                str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                update_types=UPDATE_TYPES,  # type: ignore[arg-type]
+                secret=secret.get_secret_value(),
+            )
+            logger.info("MAX webhook subscribed; listening on %s", settings.max_webhook_port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await bot.close_session()

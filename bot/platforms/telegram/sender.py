@@ -1,0 +1,91 @@
+"""Telegram notices: 30 messages/s per bot and 1 per second per chat; a 429 waits its
+retry_after and sends the same message again; 403 marks the parent unreachable there."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.notify.pacing import Budget, Pace
+from bot.notify.senders import Limits, Outgoing
+from core.notify.delivery import Outcome
+
+logger = logging.getLogger(__name__)
+
+
+class TelegramSender:
+    def __init__(self, bot: Bot, pace: Pace, limits: Limits, metrics=None) -> None:  # type: ignore[no-untyped-def]
+        self.bot = bot
+        self.pace = pace
+        self.limits = limits
+        self.metrics = metrics
+
+    async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
+        gate = asyncio.Semaphore(self.limits.concurrency)
+
+        async def one(item: Outgoing) -> None:
+            async with gate:
+                await self._one(item, outcome)
+
+        await asyncio.gather(*(one(i) for i in items))
+
+    async def _one(self, item: Outgoing, outcome: Outcome) -> None:
+        markup = None
+        if item.button:
+            markup = InlineKeyboardMarkup(
+                inline_keyboard=[
+                    [InlineKeyboardButton(text=item.button[0], callback_data=item.button[1])]
+                ]
+            )
+        for _ in range(20):
+            await self.pace.acquire_all(
+                Budget(f"tg:chat:{item.address}", self.limits.tg_per_chat),
+                Budget("tg:bot", self.limits.tg_per_second),
+            )
+            try:
+                await self.bot.send_message(
+                    chat_id=int(item.address), text=item.text, reply_markup=markup
+                )
+            except TelegramRetryAfter as exc:
+                # the same message again after the wait Telegram asked for; the pause is
+                # the bot's, so no other message (a reply, another worker's) goes first
+                logger.warning("Telegram 429: pausing sends for %s s", exc.retry_after)
+                await self.pace.pause("tg:bot", exc.retry_after)
+                self._count("429")
+                continue
+            except TelegramForbiddenError:
+                outcome.unreachable[item.row_id] = f"tg:{item.address}"
+                self._count("blocked")
+                return
+            except TelegramBadRequest as exc:
+                if "chat not found" in str(exc).lower():
+                    outcome.unreachable[item.row_id] = f"tg:{item.address}"
+                else:
+                    outcome.failed[item.row_id] = f"telegram: {exc.message}"[:300]
+                self._count("failed")
+                return
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                logger.warning("Telegram unavailable (%s): retry later", type(exc).__name__)
+                outcome.retry[item.row_id] = 30
+                return
+            outcome.delivered.append(item.row_id)
+            self._count("sent")
+            return
+        outcome.retry[item.row_id] = 60
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+
+    def _count(self, result: str) -> None:
+        if self.metrics is not None:
+            self.metrics.MESSAGES.labels("tg", result).inc()

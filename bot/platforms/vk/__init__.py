@@ -1,0 +1,54 @@
+"""VK through vk_api: Bots Long Poll (surface.py), keyboards within VK's limits
+(keyboard.py), notices in sender.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.platforms import Platform
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
+    from bot.notify.pacing import Pace
+    from bot.notify.senders import Sender
+
+
+def _configured(settings: Settings) -> bool:
+    return settings.vk_group_token is not None
+
+
+def _problem(settings: Settings) -> str | None:
+    if settings.vk_group_token is None or settings.vk_group_id is None:
+        return "cli-need-vk"
+    return None
+
+
+async def _serve(app: App) -> None:
+    from bot.platforms.vk.surface import run
+
+    await run(app)
+
+
+def _sender(app: App, pace: Pace) -> Sender:
+    from bot import metrics
+    from bot.notify.senders import Limits
+    from bot.platforms.vk.sender import VkSender
+    from bot.platforms.vk.surface import make_vk
+
+    s = app.settings
+    assert s.vk_group_token is not None
+    base = str(s.vk_api_base) if s.vk_api_base else None
+    vk = make_vk(s.vk_group_token.get_secret_value(), base)
+    return VkSender(vk, pace, Limits(vk_per_second=s.vk_rate), metrics)
+
+
+PLATFORM = Platform(
+    key="vk",
+    command="vk",
+    title="VK",
+    configured=_configured,
+    problem=_problem,
+    serve=_serve,
+    sender=_sender,
+)

@@ -1,0 +1,141 @@
+"""The real maxapi client against a stand-in MAX Bot API on 127.0.0.1 that enforces the
+documented limits (rate, keyboard size, payload size, text length)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import func, select
+
+from core.services import roles
+from core.storage.models import Application, Identity
+
+USER = 7001
+STAFF = 7003  # a МОЦ's confirmer
+
+
+async def say(h, text, user=USER):
+    return await h.max.ask(h.max.message(user, text))
+
+
+async def press(h, sent, label, user=USER):
+    return await h.max.ask(h.max.press(user, sent.button(label)["payload"]))
+
+
+async def add_child(h, user=USER):
+    step = await say(h, "/children", user)
+    step = await press(h, step, "Добавить", user)
+    step = await say(h, "Иванова", user)
+    step = await say(h, "Мария", user)
+    step = await press(h, step, "Пропустить", user)
+    step = await say(h, "05.03.2016", user)
+    step = await press(h, step, "Пропустить", user)
+    step = await press(h, step, "г. Биробиджан", user)
+    return await press(h, step, "Сохранить", user)
+
+
+async def test_parent_journey_in_max(max_bot):
+    h = max_bot
+    start = await h.max.ask(h.max.start_bot(USER))
+    assert "Здравствуйте" in start.text
+    menu = await press(h, start, "Согласен")
+    assert "Согласие сохранено" in menu.text
+    assert menu.method == "answers"  # the press answered by replacing its message
+    child = await add_child(h)
+    assert "Иванова Мария" in child.text
+    child = await press(h, child, "Получить сертификат")
+    assert "Заявка на сертификат принята" in child.text
+    child = await press(h, child, "Запросить сертификат с номиналом")
+    assert "Запрос записан" in child.text
+    await h.app.db.run(
+        roles.grant, f"max:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
+    )
+    queue = await say(h, "/confirm", STAFF)
+    card = await press(h, queue, "Иванова Мария", STAFF)
+    done = await press(h, card, "подтвердить", STAFF)
+    assert "Данные подтверждены" in done.text
+    kids = await say(h, "/children")
+    child = await press(h, kids, "Мария")
+    assert "Доступно" in child.text
+    step = await say(h, "/search")
+    step = await press(h, step, "Техническая")
+    step = await press(h, step, "г. Биробиджан")
+    step = await press(h, step, "Мария")
+    results = await press(h, step, "Показать всё")
+    assert "Найдено" in results.text
+    card = await press(h, results, "1.")
+    assert "Стоимость" in card.text
+    quote = await press(h, card, "✍")
+    assert "Запись: Мария" in quote.text
+    done = await press(h, quote, "Подать заявку")
+    assert "Заявка подана" in done.text
+    apps = await say(h, "/apps")
+    assert "подана" in apps.text
+    balance = await say(h, "/balance")
+    assert "Зарезервировано" in balance.text
+    assert h.max.refused == []  # nothing over MAX's limits was ever sent
+
+
+async def test_bad_input_gets_a_message_and_the_dialog_goes_on(max_bot):
+    h = max_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    step = await say(h, "/children")
+    step = await press(h, step, "Добавить")
+    step = await say(h, "Иванова")
+    step = await say(h, "Мария")
+    step = await press(h, step, "Пропустить")
+    wrong = await say(h, "31.02.2016")
+    assert "дат" in wrong.text.lower()
+    long = await say(h, "я" * 10_000)
+    assert "длинн" in long.text.lower()
+    emoji = await say(h, "👨‍👩‍👧🎨")
+    assert emoji.text
+    again = await say(h, "05.03.2016")
+    assert "СНИЛС" in again.text
+    assert h.max.refused == []
+
+
+async def test_forged_payload_and_strangers_button(max_bot):
+    h = max_bot
+    start = await say(h, "/start")
+    await press(h, start, "Согласен")
+    child = await add_child(h)
+    forged = await h.max.ask(h.max.press(USER, "child-remove-yes:1.forged"))
+    assert "устарела" in forged.text
+    remove = child.button("Удалить")["payload"]
+    other = 7002
+    refused = await h.max.ask(h.max.press(other, remove))
+    assert "устарела или не ваша" in refused.text
+    assert "Мария" not in refused.text  # the second parent never sees the first's child
+    async with h.app.db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+async def test_a_repeated_update_is_handled_once(max_bot):
+    h = max_bot
+    await h.max.message(USER, "/help", twice=True)
+    await h.max.wait_sent(1)
+    await asyncio.sleep(0.5)
+    assert sum("Команды" in s.text for s in h.max.sent) == 1
+
+
+async def test_a_blocked_chat_is_recorded_as_unreachable(max_bot):
+    h = max_bot
+    await say(h, "/help")
+    h.max.blocked.add(USER)
+    await h.max.message(USER, "/menu")
+    for _ in range(50):
+        async with h.app.db.reader() as uow:
+            marked = await uow.session.scalar(
+                select(Identity.unreachable_at).where(
+                    Identity.platform == "max", Identity.external_id == str(USER)
+                )
+            )
+        if marked:
+            break
+        await asyncio.sleep(0.1)
+    assert marked is not None
+    h.max.blocked.clear()
+    again = await say(h, "/help")
+    assert "Команды" in again.text
