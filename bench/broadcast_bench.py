@@ -3,10 +3,12 @@
 Telegram: the stand-in refuses (429) beyond 30 messages/s per bot; prints the sustained rate
 and its ratio to 30/s (target ≥ 0.93, zero 429). VK: the stand-in refuses (error 6) beyond
 20 requests/s per token; messages.send carries up to 100 peer_ids; prints recipients/s
-(target ≥ 1,500) and the ratio to the ceiling of 20 × 100 = 2,000/s. Both run the real
-worker (claim → render → pace → send → record) on SQLite, over HTTP on 127.0.0.1.
+(target ≥ 1,500) and the ratio to the ceiling of 20 × 100 = 2,000/s. MAX: the stand-in
+refuses (429) beyond 30 requests/s per bot and has no send-to-many; prints messages/s and
+the ratio to 30/s (target ≥ 0.9, zero 429). All run the real worker (claim → render →
+pace → send → record) on SQLite, over HTTP on 127.0.0.1, with the real client libraries.
 
-    .venv/bin/python -m bench.broadcast_bench [--recipients 20000] [--only tg|vk]
+    .venv/bin/python -m bench.broadcast_bench [--recipients 20000] [--only tg|vk|max]
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from bench._data import fresh_sqlite
 from bot.dialogs.signing import Signer
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
-from bot.notify.senders import Limits, TelegramSender, VkSender
+from bot.notify.senders import Limits
 from bot.notify.worker import Worker
+from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
+from bot.platforms.vk.sender import VkSender
 from bot.platforms.vk.surface import make_vk
 from core.services import broadcasts, roles
 from core.storage.db import Database
@@ -115,17 +119,45 @@ async def vk(n: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def max_(n: int) -> None:
+    from bot.platforms.max.sender import MaxSender
+    from bot.platforms.max.surface import MaxApi
+    from bot.platforms.max.surface import make_bot as make_max
+    from tests.support.max_server import FakeMax
+
+    db, folder = await prepare("max", n)
+    fake = FakeMax(rate_per_s=30)
+    await fake.start()
+    sender = MaxSender(MaxApi(make_max(fake.token, fake.base), LocalPace(), 30, 2))
+    try:
+        elapsed = await run_worker(db, "max", sender)
+        sent = len(fake.sent)
+        rate = sent / elapsed
+        print(
+            f"max: {sent} messages in {elapsed:.1f} s = {rate:.2f}/s; "
+            f"ratio to 30/s {rate / 30:.3f} (target ≥ 0.9); 429 answers: {fake.too_many}"
+        )
+        assert sent == n, (sent, n)
+    finally:
+        await sender.close()
+        await fake.stop()
+        await db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 async def main(n: int, only: str | None) -> None:
     logging.basicConfig(level=logging.WARNING)
     if only in (None, "vk"):
         await vk(n)
     if only in (None, "tg"):
         await telegram(n)
+    if only in (None, "max"):
+        await max_(n)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipients", type=int, default=20_000)
-    parser.add_argument("--only", choices=("tg", "vk"))
+    parser.add_argument("--only", choices=("tg", "vk", "max"))
     args = parser.parse_args()
     asyncio.run(main(args.recipients, args.only))

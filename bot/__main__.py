@@ -15,7 +15,7 @@ from bot.runners import RUNNERS
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """ПФДО bot: Telegram, VK and a terminal chat over one core."""
+    """ПФДО bot: Telegram, VK, MAX and a terminal chat over one core."""
     settings = Settings()
     level = settings.log_level or ("WARNING" if ctx.invoked_subcommand in OPERATOR else "INFO")
     handler = logging.StreamHandler()

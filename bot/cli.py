@@ -203,7 +203,7 @@ def new_year_cmd(year: int, close_missing: bool, calendar: bool) -> None:
 def grant_role_cmd(
     role: str, identity: str, municipality: str | None, provider: str | None, region_wide: bool
 ) -> None:
-    """Grant ROLE to IDENTITY (tg:123456 or vk:123456)."""
+    """Grant ROLE to IDENTITY (tg:123456, vk:123456 or max:123456)."""
     parent = _run(
         lambda uow: roles.grant(
             uow,

@@ -253,6 +253,38 @@ async def accounts(uow: UnitOfWork, parent_id: int) -> list[str]:
     return [f"{platform}:{external}" for platform, external in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeChannels:
+    platforms: tuple[str, ...]  # the messengers the parent has, first linked first
+    current: str | None  # where notices go now
+
+
+async def notice_channels(uow: UnitOfWork, parent_id: int) -> NoticeChannels:
+    """The parent's own messengers (not a child's account) and the one notices go to: the
+    chosen one, otherwise the first (the rule delivery follows)."""
+    rows = await uow.session.execute(
+        select(Identity.platform, Parent.notices_to)
+        .join(Parent, Parent.id == Identity.parent_id)
+        .where(Identity.parent_id == parent_id, Identity.child_id.is_(None))
+        .order_by(Identity.id)
+    )
+    found = rows.all()
+    platforms = tuple(dict.fromkeys(p for p, _ in found))
+    chosen = found[0][1] if found else None
+    current = chosen if chosen in platforms else (platforms[0] if platforms else None)
+    return NoticeChannels(platforms, current)
+
+
+async def choose_notices_to(uow: UnitOfWork, parent_id: int, platform: str) -> None:
+    """Notices go to this messenger of the parent's from now on."""
+    channels = await notice_channels(uow, parent_id)
+    if platform not in channels.platforms:
+        raise DomainError("stale-button")
+    await uow.session.execute(
+        update(Parent).where(Parent.id == parent_id).values(notices_to=platform)
+    )
+
+
 async def mark_unreachable(uow: UnitOfWork, platform: str, external_id: str) -> None:
     """The platform refuses to deliver to this person (blocked the bot, closed messages)."""
     await uow.session.execute(

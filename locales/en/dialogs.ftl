@@ -457,6 +457,16 @@ privacy-announcements-on = Coordinators' enrolment announcements: on.
 privacy-announcements-off = Coordinators' enrolment announcements: off. Debit and application notices always come.
 btn-announcements-off = 🔕 Turn announcements off
 btn-announcements-on = 🔔 Turn announcements on
+privacy-notices-to = Notices come to { messenger-name }.
+btn-notices-to = 📨 Send them to { messenger-name }
+notices-to-done = Done: notices will come to { messenger-name }.
+# a messenger's name by its key; a new messenger adds its line here
+messenger-name = { $messenger ->
+    [tg] Telegram
+    [vk] VK
+    [max] MAX
+   *[other] { $messenger }
+}
 
 ## Coordinator: announcements
 

@@ -460,6 +460,16 @@ privacy-announcements-on = Объявления координаторов о н
 privacy-announcements-off = Объявления координаторов о наборе: выключены. Уведомления о списаниях и заявках приходят всегда.
 btn-announcements-off = 🔕 Отключить объявления
 btn-announcements-on = 🔔 Включить объявления
+privacy-notices-to = Уведомления приходят в { messenger-name }.
+btn-notices-to = 📨 Присылать в { messenger-name }
+notices-to-done = Готово: уведомления будут приходить в { messenger-name }.
+# a messenger's name by its key; a new messenger adds its line here
+messenger-name = { $messenger ->
+    [tg] Telegram
+    [vk] ВКонтакте
+    [max] MAX
+   *[other] { $messenger }
+}
 
 ## Координатор: объявления
 

@@ -40,6 +40,7 @@ async def running_bot(
     tg_options: dict[str, object] | None = None,
     with_max: bool = False,
     max_options: dict[str, object] | None = None,
+    extra_settings: dict[str, object] | None = None,
 ) -> AsyncIterator[Harness]:
     db_path = folder / "e2e.db"
     shutil.copy(template, db_path)
@@ -60,6 +61,7 @@ async def running_bot(
     if mx is not None:
         await mx.start()
         settings |= {"max_bot_token": mx.token, "max_api_base": mx.base}
+    settings |= extra_settings or {}
     app = await build(Settings(_env_file=None, **settings), seed_if_empty=True)
     stop = asyncio.Event()
     polling = asyncio.create_task(telegram.run_polling(app, handle_signals=False)) if tg else None
@@ -104,6 +106,15 @@ async def vk_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness
 async def max_bot(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
     async with running_bot(
         sqlite_template, tmp_path, with_tg=False, with_vk=False, with_max=True
+    ) as h:
+        yield h
+
+
+@pytest.fixture
+async def tg_and_max(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Harness]:
+    """One bot, one database, reachable from Telegram and MAX at once."""
+    async with running_bot(
+        sqlite_template, tmp_path, with_tg=True, with_vk=False, with_max=True
     ) as h:
         yield h
 

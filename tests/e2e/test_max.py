@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select
 
 from core.services import roles
@@ -139,3 +140,48 @@ async def test_a_blocked_chat_is_recorded_as_unreachable(max_bot):
     h.max.blocked.clear()
     again = await say(h, "/help")
     assert "Команды" in again.text
+
+
+# the stand-in listens on plain HTTP on 127.0.0.1; the library rightly warns about that
+@pytest.mark.filterwarnings("ignore:URL вебхука не использует HTTPS:UserWarning")
+async def test_webhook_mode_with_its_secret(sqlite_template, tmp_path):
+    import aiohttp
+
+    from bench._replicas import free_port
+    from tests.e2e.conftest import running_bot
+
+    port = free_port()
+    secret = "max-webhook-secret-0123"
+    extra = {
+        "max_webhook_url": f"http://127.0.0.1:{port}",
+        "max_webhook_secret": secret,
+        "max_webhook_host": "127.0.0.1",
+        "max_webhook_port": port,
+    }
+    async with running_bot(
+        sqlite_template,
+        tmp_path,
+        with_tg=False,
+        with_vk=False,
+        with_max=True,
+        extra_settings=extra,
+    ) as h:
+        for _ in range(100):  # the bot subscribes once its server listens
+            if h.max.subscriptions:
+                break
+            await asyncio.sleep(0.05)
+        sub = h.max.subscriptions[0]
+        assert sub["url"] == f"http://127.0.0.1:{port}/max/webhook"
+        assert sub["secret"] == secret
+        start = await say(h, "/start")  # delivered by POST to the webhook
+        assert "Здравствуйте" in start.text
+        menu = await press(h, start, "Согласен")
+        assert "Согласие сохранено" in menu.text
+        update = {"update_type": "message_created", "timestamp": 1, "message": {}}
+        async with aiohttp.ClientSession() as http:
+            for wrong in ("", "not-the-secret"):
+                async with http.post(
+                    sub["url"], json=update, headers={"X-Max-Bot-Api-Secret": wrong}
+                ) as resp:
+                    assert resp.status == 401
+        assert h.max.updates == []  # nothing went through long polling

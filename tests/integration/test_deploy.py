@@ -56,7 +56,7 @@ def test_compose_sets_only_variables_the_code_reads():
         for name, service in compose["services"].items()
         if service.get("image", "").startswith("pfdo-bot")
     }
-    assert set(ours) == {"migrate", "telegram", "vk", "worker"}
+    assert set(ours) == {"migrate", "telegram", "vk", "max", "worker"}
     known = settings_variables()
     for name, service in ours.items():
         env = service.get("environment") or {}

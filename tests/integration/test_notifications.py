@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from bot.dialogs.signing import Signer
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
-from bot.notify.senders import Limits, TelegramSender, VkSender
+from bot.notify.senders import Limits
 from bot.notify.worker import Worker
+from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
+from bot.platforms.vk.sender import VkSender
 from bot.platforms.vk.surface import make_vk
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus

@@ -4,7 +4,8 @@ needs its own, and a retried batch the same one again."""
 from __future__ import annotations
 
 from bot.notify.pacing import LocalPace
-from bot.notify.senders import Limits, Outgoing, VkSender
+from bot.notify.senders import Limits, Outgoing
+from bot.platforms.vk.sender import VkSender
 from bot.platforms.vk.surface import make_vk
 from core.notify.delivery import Outcome
 from tests.support.vk_server import FakeVk

@@ -354,8 +354,13 @@ def install_fakes(monkeypatch: pytest.MonkeyPatch, v: Variant) -> None:
     async def pending_one(uow, pid, cid):  # type: ignore[no-untyped-def]
         return PENDING
 
+    async def channels(uow, pid):  # type: ignore[no-untyped-def]
+        # a family in two messengers: the choice of where notices go is shown
+        return parents.NoticeChannels(("tg", "max"), "tg")
+
     for module, name, fn in (
         (parents, "view", pview),
+        (parents, "notice_channels", channels),
         (children, "list_children", kids),
         (children, "view", kid),
         (certificates, "view", cert),

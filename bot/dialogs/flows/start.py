@@ -143,6 +143,7 @@ async def privacy(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
         kids = await children.list_children(uow, ctx.parent_id) if view.consent else []
+        channels = await parents.notice_channels(uow, ctx.parent_id)
     parts = [T("privacy-stored")]
     if view.consent and view.consent_at:
         parts.append(
@@ -167,9 +168,23 @@ async def privacy(ctx: Ctx) -> Screen:
                 )
             ]
         )
+        if len(channels.platforms) > 1 and channels.current is not None:
+            # reachable in several messengers: the parent says where notices go
+            parts.append(T("privacy-notices-to", {"messenger": channels.current}))
+            rows += [
+                [Button(T("btn-notices-to", {"messenger": p}), f"notices-to:{p}")]
+                for p in channels.platforms
+                if p != channels.current
+            ]
         rows.append([Button(T("btn-withdraw"), "withdraw")])
     rows.append([menu_button()])
     return Screen(parts, rows)
+
+
+@registry.action("notices-to", on=("privacy",))
+async def choose_notices_to(ctx: Ctx, platform: str = "") -> Screen:
+    await ctx.run(parents.choose_notices_to, ctx.parent_id, platform)
+    return await ctx.show("privacy", T("notices-to-done", {"messenger": platform}))
 
 
 @registry.action("ann", on=("privacy",))

@@ -196,38 +196,37 @@ class MaxSurface:
         message = MessageForCallback(
             text=reply.screen.text, attachments=keyboard(reply.screen.rows)
         )
-        try:
-            await self.api.call(
-                user,
-                lambda: self.bot.send_callback(
-                    callback_id, message=message, notification=reply.toast
-                ),
-                reply=True,
-            )
-        except MaxApiError as exc:
-            if unreachable(exc):
-                await self._unreachable(user)
-                return
-            logger.info("MAX callback answer refused (%s): sending anew", exc.code)
+        refused = await self._deliver(
+            user,
+            lambda: self.bot.send_callback(callback_id, message=message, notification=reply.toast),
+        )
+        if refused is not None:
+            logger.info("MAX callback answer refused (%s): sending anew", refused.code)
             await self.send(user, reply)
 
     async def send(self, user: str, reply: Reply) -> None:
         screen = reply.screen
+        refused = await self._deliver(
+            user,
+            lambda: self.bot.send_message(
+                user_id=int(user), text=screen.text, attachments=keyboard(screen.rows)
+            ),
+        )
+        if refused is not None:
+            logger.warning("MAX message not sent: error %s", refused.code)
+
+    async def _deliver(self, user: str, send: Callable[[], Awaitable[Any]]) -> MaxApiError | None:
+        """One reply from the budgets; a person MAX cannot reach is marked so. Returns
+        MAX's refusal of another kind, for the caller to decide."""
         try:
-            await self.api.call(
-                user,
-                lambda: self.bot.send_message(
-                    user_id=int(user), text=screen.text, attachments=keyboard(screen.rows)
-                ),
-                reply=True,
-            )
+            await self.api.call(user, send, reply=True)
         except MaxApiError as exc:
-            if unreachable(exc):
-                await self._unreachable(user)
-                return
-            logger.warning("MAX message not sent: error %s", exc.code)
+            if not unreachable(exc):
+                return exc
+            await self._unreachable(user)
         except (MaxConnection, TimeoutError) as exc:
-            logger.warning("MAX message not sent: %s", type(exc).__name__)
+            logger.warning("MAX reply not sent: %s", type(exc).__name__)
+        return None
 
     async def _unreachable(self, user: str) -> None:
         logger.info("a MAX user cannot be messaged: marked unreachable")

@@ -1,0 +1,127 @@
+"""A button's action: a small frozen dataclass with a short prefix, packed into the
+button's payload and unpacked by the engine (after the signature is checked) before any
+handler runs, in the manner of aiogram's CallbackData.
+
+    @action("chr")
+    class RemoveChild(Action):
+        child_id: int
+
+    Button(T("btn-remove"), RemoveChild(child.id))       # shown: "chr:5~<signature>"
+
+Fields are ``int`` (0 or more), ``bool`` or ``str``; a ``str`` field holds at most
+``STR_MAX`` characters without ``:``. When a class is defined its longest packing with the
+signature is checked against the 64 bytes Telegram allows, so a too-long action fails at
+import, not at a person's press. A payload that does not unpack into its class (a field
+missing or of the wrong kind) is a stale button: the handler never sees it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from collections.abc import Callable
+from typing import Any, ClassVar, Self, TypeVar, dataclass_transform
+
+from bot.dialogs.signing import MAX_PAYLOAD, SIG_LEN
+
+PREFIX = re.compile(r"[a-z][a-z0-9-]{0,11}")
+INT_DIGITS = 12  # database ids and amounts in kopecks fit
+STR_MAX = 24
+SEP = ":"
+
+
+class Action:
+    """The base of every button action (see the module's docstring)."""
+
+    PREFIX: ClassVar[str] = ""
+    # screens (their names) the button can be pressed on; None: anywhere
+    ON: ClassVar[frozenset[str] | None] = None
+    # shown in notices and announcements, the same for every recipient: checked with the
+    # public signature (only what anyone may see, or what checks the person itself)
+    PUBLIC: ClassVar[bool] = False
+    _FIELDS: ClassVar[tuple[tuple[str, type], ...]] = ()
+
+    def pack(self) -> str:
+        parts = [self.PREFIX]
+        for name, kind in self._FIELDS:
+            value = getattr(self, name)
+            if kind is bool:
+                parts.append("1" if value else "0")
+            elif kind is int:
+                if not isinstance(value, int) or value < 0:
+                    raise ValueError(f"{self.PREFIX}.{name}: an int of 0 or more")
+                parts.append(str(value))
+            else:
+                text = str(value)
+                if SEP in text or "~" in text or len(text) > STR_MAX:
+                    raise ValueError(f"{self.PREFIX}.{name}: a short text without ':'")
+                parts.append(text)
+        return SEP.join(parts)
+
+    @classmethod
+    def unpack(cls, args: list[str]) -> Self | None:
+        if len(args) != len(cls._FIELDS):
+            return None
+        values: dict[str, Any] = {}
+        for raw, (name, kind) in zip(args, cls._FIELDS, strict=True):
+            if kind is bool:
+                if raw not in ("0", "1"):
+                    return None
+                values[name] = raw == "1"
+            elif kind is int:
+                if not (raw.isascii() and raw.isdigit()) or len(raw) > INT_DIGITS:
+                    return None
+                values[name] = int(raw)
+            else:
+                if len(raw) > STR_MAX:
+                    return None
+                values[name] = raw
+        return cls(**values)
+
+
+ACTIONS: dict[str, type[Action]] = {}
+A = TypeVar("A", bound=type[Action])
+
+
+def _longest(kind: type) -> int:
+    return {bool: 1, int: INT_DIGITS}.get(kind, STR_MAX)
+
+
+@dataclass_transform(frozen_default=True)
+def action(
+    prefix: str, *, on: tuple[str, ...] | None = None, public: bool = False
+) -> Callable[[A], A]:
+    """Make the class a frozen dataclass and register it under ``prefix``."""
+
+    def deco(cls: A) -> A:
+        if not PREFIX.fullmatch(prefix):
+            raise TypeError(f"action prefix {prefix!r}: a-z, 0-9 and '-', at most 12")
+        if prefix in ACTIONS and ACTIONS[prefix].__qualname__ != cls.__qualname__:
+            raise TypeError(f"action prefix {prefix!r} is taken by {ACTIONS[prefix].__name__}")
+        made = dataclasses.dataclass(frozen=True, slots=True)(cls)
+        hints = typing.get_type_hints(made)
+        fields = []
+        for f in dataclasses.fields(made):
+            kind = hints[f.name]
+            if kind not in (int, bool, str):
+                raise TypeError(f"{cls.__name__}.{f.name}: int, bool or str only")
+            fields.append((f.name, kind))
+        longest = len(prefix) + sum(1 + _longest(k) for _, k in fields) + 1 + SIG_LEN
+        if longest > MAX_PAYLOAD:
+            raise TypeError(f"{cls.__name__} may pack to {longest} bytes, over {MAX_PAYLOAD}")
+        made.PREFIX = prefix
+        made.ON = frozenset(on) if on is not None else None
+        made.PUBLIC = public
+        made._FIELDS = tuple(fields)
+        ACTIONS[prefix] = made
+        return made
+
+    return deco
+
+
+def parse(packed: str) -> Action | None:
+    """The action a verified payload names, or None when it names none or does not fit."""
+    prefix, *args = packed.split(SEP)
+    cls = ACTIONS.get(prefix)
+    return cls.unpack(args) if cls is not None else None
