@@ -8,7 +8,7 @@ handler runs, in the manner of aiogram's CallbackData.
 
     Button(T("btn-remove"), RemoveChild(child.id))       # shown: "chr:5~<signature>"
 
-Fields are ``int`` (0 or more), ``bool`` or ``str``; a ``str`` field holds at most
+Fields are ``int`` (0 to PostgreSQL's integer maximum), ``bool`` or ``str``; a ``str`` field holds at most
 ``STR_MAX`` characters without ``:``. When a class is defined its longest packing with the
 signature is checked against the 64 bytes Telegram allows, so a too-long action fails at
 import, not at a person's press. A payload that does not unpack into its class (a field
@@ -24,9 +24,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Self, TypeVar, dataclass_transform
 
 from bot.dialogs.signing import MAX_PAYLOAD, SIG_LEN
+from core.rules.numbers import ID_MAX
 
-PREFIX = re.compile(r"[a-z][a-z0-9-]{0,11}")
-INT_DIGITS = 12  # database ids and amounts in kopecks fit
+PREFIX = re.compile(r"[a-z][a-z0-9-]{0,15}")
+INT_DIGITS = 10  # row ids (PostgreSQL's integer) and page numbers
 STR_MAX = 24
 SEP = ":"
 
@@ -41,6 +42,7 @@ class Action:
     # public signature (only what anyone may see, or what checks the person itself)
     PUBLIC: ClassVar[bool] = False
     _FIELDS: ClassVar[tuple[tuple[str, type], ...]] = ()
+    _REQUIRED: ClassVar[int] = 0
 
     def pack(self) -> str:
         parts = [self.PREFIX]
@@ -49,8 +51,8 @@ class Action:
             if kind is bool:
                 parts.append("1" if value else "0")
             elif kind is int:
-                if not isinstance(value, int) or value < 0:
-                    raise ValueError(f"{self.PREFIX}.{name}: an int of 0 or more")
+                if not isinstance(value, int) or not 0 <= value <= ID_MAX:
+                    raise ValueError(f"{self.PREFIX}.{name}: an int from 0 to {ID_MAX}")
                 parts.append(str(value))
             else:
                 text = str(value)
@@ -61,16 +63,19 @@ class Action:
 
     @classmethod
     def unpack(cls, args: list[str]) -> Self | None:
-        if len(args) != len(cls._FIELDS):
+        """The action, or None; trailing fields with a default may be left out."""
+        if len(args) > len(cls._FIELDS) or len(args) < cls._REQUIRED:
             return None
         values: dict[str, Any] = {}
-        for raw, (name, kind) in zip(args, cls._FIELDS, strict=True):
+        for raw, (name, kind) in zip(args, cls._FIELDS, strict=False):
             if kind is bool:
                 if raw not in ("0", "1"):
                     return None
                 values[name] = raw == "1"
             elif kind is int:
                 if not (raw.isascii() and raw.isdigit()) or len(raw) > INT_DIGITS:
+                    return None
+                if int(raw) > ID_MAX:
                     return None
                 values[name] = int(raw)
             else:
@@ -96,7 +101,7 @@ def action(
 
     def deco(cls: A) -> A:
         if not PREFIX.fullmatch(prefix):
-            raise TypeError(f"action prefix {prefix!r}: a-z, 0-9 and '-', at most 12")
+            raise TypeError(f"action prefix {prefix!r}: a-z, 0-9 and '-', at most 16")
         if prefix in ACTIONS and ACTIONS[prefix].__qualname__ != cls.__qualname__:
             raise TypeError(f"action prefix {prefix!r} is taken by {ACTIONS[prefix].__name__}")
         made = dataclasses.dataclass(frozen=True, slots=True)(cls)
@@ -114,6 +119,11 @@ def action(
         made.ON = frozenset(on) if on is not None else None
         made.PUBLIC = public
         made._FIELDS = tuple(fields)
+        made._REQUIRED = sum(
+            1
+            for f in dataclasses.fields(made)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
         ACTIONS[prefix] = made
         return made
 
@@ -125,3 +135,132 @@ def parse(packed: str) -> Action | None:
     prefix, *args = packed.split(SEP)
     cls = ACTIONS.get(prefix)
     return cls.unpack(args) if cls is not None else None
+
+
+# --- actions the engine and the notices use (the flows that handle them register it) ----
+
+
+@action("find")
+class FindTyped(Action):
+    """Search for the words typed where a button was expected (the engine offers it)."""
+
+
+@action("prog", public=True)
+class OpenProgram(Action):
+    """A program's card: in search results, and on announcements' buttons."""
+
+    program_id: int
+
+
+@action("offer", public=True)
+class TakeSeat(Action):
+    """Take the seat held for an application (the notice's button finds only its family's)."""
+
+    application_id: int
+
+
+@action("menu")
+class OpenMenu(Action):
+    pass
+
+
+# --- the flows' entry points: the menu's buttons and other flows' ways in -----------------
+
+
+@action("children")
+class OpenChildren(Action):
+    pass
+
+
+@action("child")
+class OpenChild(Action):
+    child_id: int
+
+
+@action("search")
+class OpenSearch(Action):
+    pass
+
+
+@action("apps")
+class OpenApplications(Action):
+    pass
+
+
+@action("app")
+class OpenApplication(Action):
+    application_id: int
+
+
+@action("balance")
+class OpenBalance(Action):
+    pass
+
+
+@action("privacy")
+class OpenPrivacy(Action):
+    pass
+
+
+@action("help")
+class OpenHelp(Action):
+    pass
+
+
+@action("link")
+class OpenLink(Action):
+    pass
+
+
+@action("lang")
+class SwitchLanguage(Action):
+    pass
+
+
+@action("consent")
+class GiveConsent(Action):
+    pass
+
+
+@action("clink")
+class OpenCertificateLink(Action):
+    pass
+
+
+@action("pq")
+class OpenProviderQueue(Action):
+    pass
+
+
+@action("cq")
+class OpenConfirmQueue(Action):
+    page: int = 0
+
+
+@action("bc")
+class StartBroadcast(Action):
+    pass
+
+
+@action("bcr")
+class OpenLastBroadcast(Action):
+    pass
+
+
+@action("card")
+class BackToCard(Action):
+    """Back to the program card the person came from (kept in their state)."""
+
+
+@action("apply")
+class ApplyToGroup(Action):
+    """Apply to a group (from a program's card)."""
+
+    group_id: int
+
+
+@action("teen-invite")
+class InviteTeen(Action):
+    """A one-time code for a child of 14 or more (from the child's card)."""
+
+    child_id: int

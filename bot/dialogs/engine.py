@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 
 from bot import metrics
+from bot.dialogs import actions
+from bot.dialogs.actions import Action, FindTyped
 from bot.dialogs.context import Ctx
 from bot.dialogs.events import Event
 from bot.dialogs.guards import clean, teen_may, unavailable
@@ -29,9 +31,6 @@ from core.storage.db import Database
 logger = logging.getLogger(__name__)
 
 PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
-# only what anyone may see (a program card), or what checks the person itself (an
-# offered seat: only its family's application is found)
-PUBLIC_ACTIONS = frozenset({"prog", "offer"})
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
 TYPED_MAX = 100  # typed words kept to search for (the catalogue's query is shorter still)
 TYPED_LABEL = 20  # of them, on the button (a label is at most 40 characters)
@@ -172,21 +171,15 @@ class Engine:
             teen_may(ctx.teen, name.lower(), handler)
             return await handler(ctx, arg.strip())
         if event.kind == "button":
-            action = self.signer.verify(event.user_key, event.payload)
-            if action is None:
-                public = self.signer.verify(PUBLIC, event.payload)
-                if public is not None and public.partition(":")[0] in PUBLIC_ACTIONS:
-                    action = public
-            name, _, rest = (action or "").partition(":")
-            found = registry.actions.get(name)
-            if action is None or found is None:
+            act = self._action(event)
+            found = registry.actions.get(type(act)) if act is not None else None
+            if act is None or found is None:
                 return await self._current(ctx, T("stale-button"))
             handler, on = found
             if on is not None and ctx.state.screen not in on:
                 return await self._current(ctx, T("stale-button"))
-            teen_may(ctx.teen, name, handler)
-            args = rest.split(":") if rest else []
-            return await handler(ctx, *args)
+            teen_may(ctx.teen, act.PREFIX, handler)
+            return await handler(ctx, act)
         if event.kind == "location":
             handler = registry.locations.get(ctx.state.screen)
             if handler is None or event.lat is None or event.lon is None:
@@ -198,15 +191,25 @@ class Engine:
         handler = registry.texts.get(ctx.state.screen)
         if handler is not None and text:
             return await handler(ctx, text)
-        if not text or "find" not in registry.actions:
+        if not text or FindTyped not in registry.actions:
             return await self._current(ctx, T("unexpected-text"))
         # words typed where a button is expected: offered as a search, one press away
         ctx.data["typed"] = text[:TYPED_MAX]
         short = text if len(text) <= TYPED_LABEL else text[: TYPED_LABEL - 1] + "…"
         screen = await self._current(ctx, T("unexpected-text-search", {"text": short}))
         if len(screen.rows) < MAX_ROWS:
-            screen.rows.insert(0, [Button(T("btn-find-typed", {"text": short}), "find")])
+            screen.rows.insert(0, [Button(T("btn-find-typed", {"text": short}), FindTyped())])
         return screen
+
+    def _action(self, event: Event) -> Action | None:
+        """The typed action of a pressed button, or None when its payload is not one this
+        person was given (or a public one), or does not unpack into its class."""
+        packed = self.signer.verify(event.user_key, event.payload)
+        if packed is not None:
+            return actions.parse(packed)
+        public = self.signer.verify(PUBLIC, event.payload)
+        act = actions.parse(public) if public is not None else None
+        return act if act is not None and act.PUBLIC else None
 
     async def current(self, ctx: Ctx, *notice: T) -> Screen:
         return await self._current(ctx, *notice)

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.dialogs.actions import Action
 from bot.dialogs.screen import Screen
 
 if TYPE_CHECKING:
     from bot.dialogs.engine import Ctx
 
 ScreenFn = Callable[["Ctx"], Awaitable[Screen]]
-ActionFn = Callable[..., Awaitable[Screen]]
+ActionFn = Callable[["Ctx", Any], Awaitable[Screen]]
+A = TypeVar("A", bound=Action)
 
 
 @dataclass
 class Registry:
     screens: dict[str, ScreenFn] = field(default_factory=dict)
-    actions: dict[str, tuple[ActionFn, frozenset[str] | None]] = field(default_factory=dict)
+    actions: dict[type[Action], tuple[ActionFn, frozenset[str] | None]] = field(
+        default_factory=dict
+    )
     texts: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
     locations: dict[str, Callable[[Ctx, float, float], Awaitable[Screen]]] = field(
         default_factory=dict
@@ -33,11 +37,18 @@ class Registry:
 
         return deco
 
-    def action(self, name: str, *, on: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
-        """``on``: the screens this button can be pressed from; elsewhere it is stale."""
+    def action(
+        self, kind: type[A], *, on: tuple[str, ...] | None = None
+    ) -> Callable[[Callable[[Ctx, A], Awaitable[Screen]]], Callable[[Ctx, A], Awaitable[Screen]]]:
+        """The handler of a button's action (a class of bot/dialogs/actions.py); ``on``:
+        the screens it can be pressed from, elsewhere it is stale."""
 
-        def deco(fn: ActionFn) -> ActionFn:
-            self.actions[name] = (fn, frozenset(on) if on else None)
+        def deco(
+            fn: Callable[[Ctx, A], Awaitable[Screen]],
+        ) -> Callable[[Ctx, A], Awaitable[Screen]]:
+            if kind in self.actions:
+                raise TypeError(f"{kind.__name__} has a handler already")
+            self.actions[kind] = (fn, frozenset(on) if on else None)
             return fn
 
         return deco

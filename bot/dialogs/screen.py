@@ -1,7 +1,8 @@
 """What to show, separate from how a platform sends it (aiogram_dialog's split).
 
-A Screen is text pieces (locale keys with parameters) and rows of buttons, each button an
-action string. A surface renders it with `render` and turns the result into its markup.
+A Screen is text pieces (locale keys with parameters) and rows of buttons, each button a
+typed action (bot/dialogs/actions.py). A surface renders it with `render` and turns the
+result into its markup.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dialogs.actions import Action
 from bot.i18n import Translator
 
 MAX_TEXT = 4000  # under both Telegram's 4096 and VK's limits, so texts are shared
@@ -39,7 +41,7 @@ Piece = T | Data
 @dataclass(frozen=True, slots=True)
 class Button:
     label: Piece
-    action: str  # "name" or "name:arg:arg"; signed by the engine before it leaves
+    action: Action | None  # packed and signed by the engine before it leaves
     kind: str = "callback"  # "callback" | "location" | "url"
     url: str | None = None
 
@@ -91,7 +93,7 @@ def render(screen: Screen, lang: str, t: Translator, sign) -> Rendered:  # type:
         [
             RButton(
                 piece(t, lang, b.label),
-                sign(b.action) if b.kind == "callback" else "",
+                sign(b.action.pack()) if b.kind == "callback" and b.action else "",
                 b.kind,
                 b.url,
             )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.dialogs.actions import TakeSeat
 from bot.dialogs.screen import MAX_TEXT
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
@@ -123,7 +124,7 @@ class Renderer:
                 program=program or "—",
                 until=until.strftime("%d.%m %H:%M"),
             )
-            return Notice(text, action=("btn-take-seat", f"offer:{app.id}"))
+            return Notice(text, action=("btn-take-seat", TakeSeat(app.id).pack()))
         if row.kind == "teen_linked":
             name = await self._child(uow, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None

@@ -8,6 +8,7 @@ import logging
 from collections import Counter
 
 from bot import metrics
+from bot.dialogs.actions import OpenProgram
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
 from bot.i18n import Translator
@@ -118,7 +119,8 @@ class Worker:
                     button = (self.t(recipient.language, key), self.signer.sign(PUBLIC, action))
                 elif notice.program_id is not None:
                     label = self.t(recipient.language, "btn-open-program")
-                    button = (label, self.signer.sign(PUBLIC, f"prog:{notice.program_id}"))
+                    packed = OpenProgram(notice.program_id).pack()
+                    button = (label, self.signer.sign(PUBLIC, packed))
                 per_platform.setdefault(recipient.platform, []).append(
                     Outgoing(
                         row.id,

@@ -60,8 +60,8 @@ async def test_buttons_with_ids_that_are_not_ids(engine):
 
 async def test_nul_and_controls_in_search_text(engine):
     await say(engine, "/search")
-    await press(engine, "sd:any")
-    await press(engine, "sm:any")
+    await press(engine, "sd-any")
+    await press(engine, "sm-any")
     text = await say(engine, "робот\x00\x07")
     assert INTERNAL not in text
     assert "Робототехника" in text

@@ -464,6 +464,23 @@ async def test_every_screen_renders(monkeypatch, variant, lang):
                 assert len(button.payload.encode()) <= 64, (name, button.payload)
                 assert SIGNER.verify("tg:1", button.payload) is not None
         assert len(rendered.rows) <= 10, name
+        # every button leads somewhere: its action has a handler that takes it on this
+        # screen (a button shown where its handler refuses it would always be "stale")
+        for row in screen.rows:
+            for b in row:
+                if b.kind != "callback":
+                    continue
+                assert b.action is not None, (name, b.label)
+                found = registry.actions.get(type(b.action))
+                assert found is not None, (name, type(b.action).__name__)
+                _, on = found
+                assert on is None or screen.name in on or name in on, (
+                    name,
+                    type(b.action).__name__,
+                )
+        # and no screen is a dead end: a button, or something to type (the menu is
+        # always a command away, but a person should not need to know that)
+        assert rendered.rows or screen.expect, name
 
 
 def test_locales_parse_whole():

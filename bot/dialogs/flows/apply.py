@@ -3,6 +3,16 @@ parent's applications, cancelling and leaving."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import (
+    Action,
+    ApplyToGroup,
+    BackToCard,
+    OpenApplication,
+    OpenApplications,
+    OpenSearch,
+    TakeSeat,
+    action,
+)
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
 from bot.dialogs.screen import Button, Screen, T
@@ -10,26 +20,53 @@ from bot.notify.render import status_key
 from core.errors import DomainError
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
-from core.rules.numbers import is_id
 from core.services import catalog, enrolment, quotes, views, waiting_list
 from core.storage.db import UnitOfWork
 
 
-@registry.action("apply")
-async def apply(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("group_not_found")
+@action("ac")
+class ApplyForChild(Action):
+    child_id: int
+
+
+@action("apply-yes")
+class ConfirmApplication(Action):
+    pass
+
+
+@action("app-cancel")
+class AskCancel(Action):
+    application_id: int
+
+
+@action("app-leave")
+class AskLeave(Action):
+    application_id: int
+
+
+@action("app-cancel-yes")
+class CancelApplication(Action):
+    application_id: int
+
+
+@action("app-leave-yes")
+class LeaveApplication(Action):
+    application_id: int
+
+
+@registry.action(ApplyToGroup)
+async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     await require_consent(ctx)
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
-        ages = await catalog.group_ages(uow, int(raw))
+        ages = await catalog.group_ages(uow, act.group_id)
     if not kids:
         return await ctx.show("children", T("need-child"))
     # only the children of the program's age are offered
     kids = [k for k in kids if ages[0] <= k.age <= ages[1]]
     if not kids:
         return await ctx.show("card", T("no-child-of-age", {"min": ages[0], "max": ages[1]}))
-    ctx.data["apply"] = {"group": int(raw)}
+    ctx.data["apply"] = {"group": act.group_id}
     if len(kids) == 1:
         ctx.data["apply"]["child"] = kids[0].id
         return await ctx.show("apply-quote")
@@ -45,21 +82,21 @@ async def apply_child(ctx: Ctx) -> Screen:
         kids = await ctx.children(uow)
         low, high = await catalog.group_ages(uow, int(pending["group"]))
     kids = [k for k in kids if low <= k.age <= high]
-    rows = [[Button(label(f"{k.name} ({k.age})"), f"ac:{k.id}")] for k in kids]
-    rows.append([back("card"), menu_button()])
+    rows = [[Button(label(f"{k.name} ({k.age})"), ApplyForChild(k.id))] for k in kids]
+    rows.append([back(BackToCard()), menu_button()])
     return Screen([T("apply-which-child")], rows)
 
 
-@registry.action("card")
-async def back_to_card(ctx: Ctx) -> Screen:
+@registry.action(BackToCard)
+async def back_to_card(ctx: Ctx, _: BackToCard) -> Screen:
     return await ctx.show("card")
 
 
-@registry.action("ac", on=("apply-child",))
-async def on_child(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw) or not isinstance(ctx.data.get("apply"), dict):
+@registry.action(ApplyForChild, on=("apply-child",))
+async def on_child(ctx: Ctx, act: ApplyForChild) -> Screen:
+    if not isinstance(ctx.data.get("apply"), dict):
         raise DomainError("stale-button")
-    ctx.data["apply"]["child"] = int(raw)
+    ctx.data["apply"]["child"] = act.child_id
     return await ctx.show("apply-quote")
 
 
@@ -138,12 +175,15 @@ async def apply_quote(ctx: Ctx) -> Screen:
         parts.append(T("quote-waiting", {"waiting": q.waiting}))
     return Screen(
         parts,
-        [[Button(T("btn-confirm-apply"), "apply-yes")], [Button(T("btn-cancel"), "card")]],
+        [
+            [Button(T("btn-confirm-apply"), ConfirmApplication())],
+            [Button(T("btn-cancel"), BackToCard())],
+        ],
     )
 
 
-@registry.action("apply-yes", on=("apply-quote",))
-async def apply_yes(ctx: Ctx) -> Screen:
+@registry.action(ConfirmApplication, on=("apply-quote",))
+async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
     pending = ctx.data.get("apply") or {}
     if "share" not in pending:
         raise DomainError("stale-button")
@@ -183,15 +223,13 @@ async def _submit(
     return await waiting_list.waiting_place(uow, app_id)
 
 
-@registry.action("offer")
-async def take_offer(ctx: Ctx, raw: str = "") -> Screen:
+@registry.action(TakeSeat)
+async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
     """From the "seat freed" notice (or the application's card): the quote of the held
     seat, then confirm. Only the family's own offered application is found."""
-    if not is_id(raw):
-        raise DomainError("offer_gone")
     await require_consent(ctx)
     async with ctx.reader() as uow:
-        offer = await waiting_list.offered(uow, ctx.parent_id, int(raw))
+        offer = await waiting_list.offered(uow, ctx.parent_id, act.application_id)
     if ctx.teen is not None and offer.child_id != ctx.teen:
         raise DomainError("offer_gone")
     ctx.data["apply"] = {
@@ -209,7 +247,9 @@ async def apps_screen(ctx: Ctx) -> Screen:
     if ctx.teen is not None:  # a child's own account: their applications only
         apps = [a for a in apps if a.child_id == ctx.teen]
     if not apps:
-        return Screen([T("apps-empty")], [[Button(T("btn-search"), "search")], [menu_button()]])
+        return Screen(
+            [T("apps-empty")], [[Button(T("btn-search"), OpenSearch())], [menu_button()]]
+        )
     parts = [T("apps-title", {"count": len(apps)})]
     for a in apps[:10]:
         parts.append(
@@ -222,13 +262,15 @@ async def apps_screen(ctx: Ctx) -> Screen:
                 },
             )
         )
-    rows = [[Button(label(f"{a.child_name}: {a.program}"), f"app:{a.id}")] for a in apps[:10]]
+    rows = [
+        [Button(label(f"{a.child_name}: {a.program}"), OpenApplication(a.id))] for a in apps[:10]
+    ]
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("apps")
-async def to_apps(ctx: Ctx) -> Screen:
+@registry.action(OpenApplications)
+async def to_apps(ctx: Ctx, _: OpenApplications | None = None) -> Screen:
     await require_consent(ctx)
     return await ctx.show("apps")
 
@@ -238,11 +280,9 @@ async def apps_command(ctx: Ctx, arg: str) -> Screen:
     return await to_apps(ctx)
 
 
-@registry.action("app")
-async def to_app(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("application_not_found")
-    ctx.data["app"] = int(raw)
+@registry.action(OpenApplication)
+async def to_app(ctx: Ctx, act: OpenApplication) -> Screen:
+    ctx.data["app"] = act.application_id
     return await ctx.show("app")
 
 
@@ -278,15 +318,15 @@ async def app_screen(ctx: Ctx) -> Screen:
         parts.append(T("app-offered-until", {"until": ctx.local_time(a.hold_until)}))
     rows = []
     if a.status == AppStatus.OFFERED:
-        rows.append([Button(T("btn-take-seat"), f"offer:{a.id}")])
-        rows.append([Button(T("btn-decline-seat"), f"app-cancel:{a.id}")])
+        rows.append([Button(T("btn-take-seat"), TakeSeat(a.id))])
+        rows.append([Button(T("btn-decline-seat"), AskCancel(a.id))])
     if a.status == AppStatus.WAITING:
-        rows.append([Button(T("btn-leave-list"), f"app-cancel:{a.id}")])
+        rows.append([Button(T("btn-leave-list"), AskCancel(a.id))])
     if a.status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
-        rows.append([Button(T("btn-app-cancel"), f"app-cancel:{a.id}")])
+        rows.append([Button(T("btn-app-cancel"), AskCancel(a.id))])
     if a.status == AppStatus.ENROLLED:
-        rows.append([Button(T("btn-app-leave"), f"app-leave:{a.id}")])
-    rows.append([back("apps"), menu_button()])
+        rows.append([Button(T("btn-app-leave"), AskLeave(a.id))])
+    rows.append([back(OpenApplications()), menu_button()])
     return Screen(parts, rows)
 
 
@@ -296,8 +336,8 @@ async def app_cancel_confirm(ctx: Ctx) -> Screen:
     return Screen(
         [T("app-cancel-confirm")],
         [
-            [Button(T("btn-app-cancel-yes"), f"app-cancel-yes:{app}")],
-            [Button(T("btn-no"), f"app:{app}")],
+            [Button(T("btn-app-cancel-yes"), CancelApplication(app))],
+            [Button(T("btn-no"), OpenApplication(app))],
         ],
     )
 
@@ -308,31 +348,31 @@ async def app_leave_confirm(ctx: Ctx) -> Screen:
     return Screen(
         [T("app-leave-confirm")],
         [
-            [Button(T("btn-app-leave-yes"), f"app-leave-yes:{app}")],
-            [Button(T("btn-no"), f"app:{app}")],
+            [Button(T("btn-app-leave-yes"), LeaveApplication(app))],
+            [Button(T("btn-no"), OpenApplication(app))],
         ],
     )
 
 
-@registry.action("app-cancel")
-async def app_cancel(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["app"] = int(raw) if is_id(raw) else 0
+@registry.action(AskCancel)
+async def app_cancel(ctx: Ctx, act: AskCancel) -> Screen:
+    ctx.data["app"] = act.application_id
     return await ctx.show("app-cancel-confirm")
 
 
-@registry.action("app-leave")
-async def app_leave(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["app"] = int(raw) if is_id(raw) else 0
+@registry.action(AskLeave)
+async def app_leave(ctx: Ctx, act: AskLeave) -> Screen:
+    ctx.data["app"] = act.application_id
     return await ctx.show("app-leave-confirm")
 
 
-@registry.action("app-cancel-yes", on=("app-cancel-confirm",))
-async def app_cancel_yes(ctx: Ctx, raw: str = "") -> Screen:
-    await ctx.run(enrolment.cancel, ctx.parent_id, int(raw) if is_id(raw) else 0)
+@registry.action(CancelApplication, on=("app-cancel-confirm",))
+async def app_cancel_yes(ctx: Ctx, act: CancelApplication) -> Screen:
+    await ctx.run(enrolment.cancel, ctx.parent_id, act.application_id)
     return await ctx.show("apps", T("app-cancelled"))
 
 
-@registry.action("app-leave-yes", on=("app-leave-confirm",))
-async def app_leave_yes(ctx: Ctx, raw: str = "") -> Screen:
-    await ctx.run(enrolment.leave, ctx.parent_id, int(raw) if is_id(raw) else 0)
+@registry.action(LeaveApplication, on=("app-leave-confirm",))
+async def app_leave_yes(ctx: Ctx, act: LeaveApplication) -> Screen:
+    await ctx.run(enrolment.leave, ctx.parent_id, act.application_id)
     return await ctx.show("apps", T("app-left"))

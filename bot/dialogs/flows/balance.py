@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dialogs.actions import OpenBalance, OpenChildren
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import menu_button, require_consent
 from bot.dialogs.screen import Button, Screen, T
@@ -58,12 +59,13 @@ async def balance(ctx: Ctx) -> Screen:
     if not kids:
         parts.append(T("balance-no-children"))
     return Screen(
-        [T("balance-title"), *parts], [[Button(T("btn-children"), "children")], [menu_button()]]
+        [T("balance-title"), *parts],
+        [[Button(T("btn-children"), OpenChildren())], [menu_button()]],
     )
 
 
-@registry.action("balance")
-async def to_balance(ctx: Ctx) -> Screen:
+@registry.action(OpenBalance)
+async def to_balance(ctx: Ctx, _: OpenBalance | None = None) -> Screen:
     await require_consent(ctx)
     return await ctx.show("balance")
 

@@ -4,17 +4,18 @@ appear. Where the number is, if forgotten, is said on the first screen."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import OpenCertificateLink, OpenChildren
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, menu_button, require_consent
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screen import Screen, T
 from core.errors import DomainError
 from core.rules.people import parse_birth_date
 from core.services import register
 from core.services.register_import import NUMBER_MAX, normalise_number
 
 
-@registry.action("clink")
-async def to_link(ctx: Ctx) -> Screen:
+@registry.action(OpenCertificateLink)
+async def to_link(ctx: Ctx, _: OpenCertificateLink) -> Screen:
     await require_consent(ctx)
     ctx.data.pop("cert_link", None)
     return await ctx.show("cert-link-number")
@@ -22,7 +23,9 @@ async def to_link(ctx: Ctx) -> Screen:
 
 @registry.screen("cert-link-number")
 async def ask_number(ctx: Ctx) -> Screen:
-    return Screen([T("cert-link-ask-number")], [[back("children"), menu_button()]], expect="text")
+    return Screen(
+        [T("cert-link-ask-number")], [[back(OpenChildren()), menu_button()]], expect="text"
+    )
 
 
 @registry.text("cert-link-number")
@@ -40,7 +43,7 @@ async def ask_birth(ctx: Ctx) -> Screen:
         raise DomainError("stale-button")
     return Screen(
         [T("cert-link-ask-birth")],
-        [[Button(T("btn-back"), "clink"), menu_button()]],
+        [[back(OpenCertificateLink()), menu_button()]],
         expect="text",
     )
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.dialogs.actions import (
+    Action,
+    InviteTeen,
+    OpenCertificateLink,
+    OpenChild,
+    OpenChildren,
+    action,
+)
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import (
+    MunicipalityPage,
     back,
     forget_municipality_filter,
     label,
@@ -18,7 +27,6 @@ from bot.dialogs.flows.common import (
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import CertStatus
-from core.rules.numbers import is_id
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
 from core.services import catalog, certificates, children, teens
 
@@ -26,11 +34,71 @@ STEPS = ("surname", "name", "patronymic", "birth", "snils", "muni")
 OPTIONAL = frozenset({"patronymic", "snils"})
 
 
-def _child_id(ctx: Ctx, raw: str | None = None) -> int:
-    value = raw if raw is not None else ctx.data.get("child")
-    if value is None or not is_id(str(value)):
+@action("cert-issue")
+class IssueCertificate(Action):
+    child_id: int
+
+
+@action("cert-fund")
+class FundCertificate(Action):
+    child_id: int
+
+
+@action("child-add")
+class AddChild(Action):
+    pass
+
+
+@action("child-edit")
+class EditChild(Action):
+    child_id: int
+
+
+@action("skip")
+class SkipStep(Action):
+    step: str  # one of OPTIONAL
+
+
+@action("muni-page")
+class ChildMunicipalityPage(MunicipalityPage):
+    pass
+
+
+@action("muni")
+class PickChildMunicipality(Action):
+    municipality_id: int
+
+
+@action("field")
+class ChangeField(Action):
+    step: str  # one of STEPS
+
+
+@action("child-save")
+class SaveChild(Action):
+    pass
+
+
+@action("child-cancel")
+class CancelChild(Action):
+    pass
+
+
+@action("child-remove")
+class AskRemoveChild(Action):
+    child_id: int
+
+
+@action("child-remove-yes")
+class RemoveChild(Action):
+    child_id: int
+
+
+def _child_id(ctx: Ctx) -> int:
+    value = ctx.data.get("child")
+    if not isinstance(value, int):
         raise DomainError("child_not_found")
-    return int(value)
+    return value
 
 
 @registry.screen("children")
@@ -38,15 +106,15 @@ async def children_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)  # a child's own account sees itself only
     parts = [T("children-title", {"count": len(kids)})]
-    rows = [[Button(label(f"{k.name} {k.surname}"), f"child:{k.id}")] for k in kids]
-    rows.append([Button(T("btn-add-child"), "child-add")])
-    rows.append([Button(T("btn-cert-link"), "clink")])
+    rows = [[Button(label(f"{k.name} {k.surname}"), OpenChild(k.id))] for k in kids]
+    rows.append([Button(T("btn-add-child"), AddChild())])
+    rows.append([Button(T("btn-cert-link"), OpenCertificateLink())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("children")
-async def to_children(ctx: Ctx) -> Screen:
+@registry.action(OpenChildren)
+async def to_children(ctx: Ctx, _: OpenChildren | None = None) -> Screen:
     await require_consent(ctx)
     return await ctx.show("children")
 
@@ -56,9 +124,9 @@ async def children_command(ctx: Ctx, arg: str) -> Screen:
     return await to_children(ctx)
 
 
-@registry.action("child")
-async def to_child(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["child"] = _child_id(ctx, raw)
+@registry.action(OpenChild)
+async def to_child(ctx: Ctx, act: OpenChild) -> Screen:
+    ctx.data["child"] = act.child_id
     return await ctx.show("child")
 
 
@@ -87,23 +155,23 @@ async def child_screen(ctx: Ctx) -> Screen:
     rows: list[list[Button]] = []
     if cert is None:
         parts.append(T("cert-none"))
-        rows.append([Button(T("btn-cert-issue"), f"cert-issue:{child_id}")])
+        rows.append([Button(T("btn-cert-issue"), IssueCertificate(child_id))])
     else:
         parts.append(_cert_piece(ctx, cert))
         awaiting = cert.status == CertStatus.AWAITING and not cert.funding_requested
         if cert.status == CertStatus.ACCOUNTING or awaiting:
-            rows.append([Button(T("btn-cert-fund"), f"cert-fund:{child_id}")])
+            rows.append([Button(T("btn-cert-fund"), FundCertificate(child_id))])
         if cert.status == CertStatus.REJECTED:
-            rows.append([Button(T("btn-cert-again"), f"cert-issue:{child_id}")])
+            rows.append([Button(T("btn-cert-again"), IssueCertificate(child_id))])
     if kid.age >= teens.TEEN_AGE:
-        rows.append([Button(T("btn-teen-invite"), f"teen-invite:{child_id}")])
+        rows.append([Button(T("btn-teen-invite"), InviteTeen(child_id))])
     rows.append(
         [
-            Button(T("btn-edit"), f"child-edit:{child_id}"),
-            Button(T("btn-remove"), f"child-remove:{child_id}"),
+            Button(T("btn-edit"), EditChild(child_id)),
+            Button(T("btn-remove"), AskRemoveChild(child_id)),
         ]
     )
-    rows.append([back("children"), menu_button()])
+    rows.append([back(OpenChildren()), menu_button()])
     return Screen(parts, rows)
 
 
@@ -138,17 +206,17 @@ def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
     return T(f"cert-{cert.status.value}-card", {"number": cert.number})
 
 
-@registry.action("cert-issue", on=("child",))
-async def cert_issue(ctx: Ctx, raw: str = "") -> Screen:
-    child_id = _child_id(ctx, raw)
+@registry.action(IssueCertificate, on=("child",))
+async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
+    child_id = act.child_id
     await ctx.run(certificates.issue, ctx.parent_id, child_id)
     ctx.data["child"] = child_id
     return await ctx.show("child", T("cert-issued"))
 
 
-@registry.action("cert-fund", on=("child",))
-async def cert_fund(ctx: Ctx, raw: str = "") -> Screen:
-    child_id = _child_id(ctx, raw)
+@registry.action(FundCertificate, on=("child",))
+async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
+    child_id = act.child_id
     status = await ctx.run(certificates.request_funding, ctx.parent_id, child_id)
     ctx.data["child"] = child_id
     notice = {
@@ -161,17 +229,17 @@ async def cert_fund(ctx: Ctx, raw: str = "") -> Screen:
 # --- adding and editing, step by step ------------------------------------------------
 
 
-@registry.action("child-add")
-async def child_add(ctx: Ctx) -> Screen:
+@registry.action(AddChild)
+async def child_add(ctx: Ctx, _: AddChild) -> Screen:
     await require_consent(ctx)
     ctx.data["draft"] = {}
     ctx.data.pop("draft_back", None)
     return await ctx.show("ask-surname")
 
 
-@registry.action("child-edit")
-async def child_edit(ctx: Ctx, raw: str = "") -> Screen:
-    child_id = _child_id(ctx, raw)
+@registry.action(EditChild)
+async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
+    child_id = act.child_id
     async with ctx.reader() as uow:
         kid = await children.view(uow, ctx.parent_id, child_id)
     ctx.data["draft"] = {
@@ -203,8 +271,8 @@ async def _next(ctx: Ctx, step: str) -> Screen:
 def _ask(key: str, step: str) -> Screen:
     rows = []
     if step in OPTIONAL:
-        rows.append([Button(T("btn-skip"), f"skip:{step}")])
-    rows.append([Button(T("btn-cancel"), "child-cancel")])
+        rows.append([Button(T("btn-skip"), SkipStep(step))])
+    rows.append([Button(T("btn-cancel"), CancelChild())])
     return Screen([T(key)], rows, expect="text")
 
 
@@ -239,31 +307,31 @@ async def on_snils(ctx: Ctx, text: str) -> Screen:
     return await _next(ctx, "snils")
 
 
-@registry.action("skip", on=("ask-patronymic", "ask-snils"))
-async def skip(ctx: Ctx, step: str = "") -> Screen:
-    if step not in OPTIONAL:
+@registry.action(SkipStep, on=("ask-patronymic", "ask-snils"))
+async def skip(ctx: Ctx, act: SkipStep) -> Screen:
+    if act.step not in OPTIONAL:
         raise DomainError("stale-button")
-    _draft(ctx)[step] = None
-    return await _next(ctx, step)
+    _draft(ctx)[act.step] = None
+    return await _next(ctx, act.step)
 
 
 @registry.screen("ask-muni")
 async def ask_muni(ctx: Ctx) -> Screen:
-    notices, rows = await municipality_rows(ctx, "muni", "muni-page")
-    rows.append([Button(T("btn-cancel"), "child-cancel")])
+    notices, rows = await municipality_rows(ctx, PickChildMunicipality, ChildMunicipalityPage)
+    rows.append([Button(T("btn-cancel"), CancelChild())])
     return Screen([T("ask-muni"), *notices], rows, expect="text")
 
 
-register_municipality_picker("ask-muni", "muni-page")
+register_municipality_picker("ask-muni", ChildMunicipalityPage)
 
 
-@registry.action("muni", on=("ask-muni",))
-async def on_muni(ctx: Ctx, raw: str = "") -> Screen:
+@registry.action(PickChildMunicipality, on=("ask-muni",))
+async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
     async with ctx.reader() as uow:
         known = {mid for mid, _ in await catalog.municipalities(uow)}
-    if not is_id(raw) or int(raw) not in known:
+    if act.municipality_id not in known:
         raise DomainError("municipality_not_found")
-    _draft(ctx)["muni"] = int(raw)
+    _draft(ctx)["muni"] = act.municipality_id
     forget_municipality_filter(ctx)
     return await _next(ctx, "muni")
 
@@ -290,23 +358,23 @@ async def child_confirm(ctx: Ctx) -> Screen:
             },
         ),
     ]
-    fields = [Button(T(f"btn-field-{s}"), f"field:{s}") for s in STEPS]
-    rows = [[Button(T("btn-save"), "child-save")]]
+    fields = [Button(T(f"btn-field-{s}"), ChangeField(s)) for s in STEPS]
+    rows = [[Button(T("btn-save"), SaveChild())]]
     rows += [fields[i : i + 2] for i in range(0, len(fields), 2)]
-    rows.append([Button(T("btn-cancel"), "child-cancel")])
+    rows.append([Button(T("btn-cancel"), CancelChild())])
     return Screen(parts, rows)
 
 
-@registry.action("field", on=("child-confirm",))
-async def change_field(ctx: Ctx, step: str = "") -> Screen:
-    if step not in STEPS:
+@registry.action(ChangeField, on=("child-confirm",))
+async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
+    if act.step not in STEPS:
         raise DomainError("stale-button")
     ctx.data["draft_back"] = "confirm"
-    return await ctx.show(f"ask-{step}")
+    return await ctx.show(f"ask-{act.step}")
 
 
-@registry.action("child-save", on=("child-confirm",))
-async def child_save(ctx: Ctx) -> Screen:
+@registry.action(SaveChild, on=("child-confirm",))
+async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     draft = _draft(ctx)
     data = children.ChildInput(
         surname=draft["surname"],
@@ -327,8 +395,8 @@ async def child_save(ctx: Ctx) -> Screen:
     return await ctx.show("child", T("child-saved"))
 
 
-@registry.action("child-cancel")
-async def child_cancel(ctx: Ctx) -> Screen:
+@registry.action(CancelChild)
+async def child_cancel(ctx: Ctx, _: CancelChild) -> Screen:
     ctx.data.pop("draft", None)
     ctx.data.pop("draft_back", None)
     return await ctx.show("children", T("cancelled"))
@@ -342,21 +410,21 @@ async def child_remove_confirm(ctx: Ctx) -> Screen:
     return Screen(
         [T("child-remove-confirm", {"name": kid.name})],
         [
-            [Button(T("btn-remove-yes"), f"child-remove-yes:{child_id}")],
-            [Button(T("btn-no"), f"child:{child_id}")],
+            [Button(T("btn-remove-yes"), RemoveChild(child_id))],
+            [Button(T("btn-no"), OpenChild(child_id))],
         ],
     )
 
 
-@registry.action("child-remove")
-async def child_remove(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["child"] = _child_id(ctx, raw)
+@registry.action(AskRemoveChild)
+async def child_remove(ctx: Ctx, act: AskRemoveChild) -> Screen:
+    ctx.data["child"] = act.child_id
     return await ctx.show("child-remove-confirm")
 
 
-@registry.action("child-remove-yes", on=("child-remove-confirm",))
-async def child_remove_yes(ctx: Ctx, raw: str = "") -> Screen:
-    child_id = _child_id(ctx, raw)
+@registry.action(RemoveChild, on=("child-remove-confirm",))
+async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
+    child_id = act.child_id
     # the child's own account (14+) goes with the child: its dialog is forgotten too
     async with ctx.reader() as uow:
         own = await teens.accounts(uow, child_id)

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
+from bot.dialogs.actions import Action, OpenMenu
 from bot.dialogs.engine import Ctx
-from bot.dialogs.screen import Button, Data, T
+from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
-from core.rules.numbers import is_id
 
 LABEL_MAX = 40  # VK's limit for a button label; Telegram's is larger
 
 
 def menu_button() -> Button:
-    return Button(T("btn-menu"), "menu")
+    return Button(T("btn-menu"), OpenMenu())
 
 
-def back(action: str) -> Button:
+def back(action: Action) -> Button:
     return Button(T("btn-back"), action)
 
 
@@ -30,8 +33,11 @@ async def require_consent(ctx: Ctx) -> None:
         raise DomainError("consent_required")
 
 
+PageAction = Callable[[int], Action]  # page number → the action that shows it
+
+
 def page_rows(
-    items: list[Button], page: int, action: str, per_page: int = 8, per_row: int = 2
+    items: list[Button], page: int, action: PageAction, per_page: int = 8, per_row: int = 2
 ) -> tuple[list[list[Button]], int]:
     """Long lists page instead of being cut: items of ``page`` and ◀ ▶ when needed."""
     pages = max(1, -(-len(items) // per_page))
@@ -42,21 +48,22 @@ def page_rows(
     return rows, page
 
 
-def nav_rows(page: int, pages: int, action: str) -> list[list[Button]]:
-    """◀ ▶ between pages, as ``action:<n>``; nothing when there is one page."""
+def nav_rows(page: int, pages: int, action: PageAction) -> list[list[Button]]:
+    """◀ ▶ between pages (``action(n)``); nothing when there is one page."""
     nav = []
     if page > 0:
-        nav.append(Button(T("btn-prev"), f"{action}:{page - 1}"))
+        nav.append(Button(T("btn-prev"), action(page - 1)))
     if page < pages - 1:
-        nav.append(Button(T("btn-next"), f"{action}:{page + 1}"))
+        nav.append(Button(T("btn-next"), action(page + 1)))
     return [nav] if nav else []
 
 
-async def municipality_rows(ctx: Ctx, choose: str, page_action: str) -> tuple[list, list]:
+async def municipality_rows(
+    ctx: Ctx, choose: Callable[[int], Action], page_action: type[MunicipalityPage]
+) -> tuple[list[T], list[list[Button]]]:
     """The municipality picker both flows use: filtered by what was typed, paged.
 
-    Returns (notices, rows): buttons ``choose:<id>`` and ◀ ▶ as ``page_action:<n>``.
-    """
+    Returns (notices, rows): a button ``choose(id)`` per municipality and ◀ ▶."""
     from core.services import catalog
 
     query = ctx.data.get("muni_q", "")
@@ -66,22 +73,29 @@ async def municipality_rows(ctx: Ctx, choose: str, page_action: str) -> tuple[li
         if query and not munis:  # nothing matched: say so and show the whole list
             notices.append(T("muni-not-found", {"query": query[:40]}))
             munis = await catalog.municipalities(uow)
-    buttons = [Button(label(name), f"{choose}:{mid}") for mid, name in munis]
+    buttons = [Button(label(name), choose(mid)) for mid, name in munis]
     rows, _ = page_rows(buttons, int(ctx.data.get("muni_page", 0)), page_action)
     return notices, rows
 
 
-def register_municipality_picker(screen: str, page_action: str) -> None:
+@dataclasses.dataclass(frozen=True)
+class MunicipalityPage(Action):
+    """A page of a municipality picker (each picker registers its own subclass)."""
+
+    page: int
+
+
+def register_municipality_picker(screen: str, page_action: type[MunicipalityPage]) -> None:
     """Typing filters the list; ◀ ▶ page it. The choice itself stays with each flow."""
     from bot.dialogs.engine import registry
 
-    async def on_text(ctx: Ctx, text: str):  # type: ignore[no-untyped-def]
+    async def on_text(ctx: Ctx, text: str) -> Screen:
         ctx.data["muni_q"] = text[:60]
         ctx.data["muni_page"] = 0
         return await ctx.show(screen)
 
-    async def on_page(ctx: Ctx, page: str = "0"):  # type: ignore[no-untyped-def]
-        ctx.data["muni_page"] = int(page) if is_id(page) else 0
+    async def on_page(ctx: Ctx, act: MunicipalityPage) -> Screen:
+        ctx.data["muni_page"] = act.page
         return await ctx.show(screen)
 
     registry.text(screen)(on_text)

@@ -4,18 +4,32 @@ without the role sees nothing of it."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import Action, OpenConfirmQueue, action
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.screen import Button, Screen, T
-from core.errors import DomainError
-from core.rules.numbers import is_id
 from core.rules.people import format_snils
 from core.services import confirmations
 
 
-@registry.action("cq")
-async def to_queue(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["cq_page"] = int(raw) if is_id(raw) or raw == "0" else 0
+@action("cc")
+class OpenConfirmation(Action):
+    certificate_id: int
+
+
+@action("cc-yes")
+class ConfirmData(Action):
+    certificate_id: int
+
+
+@action("cc-no")
+class RejectData(Action):
+    certificate_id: int
+
+
+@registry.action(OpenConfirmQueue)
+async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
+    ctx.data["cq_page"] = act.page
     return await ctx.show("confirm-queue")
 
 
@@ -32,18 +46,17 @@ async def queue(ctx: Ctx) -> Screen:
         return await ctx.show("confirm-queue")
     parts = [T("cq-title", {"count": total, "page": page + 1, "pages": pages})]
     rows = [
-        [Button(label(f"{p.full_name}, {p.birth_date:%d.%m.%Y}"), f"cc:{p.id}")] for p in items
+        [Button(label(f"{p.full_name}, {p.birth_date:%d.%m.%Y}"), OpenConfirmation(p.id))]
+        for p in items
     ]
-    rows += nav_rows(page, pages, "cq")
+    rows += nav_rows(page, pages, OpenConfirmQueue)
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("cc")
-async def to_card(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("certificate_not_awaiting")
-    ctx.data["cc"] = int(raw)
+@registry.action(OpenConfirmation)
+async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
+    ctx.data["cc"] = act.certificate_id
     return await ctx.show("confirm-card")
 
 
@@ -67,32 +80,28 @@ async def card(ctx: Ctx) -> Screen:
         )
     ]
     rows = [
-        [Button(T("btn-cc-confirm"), f"cc-yes:{p.id}")],
-        [Button(T("btn-cc-reject"), f"cc-no:{p.id}")],
-        [back("cq"), menu_button()],
+        [Button(T("btn-cc-confirm"), ConfirmData(p.id))],
+        [Button(T("btn-cc-reject"), RejectData(p.id))],
+        [back(OpenConfirmQueue()), menu_button()],
     ]
     return Screen(parts, rows)
 
 
-@registry.action("cc-yes", on=("confirm-card",))
-async def confirm(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("stale-button")
-    await ctx.run(confirmations.confirm, ctx.parent_id, int(raw))
+@registry.action(ConfirmData, on=("confirm-card",))
+async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
+    await ctx.run(confirmations.confirm, ctx.parent_id, act.certificate_id)
     return await ctx.show("confirm-queue", T("cc-confirmed"))
 
 
-@registry.action("cc-no", on=("confirm-card",))
-async def reject(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("stale-button")
-    ctx.data["cc"] = int(raw)
+@registry.action(RejectData, on=("confirm-card",))
+async def reject(ctx: Ctx, act: RejectData) -> Screen:
+    ctx.data["cc"] = act.certificate_id
     return await ctx.show("confirm-reason")
 
 
 @registry.screen("confirm-reason")
 async def reason(ctx: Ctx) -> Screen:
-    return Screen([T("cc-ask-reason")], [[back("cq")]], expect="text")
+    return Screen([T("cc-ask-reason")], [[back(OpenConfirmQueue())]], expect="text")
 
 
 @registry.text("confirm-reason")
@@ -103,4 +112,4 @@ async def on_reason(ctx: Ctx, text: str) -> Screen:
 
 @registry.command("confirm")
 async def confirm_command(ctx: Ctx, arg: str) -> Screen:
-    return await to_queue(ctx)
+    return await to_queue(ctx, OpenConfirmQueue())

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.dialogs.actions import Action, OpenLastBroadcast, OpenMenu, StartBroadcast, action
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import label, menu_button
 from bot.dialogs.screen import Button, Data, Screen, T
@@ -18,6 +19,56 @@ from core.services import broadcasts, catalog
 
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
 WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
+
+
+@action("bca")
+class PickMunicipalityAudience(Action):
+    municipality_id: int
+
+
+@action("bca-all")
+class PickRegionAudience(Action):
+    pass
+
+
+@action("bcg")
+class PickAges(Action):
+    ages: str  # a key of AGES
+
+
+@action("bcd")
+class ToggleDirection(Action):
+    direction: str  # a Direction's value
+
+
+@action("bcd-done")
+class DirectionsDone(Action):
+    pass
+
+
+@action("bcp")
+class NoProgram(Action):
+    pass
+
+
+@action("bcs")
+class SendNow(Action):
+    pass
+
+
+@action("bcw")
+class AskWhen(Action):
+    pass
+
+
+@action("bc-back")
+class BackToPreview(Action):
+    pass
+
+
+@action("bcx")
+class CancelBroadcast(Action):
+    pass
 
 
 async def _scope(ctx: Ctx) -> tuple[int | None, bool]:
@@ -48,8 +99,8 @@ async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
     return await start(ctx)
 
 
-@registry.action("bc")
-async def start(ctx: Ctx) -> Screen:
+@registry.action(StartBroadcast)
+async def start(ctx: Ctx, _: StartBroadcast | None = None) -> Screen:
     await _scope(ctx)
     ctx.data["bc"] = {"dirs": []}
     return await ctx.show("bc-text")
@@ -59,7 +110,7 @@ async def start(ctx: Ctx) -> Screen:
 async def ask_text(ctx: Ctx) -> Screen:
     return Screen(
         [T("bc-ask-text", {"min": broadcasts.TEXT_MIN, "max": broadcasts.TEXT_MAX})],
-        [[Button(T("btn-cancel"), "menu")]],
+        [[Button(T("btn-cancel"), OpenMenu())]],
         expect="text",
     )
 
@@ -77,38 +128,44 @@ async def audience(ctx: Ctx) -> Screen:
     if muni is not None:
         async with ctx.reader() as uow:
             names = dict(await catalog.municipalities(uow))
-        rows.append([Button(label(names.get(muni, "—")), f"bca:{muni}")])
+        rows.append([Button(label(names.get(muni, "—")), PickMunicipalityAudience(muni))])
     if region_wide:
-        rows.append([Button(T("btn-bc-region"), "bca:all")])
-    rows.append([Button(T("btn-cancel"), "menu")])
+        rows.append([Button(T("btn-bc-region"), PickRegionAudience())])
+    rows.append([Button(T("btn-cancel"), OpenMenu())])
     return Screen([T("bc-ask-audience")], rows)
 
 
-@registry.action("bca", on=("bc-audience",))
-async def on_audience(ctx: Ctx, value: str = "") -> Screen:
+@registry.action(PickMunicipalityAudience, on=("bc-audience",))
+async def on_audience(ctx: Ctx, act: PickMunicipalityAudience) -> Screen:
     muni, region_wide = await _scope(ctx)
-    if value == "all" and region_wide:
-        _draft(ctx)["muni"] = None
-    elif is_id(value) and (int(value) == muni or region_wide):
-        _draft(ctx)["muni"] = int(value)
-    else:
+    if act.municipality_id != muni and not region_wide:
         raise DomainError("not_allowed")
+    _draft(ctx)["muni"] = act.municipality_id
+    return await ctx.show("bc-ages")
+
+
+@registry.action(PickRegionAudience, on=("bc-audience",))
+async def on_region(ctx: Ctx, _: PickRegionAudience) -> Screen:
+    _, region_wide = await _scope(ctx)
+    if not region_wide:
+        raise DomainError("not_allowed")
+    _draft(ctx)["muni"] = None
     return await ctx.show("bc-ages")
 
 
 @registry.screen("bc-ages")
 async def ages(ctx: Ctx) -> Screen:
-    buttons = [Button(T(f"btn-bc-age-{key}"), f"bcg:{key}") for key in AGES]
+    buttons = [Button(T(f"btn-bc-age-{key}"), PickAges(key)) for key in AGES]
     return Screen(
-        [T("bc-ask-ages")], [buttons[:2], buttons[2:], [Button(T("btn-cancel"), "menu")]]
+        [T("bc-ask-ages")], [buttons[:2], buttons[2:], [Button(T("btn-cancel"), OpenMenu())]]
     )
 
 
-@registry.action("bcg", on=("bc-ages",))
-async def on_ages(ctx: Ctx, value: str = "any") -> Screen:
-    if value not in AGES:
+@registry.action(PickAges, on=("bc-ages",))
+async def on_ages(ctx: Ctx, act: PickAges) -> Screen:
+    if act.ages not in AGES:
         raise DomainError("stale-button")
-    _draft(ctx)["ages"] = value
+    _draft(ctx)["ages"] = act.ages
     return await ctx.show("bc-dirs")
 
 
@@ -121,31 +178,36 @@ async def dirs(ctx: Ctx) -> Screen:
                 "bc-dir-on" if d.value in chosen else "bc-dir-off",
                 {"name": T(f"direction-{d.value}")},
             ),
-            f"bcd:{d.value}",
+            ToggleDirection(d.value),
         )
         for d in Direction
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Button(T("btn-bc-dirs-done"), "bcd:done")])
+    rows.append([Button(T("btn-bc-dirs-done"), DirectionsDone())])
     return Screen([T("bc-ask-dirs")], rows)
 
 
-@registry.action("bcd", on=("bc-dirs",))
-async def on_dir(ctx: Ctx, value: str = "") -> Screen:
+@registry.action(DirectionsDone, on=("bc-dirs",))
+async def on_dirs_done(ctx: Ctx, _: DirectionsDone) -> Screen:
+    return await ctx.show("bc-program")
+
+
+@registry.action(ToggleDirection, on=("bc-dirs",))
+async def on_dir(ctx: Ctx, act: ToggleDirection) -> Screen:
     draft = _draft(ctx)
-    if value == "done":
-        return await ctx.show("bc-program")
-    if value not in {d.value for d in Direction}:
+    if act.direction not in {d.value for d in Direction}:
         raise DomainError("stale-button")
     chosen = set(draft.get("dirs", []))
-    chosen ^= {value}
+    chosen ^= {act.direction}
     draft["dirs"] = sorted(chosen)
     return await ctx.show("bc-dirs")
 
 
 @registry.screen("bc-program")
 async def program(ctx: Ctx) -> Screen:
-    return Screen([T("bc-ask-program")], [[Button(T("btn-bc-no-program"), "bcp")]], expect="text")
+    return Screen(
+        [T("bc-ask-program")], [[Button(T("btn-bc-no-program"), NoProgram())]], expect="text"
+    )
 
 
 @registry.text("bc-program")
@@ -159,8 +221,8 @@ async def on_program(ctx: Ctx, text: str) -> Screen:
     return await ctx.show("bc-preview")
 
 
-@registry.action("bcp", on=("bc-program",))
-async def no_program(ctx: Ctx) -> Screen:
+@registry.action(NoProgram, on=("bc-program",))
+async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
     _draft(ctx)["program"] = None
     return await ctx.show("bc-preview")
 
@@ -183,30 +245,30 @@ async def preview(ctx: Ctx) -> Screen:
     return Screen(
         parts,
         [
-            [Button(T("btn-bc-send"), "bcs")],
-            [Button(T("btn-bc-schedule"), "bcw")],
-            [Button(T("btn-cancel"), "menu")],
+            [Button(T("btn-bc-send"), SendNow())],
+            [Button(T("btn-bc-schedule"), AskWhen())],
+            [Button(T("btn-cancel"), OpenMenu())],
         ],
     )
 
 
-@registry.action("bcs", on=("bc-preview",))
-async def send_now(ctx: Ctx) -> Screen:
+@registry.action(SendNow, on=("bc-preview",))
+async def send_now(ctx: Ctx, _: SendNow) -> Screen:
     return await _create(ctx, None)
 
 
-@registry.action("bcw", on=("bc-preview",))
-async def ask_when(ctx: Ctx) -> Screen:
+@registry.action(AskWhen, on=("bc-preview",))
+async def ask_when(ctx: Ctx, _: AskWhen) -> Screen:
     return await ctx.show("bc-when")
 
 
 @registry.screen("bc-when")
 async def when(ctx: Ctx) -> Screen:
-    return Screen([T("bc-ask-when")], [[Button(T("btn-back"), "bc-back")]], expect="text")
+    return Screen([T("bc-ask-when")], [[Button(T("btn-back"), BackToPreview())]], expect="text")
 
 
-@registry.action("bc-back")
-async def back_to_preview(ctx: Ctx) -> Screen:
+@registry.action(BackToPreview)
+async def back_to_preview(ctx: Ctx, _: BackToPreview) -> Screen:
     return await ctx.show("bc-preview")
 
 
@@ -264,19 +326,19 @@ async def progress(ctx: Ctx) -> Screen:
             },
         )
     ]
-    rows = [[Button(T("btn-bc-refresh"), "bcr")]]
+    rows = [[Button(T("btn-bc-refresh"), OpenLastBroadcast())]]
     if p.status in ("scheduled", "sending"):
-        rows.append([Button(T("btn-bc-cancel"), "bcx")])
+        rows.append([Button(T("btn-bc-cancel"), CancelBroadcast())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("bcr")
-async def refresh(ctx: Ctx) -> Screen:
+@registry.action(OpenLastBroadcast)
+async def refresh(ctx: Ctx, _: OpenLastBroadcast) -> Screen:
     return await ctx.show("bc-progress")
 
 
-@registry.action("bcx", on=("bc-progress",))
-async def cancel(ctx: Ctx) -> Screen:
+@registry.action(CancelBroadcast, on=("bc-progress",))
+async def cancel(ctx: Ctx, _: CancelBroadcast) -> Screen:
     await ctx.run(broadcasts.cancel, ctx.parent_id, int(ctx.data.get("bc_id", 0)))
     return await ctx.show("bc-progress", T("bc-cancelled"))

@@ -3,26 +3,31 @@ with their own МОЦ's place, hours and phone, and the commands."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import Action, OpenHelp, action
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, menu_button
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
-from core.rules.numbers import is_id
 from core.services import views
 
 QUESTIONS = 10  # faq-q1 … faq-q10, faq-a1 … faq-a10 in locales
 
 
+@action("faq")
+class OpenAnswer(Action):
+    question: int  # 1 … QUESTIONS
+
+
 @registry.screen("help")
 async def help_screen(ctx: Ctx) -> Screen:
-    buttons = [Button(T(f"faq-q{n}"), f"faq:{n}") for n in range(1, QUESTIONS + 1)]
+    buttons = [Button(T(f"faq-q{n}"), OpenAnswer(n)) for n in range(1, QUESTIONS + 1)]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([menu_button()])
     return Screen([T("help-faq-intro"), T("help-text")], rows)
 
 
-@registry.action("help")
-async def to_help(ctx: Ctx) -> Screen:
+@registry.action(OpenHelp)
+async def to_help(ctx: Ctx, _: OpenHelp) -> Screen:
     return await ctx.show("help")
 
 
@@ -31,11 +36,11 @@ async def help_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show("help")
 
 
-@registry.action("faq")
-async def to_answer(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw) or int(raw) > QUESTIONS:
+@registry.action(OpenAnswer)
+async def to_answer(ctx: Ctx, act: OpenAnswer) -> Screen:
+    if not 1 <= act.question <= QUESTIONS:
         raise DomainError("stale-button")
-    ctx.data["faq"] = int(raw)
+    ctx.data["faq"] = act.question
     return await ctx.show("faq")
 
 
@@ -60,4 +65,4 @@ async def answer(ctx: Ctx) -> Screen:
         )
     if not offices:
         parts.append(T("faq-office-unknown"))
-    return Screen(parts, [[back("help"), menu_button()]])
+    return Screen(parts, [[back(OpenHelp()), menu_button()]])

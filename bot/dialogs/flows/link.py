@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dialogs.actions import Action, OpenLink, action
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.screen import Button, Screen, T
@@ -9,8 +10,13 @@ from core.errors import DomainError
 from core.services import linking, parents
 
 
-@registry.action("link")
-async def to_link(ctx: Ctx) -> Screen:
+@action("link-enter")
+class EnterCode(Action):
+    pass
+
+
+@registry.action(OpenLink)
+async def to_link(ctx: Ctx, _: OpenLink | None = None) -> Screen:
     ctx.data["link_code"] = await ctx.run(linking.create_code, ctx.parent_id)
     return await ctx.show("link")
 
@@ -22,13 +28,13 @@ async def link(ctx: Ctx) -> Screen:
     parts.append(T("link-how"))
     return Screen(
         parts,
-        [[Button(T("btn-link-enter"), "link-enter")], [menu_button()]],
+        [[Button(T("btn-link-enter"), EnterCode())], [menu_button()]],
         expect="text",
     )
 
 
-@registry.action("link-enter")
-async def to_enter(ctx: Ctx) -> Screen:
+@registry.action(EnterCode)
+async def to_enter(ctx: Ctx, _: EnterCode) -> Screen:
     return await ctx.show("link-enter")
 
 

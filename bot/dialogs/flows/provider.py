@@ -3,13 +3,32 @@ reason, enrol. Someone without the role sees nothing of it."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import Action, OpenProviderQueue, action
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, label, menu_button
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
-from core.rules.numbers import is_id
 from core.services import decisions, views
+
+
+@action("pa")
+class OpenProviderApplication(Action):
+    application_id: int
+
+
+@action("pd")
+class Decide(Action):
+    application_id: int
+    status: str  # "accepted" or "enrolled"
+
+
+@action("preject")
+class AskRejectReason(Action):
+    application_id: int
+
+
+DECISIONS = frozenset({AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value})
 
 
 async def _require_provider(ctx: Ctx) -> None:
@@ -18,8 +37,8 @@ async def _require_provider(ctx: Ctx) -> None:
             raise DomainError("not_allowed")
 
 
-@registry.action("pq")
-async def to_queue(ctx: Ctx) -> Screen:
+@registry.action(OpenProviderQueue)
+async def to_queue(ctx: Ctx, _: OpenProviderQueue) -> Screen:
     await _require_provider(ctx)
     return await ctx.show("provider-queue")
 
@@ -31,16 +50,17 @@ async def queue(ctx: Ctx) -> Screen:
     if not apps:
         return Screen([T("pq-empty")], [[menu_button()]])
     parts = [T("pq-title", {"count": len(apps)})]
-    rows = [[Button(label(f"{a.program} · {a.group}"), f"pa:{a.id}")] for a in apps[:10]]
+    rows = [
+        [Button(label(f"{a.program} · {a.group}"), OpenProviderApplication(a.id))]
+        for a in apps[:10]
+    ]
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("pa")
-async def to_app(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("application_not_found")
-    ctx.data["papp"] = int(raw)
+@registry.action(OpenProviderApplication)
+async def to_app(ctx: Ctx, act: OpenProviderApplication) -> Screen:
+    ctx.data["papp"] = act.application_id
     return await ctx.show("provider-app")
 
 
@@ -62,19 +82,22 @@ async def provider_app(ctx: Ctx) -> Screen:
     ]
     rows = []
     if a.status == AppStatus.SUBMITTED:
-        rows.append([Button(T("btn-accept"), f"pd:{a.id}:accepted")])
+        rows.append([Button(T("btn-accept"), Decide(a.id, AppStatus.ACCEPTED.value))])
     if a.status == AppStatus.ACCEPTED:
-        rows.append([Button(T("btn-enrol"), f"pd:{a.id}:enrolled")])
-    rows.append([Button(T("btn-reject"), f"preject:{a.id}")])
-    rows.append([back("pq"), menu_button()])
+        rows.append([Button(T("btn-enrol"), Decide(a.id, AppStatus.ENROLLED.value))])
+    rows.append([Button(T("btn-reject"), AskRejectReason(a.id))])
+    rows.append([back(OpenProviderQueue()), menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("pd", on=("provider-app",))
-async def decide(ctx: Ctx, raw: str = "", status: str = "") -> Screen:
-    if not is_id(raw) or status not in ("accepted", "enrolled"):
+@registry.action(Decide, on=("provider-app",))
+async def decide(ctx: Ctx, act: Decide) -> Screen:
+    if act.status not in DECISIONS:
         raise DomainError("stale-button")
-    decision = await ctx.run(decisions.provider_decide, ctx.parent_id, int(raw), AppStatus(status))
+    status = act.status
+    decision = await ctx.run(
+        decisions.provider_decide, ctx.parent_id, act.application_id, AppStatus(status)
+    )
     if not decision.done:
         # the certificate no longer covers the quote: the application stays, the family
         # was told
@@ -86,15 +109,15 @@ async def decide(ctx: Ctx, raw: str = "", status: str = "") -> Screen:
     return await ctx.show("provider-queue", T(f"pd-{status}"))
 
 
-@registry.action("preject", on=("provider-app",))
-async def reject(ctx: Ctx, raw: str = "") -> Screen:
-    ctx.data["papp"] = int(raw) if is_id(raw) else 0
+@registry.action(AskRejectReason, on=("provider-app",))
+async def reject(ctx: Ctx, act: AskRejectReason) -> Screen:
+    ctx.data["papp"] = act.application_id
     return await ctx.show("provider-reason")
 
 
 @registry.screen("provider-reason")
 async def reason(ctx: Ctx) -> Screen:
-    return Screen([T("ask-reason")], [[back("pq")]], expect="text")
+    return Screen([T("ask-reason")], [[back(OpenProviderQueue())]], expect="text")
 
 
 @registry.text("provider-reason")

@@ -3,8 +3,17 @@ page; a program card; nearest first when the parent shares a location."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import (
+    Action,
+    ApplyToGroup,
+    FindTyped,
+    OpenProgram,
+    OpenSearch,
+    action,
+)
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import (
+    MunicipalityPage,
     back,
     forget_municipality_filter,
     label,
@@ -15,9 +24,68 @@ from bot.dialogs.flows.common import (
 from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
-from core.rules.numbers import is_id
-from core.services import catalog, children, follows, parents, quotes
+from core.services import catalog, children, parents, quotes
 from core.services.catalog import SearchQuery
+
+
+@action("sd")
+class PickDirection(Action):
+    direction: str  # a Direction's value
+
+
+@action("sd-any")
+class AnyDirection(Action):
+    pass
+
+
+@action("smp")
+class SearchMunicipalityPage(MunicipalityPage):
+    pass
+
+
+@action("sm")
+class PickSearchMunicipality(Action):
+    municipality_id: int
+
+
+@action("sm-any")
+class AnyMunicipality(Action):
+    pass
+
+
+@action("sc")
+class PickSearchChild(Action):
+    child_id: int
+
+
+@action("sc-any")
+class AnyAge(Action):
+    pass
+
+
+@action("sr")
+class ShowResults(Action):
+    pass
+
+
+@action("page")
+class ResultsPage(Action):
+    page: int
+
+
+@action("near")
+class AskLocation(Action):
+    pass
+
+
+@action("widen")
+class Widen(Action):
+    drop: str  # "text" or "muni"
+
+
+@action("results-back")
+class BackToResults(Action):
+    pass
 
 
 def _q(ctx: Ctx) -> dict:
@@ -27,8 +95,8 @@ def _q(ctx: Ctx) -> dict:
     return q
 
 
-@registry.action("search")
-async def search(ctx: Ctx) -> Screen:
+@registry.action(OpenSearch)
+async def search(ctx: Ctx, _: OpenSearch | None = None) -> Screen:
     ctx.data["q"] = {}
     return await ctx.show("search-direction")
 
@@ -40,37 +108,50 @@ async def search_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.screen("search-direction")
 async def search_direction(ctx: Ctx) -> Screen:
-    buttons = [Button(T(f"direction-{d.value}"), f"sd:{d.value}") for d in Direction]
+    buttons = [Button(T(f"direction-{d.value}"), PickDirection(d.value)) for d in Direction]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Button(T("btn-any-direction"), "sd:any")])
+    rows.append([Button(T("btn-any-direction"), AnyDirection())])
     rows.append([menu_button()])
     return Screen([T("search-direction")], rows)
 
 
-@registry.action("sd", on=("search-direction",))
-async def on_direction(ctx: Ctx, value: str = "any") -> Screen:
-    if value != "any" and value not in {d.value for d in Direction}:
+@registry.action(PickDirection, on=("search-direction",))
+async def on_direction(ctx: Ctx, act: PickDirection) -> Screen:
+    if act.direction not in {d.value for d in Direction}:
         raise DomainError("stale-button")
-    _q(ctx)["direction"] = None if value == "any" else value
+    _q(ctx)["direction"] = act.direction
+    return await ctx.show("search-muni")
+
+
+@registry.action(AnyDirection, on=("search-direction",))
+async def on_any_direction(ctx: Ctx, _: AnyDirection) -> Screen:
+    _q(ctx)["direction"] = None
     return await ctx.show("search-muni")
 
 
 @registry.screen("search-muni")
 async def search_muni(ctx: Ctx) -> Screen:
-    notices, rows = await municipality_rows(ctx, "sm", "smp")
-    rows.append([Button(T("btn-anywhere"), "sm:any")])
-    rows.append([back("search"), menu_button()])
+    notices, rows = await municipality_rows(ctx, PickSearchMunicipality, SearchMunicipalityPage)
+    rows.append([Button(T("btn-anywhere"), AnyMunicipality())])
+    rows.append([back(OpenSearch()), menu_button()])
     return Screen([T("search-muni"), *notices], rows, expect="text")
 
 
-register_municipality_picker("search-muni", "smp")
+register_municipality_picker("search-muni", SearchMunicipalityPage)
 
 
-@registry.action("sm", on=("search-muni",))
-async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
-    if value != "any" and not is_id(value):
-        raise DomainError("stale-button")
-    _q(ctx)["muni"] = None if value == "any" else int(value)
+@registry.action(PickSearchMunicipality, on=("search-muni",))
+async def on_muni(ctx: Ctx, act: PickSearchMunicipality) -> Screen:
+    return await _after_muni(ctx, act.municipality_id)
+
+
+@registry.action(AnyMunicipality, on=("search-muni",))
+async def on_any_muni(ctx: Ctx, _: AnyMunicipality) -> Screen:
+    return await _after_muni(ctx, None)
+
+
+async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
+    _q(ctx)["muni"] = municipality_id
     forget_municipality_filter(ctx)
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
@@ -84,23 +165,25 @@ async def on_muni(ctx: Ctx, value: str = "any") -> Screen:
 async def search_child(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
-    rows = [[Button(label(f"{k.name} ({k.age})"), f"sc:{k.id}")] for k in kids]
-    rows.append([Button(T("btn-any-age"), "sc:any")])
+    rows = [[Button(label(f"{k.name} ({k.age})"), PickSearchChild(k.id))] for k in kids]
+    rows.append([Button(T("btn-any-age"), AnyAge())])
     rows.append([menu_button()])
     return Screen([T("search-child")], rows)
 
 
-@registry.action("sc", on=("search-child",))
-async def on_child(ctx: Ctx, value: str = "any") -> Screen:
+@registry.action(PickSearchChild, on=("search-child",))
+async def on_child(ctx: Ctx, act: PickSearchChild) -> Screen:
+    async with ctx.reader() as uow:
+        kid = await children.view(uow, ctx.parent_id, act.child_id)
     q = _q(ctx)
-    if value == "any":
-        q["child"] = q["age"] = None
-    else:
-        if not is_id(value):
-            raise DomainError("stale-button")
-        async with ctx.reader() as uow:
-            kid = await children.view(uow, ctx.parent_id, int(value))
-        q["child"], q["age"] = kid.id, kid.age
+    q["child"], q["age"] = kid.id, kid.age
+    return await ctx.show("search-text")
+
+
+@registry.action(AnyAge, on=("search-child",))
+async def on_any_age(ctx: Ctx, _: AnyAge) -> Screen:
+    q = _q(ctx)
+    q["child"] = q["age"] = None
     return await ctx.show("search-text")
 
 
@@ -108,7 +191,7 @@ async def on_child(ctx: Ctx, value: str = "any") -> Screen:
 async def search_text(ctx: Ctx) -> Screen:
     return Screen(
         [T("search-text")],
-        [[Button(T("btn-show-all"), "sr")], [menu_button()]],
+        [[Button(T("btn-show-all"), ShowResults())], [menu_button()]],
         expect="text",
     )
 
@@ -120,8 +203,8 @@ async def on_text(ctx: Ctx, text: str) -> Screen:
     return await ctx.show("results")
 
 
-@registry.action("find")
-async def find_typed(ctx: Ctx) -> Screen:
+@registry.action(FindTyped)
+async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     """What the person typed on a screen that expected a button, searched for everywhere
     (the results offer to narrow it down)."""
     typed = ctx.data.pop("typed", None)
@@ -132,14 +215,14 @@ async def find_typed(ctx: Ctx) -> Screen:
     return await ctx.show("results")
 
 
-@registry.action("sr")
-async def show_results(ctx: Ctx) -> Screen:
+@registry.action(ShowResults)
+async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
     ctx.data["page"] = 0
     return await ctx.show("results")
 
 
 WORD_SHOWN = 20  # of a typed word on a button (every platform's label fits)
-WIDEN = {"text": "text", "muni": "muni"}  # what a press drops from the search
+WIDEN = frozenset({"text", "muni"})  # what a press may drop from the search
 
 
 def _query(ctx: Ctx) -> SearchQuery:
@@ -166,10 +249,10 @@ async def results(ctx: Ctx) -> Screen:
         rows = []
         if q.get("text"):
             word = " ".join(str(q["text"]).split())[:WORD_SHOWN]
-            rows.append([Button(T("btn-drop-word", {"word": word}), "widen:text")])
+            rows.append([Button(T("btn-drop-word", {"word": word}), Widen("text"))])
         if q.get("muni"):
-            rows.append([Button(T("btn-all-districts"), "widen:muni")])
-        rows += [[Button(T("btn-new-search"), "search")], [menu_button()]]
+            rows.append([Button(T("btn-all-districts"), Widen("muni"))])
+        rows += [[Button(T("btn-new-search"), OpenSearch())], [menu_button()]]
         return Screen([T("results-empty")], rows)
     first = page.page * page.page_size
     parts = [
@@ -200,29 +283,29 @@ async def results(ctx: Ctx) -> Screen:
             )
         )
     rows = [
-        [Button(label(f"{n}. {r.name}"), f"prog:{r.id}")]
+        [Button(label(f"{n}. {r.name}"), OpenProgram(r.id))]
         for n, r in enumerate(page.items, start=first + 1)
     ]
     nav = []
     if page.has_prev:
-        nav.append(Button(T("btn-prev"), f"page:{page.page - 1}"))
+        nav.append(Button(T("btn-prev"), ResultsPage(page.page - 1)))
     if page.has_next:
-        nav.append(Button(T("btn-next"), f"page:{page.page + 1}"))
+        nav.append(Button(T("btn-next"), ResultsPage(page.page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([Button(T("btn-near"), "near"), Button(T("btn-new-search"), "search")])
+    rows.append([Button(T("btn-near"), AskLocation()), Button(T("btn-new-search"), OpenSearch())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("page", on=("results",))
-async def on_page(ctx: Ctx, value: str = "0") -> Screen:
-    ctx.data["page"] = int(value) if is_id(value) else 0
+@registry.action(ResultsPage, on=("results",))
+async def on_page(ctx: Ctx, act: ResultsPage) -> Screen:
+    ctx.data["page"] = act.page
     return await ctx.show("results")
 
 
-@registry.action("near")
-async def near(ctx: Ctx) -> Screen:
+@registry.action(AskLocation)
+async def near(ctx: Ctx, _: AskLocation) -> Screen:
     return await ctx.show("search-location")
 
 
@@ -230,7 +313,7 @@ async def near(ctx: Ctx) -> Screen:
 async def search_location(ctx: Ctx) -> Screen:
     return Screen(
         [T("ask-location")],
-        [[Button(T("btn-send-location"), "loc", kind="location")], [back("sr")]],
+        [[Button(T("btn-send-location"), None, kind="location")], [back(ShowResults())]],
         expect="location",
     )
 
@@ -250,11 +333,9 @@ async def on_location_text(ctx: Ctx, text: str) -> Screen:
     return await ctx.show("results")
 
 
-@registry.action("prog")
-async def to_card(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("program_not_found")
-    ctx.data["card"] = int(raw)
+@registry.action(OpenProgram)
+async def to_card(ctx: Ctx, act: OpenProgram) -> Screen:
+    ctx.data["card"] = act.program_id
     return await ctx.show("card")
 
 
@@ -306,11 +387,15 @@ async def card(ctx: Ctx) -> Screen:
             parts.append(T("card-group", free))
     # a full group's button joins its waiting list (the quote says so before confirming)
     rows = [
-        [Button(label(f"{'✍' if g.free > 0 else '⏳'} {g.name} · {g.schedule}"), f"apply:{g.id}")]
+        [
+            Button(
+                label(f"{'✍' if g.free > 0 else '⏳'} {g.name} · {g.schedule}"), ApplyToGroup(g.id)
+            )
+        ]
         for g in c.groups
     ]
     if ctx.data.get("q"):
-        rows.append([Button(T("btn-back-results"), "results-back")])
+        rows.append([Button(T("btn-back-results"), BackToResults())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
@@ -341,37 +426,15 @@ async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # typ
     )
 
 
-@registry.action("widen", on=("results",))
-async def widen(ctx: Ctx, raw: str = "") -> Screen:
-    if raw not in WIDEN:
+@registry.action(Widen, on=("results",))
+async def widen(ctx: Ctx, act: Widen) -> Screen:
+    if act.drop not in WIDEN:
         raise DomainError("stale-button")
-    _q(ctx)[WIDEN[raw]] = None
+    _q(ctx)[act.drop] = None
     ctx.data["page"] = 0
     return await ctx.show("results")
 
 
-@registry.action("results-back")
-async def results_back(ctx: Ctx) -> Screen:
+@registry.action(BackToResults)
+async def results_back(ctx: Ctx, _: BackToResults) -> Screen:
     return await ctx.show("results")
-
-
-@registry.action("full")
-async def group_full(ctx: Ctx, raw: str = "") -> Screen:
-    # a button of a card shown before full groups lost theirs
-    return await ctx.show("card", T("no_free_seats"))
-
-
-@registry.action("follow", on=("card",))
-async def follow(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("program_not_found")
-    await ctx.run(follows.follow, ctx.parent_id, int(raw))
-    return await ctx.show("card", T("followed"))
-
-
-@registry.action("unfollow", on=("card",))
-async def unfollow(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("program_not_found")
-    await ctx.run(follows.unfollow, ctx.parent_id, int(raw))
-    return await ctx.show("card", T("unfollowed"))

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from bot.dialogs.actions import (
+    Action,
+    GiveConsent,
+    OpenApplications,
+    OpenBalance,
+    OpenChildren,
+    OpenConfirmQueue,
+    OpenHelp,
+    OpenLastBroadcast,
+    OpenLink,
+    OpenMenu,
+    OpenPrivacy,
+    OpenProviderQueue,
+    OpenSearch,
+    StartBroadcast,
+    SwitchLanguage,
+    action,
+)
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.screen import Button, Data, Screen, T
@@ -13,6 +31,36 @@ from core.services import catalog, children, parents, views
 from core.services.parents import CONSENT_VERSION
 
 DEEP_LINK_PREFIX = "prog_"
+
+
+@action("welcome")
+class ShowWelcome(Action):
+    pass
+
+
+@action("policy")
+class ShowPolicy(Action):
+    pass
+
+
+@action("ann")
+class ToggleAnnouncements(Action):
+    pass
+
+
+@action("notices-to")
+class ChooseNoticesTo(Action):
+    platform: str
+
+
+@action("withdraw")
+class AskWithdraw(Action):
+    pass
+
+
+@action("withdraw-yes")
+class WithdrawYes(Action):
+    pass
 
 
 @registry.command("start")
@@ -37,9 +85,9 @@ async def welcome(ctx: Ctx) -> Screen:
     return Screen(
         [T("welcome"), T("consent-ask")],
         [
-            [Button(T("btn-consent"), "consent")],
-            [Button(T("btn-policy"), "policy")],
-            [Button(T("btn-search"), "search"), Button(T("btn-language"), "lang")],
+            [Button(T("btn-consent"), GiveConsent())],
+            [Button(T("btn-policy"), ShowPolicy())],
+            [Button(T("btn-search"), OpenSearch()), Button(T("btn-language"), SwitchLanguage())],
         ],
     )
 
@@ -48,22 +96,22 @@ async def welcome(ctx: Ctx) -> Screen:
 async def policy(ctx: Ctx) -> Screen:
     return Screen(
         [T("policy-text", {"version": CONSENT_VERSION})],
-        [[Button(T("btn-consent"), "consent")], [Button(T("btn-back"), "welcome")]],
+        [[Button(T("btn-consent"), GiveConsent())], [Button(T("btn-back"), ShowWelcome())]],
     )
 
 
-@registry.action("welcome")
-async def to_welcome(ctx: Ctx) -> Screen:
+@registry.action(ShowWelcome)
+async def to_welcome(ctx: Ctx, _: ShowWelcome) -> Screen:
     return await ctx.show("welcome")
 
 
-@registry.action("policy")
-async def to_policy(ctx: Ctx) -> Screen:
+@registry.action(ShowPolicy)
+async def to_policy(ctx: Ctx, _: ShowPolicy) -> Screen:
     return await ctx.show("policy")
 
 
-@registry.action("consent")
-async def consent(ctx: Ctx) -> Screen:
+@registry.action(GiveConsent)
+async def consent(ctx: Ctx, _: GiveConsent) -> Screen:
     await ctx.run(parents.give_consent, ctx.parent_id)
     ctx.forget_parent()
     return await ctx.show("menu", T("consent-given"))
@@ -78,9 +126,9 @@ async def menu(ctx: Ctx) -> Screen:
         return Screen(
             [T("menu-no-consent")],
             [
-                [Button(T("btn-consent"), "consent")],
-                [Button(T("btn-search"), "search")],
-                [Button(T("btn-help"), "help"), Button(T("btn-language"), "lang")],
+                [Button(T("btn-consent"), GiveConsent())],
+                [Button(T("btn-search"), OpenSearch())],
+                [Button(T("btn-help"), OpenHelp()), Button(T("btn-language"), SwitchLanguage())],
             ],
         )
     if ctx.teen is not None:
@@ -88,27 +136,33 @@ async def menu(ctx: Ctx) -> Screen:
         return Screen(
             [T("menu-teen")],
             [
-                [Button(T("btn-search"), "search"), Button(T("btn-apps"), "apps")],
-                [Button(T("btn-balance"), "balance"), Button(T("btn-help"), "help")],
+                [Button(T("btn-search"), OpenSearch()), Button(T("btn-apps"), OpenApplications())],
+                [Button(T("btn-balance"), OpenBalance()), Button(T("btn-help"), OpenHelp())],
             ],
         )
     rows = [
-        [Button(T("btn-children"), "children"), Button(T("btn-search"), "search")],
-        [Button(T("btn-apps"), "apps"), Button(T("btn-balance"), "balance")],
-        [Button(T("btn-privacy"), "privacy"), Button(T("btn-help"), "help")],
-        [Button(T("btn-link"), "link"), Button(T("btn-language"), "lang")],
+        [Button(T("btn-children"), OpenChildren()), Button(T("btn-search"), OpenSearch())],
+        [Button(T("btn-apps"), OpenApplications()), Button(T("btn-balance"), OpenBalance())],
+        [Button(T("btn-privacy"), OpenPrivacy()), Button(T("btn-help"), OpenHelp())],
+        [Button(T("btn-link"), OpenLink()), Button(T("btn-language"), SwitchLanguage())],
     ]
     if is_provider:
-        rows.insert(2, [Button(T("btn-provider-queue"), "pq")])
+        rows.insert(2, [Button(T("btn-provider-queue"), OpenProviderQueue())])
     if "confirmer" in view.roles:
-        rows.insert(2, [Button(T("btn-confirm-queue"), "cq")])
+        rows.insert(2, [Button(T("btn-confirm-queue"), OpenConfirmQueue())])
     if is_coordinator:
-        rows.insert(2, [Button(T("btn-broadcast"), "bc"), Button(T("btn-bc-last"), "bcr")])
+        rows.insert(
+            2,
+            [
+                Button(T("btn-broadcast"), StartBroadcast()),
+                Button(T("btn-bc-last"), OpenLastBroadcast()),
+            ],
+        )
     return Screen([T("menu-title")], rows)
 
 
-@registry.action("menu")
-async def to_menu(ctx: Ctx) -> Screen:
+@registry.action(OpenMenu)
+async def to_menu(ctx: Ctx, _: OpenMenu) -> Screen:
     return await ctx.show("menu")
 
 
@@ -124,8 +178,8 @@ async def cancel(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show("menu", T("cancelled"))
 
 
-@registry.action("lang")
-async def language(ctx: Ctx) -> Screen:
+@registry.action(SwitchLanguage)
+async def language(ctx: Ctx, _: SwitchLanguage | None = None) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
     await ctx.run(parents.set_language, ctx.parent_id, new)
     ctx.forget_parent()
@@ -164,7 +218,7 @@ async def privacy(ctx: Ctx) -> Screen:
             [
                 Button(
                     T("btn-announcements-off" if view.announcements else "btn-announcements-on"),
-                    "ann",
+                    ToggleAnnouncements(),
                 )
             ]
         )
@@ -172,31 +226,31 @@ async def privacy(ctx: Ctx) -> Screen:
             # reachable in several messengers: the parent says where notices go
             parts.append(T("privacy-notices-to", {"messenger": channels.current}))
             rows += [
-                [Button(T("btn-notices-to", {"messenger": p}), f"notices-to:{p}")]
+                [Button(T("btn-notices-to", {"messenger": p}), ChooseNoticesTo(p))]
                 for p in channels.platforms
                 if p != channels.current
             ]
-        rows.append([Button(T("btn-withdraw"), "withdraw")])
+        rows.append([Button(T("btn-withdraw"), AskWithdraw())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action("notices-to", on=("privacy",))
-async def choose_notices_to(ctx: Ctx, platform: str = "") -> Screen:
-    await ctx.run(parents.choose_notices_to, ctx.parent_id, platform)
-    return await ctx.show("privacy", T("notices-to-done", {"messenger": platform}))
+@registry.action(ChooseNoticesTo, on=("privacy",))
+async def choose_notices_to(ctx: Ctx, act: ChooseNoticesTo) -> Screen:
+    await ctx.run(parents.choose_notices_to, ctx.parent_id, act.platform)
+    return await ctx.show("privacy", T("notices-to-done", {"messenger": act.platform}))
 
 
-@registry.action("ann", on=("privacy",))
-async def toggle_announcements(ctx: Ctx) -> Screen:
+@registry.action(ToggleAnnouncements, on=("privacy",))
+async def toggle_announcements(ctx: Ctx, _: ToggleAnnouncements) -> Screen:
     view = await ctx.parent()
     await ctx.run(parents.set_announcements, ctx.parent_id, not view.announcements)
     ctx.forget_parent()
     return await ctx.show("privacy")
 
 
-@registry.action("privacy")
-async def to_privacy(ctx: Ctx) -> Screen:
+@registry.action(OpenPrivacy)
+async def to_privacy(ctx: Ctx, _: OpenPrivacy) -> Screen:
     return await ctx.show("privacy")
 
 
@@ -217,17 +271,17 @@ async def withdraw_confirm(ctx: Ctx) -> Screen:
         parts.append(T(key, {"child": a.child_name or "—", "program": a.program}))
     return Screen(
         parts,
-        [[Button(T("btn-withdraw-yes"), "withdraw-yes")], [Button(T("btn-no"), "privacy")]],
+        [[Button(T("btn-withdraw-yes"), WithdrawYes())], [Button(T("btn-no"), OpenPrivacy())]],
     )
 
 
-@registry.action("withdraw")
-async def withdraw(ctx: Ctx) -> Screen:
+@registry.action(AskWithdraw)
+async def withdraw(ctx: Ctx, _: AskWithdraw) -> Screen:
     return await ctx.show("withdraw-confirm")
 
 
-@registry.action("withdraw-yes", on=("withdraw-confirm",))
-async def withdraw_yes(ctx: Ctx) -> Screen:
+@registry.action(WithdrawYes, on=("withdraw-confirm",))
+async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
     # read first: a child's own account (14+) goes with the child's data
     async with ctx.reader() as uow:
         others = [k for k in await parents.accounts(uow, ctx.parent_id) if k != ctx.event.user_key]

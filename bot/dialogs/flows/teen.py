@@ -4,20 +4,18 @@ application and debit, and may cancel."""
 
 from __future__ import annotations
 
+from bot.dialogs.actions import InviteTeen, OpenChild
 from bot.dialogs.engine import Ctx, registry
 from bot.dialogs.flows.common import back, menu_button
 from bot.dialogs.screen import Screen, T
 from core.errors import DomainError
-from core.rules.numbers import is_id
 from core.services import teens
 
 
-@registry.action("teen-invite", on=("child",))
-async def invite(ctx: Ctx, raw: str = "") -> Screen:
-    if not is_id(raw):
-        raise DomainError("child_not_found")
-    ctx.data["teen_code"] = await ctx.run(teens.invite, ctx.parent_id, int(raw))
-    ctx.data["child"] = int(raw)
+@registry.action(InviteTeen, on=("child",))
+async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
+    ctx.data["teen_code"] = await ctx.run(teens.invite, ctx.parent_id, act.child_id)
+    ctx.data["child"] = act.child_id
     return await ctx.show("teen-invite")
 
 
@@ -25,6 +23,6 @@ async def invite(ctx: Ctx, raw: str = "") -> Screen:
 async def invite_screen(ctx: Ctx) -> Screen:
     code = ctx.data.get("teen_code")
     child = ctx.data.get("child")
-    if not code or child is None:
+    if not code or not isinstance(child, int):
         raise DomainError("stale-button")
-    return Screen([T("teen-invite", {"code": code})], [[back(f"child:{child}"), menu_button()]])
+    return Screen([T("teen-invite", {"code": code})], [[back(OpenChild(child)), menu_button()]])
