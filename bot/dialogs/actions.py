@@ -2,17 +2,21 @@
 button's payload and unpacked by the engine (after the signature is checked) before any
 handler runs, in the manner of aiogram's CallbackData.
 
-    @action("chr")
+    @action("child-remove-yes")
     class RemoveChild(Action):
         child_id: int
 
-    Button(T("btn-remove"), RemoveChild(child.id))       # shown: "chr:5~<signature>"
+    Button(T("btn-remove-yes"), RemoveChild(child.id))    # "child-remove-yes:5~<signature>"
 
-Fields are ``int`` (0 to PostgreSQL's integer maximum), ``bool`` or ``str``; a ``str`` field holds at most
-``STR_MAX`` characters without ``:``. When a class is defined its longest packing with the
-signature is checked against the 64 bytes Telegram allows, so a too-long action fails at
-import, not at a person's press. A payload that does not unpack into its class (a field
-missing or of the wrong kind) is a stale button: the handler never sees it.
+    @registry.action(RemoveChild, on=("child-remove-confirm",))
+    async def remove(ctx: Ctx, act: RemoveChild) -> Screen: ...
+
+Fields are ``int`` (0 to PostgreSQL's integer maximum), ``bool`` or ``str``; a ``str``
+field holds at most ``STR_MAX`` characters without ``:``. When a class is defined its
+longest packing with the signature is checked against the 64 bytes Telegram allows, so a
+too-long action fails at import, not at a person's press. A payload that does not unpack
+into its class (a field missing or of the wrong kind) is a stale button: the handler
+never sees it.
 """
 
 from __future__ import annotations
