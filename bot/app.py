@@ -6,6 +6,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -49,11 +50,11 @@ def signing_secret(settings: Settings) -> bytes:
     return secrets.token_bytes(32)
 
 
-def database_options(settings: Settings) -> dict[str, object]:
+def database_options(settings: Settings) -> dict[str, Any]:
     """A dead PostgreSQL is noticed in seconds, not at the TCP timeout: connecting and
     each statement have a limit (a statement hung on a dead connection frees its pool
     slot when the limit passes)."""
-    options: dict[str, object] = {"register_secret": settings.register_key}
+    options: dict[str, Any] = {"register_secret": settings.register_key}
     if settings.database_url.startswith("sqlite"):
         return options
     return options | {

@@ -23,6 +23,7 @@ from core.services import (
     roles,
     waiting_list,
 )
+from core.services.import_cells import ImportReport
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
 
@@ -69,7 +70,7 @@ def _read(path: Path) -> str:
         raise click.ClickException(operator_text("cli-file-unreadable", path=str(path))) from exc
 
 
-def _report(report: catalog_import.ImportReport) -> None:
+def _report(report: ImportReport) -> None:
     for line, error in report.errors:
         reason = operator_text(f"import-{error.code}", column=error.column, **error.params)
         click.echo(operator_text("cli-import-row-error", line=str(line), error=reason), err=True)

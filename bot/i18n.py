@@ -53,10 +53,12 @@ class Translator:
             if not bundle.has_message(key):
                 return key
         message = bundle.get_message(key)
+        if message.value is None:  # a message with attributes only: nothing to show
+            return key
         text, errors = bundle.format_pattern(message.value, format_args(lang, params))
         if errors:
             logger.error("locale key %s (%s): %s", key, lang, errors[0])
-        return text
+        return str(text)
 
 
 def format_args(lang: str, params: dict[str, Any]) -> dict[str, Any]:

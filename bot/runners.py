@@ -77,7 +77,7 @@ async def _worker(settings: Settings) -> None:
         await app.close()
 
 
-async def _health(app):  # type: ignore[no-untyped-def]
+async def _health(app):
     """The health and metrics server of a process that has no web server of its own."""
     if app.settings.health_port is None:
         return None

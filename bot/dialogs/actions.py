@@ -108,7 +108,7 @@ def action(
             raise TypeError(f"action prefix {prefix!r}: a-z, 0-9 and '-', at most 16")
         if prefix in ACTIONS and ACTIONS[prefix].__qualname__ != cls.__qualname__:
             raise TypeError(f"action prefix {prefix!r} is taken by {ACTIONS[prefix].__name__}")
-        made = dataclasses.dataclass(frozen=True, slots=True)(cls)
+        made: Any = dataclasses.dataclass(frozen=True, slots=True)(cls)
         hints = typing.get_type_hints(made)
         fields = []
         for f in dataclasses.fields(made):
@@ -124,12 +124,11 @@ def action(
         made.PUBLIC = public
         made._FIELDS = tuple(fields)
         made._REQUIRED = sum(
-            1
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             for f in dataclasses.fields(made)
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         )
         ACTIONS[prefix] = made
-        return made
+        return typing.cast(A, made)
 
     return deco
 

@@ -101,7 +101,7 @@ class Ctx:
             raise
         screen.name = name
         if notice:
-            screen.parts[:0] = list(notice)
+            screen.parts = [*notice, *screen.parts]
         return screen
 
     def money(self, kopecks: int) -> str:

@@ -181,10 +181,10 @@ class Engine:
             teen_may(ctx.teen, act.PREFIX, handler)
             return await handler(ctx, act)
         if event.kind == "location":
-            handler = registry.locations.get(ctx.state.screen)
-            if handler is None or event.lat is None or event.lon is None:
+            on_location = registry.locations.get(ctx.state.screen)
+            if on_location is None or event.lat is None or event.lon is None:
                 return await self._current(ctx, T("unexpected-location"))
-            return await handler(ctx, event.lat, event.lon)
+            return await on_location(ctx, event.lat, event.lon)
         text = event.text.strip()
         if len(text) > MAX_INPUT:
             return await self._current(ctx, T("input-too-long", {"max": MAX_INPUT}))

@@ -11,9 +11,11 @@ from bot.dialogs.actions import Action
 from bot.dialogs.screen import Screen
 
 if TYPE_CHECKING:
-    from bot.dialogs.engine import Ctx
+    from bot.dialogs.context import Ctx
 
 ScreenFn = Callable[["Ctx"], Awaitable[Screen]]
+TextFn = Callable[["Ctx", str], Awaitable[Screen]]  # typed text, or a command's argument
+LocationFn = Callable[["Ctx", float, float], Awaitable[Screen]]
 ActionFn = Callable[["Ctx", Any], Awaitable[Screen]]
 A = TypeVar("A", bound=Action)
 
@@ -24,14 +26,14 @@ class Registry:
     actions: dict[type[Action], tuple[ActionFn, frozenset[str] | None]] = field(
         default_factory=dict
     )
-    texts: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
-    locations: dict[str, Callable[[Ctx, float, float], Awaitable[Screen]]] = field(
-        default_factory=dict
-    )
-    commands: dict[str, Callable[[Ctx, str], Awaitable[Screen]]] = field(default_factory=dict)
+    texts: dict[str, TextFn] = field(default_factory=dict)
+    locations: dict[str, LocationFn] = field(default_factory=dict)
+    commands: dict[str, TextFn] = field(default_factory=dict)
 
-    def screen(self, name: str):  # type: ignore[no-untyped-def]
+    def screen(self, name: str) -> Callable[[ScreenFn], ScreenFn]:
         def deco(fn: ScreenFn) -> ScreenFn:
+            if name in self.screens:
+                raise TypeError(f"screen {name!r} is registered already")
             self.screens[name] = fn
             return fn
 
@@ -53,24 +55,24 @@ class Registry:
 
         return deco
 
-    def text(self, *screens: str):  # type: ignore[no-untyped-def]
-        def deco(fn):  # type: ignore[no-untyped-def]
+    def text(self, *screens: str) -> Callable[[TextFn], TextFn]:
+        def deco(fn: TextFn) -> TextFn:
             for name in screens:
                 self.texts[name] = fn
             return fn
 
         return deco
 
-    def location(self, *screens: str):  # type: ignore[no-untyped-def]
-        def deco(fn):  # type: ignore[no-untyped-def]
+    def location(self, *screens: str) -> Callable[[LocationFn], LocationFn]:
+        def deco(fn: LocationFn) -> LocationFn:
             for name in screens:
                 self.locations[name] = fn
             return fn
 
         return deco
 
-    def command(self, *names: str):  # type: ignore[no-untyped-def]
-        def deco(fn):  # type: ignore[no-untyped-def]
+    def command(self, *names: str) -> Callable[[TextFn], TextFn]:
+        def deco(fn: TextFn) -> TextFn:
             for name in names:
                 self.commands[name] = fn
             return fn

@@ -7,6 +7,7 @@ result into its markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +49,7 @@ class Button:
 
 @dataclass
 class Screen:
-    parts: list[Piece]
+    parts: Sequence[Piece]
     rows: list[list[Button]] = field(default_factory=list)
     expect: str | None = None  # "text" or "location": what typing should answer
     name: str = ""  # the screen id, for tests and logs

@@ -210,7 +210,7 @@ return 0
 class RedisPace:
     """The same GCRA in Redis: every process draws from one budget per key."""
 
-    def __init__(self, redis, prefix: str = "pfdo:pace:") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, redis, prefix: str = "pfdo:pace:") -> None:
         self._redis = redis
         self._prefix = prefix
         self._script = redis.register_script(GCRA)

@@ -57,13 +57,13 @@ class Renderer:
                 return None
             parts = [t(lang, "n-debits-title", month=month_display(row.ref))]
             low = False
-            for child, program, amount, total, available in lines:
+            for child, line_program, amount, total, available in lines:
                 parts.append(
                     t(
                         lang,
                         "n-debit-line",
                         child=child or "—",
-                        program=program,
+                        program=line_program,
                         amount=money(amount, lang),
                         total=money(total, lang),
                         available=money(available, lang),
@@ -76,6 +76,7 @@ class Renderer:
         if row.kind in ("topup", "expiry"):
             year = row.ref or 0
             return Notice(t(lang, f"n-{row.kind}", year=str(year), next=str(year + 1)))
+        name: str | None
         if row.kind == "certificate_status":
             name = await self._child(uow, p.get("child_id"))
             if name is None:
@@ -83,7 +84,7 @@ class Renderer:
             status = p.get("status", "accounting")
             return Notice(t(lang, f"n-cert-{status}", child=name, reason=p.get("reason") or "—"))
         if row.kind == "application_status":
-            program = await self._program(uow, p.get("program_id"))
+            program: str | None = await self._program(uow, p.get("program_id"))
             name = await self._child(uow, p.get("child_id"))
             status = p.get("status", "submitted")
             text = t(

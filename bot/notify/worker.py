@@ -115,8 +115,9 @@ class Worker:
                     continue
                 button = None
                 if notice.action is not None:
-                    key, action = notice.action
-                    button = (self.t(recipient.language, key), self.signer.sign(PUBLIC, action))
+                    label_key, action = notice.action
+                    label = self.t(recipient.language, label_key)
+                    button = (label, self.signer.sign(PUBLIC, action))
                 elif notice.program_id is not None:
                     label = self.t(recipient.language, "btn-open-program")
                     packed = OpenProgram(notice.program_id).pack()

@@ -12,9 +12,9 @@ only as the opaque ``key`` stored with a person's account.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -45,7 +45,7 @@ class Platform:
     # settings → the operator message key of what is missing or wrong, or None
     problem: Callable[[Settings], str | None]
     # receive and answer updates until cancelled (long polling or a webhook server)
-    serve: Callable[[App], Awaitable[None]]
+    serve: Callable[[App], Coroutine[Any, Any, None]]
     # its notice sender, drawing from the shared budgets
     sender: Callable[[App, Pace], Sender]
 

@@ -48,7 +48,7 @@ class RedisSeen:
     With Redis unreachable an update counts as new: a rare repeat answered twice is better
     than a person answered never."""
 
-    def __init__(self, redis, prefix: str = "pfdo:seen:", ttl: int = 86_400) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, redis, prefix: str = "pfdo:seen:", ttl: int = 86_400) -> None:
         self._redis = redis
         self._prefix = prefix
         self._ttl = ttl
@@ -132,7 +132,7 @@ class RedisOrder:
 
     def __init__(
         self,
-        redis,  # type: ignore[no-untyped-def]
+        redis,
         states: RedisStateStore,
         prefix: str = "pfdo:order:",
         ttl: float = 15,
@@ -250,7 +250,7 @@ class RedisUpdateLedger:
         self,
         redis,
         prefix: str = "pfdo:update:",
-        lease: int = 60,  # type: ignore[no-untyped-def]
+        lease: int = 60,
         keep: int = 86_400,
     ) -> None:
         self._redis = redis

@@ -64,7 +64,7 @@ def check_text(raw: str) -> str:
     return text
 
 
-def _born_between(today: date, age_min: int | None, age_max: int | None):  # type: ignore[no-untyped-def]
+def _born_between(today: date, age_min: int | None, age_max: int | None):
     """Ages as birth-date bounds, so the database compares dates, not ages."""
     cond = []
     if age_min is not None:  # at least age_min today: born on or before today - age_min years
@@ -81,7 +81,7 @@ def _years_ago(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def audience_query(a: Audience, today: date):  # type: ignore[no-untyped-def]
+def audience_query(a: Audience, today: date):
     """Parent ids: consent given, announcements on, reachable somewhere, matching."""
     child_match = [Child.parent_id == Parent.id]
     if a.municipality_id is not None:

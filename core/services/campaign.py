@@ -174,6 +174,8 @@ async def block_accepted(
     blocked = returned = 0
     for app, free, status in rows:
         cert_id = app.certificate_id
+        if cert_id is None:  # joined on its certificate: never, but the type allows it
+            continue
         left = available.setdefault(cert_id, int(free) if status == CertStatus.FUNDED else 0)
         need = app.monthly_share * (app.last_month - app.first_month + 1)
         if need <= left:
@@ -223,6 +225,8 @@ async def carry_into(uow: UnitOfWork, year: int, municipalities: Select[tuple[in
     available: dict[int, int] = {}
     for app, free, status in rows:
         cert_id = app.certificate_id
+        if cert_id is None:  # joined on its certificate: never, but the type allows it
+            continue
         left = available.setdefault(cert_id, int(free) if status == CertStatus.FUNDED else 0)
         months = app.last_month - max(app.first_month, january) + 1
         share = min(app.monthly_share, left // months)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
@@ -108,8 +108,8 @@ class ProgramCard:
 COUNT_CAP = 200  # "more than 200 found, narrow it down" is all a parent needs in a chat
 
 
-async def _where(uow: UnitOfWork, q: SearchQuery) -> list:  # type: ignore[type-arg]
-    cond = [Program.active.is_(True)]
+async def _where(uow: UnitOfWork, q: SearchQuery) -> list[ColumnElement[bool]]:
+    cond: list[ColumnElement[bool]] = [Program.active.is_(True)]
     if q.direction is not None:
         cond.append(Program.direction == q.direction.value)
     if q.municipality_id is not None:
@@ -168,7 +168,7 @@ NEAR_START_KM = 0.5
 NEAR_STEPS = 8  # the box triples each step: 0.5 km to about 1,100 km, then the whole set
 
 
-async def _nearest(uow: UnitOfWork, stmt, q: SearchQuery, total: int):  # type: ignore[no-untyped-def]
+async def _nearest(uow: UnitOfWork, stmt, q: SearchQuery, total: int):
     """A page in order of distance, read through the (lat, lon) indexes: a box around the
     point, grown until the page's last place lies inside the circle the box contains (so
     nothing outside it could be nearer), then the whole set only if still short. A dense
@@ -202,7 +202,7 @@ async def _nearest(uow: UnitOfWork, stmt, q: SearchQuery, total: int):  # type: 
     ).all()
 
 
-def _row(r, distance: float | None) -> ProgramRow:  # type: ignore[no-untyped-def]
+def _row(r, distance: float | None) -> ProgramRow:
     return ProgramRow(
         id=r[0],
         name=r[1],

@@ -266,8 +266,8 @@ async def import_municipalities(uow: UnitOfWork, text: str) -> cells.ImportRepor
                     uow.session.add(settings)
                 settings.funded_quota = quota
                 settings.nominal = nominal
-                for column, value in limits.items():
-                    setattr(settings, column, value)
+                for limit_column, limit in limits.items():
+                    setattr(settings, limit_column, limit)
                 settings.prorate_current_month = prorate
                 settings.applications_open_on = opens
                 await uow.session.flush()

@@ -145,7 +145,11 @@ async def next_value(uow: UnitOfWork, name: str) -> int:
         uow.session.add(Sequence(name=name, value=1))
         await uow.session.flush()
         return 1
-    return int(await uow.session.scalar(select(Sequence.value).where(Sequence.name == name)))
+    return int(
+        (
+            await uow.session.execute(select(Sequence.value).where(Sequence.name == name))
+        ).scalar_one()
+    )
 
 
 # the order of funding requests: the queue's number, then (rows funded before it was kept)

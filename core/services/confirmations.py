@@ -75,7 +75,7 @@ async def is_confirmer(uow: UnitOfWork, staff_id: int) -> bool:
     return found is not None
 
 
-def _pending_query():  # type: ignore[no-untyped-def]
+def _pending_query():
     return (
         select(Certificate, Child, Municipality.name)
         .join(Child, Child.id == Certificate.child_id)
@@ -171,7 +171,7 @@ async def activate(uow: UnitOfWork, cert: Certificate, staff_id: int | None) -> 
     if queued:
         await grant_from_queue(uow, cert.municipality_id)
         await uow.session.refresh(cert)
-    if cert.status != CertStatus.FUNDED:  # the funded notice is the queue's own
+    if cert.status != CertStatus.FUNDED and family is not None:  # funded: the queue's own
         await emit(
             uow,
             family,
@@ -195,6 +195,8 @@ async def reject(uow: UnitOfWork, staff_id: int, cert_id: int, reason: str) -> N
     cert.funding_requested_at = None
     cert.queue_seq = None
     await uow.session.flush()
+    if family is None:  # a certificate of no family (its data erased): nobody to tell
+        return
     await emit(
         uow,
         family,

@@ -125,6 +125,8 @@ async def take(
 
 
 async def _notify(uow: UnitOfWork, app: Application) -> None:
+    if app.parent_id is None:  # the family's data were erased: nobody to tell
+        return
     await emit(
         uow,
         app.parent_id,

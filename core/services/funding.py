@@ -39,7 +39,7 @@ LEDGER_COLS = [
 ]
 
 
-async def release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> None:  # type: ignore[no-untyped-def]
+async def release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> None:
     """Every month before January is closed: what running applications still hold is last
     year's (days not served, kopecks of rounding). It goes back, and expires with the rest
     of last year's money; the new year's months are reserved afresh."""
@@ -72,7 +72,7 @@ async def release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> No
     )
 
 
-def municipalities(period: Period):  # type: ignore[no-untyped-def]
+def municipalities(period: Period):
     return select(Municipality.id).where(Municipality.funding_period == period.value)
 
 
@@ -93,7 +93,7 @@ async def money(
     return expired, requeued, credited, granted
 
 
-async def _requeue_over_quota(uow: UnitOfWork, year: int, munis) -> int:  # type: ignore[no-untyped-def]
+async def _requeue_over_quota(uow: UnitOfWork, year: int, munis) -> int:
     """The new year's quota may be smaller: certificates funded last year keep funding in
     the order of their original request while it lasts; the rest wait in the queue in that
     order, and their families are told."""
@@ -139,11 +139,11 @@ async def _requeue_over_quota(uow: UnitOfWork, year: int, munis) -> int:  # type
     return requeued
 
 
-def _credit_key(year: int):  # type: ignore[no-untyped-def]
+def _credit_key(year: int):
     return literal("credit:") + cast(Certificate.id, String) + literal(f":{year}")
 
 
-def _per_certificate(column, *where):  # type: ignore[no-untyped-def]
+def _per_certificate(column, *where):
     """The ledger aggregated once per certificate (joined, never a subquery per row)."""
     return (
         select(
@@ -156,7 +156,7 @@ def _per_certificate(column, *where):  # type: ignore[no-untyped-def]
     )
 
 
-async def _expire(uow: UnitOfWork, year: int, batch: str, munis) -> int:  # type: ignore[no-untyped-def]
+async def _expire(uow: UnitOfWork, year: int, batch: str, munis) -> int:
     """Unused money of past years returns to the budget.
 
     Money credited for the new year already (a certificate granted in the first days of
@@ -195,7 +195,7 @@ async def _expire(uow: UnitOfWork, year: int, batch: str, munis) -> int:  # type
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def _credit(uow: UnitOfWork, year: int, batch: str, munis) -> int:  # type: ignore[no-untyped-def]
+async def _credit(uow: UnitOfWork, year: int, batch: str, munis) -> int:
     result = await uow.session.execute(
         insert(LedgerEntry).from_select(
             LEDGER_COLS,

@@ -96,11 +96,14 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
             target = None
     if await tries_exhausted(uow, parent_id):
         logger.warning("parent %s: link tries exhausted", parent_id)
-        return await _failed(uow, parent_id)
+        await _failed(uow, parent_id)
+        return None
     if target is None or target == parent_id:
-        return await _failed(uow, parent_id)
+        await _failed(uow, parent_id)
+        return None
     if await uow.session.get(Parent, target, populate_existing=True) is None:
-        return await _failed(uow, parent_id)  # that family joined another meanwhile
+        await _failed(uow, parent_id)  # that family joined another meanwhile
+        return None
     if teen is not None:
         return await _join_teen(uow, parent_id, platform, target, teen)
     mine = set(
@@ -115,7 +118,8 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
         )
     )
     if platform not in mine or mine & theirs:
-        return await _failed(uow, parent_id)
+        await _failed(uow, parent_id)
+        return None
     await _merge(uow, parent_id, target)
     logger.info("parent %s joined parent %s (%s)", parent_id, target, platform)
     return target
@@ -154,9 +158,11 @@ async def _join_teen(
     ]
     child = await s.get(Child, child_id)
     if len(mine) != 1 or mine[0][0] != platform or any(owns):
-        return await _failed(uow, parent_id)
+        await _failed(uow, parent_id)
+        return None
     if child is None or child.parent_id != target:
-        return await _failed(uow, parent_id)
+        await _failed(uow, parent_id)
+        return None
     await _merge(uow, parent_id, target)
     await s.execute(
         update(Identity)
@@ -207,7 +213,7 @@ async def _merge(uow: UnitOfWork, source: int, target: int) -> None:
     # one debit notice per family and month (it reads all the month's debits when sent):
     # a pending one of the source gives way to a pending one of the target; one the
     # target has none for is keyed to the target, so a later fan-out adds no second
-    def months_of_target(*statuses: str):  # type: ignore[no-untyped-def]
+    def months_of_target(*statuses: str):
         found = select(Outbox.ref).where(Outbox.parent_id == target, Outbox.kind == "debits")
         return found.where(Outbox.status.in_(statuses)) if statuses else found
 

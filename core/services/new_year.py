@@ -158,7 +158,7 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
         )
 
     # seats follow the applications still holding one, the lists those still waiting
-    def count(statuses: list[str]):  # type: ignore[no-untyped-def]
+    def count(statuses: list[str]):
         return (
             select(func.count())
             .where(Application.group_id == Group.id, Application.status.in_(statuses))

@@ -57,7 +57,7 @@ def normalise_number(raw: str) -> str:
     return "".join(raw.split()).upper()[: NUMBER_MAX + 1]
 
 
-def _person(row: dict[str, str], municipality_id: int, today) -> Person:  # type: ignore[no-untyped-def]
+def _person(row: dict[str, str], municipality_id: int, today) -> Person:
     try:
         return Person(
             surname=clean_name(row["surname"]),

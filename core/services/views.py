@@ -56,7 +56,7 @@ class Movement:
     at: datetime
 
 
-def _app_query():  # type: ignore[no-untyped-def]
+def _app_query():
     return (
         select(Application, Child.name, Program.name, Provider.name, Group.name, Group.schedule)
         .outerjoin(Child, Child.id == Application.child_id)
@@ -66,7 +66,7 @@ def _app_query():  # type: ignore[no-untyped-def]
     )
 
 
-def _app_view(row) -> ApplicationView:  # type: ignore[no-untyped-def]
+def _app_view(row) -> ApplicationView:
     app, child, program, provider, group, schedule = row
     return ApplicationView(
         id=app.id,
@@ -194,7 +194,7 @@ async def movements(uow: UnitOfWork, certificate_id: int, limit: int = 5) -> lis
     return [Movement(e.kind, e.total_delta, e.month, name, e.created_at) for e, name in rows]
 
 
-def _recent_movements():  # type: ignore[no-untyped-def]
+def _recent_movements():
     ranked = (
         select(
             LedgerEntry.id.label("id"),

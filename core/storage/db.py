@@ -97,7 +97,7 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
     and two of them can't both read the same balance before either writes."""
 
     @event.listens_for(engine.sync_engine, "connect")
-    def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -108,7 +108,7 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(conn):  # type: ignore[no-untyped-def]
+    def on_begin(conn):
         # a read-only unit of work takes no write lock: WAL readers run side by side
         readonly = conn.get_execution_options().get("pfdo_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

@@ -25,7 +25,7 @@ def _pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _like(col, words: list[str]) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _like(col, words: list[str]) -> ColumnElement[bool]:
     return and_(*(col.like(_pattern(w), escape="\\") for w in words))
 
 
@@ -51,7 +51,7 @@ async def contains_all(
     return and_(Program.id.in_(ids), plain)
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """For Alembic's comparisons: the search accelerators are not in the models."""
     if type_ == "table" and name and name.startswith(IGNORED_TABLES):
         return False

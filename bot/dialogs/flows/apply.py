@@ -13,8 +13,9 @@ from bot.dialogs.actions import (
     TakeSeat,
     action,
 )
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.notify.render import status_key
 from core.errors import DomainError
@@ -270,14 +271,14 @@ async def apps_screen(ctx: Ctx) -> Screen:
 
 
 @registry.action(OpenApplications)
-async def to_apps(ctx: Ctx, _: OpenApplications | None = None) -> Screen:
+async def to_apps(ctx: Ctx, _: OpenApplications) -> Screen:
     await require_consent(ctx)
     return await ctx.show("apps")
 
 
 @registry.command("apps")
 async def apps_command(ctx: Ctx, arg: str) -> Screen:
-    return await to_apps(ctx)
+    return await to_apps(ctx, OpenApplications())
 
 
 @registry.action(OpenApplication)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.dialogs.actions import OpenBalance, OpenChildren
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button, require_consent
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.registry import registry
+from bot.dialogs.screen import Button, Piece, Screen, T
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
 from core.services import certificates, views
@@ -13,7 +14,7 @@ from core.services import certificates, views
 
 @registry.screen("balance")
 async def balance(ctx: Ctx) -> Screen:
-    parts: list = []
+    parts: list[Piece] = []
     # three queries whatever the number of children: them, their certificates, the
     # certificates' last movements
     async with ctx.reader() as uow:
@@ -65,11 +66,11 @@ async def balance(ctx: Ctx) -> Screen:
 
 
 @registry.action(OpenBalance)
-async def to_balance(ctx: Ctx, _: OpenBalance | None = None) -> Screen:
+async def to_balance(ctx: Ctx, _: OpenBalance) -> Screen:
     await require_consent(ctx)
     return await ctx.show("balance")
 
 
 @registry.command("balance")
 async def balance_command(ctx: Ctx, arg: str) -> Screen:
-    return await to_balance(ctx)
+    return await to_balance(ctx, OpenBalance())

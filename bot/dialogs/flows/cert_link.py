@@ -5,8 +5,9 @@ appear. Where the number is, if forgotten, is said on the first screen."""
 from __future__ import annotations
 
 from bot.dialogs.actions import OpenCertificateLink, OpenChildren
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button, require_consent
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from core.errors import DomainError
 from core.rules.people import parse_birth_date

@@ -4,6 +4,7 @@ remove. Each wrong answer gets its own message and the same question again."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.dialogs.actions import (
     Action,
@@ -13,7 +14,7 @@ from bot.dialogs.actions import (
     OpenChildren,
     action,
 )
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import (
     MunicipalityPage,
     back,
@@ -24,6 +25,7 @@ from bot.dialogs.flows.common import (
     register_municipality_picker,
     require_consent,
 )
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import CertStatus
@@ -114,14 +116,14 @@ async def children_screen(ctx: Ctx) -> Screen:
 
 
 @registry.action(OpenChildren)
-async def to_children(ctx: Ctx, _: OpenChildren | None = None) -> Screen:
+async def to_children(ctx: Ctx, _: OpenChildren) -> Screen:
     await require_consent(ctx)
     return await ctx.show("children")
 
 
 @registry.command("children")
 async def children_command(ctx: Ctx, arg: str) -> Screen:
-    return await to_children(ctx)
+    return await to_children(ctx, OpenChildren())
 
 
 @registry.action(OpenChild)
@@ -254,7 +256,7 @@ async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
     return await ctx.show("child-confirm")
 
 
-def _draft(ctx: Ctx) -> dict:
+def _draft(ctx: Ctx) -> dict[str, Any]:
     draft = ctx.data.get("draft")
     if not isinstance(draft, dict):
         raise DomainError("stale-button")

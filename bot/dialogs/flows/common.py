@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 
 from bot.dialogs.actions import Action, OpenMenu
-from bot.dialogs.engine import Ctx
+from bot.dialogs.context import Ctx
 from bot.dialogs.screen import Button, Data, Screen, T
 from core.errors import DomainError
 
@@ -87,7 +87,7 @@ class MunicipalityPage(Action):
 
 def register_municipality_picker(screen: str, page_action: type[MunicipalityPage]) -> None:
     """Typing filters the list; ◀ ▶ page it. The choice itself stays with each flow."""
-    from bot.dialogs.engine import registry
+    from bot.dialogs.registry import registry
 
     async def on_text(ctx: Ctx, text: str) -> Screen:
         ctx.data["muni_q"] = text[:60]

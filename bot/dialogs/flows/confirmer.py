@@ -5,8 +5,9 @@ without the role sees nothing of it."""
 from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenConfirmQueue, action
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from core.rules.people import format_snils
 from core.services import confirmations

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.actions import Action, OpenLastBroadcast, OpenMenu, StartBroadcast, action
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import label, menu_button
-from bot.dialogs.screen import Button, Data, Screen, T
+from bot.dialogs.registry import registry
+from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction
 from core.rules.numbers import is_id
@@ -84,7 +86,7 @@ async def _is_coordinator(ctx: Ctx) -> bool:
     return True
 
 
-def _draft(ctx: Ctx) -> dict:
+def _draft(ctx: Ctx) -> dict[str, Any]:
     draft = ctx.data.get("bc")
     if not isinstance(draft, dict):
         raise DomainError("stale-button")
@@ -96,11 +98,11 @@ async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
     if not await _is_coordinator(ctx):
         # the same answer as any unknown command: the feature is not disclosed
         return await ctx.engine.current(ctx, T("unknown-command"))
-    return await start(ctx)
+    return await start(ctx, StartBroadcast())
 
 
 @registry.action(StartBroadcast)
-async def start(ctx: Ctx, _: StartBroadcast | None = None) -> Screen:
+async def start(ctx: Ctx, _: StartBroadcast) -> Screen:
     await _scope(ctx)
     ctx.data["bc"] = {"dirs": []}
     return await ctx.show("bc-text")
@@ -145,8 +147,8 @@ async def on_audience(ctx: Ctx, act: PickMunicipalityAudience) -> Screen:
 
 
 @registry.action(PickRegionAudience, on=("bc-audience",))
-async def on_region(ctx: Ctx, _: PickRegionAudience) -> Screen:
-    _, region_wide = await _scope(ctx)
+async def on_region(ctx: Ctx, act: PickRegionAudience) -> Screen:
+    _muni, region_wide = await _scope(ctx)
     if not region_wide:
         raise DomainError("not_allowed")
     _draft(ctx)["muni"] = None
@@ -227,7 +229,7 @@ async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
     return await ctx.show("bc-preview")
 
 
-def _audience(draft: dict) -> broadcasts.Audience:
+def _audience(draft: dict[str, Any]) -> broadcasts.Audience:
     lo, hi = AGES[draft.get("ages", "any")]
     return broadcasts.Audience(draft.get("muni"), lo, hi, tuple(draft.get("dirs", [])))
 
@@ -239,7 +241,7 @@ async def preview(ctx: Ctx) -> Screen:
         raise DomainError("stale-button")
     async with ctx.reader() as uow:
         count = await broadcasts.count_audience(uow, _audience(draft))
-    parts = [T("bc-preview", {"count": count}), Data(draft["text"])]
+    parts: list[Piece] = [T("bc-preview", {"count": count}), Data(draft["text"])]
     if draft.get("program"):
         parts.append(T("bc-preview-button", {"id": str(draft["program"])}))
     return Screen(

@@ -4,8 +4,9 @@ with their own МОЦ's place, hours and phone, and the commands."""
 from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenHelp, action
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.services import views

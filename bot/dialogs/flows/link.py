@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenLink, action
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.services import linking, parents
@@ -16,7 +17,7 @@ class EnterCode(Action):
 
 
 @registry.action(OpenLink)
-async def to_link(ctx: Ctx, _: OpenLink | None = None) -> Screen:
+async def to_link(ctx: Ctx, _: OpenLink) -> Screen:
     ctx.data["link_code"] = await ctx.run(linking.create_code, ctx.parent_id)
     return await ctx.show("link")
 
@@ -51,7 +52,7 @@ async def on_code(ctx: Ctx, text: str) -> Screen:
 @registry.command("link")
 async def link_command(ctx: Ctx, arg: str) -> Screen:
     if not arg:
-        return await to_link(ctx)
+        return await to_link(ctx, OpenLink())
     return await _redeem(ctx, arg)
 
 

@@ -4,8 +4,9 @@ reason, enrol. Someone without the role sees nothing of it."""
 from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenProviderQueue, action
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus

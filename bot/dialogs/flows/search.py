@@ -3,6 +3,8 @@ page; a program card; nearest first when the parent shares a location."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.dialogs.actions import (
     Action,
     ApplyToGroup,
@@ -11,7 +13,7 @@ from bot.dialogs.actions import (
     OpenSearch,
     action,
 )
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import (
     MunicipalityPage,
     back,
@@ -21,7 +23,8 @@ from bot.dialogs.flows.common import (
     municipality_rows,
     register_municipality_picker,
 )
-from bot.dialogs.screen import Button, Data, Screen, T
+from bot.dialogs.registry import registry
+from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
 from core.services import catalog, children, parents, quotes
@@ -88,7 +91,7 @@ class BackToResults(Action):
     pass
 
 
-def _q(ctx: Ctx) -> dict:
+def _q(ctx: Ctx) -> dict[str, Any]:
     q = ctx.data.get("q")
     if not isinstance(q, dict):
         q = ctx.data["q"] = {}
@@ -96,14 +99,14 @@ def _q(ctx: Ctx) -> dict:
 
 
 @registry.action(OpenSearch)
-async def search(ctx: Ctx, _: OpenSearch | None = None) -> Screen:
+async def search(ctx: Ctx, _: OpenSearch) -> Screen:
     ctx.data["q"] = {}
     return await ctx.show("search-direction")
 
 
 @registry.command("search")
 async def search_command(ctx: Ctx, arg: str) -> Screen:
-    return await search(ctx)
+    return await search(ctx, OpenSearch())
 
 
 @registry.screen("search-direction")
@@ -349,7 +352,7 @@ async def card(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         c = await catalog.card(uow, program_id)
         share_note = await _share_note(ctx, uow, c)
-    parts = [
+    parts: list[Piece] = [
         T(
             "card",
             {

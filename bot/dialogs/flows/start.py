@@ -20,8 +20,9 @@ from bot.dialogs.actions import (
     SwitchLanguage,
     action,
 )
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
@@ -179,7 +180,7 @@ async def cancel(ctx: Ctx, arg: str) -> Screen:
 
 
 @registry.action(SwitchLanguage)
-async def language(ctx: Ctx, _: SwitchLanguage | None = None) -> Screen:
+async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
     await ctx.run(parents.set_language, ctx.parent_id, new)
     ctx.forget_parent()
@@ -189,7 +190,7 @@ async def language(ctx: Ctx, _: SwitchLanguage | None = None) -> Screen:
 
 @registry.command("language")
 async def language_command(ctx: Ctx, arg: str) -> Screen:
-    return await language(ctx)
+    return await language(ctx, SwitchLanguage())
 
 
 @registry.screen("privacy")

@@ -5,8 +5,9 @@ application and debit, and may cancel."""
 from __future__ import annotations
 
 from bot.dialogs.actions import InviteTeen, OpenChild
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button
+from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from core.errors import DomainError
 from core.services import teens

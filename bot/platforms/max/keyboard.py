@@ -5,8 +5,8 @@ engine keeps screens to 10), so nothing is cut."""
 
 from __future__ import annotations
 
+from maxapi.types.attachments import Attachments
 from maxapi.types.attachments.buttons import CallbackButton, LinkButton, RequestGeoLocationButton
-from maxapi.types.attachments.buttons.attachment_button import AttachmentButton
 from maxapi.utils.inline_keyboard import InlineKeyboardBuilder
 
 from bot.dialogs.screen import RButton
@@ -38,7 +38,7 @@ def _button(b: RButton) -> CallbackButton | LinkButton | RequestGeoLocationButto
     return CallbackButton(text=b.label, payload=b.payload)
 
 
-def keyboard(rows: list[list[RButton]]) -> list[AttachmentButton]:
+def keyboard(rows: list[list[RButton]]) -> list[Attachments]:
     """The message's attachments: one inline keyboard, or none for a screen without
     buttons."""
     fitted = fit(rows)
@@ -47,4 +47,5 @@ def keyboard(rows: list[list[RButton]]) -> list[AttachmentButton]:
     builder = InlineKeyboardBuilder()
     for row in fitted:
         builder.row(*(_button(b) for b in row))
-    return [builder.as_markup()]
+    markup: Attachments = builder.as_markup()
+    return [markup]

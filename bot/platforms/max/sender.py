@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 class MaxSender:
-    def __init__(self, api: MaxApi, concurrency: int = 4, metrics=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, api: MaxApi, concurrency: int = 4, metrics=None) -> None:
         self.api = api
         self.concurrency = concurrency
         self.metrics = metrics

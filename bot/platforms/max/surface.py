@@ -14,12 +14,15 @@ import contextlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from maxapi import Bot
 from maxapi.client.default import DefaultConnectionProperties
+from maxapi.enums.update import UpdateType
 from maxapi.exceptions.max import MaxApiError, MaxConnection
+from maxapi.types.attachments import AttachmentInput
 from maxapi.types.updates.message_callback import MessageForCallback
 
 from bot.app import App
@@ -37,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 KEY = "max"
 WEBHOOK_PATH = "/max/webhook"
-UPDATE_TYPES = ["message_created", "message_callback", "bot_started"]
+UPDATE_TYPES = [UpdateType.MESSAGE_CREATED, UpdateType.MESSAGE_CALLBACK, UpdateType.BOT_STARTED]
 TOO_MANY_REQUESTS = 429
 # the person blocked the bot or left: nothing more can reach them there
 UNREACHABLE_CODES = frozenset({"chat.denied", "user.blocked", "not.found", "dialog.suspended"})
@@ -193,9 +196,8 @@ class MaxSurface:
         reply = await self.app.engine.handle(event)
         callback_id = str(callback.get("callback_id") or "")
         # one call answers the press and puts the new screen in place of the old one
-        message = MessageForCallback(
-            text=reply.screen.text, attachments=keyboard(reply.screen.rows)
-        )
+        attachments: list[AttachmentInput] = [*keyboard(reply.screen.rows)]
+        message = MessageForCallback(text=reply.screen.text, attachments=attachments)
         refused = await self._deliver(
             user,
             lambda: self.bot.send_callback(callback_id, message=message, notification=reply.toast),
@@ -265,26 +267,23 @@ def _digits(value: object) -> str | None:
 
 def to_event(raw: dict[str, Any], user: str) -> Event | None:
     lang = raw.get("user_locale")
-    base: dict[str, Any] = {
-        "platform": KEY,
-        "user_id": user,
-        "language_code": pick_language(lang) if isinstance(lang, str) else None,
-    }
-    if raw.get("update_type") == "bot_started":
-        return Event(kind="command", text="start", **base)
+    language = pick_language(lang) if isinstance(lang, str) else None
     body = (raw.get("message") or {}).get("body") or {}
+    text = body.get("text")
+    text = text if isinstance(text, str) else ""
+    event = Event(KEY, user, "text", text=text, language_code=language)
+    if raw.get("update_type") == "bot_started":
+        return replace(event, kind="command", text="start")
     for attachment in body.get("attachments") or []:
         if isinstance(attachment, dict) and attachment.get("type") == "location":
             try:
                 lat, lon = float(attachment["latitude"]), float(attachment["longitude"])
             except (KeyError, TypeError, ValueError):
-                return Event(kind="text", text="", **base)
-            return Event(kind="location", lat=lat, lon=lon, **base)
-    text = body.get("text") if isinstance(body.get("text"), str) else ""
+                return replace(event, text="")
+            return replace(event, kind="location", text="", lat=lat, lon=lon)
     if text.startswith("/"):
-        command = text[1:].strip()
-        return Event(kind="command", text=command, **base)
-    return Event(kind="text", text=text, **base)
+        return replace(event, kind="command", text=text[1:].strip())
+    return event
 
 
 async def run(app: App, stop: asyncio.Event | None = None) -> None:
@@ -310,7 +309,7 @@ async def run(app: App, stop: asyncio.Event | None = None) -> None:
         try:
             await bot.subscribe_webhook(
                 str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
-                update_types=UPDATE_TYPES,  # type: ignore[arg-type]
+                update_types=UPDATE_TYPES,
                 secret=secret.get_secret_value(),
             )
             logger.info("MAX webhook subscribed; listening on %s", settings.max_webhook_port)

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    def __init__(self, bot: Bot, pace: Pace, limits: Limits, metrics=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, bot: Bot, pace: Pace, limits: Limits, metrics=None) -> None:
         self.bot = bot
         self.pace = pace
         self.limits = limits

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
@@ -97,7 +97,7 @@ class PerUserOrder(BaseMiddleware):
     def __init__(self, locks: KeyedLock | RedisOrder | None = None) -> None:
         self.locks = locks or KeyedLock()
 
-    async def __call__(self, handler, event, data):  # type: ignore[no-untyped-def]
+    async def __call__(self, handler, event, data):
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
@@ -195,17 +195,16 @@ def _event_from_message(message: Message) -> Event | None:
     user = message.from_user
     if user is None or user.is_bot:
         return None
-    base = {"platform": "tg", "user_id": str(user.id), "language_code": user.language_code}
-    if message.location is not None:
-        return Event(
-            kind="location", lat=message.location.latitude, lon=message.location.longitude, **base
-        )
     text = message.text or ""
+    base = Event("tg", str(user.id), "text", text=text, language_code=user.language_code)
+    if message.location is not None:
+        place = message.location
+        return replace(base, kind="location", lat=place.latitude, lon=place.longitude)
     if text.startswith("/"):
         command, _, arg = text[1:].partition(" ")
         command = command.split("@", 1)[0]  # /start@SomeBot in a menu
-        return Event(kind="command", text=f"{command} {arg}".strip(), **base)
-    return Event(kind="text", text=text, **base)
+        return replace(base, kind="command", text=f"{command} {arg}".strip())
+    return base
 
 
 def build_router() -> Router:

@@ -135,7 +135,7 @@ class ReplicaConflict(Refused):
 SINGLE_REPLICA_LOCK = 0x5046_4457
 
 
-async def single_replica_guard(app: App):  # type: ignore[no-untyped-def]
+async def single_replica_guard(app: App):
     """Without Redis each replica keeps its own duplicate check and dialog states, so a
     second replica would handle re-sent updates twice and lose people's places in their
     dialogs. On PostgreSQL the first replica holds a lock for its lifetime and a second

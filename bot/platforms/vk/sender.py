@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 class VkSender:
     BATCH = 100
 
-    def __init__(self, vk, pace: Pace, limits: Limits, metrics=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, vk, pace: Pace, limits: Limits, metrics=None) -> None:
         self.vk = vk
         self.pace = pace
         self.limits = limits
@@ -44,7 +44,7 @@ class VkSender:
         tasks += [self._batch(None, s.text, self._keyboard(s), [s], outcome) for s in singles]
         gate = asyncio.Semaphore(self.limits.concurrency)
 
-        async def one(task):  # type: ignore[no-untyped-def]
+        async def one(task):
             async with gate:
                 await task
 

@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -48,13 +49,14 @@ class RedirectSession(requests.Session):
         super().__init__()
         self.base = base.rstrip("/")
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any):
         text = url.decode() if isinstance(url, bytes) else url
+        verb = method.decode() if isinstance(method, bytes) else method
         for host in VK_HOSTS:
             if text.startswith(host):
                 text = self.base + text[len(host) :]
                 break
-        return super().request(method, text, *args, **kwargs)
+        return super().request(verb, text, *args, **kwargs)
 
 
 def _wait_and_retry(error: vk_api.exceptions.ApiError) -> Any:
@@ -166,22 +168,19 @@ class VkSurface:
         if peer >= 2_000_000_000 or not user or int(user) <= 0:
             return  # conversations and communities are not served
         lang = LANG_BY_ID.get((obj.get("client_info") or {}).get("lang_id", 0), "ru")
-        base = {"platform": "vk", "user_id": user, "language_code": lang}
         payload = _payload(msg.get("payload"))
         geo = (msg.get("geo") or {}).get("coordinates")
         text = msg.get("text") or ""
+        event = Event("vk", user, "text", text=text, language_code=lang)
         if geo:
-            event = Event(
-                kind="location", lat=float(geo["latitude"]), lon=float(geo["longitude"]), **base
-            )
+            lat, lon = float(geo["latitude"]), float(geo["longitude"])
+            event = replace(event, kind="location", text="", lat=lat, lon=lon)
         elif payload.get("command") == "start":
-            event = Event(kind="command", text="start", **base)
+            event = replace(event, kind="command", text="start")
         elif "a" in payload:
-            event = Event(kind="button", payload=str(payload["a"]), **base)
+            event = replace(event, kind="button", text="", payload=str(payload["a"]))
         elif text.startswith("/"):
-            event = Event(kind="command", text=text[1:].strip(), **base)
-        else:
-            event = Event(kind="text", text=text, **base)
+            event = replace(event, kind="command", text=text[1:].strip())
         reply = await self.app.engine.handle(event)
         await self.send(
             peer,

@@ -24,7 +24,7 @@ OPEN = "status IN ('submitted', 'accepted', 'enrolled', 'waiting', 'offered')"
 ACTIVE = "status IN ('submitted', 'accepted', 'enrolled')"
 
 
-def _unique_open(batch, where: str) -> None:  # type: ignore[no-untyped-def]
+def _unique_open(batch, where: str) -> None:
     batch.drop_index("uq_applications_active")
     batch.create_index(
         "uq_applications_active",
