@@ -22,6 +22,7 @@ from core.storage.models import Application, Group, Municipality, Program
 logger = logging.getLogger(__name__)
 HOLD_HOURS = 24  # default: how long a freed seat is held for the first in the waiting list
 OFFER_LAPSED = "offer_lapsed"  # the reason of a held seat not taken in time
+PASS_TRIES = 5  # looks for the first of a waiting list while people join or leave it
 
 
 _SEAT = (
@@ -112,7 +113,7 @@ async def program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:
 async def pass_seat(uow: UnitOfWork, group_id: int, program_id: int) -> None:
     """A seat of the group freed: held for the first of its waiting list (told, with a
     press to take it), or free for anyone when nobody waits."""
-    while True:
+    for _ in range(PASS_TRIES):
         first = await uow.session.scalar(
             select(Application.id)
             .where(
@@ -123,7 +124,9 @@ async def pass_seat(uow: UnitOfWork, group_id: int, program_id: int) -> None:
             .limit(1)
         )
         if first is None:
-            break
+            if await _free(uow, group_id, program_id):
+                return
+            continue  # someone joined the list since the look: the seat is theirs
         nxt = (await locks.applications(uow, [first]))[0]
         if nxt.status != AppStatus.WAITING.value:
             continue  # it left the list meanwhile: the next one
@@ -152,14 +155,31 @@ async def pass_seat(uow: UnitOfWork, group_id: int, program_id: int) -> None:
                 dedup_key=f"offer:{nxt.id}",
             )
         return
-    await uow.session.execute(
+    # the waiting count says someone waits but nobody is found: free the seat rather
+    # than hold it for no one
+    logger.error("group %s: waiting count without a waiting application", group_id)
+    await _free(uow, group_id, program_id, force=True)
+
+
+async def _free(uow: UnitOfWork, group_id: int, program_id: int, force: bool = False) -> bool:
+    """The seat free for anyone, if nobody waits: a place in the list taken after the look
+    for the first waiting locks the group's row, so this statement waits for it and then
+    sees the count (and frees nothing). False when someone waits."""
+    where = [Group.id == group_id, Group.taken > 0]
+    if not force:
+        where.append(Group.waiting == 0)
+    freed = await uow.session.execute(
         update(Group)
-        .where(Group.id == group_id, Group.taken > 0)
+        .where(*where)
         .values(taken=Group.taken - 1)
         .execution_options(synchronize_session=False)
     )
+    if freed.rowcount != 1:  # type: ignore[attr-defined]
+        waiting = await uow.session.scalar(select(Group.waiting).where(Group.id == group_id))
+        return not waiting  # nothing was taken (nothing to free), or someone waits
     await program_seats(uow, program_id, +1)
     await follows.seat_freed(uow, program_id, group_id)
+    return True
 
 
 async def hold_hours(uow: UnitOfWork, program_id: int) -> int:

@@ -126,3 +126,23 @@ async def test_the_hold_is_the_municipalitys_setting(db, clock):
     a2 = await db.run(enrolment.apply, second, c2, g)
     await db.run(enrolment.cancel, first, a1)
     assert await _status(db, a2) == ("offered", clock() + timedelta(hours=6))
+
+
+async def test_a_seat_freed_while_someone_joins_the_list_goes_to_them(db, clock):
+    """A family joins the full group's list (its transaction still open, the group's row
+    locked) while the seated family cancels: the cancel's look for the first waiting sees
+    nobody yet, but the seat must not become free for anyone — it waits for the row and
+    then holds the seat for the newcomer. (Found by the harness on PostgreSQL: "1 free,
+    1 waiting".)"""
+    import asyncio
+
+    g, people, apps = await _world(db, families=1)
+    late, late_child = await parent_with_child(db, "9")
+    async with db.uow() as joining:
+        late_app = await enrolment.apply(joining, late, late_child, g)
+        cancel = asyncio.create_task(db.run(enrolment.cancel, people[0][0], apps[0]))
+        await asyncio.sleep(0.5)  # the cancel is under way, held by the group's row
+        await joining.commit()
+    await cancel
+    assert await _group(db, g) == (1, 0)
+    assert (await _status(db, late_app))[0] == "offered"
