@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.dialogs.events import Event
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
+from bot.dialogs.screens import Screens
 from bot.dialogs.state import DialogState
 from bot.i18n import money
 from core.services import children, parents
@@ -89,7 +90,7 @@ class Ctx:
         """A use case in its own transaction, committed (retried on a deadlock)."""
         return await self.engine.db.run(fn, *args, **kwargs)
 
-    async def show(self, name: str, *notice: T) -> Screen:
+    async def show(self, name: Screens, *notice: T) -> Screen:
         """Move to screen ``name`` and build it; ``notice`` pieces go above it."""
         previous = self.state.screen
         self.state.screen = name

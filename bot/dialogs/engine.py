@@ -21,6 +21,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.guards import clean, teen_may, unavailable
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Rendered, Screen, T, render
+from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
 from bot.i18n import Translator, money, pick_language
@@ -36,6 +37,14 @@ TYPED_MAX = 100  # typed words kept to search for (the catalogue's query is shor
 TYPED_LABEL = 20  # of them, on the button (a label is at most 40 characters)
 MAX_ROWS = 10  # a screen's rows (VK's inline keyboard holds 10)
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
+
+
+def _known(name: str) -> Screens | None:
+    """The screen a state names, if it still exists (a state outlives a deploy)."""
+    try:
+        return Screens(name)
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -181,14 +190,16 @@ class Engine:
             teen_may(ctx.teen, act.PREFIX, handler)
             return await handler(ctx, act)
         if event.kind == "location":
-            on_location = registry.locations.get(ctx.state.screen)
+            here = _known(ctx.state.screen)
+            on_location = registry.locations.get(here) if here is not None else None
             if on_location is None or event.lat is None or event.lon is None:
                 return await self._current(ctx, T("unexpected-location"))
             return await on_location(ctx, event.lat, event.lon)
         text = event.text.strip()
         if len(text) > MAX_INPUT:
             return await self._current(ctx, T("input-too-long", {"max": MAX_INPUT}))
-        handler = registry.texts.get(ctx.state.screen)
+        here = _known(ctx.state.screen)
+        handler = registry.texts.get(here) if here is not None else None
         if handler is not None and text:
             return await handler(ctx, text)
         if not text or FindTyped not in registry.actions:
@@ -216,16 +227,17 @@ class Engine:
 
     async def _current(self, ctx: Ctx, *notice: T) -> Screen:
         """The screen the person is on, shown again under a notice."""
-        name = ctx.state.screen if ctx.state.screen in registry.screens else "menu"
+        screen = ctx.state.screen
+        name = Screens(screen) if screen in registry.screens else Screens.MENU
         try:
             return await ctx.show(name, *notice)
         except DomainError as exc:
             # the screen itself can no longer be built (its child was deleted …)
-            return await ctx.show("menu", *notice, self._refusal(ctx, exc))
+            return await ctx.show(Screens.MENU, *notice, self._refusal(ctx, exc))
 
     async def _safe_menu(self, ctx: Ctx) -> Screen:
         try:
-            return await ctx.show("menu", T("error-internal"))
+            return await ctx.show(Screens.MENU, T("error-internal"))
         except Exception:
             logger.exception("menu failed too")
             return Screen([T("error-internal")], name="error")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.dialogs.actions import Action
 from bot.dialogs.screen import Screen
+from bot.dialogs.screens import Screens
 
 if TYPE_CHECKING:
     from bot.dialogs.context import Ctx
@@ -22,15 +23,15 @@ A = TypeVar("A", bound=Action)
 
 @dataclass
 class Registry:
-    screens: dict[str, ScreenFn] = field(default_factory=dict)
-    actions: dict[type[Action], tuple[ActionFn, frozenset[str] | None]] = field(
+    screens: dict[Screens, ScreenFn] = field(default_factory=dict)
+    actions: dict[type[Action], tuple[ActionFn, frozenset[Screens] | None]] = field(
         default_factory=dict
     )
-    texts: dict[str, TextFn] = field(default_factory=dict)
-    locations: dict[str, LocationFn] = field(default_factory=dict)
+    texts: dict[Screens, TextFn] = field(default_factory=dict)
+    locations: dict[Screens, LocationFn] = field(default_factory=dict)
     commands: dict[str, TextFn] = field(default_factory=dict)
 
-    def screen(self, name: str) -> Callable[[ScreenFn], ScreenFn]:
+    def screen(self, name: Screens) -> Callable[[ScreenFn], ScreenFn]:
         def deco(fn: ScreenFn) -> ScreenFn:
             if name in self.screens:
                 raise TypeError(f"screen {name!r} is registered already")
@@ -40,7 +41,7 @@ class Registry:
         return deco
 
     def action(
-        self, kind: type[A], *, on: tuple[str, ...] | None = None
+        self, kind: type[A], *, on: tuple[Screens, ...] | None = None
     ) -> Callable[[Callable[[Ctx, A], Awaitable[Screen]]], Callable[[Ctx, A], Awaitable[Screen]]]:
         """The handler of a button's action (a class of bot/dialogs/actions.py); ``on``:
         the screens it can be pressed from, elsewhere it is stale."""
@@ -55,7 +56,7 @@ class Registry:
 
         return deco
 
-    def text(self, *screens: str) -> Callable[[TextFn], TextFn]:
+    def text(self, *screens: Screens) -> Callable[[TextFn], TextFn]:
         def deco(fn: TextFn) -> TextFn:
             for name in screens:
                 self.texts[name] = fn
@@ -63,7 +64,7 @@ class Registry:
 
         return deco
 
-    def location(self, *screens: str) -> Callable[[LocationFn], LocationFn]:
+    def location(self, *screens: Screens) -> Callable[[LocationFn], LocationFn]:
         def deco(fn: LocationFn) -> LocationFn:
             for name in screens:
                 self.locations[name] = fn

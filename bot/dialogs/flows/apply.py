@@ -17,6 +17,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screens import Screens
 from bot.notify.render import status_key
 from core.errors import DomainError
 from core.rules.calendar import month_display
@@ -62,19 +63,19 @@ async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
         kids = await ctx.children(uow)
         ages = await catalog.group_ages(uow, act.group_id)
     if not kids:
-        return await ctx.show("children", T("need-child"))
+        return await ctx.show(Screens.CHILDREN, T("need-child"))
     # only the children of the program's age are offered
     kids = [k for k in kids if ages[0] <= k.age <= ages[1]]
     if not kids:
-        return await ctx.show("card", T("no-child-of-age", {"min": ages[0], "max": ages[1]}))
+        return await ctx.show(Screens.CARD, T("no-child-of-age", {"min": ages[0], "max": ages[1]}))
     ctx.data["apply"] = {"group": act.group_id}
     if len(kids) == 1:
         ctx.data["apply"]["child"] = kids[0].id
-        return await ctx.show("apply-quote")
-    return await ctx.show("apply-child")
+        return await ctx.show(Screens.APPLY_QUOTE)
+    return await ctx.show(Screens.APPLY_CHILD)
 
 
-@registry.screen("apply-child")
+@registry.screen(Screens.APPLY_CHILD)
 async def apply_child(ctx: Ctx) -> Screen:
     pending = ctx.data.get("apply") or {}
     if "group" not in pending:
@@ -90,18 +91,18 @@ async def apply_child(ctx: Ctx) -> Screen:
 
 @registry.action(BackToCard)
 async def back_to_card(ctx: Ctx, _: BackToCard) -> Screen:
-    return await ctx.show("card")
+    return await ctx.show(Screens.CARD)
 
 
-@registry.action(ApplyForChild, on=("apply-child",))
+@registry.action(ApplyForChild, on=(Screens.APPLY_CHILD,))
 async def on_child(ctx: Ctx, act: ApplyForChild) -> Screen:
     if not isinstance(ctx.data.get("apply"), dict):
         raise DomainError("stale-button")
     ctx.data["apply"]["child"] = act.child_id
-    return await ctx.show("apply-quote")
+    return await ctx.show(Screens.APPLY_QUOTE)
 
 
-@registry.screen("apply-quote")
+@registry.screen(Screens.APPLY_QUOTE)
 async def apply_quote(ctx: Ctx) -> Screen:
     pending = ctx.data.get("apply") or {}
     if "child" not in pending or "group" not in pending:
@@ -183,7 +184,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(ConfirmApplication, on=("apply-quote",))
+@registry.action(ConfirmApplication, on=(Screens.APPLY_QUOTE,))
 async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
     pending = ctx.data.get("apply") or {}
     if "share" not in pending:
@@ -207,13 +208,13 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
             )
     except DomainError as exc:
         if exc.code == "quote_changed":
-            return await ctx.show("apply-quote", T("quote_changed"))
+            return await ctx.show(Screens.APPLY_QUOTE, T("quote_changed"))
         raise
     ctx.data.pop("apply", None)
     if waiting is not None:
         notice = T("applied-waiting", {"place": waiting.place, "hours": waiting.hold_hours})
-        return await ctx.show("apps", notice)
-    return await ctx.show("apps", T("applied"))
+        return await ctx.show(Screens.APPS, notice)
+    return await ctx.show(Screens.APPS, T("applied"))
 
 
 async def _submit(
@@ -238,10 +239,10 @@ async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
         "child": offer.child_id,
         "offer": offer.application_id,
     }
-    return await ctx.show("apply-quote")
+    return await ctx.show(Screens.APPLY_QUOTE)
 
 
-@registry.screen("apps")
+@registry.screen(Screens.APPS)
 async def apps_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         apps = await views.parent_applications(uow, ctx.parent_id)
@@ -273,7 +274,7 @@ async def apps_screen(ctx: Ctx) -> Screen:
 @registry.action(OpenApplications)
 async def to_apps(ctx: Ctx, _: OpenApplications) -> Screen:
     await require_consent(ctx)
-    return await ctx.show("apps")
+    return await ctx.show(Screens.APPS)
 
 
 @registry.command("apps")
@@ -284,10 +285,10 @@ async def apps_command(ctx: Ctx, arg: str) -> Screen:
 @registry.action(OpenApplication)
 async def to_app(ctx: Ctx, act: OpenApplication) -> Screen:
     ctx.data["app"] = act.application_id
-    return await ctx.show("app")
+    return await ctx.show(Screens.APP)
 
 
-@registry.screen("app")
+@registry.screen(Screens.APP)
 async def app_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         a = await views.parent_application(uow, ctx.parent_id, int(ctx.data.get("app", 0)))
@@ -331,7 +332,7 @@ async def app_screen(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.screen("app-cancel-confirm")
+@registry.screen(Screens.APP_CANCEL_CONFIRM)
 async def app_cancel_confirm(ctx: Ctx) -> Screen:
     app = int(ctx.data.get("app", 0))
     return Screen(
@@ -343,7 +344,7 @@ async def app_cancel_confirm(ctx: Ctx) -> Screen:
     )
 
 
-@registry.screen("app-leave-confirm")
+@registry.screen(Screens.APP_LEAVE_CONFIRM)
 async def app_leave_confirm(ctx: Ctx) -> Screen:
     app = int(ctx.data.get("app", 0))
     return Screen(
@@ -358,22 +359,22 @@ async def app_leave_confirm(ctx: Ctx) -> Screen:
 @registry.action(AskCancel)
 async def app_cancel(ctx: Ctx, act: AskCancel) -> Screen:
     ctx.data["app"] = act.application_id
-    return await ctx.show("app-cancel-confirm")
+    return await ctx.show(Screens.APP_CANCEL_CONFIRM)
 
 
 @registry.action(AskLeave)
 async def app_leave(ctx: Ctx, act: AskLeave) -> Screen:
     ctx.data["app"] = act.application_id
-    return await ctx.show("app-leave-confirm")
+    return await ctx.show(Screens.APP_LEAVE_CONFIRM)
 
 
-@registry.action(CancelApplication, on=("app-cancel-confirm",))
+@registry.action(CancelApplication, on=(Screens.APP_CANCEL_CONFIRM,))
 async def app_cancel_yes(ctx: Ctx, act: CancelApplication) -> Screen:
     await ctx.run(enrolment.cancel, ctx.parent_id, act.application_id)
-    return await ctx.show("apps", T("app-cancelled"))
+    return await ctx.show(Screens.APPS, T("app-cancelled"))
 
 
-@registry.action(LeaveApplication, on=("app-leave-confirm",))
+@registry.action(LeaveApplication, on=(Screens.APP_LEAVE_CONFIRM,))
 async def app_leave_yes(ctx: Ctx, act: LeaveApplication) -> Screen:
     await ctx.run(enrolment.leave, ctx.parent_id, act.application_id)
-    return await ctx.show("apps", T("app-left"))
+    return await ctx.show(Screens.APPS, T("app-left"))

@@ -7,12 +7,13 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button, require_consent
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Piece, Screen, T
+from bot.dialogs.screens import Screens
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
 from core.services import certificates, views
 
 
-@registry.screen("balance")
+@registry.screen(Screens.BALANCE)
 async def balance(ctx: Ctx) -> Screen:
     parts: list[Piece] = []
     # three queries whatever the number of children: them, their certificates, the
@@ -68,7 +69,7 @@ async def balance(ctx: Ctx) -> Screen:
 @registry.action(OpenBalance)
 async def to_balance(ctx: Ctx, _: OpenBalance) -> Screen:
     await require_consent(ctx)
-    return await ctx.show("balance")
+    return await ctx.show(Screens.BALANCE)
 
 
 @registry.command("balance")

@@ -9,6 +9,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button, require_consent
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.rules.people import parse_birth_date
 from core.services import register
@@ -19,26 +20,26 @@ from core.services.register_import import NUMBER_MAX, normalise_number
 async def to_link(ctx: Ctx, _: OpenCertificateLink) -> Screen:
     await require_consent(ctx)
     ctx.data.pop("cert_link", None)
-    return await ctx.show("cert-link-number")
+    return await ctx.show(Screens.CERT_LINK_NUMBER)
 
 
-@registry.screen("cert-link-number")
+@registry.screen(Screens.CERT_LINK_NUMBER)
 async def ask_number(ctx: Ctx) -> Screen:
     return Screen(
         [T("cert-link-ask-number")], [[back(OpenChildren()), menu_button()]], expect="text"
     )
 
 
-@registry.text("cert-link-number")
+@registry.text(Screens.CERT_LINK_NUMBER)
 async def on_number(ctx: Ctx, text: str) -> Screen:
     number = normalise_number(text)
     if not number or len(number) > NUMBER_MAX:
-        return await ctx.show("cert-link-number", T("cert-link-number-invalid"))
+        return await ctx.show(Screens.CERT_LINK_NUMBER, T("cert-link-number-invalid"))
     ctx.data["cert_link"] = number
-    return await ctx.show("cert-link-birth")
+    return await ctx.show(Screens.CERT_LINK_BIRTH)
 
 
-@registry.screen("cert-link-birth")
+@registry.screen(Screens.CERT_LINK_BIRTH)
 async def ask_birth(ctx: Ctx) -> Screen:
     if not ctx.data.get("cert_link"):
         raise DomainError("stale-button")
@@ -49,7 +50,7 @@ async def ask_birth(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text("cert-link-birth")
+@registry.text(Screens.CERT_LINK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
     number = ctx.data.get("cert_link")
     if not number:
@@ -58,6 +59,6 @@ async def on_birth(ctx: Ctx, text: str) -> Screen:
     child_id = await ctx.run(register.link_by_number, ctx.parent_id, str(number), born)
     ctx.data.pop("cert_link", None)
     if child_id is None:
-        return await ctx.show("cert-link-number", T("cert-link-failed"))
+        return await ctx.show(Screens.CERT_LINK_NUMBER, T("cert-link-failed"))
     ctx.data["child"] = child_id
-    return await ctx.show("child", T("cert-linked"))
+    return await ctx.show(Screens.CHILD, T("cert-linked"))

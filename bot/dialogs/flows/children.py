@@ -27,6 +27,7 @@ from bot.dialogs.flows.common import (
 )
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.rules.enrolment import CertStatus
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
@@ -103,7 +104,7 @@ def _child_id(ctx: Ctx) -> int:
     return value
 
 
-@registry.screen("children")
+@registry.screen(Screens.CHILDREN)
 async def children_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)  # a child's own account sees itself only
@@ -118,7 +119,7 @@ async def children_screen(ctx: Ctx) -> Screen:
 @registry.action(OpenChildren)
 async def to_children(ctx: Ctx, _: OpenChildren) -> Screen:
     await require_consent(ctx)
-    return await ctx.show("children")
+    return await ctx.show(Screens.CHILDREN)
 
 
 @registry.command("children")
@@ -129,14 +130,14 @@ async def children_command(ctx: Ctx, arg: str) -> Screen:
 @registry.action(OpenChild)
 async def to_child(ctx: Ctx, act: OpenChild) -> Screen:
     ctx.data["child"] = act.child_id
-    return await ctx.show("child")
+    return await ctx.show(Screens.CHILD)
 
 
 def _masked(snils: str | None) -> str:
     return "—" if not snils else "***-***-*" + format_snils(snils)[-5:]
 
 
-@registry.screen("child")
+@registry.screen(Screens.CHILD)
 async def child_screen(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
     async with ctx.reader() as uow:
@@ -208,15 +209,15 @@ def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
     return T(f"cert-{cert.status.value}-card", {"number": cert.number})
 
 
-@registry.action(IssueCertificate, on=("child",))
+@registry.action(IssueCertificate, on=(Screens.CHILD,))
 async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
     child_id = act.child_id
     await ctx.run(certificates.issue, ctx.parent_id, child_id)
     ctx.data["child"] = child_id
-    return await ctx.show("child", T("cert-issued"))
+    return await ctx.show(Screens.CHILD, T("cert-issued"))
 
 
-@registry.action(FundCertificate, on=("child",))
+@registry.action(FundCertificate, on=(Screens.CHILD,))
 async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
     child_id = act.child_id
     status = await ctx.run(certificates.request_funding, ctx.parent_id, child_id)
@@ -225,7 +226,7 @@ async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
         CertStatus.FUNDED: "cert-fund-granted",
         CertStatus.AWAITING: "cert-fund-after-confirmation",
     }.get(status, "cert-fund-queued")
-    return await ctx.show("child", T(notice))
+    return await ctx.show(Screens.CHILD, T(notice))
 
 
 # --- adding and editing, step by step ------------------------------------------------
@@ -236,7 +237,7 @@ async def child_add(ctx: Ctx, _: AddChild) -> Screen:
     await require_consent(ctx)
     ctx.data["draft"] = {}
     ctx.data.pop("draft_back", None)
-    return await ctx.show("ask-surname")
+    return await ctx.show(Screens.ASK_SURNAME)
 
 
 @registry.action(EditChild)
@@ -253,7 +254,7 @@ async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
         "snils": kid.snils,
         "muni": kid.municipality_id,
     }
-    return await ctx.show("child-confirm")
+    return await ctx.show(Screens.CHILD_CONFIRM)
 
 
 def _draft(ctx: Ctx) -> dict[str, Any]:
@@ -265,9 +266,9 @@ def _draft(ctx: Ctx) -> dict[str, Any]:
 
 async def _next(ctx: Ctx, step: str) -> Screen:
     if ctx.data.get("draft_back") == "confirm":
-        return await ctx.show("child-confirm")
+        return await ctx.show(Screens.CHILD_CONFIRM)
     following = STEPS[STEPS.index(step) + 1] if step != STEPS[-1] else None
-    return await ctx.show(f"ask-{following}" if following else "child-confirm")
+    return await ctx.show(Screens(f"ask-{following}") if following else Screens.CHILD_CONFIRM)
 
 
 def _ask(key: str, step: str) -> Screen:
@@ -278,38 +279,52 @@ def _ask(key: str, step: str) -> Screen:
     return Screen([T(key)], rows, expect="text")
 
 
-for _step in ("surname", "name", "patronymic", "birth", "snils"):
-
-    def _make(step: str):  # type: ignore[no-untyped-def]
-        async def screen(ctx: Ctx) -> Screen:
-            return _ask(f"ask-{step}", step)
-
-        return screen
-
-    registry.screen(f"ask-{_step}")(_make(_step))
+@registry.screen(Screens.ASK_SURNAME)
+async def ask_surname(ctx: Ctx) -> Screen:
+    return _ask("ask-surname", "surname")
 
 
-@registry.text("ask-surname", "ask-name", "ask-patronymic")
+@registry.screen(Screens.ASK_NAME)
+async def ask_name(ctx: Ctx) -> Screen:
+    return _ask("ask-name", "name")
+
+
+@registry.screen(Screens.ASK_PATRONYMIC)
+async def ask_patronymic(ctx: Ctx) -> Screen:
+    return _ask("ask-patronymic", "patronymic")
+
+
+@registry.screen(Screens.ASK_BIRTH)
+async def ask_birth(ctx: Ctx) -> Screen:
+    return _ask("ask-birth", "birth")
+
+
+@registry.screen(Screens.ASK_SNILS)
+async def ask_snils(ctx: Ctx) -> Screen:
+    return _ask("ask-snils", "snils")
+
+
+@registry.text(Screens.ASK_SURNAME, Screens.ASK_NAME, Screens.ASK_PATRONYMIC)
 async def on_name(ctx: Ctx, text: str) -> Screen:
     step = ctx.state.screen.removeprefix("ask-")
     _draft(ctx)[step] = clean_name(text)
     return await _next(ctx, step)
 
 
-@registry.text("ask-birth")
+@registry.text(Screens.ASK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
     born = parse_birth_date(text, ctx.engine.db.today())
     _draft(ctx)["birth"] = born.isoformat()
     return await _next(ctx, "birth")
 
 
-@registry.text("ask-snils")
+@registry.text(Screens.ASK_SNILS)
 async def on_snils(ctx: Ctx, text: str) -> Screen:
     _draft(ctx)["snils"] = parse_snils(text)
     return await _next(ctx, "snils")
 
 
-@registry.action(SkipStep, on=("ask-patronymic", "ask-snils"))
+@registry.action(SkipStep, on=(Screens.ASK_PATRONYMIC, Screens.ASK_SNILS))
 async def skip(ctx: Ctx, act: SkipStep) -> Screen:
     if act.step not in OPTIONAL:
         raise DomainError("stale-button")
@@ -317,17 +332,17 @@ async def skip(ctx: Ctx, act: SkipStep) -> Screen:
     return await _next(ctx, act.step)
 
 
-@registry.screen("ask-muni")
+@registry.screen(Screens.ASK_MUNI)
 async def ask_muni(ctx: Ctx) -> Screen:
     notices, rows = await municipality_rows(ctx, PickChildMunicipality, ChildMunicipalityPage)
     rows.append([Button(T("btn-cancel"), CancelChild())])
     return Screen([T("ask-muni"), *notices], rows, expect="text")
 
 
-register_municipality_picker("ask-muni", ChildMunicipalityPage)
+register_municipality_picker(Screens.ASK_MUNI, ChildMunicipalityPage)
 
 
-@registry.action(PickChildMunicipality, on=("ask-muni",))
+@registry.action(PickChildMunicipality, on=(Screens.ASK_MUNI,))
 async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
     async with ctx.reader() as uow:
         known = {mid for mid, _ in await catalog.municipalities(uow)}
@@ -338,12 +353,12 @@ async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
     return await _next(ctx, "muni")
 
 
-@registry.screen("child-confirm")
+@registry.screen(Screens.CHILD_CONFIRM)
 async def child_confirm(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
     missing = [s for s in STEPS if s not in draft]
     if missing:  # a stale confirm: ask what is missing
-        return await ctx.show(f"ask-{missing[0]}")
+        return await ctx.show(Screens(f"ask-{missing[0]}"))
     async with ctx.reader() as uow:
         names = dict(await catalog.municipalities(uow))
     parts = [
@@ -367,15 +382,15 @@ async def child_confirm(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ChangeField, on=("child-confirm",))
+@registry.action(ChangeField, on=(Screens.CHILD_CONFIRM,))
 async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
     if act.step not in STEPS:
         raise DomainError("stale-button")
     ctx.data["draft_back"] = "confirm"
-    return await ctx.show(f"ask-{act.step}")
+    return await ctx.show(Screens(f"ask-{act.step}"))
 
 
-@registry.action(SaveChild, on=("child-confirm",))
+@registry.action(SaveChild, on=(Screens.CHILD_CONFIRM,))
 async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     draft = _draft(ctx)
     data = children.ChildInput(
@@ -394,17 +409,17 @@ async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     ctx.data.pop("draft", None)
     ctx.data.pop("draft_back", None)
     ctx.data["child"] = child_id
-    return await ctx.show("child", T("child-saved"))
+    return await ctx.show(Screens.CHILD, T("child-saved"))
 
 
 @registry.action(CancelChild)
 async def child_cancel(ctx: Ctx, _: CancelChild) -> Screen:
     ctx.data.pop("draft", None)
     ctx.data.pop("draft_back", None)
-    return await ctx.show("children", T("cancelled"))
+    return await ctx.show(Screens.CHILDREN, T("cancelled"))
 
 
-@registry.screen("child-remove-confirm")
+@registry.screen(Screens.CHILD_REMOVE_CONFIRM)
 async def child_remove_confirm(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
     async with ctx.reader() as uow:
@@ -421,10 +436,10 @@ async def child_remove_confirm(ctx: Ctx) -> Screen:
 @registry.action(AskRemoveChild)
 async def child_remove(ctx: Ctx, act: AskRemoveChild) -> Screen:
     ctx.data["child"] = act.child_id
-    return await ctx.show("child-remove-confirm")
+    return await ctx.show(Screens.CHILD_REMOVE_CONFIRM)
 
 
-@registry.action(RemoveChild, on=("child-remove-confirm",))
+@registry.action(RemoveChild, on=(Screens.CHILD_REMOVE_CONFIRM,))
 async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
     child_id = act.child_id
     # the child's own account (14+) goes with the child: its dialog is forgotten too
@@ -433,4 +448,4 @@ async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
     await ctx.run(children.remove, ctx.parent_id, child_id)
     await ctx.engine.forget(*own)
     ctx.data.pop("child", None)
-    return await ctx.show("children", T("child-removed"))
+    return await ctx.show(Screens.CHILDREN, T("child-removed"))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.dialogs.actions import Action, OpenMenu
 from bot.dialogs.context import Ctx
 from bot.dialogs.screen import Button, Data, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 
 LABEL_MAX = 40  # VK's limit for a button label; Telegram's is larger
@@ -85,7 +86,7 @@ class MunicipalityPage(Action):
     page: int
 
 
-def register_municipality_picker(screen: str, page_action: type[MunicipalityPage]) -> None:
+def register_municipality_picker(screen: Screens, page_action: type[MunicipalityPage]) -> None:
     """Typing filters the list; ◀ ▶ page it. The choice itself stays with each flow."""
     from bot.dialogs.registry import registry
 

@@ -9,6 +9,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screens import Screens
 from core.rules.people import format_snils
 from core.services import confirmations
 
@@ -31,10 +32,10 @@ class RejectData(Action):
 @registry.action(OpenConfirmQueue)
 async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
     ctx.data["cq_page"] = act.page
-    return await ctx.show("confirm-queue")
+    return await ctx.show(Screens.CONFIRM_QUEUE)
 
 
-@registry.screen("confirm-queue")
+@registry.screen(Screens.CONFIRM_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
     page = int(ctx.data.get("cq_page", 0))
     async with ctx.reader() as uow:
@@ -44,7 +45,7 @@ async def queue(ctx: Ctx) -> Screen:
     pages = -(-total // confirmations.PAGE)
     if not items and page:  # the last page emptied meanwhile
         ctx.data["cq_page"] = pages - 1
-        return await ctx.show("confirm-queue")
+        return await ctx.show(Screens.CONFIRM_QUEUE)
     parts = [T("cq-title", {"count": total, "page": page + 1, "pages": pages})]
     rows = [
         [Button(label(f"{p.full_name}, {p.birth_date:%d.%m.%Y}"), OpenConfirmation(p.id))]
@@ -58,10 +59,10 @@ async def queue(ctx: Ctx) -> Screen:
 @registry.action(OpenConfirmation)
 async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
     ctx.data["cc"] = act.certificate_id
-    return await ctx.show("confirm-card")
+    return await ctx.show(Screens.CONFIRM_CARD)
 
 
-@registry.screen("confirm-card")
+@registry.screen(Screens.CONFIRM_CARD)
 async def card(ctx: Ctx) -> Screen:
     cert_id = int(ctx.data.get("cc", 0))
     async with ctx.reader() as uow:
@@ -88,27 +89,27 @@ async def card(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ConfirmData, on=("confirm-card",))
+@registry.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
 async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
     await ctx.run(confirmations.confirm, ctx.parent_id, act.certificate_id)
-    return await ctx.show("confirm-queue", T("cc-confirmed"))
+    return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-confirmed"))
 
 
-@registry.action(RejectData, on=("confirm-card",))
+@registry.action(RejectData, on=(Screens.CONFIRM_CARD,))
 async def reject(ctx: Ctx, act: RejectData) -> Screen:
     ctx.data["cc"] = act.certificate_id
-    return await ctx.show("confirm-reason")
+    return await ctx.show(Screens.CONFIRM_REASON)
 
 
-@registry.screen("confirm-reason")
+@registry.screen(Screens.CONFIRM_REASON)
 async def reason(ctx: Ctx) -> Screen:
     return Screen([T("cc-ask-reason")], [[back(OpenConfirmQueue())]], expect="text")
 
 
-@registry.text("confirm-reason")
+@registry.text(Screens.CONFIRM_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.run(confirmations.reject, ctx.parent_id, int(ctx.data.get("cc", 0)), text)
-    return await ctx.show("confirm-queue", T("cc-rejected"))
+    return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-rejected"))
 
 
 @registry.command("confirm")

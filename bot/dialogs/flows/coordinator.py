@@ -14,6 +14,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import label, menu_button
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.rules.catalog import Direction
 from core.rules.numbers import is_id
@@ -105,10 +106,10 @@ async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
 async def start(ctx: Ctx, _: StartBroadcast) -> Screen:
     await _scope(ctx)
     ctx.data["bc"] = {"dirs": []}
-    return await ctx.show("bc-text")
+    return await ctx.show(Screens.BC_TEXT)
 
 
-@registry.screen("bc-text")
+@registry.screen(Screens.BC_TEXT)
 async def ask_text(ctx: Ctx) -> Screen:
     return Screen(
         [T("bc-ask-text", {"min": broadcasts.TEXT_MIN, "max": broadcasts.TEXT_MAX})],
@@ -117,13 +118,13 @@ async def ask_text(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text("bc-text")
+@registry.text(Screens.BC_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
     _draft(ctx)["text"] = broadcasts.check_text(text)
-    return await ctx.show("bc-audience")
+    return await ctx.show(Screens.BC_AUDIENCE)
 
 
-@registry.screen("bc-audience")
+@registry.screen(Screens.BC_AUDIENCE)
 async def audience(ctx: Ctx) -> Screen:
     muni, region_wide = await _scope(ctx)
     rows = []
@@ -137,25 +138,25 @@ async def audience(ctx: Ctx) -> Screen:
     return Screen([T("bc-ask-audience")], rows)
 
 
-@registry.action(PickMunicipalityAudience, on=("bc-audience",))
+@registry.action(PickMunicipalityAudience, on=(Screens.BC_AUDIENCE,))
 async def on_audience(ctx: Ctx, act: PickMunicipalityAudience) -> Screen:
     muni, region_wide = await _scope(ctx)
     if act.municipality_id != muni and not region_wide:
         raise DomainError("not_allowed")
     _draft(ctx)["muni"] = act.municipality_id
-    return await ctx.show("bc-ages")
+    return await ctx.show(Screens.BC_AGES)
 
 
-@registry.action(PickRegionAudience, on=("bc-audience",))
+@registry.action(PickRegionAudience, on=(Screens.BC_AUDIENCE,))
 async def on_region(ctx: Ctx, act: PickRegionAudience) -> Screen:
     _muni, region_wide = await _scope(ctx)
     if not region_wide:
         raise DomainError("not_allowed")
     _draft(ctx)["muni"] = None
-    return await ctx.show("bc-ages")
+    return await ctx.show(Screens.BC_AGES)
 
 
-@registry.screen("bc-ages")
+@registry.screen(Screens.BC_AGES)
 async def ages(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"btn-bc-age-{key}"), PickAges(key)) for key in AGES]
     return Screen(
@@ -163,15 +164,15 @@ async def ages(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(PickAges, on=("bc-ages",))
+@registry.action(PickAges, on=(Screens.BC_AGES,))
 async def on_ages(ctx: Ctx, act: PickAges) -> Screen:
     if act.ages not in AGES:
         raise DomainError("stale-button")
     _draft(ctx)["ages"] = act.ages
-    return await ctx.show("bc-dirs")
+    return await ctx.show(Screens.BC_DIRS)
 
 
-@registry.screen("bc-dirs")
+@registry.screen(Screens.BC_DIRS)
 async def dirs(ctx: Ctx) -> Screen:
     chosen = set(_draft(ctx).get("dirs", []))
     buttons = [
@@ -189,12 +190,12 @@ async def dirs(ctx: Ctx) -> Screen:
     return Screen([T("bc-ask-dirs")], rows)
 
 
-@registry.action(DirectionsDone, on=("bc-dirs",))
+@registry.action(DirectionsDone, on=(Screens.BC_DIRS,))
 async def on_dirs_done(ctx: Ctx, _: DirectionsDone) -> Screen:
-    return await ctx.show("bc-program")
+    return await ctx.show(Screens.BC_PROGRAM)
 
 
-@registry.action(ToggleDirection, on=("bc-dirs",))
+@registry.action(ToggleDirection, on=(Screens.BC_DIRS,))
 async def on_dir(ctx: Ctx, act: ToggleDirection) -> Screen:
     draft = _draft(ctx)
     if act.direction not in {d.value for d in Direction}:
@@ -202,17 +203,17 @@ async def on_dir(ctx: Ctx, act: ToggleDirection) -> Screen:
     chosen = set(draft.get("dirs", []))
     chosen ^= {act.direction}
     draft["dirs"] = sorted(chosen)
-    return await ctx.show("bc-dirs")
+    return await ctx.show(Screens.BC_DIRS)
 
 
-@registry.screen("bc-program")
+@registry.screen(Screens.BC_PROGRAM)
 async def program(ctx: Ctx) -> Screen:
     return Screen(
         [T("bc-ask-program")], [[Button(T("btn-bc-no-program"), NoProgram())]], expect="text"
     )
 
 
-@registry.text("bc-program")
+@registry.text(Screens.BC_PROGRAM)
 async def on_program(ctx: Ctx, text: str) -> Screen:
     digits = text.strip().removeprefix("prog_")
     if not is_id(digits):
@@ -220,13 +221,13 @@ async def on_program(ctx: Ctx, text: str) -> Screen:
     async with ctx.reader() as uow:
         await catalog.card(uow, int(digits))
     _draft(ctx)["program"] = int(digits)
-    return await ctx.show("bc-preview")
+    return await ctx.show(Screens.BC_PREVIEW)
 
 
-@registry.action(NoProgram, on=("bc-program",))
+@registry.action(NoProgram, on=(Screens.BC_PROGRAM,))
 async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
     _draft(ctx)["program"] = None
-    return await ctx.show("bc-preview")
+    return await ctx.show(Screens.BC_PREVIEW)
 
 
 def _audience(draft: dict[str, Any]) -> broadcasts.Audience:
@@ -234,7 +235,7 @@ def _audience(draft: dict[str, Any]) -> broadcasts.Audience:
     return broadcasts.Audience(draft.get("muni"), lo, hi, tuple(draft.get("dirs", [])))
 
 
-@registry.screen("bc-preview")
+@registry.screen(Screens.BC_PREVIEW)
 async def preview(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
     if "text" not in draft or "muni" not in draft:
@@ -254,27 +255,27 @@ async def preview(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(SendNow, on=("bc-preview",))
+@registry.action(SendNow, on=(Screens.BC_PREVIEW,))
 async def send_now(ctx: Ctx, _: SendNow) -> Screen:
     return await _create(ctx, None)
 
 
-@registry.action(AskWhen, on=("bc-preview",))
+@registry.action(AskWhen, on=(Screens.BC_PREVIEW,))
 async def ask_when(ctx: Ctx, _: AskWhen) -> Screen:
-    return await ctx.show("bc-when")
+    return await ctx.show(Screens.BC_WHEN)
 
 
-@registry.screen("bc-when")
+@registry.screen(Screens.BC_WHEN)
 async def when(ctx: Ctx) -> Screen:
     return Screen([T("bc-ask-when")], [[Button(T("btn-back"), BackToPreview())]], expect="text")
 
 
 @registry.action(BackToPreview)
 async def back_to_preview(ctx: Ctx, _: BackToPreview) -> Screen:
-    return await ctx.show("bc-preview")
+    return await ctx.show(Screens.BC_PREVIEW)
 
 
-@registry.text("bc-when")
+@registry.text(Screens.BC_WHEN)
 async def on_when(ctx: Ctx, text: str) -> Screen:
     match = WHEN.match(text)
     if not match:
@@ -302,10 +303,10 @@ async def _create(ctx: Ctx, at: datetime | None) -> Screen:
     )
     ctx.data.pop("bc", None)
     ctx.data["bc_id"] = bid
-    return await ctx.show("bc-progress", T("bc-queued" if at is None else "bc-scheduled"))
+    return await ctx.show(Screens.BC_PROGRESS, T("bc-queued" if at is None else "bc-scheduled"))
 
 
-@registry.screen("bc-progress")
+@registry.screen(Screens.BC_PROGRESS)
 async def progress(ctx: Ctx) -> Screen:
     bid = ctx.data.get("bc_id")
     async with ctx.reader() as uow:
@@ -337,10 +338,10 @@ async def progress(ctx: Ctx) -> Screen:
 
 @registry.action(OpenLastBroadcast)
 async def refresh(ctx: Ctx, _: OpenLastBroadcast) -> Screen:
-    return await ctx.show("bc-progress")
+    return await ctx.show(Screens.BC_PROGRESS)
 
 
-@registry.action(CancelBroadcast, on=("bc-progress",))
+@registry.action(CancelBroadcast, on=(Screens.BC_PROGRESS,))
 async def cancel(ctx: Ctx, _: CancelBroadcast) -> Screen:
     await ctx.run(broadcasts.cancel, ctx.parent_id, int(ctx.data.get("bc_id", 0)))
-    return await ctx.show("bc-progress", T("bc-cancelled"))
+    return await ctx.show(Screens.BC_PROGRESS, T("bc-cancelled"))

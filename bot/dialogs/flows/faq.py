@@ -8,6 +8,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.services import views
 
@@ -19,7 +20,7 @@ class OpenAnswer(Action):
     question: int  # 1 … QUESTIONS
 
 
-@registry.screen("help")
+@registry.screen(Screens.HELP)
 async def help_screen(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"faq-q{n}"), OpenAnswer(n)) for n in range(1, QUESTIONS + 1)]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -29,12 +30,12 @@ async def help_screen(ctx: Ctx) -> Screen:
 
 @registry.action(OpenHelp)
 async def to_help(ctx: Ctx, _: OpenHelp) -> Screen:
-    return await ctx.show("help")
+    return await ctx.show(Screens.HELP)
 
 
 @registry.command("help")
 async def help_command(ctx: Ctx, arg: str) -> Screen:
-    return await ctx.show("help")
+    return await ctx.show(Screens.HELP)
 
 
 @registry.action(OpenAnswer)
@@ -42,10 +43,10 @@ async def to_answer(ctx: Ctx, act: OpenAnswer) -> Screen:
     if not 1 <= act.question <= QUESTIONS:
         raise DomainError("stale-button")
     ctx.data["faq"] = act.question
-    return await ctx.show("faq")
+    return await ctx.show(Screens.FAQ)
 
 
-@registry.screen("faq")
+@registry.screen(Screens.FAQ)
 async def answer(ctx: Ctx) -> Screen:
     n = int(ctx.data.get("faq", 1))
     parts = [T(f"faq-q{n}"), T(f"faq-a{n}")]

@@ -7,6 +7,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.services import linking, parents
 
@@ -19,10 +20,10 @@ class EnterCode(Action):
 @registry.action(OpenLink)
 async def to_link(ctx: Ctx, _: OpenLink) -> Screen:
     ctx.data["link_code"] = await ctx.run(linking.create_code, ctx.parent_id)
-    return await ctx.show("link")
+    return await ctx.show(Screens.LINK)
 
 
-@registry.screen("link")
+@registry.screen(Screens.LINK)
 async def link(ctx: Ctx) -> Screen:
     code = ctx.data.get("link_code")
     parts = [T("link-code", {"code": code})] if code else []
@@ -36,15 +37,15 @@ async def link(ctx: Ctx) -> Screen:
 
 @registry.action(EnterCode)
 async def to_enter(ctx: Ctx, _: EnterCode) -> Screen:
-    return await ctx.show("link-enter")
+    return await ctx.show(Screens.LINK_ENTER)
 
 
-@registry.screen("link-enter")
+@registry.screen(Screens.LINK_ENTER)
 async def enter(ctx: Ctx) -> Screen:
     return Screen([T("link-enter")], [[menu_button()]], expect="text")
 
 
-@registry.text("link", "link-enter")
+@registry.text(Screens.LINK, Screens.LINK_ENTER)
 async def on_code(ctx: Ctx, text: str) -> Screen:
     return await _redeem(ctx, text)
 
@@ -70,5 +71,5 @@ async def _redeem(ctx: Ctx, code: str) -> Screen:
     if teen is not None:
         # a child of 14+ typed the parent's invitation: their own account in the family
         ctx.data["teen"] = teen
-        return await ctx.show("menu", T("teen-joined"))
-    return await ctx.show("menu", T("link-done"))
+        return await ctx.show(Screens.MENU, T("teen-joined"))
+    return await ctx.show(Screens.MENU, T("link-done"))

@@ -8,6 +8,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
 from core.services import decisions, views
@@ -41,10 +42,10 @@ async def _require_provider(ctx: Ctx) -> None:
 @registry.action(OpenProviderQueue)
 async def to_queue(ctx: Ctx, _: OpenProviderQueue) -> Screen:
     await _require_provider(ctx)
-    return await ctx.show("provider-queue")
+    return await ctx.show(Screens.PROVIDER_QUEUE)
 
 
-@registry.screen("provider-queue")
+@registry.screen(Screens.PROVIDER_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         apps = await views.provider_queue(uow, ctx.parent_id)
@@ -62,10 +63,10 @@ async def queue(ctx: Ctx) -> Screen:
 @registry.action(OpenProviderApplication)
 async def to_app(ctx: Ctx, act: OpenProviderApplication) -> Screen:
     ctx.data["papp"] = act.application_id
-    return await ctx.show("provider-app")
+    return await ctx.show(Screens.PROVIDER_APP)
 
 
-@registry.screen("provider-app")
+@registry.screen(Screens.PROVIDER_APP)
 async def provider_app(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         a = await views.provider_application(uow, ctx.parent_id, int(ctx.data.get("papp", 0)))
@@ -91,7 +92,7 @@ async def provider_app(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(Decide, on=("provider-app",))
+@registry.action(Decide, on=(Screens.PROVIDER_APP,))
 async def decide(ctx: Ctx, act: Decide) -> Screen:
     if act.status not in DECISIONS:
         raise DomainError("stale-button")
@@ -106,22 +107,22 @@ async def decide(ctx: Ctx, act: Decide) -> Screen:
             "needed": ctx.money(decision.needed),
             "available": ctx.money(decision.available),
         }
-        return await ctx.show("provider-app", T("pd-not-covered", figures))
-    return await ctx.show("provider-queue", T(f"pd-{status}"))
+        return await ctx.show(Screens.PROVIDER_APP, T("pd-not-covered", figures))
+    return await ctx.show(Screens.PROVIDER_QUEUE, T(f"pd-{status}"))
 
 
-@registry.action(AskRejectReason, on=("provider-app",))
+@registry.action(AskRejectReason, on=(Screens.PROVIDER_APP,))
 async def reject(ctx: Ctx, act: AskRejectReason) -> Screen:
     ctx.data["papp"] = act.application_id
-    return await ctx.show("provider-reason")
+    return await ctx.show(Screens.PROVIDER_REASON)
 
 
-@registry.screen("provider-reason")
+@registry.screen(Screens.PROVIDER_REASON)
 async def reason(ctx: Ctx) -> Screen:
     return Screen([T("ask-reason")], [[back(OpenProviderQueue())]], expect="text")
 
 
-@registry.text("provider-reason")
+@registry.text(Screens.PROVIDER_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.run(
         decisions.provider_decide,
@@ -130,4 +131,4 @@ async def on_reason(ctx: Ctx, text: str) -> Screen:
         AppStatus.REJECTED,
         text,
     )
-    return await ctx.show("provider-queue", T("pd-rejected"))
+    return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-rejected"))

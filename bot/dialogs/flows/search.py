@@ -25,6 +25,7 @@ from bot.dialogs.flows.common import (
 )
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.rules.catalog import Direction, Register
 from core.services import catalog, children, parents, quotes
@@ -101,7 +102,7 @@ def _q(ctx: Ctx) -> dict[str, Any]:
 @registry.action(OpenSearch)
 async def search(ctx: Ctx, _: OpenSearch) -> Screen:
     ctx.data["q"] = {}
-    return await ctx.show("search-direction")
+    return await ctx.show(Screens.SEARCH_DIRECTION)
 
 
 @registry.command("search")
@@ -109,7 +110,7 @@ async def search_command(ctx: Ctx, arg: str) -> Screen:
     return await search(ctx, OpenSearch())
 
 
-@registry.screen("search-direction")
+@registry.screen(Screens.SEARCH_DIRECTION)
 async def search_direction(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"direction-{d.value}"), PickDirection(d.value)) for d in Direction]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -118,21 +119,21 @@ async def search_direction(ctx: Ctx) -> Screen:
     return Screen([T("search-direction")], rows)
 
 
-@registry.action(PickDirection, on=("search-direction",))
+@registry.action(PickDirection, on=(Screens.SEARCH_DIRECTION,))
 async def on_direction(ctx: Ctx, act: PickDirection) -> Screen:
     if act.direction not in {d.value for d in Direction}:
         raise DomainError("stale-button")
     _q(ctx)["direction"] = act.direction
-    return await ctx.show("search-muni")
+    return await ctx.show(Screens.SEARCH_MUNI)
 
 
-@registry.action(AnyDirection, on=("search-direction",))
+@registry.action(AnyDirection, on=(Screens.SEARCH_DIRECTION,))
 async def on_any_direction(ctx: Ctx, _: AnyDirection) -> Screen:
     _q(ctx)["direction"] = None
-    return await ctx.show("search-muni")
+    return await ctx.show(Screens.SEARCH_MUNI)
 
 
-@registry.screen("search-muni")
+@registry.screen(Screens.SEARCH_MUNI)
 async def search_muni(ctx: Ctx) -> Screen:
     notices, rows = await municipality_rows(ctx, PickSearchMunicipality, SearchMunicipalityPage)
     rows.append([Button(T("btn-anywhere"), AnyMunicipality())])
@@ -140,15 +141,15 @@ async def search_muni(ctx: Ctx) -> Screen:
     return Screen([T("search-muni"), *notices], rows, expect="text")
 
 
-register_municipality_picker("search-muni", SearchMunicipalityPage)
+register_municipality_picker(Screens.SEARCH_MUNI, SearchMunicipalityPage)
 
 
-@registry.action(PickSearchMunicipality, on=("search-muni",))
+@registry.action(PickSearchMunicipality, on=(Screens.SEARCH_MUNI,))
 async def on_muni(ctx: Ctx, act: PickSearchMunicipality) -> Screen:
     return await _after_muni(ctx, act.municipality_id)
 
 
-@registry.action(AnyMunicipality, on=("search-muni",))
+@registry.action(AnyMunicipality, on=(Screens.SEARCH_MUNI,))
 async def on_any_muni(ctx: Ctx, _: AnyMunicipality) -> Screen:
     return await _after_muni(ctx, None)
 
@@ -160,11 +161,11 @@ async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
         view = await parents.view(uow, ctx.parent_id)
         kids = await ctx.children(uow) if view.consent else []
     if not kids:
-        return await ctx.show("search-text")
-    return await ctx.show("search-child")
+        return await ctx.show(Screens.SEARCH_TEXT)
+    return await ctx.show(Screens.SEARCH_CHILD)
 
 
-@registry.screen("search-child")
+@registry.screen(Screens.SEARCH_CHILD)
 async def search_child(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
@@ -174,23 +175,23 @@ async def search_child(ctx: Ctx) -> Screen:
     return Screen([T("search-child")], rows)
 
 
-@registry.action(PickSearchChild, on=("search-child",))
+@registry.action(PickSearchChild, on=(Screens.SEARCH_CHILD,))
 async def on_child(ctx: Ctx, act: PickSearchChild) -> Screen:
     async with ctx.reader() as uow:
         kid = await children.view(uow, ctx.parent_id, act.child_id)
     q = _q(ctx)
     q["child"], q["age"] = kid.id, kid.age
-    return await ctx.show("search-text")
+    return await ctx.show(Screens.SEARCH_TEXT)
 
 
-@registry.action(AnyAge, on=("search-child",))
+@registry.action(AnyAge, on=(Screens.SEARCH_CHILD,))
 async def on_any_age(ctx: Ctx, _: AnyAge) -> Screen:
     q = _q(ctx)
     q["child"] = q["age"] = None
-    return await ctx.show("search-text")
+    return await ctx.show(Screens.SEARCH_TEXT)
 
 
-@registry.screen("search-text")
+@registry.screen(Screens.SEARCH_TEXT)
 async def search_text(ctx: Ctx) -> Screen:
     return Screen(
         [T("search-text")],
@@ -199,11 +200,11 @@ async def search_text(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text("search-text")
+@registry.text(Screens.SEARCH_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
     _q(ctx)["text"] = text[: catalog.MAX_QUERY]
     ctx.data["page"] = 0
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)
 
 
 @registry.action(FindTyped)
@@ -215,13 +216,13 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
         raise DomainError("stale-button")
     ctx.data["q"] = {"text": typed[: catalog.MAX_QUERY]}
     ctx.data["page"] = 0
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)
 
 
 @registry.action(ShowResults)
 async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
     ctx.data["page"] = 0
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)
 
 
 WORD_SHOWN = 20  # of a typed word on a button (every platform's label fits)
@@ -241,7 +242,7 @@ def _query(ctx: Ctx) -> SearchQuery:
     )
 
 
-@registry.screen("results")
+@registry.screen(Screens.RESULTS)
 async def results(ctx: Ctx) -> Screen:
     query = _query(ctx)
     async with ctx.reader() as uow:
@@ -301,18 +302,18 @@ async def results(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ResultsPage, on=("results",))
+@registry.action(ResultsPage, on=(Screens.RESULTS,))
 async def on_page(ctx: Ctx, act: ResultsPage) -> Screen:
     ctx.data["page"] = act.page
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)
 
 
 @registry.action(AskLocation)
 async def near(ctx: Ctx, _: AskLocation) -> Screen:
-    return await ctx.show("search-location")
+    return await ctx.show(Screens.SEARCH_LOCATION)
 
 
-@registry.screen("search-location")
+@registry.screen(Screens.SEARCH_LOCATION)
 async def search_location(ctx: Ctx) -> Screen:
     return Screen(
         [T("ask-location")],
@@ -321,32 +322,32 @@ async def search_location(ctx: Ctx) -> Screen:
     )
 
 
-@registry.location("search-location", "results", "search-text")
+@registry.location(Screens.SEARCH_LOCATION, Screens.RESULTS, Screens.SEARCH_TEXT)
 async def on_location(ctx: Ctx, lat: float, lon: float) -> Screen:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise DomainError("stale-button")
     _q(ctx)["near"] = [round(lat, 5), round(lon, 5)]
     ctx.data["page"] = 0
-    return await ctx.show("results", T("sorted-by-distance"))
+    return await ctx.show(Screens.RESULTS, T("sorted-by-distance"))
 
 
-@registry.text("search-location")
+@registry.text(Screens.SEARCH_LOCATION)
 async def on_location_text(ctx: Ctx, text: str) -> Screen:
     # a reply-keyboard "back" arrives as text: anything typed here returns to the results
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)
 
 
 @registry.action(OpenProgram)
 async def to_card(ctx: Ctx, act: OpenProgram) -> Screen:
     ctx.data["card"] = act.program_id
-    return await ctx.show("card")
+    return await ctx.show(Screens.CARD)
 
 
 def _months(start: int, end: int) -> T:
     return T("month-range", {"start": T(f"month-{start}"), "end": T(f"month-{end}")})
 
 
-@registry.screen("card")
+@registry.screen(Screens.CARD)
 async def card(ctx: Ctx) -> Screen:
     program_id = int(ctx.data.get("card", 0))
     async with ctx.reader() as uow:
@@ -429,15 +430,15 @@ async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # typ
     )
 
 
-@registry.action(Widen, on=("results",))
+@registry.action(Widen, on=(Screens.RESULTS,))
 async def widen(ctx: Ctx, act: Widen) -> Screen:
     if act.drop not in WIDEN:
         raise DomainError("stale-button")
     _q(ctx)[act.drop] = None
     ctx.data["page"] = 0
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)
 
 
 @registry.action(BackToResults)
 async def results_back(ctx: Ctx, _: BackToResults) -> Screen:
-    return await ctx.show("results")
+    return await ctx.show(Screens.RESULTS)

@@ -24,6 +24,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Screen, T
+from bot.dialogs.screens import Screens
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
@@ -72,16 +73,16 @@ async def start(ctx: Ctx, arg: str) -> Screen:
             try:
                 await catalog.card(uow, program_id)
             except DomainError:
-                return await ctx.show("menu", T("program_not_found"))
+                return await ctx.show(Screens.MENU, T("program_not_found"))
         ctx.data["card"] = program_id
-        return await ctx.show("card")
+        return await ctx.show(Screens.CARD)
     view = await ctx.parent()
     if not view.consent:
-        return await ctx.show("welcome")
-    return await ctx.show("menu", T("welcome-back"))
+        return await ctx.show(Screens.WELCOME)
+    return await ctx.show(Screens.MENU, T("welcome-back"))
 
 
-@registry.screen("welcome")
+@registry.screen(Screens.WELCOME)
 async def welcome(ctx: Ctx) -> Screen:
     return Screen(
         [T("welcome"), T("consent-ask")],
@@ -93,7 +94,7 @@ async def welcome(ctx: Ctx) -> Screen:
     )
 
 
-@registry.screen("policy")
+@registry.screen(Screens.POLICY)
 async def policy(ctx: Ctx) -> Screen:
     return Screen(
         [T("policy-text", {"version": CONSENT_VERSION})],
@@ -103,22 +104,22 @@ async def policy(ctx: Ctx) -> Screen:
 
 @registry.action(ShowWelcome)
 async def to_welcome(ctx: Ctx, _: ShowWelcome) -> Screen:
-    return await ctx.show("welcome")
+    return await ctx.show(Screens.WELCOME)
 
 
 @registry.action(ShowPolicy)
 async def to_policy(ctx: Ctx, _: ShowPolicy) -> Screen:
-    return await ctx.show("policy")
+    return await ctx.show(Screens.POLICY)
 
 
 @registry.action(GiveConsent)
 async def consent(ctx: Ctx, _: GiveConsent) -> Screen:
     await ctx.run(parents.give_consent, ctx.parent_id)
     ctx.forget_parent()
-    return await ctx.show("menu", T("consent-given"))
+    return await ctx.show(Screens.MENU, T("consent-given"))
 
 
-@registry.screen("menu")
+@registry.screen(Screens.MENU)
 async def menu(ctx: Ctx) -> Screen:
     view = await ctx.parent()
     is_provider = "provider" in view.roles
@@ -164,19 +165,19 @@ async def menu(ctx: Ctx) -> Screen:
 
 @registry.action(OpenMenu)
 async def to_menu(ctx: Ctx, _: OpenMenu) -> Screen:
-    return await ctx.show("menu")
+    return await ctx.show(Screens.MENU)
 
 
 @registry.command("menu")
 async def menu_command(ctx: Ctx, arg: str) -> Screen:
-    return await ctx.show("menu")
+    return await ctx.show(Screens.MENU)
 
 
 @registry.command("cancel")
 async def cancel(ctx: Ctx, arg: str) -> Screen:
     for key in ("draft", "draft_back", "apply", "reason_app"):
         ctx.data.pop(key, None)
-    return await ctx.show("menu", T("cancelled"))
+    return await ctx.show(Screens.MENU, T("cancelled"))
 
 
 @registry.action(SwitchLanguage)
@@ -185,7 +186,7 @@ async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     await ctx.run(parents.set_language, ctx.parent_id, new)
     ctx.forget_parent()
     ctx.state.lang = new
-    return await ctx.show(ctx.state.screen if ctx.state.screen in registry.screens else "menu")
+    return await ctx.engine.current(ctx)
 
 
 @registry.command("language")
@@ -193,7 +194,7 @@ async def language_command(ctx: Ctx, arg: str) -> Screen:
     return await language(ctx, SwitchLanguage())
 
 
-@registry.screen("privacy")
+@registry.screen(Screens.PRIVACY)
 async def privacy(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
@@ -236,31 +237,31 @@ async def privacy(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ChooseNoticesTo, on=("privacy",))
+@registry.action(ChooseNoticesTo, on=(Screens.PRIVACY,))
 async def choose_notices_to(ctx: Ctx, act: ChooseNoticesTo) -> Screen:
     await ctx.run(parents.choose_notices_to, ctx.parent_id, act.platform)
-    return await ctx.show("privacy", T("notices-to-done", {"messenger": act.platform}))
+    return await ctx.show(Screens.PRIVACY, T("notices-to-done", {"messenger": act.platform}))
 
 
-@registry.action(ToggleAnnouncements, on=("privacy",))
+@registry.action(ToggleAnnouncements, on=(Screens.PRIVACY,))
 async def toggle_announcements(ctx: Ctx, _: ToggleAnnouncements) -> Screen:
     view = await ctx.parent()
     await ctx.run(parents.set_announcements, ctx.parent_id, not view.announcements)
     ctx.forget_parent()
-    return await ctx.show("privacy")
+    return await ctx.show(Screens.PRIVACY)
 
 
 @registry.action(OpenPrivacy)
 async def to_privacy(ctx: Ctx, _: OpenPrivacy) -> Screen:
-    return await ctx.show("privacy")
+    return await ctx.show(Screens.PRIVACY)
 
 
 @registry.command("privacy")
 async def privacy_command(ctx: Ctx, arg: str) -> Screen:
-    return await ctx.show("privacy")
+    return await ctx.show(Screens.PRIVACY)
 
 
-@registry.screen("withdraw-confirm")
+@registry.screen(Screens.WITHDRAW_CONFIRM)
 async def withdraw_confirm(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
         active = await views.parent_applications(uow, ctx.parent_id, active_only=True)
@@ -278,10 +279,10 @@ async def withdraw_confirm(ctx: Ctx) -> Screen:
 
 @registry.action(AskWithdraw)
 async def withdraw(ctx: Ctx, _: AskWithdraw) -> Screen:
-    return await ctx.show("withdraw-confirm")
+    return await ctx.show(Screens.WITHDRAW_CONFIRM)
 
 
-@registry.action(WithdrawYes, on=("withdraw-confirm",))
+@registry.action(WithdrawYes, on=(Screens.WITHDRAW_CONFIRM,))
 async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
     # read first: a child's own account (14+) goes with the child's data
     async with ctx.reader() as uow:
@@ -291,4 +292,4 @@ async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
     # no draft of a child's data stays behind in any of the family's messengers
     await ctx.engine.forget(*others)
     ctx.state.data = {"pid": ctx.parent_id}
-    return await ctx.show("welcome", T("data-erased", {"count": count}))
+    return await ctx.show(Screens.WELCOME, T("data-erased", {"count": count}))

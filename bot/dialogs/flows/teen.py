@@ -9,18 +9,19 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
+from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.services import teens
 
 
-@registry.action(InviteTeen, on=("child",))
+@registry.action(InviteTeen, on=(Screens.CHILD,))
 async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
     ctx.data["teen_code"] = await ctx.run(teens.invite, ctx.parent_id, act.child_id)
     ctx.data["child"] = act.child_id
-    return await ctx.show("teen-invite")
+    return await ctx.show(Screens.TEEN_INVITE)
 
 
-@registry.screen("teen-invite")
+@registry.screen(Screens.TEEN_INVITE)
 async def invite_screen(ctx: Ctx) -> Screen:
     code = ctx.data.get("teen_code")
     child = ctx.data.get("child")
