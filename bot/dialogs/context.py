@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+# what the engine keeps in a person's state: the parent's id, their cached view, a child's
+# own account; everything else belongs to a flow
+ENGINE_KEYS = frozenset({"pid", "me", "teen"})
 
 
 @dataclass
@@ -64,6 +67,12 @@ class Ctx:
         """The family's children this account may act for: all, or the child themselves."""
         kids = await children.list_children(uow, self.parent_id)
         return [k for k in kids if self.teen is None or k.id == self.teen]
+
+    def drop_flows(self) -> None:
+        """Forget every flow's data (a draft, a search, a pending application); what the
+        engine keeps about the person stays."""
+        for key in [k for k in self.data if k not in ENGINE_KEYS]:
+            del self.data[key]
 
     def forget_parent(self) -> None:
         """After a change of consent, language or announcements: read it again."""

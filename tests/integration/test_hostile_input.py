@@ -58,6 +58,19 @@ async def test_buttons_with_ids_that_are_not_ids(engine):
         assert INTERNAL not in text, action
 
 
+async def test_cancel_drops_every_flow_s_data(engine):
+    await say(engine, "/broadcast")
+    await say(engine, "Открыт набор в кружки на весну, приходите!")
+    await say(engine, "/search")
+    await press(engine, "sd-any")
+    state = await engine.states.get(f"tg:{USER}")
+    assert {"bc", "q"} <= set(state.data)
+    text = await say(engine, "/cancel")
+    assert INTERNAL not in text
+    state = await engine.states.get(f"tg:{USER}")
+    assert set(state.data) <= {"pid", "me", "teen"}
+
+
 async def test_nul_and_controls_in_search_text(engine):
     await say(engine, "/search")
     await press(engine, "sd-any")

@@ -175,8 +175,7 @@ async def menu_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.command("cancel")
 async def cancel(ctx: Ctx, arg: str) -> Screen:
-    for key in ("draft", "draft_back", "apply", "reason_app"):
-        ctx.data.pop(key, None)
+    ctx.drop_flows()  # every flow's draft and choices, the broadcast's too
     return await ctx.show(Screens.MENU, T("cancelled"))
 
 
