@@ -11,6 +11,7 @@ from core.notify.delivery import Claimed
 from core.notify.outbox import KINDS
 from core.services import enrolment, waiting_list
 from core.storage.models import Program
+from tests.support.wording import wording_problems
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 from tests.unit.test_screens import StrictTranslator
 
@@ -71,3 +72,4 @@ async def test_every_notice_renders(db):
                 notice = await renderer.render(uow, row, lang)
                 assert notice is not None and notice.text.strip(), (kind, payload, lang)
                 assert "{" not in notice.text, (kind, notice.text)
+                assert wording_problems(notice.text, lang) == [], (kind, lang)

@@ -37,6 +37,7 @@ from core.services import (
     views,
     waiting_list,
 )
+from tests.support.wording import wording_problems
 
 NOW = datetime(2026, 11, 22, 10, 0)
 
@@ -457,6 +458,8 @@ async def test_every_screen_renders(monkeypatch, variant, lang):
         rendered = render(screen, lang, t, lambda a: SIGNER.sign("tg:1", a))
         assert rendered.text.strip(), name
         assert len(rendered.text) <= 4000, name
+        for shown in (rendered.text, *(b.label for b in rendered.buttons)):
+            assert wording_problems(shown, lang) == [], name
         for button in rendered.buttons:
             assert button.label.strip(), name
             assert len(button.label) <= 40, (name, button.label)
