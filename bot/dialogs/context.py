@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -119,8 +119,26 @@ class Ctx:
 
     def local_time(self, at: datetime) -> str:
         """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""
-        local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(self.engine.timezone))
+        local = at.replace(tzinfo=UTC).astimezone(self.zone)
         return local.strftime("%d.%m %H:%M")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The region's time zone (its date decides ages; times typed are read in it)."""
+        return ZoneInfo(self.engine.timezone)
+
+    def today(self) -> date:
+        """The region's date (the clock the database's use cases see)."""
+        return self.engine.db.today()
+
+    async def current(self, *notice: T) -> Screen:
+        """The screen the person is on, again, under ``notice``."""
+        return await self.engine.current(self, *notice)
+
+    async def forget_accounts(self, *user_keys: str) -> None:
+        """Drop the dialog states of these accounts (a family's other messengers after its
+        data were erased, a child's own account with the child)."""
+        await self.engine.forget(*user_keys)
 
 
 PARENT_TTL_S = 300

@@ -79,3 +79,14 @@ def test_every_registered_platform_is_complete():
     for p in platforms.all_platforms():
         assert p.key.isascii() and p.key.islower() and len(p.key) <= 8
         assert callable(p.serve) and callable(p.sender) and callable(p.problem)
+
+
+def test_flows_do_not_reach_into_the_engine():
+    """A flow sees the person, the state and the core through its Ctx; the engine, its
+    database, clock and time zone are the Ctx's business (ctx.today(), ctx.zone …)."""
+    offenders = []
+    for path in sorted((ROOT / "bot" / "dialogs" / "flows").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "engine":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []

@@ -55,7 +55,7 @@ async def on_birth(ctx: Ctx, text: str) -> Screen:
     number = ctx.data.get("cert_link")
     if not number:
         raise DomainError("stale-button")
-    born = parse_birth_date(text, ctx.engine.db.today())
+    born = parse_birth_date(text, ctx.today())
     child_id = await ctx.run(register.link_by_number, ctx.parent_id, str(number), born)
     ctx.data.pop("cert_link", None)
     if child_id is None:

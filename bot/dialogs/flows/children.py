@@ -313,7 +313,7 @@ async def on_name(ctx: Ctx, text: str) -> Screen:
 
 @registry.text(Screens.ASK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
-    born = parse_birth_date(text, ctx.engine.db.today())
+    born = parse_birth_date(text, ctx.today())
     _draft(ctx)["birth"] = born.isoformat()
     return await _next(ctx, "birth")
 
@@ -446,6 +446,6 @@ async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
     async with ctx.reader() as uow:
         own = await teens.accounts(uow, child_id)
     await ctx.run(children.remove, ctx.parent_id, child_id)
-    await ctx.engine.forget(*own)
+    await ctx.forget_accounts(*own)
     ctx.data.pop("child", None)
     return await ctx.show(Screens.CHILDREN, T("child-removed"))

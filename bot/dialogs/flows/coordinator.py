@@ -98,7 +98,7 @@ def _draft(ctx: Ctx) -> dict[str, Any]:
 async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
     if not await _is_coordinator(ctx):
         # the same answer as any unknown command: the feature is not disclosed
-        return await ctx.engine.current(ctx, T("unknown-command"))
+        return await ctx.current(T("unknown-command"))
     return await start(ctx, StartBroadcast())
 
 
@@ -284,7 +284,7 @@ async def on_when(ctx: Ctx, text: str) -> Screen:
     if not 2000 <= year <= 2100:  # 01.01.0001 would overflow the conversion to UTC
         raise DomainError("broadcast_time_invalid")
     try:
-        local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(ctx.engine.timezone))
+        local = datetime(year, month, day, hour, minute, tzinfo=ctx.zone)
     except ValueError as exc:
         raise DomainError("broadcast_time_invalid") from exc
     at = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)

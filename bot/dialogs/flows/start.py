@@ -185,7 +185,7 @@ async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     await ctx.run(parents.set_language, ctx.parent_id, new)
     ctx.forget_parent()
     ctx.state.lang = new
-    return await ctx.engine.current(ctx)
+    return await ctx.current()
 
 
 @registry.command("language")
@@ -289,6 +289,6 @@ async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
     count = await ctx.run(parents.withdraw_consent, ctx.parent_id)
     ctx.forget_parent()
     # no draft of a child's data stays behind in any of the family's messengers
-    await ctx.engine.forget(*others)
+    await ctx.forget_accounts(*others)
     ctx.state.data = {"pid": ctx.parent_id}
     return await ctx.show(Screens.WELCOME, T("data-erased", {"count": count}))
