@@ -75,6 +75,7 @@ async def test_parent_journey_in_max(max_bot):
     balance = await say(h, "/balance")
     assert "Зарезервировано" in balance.text
     assert h.max.refused == []  # nothing over MAX's limits was ever sent
+    assert h.max.polls_refused == 0  # nor polled faster than two a second
 
 
 async def test_bad_input_gets_a_message_and_the_dialog_goes_on(max_bot):

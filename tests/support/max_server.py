@@ -2,8 +2,8 @@
 Bot API documentation (dev.max.ru) and enforcing its limits:
 
 - the token in the ``Authorization`` header (401 otherwise);
-- 30 requests a second per bot (429 ``too.many.requests``), and at most two callback
-  answers a second in one dialog;
+- 30 requests a second per bot (429 ``too.many.requests``), at most two callback answers a
+  second in one dialog, and at most two long-poll requests (GET /updates) a second;
 - a message's text up to 4000 characters; an inline keyboard of at most 210 buttons in
   30 rows, 7 a row (3 for link and location buttons); a callback payload of 1 to 256
   characters (400 ``proto.payload`` otherwise);
@@ -74,6 +74,7 @@ class FakeMax(SentLog):
     token: str = "max-test-token"
     rate_per_s: float = 30  # requests a second per bot
     answers_per_s: float = 2  # callback answers a second per dialog
+    polls_per_s: float = 2  # GET /updates a second
     blocked: set[int] = field(default_factory=set)
     too_many: int = 0
     refused: list[str] = field(default_factory=list)  # codes of 4xx answers other than 429
@@ -89,6 +90,8 @@ class FakeMax(SentLog):
         self._runner: web.AppRunner | None = None
         self._times: list[float] = []
         self._answer_times: dict[int, list[float]] = {}
+        self._poll_times: list[float] = []
+        self.polls_refused = 0
         self._callbacks: dict[str, tuple[int, str]] = {}  # callback id -> (user, message id)
         self._last_message: dict[int, str] = {}
         self._http: aiohttp.ClientSession | None = None
@@ -237,6 +240,12 @@ class FakeMax(SentLog):
 
     async def _updates(self, request: web.Request) -> web.Response:
         async def handler(request: web.Request) -> dict[str, Any]:
+            now = time.monotonic()
+            self._poll_times = [t for t in self._poll_times if t > now - 1.0]
+            if len(self._poll_times) >= self.polls_per_s:
+                self.polls_refused += 1
+                raise Refusal(429, "too.many.requests", "Long polling: at most 2 requests/s")
+            self._poll_times.append(now)
             marker = int(request.query.get("marker") or 0)
             timeout = min(float(request.query.get("timeout") or 0), 0.5)
             limit = int(request.query.get("limit") or 100)

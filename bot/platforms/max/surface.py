@@ -45,6 +45,7 @@ TOO_MANY_REQUESTS = 429
 # the person blocked the bot or left: nothing more can reach them there
 UNREACHABLE_CODES = frozenset({"chat.denied", "user.blocked", "not.found", "dialog.suspended"})
 POLL_TIMEOUT_S = 30  # MAX holds a long poll at most 30 s (the library caps it at 90)
+POLL_RATE = 2  # long polling: at most 2 requests a second (MAX Bot API, GET /updates)
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
@@ -113,6 +114,10 @@ class MaxSurface:
         asked twice; a failure asks again with the same marker after a pause."""
         backoff = 1.0
         while not stop.is_set():
+            # a poll is a request of the bot's like any other, and MAX allows two a second
+            await self.app.pace.acquire_all(
+                Budget("max:poll", POLL_RATE), Budget("max:bot", self.api.rate), reply=True
+            )
             try:
                 got = await self.bot.get_updates(
                     limit=100, timeout=POLL_TIMEOUT_S, marker=self.marker, types=UPDATE_TYPES
