@@ -92,7 +92,9 @@ class Engine:
         task.add_done_callback(self._lingering.discard)
         metrics.ERRORS.labels(event.platform).inc()
         logger.warning("no answer within %.1f s to a %s event", self.deadline, event.kind)
-        return self._apology(event, "error-unavailable")
+        # what was pressed may still be finishing (its transaction commits after this
+        # answer): say so, so the person looks before doing it again
+        return self._apology(event, "error-slow")
 
     def _apology(self, event: Event, key: str) -> Reply:
         lang = pick_language(event.language_code) if event.language_code else "ru"

@@ -9,6 +9,7 @@ unexpected-text-search = A button is expected here. If you are looking for a clu
 btn-find-typed = 🔎 Find "{ $text }"
 input-too-long = The message is too long: { $max } characters at most.
 error-unavailable = The service is temporarily unavailable. Please try again in a minute.
+error-slow = The service is temporarily unavailable: the answer is late. If you sent something, it may have gone through — check in a minute (for example in /apps) before doing it again.
 error-internal = Something went wrong on our side. Nothing was half-saved — please try again.
 cancelled = Cancelled.
 btn-menu = 🏠 Menu

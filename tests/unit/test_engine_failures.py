@@ -53,3 +53,21 @@ async def test_a_handler_that_raises_gets_an_apology(monkeypatch):
     reply = await engine(store).handle(Event("tg", "1", "command", text="help"))
     # the menu itself needs the database, which is missing here: the bare apology remains
     assert "Что-то пошло не так" in reply.screen.text
+
+
+async def test_a_late_answer_says_the_action_may_have_gone_through(monkeypatch):
+    """Past the deadline the person is answered at once; what they pressed may still be
+    committing, so the answer says to look before doing it again."""
+    import asyncio
+
+    from bot.dialogs.registry import registry
+
+    async def slow(ctx, arg):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(5)
+
+    monkeypatch.setitem(registry.commands, "help", slow)
+    e = engine(MemoryStore())
+    e.deadline = 0.2
+    reply = await e.handle(Event("tg", "1", "command", text="help"))
+    assert "временно недоступен" in reply.screen.text
+    assert "могло пройти" in reply.screen.text
