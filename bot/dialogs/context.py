@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.events import Event
+from bot.dialogs.flowstate import FlowState
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S", bound=FlowState)
 # what the engine keeps in a person's state: the parent's id, their cached view, a child's
 # own account; everything else belongs to a flow
 ENGINE_KEYS = frozenset({"pid", "me", "teen"})
@@ -37,6 +39,7 @@ class Ctx:
     parent_id: int
     state: DialogState
     _parent: parents.ParentView | None = None
+    _flows: dict[str, FlowState] = field(default_factory=dict)
 
     async def parent(self) -> parents.ParentView:
         """The person's consent, language and roles. Kept with the dialog state for
@@ -68,11 +71,35 @@ class Ctx:
         kids = await children.list_children(uow, self.parent_id)
         return [k for k in kids if self.teen is None or k.id == self.teen]
 
+    def flow(self, kind: type[S]) -> S:
+        """The flow's own state (see bot/dialogs/flowstate.py): kept with the person's
+        dialog state, written back when the event is handled."""
+        found = self._flows.get(kind.KEY)
+        if isinstance(found, kind):
+            return found
+        state = kind.load(self.data.get(kind.KEY))
+        self._flows[kind.KEY] = state
+        return state
+
+    def has_flow(self, kind: type[FlowState]) -> bool:
+        """Whether the flow's state exists (a draft was started)."""
+        return kind.KEY in self._flows or kind.KEY in self.data
+
+    def end_flow(self, kind: type[FlowState]) -> None:
+        self._flows.pop(kind.KEY, None)
+        self.data.pop(kind.KEY, None)
+
+    def keep_flows(self) -> None:
+        """Write the flows' states into the dialog state (the engine, before saving it)."""
+        for key, state in self._flows.items():
+            self.data[key] = state.dump()
+
     def drop_flows(self) -> None:
         """Forget every flow's data (a draft, a search, a pending application); what the
         engine keeps about the person stays."""
         for key in [k for k in self.data if k not in ENGINE_KEYS]:
             del self.data[key]
+        self._flows.clear()
 
     def forget_parent(self) -> None:
         """After a change of consent, language or announcements: read it again."""

@@ -140,6 +140,7 @@ class Engine:
         first = screen.parts[0] if screen.parts else None
         if event.kind == "button" and isinstance(first, T) and first.key == "stale-button":
             toast = self.t(ctx.lang, "stale-button-toast")
+        ctx.keep_flows()
         try:
             await self.states.set(event.user_key, ctx.state)
         except Exception as exc:

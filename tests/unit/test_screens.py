@@ -428,12 +428,13 @@ def make_ctx(lang: str) -> Ctx:
             "muni_q": "бир",
             "bc": {
                 "text": "Набор в кружки открыт!",
+                "audience_chosen": True,
                 "muni": 1,
                 "ages": "10-13",
                 "dirs": ["arts"],
                 "program": 7,
             },
-            "bc_id": 9,
+            "bc-sent": {"broadcast_id": 9},
             "link_code": "123456",
         },
     )

@@ -5,13 +5,14 @@ sees any of it: for them /broadcast is an unknown command."""
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.actions import Action, OpenLastBroadcast, OpenMenu, StartBroadcast, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import label, menu_button
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
@@ -87,11 +88,29 @@ async def _is_coordinator(ctx: Ctx) -> bool:
     return True
 
 
-def _draft(ctx: Ctx) -> dict[str, Any]:
-    draft = ctx.data.get("bc")
-    if not isinstance(draft, dict):
+@flow_state("bc")
+class Draft(FlowState):
+    """The announcement being written."""
+
+    text: str | None = None
+    audience_chosen: bool = False
+    muni: int | None = None  # None with the audience chosen: the whole region
+    ages: str = "any"  # a key of AGES
+    dirs: list[str] = field(default_factory=list)
+    program: int | None = None
+
+
+@flow_state("bc-sent")
+class Sent(FlowState):
+    """The announcement whose progress is shown."""
+
+    broadcast_id: int | None = None
+
+
+def _draft(ctx: Ctx) -> Draft:
+    if not ctx.has_flow(Draft):
         raise DomainError("stale-button")
-    return draft
+    return ctx.flow(Draft)
 
 
 @registry.command("broadcast")
@@ -105,7 +124,8 @@ async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
 @registry.action(StartBroadcast)
 async def start(ctx: Ctx, _: StartBroadcast) -> Screen:
     await _scope(ctx)
-    ctx.data["bc"] = {"dirs": []}
+    ctx.end_flow(Draft)
+    ctx.flow(Draft)  # a fresh draft
     return await ctx.show(Screens.BC_TEXT)
 
 
@@ -120,7 +140,7 @@ async def ask_text(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.BC_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
-    _draft(ctx)["text"] = broadcasts.check_text(text)
+    _draft(ctx).text = broadcasts.check_text(text)
     return await ctx.show(Screens.BC_AUDIENCE)
 
 
@@ -143,7 +163,8 @@ async def on_audience(ctx: Ctx, act: PickMunicipalityAudience) -> Screen:
     muni, region_wide = await _scope(ctx)
     if act.municipality_id != muni and not region_wide:
         raise DomainError("not_allowed")
-    _draft(ctx)["muni"] = act.municipality_id
+    draft = _draft(ctx)
+    draft.muni, draft.audience_chosen = act.municipality_id, True
     return await ctx.show(Screens.BC_AGES)
 
 
@@ -152,7 +173,8 @@ async def on_region(ctx: Ctx, act: PickRegionAudience) -> Screen:
     _muni, region_wide = await _scope(ctx)
     if not region_wide:
         raise DomainError("not_allowed")
-    _draft(ctx)["muni"] = None
+    draft = _draft(ctx)
+    draft.muni, draft.audience_chosen = None, True
     return await ctx.show(Screens.BC_AGES)
 
 
@@ -168,13 +190,13 @@ async def ages(ctx: Ctx) -> Screen:
 async def on_ages(ctx: Ctx, act: PickAges) -> Screen:
     if act.ages not in AGES:
         raise DomainError("stale-button")
-    _draft(ctx)["ages"] = act.ages
+    _draft(ctx).ages = act.ages
     return await ctx.show(Screens.BC_DIRS)
 
 
 @registry.screen(Screens.BC_DIRS)
 async def dirs(ctx: Ctx) -> Screen:
-    chosen = set(_draft(ctx).get("dirs", []))
+    chosen = set(_draft(ctx).dirs)
     buttons = [
         Button(
             T(
@@ -200,9 +222,7 @@ async def on_dir(ctx: Ctx, act: ToggleDirection) -> Screen:
     draft = _draft(ctx)
     if act.direction not in {d.value for d in Direction}:
         raise DomainError("stale-button")
-    chosen = set(draft.get("dirs", []))
-    chosen ^= {act.direction}
-    draft["dirs"] = sorted(chosen)
+    draft.dirs = sorted(set(draft.dirs) ^ {act.direction})
     return await ctx.show(Screens.BC_DIRS)
 
 
@@ -220,31 +240,31 @@ async def on_program(ctx: Ctx, text: str) -> Screen:
         raise DomainError("program_not_found")
     async with ctx.reader() as uow:
         await catalog.card(uow, int(digits))
-    _draft(ctx)["program"] = int(digits)
+    _draft(ctx).program = int(digits)
     return await ctx.show(Screens.BC_PREVIEW)
 
 
 @registry.action(NoProgram, on=(Screens.BC_PROGRAM,))
 async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
-    _draft(ctx)["program"] = None
+    _draft(ctx).program = None
     return await ctx.show(Screens.BC_PREVIEW)
 
 
-def _audience(draft: dict[str, Any]) -> broadcasts.Audience:
-    lo, hi = AGES[draft.get("ages", "any")]
-    return broadcasts.Audience(draft.get("muni"), lo, hi, tuple(draft.get("dirs", [])))
+def _audience(draft: Draft) -> broadcasts.Audience:
+    lo, hi = AGES.get(draft.ages, AGES["any"])
+    return broadcasts.Audience(draft.muni, lo, hi, tuple(draft.dirs))
 
 
 @registry.screen(Screens.BC_PREVIEW)
 async def preview(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
-    if "text" not in draft or "muni" not in draft:
+    if draft.text is None or not draft.audience_chosen:
         raise DomainError("stale-button")
     async with ctx.reader() as uow:
         count = await broadcasts.count_audience(uow, _audience(draft))
-    parts: list[Piece] = [T("bc-preview", {"count": count}), Data(draft["text"])]
-    if draft.get("program"):
-        parts.append(T("bc-preview-button", {"id": str(draft["program"])}))
+    parts: list[Piece] = [T("bc-preview", {"count": count}), Data(draft.text)]
+    if draft.program:
+        parts.append(T("bc-preview-button", {"id": str(draft.program)}))
     return Screen(
         parts,
         [
@@ -293,29 +313,32 @@ async def on_when(ctx: Ctx, text: str) -> Screen:
 
 async def _create(ctx: Ctx, at: datetime | None) -> Screen:
     draft = _draft(ctx)
+    if draft.text is None:
+        raise DomainError("stale-button")
     bid = await ctx.run(
         broadcasts.create,
         ctx.parent_id,
-        draft["text"],
+        draft.text,
         _audience(draft),
-        program_id=draft.get("program"),
+        program_id=draft.program,
         at=at,
     )
-    ctx.data.pop("bc", None)
-    ctx.data["bc_id"] = bid
+    ctx.end_flow(Draft)
+    ctx.flow(Sent).broadcast_id = bid
     return await ctx.show(Screens.BC_PROGRESS, T("bc-queued" if at is None else "bc-scheduled"))
 
 
 @registry.screen(Screens.BC_PROGRESS)
 async def progress(ctx: Ctx) -> Screen:
-    bid = ctx.data.get("bc_id")
+    sent = ctx.flow(Sent)
+    bid = sent.broadcast_id
     async with ctx.reader() as uow:
-        if not isinstance(bid, int):
+        if bid is None:
             bid = await broadcasts.latest(uow, ctx.parent_id)
         if bid is None:
             raise DomainError("broadcast_not_found")
         p = await broadcasts.progress(uow, ctx.parent_id, bid)
-    ctx.data["bc_id"] = bid
+    sent.broadcast_id = bid
     parts = [
         T(
             "bc-progress",
@@ -343,5 +366,8 @@ async def refresh(ctx: Ctx, _: OpenLastBroadcast) -> Screen:
 
 @registry.action(CancelBroadcast, on=(Screens.BC_PROGRESS,))
 async def cancel(ctx: Ctx, _: CancelBroadcast) -> Screen:
-    await ctx.run(broadcasts.cancel, ctx.parent_id, int(ctx.data.get("bc_id", 0)))
+    bid = ctx.flow(Sent).broadcast_id
+    if bid is None:
+        raise DomainError("broadcast_not_found")
+    await ctx.run(broadcasts.cancel, ctx.parent_id, bid)
     return await ctx.show(Screens.BC_PROGRESS, T("bc-cancelled"))

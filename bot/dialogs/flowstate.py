@@ -1,0 +1,82 @@
+"""A flow's own state: a dataclass of typed fields, kept in the person's dialog state under
+the flow's key and nowhere else, read and written through ``ctx.flow(State)``.
+
+    @flow_state("broadcast")
+    class Draft(FlowState):
+        text: str | None = None
+        dirs: list[str] = field(default_factory=list)
+
+    draft = ctx.flow(Draft)        # what was kept, or a fresh one
+    draft.text = "…"               # written back with the person's state
+    ctx.end_flow(Draft)            # dropped (also by /cancel, with every flow's data)
+
+What was kept and no longer fits the class (a deploy changed it, or it was tampered with)
+starts fresh instead of failing. Only JSON values: str, int, bool, None, lists of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar, dataclass_transform
+
+FLOW_STATES: dict[str, type[FlowState]] = {}
+F = TypeVar("F", bound=type["FlowState"])
+S = TypeVar("S", bound="FlowState")
+
+
+class FlowState:
+    KEY: ClassVar[str] = ""
+
+    def dump(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload,no-any-return]
+
+    @classmethod
+    def load(cls: type[S], raw: object) -> S:
+        """The kept state, or a fresh one when it does not fit."""
+        if not isinstance(raw, dict):
+            return cls()
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name not in raw:
+                continue
+            value = raw[f.name]
+            if not _fits(value, hints[f.name]):
+                return cls()
+            values[f.name] = value
+        return cls(**values)
+
+
+def _fits(value: object, kind: Any) -> bool:
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        return any(_fits(value, k) for k in typing.get_args(kind))
+    if kind is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(kind) or (Any,)
+        return isinstance(value, list) and all(_fits(v, item) for v in value)
+    if kind is Any:
+        return True
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+@dataclass_transform()
+def flow_state(key: str) -> Callable[[F], F]:
+    """Make the class a dataclass kept under ``key`` in the person's dialog state."""
+
+    def deco(cls: F) -> F:
+        if key in FLOW_STATES and FLOW_STATES[key].__qualname__ != cls.__qualname__:
+            raise TypeError(f"flow state key {key!r} is taken by {FLOW_STATES[key].__name__}")
+        made: Any = dataclasses.dataclass(cls)
+        made.KEY = key
+        FLOW_STATES[key] = made
+        return typing.cast(F, made)
+
+    return deco
