@@ -3,8 +3,6 @@ page; a program card; nearest first when the parent shares a location."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.dialogs.actions import (
     Action,
     ApplyToGroup,
@@ -23,6 +21,7 @@ from bot.dialogs.flows.common import (
     municipality_rows,
     register_municipality_picker,
 )
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
@@ -92,16 +91,27 @@ class BackToResults(Action):
     pass
 
 
-def _q(ctx: Ctx) -> dict[str, Any]:
-    q = ctx.data.get("q")
-    if not isinstance(q, dict):
-        q = ctx.data["q"] = {}
-    return q
+@flow_state("q")
+class Query(FlowState):
+    """What the person is searching for, and the page of results they are on."""
+
+    direction: str | None = None
+    muni: int | None = None
+    child: int | None = None  # the child it is for (sets the age)
+    age: int | None = None
+    text: str = ""
+    near: list[float] | None = None  # [lat, lon]
+    page: int = 0
+
+
+def _q(ctx: Ctx) -> Query:
+    return ctx.flow(Query)
 
 
 @registry.action(OpenSearch)
 async def search(ctx: Ctx, _: OpenSearch) -> Screen:
-    ctx.data["q"] = {}
+    ctx.end_flow(Query)
+    ctx.flow(Query)  # a new search
     return await ctx.show(Screens.SEARCH_DIRECTION)
 
 
@@ -123,13 +133,13 @@ async def search_direction(ctx: Ctx) -> Screen:
 async def on_direction(ctx: Ctx, act: PickDirection) -> Screen:
     if act.direction not in {d.value for d in Direction}:
         raise DomainError("stale-button")
-    _q(ctx)["direction"] = act.direction
+    _q(ctx).direction = act.direction
     return await ctx.show(Screens.SEARCH_MUNI)
 
 
 @registry.action(AnyDirection, on=(Screens.SEARCH_DIRECTION,))
 async def on_any_direction(ctx: Ctx, _: AnyDirection) -> Screen:
-    _q(ctx)["direction"] = None
+    _q(ctx).direction = None
     return await ctx.show(Screens.SEARCH_MUNI)
 
 
@@ -155,7 +165,7 @@ async def on_any_muni(ctx: Ctx, _: AnyMunicipality) -> Screen:
 
 
 async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
-    _q(ctx)["muni"] = municipality_id
+    _q(ctx).muni = municipality_id
     forget_municipality_filter(ctx)
     async with ctx.reader() as uow:
         view = await parents.view(uow, ctx.parent_id)
@@ -180,14 +190,14 @@ async def on_child(ctx: Ctx, act: PickSearchChild) -> Screen:
     async with ctx.reader() as uow:
         kid = await children.view(uow, ctx.parent_id, act.child_id)
     q = _q(ctx)
-    q["child"], q["age"] = kid.id, kid.age
+    q.child, q.age = kid.id, kid.age
     return await ctx.show(Screens.SEARCH_TEXT)
 
 
 @registry.action(AnyAge, on=(Screens.SEARCH_CHILD,))
 async def on_any_age(ctx: Ctx, _: AnyAge) -> Screen:
     q = _q(ctx)
-    q["child"] = q["age"] = None
+    q.child = q.age = None
     return await ctx.show(Screens.SEARCH_TEXT)
 
 
@@ -202,8 +212,8 @@ async def search_text(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.SEARCH_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
-    _q(ctx)["text"] = text[: catalog.MAX_QUERY]
-    ctx.data["page"] = 0
+    q = _q(ctx)
+    q.text, q.page = text[: catalog.MAX_QUERY], 0
     return await ctx.show(Screens.RESULTS)
 
 
@@ -214,30 +224,31 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     typed = ctx.data.pop("typed", None)
     if not isinstance(typed, str) or not typed.strip():
         raise DomainError("stale-button")
-    ctx.data["q"] = {"text": typed[: catalog.MAX_QUERY]}
-    ctx.data["page"] = 0
+    ctx.end_flow(Query)
+    ctx.flow(Query).text = typed[: catalog.MAX_QUERY]
     return await ctx.show(Screens.RESULTS)
 
 
 @registry.action(ShowResults)
 async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
-    ctx.data["page"] = 0
+    _q(ctx).page = 0
     return await ctx.show(Screens.RESULTS)
 
 
+DIRECTIONS = frozenset(d.value for d in Direction)
 WORD_SHOWN = 20  # of a typed word on a button (every platform's label fits)
 WIDEN = frozenset({"text", "muni"})  # what a press may drop from the search
 
 
 def _query(ctx: Ctx) -> SearchQuery:
     q = _q(ctx)
-    near = q.get("near")
+    near = q.near
     return SearchQuery(
-        direction=Direction(q["direction"]) if q.get("direction") else None,
-        municipality_id=q.get("muni"),
-        age=q.get("age"),
-        text=q.get("text") or "",
-        page=int(ctx.data.get("page", 0)),
+        direction=Direction(q.direction) if q.direction in DIRECTIONS else None,
+        municipality_id=q.muni,
+        age=q.age,
+        text=q.text,
+        page=q.page,
         near=(near[0], near[1]) if near else None,
     )
 
@@ -251,10 +262,10 @@ async def results(ctx: Ctx) -> Screen:
         # one press to a wider search: without the word, or in every district
         q = _q(ctx)
         rows = []
-        if q.get("text"):
-            word = " ".join(str(q["text"]).split())[:WORD_SHOWN]
+        if q.text:
+            word = " ".join(q.text.split())[:WORD_SHOWN]
             rows.append([Button(T("btn-drop-word", {"word": word}), Widen("text"))])
-        if q.get("muni"):
+        if q.muni:
             rows.append([Button(T("btn-all-districts"), Widen("muni"))])
         rows += [[Button(T("btn-new-search"), OpenSearch())], [menu_button()]]
         return Screen([T("results-empty")], rows)
@@ -304,7 +315,7 @@ async def results(ctx: Ctx) -> Screen:
 
 @registry.action(ResultsPage, on=(Screens.RESULTS,))
 async def on_page(ctx: Ctx, act: ResultsPage) -> Screen:
-    ctx.data["page"] = act.page
+    _q(ctx).page = act.page
     return await ctx.show(Screens.RESULTS)
 
 
@@ -326,8 +337,8 @@ async def search_location(ctx: Ctx) -> Screen:
 async def on_location(ctx: Ctx, lat: float, lon: float) -> Screen:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise DomainError("stale-button")
-    _q(ctx)["near"] = [round(lat, 5), round(lon, 5)]
-    ctx.data["page"] = 0
+    q = _q(ctx)
+    q.near, q.page = [round(lat, 5), round(lon, 5)], 0
     return await ctx.show(Screens.RESULTS, T("sorted-by-distance"))
 
 
@@ -398,7 +409,7 @@ async def card(ctx: Ctx) -> Screen:
         ]
         for g in c.groups
     ]
-    if ctx.data.get("q"):
+    if ctx.has_flow(Query):
         rows.append([Button(T("btn-back-results"), BackToResults())])
     rows.append([menu_button()])
     return Screen(parts, rows)
@@ -406,7 +417,7 @@ async def card(ctx: Ctx) -> Screen:
 
 async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # type: ignore[no-untyped-def]
     """For the child the search was made for: what the certificate would pay, the co-pay."""
-    child_id = (ctx.data.get("q") or {}).get("child")
+    child_id = _q(ctx).child if ctx.has_flow(Query) else None
     if not child_id or c.register != Register.CERTIFIED or c.art_school or not c.groups:
         return None
     try:
@@ -434,8 +445,12 @@ async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # typ
 async def widen(ctx: Ctx, act: Widen) -> Screen:
     if act.drop not in WIDEN:
         raise DomainError("stale-button")
-    _q(ctx)[act.drop] = None
-    ctx.data["page"] = 0
+    q = _q(ctx)
+    if act.drop == "text":
+        q.text = ""
+    else:
+        q.muni = None
+    q.page = 0
     return await ctx.show(Screens.RESULTS)
 
 
