@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.events import Event
-from bot.dialogs.flowstate import FlowState
+from bot.dialogs.flowstate import ENGINE_KEYS, TYPED, FlowState
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S", bound=FlowState)
-# what the engine keeps in a person's state: the parent's id, their cached view, a child's
-# own account; everything else belongs to a flow
-ENGINE_KEYS = frozenset({"pid", "me", "teen"})
 
 
 @dataclass
@@ -93,6 +90,25 @@ class Ctx:
         """Write the flows' states into the dialog state (the engine, before saving it)."""
         for key, state in self._flows.items():
             self.data[key] = state.dump()
+
+    def become(self, parent_id: int, *, teen: int | None = None) -> None:
+        """The person is now of this family (an account link), as a child's own account
+        when ``teen``: every flow's data and the cached view go."""
+        self.parent_id = parent_id
+        self.drop_flows()
+        self.forget_parent()
+        self.data["pid"] = parent_id
+        self.data.pop("teen", None)
+        if teen is not None:
+            self.data["teen"] = teen
+
+    def offer_typed(self, text: str) -> None:
+        """Words typed where a button was expected, kept for the search offered for them."""
+        self.data[TYPED] = text
+
+    def take_typed(self) -> str | None:
+        typed = self.data.pop(TYPED, None)
+        return typed if isinstance(typed, str) else None
 
     def drop_flows(self) -> None:
         """Forget every flow's data (a draft, a search, a pending application); what the

@@ -208,7 +208,7 @@ class Engine:
         if not text or FindTyped not in registry.actions:
             return await self._current(ctx, T("unexpected-text"))
         # words typed where a button is expected: offered as a search, one press away
-        ctx.data["typed"] = text[:TYPED_MAX]
+        ctx.offer_typed(text[:TYPED_MAX])
         short = text if len(text) <= TYPED_LABEL else text[: TYPED_LABEL - 1] + "…"
         screen = await self._current(ctx, T("unexpected-text-search", {"text": short}))
         if len(screen.rows) < MAX_ROWS:

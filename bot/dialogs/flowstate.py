@@ -22,6 +22,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 FLOW_STATES: dict[str, type[FlowState]] = {}
+# what the engine keeps in a person's state: the parent's id, their cached view, a child's
+# own account; and words typed where a button was expected. No flow's key may be one.
+ENGINE_KEYS = frozenset({"pid", "me", "teen"})
+TYPED = "typed"
 F = TypeVar("F", bound=type["FlowState"])
 S = TypeVar("S", bound="FlowState")
 
@@ -72,6 +76,8 @@ def flow_state(key: str) -> Callable[[F], F]:
     """Make the class a dataclass kept under ``key`` in the person's dialog state."""
 
     def deco(cls: F) -> F:
+        if key in ENGINE_KEYS or key == TYPED:
+            raise TypeError(f"flow state key {key!r} is the engine's")
         if key in FLOW_STATES and FLOW_STATES[key].__qualname__ != cls.__qualname__:
             raise TypeError(f"flow state key {key!r} is taken by {FLOW_STATES[key].__name__}")
         made: Any = dataclasses.dataclass(cls)

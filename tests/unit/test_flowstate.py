@@ -53,3 +53,14 @@ def test_ended_and_dropped():
     ctx.drop_flows()
     ctx.keep_flows()
     assert set(ctx.state.data) == {"pid"}
+
+
+def test_a_flow_may_not_take_the_engine_s_keys():
+    import pytest
+
+    for key in ("pid", "me", "teen", "typed"):
+        with pytest.raises(TypeError, match="engine"):
+
+            @flow_state(key)
+            class Clash(FlowState):
+                x: int = 0

@@ -90,3 +90,14 @@ def test_flows_do_not_reach_into_the_engine():
             if isinstance(node, ast.Attribute) and node.attr == "engine":
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+def test_flows_keep_their_state_typed():
+    """No flow reads or writes the dialog state's raw dict: each keeps a typed state of its
+    own (ctx.flow(State), bot/dialogs/flowstate.py)."""
+    offenders = []
+    for path in sorted((ROOT / "bot" / "dialogs" / "flows").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "data":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []

@@ -399,15 +399,14 @@ def make_ctx(lang: str) -> Ctx:
         lang=lang,
         data={
             "pid": 1,
-            "child": 1,
-            "card": 7,
-            "app": 5,
-            "papp": 5,
-            "cc": 1,
-            "cert_link": "01-0000001-8",
-            "teen_code": "1234 5678 9012",
-            "cq_page": 1,
-            "faq": 10,
+            "child": {"child_id": 1},
+            "card": {"program_id": 7},
+            "app": {"application_id": 5},
+            "provider": {"application_id": 5},
+            "confirm": {"page": 1, "certificate_id": 1},
+            "cert-link": {"number": "01-0000001-8"},
+            "teen-invite": {"code": "1234 5678 9012", "child_id": 1},
+            "faq": {"question": 10},
             "apply": {"group": 70, "child": 1},
             "q": {
                 "direction": "technical",
@@ -417,15 +416,16 @@ def make_ctx(lang: str) -> Ctx:
                 "text": "робот",
                 "near": [48.7, 132.9],
             },
-            "draft": {
+            "child-draft": {
                 "surname": "Иванова",
                 "name": "Мария",
                 "patronymic": None,
                 "birth": "2016-03-05",
                 "snils": "11223344595",
                 "muni": 1,
+                "answered": ["surname", "name", "patronymic", "birth", "snils", "muni"],
             },
-            "muni_q": "бир",
+            "muni-picker": {"query": "бир"},
             "bc": {
                 "text": "Набор в кружки открыт!",
                 "audience_chosen": True,
@@ -435,7 +435,7 @@ def make_ctx(lang: str) -> Ctx:
                 "program": 7,
             },
             "bc-sent": {"broadcast_id": 9},
-            "link_code": "123456",
+            "link": {"code": "123456"},
         },
     )
     return Ctx(engine, Event("tg", "1", "text"), 1, state)  # type: ignore[arg-type]

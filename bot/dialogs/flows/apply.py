@@ -15,6 +15,7 @@ from bot.dialogs.actions import (
 )
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -56,6 +57,35 @@ class LeaveApplication(Action):
     application_id: int
 
 
+@flow_state("apply")
+class Pending(FlowState):
+    """An application being made: the group, the child, the quoted share (what the family
+    confirms), and the held seat it takes, if that is what it is."""
+
+    group: int | None = None
+    child: int | None = None
+    share: int | None = None
+    offer: int | None = None
+
+
+@flow_state("app")
+class OpenedApplication(FlowState):
+    application_id: int | None = None
+
+
+def _pending(ctx: Ctx) -> Pending:
+    if not ctx.has_flow(Pending):
+        raise DomainError("stale-button")
+    return ctx.flow(Pending)
+
+
+def _opened(ctx: Ctx) -> int:
+    app_id = ctx.flow(OpenedApplication).application_id
+    if app_id is None:
+        raise DomainError("application_not_found")
+    return app_id
+
+
 @registry.action(ApplyToGroup)
 async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     await require_consent(ctx)
@@ -68,21 +98,23 @@ async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     kids = [k for k in kids if ages[0] <= k.age <= ages[1]]
     if not kids:
         return await ctx.show(Screens.CARD, T("no-child-of-age", {"min": ages[0], "max": ages[1]}))
-    ctx.data["apply"] = {"group": act.group_id}
+    ctx.end_flow(Pending)
+    pending = ctx.flow(Pending)
+    pending.group = act.group_id
     if len(kids) == 1:
-        ctx.data["apply"]["child"] = kids[0].id
+        pending.child = kids[0].id
         return await ctx.show(Screens.APPLY_QUOTE)
     return await ctx.show(Screens.APPLY_CHILD)
 
 
 @registry.screen(Screens.APPLY_CHILD)
 async def apply_child(ctx: Ctx) -> Screen:
-    pending = ctx.data.get("apply") or {}
-    if "group" not in pending:
+    pending = _pending(ctx)
+    if pending.group is None:
         raise DomainError("stale-button")
     async with ctx.reader() as uow:
         kids = await ctx.children(uow)
-        low, high = await catalog.group_ages(uow, int(pending["group"]))
+        low, high = await catalog.group_ages(uow, pending.group)
     kids = [k for k in kids if low <= k.age <= high]
     rows = [[Button(label(f"{k.name} ({k.age})"), ApplyForChild(k.id))] for k in kids]
     rows.append([back(BackToCard()), menu_button()])
@@ -96,23 +128,20 @@ async def back_to_card(ctx: Ctx, _: BackToCard) -> Screen:
 
 @registry.action(ApplyForChild, on=(Screens.APPLY_CHILD,))
 async def on_child(ctx: Ctx, act: ApplyForChild) -> Screen:
-    if not isinstance(ctx.data.get("apply"), dict):
-        raise DomainError("stale-button")
-    ctx.data["apply"]["child"] = act.child_id
+    _pending(ctx).child = act.child_id
     return await ctx.show(Screens.APPLY_QUOTE)
 
 
 @registry.screen(Screens.APPLY_QUOTE)
 async def apply_quote(ctx: Ctx) -> Screen:
-    pending = ctx.data.get("apply") or {}
-    if "child" not in pending or "group" not in pending:
+    pending = _pending(ctx)
+    if pending.child is None or pending.group is None:
         raise DomainError("stale-button")
-    offer = int(pending["offer"]) if "offer" in pending else None
     async with ctx.reader() as uow:
         q = await quotes.quote_application(
-            uow, ctx.parent_id, int(pending["child"]), int(pending["group"]), offer=offer
+            uow, ctx.parent_id, pending.child, pending.group, offer=pending.offer
         )
-    pending["share"] = q.money.monthly_share
+    pending.share = q.money.monthly_share
     months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
     total_months = q.last_month - q.first_month + 1
     if q.money.reserve:
@@ -186,31 +215,24 @@ async def apply_quote(ctx: Ctx) -> Screen:
 
 @registry.action(ConfirmApplication, on=(Screens.APPLY_QUOTE,))
 async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
-    pending = ctx.data.get("apply") or {}
-    if "share" not in pending:
+    pending = _pending(ctx)
+    if pending.share is None or pending.child is None or pending.group is None:
         raise DomainError("stale-button")
     try:
-        if "offer" in pending:
+        if pending.offer is not None:
             await ctx.run(
-                enrolment.take,
-                ctx.parent_id,
-                int(pending["offer"]),
-                expected_share=int(pending["share"]),
+                enrolment.take, ctx.parent_id, pending.offer, expected_share=pending.share
             )
             waiting = None
         else:
             waiting = await ctx.run(
-                _submit,
-                ctx.parent_id,
-                int(pending["child"]),
-                int(pending["group"]),
-                int(pending["share"]),
+                _submit, ctx.parent_id, pending.child, pending.group, pending.share
             )
     except DomainError as exc:
         if exc.code == "quote_changed":
             return await ctx.show(Screens.APPLY_QUOTE, T("quote_changed"))
         raise
-    ctx.data.pop("apply", None)
+    ctx.end_flow(Pending)
     if waiting is not None:
         notice = T("applied-waiting", {"place": waiting.place, "hours": waiting.hold_hours})
         return await ctx.show(Screens.APPS, notice)
@@ -234,11 +256,10 @@ async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
         offer = await waiting_list.offered(uow, ctx.parent_id, act.application_id)
     if ctx.teen is not None and offer.child_id != ctx.teen:
         raise DomainError("offer_gone")
-    ctx.data["apply"] = {
-        "group": offer.group_id,
-        "child": offer.child_id,
-        "offer": offer.application_id,
-    }
+    ctx.end_flow(Pending)
+    pending = ctx.flow(Pending)
+    pending.group, pending.child = offer.group_id, offer.child_id
+    pending.offer = offer.application_id
     return await ctx.show(Screens.APPLY_QUOTE)
 
 
@@ -284,14 +305,14 @@ async def apps_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.action(OpenApplication)
 async def to_app(ctx: Ctx, act: OpenApplication) -> Screen:
-    ctx.data["app"] = act.application_id
+    ctx.flow(OpenedApplication).application_id = act.application_id
     return await ctx.show(Screens.APP)
 
 
 @registry.screen(Screens.APP)
 async def app_screen(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
-        a = await views.parent_application(uow, ctx.parent_id, int(ctx.data.get("app", 0)))
+        a = await views.parent_application(uow, ctx.parent_id, _opened(ctx))
         waiting = await waiting_list.waiting_place(uow, a.id)
     if ctx.teen is not None and a.child_id != ctx.teen:
         raise DomainError("application_not_found")
@@ -334,7 +355,7 @@ async def app_screen(ctx: Ctx) -> Screen:
 
 @registry.screen(Screens.APP_CANCEL_CONFIRM)
 async def app_cancel_confirm(ctx: Ctx) -> Screen:
-    app = int(ctx.data.get("app", 0))
+    app = _opened(ctx)
     return Screen(
         [T("app-cancel-confirm")],
         [
@@ -346,7 +367,7 @@ async def app_cancel_confirm(ctx: Ctx) -> Screen:
 
 @registry.screen(Screens.APP_LEAVE_CONFIRM)
 async def app_leave_confirm(ctx: Ctx) -> Screen:
-    app = int(ctx.data.get("app", 0))
+    app = _opened(ctx)
     return Screen(
         [T("app-leave-confirm")],
         [
@@ -358,13 +379,13 @@ async def app_leave_confirm(ctx: Ctx) -> Screen:
 
 @registry.action(AskCancel)
 async def app_cancel(ctx: Ctx, act: AskCancel) -> Screen:
-    ctx.data["app"] = act.application_id
+    ctx.flow(OpenedApplication).application_id = act.application_id
     return await ctx.show(Screens.APP_CANCEL_CONFIRM)
 
 
 @registry.action(AskLeave)
 async def app_leave(ctx: Ctx, act: AskLeave) -> Screen:
-    ctx.data["app"] = act.application_id
+    ctx.flow(OpenedApplication).application_id = act.application_id
     return await ctx.show(Screens.APP_LEAVE_CONFIRM)
 
 

@@ -3,8 +3,8 @@ remove. Each wrong answer gets its own message and the same question again."""
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date
-from typing import Any
 
 from bot.dialogs.actions import (
     Action,
@@ -25,6 +25,7 @@ from bot.dialogs.flows.common import (
     register_municipality_picker,
     require_consent,
 )
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -97,9 +98,38 @@ class RemoveChild(Action):
     child_id: int
 
 
+@flow_state("child")
+class Shown(FlowState):
+    """The child whose card is open."""
+
+    child_id: int | None = None
+
+
+@flow_state("child-draft")
+class ChildDraft(FlowState):
+    """A child being added or edited, step by step (the steps answered so far)."""
+
+    id: int | None = None  # editing this child; None: a new one
+    surname: str | None = None
+    name: str | None = None
+    patronymic: str | None = None
+    birth: str | None = None  # ISO date
+    snils: str | None = None
+    muni: int | None = None
+    answered: list[str] = field(default_factory=list)
+    back_to_confirm: bool = False  # a field changed from the summary returns to it
+
+    def put(self, step: str, value: str | int | None) -> None:
+        if step not in STEPS:
+            raise DomainError("stale-button")
+        setattr(self, step, value)
+        if step not in self.answered:
+            self.answered.append(step)
+
+
 def _child_id(ctx: Ctx) -> int:
-    value = ctx.data.get("child")
-    if not isinstance(value, int):
+    value = ctx.flow(Shown).child_id
+    if value is None:
         raise DomainError("child_not_found")
     return value
 
@@ -129,7 +159,7 @@ async def children_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.action(OpenChild)
 async def to_child(ctx: Ctx, act: OpenChild) -> Screen:
-    ctx.data["child"] = act.child_id
+    ctx.flow(Shown).child_id = act.child_id
     return await ctx.show(Screens.CHILD)
 
 
@@ -213,7 +243,7 @@ def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
 async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
     child_id = act.child_id
     await ctx.run(certificates.issue, ctx.parent_id, child_id)
-    ctx.data["child"] = child_id
+    ctx.flow(Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("cert-issued"))
 
 
@@ -221,7 +251,7 @@ async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
 async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
     child_id = act.child_id
     status = await ctx.run(certificates.request_funding, ctx.parent_id, child_id)
-    ctx.data["child"] = child_id
+    ctx.flow(Shown).child_id = child_id
     notice = {
         CertStatus.FUNDED: "cert-fund-granted",
         CertStatus.AWAITING: "cert-fund-after-confirmation",
@@ -235,8 +265,8 @@ async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
 @registry.action(AddChild)
 async def child_add(ctx: Ctx, _: AddChild) -> Screen:
     await require_consent(ctx)
-    ctx.data["draft"] = {}
-    ctx.data.pop("draft_back", None)
+    ctx.end_flow(ChildDraft)
+    ctx.flow(ChildDraft)  # a new child
     return await ctx.show(Screens.ASK_SURNAME)
 
 
@@ -245,27 +275,29 @@ async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
     child_id = act.child_id
     async with ctx.reader() as uow:
         kid = await children.view(uow, ctx.parent_id, child_id)
-    ctx.data["draft"] = {
-        "id": kid.id,
-        "surname": kid.surname,
-        "name": kid.name,
-        "patronymic": kid.patronymic,
-        "birth": kid.birth_date.isoformat(),
-        "snils": kid.snils,
-        "muni": kid.municipality_id,
-    }
+    ctx.end_flow(ChildDraft)
+    draft = ctx.flow(ChildDraft)
+    draft.id = kid.id
+    for step, value in (
+        ("surname", kid.surname),
+        ("name", kid.name),
+        ("patronymic", kid.patronymic),
+        ("birth", kid.birth_date.isoformat()),
+        ("snils", kid.snils),
+        ("muni", kid.municipality_id),
+    ):
+        draft.put(step, value)
     return await ctx.show(Screens.CHILD_CONFIRM)
 
 
-def _draft(ctx: Ctx) -> dict[str, Any]:
-    draft = ctx.data.get("draft")
-    if not isinstance(draft, dict):
+def _draft(ctx: Ctx) -> ChildDraft:
+    if not ctx.has_flow(ChildDraft):
         raise DomainError("stale-button")
-    return draft
+    return ctx.flow(ChildDraft)
 
 
 async def _next(ctx: Ctx, step: str) -> Screen:
-    if ctx.data.get("draft_back") == "confirm":
+    if _draft(ctx).back_to_confirm:
         return await ctx.show(Screens.CHILD_CONFIRM)
     following = STEPS[STEPS.index(step) + 1] if step != STEPS[-1] else None
     return await ctx.show(Screens(f"ask-{following}") if following else Screens.CHILD_CONFIRM)
@@ -307,20 +339,20 @@ async def ask_snils(ctx: Ctx) -> Screen:
 @registry.text(Screens.ASK_SURNAME, Screens.ASK_NAME, Screens.ASK_PATRONYMIC)
 async def on_name(ctx: Ctx, text: str) -> Screen:
     step = ctx.state.screen.removeprefix("ask-")
-    _draft(ctx)[step] = clean_name(text)
+    _draft(ctx).put(step, clean_name(text))
     return await _next(ctx, step)
 
 
 @registry.text(Screens.ASK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
     born = parse_birth_date(text, ctx.today())
-    _draft(ctx)["birth"] = born.isoformat()
+    _draft(ctx).put("birth", born.isoformat())
     return await _next(ctx, "birth")
 
 
 @registry.text(Screens.ASK_SNILS)
 async def on_snils(ctx: Ctx, text: str) -> Screen:
-    _draft(ctx)["snils"] = parse_snils(text)
+    _draft(ctx).put("snils", parse_snils(text))
     return await _next(ctx, "snils")
 
 
@@ -328,7 +360,7 @@ async def on_snils(ctx: Ctx, text: str) -> Screen:
 async def skip(ctx: Ctx, act: SkipStep) -> Screen:
     if act.step not in OPTIONAL:
         raise DomainError("stale-button")
-    _draft(ctx)[act.step] = None
+    _draft(ctx).put(act.step, None)
     return await _next(ctx, act.step)
 
 
@@ -348,7 +380,7 @@ async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
         known = {mid for mid, _ in await catalog.municipalities(uow)}
     if act.municipality_id not in known:
         raise DomainError("municipality_not_found")
-    _draft(ctx)["muni"] = act.municipality_id
+    _draft(ctx).put("muni", act.municipality_id)
     forget_municipality_filter(ctx)
     return await _next(ctx, "muni")
 
@@ -356,7 +388,7 @@ async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
 @registry.screen(Screens.CHILD_CONFIRM)
 async def child_confirm(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
-    missing = [s for s in STEPS if s not in draft]
+    missing = [s for s in STEPS if s not in draft.answered]
     if missing:  # a stale confirm: ask what is missing
         return await ctx.show(Screens(f"ask-{missing[0]}"))
     async with ctx.reader() as uow:
@@ -366,12 +398,12 @@ async def child_confirm(ctx: Ctx) -> Screen:
         T(
             "child-summary",
             {
-                "surname": draft["surname"],
-                "name": draft["name"],
-                "patronymic": draft["patronymic"] or "—",
-                "born": date.fromisoformat(draft["birth"]),
-                "snils": format_snils(draft["snils"]) if draft["snils"] else "—",
-                "municipality": names.get(draft["muni"], "—"),
+                "surname": draft.surname or "—",
+                "name": draft.name or "—",
+                "patronymic": draft.patronymic or "—",
+                "born": date.fromisoformat(draft.birth or ""),
+                "snils": format_snils(draft.snils) if draft.snils else "—",
+                "municipality": names.get(draft.muni or 0, "—"),
             },
         ),
     ]
@@ -386,7 +418,7 @@ async def child_confirm(ctx: Ctx) -> Screen:
 async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
     if act.step not in STEPS:
         raise DomainError("stale-button")
-    ctx.data["draft_back"] = "confirm"
+    _draft(ctx).back_to_confirm = True
     return await ctx.show(Screens(f"ask-{act.step}"))
 
 
@@ -394,28 +426,26 @@ async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
 async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     draft = _draft(ctx)
     data = children.ChildInput(
-        surname=draft["surname"],
-        name=draft["name"],
-        patronymic=draft["patronymic"],
-        birth_date=date.fromisoformat(draft["birth"]),
-        snils=draft["snils"],
-        municipality_id=int(draft["muni"]),
+        surname=draft.surname or "",
+        name=draft.name or "",
+        patronymic=draft.patronymic,
+        birth_date=date.fromisoformat(draft.birth or ""),
+        snils=draft.snils,
+        municipality_id=draft.muni or 0,
     )
-    if draft.get("id"):
-        child_id = int(draft["id"])
+    if draft.id is not None:
+        child_id = draft.id
         await ctx.run(children.update_child, ctx.parent_id, child_id, data)
     else:
         child_id = await ctx.run(children.add, ctx.parent_id, data)
-    ctx.data.pop("draft", None)
-    ctx.data.pop("draft_back", None)
-    ctx.data["child"] = child_id
+    ctx.end_flow(ChildDraft)
+    ctx.flow(Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("child-saved"))
 
 
 @registry.action(CancelChild)
 async def child_cancel(ctx: Ctx, _: CancelChild) -> Screen:
-    ctx.data.pop("draft", None)
-    ctx.data.pop("draft_back", None)
+    ctx.end_flow(ChildDraft)
     return await ctx.show(Screens.CHILDREN, T("cancelled"))
 
 
@@ -435,7 +465,7 @@ async def child_remove_confirm(ctx: Ctx) -> Screen:
 
 @registry.action(AskRemoveChild)
 async def child_remove(ctx: Ctx, act: AskRemoveChild) -> Screen:
-    ctx.data["child"] = act.child_id
+    ctx.flow(Shown).child_id = act.child_id
     return await ctx.show(Screens.CHILD_REMOVE_CONFIRM)
 
 
@@ -447,5 +477,5 @@ async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
         own = await teens.accounts(uow, child_id)
     await ctx.run(children.remove, ctx.parent_id, child_id)
     await ctx.forget_accounts(*own)
-    ctx.data.pop("child", None)
+    ctx.end_flow(Shown)
     return await ctx.show(Screens.CHILDREN, T("child-removed"))

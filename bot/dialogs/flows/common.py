@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.dialogs.actions import Action, OpenMenu
 from bot.dialogs.context import Ctx
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
@@ -67,7 +68,8 @@ async def municipality_rows(
     Returns (notices, rows): a button ``choose(id)`` per municipality and ◀ ▶."""
     from core.services import catalog
 
-    query = ctx.data.get("muni_q", "")
+    picker = ctx.flow(Picker)
+    query = picker.query
     notices = []
     async with ctx.reader() as uow:
         munis = await catalog.municipalities(uow, query)
@@ -75,8 +77,16 @@ async def municipality_rows(
             notices.append(T("muni-not-found", {"query": query[:40]}))
             munis = await catalog.municipalities(uow)
     buttons = [Button(label(name), choose(mid)) for mid, name in munis]
-    rows, _ = page_rows(buttons, int(ctx.data.get("muni_page", 0)), page_action)
+    rows, _ = page_rows(buttons, picker.page, page_action)
     return notices, rows
+
+
+@flow_state("muni-picker")
+class Picker(FlowState):
+    """The municipality picker's filter (what was typed) and page."""
+
+    query: str = ""
+    page: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,12 +101,12 @@ def register_municipality_picker(screen: Screens, page_action: type[Municipality
     from bot.dialogs.registry import registry
 
     async def on_text(ctx: Ctx, text: str) -> Screen:
-        ctx.data["muni_q"] = text[:60]
-        ctx.data["muni_page"] = 0
+        picker = ctx.flow(Picker)
+        picker.query, picker.page = text[:60], 0
         return await ctx.show(screen)
 
     async def on_page(ctx: Ctx, act: MunicipalityPage) -> Screen:
-        ctx.data["muni_page"] = act.page
+        ctx.flow(Picker).page = act.page
         return await ctx.show(screen)
 
     registry.text(screen)(on_text)
@@ -104,5 +114,4 @@ def register_municipality_picker(screen: Screens, page_action: type[Municipality
 
 
 def forget_municipality_filter(ctx: Ctx) -> None:
-    ctx.data.pop("muni_q", None)
-    ctx.data.pop("muni_page", None)
+    ctx.end_flow(Picker)

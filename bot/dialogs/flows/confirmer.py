@@ -7,9 +7,11 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenConfirmQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
+from core.errors import DomainError
 from core.rules.people import format_snils
 from core.services import confirmations
 
@@ -29,22 +31,37 @@ class RejectData(Action):
     certificate_id: int
 
 
+@flow_state("confirm")
+class Review(FlowState):
+    """The page of the queue, and the certificate being checked."""
+
+    page: int = 0
+    certificate_id: int | None = None
+
+
+def _certificate(ctx: Ctx) -> int:
+    cert_id = ctx.flow(Review).certificate_id
+    if cert_id is None:
+        raise DomainError("stale-button")
+    return cert_id
+
+
 @registry.action(OpenConfirmQueue)
 async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
-    ctx.data["cq_page"] = act.page
+    ctx.flow(Review).page = act.page
     return await ctx.show(Screens.CONFIRM_QUEUE)
 
 
 @registry.screen(Screens.CONFIRM_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
-    page = int(ctx.data.get("cq_page", 0))
+    page = ctx.flow(Review).page
     async with ctx.reader() as uow:
         items, total = await confirmations.pending(uow, ctx.parent_id, page=page)
     if not total:
         return Screen([T("cq-empty")], [[menu_button()]])
     pages = -(-total // confirmations.PAGE)
     if not items and page:  # the last page emptied meanwhile
-        ctx.data["cq_page"] = pages - 1
+        ctx.flow(Review).page = pages - 1
         return await ctx.show(Screens.CONFIRM_QUEUE)
     parts = [T("cq-title", {"count": total, "page": page + 1, "pages": pages})]
     rows = [
@@ -58,13 +75,13 @@ async def queue(ctx: Ctx) -> Screen:
 
 @registry.action(OpenConfirmation)
 async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
-    ctx.data["cc"] = act.certificate_id
+    ctx.flow(Review).certificate_id = act.certificate_id
     return await ctx.show(Screens.CONFIRM_CARD)
 
 
 @registry.screen(Screens.CONFIRM_CARD)
 async def card(ctx: Ctx) -> Screen:
-    cert_id = int(ctx.data.get("cc", 0))
+    cert_id = _certificate(ctx)
     async with ctx.reader() as uow:
         p = await confirmations.pending_one(uow, ctx.parent_id, cert_id)
     parts = [
@@ -97,7 +114,7 @@ async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
 
 @registry.action(RejectData, on=(Screens.CONFIRM_CARD,))
 async def reject(ctx: Ctx, act: RejectData) -> Screen:
-    ctx.data["cc"] = act.certificate_id
+    ctx.flow(Review).certificate_id = act.certificate_id
     return await ctx.show(Screens.CONFIRM_REASON)
 
 
@@ -108,7 +125,7 @@ async def reason(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.CONFIRM_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
-    await ctx.run(confirmations.reject, ctx.parent_id, int(ctx.data.get("cc", 0)), text)
+    await ctx.run(confirmations.reject, ctx.parent_id, _certificate(ctx), text)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-rejected"))
 
 

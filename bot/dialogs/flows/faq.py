@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenHelp, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -18,6 +19,11 @@ QUESTIONS = 10  # faq-q1 … faq-q10, faq-a1 … faq-a10 in locales
 @action("faq")
 class OpenAnswer(Action):
     question: int  # 1 … QUESTIONS
+
+
+@flow_state("faq")
+class Reading(FlowState):
+    question: int = 1  # 1 … QUESTIONS
 
 
 @registry.screen(Screens.HELP)
@@ -42,13 +48,13 @@ async def help_command(ctx: Ctx, arg: str) -> Screen:
 async def to_answer(ctx: Ctx, act: OpenAnswer) -> Screen:
     if not 1 <= act.question <= QUESTIONS:
         raise DomainError("stale-button")
-    ctx.data["faq"] = act.question
+    ctx.flow(Reading).question = act.question
     return await ctx.show(Screens.FAQ)
 
 
 @registry.screen(Screens.FAQ)
 async def answer(ctx: Ctx) -> Screen:
-    n = int(ctx.data.get("faq", 1))
+    n = ctx.flow(Reading).question
     parts = [T(f"faq-q{n}"), T(f"faq-a{n}")]
     async with ctx.reader() as uow:
         offices = await views.family_offices(uow, ctx.parent_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenLink, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import menu_button
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -17,15 +18,20 @@ class EnterCode(Action):
     pass
 
 
+@flow_state("link")
+class Linking(FlowState):
+    code: str | None = None  # the code shown to type in the other messenger
+
+
 @registry.action(OpenLink)
 async def to_link(ctx: Ctx, _: OpenLink) -> Screen:
-    ctx.data["link_code"] = await ctx.run(linking.create_code, ctx.parent_id)
+    ctx.flow(Linking).code = await ctx.run(linking.create_code, ctx.parent_id)
     return await ctx.show(Screens.LINK)
 
 
 @registry.screen(Screens.LINK)
 async def link(ctx: Ctx) -> Screen:
-    code = ctx.data.get("link_code")
+    code = ctx.flow(Linking).code
     parts = [T("link-code", {"code": code})] if code else []
     parts.append(T("link-how"))
     return Screen(
@@ -62,14 +68,11 @@ async def _redeem(ctx: Ctx, code: str) -> Screen:
     target = await ctx.run(linking.redeem, ctx.parent_id, ctx.event.platform, code)
     if target is None:
         raise DomainError("link_code_invalid")
-    ctx.parent_id = target
-    ctx.forget_parent()
-    ctx.data.clear()
-    ctx.data["pid"] = target
+    ctx.become(target)
     async with ctx.reader() as uow:
         teen = await parents.acting_child(uow, ctx.event.platform, ctx.event.user_id)
     if teen is not None:
         # a child of 14+ typed the parent's invitation: their own account in the family
-        ctx.data["teen"] = teen
+        ctx.become(target, teen=teen)
         return await ctx.show(Screens.MENU, T("teen-joined"))
     return await ctx.show(Screens.MENU, T("link-done"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenProviderQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -28,6 +29,20 @@ class Decide(Action):
 @action("preject")
 class AskRejectReason(Action):
     application_id: int
+
+
+@flow_state("provider")
+class Opened(FlowState):
+    """The application the provider's staff member is looking at."""
+
+    application_id: int | None = None
+
+
+def _application(ctx: Ctx) -> int:
+    app_id = ctx.flow(Opened).application_id
+    if app_id is None:
+        raise DomainError("stale-button")
+    return app_id
 
 
 DECISIONS = frozenset({AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value})
@@ -62,14 +77,14 @@ async def queue(ctx: Ctx) -> Screen:
 
 @registry.action(OpenProviderApplication)
 async def to_app(ctx: Ctx, act: OpenProviderApplication) -> Screen:
-    ctx.data["papp"] = act.application_id
+    ctx.flow(Opened).application_id = act.application_id
     return await ctx.show(Screens.PROVIDER_APP)
 
 
 @registry.screen(Screens.PROVIDER_APP)
 async def provider_app(ctx: Ctx) -> Screen:
     async with ctx.reader() as uow:
-        a = await views.provider_application(uow, ctx.parent_id, int(ctx.data.get("papp", 0)))
+        a = await views.provider_application(uow, ctx.parent_id, _application(ctx))
     parts = [
         T(
             "pa-card",
@@ -113,7 +128,7 @@ async def decide(ctx: Ctx, act: Decide) -> Screen:
 
 @registry.action(AskRejectReason, on=(Screens.PROVIDER_APP,))
 async def reject(ctx: Ctx, act: AskRejectReason) -> Screen:
-    ctx.data["papp"] = act.application_id
+    ctx.flow(Opened).application_id = act.application_id
     return await ctx.show(Screens.PROVIDER_REASON)
 
 
@@ -127,7 +142,7 @@ async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.run(
         decisions.provider_decide,
         ctx.parent_id,
-        int(ctx.data.get("papp", 0)),
+        _application(ctx),
         AppStatus.REJECTED,
         text,
     )

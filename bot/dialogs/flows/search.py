@@ -104,6 +104,13 @@ class Query(FlowState):
     page: int = 0
 
 
+@flow_state("card")
+class CardShown(FlowState):
+    """The program whose card is open (from results, a notice or a deep link)."""
+
+    program_id: int | None = None
+
+
 def _q(ctx: Ctx) -> Query:
     return ctx.flow(Query)
 
@@ -221,8 +228,8 @@ async def on_text(ctx: Ctx, text: str) -> Screen:
 async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     """What the person typed on a screen that expected a button, searched for everywhere
     (the results offer to narrow it down)."""
-    typed = ctx.data.pop("typed", None)
-    if not isinstance(typed, str) or not typed.strip():
+    typed = ctx.take_typed()
+    if typed is None or not typed.strip():
         raise DomainError("stale-button")
     ctx.end_flow(Query)
     ctx.flow(Query).text = typed[: catalog.MAX_QUERY]
@@ -350,7 +357,7 @@ async def on_location_text(ctx: Ctx, text: str) -> Screen:
 
 @registry.action(OpenProgram)
 async def to_card(ctx: Ctx, act: OpenProgram) -> Screen:
-    ctx.data["card"] = act.program_id
+    ctx.flow(CardShown).program_id = act.program_id
     return await ctx.show(Screens.CARD)
 
 
@@ -360,7 +367,9 @@ def _months(start: int, end: int) -> T:
 
 @registry.screen(Screens.CARD)
 async def card(ctx: Ctx) -> Screen:
-    program_id = int(ctx.data.get("card", 0))
+    program_id = ctx.flow(CardShown).program_id
+    if program_id is None:
+        raise DomainError("program_not_found")
     async with ctx.reader() as uow:
         c = await catalog.card(uow, program_id)
         share_note = await _share_note(ctx, uow, c)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bot.dialogs.flows.search as search_flow
 from bot.dialogs.actions import (
     Action,
     GiveConsent,
@@ -74,7 +75,7 @@ async def start(ctx: Ctx, arg: str) -> Screen:
                 await catalog.card(uow, program_id)
             except DomainError:
                 return await ctx.show(Screens.MENU, T("program_not_found"))
-        ctx.data["card"] = program_id
+        ctx.flow(search_flow.CardShown).program_id = program_id
         return await ctx.show(Screens.CARD)
     view = await ctx.parent()
     if not view.consent:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.dialogs.actions import InviteTeen, OpenChild
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button
+from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
@@ -14,17 +15,24 @@ from core.errors import DomainError
 from core.services import teens
 
 
+@flow_state("teen-invite")
+class Invitation(FlowState):
+    code: str | None = None
+    child_id: int | None = None
+
+
 @registry.action(InviteTeen, on=(Screens.CHILD,))
 async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
-    ctx.data["teen_code"] = await ctx.run(teens.invite, ctx.parent_id, act.child_id)
-    ctx.data["child"] = act.child_id
+    invitation = ctx.flow(Invitation)
+    invitation.code = await ctx.run(teens.invite, ctx.parent_id, act.child_id)
+    invitation.child_id = act.child_id
     return await ctx.show(Screens.TEEN_INVITE)
 
 
 @registry.screen(Screens.TEEN_INVITE)
 async def invite_screen(ctx: Ctx) -> Screen:
-    code = ctx.data.get("teen_code")
-    child = ctx.data.get("child")
-    if not code or not isinstance(child, int):
+    invitation = ctx.flow(Invitation)
+    code, child = invitation.code, invitation.child_id
+    if not code or child is None:
         raise DomainError("stale-button")
     return Screen([T("teen-invite", {"code": code})], [[back(OpenChild(child)), menu_button()]])
