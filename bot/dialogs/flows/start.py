@@ -288,8 +288,7 @@ async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
     async with ctx.reader() as uow:
         others = [k for k in await parents.accounts(uow, ctx.parent_id) if k != ctx.event.user_key]
     count = await ctx.run(parents.withdraw_consent, ctx.parent_id)
-    ctx.forget_parent()
-    # no draft of a child's data stays behind in any of the family's messengers
+    # no draft of a child's data stays behind, here or in the family's other messengers
     await ctx.forget_accounts(*others)
-    ctx.state.data = {"pid": ctx.parent_id}
+    ctx.become(ctx.parent_id)
     return await ctx.show(Screens.WELCOME, T("data-erased", {"count": count}))
