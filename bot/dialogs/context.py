@@ -16,6 +16,7 @@ from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
 from bot.dialogs.state import DialogState
 from bot.i18n import money
+from core.errors import DomainError
 from core.services import children, parents
 from core.storage.db import UnitOfWork
 
@@ -77,6 +78,13 @@ class Ctx:
         state = kind.load(self.data.get(kind.KEY))
         self._flows[kind.KEY] = state
         return state
+
+    def started(self, kind: type[S]) -> S:
+        """The flow's state, which a step further in the flow needs begun: a button of a
+        flow that was never started (or was ended) is a stale button."""
+        if not self.has_flow(kind):
+            raise DomainError("stale-button")
+        return self.flow(kind)
 
     def has_flow(self, kind: type[FlowState]) -> bool:
         """Whether the flow's state exists (a draft was started)."""

@@ -21,6 +21,8 @@ import typing
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
+from core.errors import DomainError
+
 FLOW_STATES: dict[str, type[FlowState]] = {}
 # what the engine keeps in a person's state: the parent's id, their cached view, a child's
 # own account; and words typed where a button was expected. No flow's key may be one.
@@ -51,6 +53,17 @@ class FlowState:
                 return cls()
             values[f.name] = value
         return cls(**values)
+
+
+V = TypeVar("V")
+
+
+def need(value: V | None, code: str = "stale-button") -> V:
+    """A field of a flow's state that must be set by now: a press that finds it unset is
+    refused with ``code`` (a stale button, by default)."""
+    if value is None:
+        raise DomainError(code)
+    return value
 
 
 def _fits(value: object, kind: Any) -> bool:

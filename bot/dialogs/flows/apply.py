@@ -15,7 +15,7 @@ from bot.dialogs.actions import (
 )
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
-from bot.dialogs.flowstate import FlowState, flow_state
+from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -74,16 +74,11 @@ class OpenedApplication(FlowState):
 
 
 def _pending(ctx: Ctx) -> Pending:
-    if not ctx.has_flow(Pending):
-        raise DomainError("stale-button")
-    return ctx.flow(Pending)
+    return ctx.started(Pending)
 
 
 def _opened(ctx: Ctx) -> int:
-    app_id = ctx.flow(OpenedApplication).application_id
-    if app_id is None:
-        raise DomainError("application_not_found")
-    return app_id
+    return need(ctx.flow(OpenedApplication).application_id, "application_not_found")
 
 
 @registry.action(ApplyToGroup)

@@ -25,7 +25,7 @@ from bot.dialogs.flows.common import (
     register_municipality_picker,
     require_consent,
 )
-from bot.dialogs.flowstate import FlowState, flow_state
+from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -128,10 +128,7 @@ class ChildDraft(FlowState):
 
 
 def _child_id(ctx: Ctx) -> int:
-    value = ctx.flow(Shown).child_id
-    if value is None:
-        raise DomainError("child_not_found")
-    return value
+    return need(ctx.flow(Shown).child_id, "child_not_found")
 
 
 @registry.screen(Screens.CHILDREN)
@@ -291,9 +288,7 @@ async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
 
 
 def _draft(ctx: Ctx) -> ChildDraft:
-    if not ctx.has_flow(ChildDraft):
-        raise DomainError("stale-button")
-    return ctx.flow(ChildDraft)
+    return ctx.started(ChildDraft)
 
 
 async def _next(ctx: Ctx, step: str) -> Screen:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenConfirmQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
-from bot.dialogs.flowstate import FlowState, flow_state
+from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
-from core.errors import DomainError
 from core.rules.people import format_snils
 from core.services import confirmations
 
@@ -40,10 +39,7 @@ class Review(FlowState):
 
 
 def _certificate(ctx: Ctx) -> int:
-    cert_id = ctx.flow(Review).certificate_id
-    if cert_id is None:
-        raise DomainError("stale-button")
-    return cert_id
+    return need(ctx.flow(Review).certificate_id)
 
 
 @registry.action(OpenConfirmQueue)

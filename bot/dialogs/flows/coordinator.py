@@ -108,9 +108,7 @@ class Sent(FlowState):
 
 
 def _draft(ctx: Ctx) -> Draft:
-    if not ctx.has_flow(Draft):
-        raise DomainError("stale-button")
-    return ctx.flow(Draft)
+    return ctx.started(Draft)
 
 
 @registry.command("broadcast")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenProviderQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, label, menu_button
-from bot.dialogs.flowstate import FlowState, flow_state
+from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
@@ -39,10 +39,7 @@ class Opened(FlowState):
 
 
 def _application(ctx: Ctx) -> int:
-    app_id = ctx.flow(Opened).application_id
-    if app_id is None:
-        raise DomainError("stale-button")
-    return app_id
+    return need(ctx.flow(Opened).application_id)
 
 
 DECISIONS = frozenset({AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value})
