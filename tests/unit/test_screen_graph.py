@@ -39,7 +39,14 @@ def _screens_named(node: ast.AST) -> set[Screens]:
 
 
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    """Names used, and attributes of a module used by name (``child_form.AddChild``)."""
+    found = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    found |= {
+        n.attr
+        for n in ast.walk(node)
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+    }
+    return found
 
 
 def _decorator(fn: ast.AsyncFunctionDef | ast.FunctionDef, kind: str) -> ast.Call | None:

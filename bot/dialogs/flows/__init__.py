@@ -4,6 +4,7 @@ from bot.dialogs.flows import (  # noqa: F401
     apply,
     balance,
     cert_link,
+    child_form,
     children,
     confirmer,
     coordinator,

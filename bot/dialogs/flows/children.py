@@ -1,11 +1,9 @@
-"""Children: the list, a child's card with its certificate, add and edit step by step,
-remove. Each wrong answer gets its own message and the same question again."""
+"""Children: the list, a child's card with its certificate, remove. Adding and editing a
+child, step by step, is child_form.py."""
 
 from __future__ import annotations
 
-from dataclasses import field
-from datetime import date
-
+import bot.dialogs.flows.child_form as child_form
 from bot.dialogs.actions import (
     Action,
     InviteTeen,
@@ -16,26 +14,18 @@ from bot.dialogs.actions import (
 )
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import (
-    MunicipalityPage,
     back,
-    forget_municipality_filter,
     label,
     menu_button,
-    municipality_rows,
-    register_municipality_picker,
     require_consent,
 )
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
-from core.errors import DomainError
 from core.rules.enrolment import CertStatus
-from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
-from core.services import catalog, certificates, children, teens
-
-STEPS = ("surname", "name", "patronymic", "birth", "snils", "muni")
-OPTIONAL = frozenset({"patronymic", "snils"})
+from core.rules.people import format_snils
+from core.services import certificates, children, teens
 
 
 @action("cert-issue")
@@ -46,46 +36,6 @@ class IssueCertificate(Action):
 @action("cert-fund")
 class FundCertificate(Action):
     child_id: int
-
-
-@action("child-add")
-class AddChild(Action):
-    pass
-
-
-@action("child-edit")
-class EditChild(Action):
-    child_id: int
-
-
-@action("skip")
-class SkipStep(Action):
-    step: str  # one of OPTIONAL
-
-
-@action("muni-page")
-class ChildMunicipalityPage(MunicipalityPage):
-    pass
-
-
-@action("muni")
-class PickChildMunicipality(Action):
-    municipality_id: int
-
-
-@action("field")
-class ChangeField(Action):
-    step: str  # one of STEPS
-
-
-@action("child-save")
-class SaveChild(Action):
-    pass
-
-
-@action("child-cancel")
-class CancelChild(Action):
-    pass
 
 
 @action("child-remove")
@@ -105,28 +55,6 @@ class Shown(FlowState):
     child_id: int | None = None
 
 
-@flow_state("child-draft")
-class ChildDraft(FlowState):
-    """A child being added or edited, step by step (the steps answered so far)."""
-
-    id: int | None = None  # editing this child; None: a new one
-    surname: str | None = None
-    name: str | None = None
-    patronymic: str | None = None
-    birth: str | None = None  # ISO date
-    snils: str | None = None
-    muni: int | None = None
-    answered: list[str] = field(default_factory=list)
-    back_to_confirm: bool = False  # a field changed from the summary returns to it
-
-    def put(self, step: str, value: str | int | None) -> None:
-        if step not in STEPS:
-            raise DomainError("stale-button")
-        setattr(self, step, value)
-        if step not in self.answered:
-            self.answered.append(step)
-
-
 def _child_id(ctx: Ctx) -> int:
     return need(ctx.flow(Shown).child_id, "child_not_found")
 
@@ -137,7 +65,7 @@ async def children_screen(ctx: Ctx) -> Screen:
         kids = await ctx.children(uow)  # a child's own account sees itself only
     parts = [T("children-title", {"count": len(kids)})]
     rows = [[Button(label(f"{k.name} {k.surname}"), OpenChild(k.id))] for k in kids]
-    rows.append([Button(T("btn-add-child"), AddChild())])
+    rows.append([Button(T("btn-add-child"), child_form.AddChild())])
     rows.append([Button(T("btn-cert-link"), OpenCertificateLink())])
     rows.append([menu_button()])
     return Screen(parts, rows)
@@ -197,7 +125,7 @@ async def child_screen(ctx: Ctx) -> Screen:
         rows.append([Button(T("btn-teen-invite"), InviteTeen(child_id))])
     rows.append(
         [
-            Button(T("btn-edit"), EditChild(child_id)),
+            Button(T("btn-edit"), child_form.EditChild(child_id)),
             Button(T("btn-remove"), AskRemoveChild(child_id)),
         ]
     )
@@ -254,194 +182,6 @@ async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
         CertStatus.AWAITING: "cert-fund-after-confirmation",
     }.get(status, "cert-fund-queued")
     return await ctx.show(Screens.CHILD, T(notice))
-
-
-# --- adding and editing, step by step ------------------------------------------------
-
-
-@registry.action(AddChild)
-async def child_add(ctx: Ctx, _: AddChild) -> Screen:
-    await require_consent(ctx)
-    ctx.end_flow(ChildDraft)
-    ctx.flow(ChildDraft)  # a new child
-    return await ctx.show(Screens.ASK_SURNAME)
-
-
-@registry.action(EditChild)
-async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
-    child_id = act.child_id
-    async with ctx.reader() as uow:
-        kid = await children.view(uow, ctx.parent_id, child_id)
-    ctx.end_flow(ChildDraft)
-    draft = ctx.flow(ChildDraft)
-    draft.id = kid.id
-    for step, value in (
-        ("surname", kid.surname),
-        ("name", kid.name),
-        ("patronymic", kid.patronymic),
-        ("birth", kid.birth_date.isoformat()),
-        ("snils", kid.snils),
-        ("muni", kid.municipality_id),
-    ):
-        draft.put(step, value)
-    return await ctx.show(Screens.CHILD_CONFIRM)
-
-
-def _draft(ctx: Ctx) -> ChildDraft:
-    return ctx.started(ChildDraft)
-
-
-async def _next(ctx: Ctx, step: str) -> Screen:
-    if _draft(ctx).back_to_confirm:
-        return await ctx.show(Screens.CHILD_CONFIRM)
-    following = STEPS[STEPS.index(step) + 1] if step != STEPS[-1] else None
-    return await ctx.show(Screens(f"ask-{following}") if following else Screens.CHILD_CONFIRM)
-
-
-def _ask(key: str, step: str) -> Screen:
-    rows = []
-    if step in OPTIONAL:
-        rows.append([Button(T("btn-skip"), SkipStep(step))])
-    rows.append([Button(T("btn-cancel"), CancelChild())])
-    return Screen([T(key)], rows, expect="text")
-
-
-@registry.screen(Screens.ASK_SURNAME)
-async def ask_surname(ctx: Ctx) -> Screen:
-    return _ask("ask-surname", "surname")
-
-
-@registry.screen(Screens.ASK_NAME)
-async def ask_name(ctx: Ctx) -> Screen:
-    return _ask("ask-name", "name")
-
-
-@registry.screen(Screens.ASK_PATRONYMIC)
-async def ask_patronymic(ctx: Ctx) -> Screen:
-    return _ask("ask-patronymic", "patronymic")
-
-
-@registry.screen(Screens.ASK_BIRTH)
-async def ask_birth(ctx: Ctx) -> Screen:
-    return _ask("ask-birth", "birth")
-
-
-@registry.screen(Screens.ASK_SNILS)
-async def ask_snils(ctx: Ctx) -> Screen:
-    return _ask("ask-snils", "snils")
-
-
-@registry.text(Screens.ASK_SURNAME, Screens.ASK_NAME, Screens.ASK_PATRONYMIC)
-async def on_name(ctx: Ctx, text: str) -> Screen:
-    step = ctx.state.screen.removeprefix("ask-")
-    _draft(ctx).put(step, clean_name(text))
-    return await _next(ctx, step)
-
-
-@registry.text(Screens.ASK_BIRTH)
-async def on_birth(ctx: Ctx, text: str) -> Screen:
-    born = parse_birth_date(text, ctx.today())
-    _draft(ctx).put("birth", born.isoformat())
-    return await _next(ctx, "birth")
-
-
-@registry.text(Screens.ASK_SNILS)
-async def on_snils(ctx: Ctx, text: str) -> Screen:
-    _draft(ctx).put("snils", parse_snils(text))
-    return await _next(ctx, "snils")
-
-
-@registry.action(SkipStep, on=(Screens.ASK_PATRONYMIC, Screens.ASK_SNILS))
-async def skip(ctx: Ctx, act: SkipStep) -> Screen:
-    if act.step not in OPTIONAL:
-        raise DomainError("stale-button")
-    _draft(ctx).put(act.step, None)
-    return await _next(ctx, act.step)
-
-
-@registry.screen(Screens.ASK_MUNI)
-async def ask_muni(ctx: Ctx) -> Screen:
-    notices, rows = await municipality_rows(ctx, PickChildMunicipality, ChildMunicipalityPage)
-    rows.append([Button(T("btn-cancel"), CancelChild())])
-    return Screen([T("ask-muni"), *notices], rows, expect="text")
-
-
-register_municipality_picker(Screens.ASK_MUNI, ChildMunicipalityPage)
-
-
-@registry.action(PickChildMunicipality, on=(Screens.ASK_MUNI,))
-async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
-    async with ctx.reader() as uow:
-        known = {mid for mid, _ in await catalog.municipalities(uow)}
-    if act.municipality_id not in known:
-        raise DomainError("municipality_not_found")
-    _draft(ctx).put("muni", act.municipality_id)
-    forget_municipality_filter(ctx)
-    return await _next(ctx, "muni")
-
-
-@registry.screen(Screens.CHILD_CONFIRM)
-async def child_confirm(ctx: Ctx) -> Screen:
-    draft = _draft(ctx)
-    missing = [s for s in STEPS if s not in draft.answered]
-    if missing:  # a stale confirm: ask what is missing
-        return await ctx.show(Screens(f"ask-{missing[0]}"))
-    async with ctx.reader() as uow:
-        names = dict(await catalog.municipalities(uow))
-    parts = [
-        T("child-confirm"),
-        T(
-            "child-summary",
-            {
-                "surname": draft.surname or "—",
-                "name": draft.name or "—",
-                "patronymic": draft.patronymic or "—",
-                "born": date.fromisoformat(draft.birth or ""),
-                "snils": format_snils(draft.snils) if draft.snils else "—",
-                "municipality": names.get(draft.muni or 0, "—"),
-            },
-        ),
-    ]
-    fields = [Button(T(f"btn-field-{s}"), ChangeField(s)) for s in STEPS]
-    rows = [[Button(T("btn-save"), SaveChild())]]
-    rows += [fields[i : i + 2] for i in range(0, len(fields), 2)]
-    rows.append([Button(T("btn-cancel"), CancelChild())])
-    return Screen(parts, rows)
-
-
-@registry.action(ChangeField, on=(Screens.CHILD_CONFIRM,))
-async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
-    if act.step not in STEPS:
-        raise DomainError("stale-button")
-    _draft(ctx).back_to_confirm = True
-    return await ctx.show(Screens(f"ask-{act.step}"))
-
-
-@registry.action(SaveChild, on=(Screens.CHILD_CONFIRM,))
-async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
-    draft = _draft(ctx)
-    data = children.ChildInput(
-        surname=draft.surname or "",
-        name=draft.name or "",
-        patronymic=draft.patronymic,
-        birth_date=date.fromisoformat(draft.birth or ""),
-        snils=draft.snils,
-        municipality_id=draft.muni or 0,
-    )
-    if draft.id is not None:
-        child_id = draft.id
-        await ctx.run(children.update_child, ctx.parent_id, child_id, data)
-    else:
-        child_id = await ctx.run(children.add, ctx.parent_id, data)
-    ctx.end_flow(ChildDraft)
-    ctx.flow(Shown).child_id = child_id
-    return await ctx.show(Screens.CHILD, T("child-saved"))
-
-
-@registry.action(CancelChild)
-async def child_cancel(ctx: Ctx, _: CancelChild) -> Screen:
-    ctx.end_flow(ChildDraft)
-    return await ctx.show(Screens.CHILDREN, T("cancelled"))
 
 
 @registry.screen(Screens.CHILD_REMOVE_CONFIRM)
