@@ -6,9 +6,11 @@ import logging
 
 import click
 
+from bot import platforms
 from bot.app import quiet_parameter_loggers
 from bot.cli import OPERATOR_COMMANDS
 from bot.config import Settings
+from bot.logs import ExcInfo, SafeFormatter, safe_exception
 from bot.runners import RUNNERS
 
 
@@ -22,21 +24,24 @@ def cli(ctx: click.Context) -> None:
     if settings.log_format == "json":
         from pythonjsonlogger.json import JsonFormatter
 
+        class SafeJsonFormatter(JsonFormatter):
+            def formatException(self, ei: ExcInfo) -> str:  # type: ignore[override]
+                return safe_exception(ei)
+
         handler.setFormatter(
-            JsonFormatter(
+            SafeJsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"levelname": "level", "name": "logger"},
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     quiet_parameter_loggers()
     # the console chat owns the terminal: its logs would mix with the conversation
     if ctx.invoked_subcommand == "console" or (
         ctx.invoked_subcommand == "run"
-        and settings.telegram_bot_token is None
-        and settings.vk_group_token is None
+        and not platforms.configured(settings)  # no token: `run` is the terminal chat
         and settings.log_level is None
     ):
         logging.getLogger().setLevel("WARNING")
