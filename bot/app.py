@@ -21,6 +21,7 @@ from core.services import demo
 from core.storage.db import Database
 from core.storage.migrate import upgrade_async
 from core.storage.models import Program
+from core.usecases import UseCases
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
     else:
         states = MemoryStateStore(ttl=settings.state_ttl_s)
     engine = Engine(
-        db,
+        UseCases(db),
         states,
         translator(),
         Signer(signing_secret(settings)),

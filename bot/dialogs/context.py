@@ -1,12 +1,12 @@
-"""What a flow handler sees of one event: the person, their dialog state, the database."""
+"""What a flow handler sees of one event: the person, their dialog state, the core's use cases
+(``ctx.core``: the port, never the database or its units of work)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.events import Event
@@ -17,29 +17,26 @@ from bot.dialogs.screens import Screens
 from bot.dialogs.state import DialogState
 from bot.i18n import money
 from core.errors import DomainError
-from core.services import children, parents
-from core.storage.db import UnitOfWork
+from core.port import ChildView, Core, ParentView
 
 if TYPE_CHECKING:
     from bot.dialogs.engine import Engine
 
-P = ParamSpec("P")
-R = TypeVar("R")
 S = TypeVar("S", bound=FlowState)
 
 
 @dataclass
 class Ctx:
-    """What a flow handler sees: the person, their state, the database."""
+    """What a flow handler sees: the person, their state, the core's use cases."""
 
     engine: Engine
     event: Event
     parent_id: int
     state: DialogState
-    _parent: parents.ParentView | None = None
+    _parent: ParentView | None = None
     _flows: dict[str, FlowState] = field(default_factory=dict)
 
-    async def parent(self) -> parents.ParentView:
+    async def parent(self) -> ParentView:
         """The person's consent, language and roles. Kept with the dialog state for
         PARENT_TTL_S (no unit of work per event for them): the person's own changes drop it
         at once (forget_parent), a withdrawal or a merge from another messenger deletes
@@ -51,8 +48,7 @@ class Ctx:
             if isinstance(kept, dict) and 0 <= time.time() - kept.get("at", 0) < PARENT_TTL_S:
                 view = _view_loads(kept)
             else:
-                async with self.reader() as uow:
-                    view = await parents.view(uow, self.parent_id)
+                view = await self.core.family.view(self.parent_id)
                 self.data["me"] = _view_dumps(view)
             self._parent = replace(view, roles=()) if self.teen is not None else view
         return self._parent
@@ -64,10 +60,14 @@ class Ctx:
         value = self.data.get("teen")
         return int(value) if value is not None else None
 
-    async def children(self, uow: UnitOfWork) -> list[children.ChildView]:
+    @property
+    def core(self) -> Core:
+        """The use cases of the core, by area (``core.port``)."""
+        return self.engine.core
+
+    async def children(self) -> list[ChildView]:
         """The family's children this account may act for: all, or the child themselves."""
-        kids = await children.list_children(uow, self.parent_id)
-        return [k for k in kids if self.teen is None or k.id == self.teen]
+        return await self.core.family.children(self.parent_id, self.teen)
 
     def flow(self, kind: type[S]) -> S:
         """The flow's own state (see bot/dialogs/flowstate.py): kept with the person's
@@ -138,18 +138,6 @@ class Ctx:
     def data(self) -> dict[str, Any]:
         return self.state.data
 
-    def reader(self) -> UnitOfWork:
-        return self.engine.db.reader()
-
-    async def run(
-        self,
-        fn: Callable[Concatenate[UnitOfWork, P], Awaitable[R]],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> R:
-        """A use case in its own transaction, committed (retried on a deadlock)."""
-        return await self.engine.db.run(fn, *args, **kwargs)
-
     async def show(self, name: Screens, *notice: T) -> Screen:
         """Move to screen ``name`` and build it; ``notice`` pieces go above it."""
         previous = self.state.screen
@@ -179,8 +167,8 @@ class Ctx:
         return ZoneInfo(self.engine.timezone)
 
     def today(self) -> date:
-        """The region's date (the clock the database's use cases see)."""
-        return self.engine.db.today()
+        """The region's date (the clock the core's use cases see)."""
+        return self.core.today()
 
     async def current(self, *notice: T) -> Screen:
         """The screen the person is on, again, under ``notice``."""
@@ -195,7 +183,7 @@ class Ctx:
 PARENT_TTL_S = 300
 
 
-def _view_dumps(view: parents.ParentView) -> dict[str, Any]:
+def _view_dumps(view: ParentView) -> dict[str, Any]:
     raw = asdict(view)
     for name in ("consent_at", "withdrawn_at"):
         if raw[name] is not None:
@@ -203,9 +191,9 @@ def _view_dumps(view: parents.ParentView) -> dict[str, Any]:
     return {**raw, "roles": list(view.roles), "at": time.time()}
 
 
-def _view_loads(raw: dict[str, Any]) -> parents.ParentView:
+def _view_loads(raw: dict[str, Any]) -> ParentView:
     fields = {k: v for k, v in raw.items() if k != "at"}
     for name in ("consent_at", "withdrawn_at"):
         if fields.get(name) is not None:
             fields[name] = datetime.fromisoformat(fields[name])
-    return parents.ParentView(**{**fields, "roles": tuple(fields["roles"])})
+    return ParentView(**{**fields, "roles": tuple(fields["roles"])})

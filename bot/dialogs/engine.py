@@ -26,8 +26,7 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
 from bot.i18n import Translator, money, pick_language
 from core.errors import DomainError
-from core.services import parents
-from core.storage.db import Database
+from core.port import Core
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class Reply:
 class Engine:
     def __init__(
         self,
-        db: Database,
+        core: Core,
         states: StateStore,
         translator: Translator,
         signer: Signer,
@@ -66,7 +65,7 @@ class Engine:
         deadline: float = 1.5,
     ) -> None:
         self.timezone = timezone
-        self.db = db
+        self.core = core
         self.states = states
         self.t = translator
         self.signer = signer
@@ -158,12 +157,12 @@ class Engine:
         if state is not None and "pid" in state.data:
             return state, int(state.data["pid"])
         lang = pick_language(event.language_code) if event.language_code else self.default_language
-        parent, teen = await self.db.run(parents.resolve, event.platform, event.user_id, lang)
-        state = state or DialogState(screen="start", lang=parent.language)
-        state.data["pid"] = parent.id
-        if teen is not None:
-            state.data["teen"] = teen
-        return state, parent.id
+        person = await self.core.family.resolve(event.platform, event.user_id, lang)
+        state = state or DialogState(screen="start", lang=person.language)
+        state.data["pid"] = person.parent_id
+        if person.teen is not None:
+            state.data["teen"] = person.teen
+        return state, person.parent_id
 
     async def forget(self, *user_keys: str) -> None:
         """Drop these people's dialog states (a family's other messengers, after its data

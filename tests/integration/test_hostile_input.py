@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.rules.numbers import parse_id
 from core.rules.people import parse_snils
 from core.services import children, parents, roles
+from core.usecases import UseCases
 from tests.support.world import catalog_row, setup_region
 
 INTERNAL = "Что-то пошло не так"
@@ -30,7 +31,7 @@ async def engine(db):
         await parents.give_consent(uow, parent.id)
         await roles.grant(uow, f"tg:{USER}", "coordinator", municipality_code="town")
         await uow.commit()
-    return Engine(db, MemoryStateStore(), translator(), Signer(b"k"))
+    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"))
 
 
 async def say(engine: Engine, text: str) -> str:

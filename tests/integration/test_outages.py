@@ -23,6 +23,7 @@ from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
 from bot.platforms.telegram import surface as telegram
 from core.storage.db import Database
+from core.usecases import UseCases
 from tests.support.services import REDIS_URL, require_redis
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.tg_server import FakeTelegram
@@ -98,7 +99,7 @@ async def test_postgres_blackholed_answers_within_2s_and_recovers(postgres_url: 
     through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     settings = Settings(_env_file=None, database_url=through, database_statement_timeout_s=3)
     db = Database(through, **database_options(settings))
-    engine = Engine(db, MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5)
+    engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5)
 
     async def ask(user: str, command: str) -> tuple[str, float]:
         started = time.monotonic()

@@ -13,6 +13,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
+from core.usecases import UseCases
 from tests.support.world import catalog_row, parent_with_child, setup_region
 
 
@@ -21,7 +22,7 @@ async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
     parent = None
     for born in (date(2016, 3, 5), date(2014, 6, 1), date(2012, 9, 9)):
         parent, _ = await parent_with_child(db, born=born)
-    engine = Engine(db, MemoryStateStore(), translator(), Signer(b"k"))
+    engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"))
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]

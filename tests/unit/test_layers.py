@@ -87,8 +87,8 @@ def test_flows_do_not_reach_into_the_engine():
     offenders = []
     for path in sorted((ROOT / "bot" / "dialogs" / "flows").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and node.attr == "engine":
-                offenders.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Attribute) and node.attr in {"engine", "db", "reader", "uow"}:
+                offenders.append(f"{path.name}:{node.lineno} .{node.attr}")
     assert offenders == []
 
 
@@ -101,3 +101,28 @@ def test_flows_keep_their_state_typed():
             if isinstance(node, ast.Attribute) and node.attr == "data":
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+DIALOGS_MAY_IMPORT = ("core.port", "core.errors", "core.rules")
+
+
+def test_the_dialogs_reach_the_core_only_through_its_port():
+    """Flows, the engine and a flow's context import from the core only its port, its
+    errors and its rules (pure functions): no service, no database, no unit of work."""
+    offenders = []
+    for path in _modules("bot/dialogs"):
+        tree = ast.parse(path.read_text())
+        for name in _imports(tree):
+            if (name == "core" or name.startswith("core.")) and not name.startswith(
+                DIALOGS_MAY_IMPORT
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}: imports {name}")
+    assert offenders == []
+
+
+def test_the_port_check_reads_the_flows():
+    """The checks above are not vacuous: they read the flows they mean to."""
+    flows = [p for p in _modules("bot/dialogs") if p.parent.name == "flows"]
+    assert len(flows) >= 10
+    used = {n for p in flows for n in _imports(ast.parse(p.read_text()))}
+    assert "core.port" in used

@@ -21,10 +21,9 @@ from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.notify.render import status_key
 from core.errors import DomainError
+from core.port import OFFER_LAPSED
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
-from core.services import catalog, enrolment, quotes, views, waiting_list
-from core.storage.db import UnitOfWork
 
 
 @action("ac")
@@ -84,15 +83,14 @@ def _opened(ctx: Ctx) -> int:
 @registry.action(ApplyToGroup)
 async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     await require_consent(ctx)
-    async with ctx.reader() as uow:
-        kids = await ctx.children(uow)
-        ages = await catalog.group_ages(uow, act.group_id)
-    if not kids:
+    choice = await ctx.core.enrolment.choices(ctx.parent_id, ctx.teen, act.group_id)
+    if not choice.children:
         return await ctx.show(Screens.CHILDREN, T("need-child"))
     # only the children of the program's age are offered
-    kids = [k for k in kids if ages[0] <= k.age <= ages[1]]
+    low, high = choice.age_min, choice.age_max
+    kids = [k for k in choice.children if low <= k.age <= high]
     if not kids:
-        return await ctx.show(Screens.CARD, T("no-child-of-age", {"min": ages[0], "max": ages[1]}))
+        return await ctx.show(Screens.CARD, T("no-child-of-age", {"min": low, "max": high}))
     ctx.end_flow(Pending)
     pending = ctx.flow(Pending)
     pending.group = act.group_id
@@ -107,10 +105,8 @@ async def apply_child(ctx: Ctx) -> Screen:
     pending = _pending(ctx)
     if pending.group is None:
         raise DomainError("stale-button")
-    async with ctx.reader() as uow:
-        kids = await ctx.children(uow)
-        low, high = await catalog.group_ages(uow, pending.group)
-    kids = [k for k in kids if low <= k.age <= high]
+    choice = await ctx.core.enrolment.choices(ctx.parent_id, ctx.teen, pending.group)
+    kids = [k for k in choice.children if choice.age_min <= k.age <= choice.age_max]
     rows = [[Button(label(f"{k.name} ({k.age})"), ApplyForChild(k.id))] for k in kids]
     rows.append([back(BackToCard()), menu_button()])
     return Screen([T("apply-which-child")], rows)
@@ -132,10 +128,9 @@ async def apply_quote(ctx: Ctx) -> Screen:
     pending = _pending(ctx)
     if pending.child is None or pending.group is None:
         raise DomainError("stale-button")
-    async with ctx.reader() as uow:
-        q = await quotes.quote_application(
-            uow, ctx.parent_id, pending.child, pending.group, offer=pending.offer
-        )
+    q = await ctx.core.enrolment.quote(
+        ctx.parent_id, pending.child, pending.group, offer=pending.offer
+    )
     pending.share = q.money.monthly_share
     months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
     total_months = q.last_month - q.first_month + 1
@@ -215,13 +210,11 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
         raise DomainError("stale-button")
     try:
         if pending.offer is not None:
-            await ctx.run(
-                enrolment.take, ctx.parent_id, pending.offer, expected_share=pending.share
-            )
+            await ctx.core.enrolment.take(ctx.parent_id, pending.offer, pending.share)
             waiting = None
         else:
-            waiting = await ctx.run(
-                _submit, ctx.parent_id, pending.child, pending.group, pending.share
+            waiting = await ctx.core.enrolment.submit(
+                ctx.parent_id, pending.child, pending.group, pending.share
             )
     except DomainError as exc:
         if exc.code == "quote_changed":
@@ -234,21 +227,12 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
     return await ctx.show(Screens.APPS, T("applied"))
 
 
-async def _submit(
-    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int
-) -> waiting_list.Waiting | None:
-    """Apply, and in the same transaction the place in the waiting list if it is one."""
-    app_id = await enrolment.apply(uow, parent_id, child_id, group_id, expected_share=share)
-    return await waiting_list.waiting_place(uow, app_id)
-
-
 @registry.action(TakeSeat)
 async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
     """From the "seat freed" notice (or the application's card): the quote of the held
     seat, then confirm. Only the family's own offered application is found."""
     await require_consent(ctx)
-    async with ctx.reader() as uow:
-        offer = await waiting_list.offered(uow, ctx.parent_id, act.application_id)
+    offer = await ctx.core.enrolment.offered(ctx.parent_id, act.application_id)
     if ctx.teen is not None and offer.child_id != ctx.teen:
         raise DomainError("offer_gone")
     ctx.end_flow(Pending)
@@ -260,8 +244,7 @@ async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
 
 @registry.screen(Screens.APPS)
 async def apps_screen(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        apps = await views.parent_applications(uow, ctx.parent_id)
+    apps = await ctx.core.enrolment.applications(ctx.parent_id)
     if ctx.teen is not None:  # a child's own account: their applications only
         apps = [a for a in apps if a.child_id == ctx.teen]
     if not apps:
@@ -306,9 +289,8 @@ async def to_app(ctx: Ctx, act: OpenApplication) -> Screen:
 
 @registry.screen(Screens.APP)
 async def app_screen(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        a = await views.parent_application(uow, ctx.parent_id, _opened(ctx))
-        waiting = await waiting_list.waiting_place(uow, a.id)
+    opened = await ctx.core.enrolment.application(ctx.parent_id, _opened(ctx))
+    a, waiting = opened.application, opened.waiting
     if ctx.teen is not None and a.child_id != ctx.teen:
         raise DomainError("application_not_found")
     parts = [
@@ -328,7 +310,7 @@ async def app_screen(ctx: Ctx) -> Screen:
             },
         )
     ]
-    if a.reason and a.reason != waiting_list.OFFER_LAPSED:
+    if a.reason and a.reason != OFFER_LAPSED:
         parts.append(T("app-reason", {"reason": a.reason}))
     if waiting is not None:
         parts.append(T("app-waiting-place", {"place": waiting.place}))
@@ -386,11 +368,11 @@ async def app_leave(ctx: Ctx, act: AskLeave) -> Screen:
 
 @registry.action(CancelApplication, on=(Screens.APP_CANCEL_CONFIRM,))
 async def app_cancel_yes(ctx: Ctx, act: CancelApplication) -> Screen:
-    await ctx.run(enrolment.cancel, ctx.parent_id, act.application_id)
+    await ctx.core.enrolment.cancel(ctx.parent_id, act.application_id)
     return await ctx.show(Screens.APPS, T("app-cancelled"))
 
 
 @registry.action(LeaveApplication, on=(Screens.APP_LEAVE_CONFIRM,))
 async def app_leave_yes(ctx: Ctx, act: LeaveApplication) -> Screen:
-    await ctx.run(enrolment.leave, ctx.parent_id, act.application_id)
+    await ctx.core.enrolment.leave(ctx.parent_id, act.application_id)
     return await ctx.show(Screens.APPS, T("app-left"))

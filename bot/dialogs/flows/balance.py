@@ -10,19 +10,13 @@ from bot.dialogs.screen import Button, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
-from core.services import certificates, views
 
 
 @registry.screen(Screens.BALANCE)
 async def balance(ctx: Ctx) -> Screen:
     parts: list[Piece] = []
-    # three queries whatever the number of children: them, their certificates, the
-    # certificates' last movements
-    async with ctx.reader() as uow:
-        kids = await ctx.children(uow)
-        certs = await certificates.of_children(uow, ctx.parent_id, [k.id for k in kids])
-        funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
-        moves = await views.recent_movements(uow, funded)
+    found = await ctx.core.certificates.balance(ctx.parent_id, ctx.teen)
+    kids, certs, moves = found.children, found.certificates, found.movements
     for kid in kids:
         cert = certs.get(kid.id)
         if cert is None or cert.status != CertStatus.FUNDED:

@@ -13,9 +13,8 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+from core.port import NUMBER_MAX, normalise_number
 from core.rules.people import parse_birth_date
-from core.services import register
-from core.services.register_import import NUMBER_MAX, normalise_number
 
 
 @flow_state("cert-link")
@@ -63,7 +62,7 @@ async def on_birth(ctx: Ctx, text: str) -> Screen:
     if not number:
         raise DomainError("stale-button")
     born = parse_birth_date(text, ctx.today())
-    child_id = await ctx.run(register.link_by_number, ctx.parent_id, str(number), born)
+    child_id = await ctx.core.certificates.link_by_number(ctx.parent_id, str(number), born)
     ctx.end_flow(CertLink)
     if child_id is None:
         return await ctx.show(Screens.CERT_LINK_NUMBER, T("cert-link-failed"))

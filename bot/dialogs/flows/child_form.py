@@ -22,8 +22,8 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+from core.port import ChildInput
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
-from core.services import catalog, children
 
 STEPS = ("surname", "name", "patronymic", "birth", "snils", "muni")
 OPTIONAL = frozenset({"patronymic", "snils"})
@@ -102,8 +102,7 @@ async def child_add(ctx: Ctx, _: AddChild) -> Screen:
 @registry.action(EditChild)
 async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
     child_id = act.child_id
-    async with ctx.reader() as uow:
-        kid = await children.view(uow, ctx.parent_id, child_id)
+    kid = await ctx.core.family.child(ctx.parent_id, child_id)
     ctx.end_flow(ChildDraft)
     draft = ctx.flow(ChildDraft)
     draft.id = kid.id
@@ -203,8 +202,7 @@ register_municipality_picker(Screens.ASK_MUNI, ChildMunicipalityPage)
 
 @registry.action(PickChildMunicipality, on=(Screens.ASK_MUNI,))
 async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
-    async with ctx.reader() as uow:
-        known = {mid for mid, _ in await catalog.municipalities(uow)}
+    known = {mid for mid, _ in await ctx.core.catalogue.municipalities()}
     if act.municipality_id not in known:
         raise DomainError("municipality_not_found")
     _draft(ctx).put("muni", act.municipality_id)
@@ -218,8 +216,7 @@ async def child_confirm(ctx: Ctx) -> Screen:
     missing = [s for s in STEPS if s not in draft.answered]
     if missing:  # a stale confirm: ask what is missing
         return await ctx.show(Screens(f"ask-{missing[0]}"))
-    async with ctx.reader() as uow:
-        names = dict(await catalog.municipalities(uow))
+    names = dict(await ctx.core.catalogue.municipalities())
     parts = [
         T("child-confirm"),
         T(
@@ -252,7 +249,7 @@ async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
 @registry.action(SaveChild, on=(Screens.CHILD_CONFIRM,))
 async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     draft = _draft(ctx)
-    data = children.ChildInput(
+    data = ChildInput(
         surname=draft.surname or "",
         name=draft.name or "",
         patronymic=draft.patronymic,
@@ -262,9 +259,9 @@ async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     )
     if draft.id is not None:
         child_id = draft.id
-        await ctx.run(children.update_child, ctx.parent_id, child_id, data)
+        await ctx.core.family.update_child(ctx.parent_id, child_id, data)
     else:
-        child_id = await ctx.run(children.add, ctx.parent_id, data)
+        child_id = await ctx.core.family.add_child(ctx.parent_id, data)
     ctx.end_flow(ChildDraft)
     ctx.flow(children_flow.Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("child-saved"))

@@ -23,9 +23,9 @@ from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
+from core.port import TEEN_AGE, CertificateView
 from core.rules.enrolment import CertStatus
 from core.rules.people import format_snils
-from core.services import certificates, children, teens
 
 
 @action("cert-issue")
@@ -61,8 +61,7 @@ def _child_id(ctx: Ctx) -> int:
 
 @registry.screen(Screens.CHILDREN)
 async def children_screen(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        kids = await ctx.children(uow)  # a child's own account sees itself only
+    kids = await ctx.children()  # a child's own account sees itself only
     parts = [T("children-title", {"count": len(kids)})]
     rows = [[Button(label(f"{k.name} {k.surname}"), OpenChild(k.id))] for k in kids]
     rows.append([Button(T("btn-add-child"), child_form.AddChild())])
@@ -95,9 +94,8 @@ def _masked(snils: str | None) -> str:
 @registry.screen(Screens.CHILD)
 async def child_screen(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
-    async with ctx.reader() as uow:
-        kid = await children.view(uow, ctx.parent_id, child_id)
-        cert = await certificates.view(uow, ctx.parent_id, child_id)
+    card = await ctx.core.certificates.child_card(ctx.parent_id, child_id)
+    kid, cert = card.child, card.certificate
     parts = [
         T(
             "child-card",
@@ -121,7 +119,7 @@ async def child_screen(ctx: Ctx) -> Screen:
             rows.append([Button(T("btn-cert-fund"), FundCertificate(child_id))])
         if cert.status == CertStatus.REJECTED:
             rows.append([Button(T("btn-cert-again"), IssueCertificate(child_id))])
-    if kid.age >= teens.TEEN_AGE:
+    if kid.age >= TEEN_AGE:
         rows.append([Button(T("btn-teen-invite"), InviteTeen(child_id))])
     rows.append(
         [
@@ -133,7 +131,7 @@ async def child_screen(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
+def _cert_piece(ctx: Ctx, cert: CertificateView) -> T:
     if cert.status == CertStatus.FUNDED:
         return T(
             "cert-funded-card",
@@ -167,7 +165,7 @@ def _cert_piece(ctx: Ctx, cert: certificates.CertificateView) -> T:
 @registry.action(IssueCertificate, on=(Screens.CHILD,))
 async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
     child_id = act.child_id
-    await ctx.run(certificates.issue, ctx.parent_id, child_id)
+    await ctx.core.certificates.issue(ctx.parent_id, child_id)
     ctx.flow(Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("cert-issued"))
 
@@ -175,7 +173,7 @@ async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
 @registry.action(FundCertificate, on=(Screens.CHILD,))
 async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
     child_id = act.child_id
-    status = await ctx.run(certificates.request_funding, ctx.parent_id, child_id)
+    status = await ctx.core.certificates.request_funding(ctx.parent_id, child_id)
     ctx.flow(Shown).child_id = child_id
     notice = {
         CertStatus.FUNDED: "cert-fund-granted",
@@ -187,8 +185,7 @@ async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
 @registry.screen(Screens.CHILD_REMOVE_CONFIRM)
 async def child_remove_confirm(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
-    async with ctx.reader() as uow:
-        kid = await children.view(uow, ctx.parent_id, child_id)
+    kid = await ctx.core.family.child(ctx.parent_id, child_id)
     return Screen(
         [T("child-remove-confirm", {"name": kid.name})],
         [
@@ -208,9 +205,7 @@ async def child_remove(ctx: Ctx, act: AskRemoveChild) -> Screen:
 async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
     child_id = act.child_id
     # the child's own account (14+) goes with the child: its dialog is forgotten too
-    async with ctx.reader() as uow:
-        own = await teens.accounts(uow, child_id)
-    await ctx.run(children.remove, ctx.parent_id, child_id)
+    own = await ctx.core.family.remove_child(ctx.parent_id, child_id)
     await ctx.forget_accounts(*own)
     ctx.end_flow(Shown)
     return await ctx.show(Screens.CHILDREN, T("child-removed"))

@@ -66,16 +66,13 @@ async def municipality_rows(
     """The municipality picker both flows use: filtered by what was typed, paged.
 
     Returns (notices, rows): a button ``choose(id)`` per municipality and ◀ ▶."""
-    from core.services import catalog
-
     picker = ctx.flow(Picker)
     query = picker.query
     notices = []
-    async with ctx.reader() as uow:
-        munis = await catalog.municipalities(uow, query)
-        if query and not munis:  # nothing matched: say so and show the whole list
-            notices.append(T("muni-not-found", {"query": query[:40]}))
-            munis = await catalog.municipalities(uow)
+    munis = await ctx.core.catalogue.municipalities(query)
+    if query and not munis:  # nothing matched: say so and show the whole list
+        notices.append(T("muni-not-found", {"query": query[:40]}))
+        munis = await ctx.core.catalogue.municipalities()
     buttons = [Button(label(name), choose(mid)) for mid, name in munis]
     rows, _ = page_rows(buttons, picker.page, page_action)
     return notices, rows

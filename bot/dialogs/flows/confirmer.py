@@ -11,8 +11,8 @@ from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
+from core.port import CONFIRM_PAGE
 from core.rules.people import format_snils
-from core.services import confirmations
 
 
 @action("cc")
@@ -51,11 +51,10 @@ async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
 @registry.screen(Screens.CONFIRM_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
     page = ctx.flow(Review).page
-    async with ctx.reader() as uow:
-        items, total = await confirmations.pending(uow, ctx.parent_id, page=page)
+    items, total = await ctx.core.staff.pending(ctx.parent_id, page)
     if not total:
         return Screen([T("cq-empty")], [[menu_button()]])
-    pages = -(-total // confirmations.PAGE)
+    pages = -(-total // CONFIRM_PAGE)
     if not items and page:  # the last page emptied meanwhile
         ctx.flow(Review).page = pages - 1
         return await ctx.show(Screens.CONFIRM_QUEUE)
@@ -78,8 +77,7 @@ async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
 @registry.screen(Screens.CONFIRM_CARD)
 async def card(ctx: Ctx) -> Screen:
     cert_id = _certificate(ctx)
-    async with ctx.reader() as uow:
-        p = await confirmations.pending_one(uow, ctx.parent_id, cert_id)
+    p = await ctx.core.staff.pending_one(ctx.parent_id, cert_id)
     parts = [
         T(
             "cc-card",
@@ -104,7 +102,7 @@ async def card(ctx: Ctx) -> Screen:
 
 @registry.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
 async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
-    await ctx.run(confirmations.confirm, ctx.parent_id, act.certificate_id)
+    await ctx.core.staff.confirm(ctx.parent_id, act.certificate_id)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-confirmed"))
 
 
@@ -121,7 +119,7 @@ async def reason(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.CONFIRM_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
-    await ctx.run(confirmations.reject, ctx.parent_id, _certificate(ctx), text)
+    await ctx.core.staff.reject(ctx.parent_id, _certificate(ctx), text)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-rejected"))
 
 

@@ -17,9 +17,9 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+from core.port import TEXT_MAX, TEXT_MIN, Audience, check_text
 from core.rules.catalog import Direction
 from core.rules.numbers import is_id
-from core.services import broadcasts, catalog
 
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
 WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
@@ -76,8 +76,7 @@ class CancelBroadcast(Action):
 
 
 async def _scope(ctx: Ctx) -> tuple[int | None, bool]:
-    async with ctx.reader() as uow:
-        return await broadcasts.coordinator_scope(uow, ctx.parent_id)
+    return await ctx.core.broadcasts.scope(ctx.parent_id)
 
 
 async def _is_coordinator(ctx: Ctx) -> bool:
@@ -130,7 +129,7 @@ async def start(ctx: Ctx, _: StartBroadcast) -> Screen:
 @registry.screen(Screens.BC_TEXT)
 async def ask_text(ctx: Ctx) -> Screen:
     return Screen(
-        [T("bc-ask-text", {"min": broadcasts.TEXT_MIN, "max": broadcasts.TEXT_MAX})],
+        [T("bc-ask-text", {"min": TEXT_MIN, "max": TEXT_MAX})],
         [[Button(T("btn-cancel"), OpenMenu())]],
         expect="text",
     )
@@ -138,19 +137,18 @@ async def ask_text(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.BC_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
-    _draft(ctx).text = broadcasts.check_text(text)
+    _draft(ctx).text = check_text(text)
     return await ctx.show(Screens.BC_AUDIENCE)
 
 
 @registry.screen(Screens.BC_AUDIENCE)
 async def audience(ctx: Ctx) -> Screen:
-    muni, region_wide = await _scope(ctx)
+    choice = await ctx.core.broadcasts.audience_choice(ctx.parent_id)
     rows = []
-    if muni is not None:
-        async with ctx.reader() as uow:
-            names = dict(await catalog.municipalities(uow))
-        rows.append([Button(label(names.get(muni, "—")), PickMunicipalityAudience(muni))])
-    if region_wide:
+    if choice.municipality_id is not None:
+        pick = PickMunicipalityAudience(choice.municipality_id)
+        rows.append([Button(label(choice.municipality), pick)])
+    if choice.region_wide:
         rows.append([Button(T("btn-bc-region"), PickRegionAudience())])
     rows.append([Button(T("btn-cancel"), OpenMenu())])
     return Screen([T("bc-ask-audience")], rows)
@@ -236,8 +234,7 @@ async def on_program(ctx: Ctx, text: str) -> Screen:
     digits = text.strip().removeprefix("prog_")
     if not is_id(digits):
         raise DomainError("program_not_found")
-    async with ctx.reader() as uow:
-        await catalog.card(uow, int(digits))
+    await ctx.core.catalogue.card(int(digits))
     _draft(ctx).program = int(digits)
     return await ctx.show(Screens.BC_PREVIEW)
 
@@ -248,9 +245,9 @@ async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
     return await ctx.show(Screens.BC_PREVIEW)
 
 
-def _audience(draft: Draft) -> broadcasts.Audience:
+def _audience(draft: Draft) -> Audience:
     lo, hi = AGES.get(draft.ages, AGES["any"])
-    return broadcasts.Audience(draft.muni, lo, hi, tuple(draft.dirs))
+    return Audience(draft.muni, lo, hi, tuple(draft.dirs))
 
 
 @registry.screen(Screens.BC_PREVIEW)
@@ -258,8 +255,7 @@ async def preview(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
     if draft.text is None or not draft.audience_chosen:
         raise DomainError("stale-button")
-    async with ctx.reader() as uow:
-        count = await broadcasts.count_audience(uow, _audience(draft))
+    count = await ctx.core.broadcasts.count(_audience(draft))
     parts: list[Piece] = [T("bc-preview", {"count": count}), Data(draft.text)]
     if draft.program:
         parts.append(T("bc-preview-button", {"id": str(draft.program)}))
@@ -313,13 +309,8 @@ async def _create(ctx: Ctx, at: datetime | None) -> Screen:
     draft = _draft(ctx)
     if draft.text is None:
         raise DomainError("stale-button")
-    bid = await ctx.run(
-        broadcasts.create,
-        ctx.parent_id,
-        draft.text,
-        _audience(draft),
-        program_id=draft.program,
-        at=at,
+    bid = await ctx.core.broadcasts.create(
+        ctx.parent_id, draft.text, _audience(draft), draft.program, at
     )
     ctx.end_flow(Draft)
     ctx.flow(Sent).broadcast_id = bid
@@ -329,13 +320,7 @@ async def _create(ctx: Ctx, at: datetime | None) -> Screen:
 @registry.screen(Screens.BC_PROGRESS)
 async def progress(ctx: Ctx) -> Screen:
     sent = ctx.flow(Sent)
-    bid = sent.broadcast_id
-    async with ctx.reader() as uow:
-        if bid is None:
-            bid = await broadcasts.latest(uow, ctx.parent_id)
-        if bid is None:
-            raise DomainError("broadcast_not_found")
-        p = await broadcasts.progress(uow, ctx.parent_id, bid)
+    bid, p = await ctx.core.broadcasts.progress(ctx.parent_id, sent.broadcast_id)
     sent.broadcast_id = bid
     parts = [
         T(
@@ -367,5 +352,5 @@ async def cancel(ctx: Ctx, _: CancelBroadcast) -> Screen:
     bid = ctx.flow(Sent).broadcast_id
     if bid is None:
         raise DomainError("broadcast_not_found")
-    await ctx.run(broadcasts.cancel, ctx.parent_id, bid)
+    await ctx.core.broadcasts.cancel(ctx.parent_id, bid)
     return await ctx.show(Screens.BC_PROGRESS, T("bc-cancelled"))

@@ -11,7 +11,6 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
-from core.services import views
 
 QUESTIONS = 10  # faq-q1 … faq-q10, faq-a1 … faq-a10 in locales
 
@@ -56,8 +55,7 @@ async def to_answer(ctx: Ctx, act: OpenAnswer) -> Screen:
 async def answer(ctx: Ctx) -> Screen:
     n = ctx.flow(Reading).question
     parts = [T(f"faq-q{n}"), T(f"faq-a{n}")]
-    async with ctx.reader() as uow:
-        offices = await views.family_offices(uow, ctx.parent_id)
+    offices = await ctx.core.family.offices(ctx.parent_id)
     # where to ask, always with a way to do it: the family's МОЦ, or where to find it
     for office in offices:
         parts.append(

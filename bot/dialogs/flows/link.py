@@ -10,7 +10,6 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
-from core.services import linking, parents
 
 
 @action("link-enter")
@@ -25,7 +24,7 @@ class Linking(FlowState):
 
 @registry.action(OpenLink)
 async def to_link(ctx: Ctx, _: OpenLink) -> Screen:
-    ctx.flow(Linking).code = await ctx.run(linking.create_code, ctx.parent_id)
+    ctx.flow(Linking).code = await ctx.core.family.link_code(ctx.parent_id)
     return await ctx.show(Screens.LINK)
 
 
@@ -65,14 +64,12 @@ async def link_command(ctx: Ctx, arg: str) -> Screen:
 
 async def _redeem(ctx: Ctx, code: str) -> Screen:
     # a refusal is committed (the try is counted, a live code used up) before it is said
-    target = await ctx.run(linking.redeem, ctx.parent_id, ctx.event.platform, code)
-    if target is None:
+    event = ctx.event
+    joined = await ctx.core.family.redeem_link(ctx.parent_id, event.platform, event.user_id, code)
+    if joined is None:
         raise DomainError("link_code_invalid")
-    ctx.become(target)
-    async with ctx.reader() as uow:
-        teen = await parents.acting_child(uow, ctx.event.platform, ctx.event.user_id)
-    if teen is not None:
+    ctx.become(joined.parent_id, teen=joined.teen)
+    if joined.teen is not None:
         # a child of 14+ typed the parent's invitation: their own account in the family
-        ctx.become(target, teen=teen)
         return await ctx.show(Screens.MENU, T("teen-joined"))
     return await ctx.show(Screens.MENU, T("link-done"))

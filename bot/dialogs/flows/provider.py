@@ -12,7 +12,6 @@ from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
-from core.services import decisions, views
 
 
 @action("pa")
@@ -46,9 +45,8 @@ DECISIONS = frozenset({AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value})
 
 
 async def _require_provider(ctx: Ctx) -> None:
-    async with ctx.reader() as uow:
-        if not await views.provider_ids(uow, ctx.parent_id):
-            raise DomainError("not_allowed")
+    if not await ctx.core.staff.is_provider(ctx.parent_id):
+        raise DomainError("not_allowed")
 
 
 @registry.action(OpenProviderQueue)
@@ -59,8 +57,7 @@ async def to_queue(ctx: Ctx, _: OpenProviderQueue) -> Screen:
 
 @registry.screen(Screens.PROVIDER_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        apps = await views.provider_queue(uow, ctx.parent_id)
+    apps = await ctx.core.staff.provider_queue(ctx.parent_id)
     if not apps:
         return Screen([T("pq-empty")], [[menu_button()]])
     parts = [T("pq-title", {"count": len(apps)})]
@@ -80,8 +77,7 @@ async def to_app(ctx: Ctx, act: OpenProviderApplication) -> Screen:
 
 @registry.screen(Screens.PROVIDER_APP)
 async def provider_app(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        a = await views.provider_application(uow, ctx.parent_id, _application(ctx))
+    a = await ctx.core.staff.provider_application(ctx.parent_id, _application(ctx))
     parts = [
         T(
             "pa-card",
@@ -109,9 +105,7 @@ async def decide(ctx: Ctx, act: Decide) -> Screen:
     if act.status not in DECISIONS:
         raise DomainError("stale-button")
     status = act.status
-    decision = await ctx.run(
-        decisions.provider_decide, ctx.parent_id, act.application_id, AppStatus(status)
-    )
+    decision = await ctx.core.staff.decide(ctx.parent_id, act.application_id, AppStatus(status))
     if not decision.done:
         # the certificate no longer covers the quote: the application stays, the family
         # was told
@@ -136,11 +130,5 @@ async def reason(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.PROVIDER_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
-    await ctx.run(
-        decisions.provider_decide,
-        ctx.parent_id,
-        _application(ctx),
-        AppStatus.REJECTED,
-        text,
-    )
+    await ctx.core.staff.decide(ctx.parent_id, _application(ctx), AppStatus.REJECTED, text)
     return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-rejected"))

@@ -26,9 +26,8 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
-from core.rules.catalog import Direction, Register
-from core.services import catalog, children, parents, quotes
-from core.services.catalog import SearchQuery
+from core.port import COUNT_CAP, MAX_QUERY, CardView, SearchQuery
+from core.rules.catalog import Direction
 
 
 @action("sd")
@@ -174,9 +173,8 @@ async def on_any_muni(ctx: Ctx, _: AnyMunicipality) -> Screen:
 async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
     _q(ctx).muni = municipality_id
     forget_municipality_filter(ctx)
-    async with ctx.reader() as uow:
-        view = await parents.view(uow, ctx.parent_id)
-        kids = await ctx.children(uow) if view.consent else []
+    view = await ctx.parent()
+    kids = await ctx.children() if view.consent else []
     if not kids:
         return await ctx.show(Screens.SEARCH_TEXT)
     return await ctx.show(Screens.SEARCH_CHILD)
@@ -184,8 +182,7 @@ async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
 
 @registry.screen(Screens.SEARCH_CHILD)
 async def search_child(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        kids = await ctx.children(uow)
+    kids = await ctx.children()
     rows = [[Button(label(f"{k.name} ({k.age})"), PickSearchChild(k.id))] for k in kids]
     rows.append([Button(T("btn-any-age"), AnyAge())])
     rows.append([menu_button()])
@@ -194,8 +191,7 @@ async def search_child(ctx: Ctx) -> Screen:
 
 @registry.action(PickSearchChild, on=(Screens.SEARCH_CHILD,))
 async def on_child(ctx: Ctx, act: PickSearchChild) -> Screen:
-    async with ctx.reader() as uow:
-        kid = await children.view(uow, ctx.parent_id, act.child_id)
+    kid = await ctx.core.family.child(ctx.parent_id, act.child_id)
     q = _q(ctx)
     q.child, q.age = kid.id, kid.age
     return await ctx.show(Screens.SEARCH_TEXT)
@@ -220,7 +216,7 @@ async def search_text(ctx: Ctx) -> Screen:
 @registry.text(Screens.SEARCH_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
     q = _q(ctx)
-    q.text, q.page = text[: catalog.MAX_QUERY], 0
+    q.text, q.page = text[:MAX_QUERY], 0
     return await ctx.show(Screens.RESULTS)
 
 
@@ -232,7 +228,7 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     if typed is None or not typed.strip():
         raise DomainError("stale-button")
     ctx.end_flow(Query)
-    ctx.flow(Query).text = typed[: catalog.MAX_QUERY]
+    ctx.flow(Query).text = typed[:MAX_QUERY]
     return await ctx.show(Screens.RESULTS)
 
 
@@ -263,8 +259,7 @@ def _query(ctx: Ctx) -> SearchQuery:
 @registry.screen(Screens.RESULTS)
 async def results(ctx: Ctx) -> Screen:
     query = _query(ctx)
-    async with ctx.reader() as uow:
-        page = await catalog.search(uow, query)
+    page = await ctx.core.catalogue.search(query)
     if not page.items:
         # one press to a wider search: without the word, or in every district
         q = _q(ctx)
@@ -281,7 +276,7 @@ async def results(ctx: Ctx) -> Screen:
         T(
             "results-more" if page.more else "results-title",
             {
-                "count": min(page.total, catalog.COUNT_CAP),
+                "count": min(page.total, COUNT_CAP),
                 "page": page.page + 1,
                 "pages": page.pages,
             },
@@ -370,9 +365,10 @@ async def card(ctx: Ctx) -> Screen:
     program_id = ctx.flow(CardShown).program_id
     if program_id is None:
         raise DomainError("program_not_found")
-    async with ctx.reader() as uow:
-        c = await catalog.card(uow, program_id)
-        share_note = await _share_note(ctx, uow, c)
+    # for the child the search was made for: what the certificate would pay
+    child_id = _q(ctx).child if ctx.has_flow(Query) else None
+    shown = await ctx.core.catalogue.card(program_id, ctx.parent_id, child_id)
+    c, share_note = shown.program, _share_note(ctx, shown)
     parts: list[Piece] = [
         T(
             "card",
@@ -424,15 +420,11 @@ async def card(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # type: ignore[no-untyped-def]
-    """For the child the search was made for: what the certificate would pay, the co-pay."""
-    child_id = _q(ctx).child if ctx.has_flow(Query) else None
-    if not child_id or c.register != Register.CERTIFIED or c.art_school or not c.groups:
-        return None
-    try:
-        q = await quotes.quote_application(uow, ctx.parent_id, int(child_id), c.groups[0].id)
-        kid = await children.view(uow, ctx.parent_id, int(child_id))
-    except DomainError as exc:
+def _share_note(ctx: Ctx, shown: CardView) -> T | None:
+    """For the child the search was made for: what the certificate would pay, the co-pay,
+    or why it would not."""
+    if shown.refusal is not None:
+        exc = shown.refusal
         return T(
             exc.code,
             {
@@ -440,10 +432,13 @@ async def _share_note(ctx: Ctx, uow, c: catalog.ProgramCard) -> T | None:  # typ
                 for k, v in exc.params.items()
             },
         )
+    q = shown.quote
+    if q is None:
+        return None
     return T(
         "card-share",
         {
-            "child": kid.name,
+            "child": q.child_name,
             "share": ctx.money(q.money.monthly_share),
             "copay": ctx.money(q.money.monthly_copay),
         },

@@ -28,10 +28,9 @@ from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
+from core.port import CONSENT_VERSION
 from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
-from core.services import catalog, children, parents, views
-from core.services.parents import CONSENT_VERSION
 
 DEEP_LINK_PREFIX = "prog_"
 
@@ -70,11 +69,10 @@ class WithdrawYes(Action):
 async def start(ctx: Ctx, arg: str) -> Screen:
     if arg.startswith(DEEP_LINK_PREFIX) and is_id(arg[len(DEEP_LINK_PREFIX) :]):
         program_id = int(arg[len(DEEP_LINK_PREFIX) :])
-        async with ctx.reader() as uow:
-            try:
-                await catalog.card(uow, program_id)
-            except DomainError:
-                return await ctx.show(Screens.MENU, T("program_not_found"))
+        try:
+            await ctx.core.catalogue.card(program_id)
+        except DomainError:
+            return await ctx.show(Screens.MENU, T("program_not_found"))
         ctx.flow(search_flow.CardShown).program_id = program_id
         return await ctx.show(Screens.CARD)
     view = await ctx.parent()
@@ -115,7 +113,7 @@ async def to_policy(ctx: Ctx, _: ShowPolicy) -> Screen:
 
 @registry.action(GiveConsent)
 async def consent(ctx: Ctx, _: GiveConsent) -> Screen:
-    await ctx.run(parents.give_consent, ctx.parent_id)
+    await ctx.core.family.give_consent(ctx.parent_id)
     ctx.forget_parent()
     return await ctx.show(Screens.MENU, T("consent-given"))
 
@@ -183,7 +181,7 @@ async def cancel(ctx: Ctx, arg: str) -> Screen:
 @registry.action(SwitchLanguage)
 async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
-    await ctx.run(parents.set_language, ctx.parent_id, new)
+    await ctx.core.family.set_language(ctx.parent_id, new)
     ctx.forget_parent()
     ctx.state.lang = new
     return await ctx.current()
@@ -196,10 +194,8 @@ async def language_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.screen(Screens.PRIVACY)
 async def privacy(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        view = await parents.view(uow, ctx.parent_id)
-        kids = await children.list_children(uow, ctx.parent_id) if view.consent else []
-        channels = await parents.notice_channels(uow, ctx.parent_id)
+    privacy = await ctx.core.family.privacy(ctx.parent_id)
+    view, channels = privacy.parent, privacy.channels
     parts = [T("privacy-stored")]
     if view.consent and view.consent_at:
         parts.append(
@@ -208,7 +204,7 @@ async def privacy(ctx: Ctx) -> Screen:
                 {"date": view.consent_at.date(), "version": view.consent_version or ""},
             )
         )
-        parts.append(T("privacy-children", {"count": len(kids)}))
+        parts.append(T("privacy-children", {"count": privacy.children}))
     elif view.withdrawn_at:
         parts.append(T("privacy-withdrawn", {"date": view.withdrawn_at.date()}))
     rows = []
@@ -239,14 +235,14 @@ async def privacy(ctx: Ctx) -> Screen:
 
 @registry.action(ChooseNoticesTo, on=(Screens.PRIVACY,))
 async def choose_notices_to(ctx: Ctx, act: ChooseNoticesTo) -> Screen:
-    await ctx.run(parents.choose_notices_to, ctx.parent_id, act.platform)
+    await ctx.core.family.choose_notices_to(ctx.parent_id, act.platform)
     return await ctx.show(Screens.PRIVACY, T("notices-to-done", {"messenger": act.platform}))
 
 
 @registry.action(ToggleAnnouncements, on=(Screens.PRIVACY,))
 async def toggle_announcements(ctx: Ctx, _: ToggleAnnouncements) -> Screen:
     view = await ctx.parent()
-    await ctx.run(parents.set_announcements, ctx.parent_id, not view.announcements)
+    await ctx.core.family.set_announcements(ctx.parent_id, not view.announcements)
     ctx.forget_parent()
     return await ctx.show(Screens.PRIVACY)
 
@@ -263,8 +259,7 @@ async def privacy_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.screen(Screens.WITHDRAW_CONFIRM)
 async def withdraw_confirm(ctx: Ctx) -> Screen:
-    async with ctx.reader() as uow:
-        active = await views.parent_applications(uow, ctx.parent_id, active_only=True)
+    active = await ctx.core.enrolment.applications(ctx.parent_id, active_only=True)
     parts: list[T | Data] = [T("withdraw-confirm")]
     for a in active:
         key = (
@@ -284,11 +279,9 @@ async def withdraw(ctx: Ctx, _: AskWithdraw) -> Screen:
 
 @registry.action(WithdrawYes, on=(Screens.WITHDRAW_CONFIRM,))
 async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
-    # read first: a child's own account (14+) goes with the child's data
-    async with ctx.reader() as uow:
-        others = [k for k in await parents.accounts(uow, ctx.parent_id) if k != ctx.event.user_key]
-    count = await ctx.run(parents.withdraw_consent, ctx.parent_id)
+    done = await ctx.core.family.withdraw_consent(ctx.parent_id)
     # no draft of a child's data stays behind, here or in the family's other messengers
-    await ctx.forget_accounts(*others)
+    # (a child's own account of 14+ among them)
+    await ctx.forget_accounts(*[k for k in done.accounts if k != ctx.event.user_key])
     ctx.become(ctx.parent_id)
-    return await ctx.show(Screens.WELCOME, T("data-erased", {"count": count}))
+    return await ctx.show(Screens.WELCOME, T("data-erased", {"count": done.erased}))

@@ -12,7 +12,6 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
-from core.services import teens
 
 
 @flow_state("teen-invite")
@@ -24,7 +23,7 @@ class Invitation(FlowState):
 @registry.action(InviteTeen, on=(Screens.CHILD,))
 async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
     invitation = ctx.flow(Invitation)
-    invitation.code = await ctx.run(teens.invite, ctx.parent_id, act.child_id)
+    invitation.code = await ctx.core.family.invite_teen(ctx.parent_id, act.child_id)
     invitation.child_id = act.child_id
     return await ctx.show(Screens.TEEN_INVITE)
 

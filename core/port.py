@@ -1,0 +1,278 @@
+"""The one way into the core for the dialogs: use cases grouped by area.
+
+A flow calls ``ctx.core.<area>.<use case>(…)``; it never opens or commits a unit of work,
+nor sees the database or the clock. Each use case is one unit of work (a read, or a
+transaction committed and retried on a deadlock), so a screen costs one. ``core.usecases``
+implements this once over the database; the screen tests use a fake of it
+(``tests/support/fake_core.py``, type-checked against these protocols).
+
+The view types and the inputs' limits the dialogs need are re-exported here, so a flow
+imports nothing from ``core.services`` or ``core.storage``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from core.errors import DomainError
+from core.rules.enrolment import AppStatus, CertStatus
+from core.services.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
+from core.services.catalog import (
+    COUNT_CAP,
+    MAX_QUERY,
+    GroupView,
+    Page,
+    ProgramCard,
+    ProgramRow,
+    SearchQuery,
+)
+from core.services.certificates import CertificateView, Office
+from core.services.children import ChildInput, ChildView
+from core.services.confirmations import PAGE as CONFIRM_PAGE
+from core.services.confirmations import Pending
+from core.services.decisions import Decision
+from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
+from core.services.quotes import ApplyQuote
+from core.services.register_import import NUMBER_MAX, normalise_number
+from core.services.teens import TEEN_AGE
+from core.services.views import ApplicationView, Movement
+from core.services.waiting_list import OFFER_LAPSED, Offer, Waiting
+
+__all__ = [
+    "CONFIRM_PAGE",
+    "CONSENT_VERSION",
+    "COUNT_CAP",
+    "MAX_QUERY",
+    "NUMBER_MAX",
+    "OFFER_LAPSED",
+    "TEEN_AGE",
+    "TEXT_MAX",
+    "TEXT_MIN",
+    "ApplicationCard",
+    "ApplicationView",
+    "ApplyChoice",
+    "ApplyQuote",
+    "Audience",
+    "AudienceChoice",
+    "Balance",
+    "Broadcasts",
+    "CardView",
+    "Catalogue",
+    "CertificateView",
+    "Certificates",
+    "ChildCard",
+    "ChildInput",
+    "ChildView",
+    "Core",
+    "Decision",
+    "Enrolment",
+    "Family",
+    "GroupView",
+    "Movement",
+    "NoticeChannels",
+    "Offer",
+    "Office",
+    "Page",
+    "ParentView",
+    "Pending",
+    "Person",
+    "Privacy",
+    "ProgramCard",
+    "ProgramRow",
+    "Progress",
+    "SearchQuery",
+    "Staff",
+    "Waiting",
+    "Withdrawal",
+    "check_text",
+    "normalise_number",
+]
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who an account is: its family, the family's language, and the child it acts for
+    when it is a child's own account (14+); None for a parent's account."""
+
+    parent_id: int
+    language: str
+    teen: int | None = None
+
+
+@dataclass(frozen=True)
+class Privacy:
+    parent: ParentView
+    children: int
+    channels: NoticeChannels
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    erased: int  # children whose data went
+    accounts: list[str]  # the family's accounts (user keys), whose dialogs go too
+
+
+@dataclass(frozen=True)
+class ChildCard:
+    child: ChildView
+    certificate: CertificateView | None
+
+
+@dataclass(frozen=True)
+class Balance:
+    children: list[ChildView]
+    certificates: dict[int, CertificateView]  # by child
+    movements: dict[int, list[Movement]]  # by certificate, the last few
+
+
+@dataclass(frozen=True)
+class CardView:
+    program: ProgramCard
+    # for the child a search was made for: what the certificate would pay (its first
+    # group), or why it would not
+    quote: ApplyQuote | None = None
+    refusal: DomainError | None = None
+
+
+@dataclass(frozen=True)
+class ApplyChoice:
+    children: list[ChildView]  # of the family (or the child's own account)
+    age_min: int
+    age_max: int
+
+
+@dataclass(frozen=True)
+class ApplicationCard:
+    application: ApplicationView
+    waiting: Waiting | None
+
+
+@dataclass(frozen=True)
+class AudienceChoice:
+    municipality_id: int | None  # the coordinator's own, if any
+    municipality: str
+    region_wide: bool
+
+
+class Family(Protocol):
+    async def resolve(self, platform: str, external_id: str, language: str) -> Person: ...
+    async def view(self, parent_id: int) -> ParentView: ...
+    async def children(self, parent_id: int, only: int | None = None) -> list[ChildView]: ...
+    async def child(self, parent_id: int, child_id: int) -> ChildView: ...
+    async def add_child(self, parent_id: int, data: ChildInput) -> int: ...
+    async def update_child(self, parent_id: int, child_id: int, data: ChildInput) -> None: ...
+    async def remove_child(self, parent_id: int, child_id: int) -> list[str]:
+        """Removes the child; returns the child's own accounts (their dialogs go too)."""
+        ...
+
+    async def give_consent(self, parent_id: int) -> None: ...
+    async def set_language(self, parent_id: int, language: str) -> None: ...
+    async def set_announcements(self, parent_id: int, enabled: bool) -> None: ...
+    async def choose_notices_to(self, parent_id: int, platform: str) -> None: ...
+    async def privacy(self, parent_id: int) -> Privacy: ...
+    async def withdraw_consent(self, parent_id: int) -> Withdrawal: ...
+    async def link_code(self, parent_id: int) -> str: ...
+    async def redeem_link(
+        self, parent_id: int, platform: str, external_id: str, code: str
+    ) -> Person | None:
+        """The family the account now belongs to, or None for a wrong code (the try is
+        counted and committed)."""
+        ...
+
+    async def invite_teen(self, parent_id: int, child_id: int) -> str: ...
+    async def offices(self, parent_id: int) -> list[Office]: ...
+
+
+class Certificates(Protocol):
+    async def child_card(self, parent_id: int, child_id: int) -> ChildCard: ...
+    async def issue(self, parent_id: int, child_id: int) -> int: ...
+    async def request_funding(self, parent_id: int, child_id: int) -> CertStatus: ...
+    async def link_by_number(self, parent_id: int, number: str, born: date) -> int | None: ...
+    async def balance(self, parent_id: int, only: int | None = None) -> Balance: ...
+
+
+class Catalogue(Protocol):
+    async def municipalities(self, text: str = "") -> list[tuple[int, str]]: ...
+    async def search(self, query: SearchQuery) -> Page: ...
+    async def card(
+        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
+    ) -> CardView: ...
+
+
+class Enrolment(Protocol):
+    async def choices(self, parent_id: int, only: int | None, group_id: int) -> ApplyChoice: ...
+    async def quote(
+        self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
+    ) -> ApplyQuote: ...
+    async def submit(
+        self, parent_id: int, child_id: int, group_id: int, share: int
+    ) -> Waiting | None:
+        """Applies; the place in the waiting list when the group is full."""
+        ...
+
+    async def take(self, parent_id: int, application_id: int, share: int) -> None: ...
+    async def offered(self, parent_id: int, application_id: int) -> Offer: ...
+    async def applications(
+        self, parent_id: int, active_only: bool = False
+    ) -> list[ApplicationView]: ...
+    async def application(self, parent_id: int, application_id: int) -> ApplicationCard: ...
+    async def cancel(self, parent_id: int, application_id: int) -> None: ...
+    async def leave(self, parent_id: int, application_id: int) -> None: ...
+
+
+class Staff(Protocol):
+    async def is_provider(self, staff_id: int) -> bool: ...
+    async def provider_queue(self, staff_id: int) -> list[ApplicationView]: ...
+    async def provider_application(
+        self, staff_id: int, application_id: int
+    ) -> ApplicationView: ...
+    async def decide(
+        self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None
+    ) -> Decision: ...
+    async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...
+    async def pending_one(self, staff_id: int, certificate_id: int) -> Pending: ...
+    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus: ...
+    async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None: ...
+
+
+class Broadcasts(Protocol):
+    async def scope(self, author_id: int) -> tuple[int | None, bool]:
+        """The coordinator's municipality and whether they may address the whole region;
+        refuses anyone who is not a coordinator."""
+        ...
+
+    async def audience_choice(self, author_id: int) -> AudienceChoice: ...
+    async def count(self, audience: Audience) -> int: ...
+    async def create(
+        self,
+        author_id: int,
+        text: str,
+        audience: Audience,
+        program_id: int | None,
+        at: datetime | None,
+    ) -> int: ...
+    async def progress(self, author_id: int, broadcast_id: int | None) -> tuple[int, Progress]:
+        """The broadcast's progress (the author's latest when None) and its id."""
+        ...
+
+    async def cancel(self, author_id: int, broadcast_id: int) -> None: ...
+
+
+class Core(Protocol):
+    @property
+    def family(self) -> Family: ...
+    @property
+    def certificates(self) -> Certificates: ...
+    @property
+    def catalogue(self) -> Catalogue: ...
+    @property
+    def enrolment(self) -> Enrolment: ...
+    @property
+    def staff(self) -> Staff: ...
+    @property
+    def broadcasts(self) -> Broadcasts: ...
+    def today(self) -> date:
+        """The region's date (ages and typed dates are read against it)."""
+        ...

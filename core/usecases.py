@@ -1,0 +1,330 @@
+"""The dialogs' port (``core.port``) implemented once over the database: each use case is
+one unit of work — a read without a write lock, or a transaction committed (and run again
+on a deadlock) — composed of the services."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from core import port
+from core.errors import DomainError
+from core.rules.catalog import Register
+from core.rules.enrolment import AppStatus, CertStatus
+from core.services import (
+    broadcasts,
+    catalog,
+    certificates,
+    children,
+    confirmations,
+    decisions,
+    enrolment,
+    linking,
+    parents,
+    quotes,
+    register,
+    teens,
+    views,
+    waiting_list,
+)
+from core.storage.db import Database, UnitOfWork
+
+
+class _Area:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+
+async def _children(uow: UnitOfWork, parent_id: int, only: int | None) -> list[port.ChildView]:
+    """The family's children this account may act for: all, or the child themselves."""
+    kids = await children.list_children(uow, parent_id)
+    return [k for k in kids if only is None or k.id == only]
+
+
+class Family(_Area):
+    async def resolve(self, platform: str, external_id: str, language: str) -> port.Person:
+        parent, teen = await self.db.run(parents.resolve, platform, external_id, language)
+        return port.Person(parent.id, parent.language, teen)
+
+    async def view(self, parent_id: int) -> port.ParentView:
+        async with self.db.reader() as uow:
+            return await parents.view(uow, parent_id)
+
+    async def children(self, parent_id: int, only: int | None = None) -> list[port.ChildView]:
+        async with self.db.reader() as uow:
+            return await _children(uow, parent_id, only)
+
+    async def child(self, parent_id: int, child_id: int) -> port.ChildView:
+        async with self.db.reader() as uow:
+            return await children.view(uow, parent_id, child_id)
+
+    async def add_child(self, parent_id: int, data: port.ChildInput) -> int:
+        return await self.db.run(children.add, parent_id, data)
+
+    async def update_child(self, parent_id: int, child_id: int, data: port.ChildInput) -> None:
+        await self.db.run(children.update_child, parent_id, child_id, data)
+
+    async def remove_child(self, parent_id: int, child_id: int) -> list[str]:
+        return await self.db.run(_remove_child, parent_id, child_id)
+
+    async def give_consent(self, parent_id: int) -> None:
+        await self.db.run(parents.give_consent, parent_id)
+
+    async def set_language(self, parent_id: int, language: str) -> None:
+        await self.db.run(parents.set_language, parent_id, language)
+
+    async def set_announcements(self, parent_id: int, enabled: bool) -> None:
+        await self.db.run(parents.set_announcements, parent_id, enabled)
+
+    async def choose_notices_to(self, parent_id: int, platform: str) -> None:
+        await self.db.run(parents.choose_notices_to, parent_id, platform)
+
+    async def privacy(self, parent_id: int) -> port.Privacy:
+        async with self.db.reader() as uow:
+            view = await parents.view(uow, parent_id)
+            kids = await children.list_children(uow, parent_id) if view.consent else []
+            channels = await parents.notice_channels(uow, parent_id)
+        return port.Privacy(view, len(kids), channels)
+
+    async def withdraw_consent(self, parent_id: int) -> port.Withdrawal:
+        return await self.db.run(_withdraw, parent_id)
+
+    async def link_code(self, parent_id: int) -> str:
+        return await self.db.run(linking.create_code, parent_id)
+
+    async def redeem_link(
+        self, parent_id: int, platform: str, external_id: str, code: str
+    ) -> port.Person | None:
+        # a refusal is committed (the try counted, a live code used up): it returns None
+        # rather than raising, which would roll the count back
+        return await self.db.run(_redeem, parent_id, platform, external_id, code)
+
+    async def invite_teen(self, parent_id: int, child_id: int) -> str:
+        return await self.db.run(teens.invite, parent_id, child_id)
+
+    async def offices(self, parent_id: int) -> list[port.Office]:
+        async with self.db.reader() as uow:
+            return await views.family_offices(uow, parent_id)
+
+
+async def _remove_child(uow: UnitOfWork, parent_id: int, child_id: int) -> list[str]:
+    # read first: the child's own account (14+) goes with the child
+    own = await teens.accounts(uow, child_id)
+    await children.remove(uow, parent_id, child_id)
+    return own
+
+
+async def _withdraw(uow: UnitOfWork, parent_id: int) -> port.Withdrawal:
+    # read first: the accounts of the family (and of its children) go with its data
+    accounts = await parents.accounts(uow, parent_id)
+    erased = await parents.withdraw_consent(uow, parent_id)
+    return port.Withdrawal(erased, accounts)
+
+
+async def _redeem(
+    uow: UnitOfWork, parent_id: int, platform: str, external_id: str, code: str
+) -> port.Person | None:
+    target = await linking.redeem(uow, parent_id, platform, code)
+    if target is None:
+        return None
+    view = await parents.view(uow, target)
+    return port.Person(
+        target, view.language, await parents.acting_child(uow, platform, external_id)
+    )
+
+
+class Certificates(_Area):
+    async def child_card(self, parent_id: int, child_id: int) -> port.ChildCard:
+        async with self.db.reader() as uow:
+            kid = await children.view(uow, parent_id, child_id)
+            cert = await certificates.view(uow, parent_id, child_id)
+        return port.ChildCard(kid, cert)
+
+    async def issue(self, parent_id: int, child_id: int) -> int:
+        return await self.db.run(certificates.issue, parent_id, child_id)
+
+    async def request_funding(self, parent_id: int, child_id: int) -> CertStatus:
+        return await self.db.run(certificates.request_funding, parent_id, child_id)
+
+    async def link_by_number(self, parent_id: int, number: str, born: date) -> int | None:
+        return await self.db.run(register.link_by_number, parent_id, number, born)
+
+    async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
+        # three queries whatever the number of children: them, their certificates, the
+        # certificates' last movements
+        async with self.db.reader() as uow:
+            kids = await _children(uow, parent_id, only)
+            certs = await certificates.of_children(uow, parent_id, [k.id for k in kids])
+            funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
+            moves = await views.recent_movements(uow, funded)
+        return port.Balance(kids, certs, moves)
+
+
+class Catalogue(_Area):
+    async def municipalities(self, text: str = "") -> list[tuple[int, str]]:
+        async with self.db.reader() as uow:
+            return await catalog.municipalities(uow, text)
+
+    async def search(self, query: port.SearchQuery) -> port.Page:
+        async with self.db.reader() as uow:
+            return await catalog.search(uow, query)
+
+    async def card(
+        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
+    ) -> port.CardView:
+        async with self.db.reader() as uow:
+            c = await catalog.card(uow, program_id)
+            if parent_id is None or child_id is None:
+                return port.CardView(c)
+            if c.register != Register.CERTIFIED or c.art_school or not c.groups:
+                return port.CardView(c)
+            try:
+                q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
+            except DomainError as exc:
+                return port.CardView(c, refusal=exc)
+        return port.CardView(c, quote=q)
+
+
+class Enrolment(_Area):
+    async def choices(self, parent_id: int, only: int | None, group_id: int) -> port.ApplyChoice:
+        async with self.db.reader() as uow:
+            kids = await _children(uow, parent_id, only)
+            low, high = await catalog.group_ages(uow, group_id)
+        return port.ApplyChoice(kids, low, high)
+
+    async def quote(
+        self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
+    ) -> port.ApplyQuote:
+        async with self.db.reader() as uow:
+            return await quotes.quote_application(uow, parent_id, child_id, group_id, offer=offer)
+
+    async def submit(
+        self, parent_id: int, child_id: int, group_id: int, share: int
+    ) -> port.Waiting | None:
+        return await self.db.run(_submit, parent_id, child_id, group_id, share)
+
+    async def take(self, parent_id: int, application_id: int, share: int) -> None:
+        await self.db.run(enrolment.take, parent_id, application_id, expected_share=share)
+
+    async def offered(self, parent_id: int, application_id: int) -> port.Offer:
+        async with self.db.reader() as uow:
+            return await waiting_list.offered(uow, parent_id, application_id)
+
+    async def applications(
+        self, parent_id: int, active_only: bool = False
+    ) -> list[port.ApplicationView]:
+        async with self.db.reader() as uow:
+            return await views.parent_applications(uow, parent_id, active_only=active_only)
+
+    async def application(self, parent_id: int, application_id: int) -> port.ApplicationCard:
+        async with self.db.reader() as uow:
+            a = await views.parent_application(uow, parent_id, application_id)
+            waiting = await waiting_list.waiting_place(uow, a.id)
+        return port.ApplicationCard(a, waiting)
+
+    async def cancel(self, parent_id: int, application_id: int) -> None:
+        await self.db.run(enrolment.cancel, parent_id, application_id)
+
+    async def leave(self, parent_id: int, application_id: int) -> None:
+        await self.db.run(enrolment.leave, parent_id, application_id)
+
+
+async def _submit(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int
+) -> port.Waiting | None:
+    """Apply, and in the same transaction the place in the waiting list if it is one."""
+    app_id = await enrolment.apply(uow, parent_id, child_id, group_id, expected_share=share)
+    return await waiting_list.waiting_place(uow, app_id)
+
+
+class Staff(_Area):
+    async def is_provider(self, staff_id: int) -> bool:
+        async with self.db.reader() as uow:
+            return bool(await views.provider_ids(uow, staff_id))
+
+    async def provider_queue(self, staff_id: int) -> list[port.ApplicationView]:
+        async with self.db.reader() as uow:
+            return await views.provider_queue(uow, staff_id)
+
+    async def provider_application(
+        self, staff_id: int, application_id: int
+    ) -> port.ApplicationView:
+        async with self.db.reader() as uow:
+            return await views.provider_application(uow, staff_id, application_id)
+
+    async def decide(
+        self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None
+    ) -> port.Decision:
+        return await self.db.run(
+            decisions.provider_decide, staff_id, application_id, status, reason
+        )
+
+    async def pending(self, staff_id: int, page: int) -> tuple[list[port.Pending], int]:
+        async with self.db.reader() as uow:
+            return await confirmations.pending(uow, staff_id, page=page)
+
+    async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
+        async with self.db.reader() as uow:
+            return await confirmations.pending_one(uow, staff_id, certificate_id)
+
+    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
+        return await self.db.run(confirmations.confirm, staff_id, certificate_id)
+
+    async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:
+        await self.db.run(confirmations.reject, staff_id, certificate_id, reason)
+
+
+class Broadcasts(_Area):
+    async def scope(self, author_id: int) -> tuple[int | None, bool]:
+        async with self.db.reader() as uow:
+            return await broadcasts.coordinator_scope(uow, author_id)
+
+    async def audience_choice(self, author_id: int) -> port.AudienceChoice:
+        async with self.db.reader() as uow:
+            muni, region_wide = await broadcasts.coordinator_scope(uow, author_id)
+            names = dict(await catalog.municipalities(uow)) if muni is not None else {}
+        return port.AudienceChoice(muni, names.get(muni or 0, "—"), region_wide)
+
+    async def count(self, audience: port.Audience) -> int:
+        async with self.db.reader() as uow:
+            return await broadcasts.count_audience(uow, audience)
+
+    async def create(
+        self,
+        author_id: int,
+        text: str,
+        audience: port.Audience,
+        program_id: int | None,
+        at: datetime | None,
+    ) -> int:
+        return await self.db.run(
+            broadcasts.create, author_id, text, audience, program_id=program_id, at=at
+        )
+
+    async def progress(
+        self, author_id: int, broadcast_id: int | None
+    ) -> tuple[int, port.Progress]:
+        async with self.db.reader() as uow:
+            if broadcast_id is None:
+                broadcast_id = await broadcasts.latest(uow, author_id)
+            if broadcast_id is None:
+                raise DomainError("broadcast_not_found")
+            return broadcast_id, await broadcasts.progress(uow, author_id, broadcast_id)
+
+    async def cancel(self, author_id: int, broadcast_id: int) -> None:
+        await self.db.run(broadcasts.cancel, author_id, broadcast_id)
+
+
+class UseCases:
+    """``core.port.Core`` over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.family = Family(db)
+        self.certificates = Certificates(db)
+        self.catalogue = Catalogue(db)
+        self.enrolment = Enrolment(db)
+        self.staff = Staff(db)
+        self.broadcasts = Broadcasts(db)
+
+    def today(self) -> date:
+        return self.db.today()

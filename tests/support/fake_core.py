@@ -1,0 +1,292 @@
+"""A fake of the dialogs' port into the core (``core.port.Core``): answers from a Scene held
+in memory, records every use case that would write. The screen tests build screens on it,
+without a database; mypy checks it against the port (``[tool.mypy] files``), so a use case
+added to the port and not here fails the type check, not a test at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from core import port
+from core.errors import DomainError
+from core.rules.enrolment import AppStatus, CertStatus
+
+
+@dataclass
+class Scene:
+    """What the core would answer: one family, one program, one staff person."""
+
+    parent: port.ParentView
+    children: list[port.ChildView]
+    certificate: port.CertificateView | None
+    page: list[port.ProgramRow]
+    card: port.ProgramCard
+    quote: port.ApplyQuote
+    applications: list[port.ApplicationView]
+    application: port.ApplicationView
+    waiting: port.Waiting | None
+    movements: list[port.Movement]
+    pending: list[port.Pending]
+    pending_total: int
+    offices: list[port.Office]
+    channels: port.NoticeChannels
+    progress: port.Progress
+    municipalities: list[tuple[int, str]] = field(
+        default_factory=lambda: [(i, f"Муниципалитет {i}") for i in range(1, 12)]
+    )
+    coordinator_of: int | None = 1
+    region_wide: bool = True
+    audience: int = 1234
+    today: date = date(2026, 11, 22)
+
+
+class _Area:
+    def __init__(self, core: FakeCore) -> None:
+        self.core = core
+
+    @property
+    def scene(self) -> Scene:
+        return self.core.scene
+
+    def wrote(self, name: str, *args: Any) -> None:
+        self.core.calls.append((f"{type(self).__name__.lower()}.{name}", args))
+
+
+class Family(_Area):
+    async def resolve(self, platform: str, external_id: str, language: str) -> port.Person:
+        return port.Person(self.scene.parent.id, self.scene.parent.language)
+
+    async def view(self, parent_id: int) -> port.ParentView:
+        return self.scene.parent
+
+    async def children(self, parent_id: int, only: int | None = None) -> list[port.ChildView]:
+        return [k for k in self.scene.children if only is None or k.id == only]
+
+    async def child(self, parent_id: int, child_id: int) -> port.ChildView:
+        for kid in self.scene.children:
+            if kid.id == child_id:
+                return kid
+        raise DomainError("child_not_found")
+
+    async def add_child(self, parent_id: int, data: port.ChildInput) -> int:
+        self.wrote("add_child", data)
+        return 99
+
+    async def update_child(self, parent_id: int, child_id: int, data: port.ChildInput) -> None:
+        self.wrote("update_child", child_id, data)
+
+    async def remove_child(self, parent_id: int, child_id: int) -> list[str]:
+        self.wrote("remove_child", child_id)
+        return []
+
+    async def give_consent(self, parent_id: int) -> None:
+        self.wrote("give_consent")
+
+    async def set_language(self, parent_id: int, language: str) -> None:
+        self.wrote("set_language", language)
+
+    async def set_announcements(self, parent_id: int, enabled: bool) -> None:
+        self.wrote("set_announcements", enabled)
+
+    async def choose_notices_to(self, parent_id: int, platform: str) -> None:
+        self.wrote("choose_notices_to", platform)
+
+    async def privacy(self, parent_id: int) -> port.Privacy:
+        kids = len(self.scene.children) if self.scene.parent.consent else 0
+        return port.Privacy(self.scene.parent, kids, self.scene.channels)
+
+    async def withdraw_consent(self, parent_id: int) -> port.Withdrawal:
+        self.wrote("withdraw_consent")
+        return port.Withdrawal(len(self.scene.children), [])
+
+    async def link_code(self, parent_id: int) -> str:
+        self.wrote("link_code")
+        return "123456"
+
+    async def redeem_link(
+        self, parent_id: int, platform: str, external_id: str, code: str
+    ) -> port.Person | None:
+        self.wrote("redeem_link", code)
+        return None
+
+    async def invite_teen(self, parent_id: int, child_id: int) -> str:
+        self.wrote("invite_teen", child_id)
+        return "1234 5678 9012"
+
+    async def offices(self, parent_id: int) -> list[port.Office]:
+        return list(self.scene.offices)
+
+
+class Certificates(_Area):
+    async def child_card(self, parent_id: int, child_id: int) -> port.ChildCard:
+        kid = await self.core.family.child(parent_id, child_id)
+        return port.ChildCard(kid, self.scene.certificate)
+
+    async def issue(self, parent_id: int, child_id: int) -> int:
+        self.wrote("issue", child_id)
+        return 1
+
+    async def request_funding(self, parent_id: int, child_id: int) -> CertStatus:
+        self.wrote("request_funding", child_id)
+        return CertStatus.QUEUED
+
+    async def link_by_number(self, parent_id: int, number: str, born: date) -> int | None:
+        self.wrote("link_by_number", number, born)
+        return None
+
+    async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
+        kids = await self.core.family.children(parent_id, only)
+        cert = self.scene.certificate
+        certs = {k.id: cert for k in kids} if cert is not None else {}
+        funded = cert is not None and cert.status == CertStatus.FUNDED
+        moves = {cert.id: list(self.scene.movements)} if cert is not None and funded else {}
+        return port.Balance(kids, certs, moves)
+
+
+class Catalogue(_Area):
+    async def municipalities(self, text: str = "") -> list[tuple[int, str]]:
+        return [m for m in self.scene.municipalities if text.lower() in m[1].lower()]
+
+    async def search(self, query: port.SearchQuery) -> port.Page:
+        items = list(self.scene.page) * 5
+        return port.Page(items, query.page, 230 if items else 0, 5)
+
+    async def card(
+        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
+    ) -> port.CardView:
+        if program_id != self.scene.card.id:
+            raise DomainError("program_not_found")
+        if child_id is None:
+            return port.CardView(self.scene.card)
+        return port.CardView(self.scene.card, quote=self.scene.quote)
+
+
+class Enrolment(_Area):
+    async def choices(self, parent_id: int, only: int | None, group_id: int) -> port.ApplyChoice:
+        kids = await self.core.family.children(parent_id, only)
+        return port.ApplyChoice(kids, 5, 17)
+
+    async def quote(
+        self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
+    ) -> port.ApplyQuote:
+        return self.scene.quote
+
+    async def submit(
+        self, parent_id: int, child_id: int, group_id: int, share: int
+    ) -> port.Waiting | None:
+        self.wrote("submit", child_id, group_id, share)
+        return None
+
+    async def take(self, parent_id: int, application_id: int, share: int) -> None:
+        self.wrote("take", application_id, share)
+
+    async def offered(self, parent_id: int, application_id: int) -> port.Offer:
+        a = self.scene.application
+        if a.id != application_id or a.status != AppStatus.OFFERED or a.child_id is None:
+            raise DomainError("offer_gone")
+        return port.Offer(a.id, a.child_id, 70)
+
+    async def applications(
+        self, parent_id: int, active_only: bool = False
+    ) -> list[port.ApplicationView]:
+        return list(self.scene.applications)
+
+    async def application(self, parent_id: int, application_id: int) -> port.ApplicationCard:
+        a = replace(self.scene.application, id=application_id)
+        return port.ApplicationCard(a, self.scene.waiting)
+
+    async def cancel(self, parent_id: int, application_id: int) -> None:
+        self.wrote("cancel", application_id)
+
+    async def leave(self, parent_id: int, application_id: int) -> None:
+        self.wrote("leave", application_id)
+
+
+class Staff(_Area):
+    async def is_provider(self, staff_id: int) -> bool:
+        return "provider" in self.scene.parent.roles
+
+    async def provider_queue(self, staff_id: int) -> list[port.ApplicationView]:
+        return list(self.scene.applications)
+
+    async def provider_application(
+        self, staff_id: int, application_id: int
+    ) -> port.ApplicationView:
+        return replace(self.scene.application, id=application_id)
+
+    async def decide(
+        self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None
+    ) -> port.Decision:
+        self.wrote("decide", application_id, status, reason)
+        return port.Decision(True)
+
+    async def pending(self, staff_id: int, page: int) -> tuple[list[port.Pending], int]:
+        return list(self.scene.pending), self.scene.pending_total
+
+    async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
+        if not self.scene.pending:
+            raise DomainError("certificate_not_found")
+        return self.scene.pending[0]
+
+    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
+        self.wrote("confirm", certificate_id)
+        return CertStatus.FUNDED
+
+    async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:
+        self.wrote("reject", certificate_id, reason)
+
+
+class Broadcasts(_Area):
+    async def scope(self, author_id: int) -> tuple[int | None, bool]:
+        if "coordinator" not in self.scene.parent.roles:
+            raise DomainError("not_allowed")
+        return self.scene.coordinator_of, self.scene.region_wide
+
+    async def audience_choice(self, author_id: int) -> port.AudienceChoice:
+        muni, region_wide = await self.scope(author_id)
+        names = dict(self.scene.municipalities)
+        return port.AudienceChoice(muni, names.get(muni or 0, "—"), region_wide)
+
+    async def count(self, audience: port.Audience) -> int:
+        return self.scene.audience
+
+    async def create(
+        self,
+        author_id: int,
+        text: str,
+        audience: port.Audience,
+        program_id: int | None,
+        at: datetime | None,
+    ) -> int:
+        self.wrote("create", text, audience, program_id, at)
+        return 9
+
+    async def progress(
+        self, author_id: int, broadcast_id: int | None
+    ) -> tuple[int, port.Progress]:
+        return broadcast_id or 9, self.scene.progress
+
+    async def cancel(self, author_id: int, broadcast_id: int) -> None:
+        self.wrote("cancel", broadcast_id)
+
+
+class FakeCore:
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.family = Family(self)
+        self.certificates = Certificates(self)
+        self.catalogue = Catalogue(self)
+        self.enrolment = Enrolment(self)
+        self.staff = Staff(self)
+        self.broadcasts = Broadcasts(self)
+
+    def today(self) -> date:
+        return self.scene.today
+
+
+def conforms(scene: Scene) -> port.Core:
+    """What mypy checks: the fake is a Core."""
+    return FakeCore(scene)
