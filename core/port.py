@@ -34,10 +34,13 @@ from core.services.confirmations import PAGE as CONFIRM_PAGE
 from core.services.confirmations import Pending
 from core.services.decisions import Decision
 from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
+from core.services.provider_views import PAGE as PROVIDER_PAGE
+from core.services.provider_views import ProviderCard, Queue
 from core.services.quotes import ApplyQuote
 from core.services.register_import import NUMBER_MAX, normalise_number
+from core.services.statement import Entry, Reserve, Statement
 from core.services.teens import TEEN_AGE
-from core.services.views import ApplicationView, Movement
+from core.services.views import ApplicationView
 from core.services.waiting_list import OFFER_LAPSED, Offer, Waiting
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "MAX_QUERY",
     "NUMBER_MAX",
     "OFFER_LAPSED",
+    "PROVIDER_PAGE",
     "TEEN_AGE",
     "TEXT_MAX",
     "TEXT_MIN",
@@ -68,9 +72,9 @@ __all__ = [
     "Core",
     "Decision",
     "Enrolment",
+    "Entry",
     "Family",
     "GroupView",
-    "Movement",
     "NoticeChannels",
     "Offer",
     "Office",
@@ -82,8 +86,12 @@ __all__ = [
     "ProgramCard",
     "ProgramRow",
     "Progress",
+    "ProviderCard",
+    "Queue",
+    "Reserve",
     "SearchQuery",
     "Staff",
+    "Statement",
     "Waiting",
     "Withdrawal",
     "check_text",
@@ -124,7 +132,7 @@ class ChildCard:
 class Balance:
     children: list[ChildView]
     certificates: dict[int, CertificateView]  # by child
-    movements: dict[int, list[Movement]]  # by certificate, the last few
+    reserves: dict[int, list[Reserve]]  # by certificate: what each program holds
 
 
 @dataclass(frozen=True)
@@ -191,6 +199,12 @@ class Certificates(Protocol):
     async def request_funding(self, parent_id: int, child_id: int) -> CertStatus: ...
     async def link_by_number(self, parent_id: int, number: str, born: date) -> int | None: ...
     async def balance(self, parent_id: int, only: int | None = None) -> Balance: ...
+    async def statement(
+        self, parent_id: int, child_id: int, month: int | None = None
+    ) -> Statement:
+        """The child's certificate month by month (the latest month with entries when
+        None); refuses another family's child and a certificate without money."""
+        ...
 
 
 class Catalogue(Protocol):
@@ -207,7 +221,7 @@ class Enrolment(Protocol):
         self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
     ) -> ApplyQuote: ...
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int
+        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
     ) -> Waiting | None:
         """Applies; the place in the waiting list when the group is full."""
         ...
@@ -224,13 +238,20 @@ class Enrolment(Protocol):
 
 class Staff(Protocol):
     async def is_provider(self, staff_id: int) -> bool: ...
-    async def provider_queue(self, staff_id: int) -> list[ApplicationView]: ...
-    async def provider_application(
-        self, staff_id: int, application_id: int
-    ) -> ApplicationView: ...
+    async def provider_queue(
+        self, staff_id: int, which: Queue, page: int
+    ) -> tuple[list[ApplicationView], int]:
+        """One page of the provider's applications, and how many there are."""
+        ...
+
+    async def provider_card(self, staff_id: int, application_id: int) -> ProviderCard: ...
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None
     ) -> Decision: ...
+    async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
+        """Ends an enrolled child's studies (отчисление) after ``last_day``."""
+        ...
+
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...
     async def pending_one(self, staff_id: int, certificate_id: int) -> Pending: ...
     async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus: ...

@@ -20,8 +20,10 @@ from core.services import (
     enrolment,
     linking,
     parents,
+    provider_views,
     quotes,
     register,
+    statement,
     teens,
     views,
     waiting_list,
@@ -149,14 +151,20 @@ class Certificates(_Area):
         return await self.db.run(register.link_by_number, parent_id, number, born)
 
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
-        # three queries whatever the number of children: them, their certificates, the
-        # certificates' last movements
+        # three queries whatever the number of children: them, their certificates, what
+        # programs hold on them
         async with self.db.reader() as uow:
             kids = await _children(uow, parent_id, only)
             certs = await certificates.of_children(uow, parent_id, [k.id for k in kids])
             funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
-            moves = await views.recent_movements(uow, funded)
-        return port.Balance(kids, certs, moves)
+            held = await statement.reserves_of(uow, funded)
+        return port.Balance(kids, certs, held)
+
+    async def statement(
+        self, parent_id: int, child_id: int, month: int | None = None
+    ) -> port.Statement:
+        async with self.db.reader() as uow:
+            return await statement.statement(uow, parent_id, child_id, month)
 
 
 class Catalogue(_Area):
@@ -198,9 +206,9 @@ class Enrolment(_Area):
             return await quotes.quote_application(uow, parent_id, child_id, group_id, offer=offer)
 
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int
+        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
     ) -> port.Waiting | None:
-        return await self.db.run(_submit, parent_id, child_id, group_id, share)
+        return await self.db.run(_submit, parent_id, child_id, group_id, share, phone)
 
     async def take(self, parent_id: int, application_id: int, share: int) -> None:
         await self.db.run(enrolment.take, parent_id, application_id, expected_share=share)
@@ -229,10 +237,12 @@ class Enrolment(_Area):
 
 
 async def _submit(
-    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None
 ) -> port.Waiting | None:
     """Apply, and in the same transaction the place in the waiting list if it is one."""
-    app_id = await enrolment.apply(uow, parent_id, child_id, group_id, expected_share=share)
+    app_id = await enrolment.apply(
+        uow, parent_id, child_id, group_id, expected_share=share, phone=phone
+    )
     return await waiting_list.waiting_place(uow, app_id)
 
 
@@ -241,15 +251,18 @@ class Staff(_Area):
         async with self.db.reader() as uow:
             return bool(await views.provider_ids(uow, staff_id))
 
-    async def provider_queue(self, staff_id: int) -> list[port.ApplicationView]:
+    async def provider_queue(
+        self, staff_id: int, which: port.Queue, page: int
+    ) -> tuple[list[port.ApplicationView], int]:
         async with self.db.reader() as uow:
-            return await views.provider_queue(uow, staff_id)
+            return await provider_views.queue(uow, staff_id, which, page)
 
-    async def provider_application(
-        self, staff_id: int, application_id: int
-    ) -> port.ApplicationView:
+    async def provider_card(self, staff_id: int, application_id: int) -> port.ProviderCard:
         async with self.db.reader() as uow:
-            return await views.provider_application(uow, staff_id, application_id)
+            return await provider_views.card(uow, staff_id, application_id)
+
+    async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
+        await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

@@ -230,6 +230,14 @@ class OpenCertificateLink(Action):
     pass
 
 
+@action("similar", public=True)
+class FindSimilar(Action):
+    """From a refusal's notice: programs like this one (its direction and municipality)
+    with free seats."""
+
+    program_id: int
+
+
 @action("pq")
 class OpenProviderQueue(Action):
     pass

@@ -36,7 +36,14 @@ class Data:
     text: str
 
 
-Piece = T | Data
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Pieces shown as one paragraph, a line each (a list: a statement's entries)."""
+
+    items: Sequence[T | Data]
+
+
+Piece = T | Data | Lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +89,8 @@ class Rendered:
 def piece(t: Translator, lang: str, p: Piece) -> str:
     if isinstance(p, Data):
         return p.text
+    if isinstance(p, Lines):
+        return "\n".join(piece(t, lang, i) for i in p.items)
     params = {k: piece(t, lang, v) if isinstance(v, T | Data) else v for k, v in p.params.items()}
     return t(lang, p.key, **params)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.dialogs.actions import TakeSeat
+from bot.dialogs.actions import FindSimilar, TakeSeat
 from bot.dialogs.screen import MAX_TEXT
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
@@ -32,6 +32,10 @@ class Notice:
     program_id: int | None = None  # a "see the program" button
     group_key: str | None = None  # the same text to many: VK may batch it with peer_ids
     action: tuple[str, str] | None = None  # instead: a button (label key, action)
+
+
+NEXT_STEPS = frozenset({"accepted", "enrolled", "rejected"})  # answers that say what next
+SIMILAR = 3  # programs suggested after a refusal
 
 
 def status_key(status: str, reason: object = None) -> str:
@@ -96,7 +100,7 @@ class Renderer:
             )
             if p.get("reason") and status == "rejected":
                 text += "\n" + t(lang, "app-reason", reason=p["reason"])
-            return Notice(text, program_id=p.get("program_id"))
+            return await self._next_step(uow, lang, text, p, status)
         if row.kind in MONEY_NOTICES:
             key, amounts = MONEY_NOTICES[row.kind]
             program = await self._program(uow, p.get("program_id"))
@@ -138,6 +142,42 @@ class Renderer:
             text = t(lang, "n-broadcast", text=b.text)[:MAX_TEXT]
             return Notice(text, program_id=b.program_id, group_key=f"bc:{b.id}:{lang}")
         return None
+
+    async def _next_step(
+        self, uow: UnitOfWork, lang: str, text: str, p: dict[str, object], status: str
+    ) -> Notice:
+        """What to do next: accepted — where to come and what to bring for the contract;
+        enrolled — the group's schedule and how the money goes; rejected — programs like
+        it with free seats, and a button to find them."""
+        t = self.t
+        program_id = p.get("program_id")
+        app_id = p.get("application_id")
+        program = program_id if isinstance(program_id, int) else None
+        if status not in NEXT_STEPS or not isinstance(app_id, int):
+            return Notice(text, program_id=program)
+        step = await views.next_step(uow, app_id, similar=SIMILAR if status == "rejected" else 0)
+        if step is None:
+            return Notice(text, program_id=program)
+        if status == "rejected":
+            if not step.similar:
+                return Notice(text + "\n\n" + t(lang, "n-next-rejected-none"))
+            lines = [t(lang, "n-next-rejected")]
+            lines += [t(lang, "n-similar", name=name, free=free) for _, name, free in step.similar]
+            action = FindSimilar(program) if program is not None else None
+            if action is None:
+                return Notice(text + "\n\n" + "\n".join(lines))
+            return Notice(
+                text + "\n\n" + "\n".join(lines), action=("btn-find-similar", action.pack())
+            )
+        figures = {
+            "provider": step.provider,
+            "address": step.address or "—",
+            "group": step.group,
+            "schedule": step.schedule or "—",
+            "number": step.certificate or "—",
+            "certificate": step.certificate is not None,
+        }
+        return Notice(text + "\n\n" + t(lang, f"n-next-{status}", **figures), program_id=program)
 
     @staticmethod
     async def _child(uow: UnitOfWork, child_id: object) -> str | None:

@@ -26,28 +26,55 @@ def clean_name(raw: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in value.split("-"))
 
 
-def parse_birth_date(raw: str, today: date) -> date:
-    """Dates as parents type them: 05.03.2016, 5.3.16, 2016-03-05."""
+def parse_date(raw: str, today: date, *, invalid: str = "date_invalid") -> date:
+    """Dates as people type them: 05.03.2016, 5.3.16, 2016-03-05; a two-digit year is in
+    this century unless that is after ``today``'s year. Refuses with ``invalid``."""
     value = unicodedata.normalize("NFKC", raw).strip()
     for pattern in _DATE_RES:
         match = pattern.match(value)
         if match:
             break
     else:
-        raise DomainError("birth_date_invalid")
+        raise DomainError(invalid)
     year = int(match["y"])
     if len(match["y"]) == 2:
-        # a two-digit year of a child's birth is in this century unless that is in the future
         year += 2000 if 2000 + year <= today.year else 1900
     try:
-        born = date(year, int(match["m"]), int(match["d"]))
+        return date(year, int(match["m"]), int(match["d"]))
     except ValueError as exc:
-        raise DomainError("birth_date_invalid") from exc
+        raise DomainError(invalid) from exc
+
+
+def parse_birth_date(raw: str, today: date) -> date:
+    """A child's date of birth: 05.03.2016, 5.3.16, 2016-03-05; not in the future."""
+    born = parse_date(raw, today, invalid="birth_date_invalid")
     if born > today:
         raise DomainError("birth_date_in_future")
     if today.year - born.year > 100:
         raise DomainError("birth_date_invalid")
     return born
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s()\-.]")
+
+
+def parse_phone(raw: str) -> str:
+    """A Russian phone as parents type it — +7 914 123-45-67, 8 (914) 1234567, 9141234567 —
+    kept as +79141234567; refuses anything else."""
+    value = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", raw).strip())
+    if value.startswith("+7"):
+        value = value[2:]
+    elif len(value) == 11 and value[0] in "78":
+        value = value[1:]
+    if len(value) != 10 or not value.isascii() or not value.isdigit() or value[0] not in "3489":
+        raise DomainError("phone_invalid")
+    return "+7" + value
+
+
+def format_phone(phone: str) -> str:
+    """+79141234567 → +7 914 123-45-67."""
+    d = phone.removeprefix("+7")
+    return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
 
 
 def age_on(born: date, day: date) -> int:

@@ -13,10 +13,10 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.errors import DomainError
-from core.rules.calendar import Period, month_of
+from core.rules.calendar import Period, month_bounds, month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
 from core.services import campaign
 from core.services.certificates import period_of
@@ -24,7 +24,7 @@ from core.services.enrolment import REASON_MAX, _locked, _notify, _release, end_
 from core.services.ledger import post
 from core.storage import locks
 from core.storage.db import Database, RetryTransaction, UnitOfWork
-from core.storage.models import Application, Certificate, Program, Role
+from core.storage.models import Application, Certificate, MonthClose, Program, Role
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,39 @@ async def provider_decide(
     uow: UnitOfWork, parent_id: int, app_id: int, target: AppStatus, reason: str | None = None
 ) -> Decision:
     """A provider's staff accepts, rejects (with a reason), enrols or finishes."""
+    app = await _provider_app(uow, parent_id, app_id)
+    check_transition(AppStatus(app.status), target, "provider")
+    if target == AppStatus.REJECTED:
+        reason = " ".join((reason or "").split())[:REASON_MAX]
+        if not reason:
+            raise DomainError("reason_required")
+        await end_application(uow, app.id, target, reason=reason)
+    elif target == AppStatus.FINISHED:
+        await end_application(uow, app.id, target)
+    elif target == AppStatus.ENROLLED:
+        await _enrol(uow, app, uow.today)
+    elif target == AppStatus.ACCEPTED:
+        return await _accept(uow, app)
+    return Decision()
+
+
+async def provider_finish(uow: UnitOfWork, parent_id: int, app_id: int, last_day: date) -> None:
+    """The provider ends an enrolled child's studies (отчисление): ``last_day`` is the last
+    day served, debited at its month's close, the rest released now. It may not be before
+    the studies began, after today, or in a month already closed (that month was debited
+    whole: a correction is the МОЦ's, outside the chat)."""
+    app = await _provider_app(uow, parent_id, app_id)
+    check_transition(AppStatus(app.status), AppStatus.FINISHED, "provider")
+    began = date.fromordinal(app.start_day) if app.start_day else uow.today
+    earliest = max(began, await _first_open_day(uow))
+    if not earliest <= last_day <= uow.today:
+        raise DomainError("end_date_invalid", earliest=earliest, today=uow.today)
+    await end_application(uow, app.id, AppStatus.FINISHED, last_day=last_day)
+
+
+async def _provider_app(uow: UnitOfWork, parent_id: int, app_id: int) -> Application:
+    """The application, locked in the lock order, if it is to one of the person's
+    providers; any other is "not found" (not disclosed)."""
     family = await uow.session.scalar(
         select(Application.parent_id).where(Application.id == app_id)
     )
@@ -65,21 +98,14 @@ async def provider_decide(
         )
     )
     if role is None:
-        # not disclosed: another provider's application is "not found"
         raise DomainError("application_not_found")
-    check_transition(AppStatus(app.status), target, "provider")
-    if target == AppStatus.REJECTED:
-        reason = " ".join((reason or "").split())[:REASON_MAX]
-        if not reason:
-            raise DomainError("reason_required")
-        await end_application(uow, app.id, target, reason=reason)
-    elif target == AppStatus.FINISHED:
-        await end_application(uow, app.id, target)
-    elif target == AppStatus.ENROLLED:
-        await _enrol(uow, app, uow.today)
-    elif target == AppStatus.ACCEPTED:
-        return await _accept(uow, app)
-    return Decision()
+    return app
+
+
+async def _first_open_day(uow: UnitOfWork) -> date:
+    """The first day of the month after the last closed one."""
+    last = await uow.session.scalar(select(func.max(MonthClose.month)))
+    return month_bounds(last + 1)[0] if last is not None else date.min
 
 
 async def _accept(uow: UnitOfWork, app: Application) -> Decision:

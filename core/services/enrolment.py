@@ -5,6 +5,7 @@ the reservation at acceptance) are in core.services.decisions."""
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -42,13 +43,15 @@ async def apply(
     group_id: int,
     *,
     expected_share: int | None = None,
+    phone: str | None = None,
 ) -> int:
     """Submit: the seat is held, the money not yet; or, the group being full, join its
     waiting list (waiting_place says which). Returns the application's id.
     ``expected_share`` is the monthly share the parent saw and confirmed; if the balance
     changed since, the parent must see the new figures first (quote_changed). The family
     may apply to several clubs, each quoted against what is available now; the money is
-    blocked at acceptance.
+    blocked at acceptance. ``phone``: the parent's, for the provider (core.rules.people
+    parse_phone), when the family chose to give it.
 
     The opening-day storm: every check reads without locking a shared row; the group's
     row is locked only by the seat claim, the last step before the insert and the
@@ -77,6 +80,7 @@ async def apply(
         first_month=q.first_month,
         last_month=q.last_month,
         reserved_left=0,
+        contact_phone=phone,
         created_at=uow.now,
         updated_at=uow.now,
     )
@@ -173,7 +177,12 @@ async def leave(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
 
 
 async def end_application(
-    uow: UnitOfWork, app_id: int, status: AppStatus, *, reason: str | None = None
+    uow: UnitOfWork,
+    app_id: int,
+    status: AppStatus,
+    *,
+    reason: str | None = None,
+    last_day: date | None = None,
 ) -> None:
     """Cancel, reject, expire or finish: free the seat (to the first of the waiting list,
     held for them), release the months not yet served; a waiting application only leaves
@@ -191,7 +200,7 @@ async def end_application(
     was = AppStatus(app.status)
     if was not in OPEN_STATUSES:
         raise DomainError("application_bad_status", status=app.status)
-    today = uow.today
+    today = last_day or uow.today
     release = app.reserved_left
     if status == AppStatus.FINISHED:
         current = month_of(today)

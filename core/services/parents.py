@@ -172,7 +172,7 @@ async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
     await uow.session.execute(
         update(Application)
         .where(Application.parent_id == parent_id)
-        .values(parent_id=None)
+        .values(parent_id=None, contact_phone=None)
         .execution_options(synchronize_session=False)
     )
     await uow.session.execute(delete(Outbox).where(Outbox.parent_id == parent_id))
@@ -237,7 +237,7 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
     await uow.session.execute(
         update(Application)
         .where(Application.child_id.in_(child_ids))
-        .values(child_id=None, parent_id=None)
+        .values(child_id=None, parent_id=None, contact_phone=None)
         .execution_options(synchronize_session=False)
     )
     for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):

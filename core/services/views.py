@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from core.errors import DomainError
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
@@ -45,15 +45,6 @@ class ApplicationView:
     @property
     def monthly_copay(self) -> int:
         return self.monthly_price - self.monthly_share
-
-
-@dataclass(frozen=True, slots=True)
-class Movement:
-    kind: str
-    amount: int  # change of total (debits negative)
-    month: int | None
-    program: str | None
-    at: datetime
 
 
 def _app_query():
@@ -147,103 +138,6 @@ async def provider_ids(uow: UnitOfWork, parent_id: int) -> list[int]:
     )
 
 
-async def provider_queue(
-    uow: UnitOfWork, parent_id: int, *, limit: int = 30
-) -> list[ApplicationView]:
-    """Applications waiting for the provider's staff: submitted, then accepted."""
-    providers = await provider_ids(uow, parent_id)
-    if not providers:
-        return []
-    rows = await uow.session.execute(
-        _app_query()
-        .where(
-            Program.provider_id.in_(providers),
-            Application.status.in_([AppStatus.SUBMITTED.value, AppStatus.ACCEPTED.value]),
-        )
-        .order_by(Application.id)
-        .limit(limit)
-    )
-    return [_app_view(r) for r in rows]
-
-
-async def provider_application(uow: UnitOfWork, parent_id: int, app_id: int) -> ApplicationView:
-    providers = await provider_ids(uow, parent_id)
-    row = (
-        await uow.session.execute(
-            _app_query().where(Application.id == app_id, Program.provider_id.in_(providers))
-        )
-    ).first()
-    if row is None:
-        raise DomainError("application_not_found")
-    return _app_view(row)
-
-
-async def movements(uow: UnitOfWork, certificate_id: int, limit: int = 5) -> list[Movement]:
-    """The last changes of the balance a family cares about: credits, debits, expiry."""
-    rows = await uow.session.execute(
-        select(LedgerEntry, Program.name)
-        .outerjoin(Application, Application.id == LedgerEntry.application_id)
-        .outerjoin(Program, Program.id == Application.program_id)
-        .where(
-            LedgerEntry.certificate_id == certificate_id,
-            LedgerEntry.kind.in_(["credit", "debit", "expire"]),
-        )
-        .order_by(LedgerEntry.id.desc())
-        .limit(limit)
-    )
-    return [Movement(e.kind, e.total_delta, e.month, name, e.created_at) for e, name in rows]
-
-
-def _recent_movements():
-    ranked = (
-        select(
-            LedgerEntry.id.label("id"),
-            func.row_number()
-            .over(partition_by=LedgerEntry.certificate_id, order_by=LedgerEntry.id.desc())
-            .label("n"),
-        )
-        .where(
-            LedgerEntry.certificate_id.in_(bindparam("ids", expanding=True)),
-            LedgerEntry.kind.in_(["credit", "debit", "expire"]),
-        )
-        .subquery()
-    )
-    return (
-        select(
-            LedgerEntry.certificate_id,
-            LedgerEntry.kind,
-            LedgerEntry.total_delta,
-            LedgerEntry.month,
-            LedgerEntry.created_at,
-            Program.name,
-        )
-        .join(ranked, ranked.c.id == LedgerEntry.id)
-        .outerjoin(Application, Application.id == LedgerEntry.application_id)
-        .outerjoin(Program, Program.id == Application.program_id)
-        .where(ranked.c.n <= bindparam("limit"))
-        .order_by(LedgerEntry.id.desc())
-    )
-
-
-# built once (building it costs more than running it): a Core select of the columns shown
-_RECENT_MOVEMENTS = _recent_movements()
-
-
-async def recent_movements(
-    uow: UnitOfWork, certificate_ids: list[int], limit: int = 5
-) -> dict[int, list[Movement]]:
-    """movements() of several certificates in one query (the last ``limit`` of each)."""
-    if not certificate_ids:
-        return {}
-    rows = await uow.session.execute(
-        _RECENT_MOVEMENTS, {"ids": list(certificate_ids), "limit": limit}
-    )
-    found: dict[int, list[Movement]] = {c: [] for c in certificate_ids}
-    for cert, kind, delta, month, at, name in rows:
-        found[cert].append(Movement(kind, delta, month, name, at))
-    return found
-
-
 async def month_debits(
     uow: UnitOfWork, parent_id: int, month: int
 ) -> list[tuple[str, str, int, int, int]]:
@@ -268,3 +162,66 @@ async def month_debits(
         .order_by(LedgerEntry.id)
     )
     return [(c or "", p, -d, t, t - r) for c, p, d, t, r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What a family needs after a provider's answer: where and when, what to bring, and
+    for a refusal the programs like it that have seats."""
+
+    provider: str
+    address: str
+    group: str
+    schedule: str | None
+    certificate: str | None  # its number
+    similar: list[tuple[int, str, int]]  # (program id, name, free seats)
+
+
+async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextStep | None:
+    """For an application notice; ``similar``: how many programs of the same direction and
+    municipality with free seats, for the child's age, to suggest (a refusal)."""
+    from core.rules.catalog import Direction
+    from core.rules.people import age_on
+    from core.services.catalog import SearchQuery, search
+
+    row = (
+        await uow.session.execute(
+            select(
+                Provider.name,
+                Program.address,
+                Group.name,
+                Group.schedule,
+                Certificate.number,
+                Program.direction,
+                Program.municipality_id,
+                Child.birth_date,
+            )
+            .select_from(Application)
+            .join(Program, Program.id == Application.program_id)
+            .join(Provider, Provider.id == Program.provider_id)
+            .join(Group, Group.id == Application.group_id)
+            .outerjoin(Certificate, Certificate.id == Application.certificate_id)
+            .outerjoin(Child, Child.id == Application.child_id)
+            .where(Application.id == app_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    provider, address, group, schedule, number, direction, muni, born = row
+    found: list[tuple[int, str, int]] = []
+    if similar:
+        program = await uow.session.scalar(
+            select(Application.program_id).where(Application.id == app_id)
+        )
+        page = await search(
+            uow,
+            SearchQuery(
+                direction=Direction(direction),
+                municipality_id=muni,
+                age=age_on(born, uow.today) if born is not None else None,
+                free_seats_only=True,
+                page_size=similar + 1,
+            ),
+        )
+        found = [(r.id, r.name, r.free_seats) for r in page.items if r.id != program][:similar]
+    return NextStep(provider, address, group, schedule, number, found)

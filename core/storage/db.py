@@ -173,6 +173,11 @@ class UnitOfWork:
         return self.now.replace(tzinfo=UTC).astimezone(self._zone).date()
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The region's time zone (its calendar months and days)."""
+        return self._zone
+
+    @property
     def dialect(self) -> str:
         return self.session.bind.dialect.name  # type: ignore[union-attr]
 

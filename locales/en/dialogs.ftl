@@ -87,7 +87,7 @@ help-text =
 
 ## My data
 
-privacy-stored = We keep only what the certificate needs: children's names and dates of birth, SNILS (if given), municipality, certificates, applications and money movements. Logs hold no names and no SNILS.
+privacy-stored = We keep only what the certificate needs: children's names and dates of birth, SNILS (if given), municipality, certificates, applications (with a phone, if you gave one to the provider) and money movements. Logs hold no names and no SNILS.
 privacy-consent = Consent given on { $date } (version { $version }).
 privacy-children = Children in the profile: { $count }.
 privacy-withdrawn = Consent withdrawn on { $date }; the children's data were deleted. Money records are kept without personal data.
@@ -280,6 +280,11 @@ quote-next-funding-year = The classes begin in the next funding year: { $known -
 }
 quote-most = ⚠️ This application would take { $percent } % of the certificate's available money: { $left } would be left for other clubs.
 btn-confirm-apply = ✅ Apply
+btn-phone = 📞 Give a phone to the provider
+btn-phone-change = 📞 Another phone
+btn-phone-drop = Don't give the phone
+quote-phone = The provider will see your phone for the contract: { $phone }.
+ask-phone = Type a phone the provider can call you on about the contract, for example +7 914 123-45-67. Only this provider sees it, in your application. You may leave none: you get the answer to the application in the chat.
 applied = Application submitted. The organisation will review it and we will tell you the answer.
 applied-waiting = The group has no free seats, so the application is on its waiting list. Your place on the list: { $place }. When a seat frees, we will hold it for you for { $hours } { $hours ->
     [one] hour
@@ -340,9 +345,26 @@ cert-status-closed = certificate closed
 cert-status-awaiting = certificate awaiting confirmation of the data at the МОЦ
 cert-status-rejected = data not confirmed at the МОЦ
 cert-status-funded = funded certificate
-movement-credit = • { $date }: credited { $amount }
-movement-debit = • { $month }: debited { $amount } — { $program }
-movement-expire = • { $date }: unused { $amount } expired
+balance-reserves = Reserved for programs (debited month by month):
+balance-reserve = • “{ $program }”: { $amount } — { $monthly } a month until { $until }
+btn-statement = 📜 Statement: { $child }
+statement-title =
+    📜 Statement of certificate no. { $number } ({ $child })
+    Balance: { $total } · reserved: { $reserved } · available: { $available }
+statement-month = { $name } { $year }
+statement-month-title = Movements in { $month }:
+statement-empty = No movements on the certificate this month.
+statement-credit = • { $date }: { $amount } credited to the certificate
+statement-reserve = • { $date }: { $amount } reserved for “{ $program }”
+statement-release = • { $date }: { $amount } returned from the reserve of “{ $program }” to the certificate
+statement-debit =
+    • { $date }: { $amount } debited for { $month } — “{ $program }”{ $has_released ->
+        [yes] ; the unused { $released } returned to the certificate
+       *[no] {""}
+    }
+statement-expire = • { $date }: the unused { $amount } expired at the end of the year
+btn-earlier = ◀ { $month }
+btn-later = { $month } ▶
 balance-no-children = No children in the profile.
 
 ## Provider
@@ -364,13 +386,31 @@ btn-cc-reject = ✖ They do not: reject
 cc-confirmed = Confirmed: the certificate is active. The family will be told.
 cc-ask-reason = Write what does not match the documents: the family will see it and correct the data.
 cc-rejected = Rejected. The family will see the reason.
-pq-empty = No new applications.
-pq-title = Waiting for a decision: { $count }
+pq-empty-decide = No new applications.
+pq-empty-studying = Nobody studies in your programs with a certificate now.
+pq-title-decide = Waiting for a decision: { $count } (page { $page } of { $pages }). Earliest first.
+pq-title-studying = Studying: { $count } (page { $page } of { $pages }).
+btn-pq-decide = 📥 To decide
+btn-pq-studying = 🎓 Studying
 pa-card =
     Application of { $date }
-    Child: { $child }
-    Program: { $program }, { $group }
+    Child: { $child }{ $known ->
+        [yes] , { $age ->
+            [one] { $age } year old
+           *[other] { $age } years old
+        } (born { $born })
+       *[no] {""}
+    }
+    Certificate no. { $certificate }
+    Program: { $program }, { $group } ({ $schedule })
     Status: { $status }
+pa-studying-since = Studying since { $date }.
+pa-phone = The parent's phone for the contract: { $phone }
+pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person; the certificate number is above.
+btn-end-studies = 🏁 End the studies
+ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited only for the days up to and including it; the rest of the reserve returns to the certificate.
+btn-end-today = Today is the last day
+pd-finished = Studies ended, the last day is { $date }. The family will be notified.
 btn-accept = ✅ Accept
 btn-enrol = 🎓 Enrol
 btn-reject = ✖ Reject
@@ -444,6 +484,20 @@ n-seat-offered = 🎉 A seat freed in "{ $program }" for { $child }. We hold it 
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
 n-broadcast = 📣 { $text }
 btn-open-program = Open the program
+n-next-accepted =
+    What next: sign the contract with “{ $provider }” — come to { $address } (group “{ $group }”, { $schedule }). Bring the parent's passport and the child's birth certificate (or passport){ $certificate ->
+        [yes] , and give the certificate number: { $number }
+       *[no] {""}
+    }. The money on the certificate is already reserved for this program.
+n-next-enrolled = Classes: group “{ $group }”, { $schedule }, at { $address }. The money is debited at the end of each month for the days of classes only — you get a notice of each debit.
+n-next-rejected = Similar programs of the same direction in this municipality with free seats:
+n-next-rejected-none = No similar programs with free seats in this municipality now. Try the search (/search) in other directions or in every district.
+n-similar = • “{ $name }” — { $free ->
+        [one] { $free } free seat
+       *[other] { $free } free seats
+    }
+btn-find-similar = 🔎 Similar with free seats
+btn-also-full = Show the ones without free seats too
 
 ## Following seats and announcements
 

@@ -58,3 +58,6 @@ certificate_not_confirmed = The child's data are not yet confirmed at the МОЦ
 certificate_not_awaiting = This request is already handled or belongs to another municipality.
 teen_too_young = Only a child who is { $age } or older can be invited to the chat.
 teen_not_allowed = Only a parent can do this. Here you can search for clubs, apply, and see your applications and balance.
+end_date_invalid = The last day of studies may be from { $earliest } to { $today }: earlier months are already debited; a correction goes through the МОЦ.
+end_date_format = We could not read the date. Type it like { $today }.
+phone_invalid = We could not read the number. Type a Russian number, for example +7 914 123-45-67 or 89141234567.

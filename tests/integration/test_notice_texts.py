@@ -19,10 +19,10 @@ STATUSES = ("awaiting", "rejected", "accounting", "queued", "funded", "closed", 
 
 
 async def test_every_notice_renders(db):
-    await setup_region(db, rows=[catalog_row(1, seats=1)])
+    await setup_region(db, rows=[catalog_row(1, seats=1), catalog_row(2, name="Шахматы")])
     parent, child = await parent_with_child(db)
     async with db.reader() as uow:
-        program = await uow.session.scalar(select(Program.id))
+        program = await uow.session.scalar(select(Program.id).where(Program.external_id == "p1"))
     # a seat held for a family of the waiting list (the notice reads the application)
     g = await group_id(db, "g1")
     seated = await db.run(enrolment.apply, parent, child, g)
@@ -73,3 +73,41 @@ async def test_every_notice_renders(db):
                 assert notice is not None and notice.text.strip(), (kind, payload, lang)
                 assert "{" not in notice.text, (kind, notice.text)
                 assert wording_problems(notice.text, lang) == [], (kind, lang)
+
+
+async def test_an_answer_says_what_to_do_next(db):
+    """Accepted: where to come, what to bring, the certificate's number; enrolled: the
+    group's schedule and how the money goes; rejected: similar programs with seats, and a
+    button that finds them."""
+    from bot.dialogs.actions import FindSimilar, parse
+    from core.services import certificates
+
+    await setup_region(
+        db, rows=[catalog_row(1), catalog_row(2, name="Шахматы"), catalog_row(3, seats=0)]
+    )
+    parent, child = await parent_with_child(db)
+    async with db.reader() as uow:
+        program = await uow.session.scalar(select(Program.id).where(Program.external_id == "p1"))
+        number = (await certificates.view(uow, parent, child)).number
+    app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
+    payload = {"application_id": app, "child_id": child, "program_id": program}
+    renderer = Renderer(StrictTranslator(), low_balance=100_000)
+
+    async def text(status, lang="ru"):
+        row = Claimed(1, parent, "application_status", None, {**payload, "status": status}, 0)
+        async with db.reader() as uow:
+            return await renderer.render(uow, row, lang)
+
+    accepted = (await text("accepted")).text
+    assert "ул. Ленина 1" in accepted and number in accepted
+    assert "свидетельство о рождении" in accepted
+    assert "Пн 15:00" in (await text("enrolled")).text
+    rejected = await text("rejected")
+    # the other program of the direction with seats; not the refused one, not a full one
+    assert "«Шахматы» — 10 свободных мест" in rejected.text
+    assert "Программа 1" not in rejected.text.split("\n\n", 1)[1]
+    assert "Программа 3" not in rejected.text
+    label, packed = rejected.action
+    assert label == "btn-find-similar"
+    assert parse(packed) == FindSimilar(program)
+    assert "free seats" in (await text("rejected", "en")).text

@@ -27,7 +27,8 @@ class Scene:
     applications: list[port.ApplicationView]
     application: port.ApplicationView
     waiting: port.Waiting | None
-    movements: list[port.Movement]
+    reserves: list[port.Reserve]
+    entries: list[port.Entry]
     pending: list[port.Pending]
     pending_total: int
     offices: list[port.Office]
@@ -141,8 +142,21 @@ class Certificates(_Area):
         cert = self.scene.certificate
         certs = {k.id: cert for k in kids} if cert is not None else {}
         funded = cert is not None and cert.status == CertStatus.FUNDED
-        moves = {cert.id: list(self.scene.movements)} if cert is not None and funded else {}
-        return port.Balance(kids, certs, moves)
+        held = {cert.id: list(self.scene.reserves)} if cert is not None and funded else {}
+        return port.Balance(kids, certs, held)
+
+    async def statement(
+        self, parent_id: int, child_id: int, month: int | None = None
+    ) -> port.Statement:
+        kid = await self.core.family.child(parent_id, child_id)
+        cert = self.scene.certificate
+        if cert is None or cert.status not in (CertStatus.FUNDED, CertStatus.CLOSED):
+            raise DomainError("certificate_not_found")
+        shown = month if month is not None else 24322
+        entries = list(self.scene.entries) if shown == 24322 else []
+        return port.Statement(
+            kid.name, cert, list(self.scene.reserves), shown, entries, shown - 1, shown + 1
+        )
 
 
 class Catalogue(_Area):
@@ -174,9 +188,9 @@ class Enrolment(_Area):
         return self.scene.quote
 
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int
+        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
     ) -> port.Waiting | None:
-        self.wrote("submit", child_id, group_id, share)
+        self.wrote("submit", child_id, group_id, share, phone)
         return None
 
     async def take(self, parent_id: int, application_id: int, share: int) -> None:
@@ -208,13 +222,27 @@ class Staff(_Area):
     async def is_provider(self, staff_id: int) -> bool:
         return "provider" in self.scene.parent.roles
 
-    async def provider_queue(self, staff_id: int) -> list[port.ApplicationView]:
-        return list(self.scene.applications)
+    async def provider_queue(
+        self, staff_id: int, which: port.Queue, page: int
+    ) -> tuple[list[port.ApplicationView], int]:
+        apps = self.scene.applications
+        return list(apps[: port.PROVIDER_PAGE]), len(apps) * 3
 
-    async def provider_application(
-        self, staff_id: int, application_id: int
-    ) -> port.ApplicationView:
-        return replace(self.scene.application, id=application_id)
+    async def provider_card(self, staff_id: int, application_id: int) -> port.ProviderCard:
+        a = replace(self.scene.application, id=application_id)
+        kid = self.scene.children[0] if self.scene.children else None
+        return port.ProviderCard(
+            a,
+            kid.full_name if kid else "",
+            kid.birth_date if kid else None,
+            kid.age if kid else None,
+            "01-0000001-8",
+            self.scene.today,
+            "+79141234567" if kid else None,
+        )
+
+    async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
+        self.wrote("finish", application_id, last_day)
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.port import OFFER_LAPSED
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
+from core.rules.people import format_phone, parse_phone
 
 
 @action("ac")
@@ -33,6 +34,16 @@ class ApplyForChild(Action):
 
 @action("apply-yes")
 class ConfirmApplication(Action):
+    pass
+
+
+@action("apply-phone")
+class AskPhone(Action):
+    pass
+
+
+@action("apply-no-phone")
+class NoPhone(Action):
     pass
 
 
@@ -65,6 +76,7 @@ class Pending(FlowState):
     child: int | None = None
     share: int | None = None
     offer: int | None = None
+    phone: str | None = None  # the parent's, for the provider, if they chose to give it
 
 
 @flow_state("app")
@@ -194,13 +206,42 @@ async def apply_quote(ctx: Ctx) -> Screen:
         parts.insert(0, T("quote-offer"))
     elif q.full:
         parts.append(T("quote-waiting", {"waiting": q.waiting}))
-    return Screen(
-        parts,
-        [
-            [Button(T("btn-confirm-apply"), ConfirmApplication())],
-            [Button(T("btn-cancel"), BackToCard())],
-        ],
-    )
+    rows = [[Button(T("btn-confirm-apply"), ConfirmApplication())]]
+    if pending.offer is None:
+        if pending.phone:
+            parts.append(T("quote-phone", {"phone": format_phone(pending.phone)}))
+            change = Button(T("btn-phone-change"), AskPhone())
+            rows.append([change, Button(T("btn-phone-drop"), NoPhone())])
+        else:
+            rows.append([Button(T("btn-phone"), AskPhone())])
+    rows.append([Button(T("btn-cancel"), BackToCard())])
+    return Screen(parts, rows)
+
+
+@registry.action(AskPhone, on=(Screens.APPLY_QUOTE,))
+async def ask_phone(ctx: Ctx, _: AskPhone) -> Screen:
+    _pending(ctx)
+    return await ctx.show(Screens.APPLY_PHONE)
+
+
+@registry.screen(Screens.APPLY_PHONE)
+async def apply_phone(ctx: Ctx) -> Screen:
+    return Screen([T("ask-phone")], [[Button(T("btn-back"), NoPhone())]], expect="text")
+
+
+@registry.text(Screens.APPLY_PHONE)
+async def on_phone(ctx: Ctx, text: str) -> Screen:
+    _pending(ctx).phone = parse_phone(text)
+    return await ctx.show(Screens.APPLY_QUOTE)
+
+
+@registry.action(NoPhone, on=(Screens.APPLY_QUOTE, Screens.APPLY_PHONE))
+async def no_phone(ctx: Ctx, _: NoPhone) -> Screen:
+    """Back to the quote from the phone's question; on the quote, the phone is dropped."""
+    pending = _pending(ctx)
+    if ctx.state.screen == Screens.APPLY_QUOTE:
+        pending.phone = None
+    return await ctx.show(Screens.APPLY_QUOTE)
 
 
 @registry.action(ConfirmApplication, on=(Screens.APPLY_QUOTE,))
@@ -214,7 +255,7 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
             waiting = None
         else:
             waiting = await ctx.core.enrolment.submit(
-                ctx.parent_id, pending.child, pending.group, pending.share
+                ctx.parent_id, pending.child, pending.group, pending.share, pending.phone
             )
     except DomainError as exc:
         if exc.code == "quote_changed":

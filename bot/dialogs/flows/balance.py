@@ -1,24 +1,62 @@
-"""/balance: for each child, the certificate's balance and its last movements."""
+"""/balance: for each child, the certificate's balance and what each program holds; the
+statement of a certificate, one month at a time: credits, reserves, debits, releases,
+expiries."""
 
 from __future__ import annotations
 
-from bot.dialogs.actions import OpenBalance, OpenChildren
+from bot.dialogs.actions import Action, OpenBalance, OpenChildren, action
 from bot.dialogs.context import Ctx
-from bot.dialogs.flows.common import menu_button, require_consent
+from bot.dialogs.flows.common import back, menu_button, require_consent
+from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
-from bot.dialogs.screen import Button, Piece, Screen, T
+from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
+from core.errors import DomainError
+from core.port import Entry, Reserve
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
+
+
+@action("stmt")
+class OpenStatement(Action):
+    child_id: int
+
+
+@action("stmt-m")
+class StatementMonth(Action):
+    month: int  # a month index (core.rules.calendar)
+
+
+NAME_SHOWN = 24  # of a child's name on a button (a label is at most 40 characters)
+
+
+@flow_state("stmt")
+class Reading(FlowState):
+    """The statement open: whose, and which month (None: the latest with entries)."""
+
+    child_id: int | None = None
+    month: int | None = None
+
+
+def _reserve(ctx: Ctx, r: Reserve) -> T:
+    return T(
+        "balance-reserve",
+        {
+            "program": r.program,
+            "amount": ctx.money(r.amount),
+            "monthly": ctx.money(r.monthly),
+            "until": month_display(r.last_month),
+        },
+    )
 
 
 @registry.screen(Screens.BALANCE)
 async def balance(ctx: Ctx) -> Screen:
     parts: list[Piece] = []
     found = await ctx.core.certificates.balance(ctx.parent_id, ctx.teen)
-    kids, certs, moves = found.children, found.certificates, found.movements
-    for kid in kids:
-        cert = certs.get(kid.id)
+    rows: list[list[Button]] = []
+    for kid in found.children:
+        cert = found.certificates.get(kid.id)
         if cert is None or cert.status != CertStatus.FUNDED:
             status = "none" if cert is None else cert.status.value
             parts.append(
@@ -40,24 +78,15 @@ async def balance(ctx: Ctx) -> Screen:
                 },
             )
         )
-        for m in moves.get(cert.id, []):
-            parts.append(
-                T(
-                    f"movement-{m.kind}",
-                    {
-                        "amount": ctx.money(abs(m.amount)),
-                        "month": month_display(m.month) if m.month is not None else "",
-                        "program": m.program or "",
-                        "date": m.at.date(),
-                    },
-                )
-            )
-    if not kids:
+        held = found.reserves.get(cert.id, [])
+        if held:
+            parts.append(Lines([T("balance-reserves"), *(_reserve(ctx, r) for r in held)]))
+        name = kid.name if len(kid.name) <= NAME_SHOWN else kid.name[: NAME_SHOWN - 1] + "…"
+        rows.append([Button(T("btn-statement", {"child": name}), OpenStatement(kid.id))])
+    if not found.children:
         parts.append(T("balance-no-children"))
-    return Screen(
-        [T("balance-title"), *parts],
-        [[Button(T("btn-children"), OpenChildren())], [menu_button()]],
-    )
+    rows += [[Button(T("btn-children"), OpenChildren())], [menu_button()]]
+    return Screen([T("balance-title"), *parts], rows[-10:])
 
 
 @registry.action(OpenBalance)
@@ -69,3 +98,71 @@ async def to_balance(ctx: Ctx, _: OpenBalance) -> Screen:
 @registry.command("balance")
 async def balance_command(ctx: Ctx, arg: str) -> Screen:
     return await to_balance(ctx, OpenBalance())
+
+
+@registry.action(OpenStatement)
+async def to_statement(ctx: Ctx, act: OpenStatement) -> Screen:
+    if ctx.teen is not None and act.child_id != ctx.teen:
+        raise DomainError("child_not_found")
+    ctx.end_flow(Reading)
+    ctx.flow(Reading).child_id = act.child_id
+    return await ctx.show(Screens.STATEMENT)
+
+
+@registry.action(StatementMonth, on=(Screens.STATEMENT,))
+async def to_month(ctx: Ctx, act: StatementMonth) -> Screen:
+    ctx.started(Reading).month = act.month
+    return await ctx.show(Screens.STATEMENT)
+
+
+def _month_name(month: int) -> T:
+    year, month0 = divmod(month, 12)
+    return T("statement-month", {"name": T(f"month-{month0 + 1}"), "year": str(year)})
+
+
+def _entry(ctx: Ctx, e: Entry) -> T:
+    return T(
+        f"statement-{e.kind}",
+        {
+            "date": ctx.local_time(e.at)[:5],
+            "amount": ctx.money(e.amount),
+            "program": e.program or "—",
+            "month": month_display(e.month) if e.month is not None else "—",
+            "released": ctx.money(e.released),
+            "has_released": e.released > 0,
+        },
+    )
+
+
+@registry.screen(Screens.STATEMENT)
+async def statement(ctx: Ctx) -> Screen:
+    reading = ctx.started(Reading)
+    child_id = need(reading.child_id, "child_not_found")
+    s = await ctx.core.certificates.statement(ctx.parent_id, child_id, reading.month)
+    reading.month = s.month
+    cert = s.certificate
+    parts: list[Piece] = [
+        T(
+            "statement-title",
+            {
+                "child": s.child,
+                "number": cert.number,
+                "total": ctx.money(cert.total),
+                "reserved": ctx.money(cert.reserved),
+                "available": ctx.money(cert.available),
+            },
+        )
+    ]
+    if s.reserves:
+        parts.append(Lines([T("balance-reserves"), *(_reserve(ctx, r) for r in s.reserves)]))
+    title = T("statement-month-title", {"month": _month_name(s.month)})
+    lines = [_entry(ctx, e) for e in s.entries] or [T("statement-empty")]
+    parts.append(Lines([title, *lines]))
+    nav = [
+        Button(T(key, {"month": _month_name(month)}), StatementMonth(month))
+        for key, month in (("btn-earlier", s.earlier), ("btn-later", s.later))
+        if month is not None
+    ]
+    rows = [nav] if nav else []
+    rows.append([back(OpenBalance()), menu_button()])
+    return Screen(parts, rows)

@@ -1,17 +1,23 @@
-"""A provider's staff: pending applications of their groups; accept, reject with a
-reason, enrol. Someone without the role sees nothing of it."""
+"""A provider's staff: the applications to decide and the children who study, paged; an
+application's card with what a contract needs (the child's full name and age, the
+certificate's number, the parent's phone if given); accept, enrol, reject with a reason,
+end the studies (отчисление) with the last day. Someone without the role sees nothing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.dialogs.actions import Action, OpenProviderQueue, action
 from bot.dialogs.context import Ctx
-from bot.dialogs.flows.common import back, label, menu_button
+from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screen import Button, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+from core.port import PROVIDER_PAGE, ProviderCard, Queue
 from core.rules.enrolment import AppStatus
+from core.rules.people import format_phone, parse_date
 
 
 @action("pa")
@@ -30,11 +36,29 @@ class AskRejectReason(Action):
     application_id: int
 
 
+@action("pq-list")
+class ShowQueue(Action):
+    which: str  # a Queue's value
+    page: int
+
+
+@action("pend")
+class AskLastDay(Action):
+    application_id: int
+
+
+@action("pend-today")
+class EndToday(Action):
+    application_id: int
+
+
 @flow_state("provider")
 class Opened(FlowState):
-    """The application the provider's staff member is looking at."""
+    """The list the provider's staff member is on (which, page) and the application open."""
 
     application_id: int | None = None
+    which: str = Queue.DECIDE.value
+    page: int = 0
 
 
 def _application(ctx: Ctx) -> int:
@@ -42,6 +66,7 @@ def _application(ctx: Ctx) -> int:
 
 
 DECISIONS = frozenset({AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value})
+QUEUES = frozenset(q.value for q in Queue)
 
 
 async def _require_provider(ctx: Ctx) -> None:
@@ -55,17 +80,36 @@ async def to_queue(ctx: Ctx, _: OpenProviderQueue) -> Screen:
     return await ctx.show(Screens.PROVIDER_QUEUE)
 
 
+@registry.action(ShowQueue, on=(Screens.PROVIDER_QUEUE,))
+async def to_list(ctx: Ctx, act: ShowQueue) -> Screen:
+    if act.which not in QUEUES:
+        raise DomainError("stale-button")
+    opened = ctx.flow(Opened)
+    opened.which, opened.page = act.which, max(0, act.page)
+    return await ctx.show(Screens.PROVIDER_QUEUE)
+
+
 @registry.screen(Screens.PROVIDER_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
-    apps = await ctx.core.staff.provider_queue(ctx.parent_id)
+    opened = ctx.flow(Opened)
+    which = Queue(opened.which) if opened.which in QUEUES else Queue.DECIDE
+    apps, total = await ctx.core.staff.provider_queue(ctx.parent_id, which, opened.page)
+    pages = max(1, -(-total // PROVIDER_PAGE))
+    if not apps and opened.page > 0:  # the last page emptied meanwhile
+        opened.page = pages - 1
+        apps, total = await ctx.core.staff.provider_queue(ctx.parent_id, which, opened.page)
+    other = Queue.STUDYING if which == Queue.DECIDE else Queue.DECIDE
+    switch = [Button(T(f"btn-pq-{other.value}"), ShowQueue(other.value, 0))]
     if not apps:
-        return Screen([T("pq-empty")], [[menu_button()]])
-    parts = [T("pq-title", {"count": len(apps)})]
+        return Screen([T(f"pq-empty-{which.value}")], [switch, [menu_button()]])
+    shown = {"count": total, "page": opened.page + 1, "pages": pages}
+    parts = [T(f"pq-title-{which.value}", shown)]
     rows = [
-        [Button(label(f"{a.program} · {a.group}"), OpenProviderApplication(a.id))]
-        for a in apps[:10]
+        [Button(label(f"{a.child_name or '—'} · {a.program}"), OpenProviderApplication(a.id))]
+        for a in apps
     ]
-    rows.append([menu_button()])
+    rows += nav_rows(opened.page, pages, lambda n: ShowQueue(which.value, n))
+    rows.append([*switch, menu_button()])
     return Screen(parts, rows)
 
 
@@ -75,29 +119,49 @@ async def to_app(ctx: Ctx, act: OpenProviderApplication) -> Screen:
     return await ctx.show(Screens.PROVIDER_APP)
 
 
-@registry.screen(Screens.PROVIDER_APP)
-async def provider_app(ctx: Ctx) -> Screen:
-    a = await ctx.core.staff.provider_application(ctx.parent_id, _application(ctx))
-    parts = [
+def _card(ctx: Ctx, c: ProviderCard) -> list[Piece]:
+    a = c.application
+    parts: list[Piece] = [
         T(
             "pa-card",
             {
-                "child": a.child_name or "—",
+                "child": c.child_full_name or "—",
+                "age": c.age if c.age is not None else "—",
+                "known": c.age is not None,
+                "born": c.birth_date or "—",
+                "certificate": c.certificate or "—",
                 "program": a.program,
                 "group": a.group,
+                "schedule": a.schedule or "—",
                 "status": T(f"status-{a.status.value}"),
                 "date": a.created_at.date(),
             },
         )
     ]
+    if a.status == AppStatus.ENROLLED and c.start is not None:
+        parts.append(T("pa-studying-since", {"date": c.start}))
+    if c.phone:
+        parts.append(T("pa-phone", {"phone": format_phone(c.phone)}))
+    else:
+        parts.append(T("pa-no-phone"))
+    return parts
+
+
+@registry.screen(Screens.PROVIDER_APP)
+async def provider_app(ctx: Ctx) -> Screen:
+    c = await ctx.core.staff.provider_card(ctx.parent_id, _application(ctx))
+    a = c.application
     rows = []
     if a.status == AppStatus.SUBMITTED:
         rows.append([Button(T("btn-accept"), Decide(a.id, AppStatus.ACCEPTED.value))])
     if a.status == AppStatus.ACCEPTED:
         rows.append([Button(T("btn-enrol"), Decide(a.id, AppStatus.ENROLLED.value))])
-    rows.append([Button(T("btn-reject"), AskRejectReason(a.id))])
+    if a.status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
+        rows.append([Button(T("btn-reject"), AskRejectReason(a.id))])
+    if a.status == AppStatus.ENROLLED:
+        rows.append([Button(T("btn-end-studies"), AskLastDay(a.id))])
     rows.append([back(OpenProviderQueue()), menu_button()])
-    return Screen(parts, rows)
+    return Screen(_card(ctx, c), rows)
 
 
 @registry.action(Decide, on=(Screens.PROVIDER_APP,))
@@ -132,3 +196,39 @@ async def reason(ctx: Ctx) -> Screen:
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.core.staff.decide(ctx.parent_id, _application(ctx), AppStatus.REJECTED, text)
     return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-rejected"))
+
+
+@registry.action(AskLastDay, on=(Screens.PROVIDER_APP,))
+async def ask_last_day(ctx: Ctx, act: AskLastDay) -> Screen:
+    ctx.flow(Opened).application_id = act.application_id
+    return await ctx.show(Screens.PROVIDER_END)
+
+
+@registry.screen(Screens.PROVIDER_END)
+async def end_studies(ctx: Ctx) -> Screen:
+    app = _application(ctx)
+    return Screen(
+        [T("ask-last-day", {"today": ctx.today()})],
+        [[Button(T("btn-end-today"), EndToday(app))], [back(OpenProviderApplication(app))]],
+        expect="text",
+    )
+
+
+@registry.text(Screens.PROVIDER_END)
+async def on_last_day(ctx: Ctx, text: str) -> Screen:
+    try:
+        last_day = parse_date(text, ctx.today())
+    except DomainError:
+        raise DomainError("end_date_format", today=ctx.today()) from None
+    return await _finish(ctx, _application(ctx), last_day)
+
+
+@registry.action(EndToday, on=(Screens.PROVIDER_END,))
+async def on_end_today(ctx: Ctx, act: EndToday) -> Screen:
+    return await _finish(ctx, act.application_id, ctx.today())
+
+
+async def _finish(ctx: Ctx, application_id: int, last_day: date) -> Screen:
+    await ctx.core.staff.finish(ctx.parent_id, application_id, last_day)
+    ctx.flow(Opened).which = Queue.STUDYING.value
+    return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-finished", {"date": last_day}))

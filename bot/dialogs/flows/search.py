@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.dialogs.actions import (
     Action,
     ApplyToGroup,
+    FindSimilar,
     FindTyped,
     OpenProgram,
     OpenSearch,
@@ -82,7 +83,7 @@ class AskLocation(Action):
 
 @action("widen")
 class Widen(Action):
-    drop: str  # "text" or "muni"
+    drop: str  # "text", "muni" or "free"
 
 
 @action("results-back")
@@ -100,6 +101,7 @@ class Query(FlowState):
     age: int | None = None
     text: str = ""
     near: list[float] | None = None  # [lat, lon]
+    free: bool = False  # only programs with free seats
     page: int = 0
 
 
@@ -232,6 +234,16 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     return await ctx.show(Screens.RESULTS)
 
 
+@registry.action(FindSimilar)
+async def find_similar(ctx: Ctx, act: FindSimilar) -> Screen:
+    """From a refusal's notice: the same direction and municipality, with free seats."""
+    c = (await ctx.core.catalogue.card(act.program_id)).program
+    ctx.end_flow(Query)
+    q = ctx.flow(Query)
+    q.direction, q.muni, q.free = c.direction.value, c.municipality_id, True
+    return await ctx.show(Screens.RESULTS)
+
+
 @registry.action(ShowResults)
 async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
     _q(ctx).page = 0
@@ -240,7 +252,7 @@ async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
 
 DIRECTIONS = frozenset(d.value for d in Direction)
 WORD_SHOWN = 20  # of a typed word on a button (every platform's label fits)
-WIDEN = frozenset({"text", "muni"})  # what a press may drop from the search
+WIDEN = frozenset({"text", "muni", "free"})  # what a press may drop from the search
 
 
 def _query(ctx: Ctx) -> SearchQuery:
@@ -251,6 +263,7 @@ def _query(ctx: Ctx) -> SearchQuery:
         municipality_id=q.muni,
         age=q.age,
         text=q.text,
+        free_seats_only=q.free,
         page=q.page,
         near=(near[0], near[1]) if near else None,
     )
@@ -269,6 +282,8 @@ async def results(ctx: Ctx) -> Screen:
             rows.append([Button(T("btn-drop-word", {"word": word}), Widen("text"))])
         if q.muni:
             rows.append([Button(T("btn-all-districts"), Widen("muni"))])
+        if q.free:
+            rows.append([Button(T("btn-also-full"), Widen("free"))])
         rows += [[Button(T("btn-new-search"), OpenSearch())], [menu_button()]]
         return Screen([T("results-empty")], rows)
     first = page.page * page.page_size
@@ -452,6 +467,8 @@ async def widen(ctx: Ctx, act: Widen) -> Screen:
     q = _q(ctx)
     if act.drop == "text":
         q.text = ""
+    elif act.drop == "free":
+        q.free = False
     else:
         q.muni = None
     q.page = 0

@@ -114,6 +114,8 @@ class Application(Base):
     # day ordinals (date.toordinal) so month close can pro-rate in portable SQL
     start_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
     end_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the parent's phone for the provider (given with the application, if the family chose)
+    contact_phone: Mapped[str | None] = mapped_column(String(16), nullable=True)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # an offered seat is held for the family until then (then it passes to the next)
     hold_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,87 @@
+"""The statement of a certificate: what each program holds, and every ledger entry, one
+region month at a time, on both databases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from core.errors import DomainError
+from core.rules.calendar import month_index
+from core.rules.enrolment import AppStatus
+from core.services import decisions, enrolment, month_close, roles, statement
+from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+
+
+async def _enrolled(db):
+    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    parent, child = await parent_with_child(db)
+    g = await group_id(db, "g1")
+    staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
+    app = await db.run(enrolment.apply, parent, child, g)
+    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):  # 5 October
+        assert (await db.run(decisions.provider_decide, staff, app, status)).done
+    return parent, child
+
+
+async def _statement(db, parent, child, month=None):
+    async with db.reader() as uow:
+        return await statement.statement(uow, parent, child, month)
+
+
+async def test_months_of_history_and_the_reserve(db, clock):
+    parent, child = await _enrolled(db)
+    clock.set(datetime(2026, 11, 2, 9, 0))
+    await db.run(month_close.close_month, month_index(2026, 10))
+    clock.set(datetime(2026, 12, 1, 9, 0))
+    await db.run(month_close.close_month, month_index(2026, 11))
+
+    latest = await _statement(db, parent, child)
+    nov, oct_ = month_index(2026, 11), month_index(2026, 10)
+    # the latest month with entries (the region's calendar): November's debit, made 1 Dec
+    # at 09:00 UTC, is in December; October's close on 2 November is in November
+    assert latest.month == month_index(2026, 12)
+    assert [(e.kind, e.month, e.amount) for e in latest.entries] == [("debit", nov, 100_000)]
+    assert latest.entries[0].program
+    assert (latest.earlier, latest.later) == (nov, None)
+    # what the program still holds: December..May
+    assert [(r.amount, r.monthly) for r in latest.reserves] == [(600_000, 100_000)]
+    assert latest.certificate.reserved == 600_000
+
+    november = await _statement(db, parent, child, nov)
+    # October: 27 of 31 days debited, the rest of its share released in the same entry
+    assert [(e.kind, e.amount, e.released) for e in november.entries] == [
+        ("debit", 87_096, 12_904)
+    ]
+    assert (november.earlier, november.later) == (oct_, month_index(2026, 12))
+
+    october = await _statement(db, parent, child, oct_)
+    assert [(e.kind, e.amount) for e in october.entries] == [
+        ("credit", 1_100_000),
+        ("reserve", 800_000),
+    ]
+    assert october.later == nov
+    assert october.earlier is None
+
+    empty = await _statement(db, parent, child, month_index(2026, 7))
+    assert empty.entries == []
+    assert (empty.earlier, empty.later) == (None, oct_)
+
+    # every entry is on exactly one page: the sums are the certificate's
+    pages = [october, november, latest]
+    total = sum(
+        e.amount if e.kind == "credit" else -e.amount
+        for p in pages
+        for e in p.entries
+        if e.kind in ("credit", "debit", "expire")
+    )
+    assert total == latest.certificate.total
+
+
+async def test_another_family_s_child_is_refused(db):
+    _, child = await _enrolled(db)
+    other, _ = await parent_with_child(db, external="555", born=date(2015, 1, 1))
+    with pytest.raises(DomainError) as err:
+        await _statement(db, other, child)
+    assert err.value.code == "child_not_found"
