@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.notify.outbox import OUTBOX_COLS
@@ -35,7 +36,7 @@ from core.rules.enrolment import AppStatus
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage import locks
-from core.storage.db import UnitOfWork
+from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import Application, LedgerEntry, MonthClose, Municipality, Outbox
 
 logger = logging.getLogger(__name__)
@@ -254,7 +255,13 @@ async def fan_out(uow: UnitOfWork, chunk: int = NOTICE_CHUNK) -> int:
             literal(0),
             literal(uow.now),
         ).where(~exists().where(Outbox.dedup_key == key))
-        await uow.session.execute(insert(Outbox).from_select(OUTBOX_COLS, notices))
+        try:
+            await uow.session.execute(insert(Outbox).from_select(OUTBOX_COLS, notices))
+        except IntegrityError as exc:
+            # a family merged into another (an account link) between this statement's
+            # snapshot and its foreign-key check: its applications have moved to the other
+            # family, which the statement run again finds (READ COMMITTED on PostgreSQL)
+            raise RetryTransaction from exc
     closing.notices_after = upto if covered == chunk else None
     await uow.session.flush()
     return max(int(covered), 1)  # a month was worked on, even if it had no debit

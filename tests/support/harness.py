@@ -103,6 +103,7 @@ OPS = [
     "reject",
     "enrol",
     "finish",
+    "finish_on",
     "remove_child",
     "add_child",
     "withdraw",
@@ -311,6 +312,13 @@ async def step(
                 await db.run(
                     decisions.provider_decide, world.staff, rng.choice(apps), target, reason
                 )
+        elif kind == "finish_on":
+            # the provider ends the studies on a day up to ten days back (refused when it is
+            # before the studies or in a closed month)
+            apps = await _apps(db)
+            if apps:
+                last_day = db.today() - timedelta(days=rng.randint(0, 10))
+                await db.run(decisions.provider_finish, world.staff, rng.choice(apps), last_day)
         elif kind == "confirm":
             waiting = await _awaiting(db)
             if waiting:
