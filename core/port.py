@@ -266,6 +266,11 @@ class Broadcasts(Protocol):
 
     async def audience_choice(self, author_id: int) -> AudienceChoice: ...
     async def count(self, audience: Audience) -> int: ...
+    async def programs(self, author_id: int, text: str) -> list[ProgramRow]:
+        """Programs an announcement may open, found by words: the coordinator's
+        municipality's, or the region's if they may address it."""
+        ...
+
     async def create(
         self,
         author_id: int,

@@ -301,6 +301,10 @@ class Broadcasts(_Area):
         async with self.db.reader() as uow:
             return await broadcasts.count_audience(uow, audience)
 
+    async def programs(self, author_id: int, text: str) -> list[port.ProgramRow]:
+        async with self.db.reader() as uow:
+            return await broadcasts.programs(uow, author_id, text)
+
     async def create(
         self,
         author_id: int,

@@ -28,6 +28,7 @@ class Screens(StrEnum):
     BC_DIRS = "bc-dirs"
     BC_PREVIEW = "bc-preview"
     BC_PROGRAM = "bc-program"
+    BC_PROGRAM_PICK = "bc-program-pick"
     BC_PROGRESS = "bc-progress"
     BC_TEXT = "bc-text"
     BC_WHEN = "bc-when"

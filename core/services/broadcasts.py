@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, update
 
 from core.errors import DomainError
+from core.services.catalog import MAX_QUERY, ProgramRow, SearchQuery, search
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
@@ -55,6 +56,22 @@ async def coordinator_scope(uow: UnitOfWork, parent_id: int) -> tuple[int | None
     if role is None:
         raise DomainError("not_allowed")
     return role.municipality_id, role.region_wide
+
+
+PROGRAMS_SHOWN = 8  # programs found for an announcement's button, a button each
+
+
+async def programs(uow: UnitOfWork, author_id: int, text: str) -> list[ProgramRow]:
+    """Programs an announcement may open, found by words of their name, provider or
+    description: the coordinator's municipality's, or the whole region's if they may
+    address it."""
+    muni, region_wide = await coordinator_scope(uow, author_id)
+    query = SearchQuery(
+        municipality_id=None if region_wide else muni,
+        text=text[:MAX_QUERY],
+        page_size=PROGRAMS_SHOWN,
+    )
+    return (await search(uow, query)).items
 
 
 def check_text(raw: str) -> str:
@@ -137,8 +154,11 @@ async def create(
         and not region_wide
     ):
         raise DomainError("not_allowed")
-    if program_id is not None and await uow.session.get(Program, program_id) is None:
-        raise DomainError("program_not_found")
+    if program_id is not None:
+        program = await uow.session.get(Program, program_id)
+        # a coordinator of one municipality links only its programs (others: not found)
+        if program is None or (not region_wide and program.municipality_id != muni):
+            raise DomainError("program_not_found")
     if at is not None and at <= uow.now:
         raise DomainError("broadcast_time_past")
     b = Broadcast(

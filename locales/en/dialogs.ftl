@@ -539,13 +539,16 @@ bc-ask-dirs = Only parents whose children attend or wait for a seat in these dir
 bc-dir-on = ✅ { $name }
 bc-dir-off = { $name }
 btn-bc-dirs-done = Done
-bc-ask-program = Add a button to a program? Send its number (for example, 42) or press "No button".
+bc-ask-program = Add an "Open the program" button under the announcement? Type words of the program's or provider's name: we look among your municipality's programs. Or press "No button".
+bc-program-found = Programs for “{ $query }” — pick one or type other words:
+bc-program-none = No programs for “{ $query }”. Type other words or send the announcement without a button.
+btn-bc-search-again = 🔎 Other words
 btn-bc-no-program = No button
 bc-preview = The announcement will reach { $count } { $count ->
     [one] parent
    *[other] parents
 }. This is how it will look:
-bc-preview-button = Below the text: an "Open the program" button (no. { $id }).
+bc-preview-button = Below the text: an "Open the program" button: “{ $program }”.
 btn-bc-send = 📤 Send now
 btn-bc-schedule = 🕒 Schedule
 bc-ask-when = When to send? Type a date and time, for example: 25.11.2026 18:00

@@ -280,6 +280,10 @@ class Broadcasts(_Area):
     async def count(self, audience: port.Audience) -> int:
         return self.scene.audience
 
+    async def programs(self, author_id: int, text: str) -> list[port.ProgramRow]:
+        await self.scope(author_id)
+        return list(self.scene.page) * 8
+
     async def create(
         self,
         author_id: int,

@@ -349,6 +349,8 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
                 "ages": "10-13",
                 "dirs": ["arts"],
                 "program": 7,
+                "program_name": "Робототехника",
+                "program_query": "робот",
             },
             "bc-sent": {"broadcast_id": 9},
             "link": {"code": "123456"},

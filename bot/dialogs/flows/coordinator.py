@@ -19,8 +19,8 @@ from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import TEXT_MAX, TEXT_MIN, Audience, check_text
 from core.rules.catalog import Direction
-from core.rules.numbers import is_id
 
+QUERY_KEPT = 100  # of the words typed to find a program
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
 WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
 
@@ -52,6 +52,16 @@ class DirectionsDone(Action):
 
 @action("bcp")
 class NoProgram(Action):
+    pass
+
+
+@action("bcp-pick")
+class PickProgram(Action):
+    program_id: int
+
+
+@action("bcp-again")
+class SearchProgramAgain(Action):
     pass
 
 
@@ -97,6 +107,8 @@ class Draft(FlowState):
     ages: str = "any"  # a key of AGES
     dirs: list[str] = field(default_factory=list)
     program: int | None = None
+    program_name: str = ""  # shown in the preview
+    program_query: str = ""  # the words the programs were found by
 
 
 @flow_state("bc-sent")
@@ -229,19 +241,49 @@ async def program(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.BC_PROGRAM)
+@registry.text(Screens.BC_PROGRAM, Screens.BC_PROGRAM_PICK)
 async def on_program(ctx: Ctx, text: str) -> Screen:
-    digits = text.strip().removeprefix("prog_")
-    if not is_id(digits):
+    """Words of the program's name: the coordinator picks it among what is found (never
+    types an internal number)."""
+    _draft(ctx).program_query = " ".join(text.split())[:QUERY_KEPT]
+    return await ctx.show(Screens.BC_PROGRAM_PICK)
+
+
+@registry.screen(Screens.BC_PROGRAM_PICK)
+async def program_pick(ctx: Ctx) -> Screen:
+    query = _draft(ctx).program_query
+    if not query:
+        raise DomainError("stale-button")
+    found = await ctx.core.broadcasts.programs(ctx.parent_id, query)
+    again = [Button(T("btn-bc-search-again"), SearchProgramAgain())]
+    none = [Button(T("btn-bc-no-program"), NoProgram())]
+    if not found:
+        return Screen([T("bc-program-none", {"query": query[:40]})], [again, none], expect="text")
+    rows = [[Button(label(f"{p.name} · {p.provider}"), PickProgram(p.id))] for p in found]
+    found_text = T("bc-program-found", {"query": query[:40]})
+    return Screen([found_text], [*rows, again, none], expect="text")
+
+
+@registry.action(SearchProgramAgain, on=(Screens.BC_PROGRAM_PICK,))
+async def search_again(ctx: Ctx, _: SearchProgramAgain) -> Screen:
+    return await ctx.show(Screens.BC_PROGRAM)
+
+
+@registry.action(PickProgram, on=(Screens.BC_PROGRAM_PICK,))
+async def on_pick(ctx: Ctx, act: PickProgram) -> Screen:
+    draft = _draft(ctx)
+    found = await ctx.core.broadcasts.programs(ctx.parent_id, draft.program_query)
+    chosen = next((p for p in found if p.id == act.program_id), None)
+    if chosen is None:  # the list changed since it was shown
         raise DomainError("program_not_found")
-    await ctx.core.catalogue.card(int(digits))
-    _draft(ctx).program = int(digits)
+    draft.program, draft.program_name = chosen.id, chosen.name
     return await ctx.show(Screens.BC_PREVIEW)
 
 
-@registry.action(NoProgram, on=(Screens.BC_PROGRAM,))
+@registry.action(NoProgram, on=(Screens.BC_PROGRAM, Screens.BC_PROGRAM_PICK))
 async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
-    _draft(ctx).program = None
+    draft = _draft(ctx)
+    draft.program, draft.program_name = None, ""
     return await ctx.show(Screens.BC_PREVIEW)
 
 
@@ -258,7 +300,7 @@ async def preview(ctx: Ctx) -> Screen:
     count = await ctx.core.broadcasts.count(_audience(draft))
     parts: list[Piece] = [T("bc-preview", {"count": count}), Data(draft.text)]
     if draft.program:
-        parts.append(T("bc-preview-button", {"id": str(draft.program)}))
+        parts.append(T("bc-preview-button", {"program": draft.program_name or "—"}))
     return Screen(
         parts,
         [
