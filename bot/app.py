@@ -18,7 +18,7 @@ from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace, Pace, RedisPace
 from core.services import demo
-from core.storage.db import Database
+from core.storage.db import Clock, Database
 from core.storage.migrate import upgrade_async
 from core.storage.models import Program
 from core.usecases import UseCases
@@ -84,10 +84,16 @@ class App:
             await self.redis.aclose()  # type: ignore[attr-defined]
 
 
-async def build(settings: Settings, *, seed_if_empty: bool = False) -> App:
+async def build(
+    settings: Settings, *, seed_if_empty: bool = False, clock: Clock | None = None
+) -> App:
+    """``clock``: the terminal demo's (a messenger's app runs on the real one)."""
     quiet_parameter_loggers()
     await upgrade_async(settings.database_url)
-    db = Database(settings.database_url, timezone=settings.timezone, **database_options(settings))
+    options = database_options(settings)
+    if clock is not None:
+        options["clock"] = clock
+    db = Database(settings.database_url, timezone=settings.timezone, **options)
     seeded = False
     if seed_if_empty:
         async with db.uow() as uow:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -48,6 +50,9 @@ class Settings(BaseSettings):
     # coordinators' scheduled times are read in it
     timezone: str = "Europe/Moscow"
     default_language: str = Field(default="ru", pattern="^(ru|en)$")
+    # the terminal demo's first day (its clock starts there, 09:00 in TIMEZONE, and /demo
+    # moves it on); unset: today. The messengers always run on the real clock.
+    demo_today: date | None = None
     # an application no provider answers is closed after this many days (the family told)
     application_expiry_days: int = Field(default=10, ge=1, le=365)
     low_balance_rub: int = 1000  # a debit notice warns below this available balance

@@ -26,14 +26,17 @@ def console_cmd() -> None:
 
 async def _console(settings: Settings) -> None:
     from bot.platforms.console import surface as console
+    from bot.platforms.console.demo import DemoClock
 
-    app = await build(settings, seed_if_empty=True)
+    # the demo's own clock: from DEMO_TODAY if set, and "the month has ended" moves it
+    clock = DemoClock(start=settings.demo_today, timezone=settings.timezone)
+    app = await build(settings, seed_if_empty=True, clock=clock)
     if app.seeded:
         # the demo's person is also the МОЦ's staff, so the whole walk can be tried alone:
         # /confirm confirms the child's data as a confirmer would
         await app.db.run(demo.make_demo_confirmer, "console", console.USER)
     try:
-        await console.run(app)
+        await console.run(app, clock=clock)
     finally:
         await app.close()
 

@@ -6,13 +6,18 @@ from bot import platforms
 from bot.app import App
 from bot.i18n import translator
 from bot.notify.pacing import Pace
+from bot.notify.senders import Sender
 from bot.notify.worker import Worker
 
 
-def build_worker(app: App, pace: Pace | None = None) -> Worker:
+def build_worker(
+    app: App, pace: Pace | None = None, senders: dict[str, Sender] | None = None
+) -> Worker:
+    """A worker sending through every configured messenger (or through ``senders``)."""
     s = app.settings
     pace = pace or app.pace
-    senders = {p.key: p.sender(app, pace) for p in platforms.configured(s)}
+    if senders is None:
+        senders = {p.key: p.sender(app, pace) for p in platforms.configured(s)}
     return Worker(
         app.db,
         translator(),

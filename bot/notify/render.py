@@ -176,6 +176,7 @@ class Renderer:
             "schedule": step.schedule or "—",
             "number": step.certificate or "—",
             "certificate": step.certificate is not None,
+            "paid": step.paid,
         }
         return Notice(text + "\n\n" + t(lang, f"n-next-{status}", **figures), program_id=program)
 

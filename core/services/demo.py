@@ -7,6 +7,9 @@ import csv
 import io
 import random
 
+from sqlalchemy import select
+
+from core.errors import DomainError
 from core.rules.calendar import school_year_of
 from core.services.catalog_import import (
     CATALOG_COLUMNS,
@@ -17,6 +20,7 @@ from core.services.catalog_import import (
 )
 from core.services.import_cells import ImportReport
 from core.storage.db import UnitOfWork
+from core.storage.models import Provider
 
 REGION = "Еврейская автономная область"
 # code, name, (lat, lon) of the centre, funded quota, yearly nominal in roubles
@@ -192,6 +196,34 @@ async def make_demo_confirmer(uow: UnitOfWork, platform: str, external_id: str) 
     parent = await parents.get_or_create(uow, platform, external_id)
     code = MUNICIPALITIES[0][0]
     await roles.grant_parent(uow, parent.id, "confirmer", municipality_code=code, region_wide=True)
+
+
+DEMO_ROLES = ("provider", "coordinator")  # what the terminal's person may also act as
+
+
+async def take_demo_role(uow: UnitOfWork, platform: str, external_id: str, role: str) -> int:
+    """The terminal demo's person becomes staff of the demo's first town as well: of every
+    organisation there (their groups' applications), or its coordinator (announcements).
+    Returns how many roles that is. Only the terminal demo calls this."""
+    from core.services import parents, roles
+
+    if role not in DEMO_ROLES:
+        raise DomainError("not_allowed")
+    parent = await parents.get_or_create(uow, platform, external_id)
+    code = MUNICIPALITIES[0][0]
+    if role == "coordinator":
+        await roles.grant_parent(uow, parent.id, "coordinator", municipality_code=code)
+        return 1
+    providers = list(
+        await uow.session.scalars(
+            select(Provider.external_id)
+            .where(Provider.external_id.like(f"{code}-%"))
+            .order_by(Provider.external_id)
+        )
+    )
+    for external in providers:
+        await roles.grant_parent(uow, parent.id, "provider", provider_external_id=external)
+    return len(providers)
 
 
 async def seed_demo(uow: UnitOfWork) -> tuple[ImportReport, ImportReport]:

@@ -174,6 +174,7 @@ class NextStep:
     group: str
     schedule: str | None
     certificate: str | None  # its number
+    paid: bool  # the certificate pays a share (not a budget program)
     similar: list[tuple[int, str, int]]  # (program id, name, free seats)
 
 
@@ -195,6 +196,7 @@ async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextSt
                 Program.direction,
                 Program.municipality_id,
                 Child.birth_date,
+                Application.monthly_share,
             )
             .select_from(Application)
             .join(Program, Program.id == Application.program_id)
@@ -207,7 +209,7 @@ async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextSt
     ).first()
     if row is None:
         return None
-    provider, address, group, schedule, number, direction, muni, born = row
+    provider, address, group, schedule, number, direction, muni, born, share = row
     found: list[tuple[int, str, int]] = []
     if similar:
         program = await uow.session.scalar(
@@ -224,4 +226,4 @@ async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextSt
             ),
         )
         found = [(r.id, r.name, r.free_seats) for r in page.items if r.id != program][:similar]
-    return NextStep(provider, address, group, schedule, number, found)
+    return NextStep(provider, address, group, schedule, number, share > 0, found)

@@ -49,3 +49,17 @@ cli-need-max-webhook-secret = A MAX webhook needs MAX_WEBHOOK_SECRET of 16 to 25
 cli-need-a-token = Set at least one of TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
 cli-need-webhook-secret = Webhook mode needs TELEGRAM_WEBHOOK_SECRET of 16 characters or more.
 cli-webhook-replica = Another replica already serves the webhook on this database without REDIS_URL. Without Redis replicas do not see each other's repeated updates and dialogs: run one replica or set REDIS_URL.
+
+## The terminal demo (/demo)
+
+demo-title = Demo mode: besides a parent you can act as staff. Type /demo and a number:
+demo-choice-provider = /demo { $n } — 🏫 staff of every organisation in г. Биробиджан: applications to their groups, enrolment, ending studies
+demo-choice-coordinator = /demo { $n } — 📣 coordinator of г. Биробиджан: announcements to parents
+demo-choice-month = /demo { $n } — ⏭ the month has ended: the demo's time moves to the 1st of the next month, the month is closed and the money debited
+demo-confirmer = You can already confirm children's data (the МОЦ's role): /confirm.
+demo-became-provider = Done: you are staff of { $count ->
+    [one] { $count } organisation
+   *[other] { $count } organisations
+} in г. Биробиджан. Applications to their groups are in /menu, "Applications to my groups".
+demo-became-coordinator = Done: you are the coordinator of г. Биробиджан. An announcement: /broadcast or the button in /menu.
+demo-month-closed = Demo time: { $today }. Month { $month } closed: { $debits } debits, { $amount } in all. The debit notices are below; the statement is in /balance.

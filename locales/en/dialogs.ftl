@@ -451,7 +451,7 @@ cmd-cancel = Stop what you are doing
 
 ## Linking Telegram and VK
 
-btn-link = 🔗 Telegram + VK
+btn-link = 🔗 Another messenger
 link-code = Your code: { $code }. It is valid for 15 minutes.
 link-how = To see the same children and applications in every messenger, send the command /link with this code in the other messenger (for example: /link 1234 5678 9012). Or type here a code you got there.
 btn-link-enter = Enter a code from the other messenger
@@ -488,8 +488,14 @@ n-next-accepted =
     What next: sign the contract with “{ $provider }” — come to { $address } (group “{ $group }”, { $schedule }). Bring the parent's passport and the child's birth certificate (or passport){ $certificate ->
         [yes] , and give the certificate number: { $number }
        *[no] {""}
-    }. The money on the certificate is already reserved for this program.
-n-next-enrolled = Classes: group “{ $group }”, { $schedule }, at { $address }. The money is debited at the end of each month for the days of classes only — you get a notice of each debit.
+    }.{ $paid ->
+        [yes] {" "}The money on the certificate is already reserved for this program.
+       *[no] {""}
+    }
+n-next-enrolled = Classes: group “{ $group }”, { $schedule }, at { $address }.{ $paid ->
+        [yes] {" "}The money is debited at the end of each month for the days of classes only — you get a notice of each debit.
+       *[no] {" "}The program is paid from the budget: nothing is debited from the certificate.
+    }
 n-next-rejected = Similar programs of the same direction in this municipality with free seats:
 n-next-rejected-none = No similar programs with free seats in this municipality now. Try the search (/search) in other directions or in every district.
 n-similar = • “{ $name }” — { $free ->

@@ -49,3 +49,17 @@ cli-need-max-webhook-secret = Для webhook MAX нужен MAX_WEBHOOK_SECRET �
 cli-need-a-token = Задайте хотя бы один из TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
 cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET не короче 16 символов.
 cli-webhook-replica = Другая копия бота уже принимает webhook на этой базе без REDIS_URL. Без Redis копии не видят повторов обновлений и диалогов друг друга: оставьте одну копию или задайте REDIS_URL.
+
+## Терминальный демо-режим (/demo)
+
+demo-title = Демо-режим: кроме родителя вы можете действовать как сотрудник. Наберите /demo и номер:
+demo-choice-provider = /demo { $n } — 🏫 сотрудник всех организаций г. Биробиджан: заявки в их группы, зачисление, завершение обучения
+demo-choice-coordinator = /demo { $n } — 📣 координатор г. Биробиджан: объявления родителям
+demo-choice-month = /demo { $n } — ⏭ месяц закончился: демо-время переходит на 1-е число следующего месяца, месяц закрывается и средства списываются
+demo-confirmer = Подтверждать данные детей (роль МОЦ) вы уже можете: /confirm.
+demo-became-provider = Готово: вы сотрудник { $count ->
+    [one] { $count } организации
+   *[other] { $count } организаций
+} г. Биробиджан. Заявки в их группы — в /menu, кнопка «Заявки в мои группы».
+demo-became-coordinator = Готово: вы координатор г. Биробиджан. Объявление — /broadcast или кнопка в /menu.
+demo-month-closed = Демо-время: { $today }. Месяц { $month } закрыт: списаний { $debits } на сумму { $amount }. Уведомления о списаниях — ниже, выписка — в /balance.

@@ -30,11 +30,24 @@ WALK = [
     "2",  # г. Биробиджан
     "1",  # for Мария
     "1",  # show everything
-    "1",  # the first result
+    "2",  # the second result (a program the certificate pays)
     "1",  # the first group
     "1",  # confirm
     "/apps",
     "/balance",
+    # the same terminal acts as the organisation, then the month ends
+    "/demo",
+    "/demo 1",  # staff of the town's organisations
+    "/menu",
+    "6",  # applications to my groups
+    "1",  # Мария's
+    "1",  # accept
+    "1",  # Мария's again
+    "1",  # enrol
+    "/demo 3",  # the month has ended: closed, debited
+    "/balance",
+    "1",  # Мария's statement
+    "1",  # the earlier month
 ]
 
 
@@ -43,6 +56,8 @@ def test_console_walk(tmp_path: Path):
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
         "LOG_LEVEL": "WARNING",
+        # a school month, whatever day the test runs on (the demo's own clock)
+        "DEMO_TODAY": "2026-11-16",
     }
     env.pop("TELEGRAM_BOT_TOKEN", None)
     env.pop("VK_GROUP_TOKEN", None)
@@ -74,6 +89,21 @@ def test_console_walk(tmp_path: Path):
         "Заявки (1):",
         "Баланс сертификатов",
         "Зарезервировано:",
+        # as the organisation: the card, accept, enrol; the family's notices printed as
+        # they arrive, saying what next
+        "Ребёнок: Иванова Мария, 10 лет",
+        "🔔 📝 Мария, «Радиоэлектроника»: заявка принята.",
+        "Что дальше: заключите договор",
+        "🔔 📝 Мария, «Радиоэлектроника»: ребёнок зачислен.",
+        # the month closed: the debit notice in the terminal, then the statement
+        "Месяц 11.2026 закрыт: списаний 1",
+        "🔔 💳 Списания за 11.2026:",
+        "• Мария, «Радиоэлектроника»: списано 1\xa0250\xa0₽",
+        "Выписка по сертификату",
+        "списано 1\xa0250\xa0₽ за 11.2026 — «Радиоэлектроника»",
+        "Движения за ноябрь 2026:",
+        "зачислено на сертификат 20\xa0000\xa0₽",
+        "зарезервировано 5\xa0000\xa0₽ под программу «Радиоэлектроника»",
     ):
         assert expected in out, expected
     assert "[1]" in out

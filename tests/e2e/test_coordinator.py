@@ -39,7 +39,7 @@ async def test_coordinator_broadcast_reaches_parents(telegram_bot):
     h = telegram_bot
     # a parent with a child in г. Биробиджан
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     await add_child(h)
     # someone without the role: the command does not exist for them
     stranger = await say(h, "/broadcast", 4242)
@@ -48,7 +48,7 @@ async def test_coordinator_broadcast_reaches_parents(telegram_bot):
         await roles.grant(uow, f"tg:{COORDINATOR}", "coordinator", municipality_code="birobidzhan")
         await uow.commit()
     step = await say(h, "/start", COORDINATOR)
-    step = await press(h, step, "Согласен", COORDINATOR)
+    step = await press(h, step, "Даю согласие", COORDINATOR)
     assert "Объявление" in str([b["text"] for b in step.buttons])
     step = await say(h, "/broadcast", COORDINATOR)
     assert "текст объявления" in step.text

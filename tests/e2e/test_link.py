@@ -16,7 +16,7 @@ from tests.e2e import test_vk as vkflow
 async def test_link_telegram_and_vk(both_bots):
     h = both_bots
     start = await tgflow.say(h, "/start")
-    await tgflow.press(h, start, "Согласен")
+    await tgflow.press(h, start, "Даю согласие")
     child = await tgflow.add_child(h)
     assert "Иванова Мария" in child.text
     code_screen = await tgflow.say(h, "/link")
@@ -49,7 +49,7 @@ async def test_link_telegram_and_vk(both_bots):
 async def test_link_telegram_and_max_and_choose_where_notices_go(tg_and_max):
     h = tg_and_max
     start = await tgflow.say(h, "/start")
-    await tgflow.press(h, start, "Согласен")
+    await tgflow.press(h, start, "Даю согласие")
     await tgflow.add_child(h)
     code_screen = await tgflow.say(h, "/link")
     code = re.search(r"\b(\d{4} \d{4} \d{4})\b", code_screen.text)[1]

@@ -39,7 +39,7 @@ async def test_parent_journey_in_max(max_bot):
     h = max_bot
     start = await h.max.ask(h.max.start_bot(USER))
     assert "Здравствуйте" in start.text
-    menu = await press(h, start, "Согласен")
+    menu = await press(h, start, "Даю согласие")
     assert "Согласие сохранено" in menu.text
     assert menu.method == "answers"  # the press answered by replacing its message
     child = await add_child(h)
@@ -81,7 +81,7 @@ async def test_parent_journey_in_max(max_bot):
 async def test_bad_input_gets_a_message_and_the_dialog_goes_on(max_bot):
     h = max_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     step = await say(h, "/children")
     step = await press(h, step, "Добавить")
     step = await say(h, "Иванова")
@@ -101,7 +101,7 @@ async def test_bad_input_gets_a_message_and_the_dialog_goes_on(max_bot):
 async def test_forged_payload_and_strangers_button(max_bot):
     h = max_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     child = await add_child(h)
     forged = await h.max.ask(h.max.press(USER, "child-remove-yes:1.forged"))
     assert "устарела" in forged.text
@@ -176,7 +176,7 @@ async def test_webhook_mode_with_its_secret(sqlite_template, tmp_path):
         assert sub["secret"] == secret
         start = await say(h, "/start")  # delivered by POST to the webhook
         assert "Здравствуйте" in start.text
-        menu = await press(h, start, "Согласен")
+        menu = await press(h, start, "Даю согласие")
         assert "Согласие сохранено" in menu.text
         update = {"update_type": "message_created", "timestamp": 1, "message": {}}
         async with aiohttp.ClientSession() as http:

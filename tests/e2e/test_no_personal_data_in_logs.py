@@ -11,7 +11,7 @@ async def test_logs_hold_no_names_no_snils_no_birth_dates(telegram_bot, caplog):
     caplog.set_level(logging.DEBUG)
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     menu = await say(h, "/children")
     step = await press(h, menu, "Добавить")
     step = await say(h, "Ёжикова")

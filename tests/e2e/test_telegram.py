@@ -60,7 +60,7 @@ async def test_parent_journey(telegram_bot):
     start = await say(h, "/start")
     assert "Здравствуйте" in start.text
     assert "согласие" in start.text
-    menu = await press(h, start, "Согласен")
+    menu = await press(h, start, "Даю согласие")
     assert menu.method == "editMessageText"
     assert "Согласие сохранено" in menu.text
     child = await add_child(h)
@@ -113,7 +113,7 @@ TEEN = 444
 async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     child = await add_child(h, surname="Петрова", born="01.09.2011")
     child = await press(h, child, "Получить сертификат")
     child = await press(h, child, "Запросить сертификат с номиналом")
@@ -167,7 +167,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
 async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     menu = await say(h, "/children")
     step = await press(h, menu, "Добавить")
     step = await say(h, "😀")
@@ -203,12 +203,12 @@ async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):
 async def test_forged_and_foreign_buttons_are_refused(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     child = await add_child(h)
     remove = child.button("Удалить")["callback_data"]
     # another parent replays the first parent's button: refused, nothing disclosed
     other = await say(h, "/start", OTHER)
-    await press(h, other, "Согласен", OTHER)
+    await press(h, other, "Даю согласие", OTHER)
     refused = await h.tg.ask(h.tg.press(OTHER, remove))
     assert "устарела или не ваша" in refused.text
     assert "Мария" not in refused.text
@@ -226,7 +226,7 @@ async def test_forged_and_foreign_buttons_are_refused(telegram_bot):
 async def test_duplicate_update_is_handled_once(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     before = len(h.tg.sent)
     await h.tg.push_twice(
         {
@@ -260,7 +260,7 @@ async def test_a_child_out_of_the_program_s_age_is_not_offered(telegram_bot):
 
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     await add_child(h)  # 10 years old
     async with h.app.db.reader() as uow:
         program = await uow.session.scalar(
@@ -276,7 +276,7 @@ async def test_a_child_out_of_the_program_s_age_is_not_offered(telegram_bot):
 async def test_nothing_found_widens_in_one_press(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     step = await say(h, "/search")
     step = await press(h, step, "Техническая")
     step = await press(h, step, "г. Биробиджан")
@@ -385,7 +385,7 @@ async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_nex
 async def test_words_typed_where_a_button_is_expected_are_offered_as_a_search(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")
-    menu = await press(h, start, "Согласен")
+    menu = await press(h, start, "Даю согласие")
     assert "Главное меню" in menu.text or "меню" in menu.text.lower()
     typed = await say(h, "робототехника")
     assert "найдём одним нажатием" in typed.text

@@ -49,7 +49,7 @@ async def test_parent_journey_in_vk(vk_bot):
     start = await say(h, "Начать", payload={"command": "start"})
     assert "Здравствуйте" in start.text
     check_limits(start)
-    menu = await press(h, start, "Согласен")
+    menu = await press(h, start, "Даю согласие")
     assert "Согласие сохранено" in menu.text
     assert h.vk.answers, "the press was answered with sendMessageEventAnswer"
     child = await add_child(h)
@@ -115,7 +115,7 @@ async def test_long_poll_failures_lose_and_repeat_nothing(vk_bot):
     h = vk_bot
     start = await say(h, "/start")
     h.vk.lp_script += ["failed2"]
-    menu = await press(h, start, "Согласен")
+    menu = await press(h, start, "Даю согласие")
     assert "Согласие сохранено" in menu.text
     h.vk.lp_script += ["failed1", "failed3"]
     await asyncio.sleep(0.3)
@@ -188,7 +188,7 @@ async def test_retried_send_gives_no_second_message(vk_bot):
 async def test_no_applications_for_strangers(vk_bot):
     h = vk_bot
     start = await say(h, "/start")
-    await press(h, start, "Согласен")
+    await press(h, start, "Даю согласие")
     child = await add_child(h)
     remove = child.button("Удалить")
     other = 5002

@@ -125,7 +125,7 @@ async def test_two_replicas_share_a_dialog_and_survive_a_kill(cluster):
         assert await post(http, a, message("/start")) == 200
         welcome = tg.sent[-1]
         assert "Здравствуйте" in welcome.text
-        consent = welcome.button("Согласен")["callback_data"]
+        consent = welcome.button("Даю согласие")["callback_data"]
         assert await post(http, b, press(consent)) == 200  # step 2 on the other replica
         assert "Согласие сохранено" in tg.sent[-1].text
         assert await post(http, a, message("/children")) == 200
@@ -192,7 +192,7 @@ async def test_an_update_costs_three_redis_round_trips_besides_pacing(cluster):
 
     async with aiohttp.ClientSession() as http:
         assert await post(http, a, message("/start")) == 200
-        consent = tg.sent[-1].button("Согласен")["callback_data"]
+        consent = tg.sent[-1].button("Даю согласие")["callback_data"]
         redis.execute_command = counted
         try:
             update = press(consent)

@@ -8,7 +8,7 @@ import re
 
 FORBIDDEN = {
     "ru": [
-        (re.compile(r"\((а|ы|и|о|ла|ло|ли)\)"), "a form in brackets: a selector decides"),
+        (re.compile(r"\((а|ы|и|о|на|ла|ло|ли)\)"), "a form in brackets: a selector decides"),
         (re.compile(r"отзанят"), "not a word"),
         (re.compile(r"Получат родителей"), "unnatural: say who will receive it"),
         (re.compile(r"Ещё зарезервировано"), "reads as 'in addition'"),
