@@ -119,7 +119,11 @@ def municipalities_csv(school_year: int) -> str:
     writer.writerow([*MUNICIPALITY_COLUMNS, *OFFICE_COLUMNS])
     for code, name, _, quota, nominal in MUNICIPALITIES:
         # a made-up office, marked as such: where the demo family would bring documents
-        office = (f"{name}, ул. Центральная, 1, каб. 5 (демо)", "Пн–Пт 9:00–17:00 (демо)", "—")
+        office = (
+            f"{name}, ул. Центральная, 1, каб. 5 (демо)",
+            "Пн–Пт 9:00–17:00 (демо)",
+            "+7 42622 0-00-00 (демо)",
+        )
         writer.writerow([code, name, REGION, school_year, quota, nominal, 2, *office])
     return out.getvalue()
 

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from core.services import roles, waiting_list
+from core.services import roles
 from core.storage.models import Application, Child, Outbox
 
 PARENT = 111
@@ -286,100 +286,7 @@ async def test_nothing_found_widens_in_one_press(telegram_bot):
     assert "Найдено" in wider.text
 
 
-async def _family(h, user: int, surname: str) -> int:  # type: ignore[no-untyped-def]
-    """A family known to the bot, with a child whose funded certificate a МОЦ confirmed
-    (set up in the core: the chat's own steps are tested above)."""
-    from datetime import date
-
-    from core.services import certificates, children, confirmations, parents
-
-    async def setup(uow):  # type: ignore[no-untyped-def]
-        parent = await parents.get_or_create(uow, "tg", str(user))
-        await parents.give_consent(uow, parent.id)
-        data = children.ChildInput(surname, "Мария", None, date(2016, 3, 5), None, 1)
-        child = await children.add(uow, parent.id, data)
-        cert = await certificates.issue(uow, parent.id, child)
-        staff = await roles.grant(
-            uow, f"tg:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
-        )
-        await confirmations.confirm(uow, staff, cert)
-        await certificates.request_funding(uow, parent.id, child)
-        return parent.id
-
-    return await h.app.db.run(setup)
-
-
-async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_next(
-    telegram_bot,
-):
-    from datetime import timedelta
-
-    from bot.notify.build import build_worker, close_worker
-    from core.storage.models import Group, Program
-
-    h = telegram_bot
-    first, second, third = PARENT, OTHER, TEEN
-    for user, surname in ((first, "Первова"), (second, "Второва"), (third, "Третьева")):
-        await _family(h, user, surname)
-    # the first program's first group has one seat
-    async with h.app.db.uow() as uow:
-        program = await uow.session.scalar(select(func.min(Program.id)))
-        group = await uow.session.scalar(
-            select(Group).where(Group.program_id == program).order_by(Group.id).limit(1)
-        )
-        group.seats, group.taken = 1, 0
-        await uow.commit()
-
-    async def apply(user: int) -> str:
-        card = await say(h, f"/start prog_{program}", user)
-        quote = await press(h, card, group.name[:10], user)
-        done = await press(h, quote, "Подать заявку", user)
-        return done.text
-
-    assert "Заявка подана" in await apply(first)
-    waiting = await apply(second)
-    assert "листе ожидания" in waiting and "Ваше место в листе: 1" in waiting
-    assert "Ваше место в листе: 2" in await apply(third)
-    # the first family cancels: the seat is held for the second, who is told with a button
-    apps = await say(h, "/apps", first)
-    app = await press(h, apps, "Мария", first)
-    confirm = await press(h, app, "Отменить заявку", first)
-    await press(h, confirm, "Да", first)
-    worker = build_worker(h.app)
-    try:
-        before = len(h.tg.sent)
-        while await worker.step():  # every pending notice, the families' earlier ones too
-            pass
-        offer = next(
-            s for s in h.tg.sent[before:] if s.chat_id == second and "Освободилось место" in s.text
-        )
-        assert "удерживаем" in offer.text
-        # the second family does not take it in time: it passes to the third
-        async with h.app.db.reader() as uow:
-            held = await uow.session.scalar(
-                select(Application.id).where(Application.status == "offered")
-            )
-        later = h.app.db.clock() + timedelta(hours=25)
-        assert await h.app.db.run(waiting_list.expire_offer, held, later)
-        before = len(h.tg.sent)
-        while await worker.step():
-            pass
-        mine = [s for s in h.tg.sent[before:] if s.chat_id in (second, third)]
-        assert any("не занято вовремя" in s.text for s in mine if s.chat_id == second)
-        # the second family's button, pressed too late, finds nothing; the third takes it
-        late = await h.tg.ask(h.tg.press(second, offer.button("Занять место")["callback_data"]))
-        assert "Удержанного места больше нет" in late.text
-        offer = next(s for s in mine if s.chat_id == third and "Освободилось место" in s.text)
-        quote = await h.tg.ask(h.tg.press(third, offer.button("Занять место")["callback_data"]))
-        assert "удержано для вас" in quote.text
-        done = await press(h, quote, "Подать заявку", third)
-        assert "Заявка подана" in done.text
-        async with h.app.db.reader() as uow:
-            rows = await uow.session.execute(select(Application.parent_id, Application.status))
-            statuses = dict(rows.all())
-        assert sorted(statuses.values()) == ["cancelled", "expired", "submitted"]
-    finally:
-        await close_worker(worker)
+# the waiting list passing a held seat: tests/e2e/test_stories.py, in every messenger
 
 
 async def test_words_typed_where_a_button_is_expected_are_offered_as_a_search(telegram_bot):

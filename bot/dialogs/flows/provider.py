@@ -80,6 +80,14 @@ async def to_queue(ctx: Ctx, _: OpenProviderQueue) -> Screen:
     return await ctx.show(Screens.PROVIDER_QUEUE)
 
 
+@registry.command("queue")
+async def queue_command(ctx: Ctx, arg: str) -> Screen:
+    if not await ctx.core.staff.is_provider(ctx.parent_id):
+        # the same answer as any unknown command: the feature is not disclosed
+        return await ctx.current(T("unknown-command"))
+    return await ctx.show(Screens.PROVIDER_QUEUE)
+
+
 @registry.action(ShowQueue, on=(Screens.PROVIDER_QUEUE,))
 async def to_list(ctx: Ctx, act: ShowQueue) -> Screen:
     if act.which not in QUEUES:

@@ -1,0 +1,116 @@
+"""One person's chat in any messenger's stand-in, so a story is written once and told in
+Telegram, VK and MAX through each real client library."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.notify.build import build_worker, close_worker
+from core.rules.calendar import school_year_of
+from tests.support.clock import FakeClock
+
+
+class Chat:
+    """say/press as a person of ``platform``; what the bot sent them (notices included)."""
+
+    def __init__(self, h: Any, platform: str) -> None:
+        self.h = h
+        self.platform = platform
+        self.server = {"tg": h.tg, "vk": h.vk, "max": h.max}[platform]
+
+    async def say(self, user: int, text: str) -> Any:
+        return await self.server.ask(self.server.message(user, text))
+
+    async def press(self, user: int, shown: Any, label: str) -> Any:
+        button = shown.button(label)
+        if self.platform == "tg":
+            return await self.server.ask(
+                self.server.press(user, button["callback_data"], shown.message_id)
+            )
+        if self.platform == "vk":
+            return await self.server.ask(self.server.press(user, button))
+        return await self.server.ask(self.server.press(user, button["payload"]))
+
+    def sent_to(self, user: int) -> list[Any]:
+        who = {"tg": "chat_id", "vk": "peer_id", "max": "user_id"}[self.platform]
+        return [s for s in self.server.sent if getattr(s, who) == user]
+
+    async def deliver(self) -> None:
+        """The worker's steps until nothing is due: notices reach the stand-in."""
+        worker = build_worker(self.h.app)
+        try:
+            while await worker.step():
+                pass
+        finally:
+            await close_worker(worker)
+
+    async def notice(self, user: int, part: str) -> Any:
+        """The latest message to ``user`` containing ``part`` (after delivering what is due)."""
+        await self.deliver()
+        found = [s for s in self.sent_to(user) if part in s.text]
+        assert found, (part, [s.text[:60] for s in self.sent_to(user)[-5:]])
+        return found[-1]
+
+
+def school_clock(h: Any, day: int = 16, month: int = 11) -> FakeClock:
+    """The bot's clock set to a school-year day of the demo's year (09:00 in the region),
+    whatever day the tests run: the stories need a month of classes to close."""
+    year = school_year_of(h.app.db.today())
+    local = datetime(year, month, day, 9, 0, tzinfo=ZoneInfo(h.app.settings.timezone))
+    clock = FakeClock(local.astimezone(UTC).replace(tzinfo=None))
+    h.app.db.clock = clock
+    return clock
+
+
+async def family(h: Any, platform: str, user: int, surname: str = "Иванова") -> int:
+    """A family known to the bot, with a child (10 years old) whose funded certificate a
+    МОЦ confirmed — set up in the core: the chat's own steps are tested elsewhere."""
+    from core.services import certificates, children, confirmations, parents, roles
+
+    async def setup(uow):  # type: ignore[no-untyped-def]
+        parent = await parents.get_or_create(uow, platform, str(user))
+        await parents.give_consent(uow, parent.id)
+        data = children.ChildInput(surname, "Мария", None, date(2016, 3, 5), None, 1)
+        child = await children.add(uow, parent.id, data)
+        cert = await certificates.issue(uow, parent.id, child)
+        staff = await roles.grant(
+            uow, f"{platform}:9999", "confirmer", municipality_code="birobidzhan", region_wide=True
+        )
+        await confirmations.confirm(uow, staff, cert)
+        await certificates.request_funding(uow, parent.id, child)
+        return parent.id
+
+    return await h.app.db.run(setup)
+
+
+async def paid_program(h: Any) -> tuple[int, str, str, str]:
+    """A program of г. Биробиджан the certificate pays, open to a 10-year-old and running
+    in November, with a group that has seats: (program id, its name, the group's name,
+    its provider's external id)."""
+    from core.storage.models import Group, Municipality, Program, Provider
+
+    async with h.app.db.reader() as uow:
+        row = (
+            await uow.session.execute(
+                select(Program.id, Program.name, Group.name, Provider.external_id)
+                .join(Municipality, Municipality.id == Program.municipality_id)
+                .join(Provider, Provider.id == Program.provider_id)
+                .join(Group, Group.program_id == Program.id)
+                .where(
+                    Municipality.code == "birobidzhan",
+                    Program.register == "certified",
+                    Program.price > 0,
+                    Program.age_min <= 10,
+                    Program.age_max >= 10,
+                    Program.start_month == 9,
+                    Group.seats - Group.taken > 2,
+                )
+                .order_by(Program.id, Group.id)
+                .limit(1)
+            )
+        ).one()
+    return row[0], row[1], row[2], row[3]
