@@ -38,12 +38,28 @@ class Quote:
         return self.monthly_price == 0
 
 
+ROUBLE = 100  # kopecks
+
+
+def equal_share(monthly_price: int, available: int, months: int) -> int:
+    """What the certificate pays a month: the whole price while the money lasts; else what is
+    available shared equally over the months, rounded down to whole roubles — a family reads
+    "1 428 ₽ a month", not "1 428,57 ₽", and the kopecks left stay available. Only debits of
+    a partial month keep kopecks (``prorate``: the days served, exactly)."""
+    if months <= 0:
+        return 0
+    even = max(0, available) // months
+    if even >= monthly_price:
+        return monthly_price
+    return even - even % ROUBLE
+
+
 def quote(monthly_price: int, months: int, available: int) -> Quote:
-    """The certificate pays the whole price while the money lasts, else an equal monthly share."""
+    """The certificate pays the whole price while the money lasts, else an equal monthly share
+    in whole roubles (``equal_share``)."""
     if months <= 0:
         return Quote(monthly_price, 0, 0)
-    share = min(monthly_price, max(0, available) // months)
-    return Quote(monthly_price, months, share)
+    return Quote(monthly_price, months, equal_share(monthly_price, available, months))
 
 
 def prorate(amount: int, days: int, days_in_month: int) -> int:

@@ -28,6 +28,7 @@ from core.rules.calendar import (
     school_year_of,
 )
 from core.rules.enrolment import AppStatus, CertStatus
+from core.rules.money import equal_share
 from core.services.ledger import post
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Certificate, MunicipalityYear
@@ -229,7 +230,13 @@ async def carry_into(uow: UnitOfWork, year: int, municipalities: Select[tuple[in
             continue
         left = available.setdefault(cert_id, int(free) if status == CertStatus.FUNDED else 0)
         months = app.last_month - max(app.first_month, january) + 1
-        share = min(app.monthly_share, left // months)
+        # the share stays unless the new year's money no longer covers it; then an equal
+        # share of what is left, in whole roubles (core.rules.money.equal_share)
+        share = (
+            app.monthly_share
+            if left // months >= app.monthly_share
+            else equal_share(app.monthly_price, left, months)
+        )
         if share < app.monthly_share and app.parent_id is not None:
             await emit(
                 uow,

@@ -256,7 +256,10 @@ apply-which-child = Who is applying?
 quote-certified =
     Application: { $child }, from { $from } to { $to } ({ $months } months).
     Price: { $price } a month, { $total } for the whole period.
-    The certificate pays: { $share } a month.
+    The certificate pays: { $share } a month.{ $short ->
+        [yes] {" "}The certificate does not cover the whole price: what is left is shared equally over the months and rounded down to the rouble; the kopecks stay on the certificate.
+       *[no] {""}
+    }
     { $copay_due ->
         [yes] Your co-pay: { $copay } a month, { $copay_total } for the whole period.
        *[no] No co-pay.

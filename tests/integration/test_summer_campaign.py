@@ -121,8 +121,9 @@ async def test_a_second_summer_quote_counts_what_the_first_acceptance_takes(db, 
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
     await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
     q = await _quote(db, parent, child, "g2")
-    # 24 000 ₽ less the 18 000 ₽ the accepted one will take, over 9 months
-    assert (q.available, q.money.monthly_share) == (600_000, 66_666)
+    # 24 000 ₽ less the 18 000 ₽ the accepted one will take, over 9 months: 666,66 ₽ a
+    # month, paid as 666 ₽ (an equal share is whole roubles)
+    assert (q.available, q.money.monthly_share) == (600_000, 66_600)
 
 
 async def test_without_next_year_s_nominal_the_quote_says_so(db, clock):

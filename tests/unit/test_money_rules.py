@@ -31,6 +31,14 @@ def test_quote_equal_share_and_copay_when_money_short():
     assert q.reserve == 1_000_000
 
 
+def test_an_equal_share_is_whole_roubles():
+    # 10 000 ₽ over 7 months is 1 428,57 ₽: the certificate pays 1 428 ₽ a month, the
+    # family 72 ₽, and 4 ₽ stay available; the full price keeps its kopecks
+    q = quote(monthly_price=250_000, months=7, available=1_000_000)
+    assert (q.monthly_share, q.monthly_copay, q.reserve) == (142_800, 107_200, 999_600)
+    assert quote(150_050, 7, 10_000_000).monthly_share == 150_050
+
+
 def test_quote_nothing_available():
     q = quote(300_000, 8, 0)
     assert q.monthly_share == 0 and q.monthly_copay == 300_000 and q.reserve == 0
@@ -46,6 +54,10 @@ def test_quote_never_exceeds_price_or_available(price, months, available):
     assert 0 <= q.monthly_share <= price
     assert q.reserve <= max(0, available)
     assert q.monthly_share + q.monthly_copay == price
+    # short of the price: whole roubles, and less than a rouble a month left unused
+    if q.monthly_share < price:
+        assert q.monthly_share % 100 == 0
+        assert max(0, available) - q.reserve < 100 * months
 
 
 def test_prorations():

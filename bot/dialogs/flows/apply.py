@@ -160,6 +160,8 @@ async def apply_quote(ctx: Ctx) -> Screen:
                 "copay": ctx.money(q.money.monthly_copay),
                 "available": ctx.money(q.available),
                 "copay_due": q.money.monthly_copay > 0,
+                # the money does not cover the price: an equal share, in whole roubles
+                "short": 0 < q.money.monthly_share < q.money.monthly_price,
                 **months,
             },
         )
