@@ -24,6 +24,7 @@ EVERYWHERE = [
     (re.compile(r"\bNone\b|\bnull\b|\bTrue\b|\bFalse\b"), "a program value leaked"),
     (re.compile(r"[{}]"), "an unresolved placeholder"),
     (re.compile(r"\b[a-z]+_[a-z_]+\b"), "an internal code (snake_case)"),
+    (re.compile(r"\bprog_\d+|\bid\s*[:=№]\s*\d+|№\s*\d+\)", re.IGNORECASE), "an internal id"),
     (re.compile(r"Traceback|Exception|Error:"), "a program error"),
 ]
 
