@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.events import Event
-from bot.dialogs.flowstate import ENGINE_KEYS, TYPED, FlowState
+from bot.dialogs.flowstate import DRAFTS, ENGINE_KEYS, TYPED, FlowState
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
@@ -78,6 +78,15 @@ class Ctx:
         state = kind.load(self.data.get(kind.KEY))
         self._flows[kind.KEY] = state
         return state
+
+    def begin(self, kind: type[S]) -> S:
+        """A flow starts: its state fresh, every other flow's draft dropped (contexts —
+        the open card, list or page — stay for "back")."""
+        for key in [k for k in (*self._flows, *self.data) if k in DRAFTS and k != kind.KEY]:
+            self._flows.pop(key, None)
+            self.data.pop(key, None)
+        self.end_flow(kind)
+        return self.flow(kind)
 
     def started(self, kind: type[S]) -> S:
         """The flow's state, which a step further in the flow needs begun: a button of a

@@ -6,9 +6,16 @@ the flow's key and nowhere else, read and written through ``ctx.flow(State)``.
         text: str | None = None
         dirs: list[str] = field(default_factory=list)
 
+    draft = ctx.begin(Draft)       # a fresh one; every other flow's draft is dropped
     draft = ctx.flow(Draft)        # what was kept, or a fresh one
     draft.text = "…"               # written back with the person's state
     ctx.end_flow(Draft)            # dropped (also by /cancel, with every flow's data)
+
+A state is a draft (``draft=True``: what a person is in the middle of writing — a child's
+data, an announcement, an application) or a context (which card, list or page is open:
+"back" needs it across flows). Starting a flow (``ctx.begin``) drops every other draft, so
+no half-written child's data or announcement stays behind while the person does something
+else; contexts stay.
 
 What was kept and no longer fits the class (a deploy changed it, or it was tampered with)
 starts fresh instead of failing. Only JSON values: str, int, bool, None, lists of them.
@@ -24,6 +31,7 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform
 from core.errors import DomainError
 
 FLOW_STATES: dict[str, type[FlowState]] = {}
+DRAFTS: set[str] = set()  # the keys of the states that are drafts
 # what the engine keeps in a person's state: the parent's id, their cached view, a child's
 # own account; and words typed where a button was expected. No flow's key may be one.
 ENGINE_KEYS = frozenset({"pid", "me", "teen"})
@@ -85,8 +93,9 @@ def _fits(value: object, kind: Any) -> bool:
 
 
 @dataclass_transform()
-def flow_state(key: str) -> Callable[[F], F]:
-    """Make the class a dataclass kept under ``key`` in the person's dialog state."""
+def flow_state(key: str, *, draft: bool = False) -> Callable[[F], F]:
+    """Make the class a dataclass kept under ``key`` in the person's dialog state; a
+    ``draft`` is dropped when another flow begins."""
 
     def deco(cls: F) -> F:
         if key in ENGINE_KEYS or key == TYPED:
@@ -96,6 +105,8 @@ def flow_state(key: str) -> Callable[[F], F]:
         made: Any = dataclasses.dataclass(cls)
         made.KEY = key
         FLOW_STATES[key] = made
+        if draft:
+            DRAFTS.add(key)
         return typing.cast(F, made)
 
     return deco

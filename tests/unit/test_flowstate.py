@@ -12,11 +12,21 @@ from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.state import DialogState
 
 
-@flow_state("test-draft")
+@flow_state("test-draft", draft=True)
 class Draft(FlowState):
     text: str | None = None
     count: int = 0
     tags: list[str] = field(default_factory=list)
+
+
+@flow_state("test-other-draft", draft=True)
+class OtherDraft(FlowState):
+    text: str | None = None
+
+
+@flow_state("test-context")
+class Opened(FlowState):
+    card: int | None = None
 
 
 def make_ctx(data: dict) -> Ctx:
@@ -64,3 +74,19 @@ def test_a_flow_may_not_take_the_engine_s_keys():
             @flow_state(key)
             class Clash(FlowState):
                 x: int = 0
+
+
+def test_beginning_a_flow_drops_the_other_drafts_and_keeps_the_contexts():
+    """A child's data half typed, then a new announcement begun: the child's draft goes
+    (nothing personal lingers in the state); the open card stays for "back"."""
+    ctx = make_ctx({"test-draft": {"text": "Иванова"}, "test-context": {"card": 7}})
+    ctx.flow(Draft).count = 2  # loaded in this event too
+    fresh = ctx.begin(OtherDraft)
+    assert fresh.text is None
+    ctx.keep_flows()
+    assert "test-draft" not in ctx.state.data
+    assert ctx.state.data["test-context"] == {"card": 7}
+    assert ctx.state.data["test-other-draft"] == {"text": None}
+    # beginning the same flow again starts it fresh
+    ctx.flow(OtherDraft).text = "x"
+    assert ctx.begin(OtherDraft).text is None

@@ -67,7 +67,7 @@ class LeaveApplication(Action):
     application_id: int
 
 
-@flow_state("apply")
+@flow_state("apply", draft=True)
 class Pending(FlowState):
     """An application being made: the group, the child, the quoted share (what the family
     confirms), and the held seat it takes, if that is what it is."""
@@ -103,8 +103,7 @@ async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     kids = [k for k in choice.children if low <= k.age <= high]
     if not kids:
         return await ctx.show(Screens.CARD, T("no-child-of-age", {"min": low, "max": high}))
-    ctx.end_flow(Pending)
-    pending = ctx.flow(Pending)
+    pending = ctx.begin(Pending)
     pending.group = act.group_id
     if len(kids) == 1:
         pending.child = kids[0].id
@@ -278,8 +277,7 @@ async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
     offer = await ctx.core.enrolment.offered(ctx.parent_id, act.application_id)
     if ctx.teen is not None and offer.child_id != ctx.teen:
         raise DomainError("offer_gone")
-    ctx.end_flow(Pending)
-    pending = ctx.flow(Pending)
+    pending = ctx.begin(Pending)
     pending.group, pending.child = offer.group_id, offer.child_id
     pending.offer = offer.application_id
     return await ctx.show(Screens.APPLY_QUOTE)

@@ -17,7 +17,7 @@ from core.port import NUMBER_MAX, normalise_number
 from core.rules.people import parse_birth_date
 
 
-@flow_state("cert-link")
+@flow_state("cert-link", draft=True)
 class CertLink(FlowState):
     number: str | None = None  # typed, waiting for the birth date
 
@@ -25,7 +25,7 @@ class CertLink(FlowState):
 @registry.action(OpenCertificateLink)
 async def to_link(ctx: Ctx, _: OpenCertificateLink) -> Screen:
     await require_consent(ctx)
-    ctx.end_flow(CertLink)
+    ctx.begin(CertLink)
     return await ctx.show(Screens.CERT_LINK_NUMBER)
 
 

@@ -69,7 +69,7 @@ class CancelChild(Action):
     pass
 
 
-@flow_state("child-draft")
+@flow_state("child-draft", draft=True)
 class ChildDraft(FlowState):
     """A child being added or edited, step by step (the steps answered so far)."""
 
@@ -94,8 +94,7 @@ class ChildDraft(FlowState):
 @registry.action(AddChild)
 async def child_add(ctx: Ctx, _: AddChild) -> Screen:
     await require_consent(ctx)
-    ctx.end_flow(ChildDraft)
-    ctx.flow(ChildDraft)  # a new child
+    ctx.begin(ChildDraft)  # a new child
     return await ctx.show(Screens.ASK_SURNAME)
 
 
@@ -103,8 +102,7 @@ async def child_add(ctx: Ctx, _: AddChild) -> Screen:
 async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
     child_id = act.child_id
     kid = await ctx.core.family.child(ctx.parent_id, child_id)
-    ctx.end_flow(ChildDraft)
-    draft = ctx.flow(ChildDraft)
+    draft = ctx.begin(ChildDraft)
     draft.id = kid.id
     for step, value in (
         ("surname", kid.surname),

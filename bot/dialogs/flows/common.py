@@ -78,7 +78,7 @@ async def municipality_rows(
     return notices, rows
 
 
-@flow_state("muni-picker")
+@flow_state("muni-picker", draft=True)
 class Picker(FlowState):
     """The municipality picker's filter (what was typed) and page."""
 

@@ -97,7 +97,7 @@ async def _is_coordinator(ctx: Ctx) -> bool:
     return True
 
 
-@flow_state("bc")
+@flow_state("bc", draft=True)
 class Draft(FlowState):
     """The announcement being written."""
 
@@ -133,8 +133,7 @@ async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
 @registry.action(StartBroadcast)
 async def start(ctx: Ctx, _: StartBroadcast) -> Screen:
     await _scope(ctx)
-    ctx.end_flow(Draft)
-    ctx.flow(Draft)  # a fresh draft
+    ctx.begin(Draft)  # a fresh draft
     return await ctx.show(Screens.BC_TEXT)
 
 

@@ -17,14 +17,14 @@ class EnterCode(Action):
     pass
 
 
-@flow_state("link")
+@flow_state("link", draft=True)
 class Linking(FlowState):
     code: str | None = None  # the code shown to type in the other messenger
 
 
 @registry.action(OpenLink)
 async def to_link(ctx: Ctx, _: OpenLink) -> Screen:
-    ctx.flow(Linking).code = await ctx.core.family.link_code(ctx.parent_id)
+    ctx.begin(Linking).code = await ctx.core.family.link_code(ctx.parent_id)
     return await ctx.show(Screens.LINK)
 
 

@@ -118,8 +118,7 @@ def _q(ctx: Ctx) -> Query:
 
 @registry.action(OpenSearch)
 async def search(ctx: Ctx, _: OpenSearch) -> Screen:
-    ctx.end_flow(Query)
-    ctx.flow(Query)  # a new search
+    ctx.begin(Query)  # a new search
     return await ctx.show(Screens.SEARCH_DIRECTION)
 
 
@@ -229,8 +228,7 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     typed = ctx.take_typed()
     if typed is None or not typed.strip():
         raise DomainError("stale-button")
-    ctx.end_flow(Query)
-    ctx.flow(Query).text = typed[:MAX_QUERY]
+    ctx.begin(Query).text = typed[:MAX_QUERY]
     return await ctx.show(Screens.RESULTS)
 
 
@@ -238,8 +236,7 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
 async def find_similar(ctx: Ctx, act: FindSimilar) -> Screen:
     """From a refusal's notice: the same direction and municipality, with free seats."""
     c = (await ctx.core.catalogue.card(act.program_id)).program
-    ctx.end_flow(Query)
-    q = ctx.flow(Query)
+    q = ctx.begin(Query)
     q.direction, q.muni, q.free = c.direction.value, c.municipality_id, True
     return await ctx.show(Screens.RESULTS)
 

@@ -14,7 +14,7 @@ from bot.dialogs.screens import Screens
 from core.errors import DomainError
 
 
-@flow_state("teen-invite")
+@flow_state("teen-invite", draft=True)
 class Invitation(FlowState):
     code: str | None = None
     child_id: int | None = None
@@ -22,7 +22,7 @@ class Invitation(FlowState):
 
 @registry.action(InviteTeen, on=(Screens.CHILD,))
 async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
-    invitation = ctx.flow(Invitation)
+    invitation = ctx.begin(Invitation)
     invitation.code = await ctx.core.family.invite_teen(ctx.parent_id, act.child_id)
     invitation.child_id = act.child_id
     return await ctx.show(Screens.TEEN_INVITE)
