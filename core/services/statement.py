@@ -49,6 +49,7 @@ class Statement:
     later: int | None  # the nearest later month with entries
 
 
+FIRST_MONTH, LAST_MONTH = month_index(2000, 1), month_index(2100, 12)  # a month asked for
 _RESERVES = (
     select(
         Program.name,
@@ -117,7 +118,8 @@ async def reserves_of(uow: UnitOfWork, certificate_ids: list[int]) -> dict[int, 
         return found
     rows = await uow.session.execute(_RESERVES_OF, {"ids": list(certificate_ids)})
     for cert, name, left, share, last in rows:
-        found.setdefault(cert or 0, []).append(Reserve(name, left, share, last))
+        if cert is not None:  # the query asks for these certificates only
+            found[cert].append(Reserve(name, left, share, last))
     return found
 
 
@@ -126,6 +128,8 @@ async def statement(
 ) -> Statement:
     """The family's child's certificate, month ``month`` (the latest month with entries when
     None). Refuses another family's child and a certificate without money."""
+    if month is not None and not FIRST_MONTH <= month <= LAST_MONTH:
+        raise DomainError("month_invalid")
     kid = await children.view(uow, parent_id, child_id)
     cert = await certificates.view(uow, parent_id, child_id)
     if cert is None or cert.status not in (CertStatus.FUNDED, CertStatus.CLOSED):

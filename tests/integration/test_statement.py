@@ -85,3 +85,11 @@ async def test_another_family_s_child_is_refused(db):
     with pytest.raises(DomainError) as err:
         await _statement(db, other, child)
     assert err.value.code == "child_not_found"
+
+
+async def test_a_month_out_of_any_calendar_is_refused(db):
+    parent, child = await _enrolled(db)
+    for month in (-1, 0, month_index(2101, 1), 10**9):
+        with pytest.raises(DomainError) as err:
+            await _statement(db, parent, child, month)
+        assert err.value.code == "month_invalid"
