@@ -62,10 +62,14 @@ async def test_buttons_with_ids_that_are_not_ids(engine):
 async def test_cancel_drops_every_flow_s_data(engine):
     await say(engine, "/broadcast")
     await say(engine, "Открыт набор в кружки на весну, приходите!")
+    state = await engine.states.get(f"tg:{USER}")
+    assert "bc" in state.data
+    # another flow begins: the announcement's draft goes, the search's state is kept
     await say(engine, "/search")
     await press(engine, "sd-any")
     state = await engine.states.get(f"tg:{USER}")
-    assert {"bc", "q"} <= set(state.data)
+    assert "bc" not in state.data
+    assert {"q", "muni-picker"} <= set(state.data)
     text = await say(engine, "/cancel")
     assert INTERNAL not in text
     state = await engine.states.get(f"tg:{USER}")
