@@ -1,9 +1,9 @@
 """/balance, /menu and a button press, against the peer a team would write instead.
 
 The peer is an aiogram_dialog bot on the same SQLite file answering /balance with the same
-figures (the family's children, their certificates, their last movements: a join and one
-query of the ledger) and a "refresh" button that draws it again. Both bots get the same
-Telegram updates through the same path, in the same run: aiogram's Dispatcher
+figures (the family's children, their certificates, what each program holds on them: a
+join and one query of the applications) and a "refresh" button that draws it again. Both
+bots get the same Telegram updates through the same path, in the same run: aiogram's Dispatcher
 `feed_update`, handlers, and a Bot whose session builds every request exactly as the real
 one does (aiogram's own form-data building and response parsing) but answers from memory
 like the Bot API (a message for sendMessage and editMessageText, true for
@@ -38,7 +38,7 @@ from aiogram.types import Message, Update
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window, setup_dialogs
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const, Format
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bench._data import percentile
 from bot.app import build
@@ -46,7 +46,7 @@ from bot.config import Settings
 from bot.platforms.telegram import surface as telegram
 from core.services import certificates, children, confirmations, parents, roles
 from core.storage.db import Database
-from core.storage.models import Certificate, Child, Identity, LedgerEntry
+from core.storage.models import Application, Certificate, Child, Identity, Program
 
 
 class MemorySession(AiohttpSession):
@@ -128,7 +128,7 @@ class Peer(StatesGroup):
 
 def peer_dispatcher(db: Database) -> Dispatcher:
     """What a team would write with aiogram_dialog: a window whose getter reads the
-    family's certificates (one join) and their last movements (one query)."""
+    family's certificates (one join) and what each program holds on them (one query)."""
 
     async def getter(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         user = str(dialog_manager.event.from_user.id)  # type: ignore[union-attr]
@@ -149,27 +149,30 @@ def peer_dispatcher(db: Database) -> Dispatcher:
                     .order_by(Child.id)
                 )
             ).all()
-            ranked = (
-                select(
-                    LedgerEntry.certificate_id,
-                    LedgerEntry.kind,
-                    LedgerEntry.total_delta,
-                    func.row_number()
-                    .over(partition_by=LedgerEntry.certificate_id, order_by=LedgerEntry.id.desc())
-                    .label("n"),
+            held = (
+                await uow.session.execute(
+                    select(
+                        Application.certificate_id,
+                        Program.name,
+                        Application.reserved_left,
+                        Application.monthly_share,
+                    )
+                    .join(Program, Program.id == Application.program_id)
+                    .where(
+                        Application.certificate_id.in_([c.id for c in certs]),
+                        Application.reserved_left > 0,
+                    )
+                    .order_by(Application.id)
                 )
-                .where(LedgerEntry.certificate_id.in_([c.id for c in certs]))
-                .subquery()
-            )
-            moves = (await uow.session.execute(select(ranked).where(ranked.c.n <= 5))).all()
+            ).all()
         lines = []
         for name, cert_id, number, total, reserved in certs:
             available = (total - reserved) / 100
             lines.append(f"{name} — № {number}: {total / 100:.2f} ₽, доступно {available:.2f} ₽")
             lines += [
-                f"  {m.kind} {m.total_delta / 100:.2f} ₽"
-                for m in moves
-                if m.certificate_id == cert_id
+                f"  «{h.name}»: {h.reserved_left / 100:.2f} ₽, {h.monthly_share / 100:.2f} ₽/мес."
+                for h in held
+                if h.certificate_id == cert_id
             ]
         return {"text": "\n".join(lines) or "Сертификатов нет"}
 

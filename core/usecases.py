@@ -151,14 +151,18 @@ class Certificates(_Area):
         return await self.db.run(register.link_by_number, parent_id, number, born)
 
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
-        # three queries whatever the number of children: them, their certificates, what
-        # programs hold on them
+        # two queries whatever the number of children: them with their certificates, and
+        # what programs hold on them
         async with self.db.reader() as uow:
-            kids = await _children(uow, parent_id, only)
-            certs = await certificates.of_children(uow, parent_id, [k.id for k in kids])
+            family = [
+                (kid, cert)
+                for kid, cert in await certificates.family(uow, parent_id)
+                if only is None or kid.id == only
+            ]
+            certs = {kid.id: cert for kid, cert in family if cert is not None}
             funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
             held = await statement.reserves_of(uow, funded)
-        return port.Balance(kids, certs, held)
+        return port.Balance([kid for kid, _ in family], certs, held)
 
     async def statement(
         self, parent_id: int, child_id: int, month: int | None = None

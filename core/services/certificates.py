@@ -17,7 +17,8 @@ from core.rules.enrolment import CertStatus
 from core.rules.money import prorated_nominal
 from core.rules.numbers import certificate_number
 from core.rules.people import MAX_AGE, check_certificate_age
-from core.services.children import get_owned
+from core.services.children import ChildView, get_owned
+from core.services.children import _view as child_view
 from core.services.ledger import post
 from core.services.parents import require_consent
 from core.storage import locks
@@ -261,28 +262,30 @@ async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateVie
     return await _view(uow, cert)
 
 
-# built once (building a statement costs more than running it on SQLite)
-_OF_CHILDREN = (
-    select(Certificate)
-    .join(Child, Child.id == Certificate.child_id)
-    .where(
-        Certificate.child_id.in_(bindparam("ids", expanding=True)),
-        Child.parent_id == bindparam("parent_id"),
-    )
+# the balance screen's families: each child with its certificate, in one query
+_FAMILY_CERTIFICATES = (
+    select(Child, Municipality.name, Certificate)
+    .join(Municipality, Municipality.id == Child.municipality_id)
+    .outerjoin(Certificate, Certificate.child_id == Child.id)
+    .where(Child.parent_id == bindparam("parent_id"))
+    .order_by(Child.id)
 )
 
 
-async def of_children(
-    uow: UnitOfWork, parent_id: int, child_ids: list[int]
-) -> dict[int, CertificateView]:
-    """The certificates of the family's children, in one query (the balance screen): the
-    children's own, by child id; no nominal (the balance does not show it)."""
-    rows = await uow.session.scalars(
-        _OF_CHILDREN, {"ids": list(child_ids), "parent_id": parent_id}
-    )
-    return {
-        int(c.child_id): await _view(uow, c, nominal=False) for c in rows if c.child_id is not None
-    }
+async def family(
+    uow: UnitOfWork, parent_id: int
+) -> list[tuple[ChildView, CertificateView | None]]:
+    """The family's children and their certificates (no nominal: the balance does not show
+    it), in one query."""
+    rows = await uow.session.execute(_FAMILY_CERTIFICATES, {"parent_id": parent_id})
+    today = uow.today
+    return [
+        (
+            child_view(child, muni, today),
+            await _view(uow, cert, nominal=False) if cert is not None else None,
+        )
+        for child, muni, cert in rows
+    ]
 
 
 async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> CertificateView:
