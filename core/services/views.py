@@ -8,7 +8,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 
 from core.errors import DomainError
+from core.rules.catalog import Direction
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
+from core.rules.people import age_on
+from core.services.catalog import SearchQuery, search
 from core.services.certificates import Office
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -181,10 +184,6 @@ class NextStep:
 async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextStep | None:
     """For an application notice; ``similar``: how many programs of the same direction and
     municipality with free seats, for the child's age, to suggest (a refusal)."""
-    from core.rules.catalog import Direction
-    from core.rules.people import age_on
-    from core.services.catalog import SearchQuery, search
-
     row = (
         await uow.session.execute(
             select(
@@ -197,6 +196,7 @@ async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextSt
                 Program.municipality_id,
                 Child.birth_date,
                 Application.monthly_share,
+                Application.program_id,
             )
             .select_from(Application)
             .join(Program, Program.id == Application.program_id)
@@ -209,12 +209,9 @@ async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextSt
     ).first()
     if row is None:
         return None
-    provider, address, group, schedule, number, direction, muni, born, share = row
+    provider, address, group, schedule, number, direction, muni, born, share, program = row
     found: list[tuple[int, str, int]] = []
     if similar:
-        program = await uow.session.scalar(
-            select(Application.program_id).where(Application.id == app_id)
-        )
         page = await search(
             uow,
             SearchQuery(
