@@ -1,6 +1,6 @@
 """The dialogs' port (``core.port``) implemented once over the database: each use case is
-one unit of work — a read without a write lock, or a transaction committed (and run again
-on a deadlock) — composed of the services."""
+one unit of work — a read without a write lock (Database.read), or a transaction
+committed and run again on a deadlock (Database.run) — composed of the services."""
 
 from __future__ import annotations
 
@@ -48,16 +48,13 @@ class Family(_Area):
         return port.Person(parent.id, parent.language, teen)
 
     async def view(self, parent_id: int) -> port.ParentView:
-        async with self.db.reader() as uow:
-            return await parents.view(uow, parent_id)
+        return await self.db.read(parents.view, parent_id)
 
     async def children(self, parent_id: int, only: int | None = None) -> list[port.ChildView]:
-        async with self.db.reader() as uow:
-            return await _children(uow, parent_id, only)
+        return await self.db.read(_children, parent_id, only)
 
     async def child(self, parent_id: int, child_id: int) -> port.ChildView:
-        async with self.db.reader() as uow:
-            return await children.view(uow, parent_id, child_id)
+        return await self.db.read(children.view, parent_id, child_id)
 
     async def add_child(self, parent_id: int, data: port.ChildInput) -> int:
         return await self.db.run(children.add, parent_id, data)
@@ -81,11 +78,7 @@ class Family(_Area):
         await self.db.run(parents.choose_notices_to, parent_id, platform)
 
     async def privacy(self, parent_id: int) -> port.Privacy:
-        async with self.db.reader() as uow:
-            view = await parents.view(uow, parent_id)
-            kids = await children.list_children(uow, parent_id) if view.consent else []
-            channels = await parents.notice_channels(uow, parent_id)
-        return port.Privacy(view, len(kids), channels)
+        return await self.db.read(_privacy, parent_id)
 
     async def withdraw_consent(self, parent_id: int) -> port.Withdrawal:
         return await self.db.run(_withdraw, parent_id)
@@ -104,8 +97,14 @@ class Family(_Area):
         return await self.db.run(teens.invite, parent_id, child_id)
 
     async def offices(self, parent_id: int) -> list[port.Office]:
-        async with self.db.reader() as uow:
-            return await views.family_offices(uow, parent_id)
+        return await self.db.read(views.family_offices, parent_id)
+
+
+async def _privacy(uow: UnitOfWork, parent_id: int) -> port.Privacy:
+    view = await parents.view(uow, parent_id)
+    kids = await children.list_children(uow, parent_id) if view.consent else []
+    channels = await parents.notice_channels(uow, parent_id)
+    return port.Privacy(view, len(kids), channels)
 
 
 async def _remove_child(uow: UnitOfWork, parent_id: int, child_id: int) -> list[str]:
@@ -136,10 +135,7 @@ async def _redeem(
 
 class Certificates(_Area):
     async def child_card(self, parent_id: int, child_id: int) -> port.ChildCard:
-        async with self.db.reader() as uow:
-            kid = await children.view(uow, parent_id, child_id)
-            cert = await certificates.view(uow, parent_id, child_id)
-        return port.ChildCard(kid, cert)
+        return await self.db.read(_child_card, parent_id, child_id)
 
     async def issue(self, parent_id: int, child_id: int) -> int:
         return await self.db.run(certificates.issue, parent_id, child_id)
@@ -151,63 +147,72 @@ class Certificates(_Area):
         return await self.db.run(register.link_by_number, parent_id, number, born)
 
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
-        # two queries whatever the number of children: them with their certificates, and
-        # what programs hold on them
-        async with self.db.reader() as uow:
-            family = [
-                (kid, cert)
-                for kid, cert in await certificates.family(uow, parent_id)
-                if only is None or kid.id == only
-            ]
-            certs = {kid.id: cert for kid, cert in family if cert is not None}
-            funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
-            held = await statement.reserves_of(uow, funded)
-        return port.Balance([kid for kid, _ in family], certs, held)
+        return await self.db.read(_balance, parent_id, only)
 
     async def statement(
         self, parent_id: int, child_id: int, month: int | None = None
     ) -> port.Statement:
-        async with self.db.reader() as uow:
-            return await statement.statement(uow, parent_id, child_id, month)
+        return await self.db.read(statement.statement, parent_id, child_id, month)
+
+
+async def _child_card(uow: UnitOfWork, parent_id: int, child_id: int) -> port.ChildCard:
+    kid = await children.view(uow, parent_id, child_id)
+    return port.ChildCard(kid, await certificates.view(uow, parent_id, child_id))
+
+
+async def _balance(uow: UnitOfWork, parent_id: int, only: int | None) -> port.Balance:
+    """Two queries whatever the number of children: them with their certificates, and
+    what programs hold on them."""
+    family = [
+        (kid, cert)
+        for kid, cert in await certificates.family(uow, parent_id)
+        if only is None or kid.id == only
+    ]
+    certs = {kid.id: cert for kid, cert in family if cert is not None}
+    funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
+    held = await statement.reserves_of(uow, funded)
+    return port.Balance([kid for kid, _ in family], certs, held)
 
 
 class Catalogue(_Area):
     async def municipalities(self, text: str = "") -> list[tuple[int, str]]:
-        async with self.db.reader() as uow:
-            return await catalog.municipalities(uow, text)
+        return await self.db.read(catalog.municipalities, text)
 
     async def search(self, query: port.SearchQuery) -> port.Page:
-        async with self.db.reader() as uow:
-            return await catalog.search(uow, query)
+        return await self.db.read(catalog.search, query)
 
     async def card(
         self, program_id: int, parent_id: int | None = None, child_id: int | None = None
     ) -> port.CardView:
-        async with self.db.reader() as uow:
-            c = await catalog.card(uow, program_id)
-            if parent_id is None or child_id is None:
-                return port.CardView(c)
-            if c.register != Register.CERTIFIED or c.art_school or not c.groups:
-                return port.CardView(c)
-            try:
-                q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
-            except DomainError as exc:
-                return port.CardView(c, refusal=exc)
-        return port.CardView(c, quote=q)
+        return await self.db.read(_card, program_id, parent_id, child_id)
+
+
+async def _card(
+    uow: UnitOfWork, program_id: int, parent_id: int | None, child_id: int | None
+) -> port.CardView:
+    """The program, and for a child the quote of its first group (or why not)."""
+    c = await catalog.card(uow, program_id)
+    if parent_id is None or child_id is None:
+        return port.CardView(c)
+    if c.register != Register.CERTIFIED or c.art_school or not c.groups:
+        return port.CardView(c)
+    try:
+        q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
+    except DomainError as exc:
+        return port.CardView(c, refusal=exc)
+    return port.CardView(c, quote=q)
 
 
 class Enrolment(_Area):
     async def choices(self, parent_id: int, only: int | None, group_id: int) -> port.ApplyChoice:
-        async with self.db.reader() as uow:
-            kids = await _children(uow, parent_id, only)
-            low, high = await catalog.group_ages(uow, group_id)
-        return port.ApplyChoice(kids, low, high)
+        return await self.db.read(_choices, parent_id, only, group_id)
 
     async def quote(
         self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
     ) -> port.ApplyQuote:
-        async with self.db.reader() as uow:
-            return await quotes.quote_application(uow, parent_id, child_id, group_id, offer=offer)
+        return await self.db.read(
+            quotes.quote_application, parent_id, child_id, group_id, offer=offer
+        )
 
     async def submit(
         self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
@@ -218,26 +223,36 @@ class Enrolment(_Area):
         await self.db.run(enrolment.take, parent_id, application_id, expected_share=share)
 
     async def offered(self, parent_id: int, application_id: int) -> port.Offer:
-        async with self.db.reader() as uow:
-            return await waiting_list.offered(uow, parent_id, application_id)
+        return await self.db.read(waiting_list.offered, parent_id, application_id)
 
     async def applications(
         self, parent_id: int, active_only: bool = False
     ) -> list[port.ApplicationView]:
-        async with self.db.reader() as uow:
-            return await views.parent_applications(uow, parent_id, active_only=active_only)
+        return await self.db.read(views.parent_applications, parent_id, active_only=active_only)
 
     async def application(self, parent_id: int, application_id: int) -> port.ApplicationCard:
-        async with self.db.reader() as uow:
-            a = await views.parent_application(uow, parent_id, application_id)
-            waiting = await waiting_list.waiting_place(uow, a.id)
-        return port.ApplicationCard(a, waiting)
+        return await self.db.read(_application, parent_id, application_id)
 
     async def cancel(self, parent_id: int, application_id: int) -> None:
         await self.db.run(enrolment.cancel, parent_id, application_id)
 
     async def leave(self, parent_id: int, application_id: int) -> None:
         await self.db.run(enrolment.leave, parent_id, application_id)
+
+
+async def _choices(
+    uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
+) -> port.ApplyChoice:
+    kids = await _children(uow, parent_id, only)
+    low, high = await catalog.group_ages(uow, group_id)
+    return port.ApplyChoice(kids, low, high)
+
+
+async def _application(
+    uow: UnitOfWork, parent_id: int, application_id: int
+) -> port.ApplicationCard:
+    a = await views.parent_application(uow, parent_id, application_id)
+    return port.ApplicationCard(a, await waiting_list.waiting_place(uow, a.id))
 
 
 async def _submit(
@@ -252,18 +267,15 @@ async def _submit(
 
 class Staff(_Area):
     async def is_provider(self, staff_id: int) -> bool:
-        async with self.db.reader() as uow:
-            return bool(await views.provider_ids(uow, staff_id))
+        return bool(await self.db.read(views.provider_ids, staff_id))
 
     async def provider_queue(
         self, staff_id: int, which: port.Queue, page: int
     ) -> tuple[list[port.ApplicationView], int]:
-        async with self.db.reader() as uow:
-            return await provider_views.queue(uow, staff_id, which, page)
+        return await self.db.read(provider_views.queue, staff_id, which, page)
 
     async def provider_card(self, staff_id: int, application_id: int) -> port.ProviderCard:
-        async with self.db.reader() as uow:
-            return await provider_views.card(uow, staff_id, application_id)
+        return await self.db.read(provider_views.card, staff_id, application_id)
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
@@ -276,12 +288,10 @@ class Staff(_Area):
         )
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[port.Pending], int]:
-        async with self.db.reader() as uow:
-            return await confirmations.pending(uow, staff_id, page=page)
+        return await self.db.read(confirmations.pending, staff_id, page=page)
 
     async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
-        async with self.db.reader() as uow:
-            return await confirmations.pending_one(uow, staff_id, certificate_id)
+        return await self.db.read(confirmations.pending_one, staff_id, certificate_id)
 
     async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
         return await self.db.run(confirmations.confirm, staff_id, certificate_id)
@@ -292,22 +302,16 @@ class Staff(_Area):
 
 class Broadcasts(_Area):
     async def scope(self, author_id: int) -> tuple[int | None, bool]:
-        async with self.db.reader() as uow:
-            return await broadcasts.coordinator_scope(uow, author_id)
+        return await self.db.read(broadcasts.coordinator_scope, author_id)
 
     async def audience_choice(self, author_id: int) -> port.AudienceChoice:
-        async with self.db.reader() as uow:
-            muni, region_wide = await broadcasts.coordinator_scope(uow, author_id)
-            names = dict(await catalog.municipalities(uow)) if muni is not None else {}
-        return port.AudienceChoice(muni, names.get(muni or 0, "—"), region_wide)
+        return await self.db.read(_audience_choice, author_id)
 
     async def count(self, audience: port.Audience) -> int:
-        async with self.db.reader() as uow:
-            return await broadcasts.count_audience(uow, audience)
+        return await self.db.read(broadcasts.count_audience, audience)
 
     async def programs(self, author_id: int, text: str) -> list[port.ProgramRow]:
-        async with self.db.reader() as uow:
-            return await broadcasts.programs(uow, author_id, text)
+        return await self.db.read(broadcasts.programs, author_id, text)
 
     async def create(
         self,
@@ -324,15 +328,27 @@ class Broadcasts(_Area):
     async def progress(
         self, author_id: int, broadcast_id: int | None
     ) -> tuple[int, port.Progress]:
-        async with self.db.reader() as uow:
-            if broadcast_id is None:
-                broadcast_id = await broadcasts.latest(uow, author_id)
-            if broadcast_id is None:
-                raise DomainError("broadcast_not_found")
-            return broadcast_id, await broadcasts.progress(uow, author_id, broadcast_id)
+        return await self.db.read(_progress, author_id, broadcast_id)
 
     async def cancel(self, author_id: int, broadcast_id: int) -> None:
         await self.db.run(broadcasts.cancel, author_id, broadcast_id)
+
+
+async def _audience_choice(uow: UnitOfWork, author_id: int) -> port.AudienceChoice:
+    muni, region_wide = await broadcasts.coordinator_scope(uow, author_id)
+    names = dict(await catalog.municipalities(uow)) if muni is not None else {}
+    return port.AudienceChoice(muni, names.get(muni or 0, "—"), region_wide)
+
+
+async def _progress(
+    uow: UnitOfWork, author_id: int, broadcast_id: int | None
+) -> tuple[int, port.Progress]:
+    """The broadcast asked for, or the author's latest."""
+    if broadcast_id is None:
+        broadcast_id = await broadcasts.latest(uow, author_id)
+    if broadcast_id is None:
+        raise DomainError("broadcast_not_found")
+    return broadcast_id, await broadcasts.progress(uow, author_id, broadcast_id)
 
 
 class UseCases:

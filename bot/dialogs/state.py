@@ -13,7 +13,7 @@ import json
 import time
 from collections import OrderedDict
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 DEFAULT_TTL_S = 6 * 3600
@@ -26,7 +26,10 @@ class DialogState:
     lang: str = "ru"
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        # not dataclasses.asdict: it deep-copies the data only to serialise them
+        return json.dumps(
+            {"screen": self.screen, "data": self.data, "lang": self.lang}, ensure_ascii=False
+        )
 
     @classmethod
     def loads(cls, raw: str | bytes) -> DialogState:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +98,11 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
     """SQLAlchemy's documented pysqlite recipe: take control of BEGIN ourselves and make it
     BEGIN IMMEDIATE, so a read-then-write transaction holds the write lock from its start
     and two of them can't both read the same balance before either writes."""
+    _sqlite_begin(engine.sync_engine)
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def _sqlite_begin(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -107,7 +113,7 @@ def _sqlite_immediate(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(conn):
         # a read-only unit of work takes no write lock: WAL readers run side by side
         readonly = conn.get_execution_options().get("pfdo_readonly", False)
@@ -123,6 +129,60 @@ async def analyze(db: Database) -> None:
             await conn.commit()
 
 
+def _sqlite_reads(url: str) -> Engine | None:
+    """A plain (sync) pysqlite engine on the same file, for Database.read; None for a
+    database in memory (another connection would see another database)."""
+    if sqlite_path(url) is None:
+        return None
+    sync_url = make_url(url).set(drivername="sqlite")
+    engine = create_engine(
+        sync_url,
+        hide_parameters=True,
+        pool_reset_on_return=None,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        execution_options={"pfdo_readonly": True},
+    )
+    _sqlite_begin(engine)
+    return engine
+
+
+class _InlineSession:
+    """The part of an AsyncSession a read uses (execute, scalar, scalars, get), answered
+    at once by a sync Session: Database.read runs the whole read on one thread."""
+
+    def __init__(self, session: Session) -> None:
+        self.sync_session = session
+        self.bind = session.bind
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self.sync_session.execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        return self.sync_session.scalar(*args, **kwargs)
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        return self.sync_session.scalars(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self.sync_session.get(*args, **kwargs)
+
+    async def rollback(self) -> None:
+        self.sync_session.rollback()
+
+    async def close(self) -> None:
+        self.sync_session.close()
+
+
+def _to_the_end(coro: Coroutine[Any, Any, R]) -> R:
+    """Run a coroutine that never waits (a read over _InlineSession) to its result."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return cast(R, done.value)
+    coro.close()
+    raise RuntimeError("a read waited for something other than its own statements")
+
+
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
@@ -135,7 +195,7 @@ class UnitOfWork:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        sessions: Callable[[], AsyncSession],
         clock: Clock,
         zone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE),
         register_secret: bytes = DEFAULT_REGISTER_SECRET,
@@ -205,6 +265,19 @@ class Database:
             # was committed when it started
             reads = reads.execution_options(isolation_level="AUTOCOMMIT")
         self.read_sessions = async_sessionmaker(reads, expire_on_commit=False)
+        # SQLite: a read runs whole on a thread of its own, over a plain sqlite3
+        # connection (WAL: readers do not wait for the writer). aiosqlite passes every
+        # cursor call to its thread and back (BEGIN, then cursor, execute, fetch and close
+        # for each statement, then the rollback: 13 round trips for a screen of two
+        # statements); this is one.
+        self.sync_reads = _sqlite_reads(url)
+        self._read_threads: ThreadPoolExecutor | None = None
+        if self.sync_reads is not None:
+            sync_sessions = sessionmaker(self.sync_reads, expire_on_commit=False)
+            self._inline_sessions: Callable[[], AsyncSession] = lambda: cast(
+                AsyncSession, _InlineSession(sync_sessions())
+            )
+            self._read_threads = ThreadPoolExecutor(4, thread_name_prefix="sqlite-read")
         self.clock = clock
         # transactions run again, by reason (sqlstate or "moved"): the harness reports it
         self.retries: Counter[str] = Counter()
@@ -254,5 +327,35 @@ class Database:
         writes is rolled back at the end."""
         return UnitOfWork(self.read_sessions, self.clock, self.zone, self.register_secret)
 
+    async def read(
+        self,
+        fn: Callable[Concatenate[UnitOfWork, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """``fn``'s reads in one unit of work (one snapshot), without a write lock. On a
+        SQLite file the whole of ``fn`` runs on a reader thread, so it may await nothing
+        but its session's execute, scalar, scalars and get."""
+        if self._read_threads is None:
+            async with self.reader() as uow:
+                return await fn(uow, *args, **kwargs)
+
+        async def whole() -> R:
+            uow = UnitOfWork(self._inline_sessions, self.clock, self.zone, self.register_secret)
+            async with uow:
+                return await fn(uow, *args, **kwargs)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_threads, _to_the_end, whole())
+
+    @property
+    def sync_engines(self) -> list[Engine]:
+        """Every engine statements go through (to listen to their events)."""
+        return [self.engine.sync_engine] + ([self.sync_reads] if self.sync_reads else [])
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._read_threads is not None:
+            self._read_threads.shutdown(wait=True)
+        if self.sync_reads is not None:
+            self.sync_reads.dispose()
