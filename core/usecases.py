@@ -44,6 +44,10 @@ async def _children(uow: UnitOfWork, parent_id: int, only: int | None) -> list[p
 
 class Family(_Area):
     async def resolve(self, platform: str, external_id: str, language: str) -> port.Person:
+        # a known account is read without a transaction; only a new one is written
+        found = await self.db.read(parents.known, platform, external_id)
+        if found is not None:
+            return port.Person(*found)
         parent, teen = await self.db.run(parents.resolve, platform, external_id, language)
         return port.Person(parent.id, parent.language, teen)
 

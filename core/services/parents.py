@@ -95,6 +95,26 @@ async def resolve(
     return parent, await acting_child(uow, platform, external_id)
 
 
+_KNOWN = select(Parent.id, Parent.language, Identity.child_id).join(
+    Identity, Identity.parent_id == Parent.id
+)
+
+
+async def known(
+    uow: UnitOfWork, platform: str, external_id: str
+) -> tuple[int, str, int | None] | None:
+    """An account already known: its family, the family's language and the child it acts
+    for, in one read (what most first events of a day need); None for a new person."""
+    if not valid_platform(platform):
+        raise ValueError("not a platform key")
+    row = (
+        await uow.session.execute(
+            _KNOWN.where(Identity.platform == platform, Identity.external_id == external_id)
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
 async def acting_child(uow: UnitOfWork, platform: str, external_id: str) -> int | None:
     return await uow.session.scalar(
         select(Identity.child_id).where(

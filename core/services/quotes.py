@@ -5,6 +5,7 @@ storm's hot path), the verdict from core.rules.enrolment, the money from core.ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
@@ -21,15 +22,17 @@ from core.rules.enrolment import (
 from core.rules.money import Quote, quote
 from core.rules.people import age_on
 from core.services import campaign
-from core.services.certificates import for_child, period_of
-from core.services.children import get_owned
+from core.services.certificates import for_child
 from core.services.parents import require_consent
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
     Certificate,
+    Child,
     Group,
+    Municipality,
     MunicipalityYear,
+    Parent,
     Program,
     Provider,
 )
@@ -68,6 +71,18 @@ _GROUP = (
     .join(Provider, Provider.id == Program.provider_id)
     .where(Group.id == bindparam("group_id"), Program.active.is_(True))
 )
+# the child (the family's own), its municipality's funding period and the family's
+# consent in one statement; for a quote, the certificate too (an application locks it on
+# its own: PostgreSQL cannot lock the nullable side of an outer join)
+_CHILD = (
+    select(Child, Municipality.funding_period, Parent.consent_at)
+    .join(Municipality, Municipality.id == Child.municipality_id)
+    .join(Parent, Parent.id == Child.parent_id)
+    .where(Child.id == bindparam("child_id"), Child.parent_id == bindparam("parent_id"))
+)
+_CHILD_CERTIFICATE = _CHILD.add_columns(Certificate).outerjoin(
+    Certificate, Certificate.child_id == Child.id
+)
 _CHILD_OPEN = (
     select(
         Application.id,
@@ -90,19 +105,36 @@ async def facts(
     *,
     lock: bool,
     offer: int | None = None,
+    consent: bool = False,
 ) -> tuple[ApplyQuote, Certificate | None]:
     """The quote and the rules' verdict. ``offer``: the family's own offered (or waiting)
-    application for this program, not counted as a second one."""
-    child = await get_owned(uow, parent_id, child_id)
-    # PostgreSQL: the certificate row lock serialises one child's applications, so the
-    # balance, the budget count and the duplicate check below are read fresh
-    cert = await for_child(uow, child_id, lock=lock)
+    application for this program, not counted as a second one. ``consent``: refuse a
+    family without consent (an application checks it under the family's lock instead)."""
+    ids = {"child_id": child_id, "parent_id": parent_id}
+    cert: Certificate | None
+    found: Any  # the child, its funding period, the consent (and the certificate)
+    if lock:
+        found = (await uow.session.execute(_CHILD, ids)).first()
+        # PostgreSQL: the certificate row lock serialises one child's applications, so
+        # the balance, the budget count and the duplicate check below are read fresh
+        cert = await for_child(uow, child_id, lock=True) if found is not None else None
+    else:
+        found = (await uow.session.execute(_CHILD_CERTIFICATE, ids)).first()
+        cert = found[3] if found is not None else None
+    if found is None:
+        if consent:
+            await require_consent(uow, parent_id)  # says which, when it is the consent
+        # another family's child is not found: its existence is not disclosed
+        raise DomainError("child_not_found")
+    child, funding_period, consent_at = found[0], found[1], found[2]
+    if consent and consent_at is None:
+        raise DomainError("consent_required")
     row = (await uow.session.execute(_GROUP, {"group_id": group_id})).first()
     if row is None:
         raise DomainError("group_not_found")
     group, program, provider = row
     today = uow.today
-    period = await period_of(uow, child.municipality_id)
+    period = Period(funding_period or Period.SCHOOL)
     when = await campaign.target(
         uow, child.municipality_id, program.start_month, program.end_month, period
     )
@@ -204,6 +236,5 @@ async def quote_application(
 ) -> ApplyQuote:
     """What the application would take at acceptance and cost; raises the refusal the apply
     would raise. ``offer``: taking the seat held for this application of the family."""
-    await require_consent(uow, parent_id)
-    q, _ = await facts(uow, parent_id, child_id, group_id, lock=False, offer=offer)
+    q, _ = await facts(uow, parent_id, child_id, group_id, lock=False, offer=offer, consent=True)
     return q
