@@ -53,6 +53,13 @@ class Reply:
     toast: str | None = None  # a short answer to the press itself (callback answer)
 
 
+@dataclass(slots=True)
+class _Late:
+    """Set when the person has been answered for an event still being handled."""
+
+    passed: bool = False
+
+
 class Engine:
     def __init__(
         self,
@@ -63,6 +70,7 @@ class Engine:
         default_language: str = "ru",
         timezone: str = "Europe/Moscow",
         deadline: float = 1.5,
+        linger: float = 30.0,
     ) -> None:
         self.timezone = timezone
         self.core = core
@@ -73,22 +81,30 @@ class Engine:
         # a person is answered within this many seconds, if only to say "try again":
         # a blackholed database or Redis must not hold them (and their next messages)
         self.deadline = deadline
+        self.linger = linger
         self._lingering: set[asyncio.Task[Reply]] = set()
 
     async def handle(self, event: Event) -> Reply:
         """Always a reply, within the deadline: the screen, a refusal above the current
         screen, "temporarily unavailable", or an apology and the menu."""
         event = clean(event)
-        # its own task: a statement hung on a dead connection cannot be interrupted in
-        # place (its rollback would hang too), so the person is answered and it is left to
-        # end by itself, rolled back
-        task = asyncio.create_task(self._handle(event))
+        # its own task: past the deadline the person is answered and the work goes on by
+        # itself. It is not cancelled there: a statement cancelled midway costs its
+        # connection (closed, opened again, its statements prepared again), which under a
+        # storm is more work for everyone and turned slow answers into more slow answers;
+        # a hung statement ends at the database's statement limit. What ends late keeps
+        # no dialog state (the person may have moved on), and what still runs after
+        # ``linger`` seconds is cancelled.
+        late = _Late()
+        task = asyncio.create_task(self._handle(event, late))
         done, _ = await asyncio.wait({task}, timeout=self.deadline)
         if task in done:
             return task.result()
-        task.cancel()
+        late.passed = True
+        stop = asyncio.get_running_loop().call_later(self.linger, task.cancel)
         self._lingering.add(task)
         task.add_done_callback(self._lingering.discard)
+        task.add_done_callback(lambda _: stop.cancel())
         metrics.ERRORS.labels(event.platform).inc()
         logger.warning("no answer within %.1f s to a %s event", self.deadline, event.kind)
         # what was pressed may still be finishing (its transaction commits after this
@@ -100,7 +116,7 @@ class Engine:
         screen = Screen([T(key)], name="error")
         return Reply(render(screen, lang, self.t, lambda a: a), edit=False)
 
-    async def _handle(self, event: Event) -> Reply:
+    async def _handle(self, event: Event, late: _Late | None = None) -> Reply:
         started = time.perf_counter()
         try:
             state, parent_id = await self._state(event)
@@ -140,6 +156,10 @@ class Engine:
         if event.kind == "button" and isinstance(first, T) and first.key == "stale-button":
             toast = self.t(ctx.lang, "stale-button-toast")
         ctx.keep_flows()
+        if late is not None and late.passed:
+            # answered already ("it may have gone through"): the state of a later event
+            # is not overwritten with this one's
+            return self._apology(event, "error-slow")
         try:
             await self.states.set(event.user_key, ctx.state)
         except Exception as exc:
