@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 
 from core.errors import DomainError
 from core.notify.outbox import emit
@@ -25,34 +25,30 @@ OFFER_LAPSED = "offer_lapsed"  # the reason of a held seat not taken in time
 PASS_TRIES = 5  # looks for the first of a waiting list while people join or leave it
 
 
-_SEAT = (
+# a seat while one is free and nobody waits, else a place in the list: one statement on
+# the group's row (both CASEs read the row as it was), so claims of one group queue on
+# its lock in the order they reach it; the new waiting count says which it was (a seat
+# leaves it at 0)
+_seat_free = and_(Group.taken < Group.seats, Group.waiting == 0)
+_CLAIM = (
     update(Group)
-    .where(Group.id == bindparam("group_id"), Group.taken < Group.seats, Group.waiting == 0)
-    .values(taken=Group.taken + 1)
-    .execution_options(synchronize_session=False)
-)
-_LIST_PLACE = (
-    update(Group)
-    .where(Group.id == bindparam("group_id"), or_(Group.taken >= Group.seats, Group.waiting > 0))
-    .values(waiting=Group.waiting + 1)
+    .where(Group.id == bindparam("group_id"))
+    .values(
+        taken=case((_seat_free, Group.taken + 1), else_=Group.taken),
+        waiting=case((_seat_free, Group.waiting), else_=Group.waiting + 1),
+    )
+    .returning(Group.waiting)
     .execution_options(synchronize_session=False)
 )
 
 
 async def claim(uow: UnitOfWork, group_id: int) -> bool:
     """Take a free seat, or a place in the waiting list: True for a seat. A seat is free
-    only while nobody waits (a freed seat goes to the first waiting). Each statement
-    locks the group's row; the second, if the group changed between them, gives way to
-    the first again (a seat freed with nobody waiting)."""
-    while True:
-        seat = await uow.session.execute(_SEAT, {"group_id": group_id})
-        if seat.rowcount == 1:  # type: ignore[attr-defined]
-            return True
-        queued = await uow.session.execute(_LIST_PLACE, {"group_id": group_id})
-        if queued.rowcount == 1:  # type: ignore[attr-defined]
-            return False
-        if await uow.session.get(Group, group_id) is None:
-            raise DomainError("group_not_found")
+    only while nobody waits (a freed seat goes to the first waiting)."""
+    waiting = (await uow.session.execute(_CLAIM, {"group_id": group_id})).scalar()
+    if waiting is None:
+        raise DomainError("group_not_found")
+    return int(waiting) == 0
 
 
 _AHEAD = (
