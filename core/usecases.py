@@ -262,11 +262,11 @@ async def _application(
 async def _submit(
     uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None
 ) -> port.Waiting | None:
-    """Apply, and in the same transaction the place in the waiting list if it is one."""
-    app_id = await enrolment.apply(
+    """Apply, and the place in the waiting list if it is one (the seat claim says it)."""
+    applied = await enrolment.submit(
         uow, parent_id, child_id, group_id, expected_share=share, phone=phone
     )
-    return await waiting_list.waiting_place(uow, app_id)
+    return applied.waiting
 
 
 class Staff(_Area):

@@ -5,9 +5,10 @@ the reservation at acceptance) are in core.services.decisions."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -36,6 +37,12 @@ OPEN = [s.value for s in OPEN_STATUSES]
 REASON_MAX = 500
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    id: int
+    waiting: waiting_list.Waiting | None  # the place in the waiting list, when it is one
+
+
 async def apply(
     uow: UnitOfWork,
     parent_id: int,
@@ -46,7 +53,23 @@ async def apply(
     phone: str | None = None,
 ) -> int:
     """Submit: the seat is held, the money not yet; or, the group being full, join its
-    waiting list (waiting_place says which). Returns the application's id.
+    waiting list (waiting_list.waiting_place says which). Returns the application's id."""
+    applied = await submit(
+        uow, parent_id, child_id, group_id, expected_share=expected_share, phone=phone
+    )
+    return applied.id
+
+
+async def submit(
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    group_id: int,
+    *,
+    expected_share: int | None = None,
+    phone: str | None = None,
+) -> Applied:
+    """Submit, and say whether it took a seat or a place in the waiting list (which).
     ``expected_share`` is the monthly share the parent saw and confirmed; if the balance
     changed since, the parent must see the new figures first (quote_changed). The family
     may apply to several clubs, each quoted against what is available now; the money is
@@ -57,47 +80,53 @@ async def apply(
     row is locked only by the seat claim, the last step before the insert and the
     commit, so it is held for a few short statements. Claims of one group queue on that
     row in the order they reach it, and the application's id is drawn while it is held:
-    seats go in order of arrival, and the waiting list is in that order too."""
-    family = await locks.family_row(uow, parent_id)
-    if family is None:
-        raise DomainError("parent_not_found")
-    if family.consent_at is None:
-        raise DomainError("consent_required")
-    q, cert = await facts(uow, parent_id, child_id, group_id, lock=True)
+    seats go in order of arrival, and the waiting list is in that order too (so the
+    waiting count the claim returns is this application's place in it)."""
+    await locks.gate(uow)
+    # the family's row is locked by the statement that reads the child (step 2)
+    q, cert = await facts(uow, parent_id, child_id, group_id, lock=True, consent=True)
     if expected_share is not None and expected_share != q.money.monthly_share:
         raise DomainError("quote_changed", share=q.money.monthly_share)
-    seated = await waiting_list.claim(uow, group_id)
-    app = Application(
-        child_id=child_id,
-        parent_id=parent_id,
-        certificate_id=cert.id if cert else None,
-        program_id=q.program_id,
-        group_id=group_id,
-        status=(AppStatus.SUBMITTED if seated else AppStatus.WAITING).value,
-        register=q.register.value,
-        monthly_price=q.money.monthly_price,
-        monthly_share=q.money.monthly_share,
-        first_month=q.first_month,
-        last_month=q.last_month,
-        reserved_left=0,
-        contact_phone=phone,
-        created_at=uow.now,
-        updated_at=uow.now,
-    )
+    waiting = await waiting_list.claim(uow, group_id)
+    status = AppStatus.WAITING if waiting else AppStatus.SUBMITTED
     # the check above, under the family's lock, already refused a second application;
     # the unique index is the last guard (the refusal rolls the whole transaction back)
-    uow.session.add(app)
     try:
-        await uow.session.flush()
+        app_id = (
+            await uow.session.execute(
+                _INSERT,
+                {
+                    "child_id": child_id,
+                    "parent_id": parent_id,
+                    "certificate_id": cert.id if cert else None,
+                    "program_id": q.program_id,
+                    "group_id": group_id,
+                    "status": status.value,
+                    "register": q.register.value,
+                    "monthly_price": q.money.monthly_price,
+                    "monthly_share": q.money.monthly_share,
+                    "first_month": q.first_month,
+                    "last_month": q.last_month,
+                    "reserved_left": 0,
+                    "contact_phone": phone,
+                    "created_at": uow.now,
+                    "updated_at": uow.now,
+                },
+            )
+        ).scalar_one()
     except IntegrityError as exc:
         raise DomainError("already_applied") from exc
-    if seated:
+    if not waiting:
         await waiting_list.program_seats(uow, q.program_id, -1)
     # nothing is blocked yet: the money is reserved when the provider accepts (the
     # contract), against what is available then (core.services.decisions)
-    await _notify(uow, app)
-    logger.info("application %s %s (group %s)", app.id, app.status, group_id)
-    return app.id
+    await _tell(uow, parent_id, app_id, child_id, q.program_id, status.value, None)
+    logger.info("application %s %s (group %s)", app_id, status.value, group_id)
+    place = waiting_list.Waiting(waiting, q.hold_hours) if waiting else None
+    return Applied(app_id, place)
+
+
+_INSERT = insert(Application).returning(Application.id)
 
 
 async def take(
@@ -129,20 +158,32 @@ async def take(
 
 
 async def _notify(uow: UnitOfWork, app: Application) -> None:
-    if app.parent_id is None:  # the family's data were erased: nobody to tell
+    await _tell(uow, app.parent_id, app.id, app.child_id, app.program_id, app.status, app.reason)
+
+
+async def _tell(
+    uow: UnitOfWork,
+    parent_id: int | None,
+    app_id: int,
+    child_id: int | None,
+    program_id: int,
+    status: str,
+    reason: str | None,
+) -> None:
+    if parent_id is None:  # the family's data were erased: nobody to tell
         return
     await emit(
         uow,
-        app.parent_id,
+        parent_id,
         "application_status",
         {
-            "application_id": app.id,
-            "child_id": app.child_id,
-            "program_id": app.program_id,
-            "status": app.status,
-            "reason": app.reason,
+            "application_id": app_id,
+            "child_id": child_id,
+            "program_id": program_id,
+            "status": status,
+            "reason": reason,
         },
-        dedup_key=f"app:{app.id}:{app.status}",
+        dedup_key=f"app:{app_id}:{status}",
     )
 
 

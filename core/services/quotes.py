@@ -61,25 +61,50 @@ class ApplyQuote:
     waiting: int = 0  # how many wait in the group's list already
     offered: bool = False  # the seat is held for this family (taking an offered seat)
     child_name: str = ""
+    hold_hours: int = 24  # how long a freed seat is held for the first in the list
 
 
 # built once: the checks run on every quote and application (an opening-day storm's hot
-# path), and building a statement costs more than running it
+# path), and building a statement costs more than running it; plain columns, not ORM
+# objects: only what the rules and the quote read
 _GROUP = (
-    select(Group, Program, Provider)
+    select(
+        Group.taken,
+        Group.seats,
+        Group.waiting,
+        Program.id.label("program_id"),
+        Program.start_month,
+        Program.end_month,
+        Program.age_min,
+        Program.age_max,
+        Program.register,
+        Program.price,
+        Provider.art_school,
+        Municipality.seat_hold_hours,
+    )
     .join(Program, Program.id == Group.program_id)
     .join(Provider, Provider.id == Program.provider_id)
+    .join(Municipality, Municipality.id == Program.municipality_id)
     .where(Group.id == bindparam("group_id"), Program.active.is_(True))
 )
 # the child (the family's own), its municipality's funding period and the family's
 # consent in one statement; for a quote, the certificate too (an application locks it on
 # its own: PostgreSQL cannot lock the nullable side of an outer join)
 _CHILD = (
-    select(Child, Municipality.funding_period, Parent.consent_at)
+    select(
+        Child.municipality_id,
+        Child.birth_date,
+        Child.name,
+        Municipality.funding_period,
+        Parent.consent_at,
+    )
     .join(Municipality, Municipality.id == Child.municipality_id)
     .join(Parent, Parent.id == Child.parent_id)
     .where(Child.id == bindparam("child_id"), Child.parent_id == bindparam("parent_id"))
 )
+# an application: the family's row locked by the same statement (step 2 of the lock
+# order, core.storage.locks; PostgreSQL re-reads the consent if it changed meanwhile)
+_CHILD_LOCKED = _CHILD.with_for_update(of=Parent)
 _CHILD_CERTIFICATE = _CHILD.add_columns(Certificate).outerjoin(
     Certificate, Certificate.child_id == Child.id
 )
@@ -114,30 +139,30 @@ async def facts(
     cert: Certificate | None
     found: Any  # the child, its funding period, the consent (and the certificate)
     if lock:
-        found = (await uow.session.execute(_CHILD, ids)).first()
+        # the family's row is locked here when the child is the family's (another
+        # family's child is refused without a lock)
+        child_query = _CHILD_LOCKED if uow.dialect == "postgresql" else _CHILD
+        found = (await uow.session.execute(child_query, ids)).first()
         # PostgreSQL: the certificate row lock serialises one child's applications, so
         # the balance, the budget count and the duplicate check below are read fresh
         cert = await for_child(uow, child_id, lock=True) if found is not None else None
     else:
         found = (await uow.session.execute(_CHILD_CERTIFICATE, ids)).first()
-        cert = found[3] if found is not None else None
+        cert = found[5] if found is not None else None
     if found is None:
         if consent:
             await require_consent(uow, parent_id)  # says which, when it is the consent
         # another family's child is not found: its existence is not disclosed
         raise DomainError("child_not_found")
-    child, funding_period, consent_at = found[0], found[1], found[2]
+    muni_id, birth_date, child_name, funding_period, consent_at = found[:5]
     if consent and consent_at is None:
         raise DomainError("consent_required")
-    row = (await uow.session.execute(_GROUP, {"group_id": group_id})).first()
-    if row is None:
+    group = (await uow.session.execute(_GROUP, {"group_id": group_id})).first()
+    if group is None:
         raise DomainError("group_not_found")
-    group, program, provider = row
     today = uow.today
     period = Period(funding_period or Period.SCHOOL)
-    when = await campaign.target(
-        uow, child.municipality_id, program.start_month, program.end_month, period
-    )
+    when = await campaign.target(uow, muni_id, group.start_month, group.end_month, period)
     first, last, months = when.first_month, when.last_month, when.months
     # the child's open applications, read once: a second one to this program, and what
     # the budget registers' limits count (art schools count for nothing)
@@ -147,19 +172,19 @@ async def facts(
     for app_id, app_program, register_, status, art in (
         await uow.session.execute(_CHILD_OPEN, {"child_id": child_id})
     ).all():
-        if app_program == program.id and app_id != offer:
+        if app_program == group.program_id and app_id != offer:
             same += 1
         if status in ACTIVE and register_ in budget_registers and not art:
             budget_active[register_] = budget_active.get(register_, 0) + 1
     year = when.settings
-    register = Register(program.register)
+    register = Register(group.register)
     check_apply(
         ApplyFacts(
-            child_age=age_on(child.birth_date, today),
-            age_min=program.age_min,
-            age_max=program.age_max,
+            child_age=age_on(birth_date, today),
+            age_min=group.age_min,
+            age_max=group.age_max,
             register=register,
-            art_school=provider.art_school,
+            art_school=group.art_school,
             certificate_status=CertStatus(cert.status) if cert else None,
             has_active_same_program=bool(same),
             active_budget_programs=sum(budget_active.values()),
@@ -181,7 +206,7 @@ async def facts(
         coming = (
             year
             if period == Period.SCHOOL
-            else await campaign.settings_of(uow, child.municipality_id, first // 12)
+            else await campaign.settings_of(uow, muni_id, first // 12)
         )
         nominal = coming.nominal if coming is not None else 0
         nominal_known = nominal > 0
@@ -190,19 +215,19 @@ async def facts(
     # a calendar-year municipality pays up to December from this year's money; the months
     # after are reserved from the next nominal on 1 January (campaign.carry_into)
     paid = campaign.money_months(first, last, period)
-    if register == Register.CERTIFIED and not provider.art_school:
-        money = quote(program.price, paid, available)
-        if money.monthly_share == 0 and program.price > 0:
+    if register == Register.CERTIFIED and not group.art_school:
+        money = quote(group.price, paid, available)
+        if money.monthly_share == 0 and group.price > 0:
             raise DomainError("certificate_exhausted", available=available)
     else:
-        money = Quote(program.price, months, 0)
+        money = Quote(group.price, months, 0)
     return (
         ApplyQuote(
             child_id=child_id,
             group_id=group_id,
-            program_id=program.id,
+            program_id=group.program_id,
             register=register,
-            art_school=provider.art_school,
+            art_school=group.art_school,
             first_month=first,
             last_month=last,
             money=money,
@@ -215,7 +240,8 @@ async def facts(
             full=offer is None and (group.taken >= group.seats or group.waiting > 0),
             waiting=group.waiting,
             offered=offer is not None,
-            child_name=child.name,
+            child_name=child_name,
+            hold_hours=group.seat_hold_hours,
         ),
         cert,
     )

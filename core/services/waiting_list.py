@@ -42,13 +42,14 @@ _CLAIM = (
 )
 
 
-async def claim(uow: UnitOfWork, group_id: int) -> bool:
-    """Take a free seat, or a place in the waiting list: True for a seat. A seat is free
-    only while nobody waits (a freed seat goes to the first waiting)."""
+async def claim(uow: UnitOfWork, group_id: int) -> int:
+    """Take a free seat (0), or a place in the waiting list (the place: how many wait
+    now, this one the last). A seat is free only while nobody waits (a freed seat goes
+    to the first waiting)."""
     waiting = (await uow.session.execute(_CLAIM, {"group_id": group_id})).scalar()
     if waiting is None:
         raise DomainError("group_not_found")
-    return int(waiting) == 0
+    return int(waiting)
 
 
 _AHEAD = (

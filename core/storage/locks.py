@@ -62,20 +62,6 @@ async def families(uow: UnitOfWork, *parent_ids: int | None) -> None:
     await uow.session.execute(_FAMILIES, {"ids": ids})
 
 
-_FAMILY_ROW = select(Parent).where(Parent.id == bindparam("id"))
-_FAMILY_ROW_LOCKED = _FAMILY_ROW.with_for_update()
-
-
-async def family_row(uow: UnitOfWork, parent_id: int) -> Parent | None:
-    """Steps 1-2 for one family, its row read under its lock (one statement for the lock
-    and what the use case checks on the row, such as consent)."""
-    await gate(uow)
-    query = _FAMILY_ROW_LOCKED if uow.dialect == "postgresql" else _FAMILY_ROW
-    return await uow.session.scalar(
-        query, {"id": parent_id}, execution_options={"populate_existing": True}
-    )
-
-
 async def certificates(uow: UnitOfWork, ids: list[int]) -> None:
     """Step 3 (or 4 for queued certificates of other families)."""
     if uow.dialect != "postgresql" or not ids:
