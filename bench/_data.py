@@ -94,7 +94,9 @@ async def _chunks(db: Database, table, rows: list[dict], size: int = 20_000) -> 
             await conn.execute(insert(table), rows[i : i + size])
 
 
-async def build_catalog(db: Database, programs: int, munis: int = 30, seed: int = 1) -> None:
+async def build_catalog(
+    db: Database, programs: int, munis: int = 30, seed: int = 1, chunk: int = 20_000
+) -> None:
     rnd = random.Random(seed)
     await _chunks(
         db,
@@ -134,49 +136,51 @@ async def build_catalog(db: Database, programs: int, munis: int = 30, seed: int 
     )
     dirs = list(Direction)
     regs = list(Register)
-    rows, groups = [], []
-    for i in range(1, programs + 1):
-        name = f"{rnd.choice(WORDS).title()} {rnd.choice(WORDS)} {i}"
-        desc = " ".join(rnd.choices(WORDS, k=8))
-        lo = rnd.randint(5, 12)
-        seats = rnd.choice((0, 5, 10, 15))
-        rows.append(
-            {
-                "id": i,
-                "external_id": f"p{i}",
-                "provider_id": rnd.randint(1, providers),
-                "municipality_id": rnd.randint(1, munis),
-                "name": name,
-                "name_folded": fold(name),
-                "description": desc,
-                "search_text": fold(f"{name} {desc}"),
-                "address": "ул. Ленина",
-                "lat": 48.7 + rnd.random() / 10,
-                "lon": 132.9 + rnd.random() / 10,
-                "direction": rnd.choice(dirs).value,
-                "register": rnd.choice(regs).value,
-                "age_min": lo,
-                "age_max": rnd.randint(lo, 17),
-                "price": rnd.randint(5, 40) * 10_000,
-                "start_month": 9,
-                "end_month": 5,
-                "free_seats": seats,
-                "active": True,
-            }
-        )
-        groups.append(
-            {
-                "id": i,
-                "external_id": f"g{i}",
-                "program_id": i,
-                "name": "Группа 1",
-                "schedule": "Пн 15:00",
-                "seats": max(seats, 1),
-                "taken": 0,
-            }
-        )
-    await _chunks(db, Program, rows)
-    await _chunks(db, Group, groups)
+    # generated and written a chunk at a time: memory stays bounded (1,000,000 included)
+    for start in range(1, programs + 1, chunk):
+        rows, groups = [], []
+        for i in range(start, min(start + chunk, programs + 1)):
+            name = f"{rnd.choice(WORDS).title()} {rnd.choice(WORDS)} {i}"
+            desc = " ".join(rnd.choices(WORDS, k=8))
+            lo = rnd.randint(5, 12)
+            seats = rnd.choice((0, 5, 10, 15))
+            rows.append(
+                {
+                    "id": i,
+                    "external_id": f"p{i}",
+                    "provider_id": rnd.randint(1, providers),
+                    "municipality_id": rnd.randint(1, munis),
+                    "name": name,
+                    "name_folded": fold(name),
+                    "description": desc,
+                    "search_text": fold(f"{name} {desc}"),
+                    "address": "ул. Ленина",
+                    "lat": 48.7 + rnd.random() / 10,
+                    "lon": 132.9 + rnd.random() / 10,
+                    "direction": rnd.choice(dirs).value,
+                    "register": rnd.choice(regs).value,
+                    "age_min": lo,
+                    "age_max": rnd.randint(lo, 17),
+                    "price": rnd.randint(5, 40) * 10_000,
+                    "start_month": 9,
+                    "end_month": 5,
+                    "free_seats": seats,
+                    "active": True,
+                }
+            )
+            groups.append(
+                {
+                    "id": i,
+                    "external_id": f"g{i}",
+                    "program_id": i,
+                    "name": "Группа 1",
+                    "schedule": "Пн 15:00",
+                    "seats": max(seats, 1),
+                    "taken": 0,
+                }
+            )
+        await _chunks(db, Program, rows)
+        await _chunks(db, Group, groups)
 
 
 async def build_enrolments(db: Database, n: int, seed: int = 2, chunk: int = 20_000) -> None:

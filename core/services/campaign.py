@@ -11,6 +11,7 @@ when the year opens, in the order of acceptance (core.services.new_year).
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 
@@ -49,6 +50,11 @@ class Target:
         return self.last_month - self.first_month + 1
 
 
+class Unread(enum.Enum):
+    UNREAD = "unread"
+
+
+UNREAD = Unread.UNREAD
 _SETTINGS = select(MunicipalityYear).where(
     MunicipalityYear.municipality_id == bindparam("municipality_id"),
     MunicipalityYear.school_year == bindparam("year"),
@@ -65,14 +71,18 @@ async def target(
     start_month: int,
     end_month: int,
     period: Period = Period.SCHOOL,
+    *,
+    current: MunicipalityYear | Unread | None = UNREAD,
 ) -> Target:
     """The school year applied for, and the settings in force for it (the funding year's:
-    for a calendar-year municipality, this calendar year's)."""
+    for a calendar-year municipality, this calendar year's). ``current``: those settings
+    when the caller read them already (None: the municipality has none)."""
     today = uow.today
     year = school_year_of(today)
     first, last = program_months(year, start_month, end_month)
     first = max(first, month_of(today))
-    current = await settings_of(uow, municipality_id, funding_year_of(today, period))
+    if isinstance(current, Unread):
+        current = await settings_of(uow, municipality_id, funding_year_of(today, period))
     if first <= last:
         return Target(year, first, last, False, current)
     coming = await settings_of(uow, municipality_id, year + 1)

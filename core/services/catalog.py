@@ -235,15 +235,41 @@ async def group_ages(uow: UnitOfWork, group_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-# the card and its seats, what an opening-day storm reads most: built once, read without
-# a lock (a reader: no transaction at all on PostgreSQL)
+# the card and its seats, what an opening-day storm reads most: one statement built once
+# (a row per group), plain columns, read without a lock (a reader: no transaction at all
+# on PostgreSQL)
 _CARD = (
-    select(Program, Provider, Municipality)
+    select(
+        Program.id,
+        Program.name,
+        Program.description,
+        Provider.name.label("provider"),
+        Provider.art_school,
+        Municipality.id.label("municipality_id"),
+        Municipality.name.label("municipality"),
+        Program.address,
+        Program.lat,
+        Program.lon,
+        Program.direction,
+        Program.register,
+        Program.age_min,
+        Program.age_max,
+        Program.price,
+        Program.start_month,
+        Program.end_month,
+        Group.id.label("group_id"),
+        Group.name.label("group_name"),
+        Group.schedule,
+        Group.seats,
+        Group.taken,
+        Group.waiting,
+    )
     .join(Provider, Provider.id == Program.provider_id)
     .join(Municipality, Municipality.id == Program.municipality_id)
+    .outerjoin(Group, Group.program_id == Program.id)
     .where(Program.id == bindparam("program_id"), Program.active.is_(True))
+    .order_by(Group.id)
 )
-_CARD_GROUPS = select(Group).where(Group.program_id == bindparam("program_id")).order_by(Group.id)
 _GROUP_AGES = (
     select(Program.age_min, Program.age_max)
     .join(Group, Group.program_id == Program.id)
@@ -252,32 +278,32 @@ _GROUP_AGES = (
 
 
 async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
-    row = (await uow.session.execute(_CARD, {"program_id": program_id})).first()
-    if row is None:
+    rows = (await uow.session.execute(_CARD, {"program_id": program_id})).all()
+    if not rows:
         raise DomainError("program_not_found")
-    program, provider, muni = row
-    groups = await uow.session.scalars(_CARD_GROUPS, {"program_id": program_id})
+    p = rows[0]
     return ProgramCard(
-        id=program.id,
-        name=program.name,
-        description=program.description,
-        provider=provider.name,
-        art_school=provider.art_school,
-        municipality_id=muni.id,
-        municipality=muni.name,
-        address=program.address,
-        lat=program.lat,
-        lon=program.lon,
-        direction=Direction(program.direction),
-        register=Register(program.register),
-        age_min=program.age_min,
-        age_max=program.age_max,
-        price=program.price,
-        start_month=program.start_month,
-        end_month=program.end_month,
+        id=p.id,
+        name=p.name,
+        description=p.description,
+        provider=p.provider,
+        art_school=p.art_school,
+        municipality_id=p.municipality_id,
+        municipality=p.municipality,
+        address=p.address,
+        lat=p.lat,
+        lon=p.lon,
+        direction=Direction(p.direction),
+        register=Register(p.register),
+        age_min=p.age_min,
+        age_max=p.age_max,
+        price=p.price,
+        start_month=p.start_month,
+        end_month=p.end_month,
         groups=[
-            GroupView(g.id, g.name, g.schedule, g.seats, g.seats - g.taken, g.waiting)
-            for g in groups
+            GroupView(g.group_id, g.group_name, g.schedule, g.seats, g.seats - g.taken, g.waiting)
+            for g in rows
+            if g.group_id is not None
         ],
     )
 

@@ -82,8 +82,8 @@ async def submit(
     row in the order they reach it, and the application's id is drawn while it is held:
     seats go in order of arrival, and the waiting list is in that order too (so the
     waiting count the claim returns is this application's place in it)."""
-    await locks.gate(uow)
-    # the family's row is locked by the statement that reads the child (step 2)
+    # the ledger gate and the family's row are locked by the statement that reads the
+    # child (steps 1 and 2 of the lock order)
     q, cert = await facts(uow, parent_id, child_id, group_id, lock=True, consent=True)
     if expected_share is not None and expected_share != q.money.monthly_share:
         raise DomainError("quote_changed", share=q.money.monthly_share)

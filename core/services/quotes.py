@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select, true
 
 from core.errors import DomainError
-from core.rules.calendar import Period, month_of
+from core.rules.calendar import Period, funding_year_of, month_of
 from core.rules.catalog import BUDGET_REGISTERS, Register
 from core.rules.enrolment import (
     ACTIVE_STATUSES,
@@ -24,6 +24,7 @@ from core.rules.people import age_on
 from core.services import campaign
 from core.services.certificates import for_child
 from core.services.parents import require_consent
+from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
@@ -66,7 +67,25 @@ class ApplyQuote:
 
 # built once: the checks run on every quote and application (an opening-day storm's hot
 # path), and building a statement costs more than running it; plain columns, not ORM
-# objects: only what the rules and the quote read
+# objects, where only the rules read them.
+# The child's open applications: a second one to this program, and what the budget
+# registers' limits count (art schools count for nothing)
+_OPEN_APPS = (
+    select(
+        Application.id.label("app_id"),
+        Application.program_id.label("app_program"),
+        Application.register.label("app_register"),
+        Application.status.label("app_status"),
+        Provider.art_school.label("app_art"),
+    )
+    .join(Program, Program.id == Application.program_id)
+    .join(Provider, Provider.id == Program.provider_id)
+    .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
+    .subquery("open_apps")
+)
+# the group, its program and provider, the municipality's seat hold, the child's
+# municipality's settings of the funding year and the child's open applications, in one
+# statement: a row per open application (one with NULLs when there is none)
 _GROUP = (
     select(
         Group.taken,
@@ -81,10 +100,25 @@ _GROUP = (
         Program.price,
         Provider.art_school,
         Municipality.seat_hold_hours,
+        MunicipalityYear,
+        _OPEN_APPS.c.app_id,
+        _OPEN_APPS.c.app_program,
+        _OPEN_APPS.c.app_register,
+        _OPEN_APPS.c.app_status,
+        _OPEN_APPS.c.app_art,
     )
+    .select_from(Group)
     .join(Program, Program.id == Group.program_id)
     .join(Provider, Provider.id == Program.provider_id)
     .join(Municipality, Municipality.id == Program.municipality_id)
+    .outerjoin(
+        MunicipalityYear,
+        and_(
+            MunicipalityYear.municipality_id == bindparam("municipality_id"),
+            MunicipalityYear.school_year == bindparam("year"),
+        ),
+    )
+    .outerjoin(_OPEN_APPS, true())
     .where(Group.id == bindparam("group_id"), Program.active.is_(True))
 )
 # the child (the family's own), its municipality's funding period and the family's
@@ -102,23 +136,13 @@ _CHILD = (
     .join(Parent, Parent.id == Child.parent_id)
     .where(Child.id == bindparam("child_id"), Child.parent_id == bindparam("parent_id"))
 )
-# an application: the family's row locked by the same statement (step 2 of the lock
-# order, core.storage.locks; PostgreSQL re-reads the consent if it changed meanwhile)
-_CHILD_LOCKED = _CHILD.with_for_update(of=Parent)
+# an application on PostgreSQL: steps 1 and 2 of the lock order (core.storage.locks) in
+# the same statement: the ledger gate (shared) is taken where the row is built, below the
+# row lock, then the family's row is locked (PostgreSQL re-reads the consent if it
+# changed meanwhile)
+_CHILD_LOCKED = _CHILD.add_columns(locks.GATE_SHARED_CALL).with_for_update(of=Parent)
 _CHILD_CERTIFICATE = _CHILD.add_columns(Certificate).outerjoin(
     Certificate, Certificate.child_id == Child.id
-)
-_CHILD_OPEN = (
-    select(
-        Application.id,
-        Application.program_id,
-        Application.register,
-        Application.status,
-        Provider.art_school,
-    )
-    .join(Program, Program.id == Application.program_id)
-    .join(Provider, Provider.id == Program.provider_id)
-    .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
 )
 
 
@@ -157,25 +181,36 @@ async def facts(
     muni_id, birth_date, child_name, funding_period, consent_at = found[:5]
     if consent and consent_at is None:
         raise DomainError("consent_required")
-    group = (await uow.session.execute(_GROUP, {"group_id": group_id})).first()
-    if group is None:
-        raise DomainError("group_not_found")
     today = uow.today
     period = Period(funding_period or Period.SCHOOL)
-    when = await campaign.target(uow, muni_id, group.start_month, group.end_month, period)
+    rows = (
+        await uow.session.execute(
+            _GROUP,
+            {
+                "group_id": group_id,
+                "child_id": child_id,
+                "municipality_id": muni_id,
+                "year": funding_year_of(today, period),
+            },
+        )
+    ).all()
+    if not rows:
+        raise DomainError("group_not_found")
+    group = rows[0]
+    when = await campaign.target(
+        uow, muni_id, group.start_month, group.end_month, period, current=group.MunicipalityYear
+    )
     first, last, months = when.first_month, when.last_month, when.months
-    # the child's open applications, read once: a second one to this program, and what
-    # the budget registers' limits count (art schools count for nothing)
     budget_registers = {r.value for r in BUDGET_REGISTERS}
     same = 0
     budget_active: dict[str, int] = {}
-    for app_id, app_program, register_, status, art in (
-        await uow.session.execute(_CHILD_OPEN, {"child_id": child_id})
-    ).all():
-        if app_program == group.program_id and app_id != offer:
+    for row in rows:
+        if row.app_id is None:
+            continue
+        if row.app_program == group.program_id and row.app_id != offer:
             same += 1
-        if status in ACTIVE and register_ in budget_registers and not art:
-            budget_active[register_] = budget_active.get(register_, 0) + 1
+        if row.app_status in ACTIVE and row.app_register in budget_registers and not row.app_art:
+            budget_active[row.app_register] = budget_active.get(row.app_register, 0) + 1
     year = when.settings
     register = Register(group.register)
     check_apply(

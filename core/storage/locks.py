@@ -36,7 +36,8 @@ GATE_KEY = 0x5046_444F
 
 
 # built once: every writing use case runs them first
-_GATE_SHARED = select(func.pg_advisory_xact_lock_shared(GATE_KEY))
+GATE_SHARED_CALL = func.pg_advisory_xact_lock_shared(GATE_KEY)  # in a locking statement
+_GATE_SHARED = select(GATE_SHARED_CALL)
 _GATE_EXCLUSIVE = select(func.pg_advisory_xact_lock(GATE_KEY))
 _FAMILIES = (
     select(Parent.id)

@@ -4,11 +4,12 @@ family, and what the dialog keeps (consent, roles, language) is not read again."
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import event
 
 import bot.dialogs.flows  # noqa: F401  (registers the flows)
-from bot.dialogs.engine import Engine
+from bot.dialogs.engine import PUBLIC, Engine
 from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
@@ -49,3 +50,46 @@ async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
         for each in db.sync_engines:
             event.remove(each, "before_cursor_execute", count)
     assert parent is not None
+
+
+async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
+    """What an opening-day storm makes each family do: open the card, pick the group (the
+    quote), apply. The statements of each step are pinned (BEGIN/COMMIT aside): the card
+    and its seats one, the quote four (which children may apply: two; the quote: two),
+    the application seven when it takes a seat (the child with the family's lock, the
+    certificate's lock, the group with the rules' facts, the seat claim, the insert, the
+    program's free seats, the notice) and six when it joins the waiting list (no free
+    seat to count down), plus the list of the family's applications shown after it."""
+    await setup_region(db, quota=100, rows=[catalog_row(1, seats=1, price=2000)])
+    await parent_with_child(db, "1")
+    await parent_with_child(db, "2")
+    signer = Signer(b"k")
+    engine = Engine(UseCases(db), MemoryStateStore(), translator(), signer)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    async def press(user: str, payload: str) -> tuple[Any, int]:
+        before = len(statements)
+        reply = await engine.handle(Event("tg", user, "button", payload=payload))
+        return reply.screen, len(statements) - before
+
+    for each in db.sync_engines:
+        event.listen(each, "before_cursor_execute", count)
+    try:
+        for user, joins_the_list, application in (("1", False, 7), ("2", True, 6)):
+            await engine.handle(Event("tg", user, "command", text="start"))
+            card, used = await press(user, signer.sign(PUBLIC, "prog:1"))
+            assert used == 1, statements[-used:]
+            group = next(b for b in card.buttons if b.label.startswith(("✍", "⏳")))
+            quote, used = await press(user, group.payload)
+            assert "Подать заявку" in quote.buttons[0].label, quote.text
+            assert used == 4, statements[-used:]
+            applied, used = await press(user, quote.buttons[0].payload)
+            assert ("Ваше место в листе: 1." in applied.text) is joins_the_list, applied.text
+            assert used == application + 1, statements[-used:]
+    finally:
+        for each in db.sync_engines:
+            event.remove(each, "before_cursor_execute", count)
