@@ -247,9 +247,8 @@ class Enrolment(_Area):
 async def _choices(
     uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
 ) -> port.ApplyChoice:
-    kids = await _children(uow, parent_id, only)
-    low, high = await catalog.group_ages(uow, group_id)
-    return port.ApplyChoice(kids, low, high)
+    kids, (low, high) = await children.for_group(uow, parent_id, group_id)
+    return port.ApplyChoice([k for k in kids if only is None or k.id == only], low, high)
 
 
 async def _application(

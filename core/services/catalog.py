@@ -164,15 +164,17 @@ async def search(uow: UnitOfWork, q: SearchQuery) -> Page:
     return Page(items=items, page=q.page, total=total, page_size=q.page_size)
 
 
-NEAR_START_KM = 0.5
-NEAR_STEPS = 8  # the box triples each step: 0.5 km to about 1,100 km, then the whole set
+NEAR_START_KM = 0.1
+NEAR_STEPS = 10  # a box short of places triples: 0.1 km to about 2,000 km, then the whole set
 
 
 async def _nearest(uow: UnitOfWork, stmt, q: SearchQuery, total: int):
     """A page in order of distance, read through the (lat, lon) indexes: a box around the
-    point, grown until the page's last place lies inside the circle the box contains (so
-    nothing outside it could be nearer), then the whole set only if still short. A dense
-    region answers from a few hundred rows instead of sorting every program."""
+    point; short of places it triples, and when it holds enough but the page's last one
+    lies outside the circle the box contains, it grows to that place's distance (a box
+    holding that circle holds everything nearer), so a dense city answers from two small
+    boxes and a sparse district from a few empty ones; then the whole set only if still
+    short. A region answers from a few hundred rows instead of sorting every program."""
     # equirectangular distance: plain arithmetic both dialects have, exact enough to
     # order places within a region; the card shows the great-circle distance
     lat0, lon0 = q.near  # type: ignore[misc]
@@ -193,9 +195,14 @@ async def _nearest(uow: UnitOfWork, stmt, q: SearchQuery, total: int):
                     stmt.add_columns(dist).where(*box).order_by(dist, Program.id).limit(need)
                 )
             ).all()
-            if len(found) >= need and found[-1][-1] <= radius * radius:
+            if len(found) < need:
+                radius *= 3
+                continue
+            farthest = found[-1][-1]
+            if farthest <= radius * radius:
                 return [r[:-1] for r in found[q.page * q.page_size :]]
-            radius *= 3
+            # a hair wider than the farthest: the float arithmetic of the two sides
+            radius = math.sqrt(farthest) * (1 + 1e-9)
     ordered = stmt.order_by(Program.lat.is_(None), dist, Program.id)
     return (
         await uow.session.execute(ordered.offset(q.page * q.page_size).limit(q.page_size))
@@ -225,14 +232,6 @@ def _distance(here: tuple[float, float], lat: float | None, lon: float | None) -
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
-async def group_ages(uow: UnitOfWork, group_id: int) -> tuple[int, int]:
-    """The age range of the program a group belongs to."""
-    row = (await uow.session.execute(_GROUP_AGES, {"group_id": group_id})).first()
-    if row is None:
-        raise DomainError("group_not_found")
-    return int(row[0]), int(row[1])
 
 
 # the card and its seats, what an opening-day storm reads most: one statement built once
@@ -269,11 +268,6 @@ _CARD = (
     .outerjoin(Group, Group.program_id == Program.id)
     .where(Program.id == bindparam("program_id"), Program.active.is_(True))
     .order_by(Group.id)
-)
-_GROUP_AGES = (
-    select(Program.age_min, Program.age_max)
-    .join(Group, Group.program_id == Program.id)
-    .where(Group.id == bindparam("group_id"))
 )
 
 

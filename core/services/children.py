@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from core.errors import DomainError
 from core.rules.identity import Person
@@ -16,7 +17,7 @@ from core.services import register
 from core.services.parents import forget_children, require_consent
 from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Child, Municipality
+from core.storage.models import Child, Group, Municipality, Program
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,38 @@ _FAMILY = (
     .where(Child.parent_id == bindparam("parent_id"))
     .order_by(Child.id)
 )
+
+
+# the family's children with the age range of the program a group belongs to, in one
+# statement (which children may apply, asked on the storm's hot path): a row per child
+_GROUP_PROGRAM = aliased(Program)
+_FAMILY_FOR_GROUP = (
+    select(Child, Municipality.name, _GROUP_PROGRAM.age_min, _GROUP_PROGRAM.age_max)
+    .join(Municipality, Municipality.id == Child.municipality_id)
+    .outerjoin(Group, Group.id == bindparam("group_id"))
+    .outerjoin(_GROUP_PROGRAM, _GROUP_PROGRAM.id == Group.program_id)
+    .where(Child.parent_id == bindparam("parent_id"))
+    .order_by(Child.id)
+)
+
+
+async def for_group(
+    uow: UnitOfWork, parent_id: int, group_id: int
+) -> tuple[list[ChildView], tuple[int, int]]:
+    """The family's children and the age range of the group's program (a family without
+    children learns that first, whatever the group)."""
+    rows = (
+        await uow.session.execute(
+            _FAMILY_FOR_GROUP, {"parent_id": parent_id, "group_id": group_id}
+        )
+    ).all()
+    if not rows:
+        return [], (0, 0)
+    if rows[0][2] is None:
+        raise DomainError("group_not_found")
+    today = uow.today
+    kids = [_view(child, muni, today) for child, muni, _, _ in rows]
+    return kids, (int(rows[0][2]), int(rows[0][3]))
 
 
 async def list_children(uow: UnitOfWork, parent_id: int) -> list[ChildView]:

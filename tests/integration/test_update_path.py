@@ -55,7 +55,7 @@ async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
 async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     """What an opening-day storm makes each family do: open the card, pick the group (the
     quote), apply. The statements of each step are pinned (BEGIN/COMMIT aside): the card
-    and its seats one, the quote four (which children may apply: two; the quote: two),
+    and its seats one, the quote three (which children may apply: one; the quote: two),
     the application seven when it takes a seat (the child with the family's lock, the
     certificate's lock, the group with the rules' facts, the seat claim, the insert, the
     program's free seats, the notice) and six when it joins the waiting list (no free
@@ -86,7 +86,7 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
             group = next(b for b in card.buttons if b.label.startswith(("✍", "⏳")))
             quote, used = await press(user, group.payload)
             assert "Подать заявку" in quote.buttons[0].label, quote.text
-            assert used == 4, statements[-used:]
+            assert used == 3, statements[-used:]
             applied, used = await press(user, quote.buttons[0].payload)
             assert ("Ваше место в листе: 1." in applied.text) is joins_the_list, applied.text
             assert used == application + 1, statements[-used:]
