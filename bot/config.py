@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     database_connect_timeout_s: float = Field(default=2, gt=0)
     database_statement_timeout_s: float = Field(default=60, gt=0)
     # PostgreSQL connections each process keeps open (10 more for bursts): see app.py
-    database_pool_size: int = Field(default=12, gt=0)
+    database_pool_size: int = Field(default=24, gt=0)
     state_ttl_s: int = Field(default=6 * 3600, gt=0)  # a dialog (and its draft) is kept
     bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
     # keys the digests by which a withdrawn child's register entry is recognised when the
