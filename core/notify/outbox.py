@@ -63,9 +63,14 @@ async def emit(
         "created_at": uow.now,
     }
     if dedup_key is None:
-        await uow.session.execute(insert(Outbox).values(row))
+        await uow.core(_INSERT, row)
         return
-    upsert = pg_insert if uow.dialect == "postgresql" else sqlite_insert
-    await uow.session.execute(
-        upsert(Outbox).values(row).on_conflict_do_nothing(index_elements=["dedup_key"])
-    )
+    await uow.core(_UPSERT[uow.dialect], row)
+
+
+# built once (a notice is written by every change a family hears of)
+_INSERT = insert(Outbox)
+_UPSERT = {
+    "postgresql": pg_insert(Outbox).on_conflict_do_nothing(index_elements=["dedup_key"]),
+    "sqlite": sqlite_insert(Outbox).on_conflict_do_nothing(index_elements=["dedup_key"]),
+}

@@ -272,7 +272,7 @@ _CARD = (
 
 
 async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
-    rows = (await uow.session.execute(_CARD, {"program_id": program_id})).all()
+    rows = (await uow.core(_CARD, {"program_id": program_id})).all()
     if not rows:
         raise DomainError("program_not_found")
     p = rows[0]

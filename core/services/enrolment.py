@@ -93,7 +93,7 @@ async def submit(
     # the unique index is the last guard (the refusal rolls the whole transaction back)
     try:
         app_id = (
-            await uow.session.execute(
+            await uow.core(
                 _INSERT,
                 {
                     "child_id": child_id,

@@ -166,7 +166,7 @@ async def facts(
         # the family's row is locked here when the child is the family's (another
         # family's child is refused without a lock)
         child_query = _CHILD_LOCKED if uow.dialect == "postgresql" else _CHILD
-        found = (await uow.session.execute(child_query, ids)).first()
+        found = (await uow.core(child_query, ids)).first()
         # PostgreSQL: the certificate row lock serialises one child's applications, so
         # the balance, the budget count and the duplicate check below are read fresh
         cert = await for_child(uow, child_id, lock=True) if found is not None else None

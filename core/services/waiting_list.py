@@ -46,7 +46,7 @@ async def claim(uow: UnitOfWork, group_id: int) -> int:
     """Take a free seat (0), or a place in the waiting list (the place: how many wait
     now, this one the last). A seat is free only while nobody waits (a freed seat goes
     to the first waiting)."""
-    waiting = (await uow.session.execute(_CLAIM, {"group_id": group_id})).scalar()
+    waiting = (await uow.core(_CLAIM, {"group_id": group_id})).scalar()
     if waiting is None:
         raise DomainError("group_not_found")
     return int(waiting)
@@ -104,7 +104,7 @@ _FREE_SEATS = (
 
 
 async def program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:
-    await uow.session.execute(_FREE_SEATS, {"program_id": program_id, "delta": delta})
+    await uow.core(_FREE_SEATS, {"program_id": program_id, "delta": delta})
 
 
 async def pass_seat(uow: UnitOfWork, group_id: int, program_id: int) -> None:

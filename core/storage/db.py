@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, Self, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -166,11 +166,24 @@ class _InlineSession:
     async def get(self, *args: Any, **kwargs: Any) -> Any:
         return self.sync_session.get(*args, **kwargs)
 
+    async def connection(self) -> _InlineConnection:
+        return _InlineConnection(self.sync_session.connection())
+
     async def rollback(self) -> None:
         self.sync_session.rollback()
 
     async def close(self) -> None:
         self.sync_session.close()
+
+
+class _InlineConnection:
+    """The session's connection, for UnitOfWork.core on a reader thread."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return self.connection.execute(*args, **kwargs)
 
 
 def _to_the_end(coro: Coroutine[Any, Any, R]) -> R:
@@ -225,6 +238,17 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+
+    async def core(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
+        """A Core statement (plain columns, DML) on this unit of work's connection and
+        transaction, past the ORM's work per statement (its compile state, its result
+        set-up, its bulk-insert path): for the hot statements of a storm. Whatever the
+        session holds unflushed is flushed first, as the session's own execute would."""
+        session = self.session
+        if isinstance(session, AsyncSession) and (session.new or session.dirty or session.deleted):
+            await session.flush()
+        connection = await session.connection()
+        return await connection.execute(statement, params)
 
     @property
     def today(self) -> date:
