@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,21 +44,10 @@ class Applied:
     waiting: waiting_list.Waiting | None  # the place in the waiting list, when it is one
 
 
-async def apply(
-    uow: UnitOfWork,
-    parent_id: int,
-    child_id: int,
-    group_id: int,
-    *,
-    expected_share: int | None = None,
-    phone: str | None = None,
-) -> int:
-    """Submit: the seat is held, the money not yet; or, the group being full, join its
-    waiting list (waiting_list.waiting_place says which). Returns the application's id."""
-    applied = await submit(
-        uow, parent_id, child_id, group_id, expected_share=expected_share, phone=phone
-    )
-    return applied.id
+async def apply(uow: UnitOfWork, *args: Any, **kwargs: Any) -> int:
+    """``submit`` (same arguments), the application's id only: a seat or a place in the
+    waiting list (waiting_list.waiting_place says which)."""
+    return (await submit(uow, *args, **kwargs)).id
 
 
 async def submit(
