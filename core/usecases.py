@@ -37,8 +37,11 @@ class _Area:
 
 
 async def _children(uow: UnitOfWork, parent_id: int, only: int | None) -> list[port.ChildView]:
+    return _acting_for(await children.list_children(uow, parent_id), only)
+
+
+def _acting_for(kids: list[port.ChildView], only: int | None) -> list[port.ChildView]:
     """The family's children this account may act for: all, or the child themselves."""
-    kids = await children.list_children(uow, parent_id)
     return [k for k in kids if only is None or k.id == only]
 
 
@@ -248,7 +251,7 @@ async def _choices(
     uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
 ) -> port.ApplyChoice:
     kids, (low, high) = await children.for_group(uow, parent_id, group_id)
-    return port.ApplyChoice([k for k in kids if only is None or k.id == only], low, high)
+    return port.ApplyChoice(_acting_for(kids, only), low, high)
 
 
 async def _application(
