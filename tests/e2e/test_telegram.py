@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 from sqlalchemy import func, select
 
 from core.services import roles
 from core.storage.models import Application, Child, Outbox
+from tests.e2e.conftest import running_bot
 
 PARENT = 111
 OTHER = 222
@@ -303,3 +305,18 @@ async def test_words_typed_where_a_button_is_expected_are_offered_as_a_search(te
         h.tg.press(PARENT, typed.button("Найти")["callback_data"], typed.message_id)
     )
     assert "устарел" in again.text.lower() or "кнопк" in again.text.lower()
+
+
+async def test_a_stop_lets_the_answers_in_hand_go_out(sqlite_template, tmp_path):
+    """Polling stops while answers are on their way (four of five wait for the chat's budget
+    of one a second): each is still sent, and only then the bot's HTTP session closes; no
+    session is left open for the garbage collector to find."""
+    async with running_bot(sqlite_template, tmp_path, with_tg=True, with_vk=False) as h:
+        for _ in range(5):  # no await yields between them: one getUpdates takes all five
+            await h.tg.message(PARENT, "/help")
+        await h.tg.wait_sent(1)
+        taken = len(h.tg.sent)
+    # leaving the block cancelled polling with the other answers still in hand
+    assert taken < 5
+    assert [s.chat_id for s in h.tg.sent] == [PARENT] * 5
+    gc.collect()  # an unclosed aiohttp session warns here, and warnings are errors

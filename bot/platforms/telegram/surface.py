@@ -61,6 +61,8 @@ _RESPONSES = tuple(
     for m in (SendMessage, EditMessageText, AnswerCallbackQuery)
 )
 
+STOP_GRACE = 10.0  # seconds a stop gives the updates in hand to finish their answer
+
 COMMANDS = (
     "start",
     "menu",
@@ -113,6 +115,39 @@ class PerUserOrder(BaseMiddleware):
             return await handler(event, data)
         async with self.locks.hold(str(user.id), f"tg:{user.id}"):
             return await handler(event, data)
+
+
+class InFlight(BaseMiddleware):
+    """The updates being handled now. aiogram handles each polled update in a task of its
+    own and does not wait for them when polling stops; a stop waits for them here so that
+    an answer half-way is sent and only then the bot's HTTP session closes (an answer sent
+    after the close would open a session that nobody closes)."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    async def __call__(self, handler, event, data):
+        task = asyncio.current_task()
+        if task is None:
+            return await handler(event, data)
+        self.tasks.add(task)
+        try:
+            return await handler(event, data)
+        finally:
+            self.tasks.discard(task)
+
+    async def drain(self, grace: float) -> None:
+        """Let the updates in hand finish for up to ``grace`` seconds, then cancel the rest
+        (their unit of work rolls back, so nothing is half-written) and wait for them."""
+        pending = self.tasks - {asyncio.current_task()}
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            logger.warning("%d updates were still in hand after %s s: cancelled", len(late), grace)
+            await asyncio.gather(*late, return_exceptions=True)
 
 
 def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
@@ -254,6 +289,8 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     s = app.settings
     replies = Replies(bot, app.pace, s.telegram_rate, s.telegram_chat_rate)
     dp = Dispatcher(engine=app.engine, replies=replies)
+    dp.update.outer_middleware(in_flight := InFlight())  # outermost: waiting in line counts
+    dp["in_flight"] = in_flight
     if dedup:
         seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
         dp.update.outer_middleware(DedupMiddleware(seen))
@@ -285,6 +322,9 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     dp = build_dispatcher(app, bot)
     try:
         await set_commands(bot)
-        await dp.start_polling(bot, handle_signals=handle_signals, polling_timeout=20)
+        await dp.start_polling(
+            bot, handle_signals=handle_signals, polling_timeout=20, close_bot_session=False
+        )
     finally:
+        await dp["in_flight"].drain(STOP_GRACE)
         await bot.session.close()
