@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -123,20 +123,35 @@ async def acting_child(uow: UnitOfWork, platform: str, external_id: str) -> int 
     )
 
 
+# the parent and their roles in one statement (a row per role; one row with no role)
+_VIEW = (
+    select(
+        Parent.language,
+        Parent.consent_at,
+        Parent.consent_version,
+        Parent.consent_withdrawn_at,
+        Parent.announcements,
+        Role.role,
+    )
+    .outerjoin(Role, Role.parent_id == Parent.id)
+    .where(Parent.id == bindparam("pid"))
+)
+
+
 async def view(uow: UnitOfWork, parent_id: int) -> ParentView:
-    parent = await uow.session.get(Parent, parent_id)
-    if parent is None:
+    rows = (await uow.core(_VIEW, {"pid": parent_id})).all()
+    if not rows:
         raise DomainError("parent_not_found")
-    roles = await uow.session.scalars(select(Role.role).where(Role.parent_id == parent_id))
+    first = rows[0]
     return ParentView(
-        id=parent.id,
-        language=parent.language,
-        consent=parent.consent_at is not None,
-        consent_at=parent.consent_at,
-        consent_version=parent.consent_version,
-        withdrawn_at=parent.consent_withdrawn_at,
-        announcements=parent.announcements,
-        roles=tuple(sorted(set(roles))),
+        id=parent_id,
+        language=first.language,
+        consent=first.consent_at is not None,
+        consent_at=first.consent_at,
+        consent_version=first.consent_version,
+        withdrawn_at=first.consent_withdrawn_at,
+        announcements=first.announcements,
+        roles=tuple(sorted({r.role for r in rows if r.role is not None})),
     )
 
 

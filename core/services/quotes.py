@@ -5,7 +5,7 @@ storm's hot path), the verdict from core.rules.enrolment, the money from core.ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, select, true
 
@@ -122,8 +122,7 @@ _GROUP = (
     .where(Group.id == bindparam("group_id"), Program.active.is_(True))
 )
 # the child (the family's own), its municipality's funding period and the family's
-# consent in one statement; for a quote, the certificate too (an application locks it on
-# its own: PostgreSQL cannot lock the nullable side of an outer join)
+# consent in one statement (with the certificate below)
 _CHILD = (
     select(
         Child.municipality_id,
@@ -136,14 +135,54 @@ _CHILD = (
     .join(Parent, Parent.id == Child.parent_id)
     .where(Child.id == bindparam("child_id"), Child.parent_id == bindparam("parent_id"))
 )
-# an application on PostgreSQL: steps 1 and 2 of the lock order (core.storage.locks) in
-# the same statement: the ledger gate (shared) is taken where the row is built, below the
-# row lock, then the family's row is locked (PostgreSQL re-reads the consent if it
-# changed meanwhile)
-_CHILD_LOCKED = _CHILD.add_columns(locks.GATE_SHARED_CALL).with_for_update(of=Parent)
-_CHILD_CERTIFICATE = _CHILD.add_columns(Certificate).outerjoin(
+# what the rules read of the child's certificate
+_CERT = (Certificate.id, Certificate.status, Certificate.total, Certificate.reserved)
+
+
+class CertFacts(NamedTuple):
+    id: int
+    status: str
+    total: int
+    reserved: int
+
+
+_CHILD_CERTIFICATE = _CHILD.add_columns(*_CERT).outerjoin(
     Certificate, Certificate.child_id == Child.id
 )
+# an application on PostgreSQL: steps 1 to 3 of the lock order (core.storage.locks) in
+# one statement: the ledger gate (shared) is taken where the row is built, below the row
+# locks, then the family's row and the child's certificate are locked, in that order
+# (PostgreSQL re-reads the consent and the balance if they changed meanwhile). The
+# certificate's lock serialises one child's applications, so the balance, the budget
+# count and the duplicate check are read fresh. A child without a certificate (or not
+# the family's) has no row here and is read by the two statements below instead.
+_CHILD_CERTIFICATE_LOCKED = (
+    _CHILD.add_columns(*_CERT, locks.GATE_SHARED_CALL)
+    .join(Certificate, Certificate.child_id == Child.id)
+    .with_for_update(of=[Parent, Certificate])
+)
+_CHILD_LOCKED = _CHILD.add_columns(locks.GATE_SHARED_CALL).with_for_update(of=Parent)
+
+
+async def _child_locked(uow: UnitOfWork, ids: dict[str, int]) -> tuple[Any, CertFacts | None]:
+    """The child, its funding period, the consent and its certificate, under the gate and
+    the locks of the family and the certificate (SQLite: its write lock holds them all)."""
+    if uow.dialect != "postgresql":
+        found = (await uow.core(_CHILD_CERTIFICATE, ids)).first()
+    else:
+        found = (await uow.core(_CHILD_CERTIFICATE_LOCKED, ids)).first()
+        if found is None:
+            found = (await uow.core(_CHILD_LOCKED, ids)).first()
+            if found is None:
+                return None, None
+            cert = await for_child(uow, ids["child_id"], lock=True)
+            facts = CertFacts(cert.id, cert.status, cert.total, cert.reserved) if cert else None
+            return found, facts
+    return found, _cert(found)
+
+
+def _cert(found: Any) -> CertFacts | None:
+    return CertFacts(*found[5:9]) if found is not None and found[5] is not None else None
 
 
 async def facts(
@@ -155,24 +194,17 @@ async def facts(
     lock: bool,
     offer: int | None = None,
     consent: bool = False,
-) -> tuple[ApplyQuote, Certificate | None]:
+) -> tuple[ApplyQuote, CertFacts | None]:
     """The quote and the rules' verdict. ``offer``: the family's own offered (or waiting)
     application for this program, not counted as a second one. ``consent``: refuse a
     family without consent (an application checks it under the family's lock instead)."""
     ids = {"child_id": child_id, "parent_id": parent_id}
-    cert: Certificate | None
-    found: Any  # the child, its funding period, the consent (and the certificate)
+    found: Any  # the child, its funding period, the consent, the certificate
     if lock:
-        # the family's row is locked here when the child is the family's (another
-        # family's child is refused without a lock)
-        child_query = _CHILD_LOCKED if uow.dialect == "postgresql" else _CHILD
-        found = (await uow.core(child_query, ids)).first()
-        # PostgreSQL: the certificate row lock serialises one child's applications, so
-        # the balance, the budget count and the duplicate check below are read fresh
-        cert = await for_child(uow, child_id, lock=True) if found is not None else None
+        found, cert = await _child_locked(uow, ids)
     else:
-        found = (await uow.session.execute(_CHILD_CERTIFICATE, ids)).first()
-        cert = found[5] if found is not None else None
+        found = (await uow.core(_CHILD_CERTIFICATE, ids)).first()
+        cert = _cert(found)
     if found is None:
         if consent:
             await require_consent(uow, parent_id)  # says which, when it is the consent

@@ -56,10 +56,11 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     """What an opening-day storm makes each family do: open the card, pick the group (the
     quote), apply. The statements of each step are pinned (BEGIN/COMMIT aside): the card
     and its seats one, the quote three (which children may apply: one; the quote: two),
-    the application seven when it takes a seat (the child with the family's lock, the
-    certificate's lock, the group with the rules' facts, the seat claim, the insert, the
-    program's free seats, the notice) and six when it joins the waiting list (no free
-    seat to count down), plus the list of the family's applications shown after it."""
+    the application six when it takes a seat (the child and its certificate with the
+    family's and the certificate's locks, the group with the rules' facts, the seat claim,
+    the insert, the program's free seats, the notice) and five when it joins the waiting
+    list (no free seat to count down), plus the list of the family's applications shown
+    after it."""
     await setup_region(db, quota=100, rows=[catalog_row(1, seats=1, price=2000)])
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
@@ -79,7 +80,7 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     for each in db.sync_engines:
         event.listen(each, "before_cursor_execute", count)
     try:
-        for user, joins_the_list, application in (("1", False, 7), ("2", True, 6)):
+        for user, joins_the_list, application in (("1", False, 6), ("2", True, 5)):
             await engine.handle(Event("tg", user, "command", text="start"))
             card, used = await press(user, signer.sign(PUBLIC, "prog:1"))
             assert used == 1, statements[-used:]
