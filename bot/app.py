@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import secrets
@@ -24,6 +25,23 @@ from core.storage.models import Program
 from core.usecases import UseCases
 
 logger = logging.getLogger(__name__)
+
+# young collections every 7,000 allocations of tracked objects instead of CPython's 700: an
+# update allocates thousands of short-lived ones that reference counting frees anyway
+YOUNG_COLLECTION_EVERY = 7_000
+
+
+def settle_heap() -> None:
+    """Once a serving process has started: what startup built (modules, aiogram's and
+    pydantic's classes, the locales) lives as long as the process, so it is moved out of
+    the cyclic collector's sight (gc.freeze) and a full collection walks only what the
+    updates allocate, and young collections run less often. storm_bench, one replica's
+    collector: 3.5 s of 61 s of CPU as CPython starts it, 2.0 s frozen, 0.9 s frozen and
+    every 7,000 (gc.callbacks, one run each)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, middle, old)
 
 
 # loggers that print statement parameters (a child's name, a СНИЛС) at DEBUG: never below

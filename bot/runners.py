@@ -8,7 +8,7 @@ import logging
 import click
 
 from bot import platforms
-from bot.app import build
+from bot.app import build, settle_heap
 from bot.cli import operator_text
 from bot.config import Settings
 from bot.platforms import Platform, Refused
@@ -71,6 +71,7 @@ async def _worker(settings: Settings) -> None:
     app = await build(settings)
     health = await _health(app)
     worker = build_worker(app)
+    asyncio.get_running_loop().call_soon(settle_heap)
     try:
         await worker.run()
     finally:
@@ -115,6 +116,9 @@ async def _surfaces(settings: Settings, chosen: list[Platform]) -> None:
 
             worker = build_worker(app)
             tasks.append(asyncio.create_task(worker.run()))
+        # runs after each task's first step (callbacks run in the order they were
+        # scheduled), by which the surfaces have imported their modules and built their bots
+        asyncio.get_running_loop().call_soon(settle_heap)
         await asyncio.gather(*tasks)
     except Refused as exc:
         raise click.ClickException(operator_text(exc.key)) from None

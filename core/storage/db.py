@@ -169,9 +169,6 @@ class _InlineSession:
     async def connection(self) -> _InlineConnection:
         return _InlineConnection(self.sync_session.connection())
 
-    async def rollback(self) -> None:
-        self.sync_session.rollback()
-
     async def close(self) -> None:
         self.sync_session.close()
 
@@ -231,10 +228,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # closing rolls back whatever was not committed (the transaction's own rollback,
+        # whatever the pool's reset): one step, not a rollback and then a close
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()
