@@ -149,6 +149,10 @@ class ApplyChoice:
     children: list[ChildView]  # of the family (or the child's own account)
     age_min: int
     age_max: int
+    # when one child alone is of the program's age: the quote for that child, read with
+    # the choice (the screen after it shows it); None when it would be refused (the
+    # quote screen asks again and says why)
+    quote: ApplyQuote | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ committed and run again on a deadlock (Database.run) — composed of the service
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 
 from core import port
@@ -251,7 +252,13 @@ async def _choices(
     uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
 ) -> port.ApplyChoice:
     kids, (low, high) = await children.for_group(uow, parent_id, group_id)
-    return port.ApplyChoice(_acting_for(kids, only), low, high)
+    acting = _acting_for(kids, only)
+    of_age = [k for k in acting if low <= k.age <= high]
+    quote = None
+    if len(of_age) == 1:
+        with contextlib.suppress(DomainError):
+            quote = await quotes.quote_application(uow, parent_id, of_age[0].id, group_id)
+    return port.ApplyChoice(acting, low, high, quote)
 
 
 async def _application(

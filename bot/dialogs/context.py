@@ -35,6 +35,9 @@ class Ctx:
     state: DialogState
     _parent: ParentView | None = None
     _flows: dict[str, FlowState] = field(default_factory=dict)
+    # what a step read for the screen it moves to, within this one event (a quote read
+    # with the choice of the child): the screen takes it instead of reading it again
+    read_ahead: dict[str, Any] = field(default_factory=dict)
 
     async def parent(self) -> ParentView:
         """The person's consent, language and roles. Kept with the dialog state for

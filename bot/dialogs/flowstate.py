@@ -51,16 +51,29 @@ class FlowState:
         """The kept state, or a fresh one when it does not fit."""
         if not isinstance(raw, dict):
             return cls()
-        hints = typing.get_type_hints(cls)
         values: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name not in raw:
+        for name, kind in _fields(cls):
+            if name not in raw:
                 continue
-            value = raw[f.name]
-            if not _fits(value, hints[f.name]):
+            value = raw[name]
+            if not _fits(value, kind):
                 return cls()
-            values[f.name] = value
+            values[name] = value
         return cls(**values)
+
+
+_FIELDS: dict[type[FlowState], tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields(cls: type[FlowState]) -> tuple[tuple[str, Any], ...]:
+    """A state's fields and their types, worked out once per class (the annotations are
+    strings until typing evaluates them, which is slow to do on every event)."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        known = _FIELDS[cls] = tuple((f.name, hints[f.name]) for f in fields)
+    return known
 
 
 V = TypeVar("V")

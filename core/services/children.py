@@ -17,7 +17,7 @@ from core.services import register
 from core.services.parents import forget_children, require_consent
 from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Child, Group, Municipality, Program
+from core.storage.models import Child, Group, Municipality, Parent, Program
 
 logger = logging.getLogger(__name__)
 
@@ -137,15 +137,24 @@ _FAMILY = (
 )
 
 
-# the family's children with the age range of the program a group belongs to, in one
-# statement (which children may apply, asked on the storm's hot path): a row per child
+# the family's consent, its children and the age range of the program a group belongs to,
+# in one statement (which children may apply, asked on the storm's hot path): a row per
+# child, one row with no child for a family without children
 _GROUP_PROGRAM = aliased(Program)
 _FAMILY_FOR_GROUP = (
-    select(Child, Municipality.name, _GROUP_PROGRAM.age_min, _GROUP_PROGRAM.age_max)
-    .join(Municipality, Municipality.id == Child.municipality_id)
+    select(
+        Parent.consent_at,
+        Child,
+        Municipality.name,
+        _GROUP_PROGRAM.age_min,
+        _GROUP_PROGRAM.age_max,
+    )
+    .select_from(Parent)
+    .outerjoin(Child, Child.parent_id == Parent.id)
+    .outerjoin(Municipality, Municipality.id == Child.municipality_id)
     .outerjoin(Group, Group.id == bindparam("group_id"))
     .outerjoin(_GROUP_PROGRAM, _GROUP_PROGRAM.id == Group.program_id)
-    .where(Child.parent_id == bindparam("parent_id"))
+    .where(Parent.id == bindparam("parent_id"))
     .order_by(Child.id)
 )
 
@@ -153,20 +162,24 @@ _FAMILY_FOR_GROUP = (
 async def for_group(
     uow: UnitOfWork, parent_id: int, group_id: int
 ) -> tuple[list[ChildView], tuple[int, int]]:
-    """The family's children and the age range of the group's program (a family without
-    children learns that first, whatever the group)."""
+    """The family's children and the age range of the group's program. A family without
+    consent learns that first, then a family without children, whatever the group."""
     rows = (
         await uow.session.execute(
             _FAMILY_FOR_GROUP, {"parent_id": parent_id, "group_id": group_id}
         )
     ).all()
     if not rows:
+        raise DomainError("parent_not_found")
+    if rows[0].consent_at is None:
+        raise DomainError("consent_required")
+    if rows[0].Child is None:
         return [], (0, 0)
-    if rows[0][2] is None:
+    if rows[0].age_min is None:
         raise DomainError("group_not_found")
     today = uow.today
-    kids = [_view(child, muni, today) for child, muni, _, _ in rows]
-    return kids, (int(rows[0][2]), int(rows[0][3]))
+    kids = [_view(row.Child, row.name, today) for row in rows]
+    return kids, (int(rows[0].age_min), int(rows[0].age_max))
 
 
 async def list_children(uow: UnitOfWork, parent_id: int) -> list[ChildView]:

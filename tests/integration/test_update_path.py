@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 import bot.dialogs.flows  # noqa: F401  (registers the flows)
@@ -14,6 +15,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
+from core.services import children
 from core.usecases import UseCases
 from tests.support.world import catalog_row, parent_with_child, setup_region
 
@@ -94,3 +96,41 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     finally:
         for each in db.sync_engines:
             event.remove(each, "before_cursor_execute", count)
+
+
+async def test_the_choice_of_the_only_child_brings_its_quote(db):
+    """One child of the program's age: the choice carries the quote the next screen shows,
+    the same figures as asked alone. A quote that would be refused is not carried (the
+    quote screen asks again and says why), two children of the age carry none, and a
+    family without consent is refused before anything is read of its children."""
+    from core.errors import DomainError
+    from core.services import parents
+    from tests.support.world import group_id
+
+    await setup_region(db, rows=[catalog_row(1)])
+    group = await group_id(db, "g1")
+    core = UseCases(db)
+    parent, child = await parent_with_child(db, "1")
+    choice = await core.enrolment.choices(parent, None, group)
+    assert choice.quote is not None
+    assert choice.quote == await core.enrolment.quote(parent, child, group)
+    assert choice.quote.child_id == child and choice.quote.money.monthly_share > 0
+
+    without_certificate, their_child = await parent_with_child(db, "2", certificate=None)
+    with pytest.raises(DomainError):
+        await core.enrolment.quote(without_certificate, their_child, group)
+    choice = await core.enrolment.choices(without_certificate, None, group)
+    assert [k.id for k in choice.children] == [their_child] and choice.quote is None
+
+    async with db.uow() as uow:
+        await children.add(
+            uow, parent, children.ChildInput("Иванов", "Пётр", None, date(2015, 1, 1), None, 1)
+        )
+        await uow.commit()
+    choice = await core.enrolment.choices(parent, None, group)
+    assert len(choice.children) == 2 and choice.quote is None
+
+    stranger = (await db.run(parents.resolve, "tg", "77", "ru"))[0].id
+    with pytest.raises(DomainError) as refused:
+        await core.enrolment.choices(stranger, None, group)
+    assert refused.value.code == "consent_required"

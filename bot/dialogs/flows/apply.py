@@ -26,6 +26,8 @@ from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
 
+QUOTE = "quote"  # ctx.read_ahead: the quote read with the choice of the child
+
 
 @action("ac")
 class ApplyForChild(Action):
@@ -94,7 +96,7 @@ def _opened(ctx: Ctx) -> int:
 
 @registry.action(ApplyToGroup)
 async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
-    await require_consent(ctx)
+    # the family's consent is checked by the choice itself (refused first)
     choice = await ctx.core.enrolment.choices(ctx.parent_id, ctx.teen, act.group_id)
     if not choice.children:
         return await ctx.show(Screens.CHILDREN, T("need-child"))
@@ -107,6 +109,8 @@ async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     pending.group = act.group_id
     if len(kids) == 1:
         pending.child = kids[0].id
+        if choice.quote is not None:
+            ctx.read_ahead[QUOTE] = choice.quote
         return await ctx.show(Screens.APPLY_QUOTE)
     return await ctx.show(Screens.APPLY_CHILD)
 
@@ -139,9 +143,11 @@ async def apply_quote(ctx: Ctx) -> Screen:
     pending = _pending(ctx)
     if pending.child is None or pending.group is None:
         raise DomainError("stale-button")
-    q = await ctx.core.enrolment.quote(
-        ctx.parent_id, pending.child, pending.group, offer=pending.offer
-    )
+    q = ctx.read_ahead.pop(QUOTE, None)
+    if not (q and (q.child_id, q.group_id, pending.offer) == (pending.child, pending.group, None)):
+        q = await ctx.core.enrolment.quote(
+            ctx.parent_id, pending.child, pending.group, offer=pending.offer
+        )
     pending.share = q.money.monthly_share
     months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
     total_months = q.last_month - q.first_month + 1
