@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import tempfile
@@ -271,6 +272,10 @@ async def build_enrolments(db: Database, n: int, seed: int = 2, chunk: int = 20_
 
 
 def percentile(values: list[float], p: float) -> float:
+    """Nearest rank; NaN when nothing was measured (a run where every answer was lost
+    prints its losses instead of failing here)."""
+    if not values:
+        return math.nan
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]

@@ -36,8 +36,8 @@ def settle_heap() -> None:
     pydantic's classes, the locales) lives as long as the process, so it is moved out of
     the cyclic collector's sight (gc.freeze) and a full collection walks only what the
     updates allocate, and young collections run less often. storm_bench, one replica's
-    collector: 3.5 s of 61 s of CPU as CPython starts it, 2.0 s frozen, 0.9 s frozen and
-    every 7,000 (gc.callbacks, one run each)."""
+    collector: 3.5 s of its 63 s of CPU as CPython starts it, 2.0 s of 61 s frozen, 0.9 s
+    of 61 s frozen and every 7,000 (gc.callbacks, one run each)."""
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()
