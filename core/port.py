@@ -154,6 +154,11 @@ class ApplyChoice:
     # quote screen asks again and says why)
     quote: ApplyQuote | None = None
 
+    @property
+    def of_age(self) -> list[ChildView]:
+        """The children of the program's age: the ones who may be chosen."""
+        return [k for k in self.children if self.age_min <= k.age <= self.age_max]
+
 
 @dataclass(frozen=True)
 class ApplicationCard:

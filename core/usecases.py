@@ -5,6 +5,7 @@ committed and run again on a deadlock (Database.run) — composed of the service
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from datetime import date, datetime
 
 from core import port
@@ -252,13 +253,14 @@ async def _choices(
     uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
 ) -> port.ApplyChoice:
     kids, (low, high) = await children.for_group(uow, parent_id, group_id)
-    acting = _acting_for(kids, only)
-    of_age = [k for k in acting if low <= k.age <= high]
-    quote = None
-    if len(of_age) == 1:
-        with contextlib.suppress(DomainError):
-            quote = await quotes.quote_application(uow, parent_id, of_age[0].id, group_id)
-    return port.ApplyChoice(acting, low, high, quote)
+    choice = port.ApplyChoice(_acting_for(kids, only), low, high)
+    if len(choice.of_age) != 1:
+        return choice
+    with contextlib.suppress(DomainError):
+        only_one = choice.of_age[0].id
+        quote = await quotes.quote_application(uow, parent_id, only_one, group_id)
+        return dataclasses.replace(choice, quote=quote)
+    return choice
 
 
 async def _application(

@@ -101,10 +101,10 @@ async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     if not choice.children:
         return await ctx.show(Screens.CHILDREN, T("need-child"))
     # only the children of the program's age are offered
-    low, high = choice.age_min, choice.age_max
-    kids = [k for k in choice.children if low <= k.age <= high]
+    kids = choice.of_age
     if not kids:
-        return await ctx.show(Screens.CARD, T("no-child-of-age", {"min": low, "max": high}))
+        limits = {"min": choice.age_min, "max": choice.age_max}
+        return await ctx.show(Screens.CARD, T("no-child-of-age", limits))
     pending = ctx.begin(Pending)
     pending.group = act.group_id
     if len(kids) == 1:
@@ -121,8 +121,7 @@ async def apply_child(ctx: Ctx) -> Screen:
     if pending.group is None:
         raise DomainError("stale-button")
     choice = await ctx.core.enrolment.choices(ctx.parent_id, ctx.teen, pending.group)
-    kids = [k for k in choice.children if choice.age_min <= k.age <= choice.age_max]
-    rows = [[Button(label(f"{k.name} ({k.age})"), ApplyForChild(k.id))] for k in kids]
+    rows = [[Button(label(f"{k.name} ({k.age})"), ApplyForChild(k.id))] for k in choice.of_age]
     rows.append([back(BackToCard()), menu_button()])
     return Screen([T("apply-which-child")], rows)
 
