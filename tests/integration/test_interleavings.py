@@ -1,7 +1,8 @@
 """Every money and seat invariant under random interleavings, on both databases.
 
-The fast size runs with the suite; `pytest -m soak` runs the long one (HARNESS_ROUNDS,
-1,000 by default, on PostgreSQL). HARNESS_SEED=N replays one round.
+The fast size runs with the suite, a test per round so parallel workers share them;
+`pytest -m soak` runs the long one (HARNESS_ROUNDS, 1,000 by default, on PostgreSQL).
+HARNESS_SEED=N replays one round.
 """
 
 from __future__ import annotations
@@ -60,13 +61,14 @@ async def _rounds(make_db, seeds: list[int]) -> None:  # type: ignore[no-untyped
     assert not failures, f"{len(failures)} rounds broke an invariant (schedules printed above)"
 
 
-async def test_interleavings_sqlite(sqlite_template: Path, tmp_path: Path):
+@pytest.mark.parametrize("seed", _seeds(8))
+async def test_interleavings_sqlite(sqlite_template: Path, tmp_path: Path, seed: int):
     async def make(clock: FakeClock) -> Database:
         path = tmp_path / "round.db"
         shutil.copy(sqlite_template, path)
         return Database(f"sqlite+aiosqlite:///{path}", clock=clock)
 
-    await _rounds(make, _seeds(8))
+    await _rounds(make, [seed])
 
 
 def _fresh_postgres(url: str):  # type: ignore[no-untyped-def]
@@ -79,8 +81,9 @@ def _fresh_postgres(url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.postgres
-async def test_interleavings_postgres(postgres_url: str):
-    await _rounds(_fresh_postgres(postgres_url), _seeds(25))
+@pytest.mark.parametrize("seed", _seeds(25))
+async def test_interleavings_postgres(postgres_url: str, seed: int):
+    await _rounds(_fresh_postgres(postgres_url), [seed])
 
 
 @pytest.mark.soak

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
@@ -15,6 +17,9 @@ from bot.i18n import translator
 from core.storage.db import Database
 from core.usecases import UseCases
 from tests.support.world import catalog_row, setup_region
+
+# deadlines of 0.1-0.2 s: a time measured on the machine, so nothing beside it
+pytestmark = pytest.mark.alone
 
 SLOW = "Сервис временно недоступен: ответ задерживается"
 

@@ -35,6 +35,9 @@ async def _count_within(pace_a, pace_b, rate: float, seconds: float) -> int:
     return done
 
 
+# the pacing tests count sends within a fraction of a second measured on the machine:
+# run with nothing beside them (scripts/test's `alone` group)
+@pytest.mark.alone
 @pytest.mark.redis
 async def test_two_processes_share_one_redis_budget():
     require_redis()
@@ -51,6 +54,7 @@ async def test_two_processes_share_one_redis_budget():
     assert 40 <= sent <= 52
 
 
+@pytest.mark.alone
 async def test_local_pace_spaces_sends_evenly():
     pace = LocalPace()
     times = []
@@ -96,6 +100,7 @@ async def test_people_waiting_for_the_budget_are_answered_in_order(shared):
     assert order.index("n2") > order.index("r39")
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize("shared", [False, pytest.param(True, marks=pytest.mark.redis)])
 async def test_a_send_is_taken_from_every_budget_at_once_or_from_none(shared):
     """Chat messages (a chat's budget of 5/s and the bot's of 40/s together) and sends that

@@ -31,6 +31,7 @@ FAMILIES, GROUPS, SEATS = int(os.environ.get("STORM_N", 90)), 3, 5
 # manager); PYTHONTRACEMALLOC=25 will name its allocation. Until then the warning alone
 # does not fail the storm's checks, which are what this test is for.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.alone  # a load test: two replicas and 90 families at once, nothing beside it
 async def test_storm_oversells_nothing_and_seats_go_in_order_of_arrival(postgres_url):
     require_redis()
     from redis.asyncio import Redis
