@@ -21,6 +21,12 @@ from tests.support.max_server import FakeMax
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
 
+# The journeys test flows, not Telegram's rhythm: their bot is paced at this many messages a
+# second per chat (Telegram: 1, MAX: 2) and the Telegram stand-in enforces the same, so a
+# journey of 30 screens takes 1.5 s instead of 30. The tests of the real rhythm
+# (test_reply_budget.py, the stop with answers in hand) ask for it with real_rhythm=True.
+FAST_CHAT_RATE = 20
+
 
 @dataclass
 class Harness:
@@ -41,13 +47,19 @@ async def running_bot(
     with_max: bool = False,
     max_options: dict[str, object] | None = None,
     extra_settings: dict[str, object] | None = None,
+    real_rhythm: bool = False,
 ) -> AsyncIterator[Harness]:
     db_path = folder / "e2e.db"
     shutil.copy(template, db_path)
-    tg = FakeTelegram(**(tg_options or {})) if with_tg else None  # type: ignore[arg-type]
+    tg_options = dict(tg_options or {})
+    if not real_rhythm:
+        tg_options.setdefault("chat_limit_per_s", FAST_CHAT_RATE)
+    tg = FakeTelegram(**tg_options) if with_tg else None  # type: ignore[arg-type]
     vk = FakeVk() if with_vk else None
     mx = FakeMax(**(max_options or {})) if with_max else None  # type: ignore[arg-type]
     settings: dict[str, object] = {"database_url": f"sqlite+aiosqlite:///{db_path}"}
+    if not real_rhythm:
+        settings |= {"telegram_chat_rate": FAST_CHAT_RATE, "max_chat_rate": FAST_CHAT_RATE}
     if tg is not None:
         await tg.start()
         settings |= {"telegram_bot_token": tg.token, "telegram_api_base": tg.base}

@@ -311,7 +311,9 @@ async def test_a_stop_lets_the_answers_in_hand_go_out(sqlite_template, tmp_path)
     """Polling stops while answers are on their way (four of five wait for the chat's budget
     of one a second): each is still sent, and only then the bot's HTTP session closes; no
     session is left open for the garbage collector to find."""
-    async with running_bot(sqlite_template, tmp_path, with_tg=True, with_vk=False) as h:
+    async with running_bot(
+        sqlite_template, tmp_path, with_tg=True, with_vk=False, real_rhythm=True
+    ) as h:
         for _ in range(5):  # no await yields between them: one getUpdates takes all five
             await h.tg.message(PARENT, "/help")
         await h.tg.wait_sent(1)
