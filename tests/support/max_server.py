@@ -39,6 +39,8 @@ MAX_TEXT = 4000
 
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 MAX_ROWS = 30
 MAX_PER_ROW = 7
 MAX_WIDE_PER_ROW = 3
