@@ -135,3 +135,38 @@ async def test_a_long_notice_and_a_long_screen_arrive_whole(chat):
     _check_parts(chat, again, description)
     if chat.platform == "tg":
         assert all(c.method == "sendMessage" for c in again)
+
+
+async def test_a_refused_edit_sends_every_part_anew(telegram_bot):
+    """Telegram may refuse to edit the pressed message (too old, deleted): the long card
+    then goes whole as new messages."""
+    from tests.support.tg_server import ApiRefusal
+
+    h = telegram_bot
+    chat = Chat(h, "tg")
+    await family(h, "tg", PARENT)
+    program, _, _, _ = await paid_program(h)
+    description = _paragraphs("Описание", 6)
+    async with h.app.db.uow() as uow:
+        p = await uow.session.get(Program, program)
+        assert p is not None
+        p.description = "\n\n".join(description)
+        await uow.commit()
+    before = len(h.tg.sent)
+    await h.tg.message(PARENT, f"/start prog_{program}")
+    card = await _answer(chat, PARENT, before)
+
+    async def refuse(params: dict[str, Any]) -> Any:
+        raise ApiRefusal(400, "Bad Request: message to edit not found")
+
+    h.tg._m_editmessagetext = refuse
+    group = next(b["text"] for b in card[-1].buttons if b["text"].startswith("✍"))
+    before = len(h.tg.sent)
+    await chat.press(PARENT, card[-1], group)  # the quote: short, sent anew
+    quote = await _answer(chat, PARENT, before)
+    assert [q.method for q in quote] == ["sendMessage"]
+    before = len(h.tg.sent)
+    await chat.press(PARENT, quote[-1], "Отмена")  # back to the card
+    again = await _answer(chat, PARENT, before)
+    _check_parts(chat, again, description)
+    assert all(c.method == "sendMessage" for c in again)
