@@ -19,6 +19,11 @@ logger = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("ru", "en")
 DEFAULT = "ru"
+# python-fluent refuses a placeable longer than 2,500 characters (a guard against patterns
+# that expand without end: fluent/runtime/resolver.py MAX_PART_LENGTH) and shows an error
+# instead; a parameter is data and may be longer (an announcement, a description), so a
+# long one goes through Fluent as a short marker and is put in place after
+PLACEABLE_MAX = 2000
 
 
 def pick_language(code: str | None) -> str:
@@ -55,10 +60,20 @@ class Translator:
         message = bundle.get_message(key)
         if message.value is None:  # a message with attributes only: nothing to show
             return key
-        text, errors = bundle.format_pattern(message.value, format_args(lang, params))
+        args = format_args(lang, params)
+        long: dict[str, str] = {}
+        for name, value in args.items():
+            if isinstance(value, str) and len(value) > PLACEABLE_MAX:
+                marker = f"\ue000{len(long)}\ue001"  # private-use characters: never in data
+                long[marker] = value
+                args[name] = marker
+        text, errors = bundle.format_pattern(message.value, args)
         if errors:
             logger.error("locale key %s (%s): %s", key, lang, errors[0])
-        return str(text)
+        out = str(text)
+        for marker, value in long.items():
+            out = out.replace(marker, value)
+        return out
 
 
 def format_args(lang: str, params: dict[str, Any]) -> dict[str, Any]:

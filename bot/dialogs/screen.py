@@ -14,8 +14,6 @@ from typing import Any
 from bot.dialogs.actions import Action
 from bot.i18n import Translator
 
-MAX_TEXT = 4000  # under both Telegram's 4096 and VK's limits, so texts are shared
-
 
 @dataclass(frozen=True, slots=True)
 class T:
@@ -96,9 +94,9 @@ def piece(t: Translator, lang: str, p: Piece) -> str:
 
 
 def render(screen: Screen, lang: str, t: Translator, sign) -> Rendered:  # type: ignore[no-untyped-def]
+    # whole, however long: each surface sends a long text as several messages within its
+    # platform's limit (bot/platforms/split.py)
     text = "\n\n".join(s for s in (piece(t, lang, p) for p in screen.parts) if s)
-    if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT - 1] + "…"
     rows = [
         [
             RButton(

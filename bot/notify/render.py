@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.dialogs.actions import FindSimilar, TakeSeat
-from bot.dialogs.screen import MAX_TEXT
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
 from core.rules.calendar import month_display
@@ -139,7 +138,7 @@ class Renderer:
             b = await uow.session.get(Broadcast, row.ref)
             if b is None or b.status == "cancelled":
                 return None
-            text = t(lang, "n-broadcast", text=b.text)[:MAX_TEXT]
+            text = t(lang, "n-broadcast", text=b.text)  # whole: a sender splits a long one
             return Notice(text, program_id=b.program_id, group_key=f"bc:{b.id}:{lang}")
         return None
 

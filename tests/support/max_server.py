@@ -4,7 +4,7 @@ Bot API documentation (dev.max.ru) and enforcing its limits:
 - the token in the ``Authorization`` header (401 otherwise);
 - 30 requests a second per bot (429 ``too.many.requests``), at most two callback answers a
   second in one dialog, and at most two long-poll requests (GET /updates) a second;
-- a message's text up to 4000 characters; an inline keyboard of at most 210 buttons in
+- a message's text up to 4000 UTF-16 code units; an inline keyboard of at most 210 buttons in
   30 rows, 7 a row (3 for link and location buttons); a callback payload of 1 to 256
   characters (400 ``proto.payload`` otherwise);
 - a person who blocked the bot: 403 ``chat.denied``.
@@ -30,7 +30,17 @@ from aiohttp import web
 
 from tests.support.waiting import SentLog
 
+# NewMessageBody.text "maxLength: 4000" (max-bot-api-schemas, schema_2026_07_01.yaml);
+# MAX answers 400 proto.payload "text: size must be between 0 and 4000", the message of
+# Java's @Size, which counts String.length(): UTF-16 code units (an emoji outside the BMP
+# is 2). The maxapi library refuses len(text) >= 4000 itself, before any request.
 MAX_TEXT = 4000
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 MAX_ROWS = 30
 MAX_PER_ROW = 7
 MAX_WIDE_PER_ROW = 3
@@ -212,7 +222,7 @@ class FakeMax(SentLog):
     @staticmethod
     def _check(body: dict[str, Any]) -> None:
         text = body.get("text") or ""
-        if len(text) > MAX_TEXT:
+        if utf16_len(text) > MAX_TEXT:
             raise Refusal(400, "proto.payload", "text: size must be between 0 and 4000")
         for attachment in body.get("attachments") or []:
             if attachment.get("type") != "inline_keyboard":

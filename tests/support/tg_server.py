@@ -19,6 +19,24 @@ from aiohttp import web
 
 from tests.support.waiting import SentLog
 
+# sendMessage/editMessageText: "Text of the message to be sent, 1-4096 characters after
+# entities parsing" (core.telegram.org/bots/api#sendmessage); the Bot API counts every
+# length in UTF-16 code units (core.telegram.org/api/entities: "Entity length … UTF-16")
+# and answers a longer text 400 "Bad Request: message is too long"
+MAX_TEXT = 4096
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def check_text(params: dict[str, Any]) -> None:
+    text = params.get("text") or ""
+    if not text.strip():
+        raise ApiRefusal(400, "Bad Request: message text is empty")
+    if utf16_len(text) > MAX_TEXT:
+        raise ApiRefusal(400, "Bad Request: message is too long")
+
 
 @dataclass
 class Sent:
@@ -257,10 +275,12 @@ class FakeTelegram(SentLog):
         }
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
+        check_text(params)
         self._enforce(int(params["chat_id"]))
         return await self._record("sendMessage", params, next(self._message_ids))
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
+        check_text(params)
         return await self._record("editMessageText", params, int(params["message_id"]))
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:

@@ -20,6 +20,13 @@ from aiohttp import web
 
 from tests.support.waiting import SentLog
 
+# messages.send: "message … Max. length = 9000" (dev.vk.com/method/messages.send), longer
+# is error 914 "Message is too long" (VK's error list; VkNet MessageIsTooLongException,
+# VKCOM vk-php-sdk VKApiMessageIsTooLongException). VK counts characters.
+MAX_TEXT = 9000
+TOO_LONG = 914
+ERRORS = {TOO_LONG: "Message is too long"}
+
 
 @dataclass
 class VkSent:
@@ -54,6 +61,7 @@ class FakeVk(SentLog):
     limit_per_s: float | None = None  # enforce 20 requests/s per token (error 6)
     cant_send: set[int] = field(default_factory=set)  # peers that closed messages (901)
     too_many: int = 0
+    too_long: int = 0  # messages.send refused with 914
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -164,7 +172,8 @@ class FakeVk(SentLog):
         result = await handler(form)
         if isinstance(result, dict) and "__error__" in result:
             code = result["__error__"]
-            return web.json_response({"error": {"error_code": code, "error_msg": f"error {code}"}})
+            text = ERRORS.get(code, f"error {code}")
+            return web.json_response({"error": {"error_code": code, "error_msg": text}})
         return web.json_response({"response": result})
 
     def per_peer(self) -> dict[int, int]:
@@ -186,6 +195,9 @@ class FakeVk(SentLog):
             else [int(form["peer_id"])]
         )
         results: list[dict[str, Any]] = []
+        if len(str(form.get("message", ""))) > MAX_TEXT:
+            self.too_long += 1
+            return {"__error__": TOO_LONG}
         if "peer_ids" not in form and peers[0] in self.cant_send:
             return {"__error__": 901}
         async with self._changed:

@@ -249,6 +249,9 @@ async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
 
 DIRECTIONS = frozenset(d.value for d in Direction)
 WORD_SHOWN = 20  # of a typed word on a button (every platform's label fits)
+# of a program's description on its card: what a family chooses by, so whole as the
+# provider wrote it (a long card goes as several messages) up to a few messages' worth
+CARD_DESCRIPTION = 6000
 WIDEN = frozenset({"text", "muni", "free"})  # what a press may drop from the search
 
 
@@ -400,7 +403,10 @@ async def card(ctx: Ctx) -> Screen:
         ),
     ]
     if c.description:
-        parts.append(Data(c.description[:600]))
+        about = c.description
+        if len(about) > CARD_DESCRIPTION:
+            about = about[: CARD_DESCRIPTION - 1].rstrip() + "…"
+        parts.append(Data(about))
     if c.art_school:
         parts.append(T("card-art-school"))
     if share_note is not None:

@@ -15,7 +15,6 @@ MAX_ROWS = 30
 MAX_PER_ROW = 7
 MAX_WIDE_PER_ROW = 3  # link, open_app, request_geo_location, request_contact
 MAX_BUTTONS = 210
-MAX_TEXT = 4000
 MAX_PAYLOAD = 256  # a callback button's payload (the maxapi library's documented bound)
 
 

@@ -15,6 +15,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +35,7 @@ from bot.notify.pacing import Budget, Pace
 from bot.platforms import Refused
 from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
 from bot.platforms.max.keyboard import keyboard
+from bot.platforms.split import MAX_TEXT, split_text
 from core.services import parents
 
 logger = logging.getLogger(__name__)
@@ -200,9 +202,14 @@ class MaxSurface:
         )
         reply = await self.app.engine.handle(event)
         callback_id = str(callback.get("callback_id") or "")
-        # one call answers the press and puts the new screen in place of the old one
-        attachments: list[AttachmentInput] = [*keyboard(reply.screen.rows)]
-        message = MessageForCallback(text=reply.screen.text, attachments=attachments)
+        # one call answers the press and puts the new screen in place of the old one; a
+        # text longer than one message: its first part there (without buttons), the rest
+        # sent after it, the keyboard on the last
+        parts = split_text(reply.screen.text, MAX_TEXT)
+        attachments: list[AttachmentInput] = (
+            [*keyboard(reply.screen.rows)] if len(parts) == 1 else []
+        )
+        message = MessageForCallback(text=parts[0], attachments=attachments)
         refused = await self._deliver(
             user,
             lambda: self.bot.send_callback(callback_id, message=message, notification=reply.toast),
@@ -210,17 +217,28 @@ class MaxSurface:
         if refused is not None:
             logger.info("MAX callback answer refused (%s): sending anew", refused.code)
             await self.send(user, reply)
+            return
+        await self.send(user, reply, first=1)
 
-    async def send(self, user: str, reply: Reply) -> None:
+    async def send(self, user: str, reply: Reply, first: int = 0) -> None:
+        """The screen as one message or several, the keyboard on the last; from part
+        ``first`` (the ones before it are shown already)."""
         screen = reply.screen
-        refused = await self._deliver(
-            user,
-            lambda: self.bot.send_message(
-                user_id=int(user), text=screen.text, attachments=keyboard(screen.rows)
-            ),
-        )
-        if refused is not None:
-            logger.warning("MAX message not sent: error %s", refused.code)
+        parts = split_text(screen.text, MAX_TEXT)
+        for i in range(first, len(parts)):
+            rows = screen.rows if i == len(parts) - 1 else []
+            refused = await self._deliver(
+                user,
+                partial(
+                    self.bot.send_message,
+                    user_id=int(user),
+                    text=parts[i],
+                    attachments=keyboard(rows),
+                ),
+            )
+            if refused is not None:
+                logger.warning("MAX message not sent: error %s", refused.code)
+                return
 
     async def _deliver(self, user: str, send: Callable[[], Awaitable[Any]]) -> MaxApiError | None:
         """One reply from the budgets; a person MAX cannot reach is marked so. Returns

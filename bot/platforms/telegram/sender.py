@@ -1,5 +1,6 @@
 """Telegram notices: 30 messages/s per bot and 1 per second per chat; a 429 waits its
-retry_after and sends the same message again; 403 marks the parent unreachable there."""
+retry_after and sends the same message again; 403 marks the parent unreachable there. A
+notice longer than a message goes as several (bot/platforms/split.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.notify.pacing import Budget, Pace
+from bot.notify.parts import PartsSent
 from bot.notify.senders import Limits, Outgoing
+from bot.platforms.split import TELEGRAM_TEXT, split_text
 from core.notify.delivery import Outcome
 
 logger = logging.getLogger(__name__)
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 class TelegramSender:
     def __init__(self, bot: Bot, pace: Pace, limits: Limits, metrics=None) -> None:
+        self.parts = PartsSent()
         self.bot = bot
         self.pace = pace
         self.limits = limits
@@ -40,6 +44,8 @@ class TelegramSender:
         await asyncio.gather(*(one(i) for i in items))
 
     async def _one(self, item: Outgoing, outcome: Outcome) -> None:
+        """The notice as one message or several (the button on the last); a retry sends
+        only the parts this worker has not sent yet."""
         markup = None
         if item.button:
             markup = InlineKeyboardMarkup(
@@ -47,6 +53,21 @@ class TelegramSender:
                     [InlineKeyboardButton(text=item.button[0], callback_data=item.button[1])]
                 ]
             )
+        parts = split_text(item.text, TELEGRAM_TEXT)
+        for i in range(self.parts.sent(item.row_id, parts), len(parts)):
+            last = i == len(parts) - 1
+            if not await self._part(item, parts[i], markup if last else None, outcome):
+                return
+            if not last:
+                self.parts.advance(item.row_id, parts, i + 1)
+        self.parts.forget(item.row_id)
+        outcome.delivered.append(item.row_id)
+        self._count("sent")
+
+    async def _part(
+        self, item: Outgoing, text: str, markup: InlineKeyboardMarkup | None, outcome: Outcome
+    ) -> bool:
+        """One message; False when it was not sent (how the notice ended is recorded)."""
         for _ in range(20):
             await self.pace.acquire_all(
                 Budget(f"tg:chat:{item.address}", self.limits.tg_per_chat),
@@ -54,7 +75,7 @@ class TelegramSender:
             )
             try:
                 await self.bot.send_message(
-                    chat_id=int(item.address), text=item.text, reply_markup=markup
+                    chat_id=int(item.address), text=text, reply_markup=markup
                 )
             except TelegramRetryAfter as exc:
                 # the same message again after the wait Telegram asked for; the pause is
@@ -66,22 +87,21 @@ class TelegramSender:
             except TelegramForbiddenError:
                 outcome.unreachable[item.row_id] = f"tg:{item.address}"
                 self._count("blocked")
-                return
+                return False
             except TelegramBadRequest as exc:
                 if "chat not found" in str(exc).lower():
                     outcome.unreachable[item.row_id] = f"tg:{item.address}"
                 else:
                     outcome.failed[item.row_id] = f"telegram: {exc.message}"[:300]
                 self._count("failed")
-                return
+                return False
             except (TelegramNetworkError, TelegramServerError) as exc:
                 logger.warning("Telegram unavailable (%s): retry later", type(exc).__name__)
                 outcome.retry[item.row_id] = 30
-                return
-            outcome.delivered.append(item.row_id)
-            self._count("sent")
-            return
+                return False
+            return True
         outcome.retry[item.row_id] = 60
+        return False
 
     async def close(self) -> None:
         await self.bot.session.close()

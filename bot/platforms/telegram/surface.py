@@ -49,6 +49,7 @@ from bot.platforms.common import (
     RedisSeen,
     SeenStore,
 )
+from bot.platforms.split import TELEGRAM_TEXT, split_text
 
 logger = logging.getLogger(__name__)
 
@@ -209,31 +210,42 @@ class Replies:
         logger.error("a reply was not sent after %d attempts", self.attempts)
 
     async def deliver(self, chat_id: int, reply: Reply, message: Message | None = None) -> None:
-        """Edit the message a button was on when that reads better; otherwise send anew."""
+        """Edit the message a button was on when that reads better; otherwise send anew. A
+        text longer than one message goes as several, the keyboard on the last: a pressed
+        button's message then shows the first part (without its old buttons) and the rest
+        follow it."""
         keyboard = markup(reply.screen)
+        parts = split_text(reply.screen.text, TELEGRAM_TEXT)
+        first = 0
         if reply.edit and message is not None and not isinstance(keyboard, ReplyKeyboardMarkup):
             try:
                 await self._call(
                     chat_id,
                     EditMessageText(
-                        text=reply.screen.text,
+                        text=parts[0],
                         chat_id=chat_id,
                         message_id=message.message_id,
-                        reply_markup=keyboard,
+                        reply_markup=keyboard if len(parts) == 1 else None,
                     ),
                 )
-                return
+                first = 1
             except TelegramBadRequest as exc:
                 if "not modified" in str(exc):
-                    return
-                logger.info("edit refused (%s), sending a new message", type(exc).__name__)
-        try:
-            await self._call(
-                chat_id,
-                SendMessage(chat_id=chat_id, text=reply.screen.text, reply_markup=keyboard),
-            )
-        except TelegramForbiddenError:
-            logger.info("a chat has blocked the bot")
+                    first = 1
+                else:
+                    logger.info("edit refused (%s), sending a new message", type(exc).__name__)
+        for i in range(first, len(parts)):
+            last = i == len(parts) - 1
+            try:
+                await self._call(
+                    chat_id,
+                    SendMessage(
+                        chat_id=chat_id, text=parts[i], reply_markup=keyboard if last else None
+                    ),
+                )
+            except TelegramForbiddenError:
+                logger.info("a chat has blocked the bot")
+                return
 
 
 def _event_from_message(message: Message) -> Event | None:

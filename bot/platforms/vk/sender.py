@@ -1,6 +1,7 @@
 """VK notices: 20 requests/s per token; the same text to many goes out with peer_ids, up to
 100 a request, with a random_id stable across retries; per-recipient errors (901) are
-recorded."""
+recorded. A notice longer than a message goes as several (bot/platforms/split.py), each
+part with its own random_id (part_random_id), so a retry sends only the parts VK lacks."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import logging
 
 from bot.notify.pacing import Pace
 from bot.notify.senders import Limits, Outgoing
+from bot.platforms.split import VK_TEXT, split_text
 from bot.platforms.vk.keyboard import inline_keyboard
-from bot.platforms.vk.surface import random_id
+from bot.platforms.vk.surface import part_random_id, random_id
 from core.notify.delivery import Outcome
 
 logger = logging.getLogger(__name__)
@@ -61,19 +63,44 @@ class VkSender:
     async def _batch(
         self, key: str | None, text: str, keyboard: str, members: list[Outgoing], outcome: Outcome
     ) -> None:
-        import vk_api
-
-        values: dict[str, object] = {"message": text, "dont_parse_links": 1}
-        if keyboard:
-            values["keyboard"] = keyboard
+        """The text as one message or several (the keyboard on the last), to each member;
+        a member refused one part gets none of the later ones."""
         if key is not None:
             # VK scopes random_id to the sender, not the recipient: one per batch, made
             # from the notices in it, so a retry of this batch is recognised and the next
             # batch of the same announcement is not taken for a repeat
-            values["random_id"] = random_id("batch", key, *sorted(m.row_id for m in members))
+            base = random_id("batch", key, *sorted(m.row_id for m in members))
+        else:
+            base = random_id("notice", members[0].row_id, members[0].address)
+        parts = split_text(text, VK_TEXT)
+        alive = members
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            rid = part_random_id(base, i)
+            alive = await self._part(key, part, keyboard if last else "", rid, alive, outcome)
+            if not alive:
+                return
+        outcome.delivered.extend(m.row_id for m in alive)
+        self._count("sent", len(alive))
+
+    async def _part(
+        self,
+        key: str | None,
+        text: str,
+        keyboard: str,
+        rid: int,
+        members: list[Outgoing],
+        outcome: Outcome,
+    ) -> list[Outgoing]:
+        """One message to ``members``: those it reached (the others' end is recorded)."""
+        import vk_api
+
+        values: dict[str, object] = {"message": text, "dont_parse_links": 1, "random_id": rid}
+        if keyboard:
+            values["keyboard"] = keyboard
+        if key is not None:
             values["peer_ids"] = ",".join(m.address for m in members)
         else:
-            values["random_id"] = random_id("notice", members[0].row_id, members[0].address)
             values["peer_id"] = members[0].address
         await self.pace.acquire("vk:token", self.limits.vk_per_second)
         try:
@@ -85,18 +112,16 @@ class VkSender:
                 else:
                     outcome.failed[m.row_id] = f"vk error {exc.code}"
             self._count("failed", len(members))
-            return
+            return []
         except Exception as exc:  # network: try again later, the random_id keeps it once
             logger.warning("VK unavailable (%s): retry later", type(exc).__name__)
             for m in members:
                 outcome.retry[m.row_id] = 30
-            return
+            return []
         if key is None:
-            outcome.delivered.append(members[0].row_id)
-            self._count("sent", 1)
-            return
+            return members
         by_peer = {str(r.get("peer_id")): r for r in response or []}
-        sent = 0
+        reached = []
         for m in members:
             result = by_peer.get(m.address)
             error = (result or {}).get("error")
@@ -109,9 +134,8 @@ class VkSender:
                 else:
                     outcome.failed[m.row_id] = f"vk error {json.dumps(code)}"
             else:
-                outcome.delivered.append(m.row_id)
-                sent += 1
-        self._count("sent", sent)
+                reached.append(m)
+        return reached
 
     async def close(self) -> None:
         self.vk.http.close()

@@ -28,6 +28,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.screen import RButton, Rendered
 from bot.i18n import translator
 from bot.platforms.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
+from bot.platforms.split import VK_TEXT, split_text
 from bot.platforms.vk.keyboard import inline_keyboard, location_keyboard, paginate
 from core.services import parents
 
@@ -78,6 +79,14 @@ def random_id(*parts: object) -> int:
     """Stable for the same message to the same peer in answer to the same event."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def part_random_id(base: int, index: int) -> int:
+    """The random_id of part ``index`` of a text sent as several messages, from the id
+    the whole would have had (``base``): the first part keeps it, so a text that fits one
+    message is sent exactly as before; each further part has its own, the same on every
+    retry, so a retry resends only the parts VK has not seen."""
+    return base if index == 0 else random_id("part", base, index)
 
 
 class VkSurface:
@@ -239,10 +248,13 @@ class VkSurface:
         await self._send(peer, user, screen.text, self._keyboard(user, pages, 0, lang), cause)
 
     async def _show_page(self, peer: int, user: str, page: int, cause: object) -> None:
+        """Another page of the buttons: the screen's last part again with them (the parts
+        before it are still just above)."""
         screen, pages, lang = self.pages[user]
         page = max(0, min(page, len(pages) - 1))
         keyboard = self._keyboard(user, pages, page, lang)
-        await self._send(peer, user, screen.text, keyboard, f"p{cause}")
+        last = split_text(screen.text, VK_TEXT)[-1]
+        await self._send(peer, user, last, keyboard, f"p{cause}")
 
     def _keyboard(self, user: str, pages: list[list[list[RButton]]], page: int, lang: str) -> str:
         """A page of the screen's rows and ◀ ▶ (the adapter's own presentation, signed for
@@ -262,21 +274,27 @@ class VkSurface:
         return inline_keyboard(rows) if rows else json.dumps({"inline": True, "buttons": []})
 
     async def _send(self, peer: int, user: str, text: str, keyboard: str, cause: str) -> None:
-        rid = random_id(peer, cause, text, keyboard)
-        try:
-            await self.call(
-                "messages.send",
-                peer_id=peer,
-                message=text,
-                random_id=rid,
-                keyboard=keyboard,
-                dont_parse_links=1,
-            )
-        except vk_api.exceptions.ApiError as exc:
-            if exc.code == CANT_SEND:
-                await self._unreachable(user)
+        """The text as one message or several (the keyboard on the last)."""
+        base = random_id(peer, cause, text, keyboard)
+        parts = split_text(text, VK_TEXT)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            values = {"keyboard": keyboard} if last else {}
+            try:
+                await self.call(
+                    "messages.send",
+                    peer_id=peer,
+                    message=part,
+                    random_id=part_random_id(base, i),
+                    dont_parse_links=1,
+                    **values,
+                )
+            except vk_api.exceptions.ApiError as exc:
+                if exc.code == CANT_SEND:
+                    await self._unreachable(user)
+                    return
+                logger.warning("VK messages.send failed: error %s", exc.code)
                 return
-            logger.warning("VK messages.send failed: error %s", exc.code)
 
     async def _unreachable(self, user: str) -> None:
         logger.info("VK user cannot be messaged (901): marked unreachable")
