@@ -112,6 +112,8 @@ class FakeVk(SentLog):
             "from_id": user,
             "text": text,
         }
+        # a user who writes to the community lets it answer again
+        self.cant_send.discard(user)
         if payload is not None:
             msg["payload"] = json.dumps(payload)
         if geo is not None:
@@ -119,6 +121,17 @@ class FakeVk(SentLog):
         await self._push(
             {"type": "message_new", "object": {"message": msg, "client_info": {"lang_id": 0}}}
         )
+
+    async def deny(self, user: int) -> None:
+        """The user forbids the community's messages: VK sends ``message_deny`` and
+        messages.send answers error 901 for them (https://dev.vk.com/ru/reference/errors)."""
+        self.cant_send.add(user)
+        await self._push({"type": "message_deny", "object": {"user_id": user}})
+
+    async def allow(self, user: int) -> None:
+        """The user allows the community's messages again (``message_allow``)."""
+        self.cant_send.discard(user)
+        await self._push({"type": "message_allow", "object": {"user_id": user, "key": ""}})
 
     async def press(self, user: int, button: dict[str, Any]) -> None:
         payload = button["action"].get("payload")

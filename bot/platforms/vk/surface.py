@@ -159,6 +159,11 @@ class VkSurface:
                     await self.on_message(obj)
                 elif raw.get("type") == "message_event":
                     await self.on_press(obj)
+                elif raw.get("type") == "message_allow":
+                    # the person allowed the community's messages again
+                    await self.app.db.run(parents.mark_reachable, "vk", user)
+                elif raw.get("type") == "message_deny":
+                    await self._unreachable(user)
             except Exception:
                 logger.exception("VK %s event failed", raw.get("type"))
 
@@ -279,10 +284,12 @@ class VkSurface:
             logger.warning("VK messages.send failed: error %s", exc.code)
 
     async def _unreachable(self, user: str) -> None:
-        logger.info("VK user cannot be messaged (901): marked unreachable")
+        logger.info("a VK user cannot be messaged: marked unreachable")
         async with self.app.db.uow() as uow:
             await parents.mark_unreachable(uow, "vk", user)
             await uow.commit()
+        # the person's next event resolves the account again and lifts the mark
+        await self.app.engine.forget(f"vk:{user}")
 
 
 def _payload(raw: Any) -> dict[str, Any]:
