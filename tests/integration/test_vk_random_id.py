@@ -46,3 +46,33 @@ async def test_every_batch_of_an_announcement_is_delivered_and_a_retry_is_not():
         assert vk.per_peer() == dict.fromkeys(peers, 2)
     finally:
         await vk.stop()
+
+
+async def test_passing_vk_errors_are_tried_again_then_left_for_later():
+    """Errors 6, 9 and 10 say nothing about the message or the person: the notice goes
+    again after a wait (the same random_id, one message), and one refused every time is
+    left for a later round of the worker instead of failing at the first answer."""
+    vk = FakeVk()
+    await vk.start()
+    try:
+        sender = VkSender(
+            make_vk(vk.token, vk.base), LocalPace(), Limits(vk_per_second=1000), backoff_s=0.01
+        )
+        vk.errors["messages.send"] = [9, 10, 6]
+        outcome = Outcome()
+        await sender.send(_items(1, [11, 12]), outcome)
+        assert sorted(outcome.delivered) == [1, 2]
+        assert vk.calls.count("messages.send") == 4
+        assert vk.per_peer() == {11: 1, 12: 1}
+        single = Outgoing(3, "13", "Списание", None, None, "vk")
+        vk.errors["messages.send"] = [10] * sender.attempts
+        later = Outcome()
+        await sender.send([single], later)
+        assert later.retry == {3: 60}
+        assert not later.failed and not later.delivered
+        vk.errors["messages.send"] = [100]  # a refusal of the request itself: no retry
+        failed = Outcome()
+        await sender.send([single], failed)
+        assert failed.failed == {3: "vk error 100"}
+    finally:
+        await vk.stop()

@@ -2,8 +2,9 @@
 
 The API answers messages.send (dropping a repeated random_id as VK does, taking peer_ids),
 messages.sendMessageEventAnswer and groups.getLongPollServer; errors can be queued per
-method (6 too many requests, 901 can't send). The long poll serves queued events by ts and
-can be told to answer failed 1/2/3 or to drop the connection.
+method (6 too many requests, 9 flood control, 10 internal error, 901 can't send). The
+long poll serves queued events by ts and can be told to answer failed 1/2/3 or to drop
+the connection.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.waiting import SentLog
+
+# what VK answers (https://dev.vk.com/ru/reference/errors); queued on demand per method
+# with FakeVk.errors. 6, 9 and 10 pass: the same request later may succeed.
+ERRORS = {
+    6: "Too many requests per second",
+    9: "Flood control",
+    10: "Internal server error",
+    901: "Can't send messages for users without permission",
+}
 
 
 @dataclass
@@ -168,8 +178,9 @@ class FakeVk(SentLog):
         queued = self.errors.get(method)
         if queued:
             code = queued.pop(0)
+            message = ERRORS.get(code, f"error {code}")
             return web.json_response(
-                {"error": {"error_code": code, "error_msg": f"error {code}", "request_params": []}}
+                {"error": {"error_code": code, "error_msg": message, "request_params": []}}
             )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:

@@ -1,12 +1,17 @@
 """VK notices: 20 requests/s per token; the same text to many goes out with peer_ids, up to
 100 a request, with a random_id stable across retries; per-recipient errors (901) are
-recorded."""
+recorded. VK's passing refusals (6 too many requests per second, 9 flood control, 10
+internal server error) are tried again with backoff, then the notice waits for a later
+round of the worker (which gives up after core.notify.delivery.MAX_ATTEMPTS)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from typing import Any
+
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from bot.notify.pacing import Pace
 from bot.notify.senders import Limits, Outgoing
@@ -16,15 +21,39 @@ from core.notify.delivery import Outcome
 
 logger = logging.getLogger(__name__)
 
+# https://dev.vk.com/ru/reference/errors: 6 "Too many requests per second", 9 "Flood
+# control", 10 "Internal server error": none says the message is wrong or the person gone
+TRANSIENT = frozenset({6, 9, 10})
+LATER_S = 60  # a notice still refused after the attempts here waits this long
+
+
+def _transient(exc: BaseException) -> bool:
+    import vk_api
+
+    return isinstance(exc, vk_api.exceptions.ApiError) and exc.code in TRANSIENT
+
 
 class VkSender:
     BATCH = 100
 
-    def __init__(self, vk, pace: Pace, limits: Limits, metrics=None) -> None:
+    def __init__(
+        self,
+        vk,
+        pace: Pace,
+        limits: Limits,
+        metrics=None,
+        *,
+        attempts: int = 4,
+        backoff_s: float = 0.5,
+        backoff_max_s: float = 8.0,
+    ) -> None:
         self.vk = vk
         self.pace = pace
         self.limits = limits
         self.metrics = metrics
+        self.attempts = attempts
+        self.backoff_s = backoff_s
+        self.backoff_max_s = backoff_max_s
 
     async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
         groups: dict[tuple[str, str, str], list[Outgoing]] = {}
@@ -75,10 +104,14 @@ class VkSender:
         else:
             values["random_id"] = random_id("notice", members[0].row_id, members[0].address)
             values["peer_id"] = members[0].address
-        await self.pace.acquire("vk:token", self.limits.vk_per_second)
         try:
-            response = await asyncio.to_thread(self.vk.method, "messages.send", values)
+            response = await self._send(values)
         except vk_api.exceptions.ApiError as exc:
+            if exc.code in TRANSIENT:
+                logger.warning("VK error %s after %d attempts: later", exc.code, self.attempts)
+                for m in members:
+                    outcome.retry[m.row_id] = LATER_S
+                return
             for m in members:
                 if exc.code == 901:
                     outcome.unreachable[m.row_id] = f"vk:{m.address}"
@@ -112,6 +145,28 @@ class VkSender:
                 outcome.delivered.append(m.row_id)
                 sent += 1
         self._count("sent", sent)
+
+    async def _send(self, values: dict[str, object]) -> Any:
+        """messages.send from the token's budget; a passing refusal is tried again after a
+        growing, jittered wait (the same random_id: VK keeps one message of it)."""
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_random_exponential(multiplier=self.backoff_s, max=self.backoff_max_s),
+            retry=retry_if_exception(_transient),
+            reraise=True,
+        ):
+            with attempt:
+                await self.pace.acquire("vk:token", self.limits.vk_per_second)
+                try:
+                    return await asyncio.to_thread(self.vk.method, "messages.send", values)
+                except Exception as exc:
+                    if _transient(exc):
+                        code = exc.code  # type: ignore[attr-defined]
+                        logger.warning("VK error %s on a notice: trying again", code)
+                        if code == 6:  # the token's budget was overdrawn: every sender waits
+                            await self.pace.pause("vk:token", 1.0)
+                    raise
+        raise AssertionError("unreachable")  # AsyncRetrying returns or raises
 
     async def close(self) -> None:
         self.vk.http.close()
