@@ -136,6 +136,7 @@ class Worker:
                         button,
                         notice.group_key,
                         recipient.platform,
+                        row.send_id,
                     )
                 )
         # each send is recorded as soon as it is done (the recorder writes whatever

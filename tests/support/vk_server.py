@@ -76,7 +76,9 @@ class FakeVk(SentLog):
         # VK: random_id is unique "in relation to API_ID and the sender's id", not to the
         # recipient: a random_id used once makes every later request with it a repeat,
         # whoever it is addressed to (answered as sent, nothing delivered)
-        self._random_ids: dict[int, dict[int, int]] = {}  # random_id -> {peer: message id}
+        # (https://dev.vk.com/ru/method/messages.send, random_id); the token is the
+        # community's, so the sender is this stand-in's group
+        self._random_ids: dict[tuple[int, int], dict[int, int]] = {}  # -> {peer: message id}
         self.swallowed = 0
         self._runner: web.AppRunner | None = None
         self.lp_requests = 0
@@ -204,6 +206,8 @@ class FakeVk(SentLog):
 
     async def _m_messages_send(self, form: dict[str, Any]) -> Any:
         rid = int(form.get("random_id", 0))
+        if not -(2**31) <= rid < 2**31:  # a signed int32 (vk_api.utils.get_random_id)
+            return {"__error__": 100}
         peers = (
             [int(p) for p in str(form["peer_ids"]).split(",")]
             if "peer_ids" in form
@@ -213,9 +217,10 @@ class FakeVk(SentLog):
         if "peer_ids" not in form and peers[0] in self.cant_send:
             return {"__error__": 901}
         async with self._changed:
-            seen = self._random_ids.get(rid) if rid else None
+            scope = (self.group_id, rid)
+            seen = self._random_ids.get(scope) if rid else None
             if seen is None and rid:
-                seen = self._random_ids[rid] = {}
+                seen = self._random_ids[scope] = {}
                 fresh = True
             else:
                 fresh = not rid

@@ -9,15 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from bot.notify.pacing import Pace
 from bot.notify.senders import Limits, Outgoing
 from bot.platforms.vk.keyboard import inline_keyboard
-from bot.platforms.vk.surface import random_id
+from core.notify import delivery
 from core.notify.delivery import Outcome
+from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,34 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, vk_api.exceptions.ApiError) and exc.code in TRANSIENT
 
 
+class SendIds(Protocol):
+    async def __call__(self, batches: list[list[int]]) -> list[int | None]:
+        """A random_id for each batch of outbox rows, stored on them (None: not now)."""
+        ...
+
+
+class StoredIds:
+    """random_ids from the database's counter for this community: unique for ever by
+    construction (VK drops a second message with a used one, whoever it is to), and kept
+    on the rows, so a retry sends the same one (core.notify.delivery.number_batches)."""
+
+    def __init__(self, db: Database, group_id: int) -> None:
+        self.db = db
+        self.counter = f"vk_random_id:{group_id}"
+
+    async def __call__(self, batches: list[list[int]]) -> list[int | None]:
+        return await self.db.run(delivery.number_batches, self.counter, batches)
+
+
+@dataclass
+class _Batch:
+    text: str
+    keyboard: str
+    members: list[Outgoing]
+    many: bool  # sent with peer_ids (the same text to many)
+    send_id: int | None = None
+
+
 class VkSender:
     BATCH = 100
 
@@ -43,6 +73,7 @@ class VkSender:
         limits: Limits,
         metrics=None,
         *,
+        ids: SendIds,
         attempts: int = 4,
         backoff_s: float = 0.5,
         backoff_max_s: float = 8.0,
@@ -51,33 +82,59 @@ class VkSender:
         self.pace = pace
         self.limits = limits
         self.metrics = metrics
+        self.ids = ids
         self.attempts = attempts
         self.backoff_s = backoff_s
         self.backoff_max_s = backoff_max_s
 
     async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
+        batches: list[_Batch] = []
+        retried: dict[int, list[Outgoing]] = {}
         groups: dict[tuple[str, str, str], list[Outgoing]] = {}
-        singles: list[Outgoing] = []
+        fresh: list[_Batch] = []
         for item in items:
-            keyboard = self._keyboard(item)
-            if item.group_key:
-                groups.setdefault((item.group_key, item.text, keyboard), []).append(item)
-            else:
-                singles.append(item)
-        tasks = []
-        for (key, text, keyboard), members in groups.items():
-            for i in range(0, len(members), self.BATCH):
-                tasks.append(
-                    self._batch(key, text, keyboard, members[i : i + self.BATCH], outcome)
+            if item.send_id is not None:  # its batch was numbered before: the same again
+                retried.setdefault(item.send_id, []).append(item)
+            elif item.group_key:
+                groups.setdefault((item.group_key, item.text, self._keyboard(item)), []).append(
+                    item
                 )
-        tasks += [self._batch(None, s.text, self._keyboard(s), [s], outcome) for s in singles]
+            else:
+                fresh.append(_Batch(item.text, self._keyboard(item), [item], many=False))
+        for send_id, members in retried.items():
+            first = members[0]
+            many = first.group_key is not None
+            batches.append(_Batch(first.text, self._keyboard(first), members, many, send_id))
+        for (_, text, keyboard), members in groups.items():
+            for i in range(0, len(members), self.BATCH):
+                fresh.append(_Batch(text, keyboard, members[i : i + self.BATCH], many=True))
+        batches += await self._number(fresh, outcome)
         gate = asyncio.Semaphore(self.limits.concurrency)
 
-        async def one(task):
+        async def one(batch: _Batch) -> None:
             async with gate:
-                await task
+                await self._batch(batch, outcome)
 
-        await asyncio.gather(*(one(t) for t in tasks))
+        await asyncio.gather(*(one(b) for b in batches))
+
+    async def _number(self, batches: list[_Batch], outcome: Outcome) -> list[_Batch]:
+        """Each new batch's random_id, reserved and stored on its rows before it is sent."""
+        if not batches:
+            return []
+        try:
+            numbers = await self.ids([[m.row_id for m in b.members] for b in batches])
+        except Exception as exc:
+            logger.warning("VK notices not numbered (%s): retry later", type(exc).__name__)
+            numbers = [None] * len(batches)
+        numbered = []
+        for batch, number in zip(batches, numbers, strict=True):
+            if number is None:  # not numbered, or taken over: its next claim decides
+                for m in batch.members:
+                    outcome.retry[m.row_id] = 5
+                continue
+            batch.send_id = number
+            numbered.append(batch)
+        return numbered
 
     @staticmethod
     def _keyboard(item: Outgoing) -> str:
@@ -87,22 +144,22 @@ class VkSender:
 
         return inline_keyboard([[RButton(item.button[0], item.button[1])]])
 
-    async def _batch(
-        self, key: str | None, text: str, keyboard: str, members: list[Outgoing], outcome: Outcome
-    ) -> None:
+    async def _batch(self, batch: _Batch, outcome: Outcome) -> None:
         import vk_api
 
-        values: dict[str, object] = {"message": text, "dont_parse_links": 1}
-        if keyboard:
-            values["keyboard"] = keyboard
-        if key is not None:
-            # VK scopes random_id to the sender, not the recipient: one per batch, made
-            # from the notices in it, so a retry of this batch is recognised and the next
-            # batch of the same announcement is not taken for a repeat
-            values["random_id"] = random_id("batch", key, *sorted(m.row_id for m in members))
+        members = batch.members
+        # VK scopes random_id to the sender, not the recipient: a number of the
+        # community's counter, never used before, the same on a retry of this batch
+        values: dict[str, object] = {
+            "message": batch.text,
+            "dont_parse_links": 1,
+            "random_id": batch.send_id,
+        }
+        if batch.keyboard:
+            values["keyboard"] = batch.keyboard
+        if batch.many:
             values["peer_ids"] = ",".join(m.address for m in members)
         else:
-            values["random_id"] = random_id("notice", members[0].row_id, members[0].address)
             values["peer_id"] = members[0].address
         try:
             response = await self._send(values)
@@ -124,7 +181,7 @@ class VkSender:
             for m in members:
                 outcome.retry[m.row_id] = 30
             return
-        if key is None:
+        if not batch.many:
             outcome.delivered.append(members[0].row_id)
             self._count("sent", 1)
             return

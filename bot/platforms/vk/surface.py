@@ -75,9 +75,11 @@ def make_vk(token: str, api_base: str | None = None) -> vk_api.VkApi:
 
 
 def random_id(*parts: object) -> int:
-    """Stable for the same message to the same peer in answer to the same event."""
+    """Stable for the same message to the same peer in answer to the same event. From the
+    negative half of VK's int32: the positive half is the notices' counter (outbox
+    send_id), so an answer never takes a notice's number or the other way round."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+    return -(int.from_bytes(digest[:4], "big") & 0x7FFFFFFF) - 1
 
 
 class VkSurface:
