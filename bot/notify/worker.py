@@ -214,7 +214,12 @@ class Worker:
             await uow.commit()
         blocked = sorted({who for who in done.unreachable.values() if ":" in who})
         if blocked and self.forget is not None:
-            await self.forget(*blocked)  # "platform:address" is the person's user key
+            try:
+                await self.forget(*blocked)  # "platform:address" is the person's user key
+            except Exception as exc:  # the states expire by themselves
+                logger.warning(
+                    "dialog states of unreachable accounts kept: %s", type(exc).__name__
+                )
         unrecorded.difference_update(
             [*done.delivered, *done.failed, *done.unreachable, *done.retry, *done.cancelled]
         )
