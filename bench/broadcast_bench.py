@@ -29,7 +29,7 @@ from bot.notify.senders import Limits
 from bot.notify.worker import Worker
 from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
-from bot.platforms.vk.sender import VkSender
+from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
 from core.services import broadcasts, roles
 from core.storage.db import Database
@@ -102,7 +102,8 @@ async def vk(n: int) -> None:
     fake = FakeVk(limit_per_s=20)
     await fake.start()
     try:
-        sender = VkSender(make_vk(fake.token, fake.base), LocalPace(), Limits())
+        ids = StoredIds(db, fake.group_id)
+        sender = VkSender(make_vk(fake.token, fake.base), LocalPace(), Limits(), ids=ids)
         elapsed = await run_worker(db, "vk", sender)
         sent = len(fake.sent)
         rate = sent / elapsed

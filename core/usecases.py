@@ -52,7 +52,12 @@ class Family(_Area):
         # a known account is read without a transaction; only a new one is written
         found = await self.db.read(parents.known, platform, external_id)
         if found is not None:
-            return port.Person(*found)
+            if found.unreachable:
+                # a refused send marked it; the person writing means it is open again
+                # (a marked account's dialog state is dropped, so its next event of any
+                # kind comes here)
+                await self.db.run(parents.mark_reachable, platform, external_id)
+            return port.Person(found.parent_id, found.language, found.teen)
         parent, teen = await self.db.run(parents.resolve, platform, external_id, language)
         return port.Person(parent.id, parent.language, teen)
 

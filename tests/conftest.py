@@ -184,4 +184,3 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     with open(target, "a", encoding="utf-8") as out:
         for nodeid, seconds in _durations.items():
             out.write(f"{seconds:.3f}\t{nodeid}\n")
-

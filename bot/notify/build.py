@@ -27,6 +27,7 @@ def build_worker(
         lease_s=s.worker_lease_s,
         expiry_days=s.application_expiry_days,
         timezone=s.timezone,
+        forget=app.engine.forget,
     )
 
 

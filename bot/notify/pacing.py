@@ -190,7 +190,10 @@ for i, key in ipairs(KEYS) do
 end
 if wait > 0 then return {wait, blocking - 1} end
 for i, key in ipairs(KEYS) do
-  redis.call('SET', key, tats[i], 'PX', math.ceil((tats[i] - now) / 1000) + 1000)
+  -- kept while it can still hold a send back: until TAT less the lowest floor (a
+  -- notice's TAT is often in the past, and a negative PX is refused by SET), in whole ms
+  local keep = math.ceil((tats[i] - now - tonumber(ARGV[3 * i])) / 1000)
+  redis.call('SET', key, tats[i], 'PX', math.max(keep, 0) + 1000)
 end
 return {0, 0}
 """
@@ -201,7 +204,7 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local untl = now + tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1]) or 0)
 if tat < untl then
-  redis.call('SET', KEYS[1], untl, 'PX', math.ceil((untl - now) / 1000) + 1000)
+  redis.call('SET', KEYS[1], untl, 'PX', math.max(math.ceil((untl - now) / 1000), 0) + 1000)
 end
 return 0
 """

@@ -20,6 +20,7 @@ class Outgoing:
     button: tuple[str, str] | None  # (label, signed payload)
     group_key: str | None  # same text to many
     metrics_platform: str
+    send_id: int | None = None  # the number its batch was first sent with (VK random_id)
 
 
 class Sender(Protocol):

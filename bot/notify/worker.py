@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from bot import metrics
 from bot.dialogs.actions import OpenProgram
@@ -38,8 +39,13 @@ class Worker:
         expiry_days: int = decisions.DEFAULT_EXPIRY_DAYS,
         housekeeping_s: float = 300,
         timezone: str = "Europe/Moscow",
+        forget: Callable[..., Awaitable[None]] | None = None,
     ) -> None:
         self.expiry_days = expiry_days
+        # drops the dialog states of accounts just found unreachable (Engine.forget): the
+        # next event of such a person resolves the account again, which finds the mark
+        # and lifts it (core.usecases.Family.resolve) instead of reading a cached state
+        self.forget = forget
         self.housekeeping_s = housekeeping_s
         self.flush_s = flush_s
         self.db = db
@@ -130,6 +136,7 @@ class Worker:
                         button,
                         notice.group_key,
                         recipient.platform,
+                        row.send_id,
                     )
                 )
         # each send is recorded as soon as it is done (the recorder writes whatever
@@ -205,6 +212,14 @@ class Worker:
         async with self.db.uow() as uow:
             await delivery.record(uow, done)
             await uow.commit()
+        blocked = sorted({who for who in done.unreachable.values() if ":" in who})
+        if blocked and self.forget is not None:
+            try:
+                await self.forget(*blocked)  # "platform:address" is the person's user key
+            except Exception as exc:  # the states expire by themselves
+                logger.warning(
+                    "dialog states of unreachable accounts kept: %s", type(exc).__name__
+                )
         unrecorded.difference_update(
             [*done.delivered, *done.failed, *done.unreachable, *done.retry, *done.cancelled]
         )

@@ -13,12 +13,20 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.storage.db import UnitOfWork
-from core.storage.models import Identity, Outbox, Parent
+from core.storage.models import Identity, Outbox, Parent, Sequence
 
 MAX_ATTEMPTS = 8
+# VK's random_id is an int32; the counter gives the positive half (a reply of the dialog
+# takes a number from the negative half, bot/platforms/vk/surface.py)
+SEND_ID_MAX = 2**31 - 1
+# numbers a batch reserves: a notice longer than one message goes as several, part i with
+# the batch's number + i (a notice is far shorter than PART_IDS messages)
+PART_IDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,7 @@ class Claimed:
     ref: int | None
     payload: dict[str, Any]
     attempts: int
+    send_id: int | None = None  # the number its batch was first sent with
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +101,19 @@ async def claim(uow: UnitOfWork, limit: int = 200, lease_s: float = 60) -> list[
                 Outbox.ref,
                 Outbox.payload,
                 Outbox.attempts,
+                Outbox.send_id,
             )
             .execution_options(synchronize_session=False)
         )
     ).all()
     claimed, exhausted = [], []
-    for row_id, parent_id, kind, ref, payload, attempts in rows:
+    for row_id, parent_id, kind, ref, payload, attempts, send_id in rows:
         if attempts > MAX_ATTEMPTS:
             exhausted.append(row_id)
         else:
-            claimed.append(Claimed(row_id, parent_id, kind, ref, dict(payload or {}), attempts))
+            claimed.append(
+                Claimed(row_id, parent_id, kind, ref, dict(payload or {}), attempts, send_id)
+            )
     if exhausted:
         await uow.session.execute(
             update(Outbox)
@@ -217,9 +229,54 @@ async def release(uow: UnitOfWork, ids: list[int]) -> None:
         )
 
 
-async def depth(uow: UnitOfWork) -> int:
-    from sqlalchemy import func
+_COUNTER = {
+    "postgresql": pg_insert(Sequence).on_conflict_do_nothing(index_elements=["name"]),
+    "sqlite": sqlite_insert(Sequence).on_conflict_do_nothing(index_elements=["name"]),
+}
 
+
+async def number_batches(
+    uow: UnitOfWork, counter: str, batches: list[list[int]]
+) -> list[int | None]:
+    """A number for each batch of outbox rows (the first of PART_IDS reserved for it, one a
+    part of a long notice), from the named counter: never the same
+    twice for one counter (one counter per sender whose messenger drops a repeated number,
+    e.g. a VK community), and stored on the rows, so a retry of the batch is sent with
+    the same number. One UPDATE of the counter reserves them all (concurrent workers
+    queue on its row). A batch whose rows got a number meanwhile (another worker took
+    them over) gets None: it is not sent now, and its next claim brings the stored one
+    (what this call stored on some of its rows is a number never used: harmless)."""
+    if not batches:
+        return []
+    s = uow.session
+    await uow.core(_COUNTER[uow.dialect], {"name": counter, "value": 0})
+    last = int(
+        (
+            await s.execute(
+                update(Sequence)
+                .where(Sequence.name == counter)
+                .values(value=Sequence.value + len(batches) * PART_IDS)
+                .returning(Sequence.value)
+            )
+        ).scalar_one()
+    )
+    if last > SEND_ID_MAX:
+        raise RuntimeError(f"send id counter {counter} is exhausted")
+    numbers: list[int | None] = []
+    first = last - len(batches) * PART_IDS + 1
+    for n, rows in enumerate(batches):
+        number = first + n * PART_IDS
+        done = await s.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(rows), Outbox.send_id.is_(None))
+            .values(send_id=number)
+            .execution_options(synchronize_session=False)
+        )
+        numbers.append(number if done.rowcount == len(set(rows)) else None)  # type: ignore[attr-defined]
+    return numbers
+
+
+async def depth(uow: UnitOfWork) -> int:
     return int(
         await uow.session.scalar(
             select(func.count()).select_from(Outbox).where(Outbox.status == "pending")

@@ -95,16 +95,23 @@ async def resolve(
     return parent, await acting_child(uow, platform, external_id)
 
 
-_KNOWN = select(Parent.id, Parent.language, Identity.child_id).join(
-    Identity, Identity.parent_id == Parent.id
-)
+_KNOWN = select(
+    Parent.id, Parent.language, Identity.child_id, Identity.unreachable_at.is_not(None)
+).join(Identity, Identity.parent_id == Parent.id)
 
 
-async def known(
-    uow: UnitOfWork, platform: str, external_id: str
-) -> tuple[int, str, int | None] | None:
-    """An account already known: its family, the family's language and the child it acts
-    for, in one read (what most first events of a day need); None for a new person."""
+@dataclass(frozen=True, slots=True)
+class Known:
+    parent_id: int
+    language: str
+    teen: int | None  # the child a child's own account acts for
+    unreachable: bool  # marked so by a refused send: the person is writing again
+
+
+async def known(uow: UnitOfWork, platform: str, external_id: str) -> Known | None:
+    """An account already known: its family, the family's language, the child it acts for
+    and whether it is marked unreachable, in one read (what most first events of a day
+    need); None for a new person."""
     if not valid_platform(platform):
         raise ValueError("not a platform key")
     row = (
@@ -112,7 +119,7 @@ async def known(
             _KNOWN.where(Identity.platform == platform, Identity.external_id == external_id)
         )
     ).first()
-    return (row[0], row[1], row[2]) if row is not None else None
+    return Known(row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
 
 async def acting_child(uow: UnitOfWork, platform: str, external_id: str) -> int | None:
@@ -330,6 +337,8 @@ async def mark_unreachable(uow: UnitOfWork, platform: str, external_id: str) -> 
 
 
 async def mark_reachable(uow: UnitOfWork, platform: str, external_id: str) -> None:
+    """The person wrote from this account (unblocked the bot, allowed messages again):
+    notices reach it again. Writes only where the mark is set."""
     await uow.session.execute(
         update(Identity)
         .where(

@@ -16,6 +16,7 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
 from bot.platforms.vk.sender import VkSender
 from bot.platforms.vk.surface import make_vk
+from core.notify import delivery
 from core.notify.delivery import Outcome
 from tests.support.tg_server import ApiRefusal, FakeTelegram
 from tests.support.vk_server import FakeVk
@@ -25,8 +26,22 @@ TEXT = "\n\n".join(f"{i}. {PARAGRAPH}" for i in range(16))  # ~11,000 characters
 BUTTON = ("Открыть программу", "open:1~sig")
 
 
-def _notice(row: int, address: str, group_key: str | None = None) -> Outgoing:
-    return Outgoing(row, address, TEXT, BUTTON, group_key, "x")
+def _notice(
+    row: int, address: str, group_key: str | None = None, send_id: int | None = None
+) -> Outgoing:
+    return Outgoing(row, address, TEXT, BUTTON, group_key, "x", send_id)
+
+
+class _Counter:
+    """The community's counter (core.notify.delivery.number_batches) without a database."""
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    async def __call__(self, batches: list[list[int]]) -> list[int | None]:
+        first = self.last + 1
+        self.last += len(batches) * delivery.PART_IDS
+        return [first + n * delivery.PART_IDS for n in range(len(batches))]
 
 
 async def test_telegram_retry_sends_only_the_parts_not_sent():
@@ -63,7 +78,9 @@ async def test_telegram_retry_sends_only_the_parts_not_sent():
 async def test_vk_retry_is_recognised_part_by_part():
     vk = FakeVk()
     await vk.start()
-    sender = VkSender(make_vk(vk.token, vk.base), LocalPace(), Limits(vk_per_second=1000))
+    sender = VkSender(
+        make_vk(vk.token, vk.base), LocalPace(), Limits(vk_per_second=1000), ids=_Counter()
+    )
     real = sender.vk.method
     calls = 0
 
@@ -80,8 +97,8 @@ async def test_vk_retry_is_recognised_part_by_part():
         first = Outcome()
         await sender.send([_notice(1, "601")], first)
         assert first.retry == {1: 30}
-        again = Outcome()
-        await sender.send([_notice(1, "601")], again)
+        again = Outcome()  # the worker's next claim brings the number the row was sent with
+        await sender.send([_notice(1, "601", send_id=1)], again)
         assert again.delivered == [1]
         # an announcement batch: a person who closed messages gets none of the parts
         vk.cant_send = {703}

@@ -16,7 +16,7 @@ from bot.notify.senders import Limits
 from bot.notify.worker import Worker
 from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
-from bot.platforms.vk.sender import VkSender
+from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
@@ -45,7 +45,7 @@ def make_worker(db, tg, vk, limits=None, **kw):
     pace = LocalPace()
     senders = {
         "tg": TelegramSender(make_bot(tg.token, tg.base), pace, limits),
-        "vk": VkSender(make_vk(vk.token, vk.base), pace, limits),
+        "vk": VkSender(make_vk(vk.token, vk.base), pace, limits, ids=StoredIds(db, vk.group_id)),
     }
     return Worker(db, translator(), Signer(b"s"), senders, **kw)
 

@@ -195,3 +195,35 @@ async def test_scheduled_broadcast_waits_then_goes_and_can_be_cancelled(db, cloc
         with pytest.raises(DomainError) as err:
             await broadcasts.cancel(uow, author, later)
     assert err.value.code == "broadcast_finished"
+
+
+@pytest.mark.redis
+async def test_three_workers_sharing_redis_get_no_429():
+    """Three workers (each its own connections) send 300 notices at once, two to each
+    chat, through a stand-in that answers 429 past its limit per bot and 1/s per chat:
+    the budget shared in Redis keeps all of them under both (the stand-in's limit is
+    raised to 100/s to keep the test short; bench/shared_budget_bench.py runs it at 30/s).
+    On Redis 7 the script once failed on every notice ("invalid expire time": a notice's
+    TAT lies in the past) and each worker paced alone: three times the rate."""
+    require_redis()
+    from redis.asyncio import Redis
+
+    from tests.support.fleet import telegram_fleet
+    from tests.support.tg_server import FakeTelegram
+
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    await redis.aclose()
+    tg = FakeTelegram(limit_per_s=100, chat_limit_per_s=1)
+    await tg.start()
+    try:
+        run = await telegram_fleet(tg, REDIS_URL, recipients=150, each=2, rate=100)
+    finally:
+        await tg.stop()
+    print(
+        f"{run.recipients} recipients, {run.notices} notices, {run.delivered} delivered, "
+        f"{run.too_many} x 429, {run.rate:.1f}/s = {run.rate / 100:.2f} of the limit"
+    )
+    assert run.too_many == 0
+    assert run.delivered == run.notices
+    assert sorted(tg.per_chat().values()) == [2] * 150

@@ -153,7 +153,21 @@ class FakeMax(SentLog):
             "body": {"mid": f"mid.{next(self._ids)}", "seq": next(self._ids), **body},
         }
 
+    async def stop_bot(self, user_id: int) -> None:
+        """The person stops (blocks) the bot: MAX sends ``bot_stopped`` and refuses every
+        message to them with 403 ``chat.denied`` until they start it again."""
+        self.blocked.add(user_id)
+        await self.push(
+            {
+                "update_type": "bot_stopped",
+                "chat_id": user_id + 10**9,
+                "user": {"user_id": user_id, "first_name": f"U{user_id}"},
+            }
+        )
+
     async def start_bot(self, user_id: int) -> None:
+        """The person starts the bot (again, after stopping it: it is unblocked)."""
+        self.blocked.discard(user_id)
         await self.push(
             {
                 "update_type": "bot_started",
@@ -178,10 +192,15 @@ class FakeMax(SentLog):
             {"update_type": "message_created", "message": self._message(user_id, body)}
         )
 
-    async def press(self, user_id: int, payload: str, *, twice: bool = False) -> None:
+    async def press(
+        self, user_id: int, payload: str, *, twice: bool = False, stale: bool = False
+    ) -> None:
+        """``stale``: a button of an old message whose callback MAX no longer knows, so
+        answering it gets 404 ``not.found`` (the person is not blocked)."""
         callback_id = f"cb.{next(self._ids)}"
         mid = self._last_message.get(user_id, "mid.0")
-        self._callbacks[callback_id] = (user_id, mid)
+        if not stale:
+            self._callbacks[callback_id] = (user_id, mid)
         await self.push(
             {
                 "update_type": "message_callback",

@@ -125,6 +125,22 @@ class FakeTelegram(SentLog):
             counts[s.chat_id] = counts.get(s.chat_id, 0) + 1
         return counts
 
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: every message to them is refused with 403 "Forbidden:
+        bot was blocked by the user" (https://core.telegram.org/api/errors#403-forbidden)
+        and they cannot write to it until they unblock it."""
+        self.blocked.add(user_id)
+
+    async def unblock(self, user_id: int) -> int:
+        """The user unblocks the bot with the client's "Restart" button, which sends
+        /start: messages reach them again."""
+        self.blocked.discard(user_id)
+        return await self.message(user_id, "/start")
+
+    def _writes(self, user_id: int) -> None:
+        if user_id in self.blocked:
+            raise AssertionError(f"user {user_id} blocked the bot: they unblock it first")
+
     def _user(self, user_id: int, lang: str = "ru") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"U{user_id}", "language_code": lang}
 
@@ -143,6 +159,7 @@ class FakeTelegram(SentLog):
             self._changed.notify_all()
 
     async def message(self, user_id: int, text: str, lang: str = "ru") -> int:
+        self._writes(user_id)
         return await self.push(
             {
                 "message": {
@@ -169,6 +186,7 @@ class FakeTelegram(SentLog):
         )
 
     async def press(self, user_id: int, data: str, message_id: int = 1) -> int:
+        self._writes(user_id)
         return await self.push(
             {
                 "callback_query": {

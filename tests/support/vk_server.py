@@ -2,8 +2,9 @@
 
 The API answers messages.send (dropping a repeated random_id as VK does, taking peer_ids),
 messages.sendMessageEventAnswer and groups.getLongPollServer; errors can be queued per
-method (6 too many requests, 901 can't send). The long poll serves queued events by ts and
-can be told to answer failed 1/2/3 or to drop the connection.
+method (6 too many requests, 9 flood control, 10 internal error, 901 can't send). The
+long poll serves queued events by ts and can be told to answer failed 1/2/3 or to drop
+the connection.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from tests.support.waiting import SentLog
 # VKCOM vk-php-sdk VKApiMessageIsTooLongException). VK counts characters.
 MAX_TEXT = 9000
 TOO_LONG = 914
-ERRORS = {TOO_LONG: "Message is too long"}
+# what VK answers (https://dev.vk.com/ru/reference/errors); queued on demand per method
+# with FakeVk.errors. 6, 9 and 10 pass: the same request later may succeed.
+ERRORS = {
+    6: "Too many requests per second",
+    9: "Flood control",
+    10: "Internal server error",
+    901: "Can't send messages for users without permission",
+    TOO_LONG: "Message is too long",
+}
 
 
 @dataclass
@@ -74,7 +83,9 @@ class FakeVk(SentLog):
         # VK: random_id is unique "in relation to API_ID and the sender's id", not to the
         # recipient: a random_id used once makes every later request with it a repeat,
         # whoever it is addressed to (answered as sent, nothing delivered)
-        self._random_ids: dict[int, dict[int, int]] = {}  # random_id -> {peer: message id}
+        # (https://dev.vk.com/ru/method/messages.send, random_id); the token is the
+        # community's, so the sender is this stand-in's group
+        self._random_ids: dict[tuple[int, int], dict[int, int]] = {}  # -> {peer: message id}
         self.swallowed = 0
         self._runner: web.AppRunner | None = None
         self.lp_requests = 0
@@ -120,6 +131,8 @@ class FakeVk(SentLog):
             "from_id": user,
             "text": text,
         }
+        # a user who writes to the community lets it answer again
+        self.cant_send.discard(user)
         if payload is not None:
             msg["payload"] = json.dumps(payload)
         if geo is not None:
@@ -127,6 +140,17 @@ class FakeVk(SentLog):
         await self._push(
             {"type": "message_new", "object": {"message": msg, "client_info": {"lang_id": 0}}}
         )
+
+    async def deny(self, user: int) -> None:
+        """The user forbids the community's messages: VK sends ``message_deny`` and
+        messages.send answers error 901 for them (https://dev.vk.com/ru/reference/errors)."""
+        self.cant_send.add(user)
+        await self._push({"type": "message_deny", "object": {"user_id": user}})
+
+    async def allow(self, user: int) -> None:
+        """The user allows the community's messages again (``message_allow``)."""
+        self.cant_send.discard(user)
+        await self._push({"type": "message_allow", "object": {"user_id": user, "key": ""}})
 
     async def press(self, user: int, button: dict[str, Any]) -> None:
         payload = button["action"].get("payload")
@@ -163,8 +187,9 @@ class FakeVk(SentLog):
         queued = self.errors.get(method)
         if queued:
             code = queued.pop(0)
+            message = ERRORS.get(code, f"error {code}")
             return web.json_response(
-                {"error": {"error_code": code, "error_msg": f"error {code}", "request_params": []}}
+                {"error": {"error_code": code, "error_msg": message, "request_params": []}}
             )
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
@@ -189,6 +214,8 @@ class FakeVk(SentLog):
 
     async def _m_messages_send(self, form: dict[str, Any]) -> Any:
         rid = int(form.get("random_id", 0))
+        if not -(2**31) <= rid < 2**31:  # a signed int32 (vk_api.utils.get_random_id)
+            return {"__error__": 100}
         peers = (
             [int(p) for p in str(form["peer_ids"]).split(",")]
             if "peer_ids" in form
@@ -201,9 +228,10 @@ class FakeVk(SentLog):
         if "peer_ids" not in form and peers[0] in self.cant_send:
             return {"__error__": 901}
         async with self._changed:
-            seen = self._random_ids.get(rid) if rid else None
+            scope = (self.group_id, rid)
+            seen = self._random_ids.get(scope) if rid else None
             if seen is None and rid:
-                seen = self._random_ids[rid] = {}
+                seen = self._random_ids[scope] = {}
                 fresh = True
             else:
                 fresh = not rid

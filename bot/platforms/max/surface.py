@@ -42,10 +42,14 @@ logger = logging.getLogger(__name__)
 
 KEY = "max"
 WEBHOOK_PATH = "/max/webhook"
-UPDATE_TYPES = [UpdateType.MESSAGE_CREATED, UpdateType.MESSAGE_CALLBACK, UpdateType.BOT_STARTED]
+UPDATE_TYPES = [
+    UpdateType.MESSAGE_CREATED,
+    UpdateType.MESSAGE_CALLBACK,
+    UpdateType.BOT_STARTED,
+    UpdateType.BOT_STOPPED,
+]
 TOO_MANY_REQUESTS = 429
-# the person blocked the bot or left: nothing more can reach them there
-UNREACHABLE_CODES = frozenset({"chat.denied", "user.blocked", "not.found", "dialog.suspended"})
+FORBIDDEN = 403
 POLL_TIMEOUT_S = 30  # MAX holds a long poll at most 30 s (the library caps it at 90)
 POLL_RATE = 2  # long polling: at most 2 requests a second (MAX Bot API, GET /updates)
 
@@ -63,8 +67,11 @@ def make_bot(token: str, api_base: str | None = None) -> Bot:
 
 
 def unreachable(exc: MaxApiError) -> bool:
+    """The person blocked the bot: MAX answers 403 (``chat.denied``). A 404 is not that:
+    a pressed button's callback or a message that is gone (a stale screen) answers 404
+    ``not.found`` while the person may be writing to the bot at that very moment."""
     code = exc.raw.get("code") if isinstance(exc.raw, dict) else None
-    return exc.code == 403 or code in UNREACHABLE_CODES
+    return exc.code == FORBIDDEN or code == "chat.denied"
 
 
 class MaxApi:
@@ -176,7 +183,11 @@ class MaxSurface:
                 logger.info("a repeated MAX update was dropped")
                 return
             async with self.order.hold(user, f"{KEY}:{user}"):
-                if kind == "message_callback":
+                if kind == "bot_stopped":
+                    # the person stopped (blocked) the bot: nothing reaches them until
+                    # they start it again (bot_started) or write
+                    await self._unreachable(user)
+                elif kind == "message_callback":
                     await self.on_press(raw, user)
                 else:
                     await self.on_message(raw, user)
@@ -258,6 +269,8 @@ class MaxSurface:
         async with self.app.db.uow() as uow:
             await parents.mark_unreachable(uow, KEY, user)
             await uow.commit()
+        # the person's next event resolves the account again and lifts the mark
+        await self.app.engine.forget(f"{KEY}:{user}")
 
 
 def _who(raw: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -277,9 +290,10 @@ def _who(raw: dict[str, Any]) -> tuple[str | None, str | None]:
             return None, None
         mid = (message.get("body") or {}).get("mid")
         return _digits(user), f"m:{mid}" if mid else None
-    if kind == "bot_started":
+    if kind in ("bot_started", "bot_stopped"):
         user = (raw.get("user") or {}).get("user_id")
-        return _digits(user), f"s:{user}:{raw.get('timestamp')}"
+        mark = "s" if kind == "bot_started" else "x"
+        return _digits(user), f"{mark}:{user}:{raw.get('timestamp')}"
     return None, None
 
 

@@ -33,14 +33,15 @@ async def _serve(app: App) -> None:
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
     from bot.notify.senders import Limits
-    from bot.platforms.vk.sender import VkSender
+    from bot.platforms.vk.sender import StoredIds, VkSender
     from bot.platforms.vk.surface import make_vk
 
     s = app.settings
-    assert s.vk_group_token is not None
+    assert s.vk_group_token is not None and s.vk_group_id is not None
     base = str(s.vk_api_base) if s.vk_api_base else None
     vk = make_vk(s.vk_group_token.get_secret_value(), base)
-    return VkSender(vk, pace, Limits(vk_per_second=s.vk_rate), metrics)
+    ids = StoredIds(app.db, s.vk_group_id)
+    return VkSender(vk, pace, Limits(vk_per_second=s.vk_rate), metrics, ids=ids)
 
 
 PLATFORM = Platform(

@@ -76,9 +76,11 @@ def make_vk(token: str, api_base: str | None = None) -> vk_api.VkApi:
 
 
 def random_id(*parts: object) -> int:
-    """Stable for the same message to the same peer in answer to the same event."""
+    """Stable for the same message to the same peer in answer to the same event. From the
+    negative half of VK's int32: the positive half is the notices' counter (outbox
+    send_id), so an answer never takes a notice's number or the other way round."""
     digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+    return -(int.from_bytes(digest[:4], "big") & 0x7FFFFFFF) - 1
 
 
 def part_random_id(base: int, index: int) -> int:
@@ -168,6 +170,11 @@ class VkSurface:
                     await self.on_message(obj)
                 elif raw.get("type") == "message_event":
                     await self.on_press(obj)
+                elif raw.get("type") == "message_allow":
+                    # the person allowed the community's messages again
+                    await self.app.db.run(parents.mark_reachable, "vk", user)
+                elif raw.get("type") == "message_deny":
+                    await self._unreachable(user)
             except Exception:
                 logger.exception("VK %s event failed", raw.get("type"))
 
@@ -297,10 +304,12 @@ class VkSurface:
                 return
 
     async def _unreachable(self, user: str) -> None:
-        logger.info("VK user cannot be messaged (901): marked unreachable")
+        logger.info("a VK user cannot be messaged: marked unreachable")
         async with self.app.db.uow() as uow:
             await parents.mark_unreachable(uow, "vk", user)
             await uow.commit()
+        # the person's next event resolves the account again and lifts the mark
+        await self.app.engine.forget(f"vk:{user}")
 
 
 def _payload(raw: Any) -> dict[str, Any]:

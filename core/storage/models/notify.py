@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -37,6 +38,9 @@ class Outbox(Base):
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # the number its batch was first sent with where a repeated number is dropped (VK's
+    # random_id): the same again on every retry (core.notify.delivery.number_batches)
+    send_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Broadcast(Base):
