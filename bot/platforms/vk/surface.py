@@ -227,9 +227,9 @@ class VkSurface:
             await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
             return
         pages = paginate(screen.rows)
-        state = await self.app.engine.states.get(f"vk:{user}")
-        lang = state.lang if state else "ru"
+        lang = "ru"
         if len(pages) > 1:
+            lang = await self._lang(user)
             self.pages[user] = (screen, pages, lang)
             self.pages.move_to_end(user)
             if len(self.pages) > MAX_PAGED_SCREENS:
@@ -237,6 +237,17 @@ class VkSurface:
         else:
             self.pages.pop(user, None)
         await self._send(peer, user, screen.text, self._keyboard(user, pages, 0, lang), cause)
+
+    async def _lang(self, user: str) -> str:
+        """The person's language for the ◀ ▶ labels, from their dialog state. Only a screen
+        too long for one keyboard asks it, and an unreachable Redis (the screen then is
+        most likely the engine's "temporarily unavailable") must not lose the answer."""
+        try:
+            state = await self.app.engine.states.get(f"vk:{user}")
+        except Exception as exc:
+            logger.warning("VK: no dialog state for the page labels (%s)", type(exc).__name__)
+            return "ru"
+        return state.lang if state else "ru"
 
     async def _show_page(self, peer: int, user: str, page: int, cause: object) -> None:
         screen, pages, lang = self.pages[user]
