@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import aiohttp.web
 import pytest
 
 from bot.app import build
@@ -138,3 +139,60 @@ async def _migrate_at_once(url: str) -> None:
     ]
     results = [(await p.wait(), (await p.stderr.read()).decode()) for p in procs]  # type: ignore[union-attr]
     assert [rc for rc, _ in results] == [0, 0, 0], results
+
+
+# deeper than the JSON decoder's recursion guard (Python's limit, 1,000 by default)
+DEEP = [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"update_id": 1, "message": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+]
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["list", "in-an-update"])
+async def test_deeply_nested_json_gets_400_and_the_body_is_not_logged(replica, body, caplog):
+    url, tg = replica
+    assert await _post(url, body) == 400
+    assert tg.sent == []
+    assert "[[[" not in caplog.text
+    assert any("nested" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+async def max_replica(sqlite_template: Path, tmp_path: Path):
+    from bot.platforms.common import MemorySeen
+    from bot.platforms.max.surface import MaxSurface, make_bot
+    from tests.support.max_server import FakeMax
+
+    db = tmp_path / "hook.db"
+    shutil.copy(sqlite_template, db)
+    mx = FakeMax()
+    await mx.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        max_bot_token=mx.token,
+        max_api_base=mx.base,
+    )
+    app = await build(settings)
+    bot = make_bot(mx.token, mx.base)
+    runner = aiohttp.web.AppRunner(MaxSurface(app, bot, MemorySeen()).webhook_app(SECRET))
+    await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}/max/webhook", mx
+    await runner.cleanup()
+    await bot.close_session()
+    await app.close()
+    await mx.stop()
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["list", "in-an-update"])
+async def test_max_webhook_deeply_nested_json_gets_400(max_replica, body, caplog):
+    url, mx = max_replica
+    headers = {"Content-Type": "application/json", "X-Max-Bot-Api-Secret": SECRET}
+    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
+        assert r.status == 400
+    assert mx.sent == []
+    assert "[[[" not in caplog.text
+    assert any("nested" in r.getMessage() for r in caplog.records)

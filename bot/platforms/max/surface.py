@@ -150,6 +150,11 @@ class MaxSurface:
                 return web.Response(status=401)
             try:
                 raw = await request.json()
+            except RecursionError:
+                # nested deeper than the decoder goes: not an update of MAX's (logged
+                # without the body)
+                logger.warning("MAX webhook: a body nested too deeply was refused")
+                return web.Response(status=400, text="malformed")
             except ValueError:
                 logger.warning("MAX webhook: a body that is not JSON was ignored")
                 return web.json_response({"ok": True})

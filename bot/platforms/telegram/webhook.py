@@ -28,7 +28,8 @@ class LedgerRequestHandler(SimpleRequestHandler):
     """aiogram's webhook handler that processes the update before answering 200, and only
     once across replicas.
 
-    401: a wrong secret. 200: the update was handled (so a crash never loses an
+    401: a wrong secret. 400: a body nested deeper than the JSON decoder goes (malformed:
+    no update of Telegram's is). 200: the update was handled (so a crash never loses an
     acknowledged update), or it is a repeat of a handled one, or the body is not a usable
     update at all (logged; Telegram would re-send a poison update forever otherwise).
     503: another replica is on the same update, or handling it failed: Telegram sends it
@@ -47,6 +48,11 @@ class LedgerRequestHandler(SimpleRequestHandler):
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
             raw = await request.json(loads=bot.session.json_loads)
+        except RecursionError:
+            # nested deeper than the decoder goes: no update of Telegram's is (logged
+            # without the body, which is the sender's to know)
+            logger.warning("webhook: a body nested too deeply was refused")
+            return web.Response(status=400, text="malformed")
         except (ValueError, UnicodeDecodeError):
             logger.warning("webhook: a body that is not JSON was ignored")
             return web.json_response({})
