@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     worker_enabled: bool = True  # the outbox worker runs inside `run`
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands
     log_format: str = Field(default="text", pattern="^(text|json)$")
-    # liveness, readiness and /metrics; in webhook mode they are on the webhook port
+    # liveness, readiness and /metrics (a webhook's port answers the first two, never
+    # /metrics: it faces the internet)
     health_port: int | None = 8081
 
     @property

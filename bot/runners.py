@@ -87,7 +87,15 @@ async def _health(app):
         return None
     from bot import health
 
-    return await health.serve(app, "0.0.0.0", app.settings.health_port)
+    port = app.settings.health_port
+    try:
+        return await health.serve(app, "0.0.0.0", port)
+    except OSError as exc:
+        # most often a second process of the bot on this machine: say which setting
+        await app.close()
+        raise click.ClickException(
+            operator_text("cli-health-port-busy", port=port, reason=exc.strerror or str(exc))
+        ) from None
 
 
 @click.command("run")
