@@ -196,3 +196,78 @@ async def test_max_webhook_deeply_nested_json_gets_400(max_replica, body, caplog
     assert mx.sent == []
     assert "[[[" not in caplog.text
     assert any("nested" in r.getMessage() for r in caplog.records)
+
+
+BASE64_SECRET = "q2Zx+7/Lk9Pw3RtY0aBc=="  # 23 characters of base64: long enough, refused
+GOOD_SECRET = "q2Zx-7_Lk9Pw3RtY0aBc00"
+
+
+@pytest.mark.parametrize(
+    ("package", "variables"),
+    [
+        (
+            "telegram",
+            {
+                "telegram_bot_token": "1:x",
+                "telegram_webhook_url": "https://bot.example.org",
+                "telegram_webhook_secret": "{}",
+            },
+        ),
+        (
+            "max",
+            {
+                "max_bot_token": "x",
+                "max_webhook_url": "https://bot.example.org",
+                "max_webhook_secret": "{}",
+            },
+        ),
+    ],
+)
+def test_a_webhook_secret_the_platform_refuses_is_named_before_start(package, variables):
+    import importlib
+
+    from bot.i18n import translator
+
+    platform = importlib.import_module(f"bot.platforms.{package}").PLATFORM
+    secret_var = next(k for k, v in variables.items() if v == "{}")
+
+    def settings(secret: str) -> Settings:
+        return Settings(_env_file=None, **{**variables, secret_var: secret})
+
+    for secret in (BASE64_SECRET, "a" * 15 + "=", "a" * 257, "секрет-секрет-секрет"):
+        key = platform.problem(settings(secret))
+        assert key is not None, secret
+        for lang in ("ru", "en"):
+            text = translator()(lang, key)
+            assert secret_var.upper() in text and "A-Z" in text and "_" in text, text
+    assert platform.problem(settings(GOOD_SECRET)) is None
+    assert platform.problem(settings("a" * 256)) is None
+
+
+async def test_the_stand_ins_refuse_a_secret_as_the_platforms_do():
+    """Telegram's setWebhook and MAX's POST /subscriptions refuse base64's + / =."""
+    from aiogram.exceptions import TelegramBadRequest
+    from maxapi.exceptions.max import MaxApiError
+
+    from bot.platforms.max.surface import make_bot as make_max_bot
+    from tests.support.max_server import FakeMax
+
+    tg, mx = FakeTelegram(), FakeMax()
+    await tg.start()
+    await mx.start()
+    bot = make_bot(tg.token, tg.base)
+    max_bot = make_max_bot(mx.token, mx.base)
+    try:
+        with pytest.raises(TelegramBadRequest, match="unallowed characters"):
+            await bot.set_webhook("https://bot.example.org/h", secret_token=BASE64_SECRET)
+        assert await bot.set_webhook("https://bot.example.org/h", secret_token=GOOD_SECRET)
+        with pytest.raises(MaxApiError):
+            await max_bot.subscribe_webhook("https://bot.example.org/h", secret=BASE64_SECRET)
+        assert mx.subscriptions == []
+        await max_bot.subscribe_webhook("https://bot.example.org/h", secret=GOOD_SECRET)
+        assert len(mx.subscriptions) == 1
+    finally:
+        await bot.session.close()
+        await max_bot.close_session()
+        await tg.stop()
+        await mx.stop()

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -334,8 +335,11 @@ class FakeMax(SentLog):
         async def handler(request: web.Request) -> dict[str, Any]:
             body = await request.json()
             secret = body.get("secret")
+            # POST /subscriptions, secret: "^[a-zA-Z0-9_-]{5,256}$" (dev.max.ru, Bot API)
             if secret is not None and not 5 <= len(secret) <= 256:
                 raise Refusal(400, "proto.payload", "secret: size must be between 5 and 256")
+            if secret is not None and not re.fullmatch(r"[a-zA-Z0-9_-]+", secret):
+                raise Refusal(400, "proto.payload", "secret: must match ^[a-zA-Z0-9_-]{5,256}$")
             self.subscriptions = [
                 {
                     "url": body["url"],

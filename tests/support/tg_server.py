@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,7 @@ class FakeTelegram(SentLog):
     answers: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, bar the secret
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -265,6 +267,15 @@ class FakeTelegram(SentLog):
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
         self.answers.append(params)
+        return True
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
+        # setWebhook, secret_token: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and
+        # - are allowed" (core.telegram.org/bots/api#setwebhook)
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiRefusal(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = {k: v for k, v in params.items() if k != "secret_token"}
         return True
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
