@@ -76,6 +76,10 @@ class FakeTelegram(SentLog):
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, bar the secret
+    # a press is answered at most once and within this many seconds, else Telegram answers
+    # 400 "query is too old and response timeout expired or query ID is invalid" (the Bot
+    # API gives no figure; bots see the refusal from about 15 s after the press)
+    callback_ttl_s: float = 15.0
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -83,6 +87,7 @@ class FakeTelegram(SentLog):
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._pressed: dict[str, float] = {}  # callback query id -> when it was pressed
 
     @property
     def base(self) -> str:
@@ -153,10 +158,12 @@ class FakeTelegram(SentLog):
         )
 
     async def press(self, user_id: int, data: str, message_id: int = 1) -> int:
+        query_id = str(next(self._message_ids))
+        self._pressed[query_id] = time.monotonic()
         return await self.push(
             {
                 "callback_query": {
-                    "id": str(next(self._message_ids)),
+                    "id": query_id,
                     "from": self._user(user_id),
                     "chat_instance": "ci",
                     "data": data,
@@ -266,7 +273,15 @@ class FakeTelegram(SentLog):
         return await self._record("editMessageText", params, int(params["message_id"]))
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
-        self.answers.append(params)
+        pressed = self._pressed.pop(str(params.get("callback_query_id")), None)
+        if pressed is None or time.monotonic() - pressed > self.callback_ttl_s:
+            raise ApiRefusal(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is "
+                "invalid",
+            )
+        # seconds from the press to its answer, for the tests
+        self.answers.append({**params, "after_s": time.monotonic() - pressed})
         return True
 
     async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
