@@ -84,6 +84,10 @@ class FakeMax(SentLog):
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
 
+    # MAX documents no lifetime of a press; an answer to one older than this, or to an
+    # unknown one, is refused 404 not.found (None: a press never expires)
+    callback_ttl_s: float | None = None
+
     def __post_init__(self) -> None:
         self._markers = itertools.count(1)
         self._ids = itertools.count(1)
@@ -94,6 +98,7 @@ class FakeMax(SentLog):
         self._poll_times: list[float] = []
         self.polls_refused = 0
         self._callbacks: dict[str, tuple[int, str]] = {}  # callback id -> (user, message id)
+        self._pressed: dict[str, float] = {}  # callback id -> when it was pressed
         self._last_message: dict[int, str] = {}
         self._http: aiohttp.ClientSession | None = None
 
@@ -173,6 +178,7 @@ class FakeMax(SentLog):
         callback_id = f"cb.{next(self._ids)}"
         mid = self._last_message.get(user_id, "mid.0")
         self._callbacks[callback_id] = (user_id, mid)
+        self._pressed[callback_id] = time.monotonic()
         await self.push(
             {
                 "update_type": "message_callback",
@@ -294,7 +300,13 @@ class FakeMax(SentLog):
     async def _answers(self, request: web.Request) -> web.Response:
         async def handler(request: web.Request) -> dict[str, Any]:
             callback_id = request.query.get("callback_id", "")
-            if callback_id not in self._callbacks:
+            pressed = self._pressed.get(callback_id)
+            too_old = (
+                self.callback_ttl_s is not None
+                and pressed is not None
+                and time.monotonic() - pressed > self.callback_ttl_s
+            )
+            if callback_id not in self._callbacks or too_old:
                 raise Refusal(404, "not.found", "callback not found")
             user_id, mid = self._callbacks[callback_id]
             now = time.monotonic()

@@ -50,6 +50,7 @@ class FakeVk(SentLog):
     answers: list[dict[str, Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     errors: dict[str, list[int]] = field(default_factory=dict)  # method -> codes to return
+    drops: dict[str, int] = field(default_factory=dict)  # method -> connections to drop
     lp_script: list[str] = field(default_factory=list)  # "failed1|2|3", "drop"
     limit_per_s: float | None = None  # enforce 20 requests/s per token (error 6)
     cant_send: set[int] = field(default_factory=set)  # peers that closed messages (901)
@@ -152,6 +153,11 @@ class FakeVk(SentLog):
                     {"error": {"error_code": 6, "error_msg": "Too many requests per second"}}
                 )
             self._times.append(now)
+        if self.drops.get(method):
+            self.drops[method] -= 1
+            assert request.transport is not None
+            request.transport.close()  # the connection is lost before any answer
+            return web.Response(status=500)
         queued = self.errors.get(method)
         if queued:
             code = queued.pop(0)

@@ -76,11 +76,21 @@ class MaxApi:
         self.chat_rate = chat_rate
 
     async def call(
-        self, user: str, send: Callable[[], Awaitable[Any]], *, reply: bool, attempts: int = 6
+        self,
+        user: str,
+        send: Callable[[], Awaitable[Any]],
+        *,
+        reply: bool,
+        attempts: int = 6,
+        line: str = "chat",
     ) -> Any:
+        """``line``: the dialog's budget the call draws from besides the bot's: "chat" for
+        messages, "answers" for answers to presses (POST /answers: "no more than two
+        answers a second in one dialog", dev.max.ru), so an answer never waits behind the
+        dialog's messages."""
         for _ in range(attempts):
             await self.pace.acquire_all(
-                Budget(f"max:chat:{user}", self.chat_rate, burst=2 if reply else 0),
+                Budget(f"max:{line}:{user}", self.chat_rate, burst=2 if reply else 0),
                 Budget("max:bot", self.rate),
                 reply=reply,
             )
@@ -208,13 +218,27 @@ class MaxSurface:
         # one call answers the press and puts the new screen in place of the old one
         attachments: list[AttachmentInput] = [*keyboard(reply.screen.rows)]
         message = MessageForCallback(text=reply.screen.text, attachments=attachments)
-        refused = await self._deliver(
-            user,
-            lambda: self.bot.send_callback(callback_id, message=message, notification=reply.toast),
-        )
-        if refused is not None:
-            logger.info("MAX callback answer refused (%s): sending anew", refused.code)
-            await self.send(user, reply)
+        try:
+            await self.api.call(
+                user,
+                lambda: self.bot.send_callback(
+                    callback_id, message=message, notification=reply.toast
+                ),
+                reply=True,
+                line="answers",
+            )
+            return
+        except MaxApiError as exc:
+            # 404 not.found: the press is too old or unknown, which says nothing of the
+            # person; only a refusal of the dialog itself does
+            if exc.code != 404 and unreachable(exc):
+                await self._unreachable(user)
+                return
+            logger.info("MAX callback answer refused (%s): sending anew", exc.code)
+        except (MaxConnection, TimeoutError) as exc:
+            logger.info("MAX callback answer failed (%s): sending anew", type(exc).__name__)
+        # the action behind the press was saved: its screen goes as a message instead
+        await self.send(user, reply)
 
     async def send(self, user: str, reply: Reply) -> None:
         screen = reply.screen

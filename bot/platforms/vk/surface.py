@@ -214,10 +214,14 @@ class VkSurface:
             values["event_data"] = json.dumps(
                 {"type": "show_snackbar", "text": toast[:90]}, ensure_ascii=False
             )
+        # a refused or failed answer (an event_id VK no longer knows, the network) must
+        # not stop the screen: the action behind the press was saved already
         try:
             await self.call("messages.sendMessageEventAnswer", **values)
         except vk_api.exceptions.ApiError as exc:
             logger.info("VK event answer refused: %s", exc.code)
+        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
+            logger.info("VK event answer failed: %s", type(exc).__name__)
 
     # --- sending ------------------------------------------------------------------------
 
