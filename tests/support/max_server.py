@@ -87,6 +87,9 @@ class FakeMax(SentLog):
     # MAX documents no lifetime of a press; an answer to one older than this, or to an
     # unknown one, is refused 404 not.found (None: a press never expires)
     callback_ttl_s: float | None = None
+    # "METHOD /path" -> HTTP codes its next calls get, set-up calls included (any request
+    # beyond 30 a second is answered 429; 5xx when MAX is in trouble)
+    refuse: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._markers = itertools.count(1)
@@ -201,6 +204,13 @@ class FakeMax(SentLog):
                 {"code": "verify.token", "message": "Invalid access_token"}, status=401
             )
         try:
+            queued = self.refuse.get(f"{request.method} {request.path}")
+            if queued:
+                status = queued.pop(0)
+                if status == 429:
+                    self.too_many += 1
+                    raise Refusal(429, "too.many.requests", "Too many requests")
+                raise Refusal(status, "internal.error", "Internal error")
             self._rate()
             return web.json_response(await handler(request))
         except Refusal as exc:

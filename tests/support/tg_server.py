@@ -80,6 +80,11 @@ class FakeTelegram(SentLog):
     # 400 "query is too old and response timeout expired or query ID is invalid" (the Bot
     # API gives no figure; bots see the refusal from about 15 s after the press)
     callback_ttl_s: float = 15.0
+    # method (lower case) -> error codes its next calls get, set-up calls included: "Any
+    # method may be answered 429 Too Many Requests, with parameters.retry_after" (Bot API,
+    # ResponseParameters); 5xx when Telegram is in trouble
+    refuse: dict[str, list[int]] = field(default_factory=dict)
+    retry_after_s: int = 1
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -201,6 +206,17 @@ class FakeTelegram(SentLog):
         params = await self._params(request)
         self.calls.append(method)
         try:
+            queued = self.refuse.get(method)
+            if queued:
+                code = queued.pop(0)
+                if code == 429:
+                    self.too_many += 1
+                    raise ApiRefusal(
+                        429,
+                        f"Too Many Requests: retry after {self.retry_after_s}",
+                        retry_after=self.retry_after_s,
+                    )
+                raise ApiRefusal(code, "Internal Server Error" if code >= 500 else "Bad Request")
             result = await getattr(self, f"_m_{method}", self._m_default)(params)
         except ApiRefusal as exc:
             body: dict[str, Any] = {

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from maxapi import Bot
 from maxapi.client.default import DefaultConnectionProperties
@@ -34,6 +35,7 @@ from bot.notify.pacing import Budget, Pace
 from bot.platforms import Refused
 from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
 from bot.platforms.max.keyboard import keyboard
+from bot.platforms.startup import setup_call
 from core.services import parents
 
 logger = logging.getLogger(__name__)
@@ -58,6 +60,15 @@ def make_bot(token: str, api_base: str | None = None) -> Bot:
     if api_base:
         bot.set_api_url(api_base)
     return bot
+
+
+def transient(exc: BaseException) -> float | None:
+    """A refusal of the moment: 429 (MAX names no wait), 5xx, the network."""
+    if isinstance(exc, MaxApiError):
+        return 0.0 if exc.code == TOO_MANY_REQUESTS or exc.code >= 500 else None
+    if isinstance(exc, MaxConnection | TimeoutError | aiohttp.ClientError):
+        return 0.0
+    return None
 
 
 def unreachable(exc: MaxApiError) -> bool:
@@ -330,7 +341,8 @@ async def run(app: App, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     try:
         if settings.max_webhook_url is None:
-            await bot.delete_webhook()  # long polling gets nothing while a webhook is set
+            # long polling gets nothing while a webhook is set
+            await setup_call("MAX subscriptions (removing)", bot.delete_webhook, transient)
             await surface.poll(stop)
             return
         secret = settings.max_webhook_secret
@@ -341,10 +353,14 @@ async def run(app: App, stop: asyncio.Event | None = None) -> None:
         site = web.TCPSite(runner, settings.max_webhook_host, settings.max_webhook_port)
         await site.start()
         try:
-            await bot.subscribe_webhook(
-                str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
-                update_types=UPDATE_TYPES,
-                secret=secret.get_secret_value(),
+            await setup_call(
+                "MAX subscriptions (adding)",
+                lambda: bot.subscribe_webhook(
+                    str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                    update_types=UPDATE_TYPES,
+                    secret=secret.get_secret_value(),
+                ),
+                transient,
             )
             logger.info("MAX webhook subscribed; listening on %s", settings.max_webhook_port)
             await stop.wait()

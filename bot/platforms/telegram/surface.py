@@ -22,6 +22,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import Response
@@ -51,6 +52,7 @@ from bot.platforms.common import (
     RedisSeen,
     SeenStore,
 )
+from bot.platforms.startup import setup_call
 
 logger = logging.getLogger(__name__)
 
@@ -366,6 +368,21 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     return dp
 
 
+def transient(exc: BaseException) -> float | None:
+    """A refusal of the moment: 429 (wait its retry_after), 5xx, the network."""
+    if isinstance(exc, TelegramRetryAfter):
+        return float(exc.retry_after)
+    if isinstance(exc, TelegramServerError | TelegramNetworkError):
+        return 0.0
+    return None
+
+
+async def set_up(bot: Bot) -> None:
+    """What the bot asks Telegram before serving, each retried when refused for a moment."""
+    await setup_call("Telegram setMyCommands", lambda: set_commands(bot), transient)
+    await setup_call("Telegram getMe", bot.me, transient)  # kept: polling asks it again
+
+
 async def set_commands(bot: Bot) -> None:
     t = translator()
     for lang in LANGUAGES:
@@ -385,7 +402,7 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
     dp = build_dispatcher(app, bot)
     try:
-        await set_commands(bot)
+        await set_up(bot)
         await dp.start_polling(
             bot, handle_signals=handle_signals, polling_timeout=20, close_bot_session=False
         )

@@ -19,7 +19,8 @@ from sqlalchemy import text
 from bot.app import App
 from bot.platforms import Refused
 from bot.platforms.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
-from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_commands
+from bot.platforms.startup import setup_call
+from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_up, transient
 
 logger = logging.getLogger(__name__)
 
@@ -173,12 +174,16 @@ async def run_webhook(app: App, stop: asyncio.Event | None = None) -> None:
     site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
     await site.start()
     try:
-        await set_commands(bot)
+        await set_up(bot)
         secret = settings.telegram_webhook_secret
-        await bot.set_webhook(
-            str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
-            secret_token=secret.get_secret_value() if secret else None,
-            allowed_updates=["message", "callback_query"],
+        await setup_call(
+            "Telegram setWebhook",
+            lambda: bot.set_webhook(
+                str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=["message", "callback_query"],
+            ),
+            transient,
         )
         logger.info("webhook set; listening on port %s", settings.telegram_webhook_port)
         await (stop or asyncio.Event()).wait()
