@@ -134,3 +134,33 @@ async def test_a_messenger_that_cannot_start_leaves_the_others_running(
     finally:
         await tg.stop()
         await vk.stop()
+
+
+async def test_alone_a_messenger_that_cannot_start_ends_with_a_message(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`python -m bot telegram`: no other messenger to keep, so the process ends, exit
+    code 1 and a message, for the process manager to start it again."""
+    import click
+
+    from bot.__main__ import cli
+
+    monkeypatch.setattr(startup, "SETUP_WITHIN_S", 1.5)
+    db = tmp_path / "run.db"
+    shutil.copy(sqlite_template, db)
+    tg = FakeTelegram(refuse={"setmycommands": [429] * 10_000})
+    await tg.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        telegram_bot_token=tg.token,
+        telegram_api_base=tg.base,
+        health_port=None,
+        worker_enabled=False,
+    )
+    try:
+        with click.Context(cli, obj=settings), pytest.raises(click.ClickException) as refused:
+            await runners._surfaces(settings, platforms.configured(settings))
+        assert "Telegram" in refused.value.message and "retry" in refused.value.message.lower()
+    finally:
+        await tg.stop()
