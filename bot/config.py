@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from pydantic import AnyHttpUrl, Field, SecretStr
@@ -68,7 +69,8 @@ class Settings(BaseSettings):
     worker_enabled: bool = True  # the outbox worker runs inside `run`
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands
     log_format: str = Field(default="text", pattern="^(text|json)$")
-    # liveness, readiness and /metrics; in webhook mode they are on the webhook port
+    # liveness, readiness and /metrics (a webhook's port answers the first two, never
+    # /metrics: it faces the internet)
     health_port: int | None = 8081
 
     @property
@@ -79,12 +81,22 @@ class Settings(BaseSettings):
 
     @property
     def max_webhook_secret_ok(self) -> bool:
-        """MAX accepts a secret of 5 to 256 characters; ask for 16 or more, like Telegram's."""
-        secret = self.max_webhook_secret
-        return secret is not None and 16 <= len(secret.get_secret_value()) <= 256
+        """MAX accepts a secret of 5 to 256 characters A-Z, a-z, 0-9, _ and - (POST
+        /subscriptions, ``secret``: ``^[a-zA-Z0-9_-]{5,256}$``, dev.max.ru); ask for 16 or
+        more, like Telegram's."""
+        return _secret_ok(self.max_webhook_secret)
 
     @property
     def webhook_secret_ok(self) -> bool:
-        """Webhook mode needs a secret Telegram echoes back, long enough not to be guessed."""
-        secret = self.telegram_webhook_secret
-        return secret is not None and len(secret.get_secret_value()) >= 16
+        """Webhook mode needs a secret Telegram echoes back, long enough not to be guessed,
+        of the characters Telegram accepts (setWebhook ``secret_token``: "1-256 characters.
+        Only characters A-Z, a-z, 0-9, _ and - are allowed", core.telegram.org/bots/api)."""
+        return _secret_ok(self.telegram_webhook_secret)
+
+
+# what both platforms accept in a webhook secret (base64's +, / and = are refused)
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def _secret_ok(secret: SecretStr | None) -> bool:
+    return secret is not None and SECRET_PATTERN.fullmatch(secret.get_secret_value()) is not None

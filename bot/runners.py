@@ -87,7 +87,15 @@ async def _health(app):
         return None
     from bot import health
 
-    return await health.serve(app, "0.0.0.0", app.settings.health_port)
+    port = app.settings.health_port
+    try:
+        return await health.serve(app, "0.0.0.0", port)
+    except OSError as exc:
+        # most often a second process of the bot on this machine: say which setting
+        await app.close()
+        raise click.ClickException(
+            operator_text("cli-health-port-busy", port=port, reason=exc.strerror or str(exc))
+        ) from None
 
 
 @click.command("run")
@@ -109,8 +117,9 @@ async def _surfaces(settings: Settings, chosen: list[Platform]) -> None:
     app = await build(settings)
     health = await _health(app)  # /metrics lives here, never on a webhook's port
     worker = None
+    alone = len(chosen) == 1 and not settings.worker_enabled
     try:
-        tasks = [asyncio.create_task(p.serve(app)) for p in chosen]
+        tasks = [asyncio.create_task(_keep(p, app, alone=alone)) for p in chosen]
         if settings.worker_enabled:
             from bot.notify.build import build_worker
 
@@ -130,6 +139,42 @@ async def _surfaces(settings: Settings, chosen: list[Platform]) -> None:
         if health is not None:
             await health.cleanup()
         await app.close()
+
+
+RESTART_FIRST_S = 30.0
+RESTART_MAX_S = 300.0
+
+
+async def _keep(platform: Platform, app, *, alone: bool) -> None:
+    """One messenger's serving. A messenger that stops (its platform still refusing after
+    the set-up retries, a failure while serving) never takes the others or the worker with
+    it: it is logged and started again after a pause (30 s, doubling to 5 min), for as
+    long as the process runs: what refused at start is most often gone minutes later.
+    Alone in its process (``python -m bot telegram``) it ends the process instead, with a
+    message: the process manager restarts it. A configuration refusal always ends it."""
+    delay = RESTART_FIRST_S
+    while True:
+        try:
+            await platform.serve(app)
+            return
+        except Refused:
+            raise
+        except Exception as exc:
+            if alone:
+                logger.error("%s stopped: %s", platform.title, exc)
+                raise click.ClickException(
+                    operator_text("cli-platform-stopped", platform=platform.title, reason=str(exc))
+                ) from exc
+            logger.error(
+                "%s stopped (%s: %s); the other messengers and the worker go on; it starts "
+                "again in %.0f s",
+                platform.title,
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RESTART_MAX_S)
 
 
 RUNNERS = (

@@ -45,9 +45,11 @@ import-seats-below-taken = { $column }: fewer seats than children already in the
 cli-need-telegram = TELEGRAM_BOT_TOKEN is not set.
 cli-need-vk = VK needs VK_GROUP_TOKEN and VK_GROUP_ID.
 cli-need-max = MAX_BOT_TOKEN is not set.
-cli-need-max-webhook-secret = A MAX webhook needs MAX_WEBHOOK_SECRET of 16 to 256 characters.
+cli-need-max-webhook-secret = A MAX webhook needs MAX_WEBHOOK_SECRET of 16 to 256 characters, only A-Z, a-z, 0-9, _ and - (MAX refuses others, such as base64's +, / and =; `openssl rand -hex 32` makes a good one).
+cli-health-port-busy = Cannot listen on HEALTH_PORT { $port } (health checks and /metrics): { $reason }. Another process (a second bot or worker on this machine?) uses it: give each process its own HEALTH_PORT.
+cli-platform-stopped = { $platform } stopped: { $reason }
 cli-need-a-token = Set at least one of TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
-cli-need-webhook-secret = Webhook mode needs TELEGRAM_WEBHOOK_SECRET of 16 characters or more.
+cli-need-webhook-secret = Webhook mode needs TELEGRAM_WEBHOOK_SECRET of 16 to 256 characters, only A-Z, a-z, 0-9, _ and - (Telegram refuses others, such as base64's +, / and =; `openssl rand -hex 32` makes a good one).
 cli-webhook-replica = Another replica already serves the webhook on this database without REDIS_URL. Without Redis replicas do not see each other's repeated updates and dialogs: run one replica or set REDIS_URL.
 
 ## The terminal demo (/demo)

@@ -45,9 +45,11 @@ import-seats-below-taken = { $column }: мест меньше, чем детей
 cli-need-telegram = Не задан TELEGRAM_BOT_TOKEN.
 cli-need-vk = Для VK нужны VK_GROUP_TOKEN и VK_GROUP_ID.
 cli-need-max = Не задан MAX_BOT_TOKEN.
-cli-need-max-webhook-secret = Для webhook MAX нужен MAX_WEBHOOK_SECRET длиной от 16 до 256 символов.
+cli-need-max-webhook-secret = Для webhook MAX нужен MAX_WEBHOOK_SECRET длиной от 16 до 256 символов, только A-Z, a-z, 0-9, _ и - (другие, например +, / и = из base64, MAX не принимает; подойдёт `openssl rand -hex 32`).
+cli-health-port-busy = Не удалось открыть HEALTH_PORT { $port } (проверки здоровья и /metrics): { $reason }. Порт занят другим процессом (второй бот или worker на этой машине?): задайте каждому процессу свой HEALTH_PORT.
+cli-platform-stopped = { $platform } остановлен: { $reason }
 cli-need-a-token = Задайте хотя бы один из TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
-cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET не короче 16 символов.
+cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET длиной от 16 до 256 символов, только A-Z, a-z, 0-9, _ и - (другие, например +, / и = из base64, Telegram не принимает; подойдёт `openssl rand -hex 32`).
 cli-webhook-replica = Другая копия бота уже принимает webhook на этой базе без REDIS_URL. Без Redis копии не видят повторов обновлений и диалогов друг друга: оставьте одну копию или задайте REDIS_URL.
 
 ## Терминальный демо-режим (/demo)

@@ -186,3 +186,33 @@ async def test_webhook_mode_with_its_secret(sqlite_template, tmp_path):
                 ) as resp:
                     assert resp.status == 401
         assert h.max.updates == []  # nothing went through long polling
+
+
+async def test_an_expired_press_still_gets_its_screen_and_marks_nobody(sqlite_template, tmp_path):
+    """MAX refuses an answer to a press it no longer knows with 404 not.found: the screen
+    goes as a new message, and the person, who did nothing wrong, stays reachable (before:
+    marked unreachable, and the screen never sent)."""
+    from tests.e2e.conftest import running_bot
+
+    async with running_bot(
+        sqlite_template,
+        tmp_path,
+        with_tg=False,
+        with_vk=False,
+        with_max=True,
+        max_options={"callback_ttl_s": 0},
+    ) as h:
+        start = await say(h, "/start")
+        menu = await press(h, start, "Даю согласие")
+        assert "Согласие сохранено" in menu.text
+        assert menu.method == "messages"  # sent anew, not in place of the old one
+        assert "not.found" in h.max.refused
+        async with h.app.db.reader() as uow:
+            marked = await uow.session.scalar(
+                select(Identity.unreachable_at).where(
+                    Identity.platform == "max", Identity.external_id == str(USER)
+                )
+            )
+        assert marked is None
+        children = await press(h, menu, "Дети")
+        assert "Детей пока нет" in children.text

@@ -198,3 +198,22 @@ async def test_no_applications_for_strangers(vk_bot):
     assert "устарела или не ваша" in refused.text
     async with h.app.db.reader() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Application)) == 0
+
+
+async def test_a_failed_or_refused_press_answer_still_sends_the_screen(vk_bot):
+    """sendMessageEventAnswer refused (an event VK no longer knows) or its connection
+    lost: the action was saved, its screen must come all the same."""
+    h = vk_bot
+    start = await say(h, "Начать", payload={"command": "start"})
+    h.vk.drops["messages.sendMessageEventAnswer"] = 1
+    menu = await press(h, start, "Даю согласие")
+    assert "Согласие сохранено" in menu.text
+    h.vk.errors["messages.sendMessageEventAnswer"] = [100]
+    children = await press(h, menu, "Дети")
+    assert "Детей пока нет" in children.text
+    h.vk.event_ttl_s = 0  # every press answered after its event_id expired
+    answered = len(h.vk.answers)
+    menu = await press(h, children, "Меню")
+    assert len(h.vk.answers) == answered and menu.text
+    assert h.vk.drops["messages.sendMessageEventAnswer"] == 0
+    assert h.vk.errors["messages.sendMessageEventAnswer"] == []

@@ -122,3 +122,25 @@ def test_close_month_refuses_a_month_that_has_not_ended(run):
     assert result.exit_code == 1
     assert "ещё не закончился" in result.output
     assert "--close-missing" in run("new-year", "--help").output
+
+
+@pytest.mark.parametrize("command", ["worker", "vk"])
+def test_a_busy_health_port_is_named_not_a_traceback(run, monkeypatch, command):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("0.0.0.0", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    monkeypatch.setenv("HEALTH_PORT", str(port))
+    # VK's token alone: nothing is asked of VK before the health server starts
+    monkeypatch.setenv("VK_GROUP_TOKEN", "vk-token")
+    monkeypatch.setenv("VK_GROUP_ID", "1")
+    monkeypatch.setenv("VK_API_BASE", "http://127.0.0.1:9")
+    try:
+        result = run(command)
+    finally:
+        taken.close()
+    assert result.exit_code == 1
+    assert "HEALTH_PORT" in result.output and str(port) in result.output
+    assert "Traceback" not in result.output

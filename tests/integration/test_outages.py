@@ -22,11 +22,13 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
 from bot.platforms.telegram import surface as telegram
+from bot.platforms.vk import surface as vk_surface
 from core.storage.db import Database
 from core.usecases import UseCases
 from tests.support.services import REDIS_URL, require_redis
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.tg_server import FakeTelegram
+from tests.support.vk_server import FakeVk
 
 # answers within 2 s of an outage: a time measured on the machine, so nothing beside it
 pytestmark = pytest.mark.alone
@@ -133,3 +135,112 @@ async def test_postgres_blackholed_answers_within_2s_and_recovers(postgres_url: 
     finally:
         await proxy.stop()
         await db.dispose()
+
+
+async def _vk_timed(vk: FakeVk, user: int, text: str) -> tuple[str, float]:
+    started = time.monotonic()
+    sent = await vk.ask(vk.message(user, text), within=10)
+    return sent.text, time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def _vk_bot(settings: Settings, vk: FakeVk):  # type: ignore[no-untyped-def]
+    app = await build(settings, seed_if_empty=True)
+    stop = asyncio.Event()
+    longpoll = asyncio.create_task(vk_surface.run(app, stop))
+    for _ in range(100):  # events sent before the bot connects are not its to see
+        if vk.lp_requests:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        yield app
+    finally:
+        stop.set()
+        await asyncio.wait_for(longpoll, 10)
+        await app.close()
+
+
+@pytest.mark.redis
+async def test_vk_redis_blackholed_or_down_answers_within_2s_and_recovers(
+    sqlite_template: Path, tmp_path: Path
+):
+    """VK as Telegram above: before, the surface read the dialog state outside the
+    engine's guarded path to choose the ◀ ▶ labels, and a RedisError there lost the
+    answer (0 of 3 answered)."""
+    require_redis()
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL)
+    await client.flushdb()  # event ids of the stand-in start at 1 in every test
+    await client.aclose()
+    redis = make_url(REDIS_URL)
+    proxy = TcpProxy(redis.host or "127.0.0.1", redis.port or 6379)
+    await proxy.start()
+    db = tmp_path / "outage.db"
+    shutil.copy(sqlite_template, db)
+    vk = FakeVk()
+    await vk.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        redis_url=f"redis://127.0.0.1:{proxy.port}/{redis.database or 0}",
+        vk_group_token=vk.token,
+        vk_group_id=vk.group_id,
+        vk_api_base=vk.base,
+    )
+    try:
+        async with _vk_bot(settings, vk):
+            text, _ = await _vk_timed(vk, 1, "/help")
+            assert "Команды" in text
+            for mode in ("blackhole", "refuse"):
+                proxy.mode = mode
+                for command in ("/menu", "/help", "/balance"):
+                    text, elapsed = await _vk_timed(vk, 1, command)
+                    assert DOWN in text, (mode, command, text)
+                    assert elapsed < LIMIT, (mode, command, elapsed)
+            proxy.mode = "forward"
+            deadline = time.monotonic() + 10
+            while True:
+                text, _ = await _vk_timed(vk, 1, "/help")
+                if "Команды" in text or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.2)
+            assert "Команды" in text
+    finally:
+        await vk.stop()
+        await proxy.stop()
+
+
+@pytest.mark.postgres
+async def test_vk_postgres_blackholed_or_down_answers_within_2s(postgres_url: str):
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    vk = FakeVk()
+    await vk.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=through,
+        database_statement_timeout_s=3,
+        vk_group_token=vk.token,
+        vk_group_id=vk.group_id,
+        vk_api_base=vk.base,
+    )
+    try:
+        async with _vk_bot(settings, vk):
+            text, _ = await _vk_timed(vk, 1, "/start")
+            assert DOWN not in text
+            for mode in ("blackhole", "refuse"):
+                proxy.mode = mode
+                # people the bot does not know yet: finding them needs the database
+                for user in (2, 3, 4):
+                    text, elapsed = await _vk_timed(
+                        vk, user + (10 if mode == "refuse" else 0), "/start"
+                    )
+                    assert DOWN in text, (mode, user, text)
+                    assert elapsed < LIMIT, (mode, user, elapsed)
+            proxy.mode = "forward"
+    finally:
+        await vk.stop()
+        await proxy.stop()

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import aiohttp.web
 import pytest
 
 from bot.app import build
@@ -138,3 +139,135 @@ async def _migrate_at_once(url: str) -> None:
     ]
     results = [(await p.wait(), (await p.stderr.read()).decode()) for p in procs]  # type: ignore[union-attr]
     assert [rc for rc, _ in results] == [0, 0, 0], results
+
+
+# deeper than the JSON decoder's recursion guard (Python's limit, 1,000 by default)
+DEEP = [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"update_id": 1, "message": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+]
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["list", "in-an-update"])
+async def test_deeply_nested_json_gets_400_and_the_body_is_not_logged(replica, body, caplog):
+    url, tg = replica
+    assert await _post(url, body) == 400
+    assert tg.sent == []
+    assert "[[[" not in caplog.text
+    assert any("nested" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
+async def max_replica(sqlite_template: Path, tmp_path: Path):
+    from bot.platforms.common import MemorySeen
+    from bot.platforms.max.surface import MaxSurface, make_bot
+    from tests.support.max_server import FakeMax
+
+    db = tmp_path / "hook.db"
+    shutil.copy(sqlite_template, db)
+    mx = FakeMax()
+    await mx.start()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        max_bot_token=mx.token,
+        max_api_base=mx.base,
+    )
+    app = await build(settings)
+    bot = make_bot(mx.token, mx.base)
+    runner = aiohttp.web.AppRunner(MaxSurface(app, bot, MemorySeen()).webhook_app(SECRET))
+    await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield f"http://127.0.0.1:{port}/max/webhook", mx
+    await runner.cleanup()
+    await bot.close_session()
+    await app.close()
+    await mx.stop()
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["list", "in-an-update"])
+async def test_max_webhook_deeply_nested_json_gets_400(max_replica, body, caplog):
+    url, mx = max_replica
+    headers = {"Content-Type": "application/json", "X-Max-Bot-Api-Secret": SECRET}
+    async with aiohttp.ClientSession() as http, http.post(url, data=body, headers=headers) as r:
+        assert r.status == 400
+    assert mx.sent == []
+    assert "[[[" not in caplog.text
+    assert any("nested" in r.getMessage() for r in caplog.records)
+
+
+BASE64_SECRET = "q2Zx+7/Lk9Pw3RtY0aBc=="  # 23 characters of base64: long enough, refused
+GOOD_SECRET = "q2Zx-7_Lk9Pw3RtY0aBc00"
+
+
+@pytest.mark.parametrize(
+    ("package", "variables"),
+    [
+        (
+            "telegram",
+            {
+                "telegram_bot_token": "1:x",
+                "telegram_webhook_url": "https://bot.example.org",
+                "telegram_webhook_secret": "{}",
+            },
+        ),
+        (
+            "max",
+            {
+                "max_bot_token": "x",
+                "max_webhook_url": "https://bot.example.org",
+                "max_webhook_secret": "{}",
+            },
+        ),
+    ],
+)
+def test_a_webhook_secret_the_platform_refuses_is_named_before_start(package, variables):
+    import importlib
+
+    from bot.i18n import translator
+
+    platform = importlib.import_module(f"bot.platforms.{package}").PLATFORM
+    secret_var = next(k for k, v in variables.items() if v == "{}")
+
+    def settings(secret: str) -> Settings:
+        return Settings(_env_file=None, **{**variables, secret_var: secret})
+
+    for secret in (BASE64_SECRET, "a" * 15 + "=", "a" * 257, "секрет-секрет-секрет"):
+        key = platform.problem(settings(secret))
+        assert key is not None, secret
+        for lang in ("ru", "en"):
+            text = translator()(lang, key)
+            assert secret_var.upper() in text and "A-Z" in text and "_" in text, text
+    assert platform.problem(settings(GOOD_SECRET)) is None
+    assert platform.problem(settings("a" * 256)) is None
+
+
+async def test_the_stand_ins_refuse_a_secret_as_the_platforms_do():
+    """Telegram's setWebhook and MAX's POST /subscriptions refuse base64's + / =."""
+    from aiogram.exceptions import TelegramBadRequest
+    from maxapi.exceptions.max import MaxApiError
+
+    from bot.platforms.max.surface import make_bot as make_max_bot
+    from tests.support.max_server import FakeMax
+
+    tg, mx = FakeTelegram(), FakeMax()
+    await tg.start()
+    await mx.start()
+    bot = make_bot(tg.token, tg.base)
+    max_bot = make_max_bot(mx.token, mx.base)
+    try:
+        with pytest.raises(TelegramBadRequest, match="unallowed characters"):
+            await bot.set_webhook("https://bot.example.org/h", secret_token=BASE64_SECRET)
+        assert await bot.set_webhook("https://bot.example.org/h", secret_token=GOOD_SECRET)
+        with pytest.raises(MaxApiError):
+            await max_bot.subscribe_webhook("https://bot.example.org/h", secret=BASE64_SECRET)
+        assert mx.subscriptions == []
+        await max_bot.subscribe_webhook("https://bot.example.org/h", secret=GOOD_SECRET)
+        assert len(mx.subscriptions) == 1
+    finally:
+        await bot.session.close()
+        await max_bot.close_session()
+        await tg.stop()
+        await mx.stop()

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,6 +94,13 @@ class FakeMax(SentLog):
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
 
+    # MAX documents no lifetime of a press; an answer to one older than this, or to an
+    # unknown one, is refused 404 not.found (None: a press never expires)
+    callback_ttl_s: float | None = None
+    # "METHOD /path" -> HTTP codes its next calls get, set-up calls included (any request
+    # beyond 30 a second is answered 429; 5xx when MAX is in trouble)
+    refuse: dict[str, list[int]] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self._markers = itertools.count(1)
         self._ids = itertools.count(1)
@@ -103,6 +111,7 @@ class FakeMax(SentLog):
         self._poll_times: list[float] = []
         self.polls_refused = 0
         self._callbacks: dict[str, tuple[int, str]] = {}  # callback id -> (user, message id)
+        self._pressed: dict[str, float] = {}  # callback id -> when it was pressed
         self._last_message: dict[int, str] = {}
         self._http: aiohttp.ClientSession | None = None
 
@@ -201,6 +210,7 @@ class FakeMax(SentLog):
         mid = self._last_message.get(user_id, "mid.0")
         if not stale:
             self._callbacks[callback_id] = (user_id, mid)
+        self._pressed[callback_id] = time.monotonic()
         await self.push(
             {
                 "update_type": "message_callback",
@@ -223,6 +233,13 @@ class FakeMax(SentLog):
                 {"code": "verify.token", "message": "Invalid access_token"}, status=401
             )
         try:
+            queued = self.refuse.get(f"{request.method} {request.path}")
+            if queued:
+                status = queued.pop(0)
+                if status == 429:
+                    self.too_many += 1
+                    raise Refusal(429, "too.many.requests", "Too many requests")
+                raise Refusal(status, "internal.error", "Internal error")
             self._rate()
             return web.json_response(await handler(request))
         except Refusal as exc:
@@ -322,7 +339,13 @@ class FakeMax(SentLog):
     async def _answers(self, request: web.Request) -> web.Response:
         async def handler(request: web.Request) -> dict[str, Any]:
             callback_id = request.query.get("callback_id", "")
-            if callback_id not in self._callbacks:
+            pressed = self._pressed.get(callback_id)
+            too_old = (
+                self.callback_ttl_s is not None
+                and pressed is not None
+                and time.monotonic() - pressed > self.callback_ttl_s
+            )
+            if callback_id not in self._callbacks or too_old:
                 raise Refusal(404, "not.found", "callback not found")
             user_id, mid = self._callbacks[callback_id]
             now = time.monotonic()
@@ -363,8 +386,11 @@ class FakeMax(SentLog):
         async def handler(request: web.Request) -> dict[str, Any]:
             body = await request.json()
             secret = body.get("secret")
+            # POST /subscriptions, secret: "^[a-zA-Z0-9_-]{5,256}$" (dev.max.ru, Bot API)
             if secret is not None and not 5 <= len(secret) <= 256:
                 raise Refusal(400, "proto.payload", "secret: size must be between 5 and 256")
+            if secret is not None and not re.fullmatch(r"[a-zA-Z0-9_-]+", secret):
+                raise Refusal(400, "proto.payload", "secret: must match ^[a-zA-Z0-9_-]{5,256}$")
             self.subscriptions = [
                 {
                     "url": body["url"],

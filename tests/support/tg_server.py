@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,16 @@ class FakeTelegram(SentLog):
     answers: list[dict[str, Any]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, bar the secret
+    # a press is answered at most once and within this many seconds, else Telegram answers
+    # 400 "query is too old and response timeout expired or query ID is invalid" (the Bot
+    # API gives no figure; bots see the refusal from about 15 s after the press)
+    callback_ttl_s: float = 15.0
+    # method (lower case) -> error codes its next calls get, set-up calls included: "Any
+    # method may be answered 429 Too Many Requests, with parameters.retry_after" (Bot API,
+    # ResponseParameters); 5xx when Telegram is in trouble
+    refuse: dict[str, list[int]] = field(default_factory=dict)
+    retry_after_s: int = 1
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -99,6 +110,7 @@ class FakeTelegram(SentLog):
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._pressed: dict[str, float] = {}  # callback query id -> when it was pressed
 
     @property
     def base(self) -> str:
@@ -187,10 +199,12 @@ class FakeTelegram(SentLog):
 
     async def press(self, user_id: int, data: str, message_id: int = 1) -> int:
         self._writes(user_id)
+        query_id = str(next(self._message_ids))
+        self._pressed[query_id] = time.monotonic()
         return await self.push(
             {
                 "callback_query": {
-                    "id": str(next(self._message_ids)),
+                    "id": query_id,
                     "from": self._user(user_id),
                     "chat_instance": "ci",
                     "data": data,
@@ -228,6 +242,17 @@ class FakeTelegram(SentLog):
         params = await self._params(request)
         self.calls.append(method)
         try:
+            queued = self.refuse.get(method)
+            if queued:
+                code = queued.pop(0)
+                if code == 429:
+                    self.too_many += 1
+                    raise ApiRefusal(
+                        429,
+                        f"Too Many Requests: retry after {self.retry_after_s}",
+                        retry_after=self.retry_after_s,
+                    )
+                raise ApiRefusal(code, "Internal Server Error" if code >= 500 else "Bad Request")
             result = await getattr(self, f"_m_{method}", self._m_default)(params)
         except ApiRefusal as exc:
             body: dict[str, Any] = {
@@ -302,7 +327,24 @@ class FakeTelegram(SentLog):
         return await self._record("editMessageText", params, int(params["message_id"]))
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
-        self.answers.append(params)
+        pressed = self._pressed.pop(str(params.get("callback_query_id")), None)
+        if pressed is None or time.monotonic() - pressed > self.callback_ttl_s:
+            raise ApiRefusal(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is "
+                "invalid",
+            )
+        # seconds from the press to its answer, for the tests
+        self.answers.append({**params, "after_s": time.monotonic() - pressed})
+        return True
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
+        # setWebhook, secret_token: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and
+        # - are allowed" (core.telegram.org/bots/api#setwebhook)
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiRefusal(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook = {k: v for k, v in params.items() if k != "secret_token"}
         return True
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:

@@ -66,6 +66,10 @@ class FakeVk(SentLog):
     answers: list[dict[str, Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     errors: dict[str, list[int]] = field(default_factory=dict)  # method -> codes to return
+    drops: dict[str, int] = field(default_factory=dict)  # method -> connections to drop
+    # message_event.event_id: "active for a minute, becomes invalid after a minute" (VK,
+    # community events JSON schema); VK names no error code for a late answer: 100 here
+    event_ttl_s: float = 60.0
     lp_script: list[str] = field(default_factory=list)  # "failed1|2|3", "drop"
     limit_per_s: float | None = None  # enforce 20 requests/s per token (error 6)
     cant_send: set[int] = field(default_factory=set)  # peers that closed messages (901)
@@ -89,6 +93,7 @@ class FakeVk(SentLog):
         self.swallowed = 0
         self._runner: web.AppRunner | None = None
         self.lp_requests = 0
+        self._pressed: dict[str, float] = {}  # event_id of a press -> when it was pressed
 
     @property
     def base(self) -> str:
@@ -154,13 +159,15 @@ class FakeVk(SentLog):
 
     async def press(self, user: int, button: dict[str, Any]) -> None:
         payload = button["action"].get("payload")
+        event_id = f"e{next(self._event_ids)}"
+        self._pressed[event_id] = time.monotonic()
         await self._push(
             {
                 "type": "message_event",
                 "object": {
                     "user_id": user,
                     "peer_id": user,
-                    "event_id": f"e{next(self._event_ids)}",
+                    "event_id": event_id,
                     "payload": json.loads(payload) if isinstance(payload, str) else payload,
                     "conversation_message_id": 1,
                 },
@@ -184,6 +191,11 @@ class FakeVk(SentLog):
                     {"error": {"error_code": 6, "error_msg": "Too many requests per second"}}
                 )
             self._times.append(now)
+        if self.drops.get(method):
+            self.drops[method] -= 1
+            assert request.transport is not None
+            request.transport.close()  # the connection is lost before any answer
+            return web.Response(status=500)
         queued = self.errors.get(method)
         if queued:
             code = queued.pop(0)
@@ -262,6 +274,9 @@ class FakeVk(SentLog):
         return results if "peer_ids" in form else results[0]["message_id"]
 
     async def _m_messages_sendMessageEventAnswer(self, form: dict[str, Any]) -> Any:
+        pressed = self._pressed.get(str(form.get("event_id")))
+        if pressed is None or time.monotonic() - pressed > self.event_ttl_s:
+            return {"__error__": 100}
         self.answers.append(form)
         return 1
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from maxapi import Bot
 from maxapi.client.default import DefaultConnectionProperties
@@ -36,6 +37,7 @@ from bot.platforms import Refused
 from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
 from bot.platforms.max.keyboard import keyboard
 from bot.platforms.split import MAX_TEXT, split_text
+from bot.platforms.startup import setup_call
 from core.services import parents
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,15 @@ def make_bot(token: str, api_base: str | None = None) -> Bot:
     return bot
 
 
+def transient(exc: BaseException) -> float | None:
+    """A refusal of the moment: 429 (MAX names no wait), 5xx, the network."""
+    if isinstance(exc, MaxApiError):
+        return 0.0 if exc.code == TOO_MANY_REQUESTS or exc.code >= 500 else None
+    if isinstance(exc, MaxConnection | TimeoutError | aiohttp.ClientError):
+        return 0.0
+    return None
+
+
 def unreachable(exc: MaxApiError) -> bool:
     """The person blocked the bot: MAX answers 403 (``chat.denied``). A 404 is not that:
     a pressed button's callback or a message that is gone (a stale screen) answers 404
@@ -85,11 +96,21 @@ class MaxApi:
         self.chat_rate = chat_rate
 
     async def call(
-        self, user: str, send: Callable[[], Awaitable[Any]], *, reply: bool, attempts: int = 6
+        self,
+        user: str,
+        send: Callable[[], Awaitable[Any]],
+        *,
+        reply: bool,
+        attempts: int = 6,
+        line: str = "chat",
     ) -> Any:
+        """``line``: the dialog's budget the call draws from besides the bot's: "chat" for
+        messages, "answers" for answers to presses (POST /answers: "no more than two
+        answers a second in one dialog", dev.max.ru), so an answer never waits behind the
+        dialog's messages."""
         for _ in range(attempts):
             await self.pace.acquire_all(
-                Budget(f"max:chat:{user}", self.chat_rate, burst=2 if reply else 0),
+                Budget(f"max:{line}:{user}", self.chat_rate, burst=2 if reply else 0),
                 Budget("max:bot", self.rate),
                 reply=reply,
             )
@@ -159,6 +180,11 @@ class MaxSurface:
                 return web.Response(status=401)
             try:
                 raw = await request.json()
+            except RecursionError:
+                # nested deeper than the decoder goes: not an update of MAX's (logged
+                # without the body)
+                logger.warning("MAX webhook: a body nested too deeply was refused")
+                return web.Response(status=400, text="malformed")
             except ValueError:
                 logger.warning("MAX webhook: a body that is not JSON was ignored")
                 return web.json_response({"ok": True})
@@ -221,15 +247,29 @@ class MaxSurface:
             [*keyboard(reply.screen.rows)] if len(parts) == 1 else []
         )
         message = MessageForCallback(text=parts[0], attachments=attachments)
-        refused = await self._deliver(
-            user,
-            lambda: self.bot.send_callback(callback_id, message=message, notification=reply.toast),
-        )
-        if refused is not None:
-            logger.info("MAX callback answer refused (%s): sending anew", refused.code)
-            await self.send(user, reply)
+        try:
+            await self.api.call(
+                user,
+                lambda: self.bot.send_callback(
+                    callback_id, message=message, notification=reply.toast
+                ),
+                reply=True,
+                line="answers",
+            )
+        except MaxApiError as exc:
+            # 404 not.found: the press is too old or unknown, which says nothing of the
+            # person; only a refusal of the dialog itself does
+            if exc.code != 404 and unreachable(exc):
+                await self._unreachable(user)
+                return
+            logger.info("MAX callback answer refused (%s): sending anew", exc.code)
+        except (MaxConnection, TimeoutError) as exc:
+            logger.info("MAX callback answer failed (%s): sending anew", type(exc).__name__)
+        else:
+            await self.send(user, reply, first=1)
             return
-        await self.send(user, reply, first=1)
+        # the action behind the press was saved: its screen goes as messages instead
+        await self.send(user, reply)
 
     async def send(self, user: str, reply: Reply, first: int = 0) -> None:
         """The screen as one message or several, the keyboard on the last; from part
@@ -333,7 +373,8 @@ async def run(app: App, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     try:
         if settings.max_webhook_url is None:
-            await bot.delete_webhook()  # long polling gets nothing while a webhook is set
+            # long polling gets nothing while a webhook is set
+            await setup_call("MAX subscriptions (removing)", bot.delete_webhook, transient)
             await surface.poll(stop)
             return
         secret = settings.max_webhook_secret
@@ -344,10 +385,14 @@ async def run(app: App, stop: asyncio.Event | None = None) -> None:
         site = web.TCPSite(runner, settings.max_webhook_host, settings.max_webhook_port)
         await site.start()
         try:
-            await bot.subscribe_webhook(
-                str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
-                update_types=UPDATE_TYPES,
-                secret=secret.get_secret_value(),
+            await setup_call(
+                "MAX subscriptions (adding)",
+                lambda: bot.subscribe_webhook(
+                    str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                    update_types=UPDATE_TYPES,
+                    secret=secret.get_secret_value(),
+                ),
+                transient,
             )
             logger.info("MAX webhook subscribed; listening on %s", settings.max_webhook_port)
             await stop.wait()

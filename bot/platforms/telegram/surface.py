@@ -7,19 +7,22 @@ asks for a location. A pressed button edits its own message instead of adding on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
     TelegramRetryAfter,
+    TelegramServerError,
 )
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
 from aiogram.methods.base import Response
@@ -50,6 +53,7 @@ from bot.platforms.common import (
     SeenStore,
 )
 from bot.platforms.split import TELEGRAM_TEXT, split_text
+from bot.platforms.startup import setup_call
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +109,12 @@ class DedupMiddleware(BaseMiddleware):
 
 class PerUserOrder(BaseMiddleware):
     """Two quick presses of one person are handled one after the other, in order; with
-    Redis, across every replica."""
+    Redis, across every replica.
+
+    The handler may give the person's turn back early (``release_turn`` in its data): once
+    their state is saved and their place among the chat's answers taken (``SendOrder``),
+    the next event of theirs need not wait while this one's answer waits for the chat's
+    pacing."""
 
     def __init__(self, locks: KeyedLock | RedisOrder | None = None) -> None:
         self.locks = locks or KeyedLock()
@@ -114,8 +123,41 @@ class PerUserOrder(BaseMiddleware):
         user = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        async with self.locks.hold(str(user.id), f"tg:{user.id}"):
+        async with contextlib.AsyncExitStack() as turn:
+            await turn.enter_async_context(self.locks.hold(str(user.id), f"tg:{user.id}"))
+            data["release_turn"] = turn.aclose  # idempotent: a second close does nothing
             return await handler(event, data)
+
+
+class SendOrder:
+    """One chat's answers leave in the order their events were handled, though the
+    person's turn is given back before they are sent: each answer takes its place in the
+    chat's line at once (while the turn is still held) and waits there for the one before
+    it. In one process; across replicas the person's turn alone orders the handling."""
+
+    def __init__(self) -> None:
+        self._tails: dict[int, asyncio.Future[None]] = {}
+
+    @contextlib.asynccontextmanager
+    async def place(
+        self, chat_id: int, release: Callable[[], Awaitable[Any]] | None = None
+    ) -> AsyncIterator[None]:
+        before = self._tails.get(chat_id)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[chat_id] = mine
+        try:
+            if release is not None:
+                await release()
+            if before is not None and not before.done():
+                await asyncio.wait({before})  # never cancels the one before
+            yield
+        finally:
+            mine.set_result(None)
+            if self._tails.get(chat_id) is mine:
+                del self._tails[chat_id]
+
+    def __len__(self) -> int:
+        return len(self._tails)
 
 
 class InFlight(BaseMiddleware):
@@ -189,6 +231,7 @@ class Replies:
     per_second: float = 30
     per_chat: float = 1
     attempts: int = 6
+    order: SendOrder = field(default_factory=SendOrder)
 
     async def _call(self, chat_id: int, method: TelegramMethod[Any]) -> None:
         for _ in range(self.attempts):
@@ -264,21 +307,42 @@ def _event_from_message(message: Message) -> Event | None:
     return base
 
 
+Release = Callable[[], Awaitable[Any]] | None
+
+
+async def answer_press(callback: CallbackQuery, toast: str | None) -> None:
+    """Stop the press's progress bar ("the client will display a progress bar until you
+    call answerCallbackQuery", Bot API). Not a message: no chat's pacing holds it, and
+    Telegram states no budget for it. Telegram refuses an answer that comes late ("query
+    is too old and response timeout expired or query ID is invalid", about 15 s after the
+    press) and may refuse it otherwise: the screen goes all the same, the action behind the
+    press having been saved already."""
+    try:
+        await callback.answer(toast)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        logger.info("a button press was not answered (%s): its screen goes anyway", exc)
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
 
     @router.message()
-    async def on_message(message: Message, engine: Engine, replies: Replies) -> None:
+    async def on_message(
+        message: Message, engine: Engine, replies: Replies, release_turn: Release = None
+    ) -> None:
         if message.chat.type != "private":
             return  # parents talk to the bot privately; groups are not served
         event = _event_from_message(message)
         if event is None:
             return
         reply = await engine.handle(event)
-        await replies.deliver(message.chat.id, reply)
+        async with replies.order.place(message.chat.id, release_turn):
+            await replies.deliver(message.chat.id, reply)
 
     @router.callback_query()
-    async def on_callback(callback: CallbackQuery, engine: Engine, replies: Replies) -> None:
+    async def on_callback(
+        callback: CallbackQuery, engine: Engine, replies: Replies, release_turn: Release = None
+    ) -> None:
         user = callback.from_user
         event = Event(
             platform="tg",
@@ -288,9 +352,11 @@ def build_router() -> Router:
             language_code=user.language_code,
         )
         reply = await engine.handle(event)
-        await callback.answer(reply.toast)
+        await answer_press(callback, reply.toast)
         message = callback.message if isinstance(callback.message, Message) else None
-        await replies.deliver(message.chat.id if message else user.id, reply, message)
+        chat_id = message.chat.id if message else user.id
+        async with replies.order.place(chat_id, release_turn):
+            await replies.deliver(chat_id, reply, message)
 
     return router
 
@@ -314,6 +380,21 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     return dp
 
 
+def transient(exc: BaseException) -> float | None:
+    """A refusal of the moment: 429 (wait its retry_after), 5xx, the network."""
+    if isinstance(exc, TelegramRetryAfter):
+        return float(exc.retry_after)
+    if isinstance(exc, TelegramServerError | TelegramNetworkError):
+        return 0.0
+    return None
+
+
+async def set_up(bot: Bot) -> None:
+    """What the bot asks Telegram before serving, each retried when refused for a moment."""
+    await setup_call("Telegram setMyCommands", lambda: set_commands(bot), transient)
+    await setup_call("Telegram getMe", bot.me, transient)  # kept: polling asks it again
+
+
 async def set_commands(bot: Bot) -> None:
     t = translator()
     for lang in LANGUAGES:
@@ -333,7 +414,7 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
     dp = build_dispatcher(app, bot)
     try:
-        await set_commands(bot)
+        await set_up(bot)
         await dp.start_polling(
             bot, handle_signals=handle_signals, polling_timeout=20, close_bot_session=False
         )

@@ -19,7 +19,8 @@ from sqlalchemy import text
 from bot.app import App
 from bot.platforms import Refused
 from bot.platforms.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
-from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_commands
+from bot.platforms.startup import setup_call
+from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_up, transient
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ class LedgerRequestHandler(SimpleRequestHandler):
     """aiogram's webhook handler that processes the update before answering 200, and only
     once across replicas.
 
-    401: a wrong secret. 200: the update was handled (so a crash never loses an
+    401: a wrong secret. 400: a body nested deeper than the JSON decoder goes (malformed:
+    no update of Telegram's is). 200: the update was handled (so a crash never loses an
     acknowledged update), or it is a repeat of a handled one, or the body is not a usable
     update at all (logged; Telegram would re-send a poison update forever otherwise).
     503: another replica is on the same update, or handling it failed: Telegram sends it
@@ -47,6 +49,11 @@ class LedgerRequestHandler(SimpleRequestHandler):
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
             raw = await request.json(loads=bot.session.json_loads)
+        except RecursionError:
+            # nested deeper than the decoder goes: no update of Telegram's is (logged
+            # without the body, which is the sender's to know)
+            logger.warning("webhook: a body nested too deeply was refused")
+            return web.Response(status=400, text="malformed")
         except (ValueError, UnicodeDecodeError):
             logger.warning("webhook: a body that is not JSON was ignored")
             return web.json_response({})
@@ -167,12 +174,16 @@ async def run_webhook(app: App, stop: asyncio.Event | None = None) -> None:
     site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
     await site.start()
     try:
-        await set_commands(bot)
+        await set_up(bot)
         secret = settings.telegram_webhook_secret
-        await bot.set_webhook(
-            str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
-            secret_token=secret.get_secret_value() if secret else None,
-            allowed_updates=["message", "callback_query"],
+        await setup_call(
+            "Telegram setWebhook",
+            lambda: bot.set_webhook(
+                str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=["message", "callback_query"],
+            ),
+            transient,
         )
         logger.info("webhook set; listening on port %s", settings.telegram_webhook_port)
         await (stop or asyncio.Event()).wait()

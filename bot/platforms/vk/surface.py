@@ -230,10 +230,14 @@ class VkSurface:
             values["event_data"] = json.dumps(
                 {"type": "show_snackbar", "text": toast[:90]}, ensure_ascii=False
             )
+        # a refused or failed answer (an event_id VK no longer knows, the network) must
+        # not stop the screen: the action behind the press was saved already
         try:
             await self.call("messages.sendMessageEventAnswer", **values)
         except vk_api.exceptions.ApiError as exc:
             logger.info("VK event answer refused: %s", exc.code)
+        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
+            logger.info("VK event answer failed: %s", type(exc).__name__)
 
     # --- sending ------------------------------------------------------------------------
 
@@ -243,9 +247,9 @@ class VkSurface:
             await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
             return
         pages = paginate(screen.rows)
-        state = await self.app.engine.states.get(f"vk:{user}")
-        lang = state.lang if state else "ru"
+        lang = "ru"
         if len(pages) > 1:
+            lang = await self._lang(user)
             self.pages[user] = (screen, pages, lang)
             self.pages.move_to_end(user)
             if len(self.pages) > MAX_PAGED_SCREENS:
@@ -253,6 +257,17 @@ class VkSurface:
         else:
             self.pages.pop(user, None)
         await self._send(peer, user, screen.text, self._keyboard(user, pages, 0, lang), cause)
+
+    async def _lang(self, user: str) -> str:
+        """The person's language for the ◀ ▶ labels, from their dialog state. Only a screen
+        too long for one keyboard asks it, and an unreachable Redis (the screen then is
+        most likely the engine's "temporarily unavailable") must not lose the answer."""
+        try:
+            state = await self.app.engine.states.get(f"vk:{user}")
+        except Exception as exc:
+            logger.warning("VK: no dialog state for the page labels (%s)", type(exc).__name__)
+            return "ru"
+        return state.lang if state else "ru"
 
     async def _show_page(self, peer: int, user: str, page: int, cause: object) -> None:
         """Another page of the buttons: the screen's last part again with them (the parts
