@@ -15,6 +15,13 @@ cli-expired = Applications closed after { $days } { $days ->
 } without the provider's answer: { $count }.
 cli-offers-passed = Held seats not taken in time, passed to the next on the waiting list: { $count }.
 cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
+cli-role-revoked = Role "{ $role }" revoked from { $identity }: { $count ->
+    [one] { $count } grant
+   *[other] { $count } grants
+}. Their announcements not yet sent are cancelled.
+cli-roles-none = No roles granted.
+cli-bad-date = a date like 2026-10-31 is needed
+cli-bad-period = the period ends before it begins
 cli-error = Error: { $message }
 
 ## Row errors of a CSV import ($column is the column)
