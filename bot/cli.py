@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot import keys
 from bot.config import Settings
 from bot.i18n import money, translator
 from core.errors import DomainError
@@ -93,14 +94,11 @@ def _imported(report: ImportReport) -> tuple[str, str | None]:
 def _with_db(action: Callable[[Database], Awaitable[T]]) -> T:
     """Migrate, then run ``action`` on the database (it opens its own units of work)."""
     settings: Settings = click.get_current_context().obj
+    secret = keys.register_key(settings)  # a deployment's own: refused before anything
     upgrade(settings.database_url)
 
     async def go() -> T:
-        db = Database(
-            settings.database_url,
-            timezone=settings.timezone,
-            register_secret=settings.register_key,
-        )
+        db = Database(settings.database_url, timezone=settings.timezone, register_secret=secret)
         try:
             return await action(db)
         finally:

@@ -54,6 +54,8 @@ cli-need-vk = VK needs VK_GROUP_TOKEN and VK_GROUP_ID.
 cli-need-max = MAX_BOT_TOKEN is not set.
 cli-need-max-webhook-secret = A MAX webhook needs MAX_WEBHOOK_SECRET of 16 to 256 characters.
 cli-need-a-token = Set at least one of TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
+cli-need-secret = { $variable } is not set: on PostgreSQL it is required, and the bot will not make one up. Generate a value once (for example openssl rand -hex 32), put it in .env as { $variable }=… and keep it like a password: the same on every replica and at every start.
+cli-secret-file-empty = The secret file { $path } is empty: delete it and a new one is made at the next start.
 cli-need-webhook-secret = Webhook mode needs TELEGRAM_WEBHOOK_SECRET of 16 characters or more.
 cli-webhook-replica = Another replica already serves the webhook on this database without REDIS_URL. Without Redis replicas do not see each other's repeated updates and dialogs: run one replica or set REDIS_URL.
 

@@ -55,6 +55,8 @@ cli-need-vk = Для VK нужны VK_GROUP_TOKEN и VK_GROUP_ID.
 cli-need-max = Не задан MAX_BOT_TOKEN.
 cli-need-max-webhook-secret = Для webhook MAX нужен MAX_WEBHOOK_SECRET длиной от 16 до 256 символов.
 cli-need-a-token = Задайте хотя бы один из TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
+cli-need-secret = Не задан { $variable }: на PostgreSQL он обязателен, подставлять его за вас бот не будет. Сгенерируйте значение один раз (например, openssl rand -hex 32), впишите в .env строкой { $variable }=… и храните его как пароль: одно и то же на всех копиях бота и при каждом запуске.
+cli-secret-file-empty = Файл секрета { $path } пуст: удалите его, и при следующем запуске будет создан новый.
 cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET не короче 16 символов.
 cli-webhook-replica = Другая копия бота уже принимает webhook на этой базе без REDIS_URL. Без Redis копии не видят повторов обновлений и диалогов друг друга: оставьте одну копию или задайте REDIS_URL.
 
