@@ -131,8 +131,9 @@ async def pending_one(uow: UnitOfWork, staff_id: int, cert_id: int) -> Pending:
 
 
 async def _locked_awaiting(uow: UnitOfWork, staff_id: int, cert_id: int) -> Certificate:
-    """In the lock order: the child's family, then the certificate, read fresh."""
-    wide, munis = await _scope(uow, staff_id, hold=True)
+    """In the lock order: the child's family, then the certificate, read fresh; then the
+    confirmer's role rows, held to the end (a revocation waits for this action)."""
+    await _scope(uow, staff_id)
     family = await uow.session.scalar(
         select(Child.parent_id)
         .join(Certificate, Certificate.child_id == Child.id)
@@ -143,6 +144,7 @@ async def _locked_awaiting(uow: UnitOfWork, staff_id: int, cert_id: int) -> Cert
     await locks.families(uow, family)
     await locks.certificates(uow, [cert_id])
     cert = await uow.session.get(Certificate, cert_id, populate_existing=True)
+    wide, munis = await _scope(uow, staff_id, hold=True)
     if cert is None or cert.status != CertStatus.AWAITING or cert.child_id is None:
         raise DomainError("certificate_not_awaiting")
     if not wide and cert.municipality_id not in munis:
