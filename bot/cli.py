@@ -319,7 +319,7 @@ def revoke_role_cmd(
     provider when given, else every ROLE it holds. Their announcements not yet gone out
     are cancelled at once, and any action on a screen still open is refused."""
     by = operator()
-    count = _run(
+    done = _run(
         lambda uow: roles.revoke(
             uow,
             identity,
@@ -329,7 +329,9 @@ def revoke_role_cmd(
             by=by,
         )
     )
-    click.echo(operator_text("cli-role-revoked", role=role, identity=identity, count=count))
+    click.echo(operator_text("cli-role-revoked", role=role, identity=identity, count=done.roles))
+    if done.announcements:
+        click.echo(operator_text("cli-announcements-stopped", count=done.announcements))
 
 
 @click.command("roles")

@@ -140,11 +140,11 @@ async def revoke(
     municipality_code: str | None = None,
     provider_external_id: str | None = None,
     by: str = "operator",
-) -> int:
+) -> Revoked:
     """Take ROLE from the family of IDENTITY: of one municipality or provider when given,
     else every role of that kind it holds. The holder's announcements that have not gone
-    out and that no role left covers are cancelled, each recorded. Returns how many roles
-    went; none held is refused (``role_not_held``)."""
+    out and that no role left covers are cancelled, each recorded. None held is refused
+    (``role_not_held``)."""
     platform, external = parse_identity(identity)
     parent_id = await uow.session.scalar(
         select(Identity.parent_id).where(
@@ -183,10 +183,17 @@ async def revoke(
         await audit.record(
             uow, by, "revoke", municipality=muni, detail=_detail(parent_id, role, provider, wide)
         )
+    stopped = 0
     if role == "coordinator":
-        await broadcasts.stop_uncovered(uow, parent_id, by, "revoked")
+        stopped = await broadcasts.stop_uncovered(uow, parent_id, by, "revoked")
     logger.info("role %s revoked from parent %s", role, parent_id)
-    return len(gone)
+    return Revoked(len(gone), stopped)
+
+
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    roles: int  # grants taken
+    announcements: int  # announcements cancelled before they went out
 
 
 @dataclass(frozen=True, slots=True)

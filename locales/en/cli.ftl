@@ -18,7 +18,8 @@ cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
 cli-role-revoked = Role "{ $role }" revoked from { $identity }: { $count ->
     [one] { $count } grant
    *[other] { $count } grants
-}. Their announcements not yet sent are cancelled.
+}. From now on its actions are refused.
+cli-announcements-stopped = Announcements cancelled before they went out: { $count }.
 cli-roles-none = No roles granted.
 cli-bad-date = a date like 2026-10-31 is needed
 cli-bad-period = the period ends before it begins

@@ -147,6 +147,7 @@ def test_roles_are_granted_listed_revoked_and_audited(run, tmp_path, monkeypatch
     revoked = run("revoke-role", "coordinator", "tg:123")
     assert revoked.exit_code == 0, revoked.output
     assert "отозвана у tg:123: 1 назначение" in revoked.output
+    assert "Отменено объявлений" not in revoked.output  # none was waiting
     again = run("revoke-role", "coordinator", "tg:123")
     assert again.exit_code == 1
     assert "нет такой роли" in again.output

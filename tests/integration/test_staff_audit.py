@@ -146,7 +146,8 @@ async def test_a_revoked_coordinator_s_scheduled_announcement_is_never_sent(db, 
     scheduled = await db.run(
         broadcasts.create, author, "Завтра открывается набор", broadcasts.Audience(1), at=at
     )
-    assert await db.run(roles.revoke, "tg:800", "coordinator", by="operator:anna") == 1
+    done = await db.run(roles.revoke, "tg:800", "coordinator", by="operator:anna")
+    assert (done.roles, done.announcements) == (1, 1)
     clock.set(at + timedelta(minutes=1))
     assert await db.run(broadcasts.expand_due) == 0
     async with db.reader() as uow:
