@@ -35,6 +35,10 @@ def replica_env(
         "TELEGRAM_WEBHOOK_PORT": str(port),
         "HEALTH_PORT": str(free_port()),  # /metrics is off the webhook's port
         "LOG_LEVEL": "WARNING",
+        # PostgreSQL refuses to start without the deployment's secrets: the same on every
+        # replica, as a deployment's .env gives them
+        "BOT_SECRET": "bench-buttons-secret-0123456789",
+        "REGISTER_SECRET": "bench-register-secret-0123456789",
         **extra,
     }
 

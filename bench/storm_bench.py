@@ -53,6 +53,7 @@ from tests.support.world import HEADER, catalog_row
 
 SECRET = "storm-webhook-secret-0123456789"
 BUTTON_SECRET = "storm-buttons-secret-0123456789"
+REGISTER_SECRET = "storm-register-secret-0123456789"  # a deployment's own, as PostgreSQL needs
 USERS = 7_000_000  # Telegram user ids of the families: USERS + n
 ANSWER_WITHIN = 20.0
 TIME_LIMIT = 300.0  # the whole run stops by itself
@@ -407,6 +408,7 @@ async def one_run(
                         SECRET,
                         TELEGRAM_RATE=str(rate),
                         BOT_SECRET=BUTTON_SECRET,
+                        REGISTER_SECRET=REGISTER_SECRET,
                     ),
                 )
             )

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
 import bot.dialogs.flows  # noqa: F401  (registers every flow)
+from bot import keys
 from bot.config import Settings
 from bot.dialogs.engine import Engine
 from bot.dialogs.signing import Signer
@@ -54,26 +53,11 @@ def quiet_parameter_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def signing_secret(settings: Settings) -> bytes:
-    """Buttons must verify on every replica and after a restart: the secret is configured,
-    or derived from the bot tokens; only a tokenless terminal chat gets a random one."""
-    if settings.bot_secret is not None:
-        return settings.bot_secret.get_secret_value().encode()
-    tokens = [
-        t.get_secret_value()
-        for t in (settings.telegram_bot_token, settings.vk_group_token, settings.max_bot_token)
-        if t is not None
-    ]
-    if tokens:
-        return hashlib.sha256(("pfdo-buttons|" + "|".join(tokens)).encode()).digest()
-    return secrets.token_bytes(32)
-
-
 def database_options(settings: Settings) -> dict[str, Any]:
     """A dead PostgreSQL is noticed in seconds, not at the TCP timeout: connecting and
     each statement have a limit (a statement hung on a dead connection frees its pool
     slot when the limit passes)."""
-    options: dict[str, Any] = {"register_secret": settings.register_key}
+    options: dict[str, Any] = {"register_secret": keys.register_key(settings)}
     if settings.database_url.startswith("sqlite"):
         return options
     return options | {
@@ -116,8 +100,11 @@ async def build(
 ) -> App:
     """``clock``: the terminal demo's (a messenger's app runs on the real one)."""
     quiet_parameter_loggers()
-    await upgrade_async(settings.database_url)
+    # buttons verify on every replica and after a restart; both secrets are the
+    # deployment's (a missing one refuses to start before anything is touched)
+    signing = keys.button_key(settings)
     options = database_options(settings)
+    await upgrade_async(settings.database_url)
     if clock is not None:
         options["clock"] = clock
     db = Database(settings.database_url, timezone=settings.timezone, **options)
@@ -149,7 +136,7 @@ async def build(
         UseCases(db),
         states,
         translator(),
-        Signer(signing_secret(settings)),
+        Signer(signing),
         settings.default_language,
         settings.timezone,
         deadline=settings.reply_deadline_s,

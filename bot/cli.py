@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
+from bot import keys
 from bot.config import Settings
 from bot.i18n import money, translator
 from core.errors import DomainError
 from core.rules.calendar import month_label, parse_month
 from core.services import (
+    audit,
     catalog_import,
     decisions,
     demo,
@@ -35,22 +40,65 @@ def operator_text(key: str, **params: Any) -> str:
     return translator()(settings.default_language, key, **params)
 
 
+def operator() -> str:
+    """Who runs an operator command, for the audit trail: the OS user where there is one."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container run without USER)
+        return "operator"
+    return f"operator:{user}"[:80]
+
+
 def _run(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Migrate, open one unit of work, run, commit. A refusal exits 1 with its message."""
     return _with_db(lambda db: db.run(action))
 
 
+def _audited(
+    name: str,
+    action: Callable[[UnitOfWork], Awaitable[T]],
+    outcome: Callable[[T], tuple[str, str | None]],
+    *,
+    detail: str | None = None,
+) -> T:
+    """``action`` and its audit record in one unit of work; a refusal is recorded too (in
+    a unit of work of its own, the action's being rolled back) before it exits 1."""
+    actor = operator()
+
+    async def go(uow: UnitOfWork) -> T:
+        result = await action(uow)
+        what, more = outcome(result)
+        await audit.record(
+            uow, actor, name, outcome=what, detail=" ".join(p for p in (detail, more) if p)
+        )
+        return result
+
+    async def refused(uow: UnitOfWork, code: str) -> None:
+        await audit.record(uow, actor, name, outcome=code, detail=detail)
+
+    async def run(db: Database) -> T:
+        try:
+            return await db.run(go)
+        except DomainError as exc:
+            await db.run(refused, exc.code)
+            raise
+
+    return _with_db(run)
+
+
+def _imported(report: ImportReport) -> tuple[str, str | None]:
+    counts = f"created:{report.created} updated:{report.updated} errors:{len(report.errors)}"
+    return ("ok" if not report.errors else "with-errors"), counts
+
+
 def _with_db(action: Callable[[Database], Awaitable[T]]) -> T:
     """Migrate, then run ``action`` on the database (it opens its own units of work)."""
     settings: Settings = click.get_current_context().obj
+    secret = keys.register_key(settings)  # a deployment's own: refused before anything
     upgrade(settings.database_url)
 
     async def go() -> T:
-        db = Database(
-            settings.database_url,
-            timezone=settings.timezone,
-            register_secret=settings.register_key,
-        )
+        db = Database(settings.database_url, timezone=settings.timezone, register_secret=secret)
         try:
             return await action(db)
         finally:
@@ -115,7 +163,14 @@ def import_catalog_cmd(file: Path) -> None:
     Re-import updates by the ids in the file; bad rows are reported with their line
     numbers and the good rows still land (exit code 1 if any row was bad)."""
     text = _read(file)
-    _report(_run(lambda uow: catalog_import.import_catalog(uow, text)))
+    _report(
+        _audited(
+            "import-catalog",
+            lambda uow: catalog_import.import_catalog(uow, text),
+            _imported,
+            detail=f"file:{file.name}",
+        )
+    )
 
 
 @click.command("import-municipalities")
@@ -123,7 +178,14 @@ def import_catalog_cmd(file: Path) -> None:
 def import_municipalities_cmd(file: Path) -> None:
     """Import municipalities and their yearly settings (quota, nominal, budget limit)."""
     text = _read(file)
-    _report(_run(lambda uow: catalog_import.import_municipalities(uow, text)))
+    _report(
+        _audited(
+            "import-municipalities",
+            lambda uow: catalog_import.import_municipalities(uow, text),
+            _imported,
+            detail=f"file:{file.name}",
+        )
+    )
 
 
 @click.command("import-certificates")
@@ -131,7 +193,14 @@ def import_municipalities_cmd(file: Path) -> None:
 def import_certificates_cmd(file: Path) -> None:
     """Import the region's certificate register: families then link their numbers."""
     text = _read(file)
-    _report(_run(lambda uow: register_import.import_certificates(uow, text)))
+    _report(
+        _audited(
+            "import-certificates",
+            lambda uow: register_import.import_certificates(uow, text),
+            _imported,
+            detail=f"file:{file.name}",
+        )
+    )
 
 
 @click.command("close-month")
@@ -145,7 +214,16 @@ def close_month_cmd(month: str) -> None:
         index = parse_month(month)
     except DomainError as exc:
         raise click.BadParameter(operator_text(exc.code), param_hint="MONTH") from exc
-    result = _run(lambda uow: month_close.close_month(uow, index))
+    result = _audited(
+        "close-month",
+        lambda uow: month_close.close_month(uow, index),
+        lambda r: (
+            ("already-closed", None)
+            if r.already_closed
+            else ("ok", f"debits:{r.debits} kopecks:{r.debited} releases:{r.releases}")
+        ),
+        detail=f"month:{month}",
+    )
     if result.already_closed:
         click.echo(operator_text("cli-month-already", month=month_label(index)))
         return
@@ -179,7 +257,16 @@ def new_year_cmd(year: int, close_missing: bool, calendar: bool) -> None:
     per calendar year (the months from January of running classes are reserved then).
     Refused while a month with classes before it is still open, unless --close-missing."""
     opener = new_year.open_funding_year if calendar else new_year.open_year
-    result = _run(lambda uow: opener(uow, year, close_missing=close_missing))
+    result = _audited(
+        "open-year",
+        lambda uow: opener(uow, year, close_missing=close_missing),
+        lambda r: (
+            ("already-open", None)
+            if r.already_open
+            else ("ok", f"expired:{r.expired} credited:{r.credited} granted:{r.granted}")
+        ),
+        detail=f"year:{year} " + ("calendar" if calendar else "school"),
+    )
     if result.already_open:
         click.echo(operator_text("cli-year-already", year=str(year)))
         return
@@ -205,6 +292,7 @@ def grant_role_cmd(
     role: str, identity: str, municipality: str | None, provider: str | None, region_wide: bool
 ) -> None:
     """Grant ROLE to IDENTITY (tg:123456, vk:123456 or max:123456)."""
+    by = operator()
     parent = _run(
         lambda uow: roles.grant(
             uow,
@@ -213,9 +301,120 @@ def grant_role_cmd(
             municipality_code=municipality,
             provider_external_id=provider,
             region_wide=region_wide,
+            by=by,
         )
     )
     click.echo(operator_text("cli-role-granted", role=role, parent=str(parent)))
+
+
+@click.command("revoke-role")
+@click.argument("role", type=click.Choice(roles.ROLES))
+@click.argument("identity")
+@click.option("--municipality", help="Only the role of this municipality (code).")
+@click.option("--provider", help="Only the role of this provider (id from the catalogue).")
+def revoke_role_cmd(
+    role: str, identity: str, municipality: str | None, provider: str | None
+) -> None:
+    """Take ROLE from IDENTITY (tg:123456, vk:123456 or max:123456): of one municipality or
+    provider when given, else every ROLE it holds. Their announcements not yet gone out
+    are cancelled at once, and any action on a screen still open is refused."""
+    by = operator()
+    done = _run(
+        lambda uow: roles.revoke(
+            uow,
+            identity,
+            role,
+            municipality_code=municipality,
+            provider_external_id=provider,
+            by=by,
+        )
+    )
+    click.echo(operator_text("cli-role-revoked", role=role, identity=identity, count=done.roles))
+    if done.announcements:
+        click.echo(operator_text("cli-announcements-stopped", count=done.announcements))
+
+
+@click.command("roles")
+def roles_cmd() -> None:
+    """Who holds which role: the accounts, the scope, since when and granted by whom."""
+    found = _with_db(lambda db: db.read(roles.holders))
+    if not found:
+        click.echo(operator_text("cli-roles-none"))
+        return
+    zone = ZoneInfo(click.get_current_context().obj.timezone)
+    for h in found:
+        scope = h.municipality or h.provider or "—"
+        since = (
+            h.granted_at.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if h.granted_at is not None
+            else "?"
+        )
+        click.echo(
+            "\t".join(
+                [
+                    h.role,
+                    h.accounts or f"parent:{h.parent_id}",
+                    scope + (" +region" if h.region_wide else ""),
+                    since,
+                    h.granted_by or "?",
+                ]
+            )
+        )
+
+
+def _day(value: str | None, hint: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(operator_text("cli-bad-date"), param_hint=hint) from None
+
+
+@click.command("audit")
+@click.option("--from", "since", metavar="YYYY-MM-DD", help="From this day (in TIMEZONE).")
+@click.option("--to", "until", metavar="YYYY-MM-DD", help="To this day, inclusive.")
+@click.option("--municipality", metavar="CODE", help="Only the records of this municipality.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the CSV here instead of the terminal.",
+)
+def audit_cmd(
+    since: str | None, until: str | None, municipality: str | None, output: Path | None
+) -> None:
+    """The audit trail as CSV: every act of staff and of the operator (who, when, what, on
+    which child, application, certificate or municipality, the outcome). Ids only."""
+    settings: Settings = click.get_current_context().obj
+    first, last = _day(since, "--from"), _day(until, "--to")
+    if first is not None and last is not None and last < first:
+        raise click.BadParameter(operator_text("cli-bad-period"), param_hint="--to")
+    zone = ZoneInfo(settings.timezone)
+
+    def utc(day: date) -> datetime:
+        local = datetime.combine(day, time(), tzinfo=zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    async def export(uow: UnitOfWork) -> str:
+        muni_id = None
+        if municipality is not None:
+            muni_id = await audit.municipality_id(uow, municipality)
+            if muni_id is None:
+                raise DomainError("municipality_not_found")
+        found = await audit.rows(
+            uow,
+            since=utc(first) if first is not None else None,
+            until=utc(last + timedelta(days=1)) if last is not None else None,
+            municipality_id=muni_id,
+        )
+        return audit.to_csv(found)
+
+    text = _with_db(lambda db: db.read(export))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @click.command("expire-applications")
@@ -247,4 +446,7 @@ OPERATOR_COMMANDS = (
     new_year_cmd,
     expire_applications_cmd,
     grant_role_cmd,
+    revoke_role_cmd,
+    roles_cmd,
+    audit_cmd,
 )

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.storage.db import DEFAULT_DATABASE_URL, DEFAULT_REGISTER_SECRET
+from core.storage.db import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -45,9 +45,11 @@ class Settings(BaseSettings):
     # PostgreSQL connections each process keeps open (10 more for bursts): see app.py
     database_pool_size: int = Field(default=24, gt=0)
     state_ttl_s: int = Field(default=6 * 3600, gt=0)  # a dialog (and its draft) is kept
-    bot_secret: SecretStr | None = None  # signs buttons; derived from the tokens if unset
+    # signs buttons; required on PostgreSQL, else generated beside the SQLite file (keys.py)
+    bot_secret: SecretStr | None = None
     # keys the digests by which a withdrawn child's register entry is recognised when the
-    # child is registered again; set once per deployment and keep it
+    # child is registered again; set once per deployment and keep it. Required on
+    # PostgreSQL; the SQLite demo generates one beside its file (bot/keys.py)
     register_secret: SecretStr | None = None
     # the region's time zone: its date decides which month has ended, ages, school years;
     # coordinators' scheduled times are read in it
@@ -72,12 +74,6 @@ class Settings(BaseSettings):
     # liveness, readiness and /metrics (a webhook's port answers the first two, never
     # /metrics: it faces the internet)
     health_port: int | None = 8081
-
-    @property
-    def register_key(self) -> bytes:
-        if self.register_secret is None:
-            return DEFAULT_REGISTER_SECRET
-        return self.register_secret.get_secret_value().encode()
 
     @property
     def max_webhook_secret_ok(self) -> bool:

@@ -82,8 +82,10 @@ class Family(_Area):
     async def give_consent(self, parent_id: int) -> None:
         await self.db.run(parents.give_consent, parent_id)
 
-    async def set_language(self, parent_id: int, language: str) -> None:
-        await self.db.run(parents.set_language, parent_id, language)
+    async def set_language(
+        self, parent_id: int, language: str, child_id: int | None = None
+    ) -> None:
+        await self.db.run(parents.set_language, parent_id, language, child_id)
 
     async def set_announcements(self, parent_id: int, enabled: bool) -> None:
         await self.db.run(parents.set_announcements, parent_id, enabled)

@@ -38,6 +38,12 @@ MAX_ROWS = 10  # a screen's rows (VK's inline keyboard holds 10)
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
 
 
+# what a staff action whose role was revoked is answered with
+STAFF_REFUSALS = frozenset(
+    {"not_allowed", "application_not_found", "certificate_not_awaiting", "broadcast_not_found"}
+)
+
+
 def _known(name: str) -> Screens | None:
     """The screen a state names, if it still exists (a state outlives a deploy)."""
     try:
@@ -141,9 +147,9 @@ class Engine:
                     ctx = Ctx(self, event, parent_id, state)
                     screen = await self._dispatch(ctx)
                 else:
-                    screen = await self._current(ctx, self._refusal(ctx, exc))
+                    screen = await self._current(ctx, self._after_refusal(ctx, exc))
         except DomainError as exc:
-            screen = await self._current(ctx, self._refusal(ctx, exc))
+            screen = await self._current(ctx, self._after_refusal(ctx, exc))
         except Exception as exc:
             metrics.ERRORS.labels(event.platform).inc()
             if unavailable(exc):
@@ -263,6 +269,14 @@ class Engine:
         except Exception:
             logger.exception("menu failed too")
             return Screen([T("error-internal")], name="error")
+
+    def _after_refusal(self, ctx: Ctx, exc: DomainError) -> T:
+        """A refusal of a staff action may mean the role was revoked since the menu was
+        built: the person's kept view (their roles) is read again, so the screen and menu
+        shown under the refusal no longer offer what the role gave."""
+        if exc.code in STAFF_REFUSALS:
+            ctx.forget_parent()
+        return self._refusal(ctx, exc)
 
     def _refusal(self, ctx: Ctx, exc: DomainError) -> T:
         params = {

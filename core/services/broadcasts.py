@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, select, update
 
 from core.errors import DomainError
+from core.services import audit
 from core.services.catalog import MAX_QUERY, ProgramRow, SearchQuery, search
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -48,14 +49,75 @@ class Progress:
     scheduled_at: datetime | None
 
 
-async def coordinator_scope(uow: UnitOfWork, parent_id: int) -> tuple[int | None, bool]:
-    """(the coordinator's municipality, may broadcast region-wide); refuses non-coordinators."""
-    role = await uow.session.scalar(
-        select(Role).where(Role.parent_id == parent_id, Role.role == "coordinator")
-    )
-    if role is None:
+async def coordinator_scope(
+    uow: UnitOfWork, parent_id: int, *, hold: bool = False
+) -> tuple[int | None, bool]:
+    """(the coordinator's municipality, may broadcast region-wide); refuses non-coordinators.
+    ``hold``: the role rows stay locked (FOR SHARE) to the end of the transaction, so a
+    revocation waits for this action and an action after a revocation finds no role."""
+    query = select(Role).where(Role.parent_id == parent_id, Role.role == "coordinator")
+    if hold:
+        query = query.with_for_update(read=True)
+    found = list(await uow.session.scalars(query.order_by(Role.id)))
+    if not found:
         raise DomainError("not_allowed")
-    return role.municipality_id, role.region_wide
+    role = found[0]
+    return role.municipality_id, any(r.region_wide for r in found)
+
+
+async def _covers(uow: UnitOfWork, author_id: int, municipality_id: int | None) -> bool:
+    """Whether the author still holds a coordinator role that may address this audience."""
+    rows = (
+        await uow.session.execute(
+            select(Role.municipality_id, Role.region_wide).where(
+                Role.parent_id == author_id, Role.role == "coordinator"
+            )
+        )
+    ).all()
+    return any(
+        wide or (municipality_id is not None and muni == municipality_id) for muni, wide in rows
+    )
+
+
+async def stop_uncovered(uow: UnitOfWork, author_id: int, actor: audit.Actor, why: str) -> int:
+    """The author's announcements that have not gone out (scheduled, or still sending)
+    and that no role of theirs covers any more: cancelled, what is pending of them too,
+    each recorded in the audit trail. Returns how many."""
+    pending = list(
+        await uow.session.scalars(
+            select(Broadcast)
+            .where(
+                Broadcast.author_id == author_id,
+                Broadcast.status.in_(("scheduled", "sending")),
+            )
+            .order_by(Broadcast.id)
+            .with_for_update()
+        )
+    )
+    stopped = 0
+    for b in pending:
+        if await _covers(uow, author_id, b.municipality_id):
+            continue
+        b.status = "cancelled"
+        await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.kind == "broadcast", Outbox.ref == b.id, Outbox.status == "pending")
+            .values(status="cancelled")
+            .execution_options(synchronize_session=False)
+        )
+        await audit.record(
+            uow,
+            actor,
+            "cancel-announcement",
+            municipality=b.municipality_id,
+            outcome=why,
+            detail=f"broadcast:{b.id} author:{author_id}",
+        )
+        stopped += 1
+    await uow.session.flush()
+    if stopped:
+        logger.info("%d announcements of parent %s stopped (%s)", stopped, author_id, why)
+    return stopped
 
 
 PROGRAMS_SHOWN = 8  # programs found for an announcement's button, a button each
@@ -145,7 +207,7 @@ async def create(
     at: datetime | None = None,
 ) -> int:
     """Queue an announcement: now (expanded at once) or at ``at`` (the worker expands it)."""
-    muni, region_wide = await coordinator_scope(uow, author_id)
+    muni, region_wide = await coordinator_scope(uow, author_id, hold=True)
     if audience.municipality_id is None and not region_wide:
         raise DomainError("not_allowed")
     if (
@@ -177,6 +239,14 @@ async def create(
     await uow.session.flush()
     if at is None:
         await expand(uow, b)
+    await audit.record(
+        uow,
+        author_id,
+        "announce",
+        municipality=audience.municipality_id,
+        outcome="sent" if at is None else "scheduled",
+        detail=f"broadcast:{b.id}" + ("" if at is None else f" at:{at.isoformat()}"),
+    )
     logger.info("broadcast %s queued", b.id)
     return b.id
 
@@ -217,7 +287,9 @@ async def expand(uow: UnitOfWork, b: Broadcast) -> int:
 
 
 async def expand_due(uow: UnitOfWork) -> int:
-    """Scheduled announcements whose time has come (the worker calls this)."""
+    """Scheduled announcements whose time has come (the worker calls this). One whose
+    author no longer holds a role that covers its audience (revoked, or the role row
+    deleted by hand) is cancelled instead, and recorded."""
     due = list(
         await uow.session.scalars(
             select(Broadcast)
@@ -225,13 +297,30 @@ async def expand_due(uow: UnitOfWork) -> int:
             .with_for_update(skip_locked=True)
         )
     )
+    sent = 0
     for b in due:
+        if not await _covers(uow, b.author_id, b.municipality_id):
+            b.status = "cancelled"
+            await audit.record(
+                uow,
+                "system",
+                "cancel-announcement",
+                municipality=b.municipality_id,
+                outcome="author-no-role",
+                detail=f"broadcast:{b.id} author:{b.author_id}",
+            )
+            logger.info("broadcast %s cancelled: its author holds no role for it", b.id)
+            continue
         await expand(uow, b)
-    return len(due)
+        sent += 1
+    await uow.session.flush()
+    return sent
 
 
-async def _own(uow: UnitOfWork, author_id: int, broadcast_id: int) -> Broadcast:
-    await coordinator_scope(uow, author_id)
+async def _own(
+    uow: UnitOfWork, author_id: int, broadcast_id: int, *, hold: bool = False
+) -> Broadcast:
+    await coordinator_scope(uow, author_id, hold=hold)
     b = await uow.session.get(Broadcast, broadcast_id)
     if b is None or b.author_id != author_id:
         raise DomainError("broadcast_not_found")
@@ -240,7 +329,7 @@ async def _own(uow: UnitOfWork, author_id: int, broadcast_id: int) -> Broadcast:
 
 async def cancel(uow: UnitOfWork, author_id: int, broadcast_id: int) -> None:
     """Stops what has not gone out yet; what was sent stays sent."""
-    b = await _own(uow, author_id, broadcast_id)
+    b = await _own(uow, author_id, broadcast_id, hold=True)
     pending = await uow.session.scalar(
         select(func.count())
         .select_from(Outbox)
@@ -254,6 +343,13 @@ async def cancel(uow: UnitOfWork, author_id: int, broadcast_id: int) -> None:
         .where(Outbox.kind == "broadcast", Outbox.ref == b.id, Outbox.status == "pending")
         .values(status="cancelled")
         .execution_options(synchronize_session=False)
+    )
+    await audit.record(
+        uow,
+        author_id,
+        "cancel-announcement",
+        municipality=b.municipality_id,
+        detail=f"broadcast:{b.id}",
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from core.errors import DomainError
 from core.notify.outbox import emit
 from core.rules.enrolment import CertStatus
+from core.services import audit
 from core.services.certificates import grant_from_queue
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
@@ -50,15 +51,16 @@ class Pending:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
 
 
-async def _scope(uow: UnitOfWork, staff_id: int) -> tuple[bool, list[int]]:
-    """(region-wide, municipalities) of a confirmer; refused for anyone else."""
-    rows = (
-        await uow.session.execute(
-            select(Role.region_wide, Role.municipality_id).where(
-                Role.parent_id == staff_id, Role.role == "confirmer"
-            )
-        )
-    ).all()
+async def _scope(uow: UnitOfWork, staff_id: int, *, hold: bool = False) -> tuple[bool, list[int]]:
+    """(region-wide, municipalities) of a confirmer; refused for anyone else. ``hold``:
+    the role rows stay locked (FOR SHARE) to the end of the transaction, so a revocation
+    waits for this action, and an action after a revocation finds no role."""
+    query = select(Role.region_wide, Role.municipality_id).where(
+        Role.parent_id == staff_id, Role.role == "confirmer"
+    )
+    if hold:
+        query = query.with_for_update(read=True)
+    rows = (await uow.session.execute(query)).all()
     if not rows:
         raise DomainError("not_allowed")
     return any(wide for wide, _ in rows), [m for _, m in rows if m is not None]
@@ -129,8 +131,9 @@ async def pending_one(uow: UnitOfWork, staff_id: int, cert_id: int) -> Pending:
 
 
 async def _locked_awaiting(uow: UnitOfWork, staff_id: int, cert_id: int) -> Certificate:
-    """In the lock order: the child's family, then the certificate, read fresh."""
-    wide, munis = await _scope(uow, staff_id)
+    """In the lock order: the child's family, then the certificate, read fresh; then the
+    confirmer's role rows, held to the end (a revocation waits for this action)."""
+    await _scope(uow, staff_id)
     family = await uow.session.scalar(
         select(Child.parent_id)
         .join(Certificate, Certificate.child_id == Child.id)
@@ -141,6 +144,7 @@ async def _locked_awaiting(uow: UnitOfWork, staff_id: int, cert_id: int) -> Cert
     await locks.families(uow, family)
     await locks.certificates(uow, [cert_id])
     cert = await uow.session.get(Certificate, cert_id, populate_existing=True)
+    wide, munis = await _scope(uow, staff_id, hold=True)
     if cert is None or cert.status != CertStatus.AWAITING or cert.child_id is None:
         raise DomainError("certificate_not_awaiting")
     if not wide and cert.municipality_id not in munis:
@@ -155,7 +159,12 @@ async def confirm(uow: UnitOfWork, staff_id: int, cert_id: int) -> CertStatus:
     """The documents match: the certificate is active (accounting), and a funding request
     made meanwhile joins the queue in the order it was made."""
     cert = await _locked_awaiting(uow, staff_id, cert_id)
-    return await activate(uow, cert, staff_id)
+    child_id = cert.child_id
+    status = await activate(uow, cert, staff_id)
+    await audit.record(
+        uow, staff_id, "confirm", child_id=child_id, certificate_id=cert_id, outcome=status.value
+    )
+    return status
 
 
 async def activate(uow: UnitOfWork, cert: Certificate, staff_id: int | None) -> CertStatus:
@@ -195,6 +204,8 @@ async def reject(uow: UnitOfWork, staff_id: int, cert_id: int, reason: str) -> N
     cert.funding_requested_at = None
     cert.queue_seq = None
     await uow.session.flush()
+    # the reason is the confirmer's free text (it may quote the child's data): not kept here
+    await audit.record(uow, staff_id, "reject", child_id=cert.child_id, certificate_id=cert.id)
     if family is None:  # a certificate of no family (its data erased): nobody to tell
         return
     await emit(

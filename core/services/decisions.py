@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core.errors import DomainError
 from core.rules.calendar import Period, month_bounds, month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
-from core.services import campaign
+from core.services import audit, campaign
 from core.services.certificates import period_of
 from core.services.enrolment import REASON_MAX, _locked, _notify, _release, end_application
 from core.services.ledger import post
@@ -47,6 +47,7 @@ async def provider_decide(
     """A provider's staff accepts, rejects (with a reason), enrols or finishes."""
     app = await _provider_app(uow, parent_id, app_id)
     check_transition(AppStatus(app.status), target, "provider")
+    decision = Decision()
     if target == AppStatus.REJECTED:
         reason = " ".join((reason or "").split())[:REASON_MAX]
         if not reason:
@@ -57,8 +58,26 @@ async def provider_decide(
     elif target == AppStatus.ENROLLED:
         await _enrol(uow, app, uow.today)
     elif target == AppStatus.ACCEPTED:
-        return await _accept(uow, app)
-    return Decision()
+        decision = await _accept(uow, app)
+    await audit.record(
+        uow,
+        parent_id,
+        ACTIONS[target],
+        child_id=app.child_id,
+        application_id=app.id,
+        certificate_id=app.certificate_id,
+        outcome="ok" if decision.done else "not-covered",
+    )
+    return decision
+
+
+# what a provider's decision is called in the audit trail
+ACTIONS = {
+    AppStatus.ACCEPTED: "accept",
+    AppStatus.ENROLLED: "enrol",
+    AppStatus.REJECTED: "reject-application",
+    AppStatus.FINISHED: "end-studies",
+}
 
 
 async def provider_finish(uow: UnitOfWork, parent_id: int, app_id: int, last_day: date) -> None:
@@ -73,6 +92,15 @@ async def provider_finish(uow: UnitOfWork, parent_id: int, app_id: int, last_day
     if not earliest <= last_day <= uow.today:
         raise DomainError("end_date_invalid", earliest=earliest, today=uow.today)
     await end_application(uow, app.id, AppStatus.FINISHED, last_day=last_day)
+    await audit.record(
+        uow,
+        parent_id,
+        "end-studies",
+        child_id=app.child_id,
+        application_id=app.id,
+        certificate_id=app.certificate_id,
+        detail=f"last-day:{last_day.isoformat()}",
+    )
 
 
 async def _provider_app(uow: UnitOfWork, parent_id: int, app_id: int) -> Application:
@@ -92,10 +120,14 @@ async def _provider_app(uow: UnitOfWork, parent_id: int, app_id: int) -> Applica
     provider_id = await uow.session.scalar(
         select(Program.provider_id).where(Program.id == app.program_id)
     )
+    # held (FOR SHARE) to the end: a revocation waits for this action, and an action
+    # after a revocation finds no role
     role = await uow.session.scalar(
-        select(Role.id).where(
+        select(Role.id)
+        .where(
             Role.parent_id == parent_id, Role.role == "provider", Role.provider_id == provider_id
         )
+        .with_for_update(read=True)
     )
     if role is None:
         raise DomainError("application_not_found")

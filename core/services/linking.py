@@ -8,6 +8,11 @@ accounts of one messenger) gets one and the same answer, and a live code that wa
 and refused is used up, so the answer says nothing about which codes exist. The database
 keeps only a hash of each code.
 
+An account holding a staff role (granted by the operator to that account) is never
+joined: it gets no code to show, and typing one is refused before the code is looked at
+(``link_staff``), so a role never moves into another family nor reaches another person's
+account; a code shown before a role was granted fails like any other.
+
 Merging: the account that types the code (the source) joins the family that showed it
 (the target). A family has at most one account per messenger, so the two must not share
 a messenger; everything of the source's (accounts, children, applications, roles,
@@ -68,6 +73,8 @@ async def create_code(uow: UnitOfWork, parent_id: int) -> str:
     await locks.families(uow, parent_id)
     if await uow.session.get(Parent, parent_id, populate_existing=True) is None:
         raise DomainError("parent_not_found")
+    if await holds_role(uow, parent_id):
+        raise DomainError("link_staff")
     await uow.session.execute(delete(LinkCode).where(LinkCode.parent_id == parent_id))
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     uow.session.add(LinkCode(code=_hash(code), parent_id=parent_id, expires_at=uow.now + CODE_TTL))
@@ -89,6 +96,9 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
     await locks.families(uow, parent_id, target)
     if await uow.session.get(Parent, parent_id, populate_existing=True) is None:
         raise DomainError("parent_not_found")
+    if await holds_role(uow, parent_id):
+        # said before the code is touched: the answer tells nothing about the code
+        raise DomainError("link_staff")
     if key is not None and link is not None:
         # tried once: used up, whatever comes next (a concurrent try finds it gone)
         claimed = await uow.session.execute(delete(LinkCode).where(LinkCode.code == key))
@@ -103,6 +113,9 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
         return None
     if await uow.session.get(Parent, target, populate_existing=True) is None:
         await _failed(uow, parent_id)  # that family joined another meanwhile
+        return None
+    if teen is None and await holds_role(uow, target):
+        await _failed(uow, parent_id)  # a role granted since the code was shown
         return None
     if teen is not None:
         return await _join_teen(uow, parent_id, platform, target, teen)
@@ -123,6 +136,11 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
     await _merge(uow, parent_id, target)
     logger.info("parent %s joined parent %s (%s)", parent_id, target, platform)
     return target
+
+
+async def holds_role(uow: UnitOfWork, parent_id: int) -> bool:
+    found = await uow.session.scalar(select(Role.id).where(Role.parent_id == parent_id).limit(1))
+    return found is not None
 
 
 async def tries_exhausted(uow: UnitOfWork, parent_id: int) -> bool:

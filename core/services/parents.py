@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
@@ -95,8 +95,12 @@ async def resolve(
     return parent, await acting_child(uow, platform, external_id)
 
 
+# a child's own account may have chosen a language of its own
 _KNOWN = select(
-    Parent.id, Parent.language, Identity.child_id, Identity.unreachable_at.is_not(None)
+    Parent.id,
+    func.coalesce(Identity.language, Parent.language),
+    Identity.child_id,
+    Identity.unreachable_at.is_not(None),
 ).join(Identity, Identity.parent_id == Parent.id)
 
 
@@ -181,7 +185,19 @@ async def give_consent(uow: UnitOfWork, parent_id: int, version: str = CONSENT_V
     await uow.session.flush()
 
 
-async def set_language(uow: UnitOfWork, parent_id: int, language: str) -> None:
+async def set_language(
+    uow: UnitOfWork, parent_id: int, language: str, child_id: int | None = None
+) -> None:
+    """The family's language (its notices and its parent's accounts); a child's own account
+    (``child_id``) changes only its own, never the family's."""
+    if child_id is not None:
+        await uow.session.execute(
+            update(Identity)
+            .where(Identity.parent_id == parent_id, Identity.child_id == child_id)
+            .values(language=language)
+            .execution_options(synchronize_session=False)
+        )
+        return
     await uow.session.execute(
         update(Parent).where(Parent.id == parent_id).values(language=language)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -64,9 +65,13 @@ def utcnow() -> datetime:
 
 
 DEFAULT_TIMEZONE = "Europe/Moscow"
-# keys the digests a register entry keeps of a child after a withdrawal; a deployment sets
-# its own (REGISTER_SECRET) and keeps it
-DEFAULT_REGISTER_SECRET = b"pfdo-register-entry"
+
+
+def ephemeral_secret() -> bytes:
+    """A register key for a database object given none (tests, benchmarks): random, so no
+    secret lives in the source, and digests made under it are recognised by this object
+    only. A deployment passes its own REGISTER_SECRET (bot/keys.py)."""
+    return secrets.token_bytes(32)
 
 
 def is_sqlite(url: str) -> bool:
@@ -208,12 +213,13 @@ class UnitOfWork:
         sessions: Callable[[], AsyncSession],
         clock: Clock,
         zone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE),
-        register_secret: bytes = DEFAULT_REGISTER_SECRET,
+        register_secret: bytes | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._zone = zone
-        self.register_secret = register_secret
+        # keys the digests a register entry keeps of a child after a withdrawal
+        self.register_secret = register_secret or ephemeral_secret()
         self.session: AsyncSession
         self.now: datetime  # naive UTC, as stored
 
@@ -270,11 +276,13 @@ class Database:
         url: str = DEFAULT_DATABASE_URL,
         clock: Clock = utcnow,
         timezone: str = DEFAULT_TIMEZONE,
-        register_secret: bytes = DEFAULT_REGISTER_SECRET,
+        register_secret: bytes | None = None,
         **kw: object,
     ):
         self.url = url
-        self.register_secret = register_secret
+        # the deployment's REGISTER_SECRET (bot/keys.py); none given: one of this object's
+        # own, never a constant of the source
+        self.register_secret = register_secret or ephemeral_secret()
         self.zone = ZoneInfo(timezone)
         self.engine = make_engine(url, **kw)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

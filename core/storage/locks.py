@@ -12,7 +12,10 @@ Every such use case takes its locks at its start, in this order, and never goes 
    certificates of other families that the queue funds (in queue order);
 5. applications, in id order;
 6. groups, then programs: seat counters, moved by one conditional UPDATE each;
-7. rows inserted (ledger, outbox) or locked with SKIP LOCKED (follows, outbox claims).
+7. rows inserted (ledger, outbox, audit) or locked with SKIP LOCKED (follows, outbox
+   claims), and the acting staff member's role rows, held FOR SHARE to the end: a
+   revocation (which deletes them and takes no other lock first) waits for the action in
+   flight, and an action after it finds no role.
 
 PostgreSQL runs at READ COMMITTED: each statement after a lock sees what the holder
 committed. SQLite needs none of this (every writing transaction is BEGIN IMMEDIATE, so

@@ -15,6 +15,14 @@ cli-expired = Applications closed after { $days } { $days ->
 } without the provider's answer: { $count }.
 cli-offers-passed = Held seats not taken in time, passed to the next on the waiting list: { $count }.
 cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
+cli-role-revoked = Role "{ $role }" revoked from { $identity }: { $count ->
+    [one] { $count } grant
+   *[other] { $count } grants
+}. From now on its actions are refused.
+cli-announcements-stopped = Announcements cancelled before they went out: { $count }.
+cli-roles-none = No roles granted.
+cli-bad-date = a date like 2026-10-31 is needed
+cli-bad-period = the period ends before it begins
 cli-error = Error: { $message }
 
 ## Row errors of a CSV import ($column is the column)
@@ -50,6 +58,8 @@ cli-health-port-busy = Cannot listen on HEALTH_PORT { $port } (health checks and
 cli-platform-stopped = { $platform } stopped: { $reason }
 cli-need-a-token = Set at least one of TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
 cli-need-webhook-secret = Webhook mode needs TELEGRAM_WEBHOOK_SECRET of 16 to 256 characters, only A-Z, a-z, 0-9, _ and - (Telegram refuses others, such as base64's +, / and =; `openssl rand -hex 32` makes a good one).
+cli-need-secret = { $variable } is not set: on PostgreSQL it is required, and the bot will not make one up. Generate a value once (for example openssl rand -hex 32), put it in .env as { $variable }=… and keep it like a password: the same on every replica and at every start.
+cli-secret-file-empty = The secret file { $path } is empty: delete it and a new one is made at the next start.
 cli-webhook-replica = Another replica already serves the webhook on this database without REDIS_URL. Without Redis replicas do not see each other's repeated updates and dialogs: run one replica or set REDIS_URL.
 
 ## The terminal demo (/demo)

@@ -15,6 +15,15 @@ cli-expired = Закрыто заявок без ответа организац
 }: { $count }.
 cli-offers-passed = Удержанных мест, не занятых вовремя и переданных следующему в листе ожидания: { $count }.
 cli-role-granted = Роль «{ $role }» выдана (родитель № { $parent }).
+cli-role-revoked = Роль «{ $role }» отозвана у { $identity }: { $count ->
+    [one] { $count } назначение
+    [few] { $count } назначения
+   *[many] { $count } назначений
+}. С этой минуты действия с ней отклоняются.
+cli-announcements-stopped = Отменено объявлений, ещё не разосланных: { $count }.
+cli-roles-none = Ролей не выдано.
+cli-bad-date = нужна дата в виде 2026-10-31
+cli-bad-period = конец периода раньше его начала
 cli-error = Ошибка: { $message }
 
 ## Ошибки строк при загрузке CSV ($column — столбец)
@@ -50,6 +59,8 @@ cli-health-port-busy = Не удалось открыть HEALTH_PORT { $port } 
 cli-platform-stopped = { $platform } остановлен: { $reason }
 cli-need-a-token = Задайте хотя бы один из TELEGRAM_BOT_TOKEN, VK_GROUP_TOKEN, MAX_BOT_TOKEN.
 cli-need-webhook-secret = В режиме webhook нужен TELEGRAM_WEBHOOK_SECRET длиной от 16 до 256 символов, только A-Z, a-z, 0-9, _ и - (другие, например +, / и = из base64, Telegram не принимает; подойдёт `openssl rand -hex 32`).
+cli-need-secret = Не задан { $variable }: на PostgreSQL он обязателен, подставлять его за вас бот не будет. Сгенерируйте значение один раз (например, openssl rand -hex 32), впишите в .env строкой { $variable }=… и храните его как пароль: одно и то же на всех копиях бота и при каждом запуске.
+cli-secret-file-empty = Файл секрета { $path } пуст: удалите его, и при следующем запуске будет создан новый.
 cli-webhook-replica = Другая копия бота уже принимает webhook на этой базе без REDIS_URL. Без Redis копии не видят повторов обновлений и диалогов друг друга: оставьте одну копию или задайте REDIS_URL.
 
 ## Терминальный демо-режим (/demo)

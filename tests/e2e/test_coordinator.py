@@ -86,3 +86,54 @@ async def test_coordinator_broadcast_reaches_parents(telegram_bot):
     assert name in card.text
     progress = await press(h, step, "Обновить", COORDINATOR)
     assert "Отправлено: 1" in progress.text
+
+
+async def test_a_revoked_coordinator_s_work_stops_at_once(telegram_bot):
+    """The operator revokes the role while the coordinator has an announcement scheduled
+    and another one half-composed on the screen: the first never goes out, a press on the
+    second is refused, and the menu under the refusal offers no announcement."""
+    from core.services import broadcasts
+    from tests.e2e.chats import school_clock
+
+    h = telegram_bot
+    clock = school_clock(h)
+    start = await say(h, "/start")
+    await press(h, start, "Даю согласие")
+    await add_child(h)
+    async with h.app.db.uow() as uow:
+        await roles.grant(uow, f"tg:{COORDINATOR}", "coordinator", municipality_code="birobidzhan")
+        await uow.commit()
+    step = await say(h, "/start", COORDINATOR)
+    step = await press(h, step, "Даю согласие", COORDINATOR)
+    step = await say(h, "/broadcast", COORDINATOR)
+    step = await say(h, "Открыт весенний набор в кружки Дома детского творчества!", COORDINATOR)
+    step = await press(h, step, "г. Биробиджан", COORDINATOR)
+    step = await press(h, step, "Любой", COORDINATOR)
+    step = await press(h, step, "Готово", COORDINATOR)
+    step = await press(h, step, "Без кнопки", COORDINATOR)
+    step = await press(h, step, "Запланировать", COORDINATOR)
+    step = await say(
+        h, "17.11.2026 18:00".replace("2026", str(h.app.db.today().year)), COORDINATOR
+    )
+    assert "Рассылка запланирована" in step.text
+    held = await say(h, "/broadcast", COORDINATOR)
+    held = await say(h, "Ещё одно объявление для родителей района", COORDINATOR)
+    assert "Кому отправить" in held.text
+
+    async with h.app.db.uow() as uow:
+        await roles.revoke(uow, f"tg:{COORDINATOR}", "coordinator")
+        await uow.commit()
+    refused = await press(h, held, "г. Биробиджан", COORDINATOR)
+    assert "Это действие вам недоступно" in refused.text
+    assert "Объявление" not in str([b["text"] for b in refused.buttons])
+    # the time comes: the worker sends nothing
+    clock.advance(days=2)
+    async with h.app.db.uow() as uow:
+        assert await broadcasts.expand_due(uow) == 0
+        await uow.commit()
+    worker = build_worker(h.app)
+    try:
+        await worker.step()
+    finally:
+        await close_worker(worker)
+    assert not [s for s in h.tg.sent if s.chat_id == PARENT and "📣" in s.text]

@@ -10,7 +10,7 @@ import warnings
 from sqlalchemy import func, select
 
 from core.services import roles
-from core.storage.models import Application, Child, Outbox
+from core.storage.models import Application, Child, Identity, Outbox, Parent
 from tests.e2e.conftest import running_bot
 
 PARENT = 111
@@ -133,6 +133,19 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     for parents_only in ("/children", "/privacy", "/link"):
         refused = await say(h, parents_only, TEEN)
         assert "только родитель" in refused.text, parents_only
+    # the child switches their own chat to English: the family's language stays Russian
+    english = await say(h, "/language", TEEN)
+    assert not re.search("[а-яё]", english.text, re.IGNORECASE), english.text
+    menu = await say(h, "/menu")
+    assert "Дети" in str([b["text"] for b in menu.buttons])
+    async with h.app.db.reader() as uow:
+        langs = dict(
+            (await uow.session.execute(select(Identity.external_id, Identity.language))).all()
+        )
+        family = set(await uow.session.scalars(select(Parent.language)))
+    assert langs[str(TEEN)] == "en" and langs[str(PARENT)] is None
+    assert "en" not in family
+    await say(h, "/language", TEEN)  # and back, for the rest of the story
     step = await say(h, "/search", TEEN)
     step = await press(h, step, "Техническая", TEEN)
     step = await press(h, step, "г. Биробиджан", TEEN)

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.__main__ import cli
+from core.services import audit
 from tests.support.world import HEADER, catalog_row
 
 COMMANDS = [
@@ -18,6 +19,9 @@ COMMANDS = [
     "close-month",
     "new-year",
     "grant-role",
+    "revoke-role",
+    "roles",
+    "audit",
 ]
 
 
@@ -144,3 +148,72 @@ def test_a_busy_health_port_is_named_not_a_traceback(run, monkeypatch, command):
     assert result.exit_code == 1
     assert "HEALTH_PORT" in result.output and str(port) in result.output
     assert "Traceback" not in result.output
+
+
+def test_staff_and_operator_commands_are_listed(run):
+    listed = run("--help").output
+    for command in ("grant-role", "revoke-role", "roles", "audit"):
+        assert command in listed
+
+
+def test_roles_are_granted_listed_revoked_and_audited(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("USER", "anna")
+    monkeypatch.setenv("LOGNAME", "anna")
+    run("seed-demo")
+    granted = run("grant-role", "coordinator", "tg:123", "--municipality", "birobidzhan")
+    assert granted.exit_code == 0, granted.output
+    listed = run("roles")
+    assert listed.exit_code == 0
+    assert "coordinator\ttg:123\tbirobidzhan\t" in listed.output
+    assert listed.output.rstrip().endswith("operator:anna")
+    revoked = run("revoke-role", "coordinator", "tg:123")
+    assert revoked.exit_code == 0, revoked.output
+    assert "отозвана у tg:123: 1 назначение" in revoked.output
+    assert "Отменено объявлений" not in revoked.output  # none was waiting
+    again = run("revoke-role", "coordinator", "tg:123")
+    assert again.exit_code == 1
+    assert "нет такой роли" in again.output
+    assert run("roles").output.strip() == "Ролей не выдано."
+    assert run("close-month", "2025-10").exit_code == 0
+    exported = run("audit")
+    assert exported.exit_code == 0
+    lines = exported.output.splitlines()
+    assert lines[0] == ",".join(audit.COLUMNS)
+    acts = [line.split(",")[2:7] for line in lines[1:]]
+    assert ["operator:anna", "", "grant", "ok", "birobidzhan"] in acts
+    assert ["operator:anna", "", "revoke", "ok", "birobidzhan"] in acts
+    assert ["operator:anna", "", "close-month", "ok", ""] in acts
+    assert any(a[2] == "import-catalog" for a in acts) is False  # seed-demo is no import
+    mine = run("audit", "--municipality", "birobidzhan", "--from", "2000-01-01", "-o", "a.csv")
+    assert mine.exit_code == 0
+    rows = (tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert [r.split(",")[4] for r in rows] == ["grant", "revoke"]
+    assert run("audit", "--to", "2000-01-01").output.splitlines()[1:] == []
+
+
+def test_audit_refuses_bad_arguments(run):
+    run("seed-demo")
+    bad_date = run("audit", "--from", "2026-13-01")
+    assert bad_date.exit_code == 2
+    assert "2026-10-31" in bad_date.output
+    reversed_period = run("audit", "--from", "2026-10-02", "--to", "2026-10-01")
+    assert reversed_period.exit_code == 2
+    nowhere = run("audit", "--municipality", "nowhere")
+    assert nowhere.exit_code == 1
+    assert "Такого муниципалитета нет" in nowhere.output
+    assert run("revoke-role", "boss", "tg:1").exit_code == 2
+    assert run("revoke-role", "provider", "telegram-1").exit_code == 1
+
+
+def test_a_refused_operator_command_is_audited_too(run):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.rules.calendar import month_label, month_of
+
+    run("seed-demo")
+    current = month_label(month_of(datetime.now(ZoneInfo("Europe/Moscow")).date()))
+    assert run("close-month", current).exit_code == 1
+    last = run("audit").output.splitlines()[-1].split(",")
+    assert last[4:6] == ["close-month", "month_not_ended"]
+    assert last[-1] == f"month:{current}"

@@ -102,7 +102,12 @@ async def test_postgres_blackholed_answers_within_2s_and_recovers(postgres_url: 
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
     through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    settings = Settings(_env_file=None, database_url=through, database_statement_timeout_s=3)
+    settings = Settings(
+        _env_file=None,
+        database_url=through,
+        database_statement_timeout_s=3,
+        register_secret="outage-register-0123456789",
+    )
     db = Database(through, **database_options(settings))
     engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5)
 

@@ -50,6 +50,7 @@ async def test_storm_oversells_nothing_and_seats_go_in_order_of_arrival(postgres
         telegram_webhook_url="https://bot.example.org",
         telegram_webhook_secret=SECRET,
         bot_secret=BUTTON_SECRET,
+        register_secret=BUTTON_SECRET + "-register",
         # both replicas and all the families share this one process and core here: the
         # test is about order and seats, so nobody is cut off by the 1.5 s reply deadline
         # (bench/storm_bench measures the latency on real replica processes)

@@ -56,6 +56,9 @@ async def cluster(postgres_url) -> AsyncIterator[tuple[FakeTelegram, list[Replic
         telegram_api_base=tg.base,
         telegram_webhook_url="https://bot.example.org",
         telegram_webhook_secret=SECRET,
+        # PostgreSQL: the deployment's secrets, the same on every replica
+        bot_secret="cluster-buttons-0123456789",
+        register_secret="cluster-register-0123456789",
     )
     replicas = []
     for n in range(2):

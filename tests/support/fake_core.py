@@ -85,7 +85,9 @@ class Family(_Area):
     async def give_consent(self, parent_id: int) -> None:
         self.wrote("give_consent")
 
-    async def set_language(self, parent_id: int, language: str) -> None:
+    async def set_language(
+        self, parent_id: int, language: str, child_id: int | None = None
+    ) -> None:
         self.wrote("set_language", language)
 
     async def set_announcements(self, parent_id: int, enabled: bool) -> None:

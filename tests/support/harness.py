@@ -42,6 +42,7 @@ from core.services import (
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import (
     Application,
+    AuditRecord,
     Certificate,
     Child,
     Group,
@@ -118,7 +119,20 @@ OPS = [
     "import",
     "notices",
     "take",
+    "revoke",
+    "regrant",
 ]
+# the staff's roles an operator revokes while they act, and grants again
+STAFF_ROLES = ("provider", "confirmer")
+# which role each staff act of the audit trail needs
+NEEDS = {
+    "accept": "provider",
+    "enrol": "provider",
+    "reject-application": "provider",
+    "end-studies": "provider",
+    "confirm": "confirmer",
+    "reject": "confirmer",
+}
 
 
 @dataclass
@@ -176,6 +190,8 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, fam, rng.randrange(6)))
             elif op in ("open_year", "import", "notices"):
                 mine.append((op,))
+            elif op in ("revoke", "regrant"):
+                mine.append((op, rng.randrange(len(STAFF_ROLES))))
             else:
                 mine.append((op, fam))
         plan.append(mine)
@@ -235,10 +251,20 @@ async def _parent(uow: UnitOfWork, platform: str, external: str) -> int:
 
 async def _staff(uow: UnitOfWork) -> int:
     """The region's staff: a provider's (of both providers) and a МОЦ's confirmer."""
-    staff = await roles.grant(uow, "tg:900", "provider", provider_external_id="prov1")
-    await roles.grant(uow, "tg:900", "provider", provider_external_id="prov2")
-    await roles.grant(uow, "tg:900", "confirmer", municipality_code="town", region_wide=True)
+    staff = await _grant(uow, "provider")
+    await _grant(uow, "confirmer")
     return staff
+
+
+async def _grant(uow: UnitOfWork, role: str) -> int:
+    """The operator grants the staff member a role (both providers' for "provider")."""
+    if role == "provider":
+        staff = await roles.grant(uow, "tg:900", "provider", provider_external_id="prov1")
+        await roles.grant(uow, "tg:900", "provider", provider_external_id="prov2")
+        return staff
+    return await roles.grant(
+        uow, "tg:900", "confirmer", municipality_code="town", region_wide=True
+    )
 
 
 async def _awaiting(db: Database) -> list[int]:
@@ -281,7 +307,11 @@ async def step(
     db: Database, world: World, op: tuple[Any, ...], rng: random.Random, report: RoundReport
 ) -> None:
     kind = op[0]
-    fam = world.families[op[1]] if len(op) > 1 and kind not in ("close",) else None
+    fam = (
+        world.families[op[1]]
+        if len(op) > 1 and kind not in ("close", "revoke", "regrant")
+        else None
+    )
     try:
         if kind == "apply":
             kids = await _children(db, fam)
@@ -372,6 +402,11 @@ async def step(
             await db.run(follows.follow, fam, world.programs[op[2] % len(world.programs)])
         elif kind == "import":
             await db.run(catalog_import.import_catalog, CATALOG)
+        elif kind == "revoke":
+            # the operator takes a role while its holder may be acting with it
+            await db.run(roles.revoke, "tg:900", STAFF_ROLES[op[1]], by="operator:harness")
+        elif kind == "regrant":
+            await db.run(_grant, STAFF_ROLES[op[1]])
         report.done[kind] += 1
     except DomainError as exc:
         report.refused[f"{kind}:{exc.code}"] += 1
@@ -499,6 +534,7 @@ async def check(db: Database, report: RoundReport) -> list[str]:
             if count > quota.get(muni, 0):
                 broken.append(f"municipality {muni}: {count} funded over a quota of {quota[muni]}")
         broken += await _check_outbox(s, apps, certs, report)
+        broken += await _check_audit(s, apps, certs)
         orphans = await s.scalar(
             select(func.count())
             .select_from(Child)
@@ -517,6 +553,31 @@ async def check(db: Database, report: RoundReport) -> list[str]:
         for c in certs:
             if c.child_id is not None and (c.person_key or c.snils_key):
                 broken.append(f"certificate {c.id}: a child attached and register keys kept")
+    return broken
+
+
+async def _check_audit(s, apps, certs) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every staff act is in the trail, and none was done while its role was revoked: in
+    the order the trail was written, each act comes while a grant of its role stands."""
+    broken = []
+    trail = (await s.scalars(select(AuditRecord).order_by(AuditRecord.id))).all()
+    held: dict[str, set[str]] = {role: set() for role in STAFF_ROLES}
+    for r in trail:
+        if r.action in ("grant", "revoke"):
+            scope = (r.detail or "").replace(" region-wide", "")
+            role = scope.split(" role:")[1].split(" ")[0]
+            if role in held:
+                (held[role].add if r.action == "grant" else held[role].discard)(scope)
+        elif r.action in NEEDS and not held[NEEDS[r.action]]:
+            broken.append(f"audit {r.id}: {r.action} by {r.actor} after its role was revoked")
+    accepted = {r.application_id for r in trail if r.action == "accept" and r.outcome == "ok"}
+    for a in apps:
+        if a.accepted_at is not None and a.id not in accepted:
+            broken.append(f"application {a.id}: accepted and not in the audit trail")
+    confirmed = {r.certificate_id for r in trail if r.action == "confirm"}
+    for c in certs:
+        if c.confirmed_by is not None and c.id not in confirmed:
+            broken.append(f"certificate {c.id}: confirmed and not in the audit trail")
     return broken
 
 

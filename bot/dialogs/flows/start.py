@@ -181,7 +181,8 @@ async def cancel(ctx: Ctx, arg: str) -> Screen:
 @registry.action(SwitchLanguage)
 async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
-    await ctx.core.family.set_language(ctx.parent_id, new)
+    # a child's own account changes its own language, not the family's
+    await ctx.core.family.set_language(ctx.parent_id, new, ctx.teen)
     ctx.forget_parent()
     ctx.state.lang = new
     return await ctx.current()

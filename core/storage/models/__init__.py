@@ -1,5 +1,6 @@
 """Tables. Dialect-neutral: the same models run on SQLite and PostgreSQL."""
 
+from core.storage.models.audit import AuditRecord
 from core.storage.models.base import ACTIVE_SQL, Base, Money
 from core.storage.models.catalog import Follow, Group, Program, Provider
 from core.storage.models.money import (
@@ -27,6 +28,7 @@ from core.storage.models.people import (
 __all__ = [
     "ACTIVE_SQL",
     "Application",
+    "AuditRecord",
     "Base",
     "Broadcast",
     "Certificate",

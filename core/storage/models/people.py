@@ -93,6 +93,9 @@ class Identity(Base):
     child_id: Mapped[int | None] = mapped_column(
         ForeignKey("children.id", ondelete="CASCADE"), nullable=True
     )
+    # a child's own account chooses its own language (the family's stays the parent's);
+    # NULL: the family's
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class LinkCode(Base):
@@ -130,6 +133,9 @@ class Role(Base):
     )
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), nullable=True)
     region_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+    # when and by whom (the operator's actor, as in the audit trail); NULL: before 0020
+    granted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    granted_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
 
 class RegisterEntry(Base):
