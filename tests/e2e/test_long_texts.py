@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from core.services import roles
 from core.storage.models import Broadcast, Identity, Program
 from tests.e2e.chats import Chat, family, paid_program
 
@@ -79,13 +80,22 @@ def _check_parts(chat: Chat, parts: list[Any], paragraphs: list[str]) -> None:
 
 async def test_a_long_notice_and_a_long_screen_arrive_whole(chat):
     h = chat.h
-    parent_id = await family(h, chat.platform, PARENT)
+    await family(h, chat.platform, PARENT)
     program, name, _, _ = await paid_program(h)
     await chat.deliver()  # the certificate's notices of the family's set-up
     # a provider's long description (5,000 characters), as the catalogue import stores it
     description = _paragraphs("Описание", 6)
     notice_text = _paragraphs("Объявление", 14)
     async with h.app.db.uow() as uow:
+        # an announcement's author is a coordinator (the worker drops one whose author
+        # holds no role any more)
+        author = await roles.grant(
+            uow,
+            f"{chat.platform}:8888",
+            "coordinator",
+            municipality_code="birobidzhan",
+            region_wide=True,
+        )
         p = await uow.session.get(Program, program)
         assert p is not None
         p.description = "\n\n".join(description)
@@ -93,7 +103,7 @@ async def test_a_long_notice_and_a_long_screen_arrive_whole(chat):
         # allows stands in for any long notice: the worker renders it as it is)
         uow.session.add(
             Broadcast(
-                author_id=parent_id,
+                author_id=author,
                 municipality_id=None,
                 text="\n\n".join(notice_text),
                 program_id=program,

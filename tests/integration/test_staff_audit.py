@@ -298,8 +298,10 @@ async def test_a_child_s_own_account_changes_only_its_own_language(db):
     async with db.reader() as uow:
         family = await uow.session.get(Parent, parent)
         assert family is not None and family.language == "ru"
-        assert (await parents.known(uow, "vk", "5050"))[1] == "en"  # type: ignore[index]
-        assert (await parents.known(uow, "tg", "1"))[1] == "ru"  # type: ignore[index]
+        known = await parents.known(uow, "vk", "5050")
+        assert known is not None and known.language == "en"
+        parent_known = await parents.known(uow, "tg", "1")
+        assert parent_known is not None and parent_known.language == "ru"
         langs = dict(
             (await uow.session.execute(select(Identity.external_id, Identity.language))).all()
         )
@@ -307,7 +309,8 @@ async def test_a_child_s_own_account_changes_only_its_own_language(db):
     # the parent's own switch is the family's
     await db.run(parents.set_language, parent, "en")
     async with db.reader() as uow:
-        assert (await parents.known(uow, "tg", "1"))[1] == "en"  # type: ignore[index]
+        switched = await parents.known(uow, "tg", "1")
+        assert switched is not None and switched.language == "en"
 
 
 async def test_record_refuses_an_unknown_action(db):
