@@ -14,9 +14,11 @@ from core.storage.models.money import (
 from core.storage.models.notify import Broadcast, Outbox
 from core.storage.models.people import (
     Child,
+    Correction,
     Identity,
     LinkCode,
     LinkFailure,
+    LinkNumberFailure,
     Municipality,
     MunicipalityYear,
     Parent,
@@ -31,6 +33,7 @@ __all__ = [
     "Broadcast",
     "Certificate",
     "Child",
+    "Correction",
     "Follow",
     "FundingOpen",
     "Group",
@@ -38,6 +41,7 @@ __all__ = [
     "LedgerEntry",
     "LinkCode",
     "LinkFailure",
+    "LinkNumberFailure",
     "Money",
     "MonthClose",
     "Municipality",
