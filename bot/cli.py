@@ -128,10 +128,30 @@ def import_municipalities_cmd(file: Path) -> None:
 
 @click.command("import-certificates")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_certificates_cmd(file: Path) -> None:
-    """Import the region's certificate register: families then link their numbers."""
+@click.option(
+    "--all-or-nothing",
+    is_flag=True,
+    help="Change nothing when any row has a bad cell (default: import the good rows).",
+)
+def import_certificates_cmd(file: Path, all_or_nothing: bool) -> None:
+    """Import the region's certificate register: families then link their numbers.
+
+    Applied in chunks (a family's action waits for one chunk at most); a re-import never
+    reopens a closed or withdrawn certificate nor funds over the quota. Prints what was
+    added, changed and left alone; bad cells by line and column (exit code 1)."""
     text = _read(file)
-    _report(_run(lambda uow: register_import.import_certificates(uow, text)))
+    report = _with_db(
+        lambda db: register_import.import_register(db, text, all_or_nothing=all_or_nothing)
+    )
+    for why in (register_import.LINKED, register_import.WITHDRAWN, register_import.CLOSED):
+        if report.left[why]:
+            click.echo(operator_text(f"cli-register-left-{why}", count=report.left[why]))
+    for line in report.over_quota:
+        click.echo(operator_text("cli-register-over-quota", line=str(line)))
+    if not report.applied:
+        click.echo(operator_text("cli-register-nothing-applied"), err=True)
+    click.echo(operator_text("cli-register-unchanged", count=report.unchanged))
+    _report(report)
 
 
 @click.command("close-month")

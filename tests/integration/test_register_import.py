@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from core.services import certificates, children, linking, parents, register, register_import
 from core.storage.models import Certificate, LedgerEntry, LinkFailure, RegisterEntry
-from tests.support.world import setup_region
+from tests.support.world import parent_with_child, setup_region
 
 HEADER = "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub\n"
 ROWS = (
@@ -37,7 +37,8 @@ async def test_import_then_link_by_number_and_birth_date(db):
     report = await _import(db, HEADER + ROWS)
     assert (report.created, report.updated, report.errors) == (3, 0, [])
     again = await _import(db, HEADER + ROWS)  # a repeated import changes nothing twice
-    assert (again.created, again.updated) == (0, 3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.left == {"closed": 1}
     async with db.reader() as uow:
         credits = await uow.session.scalar(
             select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "credit")
@@ -61,7 +62,8 @@ async def test_import_then_link_by_number_and_birth_date(db):
     assert (view.number, view.status, view.total) == ("01-7770001-1", "funded", 850_050)
     # linked: a re-import leaves the family's entry as it is
     third = await _import(db, HEADER + ROWS.replace("8500.50", "9999"))
-    assert (third.created, third.updated) == (0, 2)
+    assert (third.created, third.updated, third.unchanged) == (0, 0, 1)
+    assert third.left == {"linked": 1, "closed": 1}
     async with db.reader() as uow:
         assert (await certificates.view(uow, parent, child)).total == 850_050
 
@@ -160,3 +162,91 @@ async def test_two_families_linking_one_number_at_once(db):
             select(func.count()).select_from(Certificate).where(Certificate.child_id.is_not(None))
         )
     assert linked == 1
+
+
+async def test_a_reimport_never_undoes_a_familys_choice(db):
+    """Issue 24 item 4: a certificate whose family withdrew stays closed and nameless, a
+    closed one is not reopened, the quota is never exceeded; the report says so."""
+    await setup_region(db, quota=1, rows=[])
+    parent, child = await parent_with_child(db, "1")  # funded: the town's only quota place
+    await parent_with_child(db, "2")  # queued, funded once family 1 withdraws
+    async with db.reader() as uow:
+        number = (await certificates.view(uow, parent, child)).number
+    await db.run(parents.withdraw_consent, parent)
+    region = (
+        HEADER + f"{number},Иванова,Мария,,05.03.2016,,town,ПФ,5000\n"
+        "01-7770009-1,Орлова,Дарья,,12.04.2015,,town,ПФ,8500\n"
+        "01-7770003-1,Орлов,Лев,,2008-01-01,,village,закрыт,\n"
+    )
+    first = await _import(db, region)
+    assert (first.created, first.updated, first.left) == (2, 0, {"withdrawn": 1})
+    assert first.over_quota == [3]  # imported, but as an accounting certificate
+    async with db.reader() as uow:
+        cert = await uow.session.scalar(select(Certificate).where(Certificate.number == number))
+        assert cert.status == "closed" and cert.child_id is None
+        assert await uow.session.get(RegisterEntry, cert.id) is None  # no name stored again
+        darya = await uow.session.scalar(
+            select(Certificate).where(Certificate.number == "01-7770009-1")
+        )
+        assert (darya.status, darya.total) == ("accounting", 0)
+        funded = await uow.session.scalar(
+            select(func.count()).select_from(Certificate).where(Certificate.status == "funded")
+        )
+    assert funded == 1  # family 2's: the withdrawn one was not funded again either
+    # the region's closed entry is not reopened by a later file saying it is funded
+    reopen = HEADER + "01-7770003-1,Орлов,Лев,,2008-01-01,,village,ПФ,100\n"
+    again = await _import(db, reopen)
+    assert (again.created, again.updated, again.left) == (0, 0, {"closed": 1})
+    async with db.reader() as uow:
+        lev = await uow.session.scalar(
+            select(Certificate).where(Certificate.number == "01-7770003-1")
+        )
+        assert (lev.status, lev.total) == ("closed", 0)
+
+
+async def test_bad_cells_reported_by_row_and_column_the_good_rows_imported(db):
+    """Issue 25: a NaN amount, a NUL byte, a field over 131,072 characters each a bad cell."""
+    await setup_region(db, rows=[])
+    text = (
+        HEADER + "01-1,Орлова,Дарья,,12.04.2015,,town,ПФ,NaN\n"
+        "01-2,Орл\x00ова,Дарья,,12.04.2014,,town,учёта,\n"
+        f"01-3,Орлова,{'Я' * 131_073},,12.04.2013,,town,учёта,\n"
+        "01-4,Орлова,Вера,,12.04.2012,,town,учёта,\n"
+        "01-5,Орлова,Нина,,12.04.2011,,town,ПФ,Infinity\n"
+    )
+    nothing = await db.run(register_import.import_certificates, text, all_or_nothing=True)
+    assert not nothing.applied and nothing.created == 0
+    async with db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    report = await _import(db, text)
+    assert [(line, e.code, e.column) for line, e in report.errors] == [
+        (2, "not-amount", "balance_rub"),
+        (3, "bad-character", "surname"),
+        (4, "too-long", "name"),
+        (6, "not-amount", "balance_rub"),
+    ]
+    assert report.created == 1
+    # the same through the chunked import
+    chunked = await register_import.import_register(db, text, chunk=2)
+    assert [(line, e.code) for line, e in chunked.errors] == [
+        (line, e.code) for line, e in report.errors
+    ]
+    assert chunked.unchanged == 1
+
+
+async def test_optional_columns_left_out_keep_what_is_stored(db):
+    await setup_region(db, rows=[])
+    await _import(db, HEADER + ROWS)
+    short = (
+        "number,surname,name,birth_date,municipality_code,status\n"
+        "01-7770001-1,Орлова,Дарья,12.04.2015,town,ПФ\n"
+        "01-7770004-1,Орлов,Ян,12.04.2012,town,учёта\n"
+    )
+    report = await register_import.import_register(db, short, chunk=1)
+    assert (report.created, report.updated, report.unchanged, report.errors) == (1, 0, 1, [])
+    async with db.reader() as uow:
+        cert = await uow.session.scalar(
+            select(Certificate).where(Certificate.number == "01-7770001-1")
+        )
+        entry = await uow.session.get(RegisterEntry, cert.id)
+        assert (entry.patronymic, entry.snils, cert.total) == ("Игоревна", "11223344595", 850_050)
