@@ -7,9 +7,22 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core.services import certificates, children, linking, parents, register, register_import
-from core.storage.models import Certificate, LedgerEntry, LinkFailure, RegisterEntry
-from tests.support.world import parent_with_child, setup_region
+from core.rules.enrolment import AppStatus
+from core.services import (
+    certificates,
+    children,
+    decisions,
+    enrolment,
+    link_requests,
+    linking,
+    parents,
+    provider_views,
+    register,
+    register_import,
+    roles,
+)
+from core.storage.models import Certificate, LedgerEntry, LinkFailure, Outbox, RegisterEntry
+from tests.support.world import catalog_row, confirmer, group_id, parent_with_child, setup_region
 
 HEADER = "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub\n"
 ROWS = (
@@ -47,7 +60,13 @@ async def test_import_then_link_by_number_and_birth_date(db):
 
     parent = await _family(db, "1")
     # the number as people type it; the birth date as they write it
-    child = await db.run(register.link_by_number, parent, " 01-7770001-1 ", date(2015, 4, 12))
+    # the number and the birth date are not enough where the register has the СНИЛС
+    no_proof = await db.run(register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12))
+    assert no_proof == register.LinkOutcome()
+    linked = await db.run(
+        register.link_by_number, parent, " 01-7770001-1 ", date(2015, 4, 12), "112-233-445 95"
+    )
+    child = linked.child_id
     assert child is not None
     async with db.reader() as uow:
         [kid] = await children.list_children(uow, parent)
@@ -72,19 +91,28 @@ async def test_every_refusal_is_the_same_and_tries_are_limited(db):
     await setup_region(db, rows=[])
     await _import(db, HEADER + ROWS)
     parent = await _family(db, "1")
+    snils = "11223344595"
+    refused = register.LinkOutcome()
     for number, born in (
         ("01-7770001-1", date(2015, 4, 13)),  # another birth date
         ("01-9999999-9", date(2015, 4, 12)),  # no such number
         ("x" * 10_000, date(2015, 4, 12)),
     ):
-        assert await db.run(register.link_by_number, parent, number, born) is None
+        assert await db.run(register.link_by_number, parent, number, born, snils) == refused
     other = await _family(db, "2")
-    assert await db.run(register.link_by_number, other, "01-7770002-1", date(2013, 9, 1))
-    # a number linked already: the same answer
-    assert await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1)) is None
-    assert await db.run(register.link_by_number, parent, "01-7770003-1", date(2008, 1, 2)) is None
-    # five failures in the hour: even the right number and date are refused now
-    assert await db.run(register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12)) is None
+    asked = await db.run(register.link_by_number, other, "01-7770002-1", date(2013, 9, 1))
+    assert asked.requested  # no СНИЛС in the register: a request the МОЦ confirms
+    # a number another family asked for already: the same answer
+    assert await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1)) == (
+        refused
+    )
+    assert await db.run(register.link_by_number, parent, "01-7770003-1", date(2008, 1, 2)) == (
+        refused
+    )
+    # five failures in the hour: even the right number, date and СНИЛС are refused now
+    assert await db.run(
+        register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12), snils
+    ) == (refused)
     async with db.reader() as uow:
         assert await linking.tries_exhausted(uow, parent)
         failures = await uow.session.scalar(select(func.count()).select_from(LinkFailure))
@@ -147,12 +175,12 @@ async def test_two_families_linking_one_number_at_once(db):
         from core.errors import DomainError
 
         try:
-            child = await db.run(
-                register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12)
+            linked = await db.run(
+                register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12), "11223344595"
             )
         except DomainError as exc:
             return exc.code
-        return "ok" if child else "refused"
+        return "ok" if linked.child_id else "refused"
 
     results = await asyncio.gather(*(one(p) for p in families))
     assert results.count("ok") == 1
@@ -250,3 +278,70 @@ async def test_optional_columns_left_out_keep_what_is_stored(db):
         )
         entry = await uow.session.get(RegisterEntry, cert.id)
         assert (entry.patronymic, entry.snils, cert.total) == ("Игоревна", "11223344595", 850_050)
+
+
+async def test_tries_are_limited_per_number_across_accounts(db):
+    """Issue 24 item 2: 20 accounts × 5 tries on one number linked it at try 100. Five
+    refused tries on a number in the hour close it, whichever accounts made them."""
+    await setup_region(db, rows=[])
+    await _import(db, HEADER + ROWS)
+    for n in range(5):
+        stranger = await _family(db, f"9{n}")
+        wrong = await db.run(
+            register.link_by_number, stranger, "01-7770001-1", date(2015, 4, 12), "12345678964"
+        )
+        assert wrong == register.LinkOutcome()
+    owner = await _family(db, "1")
+    right = await db.run(
+        register.link_by_number, owner, "01-7770001-1", date(2015, 4, 12), "11223344595"
+    )
+    assert right == register.LinkOutcome()  # the number is closed for the hour
+    async with db.reader() as uow:
+        assert await register.number_tries_exhausted(uow, "01-7770001-1")
+        assert not await linking.tries_exhausted(uow, owner)
+
+
+async def test_a_number_without_snils_is_linked_once_the_moc_confirms(db):
+    await setup_region(db, rows=[])
+    await _import(db, HEADER + ROWS)
+    parent = await _family(db, "1")
+    asked = await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1))
+    assert asked == register.LinkOutcome(requested=True)
+    async with db.reader() as uow:
+        assert await children.list_children(uow, parent) == []  # nothing until confirmed
+    async with db.uow() as uow:
+        staff = await confirmer(uow)
+        await uow.commit()
+    async with db.reader() as uow:
+        [request], total = await link_requests.pending(uow, staff)
+    assert total == 1 and request.full_name == "Орлов Глеб" and request.number == "01-7770002-1"
+    # refused: the entry waits for its family again, the family is told
+    await db.run(link_requests.refuse, staff, request.id, "Документы на другого ребёнка")
+    async with db.reader() as uow:
+        assert await link_requests.pending(uow, staff) == ([], 0)
+        told = await uow.session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.parent_id == parent)
+        )
+    assert told == 1
+    await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1))
+    child = await db.run(link_requests.approve, staff, request.id)
+    async with db.reader() as uow:
+        [kid] = await children.list_children(uow, parent)
+        view = await certificates.view(uow, parent, child)
+        cert = await uow.session.get(Certificate, view.id)
+        assert await uow.session.get(RegisterEntry, view.id) is None
+    assert (kid.id, kid.full_name, view.number) == (child, "Орлов Глеб", "01-7770002-1")
+    assert cert.confirmed_by == staff
+
+
+async def test_the_provider_sees_the_number_only_after_acceptance(db):
+    await setup_region(db, rows=[catalog_row(1)])
+    parent, child = await parent_with_child(db, "1")
+    app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
+    staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
+    async with db.reader() as uow:
+        assert (await provider_views.card(uow, staff, app)).certificate is None
+    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    async with db.reader() as uow:
+        number = (await certificates.view(uow, parent, child)).number
+        assert (await provider_views.card(uow, staff, app)).certificate == number
