@@ -21,9 +21,11 @@ from core.services.import_cells import RowError
 
 # the csv module's own default limit: a field longer than this is a bad cell, not a file
 FIELD_MAX = 131_072
-# rows a chunk applies under its lock: small enough that a family waits well under a
-# second (measured: docs/import.md), large enough that commits do not dominate
-CHUNK = 100
+# a chunk applies at most CHUNK rows under its lock, and begins no row once BUDGET
+# seconds have passed in it: a family's action waits about one budget at most, however
+# slow the rows are on the day (measured: docs/import.md)
+CHUNK = 500
+BUDGET = 0.1
 
 T = TypeVar("T")
 

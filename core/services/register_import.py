@@ -24,6 +24,7 @@ most. With ``all_or_nothing`` a file with a bad cell changes nothing. Optional c
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -166,16 +167,21 @@ async def import_register(
     *,
     all_or_nothing: bool = False,
     chunk: int = import_chunks.CHUNK,
+    budget: float = import_chunks.BUDGET,
 ) -> RegisterReport:
-    """The file applied a chunk at a time, each chunk committed on its own."""
+    """The file applied a chunk at a time, each chunk committed on its own: at most
+    ``chunk`` rows, and no more rows once ``budget`` seconds have passed in it."""
     async with db.reader() as uow:
         munis = await _municipalities(uow)
     rows, report = parse(text, munis, db.today())
     if report.errors and all_or_nothing:
         report.applied = False
         return report
-    for part in import_chunks.chunks(rows, chunk):
-        report.add(await db.run(apply, part))
+    start = 0
+    while start < len(rows):
+        done, part = await db.run(apply_some, rows[start : start + chunk], budget)
+        report.add(part)
+        start += done
     report.errors.sort(key=lambda e: e[0])
     _log(report)
     return report
@@ -195,15 +201,29 @@ def _log(report: RegisterReport) -> None:
 
 
 async def apply(uow: UnitOfWork, rows: Sequence[Row]) -> RegisterReport:
-    """One chunk. Takes the ledger gate exclusively (it credits balances and counts the
-    quota), for this chunk only."""
+    """Every row in the caller's unit of work."""
+    return (await apply_some(uow, rows, None))[1]
+
+
+async def apply_some(
+    uow: UnitOfWork, rows: Sequence[Row], budget: float | None
+) -> tuple[int, RegisterReport]:
+    """One chunk: the rows applied (at least one; none begun once ``budget`` seconds have
+    passed), and what they came to. Takes the ledger gate exclusively (it credits
+    balances and counts the quota), for this chunk only."""
     await locks.gate(uow, exclusive=True)
+    started = time.monotonic()
     year = school_year_of(uow.today)
     report = RegisterReport()
+    quota = _Quota(year)
+    done = 0
     for row in rows:
+        if done and budget is not None and time.monotonic() - started >= budget:
+            break
+        done += 1
         try:
-            async with uow.session.begin_nested():
-                outcome, over = await _upsert(uow, row, year)
+            # every refusal comes before the row writes anything: no savepoint needed
+            outcome, over = await _upsert(uow, row, year, quota)
         except cells.RowError as exc:
             report.errors.append((row.line, exc))
             continue
@@ -217,25 +237,40 @@ async def apply(uow: UnitOfWork, rows: Sequence[Row]) -> RegisterReport:
             report.unchanged += 1
         else:
             report.left[outcome] += 1
-    return report
+    return done, report
 
 
-async def _room(uow: UnitOfWork, municipality_id: int, year: int) -> bool:
-    quota = await uow.session.scalar(
-        select(MunicipalityYear.funded_quota).where(
-            MunicipalityYear.municipality_id == municipality_id,
-            MunicipalityYear.school_year == year,
-        )
-    )
-    funded = await uow.session.scalar(
-        select(func.count())
-        .select_from(Certificate)
-        .where(
-            Certificate.municipality_id == municipality_id,
-            Certificate.status == CertStatus.FUNDED.value,
-        )
-    )
-    return int(funded or 0) < int(quota or 0)
+class _Quota:
+    """The funded certificates each municipality may still get, read once a chunk (the
+    chunk holds the gate exclusively: nobody else funds meanwhile)."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        self.left: dict[int, int] = {}
+
+    async def room(self, uow: UnitOfWork, municipality_id: int) -> bool:
+        if municipality_id not in self.left:
+            quota = await uow.session.scalar(
+                select(MunicipalityYear.funded_quota).where(
+                    MunicipalityYear.municipality_id == municipality_id,
+                    MunicipalityYear.school_year == self.year,
+                )
+            )
+            funded = await uow.session.scalar(
+                select(func.count())
+                .select_from(Certificate)
+                .where(
+                    Certificate.municipality_id == municipality_id,
+                    Certificate.status == CertStatus.FUNDED.value,
+                )
+            )
+            self.left[municipality_id] = int(quota or 0) - int(funded or 0)
+        return self.left[municipality_id] > 0
+
+    async def took(self, uow: UnitOfWork, municipality_id: int, delta: int) -> None:
+        """Before the row's own change is written: the count read is the one before it."""
+        await self.room(uow, municipality_id)
+        self.left[municipality_id] -= delta
 
 
 def _state(cert: Certificate | None, entry: RegisterEntry | None) -> tuple[object, ...]:
@@ -254,7 +289,7 @@ def _state(cert: Certificate | None, entry: RegisterEntry | None) -> tuple[objec
     )
 
 
-async def _upsert(uow: UnitOfWork, row: Row, year: int) -> tuple[str, bool]:
+async def _upsert(uow: UnitOfWork, row: Row, year: int, quota: _Quota) -> tuple[str, bool]:
     """What happened to the row (created, updated, unchanged, or why it was left alone),
     and whether its funded status was refused for want of quota."""
     person = row.person
@@ -292,8 +327,12 @@ async def _upsert(uow: UnitOfWork, row: Row, year: int) -> tuple[str, bool]:
     status, over = row.status, False
     already_funded = cert is not None and cert.status == CertStatus.FUNDED
     wants_funding = status == CertStatus.FUNDED and not already_funded
-    if wants_funding and not await _room(uow, person.municipality_id, year):
+    if wants_funding and not await quota.room(uow, person.municipality_id):
         status, over = CertStatus.ACCOUNTING, True
+    if cert is not None and already_funded:
+        await quota.took(uow, cert.municipality_id, -1)  # counted again if it stays funded
+    if status == CertStatus.FUNDED:
+        await quota.took(uow, person.municipality_id, 1)
     before = _state(cert, entry)
     created = cert is None
     if cert is None:
