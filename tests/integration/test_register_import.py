@@ -345,3 +345,38 @@ async def test_the_provider_sees_the_number_only_after_acceptance(db):
     async with db.reader() as uow:
         number = (await certificates.view(uow, parent, child)).number
         assert (await provider_views.card(uow, staff, app)).certificate == number
+
+
+async def test_a_family_waits_for_one_chunk_not_the_whole_import(db):
+    """Issue 25: the register is applied a chunk at a time, each committed, so a family's
+    write runs between two chunks (it waited for the whole file before)."""
+    from bench.register_import_bench import register_file
+
+    await setup_region(db, rows=[])
+    parent, child = await parent_with_child(db, "1")
+    async with db.reader() as uow:
+        kid = await children.view(uow, parent, child)
+    data = children.ChildInput(
+        kid.surname, kid.name, kid.patronymic, kid.birth_date, kid.snils, kid.municipality_id
+    )
+    rows = 200
+
+    async def imported() -> int:
+        async with db.reader() as uow:
+            return int(await uow.session.scalar(select(func.count()).select_from(RegisterEntry)))
+
+    async def family() -> tuple[float, int]:
+        for _ in range(4000):  # polled: the import's commits are the only signal
+            if await imported():
+                break
+            await asyncio.sleep(0.005)
+        started = asyncio.get_running_loop().time()
+        await db.run(children.update_child, parent, child, data)
+        return asyncio.get_running_loop().time() - started, await imported()
+
+    waited = asyncio.create_task(family())
+    report = await register_import.import_register(db, register_file(rows), chunk=1)
+    wait, seen = await waited
+    assert report.created == rows and report.ok
+    assert seen < rows  # the family's write went through while the import went on
+    assert wait < 1.0
