@@ -380,3 +380,29 @@ async def test_a_family_waits_for_one_chunk_not_the_whole_import(db):
     assert report.created == rows and report.ok
     assert seen < rows  # the family's write went through while the import went on
     assert wait < 1.0
+
+
+async def test_a_link_request_lapses_when_its_account_is_merged_away(db):
+    """The request names an account; merged into another family it is gone, and the id
+    can never point at someone else."""
+    await setup_region(db, rows=[])
+    await _import(db, HEADER + ROWS)
+    asking = await _family(db, "1")
+    assert (
+        await db.run(register.link_by_number, asking, "01-7770002-1", date(2013, 9, 1))
+    ).requested
+
+    async def other(uow):
+        parent = await parents.get_or_create(uow, "vk", "2")
+        return parent.id
+
+    target = await db.run(other)
+    code = await db.run(linking.create_code, target)
+    assert await db.run(linking.redeem, asking, "tg", code) == target
+    async with db.uow() as uow:
+        staff = await confirmer(uow)
+        await uow.commit()
+    async with db.reader() as uow:
+        assert await link_requests.pending(uow, staff) == ([], 0)
+        entry = await uow.session.scalar(select(RegisterEntry).where(RegisterEntry.name == "Глеб"))
+        assert entry.requested_by is None

@@ -148,7 +148,9 @@ class RegisterEntry(Base):
     snils: Mapped[str | None] = mapped_column(String(11), nullable=True)
     # an entry with no СНИЛС is linked only once a confirmer has seen the family's
     # documents: the family that asked, and when (the confirmer's queue)
-    requested_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    requested_by: Mapped[int | None] = mapped_column(
+        ForeignKey("parents.id", ondelete="SET NULL"), nullable=True
+    )  # an account merged away meanwhile: the request lapses, never another family's
     requested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 

@@ -51,10 +51,18 @@ def upgrade() -> None:
     with op.batch_alter_table("register_entries") as batch:
         batch.add_column(sa.Column("requested_by", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("requested_at", sa.DateTime(), nullable=True))
+        batch.create_foreign_key(
+            "fk_register_entries_requested_by_parents",
+            "parents",
+            ["requested_by"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("register_entries") as batch:
+        batch.drop_constraint("fk_register_entries_requested_by_parents", type_="foreignkey")
         batch.drop_column("requested_at")
         batch.drop_column("requested_by")
     op.drop_index("ix_link_number_failures_number_at", "link_number_failures")
