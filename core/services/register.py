@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 # the first key of PostgreSQL's two-key advisory locks: "RE"(gister)
 _LOCK_SPACE = 0x5245
+# refused tries to link a number, per number whatever the account, in linking's window
+# (20 accounts x 5 tries each linked a number at try 100 with the account limit alone)
+NUMBER_FAILURES_ALLOWED = 5
+LINK_NUMBER_MAX = 20  # certificates.number's length: a longer one is no number
 
 
 def keys(uow: UnitOfWork, person: Person) -> RegisterKeys:
@@ -204,9 +208,6 @@ async def link_by_number(
     return LinkOutcome(requested=True)
 
 
-NUMBER_FAILURES_ALLOWED = 5
-
-
 async def number_tries_exhausted(uow: UnitOfWork, number: str) -> bool:
     from core.services.linking import FAILURE_WINDOW
 
@@ -225,9 +226,6 @@ async def _link_failed(uow: UnitOfWork, parent_id: int, number: str) -> None:
     if number and len(number) <= LINK_NUMBER_MAX:
         uow.session.add(LinkNumberFailure(number=number, at=uow.now))
         await uow.session.flush()
-
-
-LINK_NUMBER_MAX = 20
 
 
 async def link_entry(uow: UnitOfWork, parent_id: int, entry: RegisterEntry) -> int:

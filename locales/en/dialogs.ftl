@@ -446,12 +446,15 @@ pa-card =
         } (born { $born })
        *[no] {""}
     }
-    Certificate no. { $certificate }
+    { $numbered ->
+        [yes] Certificate no. { $certificate }
+       *[no] The certificate number is shown once you accept the application.
+    }
     Program: { $program }, { $group } ({ $schedule })
     Status: { $status }
 pa-studying-since = Studying since { $date }.
 pa-phone = The parent's phone for the contract: { $phone }
-pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person; the certificate number is above.
+pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person.
 btn-end-studies = 🏁 End the studies
 ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited only for the days up to and including it; the rest of the reserve returns to the certificate.
 btn-end-today = Today is the last day
