@@ -328,8 +328,10 @@ class Staff(_Area):
     async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
         return await self.db.read(confirmations.pending_one, staff_id, certificate_id)
 
-    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
-        return await self.db.run(confirmations.confirm, staff_id, certificate_id)
+    async def confirm(
+        self, staff_id: int, certificate_id: int, seen: str | None = None
+    ) -> CertStatus:
+        return await self.db.run(confirmations.confirm, staff_id, certificate_id, seen)
 
     async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:
         await self.db.run(confirmations.reject, staff_id, certificate_id, reason)

@@ -56,6 +56,7 @@ month_previous_open = Close { $months } first: months close in order, so each is
 year_months_open = The new school year cannot open while months with classes are still open: { $months }. Close them in order (close-month) or run new-year with --close-missing.
 certificate_not_confirmed = The child's data are not yet confirmed at the МОЦ: the certificate becomes active after the documents are checked. The address and hours are on the child's card (/children).
 certificate_not_awaiting = This request is already handled or belongs to another municipality.
+certificate_data_changed = The family changed the child's data while the card was open. Open the request again and check the new data against the documents.
 child_confirmed_ask_correction = The child's data are already confirmed at the МОЦ from the documents, so you cannot change them yourself: the certificate belongs to this child only. If there is a mistake, ask the МОЦ to correct it with the "Ask to correct the data" button on the child's card.
 correction_other_child = Another birth date or another СНИЛС is another child, not a correction. This child's certificate cannot pass to another child. Register the other child separately: "Children" → "Add a child".
 correction_not_needed = The child's data are not confirmed at the МОЦ yet: you can change them yourself.

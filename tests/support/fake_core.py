@@ -277,8 +277,10 @@ class Staff(_Area):
             raise DomainError("certificate_not_found")
         return self.scene.pending[0]
 
-    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
-        self.wrote("confirm", certificate_id)
+    async def confirm(
+        self, staff_id: int, certificate_id: int, seen: str | None = None
+    ) -> CertStatus:
+        self.wrote("confirm", certificate_id, seen)
         return CertStatus.FUNDED
 
     async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:

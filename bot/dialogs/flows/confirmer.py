@@ -25,6 +25,7 @@ class OpenConfirmation(Action):
 @action("cc-yes")
 class ConfirmData(Action):
     certificate_id: int
+    seen: str = ""  # the version of the data on the card (confirmations.data_version)
 
 
 @action("cc-no")
@@ -152,7 +153,7 @@ async def card(ctx: Ctx) -> Screen:
         )
     ]
     rows = [
-        [Button(T("btn-cc-confirm"), ConfirmData(p.id))],
+        [Button(T("btn-cc-confirm"), ConfirmData(p.id, p.version))],
         [Button(T("btn-cc-reject"), RejectData(p.id))],
         [back(OpenConfirmQueue()), menu_button()],
     ]
@@ -161,7 +162,8 @@ async def card(ctx: Ctx) -> Screen:
 
 @registry.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
 async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
-    await ctx.core.staff.confirm(ctx.parent_id, act.certificate_id)
+    # a button of a card shown before this field existed carries none: checked as before
+    await ctx.core.staff.confirm(ctx.parent_id, act.certificate_id, act.seen or None)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-confirmed"))
 
 
