@@ -5,17 +5,17 @@ A bad cell never aborts the file: a NUL byte (PostgreSQL refuses it in text), a 
 FIELD_MAX characters (the csv module raises on it, ending the whole read) or a NaN amount
 is a RowError naming the row and the column, and the other rows go on. Columns may be
 optional: a row then says which columns the file had, so a column left out keeps what is
-stored. The rows are then applied a chunk at a time, each chunk its own short transaction,
-so a family's action waits for one chunk at most, never for the whole file.
+stored. An import then applies the rows a chunk at a time (CHUNK, BUDGET), each chunk its
+own short transaction, so a family's action waits for one chunk at most, never for the
+whole file (core.services.register_import.import_register).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
 
 from core.services.import_cells import RowError
 
@@ -26,8 +26,6 @@ FIELD_MAX = 131_072
 # slow the rows are on the day (measured: docs/import.md)
 CHUNK = 500
 BUDGET = 0.1
-
-T = TypeVar("T")
 
 
 def read(
@@ -83,8 +81,3 @@ def kopecks(row: dict[str, str], col: str) -> int:
     if value < 0 or value > Decimal(10_000_000) or value != value.quantize(Decimal("0.01")):
         raise RowError("bad-amount", col)
     return int(value * 100)
-
-
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
