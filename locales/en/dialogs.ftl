@@ -398,7 +398,7 @@ cc-ask-reason = Write what does not match the documents: the family will see it 
 cc-rejected = Rejected. The family will see the reason.
 btn-cq-corrections = ✏️ Data corrections: { $count }
 btn-cq-links = 🔗 Number links: { $count }
-cfx-title = Families ask to correct confirmed children's data: { $count }. { $count ->
+cfx-title = Families ask to correct confirmed children's data: { $count }. { $shown ->
     [one] The earliest request is shown.
    *[other] The earliest requests are shown ({ $shown }).
 }
@@ -416,7 +416,7 @@ btn-cfx-refuse = ✖ Refuse
 cfx-approved = The data are corrected. The certificate, its number and its money stay with the child. The family will be told.
 cfx-ask-reason = Write why the correction is not confirmed: the family will see it.
 cfx-refused = The correction is refused and the data stay as they were. The family will see the reason.
-clr-title = Requests to link a number whose register entry has no SNILS: { $count }. { $count ->
+clr-title = Requests to link a number whose register entry has no SNILS: { $count }. { $shown ->
     [one] The earliest is shown.
    *[other] The earliest are shown ({ $shown }).
 }
