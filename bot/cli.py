@@ -33,6 +33,7 @@ from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
 
 T = TypeVar("T")
+R = TypeVar("R", bound=ImportReport)
 
 
 def operator_text(key: str, **params: Any) -> str:
@@ -84,6 +85,19 @@ def _audited(
             raise
 
     return _with_db(run)
+
+
+async def _chunked_and_audited(db: Database, name: str, work: Awaitable[R], *, detail: str) -> R:
+    """An import applied in chunks (each its own unit of work), then its audit record in
+    one of its own: what the chunks did is in it whether the import ended well or not."""
+    report = await work
+    what, more = _imported(report)
+
+    async def record(uow: UnitOfWork) -> None:
+        await audit.record(uow, operator(), name, outcome=what, detail=f"{detail} {more}")
+
+    await db.run(record)
+    return report
 
 
 def _imported(report: ImportReport) -> tuple[str, str | None]:
@@ -190,17 +204,35 @@ def import_municipalities_cmd(file: Path) -> None:
 
 @click.command("import-certificates")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_certificates_cmd(file: Path) -> None:
-    """Import the region's certificate register: families then link their numbers."""
+@click.option(
+    "--all-or-nothing",
+    is_flag=True,
+    help="Change nothing when any row has a bad cell (default: import the good rows).",
+)
+def import_certificates_cmd(file: Path, all_or_nothing: bool) -> None:
+    """Import the region's certificate register: families then link their numbers.
+
+    Applied in chunks (a family's action waits for one chunk at most); a re-import never
+    reopens a closed or withdrawn certificate nor funds over the quota. Prints what was
+    added, changed and left alone; bad cells by line and column (exit code 1)."""
     text = _read(file)
-    _report(
-        _audited(
+    report = _with_db(
+        lambda db: _chunked_and_audited(
+            db,
             "import-certificates",
-            lambda uow: register_import.import_certificates(uow, text),
-            _imported,
+            register_import.import_register(db, text, all_or_nothing=all_or_nothing),
             detail=f"file:{file.name}",
         )
     )
+    for why in (register_import.LINKED, register_import.WITHDRAWN, register_import.CLOSED):
+        if report.left[why]:
+            click.echo(operator_text(f"cli-register-left-{why}", count=report.left[why]))
+    for line in report.over_quota:
+        click.echo(operator_text("cli-register-over-quota", line=str(line)))
+    if not report.applied:
+        click.echo(operator_text("cli-register-nothing-applied"), err=True)
+    click.echo(operator_text("cli-register-unchanged", count=report.unchanged))
+    _report(report)
 
 
 @click.command("close-month")

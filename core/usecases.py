@@ -18,8 +18,10 @@ from core.services import (
     certificates,
     children,
     confirmations,
+    corrections,
     decisions,
     enrolment,
+    link_requests,
     linking,
     parents,
     provider_views,
@@ -45,6 +47,11 @@ async def _children(uow: UnitOfWork, parent_id: int, only: int | None) -> list[p
 def _acting_for(kids: list[port.ChildView], only: int | None) -> list[port.ChildView]:
     """The family's children this account may act for: all, or the child themselves."""
     return [k for k in kids if only is None or k.id == only]
+
+
+async def _child_confirmed(uow: UnitOfWork, parent_id: int, child_id: int) -> bool:
+    await children.get_owned(uow, parent_id, child_id)
+    return await children.is_confirmed(uow, child_id)
 
 
 class Family(_Area):
@@ -75,6 +82,17 @@ class Family(_Area):
 
     async def update_child(self, parent_id: int, child_id: int, data: port.ChildInput) -> None:
         await self.db.run(children.update_child, parent_id, child_id, data)
+
+    async def child_confirmed(self, parent_id: int, child_id: int) -> bool:
+        return await self.db.read(_child_confirmed, parent_id, child_id)
+
+    async def request_correction(
+        self, parent_id: int, child_id: int, data: port.ChildInput, reason: str
+    ) -> int:
+        return await self.db.run(corrections.request, parent_id, child_id, data, reason)
+
+    async def correction_pending(self, parent_id: int, child_id: int) -> bool:
+        return await self.db.read(corrections.pending_for_child, parent_id, child_id)
 
     async def remove_child(self, parent_id: int, child_id: int) -> list[str]:
         return await self.db.run(_remove_child, parent_id, child_id)
@@ -159,8 +177,10 @@ class Certificates(_Area):
     async def request_funding(self, parent_id: int, child_id: int) -> CertStatus:
         return await self.db.run(certificates.request_funding, parent_id, child_id)
 
-    async def link_by_number(self, parent_id: int, number: str, born: date) -> int | None:
-        return await self.db.run(register.link_by_number, parent_id, number, born)
+    async def link_by_number(
+        self, parent_id: int, number: str, born: date, snils: str | None = None
+    ) -> port.LinkOutcome:
+        return await self.db.run(register.link_by_number, parent_id, number, born, snils)
 
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
         return await self.db.read(_balance, parent_id, only)
@@ -315,11 +335,37 @@ class Staff(_Area):
     async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
         return await self.db.read(confirmations.pending_one, staff_id, certificate_id)
 
-    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
-        return await self.db.run(confirmations.confirm, staff_id, certificate_id)
+    async def confirm(
+        self, staff_id: int, certificate_id: int, seen: str | None = None
+    ) -> CertStatus:
+        return await self.db.run(confirmations.confirm, staff_id, certificate_id, seen)
 
     async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:
         await self.db.run(confirmations.reject, staff_id, certificate_id, reason)
+
+    async def corrections(self, staff_id: int, page: int) -> tuple[list[port.CorrectionView], int]:
+        return await self.db.read(corrections.pending, staff_id, page=page)
+
+    async def correction(self, staff_id: int, correction_id: int) -> port.CorrectionView:
+        return await self.db.read(corrections.pending_one, staff_id, correction_id)
+
+    async def approve_correction(self, staff_id: int, correction_id: int) -> None:
+        await self.db.run(corrections.approve, staff_id, correction_id)
+
+    async def refuse_correction(self, staff_id: int, correction_id: int, reason: str) -> None:
+        await self.db.run(corrections.refuse, staff_id, correction_id, reason)
+
+    async def link_requests(self, staff_id: int, page: int) -> tuple[list[port.LinkRequest], int]:
+        return await self.db.read(link_requests.pending, staff_id, page=page)
+
+    async def link_request(self, staff_id: int, certificate_id: int) -> port.LinkRequest:
+        return await self.db.read(link_requests.pending_one, staff_id, certificate_id)
+
+    async def approve_link(self, staff_id: int, certificate_id: int) -> None:
+        await self.db.run(link_requests.approve, staff_id, certificate_id)
+
+    async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None:
+        await self.db.run(link_requests.refuse, staff_id, certificate_id, reason)
 
 
 class Broadcasts(_Area):

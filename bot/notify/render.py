@@ -81,6 +81,8 @@ class Renderer:
             return Notice(t(lang, f"n-{row.kind}", year=str(year), next=str(year + 1)))
         name: str | None
         if row.kind == "certificate_status":
+            if p.get("status") == "link_refused":  # no child in the family: none linked
+                return Notice(t(lang, "n-cert-link_refused", reason=p.get("reason") or "—"))
             name = await self._child(uow, p.get("child_id"))
             if name is None:
                 return None

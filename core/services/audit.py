@@ -47,6 +47,7 @@ ACTIONS = frozenset(
         "confirm",
         "reject",
         "correct",
+        "link-number",
         # a provider's staff
         "accept",
         "enrol",

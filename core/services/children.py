@@ -17,7 +17,7 @@ from core.services import register
 from core.services.parents import forget_children, require_consent
 from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Child, Group, Municipality, Parent, Program
+from core.storage.models import Certificate, Child, Group, Municipality, Parent, Program
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,10 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
     child = await get_owned(uow, parent_id, child_id)
     clean = validate(data, uow.today)
     await _check_municipality(uow, clean.municipality_id)
+    if await is_confirmed(uow, child_id) and identity_changed(child, clean):
+        # who the child is was checked against the documents: a correction goes through
+        # a confirmer (core.services.corrections), the certificate stays with its child
+        raise DomainError("child_confirmed_ask_correction")
     person = Person.of(clean)
     await register.lock_person(uow, person)
     await register.check_not_registered(uow, parent_id, person, editing=child_id)
@@ -117,6 +121,27 @@ async def update_child(uow: UnitOfWork, parent_id: int, child_id: int, data: Chi
             await uow.session.flush()
     except IntegrityError as exc:
         raise DomainError("child_registered_elsewhere") from exc
+
+
+async def is_confirmed(uow: UnitOfWork, child_id: int) -> bool:
+    """The child's data were checked against the documents (by a confirmer, or by the
+    region for an imported certificate)."""
+    found = await uow.session.scalar(
+        select(Certificate.id).where(
+            Certificate.child_id == child_id, Certificate.confirmed_at.is_not(None)
+        )
+    )
+    return found is not None
+
+
+def identity_changed(child: Child, clean: ChildInput) -> bool:
+    return (child.surname, child.name, child.patronymic, child.birth_date, child.snils) != (
+        clean.surname,
+        clean.name,
+        clean.patronymic,
+        clean.birth_date,
+        clean.snils,
+    )
 
 
 async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:

@@ -10,6 +10,7 @@ original request.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,6 +46,7 @@ class Pending:
     municipality: str
     requested_at: datetime
     funding_requested: bool
+    version: str = ""  # of the data shown (data_version): what a confirmation confirms
 
     @property
     def full_name(self) -> str:
@@ -86,6 +88,17 @@ def _pending_query():
     )
 
 
+def data_version(child: Child) -> str:
+    """A short digest of the child's data as shown to the confirmer: a confirmation of
+    data the family changed since the card was opened is refused, not applied to the new
+    data nobody checked."""
+    shown = "|".join(
+        str(v or "")
+        for v in (child.surname, child.name, child.patronymic, child.birth_date, child.snils)
+    )
+    return hashlib.sha256(shown.encode()).hexdigest()[:12]
+
+
 def _view(cert: Certificate, child: Child, municipality: str) -> Pending:
     return Pending(
         id=cert.id,
@@ -98,6 +111,7 @@ def _view(cert: Certificate, child: Child, municipality: str) -> Pending:
         municipality=municipality,
         requested_at=cert.issued_at,
         funding_requested=cert.funding_requested_at is not None,
+        version=data_version(child),
     )
 
 
@@ -155,10 +169,17 @@ async def _locked_awaiting(uow: UnitOfWork, staff_id: int, cert_id: int) -> Cert
     return cert
 
 
-async def confirm(uow: UnitOfWork, staff_id: int, cert_id: int) -> CertStatus:
+async def confirm(
+    uow: UnitOfWork, staff_id: int, cert_id: int, seen: str | None = None
+) -> CertStatus:
     """The documents match: the certificate is active (accounting), and a funding request
-    made meanwhile joins the queue in the order it was made."""
+    made meanwhile joins the queue in the order it was made. ``seen``: the version of the
+    data the confirmer checked (refused if the family changed them since)."""
     cert = await _locked_awaiting(uow, staff_id, cert_id)
+    if seen is not None:
+        child = await uow.session.get(Child, cert.child_id, populate_existing=True)
+        if child is None or data_version(child) != seen:
+            raise DomainError("certificate_data_changed")
     child_id = cert.child_id
     status = await activate(uow, cert, staff_id)
     await audit.record(

@@ -66,6 +66,9 @@ async def queue(
     return [_app_view(r) for r in rows], int(total or 0)
 
 
+_NUMBER_SHOWN = frozenset({AppStatus.ACCEPTED, AppStatus.ENROLLED, AppStatus.FINISHED})
+
+
 async def card(uow: UnitOfWork, staff_id: int, app_id: int) -> ProviderCard:
     """Only an application to one of this person's providers; any other is "not found"."""
     providers = await provider_ids(uow, staff_id)
@@ -79,11 +82,13 @@ async def card(uow: UnitOfWork, staff_id: int, app_id: int) -> ProviderCard:
     view = _app_view(row)
     app = row[0]
     kid = await uow.session.get(Child, app.child_id) if app.child_id is not None else None
+    # the number with the birth date was enough to take a certificate once (issue 24): a
+    # provider sees it only for a child it accepted, when the contract needs it
     number = (
         await uow.session.scalar(
             select(Certificate.number).where(Certificate.id == app.certificate_id)
         )
-        if app.certificate_id is not None
+        if app.certificate_id is not None and app.status in _NUMBER_SHOWN
         else None
     )
     full = " ".join(p for p in (kid.surname, kid.name, kid.patronymic) if p) if kid else ""

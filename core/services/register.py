@@ -7,7 +7,10 @@ its number, status and money, instead of a second certificate and fresh money.
 
 from __future__ import annotations
 
+import hmac
 import logging
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -20,12 +23,16 @@ from core.rules.identity import Person, RegisterKeys, register_keys, same_child
 from core.rules.people import check_certificate_age
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
-from core.storage.models import Certificate, Child, RegisterEntry
+from core.storage.models import Certificate, Child, LinkNumberFailure, RegisterEntry
 
 logger = logging.getLogger(__name__)
 
 # the first key of PostgreSQL's two-key advisory locks: "RE"(gister)
 _LOCK_SPACE = 0x5245
+# refused tries to link a number, per number whatever the account, in linking's window
+# (20 accounts x 5 tries each linked a number at try 100 with the account limit alone)
+NUMBER_FAILURES_ALLOWED = 5
+LINK_NUMBER_MAX = 20  # certificates.number's length: a longer one is no number
 
 
 def keys(uow: UnitOfWork, person: Person) -> RegisterKeys:
@@ -137,33 +144,94 @@ async def attach(
     return cert_id
 
 
-async def link_by_number(uow: UnitOfWork, parent_id: int, number: str, born: date) -> int | None:
-    """A family that already holds a number from the regional navigator links it with the
-    child's birth date: the child, the certificate and its balance appear without typing
-    them again. Returns the child, or None when refused: every refusal (no such number,
-    another birth date, a number linked already) is the same answer, recorded as a failed
-    try (five an hour, as for account codes), and the caller commits it."""
+@dataclass(frozen=True, slots=True)
+class LinkOutcome:
+    """What a try to link a number came to: the child that appeared, or a request the
+    МОЦ confirms (the register holds nothing beyond the birth date to prove it), or
+    neither (refused, one answer for every reason)."""
+
+    child_id: int | None = None
+    requested: bool = False
+
+
+async def link_by_number(
+    uow: UnitOfWork, parent_id: int, number: str, born: date, snils: str | None = None
+) -> LinkOutcome:
+    """A family that already holds a number from the regional navigator links it: the
+    child, the certificate and its balance appear without typing them again.
+
+    The number and the birth date are not proof (every provider's staff see both): the
+    register's СНИЛС must match too. Where the register has no СНИЛС for the child, the
+    link is a request a МОЦ's confirmer approves after seeing the documents, like a new
+    registration (core.services.link_requests). Every refusal (no such number, another
+    birth date or СНИЛС, a number linked or requested by another family already) is the
+    same answer, recorded as a failed try: five an hour per account, and five an hour per
+    number whatever the account, and the caller commits it."""
     from core.services import linking
     from core.services.parents import require_consent
     from core.services.register_import import normalise_number
 
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
-    if await linking.tries_exhausted(uow, parent_id):
+    key = normalise_number(number)
+    if await linking.tries_exhausted(uow, parent_id) or await number_tries_exhausted(uow, key):
         logger.warning("parent %s: certificate link tries exhausted", parent_id)
-        await linking.record_failure(uow, parent_id)
-        return None
-    row = (
-        await uow.session.execute(
-            select(Certificate.id, RegisterEntry)
-            .join(RegisterEntry, RegisterEntry.certificate_id == Certificate.id)
-            .where(Certificate.number == normalise_number(number), Certificate.child_id.is_(None))
-        )
-    ).first()
-    if row is None or row[1].birth_date != born:
-        await linking.record_failure(uow, parent_id)
-        return None
-    cert_id, entry = row
+        await _link_failed(uow, parent_id, key)
+        return LinkOutcome()
+    cert_id = await uow.session.scalar(
+        select(Certificate.id).where(Certificate.number == key, Certificate.child_id.is_(None))
+    )
+    if cert_id is not None:
+        await locks.certificates(uow, [cert_id])
+    entry = (
+        await uow.session.get(RegisterEntry, cert_id, populate_existing=True)
+        if cert_id is not None
+        else None
+    )
+    if entry is None or entry.birth_date != born:
+        await _link_failed(uow, parent_id, key)
+        return LinkOutcome()
+    typed = "".join(ch for ch in unicodedata.normalize("NFKC", snils or "") if ch.isdigit())
+    if entry.snils is not None:
+        if not hmac.compare_digest(typed, entry.snils):
+            await _link_failed(uow, parent_id, key)
+            return LinkOutcome()
+        child_id = await link_entry(uow, parent_id, entry)
+        logger.info("parent %s linked certificate %s", parent_id, entry.certificate_id)
+        return LinkOutcome(child_id=child_id)
+    if entry.requested_by not in (None, parent_id):
+        await _link_failed(uow, parent_id, key)  # another family asked first
+        return LinkOutcome()
+    entry.requested_by, entry.requested_at = parent_id, entry.requested_at or uow.now
+    await uow.session.flush()
+    logger.info("parent %s asked to link certificate %s", parent_id, entry.certificate_id)
+    return LinkOutcome(requested=True)
+
+
+async def number_tries_exhausted(uow: UnitOfWork, number: str) -> bool:
+    from core.services.linking import FAILURE_WINDOW
+
+    recent = await uow.session.scalar(
+        select(func.count())
+        .select_from(LinkNumberFailure)
+        .where(LinkNumberFailure.number == number, LinkNumberFailure.at > uow.now - FAILURE_WINDOW)
+    )
+    return int(recent or 0) >= NUMBER_FAILURES_ALLOWED
+
+
+async def _link_failed(uow: UnitOfWork, parent_id: int, number: str) -> None:
+    from core.services import linking
+
+    await linking.record_failure(uow, parent_id)
+    if number and len(number) <= LINK_NUMBER_MAX:
+        uow.session.add(LinkNumberFailure(number=number, at=uow.now))
+        await uow.session.flush()
+
+
+async def link_entry(uow: UnitOfWork, parent_id: int, entry: RegisterEntry) -> int:
+    """The register entry becomes a child of the family (the caller holds the family and
+    the certificate)."""
+    cert_id = entry.certificate_id
     person = Person(
         surname=entry.surname,
         name=entry.name,
@@ -191,7 +259,6 @@ async def link_by_number(uow: UnitOfWork, parent_id: int, number: str, born: dat
     except IntegrityError as exc:
         raise DomainError("child_registered_elsewhere") from exc
     await attach(uow, parent_id, child.id, cert_id, person, why="linked")
-    logger.info("parent %s linked certificate %s", parent_id, cert_id)
     return child.id
 
 

@@ -119,6 +119,10 @@ cert-none = No certificate yet. An accounting certificate comes first; then a fu
 btn-cert-issue = 📄 Get a certificate
 btn-cert-fund = 💳 Request a funded certificate
 btn-edit = ✏️ Edit
+btn-ask-correction = ✏️ Ask to correct the data
+child-correction-pending = ✏️ A request to correct the data waits for the МОЦ's decision. Until then the current data stand.
+correction-ask-why = The child's data are already confirmed at the МОЦ, so the МОЦ's staff will check the change against the documents. Write what should be corrected and why (for example: "a typo in the name, the birth certificate says Marya"). Until the decision the current data stand.
+correction-requested = The correction request is sent to the МОЦ. Bring the child's birth certificate and SNILS. We will tell you the decision; the certificate and its money stay with the child.
 btn-remove = 🗑 Remove
 cert-funded-card =
     Certificate no. { $number }: funded (PF).
@@ -150,8 +154,11 @@ cert-link-ask-number =
     Write the certificate number, for example 01-0000001-8.
     Where to find it: in the regional navigator's personal account ("Certificate"), at the МОЦ, or at the school where the child's data were confirmed. If the child is already added here, the number is on the child's card (/children).
 cert-link-ask-birth = The child's date of birth? For example, 05.03.2016.
+cert-link-ask-snils = The child's SNILS? For example, 112-233-445 95. The number and the birth date are no proof, providers see them too, so linking needs the SNILS in the register. If there is no SNILS, press the button below: the МОЦ will confirm the link from the documents.
+btn-cert-link-no-snils = No SNILS: confirm at the МОЦ
+cert-link-requested = The request to link the certificate is sent to the МОЦ. Show the child's birth certificate and your passport there: once they are checked, the child with the certificate and its money appears under "Children".
 cert-link-number-invalid = A certificate number is digits and hyphens, at most 20 characters. Please write it again.
-cert-link-failed = The certificate could not be linked: check the number and the child's date of birth. If they are right and it still does not work, contact the МОЦ: they will find the certificate by the documents.
+cert-link-failed = The certificate could not be linked: check the number, the child's date of birth and SNILS. If they are right and it still does not work, contact the МОЦ: they will find the certificate by the documents.
 cert-linked = The certificate is linked: the child and the money left on it are here now.
 btn-teen-invite = 📲 Invite the child to the chat (14+)
 teen-invite =
@@ -389,6 +396,41 @@ btn-cc-reject = ✖ They do not: reject
 cc-confirmed = Confirmed: the certificate is active. The family will be told.
 cc-ask-reason = Write what does not match the documents: the family will see it and correct the data.
 cc-rejected = Rejected. The family will see the reason.
+btn-cq-corrections = ✏️ Data corrections: { $count }
+btn-cq-links = 🔗 Number links: { $count }
+cfx-title = Families ask to correct confirmed children's data: { $count }. { $shown ->
+    [one] The earliest request is shown.
+   *[other] The earliest requests are shown ({ $shown }).
+}
+cfx-card =
+    A correction: check against the documents (birth certificate, SNILS):
+    Now: { $old }, SNILS { $old_snils }
+    Asked: { $new }, SNILS { $snils }
+    Born: { $born } (does not change)
+    Municipality: { $municipality }
+    Certificate no. { $number } stays with this child.
+    The family's reason: { $reason }
+    Asked on { $requested }
+btn-cfx-approve = ✅ Correct from the documents
+btn-cfx-refuse = ✖ Refuse
+cfx-approved = The data are corrected. The certificate, its number and its money stay with the child. The family will be told.
+cfx-ask-reason = Write why the correction is not confirmed: the family will see it.
+cfx-refused = The correction is refused and the data stay as they were. The family will see the reason.
+clr-title = Requests to link a number whose register entry has no SNILS: { $count }. { $shown ->
+    [one] The earliest is shown.
+   *[other] The earliest are shown ({ $shown }).
+}
+clr-card =
+    Linking a certificate by its number: the register has no SNILS of the child, check the family's documents:
+    Name in the register: { $name }
+    Born: { $born }
+    Municipality: { $municipality }
+    Certificate no. { $number }, asked on { $requested }
+btn-clr-approve = ✅ The documents match: link
+btn-clr-refuse = ✖ They do not: refuse
+clr-approved = The certificate is linked to the family. The family will be told.
+clr-ask-reason = Write why the link is not confirmed: the family will see it.
+clr-refused = The link is refused; the register entry waits for its family. The family will see the reason.
 pq-empty-decide = No new applications.
 pq-empty-studying = Nobody studies in your programs with a certificate now.
 pq-title-decide = Waiting for a decision: { $count } (page { $page } of { $pages }). Earliest first.
@@ -404,12 +446,15 @@ pa-card =
         } (born { $born })
        *[no] {""}
     }
-    Certificate no. { $certificate }
+    { $numbered ->
+        [yes] Certificate no. { $certificate }
+       *[no] The certificate number is shown once you accept the application.
+    }
     Program: { $program }, { $group } ({ $schedule })
     Status: { $status }
 pa-studying-since = Studying since { $date }.
 pa-phone = The parent's phone for the contract: { $phone }
-pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person; the certificate number is above.
+pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person.
 btn-end-studies = 🏁 End the studies
 ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited only for the days up to and including it; the rest of the reserve returns to the certificate.
 btn-end-today = Today is the last day
@@ -477,6 +522,9 @@ n-cert-closed = { $child }: the certificate is closed.
 n-cert-awaiting = { $child }: the certificate is requested. Confirm the child's data at the МОЦ: the address and hours are on the child's card (/children).
 n-cert-rejected = { $child }: the МОЦ did not confirm the child's data. Reason: { $reason }. Correct the data on the child's card (/children) and request the certificate again.
 n-cert-linked = { $child }: the certificate from the regional register is linked. The balance and movements are in /balance.
+n-cert-corrected = { $child }: the МОЦ corrected the child's data from the documents. The certificate, its number and its money are unchanged.
+n-cert-correction_refused = { $child }: the МОЦ did not correct the child's data. Reason: { $reason }. The data stay as they were.
+n-cert-link_refused = The МОЦ did not confirm linking the certificate. Reason: { $reason }.
 n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
 n-share-changed = { $child }, "{ $program }": from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".

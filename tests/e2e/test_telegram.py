@@ -10,7 +10,7 @@ import warnings
 from sqlalchemy import func, select
 
 from core.services import roles
-from core.storage.models import Application, Child, Identity, Outbox, Parent
+from core.storage.models import Application, Certificate, Child, Identity, Outbox, Parent
 from tests.e2e.conftest import running_bot
 
 PARENT = 111
@@ -109,6 +109,61 @@ async def test_parent_journey(telegram_bot):
     # the bot's command menu was set in both languages
     assert {c["command"] for c in h.tg.commands["ru"]} >= {"start", "menu", "balance"}
     assert "en" in h.tg.commands
+
+
+async def test_a_correction_asked_by_the_parent_approved_by_the_moc(telegram_bot):
+    """Issue 24: once confirmed, the family asks for a correction; the confirmer sees the
+    old and new data and approves; the card shows the new data with the same certificate."""
+    h = telegram_bot
+    start = await say(h, "/start")
+    await press(h, start, "Даю согласие")
+    child = await add_child(h)
+    child = await press(h, child, "Получить сертификат")
+    child = await press(h, child, "Запросить сертификат с номиналом")
+    await confirm_data(h)
+    async with h.app.db.reader() as uow:
+        kid = await uow.session.scalar(select(Child))
+        cert = await uow.session.scalar(select(Certificate).where(Certificate.child_id == kid.id))
+        number, total = cert.number, cert.total
+    kids = await say(h, "/children")
+    card = await press(h, kids, "Мария")
+    assert number in card.text
+    form = await press(h, card, "Попросить исправить данные")
+    # another birth date is another child: refused at once, with what to do instead
+    step = await press(h, form, "Дата рождения")
+    step = await say(h, "05.03.2019")
+    refused = await press(h, step, "Сохранить")
+    assert "другой ребёнок" in refused.text
+    assert "Зарегистрируйте другого ребёнка отдельно" in refused.text
+    kids = await say(h, "/children")
+    card = await press(h, kids, "Мария")
+    form = await press(h, card, "Попросить исправить данные")
+    step = await press(h, form, "Имя")
+    step = await say(h, "Марья")
+    why = await press(h, step, "Сохранить")
+    assert "Напишите, что нужно исправить и почему" in why.text
+    asked = await say(h, "Опечатка в имени: в свидетельстве о рождении — Марья")
+    assert "Запрос на исправление отправлен в МОЦ" in asked.text
+    assert "Иванова Мария" in asked.text  # the old data stand until the МОЦ decides
+    assert "ждёт решения МОЦ" in asked.text
+
+    queue = await say(h, "/confirm", STAFF)
+    assert "новых запросов нет" in queue.text
+    fixes = await press(h, queue, "Исправления данных: 1", STAFF)
+    fix = await press(h, fixes, "Иванова Мария", STAFF)
+    assert "Сейчас: Иванова Мария" in fix.text
+    assert "Просят: Иванова Марья" in fix.text
+    assert "Опечатка в имени" in fix.text and number in fix.text
+    done = await press(h, fix, "Исправить по документам", STAFF)
+    assert "Данные исправлены" in done.text
+
+    kids = await say(h, "/children")
+    card = await press(h, kids, "Марья")
+    assert "Иванова Марья" in card.text and number in card.text
+    assert "ждёт решения МОЦ" not in card.text
+    async with h.app.db.reader() as uow:
+        same = await uow.session.scalar(select(Certificate).where(Certificate.number == number))
+        assert (same.child_id, same.total) == (kid.id, total)
 
 
 TEEN = 444

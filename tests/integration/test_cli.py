@@ -16,6 +16,7 @@ COMMANDS = [
     "seed-demo",
     "import-catalog",
     "import-municipalities",
+    "import-certificates",
     "close-month",
     "new-year",
     "grant-role",
@@ -71,6 +72,28 @@ def test_import_catalog_reports_bad_lines(run, tmp_path):
     assert result.exit_code == 1
     assert "Строка 3: age_min: минимальный возраст больше максимального" in result.output
     assert "новых 1" in result.output
+
+
+def test_import_certificates_says_what_it_added_changed_and_left_alone(run, tmp_path):
+    run("seed-demo")
+    path = tmp_path / "register.csv"
+    header = "number,surname,name,birth_date,municipality_code,status,balance_rub\n"
+    good = "05-0000001-1,Орлова,Дарья,12.04.2015,birobidzhan,учёта,\n"
+    closed = "05-0000002-1,Орлов,Лев,12.04.2012,birobidzhan,закрыт,\n"
+    nan = "05-0000003-1,Орлова,Ия,12.04.2013,birobidzhan,ПФ,NaN\n"
+    path.write_text(header + good + closed + nan, encoding="utf-8")
+    refused = run("import-certificates", "--all-or-nothing", str(path))
+    assert refused.exit_code == 1
+    assert "Строка 4: balance_rub: нужна сумма в рублях" in refused.output
+    assert "ничего не загружено" in refused.output
+    first = run("import-certificates", str(path))
+    assert first.exit_code == 1 and "новых 2" in first.output
+    path.write_text(header + good + closed.replace("закрыт", "учёта"), encoding="utf-8")
+    again = run("import-certificates", str(path))
+    assert again.exit_code == 0, again.output
+    assert "Без изменений: 1." in again.output
+    assert "сертификат закрыт и не открывается заново: 1" in again.output
+    assert "новых 0, обновлено 0" in again.output
 
 
 def test_bad_arguments_exit_non_zero_with_a_message(run, tmp_path):

@@ -182,3 +182,31 @@ async def test_a_confirmation_racing_a_withdrawal(db):
         assert {(c.status, c.child_id) for c in rows} == {("closed", None)}
         confirmed = sum(c.confirmed_at is not None for c in rows)
     assert confirmed == outcomes.count("accounting")
+
+
+async def test_a_confirmation_confirms_the_data_the_confirmer_saw(db):
+    """Issue 24: the family changed the child's data while the card was open; confirming
+    would have confirmed data nobody checked (another child's, even)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from core.services import children
+
+    await setup_region(db, rows=[])
+    parent, child = await parent_with_child(db, certificate="awaiting")
+    staff = await _confirmer(db)
+    async with db.reader() as uow:
+        shown = await confirmations.pending_one(uow, staff, await _cert(db, parent, child))
+        view = await children.view(uow, parent, child)
+    data = children.ChildInput(
+        view.surname, view.name, view.patronymic, view.birth_date, view.snils, 1
+    )
+    await db.run(children.update_child, parent, child, replace(data, birth_date=date(2019, 1, 1)))
+    with pytest.raises(DomainError) as err:
+        await db.run(confirmations.confirm, staff, shown.id, shown.version)
+    assert err.value.code == "certificate_data_changed"
+    assert await _status(db, parent, child) == "awaiting"
+    async with db.reader() as uow:
+        again = await confirmations.pending_one(uow, staff, shown.id)
+    assert again.version != shown.version and again.birth_date == date(2019, 1, 1)
+    assert await db.run(confirmations.confirm, staff, again.id, again.version) == "accounting"

@@ -50,8 +50,12 @@ async def test_every_notice_renders(db):
     rows.append(("seat_offered", {"application_id": offered}))
     rows += [
         ("certificate_status", {"child_id": child, "status": s, "reason": "Не совпадает"})
-        for s in (*STATUSES, "linked")
+        for s in (*STATUSES, "linked", "corrected", "correction_refused")
     ]
+    # a link refused: no child in the family to name
+    rows.append(
+        ("certificate_status", {"child_id": None, "status": "link_refused", "reason": "Нет"})
+    )
     rows += [
         ("application_not_covered", {**app, "needed": 800_000, "available": 300_000}),
         ("share_changed", {**app, "share": 60_000, "copay": 40_000}),

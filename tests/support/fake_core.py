@@ -41,6 +41,11 @@ class Scene:
     region_wide: bool = True
     audience: int = 1234
     today: date = date(2026, 11, 22)
+    confirmed: bool = False  # the children's data checked at the МОЦ
+    correction_pending: bool = False
+    corrections: list[port.CorrectionView] = field(default_factory=list)
+    link_requests: list[port.LinkRequest] = field(default_factory=list)
+    link_outcome: port.LinkOutcome = field(default_factory=port.LinkOutcome)
 
 
 class _Area:
@@ -74,6 +79,18 @@ class Family(_Area):
     async def add_child(self, parent_id: int, data: port.ChildInput) -> int:
         self.wrote("add_child", data)
         return 99
+
+    async def child_confirmed(self, parent_id: int, child_id: int) -> bool:
+        return self.scene.confirmed
+
+    async def request_correction(
+        self, parent_id: int, child_id: int, data: port.ChildInput, reason: str
+    ) -> int:
+        self.wrote("request_correction", child_id, data, reason)
+        return 1
+
+    async def correction_pending(self, parent_id: int, child_id: int) -> bool:
+        return self.scene.correction_pending
 
     async def update_child(self, parent_id: int, child_id: int, data: port.ChildInput) -> None:
         self.wrote("update_child", child_id, data)
@@ -135,9 +152,11 @@ class Certificates(_Area):
         self.wrote("request_funding", child_id)
         return CertStatus.QUEUED
 
-    async def link_by_number(self, parent_id: int, number: str, born: date) -> int | None:
-        self.wrote("link_by_number", number, born)
-        return None
+    async def link_by_number(
+        self, parent_id: int, number: str, born: date, snils: str | None = None
+    ) -> port.LinkOutcome:
+        self.wrote("link_by_number", number, born, snils)
+        return self.scene.link_outcome
 
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
         kids = await self.core.family.children(parent_id, only)
@@ -260,12 +279,42 @@ class Staff(_Area):
             raise DomainError("certificate_not_found")
         return self.scene.pending[0]
 
-    async def confirm(self, staff_id: int, certificate_id: int) -> CertStatus:
-        self.wrote("confirm", certificate_id)
+    async def confirm(
+        self, staff_id: int, certificate_id: int, seen: str | None = None
+    ) -> CertStatus:
+        self.wrote("confirm", certificate_id, seen)
         return CertStatus.FUNDED
 
     async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:
         self.wrote("reject", certificate_id, reason)
+
+    async def corrections(self, staff_id: int, page: int) -> tuple[list[port.CorrectionView], int]:
+        return list(self.scene.corrections), len(self.scene.corrections)
+
+    async def correction(self, staff_id: int, correction_id: int) -> port.CorrectionView:
+        if not self.scene.corrections:
+            raise DomainError("correction_not_pending")
+        return self.scene.corrections[0]
+
+    async def approve_correction(self, staff_id: int, correction_id: int) -> None:
+        self.wrote("approve_correction", correction_id)
+
+    async def refuse_correction(self, staff_id: int, correction_id: int, reason: str) -> None:
+        self.wrote("refuse_correction", correction_id, reason)
+
+    async def link_requests(self, staff_id: int, page: int) -> tuple[list[port.LinkRequest], int]:
+        return list(self.scene.link_requests), len(self.scene.link_requests)
+
+    async def link_request(self, staff_id: int, certificate_id: int) -> port.LinkRequest:
+        if not self.scene.link_requests:
+            raise DomainError("certificate_not_awaiting")
+        return self.scene.link_requests[0]
+
+    async def approve_link(self, staff_id: int, certificate_id: int) -> None:
+        self.wrote("approve_link", certificate_id)
+
+    async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None:
+        self.wrote("refuse_link", certificate_id, reason)
 
 
 class Broadcasts(_Area):

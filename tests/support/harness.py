@@ -29,13 +29,17 @@ from core.services import (
     certificates,
     children,
     confirmations,
+    corrections,
     decisions,
     enrolment,
     follows,
+    link_requests,
     linking,
     month_close,
     new_year,
     parents,
+    register,
+    register_import,
     roles,
     waiting_list,
 )
@@ -49,9 +53,11 @@ from core.storage.models import (
     Identity,
     LedgerEntry,
     MonthClose,
+    Municipality,
     MunicipalityYear,
     Outbox,
     Program,
+    RegisterEntry,
 )
 from tests.support.clock import FakeClock
 from tests.support.world import HEADER, catalog_row
@@ -121,6 +127,11 @@ OPS = [
     "take",
     "revoke",
     "regrant",
+    "correct",
+    "correct",
+    "link_number",
+    "link_number",
+    "reimport",
 ]
 # the staff's roles an operator revokes while they act, and grants again
 STAFF_ROLES = ("provider", "confirmer")
@@ -133,6 +144,20 @@ NEEDS = {
     "confirm": "confirmer",
     "reject": "confirmer",
 }
+# the region's register: three children not in the chat (with a СНИЛС, without one, in
+# the village), and the chat's own certificates of families 0 and 1 (the region's register
+# lists every certificate): a re-import must leave those alone, linked or withdrawn
+REGISTER_HEADER = (
+    "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub"
+)
+REGISTER_NEW = [
+    ("01-7770001-1", "Орлова", "Дарья", date(2015, 4, 12), "11223344595", "town"),
+    ("01-7770002-1", "Орлов", "Глеб", date(2013, 9, 1), None, "town"),
+    ("01-7770003-1", "Орлова", "Ия", date(2014, 2, 2), "12345678964", "village"),
+]
+# what a correction asks (by variant): another name; another birth date (another child,
+# refused); a СНИЛС added (where none was) or changed (refused)
+NEW_NAMES = ["Ольга", "Вера"]
 
 
 @dataclass
@@ -140,6 +165,9 @@ class World:
     families: list[int]  # parent ids, by family number
     staff: int
     programs: list[int]
+    register: str = ""  # the region's register file, re-imported during the round
+    # who each certificate's person is (birth date, СНИЛС): never another, whatever happens
+    persons: dict[str, tuple[date, str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -188,7 +216,11 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, fam, rng.randrange(FAMILIES)))
             elif op == "follow":
                 mine.append((op, fam, rng.randrange(6)))
-            elif op in ("open_year", "import", "notices"):
+            elif op == "correct":
+                mine.append((op, fam, rng.randrange(2), rng.randrange(3)))
+            elif op == "link_number":
+                mine.append((op, fam, rng.randrange(len(REGISTER_NEW))))
+            elif op in ("open_year", "import", "notices", "reimport"):
                 mine.append((op,))
             elif op in ("revoke", "regrant"):
                 mine.append((op, rng.randrange(len(STAFF_ROLES))))
@@ -238,9 +270,109 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     await db.run(enrolment.apply, families[0], kids[0], groups["g4"])
     kids = await _children(db, families[3])
     await db.run(enrolment.apply, families[3], kids[0], groups["g4"])
+    register_text, persons = await _register(db, families[:2])
+    report = await register_import.import_register(db, register_text)
+    assert report.ok and report.created == len(REGISTER_NEW), report
     clock.set(PLAY_AT)
     programs = sorted((await _ids(db, Program)).values())
-    return World(families, staff, programs)
+    return World(families, staff, programs, register_text, persons)
+
+
+async def _register(
+    db: Database, chat_families: list[int]
+) -> tuple[str, dict[str, tuple[date, str | None]]]:
+    rows, persons = [], {}
+    for number, surname, name, born, snils, muni in REGISTER_NEW:
+        rows.append(f"{number},{surname},{name},,{born:%d.%m.%Y},{snils or ''},{muni},ПФ,9000")
+        persons[number] = (born, snils)
+    async with db.reader() as uow:
+        chat = (
+            await uow.session.execute(
+                select(Certificate.number, Child)
+                .join(Child, Child.id == Certificate.child_id)
+                .where(Child.parent_id.in_(chat_families))
+            )
+        ).all()
+        codes = dict((await uow.session.execute(select(Municipality.id, Municipality.code))).all())
+        for number, kid in chat:
+            rows.append(
+                f"{number},{kid.surname},{kid.name},,{kid.birth_date:%d.%m.%Y},,"
+                f"{codes[kid.municipality_id]},ПФ,12000"
+            )
+    async with db.reader() as uow:
+        for number, kid in (
+            await uow.session.execute(
+                select(Certificate.number, Child).join(Child, Child.id == Certificate.child_id)
+            )
+        ).all():
+            persons[number] = (kid.birth_date, kid.snils)
+    return REGISTER_HEADER + "\n" + "\n".join(rows) + "\n", persons
+
+
+async def _correct(
+    db: Database, world: World, fam: int, child: int, variant: int, rng: random.Random
+) -> None:
+    """The family asks; a confirmer approves or refuses it (its own transaction, so other
+    steps run in between)."""
+    async with db.reader() as uow:
+        kid = await uow.session.get(Child, child)
+        if kid is None:
+            return
+        data = children.ChildInput(
+            kid.surname, kid.name, kid.patronymic, kid.birth_date, kid.snils, kid.municipality_id
+        )
+    if variant == 0:
+        data = children.ChildInput(
+            data.surname,
+            NEW_NAMES[rng.randrange(2)],
+            data.patronymic,
+            data.birth_date,
+            data.snils,
+            data.municipality_id,
+        )
+    elif variant == 1:
+        data = children.ChildInput(
+            data.surname,
+            data.name,
+            data.patronymic,
+            data.birth_date - timedelta(days=400),
+            data.snils,
+            data.municipality_id,
+        )
+        if rng.random() < 0.5:
+            # the family edits it directly instead: refused for a confirmed child
+            await db.run(children.update_child, fam, child, data)
+            return
+    else:
+        data = children.ChildInput(
+            data.surname,
+            data.name,
+            data.patronymic,
+            data.birth_date,
+            "12345678964" if data.snils is None else "11223344595",
+            data.municipality_id,
+        )
+    fix = await db.run(corrections.request, fam, child, data, "Опечатка")
+    if rng.random() < 0.7:
+        await db.run(corrections.approve, world.staff, fix)
+    else:
+        await db.run(corrections.refuse, world.staff, fix, "Не по документам")
+
+
+async def _link_number(db: Database, world: World, fam: int, which: int) -> None:
+    number, _, _, born, snils, _ = REGISTER_NEW[which]
+    outcome = await db.run(register.link_by_number, fam, number, born, snils)
+    if outcome.requested:
+        await db.run(link_requests.approve, world.staff, await _cert_id(db, number))
+    elif outcome.child_id is None:
+        raise DomainError("link_refused")
+
+
+async def _cert_id(db: Database, number: str) -> int:
+    async with db.reader() as uow:
+        return int(
+            await uow.session.scalar(select(Certificate.id).where(Certificate.number == number))
+        )
 
 
 async def _parent(uow: UnitOfWork, platform: str, external: str) -> int:
@@ -407,6 +539,14 @@ async def step(
             await db.run(roles.revoke, "tg:900", STAFF_ROLES[op[1]], by="operator:harness")
         elif kind == "regrant":
             await db.run(_grant, STAFF_ROLES[op[1]])
+        elif kind == "reimport":
+            await register_import.import_register(db, world.register, chunk=2)
+        elif kind == "correct":
+            kids = await _children(db, fam)
+            if kids:
+                await _correct(db, world, fam, kids[op[2] % len(kids)], op[3], rng)
+        elif kind == "link_number":
+            await _link_number(db, world, fam, op[2])
         report.done[kind] += 1
     except DomainError as exc:
         report.refused[f"{kind}:{exc.code}"] += 1
@@ -430,11 +570,11 @@ async def play(
     # the worker finishes what the round's closes left to fan out
     while await db.run(month_close.fan_out, 2):
         pass
-    report.broken = await check(db, report)
+    report.broken = await check(db, report, world)
     return report
 
 
-async def check(db: Database, report: RoundReport) -> list[str]:
+async def check(db: Database, report: RoundReport, world: World | None = None) -> list[str]:
     """Every invariant; each broken one as a line naming the row."""
     broken: list[str] = []
     async with db.reader() as uow:
@@ -553,6 +693,31 @@ async def check(db: Database, report: RoundReport) -> list[str]:
         for c in certs:
             if c.child_id is not None and (c.person_key or c.snils_key):
                 broken.append(f"certificate {c.id}: a child attached and register keys kept")
+        # a certificate's number, money and ledger never pass to another person
+        by_id = {k.id: k for k in kids}
+        entries = {e.certificate_id: e for e in await s.scalars(select(RegisterEntry))}
+        persons = world.persons if world is not None else {}
+        for c in certs:
+            person = persons.get(c.number or "")
+            if person is None:
+                continue
+            holder = by_id.get(c.child_id) if c.child_id is not None else None
+            if holder is not None:
+                if holder.birth_date != person[0]:
+                    broken.append(f"certificate {c.id}: another child's birth date")
+                if person[1] is not None and holder.snils != person[1]:
+                    broken.append(f"certificate {c.id}: another child's СНИЛС")
+            entry = entries.get(c.id)
+            if entry is not None and c.child_id is not None:
+                broken.append(f"certificate {c.id}: linked and its register entry kept")
+            if entry is not None and entry.birth_date != person[0]:
+                broken.append(f"certificate {c.id}: the register entry is another child")
+        imported = {number for number, *_ in REGISTER_NEW}
+        for c in certs:
+            if c.id in entries and c.number not in imported:
+                # the chat's own certificate (linked, or its family withdrew): the
+                # re-import stores no name for it
+                broken.append(f"certificate {c.id}: a name stored again by a re-import")
     return broken
 
 

@@ -107,6 +107,26 @@ PENDING = confirmations.Pending(
     NOW,
     True,
 )
+CORRECTION = port.CorrectionView(
+    1,
+    1,
+    "01-0000001-8",
+    "г. Биробиджан",
+    date(2016, 3, 5),
+    "Иванова",
+    "Мария",
+    None,
+    None,
+    "Иванова",
+    "Марья",
+    "Петровна",
+    "11223344595",
+    "Опечатка в имени: в свидетельстве о рождении — Марья Петровна",
+    NOW,
+)
+LINK_REQUEST = port.LinkRequest(
+    1, "01-7770002-1", "Орлов", "Глеб", None, date(2013, 9, 1), "г. Биробиджан", NOW
+)
 ROW = catalog.ProgramRow(
     7,
     "Робототехника LEGO — очень длинное название программы",
@@ -295,6 +315,10 @@ def scene(v: Variant) -> Scene:
             port.Entry("expire", 10_000, 0, None, None, NOW),
         ],
         pending=[PENDING] * 5 if v.consent else [],
+        corrections=[CORRECTION] * 5 if v.consent else [],
+        link_requests=[LINK_REQUEST] * 2 if v.consent else [],
+        confirmed=v.cert in ("funded", "accounting"),
+        correction_pending=v.cert == "funded",
         pending_total=12 if v.consent else 0,
         offices=[office, certificates.Office("Смидовичский район", "", "", "")]
         if v.consent
@@ -318,8 +342,8 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             "card": {"program_id": 7},
             "app": {"application_id": 5},
             "provider": {"application_id": 5, "which": "studying"},
-            "confirm": {"page": 1, "certificate_id": 1},
-            "cert-link": {"number": "01-0000001-8"},
+            "confirm": {"page": 1, "certificate_id": 1, "correction_id": 1, "link_id": 1},
+            "cert-link": {"number": "01-0000001-8", "born": "2016-03-05"},
             "teen-invite": {"code": "1234 5678 9012", "child_id": 1},
             "faq": {"question": 10},
             "stmt": {"child_id": 1},
@@ -333,6 +357,7 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
                 "near": [48.7, 132.9],
             },
             "child-draft": {
+                "id": 1,
                 "surname": "Иванова",
                 "name": "Мария",
                 "patronymic": None,
@@ -375,7 +400,8 @@ async def test_every_screen_renders(variant, lang):
     # what this family has no data for: the engine shows the refusal above the menu
     may_refuse = {"statement"} if variant.cert not in ("funded", "closed") else set()
     if not variant.kids:
-        may_refuse |= {"child", "child-remove-confirm", "confirm-card"}
+        may_refuse |= {"child", "child-remove-confirm", "confirm-card", "correction-card"}
+        may_refuse |= {"link-request-card"}
     for name, build in registry.screens.items():
         ctx = make_ctx(lang, core)
         try:

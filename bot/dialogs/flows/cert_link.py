@@ -1,25 +1,35 @@
 """A family that already holds a certificate number from the regional navigator: the
-number, then the child's birth date, and the child with the certificate and its balance
-appear. Where the number is, if forgotten, is said on the first screen."""
+number, the child's birth date, then the child's СНИЛС (the number and the birth date are
+no proof: providers see both). Where the region's register holds no СНИЛС of the child,
+the link is a request the МОЦ confirms with the documents, as for a new registration.
+Where the number is, if forgotten, is said on the first screen."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import bot.dialogs.flows.children as children_flow
-from bot.dialogs.actions import OpenCertificateLink, OpenChildren
+from bot.dialogs.actions import Action, OpenCertificateLink, OpenChildren, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flows.common import back, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.registry import registry
-from bot.dialogs.screen import Screen, T
+from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import NUMBER_MAX, normalise_number
-from core.rules.people import parse_birth_date
+from core.rules.people import parse_birth_date, parse_snils
+
+
+@action("cl-no-snils")
+class LinkWithoutSnils(Action):
+    pass
 
 
 @flow_state("cert-link", draft=True)
 class CertLink(FlowState):
     number: str | None = None  # typed, waiting for the birth date
+    born: str | None = None  # ISO date, typed, waiting for the СНИЛС
 
 
 @registry.action(OpenCertificateLink)
@@ -58,13 +68,49 @@ async def ask_birth(ctx: Ctx) -> Screen:
 
 @registry.text(Screens.CERT_LINK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
-    number = ctx.flow(CertLink).number
-    if not number:
+    if not ctx.flow(CertLink).number:
         raise DomainError("stale-button")
-    born = parse_birth_date(text, ctx.today())
-    child_id = await ctx.core.certificates.link_by_number(ctx.parent_id, str(number), born)
+    ctx.flow(CertLink).born = parse_birth_date(text, ctx.today()).isoformat()
+    return await ctx.show(Screens.CERT_LINK_SNILS)
+
+
+@registry.screen(Screens.CERT_LINK_SNILS)
+async def ask_snils(ctx: Ctx) -> Screen:
+    flow = ctx.flow(CertLink)
+    if not flow.number or not flow.born:
+        raise DomainError("stale-button")
+    return Screen(
+        [T("cert-link-ask-snils")],
+        [
+            [Button(T("btn-cert-link-no-snils"), LinkWithoutSnils())],
+            [back(OpenCertificateLink()), menu_button()],
+        ],
+        expect="text",
+    )
+
+
+@registry.text(Screens.CERT_LINK_SNILS)
+async def on_snils(ctx: Ctx, text: str) -> Screen:
+    return await _link(ctx, parse_snils(text))
+
+
+@registry.action(LinkWithoutSnils, on=(Screens.CERT_LINK_SNILS,))
+async def without_snils(ctx: Ctx, _: LinkWithoutSnils) -> Screen:
+    return await _link(ctx, None)
+
+
+async def _link(ctx: Ctx, snils: str | None) -> Screen:
+    flow = ctx.flow(CertLink)
+    number, born = flow.number, flow.born
+    if not number or not born:
+        raise DomainError("stale-button")
+    outcome = await ctx.core.certificates.link_by_number(
+        ctx.parent_id, str(number), date.fromisoformat(born), snils
+    )
     ctx.end_flow(CertLink)
-    if child_id is None:
+    if outcome.requested:
+        return await ctx.show(Screens.CHILDREN, T("cert-link-requested"))
+    if outcome.child_id is None:
         return await ctx.show(Screens.CERT_LINK_NUMBER, T("cert-link-failed"))
-    ctx.flow(children_flow.Shown).child_id = child_id
+    ctx.flow(children_flow.Shown).child_id = outcome.child_id
     return await ctx.show(Screens.CHILD, T("cert-linked"))

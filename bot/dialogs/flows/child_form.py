@@ -22,7 +22,7 @@ from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
-from core.port import ChildInput
+from core.port import ChildInput, ChildView
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
 
 STEPS = ("surname", "name", "patronymic", "birth", "snils", "muni")
@@ -257,12 +257,54 @@ async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     )
     if draft.id is not None:
         child_id = draft.id
+        if await ctx.core.family.child_confirmed(ctx.parent_id, child_id):
+            kid = await ctx.core.family.child(ctx.parent_id, child_id)
+            if _identity(kid) != _identity(data):
+                # checked against the documents: a confirmer corrects it (or refuses
+                # another birth date or СНИЛС as another child, said before the reason)
+                if data.birth_date != kid.birth_date or (kid.snils and data.snils != kid.snils):
+                    raise DomainError("correction_other_child")
+                return await ctx.show(Screens.CORRECTION_WHY)
         await ctx.core.family.update_child(ctx.parent_id, child_id, data)
     else:
         child_id = await ctx.core.family.add_child(ctx.parent_id, data)
     ctx.end_flow(ChildDraft)
     ctx.flow(children_flow.Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("child-saved"))
+
+
+def _identity(kid: ChildView | ChildInput) -> tuple[object, ...]:
+    return (kid.surname, kid.name, kid.patronymic, kid.birth_date, kid.snils)
+
+
+@registry.screen(Screens.CORRECTION_WHY)
+async def correction_why(ctx: Ctx) -> Screen:
+    """A confirmed child's new data: what and why, for the МОЦ's confirmer."""
+    draft = _draft(ctx)
+    if draft.id is None:
+        raise DomainError("stale-button")
+    return Screen(
+        [T("correction-ask-why")], [[Button(T("btn-cancel"), CancelChild())]], expect="text"
+    )
+
+
+@registry.text(Screens.CORRECTION_WHY)
+async def on_correction_why(ctx: Ctx, text: str) -> Screen:
+    draft = _draft(ctx)
+    if draft.id is None:
+        raise DomainError("stale-button")
+    data = ChildInput(
+        surname=draft.surname or "",
+        name=draft.name or "",
+        patronymic=draft.patronymic,
+        birth_date=date.fromisoformat(draft.birth or ""),
+        snils=draft.snils,
+        municipality_id=draft.muni or 0,
+    )
+    await ctx.core.family.request_correction(ctx.parent_id, draft.id, data, text)
+    ctx.end_flow(ChildDraft)
+    ctx.flow(children_flow.Shown).child_id = draft.id
+    return await ctx.show(Screens.CHILD, T("correction-requested"))
 
 
 @registry.action(CancelChild)

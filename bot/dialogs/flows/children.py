@@ -121,9 +121,15 @@ async def child_screen(ctx: Ctx) -> Screen:
             rows.append([Button(T("btn-cert-again"), IssueCertificate(child_id))])
     if kid.age >= TEEN_AGE:
         rows.append([Button(T("btn-teen-invite"), InviteTeen(child_id))])
+    confirmed = cert is not None and cert.status not in (CertStatus.AWAITING, CertStatus.REJECTED)
+    if confirmed and await ctx.core.family.correction_pending(ctx.parent_id, child_id):
+        parts.append(T("child-correction-pending"))
     rows.append(
         [
-            Button(T("btn-edit"), child_form.EditChild(child_id)),
+            Button(
+                T("btn-ask-correction" if confirmed else "btn-edit"),
+                child_form.EditChild(child_id),
+            ),
             Button(T("btn-remove"), AskRemoveChild(child_id)),
         ]
     )

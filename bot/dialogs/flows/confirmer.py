@@ -1,5 +1,7 @@
 """A МОЦ's confirmer: the certificates waiting for the documents to be checked, oldest
-request first, paged; the child's full details; confirm, or reject with a reason. Someone
+request first, paged; the child's full details; confirm, or reject with a reason. Beside
+them, the corrections families asked for (old and new data, and why) and the requests to
+link a register number that holds no СНИЛС: approve, or refuse with a reason. Someone
 without the role sees nothing of it."""
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class OpenConfirmation(Action):
 @action("cc-yes")
 class ConfirmData(Action):
     certificate_id: int
+    seen: str = ""  # the version of the data on the card (confirmations.data_version)
 
 
 @action("cc-no")
@@ -30,12 +33,55 @@ class RejectData(Action):
     certificate_id: int
 
 
+@action("cfx")
+class OpenCorrections(Action):
+    pass
+
+
+@action("cfx-open")
+class OpenCorrection(Action):
+    correction_id: int
+
+
+@action("cfx-yes")
+class ApproveCorrection(Action):
+    correction_id: int
+
+
+@action("cfx-no")
+class RefuseCorrection(Action):
+    correction_id: int
+
+
+@action("clr")
+class OpenLinkRequests(Action):
+    pass
+
+
+@action("clr-open")
+class OpenLinkRequest(Action):
+    certificate_id: int
+
+
+@action("clr-yes")
+class ApproveLink(Action):
+    certificate_id: int
+
+
+@action("clr-no")
+class RefuseLink(Action):
+    certificate_id: int
+
+
 @flow_state("confirm")
 class Review(FlowState):
-    """The page of the queue, and the certificate being checked."""
+    """The page of the queue, and the certificate, correction or link request being
+    checked."""
 
     page: int = 0
     certificate_id: int | None = None
+    correction_id: int | None = None
+    link_id: int | None = None
 
 
 def _certificate(ctx: Ctx) -> int:
@@ -52,8 +98,9 @@ async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
 async def queue(ctx: Ctx) -> Screen:
     page = ctx.flow(Review).page
     items, total = await ctx.core.staff.pending(ctx.parent_id, page)
+    others = await _other_requests(ctx)
     if not total:
-        return Screen([T("cq-empty")], [[menu_button()]])
+        return Screen([T("cq-empty")], [*others, [menu_button()]])
     pages = -(-total // CONFIRM_PAGE)
     if not items and page:  # the last page emptied meanwhile
         ctx.flow(Review).page = pages - 1
@@ -64,8 +111,21 @@ async def queue(ctx: Ctx) -> Screen:
         for p in items
     ]
     rows += nav_rows(page, pages, OpenConfirmQueue)
+    rows += others
     rows.append([menu_button()])
     return Screen(parts, rows)
+
+
+async def _other_requests(ctx: Ctx) -> list[list[Button]]:
+    """Buttons to the corrections and link requests waiting, when there are any."""
+    rows = []
+    _, fixes = await ctx.core.staff.corrections(ctx.parent_id, 0)
+    if fixes:
+        rows.append([Button(T("btn-cq-corrections", {"count": fixes}), OpenCorrections())])
+    _, links = await ctx.core.staff.link_requests(ctx.parent_id, 0)
+    if links:
+        rows.append([Button(T("btn-cq-links", {"count": links}), OpenLinkRequests())])
+    return rows
 
 
 @registry.action(OpenConfirmation)
@@ -93,7 +153,7 @@ async def card(ctx: Ctx) -> Screen:
         )
     ]
     rows = [
-        [Button(T("btn-cc-confirm"), ConfirmData(p.id))],
+        [Button(T("btn-cc-confirm"), ConfirmData(p.id, p.version))],
         [Button(T("btn-cc-reject"), RejectData(p.id))],
         [back(OpenConfirmQueue()), menu_button()],
     ]
@@ -102,7 +162,8 @@ async def card(ctx: Ctx) -> Screen:
 
 @registry.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
 async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
-    await ctx.core.staff.confirm(ctx.parent_id, act.certificate_id)
+    # a button of a card shown before this field existed carries none: checked as before
+    await ctx.core.staff.confirm(ctx.parent_id, act.certificate_id, act.seen or None)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-confirmed"))
 
 
@@ -121,6 +182,151 @@ async def reason(ctx: Ctx) -> Screen:
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.core.staff.reject(ctx.parent_id, _certificate(ctx), text)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-rejected"))
+
+
+@registry.action(OpenCorrections)
+async def to_corrections(ctx: Ctx, _: OpenCorrections) -> Screen:
+    return await ctx.show(Screens.CORRECTION_QUEUE)
+
+
+@registry.screen(Screens.CORRECTION_QUEUE)
+async def corrections_queue(ctx: Ctx) -> Screen:
+    items, total = await ctx.core.staff.corrections(ctx.parent_id, 0)
+    rows = [
+        [Button(label(f"{c.old_full_name}, {c.birth_date:%d.%m.%Y}"), OpenCorrection(c.id))]
+        for c in items
+    ]
+    rows.append([back(OpenConfirmQueue()), menu_button()])
+    return Screen([T("cfx-title", {"count": total, "shown": len(items)})], rows)
+
+
+@registry.action(OpenCorrection)
+async def to_correction(ctx: Ctx, act: OpenCorrection) -> Screen:
+    ctx.flow(Review).correction_id = act.correction_id
+    return await ctx.show(Screens.CORRECTION_CARD)
+
+
+def _snils(value: str | None) -> str:
+    return format_snils(value) if value else "—"
+
+
+@registry.screen(Screens.CORRECTION_CARD)
+async def correction_card(ctx: Ctx) -> Screen:
+    c = await ctx.core.staff.correction(ctx.parent_id, need(ctx.flow(Review).correction_id))
+    parts = [
+        T(
+            "cfx-card",
+            {
+                "old": c.old_full_name,
+                "new": c.full_name,
+                "old_snils": _snils(c.old_snils),
+                "snils": _snils(c.snils),
+                "born": c.birth_date,
+                "number": c.number,
+                "municipality": c.municipality,
+                "reason": c.reason,
+                "requested": c.requested_at.date(),
+            },
+        )
+    ]
+    rows = [
+        [Button(T("btn-cfx-approve"), ApproveCorrection(c.id))],
+        [Button(T("btn-cfx-refuse"), RefuseCorrection(c.id))],
+        [back(OpenCorrections()), menu_button()],
+    ]
+    return Screen(parts, rows)
+
+
+@registry.action(ApproveCorrection, on=(Screens.CORRECTION_CARD,))
+async def approve_correction(ctx: Ctx, act: ApproveCorrection) -> Screen:
+    await ctx.core.staff.approve_correction(ctx.parent_id, act.correction_id)
+    return await ctx.show(Screens.CONFIRM_QUEUE, T("cfx-approved"))
+
+
+@registry.action(RefuseCorrection, on=(Screens.CORRECTION_CARD,))
+async def refuse_correction(ctx: Ctx, act: RefuseCorrection) -> Screen:
+    ctx.flow(Review).correction_id = act.correction_id
+    return await ctx.show(Screens.CORRECTION_REFUSAL)
+
+
+@registry.screen(Screens.CORRECTION_REFUSAL)
+async def correction_refusal(ctx: Ctx) -> Screen:
+    return Screen([T("cfx-ask-reason")], [[back(OpenCorrections())]], expect="text")
+
+
+@registry.text(Screens.CORRECTION_REFUSAL)
+async def on_correction_refusal(ctx: Ctx, text: str) -> Screen:
+    correction = need(ctx.flow(Review).correction_id)
+    await ctx.core.staff.refuse_correction(ctx.parent_id, correction, text)
+    return await ctx.show(Screens.CONFIRM_QUEUE, T("cfx-refused"))
+
+
+@registry.action(OpenLinkRequests)
+async def to_link_requests(ctx: Ctx, _: OpenLinkRequests) -> Screen:
+    return await ctx.show(Screens.LINK_REQUEST_QUEUE)
+
+
+@registry.screen(Screens.LINK_REQUEST_QUEUE)
+async def link_requests_queue(ctx: Ctx) -> Screen:
+    items, total = await ctx.core.staff.link_requests(ctx.parent_id, 0)
+    rows = [
+        [Button(label(f"{r.full_name}, {r.birth_date:%d.%m.%Y}"), OpenLinkRequest(r.id))]
+        for r in items
+    ]
+    rows.append([back(OpenConfirmQueue()), menu_button()])
+    return Screen([T("clr-title", {"count": total, "shown": len(items)})], rows)
+
+
+@registry.action(OpenLinkRequest)
+async def to_link_request(ctx: Ctx, act: OpenLinkRequest) -> Screen:
+    ctx.flow(Review).link_id = act.certificate_id
+    return await ctx.show(Screens.LINK_REQUEST_CARD)
+
+
+@registry.screen(Screens.LINK_REQUEST_CARD)
+async def link_request_card(ctx: Ctx) -> Screen:
+    r = await ctx.core.staff.link_request(ctx.parent_id, need(ctx.flow(Review).link_id))
+    parts = [
+        T(
+            "clr-card",
+            {
+                "name": r.full_name,
+                "born": r.birth_date,
+                "number": r.number,
+                "municipality": r.municipality,
+                "requested": r.requested_at.date(),
+            },
+        )
+    ]
+    rows = [
+        [Button(T("btn-clr-approve"), ApproveLink(r.id))],
+        [Button(T("btn-clr-refuse"), RefuseLink(r.id))],
+        [back(OpenLinkRequests()), menu_button()],
+    ]
+    return Screen(parts, rows)
+
+
+@registry.action(ApproveLink, on=(Screens.LINK_REQUEST_CARD,))
+async def approve_link(ctx: Ctx, act: ApproveLink) -> Screen:
+    await ctx.core.staff.approve_link(ctx.parent_id, act.certificate_id)
+    return await ctx.show(Screens.CONFIRM_QUEUE, T("clr-approved"))
+
+
+@registry.action(RefuseLink, on=(Screens.LINK_REQUEST_CARD,))
+async def refuse_link(ctx: Ctx, act: RefuseLink) -> Screen:
+    ctx.flow(Review).link_id = act.certificate_id
+    return await ctx.show(Screens.LINK_REQUEST_REFUSAL)
+
+
+@registry.screen(Screens.LINK_REQUEST_REFUSAL)
+async def link_request_refusal(ctx: Ctx) -> Screen:
+    return Screen([T("clr-ask-reason")], [[back(OpenLinkRequests())]], expect="text")
+
+
+@registry.text(Screens.LINK_REQUEST_REFUSAL)
+async def on_link_refusal(ctx: Ctx, text: str) -> Screen:
+    await ctx.core.staff.refuse_link(ctx.parent_id, need(ctx.flow(Review).link_id), text)
+    return await ctx.show(Screens.CONFIRM_QUEUE, T("clr-refused"))
 
 
 @registry.command("confirm")

@@ -137,6 +137,8 @@ def _card(ctx: Ctx, c: ProviderCard) -> list[Piece]:
                 "age": c.age if c.age is not None else "—",
                 "known": c.age is not None,
                 "born": c.birth_date or "—",
+                # shown once accepted (core.services.provider_views.card)
+                "numbered": c.certificate is not None,
                 "certificate": c.certificate or "—",
                 "program": a.program,
                 "group": a.group,

@@ -15,9 +15,11 @@ from core.storage.models.money import (
 from core.storage.models.notify import Broadcast, Outbox
 from core.storage.models.people import (
     Child,
+    Correction,
     Identity,
     LinkCode,
     LinkFailure,
+    LinkNumberFailure,
     Municipality,
     MunicipalityYear,
     Parent,
@@ -33,6 +35,7 @@ __all__ = [
     "Broadcast",
     "Certificate",
     "Child",
+    "Correction",
     "Follow",
     "FundingOpen",
     "Group",
@@ -40,6 +43,7 @@ __all__ = [
     "LedgerEntry",
     "LinkCode",
     "LinkFailure",
+    "LinkNumberFailure",
     "Money",
     "MonthClose",
     "Municipality",

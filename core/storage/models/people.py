@@ -152,6 +152,46 @@ class RegisterEntry(Base):
     patronymic: Mapped[str | None] = mapped_column(String(60), nullable=True)
     birth_date: Mapped[date] = mapped_column(Date)
     snils: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    # an entry with no СНИЛС is linked only once a confirmer has seen the family's
+    # documents: the family that asked, and when (the confirmer's queue)
+    requested_by: Mapped[int | None] = mapped_column(
+        ForeignKey("parents.id", ondelete="SET NULL"), nullable=True
+    )  # an account merged away meanwhile: the request lapses, never another family's
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LinkNumberFailure(Base):
+    """A refused try to link a certificate by its number, counted per number whatever the
+    account (many accounts trying one number meet the same limit)."""
+
+    __tablename__ = "link_number_failures"
+    __table_args__ = (Index("ix_link_number_failures_number_at", "number", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Correction(Base):
+    """A family asks to correct a confirmed child's data (a typo in a name); a confirmer
+    approves it with the documents in hand or refuses it. Until then the child's data
+    stand. The birth date and a recorded СНИЛС are never corrected: that is another child.
+    Gone with the child's data."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(
+        ForeignKey("children.id", ondelete="CASCADE"), index=True
+    )
+    surname: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(60))
+    patronymic: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    snils: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), index=True)  # pending approved refused
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    refusal: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class Child(Base):
