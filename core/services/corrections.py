@@ -176,8 +176,9 @@ async def pending_one(uow: UnitOfWork, staff_id: int, correction_id: int) -> Cor
 async def _locked(
     uow: UnitOfWork, staff_id: int, correction_id: int
 ) -> tuple[Correction, Child, int]:
-    """In the lock order: the child's family, then its certificate; read fresh."""
-    wide, munis = await _scope(uow, staff_id)
+    """In the lock order: the child's family, then its certificate, then the confirmer's
+    role; read fresh."""
+    await _scope(uow, staff_id)  # anyone else is refused before any lock
     family = await uow.session.scalar(
         select(Child.parent_id)
         .join(Correction, Correction.child_id == Child.id)
@@ -193,6 +194,9 @@ async def _locked(
     )
     if cert_id is not None:
         await locks.certificates(uow, [cert_id])
+    # the role held (FOR SHARE) after the family's and certificate's locks, as every staff
+    # act: a revocation waits for this decision, and a decision after it finds no role
+    wide, munis = await _scope(uow, staff_id, hold=True)
     row = await uow.session.get(Correction, correction_id, populate_existing=True)
     if row is None or row.status != PENDING or cert_id is None:
         raise DomainError("correction_not_pending")

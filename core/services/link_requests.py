@@ -88,8 +88,9 @@ async def pending_one(uow: UnitOfWork, staff_id: int, cert_id: int) -> LinkReque
 
 
 async def _locked(uow: UnitOfWork, staff_id: int, cert_id: int) -> tuple[RegisterEntry, int]:
-    """In the lock order: the asking family, then the certificate; read fresh."""
-    wide, munis = await _scope(uow, staff_id)
+    """In the lock order: the asking family, then the certificate, then the confirmer's
+    role (held FOR SHARE: a revocation waits for this decision); read fresh."""
+    await _scope(uow, staff_id)  # anyone else is refused before any lock
     family = await uow.session.scalar(
         select(RegisterEntry.requested_by).where(RegisterEntry.certificate_id == cert_id)
     )
@@ -97,6 +98,7 @@ async def _locked(uow: UnitOfWork, staff_id: int, cert_id: int) -> tuple[Registe
         raise DomainError("certificate_not_awaiting")
     await locks.families(uow, family)
     await locks.certificates(uow, [cert_id])
+    wide, munis = await _scope(uow, staff_id, hold=True)
     entry = await uow.session.get(RegisterEntry, cert_id, populate_existing=True)
     cert = await uow.session.get(Certificate, cert_id, populate_existing=True)
     if entry is None or cert is None or entry.requested_by != family or cert.child_id is not None:

@@ -143,6 +143,8 @@ NEEDS = {
     "end-studies": "provider",
     "confirm": "confirmer",
     "reject": "confirmer",
+    "correct": "confirmer",
+    "link-number": "confirmer",
 }
 # the region's register: three children not in the chat (with a СНИЛС, without one, in
 # the village), and the chat's own certificates of families 0 and 1 (the region's register
@@ -739,7 +741,13 @@ async def _check_audit(s, apps, certs) -> list[str]:  # type: ignore[no-untyped-
     for a in apps:
         if a.accepted_at is not None and a.id not in accepted:
             broken.append(f"application {a.id}: accepted and not in the audit trail")
-    confirmed = {r.certificate_id for r in trail if r.action == "confirm"}
+    # a confirmer confirms a child's data, or a register number's link (the documents of
+    # a child the register holds no СНИЛС of)
+    confirmed = {
+        r.certificate_id
+        for r in trail
+        if r.action == "confirm" or (r.action == "link-number" and r.outcome == "approved")
+    }
     for c in certs:
         if c.confirmed_by is not None and c.id not in confirmed:
             broken.append(f"certificate {c.id}: confirmed and not in the audit trail")
