@@ -29,10 +29,15 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, RowError]] = field(default_factory=list)
+    # a chunked import that failed part-way: the line of the first row not applied (the
+    # rows before it are); None when it ran to the end
+    stopped_at: int | None = None
+    # an all-or-nothing import that found bad rows: nothing was written
+    nothing_applied: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and self.stopped_at is None
 
 
 def rows(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], str]:

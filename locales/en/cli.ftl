@@ -4,6 +4,8 @@ cli-migrated = The database is at the latest schema version.
 cli-seeded = Demo region loaded: { $munis } municipalities, { $groups } program groups.
 cli-import-done = Imported: { $created } new, { $updated } updated, { $errors } rows with errors.
 cli-import-row-error = Line { $line }: { $error }
+cli-import-nothing = Nothing imported: the file has rows with errors and the import ran all or nothing.
+cli-import-stopped = The import stopped at line { $line }: the lines before it are saved, that line and the ones after are not. Fix the cause (it is in the log) and import the same file again: a re-import updates records by their ids and duplicates nothing.
 cli-file-unreadable = Could not read { $path }: a UTF-8 CSV file is expected.
 cli-month-closed = Month { $month } closed: { $debits } debits totalling { $amount }, { $releases } reservations released.
 cli-month-already = Month { $month } was closed before: nothing debited again.
@@ -39,6 +41,8 @@ import-not-date = { $column }: a date is needed, such as 01.06.2027 or 2027-06-0
 import-other-provider = { $column }: this program belongs to another organisation
 import-other-program = { $column }: this group belongs to another program
 import-seats-below-taken = { $column }: fewer seats than children already in the group
+import-nul-character = { $column }: the cell holds a NUL character, which cannot be stored
+import-period-switch = { $column }: the municipality's funding period is already set; an import cannot switch it
 
 ## Starting
 
