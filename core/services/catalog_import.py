@@ -6,6 +6,7 @@ duplicates; a bad row is reported with its line number and the good rows still l
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -19,13 +20,17 @@ from core.services import import_cells as cells
 from core.services import waiting_list
 from core.services.certificates import grant_from_queue
 from core.storage import locks
-from core.storage.db import Database, UnitOfWork
+from core.storage.db import Database, UnitOfWork, is_sqlite
 from core.storage.models import Group, Municipality, MunicipalityYear, Program, Provider
 
 logger = logging.getLogger(__name__)
 # rows a chunk of an operator's import (one short transaction each): a few hundred keep
 # a family's write behind a chunk well under a second (bench/import_bench.py)
 CHUNK_ROWS = 200
+# SQLite: a writer waiting for the file's lock sleeps in its busy handler (up to 100 ms a
+# try), so a loop of chunks would take the lock again before it wakes; a pause between
+# chunks lets it in (PostgreSQL queues lock waiters in order and needs none)
+SQLITE_PAUSE_S = 0.12
 
 CATALOG_COLUMNS = (
     "provider_id",
@@ -176,6 +181,7 @@ async def import_catalog_file(
             report.stopped_at = part[0][0]
             break
         await waiting_list.fill_groups(db, raised)
+        await _breathe(db)
     _finish("catalogue", report)
     return report
 
@@ -335,6 +341,11 @@ async def _apply_catalog(
     return {groups[ext].id: program_id for ext, program_id in raised.items()}
 
 
+async def _breathe(db: Database) -> None:
+    if is_sqlite(db.url):
+        await asyncio.sleep(SQLITE_PAUSE_S)
+
+
 def _finish(what: str, report: cells.ImportReport) -> None:
     """The errors in line order (cells are checked before the rows meet the database)."""
     report.errors.sort(key=lambda error: error[0])
@@ -442,6 +453,7 @@ async def import_municipalities_file(
             logger.exception("municipalities import stopped at line %d", part[0][0])
             report.stopped_at = part[0][0]
             break
+        await _breathe(db)
     for muni_id in sorted(changed):
         await db.run(_grant, muni_id)
     _finish("municipalities", report)
