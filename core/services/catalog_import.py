@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -172,17 +173,21 @@ async def import_catalog_file(
                 return report  # rolled back: the unit of work is not committed
             await uow.commit()
         return report
+    longest = 0.0  # the longest chunk's transaction: what a family may wait behind
     for n in range(0, len(parsed), chunk):
         part = parsed[n : n + chunk]
+        started = time.perf_counter()
         try:
             raised = await db.run(_catalog_chunk, part, report)
         except Exception:  # reported: what landed before stays
             logger.exception("catalogue import stopped at line %d", part[0][0])
             report.stopped_at = part[0][0]
             break
+        longest = max(longest, time.perf_counter() - started)
         await waiting_list.fill_groups(db, raised)
         await _breathe(db)
     _finish("catalogue", report)
+    logger.info("catalogue import: the longest chunk took %.0f ms", longest * 1000)
     return report
 
 
@@ -334,10 +339,11 @@ async def _apply_catalog(
         if change > 0 and ext in seats_now:
             raised[ext] = program_id
     await s.flush()
-    # free seats move by the difference (a claim meanwhile moves them by its own)
-    for program_id in sorted(delta):
-        if delta[program_id]:
-            await waiting_list.program_seats(uow, program_id, delta[program_id])
+    # free seats move by the difference (a claim meanwhile moves them by its own), in
+    # one batch in program id order
+    moves = [{"program_id": p, "delta": n} for p, n in sorted(delta.items()) if n]
+    if moves:
+        await (await s.connection()).execute(waiting_list.FREE_SEATS, moves)
     return {groups[ext].id: program_id for ext, program_id in raised.items()}
 
 

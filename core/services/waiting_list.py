@@ -97,7 +97,7 @@ async def offered(uow: UnitOfWork, parent_id: int, app_id: int) -> Offer:
     return Offer(app.id, app.child_id, app.group_id)
 
 
-_FREE_SEATS = (
+FREE_SEATS = (
     update(Program)
     .where(Program.id == bindparam("program_id"))
     .values(free_seats=Program.free_seats + bindparam("delta"))
@@ -106,7 +106,7 @@ _FREE_SEATS = (
 
 
 async def program_seats(uow: UnitOfWork, program_id: int, delta: int) -> None:
-    await uow.core(_FREE_SEATS, {"program_id": program_id, "delta": delta})
+    await uow.core(FREE_SEATS, {"program_id": program_id, "delta": delta})
 
 
 async def pass_seat(uow: UnitOfWork, group_id: int, program_id: int) -> None:
