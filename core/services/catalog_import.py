@@ -255,7 +255,7 @@ async def _apply_catalog(
         .join(Program, Program.id == Group.program_id)
         .where(Group.external_id.in_({d["group_id"] for _, d in part}))
         .order_by(Group.id)
-        .with_for_update(of=Group)
+        .with_for_update(of=Group, key_share=True)  # FOR NO KEY UPDATE: ids stay
         .execution_options(populate_existing=True)
     )
     for held, of_program in locked.all():
