@@ -133,9 +133,14 @@ def _read(path: Path) -> str:
 
 
 def _report(report: ImportReport) -> None:
-    for line, error in report.errors:
+    for line, error in sorted(report.errors, key=lambda e: e[0]):
         reason = operator_text(f"import-{error.code}", column=error.column, **error.params)
         click.echo(operator_text("cli-import-row-error", line=str(line), error=reason), err=True)
+    if report.nothing_applied:
+        click.echo(operator_text("cli-import-nothing"), err=True)
+        raise SystemExit(1)
+    if report.stopped_at is not None:
+        click.echo(operator_text("cli-import-stopped", line=str(report.stopped_at)), err=True)
     click.echo(
         operator_text(
             "cli-import-done",
@@ -144,7 +149,7 @@ def _report(report: ImportReport) -> None:
             errors=len(report.errors),
         )
     )
-    if report.errors:
+    if not report.ok:
         raise SystemExit(1)
 
 
@@ -169,35 +174,51 @@ def seed_demo_cmd() -> None:
     )
 
 
+_ALL_OR_NOTHING = click.option(
+    "--all-or-nothing",
+    is_flag=True,
+    help="Import nothing if any row is bad (one transaction: families wait meanwhile).",
+)
+
+
 @click.command("import-catalog")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_catalog_cmd(file: Path) -> None:
+@_ALL_OR_NOTHING
+def import_catalog_cmd(file: Path, all_or_nothing: bool) -> None:
     """Import providers, programs and groups from a CSV file (docs/import.md).
 
-    Re-import updates by the ids in the file; bad rows are reported with their line
-    numbers and the good rows still land (exit code 1 if any row was bad)."""
+    Re-import updates by the ids in the file; bad cells are reported by line and column
+    and the good rows still land (exit code 1 if any row was bad). Applied in chunks of
+    a few hundred rows, so families are not held up by a large file."""
     text = _read(file)
     _report(
-        _audited(
-            "import-catalog",
-            lambda uow: catalog_import.import_catalog(uow, text),
-            _imported,
-            detail=f"file:{file.name}",
+        _with_db(
+            lambda db: _chunked_and_audited(
+                db,
+                "import-catalog",
+                catalog_import.import_catalog_file(db, text, all_or_nothing=all_or_nothing),
+                detail=f"file:{file.name}",
+            )
         )
     )
 
 
 @click.command("import-municipalities")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_municipalities_cmd(file: Path) -> None:
-    """Import municipalities and their yearly settings (quota, nominal, budget limit)."""
+@_ALL_OR_NOTHING
+def import_municipalities_cmd(file: Path, all_or_nothing: bool) -> None:
+    """Import municipalities and their yearly settings (quota, nominal, budget limit).
+
+    Optional columns the file leaves out keep what is stored."""
     text = _read(file)
     _report(
-        _audited(
-            "import-municipalities",
-            lambda uow: catalog_import.import_municipalities(uow, text),
-            _imported,
-            detail=f"file:{file.name}",
+        _with_db(
+            lambda db: _chunked_and_audited(
+                db,
+                "import-municipalities",
+                catalog_import.import_municipalities_file(db, text, all_or_nothing=all_or_nothing),
+                detail=f"file:{file.name}",
+            )
         )
     )
 

@@ -29,16 +29,24 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, RowError]] = field(default_factory=list)
+    # a chunked import that failed part-way: the line of the first row not applied (the
+    # rows before it are); None when it ran to the end
+    stopped_at: int | None = None
+    # an all-or-nothing import that found bad rows: nothing was written
+    nothing_applied: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and self.stopped_at is None
 
 
 def rows(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], str]:
     text = text.lstrip("\ufeff")
     sample = text[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    # the csv module refuses a field over 131,072 characters by raising mid-file; no
+    # field is longer than the file, and each cell's own limit reports it by its column
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     missing = [c for c in columns if c not in (reader.fieldnames or [])]
     if missing:
@@ -64,6 +72,8 @@ def kopecks(row: dict[str, str], col: str) -> int:
         value = Decimal(row[col].replace(" ", "").replace(",", "."))
     except InvalidOperation as exc:
         raise RowError("not-amount", col) from exc
+    if not value.is_finite():  # NaN, Infinity: Decimal reads them, no sum is one
+        raise RowError("not-amount", col)
     if value < 0 or value > Decimal(10_000_000) or value != value.quantize(Decimal("0.01")):
         raise RowError("bad-amount", col)
     return int(value * 100)
@@ -103,6 +113,8 @@ def text(row: dict[str, str], col: str, limit: int, required: bool = True) -> st
         raise RowError("empty", col)
     if len(value) > limit:
         raise RowError("too-long", col, max=limit)
+    if "\x00" in value:  # PostgreSQL stores no NUL in text (SQLite would)
+        raise RowError("nul-character", col)
     return value
 
 

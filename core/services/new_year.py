@@ -17,7 +17,7 @@ from sqlalchemy import String, cast, func, insert, literal, select, update
 from core.errors import DomainError
 from core.rules.calendar import Period, month_display, month_index, school_year_of
 from core.rules.enrolment import HOLDS_SEAT, AppStatus
-from core.services import campaign, funding, month_close
+from core.services import campaign, funding, month_close, waiting_list
 from core.services.certificates import close_adults
 from core.storage import locks
 from core.storage.db import UnitOfWork
@@ -150,10 +150,11 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
             AppStatus.CANCELLED.value,
         ),
     ):
+        # a seat held for a family ends with its application: no deadline left over
         await uow.session.execute(
             update(Application)
             .where(old, Application.status.in_(status))
-            .values(status=target, updated_at=uow.now)
+            .values(status=target, hold_until=None, updated_at=uow.now)
             .execution_options(synchronize_session=False)
         )
 
@@ -181,3 +182,13 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
     await uow.session.execute(
         update(Program).values(free_seats=free).execution_options(synchronize_session=False)
     )
+    # the seats last year's applications held, offered to those still waiting (this
+    # year's summer lists), as any freed seat is; the gate is held exclusively, so the
+    # groups locked above keep no one waiting for the applications locked now
+    stranded = await uow.session.execute(
+        select(Group.id, Group.program_id)
+        .where(Group.waiting > 0, Group.taken < Group.seats)
+        .order_by(Group.id)
+    )
+    for group_id, program_id in stranded.all():
+        await waiting_list.offer_free_seats(uow, group_id, program_id)

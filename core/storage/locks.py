@@ -2,8 +2,11 @@
 
 Every such use case takes its locks at its start, in this order, and never goes back up:
 
-1. the ledger gate: shared by every use case; exclusive for month close, new year and
-   catalogue import, which move many families' money or seats in one set-based pass;
+0. the import lock: catalogue and municipalities imports only, one chunk at a time, so
+   two imports never take each other's rows in different orders;
+1. the ledger gate: shared by every use case; exclusive for month close and new year,
+   which move many families' money or seats in one set-based pass (and for an import
+   run all-or-nothing in one transaction; a chunked import shares it, a chunk at a time);
 2. families (parent rows), in id order: one family's use cases run one at a time, so an
    application submitted while the family withdraws its consent is either seen by the
    withdrawal or refused by consent, never left behind on an erased child;
@@ -36,6 +39,7 @@ from core.storage.models import Application, Certificate, Parent
 
 # pg_advisory_xact_lock key of the ledger gate ("PFDO" in ASCII)
 GATE_KEY = 0x5046_444F
+IMPORT_KEY = 0x5046_494D  # of the import lock ("PFIM")
 
 
 # built once: every writing use case runs them first
@@ -55,6 +59,13 @@ async def gate(uow: UnitOfWork, *, exclusive: bool = False) -> None:
     if uow.dialect != "postgresql":
         return
     await uow.session.execute(_GATE_EXCLUSIVE if exclusive else _GATE_SHARED)
+
+
+async def imports(uow: UnitOfWork) -> None:
+    """Step 0. Released at the end of the transaction."""
+    if uow.dialect != "postgresql":
+        return
+    await uow.session.execute(select(func.pg_advisory_xact_lock(IMPORT_KEY)))
 
 
 async def families(uow: UnitOfWork, *parent_ids: int | None) -> None:

@@ -11,6 +11,8 @@ cli-register-left-closed = Left as they are, the certificate is closed and is no
 cli-register-over-quota = Line { $line }: the municipality's quota of funded certificates is used up, imported as an accounting certificate.
 cli-register-nothing-applied = The file has errors and --all-or-nothing was given: nothing was imported.
 import-bad-character = { $column }: a character that is not allowed (a NUL byte)
+cli-import-nothing = Nothing imported: the file has rows with errors and the import ran all or nothing.
+cli-import-stopped = The import stopped at line { $line }: the lines before it are saved, that line and the ones after are not. Fix the cause (it is in the log) and import the same file again: a re-import updates records by their ids and duplicates nothing.
 cli-file-unreadable = Could not read { $path }: a UTF-8 CSV file is expected.
 cli-month-closed = Month { $month } closed: { $debits } debits totalling { $amount }, { $releases } reservations released.
 cli-month-already = Month { $month } was closed before: nothing debited again.
@@ -54,6 +56,8 @@ import-not-date = { $column }: a date is needed, such as 01.06.2027 or 2027-06-0
 import-other-provider = { $column }: this program belongs to another organisation
 import-other-program = { $column }: this group belongs to another program
 import-seats-below-taken = { $column }: fewer seats than children already in the group
+import-nul-character = { $column }: the cell holds a NUL character, which cannot be stored
+import-period-switch = { $column }: the municipality's funding period is already set; an import cannot switch it
 
 ## Starting
 

@@ -96,6 +96,27 @@ def test_import_certificates_says_what_it_added_changed_and_left_alone(run, tmp_
     assert "новых 0, обновлено 0" in again.output
 
 
+def test_import_catalog_bad_cells_and_all_or_nothing(run, tmp_path):
+    run("seed-demo")
+    path = tmp_path / "catalog.csv"
+    rows = [
+        catalog_row(901, muni="birobidzhan"),
+        catalog_row(902, muni="birobidzhan", price="NaN"),
+        catalog_row(903, muni="birobidzhan", name="Робо\x00техника"),
+        catalog_row(904, muni="birobidzhan").replace("Описание 904", "я" * 140_000),
+    ]
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("import-catalog", "--all-or-nothing", str(path))
+    assert result.exit_code == 1
+    assert "Строка 3: price_rub: нужна сумма в рублях" in result.output
+    assert "Строка 4: program_name: в ячейке нулевой символ (NUL)" in result.output
+    assert "Строка 5: description: длиннее 4\xa0000 символов" in result.output
+    assert "Ничего не загружено" in result.output
+    result = run("import-catalog", str(path))
+    assert result.exit_code == 1
+    assert "новых 1" in result.output and "Ничего не загружено" not in result.output
+
+
 def test_bad_arguments_exit_non_zero_with_a_message(run, tmp_path):
     assert run("close-month", "2026-13").exit_code == 2
     assert run("new-year", "1999").exit_code == 2
