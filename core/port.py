@@ -32,7 +32,7 @@ from core.services.certificates import CertificateView, Office
 from core.services.children import ChildInput, ChildView
 from core.services.confirmations import PAGE as CONFIRM_PAGE
 from core.services.confirmations import Pending
-from core.services.decisions import Decision
+from core.services.decisions import Decision, FirstDays
 from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
 from core.services.provider_views import PAGE as PROVIDER_PAGE
 from core.services.provider_views import ProviderCard, Queue
@@ -74,6 +74,7 @@ __all__ = [
     "Enrolment",
     "Entry",
     "Family",
+    "FirstDays",
     "GroupView",
     "NoticeChannels",
     "Offer",
@@ -259,6 +260,14 @@ class Staff(Protocol):
     ) -> Decision: ...
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         """Ends an enrolled child's studies (отчисление) after ``last_day``."""
+        ...
+
+    async def first_days(self, staff_id: int, application_id: int) -> FirstDays:
+        """The days an accepted child may start on (the first choice is the default)."""
+        ...
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        """Enrols from ``first_day``, a class day of the group."""
         ...
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...

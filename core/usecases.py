@@ -295,6 +295,12 @@ class Staff(_Area):
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
 
+    async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
+        return await self.db.read(decisions.first_days, staff_id, application_id)
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        return await self.db.run(decisions.provider_enrol, staff_id, application_id, first_day)
+
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None
     ) -> port.Decision:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from core.rules.calendar import Period
 from core.rules.catalog import Direction, Register
+from core.rules.schedule import effective, parse_class_days
 from core.rules.text import fold
 from core.services import import_cells as cells
 from core.services.certificates import grant_from_queue
@@ -200,6 +201,7 @@ async def _upsert(uow: UnitOfWork, d: dict[str, Any], municipality_id: int) -> t
     group.program_id = program.id
     group.name = d["group_name"]
     group.schedule = d["schedule"]
+    group.class_days = effective(parse_class_days(d["schedule"]))
     group.seats = d["seats"]
     await s.flush()
     return created, program.id

@@ -63,7 +63,7 @@ faq-q10 = My child is 14: can they do it?
 faq-a1 = The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
 faq-a2 = A certificate with a nominal pays for classes in certified programs: each month the month's share is debited from it. Budget programs (significant, pre-professional, other) are paid by the municipality: an accounting certificate is enough for them. Children's art schools need no certificate. The certificate's money cannot be taken in cash.
 faq-a3 = The nominal is the sum for the whole year. A certificate issued during the year gets the part of the nominal for the months left. Some money may also be blocked for accepted applications: "available" is the balance less what is blocked.
-faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for a month of classes in one program; we send a notice for each.
+faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for a month of classes in one program, at the month's end; we send a notice for each. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
 faq-a5 = Open the program and press "Tell me when a seat frees": when one does, those waiting are told in their order. You can also apply to another group or program with seats: search shows them (/search).
 faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A certificate with a nominal gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
 faq-a7 = Money left over does not accumulate: at the end of the funding year it returns to the budget, and the new year brings a new nominal. Money blocked for classes under way does not expire while they go on.
@@ -83,6 +83,7 @@ help-text =
     /link — link Telegram and VK
     /language — change the language
     /cancel — stop what you are doing
+    How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
     Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
 
 ## My data
@@ -265,6 +266,7 @@ quote-certified =
        *[no] No co-pay.
     }
     When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
+    The provider sets the first day of studies at enrolment. A partial month (at the start and at the end of the studies) is paid by the group's class days, public holidays excluded; a month with no class day is free.
 quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
     [yes] A children's art school: no certificate needed.
    *[no] The program is paid by the budget: nothing is debited from the certificate.
@@ -327,7 +329,7 @@ btn-app-cancel = Cancel the application
 btn-app-leave = Stop attending
 app-cancel-confirm = Cancel the application? The reservation returns to the certificate.
 btn-app-cancel-yes = Yes, cancel
-app-leave-confirm = Stop attending? This month is debited for the days attended; the rest of the reservation returns to the certificate for another program.
+app-leave-confirm = Stop attending? Today is the last day. This month is debited by the group's class days up to and including today; the rest of the reservation returns to the certificate for another program.
 btn-app-leave-yes = Yes, stop
 app-cancelled = The application is cancelled. Any money blocked for it is back on the certificate.
 app-left = Done: the reservation of future months is back on the certificate.
@@ -411,14 +413,24 @@ pa-studying-since = Studying since { $date }.
 pa-phone = The parent's phone for the contract: { $phone }
 pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person; the certificate number is above.
 btn-end-studies = 🏁 End the studies
-ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited only for the days up to and including it; the rest of the reserve returns to the certificate.
+ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited by the group's class days up to and including it; the rest of the reserve returns to the certificate.
 btn-end-today = Today is the last day
 pd-finished = Studies ended, the last day is { $date }. The family will be notified.
 btn-accept = ✅ Accept
 btn-enrol = 🎓 Enrol
 btn-reject = ✖ Reject
 pd-accepted = Accepted; the parent will be notified.
-pd-enrolled = Enrolled; the parent will be notified.
+pd-enrolled = Enrolled, the first day of studies is { $date }. The parent will be notified.
+ask-first-day = From which day does the child study? Choose one of the group's class days or type a date (for example { $earliest }): not before { $earliest } and not after { $latest }. From that day the month is paid by the group's class days.
+btn-first-day = { $weekday ->
+    [0] Mon
+    [1] Tue
+    [2] Wed
+    [3] Thu
+    [4] Fri
+    [5] Sat
+   *[6] Sun
+}, { $date }
 pd-rejected = Rejected; the parent will see the reason.
 pd-not-covered = The application cannot be accepted: the certificate no longer covers it. Needed { $needed }, available { $available }. The application stays submitted; the family has been told.
 ask-reason = Type the reason for the refusal: the parent will see it.
@@ -496,7 +508,7 @@ n-next-accepted =
        *[no] {""}
     }
 n-next-enrolled = Classes: group “{ $group }”, { $schedule }, at { $address }.{ $paid ->
-        [yes] {" "}The money is debited at the end of each month for the days of classes only — you get a notice of each debit.
+        [yes] {" "}The money is debited at the end of each month by the group's class days from the first day of studies (public holidays do not count; a month with no class day costs nothing) — you get a notice of each debit.
        *[no] {" "}The program is paid from the budget: nothing is debited from the certificate.
     }
 n-next-rejected = Similar programs of the same direction in this municipality with free seats:

@@ -6,7 +6,7 @@ added to the port and not here fails the type check, not a test at run time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core import port
@@ -243,6 +243,15 @@ class Staff(_Area):
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         self.wrote("finish", application_id, last_day)
+
+    async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
+        today = date(2026, 10, 5)
+        days = tuple(today + timedelta(days=n) for n in (0, 2, 7, 9))
+        return port.FirstDays(date(2026, 10, 1), date(2027, 5, 31), days)
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        self.wrote("enrol", application_id, first_day)
+        return first_day
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

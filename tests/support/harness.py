@@ -102,6 +102,7 @@ OPS = [
     "confirm",
     "reject",
     "enrol",
+    "enrol_on",
     "finish",
     "finish_on",
     "remove_child",
@@ -312,6 +313,13 @@ async def step(
                 await db.run(
                     decisions.provider_decide, world.staff, rng.choice(apps), target, reason
                 )
+        elif kind == "enrol_on":
+            # the provider enrols from a day up to ten days back or ahead (refused when it
+            # is no class day of the group, before the application or in a closed month)
+            apps = await _apps(db)
+            if apps:
+                first_day = db.today() + timedelta(days=rng.randint(-10, 10))
+                await db.run(decisions.provider_enrol, world.staff, rng.choice(apps), first_day)
         elif kind == "finish_on":
             # the provider ends the studies on a day up to ten days back (refused when it is
             # before the studies or in a closed month)
