@@ -216,8 +216,8 @@ async def end_application(
     last_day: date | None = None,
 ) -> None:
     """Cancel, reject, expire or finish: free the seat (to the first of the waiting list,
-    held for them), release the months not yet served; a waiting application only leaves
-    the list.
+    held for them), release the months not yet served, erase the phone the family gave
+    with it; a waiting application only leaves the list.
 
     A finished (left) application keeps the current month reserved: the month close debits
     the days served and releases the rest. Everything else is released now. The caller
@@ -250,6 +250,8 @@ async def end_application(
     app.status = status.value
     app.reason = reason
     app.hold_until = None
+    # the phone was given for the contract: the application ended, so it goes
+    app.contact_phone = None
     app.updated_at = uow.now
     await uow.session.flush()
     # the family hears of its own application first, then the seat moves on

@@ -34,7 +34,7 @@ from core.errors import DomainError
 from core.notify.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
-from core.rules.schedule import DAYS_IN_WEEK, HOLIDAYS
+from core.rules.schedule import ALL_DAYS, DAYS_IN_WEEK, HOLIDAYS, class_days
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage import locks
@@ -104,11 +104,11 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         or_(Application.end_day.is_(None), Application.end_day >= Application.start_day),
         Application.reserved_left > 0,
     )
-    # the group's class days within the studies, and in the whole month (core.rules.schedule)
-    in_studies = class_days_sql(Group.class_days, served_from, served_to, first_day, last_day)
-    in_month = class_days_sql(Group.class_days, None, None, first_day, last_day)
-    # floor division on both dialects (SQLAlchemy renders // as integer division)
-    prorated = (Application.monthly_share * in_studies) // in_month
+    # the share of the month's class days within the studies (core.rules.schedule): one
+    # branch per weekday mask the groups have (a handful: a mask's month total is then a
+    # constant, and its count a term per weekday), the generic arithmetic for any other
+    masks = sorted(set(await uow.session.scalars(select(Group.class_days).distinct())))
+    prorated = _prorated(masks, served_from, served_to, first_day, last_day)
     whole = and_(Application.start_day <= first_ord, served_to == last_ord)
     # what the month's days cost, computed once per application: neither dialect shares a
     # sub-expression between columns, and the debit, the release, the kind and the filter
@@ -180,7 +180,12 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     await uow.session.execute(
         update(Application)
         .where(Application.status == AppStatus.ENROLLED.value, Application.last_month == month)
-        .values(status=AppStatus.FINISHED.value, end_day=last_ord, updated_at=uow.now)
+        .values(
+            status=AppStatus.FINISHED.value,
+            end_day=last_ord,
+            contact_phone=None,  # kept only while the application is open
+            updated_at=uow.now,
+        )
         .execution_options(synchronize_session=False)
     )
     # a child who turned 18 has no certificate any more; a funded place frees for the queue
@@ -338,6 +343,45 @@ async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
         .values(reserved_left=Application.reserved_left + LedgerEntry.reserved_delta)
         .execution_options(synchronize_session=False)
     )
+
+
+def _prorated(masks: list[int], a: Any, b: Any, first: date, last: date) -> Any:
+    """SQL for monthly_share × class days in [a, b] ÷ class days of the month, rounded
+    down (floor division on both dialects: SQLAlchemy renders // as integer division)."""
+    share = Application.monthly_share
+    in_month = class_days_sql(Group.class_days, None, None, first, last)
+    generic = (share * class_days_sql(Group.class_days, a, b, first, last)) // in_month
+    whens = []
+    for mask in masks:
+        total = class_days(first, last, mask)
+        if total <= 0 or not 0 < mask <= ALL_DAYS:
+            continue  # not a stored mask (class_days is an effective one)
+        whens.append((Group.class_days == mask, (share * _served(mask, a, b, first)) // total))
+    return case(*whens, else_=generic) if whens else generic
+
+
+def _served(mask: int, a: Any, b: Any, first: date) -> Any:
+    """SQL for the class days of ``mask`` in [a, b] (day ordinals in ``first``'s month):
+    a term per weekday of the mask, or, for more than half the week, the days of the
+    range less a term per weekday not in it; less the holidays on the mask's weekdays."""
+    first_ord = first.toordinal()
+
+    def weekdays(days: list[int]) -> Any:
+        total: Any = literal(0)
+        for weekday in days:
+            origin = first_ord - DAYS_IN_WEEK + (weekday - first.weekday()) % DAYS_IN_WEEK
+            total = total + ((b - origin) // DAYS_IN_WEEK - (a - 1 - origin) // DAYS_IN_WEEK)
+        return total
+
+    on = [w for w in range(DAYS_IN_WEEK) if mask >> w & 1]
+    off = [w for w in range(DAYS_IN_WEEK) if not mask >> w & 1]
+    served = weekdays(on) if len(on) <= len(off) else (b - a + 1) - weekdays(off)
+    for month, day_of_month in HOLIDAYS:
+        holiday = date(first.year, month, day_of_month)
+        if month == first.month and mask >> holiday.weekday() & 1:
+            at = holiday.toordinal()
+            served = served - case((and_(a <= at, b >= at), 1), else_=0)
+    return served
 
 
 def class_days_sql(mask: Any, a: Any, b: Any, first: date, last: date) -> Any:

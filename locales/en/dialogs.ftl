@@ -34,8 +34,17 @@ btn-search = 🔎 Find a club
 btn-language = 🌐 Русский
 policy-text =
     Personal-data policy (version { $version }).
-    We store: the child's surname, name, patronymic and date of birth, SNILS (if you give it), municipality, certificate, applications and money movements.
+    { $named ->
+        [yes] Operator of the personal data: { $operator }, address: { $address }. Requests about your data: { $contact }.
+       *[no] The operator of the personal data is not named in the bot's settings: ask your district's МОЦ.
+    }
+    We store: the child's surname, name, patronymic and date of birth, SNILS (if you give it), municipality, certificate, applications (with a phone, if you leave one for the provider) and money movements.
     Why: to issue the certificate, enrol the child and tell you about debits.
+    How long we keep it:
+    • the children's data: until you withdraw consent or remove the child from the profile;
+    • a phone left with an application: until the application ends (cancelled, refused, studies ended; an application the provider does not answer ends after { $expiry } days);
+    • what you type in the chat along the way: at most { $hours } h after your last message; before consent, what is typed instead of pressing a button is not kept;
+    • the certificate's money records stay for the accounting of budget money, without personal data after a withdrawal.
     Data are not passed to third parties except the organisations you apply to.
     You can withdraw consent at any time under "My data": the children's data will be deleted.
 consent-given = Thank you! Your consent is saved.

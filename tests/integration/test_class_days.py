@@ -45,9 +45,14 @@ async def _debits(db, app):
         return {month: -delta for month, delta in rows}
 
 
-async def test_the_close_debits_what_the_rule_says(db, clock):
+@pytest.mark.parametrize("branches", ["per mask", "generic"])
+async def test_the_close_debits_what_the_rule_says(db, clock, monkeypatch, branches):
     """Random groups' weekdays, starts and ends around January (its holidays included):
-    the set-based close debits each enrolment exactly ``schedule.debit``."""
+    the set-based close debits each enrolment exactly ``schedule.debit``, by its branch
+    per weekday mask and by the generic arithmetic (for a mask it was not told of)."""
+    if branches == "generic":
+        prorated = month_close._prorated
+        monkeypatch.setattr(month_close, "_prorated", lambda _, *args: prorated([], *args))
     await build_enrolments(db, 160, seed=7)
     rnd = random.Random(24)
     jan = month_index(2027, 1)

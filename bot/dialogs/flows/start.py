@@ -93,10 +93,23 @@ async def welcome(ctx: Ctx) -> Screen:
     )
 
 
+def _policy(ctx: Ctx) -> dict[str, object]:
+    p = ctx.engine.policy
+    return {
+        "version": CONSENT_VERSION,
+        "named": bool(p.operator_name),
+        "operator": p.operator_name,
+        "address": p.operator_address or "—",
+        "contact": p.operator_contact or "—",
+        "hours": p.state_hours,
+        "expiry": p.expiry_days,
+    }
+
+
 @registry.screen(Screens.POLICY)
 async def policy(ctx: Ctx) -> Screen:
     return Screen(
-        [T("policy-text", {"version": CONSENT_VERSION})],
+        [T("policy-text", _policy(ctx))],
         [[Button(T("btn-consent"), GiveConsent())], [Button(T("btn-back"), ShowWelcome())]],
     )
 
