@@ -33,6 +33,7 @@ from core.services.children import ChildInput, ChildView
 from core.services.confirmations import PAGE as CONFIRM_PAGE
 from core.services.confirmations import Pending
 from core.services.decisions import Decision, FirstDays
+from core.services.leaving import CertificateEnding, Ending, Leaving
 from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
 from core.services.provider_views import PAGE as PROVIDER_PAGE
 from core.services.provider_views import ProviderCard, Queue
@@ -64,6 +65,7 @@ __all__ = [
     "Broadcasts",
     "CardView",
     "Catalogue",
+    "CertificateEnding",
     "CertificateView",
     "Certificates",
     "ChildCard",
@@ -71,11 +73,13 @@ __all__ = [
     "ChildView",
     "Core",
     "Decision",
+    "Ending",
     "Enrolment",
     "Entry",
     "Family",
     "FirstDays",
     "GroupView",
+    "Leaving",
     "NoticeChannels",
     "Offer",
     "Office",
@@ -191,6 +195,10 @@ class Family(Protocol):
     async def choose_notices_to(self, parent_id: int, platform: str) -> None: ...
     async def privacy(self, parent_id: int) -> Privacy: ...
     async def withdraw_consent(self, parent_id: int) -> Withdrawal: ...
+    async def leaving(self, parent_id: int, child_id: int | None = None) -> Leaving:
+        """What ends today if the family withdraws (or removes the child)."""
+        ...
+
     async def link_code(self, parent_id: int) -> str: ...
     async def redeem_link(
         self, parent_id: int, platform: str, external_id: str, code: str

@@ -20,6 +20,7 @@ from core.services import (
     confirmations,
     decisions,
     enrolment,
+    leaving,
     linking,
     parents,
     provider_views,
@@ -91,6 +92,9 @@ class Family(_Area):
 
     async def withdraw_consent(self, parent_id: int) -> port.Withdrawal:
         return await self.db.run(_withdraw, parent_id)
+
+    async def leaving(self, parent_id: int, child_id: int | None = None) -> port.Leaving:
+        return await self.db.read(leaving.leaving, parent_id, child_id)
 
     async def link_code(self, parent_id: int) -> str:
         return await self.db.run(linking.create_code, parent_id)

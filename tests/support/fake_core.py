@@ -102,6 +102,20 @@ class Family(_Area):
         self.wrote("withdraw_consent")
         return port.Withdrawal(len(self.scene.children), [])
 
+    async def leaving(self, parent_id: int, child_id: int | None = None) -> port.Leaving:
+        return port.Leaving(
+            (
+                port.Ending("Мария", "Робототехника", True, True, 75_000, 425_000),
+                port.Ending("Пётр", "Шахматы", False, True, 0, 300_000),
+                port.Ending("Пётр", "Футбол", False, False, 0, 0),
+            ),
+            (
+                port.CertificateEnding("Мария", "01-0000001-8", True, False, 1_025_000),
+                port.CertificateEnding("Пётр", "01-0000002-6", False, True, 0),
+                port.CertificateEnding("Пётр", "01-0000003-4", False, False, 0),
+            ),
+        )
+
     async def link_code(self, parent_id: int) -> str:
         self.wrote("link_code")
         return "123456"
