@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -203,9 +203,8 @@ async def first_days(uow: UnitOfWork, parent_id: int, app_id: int, count: int = 
 async def _start_window(uow: UnitOfWork, app: Application) -> tuple[date, date, int]:
     """The first day of studies is not before the application, nor before the months it
     reserved, nor in a closed month; not after the program's last month."""
-    earliest = max(
-        app.created_at.date(), month_bounds(app.first_month)[0], await _first_open_day(uow)
-    )
+    applied = app.created_at.replace(tzinfo=UTC).astimezone(uow.zone).date()  # the region's
+    earliest = max(applied, month_bounds(app.first_month)[0], await _first_open_day(uow))
     latest = month_bounds(app.last_month)[1]
     mask = await uow.session.scalar(select(Group.class_days).where(Group.id == app.group_id))
     return earliest, latest, int(mask or ALL_DAYS)

@@ -13,7 +13,7 @@ a cancelled application, a withdrawal, a removal): ``tell_provider``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -159,7 +159,7 @@ async def tell_provider(uow: UnitOfWork, app: Application, was: AppStatus, why: 
         "group_id": app.group_id,
         "child_id": None if erased else app.child_id,
         "number": number,
-        "applied": app.created_at.date().isoformat(),
+        "applied": app.created_at.replace(tzinfo=UTC).astimezone(uow.zone).date().isoformat(),
         "why": why,
         "was": was.value,
         "last_day": uow.today.isoformat() if was == AppStatus.ENROLLED else None,
