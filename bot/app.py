@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import bot.dialogs.flows  # noqa: F401  (registers every flow)
 from bot import keys
 from bot.config import Settings
-from bot.dialogs.engine import Engine
+from bot.dialogs.engine import Engine, Policy
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
@@ -95,6 +95,17 @@ class App:
             await self.redis.aclose()  # type: ignore[attr-defined]
 
 
+def policy_of(settings: Settings) -> Policy:
+    """What the privacy policy names from the settings."""
+    return Policy(
+        settings.operator_name,
+        settings.operator_address,
+        settings.operator_contact,
+        max(1, -(-settings.state_ttl_s // 3600)),  # hours, rounded up: never understated
+        settings.application_expiry_days,
+    )
+
+
 async def build(
     settings: Settings, *, seed_if_empty: bool = False, clock: Clock | None = None
 ) -> App:
@@ -140,6 +151,7 @@ async def build(
         settings.default_language,
         settings.timezone,
         deadline=settings.reply_deadline_s,
+        policy=policy_of(settings),
     )
     pace: Pace = RedisPace(redis) if redis is not None else LocalPace()
     return App(settings, db, engine, redis, pace, seeded)

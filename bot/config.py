@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     demo_today: date | None = None
     # an application no provider answers is closed after this many days (the family told)
     application_expiry_days: int = Field(default=10, ge=1, le=365)
+    # the operator of the personal data, named in the privacy policy with the periods
+    # things are kept for (STATE_TTL_S, APPLICATION_EXPIRY_DAYS)
+    operator_name: str = Field(default="", max_length=300)
+    operator_address: str = Field(default="", max_length=300)
+    operator_contact: str = Field(default="", max_length=200)  # for requests about the data
     low_balance_rub: int = 1000  # a debit notice warns below this available balance
     telegram_rate: float = 30  # messages a second per bot
     telegram_chat_rate: float = 1  # messages a second per chat

@@ -33,7 +33,8 @@ from core.services.children import ChildInput, ChildView
 from core.services.confirmations import PAGE as CONFIRM_PAGE
 from core.services.confirmations import Pending
 from core.services.corrections import CorrectionView
-from core.services.decisions import Decision
+from core.services.decisions import Decision, FirstDays
+from core.services.leaving import CertificateEnding, Ending, Leaving
 from core.services.link_requests import LinkRequest
 from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
 from core.services.provider_views import PAGE as PROVIDER_PAGE
@@ -67,6 +68,7 @@ __all__ = [
     "Broadcasts",
     "CardView",
     "Catalogue",
+    "CertificateEnding",
     "CertificateView",
     "Certificates",
     "ChildCard",
@@ -75,10 +77,13 @@ __all__ = [
     "Core",
     "CorrectionView",
     "Decision",
+    "Ending",
     "Enrolment",
     "Entry",
     "Family",
+    "FirstDays",
     "GroupView",
+    "Leaving",
     "LinkOutcome",
     "LinkRequest",
     "NoticeChannels",
@@ -210,6 +215,10 @@ class Family(Protocol):
     async def choose_notices_to(self, parent_id: int, platform: str) -> None: ...
     async def privacy(self, parent_id: int) -> Privacy: ...
     async def withdraw_consent(self, parent_id: int) -> Withdrawal: ...
+    async def leaving(self, parent_id: int, child_id: int | None = None) -> Leaving:
+        """What ends today if the family withdraws (or removes the child)."""
+        ...
+
     async def link_code(self, parent_id: int) -> str: ...
     async def redeem_link(
         self, parent_id: int, platform: str, external_id: str, code: str
@@ -285,6 +294,14 @@ class Staff(Protocol):
     ) -> Decision: ...
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         """Ends an enrolled child's studies (отчисление) after ``last_day``."""
+        ...
+
+    async def first_days(self, staff_id: int, application_id: int) -> FirstDays:
+        """The days an accepted child may start on (the first choice is the default)."""
+        ...
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        """Enrols from ``first_day``, a class day of the group."""
         ...
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...

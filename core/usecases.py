@@ -21,6 +21,7 @@ from core.services import (
     corrections,
     decisions,
     enrolment,
+    leaving,
     link_requests,
     linking,
     parents,
@@ -116,6 +117,9 @@ class Family(_Area):
 
     async def withdraw_consent(self, parent_id: int) -> port.Withdrawal:
         return await self.db.run(_withdraw, parent_id)
+
+    async def leaving(self, parent_id: int, child_id: int | None = None) -> port.Leaving:
+        return await self.db.read(leaving.leaving, parent_id, child_id)
 
     async def link_code(self, parent_id: int) -> str:
         return await self.db.run(linking.create_code, parent_id)
@@ -321,6 +325,12 @@ class Staff(_Area):
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
+
+    async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
+        return await self.db.read(decisions.first_days, staff_id, application_id)
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        return await self.db.run(decisions.provider_enrol, staff_id, application_id, first_day)
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

@@ -20,7 +20,7 @@ from core.errors import DomainError
 from core.port import ChildView, Core, ParentView
 
 if TYPE_CHECKING:
-    from bot.dialogs.engine import Engine
+    from bot.dialogs.engine import Engine, Policy
 
 S = TypeVar("S", bound=FlowState)
 
@@ -172,6 +172,11 @@ class Ctx:
         """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""
         local = at.replace(tzinfo=UTC).astimezone(self.zone)
         return local.strftime("%d.%m %H:%M")
+
+    @property
+    def policy(self) -> Policy:
+        """What the privacy policy names from the deployment's settings."""
+        return self.engine.policy
 
     @property
     def zone(self) -> ZoneInfo:

@@ -33,6 +33,14 @@ logger = logging.getLogger(__name__)
 PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
 TYPED_MAX = 100  # typed words kept to search for (the catalogue's query is shorter still)
+PERSONAL_DIGITS = 7  # a phone has 10, a СНИЛС 11; no club's name has a run this long
+
+
+def _looks_personal(text: str) -> bool:
+    """A number someone may have typed by mistake where a button was expected."""
+    return sum(c.isdigit() for c in text) >= PERSONAL_DIGITS
+
+
 TYPED_LABEL = 20  # of them, on the button (a label is at most 40 characters)
 MAX_ROWS = 10  # a screen's rows (VK's inline keyboard holds 10)
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
@@ -50,6 +58,18 @@ def _known(name: str) -> Screens | None:
         return Screens(name)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the privacy policy names from the deployment's settings: the operator of the
+    personal data and how long what is kept is kept."""
+
+    operator_name: str = ""
+    operator_address: str = ""
+    operator_contact: str = ""
+    state_hours: int = 6  # a dialog and whatever was typed in it (STATE_TTL_S)
+    expiry_days: int = 10  # an unanswered application ends, and its phone goes
 
 
 @dataclass
@@ -77,8 +97,10 @@ class Engine:
         timezone: str = "Europe/Moscow",
         deadline: float = 1.5,
         linger: float = 30.0,
+        policy: Policy | None = None,
     ) -> None:
         self.timezone = timezone
+        self.policy = policy or Policy()
         self.core = core
         self.states = states
         self.t = translator
@@ -230,7 +252,13 @@ class Engine:
         handler = registry.texts.get(here) if here is not None else None
         if handler is not None and text:
             return await handler(ctx, text)
+        # an earlier offer goes: the person typed something else
+        ctx.take_typed()
         if not text or FindTyped not in registry.actions:
+            return await self._current(ctx, T("unexpected-text"))
+        # what someone who has not consented types, or what looks like a СНИЛС or a
+        # phone, is not kept in the dialog state (not even for its hours): no search offer
+        if _looks_personal(text) or not (await ctx.parent()).consent:
             return await self._current(ctx, T("unexpected-text"))
         # words typed where a button is expected: offered as a search, one press away
         ctx.offer_typed(text[:TYPED_MAX])

@@ -60,6 +60,7 @@ class Screens(StrEnum):
     PROVIDER_APP = "provider-app"
     PROVIDER_QUEUE = "provider-queue"
     PROVIDER_END = "provider-end"
+    PROVIDER_START = "provider-start"
     PROVIDER_REASON = "provider-reason"
     RESULTS = "results"
     SEARCH_CHILD = "search-child"

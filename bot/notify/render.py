@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from core.rules.enrolment import AppStatus
 from core.services import views
 from core.services.waiting_list import OFFER_LAPSED
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Broadcast, Child, Program
+from core.storage.models import Application, Broadcast, Child, Group, Program
 
 # notices about an application's money: their text and the amounts they name
 MONEY_NOTICES = {
@@ -131,6 +132,8 @@ class Renderer:
                 until=until.strftime("%d.%m %H:%M"),
             )
             return Notice(text, action=("btn-take-seat", TakeSeat(app.id).pack()))
+        if row.kind == "child_left":
+            return await self._child_left(uow, lang, p)
         if row.kind == "teen_linked":
             name = await self._child(uow, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None
@@ -186,6 +189,28 @@ class Renderer:
         if not isinstance(child_id, int):
             return None
         return await uow.session.scalar(select(Child.name).where(Child.id == child_id))
+
+    async def _child_left(self, uow: UnitOfWork, lang: str, p: dict[str, Any]) -> Notice:
+        """To a provider's staff: a child left by the family's choice (no name after a
+        withdrawal or a removal: the certificate's number and the application's day)."""
+        program = await self._program(uow, p.get("program_id"))
+        group = await uow.session.scalar(select(Group.name).where(Group.id == p.get("group_id")))
+        name = await self._child(uow, p.get("child_id"))
+        last = p.get("last_day")
+        text = self.t(
+            lang,
+            "n-child-left",
+            named=name is not None,
+            child=name or "—",
+            number=p.get("number") or "—",
+            studying=bool(last),
+            group=group or "—",
+            program=program or "—",
+            applied=date.fromisoformat(str(p.get("applied"))),
+            why=p.get("why") or "left",
+            last_day=date.fromisoformat(last) if last else "",
+        )
+        return Notice(text)
 
     @staticmethod
     async def _program(uow: UnitOfWork, program_id: object) -> str | None:

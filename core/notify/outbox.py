@@ -36,6 +36,7 @@ KINDS = frozenset(
         "teen_linked",  # a child of 14+ joined the family with an account of their own
         "seat_free",
         "seat_offered",  # a freed seat held for the first of a group's waiting list
+        "child_left",  # to a provider's staff: a child left by the family's choice
         "broadcast",
     }
 )

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from core.rules.calendar import Period
 from core.rules.catalog import Direction, Register
+from core.rules.schedule import effective, parse_class_days
 from core.rules.text import fold
 from core.services import import_cells as cells
 from core.services import waiting_list
@@ -333,6 +334,7 @@ async def _apply_catalog(
         group.program_id = program_id
         group.name = d["group_name"]
         group.schedule = d["schedule"]
+        group.class_days = effective(parse_class_days(d["schedule"]))
         change = d["seats"] - seats_now.get(ext, 0)
         group.seats = d["seats"]
         delta[program_id] = delta.get(program_id, 0) + change

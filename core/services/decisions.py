@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from core.errors import DomainError
 from core.rules.calendar import Period, month_bounds, month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
+from core.rules.schedule import ALL_DAYS, is_class_day, next_class_day
 from core.services import audit, campaign
 from core.services.certificates import period_of
 from core.services.enrolment import REASON_MAX, _locked, _notify, _release, end_application
 from core.services.ledger import post
 from core.storage import locks
 from core.storage.db import Database, RetryTransaction, UnitOfWork
-from core.storage.models import Application, Certificate, MonthClose, Program, Role
+from core.storage.models import Application, Certificate, Group, MonthClose, Program, Role
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ async def provider_decide(
     elif target == AppStatus.FINISHED:
         await end_application(uow, app.id, target)
     elif target == AppStatus.ENROLLED:
-        await _enrol(uow, app, uow.today)
+        await _enrol(uow, app, None)
     elif target == AppStatus.ACCEPTED:
         decision = await _accept(uow, app)
     await audit.record(
@@ -88,7 +89,8 @@ async def provider_finish(uow: UnitOfWork, parent_id: int, app_id: int, last_day
     app = await _provider_app(uow, parent_id, app_id)
     check_transition(AppStatus(app.status), AppStatus.FINISHED, "provider")
     began = date.fromordinal(app.start_day) if app.start_day else uow.today
-    earliest = max(began, await _first_open_day(uow))
+    # a child enrolled from a day still to come may leave before it (nothing is served)
+    earliest = max(min(began, uow.today), await _first_open_day(uow))
     if not earliest <= last_day <= uow.today:
         raise DomainError("end_date_invalid", earliest=earliest, today=uow.today)
     await end_application(uow, app.id, AppStatus.FINISHED, last_day=last_day)
@@ -186,18 +188,100 @@ async def _accept(uow: UnitOfWork, app: Application) -> Decision:
     return Decision(needed=needed)
 
 
-async def _enrol(uow: UnitOfWork, app: Application, today: date) -> None:
-    """Service starts today: months reserved before this one are released."""
-    current = month_of(today)
-    if current > app.first_month:
-        unused = min(current, app.last_month + 1) - app.first_month
+async def provider_enrol(
+    uow: UnitOfWork, parent_id: int, app_id: int, first_day: date | None = None
+) -> date:
+    """A provider's staff enrols an accepted child from ``first_day`` (None: the group's
+    next class day). Returns the first day of studies."""
+    app = await _provider_app(uow, parent_id, app_id)
+    check_transition(AppStatus(app.status), AppStatus.ENROLLED, "provider")
+    first = await _enrol(uow, app, first_day)
+    await audit.record(
+        uow,
+        parent_id,
+        "enrol",
+        child_id=app.child_id,
+        application_id=app.id,
+        certificate_id=app.certificate_id,
+        detail=f"first-day:{first.isoformat()}",
+    )
+    return first
+
+
+@dataclass(frozen=True, slots=True)
+class FirstDays:
+    """The days a child may start on: the earliest and latest allowed, and the group's
+    next class days from the default on (the first is the default)."""
+
+    earliest: date
+    latest: date
+    choices: tuple[date, ...]
+
+
+async def first_days(uow: UnitOfWork, parent_id: int, app_id: int, count: int = 4) -> FirstDays:
+    """What the provider may choose as the first day of studies (a read: no lock)."""
+    app = await uow.session.scalar(
+        select(Application)
+        .join(Program, Program.id == Application.program_id)
+        .join(
+            Role,
+            (Role.provider_id == Program.provider_id)
+            & (Role.parent_id == parent_id)
+            & (Role.role == "provider"),
+        )
+        .where(Application.id == app_id)
+    )
+    if app is None:
+        raise DomainError("application_not_found")
+    earliest, latest, mask = await _start_window(uow, app)
+    choices: list[date] = []
+    day = await _default_start(uow, app, earliest, latest, mask)
+    while day is not None and len(choices) < count:
+        choices.append(day)
+        day = next_class_day(day + timedelta(days=1), mask, latest)
+    return FirstDays(earliest, latest, tuple(choices))
+
+
+async def _start_window(uow: UnitOfWork, app: Application) -> tuple[date, date, int]:
+    """The first day of studies is not before the application, nor before the months it
+    reserved, nor in a closed month; not after the program's last month."""
+    applied = app.created_at.replace(tzinfo=UTC).astimezone(uow.zone).date()  # the region's
+    earliest = max(applied, month_bounds(app.first_month)[0], await _first_open_day(uow))
+    latest = month_bounds(app.last_month)[1]
+    mask = await uow.session.scalar(select(Group.class_days).where(Group.id == app.group_id))
+    return earliest, latest, int(mask or ALL_DAYS)
+
+
+async def _default_start(
+    uow: UnitOfWork, app: Application, earliest: date, latest: date, mask: int
+) -> date | None:
+    """The group's next class day from today (or from the earliest allowed day)."""
+    return next_class_day(max(uow.today, earliest), mask, latest)
+
+
+async def _enrol(uow: UnitOfWork, app: Application, first_day: date | None) -> date:
+    """Service starts on ``first_day``, a class day of the group: months reserved before
+    its month are released; its month is debited by the class days from it on."""
+    earliest, latest, mask = await _start_window(uow, app)
+    if first_day is None:
+        first_day = await _default_start(uow, app, earliest, latest, mask)
+        if first_day is None:
+            raise DomainError("program_finished")
+    if not earliest <= first_day <= latest:
+        raise DomainError("start_date_invalid", earliest=earliest, latest=latest)
+    if not is_class_day(first_day, mask):
+        raise DomainError("start_not_class_day", date=first_day)
+    start = month_of(first_day)
+    if start > app.first_month:
+        unused = min(start, app.last_month + 1) - app.first_month
         await _release(uow, app, min(app.reserved_left, unused * app.monthly_share), "enrol")
-        app.first_month = current
-    app.start_day = today.toordinal()
+        app.first_month = start
+    app.start_day = first_day.toordinal()
     app.status = AppStatus.ENROLLED.value
     app.updated_at = uow.now
     await uow.session.flush()
     await _notify(uow, app)
+    return first_day
 
 
 async def expire_application(uow: UnitOfWork, app_id: int, cutoff: datetime) -> bool:

@@ -22,6 +22,7 @@ from core.rules.enrolment import (
     check_transition,
 )
 from core.services import waiting_list
+from core.services.leaving import tell_provider
 from core.services.ledger import post
 from core.services.quotes import facts
 from core.storage import locks
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
 OPEN = [s.value for s in OPEN_STATUSES]
 REASON_MAX = 500
+# an application's reason when the family's data go, as the provider is told it
+LEFT_BECAUSE = {"consent": "withdrawn", "child_removed": "removed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +201,13 @@ async def _locked(uow: UnitOfWork, app_id: int, parent_id: int | None) -> Applic
 async def cancel(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
     app = await _owned_app(uow, parent_id, app_id)
     check_transition(AppStatus(app.status), AppStatus.CANCELLED, "parent")
-    await end_application(uow, app.id, AppStatus.CANCELLED)
+    await end_application(uow, app.id, AppStatus.CANCELLED, by_family=True)
 
 
 async def leave(uow: UnitOfWork, parent_id: int, app_id: int) -> None:
     app = await _owned_app(uow, parent_id, app_id)
     check_transition(AppStatus(app.status), AppStatus.FINISHED, "parent")
-    await end_application(uow, app.id, AppStatus.FINISHED)
+    await end_application(uow, app.id, AppStatus.FINISHED, by_family=True)
 
 
 async def end_application(
@@ -214,15 +217,19 @@ async def end_application(
     *,
     reason: str | None = None,
     last_day: date | None = None,
+    by_family: bool = False,
 ) -> None:
     """Cancel, reject, expire or finish: free the seat (to the first of the waiting list,
-    held for them), release the months not yet served; a waiting application only leaves
-    the list.
+    held for them), release the months not yet served, erase the phone the family gave
+    with it; a waiting application only leaves the list. ``by_family``: the family's
+    choice (leaving, cancelling, a withdrawal, a removal), which the provider's staff are
+    told of.
 
-    A finished (left) application keeps the current month reserved: the month close debits
-    the days served and releases the rest. Everything else is released now. The caller
-    holds the family's lock; the status is checked again here, so an application that
-    ended meanwhile (a cancel racing a withdrawal) never frees its seat twice.
+    A finished (left) application keeps the months served and not closed reserved: their
+    closes debit the group's class days served and release the rest. Everything else is
+    released now. The caller holds the family's lock; the status is checked again here,
+    so an application that ended meanwhile (a cancel racing a withdrawal) never frees its
+    seat twice.
     """
     found = await locks.applications(uow, [app_id])
     if not found:
@@ -250,10 +257,18 @@ async def end_application(
     app.status = status.value
     app.reason = reason
     app.hold_until = None
+    # the phone was given for the contract: the application ended, so it goes
+    app.contact_phone = None
     app.updated_at = uow.now
     await uow.session.flush()
-    # the family hears of its own application first, then the seat moves on
+    # the family hears of its own application first, the provider of a child who left,
+    # then the seat moves on
     await _notify(uow, app)
+    if by_family:
+        why = LEFT_BECAUSE.get(reason or "") or (
+            "left" if status == AppStatus.FINISHED else "cancelled"
+        )
+        await tell_provider(uow, app, was, why)
     if was == AppStatus.WAITING:
         await uow.session.execute(
             update(Group)

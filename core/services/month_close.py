@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import (
     String,
@@ -33,11 +34,19 @@ from core.errors import DomainError
 from core.notify.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
+from core.rules.schedule import ALL_DAYS, DAYS_IN_WEEK, HOLIDAYS, class_days
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
-from core.storage.models import Application, LedgerEntry, MonthClose, Municipality, Outbox
+from core.storage.models import (
+    Application,
+    Group,
+    LedgerEntry,
+    MonthClose,
+    Municipality,
+    Outbox,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +86,6 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     batch = f"close:{month_label(month)}"
     first_day, last_day = month_bounds(month)
     first_ord, last_ord = first_day.toordinal(), last_day.toordinal()
-    days_in_month = last_ord - first_ord + 1
     served_from = case(
         (Application.start_day > first_ord, Application.start_day), else_=literal(first_ord)
     )
@@ -88,15 +96,20 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         ),
         else_=literal(last_ord),
     )
-    days = served_to - served_from + 1
-    # floor division on both dialects (SQLAlchemy renders // as integer division)
-    prorated = (Application.monthly_share * days) // days_in_month
     served = and_(
         Application.start_day.is_not(None),
         Application.start_day <= last_ord,
         or_(Application.end_day.is_(None), Application.end_day >= first_ord),
+        # ended before the first day came: nothing served
+        or_(Application.end_day.is_(None), Application.end_day >= Application.start_day),
         Application.reserved_left > 0,
     )
+    # the share of the month's class days within the studies (core.rules.schedule): one
+    # branch per weekday mask the groups have (a handful: a mask's month total is then a
+    # constant, and its count a term per weekday), the generic arithmetic for any other
+    masks = sorted(set(await uow.session.scalars(select(Group.class_days).distinct())))
+    prorated = _prorated(masks, served_from, served_to, first_day, last_day)
+    whole = and_(Application.start_day <= first_ord, served_to == last_ord)
     # what the month's days cost, computed once per application: neither dialect shares a
     # sub-expression between columns, and the debit, the release, the kind and the filter
     # below all need it (inlined, it would be evaluated a dozen times a row). MATERIALIZED
@@ -107,12 +120,16 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
             Application.certificate_id.label("certificate_id"),
             Application.reserved_left.label("left"),
             (Application.monthly_share * (Application.last_month - month)).label("keep"),
+            # studies over the whole month need no counting; else the share of the
+            # month's class days within the studies (none: nothing; all: the whole share,
+            # as served ≤ the month's)
             case(
-                (and_(served, days >= days_in_month), Application.monthly_share),
-                (served, prorated),
-                else_=0,
+                (~served, 0),
+                (whole, Application.monthly_share),
+                else_=prorated,
             ).label("share"),
         )
+        .join(Group, Group.id == Application.group_id)
         .where(
             Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
             Application.certificate_id.is_not(None),
@@ -163,7 +180,12 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     await uow.session.execute(
         update(Application)
         .where(Application.status == AppStatus.ENROLLED.value, Application.last_month == month)
-        .values(status=AppStatus.FINISHED.value, end_day=last_ord, updated_at=uow.now)
+        .values(
+            status=AppStatus.FINISHED.value,
+            end_day=last_ord,
+            contact_phone=None,  # kept only while the application is open
+            updated_at=uow.now,
+        )
         .execution_options(synchronize_session=False)
     )
     # a child who turned 18 has no certificate any more; a funded place frees for the queue
@@ -321,3 +343,73 @@ async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
         .values(reserved_left=Application.reserved_left + LedgerEntry.reserved_delta)
         .execution_options(synchronize_session=False)
     )
+
+
+def _prorated(masks: list[int], a: Any, b: Any, first: date, last: date) -> Any:
+    """SQL for monthly_share × class days in [a, b] ÷ class days of the month, rounded
+    down (floor division on both dialects: SQLAlchemy renders // as integer division)."""
+    share = Application.monthly_share
+    in_month = class_days_sql(Group.class_days, None, None, first, last)
+    generic = (share * class_days_sql(Group.class_days, a, b, first, last)) // in_month
+    whens = []
+    for mask in masks:
+        total = class_days(first, last, mask)
+        if total <= 0 or not 0 < mask <= ALL_DAYS:
+            continue  # not a stored mask (class_days is an effective one)
+        whens.append((Group.class_days == mask, (share * _served(mask, a, b, first)) // total))
+    return case(*whens, else_=generic) if whens else generic
+
+
+def _served(mask: int, a: Any, b: Any, first: date) -> Any:
+    """SQL for the class days of ``mask`` in [a, b] (day ordinals in ``first``'s month):
+    a term per weekday of the mask, or, for more than half the week, the days of the
+    range less a term per weekday not in it; less the holidays on the mask's weekdays."""
+    first_ord = first.toordinal()
+
+    def weekdays(days: list[int]) -> Any:
+        total: Any = literal(0)
+        for weekday in days:
+            origin = first_ord - DAYS_IN_WEEK + (weekday - first.weekday()) % DAYS_IN_WEEK
+            total = total + ((b - origin) // DAYS_IN_WEEK - (a - 1 - origin) // DAYS_IN_WEEK)
+        return total
+
+    on = [w for w in range(DAYS_IN_WEEK) if mask >> w & 1]
+    off = [w for w in range(DAYS_IN_WEEK) if not mask >> w & 1]
+    served = weekdays(on) if len(on) <= len(off) else (b - a + 1) - weekdays(off)
+    for month, day_of_month in HOLIDAYS:
+        holiday = date(first.year, month, day_of_month)
+        if month == first.month and mask >> holiday.weekday() & 1:
+            at = holiday.toordinal()
+            served = served - case((and_(a <= at, b >= at), 1), else_=0)
+    return served
+
+
+def class_days_sql(mask: Any, a: Any, b: Any, first: date, last: date) -> Any:
+    """SQL for how many class days of a group (weekday ``mask``) lie in [a, b], two day
+    ordinals inside the month [first, last] (both None: the whole month): per weekday, how
+    many of it fall in the range, less the holidays in it (core.rules.schedule.class_days,
+    in arithmetic a row evaluates without a join). Each weekday is counted from a day of
+    the week before the month, so the divisions are of non-negative numbers and floor on
+    both dialects."""
+    first_ord, last_ord = first.toordinal(), last.toordinal()
+    whole = a is None or b is None
+    total: Any = literal(0)
+    for weekday in range(DAYS_IN_WEEK):
+        bit = (mask // (1 << weekday)) % 2
+        origin = first_ord - DAYS_IN_WEEK + (weekday - first.weekday()) % DAYS_IN_WEEK
+        if whole:
+            days = (last_ord - origin) // DAYS_IN_WEEK - (first_ord - 1 - origin) // DAYS_IN_WEEK
+            total = total + bit * days
+        else:
+            total = total + bit * ((b - origin) // DAYS_IN_WEEK - (a - 1 - origin) // DAYS_IN_WEEK)
+    for month, day_of_month in HOLIDAYS:
+        if month != first.month:
+            continue
+        holiday = date(first.year, month, day_of_month)
+        bit = (mask // (1 << holiday.weekday())) % 2
+        if whole:
+            total = total - bit
+        else:
+            at = holiday.toordinal()
+            total = total - bit * case((and_(a <= at, b >= at), 1), else_=0)
+    return total

@@ -154,7 +154,7 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
         await uow.session.execute(
             update(Application)
             .where(old, Application.status.in_(status))
-            .values(status=target, hold_until=None, updated_at=uow.now)
+            .values(status=target, hold_until=None, contact_phone=None, updated_at=uow.now)
             .execution_options(synchronize_session=False)
         )
 

@@ -283,7 +283,7 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
     for app in await locks.applications(uow, active):
         # a child who attends leaves (the month is paid up to today); the rest is cancelled
         ends = AppStatus.FINISHED if app.status == AppStatus.ENROLLED else AppStatus.CANCELLED
-        await enrolment.end_application(uow, app.id, ends, reason=reason)
+        await enrolment.end_application(uow, app.id, ends, reason=reason, by_family=True)
     # the register entry stays, keyed so the same child registering again gets it back
     await register.detach(uow, child_ids)
     await uow.session.execute(

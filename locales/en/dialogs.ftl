@@ -34,8 +34,17 @@ btn-search = 🔎 Find a club
 btn-language = 🌐 Русский
 policy-text =
     Personal-data policy (version { $version }).
-    We store: the child's surname, name, patronymic and date of birth, SNILS (if you give it), municipality, certificate, applications and money movements.
+    { $named ->
+        [yes] Operator of the personal data: { $operator }, address: { $address }. Requests about your data: { $contact }.
+       *[no] The operator of the personal data is not named in the bot's settings: ask your district's МОЦ.
+    }
+    We store: the child's surname, name, patronymic and date of birth, SNILS (if you give it), municipality, certificate, applications (with a phone, if you leave one for the provider) and money movements.
     Why: to issue the certificate, enrol the child and tell you about debits.
+    How long we keep it:
+    • the children's data: until you withdraw consent or remove the child from the profile;
+    • a phone left with an application: until the application ends (cancelled, refused, studies ended; an application the provider does not answer ends after { $expiry } days);
+    • what you type in the chat along the way: at most { $hours } h after your last message; before consent, what is typed instead of pressing a button is not kept;
+    • the certificate's money records stay for the accounting of budget money, without personal data after a withdrawal.
     Data are not passed to third parties except the organisations you apply to.
     You can withdraw consent at any time under "My data": the children's data will be deleted.
 consent-given = Thank you! Your consent is saved.
@@ -60,16 +69,16 @@ faq-q7 = What happens to the money left?
 faq-q8 = When is the money blocked?
 faq-q9 = How do I confirm the child's data?
 faq-q10 = My child is 14: can they do it?
-faq-a1 = The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
+faq-a1 = The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → «I already have a certificate number».
 faq-a2 = A certificate with a nominal pays for classes in certified programs: each month the month's share is debited from it. Budget programs (significant, pre-professional, other) are paid by the municipality: an accounting certificate is enough for them. Children's art schools need no certificate. The certificate's money cannot be taken in cash.
 faq-a3 = The nominal is the sum for the whole year. A certificate issued during the year gets the part of the nominal for the months left. Some money may also be blocked for accepted applications: "available" is the balance less what is blocked.
-faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for a month of classes in one program; we send a notice for each.
-faq-a5 = Open the program and press "Tell me when a seat frees": when one does, those waiting are told in their order. You can also apply to another group or program with seats: search shows them (/search).
+faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for a month of classes in one program, at the month's end; we send a notice for each. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
+faq-a5 = Open the program, press the group marked ⏳, then «Apply»: the application joins the waiting list and you see your place in it. Seats go in the order of the list: a freed seat is held for the first on it (usually 24 hours, the municipality sets it), we write to them at once, and the seat is taken with «Take the seat». You may leave the list under «My applications» (/apps). You can also apply to another group or program with free seats: search shows them (/search).
 faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A certificate with a nominal gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
 faq-a7 = Money left over does not accumulate: at the end of the funding year it returns to the budget, and the new year brings a new nominal. Money blocked for classes under way does not expire while they go on.
-faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. The money is blocked when the provider accepts the application (that is the contract). You may apply to several clubs: if by the time of acceptance the money no longer covers it, we will tell you what you can do.
+faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. The money is blocked when the provider accepts the application. Then the contract for the education is signed with the provider: we send you where to come and what to bring. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of acceptance the money no longer covers it, we will tell you what you can do.
 faq-a9 = Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
-faq-a10 = Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press "Invite the child to the chat": the bot gives a one-time code. You are told of every application and may cancel it.
+faq-a10 = Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press «Invite the child to the chat»: the bot gives a one-time code. You are told of every application and may cancel it.
 faq-office = МОЦ ({ $municipality }): { $address }; hours: { $hours }; phone: { $phone }.
 faq-office-unknown = The bot shows your МОЦ's address and phone once you add a child and choose the child's municipality (/children). Until then the district's education department can tell you.
 help-text =
@@ -83,6 +92,7 @@ help-text =
     /link — link Telegram and VK
     /language — change the language
     /cancel — stop what you are doing
+    How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
     Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
 
 ## My data
@@ -92,10 +102,20 @@ privacy-consent = Consent given on { $date } (version { $version }).
 privacy-children = Children in the profile: { $count }.
 privacy-withdrawn = Consent withdrawn on { $date }; the children's data were deleted. Money records are kept without personal data.
 btn-withdraw = Withdraw consent and delete data
-withdraw-confirm = Withdraw consent? All children's data will be deleted and blocked money returned to the certificate. The certificate itself stays in the municipality's register without a name, birth date or SNILS: if the child is registered again, the same certificate comes back with the money left on it. Deleting the data cannot be undone.
-withdraw-ends-title = What will end:
-withdraw-ends-enrolled = • { $child }, «{ $program }»: classes end today; the current month is paid up to today.
-withdraw-ends-pending = • { $child }, «{ $program }»: the application is cancelled.
+withdraw-confirm = Withdraw consent? All children's data (names, birth dates, SNILS) are deleted today. Deleting the data cannot be undone.
+withdraw-ends-title = What ends today:
+withdraw-ends-enrolled = • { $child }, «{ $program }»: the classes end today. { $debit } is debited — for the group's class days up to and including today not yet paid; { $returned } returns to the certificate. The provider is told.
+withdraw-ends-pending = • { $child }, «{ $program }»: the application is cancelled{ $held ->
+        [yes] , the { $returned } blocked for it returns to the certificate
+       *[no] {""}
+    }.{ $told ->
+        [yes] {" "}The provider is told.
+       *[no] {""}
+    }
+leave-cert-funded = • Certificate No. { $number } ({ $child }) is closed. Its place with a nominal in the municipality's quota goes to the next in the queue today. The { $left } left stays with the certificate in the register.
+leave-cert-queued = • Certificate No. { $number } ({ $child }) is closed; its place in the queue for a nominal is lost.
+leave-cert-other = • Certificate No. { $number } ({ $child }) is closed.
+leave-again = If the child is registered again (the same name and birth date in the same municipality, or the same SNILS), the same certificate number comes back — as an accounting certificate, for budget programs (awaiting confirmation if the child's data were never confirmed at the МОЦ; closed for a child of 18). A nominal must be requested again: it is granted in the order of the queue. If it is granted within the same funding year, the money left comes back too; at the year's end unused money returns to the budget, as for everyone.
 btn-withdraw-yes = Yes, delete my data
 data-erased = Consent withdrawn. Children deleted: { $count }. Only de-personalised money records remain.
 
@@ -195,7 +215,7 @@ btn-field-birth = Date of birth
 btn-field-snils = SNILS
 btn-field-muni = Municipality
 child-saved = Saved.
-child-remove-confirm = Remove the child ({ $name }) from the profile? Active applications will be cancelled and the certificate closed. It stays in the register without personal data and comes back if the child is registered again.
+child-remove-confirm = Remove the child ({ $name }) from the profile? The child's data (name, birth date, SNILS) are deleted today.
 btn-remove-yes = Yes, remove
 child-removed = The child is removed from the profile.
 need-child = To apply, add a child first.
@@ -272,6 +292,7 @@ quote-certified =
        *[no] No co-pay.
     }
     When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
+    The provider sets the first day of studies at enrolment. A partial month (at the start and at the end of the studies) is paid by the group's class days, public holidays excluded; a month with no class day is free.
 quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
     [yes] A children's art school: no certificate needed.
    *[no] The program is paid by the budget: nothing is debited from the certificate.
@@ -334,7 +355,7 @@ btn-app-cancel = Cancel the application
 btn-app-leave = Stop attending
 app-cancel-confirm = Cancel the application? The reservation returns to the certificate.
 btn-app-cancel-yes = Yes, cancel
-app-leave-confirm = Stop attending? This month is debited for the days attended; the rest of the reservation returns to the certificate for another program.
+app-leave-confirm = Stop attending? Today is the last day. This month is debited by the group's class days up to and including today; the rest of the reservation returns to the certificate for another program.
 btn-app-leave-yes = Yes, stop
 app-cancelled = The application is cancelled. Any money blocked for it is back on the certificate.
 app-left = Done: the reservation of future months is back on the certificate.
@@ -456,14 +477,24 @@ pa-studying-since = Studying since { $date }.
 pa-phone = The parent's phone for the contract: { $phone }
 pa-no-phone = The parent left no phone: the family gets the answer to the application in the chat. The contract is signed in person.
 btn-end-studies = 🏁 End the studies
-ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited only for the days up to and including it; the rest of the reserve returns to the certificate.
+ask-last-day = Type the child's last day of studies, for example { $today }. The month is debited by the group's class days up to and including it; the rest of the reserve returns to the certificate.
 btn-end-today = Today is the last day
 pd-finished = Studies ended, the last day is { $date }. The family will be notified.
 btn-accept = ✅ Accept
 btn-enrol = 🎓 Enrol
 btn-reject = ✖ Reject
 pd-accepted = Accepted; the parent will be notified.
-pd-enrolled = Enrolled; the parent will be notified.
+pd-enrolled = Enrolled, the first day of studies is { $date }. The parent will be notified.
+ask-first-day = From which day does the child study? Choose one of the group's class days or type a date (for example { $earliest }): not before { $earliest } and not after { $latest }. From that day the month is paid by the group's class days.
+btn-first-day = { $weekday ->
+    [0] Mon
+    [1] Tue
+    [2] Wed
+    [3] Thu
+    [4] Fri
+    [5] Sat
+   *[6] Sun
+}, { $date }
 pd-rejected = Rejected; the parent will see the reason.
 pd-not-covered = The application cannot be accepted: the certificate no longer covers it. Needed { $needed }, available { $available }. The application stays submitted; the family has been told.
 ask-reason = Type the reason for the refusal: the parent will see it.
@@ -532,6 +563,21 @@ n-application = 📝 { $child }, "{ $program }": { $status }.
 n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
 n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: apply while it is free.
 n-seat-offered = 🎉 A seat freed in "{ $program }" for { $child }. We hold it for you until { $until }: press "Take the seat" to send the application. If you no longer need it, decline in "My applications" and it passes to the next.
+n-child-left = 🚪 { $named ->
+        [yes] { $child } (certificate No. { $number })
+       *[no] The child with certificate No. { $number }
+    } no longer { $studying ->
+        [yes] studies
+       *[no] waits to be enrolled
+    } in group “{ $group }” of “{ $program }” (application of { $applied }): { $why ->
+        [left] the family ended the studies
+        [cancelled] the family cancelled the application
+        [withdrawn] the family withdrew its consent to data processing; the child's data were deleted
+       *[removed] the family removed the child from its profile; the child's data were deleted
+    }. The seat in the group is free.{ $studying ->
+        [yes] {" "}The last day of studies is { $last_day }: the month is paid by the group's class days up to and including it.
+       *[no] {""}
+    }
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
 n-broadcast = 📣 { $text }
 btn-open-program = Open the program
@@ -544,7 +590,7 @@ n-next-accepted =
        *[no] {""}
     }
 n-next-enrolled = Classes: group “{ $group }”, { $schedule }, at { $address }.{ $paid ->
-        [yes] {" "}The money is debited at the end of each month for the days of classes only — you get a notice of each debit.
+        [yes] {" "}The money is debited at the end of each month by the group's class days from the first day of studies (public holidays do not count; a month with no class day costs nothing) — you get a notice of each debit.
        *[no] {" "}The program is paid from the budget: nothing is debited from the certificate.
     }
 n-next-rejected = Similar programs of the same direction in this municipality with free seats:

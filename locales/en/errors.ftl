@@ -70,3 +70,6 @@ teen_not_allowed = Only a parent can do this. Here you can search for clubs, app
 end_date_invalid = The last day of studies may be from { $earliest } to { $today }: earlier months are already debited; a correction goes through the МОЦ.
 end_date_format = We could not read the date. Type it like { $today }.
 phone_invalid = We could not read the number. Type a Russian number, for example +7 914 123-45-67 or 89141234567.
+start_date_format = We could not read the date. Type it like { $today }.
+start_date_invalid = The first day of studies is not before { $earliest } (the application's day, the program's start and the first month not closed) and not after { $latest } (the program's end).
+start_not_class_day = The group has no class on { $date } by its schedule (or it is a public holiday). Choose one of the group's class days.

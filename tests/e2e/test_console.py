@@ -44,6 +44,7 @@ WALK = [
     "1",  # accept
     "1",  # Мария's again
     "1",  # enrol
+    "1",  # from the group's next class day
     "/demo 3",  # the month has ended: closed, debited
     "/balance",
     "1",  # Мария's statement

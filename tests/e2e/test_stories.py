@@ -73,8 +73,11 @@ async def test_enrol_close_the_month_statement_and_the_end_of_studies(chat):
     assert "Что дальше: заключите договор" in accepted.text
     app_card = await chat.press(STAFF, queue, "Мария")
     assert "Сертификат №" in app_card.text
-    queue = await chat.press(STAFF, app_card, "Зачислить")
-    assert "Ребёнок зачислен" in queue.text
+    ask_first = await chat.press(STAFF, app_card, "Зачислить")
+    assert "С какого дня ребёнок начинает заниматься" in ask_first.text
+    # the first offered day is the group's next class day
+    queue = await chat.press(STAFF, ask_first, f".{h.app.db.today().year}")
+    assert "Ребёнок зачислен, первый день занятий" in queue.text
     enrolled = await chat.notice(PARENT, "ребёнок зачислен")
     assert "Занятия: группа" in enrolled.text
 

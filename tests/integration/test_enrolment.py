@@ -318,14 +318,15 @@ async def test_month_close_debits_prorated_once_then_leave(db, clock):
         async with db.uow() as uow:
             await month_close.close_month(uow, oct_)
             await uow.commit()
-    # 27 of 31 days of October: 100 000 × 27 // 31; the rest of October's share is released
-    assert await _balance(db, parent, child) == (1_100_000 - 87_096, 700_000, 312_904)
+    # the group meets on Mondays: from 5 October every Monday of October was within the
+    # studies, so October costs the whole share (by calendar days it would be 27/31)
+    assert await _balance(db, parent, child) == (1_100_000 - 100_000, 700_000, 300_000)
     clock.set(datetime(2026, 12, 1, 9, 0))
     async with db.uow() as uow:
         await month_close.close_month(uow, month_index(2026, 11))
         await uow.commit()
     total, reserved, _ = await _balance(db, parent, child)
-    assert (total, reserved) == (1_100_000 - 187_096, 600_000)
+    assert (total, reserved) == (1_100_000 - 200_000, 600_000)
     # leaving on 10 December: January..May released now, December kept for its close
     clock.set(datetime(2026, 12, 10, 9, 0))
     async with db.uow() as uow:
@@ -338,7 +339,8 @@ async def test_month_close_debits_prorated_once_then_leave(db, clock):
         await uow.commit()
     total, reserved, _ = await _balance(db, parent, child)
     assert reserved == 0
-    assert total == 1_100_000 - 87_096 - 100_000 - 32_258  # 10 of 31 days of December
+    # December's Mondays are 7, 14, 21, 28: one of four before leaving on the 10th
+    assert total == 1_100_000 - 100_000 - 100_000 - 25_000
     async with db.uow() as uow:
         entries = (await uow.session.scalars(select(LedgerEntry))).all()
         assert sum(e.total_delta for e in entries) == total
@@ -369,13 +371,14 @@ async def test_program_end_finishes_and_releases_rounding(db, clock):
     staff = await _provider(db)
     app = await _apply(db, parent, child)
     await _decide(db, staff, app, AppStatus.ACCEPTED)
-    await _decide(db, staff, app, AppStatus.ENROLLED)
+    # from the second of October's four Mondays (the group's class days)
+    await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
     clock.set(datetime(2026, 11, 1, 9, 0))
     async with db.uow() as uow:
         result = await month_close.close_month(uow, month_index(2026, 10))
         await uow.commit()
-    assert (result.debits, result.debited, result.releases) == (1, 87_096, 1)
-    assert await _balance(db, parent, child) == (1_100_000 - 87_096, 0, 1_100_000 - 87_096)
+    assert (result.debits, result.debited, result.releases) == (1, 75_000, 1)
+    assert await _balance(db, parent, child) == (1_100_000 - 75_000, 0, 1_100_000 - 75_000)
     async with db.uow() as uow:
         left = (await uow.session.get(Application, app)).reserved_left
     assert left == 0

@@ -62,6 +62,22 @@ async def test_every_notice_renders(db):
         ("teen_linked", {"child_id": child}),
         ("seat_free", {"program_id": program}),
         ("data_erased", {"children": 2}),
+    ]
+    left = {"application_id": 1, "program_id": program, "group_id": g, "number": "01-0000001-8"}
+    rows += [
+        (
+            "child_left",
+            {
+                **left,
+                "child_id": None if why in ("withdrawn", "removed") else child,
+                "applied": "2026-10-05",
+                "why": why,
+                "last_day": "2026-11-20" if why != "cancelled" else None,
+            },
+        )
+        for why in ("left", "cancelled", "withdrawn", "removed")
+    ]
+    rows += [
         ("topup", {}),
         ("expiry", {}),
     ]

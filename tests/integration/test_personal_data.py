@@ -107,7 +107,7 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
     reply = await engine.handle(
         Event("tg", "31", "button", payload=engine.signer.sign("tg:31", "withdraw"))
     )
-    assert "Программа 1»: занятия прекратятся сегодня" in reply.screen.text
+    assert "Программа 1»: занятия заканчиваются сегодня" in reply.screen.text
     assert "Программа 2»: заявка будет отменена" in reply.screen.text
     clock.set(datetime(2026, 10, 16, 12, 0))
     await db.run(parents.withdraw_consent, parent)
@@ -122,4 +122,5 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
         debit = await uow.session.scalar(
             select(LedgerEntry.total_delta).where(LedgerEntry.kind == "debit")
         )
-    assert debit == -(100_000 * 12 // 31)  # 5-16 October of 31 days: paid to the day of leaving
+    # paid to the day of leaving by the group's class days: Mondays 5 and 12 of October's 4
+    assert debit == -(100_000 * 2 // 4)

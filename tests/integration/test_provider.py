@@ -135,7 +135,8 @@ async def test_ending_studies_on_a_last_day_debits_the_days_served(db, clock):
             )
         )
         left = (await uow.session.get(Application, app)).reserved_left
-    # 10 of 30 days of November, the rest of its share released in the same entry
-    assert (-debit, left) == (100_000 * 10 // 30, 0)
+    # the group meets on Mondays: 2 of November's 5 (2 and 9) up to the 10th, the rest of
+    # its share released in the same entry
+    assert (-debit, left) == (100_000 * 2 // 5, 0)
     # finished once: a second end is refused, nothing moves
     assert (await refused(date(2026, 11, 10)))[0] == "application_bad_status"

@@ -90,7 +90,7 @@ async def test_withdrawal_keeps_a_keyed_entry_and_the_child_gets_it_back(db, clo
     async with db.reader() as uow:
         before = await certificates.view(uow, parent, child)
     left = before.total
-    assert left == 1_100_000 - 87_096  # 27 of 31 October days debited
+    assert left == 1_100_000 - 100_000  # every Monday of October from the 5th: all of it
 
     await db.run(parents.withdraw_consent, parent)
     async with db.reader() as uow:

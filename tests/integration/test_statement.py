@@ -20,8 +20,9 @@ async def _enrolled(db):
     g = await group_id(db, "g1")
     staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, g)
-    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):  # 5 October
-        assert (await db.run(decisions.provider_decide, staff, app, status)).done
+    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    # from 12 October: three of October's four Mondays (the group's class days)
+    await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
     return parent, child
 
 
@@ -50,9 +51,10 @@ async def test_months_of_history_and_the_reserve(db, clock):
     assert latest.certificate.reserved == 600_000
 
     november = await _statement(db, parent, child, nov)
-    # October: 27 of 31 days debited, the rest of its share released in the same entry
+    # October: 3 of its 4 class days debited, the rest of its share released in the same
+    # entry
     assert [(e.kind, e.amount, e.released) for e in november.entries] == [
-        ("debit", 87_096, 12_904)
+        ("debit", 75_000, 25_000)
     ]
     assert (november.earlier, november.later) == (oct_, month_index(2026, 12))
 

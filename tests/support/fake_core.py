@@ -6,7 +6,7 @@ added to the port and not here fails the type check, not a test at run time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from core import port
@@ -120,6 +120,20 @@ class Family(_Area):
     async def withdraw_consent(self, parent_id: int) -> port.Withdrawal:
         self.wrote("withdraw_consent")
         return port.Withdrawal(len(self.scene.children), [])
+
+    async def leaving(self, parent_id: int, child_id: int | None = None) -> port.Leaving:
+        return port.Leaving(
+            (
+                port.Ending("Мария", "Робототехника", True, True, 75_000, 425_000),
+                port.Ending("Пётр", "Шахматы", False, True, 0, 300_000),
+                port.Ending("Пётр", "Футбол", False, False, 0, 0),
+            ),
+            (
+                port.CertificateEnding("Мария", "01-0000001-8", True, False, 1_025_000),
+                port.CertificateEnding("Пётр", "01-0000002-6", False, True, 0),
+                port.CertificateEnding("Пётр", "01-0000003-4", False, False, 0),
+            ),
+        )
 
     async def link_code(self, parent_id: int) -> str:
         self.wrote("link_code")
@@ -264,6 +278,15 @@ class Staff(_Area):
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         self.wrote("finish", application_id, last_day)
+
+    async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
+        today = date(2026, 10, 5)
+        days = tuple(today + timedelta(days=n) for n in (0, 2, 7, 9))
+        return port.FirstDays(date(2026, 10, 1), date(2027, 5, 31), days)
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        self.wrote("enrol", application_id, first_day)
+        return first_day
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

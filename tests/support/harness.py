@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
+from core.rules.schedule import is_class_day
 from core.services import (
     catalog_import,
     certificates,
@@ -63,6 +64,8 @@ from tests.support.clock import FakeClock
 from tests.support.world import HEADER, catalog_row
 
 SETUP_AT = datetime(2026, 9, 10, 10, 0)
+PHONE = "+79141234567"
+ENDED = frozenset({"cancelled", "rejected", "expired", "finished"})
 PLAY_AT = datetime(2027, 1, 20, 10, 0)  # September to December can be closed
 CLOSABLE = [month_index(2026, m) for m in (9, 10, 11, 12)]
 FAMILIES = 6
@@ -122,6 +125,7 @@ OPS = [
     "confirm",
     "reject",
     "enrol",
+    "enrol_on",
     "finish",
     "finish_on",
     "remove_child",
@@ -440,10 +444,14 @@ async def _children(db: Database, parent: int) -> list[int]:
         )
 
 
-async def _apps(db: Database, parent: int | None = None) -> list[int]:
+async def _apps(
+    db: Database, parent: int | None = None, *, status: AppStatus | None = None
+) -> list[int]:
     query = select(Application.id).order_by(Application.id)
     if parent is not None:
         query = query.where(Application.parent_id == parent)
+    if status is not None:
+        query = query.where(Application.status == status.value)
     async with db.reader() as uow:
         return list(await uow.session.scalars(query))
 
@@ -470,7 +478,10 @@ async def step(
             kids = await _children(db, fam)
             groups = await _ids(db, Group)
             if kids:
-                app = await db.run(enrolment.apply, fam, kids[op[2] % len(kids)], groups[op[3]])
+                # half the applications give the parent's phone (erased when they end)
+                phone = PHONE if op[2] == 0 else None
+                child = kids[op[2] % len(kids)]
+                app = await db.run(enrolment.apply, fam, child, groups[op[3]], phone=phone)
                 report.applied.append(app)
         elif kind in ("cancel", "leave"):
             apps = await _apps(db, fam)
@@ -495,6 +506,20 @@ async def step(
                 await db.run(
                     decisions.provider_decide, world.staff, rng.choice(apps), target, reason
                 )
+        elif kind == "enrol_on":
+            # the provider enrols, mostly an accepted child, from the group's next class
+            # day or from a day up to ten days back or ahead (refused when it is no class
+            # day of the group, before the application or in a closed month)
+            apps = await _apps(db)
+            accepted = await _apps(db, status=AppStatus.ACCEPTED)
+            if apps:
+                target = rng.choice(accepted if accepted and rng.random() < 0.8 else apps)
+                first_day = (
+                    None
+                    if rng.random() < 0.5
+                    else db.today() + timedelta(days=rng.randint(-10, 10))
+                )
+                await db.run(decisions.provider_enrol, world.staff, target, first_day)
         elif kind == "finish_on":
             # the provider ends the studies on a day up to ten days back (refused when it is
             # before the studies or in a closed month)
@@ -640,6 +665,8 @@ async def check(db: Database, report: RoundReport, world: World | None = None) -
                 broken.append(f"certificate {c.id}: reserved {c.reserved} vs apps {apps_hold}")
         closed = {c.id for c in certs if c.status == CertStatus.CLOSED}
         apps = (await s.scalars(select(Application))).all()
+        # a first day given at enrolment is one of the group's class days
+        masks = dict((await s.execute(select(Group.id, Group.class_days))).all())
         active_values = {a.value for a in ACTIVE_STATUSES}
         for a in apps:
             if a.reserved_left < 0:
@@ -650,6 +677,11 @@ async def check(db: Database, report: RoundReport, world: World | None = None) -
                 broken.append(f"application {a.id}: active for an erased child")
             if a.status in active_values and a.certificate_id in closed:
                 broken.append(f"application {a.id}: active on closed certificate")
+            if a.status in ENDED and a.contact_phone is not None:
+                broken.append(f"application {a.id}: {a.status} keeps the family's phone")
+            start = date.fromordinal(a.start_day) if a.start_day is not None else None
+            if start is not None and not is_class_day(start, masks[a.group_id]):
+                broken.append(f"application {a.id}: starts on {start}, no class of its group")
         seated = {a.value for a in HOLDS_SEAT}
         taken = Counter(a.group_id for a in apps if a.status in seated)
         waiting = Counter(a.group_id for a in apps if a.status == AppStatus.WAITING)

@@ -27,12 +27,13 @@ def catalog_row(
     direction: str = "technical",
     muni: str = "town",
     name: str | None = None,
+    schedule: str = "Пн 15:00",
 ) -> str:
     return (
         f"prov{1 if not art else 2},Провайдер {'ДШИ' if art else 'ДДТ'},{'да' if art else 'нет'},"
         f"p{n},{name or f'Программа {n}'},Описание {n},{muni},ул. Ленина 1,48.79,132.92,"
         f"{direction},{register},{ages[0]},{ages[1]},{price},{months[0]},{months[1]},"
-        f"g{n},Группа {n},Пн 15:00,{seats}"
+        f"g{n},Группа {n},{chr(34) + schedule + chr(34) if ',' in schedule else schedule},{seats}"
     )
 
 

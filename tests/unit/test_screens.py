@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 import bot.dialogs.flows  # noqa: F401
-from bot.dialogs.engine import Ctx, registry
+from bot.dialogs.engine import Ctx, Policy, registry
 from bot.dialogs.events import Event
 from bot.dialogs.screen import render
 from bot.dialogs.signing import Signer
@@ -332,7 +332,11 @@ def scene(v: Variant) -> Scene:
 
 
 def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
-    engine = SimpleNamespace(core=core or FakeCore(scene(VARIANTS[0])), timezone="Europe/Moscow")
+    engine = SimpleNamespace(
+        core=core or FakeCore(scene(VARIANTS[0])),
+        timezone="Europe/Moscow",
+        policy=Policy("ГАУ ДО «РМЦ»", "г. Биробиджан, ул. Ленина, 1", "pd@example.ru"),
+    )
     state = DialogState(
         screen="menu",
         lang=lang,

@@ -18,6 +18,7 @@ from bot.dialogs.flows.common import (
     label,
     menu_button,
     require_consent,
+    what_ends,
 )
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.registry import registry
@@ -193,7 +194,7 @@ async def child_remove_confirm(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
     kid = await ctx.core.family.child(ctx.parent_id, child_id)
     return Screen(
-        [T("child-remove-confirm", {"name": kid.name})],
+        [T("child-remove-confirm", {"name": kid.name}), *await what_ends(ctx, child_id)],
         [
             [Button(T("btn-remove-yes"), RemoveChild(child_id))],
             [Button(T("btn-no"), OpenChild(child_id))],

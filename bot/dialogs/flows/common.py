@@ -112,3 +112,37 @@ def register_municipality_picker(screen: Screens, page_action: type[Municipality
 
 def forget_municipality_filter(ctx: Ctx) -> None:
     ctx.end_flow(Picker)
+
+
+async def what_ends(ctx: Ctx, child_id: int | None = None) -> list[T]:
+    """The lines of a withdrawal's or a removal's confirmation: each club (what is still
+    debited for it, what returns), each certificate (its funded place goes to the queue),
+    and what a registration of the child again brings back (core.services.leaving)."""
+    ends = await ctx.core.family.leaving(ctx.parent_id, child_id)
+    parts: list[T] = []
+    if ends.endings or ends.certificates:
+        parts.append(T("withdraw-ends-title"))
+    for e in ends.endings:
+        figures = {
+            "child": e.child,
+            "program": e.program,
+            "debit": ctx.money(e.debited),
+            "returned": ctx.money(e.returned),
+            "held": e.returned > 0,
+            "told": e.told,
+        }
+        parts.append(
+            T("withdraw-ends-enrolled" if e.studying else "withdraw-ends-pending", figures)
+        )
+    for c in ends.certificates:
+        key = (
+            "leave-cert-funded"
+            if c.funded
+            else "leave-cert-queued"
+            if c.queued
+            else "leave-cert-other"
+        )
+        parts.append(T(key, {"child": c.child, "number": c.number, "left": ctx.money(c.left)}))
+    if ends.certificates:
+        parts.append(T("leave-again"))
+    return parts

@@ -52,6 +52,17 @@ class EndToday(Action):
     application_id: int
 
 
+@action("penrol")
+class AskFirstDay(Action):
+    application_id: int
+
+
+@action("penrol-on")
+class EnrolOn(Action):
+    application_id: int
+    day: int  # the first day of studies, an ordinal
+
+
 @flow_state("provider")
 class Opened(FlowState):
     """The list the provider's staff member is on (which, page) and the application open."""
@@ -65,7 +76,7 @@ def _application(ctx: Ctx) -> int:
     return need(ctx.flow(Opened).application_id)
 
 
-DECISIONS = frozenset({AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value})
+DECISIONS = frozenset({AppStatus.ACCEPTED.value})
 QUEUES = frozenset(q.value for q in Queue)
 
 
@@ -165,7 +176,7 @@ async def provider_app(ctx: Ctx) -> Screen:
     if a.status == AppStatus.SUBMITTED:
         rows.append([Button(T("btn-accept"), Decide(a.id, AppStatus.ACCEPTED.value))])
     if a.status == AppStatus.ACCEPTED:
-        rows.append([Button(T("btn-enrol"), Decide(a.id, AppStatus.ENROLLED.value))])
+        rows.append([Button(T("btn-enrol"), AskFirstDay(a.id))])
     if a.status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         rows.append([Button(T("btn-reject"), AskRejectReason(a.id))])
     if a.status == AppStatus.ENROLLED:
@@ -189,6 +200,51 @@ async def decide(ctx: Ctx, act: Decide) -> Screen:
         }
         return await ctx.show(Screens.PROVIDER_APP, T("pd-not-covered", figures))
     return await ctx.show(Screens.PROVIDER_QUEUE, T(f"pd-{status}"))
+
+
+@registry.action(AskFirstDay, on=(Screens.PROVIDER_APP,))
+async def ask_first_day(ctx: Ctx, act: AskFirstDay) -> Screen:
+    ctx.flow(Opened).application_id = act.application_id
+    return await ctx.show(Screens.PROVIDER_START)
+
+
+@registry.screen(Screens.PROVIDER_START)
+async def start_studies(ctx: Ctx) -> Screen:
+    app = _application(ctx)
+    days = await ctx.core.staff.first_days(ctx.parent_id, app)
+    rows = [
+        [
+            Button(
+                T("btn-first-day", {"date": d, "weekday": d.weekday()}),
+                EnrolOn(app, d.toordinal()),
+            )
+        ]
+        for d in days.choices
+    ]
+    rows.append([back(OpenProviderApplication(app))])
+    text = T("ask-first-day", {"earliest": days.earliest, "latest": days.latest})
+    return Screen([text], rows, expect="text")
+
+
+@registry.text(Screens.PROVIDER_START)
+async def on_first_day(ctx: Ctx, text: str) -> Screen:
+    try:
+        first_day = parse_date(text, ctx.today())
+    except DomainError:
+        raise DomainError("start_date_format", today=ctx.today()) from None
+    return await _enrol(ctx, _application(ctx), first_day)
+
+
+@registry.action(EnrolOn, on=(Screens.PROVIDER_START,))
+async def on_enrol_on(ctx: Ctx, act: EnrolOn) -> Screen:
+    if not 1 <= act.day <= date.max.toordinal():
+        raise DomainError("stale-button")
+    return await _enrol(ctx, act.application_id, date.fromordinal(act.day))
+
+
+async def _enrol(ctx: Ctx, application_id: int, first_day: date) -> Screen:
+    day = await ctx.core.staff.enrol(ctx.parent_id, application_id, first_day)
+    return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-enrolled", {"date": day}))
 
 
 @registry.action(AskRejectReason, on=(Screens.PROVIDER_APP,))

@@ -22,14 +22,13 @@ from bot.dialogs.actions import (
     action,
 )
 from bot.dialogs.context import Ctx
-from bot.dialogs.flows.common import menu_button
+from bot.dialogs.flows.common import menu_button, what_ends
 from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
 from core.port import CONSENT_VERSION
-from core.rules.enrolment import AppStatus
 from core.rules.numbers import is_id
 
 DEEP_LINK_PREFIX = "prog_"
@@ -93,10 +92,23 @@ async def welcome(ctx: Ctx) -> Screen:
     )
 
 
+def _policy(ctx: Ctx) -> dict[str, object]:
+    p = ctx.policy
+    return {
+        "version": CONSENT_VERSION,
+        "named": bool(p.operator_name),
+        "operator": p.operator_name,
+        "address": p.operator_address or "—",
+        "contact": p.operator_contact or "—",
+        "hours": p.state_hours,
+        "expiry": p.expiry_days,
+    }
+
+
 @registry.screen(Screens.POLICY)
 async def policy(ctx: Ctx) -> Screen:
     return Screen(
-        [T("policy-text", {"version": CONSENT_VERSION})],
+        [T("policy-text", _policy(ctx))],
         [[Button(T("btn-consent"), GiveConsent())], [Button(T("btn-back"), ShowWelcome())]],
     )
 
@@ -260,13 +272,7 @@ async def privacy_command(ctx: Ctx, arg: str) -> Screen:
 
 @registry.screen(Screens.WITHDRAW_CONFIRM)
 async def withdraw_confirm(ctx: Ctx) -> Screen:
-    active = await ctx.core.enrolment.applications(ctx.parent_id, active_only=True)
-    parts: list[T | Data] = [T("withdraw-confirm")]
-    for a in active:
-        key = (
-            "withdraw-ends-enrolled" if a.status == AppStatus.ENROLLED else "withdraw-ends-pending"
-        )
-        parts.append(T(key, {"child": a.child_name or "—", "program": a.program}))
+    parts: list[T | Data] = [T("withdraw-confirm"), *await what_ends(ctx)]
     return Screen(
         parts,
         [[Button(T("btn-withdraw-yes"), WithdrawYes())], [Button(T("btn-no"), OpenPrivacy())]],

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.rules.schedule import ALL_DAYS
 from core.storage.models.base import Base, Money
 
 
@@ -73,6 +74,9 @@ class Group(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     schedule: Mapped[str] = mapped_column(String(300), default="")
+    # the weekdays the group meets (Monday = bit 0), read from its schedule at import
+    # (core.rules.schedule): a month's debit is pro-rated by them
+    class_days: Mapped[int] = mapped_column(Integer, default=ALL_DAYS, server_default="127")
     seats: Mapped[int] = mapped_column(Integer)
     taken: Mapped[int] = mapped_column(Integer, default=0)  # held by open applications
     # applications in the waiting list: while any waits, a freed seat goes to the first
