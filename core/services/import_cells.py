@@ -68,8 +68,10 @@ def integer(row: dict[str, str], col: str, lo: int, hi: int) -> int:
 
 
 def kopecks(row: dict[str, str], col: str) -> int:
+    """Roubles to kopecks (spaces, no-break spaces and a decimal comma allowed)."""
+    raw = row.get(col, "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
-        value = Decimal(row[col].replace(" ", "").replace(",", "."))
+        value = Decimal(raw)
     except InvalidOperation as exc:
         raise RowError("not-amount", col) from exc
     if not value.is_finite():  # NaN, Infinity: Decimal reads them, no sum is one

@@ -3,9 +3,9 @@ scale"), for any import of the region's data.
 
 A bad cell never aborts the file: a NUL byte (PostgreSQL refuses it in text), a field over
 FIELD_MAX characters (the csv module raises on it, ending the whole read) or a NaN amount
-is a RowError naming the row and the column, and the other rows go on. Columns may be
-optional: a row then says which columns the file had, so a column left out keeps what is
-stored. An import then applies the rows a chunk at a time (CHUNK, BUDGET), each chunk its
+(import_cells.kopecks) is a RowError naming the row and the column, and the other rows go
+on. Columns may be optional: a row then says which columns the file had, so a column left
+out keeps what is stored. An import then applies the rows a chunk at a time (CHUNK, BUDGET), each chunk its
 own short transaction, so a family's action waits for one chunk at most, never for the
 whole file (core.services.register_import.import_register).
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
 from core.services.import_cells import RowError
 
@@ -67,17 +66,3 @@ def read(
         return rows, bad, "", frozenset(header)
     finally:
         csv.field_size_limit(previous)
-
-
-def kopecks(row: dict[str, str], col: str) -> int:
-    """Roubles to kopecks; NaN, infinities and exponents are not amounts."""
-    raw = row.get(col, "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation as exc:
-        raise RowError("not-amount", col) from exc
-    if not value.is_finite():
-        raise RowError("not-amount", col)
-    if value < 0 or value > Decimal(10_000_000) or value != value.quantize(Decimal("0.01")):
-        raise RowError("bad-amount", col)
-    return int(value * 100)

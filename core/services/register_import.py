@@ -134,7 +134,7 @@ def parse(
                 raise cells.RowError("unknown-value", "status")
             balance = None
             if status == CertStatus.FUNDED and "balance_rub" in header:
-                balance = import_chunks.kopecks(row, "balance_rub")
+                balance = cells.kopecks(row, "balance_rub")
         except cells.RowError as exc:
             report.errors.append((line, exc))
             continue

@@ -231,6 +231,9 @@ async def test_vk_postgres_blackholed_or_down_answers_within_2s(postgres_url: st
         vk_group_token=vk.token,
         vk_group_id=vk.group_id,
         vk_api_base=vk.base,
+        # a deployment's own on PostgreSQL (bot/keys.py refuses to start without them)
+        bot_secret="outage-buttons-0123456789",
+        register_secret="outage-register-0123456789",
     )
     try:
         async with _vk_bot(settings, vk):
