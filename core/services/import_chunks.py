@@ -5,9 +5,9 @@ A bad cell never aborts the file: a NUL byte (PostgreSQL refuses it in text), a 
 FIELD_MAX characters (the csv module raises on it, ending the whole read) or a NaN amount
 (import_cells.kopecks) is a RowError naming the row and the column, and the other rows go
 on. Columns may be optional: a row then says which columns the file had, so a column left
-out keeps what is stored. An import then applies the rows a chunk at a time (CHUNK, BUDGET), each chunk its
-own short transaction, so a family's action waits for one chunk at most, never for the
-whole file (core.services.register_import.import_register).
+out keeps what is stored. An import then applies the rows a chunk at a time (CHUNK,
+BUDGET), each chunk its own short transaction, so a family's action waits for one chunk at
+most, never for the whole file (core.services.register_import.import_register).
 """
 
 from __future__ import annotations
