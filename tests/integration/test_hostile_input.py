@@ -31,7 +31,7 @@ async def engine(db):
         await parents.give_consent(uow, parent.id)
         await roles.grant(uow, f"tg:{USER}", "coordinator", municipality_code="town")
         await uow.commit()
-    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"))
+    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
 
 
 async def say(engine: Engine, text: str) -> str:

@@ -78,7 +78,7 @@ async def test_the_phone_goes_when_the_application_ends(db, clock, end):
 
 
 def _engine(db, states, policy=None):
-    return Engine(UseCases(db), states, translator(), Signer(b"k"), policy=policy)
+    return Engine(UseCases(db), states, translator(), Signer(b"k"), policy=policy, deadline=10)
 
 
 async def test_what_is_typed_before_consent_is_not_kept(db):

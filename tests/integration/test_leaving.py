@@ -60,7 +60,7 @@ async def _family(db, staff):
 
 
 def _engine(db):
-    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"))
+    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
 
 
 async def _press(engine, action):
