@@ -36,7 +36,9 @@ async def _worker(db_url: str, tg: FakeTelegram) -> asyncio.subprocess.Process:
         "TELEGRAM_API_BASE": tg.base,
         "TELEGRAM_RATE": str(RATE),
         "WORKER_LEASE_S": str(LEASE_S),
-        "HEALTH_PORT": "",
+        # a port of its own (an empty value is taken as unset, i.e. 8081: a second run's
+        # worker on this machine could not start, and this test got no message at all)
+        "HEALTH_PORT": "0",
         "LOG_LEVEL": "WARNING",
     }
     env.pop("REDIS_URL", None)
