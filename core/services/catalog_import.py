@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -145,6 +145,26 @@ async def import_catalog(uow: UnitOfWork, text: str) -> cells.ImportReport:
     return report
 
 
+async def _whole_or_nothing(
+    db: Database,
+    text: str,
+    checked: cells.ImportReport,
+    whole: Callable[[UnitOfWork, str], Awaitable[cells.ImportReport]],
+) -> cells.ImportReport:
+    """``--all-or-nothing``: nothing when a cell is bad (``checked``) or the database refuses
+    a row; else the whole file in one transaction (families wait meanwhile)."""
+    if checked.errors:
+        checked.nothing_applied = True
+        return checked
+    async with db.uow() as uow:
+        report = await whole(uow, text)
+        if report.errors:
+            report.nothing_applied = True
+            return report  # rolled back: the unit of work is not committed
+        await uow.commit()
+    return report
+
+
 async def import_catalog_file(
     db: Database, text: str, *, chunk: int = CHUNK_ROWS, all_or_nothing: bool = False
 ) -> cells.ImportReport:
@@ -164,16 +184,7 @@ async def import_catalog_file(
         return report
     parsed = _parse(rows, parse_catalog_row, report)
     if all_or_nothing:
-        if report.errors:
-            report.nothing_applied = True
-            return report
-        async with db.uow() as uow:
-            report = await import_catalog(uow, text)
-            if report.errors:
-                report.nothing_applied = True
-                return report  # rolled back: the unit of work is not committed
-            await uow.commit()
-        return report
+        return await _whole_or_nothing(db, text, report, import_catalog)
     longest = 0.0  # the longest chunk's transaction: what a family may wait behind
     for n in range(0, len(parsed), chunk):
         part = parsed[n : n + chunk]
@@ -442,16 +453,7 @@ async def import_municipalities_file(
         return report
     parsed = _parse(rows, parse_municipality_row, report)
     if all_or_nothing:
-        if report.errors:
-            report.nothing_applied = True
-            return report
-        async with db.uow() as uow:
-            report = await import_municipalities(uow, text)
-            if report.errors:
-                report.nothing_applied = True
-                return report  # rolled back: the unit of work is not committed
-            await uow.commit()
-        return report
+        return await _whole_or_nothing(db, text, report, import_municipalities)
     changed: set[int] = set()
     for n in range(0, len(parsed), chunk):
         part = parsed[n : n + chunk]
