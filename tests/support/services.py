@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,31 +21,69 @@ import pytest
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 # the server; the database number in it is replaced by the one this process claims
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-REDIS_CLAIM_TTL_S = 3 * 3600  # a killed run's databases are free again after this
+REDIS_CLAIM_TTL_S = 3 * 3600  # a claim of another machine's killed run ends with this
+_HOST = socket.gethostname()
+# a claim whose process is gone (killed before its exit handler) is taken over at once
+_TAKE_OVER = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0
+"""
 
 
 def _claim_redis_db() -> str:
     """The Redis URL of a database no other live test process uses (1-15; the claims are keys
-    in database 0, freed at exit or by their TTL). Tests FLUSHDB it freely."""
+    in database 0, freed at exit, taken over when their process on this machine is gone, or
+    ended by their TTL). Tests FLUSHDB it freely."""
     import redis
 
     base = REDIS_SERVER.rstrip("/")
     if base.rsplit("/", 1)[-1].isdigit():
         base = base.rsplit("/", 1)[0]
-    owner = f"{os.getpid()}:{uuid.uuid4().hex}"
+    owner = f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex}"
     try:
         admin = redis.Redis.from_url(f"{base}/0", socket_connect_timeout=2, socket_timeout=2)
         for number in range(1, 16):
             key = f"pfdo-test:redis-db:{number}"
             if admin.set(key, owner, nx=True, ex=REDIS_CLAIM_TTL_S):
-                atexit.register(_release, admin, key, owner)
-                return f"{base}/{number}"
-    except Exception:  # not reachable: require_redis() says so where it is needed
+                break
+            held = admin.get(key)
+            if (
+                held is not None
+                and _gone(held.decode())
+                and admin.eval(_TAKE_OVER, 1, key, held, owner, REDIS_CLAIM_TTL_S)
+            ):
+                break
+        else:
+            raise RuntimeError(
+                "every Redis database 1-15 is claimed by a live test process "
+                "(keys pfdo-test:redis-db:* in database 0)"
+            )
+    except redis.RedisError:  # not reachable: require_redis() says so where it is needed
         return f"{base}/15"
-    raise RuntimeError(
-        "every Redis database 1-15 is claimed by another test run "
-        "(keys pfdo-test:redis-db:* in database 0); wait, or delete stale claims"
-    )
+    atexit.register(_release, admin, key, owner)
+    return f"{base}/{number}"
+
+
+def _gone(owner: str) -> bool:
+    """The claim's process ran on this machine and is no more ("pid:uuid" from before the
+    host was written in it: this machine's too)."""
+    host, _, rest = owner.partition(":")
+    if host.isdigit():
+        host, pid = _HOST, host
+    else:
+        pid = rest.partition(":")[0]
+    if host != _HOST or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def _release(admin: object, key: str, owner: str) -> None:
@@ -55,7 +94,18 @@ def _release(admin: object, key: str, owner: str) -> None:
             admin.delete(key)  # type: ignore[attr-defined]
 
 
-REDIS_URL = _claim_redis_db()
+_claimed: str | None = None
+
+
+def __getattr__(name: str) -> str:
+    """REDIS_URL is claimed by the first test module that imports it, so a process that
+    runs no Redis test (the xdist controller, a unit-only run) claims nothing."""
+    global _claimed
+    if name != "REDIS_URL":
+        raise AttributeError(name)
+    if _claimed is None:
+        _claimed = _claim_redis_db()
+    return _claimed
 
 
 T = TypeVar("T")
@@ -106,6 +156,6 @@ def require_redis() -> None:
     import redis
 
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(__getattr__("REDIS_URL"), socket_connect_timeout=2).ping()
     except Exception as exc:
         _missing("Redis at 127.0.0.1:6379", f"{type(exc).__name__}: {exc}")
