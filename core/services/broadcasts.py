@@ -98,13 +98,7 @@ async def stop_uncovered(uow: UnitOfWork, author_id: int, actor: audit.Actor, wh
     for b in pending:
         if await _covers(uow, author_id, b.municipality_id):
             continue
-        b.status = "cancelled"
-        await uow.session.execute(
-            update(Outbox)
-            .where(Outbox.kind == "broadcast", Outbox.ref == b.id, Outbox.status == "pending")
-            .values(status="cancelled")
-            .execution_options(synchronize_session=False)
-        )
+        await _stop(uow, b)
         await audit.record(
             uow,
             actor,
@@ -327,6 +321,17 @@ async def _own(
     return b
 
 
+async def _stop(uow: UnitOfWork, b: Broadcast) -> None:
+    """The announcement is cancelled and what has not gone out of it stays unsent."""
+    b.status = "cancelled"
+    await uow.session.execute(
+        update(Outbox)
+        .where(Outbox.kind == "broadcast", Outbox.ref == b.id, Outbox.status == "pending")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def cancel(uow: UnitOfWork, author_id: int, broadcast_id: int) -> None:
     """Stops what has not gone out yet; what was sent stays sent."""
     b = await _own(uow, author_id, broadcast_id, hold=True)
@@ -337,13 +342,7 @@ async def cancel(uow: UnitOfWork, author_id: int, broadcast_id: int) -> None:
     )
     if b.status == "cancelled" or (b.status == "sending" and not pending):
         raise DomainError("broadcast_finished")
-    b.status = "cancelled"
-    await uow.session.execute(
-        update(Outbox)
-        .where(Outbox.kind == "broadcast", Outbox.ref == b.id, Outbox.status == "pending")
-        .values(status="cancelled")
-        .execution_options(synchronize_session=False)
-    )
+    await _stop(uow, b)
     await audit.record(
         uow,
         author_id,
