@@ -31,7 +31,8 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
 from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
-from core.services import broadcasts, roles
+from core.broadcasts import broadcasts
+from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Outbox
 from tests.support.audience import add_parents

@@ -44,7 +44,9 @@ from bench._data import percentile
 from bot.app import build
 from bot.config import Settings
 from bot.platforms.telegram import surface as telegram
-from core.services import certificates, children, confirmations, parents, roles
+from core.certificates import certificates, confirmations
+from core.family import children, parents
+from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Certificate, Child, Identity, Program
 

@@ -17,7 +17,7 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace, Pace, RedisPace
-from core.services import demo
+from core import demo
 from core.storage.db import Clock, Database
 from core.storage.migrate import upgrade_async
 from core.storage.models import Program

@@ -15,20 +15,16 @@ import click
 from bot import keys
 from bot.config import Settings
 from bot.i18n import money, translator
+from core import demo
+from core.accounting import month_close, new_year
+from core.audit import audit
+from core.catalogue import catalogue_import
+from core.enrolment import decisions, waiting_list
 from core.errors import DomainError
+from core.register import register_import
 from core.rules.calendar import month_label, parse_month
-from core.services import (
-    audit,
-    catalog_import,
-    decisions,
-    demo,
-    month_close,
-    new_year,
-    register_import,
-    roles,
-    waiting_list,
-)
-from core.services.import_cells import ImportReport
+from core.rules.import_cells import ImportReport
+from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
 
@@ -196,7 +192,7 @@ def import_catalog_cmd(file: Path, all_or_nothing: bool) -> None:
             lambda db: _chunked_and_audited(
                 db,
                 "import-catalog",
-                catalog_import.import_catalog_file(db, text, all_or_nothing=all_or_nothing),
+                catalogue_import.import_catalogue_file(db, text, all_or_nothing=all_or_nothing),
                 detail=f"file:{file.name}",
             )
         )
@@ -216,7 +212,9 @@ def import_municipalities_cmd(file: Path, all_or_nothing: bool) -> None:
             lambda db: _chunked_and_audited(
                 db,
                 "import-municipalities",
-                catalog_import.import_municipalities_file(db, text, all_or_nothing=all_or_nothing),
+                catalogue_import.import_municipalities_file(
+                    db, text, all_or_nothing=all_or_nothing
+                ),
                 detail=f"file:{file.name}",
             )
         )

@@ -12,7 +12,7 @@ from bot.app import build, settle_heap
 from bot.cli import operator_text
 from bot.config import Settings
 from bot.platforms import Platform, Refused
-from core.services import demo
+from core import demo
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from core.errors import DomainError
-from core.rules.enrolment import AppStatus, CertStatus
-from core.services.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
-from core.services.catalog import (
+from core.broadcasts.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
+from core.catalogue.catalogue import (
     COUNT_CAP,
     MAX_QUERY,
     GroupView,
@@ -28,24 +26,26 @@ from core.services.catalog import (
     ProgramRow,
     SearchQuery,
 )
-from core.services.certificates import CertificateView, Office
-from core.services.children import ChildInput, ChildView
-from core.services.confirmations import PAGE as CONFIRM_PAGE
-from core.services.confirmations import Pending
-from core.services.corrections import CorrectionView
-from core.services.decisions import Decision, FirstDays
-from core.services.leaving import CertificateEnding, Ending, Leaving
-from core.services.link_requests import LinkRequest
-from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
-from core.services.provider_views import PAGE as PROVIDER_PAGE
-from core.services.provider_views import ProviderCard, Queue
-from core.services.quotes import ApplyQuote
-from core.services.register import LinkOutcome
-from core.services.register_import import NUMBER_MAX, normalise_number
-from core.services.statement import Entry, Reserve, Statement
-from core.services.teens import TEEN_AGE
-from core.services.views import ApplicationView
-from core.services.waiting_list import OFFER_LAPSED, Offer, Waiting
+from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
+from core.catalogue.provider_views import ProviderCard, Queue
+from core.catalogue.views import ApplicationView
+from core.certificates.certificates import CertificateView, Office
+from core.certificates.confirmations import PAGE as CONFIRM_PAGE
+from core.certificates.confirmations import Pending
+from core.certificates.corrections import CorrectionView
+from core.certificates.link_requests import LinkRequest
+from core.certificates.statement import Entry, Reserve, Statement
+from core.enrolment.decisions import Decision, FirstDays
+from core.enrolment.leaving import CertificateEnding, Ending, Leaving
+from core.enrolment.quotes import ApplyQuote
+from core.enrolment.waiting_list import OFFER_LAPSED, Offer, Waiting
+from core.errors import DomainError
+from core.family.children import ChildInput, ChildView
+from core.family.parents import CONSENT_VERSION, NoticeChannels, ParentView
+from core.family.teens import TEEN_AGE
+from core.register.register import LinkOutcome
+from core.register.register_import import NUMBER_MAX, normalise_number
+from core.rules.enrolment import AppStatus, CertStatus
 
 __all__ = [
     "CONFIRM_PAGE",

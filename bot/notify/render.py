@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from bot.dialogs.actions import FindSimilar, TakeSeat
 from bot.i18n import Translator, money
-from core.notify.delivery import Claimed
+from core.catalogue import views
+from core.enrolment.waiting_list import OFFER_LAPSED
+from core.outbox.delivery import Claimed
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
-from core.services import views
-from core.services.waiting_list import OFFER_LAPSED
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Group, Program
 

@@ -15,9 +15,11 @@ from bot.dialogs.signing import Signer
 from bot.i18n import Translator
 from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
-from core.notify import delivery
-from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions, month_close, waiting_list
+from core.accounting import month_close
+from core.broadcasts import broadcasts
+from core.enrolment import decisions, waiting_list
+from core.outbox import delivery
+from core.outbox.delivery import Outcome
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)

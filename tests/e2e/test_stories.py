@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.accounting import month_close
+from core.enrolment import waiting_list
 from core.rules.calendar import month_display, month_of
-from core.services import month_close, roles, waiting_list
+from core.staff import roles
 from core.storage.models import Application, Group
 from tests.e2e.chats import Chat, family, paid_program, school_clock
 

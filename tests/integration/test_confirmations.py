@@ -9,8 +9,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from core.certificates import certificates, confirmations
+from core.enrolment import enrolment
 from core.errors import DomainError
-from core.services import certificates, confirmations, enrolment, parents, roles
+from core.family import parents
+from core.staff import roles
 from core.storage.models import Certificate, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -190,7 +193,7 @@ async def test_a_confirmation_confirms_the_data_the_confirmer_saw(db):
     from dataclasses import replace
     from datetime import date
 
-    from core.services import children
+    from core.family import children
 
     await setup_region(db, rows=[])
     parent, child = await parent_with_child(db, certificate="awaiting")

@@ -5,18 +5,13 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.accounting import month_close
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes, waiting_list
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    decisions,
-    enrolment,
-    month_close,
-    quotes,
-    roles,
-    waiting_list,
-)
+from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
@@ -469,7 +464,7 @@ async def test_months_close_in_order(db, clock):
 
 
 async def test_a_new_year_does_not_open_over_unclosed_months(db, clock):
-    from core.services import new_year
+    from core.accounting import new_year
 
     await setup_region(db, rows=[catalog_row(1)])
     parent, child = await parent_with_child(db)

@@ -15,9 +15,11 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
+from core.accounting import month_close, new_year
+from core.enrolment import decisions, enrolment
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import decisions, enrolment, month_close, new_year, roles
+from core.staff import roles
 from core.storage.models import Application
 from core.usecases import UseCases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region

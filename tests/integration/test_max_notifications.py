@@ -15,7 +15,8 @@ from bot.notify.pacing import LocalPace
 from bot.notify.worker import Worker
 from bot.platforms.max.sender import MaxSender
 from bot.platforms.max.surface import MaxApi, make_bot
-from core.services import broadcasts, roles
+from core.broadcasts import broadcasts
+from core.staff import roles
 from core.storage.models import Identity
 from tests.integration.test_notifications import drain
 from tests.support.audience import add_parents

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from bot.i18n import LANGUAGES
 from bot.notify.render import Renderer
-from core.notify.delivery import Claimed
-from core.notify.outbox import KINDS
-from core.services import enrolment, waiting_list
+from core.enrolment import enrolment, waiting_list
+from core.outbox.delivery import Claimed
+from core.outbox.outbox import KINDS
 from core.storage.models import Program
 from tests.support.wording import wording_problems
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
@@ -100,7 +100,7 @@ async def test_an_answer_says_what_to_do_next(db):
     group's schedule and how the money goes; rejected: similar programs with seats, and a
     button that finds them."""
     from bot.dialogs.actions import FindSimilar, parse
-    from core.services import certificates
+    from core.certificates import certificates
 
     await setup_region(
         db, rows=[catalog_row(1), catalog_row(2, name="Шахматы"), catalog_row(3, seats=0)]

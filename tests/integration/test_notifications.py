@@ -18,9 +18,13 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
 from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
+from core.accounting import month_close
+from core.broadcasts import broadcasts
+from core.enrolment import decisions, enrolment
+from core.family import follows
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import broadcasts, decisions, enrolment, follows, month_close, roles
+from core.staff import roles
 from core.storage.models import Identity, Outbox
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram

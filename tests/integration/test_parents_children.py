@@ -5,9 +5,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
+from core.family import children, parents
 from core.rules.enrolment import AppStatus
-from core.services import certificates, children, decisions, enrolment, parents, quotes, roles
+from core.staff import roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 

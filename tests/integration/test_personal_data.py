@@ -11,7 +11,9 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, MemoryStateStore
 from bot.i18n import translator
-from core.services import decisions, enrolment, linking, parents
+from core.enrolment import decisions, enrolment
+from core.family import parents
+from core.register import linking
 from core.storage.models import Application, Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
@@ -91,9 +93,10 @@ async def test_sqlite_overwrites_what_it_deletes(sqlite_db):
 async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, clock):
     from datetime import datetime
 
+    from core.accounting import month_close
     from core.rules.calendar import month_index
     from core.rules.enrolment import AppStatus
-    from core.services import month_close, roles
+    from core.staff import roles
 
     await setup_region(db, rows=[catalog_row(1), catalog_row(2)])
     parent, child = await parent_with_child(db, "31")

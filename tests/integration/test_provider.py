@@ -8,19 +8,16 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from core.accounting import month_close
+from core.catalogue import provider_views
+from core.catalogue.provider_views import Queue
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
+from core.family import parents
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    decisions,
-    enrolment,
-    month_close,
-    parents,
-    provider_views,
-    roles,
-)
-from core.services.provider_views import Queue
+from core.staff import roles
 from core.storage.models import Application, LedgerEntry
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 

@@ -9,19 +9,14 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.accounting import month_close
+from core.certificates import certificates, confirmations
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
+from core.family import children, parents
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    children,
-    confirmations,
-    decisions,
-    enrolment,
-    month_close,
-    parents,
-)
-from core.services import roles as roles_service
+from core.staff import roles as roles_service
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from tests.support.world import catalog_row, confirmer, group_id, setup_region
 

@@ -7,20 +7,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from core.catalogue import provider_views
+from core.certificates import certificates, link_requests
+from core.enrolment import decisions, enrolment
+from core.family import children, parents
+from core.register import linking, register, register_import
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    children,
-    decisions,
-    enrolment,
-    link_requests,
-    linking,
-    parents,
-    provider_views,
-    register,
-    register_import,
-    roles,
-)
+from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, LinkFailure, Outbox, RegisterEntry
 from tests.support.world import catalog_row, confirmer, group_id, parent_with_child, setup_region
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import DomainError
-from core.notify import delivery
-from core.services import children, linking, parents, teens
+from core.family import children, parents, teens
+from core.outbox import delivery
+from core.register import linking
 from core.storage.models import Identity, Outbox
 from tests.support.world import parent_with_child, setup_region
 

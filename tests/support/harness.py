@@ -20,30 +20,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core.accounting import month_close, new_year
+from core.catalogue import catalogue_import
+from core.certificates import certificates, confirmations, corrections, link_requests
+from core.enrolment import decisions, enrolment, waiting_list
 from core.errors import DomainError
+from core.family import children, follows, parents
+from core.register import linking, register, register_import
 from core.rules.calendar import month_index
 from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
 from core.rules.schedule import is_class_day
-from core.services import (
-    catalog_import,
-    certificates,
-    children,
-    confirmations,
-    corrections,
-    decisions,
-    enrolment,
-    follows,
-    link_requests,
-    linking,
-    month_close,
-    new_year,
-    parents,
-    register,
-    register_import,
-    roles,
-    waiting_list,
-)
+from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import (
     Application,
@@ -261,8 +249,8 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     clock.set(SETUP_AT)
 
     async def region(uow: UnitOfWork) -> None:
-        await catalog_import.import_municipalities(uow, MUNIS)
-        await catalog_import.import_catalog(uow, CATALOG)
+        await catalogue_import.import_municipalities(uow, MUNIS)
+        await catalogue_import.import_catalogue(uow, CATALOG)
 
     await db.run(region)
     families = []
@@ -579,7 +567,7 @@ async def step(
         elif kind == "follow":
             await db.run(follows.follow, fam, world.programs[op[2] % len(world.programs)])
         elif kind == "import":
-            result = await catalog_import.import_catalog_file(db, catalog(op[1]), chunk=op[2])
+            result = await catalogue_import.import_catalogue_file(db, catalog(op[1]), chunk=op[2])
             # a lowered count below the children a group holds is refused, row by row;
             # nothing else in this file is bad, and every chunk lands
             bad = {e.code for _, e in result.errors}

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.i18n import money, translator
+from core import demo
+from core.accounting import month_close
 from core.errors import DomainError
 from core.rules.calendar import month_bounds, month_display, month_of
-from core.services import demo, month_close
 from core.storage.db import utcnow
 
 CHOICES = ("provider", "coordinator", "month")

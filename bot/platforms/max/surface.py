@@ -38,7 +38,7 @@ from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, S
 from bot.platforms.max.keyboard import keyboard
 from bot.platforms.split import MAX_TEXT, split_text
 from bot.platforms.startup import setup_call
-from core.services import parents
+from core.family import parents
 
 logger = logging.getLogger(__name__)
 

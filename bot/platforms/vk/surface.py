@@ -30,7 +30,7 @@ from bot.i18n import translator
 from bot.platforms.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
 from bot.platforms.split import VK_TEXT, split_text
 from bot.platforms.vk.keyboard import inline_keyboard, location_keyboard, paginate
-from core.services import parents
+from core.family import parents
 
 logger = logging.getLogger(__name__)
 
