@@ -19,7 +19,7 @@ from core import demo
 from core.accounting import month_close, new_year
 from core.audit import audit
 from core.catalogue import catalogue_import
-from core.enrolment import decisions, waiting_list
+from core.enrolment import decisions
 from core.errors import DomainError
 from core.register import register_import
 from core.rules.calendar import month_label, parse_month
@@ -27,6 +27,7 @@ from core.rules.import_cells import ImportReport
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
+from core.usecases import jobs
 
 T = TypeVar("T")
 R = TypeVar("R", bound=ImportReport)
@@ -483,7 +484,7 @@ def expire_applications_cmd(days: int | None) -> None:
     wait = days or settings.application_expiry_days
     count = _with_db(lambda db: decisions.expire_unanswered(db, wait))
     click.echo(operator_text("cli-expired", count=count, days=wait))
-    passed = _with_db(waiting_list.expire_offers)
+    passed = _with_db(jobs.expire_offers)
     click.echo(operator_text("cli-offers-passed", count=passed))
 
 

@@ -17,10 +17,11 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.accounting import month_close
 from core.broadcasts import broadcasts
-from core.enrolment import decisions, waiting_list
+from core.enrolment import decisions
 from core.outbox import delivery
 from core.outbox.delivery import Outcome
 from core.storage.db import Database
+from core.usecases import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class Worker:
                     # its notices go out through the outbox like any other
                     await decisions.expire_unanswered(self.db, self.expiry_days)
                     # held seats not taken in time go to the next of the waiting list
-                    await waiting_list.expire_offers(self.db)
+                    await jobs.expire_offers(self.db)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
             try:

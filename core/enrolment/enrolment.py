@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -293,3 +293,19 @@ async def _release(uow: UnitOfWork, app: Application, amount: int, why: str) -> 
         application_id=app.id,
     )
     app.reserved_left -= amount
+
+
+async def expire_offer(uow: UnitOfWork, app_id: int, at: datetime | None = None) -> bool:
+    """One held seat not taken in time (by ``at``, now by default): it passes to the next
+    in the list (in the lock order: the family, then the application)."""
+    parent_id = await uow.session.scalar(
+        select(Application.parent_id).where(Application.id == app_id)
+    )
+    await locks.families(uow, parent_id)
+    found = await locks.applications(uow, [app_id])
+    if not found or found[0].status != AppStatus.OFFERED.value:
+        return False
+    if found[0].hold_until is not None and found[0].hold_until > (at or uow.now):
+        return False
+    await end_application(uow, app_id, AppStatus.EXPIRED, reason=waiting_list.OFFER_LAPSED)
+    return True

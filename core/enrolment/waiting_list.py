@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, case, func, select, update
 
@@ -238,24 +238,6 @@ async def hold_hours(uow: UnitOfWork, program_id: int) -> int:
     return int(hours or HOLD_HOURS)
 
 
-async def expire_offer(uow: UnitOfWork, app_id: int, at: datetime | None = None) -> bool:
-    """One held seat not taken in time (by ``at``, now by default): it passes to the next
-    in the list (in the lock order: the family, then the application)."""
-    parent_id = await uow.session.scalar(
-        select(Application.parent_id).where(Application.id == app_id)
-    )
-    await locks.families(uow, parent_id)
-    found = await locks.applications(uow, [app_id])
-    if not found or found[0].status != AppStatus.OFFERED.value:
-        return False
-    if found[0].hold_until is not None and found[0].hold_until > (at or uow.now):
-        return False
-    from core.enrolment.enrolment import end_application  # it calls pass_seat
-
-    await end_application(uow, app_id, AppStatus.EXPIRED, reason=OFFER_LAPSED)
-    return True
-
-
 _STRANDED = (
     select(Group.id, Group.program_id).where(Group.waiting > 0, _has_free).order_by(Group.id)
 )
@@ -283,29 +265,3 @@ async def fill_groups(db: Database, group_ids: Collection[int] | None = None) ->
     for group_id, program_id in found:
         offered_count += await db.run(_fill, group_id, program_id)
     return offered_count
-
-
-async def expire_offers(db: Database, *, batch: int = 500) -> int:
-    """Every held seat not taken in time passes on, each in its own short transaction;
-    then any seat free while families wait is offered (fill_groups). Returns how many
-    held seats passed on."""
-    await fill_groups(db)
-    passed = 0
-    while True:
-        async with db.reader() as uow:
-            ids = list(
-                await uow.session.scalars(
-                    select(Application.id)
-                    .where(
-                        Application.status == AppStatus.OFFERED.value,
-                        Application.hold_until <= uow.now,
-                    )
-                    .order_by(Application.id)
-                    .limit(batch)
-                )
-            )
-        for app_id in ids:
-            if await db.run(expire_offer, app_id):
-                passed += 1
-        if len(ids) < batch:
-            return passed

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from core.errors import DomainError
-from core.family.parents import forget_children, require_consent
+from core.family.parents import require_consent
 from core.register import register
 from core.rules.identity import Person
 from core.rules.people import age_on, clean_name, parse_snils
@@ -142,14 +142,6 @@ def identity_changed(child: Child, clean: ChildInput) -> bool:
         clean.birth_date,
         clean.snils,
     )
-
-
-async def remove(uow: UnitOfWork, parent_id: int, child_id: int) -> None:
-    """Ends the child's applications (an enrolment as leaving today, the rest cancelled:
-    money and seats return), then erases the child."""
-    await locks.families(uow, parent_id)
-    await get_owned(uow, parent_id, child_id)
-    await forget_children(uow, [child_id], reason="child_removed")
 
 
 # built once: building a statement costs more than running it on SQLite (the screens

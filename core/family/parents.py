@@ -7,21 +7,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
-from core.outbox.outbox import emit
-from core.rules.enrolment import OPEN_STATUSES, AppStatus, CertStatus
 from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
-    Application,
-    Certificate,
-    Child,
-    Follow,
     Identity,
-    Outbox,
     Parent,
     Role,
 )
@@ -207,101 +200,6 @@ async def set_announcements(uow: UnitOfWork, parent_id: int, enabled: bool) -> N
     await uow.session.execute(
         update(Parent).where(Parent.id == parent_id).values(announcements=enabled)
     )
-
-
-async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
-    """Delete the parent's children and their personal data; keep the ledger de-personalised.
-
-    Active applications end first so their reservations and seats return. Afterwards
-    nothing ties the family's messenger accounts to a certificate or the ledger: the
-    applications lose their family, the family's notices are deleted (the one saying the
-    data were erased is the only one written). Returns how many children were deleted.
-    """
-    await locks.families(uow, parent_id)
-    parent = await uow.session.get(Parent, parent_id, populate_existing=True)
-    if parent is None:
-        raise DomainError("parent_not_found")
-    child_ids = list(
-        await uow.session.scalars(
-            select(Child.id).where(Child.parent_id == parent_id).order_by(Child.id)
-        )
-    )
-    await forget_children(uow, child_ids, reason="consent")
-    await uow.session.execute(
-        update(Application)
-        .where(Application.parent_id == parent_id)
-        .values(parent_id=None, contact_phone=None)
-        .execution_options(synchronize_session=False)
-    )
-    await uow.session.execute(delete(Outbox).where(Outbox.parent_id == parent_id))
-    await uow.session.execute(delete(Follow).where(Follow.parent_id == parent_id))
-    parent.consent_at = None
-    parent.consent_version = None
-    parent.consent_withdrawn_at = uow.now
-    await emit(uow, parent_id, "data_erased", {"children": len(child_ids)})
-    await uow.session.flush()
-    logger.info("parent %s withdrew consent, %d children erased", parent_id, len(child_ids))
-    return len(child_ids)
-
-
-async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str) -> None:
-    """End the children's applications (an enrolment as leaving today, anything else
-    cancelled), close and de-personalise their certificates, then delete their rows. The
-    caller holds the family's lock.
-
-    In the lock order: the certificates first, then the funding queue they free (other
-    families' certificates), then the applications and their seats.
-    """
-    from core.certificates.certificates import grant_from_queue
-    from core.enrolment import enrolment
-    from core.register import register
-
-    if not child_ids:
-        return
-    certs = list(
-        await uow.session.scalars(
-            select(Certificate).where(Certificate.child_id.in_(child_ids)).order_by(Certificate.id)
-        )
-    )
-    await locks.certificates(uow, [c.id for c in certs])
-    for cert in certs:
-        await uow.session.refresh(cert)
-    freed = sorted({c.municipality_id for c in certs if c.status == CertStatus.FUNDED})
-    for cert in certs:
-        cert.status = CertStatus.CLOSED.value
-        cert.queue_seq = None
-    await uow.session.flush()
-    # a funded certificate closed: its place in the quota goes to the next in the queue
-    for municipality_id in freed:
-        await grant_from_queue(uow, municipality_id)
-    active = list(
-        await uow.session.scalars(
-            select(Application.id)
-            .where(Application.child_id.in_(child_ids), Application.status.in_(OPEN_STATUSES))
-            .order_by(Application.id)
-        )
-    )
-    for app in await locks.applications(uow, active):
-        # a child who attends leaves (the month is paid up to today); the rest is cancelled
-        ends = AppStatus.FINISHED if app.status == AppStatus.ENROLLED else AppStatus.CANCELLED
-        await enrolment.end_application(uow, app.id, ends, reason=reason, by_family=True)
-    # the register entry stays, keyed so the same child registering again gets it back
-    await register.detach(uow, child_ids)
-    await uow.session.execute(
-        update(Certificate)
-        .where(Certificate.child_id.in_(child_ids))
-        .values(child_id=None)
-        .execution_options(synchronize_session=False)
-    )
-    await uow.session.execute(
-        update(Application)
-        .where(Application.child_id.in_(child_ids))
-        .values(child_id=None, parent_id=None, contact_phone=None)
-        .execution_options(synchronize_session=False)
-    )
-    for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):
-        await uow.session.delete(child)
-    await uow.session.flush()
 
 
 async def accounts(uow: UnitOfWork, parent_id: int) -> list[str]:

@@ -7,17 +7,15 @@ its number, status and money, instead of a second certificate and fresh money.
 
 from __future__ import annotations
 
-import hmac
 import logging
-import unicodedata
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import DomainError
 from core.outbox.outbox import emit
+from core.register import linking
 from core.rules.enrolment import CertStatus
 from core.rules.identity import Person, RegisterKeys, register_keys, same_child
 from core.rules.people import check_certificate_age
@@ -154,74 +152,20 @@ class LinkOutcome:
     requested: bool = False
 
 
-async def link_by_number(
-    uow: UnitOfWork, parent_id: int, number: str, born: date, snils: str | None = None
-) -> LinkOutcome:
-    """A family that already holds a number from the regional navigator links it: the
-    child, the certificate and its balance appear without typing them again.
-
-    The number and the birth date are not proof (every provider's staff see both): the
-    register's СНИЛС must match too. Where the register has no СНИЛС for the child, the
-    link is a request a МОЦ's confirmer approves after seeing the documents, like a new
-    registration (core.certificates.link_requests). Every refusal (no such number, another
-    birth date or СНИЛС, a number linked or requested by another family already) is the
-    same answer, recorded as a failed try: five an hour per account, and five an hour per
-    number whatever the account, and the caller commits it."""
-    from core.family.parents import require_consent
-    from core.register import linking
-    from core.register.register_import import normalise_number
-
-    await locks.families(uow, parent_id)
-    await require_consent(uow, parent_id)
-    key = normalise_number(number)
-    if await linking.tries_exhausted(uow, parent_id) or await number_tries_exhausted(uow, key):
-        logger.warning("parent %s: certificate link tries exhausted", parent_id)
-        await _link_failed(uow, parent_id, key)
-        return LinkOutcome()
-    cert_id = await uow.session.scalar(
-        select(Certificate.id).where(Certificate.number == key, Certificate.child_id.is_(None))
-    )
-    if cert_id is not None:
-        await locks.certificates(uow, [cert_id])
-    entry = (
-        await uow.session.get(RegisterEntry, cert_id, populate_existing=True)
-        if cert_id is not None
-        else None
-    )
-    if entry is None or entry.birth_date != born:
-        await _link_failed(uow, parent_id, key)
-        return LinkOutcome()
-    typed = "".join(ch for ch in unicodedata.normalize("NFKC", snils or "") if ch.isdigit())
-    if entry.snils is not None:
-        if not hmac.compare_digest(typed, entry.snils):
-            await _link_failed(uow, parent_id, key)
-            return LinkOutcome()
-        child_id = await link_entry(uow, parent_id, entry)
-        logger.info("parent %s linked certificate %s", parent_id, entry.certificate_id)
-        return LinkOutcome(child_id=child_id)
-    if entry.requested_by not in (None, parent_id):
-        await _link_failed(uow, parent_id, key)  # another family asked first
-        return LinkOutcome()
-    entry.requested_by, entry.requested_at = parent_id, entry.requested_at or uow.now
-    await uow.session.flush()
-    logger.info("parent %s asked to link certificate %s", parent_id, entry.certificate_id)
-    return LinkOutcome(requested=True)
-
-
 async def number_tries_exhausted(uow: UnitOfWork, number: str) -> bool:
-    from core.register.linking import FAILURE_WINDOW
-
     recent = await uow.session.scalar(
         select(func.count())
         .select_from(LinkNumberFailure)
-        .where(LinkNumberFailure.number == number, LinkNumberFailure.at > uow.now - FAILURE_WINDOW)
+        .where(
+            LinkNumberFailure.number == number,
+            LinkNumberFailure.at > uow.now - linking.FAILURE_WINDOW,
+        )
     )
     return int(recent or 0) >= NUMBER_FAILURES_ALLOWED
 
 
-async def _link_failed(uow: UnitOfWork, parent_id: int, number: str) -> None:
-    from core.register import linking
-
+async def link_failed(uow: UnitOfWork, parent_id: int, number: str) -> None:
+    """A refused try to link a number: counted for the account and for the number."""
     await linking.record_failure(uow, parent_id)
     if number and len(number) <= LINK_NUMBER_MAX:
         uow.session.add(LinkNumberFailure(number=number, at=uow.now))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from core.accounting import month_close
-from core.enrolment import waiting_list
+from core.enrolment import enrolment
 from core.rules.calendar import month_display, month_of
 from core.staff import roles
 from core.storage.models import Application, Group
@@ -152,7 +152,7 @@ async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_nex
             select(Application.id).where(Application.status == "offered")
         )
     later = h.app.db.clock() + timedelta(hours=25)
-    assert await h.app.db.run(waiting_list.expire_offer, held, later)
+    assert await h.app.db.run(enrolment.expire_offer, held, later)
     lapsed = await chat.notice(OTHER, "не занято вовремя")
     assert lapsed
     offer = await chat.notice(THIRD, "Освободилось место")

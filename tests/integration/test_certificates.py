@@ -8,9 +8,9 @@ from sqlalchemy import select
 from core.catalogue import catalogue_import
 from core.certificates import certificates
 from core.errors import DomainError
-from core.family import parents
 from core.rules.enrolment import CertStatus
 from core.storage.models import Certificate, LedgerEntry, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import MUNIS, catalog_row, parent_with_child, setup_region
 
 
@@ -101,7 +101,7 @@ async def test_place_freed_by_withdrawal_goes_to_the_queue(db):
     second = await parent_with_child(db, "2")
     async with db.uow() as uow:
         assert (await certificates.view(uow, *second)).status == CertStatus.QUEUED
-        await parents.withdraw_consent(uow, first[0])
+        await family_cases.withdraw_consent(uow, first[0])
         await uow.commit()
     async with db.uow() as uow:
         assert (await certificates.view(uow, *second)).status == CertStatus.FUNDED

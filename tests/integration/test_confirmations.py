@@ -12,9 +12,9 @@ from sqlalchemy import select
 from core.certificates import certificates, confirmations
 from core.enrolment import enrolment
 from core.errors import DomainError
-from core.family import parents
 from core.staff import roles
 from core.storage.models import Certificate, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -122,7 +122,7 @@ async def test_the_funding_queue_keeps_the_order_of_the_original_requests(db, cl
         assert await db.run(confirmations.confirm, staff, await _cert(db, parent, child)) == (
             "queued"
         )
-    await db.run(parents.withdraw_consent, holder[0])  # a place frees
+    await db.run(family_cases.withdraw_consent, holder[0])  # a place frees
     statuses = [await _status(db, p, c) for p, c in waiting]
     assert statuses == ["funded", "queued", "queued"]
 
@@ -175,7 +175,7 @@ async def test_a_confirmation_racing_a_withdrawal(db):
             return exc.code
 
     results = await asyncio.gather(
-        *(confirm(c) for c in certs), *(db.run(parents.withdraw_consent, p) for p, _ in pairs)
+        *(confirm(c) for c in certs), *(db.run(family_cases.withdraw_consent, p) for p, _ in pairs)
     )
     outcomes = results[: len(certs)]
     assert set(outcomes) <= {"accounting", "certificate_not_awaiting"}

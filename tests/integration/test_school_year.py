@@ -31,6 +31,7 @@ from core.storage.models import (
     MunicipalityYear,
     YearOpen,
 )
+from core.usecases import family as family_cases
 from tests.support.world import HEADER, catalog_row
 
 MUNIS = (
@@ -237,7 +238,7 @@ async def test_a_whole_school_year(db, clock):
         await _close(year, 2027, m)
     # February: Борис's family withdraws its consent; nothing of his is debited after
     year.at(2027, 2, 14)
-    await year.run(parents.withdraw_consent, bor[0])
+    await year.run(family_cases.withdraw_consent, bor[0])
     for m in (2, 3, 4, 5, 6, 7):
         await _close(year, 2027, m)
     year.at(2027, 8, 31)

@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 
 from core.accounting import new_year
 from core.catalogue import catalogue_import
-from core.enrolment import enrolment, waiting_list
+from core.enrolment import enrolment
 from core.storage.models import Application, Group, Outbox, Program
+from core.usecases import jobs
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -143,6 +144,6 @@ async def test_the_worker_sweep_offers_a_seat_left_free_next_to_a_list(db, clock
         await uow.session.execute(update(Group).where(Group.id == g).values(seats=2))
         await uow.session.execute(update(Program).values(free_seats=Program.free_seats + 1))
         await uow.commit()
-    assert await waiting_list.expire_offers(db) == 0  # no hold lapsed
+    assert await jobs.expire_offers(db) == 0  # no hold lapsed
     assert [s for s, _ in await _statuses(db, apps)] == ["submitted", "offered", "waiting"]
     assert await _seats(db, g) == (2, 2, 1, 0)

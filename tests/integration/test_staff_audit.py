@@ -29,6 +29,7 @@ from core.storage.models import (
     Parent,
     Role,
 )
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -126,7 +127,7 @@ async def test_the_trail_refuses_update_and_delete(db):
 async def test_the_trail_outlives_the_family_s_withdrawal(db):
     await setup_region(db, rows=[])
     parent, child = await parent_with_child(db, "1", certificate="accounting")
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     async with db.reader() as uow:
         assert await uow.session.get(Child, child) is None
     confirm = [r for r in await _trail(db) if r.action == "confirm"]

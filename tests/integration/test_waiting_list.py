@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Group, Municipality, Outbox
+from core.usecases import jobs
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -71,9 +72,9 @@ async def test_a_declined_or_lapsed_seat_passes_down_the_list(db, clock):
     await db.run(enrolment.cancel, people[1][0], apps[1])
     assert (await _status(db, apps[2]))[0] == "offered"
     # not taken in time: the worker passes it on; taking it afterwards is refused
-    assert await waiting_list.expire_offers(db) == 0  # not yet
+    assert await jobs.expire_offers(db) == 0  # not yet
     clock.advance(hours=24, minutes=1)
-    assert await waiting_list.expire_offers(db) == 1
+    assert await jobs.expire_offers(db) == 1
     assert await _status(db, apps[2]) == ("expired", None)
     async with db.reader() as uow:
         lapsed = await uow.session.get(Application, apps[2])

@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 from core.accounting import month_close, new_year
 from core.catalogue import catalogue_import
 from core.certificates import certificates, confirmations, corrections, link_requests
-from core.enrolment import decisions, enrolment, waiting_list
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.family import children, follows, parents
-from core.register import linking, register, register_import
+from core.register import linking, register_import
 from core.rules.calendar import month_index
 from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
@@ -48,6 +48,8 @@ from core.storage.models import (
     Program,
     RegisterEntry,
 )
+from core.usecases import certificates as certificate_cases
+from core.usecases import family as family_cases
 from tests.support.clock import FakeClock
 from tests.support.world import HEADER, catalog_row
 
@@ -374,7 +376,7 @@ async def _correct(
 
 async def _link_number(db: Database, world: World, fam: int, which: int) -> None:
     number, _, _, born, snils, _ = REGISTER_NEW[which]
-    outcome = await db.run(register.link_by_number, fam, number, born, snils)
+    outcome = await db.run(certificate_cases.link_by_number, fam, number, born, snils)
     if outcome.requested:
         await db.run(link_requests.approve, world.staff, await _cert_id(db, number))
     elif outcome.child_id is None:
@@ -531,13 +533,13 @@ async def step(
                 cutoff = db.clock() + timedelta(days=1)
                 app = rng.choice(apps)
                 await db.run(decisions.expire_application, app, cutoff)
-                await db.run(waiting_list.expire_offer, app, db.clock() + timedelta(days=30))
+                await db.run(enrolment.expire_offer, app, db.clock() + timedelta(days=30))
         elif kind in ("remove_child", "issue", "fund"):
             kids = await _children(db, fam)
             if kids:
                 child = kids[op[2] % len(kids)]
                 fn = {
-                    "remove_child": children.remove,
+                    "remove_child": family_cases.remove_child,
                     "issue": certificates.issue,
                     "fund": certificates.request_funding,
                 }[kind]
@@ -547,7 +549,7 @@ async def step(
             data = children.ChildInput("Петрова", name, None, date(2017, 1, 9), None, 1)
             await db.run(children.add, fam, data)
         elif kind == "withdraw":
-            await db.run(parents.withdraw_consent, fam)
+            await db.run(family_cases.withdraw_consent, fam)
         elif kind == "consent":
             await db.run(parents.give_consent, fam)
         elif kind == "close":
