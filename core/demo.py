@@ -7,8 +7,10 @@ import csv
 import io
 import random
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from core import port
+from core.accounting import month_close
 from core.catalogue.catalogue_import import (
     CATALOGUE_COLUMNS,
     MUNICIPALITY_COLUMNS,
@@ -19,8 +21,8 @@ from core.catalogue.catalogue_import import (
 from core.errors import DomainError
 from core.rules.calendar import school_year_of
 from core.rules.import_cells import ImportReport
-from core.storage.db import UnitOfWork
-from core.storage.models import Provider
+from core.storage.db import Database, UnitOfWork
+from core.storage.models import Program, Provider
 
 REGION = "Еврейская автономная область"
 # code, name, (lat, lon) of the centre, funded quota, yearly nominal in roubles
@@ -237,3 +239,29 @@ async def seed_demo(uow: UnitOfWork) -> tuple[ImportReport, ImportReport]:
     munis = await import_municipalities(uow, municipalities_csv(year))
     catalog = await import_catalogue(uow, catalogue_csv())
     return munis, catalog
+
+
+async def _seed_if_empty(uow: UnitOfWork) -> bool:
+    if await uow.session.scalar(select(func.count()).select_from(Program)):
+        return False
+    await seed_demo(uow)
+    return True
+
+
+class Demo:
+    """``core.port.Demo`` over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def seed_if_empty(self) -> bool:
+        return await self.db.run(_seed_if_empty)
+
+    async def make_confirmer(self, platform: str, external_id: str) -> None:
+        await self.db.run(make_demo_confirmer, platform, external_id)
+
+    async def take_role(self, platform: str, external_id: str, role: str) -> int:
+        return await self.db.run(take_demo_role, platform, external_id, role)
+
+    async def close_month(self, month: int) -> port.CloseResult:
+        return await self.db.run(month_close.close_month, month)

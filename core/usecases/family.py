@@ -89,6 +89,12 @@ class Family(Area):
     async def choose_notices_to(self, parent_id: int, platform: str) -> None:
         await self.db.run(parents.choose_notices_to, parent_id, platform)
 
+    async def mark_unreachable(self, platform: str, external_id: str) -> None:
+        await self.db.run(parents.mark_unreachable, platform, external_id)
+
+    async def mark_reachable(self, platform: str, external_id: str) -> None:
+        await self.db.run(parents.mark_reachable, platform, external_id)
+
     async def privacy(self, parent_id: int) -> port.Privacy:
         return await self.db.read(_privacy, parent_id)
 
