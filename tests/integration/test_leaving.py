@@ -28,6 +28,7 @@ from core.rules.enrolment import AppStatus, CertStatus
 from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
+from core.usecases.jobs import NoticeFacts
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 ROWS = [catalog_row(1, price=1000), catalog_row(2, price=200, name="Шахматы")]
@@ -78,7 +79,7 @@ async def _render(db, staff, payload):
     renderer = Renderer(translator(), low_balance=100_000)
     async with db.reader() as uow:
         notice = await renderer.render(
-            uow, Claimed(1, staff, "child_left", None, payload, 0), "ru"
+            NoticeFacts(uow), Claimed(1, staff, "child_left", None, payload, 0), "ru"
         )
     assert notice is not None
     return notice.text
