@@ -1,6 +1,7 @@
-"""The dialogs' port (``core.port``) implemented once over the database: each use case is
-one unit of work — a read without a write lock (Database.read), or a transaction
-committed and run again on a deadlock (Database.run) — composed of the services."""
+"""The port (``core.port``) implemented once over the database: each use case is one unit
+of work — a read without a write lock (Database.read), or a transaction committed and run
+again on a deadlock (Database.run) — composed of the areas' functions. One module per
+port area; jobs and operator serve the worker and the CLI."""
 
 from __future__ import annotations
 
