@@ -25,7 +25,7 @@ from core.rules.calendar import Period, month_bounds, month_of
 from core.rules.enrolment import AppStatus, CertStatus, check_transition
 from core.rules.schedule import ALL_DAYS, is_class_day, next_class_day
 from core.storage import locks
-from core.storage.db import Database, RetryTransaction, UnitOfWork
+from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import Application, Certificate, Group, MonthClose, Program, Role
 
 logger = logging.getLogger(__name__)
@@ -302,36 +302,3 @@ async def expire_application(uow: UnitOfWork, app_id: int, cutoff: datetime) -> 
         return False
     await end_application(uow, app.id, AppStatus.EXPIRED)
     return True
-
-
-async def expire_unanswered(
-    db: Database, days: int = DEFAULT_EXPIRY_DAYS, *, batch: int = 500
-) -> int:
-    """Applications the provider has not answered within ``days`` are closed: the seat
-    frees, the family is told. Each in its own short transaction in the lock order, so a
-    sweep never holds many families at once. Returns how many expired."""
-    if days <= 0:
-        return 0
-    expired = 0
-    while True:
-        async with db.reader() as uow:
-            cutoff = uow.now - timedelta(days=days)
-            ids = list(
-                await uow.session.scalars(
-                    select(Application.id)
-                    .where(
-                        Application.status == AppStatus.SUBMITTED.value,
-                        Application.created_at <= cutoff,
-                    )
-                    .order_by(Application.id)
-                    .limit(batch)
-                )
-            )
-        for app_id in ids:
-            if await db.run(expire_application, app_id, cutoff):
-                expired += 1
-        if len(ids) < batch:
-            break
-    if expired:
-        logger.info("%d unanswered applications expired after %d days", expired, days)
-    return expired

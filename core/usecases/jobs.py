@@ -3,8 +3,10 @@ transaction at a time, so a family's action never waits behind a whole batch."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -17,6 +19,41 @@ from core.outbox import delivery
 from core.rules.enrolment import AppStatus
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Group, Program
+
+logger = logging.getLogger(__name__)
+
+
+async def expire_unanswered(
+    db: Database, days: int = decisions.DEFAULT_EXPIRY_DAYS, *, batch: int = 500
+) -> int:
+    """Applications the provider has not answered within ``days`` are closed: the seat
+    frees, the family is told. Each in its own short transaction in the lock order, so a
+    sweep never holds many families at once. Returns how many expired."""
+    if days <= 0:
+        return 0
+    expired = 0
+    while True:
+        async with db.reader() as uow:
+            cutoff = uow.now - timedelta(days=days)
+            ids = list(
+                await uow.session.scalars(
+                    select(Application.id)
+                    .where(
+                        Application.status == AppStatus.SUBMITTED.value,
+                        Application.created_at <= cutoff,
+                    )
+                    .order_by(Application.id)
+                    .limit(batch)
+                )
+            )
+        for app_id in ids:
+            if await db.run(decisions.expire_application, app_id, cutoff):
+                expired += 1
+        if len(ids) < batch:
+            break
+    if expired:
+        logger.info("%d unanswered applications expired after %d days", expired, days)
+    return expired
 
 
 async def expire_offers(db: Database, *, batch: int = 500) -> int:
@@ -94,7 +131,7 @@ class Jobs:
 
     async def expire(self, expiry_days: int) -> None:
         # its notices go out through the outbox like any other
-        await decisions.expire_unanswered(self.db, expiry_days)
+        await expire_unanswered(self.db, expiry_days)
         # held seats not taken in time go to the next of the waiting list
         await expire_offers(self.db)
 

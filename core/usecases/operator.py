@@ -13,7 +13,6 @@ from core import demo, port
 from core.accounting import month_close, new_year
 from core.audit import audit
 from core.catalogue import catalogue_import
-from core.enrolment import decisions
 from core.errors import DomainError
 from core.register import register_import
 from core.staff import roles
@@ -197,7 +196,7 @@ class Operator:
         return await self.db.read(export)
 
     async def expire_applications(self, days: int) -> int:
-        return await decisions.expire_unanswered(self.db, days)
+        return await jobs.expire_unanswered(self.db, days)
 
     async def expire_offers(self) -> int:
         return await jobs.expire_offers(self.db)

@@ -14,6 +14,7 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
+from core.usecases import jobs
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -141,10 +142,10 @@ async def test_an_unanswered_application_expires_and_frees_its_seat(db, clock):
     waiting = await _apply(db, parent, child, "g1")
     answered = await _accepted(db, parent, child, "g2")
     clock.set(datetime(2026, 10, 15, 11, 59))  # 9 days 23 hours 59 minutes later
-    assert await decisions.expire_unanswered(db, 10) == 0
+    assert await jobs.expire_unanswered(db, 10) == 0
     clock.set(datetime(2026, 10, 15, 12, 0))
-    assert await decisions.expire_unanswered(db, 10) == 1
-    assert await decisions.expire_unanswered(db, 10) == 0  # once
+    assert await jobs.expire_unanswered(db, 10) == 1
+    assert await jobs.expire_unanswered(db, 10) == 0  # once
     async with db.reader() as uow:
         assert (await uow.session.get(Application, waiting)).status == "expired"
         assert (await uow.session.get(Application, answered)).status == "accepted"
