@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from core.rules.calendar import month_index
-from core.rules.catalog import Direction, Register
+from core.rules.catalogue import Direction, Register
 from core.rules.text import fold
 from core.storage.db import Database
 from core.storage.migrate import upgrade

@@ -31,9 +31,11 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
 from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
-from core.services import broadcasts, roles
+from core.broadcasts import broadcasts
+from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Outbox
+from core.usecases.jobs import Jobs
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
@@ -68,7 +70,7 @@ async def pending(db: Database) -> int:
 
 
 async def run_worker(db: Database, sender_key: str, sender) -> float:  # type: ignore[no-untyped-def]
-    worker = Worker(db, translator(), Signer(b"bench"), {sender_key: sender}, batch=500)
+    worker = Worker(Jobs(db), translator(), Signer(b"bench"), {sender_key: sender}, batch=500)
     start = time.perf_counter()
     while await pending(db):
         if not await worker.step():

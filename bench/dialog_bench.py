@@ -62,9 +62,11 @@ from bot.app import build
 from bot.config import Settings
 from bot.i18n import Translator, money
 from bot.platforms.telegram import surface as telegram
+from core.certificates import certificates, confirmations
+from core.family import children, parents
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
-from core.services import certificates, children, confirmations, parents, roles
+from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import Application, Certificate, Child, Identity, Program
 

@@ -26,8 +26,8 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 
 from bench._data import build_enrolments, drop_postgres, fresh_postgres, fresh_sqlite
+from core.accounting import month_close
 from core.rules.calendar import month_index
-from core.services import month_close
 from core.storage.db import Database, analyze
 from core.storage.models import LedgerEntry
 from tests.support.clock import FakeClock

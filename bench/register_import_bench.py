@@ -22,8 +22,9 @@ import time
 from datetime import date, datetime, timedelta
 
 from bench._data import drop_postgres, fresh_postgres, fresh_sqlite
+from core.family import children
+from core.register import register_import
 from core.rules.people import snils_checksum
-from core.services import children, register_import
 from core.storage.db import Database
 from tests.support.clock import FakeClock
 from tests.support.world import MUNIS, parent_with_child
@@ -86,10 +87,10 @@ async def one(database: str, mode: str, rows: int) -> None:
     db = Database(url, clock=FakeClock(datetime(2026, 10, 5, 9, 0)))
     try:
         async with db.uow() as uow:
-            from core.services import catalog_import
+            from core.catalogue import catalogue_import
 
             quota = rows // 5  # funded rows are 30 %: the quota runs out midway
-            await catalog_import.import_municipalities(
+            await catalogue_import.import_municipalities(
                 uow, MUNIS.format(quota=quota, nominal=12000, limit=2)
             )
             await uow.commit()

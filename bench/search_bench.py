@@ -20,8 +20,8 @@ import time
 from sqlalchemy import select
 
 from bench._data import build_catalog, drop_postgres, fresh_postgres, fresh_sqlite, percentile
-from core.rules.catalog import Direction
-from core.services import catalog
+from core.catalogue import catalogue
+from core.rules.catalogue import Direction
 from core.storage.db import Database, analyze
 from core.storage.models import Program
 
@@ -95,8 +95,8 @@ async def one(which: str, programs: int, repeat: int, runs: int) -> None:
                         lambda uow, i: uow.session.get(Program, 1 + i * 97 % programs)
                     )
                 else:
-                    q = catalog.SearchQuery(**kw)
-                    times = await timed(lambda uow, i, q=q: catalog.search(uow, q))
+                    q = catalogue.SearchQuery(**kw)
+                    times = await timed(lambda uow, i, q=q: catalogue.search(uow, q))
                 p50s[name].append(percentile(times, 50))
                 p95s[name].append(percentile(times, 95))
         base_p50 = statistics.median(p50s["baseline: program by id"])
@@ -108,7 +108,7 @@ async def one(which: str, programs: int, repeat: int, runs: int) -> None:
                 print(f"{name:32} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  (p95 of runs {runs_p95})")
                 continue
             async with db.reader() as uow:
-                found = (await catalog.search(uow, catalog.SearchQuery(**kw))).total
+                found = (await catalogue.search(uow, catalogue.SearchQuery(**kw))).total
             worst = max(worst, p95)
             print(
                 f"{name:32} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  "

@@ -45,7 +45,7 @@ from bench._data import _chunks, _pg_admin, percentile
 from bench._replicas import free_port, replica_env, wait_ready
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
-from core.services import catalog_import
+from core.catalogue import catalogue_import
 from core.storage.db import Database
 from core.storage.models import Application, Certificate, Child, Group, Identity, Parent
 from tests.support.tg_server import FakeTelegram, Sent
@@ -71,9 +71,11 @@ async def seed(db: Database, families: int, groups: int, seats: int) -> list[int
     programs' ids."""
     rows = [catalog_row(n, seats=seats, price=2000) for n in range(1, groups + 1)]
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(uow, MUNICIPALITIES)
+        report = await catalogue_import.import_municipalities(uow, MUNICIPALITIES)
         assert report.ok, report.errors
-        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        report = await catalogue_import.import_catalogue(
+            uow, HEADER + "\n" + "\n".join(rows) + "\n"
+        )
         assert report.ok, report.errors
         await uow.commit()
     now = datetime(2026, 9, 1, 9, 0)

@@ -7,8 +7,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
 import bot.dialogs.flows  # noqa: F401  (registers every flow)
 from bot import keys
 from bot.config import Settings
@@ -17,10 +15,10 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace, Pace, RedisPace
-from core.services import demo
+from core import port
+from core.demo import Demo
 from core.storage.db import Clock, Database
 from core.storage.migrate import upgrade_async
-from core.storage.models import Program
 from core.usecases import UseCases
 
 logger = logging.getLogger(__name__)
@@ -88,6 +86,7 @@ class App:
     # replies and the worker's notices draw from the same
     pace: Pace = field(default_factory=LocalPace)
     seeded: bool = False  # the demo region was loaded into an empty database just now
+    demo: port.Demo = field(kw_only=True)  # the terminal chat's /demo
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -119,15 +118,12 @@ async def build(
     if clock is not None:
         options["clock"] = clock
     db = Database(settings.database_url, timezone=settings.timezone, **options)
+    demo = Demo(db)
     seeded = False
     if seed_if_empty:
-        async with db.uow() as uow:
-            empty = not await uow.session.scalar(select(func.count()).select_from(Program))
-            if empty:
-                await demo.seed_demo(uow)
-                await uow.commit()
-                seeded = True
-                logger.info("demo region loaded into an empty database")
+        seeded = await demo.seed_if_empty()
+        if seeded:
+            logger.info("demo region loaded into an empty database")
     redis = None
     states: StateStore
     if settings.redis_url:
@@ -154,4 +150,4 @@ async def build(
         policy=policy_of(settings),
     )
     pace: Pace = RedisPace(redis) if redis is not None else LocalPace()
-    return App(settings, db, engine, redis, pace, seeded)
+    return App(settings, db, engine, redis, pace, seeded, demo=demo)

@@ -1,4 +1,4 @@
-"""Operator commands: thin wrappers over the core services."""
+"""Operator commands: thin wrappers over the core's port (``core.port.Operator``)."""
 
 from __future__ import annotations
 
@@ -15,25 +15,12 @@ import click
 from bot import keys
 from bot.config import Settings
 from bot.i18n import money, translator
+from core import port
 from core.errors import DomainError
 from core.rules.calendar import month_label, parse_month
-from core.services import (
-    audit,
-    catalog_import,
-    decisions,
-    demo,
-    month_close,
-    new_year,
-    register_import,
-    roles,
-    waiting_list,
-)
-from core.services.import_cells import ImportReport
-from core.storage.db import Database, UnitOfWork
-from core.storage.migrate import upgrade
+from core.usecases import operator as operator_cases
 
 T = TypeVar("T")
-R = TypeVar("R", bound=ImportReport)
 
 
 def operator_text(key: str, **params: Any) -> str:
@@ -50,73 +37,22 @@ def operator() -> str:
     return f"operator:{user}"[:80]
 
 
-def _run(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Migrate, open one unit of work, run, commit. A refusal exits 1 with its message."""
-    return _with_db(lambda db: db.run(action))
-
-
-def _audited(
-    name: str,
-    action: Callable[[UnitOfWork], Awaitable[T]],
-    outcome: Callable[[T], tuple[str, str | None]],
-    *,
-    detail: str | None = None,
-) -> T:
-    """``action`` and its audit record in one unit of work; a refusal is recorded too (in
-    a unit of work of its own, the action's being rolled back) before it exits 1."""
-    actor = operator()
-
-    async def go(uow: UnitOfWork) -> T:
-        result = await action(uow)
-        what, more = outcome(result)
-        await audit.record(
-            uow, actor, name, outcome=what, detail=" ".join(p for p in (detail, more) if p)
-        )
-        return result
-
-    async def refused(uow: UnitOfWork, code: str) -> None:
-        await audit.record(uow, actor, name, outcome=code, detail=detail)
-
-    async def run(db: Database) -> T:
-        try:
-            return await db.run(go)
-        except DomainError as exc:
-            await db.run(refused, exc.code)
-            raise
-
-    return _with_db(run)
-
-
-async def _chunked_and_audited(db: Database, name: str, work: Awaitable[R], *, detail: str) -> R:
-    """An import applied in chunks (each its own unit of work), then its audit record in
-    one of its own: what the chunks did is in it whether the import ended well or not."""
-    report = await work
-    what, more = _imported(report)
-
-    async def record(uow: UnitOfWork) -> None:
-        await audit.record(uow, operator(), name, outcome=what, detail=f"{detail} {more}")
-
-    await db.run(record)
-    return report
-
-
-def _imported(report: ImportReport) -> tuple[str, str | None]:
-    counts = f"created:{report.created} updated:{report.updated} errors:{len(report.errors)}"
-    return ("ok" if not report.errors else "with-errors"), counts
-
-
-def _with_db(action: Callable[[Database], Awaitable[T]]) -> T:
-    """Migrate, then run ``action`` on the database (it opens its own units of work)."""
+def _with_db(action: Callable[[port.Operator], Awaitable[T]]) -> T:
+    """Migrate, then run ``action`` on the operator's port (each command its own units of
+    work). A refusal exits 1 with its message."""
     settings: Settings = click.get_current_context().obj
     secret = keys.register_key(settings)  # a deployment's own: refused before anything
-    upgrade(settings.database_url)
+    operator_cases.migrate(settings.database_url)
+    actor = operator()
 
     async def go() -> T:
-        db = Database(settings.database_url, timezone=settings.timezone, register_secret=secret)
-        try:
-            return await action(db)
-        finally:
-            await db.dispose()
+        async with operator_cases.connect(
+            settings.database_url,
+            timezone=settings.timezone,
+            register_secret=secret,
+            actor=actor,
+        ) as op:
+            return await action(op)
 
     try:
         return asyncio.run(go())
@@ -132,7 +68,7 @@ def _read(path: Path) -> str:
         raise click.ClickException(operator_text("cli-file-unreadable", path=str(path))) from exc
 
 
-def _report(report: ImportReport) -> None:
+def _report(report: port.ImportReport) -> None:
     for line, error in sorted(report.errors, key=lambda e: e[0]):
         reason = operator_text(f"import-{error.code}", column=error.column, **error.params)
         click.echo(operator_text("cli-import-row-error", line=str(line), error=reason), err=True)
@@ -157,14 +93,14 @@ def _report(report: ImportReport) -> None:
 def migrate_cmd() -> None:
     """Bring the database schema to the latest version (alembic upgrade head)."""
     settings: Settings = click.get_current_context().obj
-    upgrade(settings.database_url)
+    operator_cases.migrate(settings.database_url)
     click.echo(operator_text("cli-migrated"))
 
 
 @click.command("seed-demo")
 def seed_demo_cmd() -> None:
     """Load the demo region: municipalities, providers, 100+ programs in six directions."""
-    munis, catalog = _run(demo.seed_demo)
+    munis, catalog = _with_db(lambda op: op.seed_demo())
     click.echo(
         operator_text(
             "cli-seeded",
@@ -193,11 +129,8 @@ def import_catalog_cmd(file: Path, all_or_nothing: bool) -> None:
     text = _read(file)
     _report(
         _with_db(
-            lambda db: _chunked_and_audited(
-                db,
-                "import-catalog",
-                catalog_import.import_catalog_file(db, text, all_or_nothing=all_or_nothing),
-                detail=f"file:{file.name}",
+            lambda op: op.import_catalogue(
+                text, all_or_nothing=all_or_nothing, detail=f"file:{file.name}"
             )
         )
     )
@@ -213,11 +146,8 @@ def import_municipalities_cmd(file: Path, all_or_nothing: bool) -> None:
     text = _read(file)
     _report(
         _with_db(
-            lambda db: _chunked_and_audited(
-                db,
-                "import-municipalities",
-                catalog_import.import_municipalities_file(db, text, all_or_nothing=all_or_nothing),
-                detail=f"file:{file.name}",
+            lambda op: op.import_municipalities(
+                text, all_or_nothing=all_or_nothing, detail=f"file:{file.name}"
             )
         )
     )
@@ -238,14 +168,11 @@ def import_certificates_cmd(file: Path, all_or_nothing: bool) -> None:
     added, changed and left alone; bad cells by line and column (exit code 1)."""
     text = _read(file)
     report = _with_db(
-        lambda db: _chunked_and_audited(
-            db,
-            "import-certificates",
-            register_import.import_register(db, text, all_or_nothing=all_or_nothing),
-            detail=f"file:{file.name}",
+        lambda op: op.import_certificates(
+            text, all_or_nothing=all_or_nothing, detail=f"file:{file.name}"
         )
     )
-    for why in (register_import.LINKED, register_import.WITHDRAWN, register_import.CLOSED):
+    for why in (port.LINKED, port.WITHDRAWN, port.CLOSED):
         if report.left[why]:
             click.echo(operator_text(f"cli-register-left-{why}", count=report.left[why]))
     for line in report.over_quota:
@@ -267,16 +194,7 @@ def close_month_cmd(month: str) -> None:
         index = parse_month(month)
     except DomainError as exc:
         raise click.BadParameter(operator_text(exc.code), param_hint="MONTH") from exc
-    result = _audited(
-        "close-month",
-        lambda uow: month_close.close_month(uow, index),
-        lambda r: (
-            ("already-closed", None)
-            if r.already_closed
-            else ("ok", f"debits:{r.debits} kopecks:{r.debited} releases:{r.releases}")
-        ),
-        detail=f"month:{month}",
-    )
+    result = _with_db(lambda op: op.close_month(index, detail=f"month:{month}"))
     if result.already_closed:
         click.echo(operator_text("cli-month-already", month=month_label(index)))
         return
@@ -309,16 +227,8 @@ def new_year_cmd(year: int, close_missing: bool, calendar: bool) -> None:
     With --calendar: the funding year YEAR from 1 January, for the municipalities funded
     per calendar year (the months from January of running classes are reserved then).
     Refused while a month with classes before it is still open, unless --close-missing."""
-    opener = new_year.open_funding_year if calendar else new_year.open_year
-    result = _audited(
-        "open-year",
-        lambda uow: opener(uow, year, close_missing=close_missing),
-        lambda r: (
-            ("already-open", None)
-            if r.already_open
-            else ("ok", f"expired:{r.expired} credited:{r.credited} granted:{r.granted}")
-        ),
-        detail=f"year:{year} " + ("calendar" if calendar else "school"),
+    result = _with_db(
+        lambda op: op.open_year(year, close_missing=close_missing, calendar=calendar)
     )
     if result.already_open:
         click.echo(operator_text("cli-year-already", year=str(year)))
@@ -336,7 +246,7 @@ def new_year_cmd(year: int, close_missing: bool, calendar: bool) -> None:
 
 
 @click.command("grant-role")
-@click.argument("role", type=click.Choice(roles.ROLES))
+@click.argument("role", type=click.Choice(port.ROLES))
 @click.argument("identity")
 @click.option("--municipality", help="Municipality code (for a coordinator).")
 @click.option("--provider", help="Provider id from the catalogue (for a provider).")
@@ -345,23 +255,16 @@ def grant_role_cmd(
     role: str, identity: str, municipality: str | None, provider: str | None, region_wide: bool
 ) -> None:
     """Grant ROLE to IDENTITY (tg:123456, vk:123456 or max:123456)."""
-    by = operator()
-    parent = _run(
-        lambda uow: roles.grant(
-            uow,
-            identity,
-            role,
-            municipality_code=municipality,
-            provider_external_id=provider,
-            region_wide=region_wide,
-            by=by,
+    parent = _with_db(
+        lambda op: op.grant_role(
+            identity, role, municipality=municipality, provider=provider, region_wide=region_wide
         )
     )
     click.echo(operator_text("cli-role-granted", role=role, parent=str(parent)))
 
 
 @click.command("revoke-role")
-@click.argument("role", type=click.Choice(roles.ROLES))
+@click.argument("role", type=click.Choice(port.ROLES))
 @click.argument("identity")
 @click.option("--municipality", help="Only the role of this municipality (code).")
 @click.option("--provider", help="Only the role of this provider (id from the catalogue).")
@@ -371,16 +274,8 @@ def revoke_role_cmd(
     """Take ROLE from IDENTITY (tg:123456, vk:123456 or max:123456): of one municipality or
     provider when given, else every ROLE it holds. Their announcements not yet gone out
     are cancelled at once, and any action on a screen still open is refused."""
-    by = operator()
-    done = _run(
-        lambda uow: roles.revoke(
-            uow,
-            identity,
-            role,
-            municipality_code=municipality,
-            provider_external_id=provider,
-            by=by,
-        )
+    done = _with_db(
+        lambda op: op.revoke_role(identity, role, municipality=municipality, provider=provider)
     )
     click.echo(operator_text("cli-role-revoked", role=role, identity=identity, count=done.roles))
     if done.announcements:
@@ -390,7 +285,7 @@ def revoke_role_cmd(
 @click.command("roles")
 def roles_cmd() -> None:
     """Who holds which role: the accounts, the scope, since when and granted by whom."""
-    found = _with_db(lambda db: db.read(roles.holders))
+    found = _with_db(lambda op: op.roles())
     if not found:
         click.echo(operator_text("cli-roles-none"))
         return
@@ -449,21 +344,13 @@ def audit_cmd(
         local = datetime.combine(day, time(), tzinfo=zone)
         return local.astimezone(UTC).replace(tzinfo=None)
 
-    async def export(uow: UnitOfWork) -> str:
-        muni_id = None
-        if municipality is not None:
-            muni_id = await audit.municipality_id(uow, municipality)
-            if muni_id is None:
-                raise DomainError("municipality_not_found")
-        found = await audit.rows(
-            uow,
-            since=utc(first) if first is not None else None,
-            until=utc(last + timedelta(days=1)) if last is not None else None,
-            municipality_id=muni_id,
+    text = _with_db(
+        lambda op: op.audit_csv(
+            utc(first) if first is not None else None,
+            utc(last + timedelta(days=1)) if last is not None else None,
+            municipality,
         )
-        return audit.to_csv(found)
-
-    text = _with_db(lambda db: db.read(export))
+    )
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -483,9 +370,9 @@ def expire_applications_cmd(days: int | None) -> None:
     The worker does this by itself every few minutes; this runs it once now."""
     settings: Settings = click.get_current_context().obj
     wait = days or settings.application_expiry_days
-    count = _with_db(lambda db: decisions.expire_unanswered(db, wait))
+    count = _with_db(lambda op: op.expire_applications(wait))
     click.echo(operator_text("cli-expired", count=count, days=wait))
-    passed = _with_db(waiting_list.expire_offers)
+    passed = _with_db(lambda op: op.expire_offers())
     click.echo(operator_text("cli-offers-passed", count=passed))
 
 

@@ -12,7 +12,6 @@ from bot.app import build, settle_heap
 from bot.cli import operator_text
 from bot.config import Settings
 from bot.platforms import Platform, Refused
-from core.services import demo
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ async def _console(settings: Settings) -> None:
     if app.seeded:
         # the demo's person is also the МОЦ's staff, so the whole walk can be tried alone:
         # /confirm confirms the child's data as a confirmer would
-        await app.db.run(demo.make_demo_confirmer, "console", console.USER)
+        await app.demo.make_confirmer("console", console.USER)
     try:
         await console.run(app, clock=clock)
     finally:

@@ -7,19 +7,22 @@ implements this once over the database; the screen tests use a fake of it
 (``tests/support/fake_core.py``, type-checked against these protocols).
 
 The view types and the inputs' limits the dialogs need are re-exported here, so a flow
-imports nothing from ``core.services`` or ``core.storage``.
+imports nothing from the core's areas or ``core.storage``. The outbox worker comes in the
+same way (``Jobs``: its periodic jobs, and a ``NoticeReader`` for what a notice says).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from core.errors import DomainError
-from core.rules.enrolment import AppStatus, CertStatus
-from core.services.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
-from core.services.catalog import (
+from core.accounting.month_close import CloseResult
+from core.accounting.new_year import YearResult
+from core.broadcasts.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
+from core.catalogue.catalogue import (
     COUNT_CAP,
     MAX_QUERY,
     GroupView,
@@ -28,36 +31,53 @@ from core.services.catalog import (
     ProgramRow,
     SearchQuery,
 )
-from core.services.certificates import CertificateView, Office
-from core.services.children import ChildInput, ChildView
-from core.services.confirmations import PAGE as CONFIRM_PAGE
-from core.services.confirmations import Pending
-from core.services.corrections import CorrectionView
-from core.services.decisions import Decision, FirstDays
-from core.services.leaving import CertificateEnding, Ending, Leaving
-from core.services.link_requests import LinkRequest
-from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
-from core.services.provider_views import PAGE as PROVIDER_PAGE
-from core.services.provider_views import ProviderCard, Queue
-from core.services.quotes import ApplyQuote
-from core.services.register import LinkOutcome
-from core.services.register_import import NUMBER_MAX, normalise_number
-from core.services.statement import Entry, Reserve, Statement
-from core.services.teens import TEEN_AGE
-from core.services.views import ApplicationView
-from core.services.waiting_list import OFFER_LAPSED, Offer, Waiting
+from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
+from core.catalogue.provider_views import ProviderCard, Queue
+from core.catalogue.views import ApplicationView, NextStep
+from core.certificates.certificates import CertificateView, Office
+from core.certificates.confirmations import PAGE as CONFIRM_PAGE
+from core.certificates.confirmations import Pending
+from core.certificates.corrections import CorrectionView
+from core.certificates.link_requests import LinkRequest
+from core.certificates.statement import Entry, Reserve, Statement
+from core.enrolment.decisions import DEFAULT_EXPIRY_DAYS, Decision, FirstDays
+from core.enrolment.leaving import CertificateEnding, Ending, Leaving
+from core.enrolment.quotes import ApplyQuote
+from core.enrolment.waiting_list import OFFER_LAPSED, Offer, Waiting
+from core.errors import DomainError
+from core.family.children import ChildInput, ChildView
+from core.family.parents import CONSENT_VERSION, NoticeChannels, ParentView
+from core.family.teens import TEEN_AGE
+from core.outbox.delivery import Claimed, Outcome, Recipient
+from core.register.register import LinkOutcome
+from core.register.register_import import (
+    CLOSED,
+    LINKED,
+    NUMBER_MAX,
+    WITHDRAWN,
+    RegisterReport,
+    normalise_number,
+)
+from core.rules.enrolment import AppStatus, CertStatus
+from core.rules.import_cells import ImportReport
+from core.staff.roles import ROLES, Holder, Revoked
 
 __all__ = [
+    "CLOSED",
     "CONFIRM_PAGE",
     "CONSENT_VERSION",
     "COUNT_CAP",
+    "DEFAULT_EXPIRY_DAYS",
+    "LINKED",
     "MAX_QUERY",
     "NUMBER_MAX",
     "OFFER_LAPSED",
     "PROVIDER_PAGE",
+    "ROLES",
     "TEEN_AGE",
     "TEXT_MAX",
     "TEXT_MIN",
+    "WITHDRAWN",
     "ApplicationCard",
     "ApplicationView",
     "ApplyChoice",
@@ -65,6 +85,7 @@ __all__ = [
     "Audience",
     "AudienceChoice",
     "Balance",
+    "BroadcastNotice",
     "Broadcasts",
     "CardView",
     "Catalogue",
@@ -74,21 +95,32 @@ __all__ = [
     "ChildCard",
     "ChildInput",
     "ChildView",
+    "Claim",
+    "Claimed",
+    "CloseResult",
     "Core",
     "CorrectionView",
     "Decision",
+    "Demo",
     "Ending",
     "Enrolment",
     "Entry",
     "Family",
     "FirstDays",
     "GroupView",
+    "Holder",
+    "ImportReport",
+    "Jobs",
     "Leaving",
     "LinkOutcome",
     "LinkRequest",
+    "NextStep",
     "NoticeChannels",
+    "NoticeReader",
     "Offer",
     "Office",
+    "Operator",
+    "Outcome",
     "Page",
     "ParentView",
     "Pending",
@@ -99,12 +131,17 @@ __all__ = [
     "Progress",
     "ProviderCard",
     "Queue",
+    "Recipient",
+    "RegisterReport",
     "Reserve",
+    "Revoked",
     "SearchQuery",
+    "SeatOffer",
     "Staff",
     "Statement",
     "Waiting",
     "Withdrawal",
+    "YearResult",
     "check_text",
     "normalise_number",
 ]
@@ -213,6 +250,15 @@ class Family(Protocol):
 
     async def set_announcements(self, parent_id: int, enabled: bool) -> None: ...
     async def choose_notices_to(self, parent_id: int, platform: str) -> None: ...
+    async def mark_unreachable(self, platform: str, external_id: str) -> None:
+        """The messenger refuses to deliver to this account (blocked the bot, closed its
+        messages)."""
+        ...
+
+    async def mark_reachable(self, platform: str, external_id: str) -> None:
+        """The account allowed the bot's messages again."""
+        ...
+
     async def privacy(self, parent_id: int) -> Privacy: ...
     async def withdraw_consent(self, parent_id: int) -> Withdrawal: ...
     async def leaving(self, parent_id: int, child_id: int | None = None) -> Leaving:
@@ -364,3 +410,135 @@ class Core(Protocol):
     def today(self) -> date:
         """The region's date (ages and typed dates are read against it)."""
         ...
+
+
+# --- the outbox worker: its periodic jobs and what a notice needs ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One claimed batch of notices, how many debit notices were written before it and
+    how many rows wait in the outbox."""
+
+    claimed: list[Claimed]
+    fanned: int
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeatOffer:
+    """A held seat still offered: the application, its program and child, the hold's end
+    (naive UTC)."""
+
+    application_id: int
+    program_id: int
+    child_id: int | None
+    hold_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastNotice:
+    id: int
+    text: str
+    program_id: int | None
+
+
+class NoticeReader(Protocol):
+    """What the notices of one batch need, read in one transaction (no ORM row leaves it)."""
+
+    async def recipients(
+        self, parent_ids: list[int], platforms: Collection[str]
+    ) -> dict[int, Recipient]: ...
+    async def child_name(self, child_id: int) -> str | None: ...
+    async def program_name(self, program_id: int) -> str | None: ...
+    async def group_name(self, group_id: int) -> str | None: ...
+    async def seat_offer(self, application_id: int) -> SeatOffer | None:
+        """None unless the application still holds an offered seat."""
+        ...
+
+    async def broadcast(self, broadcast_id: int) -> BroadcastNotice | None:
+        """None when it is gone or cancelled."""
+        ...
+
+    async def month_debits(
+        self, parent_id: int, month: int
+    ) -> list[tuple[str, str, int, int, int]]: ...
+    async def next_step(self, application_id: int, *, similar: int = 0) -> NextStep | None: ...
+
+
+class Jobs(Protocol):
+    """The outbox worker's way in: each call one short unit of work."""
+
+    async def expire(self, expiry_days: int) -> None:
+        """Applications unanswered for ``expiry_days`` expire; held seats not taken in
+        time pass to the next of the waiting list."""
+        ...
+
+    async def claim(self, batch: int, lease_s: float) -> Claim:
+        """Scheduled broadcasts expanded, the next chunk of a closed month's debit notices
+        written, then a batch of notices claimed for ``lease_s`` seconds."""
+        ...
+
+    def reading(self) -> AbstractAsyncContextManager[NoticeReader]: ...
+    async def extend(self, ids: list[int], lease_s: float) -> None: ...
+    async def release(self, ids: list[int]) -> None: ...
+    async def record(self, outcome: Outcome) -> None: ...
+
+
+# --- the terminal chat's demo (bot/platforms/console) ----------------------------------
+
+
+class Demo(Protocol):
+    """What the terminal chat's ``/demo`` does: the demo region, its staff roles, the end
+    of a month."""
+
+    async def seed_if_empty(self) -> bool:
+        """Load the demo region into an empty database; whether it did."""
+        ...
+
+    async def make_confirmer(self, platform: str, external_id: str) -> None: ...
+    async def take_role(self, platform: str, external_id: str, role: str) -> int: ...
+    async def close_month(self, month: int) -> CloseResult: ...
+
+
+# --- the operator's commands (bot/cli.py) ----------------------------------------------
+
+
+class Operator(Protocol):
+    """The operator's commands, each an audited act of the operator (the imports apply a
+    chunk at a time, each chunk its own short unit of work)."""
+
+    async def seed_demo(self) -> tuple[ImportReport, ImportReport]: ...
+    async def import_catalogue(
+        self, text: str, *, all_or_nothing: bool, detail: str
+    ) -> ImportReport: ...
+    async def import_municipalities(
+        self, text: str, *, all_or_nothing: bool, detail: str
+    ) -> ImportReport: ...
+    async def import_certificates(
+        self, text: str, *, all_or_nothing: bool, detail: str
+    ) -> RegisterReport: ...
+    async def close_month(self, month: int, *, detail: str) -> CloseResult: ...
+    async def open_year(self, year: int, *, close_missing: bool, calendar: bool) -> YearResult: ...
+    async def grant_role(
+        self,
+        identity: str,
+        role: str,
+        *,
+        municipality: str | None,
+        provider: str | None,
+        region_wide: bool,
+    ) -> int: ...
+    async def revoke_role(
+        self, identity: str, role: str, *, municipality: str | None, provider: str | None
+    ) -> Revoked: ...
+    async def roles(self) -> list[Holder]: ...
+    async def audit_csv(
+        self, since: datetime | None, until: datetime | None, municipality: str | None
+    ) -> str:
+        """The audit trail as CSV (``since``, ``until``: naive UTC; ``municipality``: a
+        code, refused when unknown)."""
+        ...
+
+    async def expire_applications(self, days: int) -> int: ...
+    async def expire_offers(self) -> int: ...

@@ -8,6 +8,7 @@ from bot.i18n import translator
 from bot.notify.pacing import Pace
 from bot.notify.senders import Sender
 from bot.notify.worker import Worker
+from core.usecases.jobs import Jobs
 
 
 def build_worker(
@@ -19,7 +20,7 @@ def build_worker(
     if senders is None:
         senders = {p.key: p.sender(app, pace) for p in platforms.configured(s)}
     return Worker(
-        app.db,
+        Jobs(app.db),
         translator(),
         app.engine.signer,
         senders,

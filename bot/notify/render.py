@@ -7,17 +7,11 @@ from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.dialogs.actions import FindSimilar, TakeSeat
 from bot.i18n import Translator, money
-from core.notify.delivery import Claimed
+from core.port import OFFER_LAPSED, Claimed, NoticeReader
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
-from core.services import views
-from core.services.waiting_list import OFFER_LAPSED
-from core.storage.db import UnitOfWork
-from core.storage.models import Application, Broadcast, Child, Group, Program
 
 # notices about an application's money: their text and the amounts they name
 MONEY_NOTICES = {
@@ -51,12 +45,12 @@ class Renderer:
         self.low_balance = low_balance  # kopecks
         self.zone = ZoneInfo(timezone)
 
-    async def render(self, uow: UnitOfWork, row: Claimed, lang: str) -> Notice | None:
+    async def render(self, facts: NoticeReader, row: Claimed, lang: str) -> Notice | None:
         """None when there is nothing left to say (the child's data were deleted …)."""
         t = self.t
         p = row.payload
         if row.kind == "debits" and row.ref is not None:
-            lines = await views.month_debits(uow, row.parent_id, row.ref)
+            lines = await facts.month_debits(row.parent_id, row.ref)
             if not lines:
                 return None
             parts = [t(lang, "n-debits-title", month=month_display(row.ref))]
@@ -84,14 +78,14 @@ class Renderer:
         if row.kind == "certificate_status":
             if p.get("status") == "link_refused":  # no child in the family: none linked
                 return Notice(t(lang, "n-cert-link_refused", reason=p.get("reason") or "—"))
-            name = await self._child(uow, p.get("child_id"))
+            name = await self._child(facts, p.get("child_id"))
             if name is None:
                 return None
             status = p.get("status", "accounting")
             return Notice(t(lang, f"n-cert-{status}", child=name, reason=p.get("reason") or "—"))
         if row.kind == "application_status":
-            program: str | None = await self._program(uow, p.get("program_id"))
-            name = await self._child(uow, p.get("child_id"))
+            program: str | None = await self._program(facts, p.get("program_id"))
+            name = await self._child(facts, p.get("child_id"))
             status = p.get("status", "submitted")
             text = t(
                 lang,
@@ -102,27 +96,28 @@ class Renderer:
             )
             if p.get("reason") and status == "rejected":
                 text += "\n" + t(lang, "app-reason", reason=p["reason"])
-            return await self._next_step(uow, lang, text, p, status)
+            return await self._next_step(facts, lang, text, p, status)
         if row.kind in MONEY_NOTICES:
             key, amounts = MONEY_NOTICES[row.kind]
-            program = await self._program(uow, p.get("program_id"))
-            name = await self._child(uow, p.get("child_id"))
+            program = await self._program(facts, p.get("program_id"))
+            name = await self._child(facts, p.get("child_id"))
             if name is None:
                 return None
             figures = {a: money(int(p.get(a, 0)), lang) for a in amounts}
             text = t(lang, key, child=name, program=program or "—", **figures)
             return Notice(text, program_id=p.get("program_id"))
         if row.kind == "seat_free":
-            program = await self._program(uow, p.get("program_id"))
+            program = await self._program(facts, p.get("program_id"))
             return Notice(
                 t(lang, "n-seat-free", program=program or "—"), program_id=p.get("program_id")
             )
         if row.kind == "seat_offered":
-            app = await uow.session.get(Application, p.get("application_id"))
-            if app is None or app.status != AppStatus.OFFERED.value or app.hold_until is None:
+            app_id = p.get("application_id")
+            app = await facts.seat_offer(app_id) if isinstance(app_id, int) else None
+            if app is None:
                 return None  # taken, declined or passed on before this was sent
-            program = await self._program(uow, app.program_id)
-            name = await self._child(uow, app.child_id)
+            program = await self._program(facts, app.program_id)
+            name = await self._child(facts, app.child_id)
             until = app.hold_until.replace(tzinfo=UTC).astimezone(self.zone)
             text = t(
                 lang,
@@ -131,24 +126,24 @@ class Renderer:
                 program=program or "—",
                 until=until.strftime("%d.%m %H:%M"),
             )
-            return Notice(text, action=("btn-take-seat", TakeSeat(app.id).pack()))
+            return Notice(text, action=("btn-take-seat", TakeSeat(app.application_id).pack()))
         if row.kind == "child_left":
-            return await self._child_left(uow, lang, p)
+            return await self._child_left(facts, lang, p)
         if row.kind == "teen_linked":
-            name = await self._child(uow, p.get("child_id"))
+            name = await self._child(facts, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None
         if row.kind == "data_erased":
             return Notice(t(lang, "n-data-erased", count=int(p.get("children", 0))))
         if row.kind == "broadcast" and row.ref is not None:
-            b = await uow.session.get(Broadcast, row.ref)
-            if b is None or b.status == "cancelled":
+            b = await facts.broadcast(row.ref)
+            if b is None:
                 return None
             text = t(lang, "n-broadcast", text=b.text)  # whole: a sender splits a long one
             return Notice(text, program_id=b.program_id, group_key=f"bc:{b.id}:{lang}")
         return None
 
     async def _next_step(
-        self, uow: UnitOfWork, lang: str, text: str, p: dict[str, object], status: str
+        self, facts: NoticeReader, lang: str, text: str, p: dict[str, object], status: str
     ) -> Notice:
         """What to do next: accepted — where to come and what to bring for the contract;
         enrolled — the group's schedule and how the money goes; rejected — programs like
@@ -159,7 +154,7 @@ class Renderer:
         program = program_id if isinstance(program_id, int) else None
         if status not in NEXT_STEPS or not isinstance(app_id, int):
             return Notice(text, program_id=program)
-        step = await views.next_step(uow, app_id, similar=SIMILAR if status == "rejected" else 0)
+        step = await facts.next_step(app_id, similar=SIMILAR if status == "rejected" else 0)
         if step is None:
             return Notice(text, program_id=program)
         if status == "rejected":
@@ -185,17 +180,18 @@ class Renderer:
         return Notice(text + "\n\n" + t(lang, f"n-next-{status}", **figures), program_id=program)
 
     @staticmethod
-    async def _child(uow: UnitOfWork, child_id: object) -> str | None:
+    async def _child(facts: NoticeReader, child_id: object) -> str | None:
         if not isinstance(child_id, int):
             return None
-        return await uow.session.scalar(select(Child.name).where(Child.id == child_id))
+        return await facts.child_name(child_id)
 
-    async def _child_left(self, uow: UnitOfWork, lang: str, p: dict[str, Any]) -> Notice:
+    async def _child_left(self, facts: NoticeReader, lang: str, p: dict[str, Any]) -> Notice:
         """To a provider's staff: a child left by the family's choice (no name after a
         withdrawal or a removal: the certificate's number and the application's day)."""
-        program = await self._program(uow, p.get("program_id"))
-        group = await uow.session.scalar(select(Group.name).where(Group.id == p.get("group_id")))
-        name = await self._child(uow, p.get("child_id"))
+        program = await self._program(facts, p.get("program_id"))
+        group_id = p.get("group_id")
+        group = await facts.group_name(group_id) if isinstance(group_id, int) else None
+        name = await self._child(facts, p.get("child_id"))
         last = p.get("last_day")
         text = self.t(
             lang,
@@ -213,7 +209,7 @@ class Renderer:
         return Notice(text)
 
     @staticmethod
-    async def _program(uow: UnitOfWork, program_id: object) -> str | None:
+    async def _program(facts: NoticeReader, program_id: object) -> str | None:
         if not isinstance(program_id, int):
             return None
-        return await uow.session.scalar(select(Program.name).where(Program.id == program_id))
+        return await facts.program_name(program_id)

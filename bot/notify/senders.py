@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
-from core.notify.delivery import Outcome
+from core.outbox.delivery import Outcome
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,8 @@ from bot.dialogs.signing import Signer
 from bot.i18n import Translator
 from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
-from core.notify import delivery
-from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions, month_close, waiting_list
-from core.storage.db import Database
+from core import port
+from core.port import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +24,7 @@ logger = logging.getLogger(__name__)
 class Worker:
     def __init__(
         self,
-        db: Database,
+        jobs: port.Jobs,
         t: Translator,
         signer: Signer,
         senders: dict[str, Sender],
@@ -36,7 +34,7 @@ class Worker:
         lease_s: float = 10,
         idle_s: float = 1.0,
         flush_s: float = 0.05,
-        expiry_days: int = decisions.DEFAULT_EXPIRY_DAYS,
+        expiry_days: int = port.DEFAULT_EXPIRY_DAYS,
         housekeeping_s: float = 300,
         timezone: str = "Europe/Moscow",
         forget: Callable[..., Awaitable[None]] | None = None,
@@ -48,7 +46,7 @@ class Worker:
         self.forget = forget
         self.housekeeping_s = housekeeping_s
         self.flush_s = flush_s
-        self.db = db
+        self.jobs = jobs
         self.t = t
         self.signer = signer
         self.senders = senders
@@ -66,10 +64,8 @@ class Worker:
             if loop.time() - swept_at >= self.housekeeping_s:
                 swept_at = loop.time()
                 try:
-                    # its notices go out through the outbox like any other
-                    await decisions.expire_unanswered(self.db, self.expiry_days)
-                    # held seats not taken in time go to the next of the waiting list
-                    await waiting_list.expire_offers(self.db)
+                    # unanswered applications expire, held seats not taken pass on
+                    await self.jobs.expire(self.expiry_days)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
             try:
@@ -83,21 +79,16 @@ class Worker:
 
     async def step(self) -> int:
         """One batch. Returns how many rows were handled."""
-        async with self.db.uow() as uow:
-            await broadcasts.expand_due(uow)
-            # a closed month's debit notices, a chunk at a time (the close itself writes
-            # none: it holds the exclusive gate)
-            fanned = await month_close.fan_out(uow)
-            claimed = await delivery.claim(uow, self.batch, self.lease_s)
-            metrics.OUTBOX_DEPTH.set(await delivery.depth(uow))
-            await uow.commit()
+        claim = await self.jobs.claim(self.batch, self.lease_s)
+        metrics.OUTBOX_DEPTH.set(claim.depth)
+        claimed = claim.claimed
         if not claimed:
-            return fanned
+            return claim.fanned
         outcome = Outcome()
         per_platform: dict[str, list[Outgoing]] = {}
-        async with self.db.reader() as uow:
+        async with self.jobs.reading() as reader:
             parent_ids = sorted({c.parent_id for c in claimed})
-            who = await delivery.recipients(uow, parent_ids, self.senders)
+            who = await reader.recipients(parent_ids, self.senders)
             same_for_all: dict[tuple[int | None, str], Notice | None] = {}  # per language
             for row in claimed:
                 recipient = who.get(row.parent_id)
@@ -111,11 +102,11 @@ class Worker:
                     key = (row.ref, recipient.language)
                     if key not in same_for_all:
                         same_for_all[key] = await self.renderer.render(
-                            uow, row, recipient.language
+                            reader, row, recipient.language
                         )
                     notice = same_for_all[key]
                 else:
-                    notice = await self.renderer.render(uow, row, recipient.language)
+                    notice = await self.renderer.render(reader, row, recipient.language)
                 if notice is None:
                     outcome.cancelled.append(row.id)
                     continue
@@ -188,9 +179,7 @@ class Worker:
         while True:
             await asyncio.sleep(self.lease_s / 3)
             try:
-                async with self.db.uow() as uow:
-                    await delivery.extend(uow, sorted(unrecorded), self.lease_s)
-                    await uow.commit()
+                await self.jobs.extend(sorted(unrecorded), self.lease_s)
             except Exception as exc:
                 logger.warning("claims not extended: %s", type(exc).__name__)
 
@@ -198,9 +187,7 @@ class Worker:
         """Stopping: record what was sent, and give back what was not at once."""
         try:
             await self._flush(outcome, totals, unrecorded)
-            async with self.db.uow() as uow:
-                await delivery.release(uow, sorted(unrecorded))
-                await uow.commit()
+            await self.jobs.release(sorted(unrecorded))
         except Exception as exc:
             logger.warning("claims not released on stop: %s", type(exc).__name__)
 
@@ -209,9 +196,7 @@ class Worker:
         done = outcome.take()
         if done.empty:
             return
-        async with self.db.uow() as uow:
-            await delivery.record(uow, done)
-            await uow.commit()
+        await self.jobs.record(done)
         blocked = sorted({who for who in done.unreachable.values() if ":" in who})
         if blocked and self.forget is not None:
             try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.errors import DomainError
-from core.rules.catalog import BUDGET_REGISTERS, Register
+from core.rules.catalogue import BUDGET_REGISTERS, Register
 
 
 class AppStatus(StrEnum):

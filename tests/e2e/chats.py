@@ -69,7 +69,9 @@ def school_clock(h: Any, day: int = 16, month: int = 11) -> FakeClock:
 async def family(h: Any, platform: str, user: int, surname: str = "Иванова") -> int:
     """A family known to the bot, with a child (10 years old) whose funded certificate a
     МОЦ confirmed — set up in the core: the chat's own steps are tested elsewhere."""
-    from core.services import certificates, children, confirmations, parents, roles
+    from core.certificates import certificates, confirmations
+    from core.family import children, parents
+    from core.staff import roles
 
     async def setup(uow):  # type: ignore[no-untyped-def]
         parent = await parents.get_or_create(uow, platform, str(user))

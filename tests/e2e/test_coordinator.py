@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.notify.build import build_worker, close_worker
-from core.services import roles
+from core.staff import roles
 from tests.e2e.test_telegram import PARENT, add_child, press, say
 
 COORDINATOR = 999
@@ -92,7 +92,7 @@ async def test_a_revoked_coordinator_s_work_stops_at_once(telegram_bot):
     """The operator revokes the role while the coordinator has an announcement scheduled
     and another one half-composed on the screen: the first never goes out, a press on the
     second is refused, and the menu under the refusal offers no announcement."""
-    from core.services import broadcasts
+    from core.broadcasts import broadcasts
     from tests.e2e.chats import school_clock
 
     h = telegram_bot

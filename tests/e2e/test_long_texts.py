@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from core.services import roles
+from core.staff import roles
 from core.storage.models import Broadcast, Identity, Program
 from tests.e2e.chats import Chat, family, paid_program
 

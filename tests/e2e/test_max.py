@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
-from core.services import roles
+from core.staff import roles
 from core.storage.models import Application, Identity
 
 USER = 7001

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.notify.build import build_worker, close_worker
-from core.notify.outbox import emit
-from core.services import parents
+from core.family import parents
+from core.outbox.outbox import emit
 from core.storage.models import Identity, Outbox
 from tests.e2e.conftest import running_bot
 from tests.support.services import REDIS_URL, require_redis

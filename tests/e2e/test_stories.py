@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.accounting import month_close
+from core.enrolment import enrolment
 from core.rules.calendar import month_display, month_of
-from core.services import month_close, roles, waiting_list
+from core.staff import roles
 from core.storage.models import Application, Group
 from tests.e2e.chats import Chat, family, paid_program, school_clock
 
@@ -150,7 +152,7 @@ async def test_a_held_seat_passes_from_a_family_that_does_not_take_it_to_the_nex
             select(Application.id).where(Application.status == "offered")
         )
     later = h.app.db.clock() + timedelta(hours=25)
-    assert await h.app.db.run(waiting_list.expire_offer, held, later)
+    assert await h.app.db.run(enrolment.expire_offer, held, later)
     lapsed = await chat.notice(OTHER, "не занято вовремя")
     assert lapsed
     offer = await chat.notice(THIRD, "Освободилось место")

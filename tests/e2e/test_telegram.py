@@ -9,7 +9,7 @@ import warnings
 
 from sqlalchemy import func, select
 
-from core.services import roles
+from core.staff import roles
 from core.storage.models import Application, Certificate, Child, Identity, Outbox, Parent
 from tests.e2e.conftest import running_bot
 

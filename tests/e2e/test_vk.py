@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from core.services import roles
+from core.staff import roles
 from core.storage.models import Application, Identity
 
 USER = 5001

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from core.broadcasts import broadcasts
+from core.broadcasts.broadcasts import Audience
 from core.errors import DomainError
-from core.services import broadcasts, roles
-from core.services.broadcasts import Audience
+from core.staff import roles
 from core.storage.models import Program
 from tests.support.world import catalog_row, setup_region
 

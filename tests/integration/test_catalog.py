@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.rules.catalog import Direction
-from core.services import catalog, catalog_import
+from core.catalogue import catalogue, catalogue_import
+from core.rules.catalogue import Direction
 from core.storage.models import Group, Program, Provider
 from tests.support.world import HEADER, catalog_row, setup_region
 
 
 async def _search(db, **kw):
     async with db.uow() as uow:
-        return await catalog.search(uow, catalog.SearchQuery(**kw))
+        return await catalogue.search(uow, catalogue.SearchQuery(**kw))
 
 
 async def test_search_filters_combine(db):
@@ -64,14 +64,14 @@ async def test_search_by_distance(db):
 async def test_card_shows_groups_and_seats(db):
     await setup_region(db, rows=[catalog_row(1, seats=7)])
     async with db.uow() as uow:
-        card = await catalog.card(uow, 1)
+        card = await catalogue.card(uow, 1)
     assert card.free_seats == 7 and card.groups[0].schedule == "Пн 15:00"
 
 
 async def test_reimport_updates_never_duplicates(db):
     await setup_region(db, rows=[catalog_row(1, price=1000)])
     async with db.uow() as uow:
-        report = await catalog_import.import_catalog(
+        report = await catalogue_import.import_catalogue(
             uow, HEADER + "\n" + catalog_row(1, price=1500, seats=20) + "\n"
         )
         await uow.commit()
@@ -98,7 +98,7 @@ async def test_bad_rows_reported_by_line_good_rows_land(db):
         ]
     )
     async with db.uow() as uow:
-        report = await catalog_import.import_catalog(uow, text + "\n")
+        report = await catalogue_import.import_catalogue(uow, text + "\n")
         await uow.commit()
     assert report.created == 2
     assert [line for line, _ in report.errors] == [3, 4, 5, 7]
@@ -110,7 +110,7 @@ async def test_bad_rows_reported_by_line_good_rows_land(db):
 
 async def test_missing_columns_reported(db):
     async with db.uow() as uow:
-        report = await catalog_import.import_catalog(uow, "provider_id,foo\n1,2\n")
+        report = await catalogue_import.import_catalogue(uow, "provider_id,foo\n1,2\n")
     assert report.errors
     assert report.errors[0][1].code == "missing-columns"
 
@@ -120,6 +120,6 @@ async def test_russian_names_and_semicolons_accepted(db):
     row = catalog_row(2).replace(",technical,certified,", ",Техническая,Сертифицированные,")
     text = HEADER.replace(",", ";") + "\n" + row.replace(",", ";") + "\n"
     async with db.uow() as uow:
-        report = await catalog_import.import_catalog(uow, "\ufeff" + text)
+        report = await catalogue_import.import_catalogue(uow, "\ufeff" + text)
         await uow.commit()
     assert report.ok and report.created == 1

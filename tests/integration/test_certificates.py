@@ -5,10 +5,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from core.catalogue import catalogue_import
+from core.certificates import certificates
 from core.errors import DomainError
 from core.rules.enrolment import CertStatus
-from core.services import catalog_import, certificates, parents
 from core.storage.models import Certificate, LedgerEntry, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import MUNIS, catalog_row, parent_with_child, setup_region
 
 
@@ -73,7 +75,7 @@ async def test_queue_first_come_first_served_and_granted_when_quota_raised(db):
     assert positions == [None, None, 1, 2]
     # the municipality raises its quota by one: the first in the queue is funded, no one else
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(
+        report = await catalogue_import.import_municipalities(
             uow, MUNIS.format(quota=3, nominal=12000, limit=2)
         )
         assert report.ok
@@ -99,7 +101,7 @@ async def test_place_freed_by_withdrawal_goes_to_the_queue(db):
     second = await parent_with_child(db, "2")
     async with db.uow() as uow:
         assert (await certificates.view(uow, *second)).status == CertStatus.QUEUED
-        await parents.withdraw_consent(uow, first[0])
+        await family_cases.withdraw_consent(uow, first[0])
         await uow.commit()
     async with db.uow() as uow:
         assert (await certificates.view(uow, *second)).status == CertStatus.FUNDED

@@ -12,11 +12,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bench._data import build_enrolments
+from core.accounting import month_close
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules import schedule
 from core.rules.calendar import month_bounds, month_index
 from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, month_close, roles
+from core.staff import roles
 from core.storage.models import Application, Group, LedgerEntry
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 

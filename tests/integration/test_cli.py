@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.__main__ import cli
-from core.services import audit
+from core.audit import audit
 from tests.support.world import HEADER, catalog_row
 
 COMMANDS = [

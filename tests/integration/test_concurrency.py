@@ -6,8 +6,10 @@ import asyncio
 
 from sqlalchemy import func, select
 
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, waiting_list
 from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, roles, waiting_list
+from core.staff import roles
 from core.storage.models import Application, Group, LedgerEntry
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
@@ -89,8 +91,8 @@ async def test_last_seat_goes_to_the_first_and_the_rest_wait_in_order(db):
 async def test_two_closes_of_one_month_at_once_give_one_close(db, clock):
     import datetime as dt
 
+    from core.accounting import month_close
     from core.rules.calendar import month_index
-    from core.services import month_close
 
     await setup_region(db, rows=[catalog_row(1)])
     clock.set(dt.datetime(2026, 11, 2, 9, 0))

@@ -9,9 +9,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
+from core.certificates import certificates, confirmations
+from core.enrolment import enrolment
 from core.errors import DomainError
-from core.services import certificates, confirmations, enrolment, parents, roles
+from core.staff import roles
 from core.storage.models import Certificate, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -119,7 +122,7 @@ async def test_the_funding_queue_keeps_the_order_of_the_original_requests(db, cl
         assert await db.run(confirmations.confirm, staff, await _cert(db, parent, child)) == (
             "queued"
         )
-    await db.run(parents.withdraw_consent, holder[0])  # a place frees
+    await db.run(family_cases.withdraw_consent, holder[0])  # a place frees
     statuses = [await _status(db, p, c) for p, c in waiting]
     assert statuses == ["funded", "queued", "queued"]
 
@@ -172,7 +175,7 @@ async def test_a_confirmation_racing_a_withdrawal(db):
             return exc.code
 
     results = await asyncio.gather(
-        *(confirm(c) for c in certs), *(db.run(parents.withdraw_consent, p) for p, _ in pairs)
+        *(confirm(c) for c in certs), *(db.run(family_cases.withdraw_consent, p) for p, _ in pairs)
     )
     outcomes = results[: len(certs)]
     assert set(outcomes) <= {"accounting", "certificate_not_awaiting"}
@@ -190,7 +193,7 @@ async def test_a_confirmation_confirms_the_data_the_confirmer_saw(db):
     from dataclasses import replace
     from datetime import date
 
-    from core.services import children
+    from core.family import children
 
     await setup_region(db, rows=[])
     parent, child = await parent_with_child(db, certificate="awaiting")

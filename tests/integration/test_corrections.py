@@ -11,8 +11,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from core.certificates import corrections
 from core.errors import DomainError
-from core.services import children, corrections
+from core.family import children
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
 from tests.support.world import confirmer, parent_with_child, setup_region
 

@@ -5,20 +5,16 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.accounting import month_close
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes, waiting_list
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    decisions,
-    enrolment,
-    month_close,
-    quotes,
-    roles,
-    waiting_list,
-)
+from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
+from core.usecases import jobs
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -146,10 +142,10 @@ async def test_an_unanswered_application_expires_and_frees_its_seat(db, clock):
     waiting = await _apply(db, parent, child, "g1")
     answered = await _accepted(db, parent, child, "g2")
     clock.set(datetime(2026, 10, 15, 11, 59))  # 9 days 23 hours 59 minutes later
-    assert await decisions.expire_unanswered(db, 10) == 0
+    assert await jobs.expire_unanswered(db, 10) == 0
     clock.set(datetime(2026, 10, 15, 12, 0))
-    assert await decisions.expire_unanswered(db, 10) == 1
-    assert await decisions.expire_unanswered(db, 10) == 0  # once
+    assert await jobs.expire_unanswered(db, 10) == 1
+    assert await jobs.expire_unanswered(db, 10) == 0  # once
     async with db.reader() as uow:
         assert (await uow.session.get(Application, waiting)).status == "expired"
         assert (await uow.session.get(Application, answered)).status == "accepted"
@@ -469,7 +465,7 @@ async def test_months_close_in_order(db, clock):
 
 
 async def test_a_new_year_does_not_open_over_unclosed_months(db, clock):
-    from core.services import new_year
+    from core.accounting import new_year
 
     await setup_region(db, rows=[catalog_row(1)])
     parent, child = await parent_with_child(db)

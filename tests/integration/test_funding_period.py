@@ -9,19 +9,14 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.accounting import month_close, new_year
+from core.catalogue import catalogue_import
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    catalog_import,
-    certificates,
-    decisions,
-    enrolment,
-    month_close,
-    new_year,
-    quotes,
-    roles,
-)
+from core.staff import roles
 from core.storage.models import Application, LedgerEntry, Outbox
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
 
@@ -36,10 +31,12 @@ MUNIS = (
 
 async def _region(db, nominal="12000") -> None:
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
+        report = await catalogue_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
         assert report.ok, report.errors
         rows = [catalog_row(1, price=1000), catalog_row(2, price=1000, muni="village")]
-        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        report = await catalogue_import.import_catalogue(
+            uow, HEADER + "\n" + "\n".join(rows) + "\n"
+        )
         assert report.ok, report.errors
         await uow.commit()
 
@@ -133,7 +130,9 @@ async def test_a_january_start_is_quoted_on_the_new_nominal_and_blocked_on_1_jan
     await _region(db, nominal="24000")
     async with db.uow() as uow:
         rows = [catalog_row(3, price=3000, months=(1, 5))]
-        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        report = await catalogue_import.import_catalogue(
+            uow, HEADER + "\n" + "\n".join(rows) + "\n"
+        )
         assert report.ok, report.errors
         await uow.commit()
     clock.set(datetime(2026, 12, 10, 9, 0))
@@ -157,9 +156,9 @@ async def test_a_calendar_municipality_s_limits_are_its_calendar_year_s(db, cloc
         "town,Город,Регион,2027,10,12000,2,", "town,Город,Регион,2027,10,12000,0,"
     )
     async with db.uow() as uow:
-        assert (await catalog_import.import_municipalities(uow, text)).ok
+        assert (await catalogue_import.import_municipalities(uow, text)).ok
         rows = [catalog_row(4, register="significant", price=0)]
-        assert (await catalog_import.import_catalog(uow, HEADER + "\n" + rows[0] + "\n")).ok
+        assert (await catalogue_import.import_catalogue(uow, HEADER + "\n" + rows[0] + "\n")).ok
         await uow.commit()
     parent, child = await parent_with_child(db, certificate="accounting")
     clock.set(datetime(2027, 2, 1, 9, 0))  # school year 2026, calendar year 2027: limit 0

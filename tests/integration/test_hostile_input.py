@@ -13,9 +13,10 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
 from core.errors import DomainError
+from core.family import children, parents
 from core.rules.numbers import parse_id
 from core.rules.people import parse_snils
-from core.services import children, parents, roles
+from core.staff import roles
 from core.usecases import UseCases
 from tests.support.world import catalog_row, setup_region
 

@@ -9,7 +9,8 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from core.services import catalog_import, enrolment
+from core.catalogue import catalogue_import
+from core.enrolment import enrolment
 from core.storage.models import Group, Municipality, MunicipalityYear, Program
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child, setup_region
 
@@ -38,7 +39,7 @@ def _bad_cells_file() -> str:
 
 async def test_bad_cells_are_reported_by_line_and_column_and_good_rows_land(db):
     await setup_region(db, rows=[catalog_row(1)])
-    report = await catalog_import.import_catalog_file(db, _bad_cells_file())
+    report = await catalogue_import.import_catalogue_file(db, _bad_cells_file())
     assert [(line, e.code, e.column) for line, e in report.errors] == [
         (3, "not-amount", "price_rub"),
         (4, "nul-character", "program_name"),
@@ -53,7 +54,9 @@ async def test_bad_cells_are_reported_by_line_and_column_and_good_rows_land(db):
 
 async def test_all_or_nothing_imports_nothing_when_a_row_is_bad(db):
     await setup_region(db, rows=[catalog_row(1)])
-    report = await catalog_import.import_catalog_file(db, _bad_cells_file(), all_or_nothing=True)
+    report = await catalogue_import.import_catalogue_file(
+        db, _bad_cells_file(), all_or_nothing=True
+    )
     assert report.nothing_applied and len(report.errors) == 4
     assert await _count(db, Program) == 1
     # a row the database refuses (a seat count below the children in the group): the one
@@ -61,11 +64,13 @@ async def test_all_or_nothing_imports_nothing_when_a_row_is_bad(db):
     parent, child = await parent_with_child(db)
     await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
     text = HEADER + "\n" + catalog_row(2) + "\n" + catalog_row(1, seats=0) + "\n"
-    report = await catalog_import.import_catalog_file(db, text, all_or_nothing=True)
+    report = await catalogue_import.import_catalogue_file(db, text, all_or_nothing=True)
     assert report.nothing_applied
     assert [(line, e.code) for line, e in report.errors] == [(3, "seats-below-taken")]
     assert await _count(db, Program) == 1
-    report = await catalog_import.import_catalog_file(db, HEADER + "\n" + catalog_row(2) + "\n")
+    report = await catalogue_import.import_catalogue_file(
+        db, HEADER + "\n" + catalog_row(2) + "\n"
+    )
     assert report.ok and await _count(db, Program) == 2
 
 
@@ -82,7 +87,7 @@ def rows_of(count: int) -> range:
 
 async def test_a_chunk_that_fails_is_reported_and_a_rerun_makes_it_right(db, monkeypatch):
     await setup_region(db, rows=[catalog_row(1, seats=1)])
-    real = catalog_import._apply_catalog
+    real = catalogue_import._apply_catalogue
     calls = 0
 
     async def third_chunk_fails(uow, part, report):  # type: ignore[no-untyped-def]
@@ -92,15 +97,15 @@ async def test_a_chunk_that_fails_is_reported_and_a_rerun_makes_it_right(db, mon
             raise ConnectionError("the database went away")
         return await real(uow, part, report)
 
-    monkeypatch.setattr(catalog_import, "_apply_catalog", third_chunk_fails)
-    report = await catalog_import.import_catalog_file(db, _file(25), chunk=10)
+    monkeypatch.setattr(catalogue_import, "_apply_catalogue", third_chunk_fails)
+    report = await catalogue_import.import_catalogue_file(db, _file(25), chunk=10)
     # lines 2-21 (two chunks) landed, line 22 on did not: the report says where
     assert (report.stopped_at, report.created, report.updated, report.ok) == (22, 19, 1, False)
     assert await _count(db, Group) == 20
-    monkeypatch.setattr(catalog_import, "_apply_catalog", real)
-    report = await catalog_import.import_catalog_file(db, _file(25), chunk=10)
+    monkeypatch.setattr(catalogue_import, "_apply_catalogue", real)
+    report = await catalogue_import.import_catalogue_file(db, _file(25), chunk=10)
     assert (report.stopped_at, report.created, report.updated, report.ok) == (None, 5, 20, True)
-    again = await catalog_import.import_catalog_file(db, _file(25), chunk=10)
+    again = await catalogue_import.import_catalogue_file(db, _file(25), chunk=10)
     assert (again.created, again.updated, again.ok) == (0, 25, True)
     async with db.reader() as uow:
         assert await uow.session.scalar(select(func.sum(Group.seats))) == 125
@@ -114,7 +119,7 @@ async def test_a_family_applies_while_a_large_import_runs(db, monkeypatch):
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     started = asyncio.Event()
-    real = catalog_import._apply_catalog
+    real = catalogue_import._apply_catalogue
     applied = 0  # chunks written so far
 
     async def counting(uow, part, report):  # type: ignore[no-untyped-def]
@@ -124,9 +129,9 @@ async def test_a_family_applies_while_a_large_import_runs(db, monkeypatch):
         applied += 1
         return result
 
-    monkeypatch.setattr(catalog_import, "_apply_catalog", counting)
+    monkeypatch.setattr(catalogue_import, "_apply_catalogue", counting)
     text = _file(600, seats=3)  # g1 is in it: its chunk locks the group
-    importing = asyncio.create_task(catalog_import.import_catalog_file(db, text, chunk=CHUNK))
+    importing = asyncio.create_task(catalogue_import.import_catalogue_file(db, text, chunk=CHUNK))
     await started.wait()
     await db.run(enrolment.apply, parent, child, g)
     # the family did not wait for the whole file: most of its chunks were still to come
@@ -162,9 +167,9 @@ async def _municipality(db) -> tuple[Municipality, MunicipalityYear]:  # type: i
 
 
 async def test_municipality_columns_left_out_keep_what_is_stored(db):
-    report = await catalog_import.import_municipalities_file(db, MUNIS_FULL)
+    report = await catalogue_import.import_municipalities_file(db, MUNIS_FULL)
     assert report.ok, report.errors
-    report = await catalog_import.import_municipalities_file(db, MUNIS_REQUIRED)
+    report = await catalogue_import.import_municipalities_file(db, MUNIS_REQUIRED)
     assert (report.ok, report.updated) == (True, 1)
     muni, year = await _municipality(db)
     assert (muni.funding_period, muni.seat_hold_hours) == ("calendar", 6)
@@ -180,9 +185,9 @@ async def test_municipality_columns_left_out_keep_what_is_stored(db):
 
 
 async def test_an_import_cannot_switch_a_municipality_s_funding_period(db):
-    assert (await catalog_import.import_municipalities_file(db, MUNIS_FULL)).ok
+    assert (await catalogue_import.import_municipalities_file(db, MUNIS_FULL)).ok
     text = MUNIS_FULL.replace("календарный", "учебный").replace(",10,12000,", ",11,12000,")
-    report = await catalog_import.import_municipalities_file(db, text)
+    report = await catalogue_import.import_municipalities_file(db, text)
     assert [(line, e.code, e.column) for line, e in report.errors] == [
         (2, "period-switch", "funding_period")
     ]

@@ -15,11 +15,13 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
+from core.accounting import month_close, new_year
+from core.enrolment import decisions, enrolment
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import decisions, enrolment, month_close, new_year, roles
+from core.staff import roles
 from core.storage.models import Application
-from core.usecases import UseCases
+from core.usecases import UseCases, jobs
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 PHONE = "+79141234567"
@@ -56,7 +58,7 @@ async def test_the_phone_goes_when_the_application_ends(db, clock, end):
         await db.run(decisions.provider_decide, staff, app, AppStatus.REJECTED, "Мест нет")
     elif end == "expired":
         clock.advance(days=11)
-        assert await decisions.expire_unanswered(db, 10) == 1
+        assert await jobs.expire_unanswered(db, 10) == 1
     elif end == "left":
         await _enrolled(db, staff, app)
         await db.run(enrolment.leave, parent, app)

@@ -18,21 +18,17 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import money, translator
 from bot.notify.render import Renderer
-from core.notify.delivery import Claimed
+from core.accounting import month_close
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, leaving
+from core.family import children, parents
+from core.outbox.delivery import Claimed
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus, CertStatus
-from core.services import (
-    certificates,
-    children,
-    decisions,
-    enrolment,
-    leaving,
-    month_close,
-    parents,
-    roles,
-)
+from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
+from core.usecases.jobs import NoticeFacts
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 ROWS = [catalog_row(1, price=1000), catalog_row(2, price=200, name="Шахматы")]
@@ -83,7 +79,7 @@ async def _render(db, staff, payload):
     renderer = Renderer(translator(), low_balance=100_000)
     async with db.reader() as uow:
         notice = await renderer.render(
-            uow, Claimed(1, staff, "child_left", None, payload, 0), "ru"
+            NoticeFacts(uow), Claimed(1, staff, "child_left", None, payload, 0), "ru"
         )
     assert notice is not None
     return notice.text

@@ -13,10 +13,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
+from core.accounting import month_close, new_year
+from core.catalogue import catalogue_import
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules.calendar import month_of, school_year_of
 from core.rules.enrolment import AppStatus
-from core.services import catalog_import, decisions, enrolment, month_close, new_year, roles
+from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Base, Certificate, LedgerEntry, MonthClose
 from tests.conftest import START
@@ -138,7 +141,7 @@ async def _pass_time(uow, clock: FakeClock, days: int) -> None:
         await month_close.close_month(uow, m)
         year, month0 = divmod(m + 1, 12)
         if month0 + 1 == 9:
-            await catalog_import.import_municipalities(uow, NEXT_YEAR.format(year=year))
+            await catalogue_import.import_municipalities(uow, NEXT_YEAR.format(year=year))
             await new_year.open_year(uow, school_year_of(date(year, 9, 1)))
 
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core.services import children, linking, parents
+from core.family import children, parents
+from core.register import linking
 from core.storage.models import Child, Identity, LinkCode, LinkFailure, Parent
 from tests.support.world import setup_region
 

@@ -16,8 +16,8 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
 from bot.platforms.vk.sender import VkSender
 from bot.platforms.vk.surface import make_vk
-from core.notify import delivery
-from core.notify.delivery import Outcome
+from core.outbox import delivery
+from core.outbox.delivery import Outcome
 from tests.support.tg_server import ApiRefusal, FakeTelegram
 from tests.support.vk_server import FakeVk
 
@@ -33,7 +33,7 @@ def _notice(
 
 
 class _Counter:
-    """The community's counter (core.notify.delivery.number_batches) without a database."""
+    """The community's counter (core.outbox.delivery.number_batches) without a database."""
 
     def __init__(self) -> None:
         self.last = 0

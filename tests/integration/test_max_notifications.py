@@ -15,8 +15,10 @@ from bot.notify.pacing import LocalPace
 from bot.notify.worker import Worker
 from bot.platforms.max.sender import MaxSender
 from bot.platforms.max.surface import MaxApi, make_bot
-from core.services import broadcasts, roles
+from core.broadcasts import broadcasts
+from core.staff import roles
 from core.storage.models import Identity
+from core.usecases.jobs import Jobs
 from tests.integration.test_notifications import drain
 from tests.support.audience import add_parents
 from tests.support.max_server import FakeMax
@@ -39,7 +41,7 @@ async def stand_in(**kw):
 
 def make_worker(db, server, **kw):
     api = MaxApi(make_bot(server.token, server.base), LocalPace(), RATE, 2)
-    return Worker(db, translator(), Signer(b"s"), {"max": MaxSender(api)}, **kw)
+    return Worker(Jobs(db), translator(), Signer(b"s"), {"max": MaxSender(api)}, **kw)
 
 
 async def _broadcast(db, text):

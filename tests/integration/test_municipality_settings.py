@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from core.catalogue import catalogue_import
+from core.certificates import certificates
+from core.enrolment import enrolment
 from core.errors import DomainError
-from core.services import catalog_import, certificates, enrolment
 from core.storage.models import Municipality, MunicipalityYear
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
 
@@ -29,9 +31,11 @@ BUDGET = [
 async def _region(db, town: str, rows=BUDGET) -> None:
     text = COLUMNS + town + "\nvillage,Село,Регион,2026,5,10000,2,,,,,,,\n"
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(uow, text)
+        report = await catalogue_import.import_municipalities(uow, text)
         assert report.ok, report.errors
-        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        report = await catalogue_import.import_catalogue(
+            uow, HEADER + "\n" + "\n".join(rows) + "\n"
+        )
         assert report.ok, report.errors
         await uow.commit()
 
@@ -103,5 +107,5 @@ async def test_the_office_where_families_confirm_their_data(db):
 async def test_a_bad_limit_is_a_row_error(db, value):
     text = COLUMNS + f"town,Город,Регион,2026,10,12000,2,{value},,,,,,\n"
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(uow, text)
+        report = await catalogue_import.import_municipalities(uow, text)
     assert [line for line, _ in report.errors] == [2]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bench._data import build_catalog
-from core.services import catalog
+from core.catalogue import catalogue
 from core.storage.models import Program
 
 
@@ -40,8 +40,8 @@ async def test_nearest_first_pages_match_a_full_sort(db, here):
     for municipality in (None, 2):
         expected = _brute(rows, here, municipality)
         for page in (0, 1, 7):
-            q = catalog.SearchQuery(municipality_id=municipality, near=here, page=page)
+            q = catalogue.SearchQuery(municipality_id=municipality, near=here, page=page)
             async with db.reader() as uow:
-                got = await catalog.search(uow, q)
+                got = await catalogue.search(uow, q)
             want = expected[page * q.page_size : (page + 1) * q.page_size]
             assert [i.id for i in got.items] == want, (here, municipality, page)

@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from bot.i18n import LANGUAGES
 from bot.notify.render import Renderer
-from core.notify.delivery import Claimed
-from core.notify.outbox import KINDS
-from core.services import enrolment, waiting_list
+from core.enrolment import enrolment, waiting_list
+from core.outbox.delivery import Claimed
+from core.outbox.outbox import KINDS
 from core.storage.models import Program
+from core.usecases.jobs import NoticeFacts
 from tests.support.wording import wording_problems
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 from tests.unit.test_screens import StrictTranslator
@@ -89,7 +90,7 @@ async def test_every_notice_renders(db):
         for n, (kind, payload) in enumerate(rows):
             row = Claimed(n, parent, kind, 2026, payload, 0)
             for lang in LANGUAGES:
-                notice = await renderer.render(uow, row, lang)
+                notice = await renderer.render(NoticeFacts(uow), row, lang)
                 assert notice is not None and notice.text.strip(), (kind, payload, lang)
                 assert "{" not in notice.text, (kind, notice.text)
                 assert wording_problems(notice.text, lang) == [], (kind, lang)
@@ -100,7 +101,7 @@ async def test_an_answer_says_what_to_do_next(db):
     group's schedule and how the money goes; rejected: similar programs with seats, and a
     button that finds them."""
     from bot.dialogs.actions import FindSimilar, parse
-    from core.services import certificates
+    from core.certificates import certificates
 
     await setup_region(
         db, rows=[catalog_row(1), catalog_row(2, name="Шахматы"), catalog_row(3, seats=0)]
@@ -116,7 +117,7 @@ async def test_an_answer_says_what_to_do_next(db):
     async def text(status, lang="ru"):
         row = Claimed(1, parent, "application_status", None, {**payload, "status": status}, 0)
         async with db.reader() as uow:
-            return await renderer.render(uow, row, lang)
+            return await renderer.render(NoticeFacts(uow), row, lang)
 
     accepted = (await text("accepted")).text
     assert "ул. Ленина 1" in accepted and number in accepted

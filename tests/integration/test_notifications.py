@@ -18,10 +18,15 @@ from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
 from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
+from core.accounting import month_close
+from core.broadcasts import broadcasts
+from core.enrolment import decisions, enrolment
+from core.family import follows
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import broadcasts, decisions, enrolment, follows, month_close, roles
+from core.staff import roles
 from core.storage.models import Identity, Outbox
+from core.usecases.jobs import Jobs
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
@@ -47,7 +52,7 @@ def make_worker(db, tg, vk, limits=None, **kw):
         "tg": TelegramSender(make_bot(tg.token, tg.base), pace, limits),
         "vk": VkSender(make_vk(vk.token, vk.base), pace, limits, ids=StoredIds(db, vk.group_id)),
     }
-    return Worker(db, translator(), Signer(b"s"), senders, **kw)
+    return Worker(Jobs(db), translator(), Signer(b"s"), senders, **kw)
 
 
 async def drain(worker, db, within=300):

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.notify.pacing import Budget, LocalPace, RedisPace
+from core.broadcasts import broadcasts
 from core.errors import DomainError
-from core.services import broadcasts, roles
+from core.staff import roles
 from core.storage.models import Outbox
 from tests.support.audience import add_parents
 from tests.support.services import REDIS_URL, require_redis

@@ -5,10 +5,14 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
+from core.family import children, parents
 from core.rules.enrolment import AppStatus
-from core.services import certificates, children, decisions, enrolment, parents, quotes, roles
+from core.staff import roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 VALID = children.ChildInput("Петров", "Илья", "Сергеевич", date(2015, 5, 1), None, 1)
@@ -121,7 +125,7 @@ async def test_another_parents_child_is_not_found(db):
     async with db.uow() as uow:
         for call in (
             children.view(uow, other, child),
-            children.remove(uow, other, child),
+            family_cases.remove_child(uow, other, child),
             certificates.view(uow, other, child),
             certificates.request_funding(uow, other, child),
             quotes.quote_application(uow, other, child, 1),
@@ -154,7 +158,7 @@ async def test_withdrawal_erases_children_keeps_ledger(db):
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)  # money blocked
     async with db.uow() as uow:
-        deleted = await parents.withdraw_consent(uow, parent)
+        deleted = await family_cases.withdraw_consent(uow, parent)
         await uow.commit()
     assert deleted == 1
     async with db.uow() as uow:
@@ -180,7 +184,7 @@ async def test_remove_child_cancels_applications(db):
         await enrolment.apply(uow, parent, child, g)
         await uow.commit()
     async with db.uow() as uow:
-        await children.remove(uow, parent, child)
+        await family_cases.remove_child(uow, parent, child)
         await uow.commit()
     other, child2 = await parent_with_child(db, "2")
     async with db.uow() as uow:

@@ -11,9 +11,12 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, MemoryStateStore
 from bot.i18n import translator
-from core.services import decisions, enrolment, linking, parents
+from core.enrolment import decisions, enrolment
+from core.family import parents
+from core.register import linking
 from core.storage.models import Application, Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -21,7 +24,7 @@ async def test_withdrawal_unties_the_ledger_from_the_family(db):
     await setup_region(db, rows=[catalog_row(1)])
     parent, child = await parent_with_child(db)
     await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     async with db.reader() as uow:
         apps = (await uow.session.scalars(select(Application))).all()
         assert [(a.parent_id, a.child_id, a.status) for a in apps] == [(None, None, "cancelled")]
@@ -91,9 +94,10 @@ async def test_sqlite_overwrites_what_it_deletes(sqlite_db):
 async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, clock):
     from datetime import datetime
 
+    from core.accounting import month_close
     from core.rules.calendar import month_index
     from core.rules.enrolment import AppStatus
-    from core.services import month_close, roles
+    from core.staff import roles
 
     await setup_region(db, rows=[catalog_row(1), catalog_row(2)])
     parent, child = await parent_with_child(db, "31")
@@ -110,7 +114,7 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
     assert "Программа 1»: занятия заканчиваются сегодня" in reply.screen.text
     assert "Программа 2»: заявка будет отменена" in reply.screen.text
     clock.set(datetime(2026, 10, 16, 12, 0))
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     async with db.reader() as uow:
         left = await uow.session.get(Application, attends)
         cancelled = await uow.session.get(Application, waits)

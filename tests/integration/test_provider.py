@@ -8,20 +8,17 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from core.accounting import month_close
+from core.catalogue import provider_views
+from core.catalogue.provider_views import Queue
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    decisions,
-    enrolment,
-    month_close,
-    parents,
-    provider_views,
-    roles,
-)
-from core.services.provider_views import Queue
+from core.staff import roles
 from core.storage.models import Application, LedgerEntry
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -84,7 +81,7 @@ async def test_the_phone_goes_with_the_family_s_data(db):
     await setup_region(db, rows=[catalog_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     app = await _apply(db, parent, child, phone="+79141234567")
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     async with db.reader() as uow:
         assert (await uow.session.get(Application, app)).contact_phone is None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import event, select
 
-from core.services import parents
+from core.family import parents
 from core.storage.models import Identity
 from core.usecases import UseCases
 

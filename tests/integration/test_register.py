@@ -9,20 +9,16 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.accounting import month_close
+from core.certificates import certificates, confirmations
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
+from core.family import children, parents
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    children,
-    confirmations,
-    decisions,
-    enrolment,
-    month_close,
-    parents,
-)
-from core.services import roles as roles_service
+from core.staff import roles as roles_service
 from core.storage.models import Certificate, LedgerEntry, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, confirmer, group_id, setup_region
 
 SNILS = "11223344595"
@@ -92,7 +88,7 @@ async def test_withdrawal_keeps_a_keyed_entry_and_the_child_gets_it_back(db, clo
     left = before.total
     assert left == 1_100_000 - 100_000  # every Monday of October from the 5th: all of it
 
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     async with db.reader() as uow:
         [entry] = (await uow.session.scalars(select(Certificate))).all()
         # the register entry stays: number, money; no child, and nothing readable of one
@@ -132,7 +128,7 @@ async def test_a_removed_child_registered_by_another_family_brings_the_entry(db)
     first, second = await _family(db, "1"), await _family(db, "2")
     child = await db.run(children.add, first, _child())
     cert = await db.run(certificates.issue, first, child)
-    await db.run(children.remove, first, child)
+    await db.run(family_cases.remove_child, first, child)
     # the other parent registers the child now, with a СНИЛС the first did not give
     moved = await db.run(children.add, second, _child(snils=SNILS))
     async with db.reader() as uow:
@@ -159,7 +155,7 @@ async def test_the_same_child_registered_at_once_by_five_families_is_registered_
     async with db.reader() as uow:
         [kid] = await children.list_children(uow, winner)
     await db.run(certificates.issue, winner, kid.id)
-    await db.run(parents.withdraw_consent, winner)
+    await db.run(family_cases.withdraw_consent, winner)
     others = [p for p in families if p != winner]
     results = await asyncio.gather(*(one(p) for p in others))
     assert sorted(results) == ["child_registered_elsewhere"] * 3 + ["ok"]

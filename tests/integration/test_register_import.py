@@ -7,21 +7,16 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from core.catalogue import provider_views
+from core.certificates import certificates, link_requests
+from core.enrolment import decisions, enrolment
+from core.family import children, parents
+from core.register import linking, register, register_import
 from core.rules.enrolment import AppStatus
-from core.services import (
-    certificates,
-    children,
-    decisions,
-    enrolment,
-    link_requests,
-    linking,
-    parents,
-    provider_views,
-    register,
-    register_import,
-    roles,
-)
+from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, LinkFailure, Outbox, RegisterEntry
+from core.usecases import certificates as certificate_cases
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, confirmer, group_id, parent_with_child, setup_region
 
 HEADER = "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub\n"
@@ -61,10 +56,16 @@ async def test_import_then_link_by_number_and_birth_date(db):
     parent = await _family(db, "1")
     # the number as people type it; the birth date as they write it
     # the number and the birth date are not enough where the register has the СНИЛС
-    no_proof = await db.run(register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12))
+    no_proof = await db.run(
+        certificate_cases.link_by_number, parent, "01-7770001-1", date(2015, 4, 12)
+    )
     assert no_proof == register.LinkOutcome()
     linked = await db.run(
-        register.link_by_number, parent, " 01-7770001-1 ", date(2015, 4, 12), "112-233-445 95"
+        certificate_cases.link_by_number,
+        parent,
+        " 01-7770001-1 ",
+        date(2015, 4, 12),
+        "112-233-445 95",
     )
     child = linked.child_id
     assert child is not None
@@ -98,20 +99,22 @@ async def test_every_refusal_is_the_same_and_tries_are_limited(db):
         ("01-9999999-9", date(2015, 4, 12)),  # no such number
         ("x" * 10_000, date(2015, 4, 12)),
     ):
-        assert await db.run(register.link_by_number, parent, number, born, snils) == refused
+        assert (
+            await db.run(certificate_cases.link_by_number, parent, number, born, snils) == refused
+        )
     other = await _family(db, "2")
-    asked = await db.run(register.link_by_number, other, "01-7770002-1", date(2013, 9, 1))
+    asked = await db.run(certificate_cases.link_by_number, other, "01-7770002-1", date(2013, 9, 1))
     assert asked.requested  # no СНИЛС in the register: a request the МОЦ confirms
     # a number another family asked for already: the same answer
-    assert await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1)) == (
-        refused
-    )
-    assert await db.run(register.link_by_number, parent, "01-7770003-1", date(2008, 1, 2)) == (
-        refused
-    )
+    assert await db.run(
+        certificate_cases.link_by_number, parent, "01-7770002-1", date(2013, 9, 1)
+    ) == (refused)
+    assert await db.run(
+        certificate_cases.link_by_number, parent, "01-7770003-1", date(2008, 1, 2)
+    ) == (refused)
     # five failures in the hour: even the right number, date and СНИЛС are refused now
     assert await db.run(
-        register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12), snils
+        certificate_cases.link_by_number, parent, "01-7770001-1", date(2015, 4, 12), snils
     ) == (refused)
     async with db.reader() as uow:
         assert await linking.tries_exhausted(uow, parent)
@@ -176,7 +179,11 @@ async def test_two_families_linking_one_number_at_once(db):
 
         try:
             linked = await db.run(
-                register.link_by_number, parent, "01-7770001-1", date(2015, 4, 12), "11223344595"
+                certificate_cases.link_by_number,
+                parent,
+                "01-7770001-1",
+                date(2015, 4, 12),
+                "11223344595",
             )
         except DomainError as exc:
             return exc.code
@@ -200,7 +207,7 @@ async def test_a_reimport_never_undoes_a_familys_choice(db):
     await parent_with_child(db, "2")  # queued, funded once family 1 withdraws
     async with db.reader() as uow:
         number = (await certificates.view(uow, parent, child)).number
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     region = (
         HEADER + f"{number},Иванова,Мария,,05.03.2016,,town,ПФ,5000\n"
         "01-7770009-1,Орлова,Дарья,,12.04.2015,,town,ПФ,8500\n"
@@ -288,12 +295,16 @@ async def test_tries_are_limited_per_number_across_accounts(db):
     for n in range(5):
         stranger = await _family(db, f"9{n}")
         wrong = await db.run(
-            register.link_by_number, stranger, "01-7770001-1", date(2015, 4, 12), "12345678964"
+            certificate_cases.link_by_number,
+            stranger,
+            "01-7770001-1",
+            date(2015, 4, 12),
+            "12345678964",
         )
         assert wrong == register.LinkOutcome()
     owner = await _family(db, "1")
     right = await db.run(
-        register.link_by_number, owner, "01-7770001-1", date(2015, 4, 12), "11223344595"
+        certificate_cases.link_by_number, owner, "01-7770001-1", date(2015, 4, 12), "11223344595"
     )
     assert right == register.LinkOutcome()  # the number is closed for the hour
     async with db.reader() as uow:
@@ -305,7 +316,9 @@ async def test_a_number_without_snils_is_linked_once_the_moc_confirms(db):
     await setup_region(db, rows=[])
     await _import(db, HEADER + ROWS)
     parent = await _family(db, "1")
-    asked = await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1))
+    asked = await db.run(
+        certificate_cases.link_by_number, parent, "01-7770002-1", date(2013, 9, 1)
+    )
     assert asked == register.LinkOutcome(requested=True)
     async with db.reader() as uow:
         assert await children.list_children(uow, parent) == []  # nothing until confirmed
@@ -323,7 +336,7 @@ async def test_a_number_without_snils_is_linked_once_the_moc_confirms(db):
             select(func.count()).select_from(Outbox).where(Outbox.parent_id == parent)
         )
     assert told == 1
-    await db.run(register.link_by_number, parent, "01-7770002-1", date(2013, 9, 1))
+    await db.run(certificate_cases.link_by_number, parent, "01-7770002-1", date(2013, 9, 1))
     child = await db.run(link_requests.approve, staff, request.id)
     async with db.reader() as uow:
         [kid] = await children.list_children(uow, parent)
@@ -389,7 +402,7 @@ async def test_a_link_request_lapses_when_its_account_is_merged_away(db):
     await _import(db, HEADER + ROWS)
     asking = await _family(db, "1")
     assert (
-        await db.run(register.link_by_number, asking, "01-7770002-1", date(2013, 9, 1))
+        await db.run(certificate_cases.link_by_number, asking, "01-7770002-1", date(2013, 9, 1))
     ).requested
 
     async def other(uow):

@@ -11,25 +11,17 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.accounting import month_close, new_year
+from core.catalogue import catalogue_import
+from core.certificates import certificates, confirmations
+from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
+from core.family import children, parents, teens
+from core.register import linking
 from core.rules.calendar import month_bounds, month_index, month_of
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.identity import Person, same_child
-from core.services import (
-    catalog_import,
-    certificates,
-    children,
-    confirmations,
-    decisions,
-    enrolment,
-    linking,
-    month_close,
-    new_year,
-    parents,
-    quotes,
-    roles,
-    teens,
-)
+from core.staff import roles
 from core.storage.models import (
     Application,
     Certificate,
@@ -39,6 +31,7 @@ from core.storage.models import (
     MunicipalityYear,
     YearOpen,
 )
+from core.usecases import family as family_cases
 from tests.support.world import HEADER, catalog_row
 
 MUNIS = (
@@ -167,8 +160,8 @@ async def test_a_whole_school_year(db, clock):
     year.at(2026, 6, 1)
 
     async def region(uow):  # type: ignore[no-untyped-def]
-        await catalog_import.import_municipalities(uow, MUNIS.format(quota=5))
-        await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(CATALOG) + "\n")
+        await catalogue_import.import_municipalities(uow, MUNIS.format(quota=5))
+        await catalogue_import.import_catalogue(uow, HEADER + "\n" + "\n".join(CATALOG) + "\n")
 
     await year.run(region)
     staff = await year.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
@@ -214,7 +207,7 @@ async def test_a_whole_school_year(db, clock):
         await _close(year, 2026, m)
     # for the coming year the region funds two certificates, not three
     year.at(2026, 8, 25)
-    await year.run(catalog_import.import_municipalities, MUNIS.format(quota=2))
+    await year.run(catalogue_import.import_municipalities, MUNIS.format(quota=2))
     await _close(year, 2026, 8)
     year.at(2026, 9, 1)
     with pytest.raises(DomainError):  # a year is not opened twice
@@ -245,7 +238,7 @@ async def test_a_whole_school_year(db, clock):
         await _close(year, 2027, m)
     # February: Борис's family withdraws its consent; nothing of his is debited after
     year.at(2027, 2, 14)
-    await year.run(parents.withdraw_consent, bor[0])
+    await year.run(family_cases.withdraw_consent, bor[0])
     for m in (2, 3, 4, 5, 6, 7):
         await _close(year, 2027, m)
     year.at(2027, 8, 31)

@@ -9,8 +9,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from core.services import catalog_import, enrolment, new_year, waiting_list
+from core.accounting import new_year
+from core.catalogue import catalogue_import
+from core.enrolment import enrolment
 from core.storage.models import Application, Group, Outbox, Program
+from core.usecases import jobs
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -53,7 +56,7 @@ def _catalog(seats: int) -> str:
 
 async def test_an_import_raising_seats_offers_them_down_the_list(db, clock):
     g, _, apps = await _full_group(db)
-    report = await catalog_import.import_catalog_file(db, _catalog(3))
+    report = await catalogue_import.import_catalogue_file(db, _catalog(3))
     assert report.ok, report.errors
     # two seats added: held for the first two waiting, in order, each told; the third waits
     held = clock() + timedelta(hours=24)
@@ -66,7 +69,7 @@ async def test_an_import_raising_seats_offers_them_down_the_list(db, clock):
     assert await _seats(db, g) == (3, 3, 1, 0)
     assert await _offers(db) == apps[1:3]
     # the same file again changes nothing and offers nothing twice
-    report = await catalog_import.import_catalog_file(db, _catalog(3))
+    report = await catalogue_import.import_catalogue_file(db, _catalog(3))
     assert (report.ok, report.updated) == (True, 1)
     assert await _seats(db, g) == (3, 3, 1, 0)
     assert await _offers(db) == apps[1:3]
@@ -75,7 +78,7 @@ async def test_an_import_raising_seats_offers_them_down_the_list(db, clock):
 async def test_an_import_in_one_transaction_offers_them_too(db, clock):
     g, _, apps = await _full_group(db, waiting=1)
     async with db.uow() as uow:
-        report = await catalog_import.import_catalog(uow, _catalog(2))
+        report = await catalogue_import.import_catalogue(uow, _catalog(2))
         await uow.commit()
     assert report.ok, report.errors
     assert [s for s, _ in await _statuses(db, apps)] == ["submitted", "offered"]
@@ -85,13 +88,13 @@ async def test_an_import_in_one_transaction_offers_them_too(db, clock):
 async def test_lowering_seats_never_evicts_nor_oversells(db, clock):
     g, people, apps = await _full_group(db, waiting=1)
     await db.run(enrolment.cancel, people[0][0], apps[0])  # the seat is held for the second
-    report = await catalog_import.import_catalog_file(db, _catalog(4))
+    report = await catalogue_import.import_catalogue_file(db, _catalog(4))
     assert report.ok
     assert await _seats(db, g) == (4, 1, 0, 3)
     # lowered to what is held: fine; below it: the row is refused and nothing moves
-    report = await catalog_import.import_catalog_file(db, _catalog(1))
+    report = await catalogue_import.import_catalogue_file(db, _catalog(1))
     assert report.ok and await _seats(db, g) == (1, 1, 0, 0)
-    report = await catalog_import.import_catalog_file(db, _catalog(0))
+    report = await catalogue_import.import_catalogue_file(db, _catalog(0))
     assert [(line, e.code, e.column) for line, e in report.errors] == [
         (2, "seats-below-taken", "seats")
     ]
@@ -110,8 +113,8 @@ async def test_the_new_year_offers_the_seats_it_frees_and_clears_old_holds(db, c
         "town,Город,Регион,2027,10,12000,2,01.06.2027\n"
     )
     async with db.uow() as uow:
-        assert (await catalog_import.import_municipalities(uow, munis)).ok
-        assert (await catalog_import.import_catalog(uow, _catalog(1))).ok
+        assert (await catalogue_import.import_municipalities(uow, munis)).ok
+        assert (await catalogue_import.import_catalogue(uow, _catalog(1))).ok
         await uow.commit()
     g = await group_id(db, "g1")
     a, d, b = [await parent_with_child(db, str(n)) for n in (1, 2, 3)]
@@ -141,6 +144,6 @@ async def test_the_worker_sweep_offers_a_seat_left_free_next_to_a_list(db, clock
         await uow.session.execute(update(Group).where(Group.id == g).values(seats=2))
         await uow.session.execute(update(Program).values(free_seats=Program.free_seats + 1))
         await uow.commit()
-    assert await waiting_list.expire_offers(db) == 0  # no hold lapsed
+    assert await jobs.expire_offers(db) == 0  # no hold lapsed
     assert [s for s, _ in await _statuses(db, apps)] == ["submitted", "offered", "waiting"]
     assert await _seats(db, g) == (2, 2, 1, 0)

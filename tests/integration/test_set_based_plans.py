@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 
 from bench._data import build_enrolments
+from core.accounting import month_close, new_year
 from core.rules.calendar import month_index
-from core.services import month_close, new_year
 from core.storage.db import Database
 from tests.support.plans import captured, per_row_subplans
 

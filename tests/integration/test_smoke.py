@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes
 from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, quotes, roles
+from core.staff import roles
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 

@@ -11,20 +11,15 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
+from core.audit import audit
+from core.broadcasts import broadcasts
+from core.certificates import certificates, confirmations
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
+from core.family import parents, teens
+from core.register import linking
 from core.rules.enrolment import AppStatus
-from core.services import (
-    audit,
-    broadcasts,
-    certificates,
-    confirmations,
-    decisions,
-    enrolment,
-    linking,
-    parents,
-    roles,
-    teens,
-)
+from core.staff import roles
 from core.storage.models import (
     AuditRecord,
     Broadcast,
@@ -34,6 +29,7 @@ from core.storage.models import (
     Parent,
     Role,
 )
+from core.usecases import family as family_cases
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -131,7 +127,7 @@ async def test_the_trail_refuses_update_and_delete(db):
 async def test_the_trail_outlives_the_family_s_withdrawal(db):
     await setup_region(db, rows=[])
     parent, child = await parent_with_child(db, "1", certificate="accounting")
-    await db.run(parents.withdraw_consent, parent)
+    await db.run(family_cases.withdraw_consent, parent)
     async with db.reader() as uow:
         assert await uow.session.get(Child, child) is None
     confirm = [r for r in await _trail(db) if r.action == "confirm"]
@@ -284,7 +280,7 @@ async def test_linking_never_moves_a_staff_role(db):
 async def test_a_child_s_own_account_changes_only_its_own_language(db):
     await setup_region(db, rows=[])
     parent, _ = await parent_with_child(db, "1")
-    from core.services import children
+    from core.family import children
 
     teen = await db.run(
         children.add,

@@ -7,10 +7,13 @@ from datetime import date, datetime
 
 import pytest
 
+from core.accounting import month_close
+from core.certificates import statement
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import decisions, enrolment, month_close, roles, statement
+from core.staff import roles
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 

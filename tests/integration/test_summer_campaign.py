@@ -8,18 +8,14 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from core.accounting import new_year
+from core.catalogue import catalogue_import
+from core.certificates import certificates
+from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
-from core.services import (
-    catalog_import,
-    certificates,
-    decisions,
-    enrolment,
-    new_year,
-    quotes,
-    roles,
-)
+from core.staff import roles
 from core.storage.models import Application, Outbox
 from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
 
@@ -39,9 +35,11 @@ async def _region(db, nominal="24000") -> None:
         catalog_row(3, price=2000, months=(9, 4)),
     ]
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
+        report = await catalogue_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
         assert report.ok, report.errors
-        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        report = await catalogue_import.import_catalogue(
+            uow, HEADER + "\n" + "\n".join(rows) + "\n"
+        )
         assert report.ok, report.errors
         await uow.commit()
 

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import DomainError
-from core.notify import delivery
-from core.services import children, linking, parents, teens
+from core.family import children, parents, teens
+from core.outbox import delivery
+from core.register import linking
 from core.storage.models import Identity, Outbox
+from core.usecases import family as family_cases
 from tests.support.world import parent_with_child, setup_region
 
 
@@ -65,7 +67,7 @@ async def test_the_child_s_account_goes_with_the_child_s_data(db):
     teen = await _teen(db, parent)
     own = await _account(db, "tg", "5050")
     await db.run(linking.redeem, own, "tg", await db.run(teens.invite, parent, teen))
-    await db.run(children.remove, parent, teen)
+    await db.run(family_cases.remove_child, parent, teen)
     async with db.reader() as uow:
         gone = await uow.session.scalar(select(Identity).where(Identity.external_id == "5050"))
     assert gone is None

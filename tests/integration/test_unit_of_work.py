@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.services import parents
+from core.family import parents
 from core.storage.models import Parent
 
 

@@ -15,7 +15,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
-from core.services import children
+from core.family import children
 from core.usecases import UseCases
 from tests.support.world import catalog_row, parent_with_child, setup_region
 
@@ -104,7 +104,7 @@ async def test_the_choice_of_the_only_child_brings_its_quote(db):
     quote screen asks again and says why), two children of the age carry none, and a
     family without consent is refused before anything is read of its children."""
     from core.errors import DomainError
-    from core.services import parents
+    from core.family import parents
     from tests.support.world import group_id
 
     await setup_region(db, rows=[catalog_row(1)])

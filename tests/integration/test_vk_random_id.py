@@ -11,8 +11,8 @@ from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits, Outgoing
 from bot.platforms.vk.sender import StoredIds, VkSender
 from bot.platforms.vk.surface import make_vk
-from core.notify import delivery
-from core.notify.delivery import Outcome
+from core.outbox import delivery
+from core.outbox.delivery import Outcome
 from core.storage.db import Database
 from core.storage.models import Outbox
 from tests.support.audience import add_parents

@@ -8,10 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core.catalogue import catalogue_import
+from core.enrolment import decisions, enrolment, waiting_list
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
-from core.services import catalog_import, decisions, enrolment, roles, waiting_list
+from core.staff import roles
 from core.storage.models import Application, Group, Municipality, Outbox
+from core.usecases import jobs
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
 
 
@@ -69,9 +72,9 @@ async def test_a_declined_or_lapsed_seat_passes_down_the_list(db, clock):
     await db.run(enrolment.cancel, people[1][0], apps[1])
     assert (await _status(db, apps[2]))[0] == "offered"
     # not taken in time: the worker passes it on; taking it afterwards is refused
-    assert await waiting_list.expire_offers(db) == 0  # not yet
+    assert await jobs.expire_offers(db) == 0  # not yet
     clock.advance(hours=24, minutes=1)
-    assert await waiting_list.expire_offers(db) == 1
+    assert await jobs.expire_offers(db) == 1
     assert await _status(db, apps[2]) == ("expired", None)
     async with db.reader() as uow:
         lapsed = await uow.session.get(Application, apps[2])
@@ -107,7 +110,7 @@ async def test_leaving_the_list_and_another_familys_offer(db, clock):
 async def test_the_hold_is_the_municipalitys_setting(db, clock):
     await setup_region(db, rows=[catalog_row(1, seats=1, price=1000)])
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(
+        report = await catalogue_import.import_municipalities(
             uow,
             "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
             "seat_hold_hours\ntown,Город,Регион,2026,10,12000,2,6\n",

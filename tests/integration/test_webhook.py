@@ -65,7 +65,7 @@ async def cluster(postgres_url) -> AsyncIterator[tuple[FakeTelegram, list[Replic
         app = await build(settings, seed_if_empty=False)
         if n == 0:
             await _truncate(app.db)
-            from core.services import demo
+            from core import demo
 
             async with app.db.uow() as uow:
                 await demo.seed_demo(uow)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from core.services import broadcasts, roles
+from core.broadcasts import broadcasts
+from core.staff import roles
 from core.storage.db import Database
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram

@@ -113,6 +113,12 @@ class Family(_Area):
     async def choose_notices_to(self, parent_id: int, platform: str) -> None:
         self.wrote("choose_notices_to", platform)
 
+    async def mark_unreachable(self, platform: str, external_id: str) -> None:
+        self.wrote("mark_unreachable", platform)
+
+    async def mark_reachable(self, platform: str, external_id: str) -> None:
+        self.wrote("mark_reachable", platform)
+
     async def privacy(self, parent_id: int) -> port.Privacy:
         kids = len(self.scene.children) if self.scene.parent.consent else 0
         return port.Privacy(self.scene.parent, kids, self.scene.channels)

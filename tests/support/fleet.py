@@ -11,7 +11,7 @@ from bot.notify.pacing import RedisPace
 from bot.notify.senders import Limits, Outgoing
 from bot.platforms.telegram.sender import TelegramSender
 from bot.platforms.telegram.surface import make_bot
-from core.notify.delivery import Outcome
+from core.outbox.delivery import Outcome
 from tests.support.tg_server import FakeTelegram
 
 

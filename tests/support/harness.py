@@ -20,30 +20,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core.accounting import month_close, new_year
+from core.catalogue import catalogue_import
+from core.certificates import certificates, confirmations, corrections, link_requests
+from core.enrolment import decisions, enrolment
 from core.errors import DomainError
+from core.family import children, follows, parents
+from core.register import linking, register_import
 from core.rules.calendar import month_index
 from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
 from core.rules.schedule import is_class_day
-from core.services import (
-    catalog_import,
-    certificates,
-    children,
-    confirmations,
-    corrections,
-    decisions,
-    enrolment,
-    follows,
-    link_requests,
-    linking,
-    month_close,
-    new_year,
-    parents,
-    register,
-    register_import,
-    roles,
-    waiting_list,
-)
+from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import (
     Application,
@@ -60,6 +48,8 @@ from core.storage.models import (
     Program,
     RegisterEntry,
 )
+from core.usecases import certificates as certificate_cases
+from core.usecases import family as family_cases
 from tests.support.clock import FakeClock
 from tests.support.world import HEADER, catalog_row
 
@@ -261,8 +251,8 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     clock.set(SETUP_AT)
 
     async def region(uow: UnitOfWork) -> None:
-        await catalog_import.import_municipalities(uow, MUNIS)
-        await catalog_import.import_catalog(uow, CATALOG)
+        await catalogue_import.import_municipalities(uow, MUNIS)
+        await catalogue_import.import_catalogue(uow, CATALOG)
 
     await db.run(region)
     families = []
@@ -386,7 +376,7 @@ async def _correct(
 
 async def _link_number(db: Database, world: World, fam: int, which: int) -> None:
     number, _, _, born, snils, _ = REGISTER_NEW[which]
-    outcome = await db.run(register.link_by_number, fam, number, born, snils)
+    outcome = await db.run(certificate_cases.link_by_number, fam, number, born, snils)
     if outcome.requested:
         await db.run(link_requests.approve, world.staff, await _cert_id(db, number))
     elif outcome.child_id is None:
@@ -543,13 +533,13 @@ async def step(
                 cutoff = db.clock() + timedelta(days=1)
                 app = rng.choice(apps)
                 await db.run(decisions.expire_application, app, cutoff)
-                await db.run(waiting_list.expire_offer, app, db.clock() + timedelta(days=30))
+                await db.run(enrolment.expire_offer, app, db.clock() + timedelta(days=30))
         elif kind in ("remove_child", "issue", "fund"):
             kids = await _children(db, fam)
             if kids:
                 child = kids[op[2] % len(kids)]
                 fn = {
-                    "remove_child": children.remove,
+                    "remove_child": family_cases.remove_child,
                     "issue": certificates.issue,
                     "fund": certificates.request_funding,
                 }[kind]
@@ -559,7 +549,7 @@ async def step(
             data = children.ChildInput("Петрова", name, None, date(2017, 1, 9), None, 1)
             await db.run(children.add, fam, data)
         elif kind == "withdraw":
-            await db.run(parents.withdraw_consent, fam)
+            await db.run(family_cases.withdraw_consent, fam)
         elif kind == "consent":
             await db.run(parents.give_consent, fam)
         elif kind == "close":
@@ -579,7 +569,7 @@ async def step(
         elif kind == "follow":
             await db.run(follows.follow, fam, world.programs[op[2] % len(world.programs)])
         elif kind == "import":
-            result = await catalog_import.import_catalog_file(db, catalog(op[1]), chunk=op[2])
+            result = await catalogue_import.import_catalogue_file(db, catalog(op[1]), chunk=op[2])
             # a lowered count below the children a group holds is refused, row by row;
             # nothing else in this file is bad, and every chunk lands
             bad = {e.code for _, e in result.errors}

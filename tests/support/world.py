@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.services import catalog_import, certificates, children, confirmations, parents, roles
+from core.catalogue import catalogue_import
+from core.certificates import certificates, confirmations
+from core.family import children, parents
+from core.staff import roles
 from core.storage.db import Database
 
 MUNIS = (
@@ -12,7 +15,7 @@ MUNIS = (
     "town,Город,Регион,2026,{quota},{nominal},{limit}\n"
     "village,Село,Регион,2026,5,10000,2\n"
 )
-HEADER = ",".join(catalog_import.CATALOG_COLUMNS)
+HEADER = ",".join(catalogue_import.CATALOGUE_COLUMNS)
 
 
 def catalog_row(
@@ -41,11 +44,13 @@ async def setup_region(
     db: Database, *, quota: int = 10, nominal: int = 12000, limit: int = 2, rows: list[str]
 ) -> None:
     async with db.uow() as uow:
-        report = await catalog_import.import_municipalities(
+        report = await catalogue_import.import_municipalities(
             uow, MUNIS.format(quota=quota, nominal=nominal, limit=limit)
         )
         assert report.ok, report.errors
-        report = await catalog_import.import_catalog(uow, HEADER + "\n" + "\n".join(rows) + "\n")
+        report = await catalogue_import.import_catalogue(
+            uow, HEADER + "\n" + "\n".join(rows) + "\n"
+        )
         assert report.ok, report.errors
         await uow.commit()
 

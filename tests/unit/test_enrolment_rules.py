@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from core.errors import DomainError
-from core.rules.catalog import Register
+from core.rules.catalogue import Register
 from core.rules.enrolment import ApplyFacts, AppStatus, CertStatus, check_apply, check_transition
 
 OK = ApplyFacts(

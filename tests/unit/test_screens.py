@@ -23,21 +23,15 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState
 from bot.i18n import LANGUAGES, Translator, format_args
 from core import port
+from core.broadcasts import broadcasts
+from core.catalogue import catalogue, views
+from core.certificates import certificates, confirmations
+from core.enrolment import quotes, waiting_list
 from core.errors import DomainError
-from core.rules.catalog import Direction, Register
+from core.family import children, parents
+from core.rules.catalogue import Direction, Register
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.money import Quote
-from core.services import (
-    broadcasts,
-    catalog,
-    certificates,
-    children,
-    confirmations,
-    parents,
-    quotes,
-    views,
-    waiting_list,
-)
 from tests.support.fake_core import FakeCore, Scene
 from tests.support.wording import wording_problems
 
@@ -127,7 +121,7 @@ CORRECTION = port.CorrectionView(
 LINK_REQUEST = port.LinkRequest(
     1, "01-7770002-1", "Орлов", "Глеб", None, date(2013, 9, 1), "г. Биробиджан", NOW
 )
-ROW = catalog.ProgramRow(
+ROW = catalogue.ProgramRow(
     7,
     "Робототехника LEGO — очень длинное название программы",
     "ДДТ",
@@ -138,7 +132,7 @@ ROW = catalog.ProgramRow(
     "certified",
     1.25,
 )
-CARD = catalog.ProgramCard(
+CARD = catalogue.ProgramCard(
     7,
     "Робототехника",
     "Описание",
@@ -157,8 +151,8 @@ CARD = catalog.ProgramCard(
     9,
     5,
     [
-        catalog.GroupView(70, "Группа 1", "Пн 15:00", 10, 3),
-        catalog.GroupView(71, "Группа 2", "Вт 16:00", 10, 0, 4),
+        catalogue.GroupView(70, "Группа 1", "Пн 15:00", 10, 3),
+        catalogue.GroupView(71, "Группа 2", "Вт 16:00", 10, 0, 4),
     ],
 )
 QUOTE_CERT = quotes.ApplyQuote(
@@ -510,10 +504,10 @@ def test_every_import_error_code_has_a_message():
     import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "core/services"
+    root = Path(__file__).resolve().parents[2] / "core"
     source = "".join(
         (root / name).read_text(encoding="utf-8")
-        for name in ("catalog_import.py", "register_import.py")
+        for name in ("catalogue/catalogue_import.py", "register/register_import.py")
     )
     codes = set(re.findall(r'RowError\(\s*"([a-z-]+)"', source))
     assert len(codes) >= 10

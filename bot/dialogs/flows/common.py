@@ -117,7 +117,7 @@ def forget_municipality_filter(ctx: Ctx) -> None:
 async def what_ends(ctx: Ctx, child_id: int | None = None) -> list[T]:
     """The lines of a withdrawal's or a removal's confirmation: each club (what is still
     debited for it, what returns), each certificate (its funded place goes to the queue),
-    and what a registration of the child again brings back (core.services.leaving)."""
+    and what a registration of the child again brings back (core.enrolment.leaving)."""
     ends = await ctx.core.family.leaving(ctx.parent_id, child_id)
     parts: list[T] = []
     if ends.endings or ends.certificates:

@@ -18,7 +18,7 @@ from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import TEXT_MAX, TEXT_MIN, Audience, check_text
-from core.rules.catalog import Direction
+from core.rules.catalogue import Direction
 
 QUERY_KEPT = 100  # of the words typed to find a program
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}

@@ -148,7 +148,7 @@ def _card(ctx: Ctx, c: ProviderCard) -> list[Piece]:
                 "age": c.age if c.age is not None else "—",
                 "known": c.age is not None,
                 "born": c.birth_date or "—",
-                # shown once accepted (core.services.provider_views.card)
+                # shown once accepted (core.catalogue.provider_views.card)
                 "numbered": c.certificate is not None,
                 "certificate": c.certificate or "—",
                 "program": a.program,

@@ -28,7 +28,7 @@ from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import COUNT_CAP, MAX_QUERY, CardView, SearchQuery
-from core.rules.catalog import Direction
+from core.rules.catalogue import Direction
 
 
 @action("sd")

@@ -13,7 +13,6 @@ from bot.app import App
 from bot.i18n import money, translator
 from core.errors import DomainError
 from core.rules.calendar import month_bounds, month_display, month_of
-from core.services import demo, month_close
 from core.storage.db import utcnow
 
 CHOICES = ("provider", "coordinator", "month")
@@ -54,7 +53,7 @@ async def handle(app: App, clock: DemoClock, platform: str, user: str, arg: str)
         return "\n".join(lines)
     choice = CHOICES[int(arg) - 1]
     if choice != "month":
-        count = await app.db.run(demo.take_demo_role, platform, user, choice)
+        count = await app.demo.take_role(platform, user, choice)
         # the person's cached roles go with their dialog state: the menu shows the new ones
         await app.engine.forget(f"{platform}:{user}")
         return t(lang, f"demo-became-{choice}", count=count)
@@ -64,7 +63,7 @@ async def handle(app: App, clock: DemoClock, platform: str, user: str, arg: str)
     local = datetime(first.year, first.month, 1, 9, 0, tzinfo=app.db.zone)
     clock.move_to(local.astimezone(UTC).replace(tzinfo=None))
     try:
-        done = await app.db.run(month_close.close_month, month)
+        done = await app.demo.close_month(month)
     except DomainError as exc:
         return t(lang, exc.code, **exc.params)
     return t(

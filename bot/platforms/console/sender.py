@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.notify.senders import Outgoing
-from core.notify.delivery import Outcome
+from core.outbox.delivery import Outcome
 
 
 @dataclass

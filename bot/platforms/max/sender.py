@@ -17,7 +17,7 @@ from bot.notify.senders import Outgoing
 from bot.platforms.max.keyboard import keyboard
 from bot.platforms.max.surface import MaxApi, unreachable
 from bot.platforms.split import MAX_TEXT, split_text
-from core.notify.delivery import Outcome
+from core.outbox.delivery import Outcome
 
 logger = logging.getLogger(__name__)
 

@@ -38,7 +38,6 @@ from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, S
 from bot.platforms.max.keyboard import keyboard
 from bot.platforms.split import MAX_TEXT, split_text
 from bot.platforms.startup import setup_call
-from core.services import parents
 
 logger = logging.getLogger(__name__)
 
@@ -306,9 +305,7 @@ class MaxSurface:
 
     async def _unreachable(self, user: str) -> None:
         logger.info("a MAX user cannot be messaged: marked unreachable")
-        async with self.app.db.uow() as uow:
-            await parents.mark_unreachable(uow, KEY, user)
-            await uow.commit()
+        await self.app.engine.core.family.mark_unreachable(KEY, user)
         # the person's next event resolves the account again and lifts the mark
         await self.app.engine.forget(f"{KEY}:{user}")
 

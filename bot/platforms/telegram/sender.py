@@ -21,7 +21,7 @@ from bot.notify.pacing import Budget, Pace
 from bot.notify.parts import PartsSent
 from bot.notify.senders import Limits, Outgoing
 from bot.platforms.split import TELEGRAM_TEXT, split_text
-from core.notify.delivery import Outcome
+from core.outbox.delivery import Outcome
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 100 a request, with a random_id stable across retries; per-recipient errors (901) are
 recorded. VK's passing refusals (6 too many requests per second, 9 flood control, 10
 internal server error) are tried again with backoff, then the notice waits for a later
-round of the worker (which gives up after core.notify.delivery.MAX_ATTEMPTS). A notice
+round of the worker (which gives up after core.outbox.delivery.MAX_ATTEMPTS). A notice
 longer than a message goes as several (bot/platforms/split.py), part i with the random_id
 of its batch + i (the counter reserves PART_IDS numbers a batch), so a retry sends only
 the parts VK lacks."""
@@ -21,8 +21,8 @@ from bot.notify.pacing import Pace
 from bot.notify.senders import Limits, Outgoing
 from bot.platforms.split import VK_TEXT, split_text
 from bot.platforms.vk.keyboard import inline_keyboard
-from core.notify import delivery
-from core.notify.delivery import Outcome
+from core.outbox import delivery
+from core.outbox.delivery import Outcome
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class SendIds(Protocol):
 class StoredIds:
     """random_ids from the database's counter for this community: unique for ever by
     construction (VK drops a second message with a used one, whoever it is to), and kept
-    on the rows, so a retry sends the same one (core.notify.delivery.number_batches)."""
+    on the rows, so a retry sends the same one (core.outbox.delivery.number_batches)."""
 
     def __init__(self, db: Database, group_id: int) -> None:
         self.db = db

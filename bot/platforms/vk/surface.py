@@ -30,7 +30,6 @@ from bot.i18n import translator
 from bot.platforms.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
 from bot.platforms.split import VK_TEXT, split_text
 from bot.platforms.vk.keyboard import inline_keyboard, location_keyboard, paginate
-from core.services import parents
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +171,7 @@ class VkSurface:
                     await self.on_press(obj)
                 elif raw.get("type") == "message_allow":
                     # the person allowed the community's messages again
-                    await self.app.db.run(parents.mark_reachable, "vk", user)
+                    await self.app.engine.core.family.mark_reachable("vk", user)
                 elif raw.get("type") == "message_deny":
                     await self._unreachable(user)
             except Exception:
@@ -320,9 +319,7 @@ class VkSurface:
 
     async def _unreachable(self, user: str) -> None:
         logger.info("a VK user cannot be messaged: marked unreachable")
-        async with self.app.db.uow() as uow:
-            await parents.mark_unreachable(uow, "vk", user)
-            await uow.commit()
+        await self.app.engine.core.family.mark_unreachable("vk", user)
         # the person's next event resolves the account again and lifts the mark
         await self.app.engine.forget(f"vk:{user}")
 

@@ -2,7 +2,7 @@
 
 from core.storage.models.audit import AuditRecord
 from core.storage.models.base import ACTIVE_SQL, Base, Money
-from core.storage.models.catalog import Follow, Group, Program, Provider
+from core.storage.models.catalogue import Follow, Group, Program, Provider
 from core.storage.models.money import (
     Application,
     Certificate,

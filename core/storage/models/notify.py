@@ -39,7 +39,7 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     # the number its batch was first sent with where a repeated number is dropped (VK's
-    # random_id): the same again on every retry (core.notify.delivery.number_batches)
+    # random_id): the same again on every retry (core.outbox.delivery.number_batches)
     send_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 

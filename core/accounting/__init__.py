@@ -1,0 +1,1 @@
+"""Accounting: funding periods, the month close, the new school year."""

@@ -1,0 +1,415 @@
+"""Closing a month: debit every enrolled child's share for it, in set-based SQL.
+
+A fixed number of statements whatever the number of enrolments: insert one entry per
+application (its debit and the release of what the month did not use), move the
+applications' reservations, move the certificates' totals. The notices (one per family)
+are written after it, a chunk at a time (fan_out). A month closes once
+(month_closes row, under the exclusive gate): a concurrent second run waits, then finds
+it closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from core.certificates.certificates import close_adults, grant_from_queue
+from core.errors import DomainError
+from core.ledger.ledger import apply_batches
+from core.outbox.outbox import OUTBOX_COLS
+from core.rules.calendar import month_bounds, month_display, month_label, month_of
+from core.rules.enrolment import AppStatus
+from core.rules.schedule import ALL_DAYS, DAYS_IN_WEEK, HOLIDAYS, class_days
+from core.storage import locks
+from core.storage.db import RetryTransaction, UnitOfWork
+from core.storage.models import (
+    Application,
+    Group,
+    LedgerEntry,
+    MonthClose,
+    Municipality,
+    Outbox,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    month: int
+    already_closed: bool
+    debits: int
+    debited: int
+    releases: int
+
+
+async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
+    """Debit the month. Refused before the month has ended in the region (no debit for a
+    day not yet served), and while an earlier month with enrolments is still open (months
+    close in order, so each is paid from what was reserved for it)."""
+    if month >= month_of(uow.today):
+        _, last = month_bounds(month)
+        raise DomainError(
+            "month_not_ended", month=month_display(month), date=last + timedelta(days=1)
+        )
+    # alone: no application, certificate or other close moves while the month is debited;
+    # a second close of the same month waits here and then finds it closed
+    await locks.gate(uow, exclusive=True)
+    if await uow.session.get(MonthClose, month, populate_existing=True) is not None:
+        return CloseResult(month, True, 0, 0, 0)
+    missing = await unclosed_before(uow, month)
+    if missing:
+        raise DomainError(
+            "month_previous_open", months=", ".join(month_display(m) for m in missing)
+        )
+    # the notices are written after the close, by the worker (fan_out): the close holds
+    # the exclusive gate, so it does only what the money needs
+    uow.session.add(MonthClose(month=month, closed_at=uow.now, notices_after=0))
+    await uow.session.flush()
+    batch = f"close:{month_label(month)}"
+    first_day, last_day = month_bounds(month)
+    first_ord, last_ord = first_day.toordinal(), last_day.toordinal()
+    served_from = case(
+        (Application.start_day > first_ord, Application.start_day), else_=literal(first_ord)
+    )
+    served_to = case(
+        (
+            and_(Application.end_day.is_not(None), Application.end_day < last_ord),
+            Application.end_day,
+        ),
+        else_=literal(last_ord),
+    )
+    served = and_(
+        Application.start_day.is_not(None),
+        Application.start_day <= last_ord,
+        or_(Application.end_day.is_(None), Application.end_day >= first_ord),
+        # ended before the first day came: nothing served
+        or_(Application.end_day.is_(None), Application.end_day >= Application.start_day),
+        Application.reserved_left > 0,
+    )
+    # the share of the month's class days within the studies (core.rules.schedule): one
+    # branch per weekday mask the groups have (a handful: a mask's month total is then a
+    # constant, and its count a term per weekday), the generic arithmetic for any other
+    masks = sorted(set(await uow.session.scalars(select(Group.class_days).distinct())))
+    prorated = _prorated(masks, served_from, served_to, first_day, last_day)
+    whole = and_(Application.start_day <= first_ord, served_to == last_ord)
+    # what the month's days cost, computed once per application: neither dialect shares a
+    # sub-expression between columns, and the debit, the release, the kind and the filter
+    # below all need it (inlined, it would be evaluated a dozen times a row). MATERIALIZED
+    # (PostgreSQL 12+, SQLite 3.35+) keeps the planner from inlining it back.
+    due = (
+        select(
+            Application.id.label("id"),
+            Application.certificate_id.label("certificate_id"),
+            Application.reserved_left.label("left"),
+            (Application.monthly_share * (Application.last_month - month)).label("keep"),
+            # studies over the whole month need no counting; else the share of the
+            # month's class days within the studies (none: nothing; all: the whole share,
+            # as served ≤ the month's)
+            case(
+                (~served, 0),
+                (whole, Application.monthly_share),
+                else_=prorated,
+            ).label("share"),
+        )
+        .join(Group, Group.id == Application.group_id)
+        .where(
+            Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+            Application.certificate_id.is_not(None),
+            Application.first_month <= month,
+            Application.last_month >= month,
+        )
+        .cte("due")
+        .prefix_with("MATERIALIZED")
+    )
+    # one entry per application and month: the debit, and in the same row what the
+    # month's share did not use (days not served, kopecks of rounding) going back to
+    # available; after the last month everything left goes back. Writing the entries is
+    # the costly part of a close, so an application both debited and released gets one
+    # row, not two. A row releasing only (nothing served) is kind "release".
+    debit = case((due.c.share > due.c.left, due.c.left), else_=due.c.share)
+    after = due.c.left - debit
+    release = case((after > due.c.keep, after - due.c.keep), else_=0)
+    kind = case((debit > 0, literal("debit")), else_=literal("release"))
+    entries = select(
+        kind + literal(":") + cast(due.c.id, String) + literal(f":{month}"),
+        due.c.certificate_id,
+        due.c.id,
+        kind,
+        -debit,
+        -debit - release,
+        literal(month),
+        literal(batch),
+        literal(uow.now),
+    ).where(or_(debit > 0, after > due.c.keep))
+    # no second close can run (the gate is held and month_closes has the month), and the
+    # unique keys would refuse a repeated entry rather than double it
+    cols = [
+        LedgerEntry.key,
+        LedgerEntry.certificate_id,
+        LedgerEntry.application_id,
+        LedgerEntry.kind,
+        LedgerEntry.total_delta,
+        LedgerEntry.reserved_delta,
+        LedgerEntry.month,
+        LedgerEntry.batch,
+        LedgerEntry.created_at,
+    ]
+    await uow.session.execute(insert(LedgerEntry).from_select(cols, entries))
+    await _apply_to_applications(uow, batch)
+    await apply_batches(uow, [batch])
+
+    # programs that end with this month are finished
+    await uow.session.execute(
+        update(Application)
+        .where(Application.status == AppStatus.ENROLLED.value, Application.last_month == month)
+        .values(
+            status=AppStatus.FINISHED.value,
+            end_day=last_ord,
+            contact_phone=None,  # kept only while the application is open
+            updated_at=uow.now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # a child who turned 18 has no certificate any more; a funded place frees for the queue
+    if await close_adults(uow, uow.today):
+        for municipality_id in list(await uow.session.scalars(select(Municipality.id))):
+            await grant_from_queue(uow, municipality_id)
+    row = (
+        await uow.session.execute(
+            select(
+                func.coalesce(func.sum(-LedgerEntry.total_delta), 0),
+                func.count().filter(LedgerEntry.kind == "debit"),
+                func.count().filter(LedgerEntry.reserved_delta != LedgerEntry.total_delta),
+            ).where(LedgerEntry.batch == batch)
+        )
+    ).one()
+    debited, n_debits, n_releases = int(row[0]), int(row[1]), int(row[2])
+    closing = await uow.session.get(MonthClose, month)
+    assert closing is not None
+    closing.debited = debited
+    closing.entries = n_debits
+    await uow.session.flush()
+    logger.info(
+        "month %s closed: %d debits, %d kopecks, %d releases",
+        month_label(month),
+        n_debits,
+        debited,
+        n_releases,
+    )
+    return CloseResult(month, False, n_debits, debited, n_releases)
+
+
+NOTICE_CHUNK = 5_000  # certificates per fan-out step
+
+
+async def fan_out(uow: UnitOfWork, chunk: int = NOTICE_CHUNK) -> int:
+    """Write the next chunk of a closed month's debit notices: one per family whose
+    child's certificate was debited, for the next ``chunk`` debited certificates in id
+    order (an index range over the month's entries, so each chunk costs the same).
+    Returns how many entries the chunk covered (at least 1 when a month was worked
+    on); 0 only when no month has notices left.
+
+    A family whose children's certificates fall in two chunks gets one notice (the key
+    is the family and the month); the renderer reads all the month's debits when it
+    sends. Two workers do not take the same month (SKIP LOCKED on PostgreSQL; SQLite
+    serialises writers)."""
+    closing = await uow.session.scalar(
+        select(MonthClose)
+        .where(MonthClose.notices_after.is_not(None))
+        .order_by(MonthClose.month)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if closing is None or closing.notices_after is None:
+        return 0
+    month, after = closing.month, closing.notices_after
+    batch = f"close:{month_label(month)}"
+    debited = and_(LedgerEntry.batch == batch, LedgerEntry.kind == "debit")
+    window = (
+        select(LedgerEntry.certificate_id.label("id"))
+        .where(debited, LedgerEntry.certificate_id > after)
+        .order_by(LedgerEntry.certificate_id)
+        .limit(chunk)
+        .subquery()
+    )
+    upto, covered = (
+        await uow.session.execute(select(func.max(window.c.id), func.count()).select_from(window))
+    ).one()
+    if upto is not None:
+        families = (
+            select(Application.parent_id.label("parent_id"))
+            .join(LedgerEntry, LedgerEntry.application_id == Application.id)
+            # a family that withdrew its consent is not written to (the provider is paid)
+            .where(
+                debited,
+                LedgerEntry.certificate_id > after,
+                LedgerEntry.certificate_id <= upto,
+                Application.parent_id.is_not(None),
+            )
+            .group_by(Application.parent_id)
+            .subquery()
+        )
+        key = literal("debits:") + cast(families.c.parent_id, String) + literal(f":{month}")
+        notices = select(
+            families.c.parent_id,
+            literal("debits"),
+            key,
+            literal(month),
+            literal("pending"),
+            literal(0),
+            literal(uow.now),
+        ).where(~exists().where(Outbox.dedup_key == key))
+        try:
+            await uow.session.execute(insert(Outbox).from_select(OUTBOX_COLS, notices))
+        except IntegrityError as exc:
+            # a family merged into another (an account link) between this statement's
+            # snapshot and its foreign-key check: its applications have moved to the other
+            # family, which the statement run again finds (READ COMMITTED on PostgreSQL)
+            raise RetryTransaction from exc
+    closing.notices_after = upto if covered == chunk else None
+    await uow.session.flush()
+    return max(int(covered), 1)  # a month was worked on, even if it had no debit
+
+
+LOOK_BACK = 36  # months: nothing older is left open in practice
+
+
+async def unclosed_before(uow: UnitOfWork, month: int) -> list[int]:
+    """Months before ``month``, oldest first, in which an enrolment was served with money
+    still reserved for it, and which have not been closed."""
+    candidate = and_(
+        Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+        Application.certificate_id.is_not(None),
+        Application.start_day.is_not(None),
+        Application.reserved_left > 0,
+    )
+    earliest = await uow.session.scalar(select(func.min(Application.first_month)).where(candidate))
+    if earliest is None:
+        return []
+    closed = set(
+        await uow.session.scalars(
+            select(MonthClose.month).where(MonthClose.month >= earliest, MonthClose.month < month)
+        )
+    )
+    missing = []
+    for m in range(max(earliest, month - LOOK_BACK), month):
+        if m in closed:
+            continue
+        first_day, last_day = month_bounds(m)
+        served = await uow.session.scalar(
+            select(Application.id)
+            .where(
+                candidate,
+                Application.first_month <= m,
+                Application.last_month >= m,
+                Application.start_day <= last_day.toordinal(),
+                or_(Application.end_day.is_(None), Application.end_day >= first_day.toordinal()),
+            )
+            .limit(1)
+        )
+        if served is not None:
+            missing.append(m)
+    return missing
+
+
+async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
+    """Move applications' reserved_left by the close's entries: joined once (UPDATE …
+    FROM), never a subquery per application. A close writes one entry per application,
+    so no aggregation is needed."""
+    await uow.session.execute(
+        update(Application)
+        .where(
+            Application.id == LedgerEntry.application_id,
+            LedgerEntry.batch == batch,
+        )
+        .values(reserved_left=Application.reserved_left + LedgerEntry.reserved_delta)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _prorated(masks: list[int], a: Any, b: Any, first: date, last: date) -> Any:
+    """SQL for monthly_share × class days in [a, b] ÷ class days of the month, rounded
+    down (floor division on both dialects: SQLAlchemy renders // as integer division)."""
+    share = Application.monthly_share
+    in_month = class_days_sql(Group.class_days, None, None, first, last)
+    generic = (share * class_days_sql(Group.class_days, a, b, first, last)) // in_month
+    whens = []
+    for mask in masks:
+        total = class_days(first, last, mask)
+        if total <= 0 or not 0 < mask <= ALL_DAYS:
+            continue  # not a stored mask (class_days is an effective one)
+        whens.append((Group.class_days == mask, (share * _served(mask, a, b, first)) // total))
+    return case(*whens, else_=generic) if whens else generic
+
+
+def _served(mask: int, a: Any, b: Any, first: date) -> Any:
+    """SQL for the class days of ``mask`` in [a, b] (day ordinals in ``first``'s month):
+    a term per weekday of the mask, or, for more than half the week, the days of the
+    range less a term per weekday not in it; less the holidays on the mask's weekdays."""
+    first_ord = first.toordinal()
+
+    def weekdays(days: list[int]) -> Any:
+        total: Any = literal(0)
+        for weekday in days:
+            origin = first_ord - DAYS_IN_WEEK + (weekday - first.weekday()) % DAYS_IN_WEEK
+            total = total + ((b - origin) // DAYS_IN_WEEK - (a - 1 - origin) // DAYS_IN_WEEK)
+        return total
+
+    on = [w for w in range(DAYS_IN_WEEK) if mask >> w & 1]
+    off = [w for w in range(DAYS_IN_WEEK) if not mask >> w & 1]
+    served = weekdays(on) if len(on) <= len(off) else (b - a + 1) - weekdays(off)
+    for month, day_of_month in HOLIDAYS:
+        holiday = date(first.year, month, day_of_month)
+        if month == first.month and mask >> holiday.weekday() & 1:
+            at = holiday.toordinal()
+            served = served - case((and_(a <= at, b >= at), 1), else_=0)
+    return served
+
+
+def class_days_sql(mask: Any, a: Any, b: Any, first: date, last: date) -> Any:
+    """SQL for how many class days of a group (weekday ``mask``) lie in [a, b], two day
+    ordinals inside the month [first, last] (both None: the whole month): per weekday, how
+    many of it fall in the range, less the holidays in it (core.rules.schedule.class_days,
+    in arithmetic a row evaluates without a join). Each weekday is counted from a day of
+    the week before the month, so the divisions are of non-negative numbers and floor on
+    both dialects."""
+    first_ord, last_ord = first.toordinal(), last.toordinal()
+    whole = a is None or b is None
+    total: Any = literal(0)
+    for weekday in range(DAYS_IN_WEEK):
+        bit = (mask // (1 << weekday)) % 2
+        origin = first_ord - DAYS_IN_WEEK + (weekday - first.weekday()) % DAYS_IN_WEEK
+        if whole:
+            days = (last_ord - origin) // DAYS_IN_WEEK - (first_ord - 1 - origin) // DAYS_IN_WEEK
+            total = total + bit * days
+        else:
+            total = total + bit * ((b - origin) // DAYS_IN_WEEK - (a - 1 - origin) // DAYS_IN_WEEK)
+    for month, day_of_month in HOLIDAYS:
+        if month != first.month:
+            continue
+        holiday = date(first.year, month, day_of_month)
+        bit = (mask // (1 << holiday.weekday())) % 2
+        if whole:
+            total = total - bit
+        else:
+            at = holiday.toordinal()
+            total = total - bit * case((and_(a <= at, b >= at), 1), else_=0)
+    return total

@@ -1,0 +1,1 @@
+"""Audit: every staff and operator action leaves a record."""

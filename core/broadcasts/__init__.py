@@ -1,0 +1,1 @@
+"""Broadcasts: announcements written by staff, their audiences and progress."""

@@ -1,0 +1,1 @@
+"""The catalogue: providers, programmes, groups, their imports and the views families read."""

@@ -1,0 +1,226 @@
+"""Read models for the chat: a parent's applications, balances, a provider's queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+
+from core.catalogue.catalogue import SearchQuery, search
+from core.certificates.certificates import Office
+from core.errors import DomainError
+from core.rules.catalogue import Direction
+from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
+from core.rules.people import age_on
+from core.storage.db import UnitOfWork
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Group,
+    LedgerEntry,
+    Municipality,
+    Program,
+    Provider,
+    Role,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationView:
+    id: int
+    child_id: int | None
+    child_name: str
+    program_id: int
+    program: str
+    provider: str
+    group: str
+    schedule: str
+    status: AppStatus
+    monthly_price: int
+    monthly_share: int
+    reserved_left: int
+    reason: str | None
+    created_at: datetime
+    hold_until: datetime | None = None  # an offered seat: held until then
+
+    @property
+    def monthly_copay(self) -> int:
+        return self.monthly_price - self.monthly_share
+
+
+def _app_query():
+    return (
+        select(Application, Child.name, Program.name, Provider.name, Group.name, Group.schedule)
+        .outerjoin(Child, Child.id == Application.child_id)
+        .join(Program, Program.id == Application.program_id)
+        .join(Provider, Provider.id == Program.provider_id)
+        .join(Group, Group.id == Application.group_id)
+    )
+
+
+def _app_view(row) -> ApplicationView:
+    app, child, program, provider, group, schedule = row
+    return ApplicationView(
+        id=app.id,
+        child_id=app.child_id,
+        child_name=child or "",
+        program_id=app.program_id,
+        program=program,
+        provider=provider,
+        group=group,
+        schedule=schedule,
+        status=AppStatus(app.status),
+        monthly_price=app.monthly_price,
+        monthly_share=app.monthly_share,
+        reserved_left=app.reserved_left,
+        reason=app.reason,
+        created_at=app.created_at,
+        hold_until=app.hold_until,
+    )
+
+
+# the family's applications: the answer to every application, built once
+_FAMILY_APPS = (
+    _app_query()
+    .where(Application.parent_id == bindparam("parent_id"))
+    .order_by(Application.id.desc())
+    .limit(bindparam("limit"))
+)
+_FAMILY_ACTIVE_APPS = (
+    _app_query()
+    .where(
+        Application.parent_id == bindparam("parent_id"),
+        Application.status.in_([s.value for s in ACTIVE_STATUSES]),
+    )
+    .order_by(Application.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+async def parent_applications(
+    uow: UnitOfWork, parent_id: int, *, active_only: bool = False, limit: int = 30
+) -> list[ApplicationView]:
+    query = _FAMILY_ACTIVE_APPS if active_only else _FAMILY_APPS
+    rows = await uow.session.execute(query, {"parent_id": parent_id, "limit": limit})
+    return [_app_view(r) for r in rows]
+
+
+async def parent_application(uow: UnitOfWork, parent_id: int, app_id: int) -> ApplicationView:
+    row = (await uow.session.execute(_app_query().where(Application.id == app_id))).first()
+    if row is None or row[0].parent_id != parent_id:
+        raise DomainError("application_not_found")
+    return _app_view(row)
+
+
+async def family_offices(uow: UnitOfWork, parent_id: int) -> list[Office]:
+    """The МОЦ of each municipality the family's children live in (for help and where to
+    confirm a child's data)."""
+    rows = await uow.session.execute(
+        select(Municipality)
+        .where(
+            Municipality.id.in_(select(Child.municipality_id).where(Child.parent_id == parent_id))
+        )
+        .order_by(Municipality.name)
+    )
+    return [
+        Office(m.name, m.office_address, m.office_hours, m.office_phone) for m in rows.scalars()
+    ]
+
+
+async def provider_ids(uow: UnitOfWork, parent_id: int) -> list[int]:
+    return list(
+        await uow.session.scalars(
+            select(Role.provider_id).where(
+                Role.parent_id == parent_id,
+                Role.role == "provider",
+                Role.provider_id.is_not(None),
+            )
+        )
+    )
+
+
+async def month_debits(
+    uow: UnitOfWork, parent_id: int, month: int
+) -> list[tuple[str, str, int, int, int]]:
+    """For a debit notice: (child, program, amount, total left, available left)."""
+    rows = await uow.session.execute(
+        select(
+            Child.name,
+            Program.name,
+            LedgerEntry.total_delta,
+            Certificate.total,
+            Certificate.reserved,
+        )
+        .join(Application, Application.id == LedgerEntry.application_id)
+        .join(Program, Program.id == Application.program_id)
+        .join(Certificate, Certificate.id == LedgerEntry.certificate_id)
+        .outerjoin(Child, Child.id == Certificate.child_id)
+        .where(
+            Application.parent_id == parent_id,
+            LedgerEntry.kind == "debit",
+            LedgerEntry.month == month,
+        )
+        .order_by(LedgerEntry.id)
+    )
+    return [(c or "", p, -d, t, t - r) for c, p, d, t, r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What a family needs after a provider's answer: where and when, what to bring, and
+    for a refusal the programs like it that have seats."""
+
+    provider: str
+    address: str
+    group: str
+    schedule: str | None
+    certificate: str | None  # its number
+    paid: bool  # the certificate pays a share (not a budget program)
+    similar: list[tuple[int, str, int]]  # (program id, name, free seats)
+
+
+async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextStep | None:
+    """For an application notice; ``similar``: how many programs of the same direction and
+    municipality with free seats, for the child's age, to suggest (a refusal)."""
+    row = (
+        await uow.session.execute(
+            select(
+                Provider.name,
+                Program.address,
+                Group.name,
+                Group.schedule,
+                Certificate.number,
+                Program.direction,
+                Program.municipality_id,
+                Child.birth_date,
+                Application.monthly_share,
+                Application.program_id,
+            )
+            .select_from(Application)
+            .join(Program, Program.id == Application.program_id)
+            .join(Provider, Provider.id == Program.provider_id)
+            .join(Group, Group.id == Application.group_id)
+            .outerjoin(Certificate, Certificate.id == Application.certificate_id)
+            .outerjoin(Child, Child.id == Application.child_id)
+            .where(Application.id == app_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    provider, address, group, schedule, number, direction, muni, born, share, program = row
+    found: list[tuple[int, str, int]] = []
+    if similar:
+        page = await search(
+            uow,
+            SearchQuery(
+                direction=Direction(direction),
+                municipality_id=muni,
+                age=age_on(born, uow.today) if born is not None else None,
+                free_seats_only=True,
+                page_size=similar + 1,
+            ),
+        )
+        found = [(r.id, r.name, r.free_seats) for r in page.items if r.id != program][:similar]
+    return NextStep(provider, address, group, schedule, number, share > 0, found)

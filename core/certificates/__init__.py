@@ -1,0 +1,1 @@
+"""Certificates: issue, funding queue, МОЦ confirmations and corrections, statements."""

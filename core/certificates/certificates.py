@@ -1,0 +1,358 @@
+"""Certificates: requested in the chat, confirmed once by the МОЦ against the documents,
+then accounting; funded in order of the original requests while the quota lasts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.errors import DomainError
+from core.family.children import ChildView, get_owned
+from core.family.children import _view as child_view
+from core.family.parents import require_consent
+from core.ledger.ledger import post
+from core.outbox.outbox import emit
+from core.rules.calendar import Period, funding_months, funding_year_of, month_of
+from core.rules.enrolment import CertStatus
+from core.rules.money import prorated_nominal
+from core.rules.numbers import certificate_number
+from core.rules.people import MAX_AGE, check_certificate_age
+from core.storage import locks
+from core.storage.db import RetryTransaction, UnitOfWork
+from core.storage.models import Certificate, Child, Municipality, MunicipalityYear, Sequence
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    """The МОЦ of the child's municipality: where families show the documents once."""
+
+    municipality: str
+    address: str
+    hours: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateView:
+    id: int
+    number: str
+    status: CertStatus
+    total: int
+    reserved: int
+    nominal: int | None
+    queue_position: int | None
+    funding_requested: bool = False
+    rejection_reason: str | None = None
+    office: Office | None = None  # where to confirm the data, while that is due
+
+    @property
+    def available(self) -> int:
+        return self.total - self.reserved
+
+
+_FOR_CHILD = select(Certificate).where(Certificate.child_id == bindparam("child_id"))
+_FOR_CHILD_LOCKED = _FOR_CHILD.with_for_update()
+
+
+async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Certificate | None:
+    query = _FOR_CHILD_LOCKED if lock else _FOR_CHILD
+    return await uow.session.scalar(query, {"child_id": child_id})
+
+
+async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
+    """Request the certificate: it waits for the МОЦ to check the documents (then it is an
+    accounting certificate, учёта). After a rejection the family asks again on the same
+    entry; otherwise a second request is refused."""
+    await locks.families(uow, parent_id)
+    await require_consent(uow, parent_id)
+    child = await get_owned(uow, parent_id, child_id)
+    existing = await for_child(uow, child_id, lock=True)
+    if existing is not None:
+        if existing.status != CertStatus.REJECTED:
+            raise DomainError("certificate_exists")
+        check_certificate_age(child.birth_date, uow.today)
+        existing.status = CertStatus.AWAITING.value
+        existing.rejection_reason = None
+        await emit(uow, parent_id, "certificate_status", _status_payload(existing, child.id))
+        await uow.session.flush()
+        return existing.id
+    check_certificate_age(child.birth_date, uow.today)
+    cert = Certificate(
+        child_id=child.id,
+        municipality_id=child.municipality_id,
+        status=CertStatus.AWAITING.value,
+        issued_at=uow.now,
+        total=0,
+        reserved=0,
+    )
+    uow.session.add(cert)
+    await uow.session.flush()
+    cert.number = certificate_number(child.municipality_id, cert.id)
+    await emit(uow, parent_id, "certificate_status", _status_payload(cert, child.id))
+    await uow.session.flush()
+    logger.info("certificate %s issued", cert.id)
+    return cert.id
+
+
+async def request_funding(uow: UnitOfWork, parent_id: int, child_id: int) -> CertStatus:
+    """Queue the request; grant it at once when the quota has room. No other selection."""
+    await locks.families(uow, parent_id)
+    await require_consent(uow, parent_id)
+    child = await get_owned(uow, parent_id, child_id)
+    cert = await for_child(uow, child_id, lock=True)
+    if cert is None:
+        raise DomainError("certificate_not_found")
+    if cert.status == CertStatus.CLOSED:
+        raise DomainError("certificate_closed")
+    if cert.status == CertStatus.FUNDED:
+        raise DomainError("certificate_already_funded")
+    if cert.status == CertStatus.QUEUED:
+        raise DomainError("certificate_already_queued")
+    if cert.status == CertStatus.REJECTED:
+        raise DomainError("certificate_not_confirmed")
+    check_certificate_age(child.birth_date, uow.today)
+    if cert.status == CertStatus.AWAITING:
+        # recorded now, so the queue keeps the order of the original requests; it joins
+        # the queue when the МОЦ confirms the data
+        if cert.queue_seq is not None:
+            raise DomainError("certificate_already_queued")
+        cert.funding_requested_at = uow.now
+        cert.queue_seq = await next_value(uow, "funding_queue")
+        await uow.session.flush()
+        return CertStatus.AWAITING
+    cert.status = CertStatus.QUEUED.value
+    cert.funding_requested_at = uow.now
+    cert.queue_seq = await next_value(uow, "funding_queue")
+    await uow.session.flush()
+    await grant_from_queue(uow, cert.municipality_id)
+    await uow.session.refresh(cert)
+    if cert.status == CertStatus.QUEUED:
+        await emit(uow, parent_id, "certificate_status", _status_payload(cert, child.id))
+    return CertStatus(cert.status)
+
+
+async def next_value(uow: UnitOfWork, name: str) -> int:
+    """A gap-free counter; the UPDATE takes the row lock, so concurrent callers queue."""
+    result = await uow.session.execute(
+        update(Sequence).where(Sequence.name == name).values(value=Sequence.value + 1)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        uow.session.add(Sequence(name=name, value=1))
+        await uow.session.flush()
+        return 1
+    return int(
+        (
+            await uow.session.execute(select(Sequence.value).where(Sequence.name == name))
+        ).scalar_one()
+    )
+
+
+# the order of funding requests: the queue's number, then (rows funded before it was kept)
+# the time of the request
+REQUEST_ORDER = (
+    Certificate.queue_seq.is_(None),
+    Certificate.queue_seq,
+    Certificate.funding_requested_at,
+    Certificate.id,
+)
+
+
+_PERIOD = select(Municipality.funding_period).where(
+    Municipality.id == bindparam("municipality_id")
+)
+
+
+async def period_of(uow: UnitOfWork, municipality_id: int) -> Period:
+    """The municipality's funding period (the school year unless it chose the calendar)."""
+    value = await uow.session.scalar(_PERIOD, {"municipality_id": municipality_id})
+    return Period(value or Period.SCHOOL)
+
+
+async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
+    """Fund queued certificates, first requested first, while the year's quota lasts."""
+    today = uow.today
+    period = await period_of(uow, municipality_id)
+    year = funding_year_of(today, period)
+    settings = await uow.session.scalar(
+        select(MunicipalityYear)
+        .where(
+            MunicipalityYear.municipality_id == municipality_id,
+            MunicipalityYear.school_year == year,
+        )
+        .with_for_update()  # PostgreSQL: one granter per municipality at a time
+    )
+    if settings is None:
+        return 0
+    funded = await uow.session.scalar(
+        select(func.count())
+        .select_from(Certificate)
+        .where(
+            Certificate.municipality_id == municipality_id,
+            Certificate.status == CertStatus.FUNDED.value,
+        )
+    )
+    room = settings.funded_quota - int(funded or 0)
+    if room <= 0:
+        return 0
+    # step 4 of the lock order: other families' queued certificates, in queue order
+    waiting = await uow.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.municipality_id == municipality_id,
+            Certificate.status == CertStatus.QUEUED.value,
+        )
+        .order_by(*REQUEST_ORDER)
+        .limit(room)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    _, last_month = funding_months(year, period)
+    months_left = last_month - month_of(today) + 1
+    if not settings.prorate_current_month:
+        months_left -= 1  # the municipality funds from the next month on
+    amount = prorated_nominal(settings.nominal, months_left)
+    granted = 0
+    for cert in list(waiting):
+        cert.status = CertStatus.FUNDED.value
+        # queue_seq stays: it is the order of the request, which decides who keeps funding
+        # when a later year's quota is smaller
+        cert.funded_at = uow.now
+        cert.funded_year = year
+        await uow.session.flush()
+        await post(
+            uow,
+            certificate_id=cert.id,
+            kind="credit",
+            key=f"credit:{cert.id}:{year}",
+            total_delta=amount,
+        )
+        await uow.session.refresh(cert)
+        parent_id = await uow.session.scalar(
+            select(Child.parent_id).where(Child.id == cert.child_id)
+        )
+        if parent_id is not None:
+            try:
+                # that family is not locked (step 4 of the lock order): if an account
+                # link merges it away meanwhile, its row is gone; run everything again
+                async with uow.session.begin_nested():
+                    payload = _status_payload(cert, cert.child_id)
+                    await emit(uow, parent_id, "certificate_status", payload)
+                    await uow.session.flush()
+            except IntegrityError:
+                raise RetryTransaction from None
+        granted += 1
+    if granted:
+        logger.info(
+            "municipality %s: %d certificates funded from the queue", municipality_id, granted
+        )
+    return granted
+
+
+async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateView | None:
+    await get_owned(uow, parent_id, child_id)
+    cert = await for_child(uow, child_id)
+    if cert is None:
+        return None
+    return await _view(uow, cert)
+
+
+# the balance screen's families: each child with its certificate, in one query
+_FAMILY_CERTIFICATES = (
+    select(Child, Municipality.name, Certificate)
+    .join(Municipality, Municipality.id == Child.municipality_id)
+    .outerjoin(Certificate, Certificate.child_id == Child.id)
+    .where(Child.parent_id == bindparam("parent_id"))
+    .order_by(Child.id)
+)
+
+
+async def family(
+    uow: UnitOfWork, parent_id: int
+) -> list[tuple[ChildView, CertificateView | None]]:
+    """The family's children and their certificates (no nominal: the balance does not show
+    it), in one query."""
+    rows = await uow.session.execute(_FAMILY_CERTIFICATES, {"parent_id": parent_id})
+    today = uow.today
+    return [
+        (
+            child_view(child, muni, today),
+            await _view(uow, cert, nominal=False) if cert is not None else None,
+        )
+        for child, muni, cert in rows
+    ]
+
+
+async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> CertificateView:
+    position = None
+    if cert.status == CertStatus.QUEUED and cert.queue_seq is not None:
+        position = int(
+            await uow.session.scalar(
+                select(func.count())
+                .select_from(Certificate)
+                .where(
+                    Certificate.municipality_id == cert.municipality_id,
+                    Certificate.status == CertStatus.QUEUED.value,
+                    Certificate.queue_seq <= cert.queue_seq,
+                )
+            )
+            or 0
+        )
+    amount = None
+    if nominal and cert.status == CertStatus.FUNDED:
+        amount = await uow.session.scalar(
+            select(MunicipalityYear.nominal).where(
+                MunicipalityYear.municipality_id == cert.municipality_id,
+                MunicipalityYear.school_year
+                == funding_year_of(uow.today, await period_of(uow, cert.municipality_id)),
+            )
+        )
+    office = None
+    if cert.status in (CertStatus.AWAITING, CertStatus.REJECTED):
+        office = await office_of(uow, cert.municipality_id)
+    return CertificateView(
+        id=cert.id,
+        number=cert.number or "",
+        status=CertStatus(cert.status),
+        total=cert.total,
+        reserved=cert.reserved,
+        nominal=amount,
+        queue_position=position,
+        funding_requested=cert.funding_requested_at is not None,
+        rejection_reason=cert.rejection_reason,
+        office=office,
+    )
+
+
+async def office_of(uow: UnitOfWork, municipality_id: int) -> Office | None:
+    muni = await uow.session.get(Municipality, municipality_id)
+    if muni is None:
+        return None
+    return Office(muni.name, muni.office_address, muni.office_hours, muni.office_phone)
+
+
+def _status_payload(cert: Certificate, child_id: int | None) -> dict[str, object]:
+    return {"certificate_id": cert.id, "child_id": child_id, "status": cert.status}
+
+
+async def close_adults(uow: UnitOfWork, day: date) -> int:
+    """At 18 the certificate closes (its money was expired or stays in the ledger)."""
+    try:
+        cutoff = day.replace(year=day.year - MAX_AGE - 1)
+    except ValueError:  # 29 February
+        cutoff = date(day.year - MAX_AGE - 1, 2, 28)
+    result = await uow.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.status != CertStatus.CLOSED.value,
+            Certificate.child_id.in_(select(Child.id).where(Child.birth_date <= cutoff)),
+        )
+        .values(status=CertStatus.CLOSED.value, queue_seq=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,173 @@
+"""A certificate's statement: what each program holds in reserve, and the whole history of
+the ledger — credits, reserves, debits, releases, expiries — one calendar month (the
+region's) at a time, with where the earlier and later months are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, func, select
+
+from core.certificates import certificates
+from core.certificates.certificates import CertificateView
+from core.errors import DomainError
+from core.family import children
+from core.rules.calendar import month_bounds, month_index
+from core.rules.enrolment import CertStatus
+from core.storage.db import UnitOfWork
+from core.storage.models import Application, LedgerEntry, Program
+
+
+@dataclass(frozen=True)
+class Reserve:
+    """Money one program holds: blocked at acceptance, debited month by month."""
+
+    program: str
+    amount: int  # still held
+    monthly: int  # the month's share
+    last_month: int  # the month index the reserve runs to
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # credit reserve release debit expire
+    amount: int  # what the entry did, positive: credited, blocked, released, debited, burnt
+    released: int  # a debit's row also returns what the month did not use
+    program: str | None
+    month: int | None  # a debit's month index
+    at: datetime  # naive UTC
+
+
+@dataclass(frozen=True)
+class Statement:
+    child: str  # the child's first name
+    certificate: CertificateView
+    reserves: list[Reserve]
+    month: int  # the month index shown (the region's calendar)
+    entries: list[Entry]
+    earlier: int | None  # the nearest earlier month with entries
+    later: int | None  # the nearest later month with entries
+
+
+FIRST_MONTH, LAST_MONTH = month_index(2000, 1), month_index(2100, 12)  # a month asked for
+_RESERVES = (
+    select(
+        Program.name,
+        Application.reserved_left,
+        Application.monthly_share,
+        Application.last_month,
+    )
+    .join(Program, Program.id == Application.program_id)
+    .where(Application.certificate_id == bindparam("cert"), Application.reserved_left > 0)
+    .order_by(Application.id)
+)
+_RESERVES_OF = (
+    select(
+        Application.certificate_id,
+        Program.name,
+        Application.reserved_left,
+        Application.monthly_share,
+        Application.last_month,
+    )
+    .join(Program, Program.id == Application.program_id)
+    .where(
+        Application.certificate_id.in_(bindparam("ids", expanding=True)),
+        Application.reserved_left > 0,
+    )
+    .order_by(Application.id)
+)
+_ENTRIES = (
+    select(LedgerEntry, Program.name)
+    .outerjoin(Application, Application.id == LedgerEntry.application_id)
+    .outerjoin(Program, Program.id == Application.program_id)
+    .where(
+        LedgerEntry.certificate_id == bindparam("cert"),
+        LedgerEntry.created_at >= bindparam("start"),
+        LedgerEntry.created_at < bindparam("end"),
+    )
+    .order_by(LedgerEntry.id)
+)
+_BEFORE = select(func.max(LedgerEntry.created_at)).where(
+    LedgerEntry.certificate_id == bindparam("cert"), LedgerEntry.created_at < bindparam("at")
+)
+_LATEST = select(func.max(LedgerEntry.created_at)).where(
+    LedgerEntry.certificate_id == bindparam("cert")
+)
+_FROM = select(func.min(LedgerEntry.created_at)).where(
+    LedgerEntry.certificate_id == bindparam("cert"), LedgerEntry.created_at >= bindparam("at")
+)
+
+
+def _entry(e: LedgerEntry, program: str | None) -> Entry:
+    released = 0
+    if e.kind == "credit":
+        amount = e.total_delta
+    elif e.kind in ("debit", "expire"):
+        amount = -e.total_delta
+        # a debit's row gives back to available what the month's share did not use
+        released = max(0, e.total_delta - e.reserved_delta) if e.kind == "debit" else 0
+    else:  # reserve (+), release (−)
+        amount = abs(e.reserved_delta)
+    return Entry(e.kind, amount, released, program, e.month, e.created_at)
+
+
+async def reserves_of(uow: UnitOfWork, certificate_ids: list[int]) -> dict[int, list[Reserve]]:
+    """What each program holds on these certificates, in one query (the balance screen)."""
+    found: dict[int, list[Reserve]] = {c: [] for c in certificate_ids}
+    if not certificate_ids:
+        return found
+    rows = await uow.session.execute(_RESERVES_OF, {"ids": list(certificate_ids)})
+    for cert, name, left, share, last in rows:
+        if cert is not None:  # the query asks for these certificates only
+            found[cert].append(Reserve(name, left, share, last))
+    return found
+
+
+async def statement(
+    uow: UnitOfWork, parent_id: int, child_id: int, month: int | None = None
+) -> Statement:
+    """The family's child's certificate, month ``month`` (the latest month with entries when
+    None). Refuses another family's child and a certificate without money."""
+    if month is not None and not FIRST_MONTH <= month <= LAST_MONTH:
+        raise DomainError("month_invalid")
+    kid = await children.view(uow, parent_id, child_id)
+    cert = await certificates.view(uow, parent_id, child_id)
+    if cert is None or cert.status not in (CertStatus.FUNDED, CertStatus.CLOSED):
+        raise DomainError("certificate_not_found")
+    zone = uow.zone
+
+    def local_month(at: datetime) -> int:
+        local = at.replace(tzinfo=UTC).astimezone(zone)
+        return month_index(local.year, local.month)
+
+    def utc_start(index: int) -> datetime:
+        first, _ = month_bounds(index)
+        local = datetime(first.year, first.month, 1, tzinfo=zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    if month is None:
+        latest = await uow.session.scalar(_LATEST, {"cert": cert.id})
+        month = (
+            local_month(latest)
+            if latest is not None
+            else month_index(uow.today.year, uow.today.month)
+        )
+    start, end = utc_start(month), utc_start(month + 1)
+    rows = await uow.session.execute(_ENTRIES, {"cert": cert.id, "start": start, "end": end})
+    entries = [_entry(e, name) for e, name in rows]
+    before = await uow.session.scalar(_BEFORE, {"cert": cert.id, "at": start})
+    after = await uow.session.scalar(_FROM, {"cert": cert.id, "at": end})
+    reserves = [
+        Reserve(name, left, share, last)
+        for name, left, share, last in await uow.session.execute(_RESERVES, {"cert": cert.id})
+    ]
+    return Statement(
+        kid.name,
+        cert,
+        reserves,
+        month,
+        entries,
+        local_month(before) if before is not None else None,
+        local_month(after) if after is not None else None,
+    )

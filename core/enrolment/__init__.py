@@ -1,0 +1,1 @@
+"""Enrolment: applications, quotes, the waiting list, decisions, leaving, summer campaigns."""

@@ -1,0 +1,1 @@
+"""Staff: roles granted and revoked."""

@@ -1,0 +1,40 @@
+"""The catalogue's use cases: municipalities, search, a programme's card."""
+
+from __future__ import annotations
+
+from core import port
+from core.catalogue import catalogue
+from core.enrolment import quotes
+from core.errors import DomainError
+from core.rules.catalogue import Register
+from core.storage.db import UnitOfWork
+from core.usecases.base import Area
+
+
+class Catalogue(Area):
+    async def municipalities(self, text: str = "") -> list[tuple[int, str]]:
+        return await self.db.read(catalogue.municipalities, text)
+
+    async def search(self, query: port.SearchQuery) -> port.Page:
+        return await self.db.read(catalogue.search, query)
+
+    async def card(
+        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
+    ) -> port.CardView:
+        return await self.db.read(_card, program_id, parent_id, child_id)
+
+
+async def _card(
+    uow: UnitOfWork, program_id: int, parent_id: int | None, child_id: int | None
+) -> port.CardView:
+    """The program, and for a child the quote of its first group (or why not)."""
+    c = await catalogue.card(uow, program_id)
+    if parent_id is None or child_id is None:
+        return port.CardView(c)
+    if c.register != Register.CERTIFIED or c.art_school or not c.groups:
+        return port.CardView(c)
+    try:
+        q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
+    except DomainError as exc:
+        return port.CardView(c, refusal=exc)
+    return port.CardView(c, quote=q)

@@ -1,0 +1,82 @@
+"""The enrolment's use cases: choices, quotes, applications, offers, leaving."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+
+from core import port
+from core.catalogue import views
+from core.enrolment import enrolment, quotes, waiting_list
+from core.errors import DomainError
+from core.family import children
+from core.storage.db import UnitOfWork
+from core.usecases.base import Area, acting_for
+
+
+class Enrolment(Area):
+    async def choices(self, parent_id: int, only: int | None, group_id: int) -> port.ApplyChoice:
+        return await self.db.read(_choices, parent_id, only, group_id)
+
+    async def quote(
+        self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
+    ) -> port.ApplyQuote:
+        return await self.db.read(
+            quotes.quote_application, parent_id, child_id, group_id, offer=offer
+        )
+
+    async def submit(
+        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
+    ) -> port.Waiting | None:
+        return await self.db.run(_submit, parent_id, child_id, group_id, share, phone)
+
+    async def take(self, parent_id: int, application_id: int, share: int) -> None:
+        await self.db.run(enrolment.take, parent_id, application_id, expected_share=share)
+
+    async def offered(self, parent_id: int, application_id: int) -> port.Offer:
+        return await self.db.read(waiting_list.offered, parent_id, application_id)
+
+    async def applications(
+        self, parent_id: int, active_only: bool = False
+    ) -> list[port.ApplicationView]:
+        return await self.db.read(views.parent_applications, parent_id, active_only=active_only)
+
+    async def application(self, parent_id: int, application_id: int) -> port.ApplicationCard:
+        return await self.db.read(_application, parent_id, application_id)
+
+    async def cancel(self, parent_id: int, application_id: int) -> None:
+        await self.db.run(enrolment.cancel, parent_id, application_id)
+
+    async def leave(self, parent_id: int, application_id: int) -> None:
+        await self.db.run(enrolment.leave, parent_id, application_id)
+
+
+async def _choices(
+    uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
+) -> port.ApplyChoice:
+    kids, (low, high) = await children.for_group(uow, parent_id, group_id)
+    choice = port.ApplyChoice(acting_for(kids, only), low, high)
+    if len(choice.of_age) != 1:
+        return choice
+    with contextlib.suppress(DomainError):
+        only_one = choice.of_age[0].id
+        quote = await quotes.quote_application(uow, parent_id, only_one, group_id)
+        return dataclasses.replace(choice, quote=quote)
+    return choice
+
+
+async def _application(
+    uow: UnitOfWork, parent_id: int, application_id: int
+) -> port.ApplicationCard:
+    a = await views.parent_application(uow, parent_id, application_id)
+    return port.ApplicationCard(a, await waiting_list.waiting_place(uow, a.id))
+
+
+async def _submit(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None
+) -> port.Waiting | None:
+    """Apply, and the place in the waiting list if it is one (the seat claim says it)."""
+    applied = await enrolment.submit(
+        uow, parent_id, child_id, group_id, expected_share=share, phone=phone
+    )
+    return applied.waiting

@@ -1,0 +1,79 @@
+"""The staff's use cases: a provider's queue and decisions, МОЦ confirmations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core import port
+from core.catalogue import provider_views, views
+from core.certificates import confirmations, corrections, link_requests
+from core.enrolment import decisions
+from core.rules.enrolment import AppStatus, CertStatus
+from core.usecases.base import Area
+
+
+class Staff(Area):
+    async def is_provider(self, staff_id: int) -> bool:
+        return bool(await self.db.read(views.provider_ids, staff_id))
+
+    async def provider_queue(
+        self, staff_id: int, which: port.Queue, page: int
+    ) -> tuple[list[port.ApplicationView], int]:
+        return await self.db.read(provider_views.queue, staff_id, which, page)
+
+    async def provider_card(self, staff_id: int, application_id: int) -> port.ProviderCard:
+        return await self.db.read(provider_views.card, staff_id, application_id)
+
+    async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
+        await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
+
+    async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
+        return await self.db.read(decisions.first_days, staff_id, application_id)
+
+    async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
+        return await self.db.run(decisions.provider_enrol, staff_id, application_id, first_day)
+
+    async def decide(
+        self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None
+    ) -> port.Decision:
+        return await self.db.run(
+            decisions.provider_decide, staff_id, application_id, status, reason
+        )
+
+    async def pending(self, staff_id: int, page: int) -> tuple[list[port.Pending], int]:
+        return await self.db.read(confirmations.pending, staff_id, page=page)
+
+    async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
+        return await self.db.read(confirmations.pending_one, staff_id, certificate_id)
+
+    async def confirm(
+        self, staff_id: int, certificate_id: int, seen: str | None = None
+    ) -> CertStatus:
+        return await self.db.run(confirmations.confirm, staff_id, certificate_id, seen)
+
+    async def reject(self, staff_id: int, certificate_id: int, reason: str) -> None:
+        await self.db.run(confirmations.reject, staff_id, certificate_id, reason)
+
+    async def corrections(self, staff_id: int, page: int) -> tuple[list[port.CorrectionView], int]:
+        return await self.db.read(corrections.pending, staff_id, page=page)
+
+    async def correction(self, staff_id: int, correction_id: int) -> port.CorrectionView:
+        return await self.db.read(corrections.pending_one, staff_id, correction_id)
+
+    async def approve_correction(self, staff_id: int, correction_id: int) -> None:
+        await self.db.run(corrections.approve, staff_id, correction_id)
+
+    async def refuse_correction(self, staff_id: int, correction_id: int, reason: str) -> None:
+        await self.db.run(corrections.refuse, staff_id, correction_id, reason)
+
+    async def link_requests(self, staff_id: int, page: int) -> tuple[list[port.LinkRequest], int]:
+        return await self.db.read(link_requests.pending, staff_id, page=page)
+
+    async def link_request(self, staff_id: int, certificate_id: int) -> port.LinkRequest:
+        return await self.db.read(link_requests.pending_one, staff_id, certificate_id)
+
+    async def approve_link(self, staff_id: int, certificate_id: int) -> None:
+        await self.db.run(link_requests.approve, staff_id, certificate_id)
+
+    async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None:
+        await self.db.run(link_requests.refuse, staff_id, certificate_id, reason)
