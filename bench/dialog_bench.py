@@ -43,7 +43,7 @@ from sqlalchemy import select
 from bench._data import percentile
 from bot.app import build
 from bot.config import Settings
-from bot.platforms.telegram import surface as telegram
+from bot.handlers.telegram import handler as telegram
 from core.services import certificates, children, confirmations, parents, roles
 from core.storage.db import Database
 from core.storage.models import Application, Certificate, Child, Identity, Program

@@ -1,4 +1,4 @@
-"""`python -m bot …`: the chat surfaces, the worker and the operator commands."""
+"""`python -m bot …`: the chat handlers, the worker and the operator commands."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot import platforms
+from bot import handlers
 from bot.app import quiet_parameter_loggers
 from bot.cli import OPERATOR_COMMANDS
 from bot.config import Settings
@@ -41,7 +41,7 @@ def cli(ctx: click.Context) -> None:
     # the console chat owns the terminal: its logs would mix with the conversation
     if ctx.invoked_subcommand == "console" or (
         ctx.invoked_subcommand == "run"
-        and not platforms.configured(settings)  # no token: `run` is the terminal chat
+        and not handlers.configured(settings)  # no token: `run` is the terminal chat
         and settings.log_level is None
     ):
         logging.getLogger().setLevel("WARNING")

@@ -20,9 +20,9 @@ from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
+from bot.handlers.telegram import handler as telegram
+from bot.handlers.vk import handler as vk_handler
 from bot.i18n import translator
-from bot.platforms.telegram import surface as telegram
-from bot.platforms.vk import surface as vk_surface
 from core.storage.db import Database
 from core.usecases import UseCases
 from tests.support.services import REDIS_URL, require_redis
@@ -152,7 +152,7 @@ async def _vk_timed(vk: FakeVk, user: int, text: str) -> tuple[str, float]:
 async def _vk_bot(settings: Settings, vk: FakeVk):  # type: ignore[no-untyped-def]
     app = await build(settings, seed_if_empty=True)
     stop = asyncio.Event()
-    longpoll = asyncio.create_task(vk_surface.run(app, stop))
+    longpoll = asyncio.create_task(vk_handler.run(app, stop))
     for _ in range(100):  # events sent before the bot connects are not its to see
         if vk.lp_requests:
             break

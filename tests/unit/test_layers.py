@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot import platforms
+from bot import handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = {"tg", "vk", "max", "console", "telegram", "вконтакте"}
@@ -62,21 +62,21 @@ def test_core_names_no_platform():
 
 
 def test_a_messenger_package_imports_no_other():
-    packages = platforms.PACKAGES
+    packages = handlers.PACKAGES
     offenders = []
     for name in packages:
-        for path in _modules(f"bot/platforms/{name}"):
+        for path in _modules(f"bot/handlers/{name}"):
             for module in _imports(ast.parse(path.read_text())):
                 for other in packages:
-                    if other != name and module.startswith(f"bot.platforms.{other}"):
+                    if other != name and module.startswith(f"bot.handlers.{other}"):
                         offenders.append(f"{path.relative_to(ROOT)}: {module}")
     assert offenders == []
 
 
 def test_every_registered_platform_is_complete():
-    keys = [p.key for p in platforms.all_platforms()]
+    keys = [p.key for p in handlers.all_platforms()]
     assert len(set(keys)) == len(keys)
-    for p in platforms.all_platforms():
+    for p in handlers.all_platforms():
         assert p.key.isascii() and p.key.islower() and len(p.key) <= 8
         assert callable(p.serve) and callable(p.sender) and callable(p.problem)
 

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.app import App
-from bot.platforms import Refused
-from bot.platforms.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
-from bot.platforms.startup import setup_call
-from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_up, transient
+from bot.handlers import Refused
+from bot.handlers.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
+from bot.handlers.startup import setup_call
+from bot.handlers.telegram.handler import build_dispatcher, make_bot, set_up, transient
 
 logger = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
 """Telegram through aiogram 3: long polling, or a webhook replica behind a load balancer
-(surface.py, webhook.py); notices in sender.py."""
+(handler.py, webhook.py); notices in sender.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms import Platform
+from bot.handlers import Platform
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -28,20 +28,20 @@ def _problem(settings: Settings) -> str | None:
 
 async def _serve(app: App) -> None:
     if app.settings.telegram_webhook_url is not None:
-        from bot.platforms.telegram.webhook import run_webhook
+        from bot.handlers.telegram.webhook import run_webhook
 
         await run_webhook(app)
     else:
-        from bot.platforms.telegram.surface import run_polling
+        from bot.handlers.telegram.handler import run_polling
 
         await run_polling(app)
 
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
+    from bot.handlers.telegram.handler import make_bot
+    from bot.handlers.telegram.sender import TelegramSender
     from bot.notify.senders import Limits
-    from bot.platforms.telegram.sender import TelegramSender
-    from bot.platforms.telegram.surface import make_bot
 
     s = app.settings
     assert s.telegram_bot_token is not None

@@ -1,12 +1,12 @@
 """MAX through the maxapi library: long polling with the marker or a webhook
-subscription (surface.py), keyboards within MAX's limits (keyboard.py), notices in
+subscription (handler.py), keyboards within MAX's limits (keyboard.py), notices in
 sender.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms import Platform
+from bot.handlers import Platform
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -28,15 +28,15 @@ def _problem(settings: Settings) -> str | None:
 
 
 async def _serve(app: App) -> None:
-    from bot.platforms.max.surface import run
+    from bot.handlers.max.handler import run
 
     await run(app)
 
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
-    from bot.platforms.max.sender import MaxSender
-    from bot.platforms.max.surface import MaxApi, make_bot
+    from bot.handlers.max.handler import MaxApi, make_bot
+    from bot.handlers.max.sender import MaxSender
 
     s = app.settings
     assert s.max_bot_token is not None

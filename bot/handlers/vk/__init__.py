@@ -1,11 +1,11 @@
-"""VK through vk_api: Bots Long Poll (surface.py), keyboards within VK's limits
+"""VK through vk_api: Bots Long Poll (handler.py), keyboards within VK's limits
 (keyboard.py), notices in sender.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms import Platform
+from bot.handlers import Platform
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -25,16 +25,16 @@ def _problem(settings: Settings) -> str | None:
 
 
 async def _serve(app: App) -> None:
-    from bot.platforms.vk.surface import run
+    from bot.handlers.vk.handler import run
 
     await run(app)
 
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
+    from bot.handlers.vk.handler import make_vk
+    from bot.handlers.vk.sender import StoredIds, VkSender
     from bot.notify.senders import Limits
-    from bot.platforms.vk.sender import StoredIds, VkSender
-    from bot.platforms.vk.surface import make_vk
 
     s = app.settings
     assert s.vk_group_token is not None and s.vk_group_id is not None

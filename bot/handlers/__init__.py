@@ -1,4 +1,4 @@
-"""Messengers, one package each (``bot/platforms/<name>/``): receiving updates, turning them
+"""Messengers, one package each (``bot/handlers/<name>/``): receiving updates, turning them
 into the neutral event, rendering screens within the platform's limits, sending and pacing
 notices, its identities, start-up and health all live there. The runner, the worker and
 the account link see only this small interface.
@@ -51,7 +51,7 @@ class Platform:
 
 
 def all_platforms() -> list[Platform]:
-    return [importlib.import_module(f"bot.platforms.{name}").PLATFORM for name in PACKAGES]
+    return [importlib.import_module(f"bot.handlers.{name}").PLATFORM for name in PACKAGES]
 
 
 def configured(settings: Settings) -> list[Platform]:

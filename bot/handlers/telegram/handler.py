@@ -43,17 +43,17 @@ from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
 from bot.dialogs.state import RedisStateStore
-from bot.i18n import LANGUAGES, translator
-from bot.notify.pacing import Budget, Pace
-from bot.platforms.common import (
+from bot.handlers.common import (
     KeyedLock,
     MemorySeen,
     RedisOrder,
     RedisSeen,
     SeenStore,
 )
-from bot.platforms.split import TELEGRAM_TEXT, split_text
-from bot.platforms.startup import setup_call
+from bot.handlers.split import TELEGRAM_TEXT, split_text
+from bot.handlers.startup import setup_call
+from bot.i18n import LANGUAGES, translator
+from bot.notify.pacing import Budget, Pace
 
 logger = logging.getLogger(__name__)
 
