@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-import bot.dialogs.flows  # noqa: F401  (registers every flow)
 from bot import keys
 from bot.config import Settings
-from bot.dialogs.engine import Engine, Policy
+from bot.dialogs.context import Policy
+from bot.dialogs.engine import Engine
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
@@ -144,6 +145,7 @@ async def build(
     else:
         states = MemoryStateStore(ttl=settings.state_ttl_s)
     engine = Engine(
+        FLOWS,
         UseCases(db),
         states,
         translator(),

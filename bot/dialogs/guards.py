@@ -5,9 +5,9 @@ opposed to a mistake of ours)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 from bot.dialogs.events import Event
+from bot.dialogs.flow import Flow
 from core.errors import DomainError
 
 # C0 controls and DEL, but not tab and newline: NUL in text is refused by PostgreSQL, the
@@ -22,17 +22,17 @@ def clean(event: Event) -> Event:
     return event
 
 
-# what a child's own account (14+) may do: search, apply for themselves, their applications
-# and balance, and the menu, help and language; everything else is the parent's
-TEEN_FLOWS = frozenset({"search", "apply", "balance", "faq"})
+# what a child's own account (14+) may do: the flows declared with teen=True (search, apply
+# for themselves, their applications and balance, help), and these commands and buttons of
+# the others (the menu, help and language); everything else is the parent's
 TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
 
 
-def teen_may(teen: int | None, name: str, handler: Callable[..., object]) -> None:
-    """Refuse a child's own account a command or button of another flow."""
+def teen_may(teen: int | None, name: str, flow: Flow) -> None:
+    """Refuse a child's own account a command or button of a flow not theirs."""
     if teen is None or name in TEEN_NAMES:
         return
-    if handler.__module__.rsplit(".", 1)[-1] not in TEEN_FLOWS:
+    if not flow.teen:
         raise DomainError("teen_not_allowed")
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.app import build, database_options
 from bot.config import Settings
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.handlers.telegram import handler as telegram
@@ -109,7 +109,9 @@ async def test_postgres_blackholed_answers_within_2s_and_recovers(postgres_url: 
         register_secret="outage-register-0123456789",
     )
     db = Database(through, **database_options(settings))
-    engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5)
+    engine = Engine(
+        FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5
+    )
 
     async def ask(user: str, command: str) -> tuple[str, float]:
         started = time.monotonic()

@@ -1,6 +1,10 @@
-"""The flows, once for every surface. Importing this package registers them all."""
+"""The flows, once for every messenger, listed explicitly: the engine is built from
+``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
+button action, input or command two flows both declare, is refused when the engine is
+built."""
 
-from bot.dialogs.flows import (  # noqa: F401
+from bot.dialogs.flow import Flow
+from bot.dialogs.flows import (
     apply,
     balance,
     cert_link,
@@ -14,4 +18,20 @@ from bot.dialogs.flows import (  # noqa: F401
     search,
     start,
     teen,
+)
+
+FLOWS: tuple[Flow, ...] = (
+    start.flow,
+    search.flow,
+    apply.flow,
+    balance.flow,
+    children.flow,
+    child_form.flow,
+    cert_link.flow,
+    link.flow,
+    teen.flow,
+    faq.flow,
+    confirmer.flow,
+    coordinator.flow,
+    provider.flow,
 )

@@ -22,14 +22,16 @@ from bot.dialogs.actions import (
     action,
 )
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import menu_button, what_ends
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
 from core.port import CONSENT_VERSION
 from core.rules.numbers import is_id
+
+flow = Flow("start")
 
 DEEP_LINK_PREFIX = "prog_"
 
@@ -64,7 +66,7 @@ class WithdrawYes(Action):
     pass
 
 
-@registry.command("start")
+@flow.command("start")
 async def start(ctx: Ctx, arg: str) -> Screen:
     if arg.startswith(DEEP_LINK_PREFIX) and is_id(arg[len(DEEP_LINK_PREFIX) :]):
         program_id = int(arg[len(DEEP_LINK_PREFIX) :])
@@ -80,7 +82,7 @@ async def start(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.MENU, T("welcome-back"))
 
 
-@registry.screen(Screens.WELCOME)
+@flow.screen(Screens.WELCOME)
 async def welcome(ctx: Ctx) -> Screen:
     return Screen(
         [T("welcome"), T("consent-ask")],
@@ -105,7 +107,7 @@ def _policy(ctx: Ctx) -> dict[str, object]:
     }
 
 
-@registry.screen(Screens.POLICY)
+@flow.screen(Screens.POLICY)
 async def policy(ctx: Ctx) -> Screen:
     return Screen(
         [T("policy-text", _policy(ctx))],
@@ -113,24 +115,24 @@ async def policy(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(ShowWelcome)
+@flow.action(ShowWelcome)
 async def to_welcome(ctx: Ctx, _: ShowWelcome) -> Screen:
     return await ctx.show(Screens.WELCOME)
 
 
-@registry.action(ShowPolicy)
+@flow.action(ShowPolicy)
 async def to_policy(ctx: Ctx, _: ShowPolicy) -> Screen:
     return await ctx.show(Screens.POLICY)
 
 
-@registry.action(GiveConsent)
+@flow.action(GiveConsent)
 async def consent(ctx: Ctx, _: GiveConsent) -> Screen:
     await ctx.core.family.give_consent(ctx.parent_id)
     ctx.forget_parent()
     return await ctx.show(Screens.MENU, T("consent-given"))
 
 
-@registry.screen(Screens.MENU)
+@flow.screen(Screens.MENU)
 async def menu(ctx: Ctx) -> Screen:
     view = await ctx.parent()
     is_provider = "provider" in view.roles
@@ -174,23 +176,23 @@ async def menu(ctx: Ctx) -> Screen:
     return Screen([T("menu-title")], rows)
 
 
-@registry.action(OpenMenu)
+@flow.action(OpenMenu)
 async def to_menu(ctx: Ctx, _: OpenMenu) -> Screen:
     return await ctx.show(Screens.MENU)
 
 
-@registry.command("menu")
+@flow.command("menu")
 async def menu_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.MENU)
 
 
-@registry.command("cancel")
+@flow.command("cancel")
 async def cancel(ctx: Ctx, arg: str) -> Screen:
     ctx.drop_flows()  # every flow's draft and choices, the broadcast's too
     return await ctx.show(Screens.MENU, T("cancelled"))
 
 
-@registry.action(SwitchLanguage)
+@flow.action(SwitchLanguage)
 async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
     # a child's own account changes its own language, not the family's
@@ -200,12 +202,12 @@ async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     return await ctx.current()
 
 
-@registry.command("language")
+@flow.command("language")
 async def language_command(ctx: Ctx, arg: str) -> Screen:
     return await language(ctx, SwitchLanguage())
 
 
-@registry.screen(Screens.PRIVACY)
+@flow.screen(Screens.PRIVACY)
 async def privacy(ctx: Ctx) -> Screen:
     privacy = await ctx.core.family.privacy(ctx.parent_id)
     view, channels = privacy.parent, privacy.channels
@@ -246,13 +248,13 @@ async def privacy(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ChooseNoticesTo, on=(Screens.PRIVACY,))
+@flow.action(ChooseNoticesTo, on=(Screens.PRIVACY,))
 async def choose_notices_to(ctx: Ctx, act: ChooseNoticesTo) -> Screen:
     await ctx.core.family.choose_notices_to(ctx.parent_id, act.platform)
     return await ctx.show(Screens.PRIVACY, T("notices-to-done", {"messenger": act.platform}))
 
 
-@registry.action(ToggleAnnouncements, on=(Screens.PRIVACY,))
+@flow.action(ToggleAnnouncements, on=(Screens.PRIVACY,))
 async def toggle_announcements(ctx: Ctx, _: ToggleAnnouncements) -> Screen:
     view = await ctx.parent()
     await ctx.core.family.set_announcements(ctx.parent_id, not view.announcements)
@@ -260,17 +262,17 @@ async def toggle_announcements(ctx: Ctx, _: ToggleAnnouncements) -> Screen:
     return await ctx.show(Screens.PRIVACY)
 
 
-@registry.action(OpenPrivacy)
+@flow.action(OpenPrivacy)
 async def to_privacy(ctx: Ctx, _: OpenPrivacy) -> Screen:
     return await ctx.show(Screens.PRIVACY)
 
 
-@registry.command("privacy")
+@flow.command("privacy")
 async def privacy_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.PRIVACY)
 
 
-@registry.screen(Screens.WITHDRAW_CONFIRM)
+@flow.screen(Screens.WITHDRAW_CONFIRM)
 async def withdraw_confirm(ctx: Ctx) -> Screen:
     parts: list[T | Data] = [T("withdraw-confirm"), *await what_ends(ctx)]
     return Screen(
@@ -279,12 +281,12 @@ async def withdraw_confirm(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(AskWithdraw)
+@flow.action(AskWithdraw)
 async def withdraw(ctx: Ctx, _: AskWithdraw) -> Screen:
     return await ctx.show(Screens.WITHDRAW_CONFIRM)
 
 
-@registry.action(WithdrawYes, on=(Screens.WITHDRAW_CONFIRM,))
+@flow.action(WithdrawYes, on=(Screens.WITHDRAW_CONFIRM,))
 async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
     done = await ctx.core.family.withdraw_consent(ctx.parent_id)
     # no draft of a child's data stays behind, here or in the family's other messengers
