@@ -73,7 +73,7 @@ def test_the_listed_flows_build_and_cover_every_screen():
 def test_the_teen_rule_is_the_flow_s():
     """A child's own account may use the flows declared for them, and the few commands and
     buttons of the others that everyone has (the menu, help, language)."""
-    assert {f.name for f in FLOWS if f.teen} == {"search", "apply", "balance", "faq"}
+    assert {f.name for f in FLOWS if f.teen} == {"search", "apps", "balance", "help"}
     mine, theirs = Flow("mine", teen=True), Flow("theirs")
     teen_may(7, "anything", mine)
     teen_may(None, "anything", theirs)  # a parent's account

@@ -528,7 +528,7 @@ def test_every_import_error_code_has_a_message():
 
 
 def test_every_faq_answer_exists():
-    from bot.dialogs.flows.faq import QUESTIONS
+    from bot.dialogs.flows.help import QUESTIONS
 
     t = Translator()
     for lang in LANGUAGES:

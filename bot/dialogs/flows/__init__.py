@@ -1,20 +1,22 @@
 """The flows, once for every messenger, listed explicitly: the engine is built from
 ``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
 button action, input or command two flows both declare, is refused when the engine is
-built."""
+built. A flow's module is named after its command (/apps is apps.py); the flows reached
+only by a button (child_form, cert_link, teen) are named after what they do."""
 
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
-    apply,
+    apps,
     balance,
+    broadcast,
     cert_link,
     child_form,
     children,
-    confirmer,
-    coordinator,
-    faq,
+    confirm,
+    help,
     link,
-    provider,
+    privacy,
+    queue,
     search,
     start,
     teen,
@@ -22,16 +24,17 @@ from bot.dialogs.flows import (
 
 FLOWS: tuple[Flow, ...] = (
     start.flow,
+    privacy.flow,
     search.flow,
-    apply.flow,
+    apps.flow,
     balance.flow,
     children.flow,
     child_form.flow,
     cert_link.flow,
     link.flow,
     teen.flow,
-    faq.flow,
-    confirmer.flow,
-    coordinator.flow,
-    provider.flow,
+    help.flow,
+    confirm.flow,
+    broadcast.flow,
+    queue.flow,
 )

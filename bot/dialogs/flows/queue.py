@@ -19,7 +19,7 @@ from core.port import PROVIDER_PAGE, ProviderCard, Queue
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_date
 
-flow = Flow("provider")
+flow = Flow("queue")
 
 
 @action("pa")

@@ -12,7 +12,7 @@ from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 
-flow = Flow("faq", teen=True)
+flow = Flow("help", teen=True)
 
 QUESTIONS = 10  # faq-q1 … faq-q10, faq-a1 … faq-a10 in locales
 

@@ -26,7 +26,7 @@ from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
 
-flow = Flow("apply", teen=True)
+flow = Flow("apps", teen=True)
 
 QUOTE = "quote"  # ctx.read_ahead: the quote read with the choice of the child
 

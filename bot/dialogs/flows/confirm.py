@@ -16,7 +16,7 @@ from bot.dialogs.screens import Screens
 from core.port import CONFIRM_PAGE
 from core.rules.people import format_snils
 
-flow = Flow("confirmer")
+flow = Flow("confirm")
 
 
 @action("cc")

@@ -20,7 +20,7 @@ from core.errors import DomainError
 from core.port import TEXT_MAX, TEXT_MIN, Audience, check_text
 from core.rules.catalog import Direction
 
-flow = Flow("coordinator")
+flow = Flow("broadcast")
 
 QUERY_KEPT = 100  # of the words typed to find a program
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
