@@ -19,6 +19,8 @@ from bot.runners import RUNNERS
 def cli(ctx: click.Context) -> None:
     """ПФДО bot: Telegram, VK, MAX and a terminal chat over one core."""
     settings = Settings()
+    for platform in handlers.all_platforms():
+        settings.part(platform.settings)  # each messenger's settings checked at start, too
     level = settings.log_level or ("WARNING" if ctx.invoked_subcommand in OPERATOR else "INFO")
     handler = logging.StreamHandler()
     if settings.log_format == "json":

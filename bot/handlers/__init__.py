@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
+
     from bot.app import App
     from bot.config import Settings
     from bot.notify.pacing import Pace
@@ -38,6 +40,8 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Platform:
     key: str  # the identity namespace kept by the core ("tg", "vk", "max")
+    # its own settings model, with its env prefix (read with Settings.part)
+    settings: type[BaseSettings]
     command: str  # `python -m bot <command>` runs its chat alone
     title: str
     # settings → is its token set?

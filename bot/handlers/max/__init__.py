@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.handlers import Platform
+from bot.handlers.max.settings import MaxSettings
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -16,13 +17,14 @@ if TYPE_CHECKING:
 
 
 def _configured(settings: Settings) -> bool:
-    return settings.max_bot_token is not None
+    return MaxSettings.of(settings).bot_token is not None
 
 
 def _problem(settings: Settings) -> str | None:
-    if settings.max_bot_token is None:
+    own = MaxSettings.of(settings)
+    if own.bot_token is None:
         return "cli-need-max"
-    if settings.max_webhook_url is not None and not settings.max_webhook_secret_ok:
+    if own.webhook_url is not None and not own.webhook_secret_ok:
         return "cli-need-max-webhook-secret"
     return None
 
@@ -38,15 +40,16 @@ def _sender(app: App, pace: Pace) -> Sender:
     from bot.handlers.max.handler import MaxApi, make_bot
     from bot.handlers.max.sender import MaxSender
 
-    s = app.settings
-    assert s.max_bot_token is not None
-    base = str(s.max_api_base) if s.max_api_base else None
-    bot = make_bot(s.max_bot_token.get_secret_value(), base)
-    return MaxSender(MaxApi(bot, pace, s.max_rate, s.max_chat_rate), metrics=metrics)
+    s = MaxSettings.of(app.settings)
+    assert s.bot_token is not None
+    base = str(s.api_base) if s.api_base else None
+    bot = make_bot(s.bot_token.get_secret_value(), base)
+    return MaxSender(MaxApi(bot, pace, s.rate, s.chat_rate), metrics=metrics)
 
 
 PLATFORM = Platform(
     key="max",
+    settings=MaxSettings,
     command="max",
     title="MAX",
     configured=_configured,

@@ -34,6 +34,7 @@ from bot.dialogs.state import RedisStateStore
 from bot.handlers import Refused
 from bot.handlers.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
 from bot.handlers.max.keyboard import keyboard
+from bot.handlers.max.settings import MaxSettings
 from bot.handlers.split import MAX_TEXT, split_text
 from bot.handlers.startup import setup_call
 from bot.i18n import pick_language
@@ -129,7 +130,8 @@ class MaxHandler:
         self.app = app
         self.bot = bot
         self.seen = seen
-        self.api = MaxApi(bot, app.pace, app.settings.max_rate, app.settings.max_chat_rate)
+        own = MaxSettings.of(app.settings)
+        self.api = MaxApi(bot, app.pace, own.rate, own.chat_rate)
         states = app.engine.states
         self.order: KeyedLock | RedisOrder = KeyedLock()
         if app.redis is not None and isinstance(states, RedisStateStore):
@@ -364,37 +366,37 @@ def to_event(raw: dict[str, Any], user: str) -> Event | None:
 
 
 async def run(app: App, stop: asyncio.Event | None = None) -> None:
-    settings = app.settings
-    assert settings.max_bot_token is not None
-    base = str(settings.max_api_base) if settings.max_api_base else None
-    bot = make_bot(settings.max_bot_token.get_secret_value(), base)
+    settings = MaxSettings.of(app.settings)
+    assert settings.bot_token is not None
+    base = str(settings.api_base) if settings.api_base else None
+    bot = make_bot(settings.bot_token.get_secret_value(), base)
     seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
     handler = MaxHandler(app, bot, seen)
     stop = stop or asyncio.Event()
     try:
-        if settings.max_webhook_url is None:
+        if settings.webhook_url is None:
             # long polling gets nothing while a webhook is set
             await setup_call("MAX subscriptions (removing)", bot.delete_webhook, transient)
             await handler.poll(stop)
             return
-        secret = settings.max_webhook_secret
-        if secret is None or not settings.max_webhook_secret_ok:
+        secret = settings.webhook_secret
+        if secret is None or not settings.webhook_secret_ok:
             raise Refused("cli-need-max-webhook-secret")
         runner = web.AppRunner(handler.webhook_app(secret.get_secret_value()), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, settings.max_webhook_host, settings.max_webhook_port)
+        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
         await site.start()
         try:
             await setup_call(
                 "MAX subscriptions (adding)",
                 lambda: bot.subscribe_webhook(
-                    str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                    str(settings.webhook_url).rstrip("/") + WEBHOOK_PATH,
                     update_types=UPDATE_TYPES,
                     secret=secret.get_secret_value(),
                 ),
                 transient,
             )
-            logger.info("MAX webhook subscribed; listening on %s", settings.max_webhook_port)
+            logger.info("MAX webhook subscribed; listening on %s", settings.webhook_port)
             await stop.wait()
         finally:
             await runner.cleanup()

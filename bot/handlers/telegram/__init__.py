@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.handlers import Platform
+from bot.handlers.telegram.settings import TelegramSettings
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -15,19 +16,20 @@ if TYPE_CHECKING:
 
 
 def _configured(settings: Settings) -> bool:
-    return settings.telegram_bot_token is not None
+    return TelegramSettings.of(settings).bot_token is not None
 
 
 def _problem(settings: Settings) -> str | None:
-    if settings.telegram_bot_token is None:
+    own = TelegramSettings.of(settings)
+    if own.bot_token is None:
         return "cli-need-telegram"
-    if settings.telegram_webhook_url is not None and not settings.webhook_secret_ok:
+    if own.webhook_url is not None and not own.webhook_secret_ok:
         return "cli-need-webhook-secret"
     return None
 
 
 async def _serve(app: App) -> None:
-    if app.settings.telegram_webhook_url is not None:
+    if TelegramSettings.of(app.settings).webhook_url is not None:
         from bot.handlers.telegram.webhook import run_webhook
 
         await run_webhook(app)
@@ -43,16 +45,17 @@ def _sender(app: App, pace: Pace) -> Sender:
     from bot.handlers.telegram.sender import TelegramSender
     from bot.notify.senders import Limits
 
-    s = app.settings
-    assert s.telegram_bot_token is not None
-    base = str(s.telegram_api_base) if s.telegram_api_base else None
-    bot = make_bot(s.telegram_bot_token.get_secret_value(), base)
-    limits = Limits(tg_per_second=s.telegram_rate, tg_per_chat=s.telegram_chat_rate)
+    s = TelegramSettings.of(app.settings)
+    assert s.bot_token is not None
+    base = str(s.api_base) if s.api_base else None
+    bot = make_bot(s.bot_token.get_secret_value(), base)
+    limits = Limits(tg_per_second=s.rate, tg_per_chat=s.chat_rate)
     return TelegramSender(bot, pace, limits, metrics)
 
 
 PLATFORM = Platform(
     key="tg",
+    settings=TelegramSettings,
     command="telegram",
     title="Telegram",
     configured=_configured,

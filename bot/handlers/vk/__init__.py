@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.handlers import Platform
+from bot.handlers.vk.settings import VkSettings
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -15,11 +16,12 @@ if TYPE_CHECKING:
 
 
 def _configured(settings: Settings) -> bool:
-    return settings.vk_group_token is not None
+    return VkSettings.of(settings).group_token is not None
 
 
 def _problem(settings: Settings) -> str | None:
-    if settings.vk_group_token is None or settings.vk_group_id is None:
+    own = VkSettings.of(settings)
+    if own.group_token is None or own.group_id is None:
         return "cli-need-vk"
     return None
 
@@ -36,16 +38,17 @@ def _sender(app: App, pace: Pace) -> Sender:
     from bot.handlers.vk.sender import StoredIds, VkSender
     from bot.notify.senders import Limits
 
-    s = app.settings
-    assert s.vk_group_token is not None and s.vk_group_id is not None
-    base = str(s.vk_api_base) if s.vk_api_base else None
-    vk = make_vk(s.vk_group_token.get_secret_value(), base)
-    ids = StoredIds(app.db, s.vk_group_id)
-    return VkSender(vk, pace, Limits(vk_per_second=s.vk_rate), metrics, ids=ids)
+    s = VkSettings.of(app.settings)
+    assert s.group_token is not None and s.group_id is not None
+    base = str(s.api_base) if s.api_base else None
+    vk = make_vk(s.group_token.get_secret_value(), base)
+    ids = StoredIds(app.db, s.group_id)
+    return VkSender(vk, pace, Limits(vk_per_second=s.rate), metrics, ids=ids)
 
 
 PLATFORM = Platform(
     key="vk",
+    settings=VkSettings,
     command="vk",
     title="VK",
     configured=_configured,
