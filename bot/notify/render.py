@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.dialogs.actions import FindSimilar, TakeSeat
+from bot.dialogs.statuses import status_key
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.services import views
-from core.services.waiting_list import OFFER_LAPSED
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Group, Program
 
@@ -36,13 +36,6 @@ class Notice:
 
 NEXT_STEPS = frozenset({"accepted", "enrolled", "rejected"})  # answers that say what next
 SIMILAR = 3  # programs suggested after a refusal
-
-
-def status_key(status: str, reason: object = None) -> str:
-    """The words for an application's status (a held seat not taken has its own)."""
-    if status == AppStatus.EXPIRED.value and reason == OFFER_LAPSED:
-        return "status-offer-lapsed"
-    return f"status-{status}"
 
 
 class Renderer:

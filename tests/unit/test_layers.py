@@ -280,3 +280,45 @@ def test_no_core_area_imports_one_after_it():
             if theirs is not None and theirs > mine:
                 offenders.append(f"{module} -> {target}")
     assert offenders == []
+
+
+# --- bot/: the dialogs know no way in or out, and a messenger is added in its package --------
+
+DIALOGS_MAY_NOT_IMPORT = ("bot.handlers", "bot.notify", "bot.app", "bot.runners", "bot.cli")
+
+
+def test_the_dialogs_import_no_handler_worker_or_app():
+    """The flows, once for every messenger: bot/dialogs imports no messenger's package, not
+    the outbound worker, not the app that wires them (every import counts, as above)."""
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in sorted(_graph("bot").items())
+        if module.startswith("bot.dialogs")
+        for target in sorted(targets)
+        if target.startswith(DIALOGS_MAY_NOT_IMPORT)
+    ]
+    assert offenders == []
+
+
+def test_adding_a_messenger_touches_neither_config_nor_app():
+    """bot/config.py and bot/app.py name no messenger's package: its settings are its
+    package's model, and the runner and the worker find it through bot.handlers.PACKAGES."""
+    graph = _graph("bot")
+    for module in ("bot.config", "bot.app"):
+        named = sorted(
+            t
+            for t in graph[module]
+            for p in handlers.PACKAGES
+            if t.startswith(f"bot.handlers.{p}")
+        )
+        assert named == [], module
+    source = (ROOT / "bot" / "config.py").read_text()
+    for prefix in ("telegram_", "vk_", "max_"):
+        assert f"\n    {prefix}" not in source, prefix  # no messenger's field
+
+
+def test_every_messenger_package_has_its_settings_model():
+    for platform in handlers.all_platforms():
+        prefix = str(platform.settings.model_config.get("env_prefix", ""))
+        assert prefix.endswith("_") and prefix.isupper(), platform.key
+        assert platform.settings.__module__.startswith("bot.handlers."), platform.key

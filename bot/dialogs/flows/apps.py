@@ -19,7 +19,7 @@ from bot.dialogs.flows.common import back, label, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
-from bot.notify.render import status_key
+from bot.dialogs.statuses import status_key
 from core.errors import DomainError
 from core.port import OFFER_LAPSED
 from core.rules.calendar import month_display
