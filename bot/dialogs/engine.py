@@ -222,7 +222,7 @@ class Engine:
             handler = self.routes.commands.get(name.lower())
             if handler is None:
                 return await self._current(ctx, T("unknown-command"))
-            teen_may(ctx.teen, name.lower(), self.routes.flow_of[name.lower()])
+            teen_may(ctx.teen, name.lower() in self.routes.teen)
             return await handler(ctx, arg.strip())
         if event.kind == "button":
             act = self._action(event)
@@ -232,7 +232,7 @@ class Engine:
             handler, on = found
             if on is not None and ctx.state.screen not in on:
                 return await self._current(ctx, T("stale-button"))
-            teen_may(ctx.teen, act.PREFIX, self.routes.flow_of[type(act)])
+            teen_may(ctx.teen, type(act) in self.routes.teen)
             return await handler(ctx, act)
         if event.kind == "location":
             here = _known(ctx.state.screen)

@@ -34,7 +34,8 @@ def _claim(table: dict[Any, Any], key: object, value: object, what: str) -> None
 @dataclass(eq=False)
 class Flow:
     """One flow's screens and handlers. ``teen``: a child's own account (14+) may use it
-    (otherwise it is the parent's, or staff's)."""
+    (otherwise it is the parent's, or staff's); a command or button of another flow that
+    everyone has (the menu, the language) is declared with ``teen=True`` itself."""
 
     name: str
     teen: bool = False
@@ -45,6 +46,8 @@ class Flow:
     texts: dict[Screens, TextFn] = field(default_factory=dict)
     locations: dict[Screens, LocationFn] = field(default_factory=dict)
     commands: dict[str, TextFn] = field(default_factory=dict)
+    # the actions and commands a child's own account may use in a flow not theirs
+    everyone: set[type[Action] | str] = field(default_factory=set)
 
     def screen(self, name: Screens) -> Callable[[ScreenFn], ScreenFn]:
         def deco(fn: ScreenFn) -> ScreenFn:
@@ -54,15 +57,18 @@ class Flow:
         return deco
 
     def action(
-        self, kind: type[A], *, on: tuple[Screens, ...] | None = None
+        self, kind: type[A], *, on: tuple[Screens, ...] | None = None, teen: bool = False
     ) -> Callable[[Callable[[Ctx, A], Awaitable[Screen]]], Callable[[Ctx, A], Awaitable[Screen]]]:
         """The handler of a button's action (a class of bot/dialogs/actions.py); ``on``:
-        the screens it can be pressed from, elsewhere it is stale."""
+        the screens it can be pressed from, elsewhere it is stale; ``teen``: a child's own
+        account may press it even when the flow is not theirs."""
 
         def deco(
             fn: Callable[[Ctx, A], Awaitable[Screen]],
         ) -> Callable[[Ctx, A], Awaitable[Screen]]:
             _claim(self.actions, kind, (fn, frozenset(on) if on else None), kind.__name__)
+            if teen:
+                self.everyone.add(kind)
             return fn
 
         return deco
@@ -83,10 +89,14 @@ class Flow:
 
         return deco
 
-    def command(self, *names: str) -> Callable[[TextFn], TextFn]:
+    def command(self, *names: str, teen: bool = False) -> Callable[[TextFn], TextFn]:
+        """``teen``: a child's own account may use it even when the flow is not theirs."""
+
         def deco(fn: TextFn) -> TextFn:
             for name in names:
                 _claim(self.commands, name, fn, f"command /{name}")
+                if teen:
+                    self.everyone.add(name)
             return fn
 
         return deco
@@ -94,8 +104,8 @@ class Flow:
 
 @dataclass
 class Routes:
-    """The flows joined into the table the engine dispatches through; ``flow_of`` names
-    the flow of every action and command (whether a child's own account may use it)."""
+    """The flows joined into the table the engine dispatches through; ``teen`` holds the
+    actions and commands a child's own account may use (of a teen flow, or declared so)."""
 
     screens: dict[Screens, ScreenFn] = field(default_factory=dict)
     actions: dict[type[Action], tuple[ActionFn, frozenset[Screens] | None]] = field(
@@ -104,7 +114,7 @@ class Routes:
     texts: dict[Screens, TextFn] = field(default_factory=dict)
     locations: dict[Screens, LocationFn] = field(default_factory=dict)
     commands: dict[str, TextFn] = field(default_factory=dict)
-    flow_of: dict[type[Action] | str, Flow] = field(default_factory=dict)
+    teen: set[type[Action] | str] = field(default_factory=set)
 
     @classmethod
     def build(cls, flows: Iterable[Flow]) -> Routes:
@@ -125,8 +135,5 @@ class Routes:
                 for key, value in own.items():
                     label = getattr(key, "__name__", getattr(key, "value", key))
                     _claim(table, key, value, f"{what} {label!r} (flow {flow.name!r})")
-            for kind in flow.actions:
-                routes.flow_of[kind] = flow
-            for name in flow.commands:
-                routes.flow_of[name] = flow
+            routes.teen |= {*flow.actions, *flow.commands} if flow.teen else flow.everyone
         return routes

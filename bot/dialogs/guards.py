@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 
 from bot.dialogs.events import Event
-from bot.dialogs.flow import Flow
 from core.errors import DomainError
 
 # C0 controls and DEL, but not tab and newline: NUL in text is refused by PostgreSQL, the
@@ -22,17 +21,12 @@ def clean(event: Event) -> Event:
     return event
 
 
-# what a child's own account (14+) may do: the flows declared with teen=True (search, apply
-# for themselves, their applications and balance, help), and these commands and buttons of
-# the others (the menu, help and language); everything else is the parent's
-TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
-
-
-def teen_may(teen: int | None, name: str, flow: Flow) -> None:
-    """Refuse a child's own account a command or button of a flow not theirs."""
-    if teen is None or name in TEEN_NAMES:
-        return
-    if not flow.teen:
+def teen_may(teen: int | None, allowed: bool) -> None:
+    """Refuse a child's own account (14+) a command or button not theirs: theirs are the
+    flows declared with ``teen=True`` (search, their applications and balance, help) and
+    the few of other flows declared so (the menu, the language); the rest is the
+    parent's, or staff's."""
+    if teen is not None and not allowed:
         raise DomainError("teen_not_allowed")
 
 

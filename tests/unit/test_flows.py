@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogs.actions import OpenMenu
+from bot.dialogs.actions import OpenMenu, SwitchLanguage
 from bot.dialogs.flow import Flow, Routes
 from bot.dialogs.flows import FLOWS
 from bot.dialogs.guards import teen_may
@@ -66,17 +66,36 @@ def test_the_listed_flows_build_and_cover_every_screen():
     routes = Routes.build(FLOWS)
     assert set(routes.screens) == set(Screens)
     assert len({f.name for f in FLOWS}) == len(FLOWS)
-    # every action and command knows its flow (the teen rule reads it)
-    assert set(routes.flow_of) == {*routes.actions, *routes.commands}
 
 
 def test_the_teen_rule_is_the_flow_s():
     """A child's own account may use the flows declared for them, and the few commands and
-    buttons of the others that everyone has (the menu, help, language)."""
+    buttons of the others that everyone has (the menu, the language, cancel, start): the
+    same as when the rule was a list of file names and of command names."""
     assert {f.name for f in FLOWS if f.teen} == {"search", "apps", "balance", "help"}
-    mine, theirs = Flow("mine", teen=True), Flow("theirs")
-    teen_may(7, "anything", mine)
-    teen_may(None, "anything", theirs)  # a parent's account
-    teen_may(7, "menu", theirs)
+    routes = Routes.build(FLOWS)
+    theirs = {k for f in FLOWS if f.teen for k in (*f.actions, *f.commands)}
+    assert routes.teen - theirs == {
+        "start",
+        "menu",
+        "cancel",
+        "language",
+        OpenMenu,
+        SwitchLanguage,
+    }
+    assert "children" not in routes.teen and "privacy" not in routes.teen
+    teen_may(None, False)  # a parent's account
+    teen_may(7, True)
     with pytest.raises(DomainError, match="teen_not_allowed"):
-        teen_may(7, "children", theirs)
+        teen_may(7, False)
+
+
+def test_a_handler_declared_for_teens_in_a_flow_not_theirs():
+    flow = Flow("theirs")
+    flow.command("menu", teen=True)(_show)
+    flow.command("children")(_show)
+    flow.action(OpenMenu, teen=True)(_show)
+    assert Routes.build([flow]).teen == {"menu", OpenMenu}
+    mine = Flow("mine", teen=True)
+    mine.command("search")(_show)
+    assert Routes.build([mine]).teen == {"search"}

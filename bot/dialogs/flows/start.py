@@ -45,7 +45,7 @@ class ShowPolicy(Action):
     pass
 
 
-@flow.command("start")
+@flow.command("start", teen=True)
 async def start(ctx: Ctx, arg: str) -> Screen:
     if arg.startswith(DEEP_LINK_PREFIX) and is_id(arg[len(DEEP_LINK_PREFIX) :]):
         program_id = int(arg[len(DEEP_LINK_PREFIX) :])
@@ -155,23 +155,23 @@ async def menu(ctx: Ctx) -> Screen:
     return Screen([T("menu-title")], rows)
 
 
-@flow.action(OpenMenu)
+@flow.action(OpenMenu, teen=True)
 async def to_menu(ctx: Ctx, _: OpenMenu) -> Screen:
     return await ctx.show(Screens.MENU)
 
 
-@flow.command("menu")
+@flow.command("menu", teen=True)
 async def menu_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.MENU)
 
 
-@flow.command("cancel")
+@flow.command("cancel", teen=True)
 async def cancel(ctx: Ctx, arg: str) -> Screen:
     ctx.drop_flows()  # every flow's draft and choices, the broadcast's too
     return await ctx.show(Screens.MENU, T("cancelled"))
 
 
-@flow.action(SwitchLanguage)
+@flow.action(SwitchLanguage, teen=True)
 async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
     # a child's own account changes its own language, not the family's
@@ -181,6 +181,6 @@ async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     return await ctx.current()
 
 
-@flow.command("language")
+@flow.command("language", teen=True)
 async def language_command(ctx: Ctx, arg: str) -> Screen:
     return await language(ctx, SwitchLanguage())
