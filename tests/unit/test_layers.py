@@ -1,5 +1,5 @@
 """The core knows nothing of the messengers: it imports nothing from ``bot``, and no string
-in its code is a platform's name (a platform is an opaque key the surfaces register).
+in its code is a platform's name (a platform is an opaque key its handler package declares).
 A messenger's package imports no other messenger's package."""
 
 from __future__ import annotations
