@@ -23,14 +23,14 @@ from sqlalchemy import func, select
 
 from bench._data import fresh_sqlite
 from bot.dialogs.signing import Signer
+from bot.handlers.telegram.handler import make_bot
+from bot.handlers.telegram.sender import TelegramSender
+from bot.handlers.vk.handler import make_vk
+from bot.handlers.vk.sender import StoredIds, VkSender
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits
 from bot.notify.worker import Worker
-from bot.platforms.telegram.sender import TelegramSender
-from bot.platforms.telegram.surface import make_bot
-from bot.platforms.vk.sender import StoredIds, VkSender
-from bot.platforms.vk.surface import make_vk
 from core.broadcasts import broadcasts
 from core.staff import roles
 from core.storage.db import Database
@@ -123,9 +123,9 @@ async def vk(n: int) -> None:
 
 
 async def max_(n: int) -> None:
-    from bot.platforms.max.sender import MaxSender
-    from bot.platforms.max.surface import MaxApi
-    from bot.platforms.max.surface import make_bot as make_max
+    from bot.handlers.max.handler import MaxApi
+    from bot.handlers.max.handler import make_bot as make_max
+    from bot.handlers.max.sender import MaxSender
     from tests.support.max_server import FakeMax
 
     db, folder = await prepare("max", n)

@@ -60,8 +60,8 @@ from sqlalchemy import and_, bindparam, select
 from bench._data import percentile
 from bot.app import build
 from bot.config import Settings
+from bot.handlers.telegram import handler as telegram
 from bot.i18n import Translator, money
-from bot.platforms.telegram import surface as telegram
 from core.certificates import certificates, confirmations
 from core.family import children, parents
 from core.rules.calendar import month_display

@@ -1,4 +1,4 @@
-"""`python -m bot …`: the chat surfaces, the worker and the operator commands."""
+"""`python -m bot …`: the chat handlers, the worker and the operator commands."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from bot import platforms
+from bot import handlers
 from bot.app import quiet_parameter_loggers
 from bot.cli import OPERATOR_COMMANDS
 from bot.config import Settings
@@ -19,6 +19,8 @@ from bot.runners import RUNNERS
 def cli(ctx: click.Context) -> None:
     """ПФДО bot: Telegram, VK, MAX and a terminal chat over one core."""
     settings = Settings()
+    for platform in handlers.all_platforms():
+        settings.part(platform.settings)  # each messenger's settings checked at start, too
     level = settings.log_level or ("WARNING" if ctx.invoked_subcommand in OPERATOR else "INFO")
     handler = logging.StreamHandler()
     if settings.log_format == "json":
@@ -41,7 +43,7 @@ def cli(ctx: click.Context) -> None:
     # the console chat owns the terminal: its logs would mix with the conversation
     if ctx.invoked_subcommand == "console" or (
         ctx.invoked_subcommand == "run"
-        and not platforms.configured(settings)  # no token: `run` is the terminal chat
+        and not handlers.configured(settings)  # no token: `run` is the terminal chat
         and settings.log_level is None
     ):
         logging.getLogger().setLevel("WARNING")

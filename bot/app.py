@@ -7,10 +7,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import bot.dialogs.flows  # noqa: F401  (registers every flow)
 from bot import keys
 from bot.config import Settings
-from bot.dialogs.engine import Engine, Policy
+from bot.dialogs.context import Policy
+from bot.dialogs.engine import Engine
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
@@ -140,6 +141,7 @@ async def build(
     else:
         states = MemoryStateStore(ttl=settings.state_ttl_s)
     engine = Engine(
+        FLOWS,
         UseCases(db),
         states,
         translator(),

@@ -4,38 +4,38 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any, TypeVar
 
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.storage.db import DEFAULT_DATABASE_URL
 
+ENV_FILE = ".env"
+P = TypeVar("P", bound=BaseSettings)
+
 
 class Settings(BaseSettings):
+    """The core's and the process's settings. Each messenger's are its package's own
+    (bot/handlers/<name>/settings.py, read through ``part``), so adding a messenger does
+    not touch this file."""
+
     # an empty variable (as .env.example leaves them) means "not set"
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore", env_ignore_empty=True)
+    # what was given for the messengers' settings, the .env file read, their models built
+    _given: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _env_file: Any = PrivateAttr(default=ENV_FILE)
+    _parts: dict[type[BaseSettings], BaseSettings] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        fields = type(self).model_fields
+        own = {k: v for k, v in values.items() if k in fields or k.startswith("_")}
+        super().__init__(**own)
+        self._given = {k: v for k, v in values.items() if k not in own}
+        self._env_file = values.get("_env_file", ENV_FILE)
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
-
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base: AnyHttpUrl | None = None
-    telegram_webhook_url: AnyHttpUrl | None = None
-    telegram_webhook_secret: SecretStr | None = None
-    telegram_webhook_host: str = "0.0.0.0"  # in a container: listen on every interface
-    telegram_webhook_port: int = 8080
-
-    vk_group_token: SecretStr | None = None
-    vk_group_id: int | None = None
-    vk_api_base: AnyHttpUrl | None = None
-
-    max_bot_token: SecretStr | None = None
-    max_api_base: AnyHttpUrl | None = None
-    # set: MAX delivers updates to this URL (+ /max/webhook), else long polling
-    max_webhook_url: AnyHttpUrl | None = None
-    max_webhook_secret: SecretStr | None = None  # MAX echoes it in X-Max-Bot-Api-Secret
-    max_webhook_host: str = "0.0.0.0"
-    max_webhook_port: int = 8082
 
     # answered within this many seconds even when the database or Redis hangs
     reply_deadline_s: float = Field(default=1.5, gt=0)
@@ -66,11 +66,6 @@ class Settings(BaseSettings):
     operator_address: str = Field(default="", max_length=300)
     operator_contact: str = Field(default="", max_length=200)  # for requests about the data
     low_balance_rub: int = 1000  # a debit notice warns below this available balance
-    telegram_rate: float = 30  # messages a second per bot
-    telegram_chat_rate: float = 1  # messages a second per chat
-    vk_rate: float = 20  # API requests a second per community token
-    max_rate: float = 30  # MAX Bot API requests a second per bot
-    max_chat_rate: float = 2  # MAX: answers a second in one dialog
     # a dead worker's claimed rows go to another after this; a live one keeps extending
     worker_lease_s: float = Field(default=10, gt=0)
     worker_enabled: bool = True  # the outbox worker runs inside `run`
@@ -80,24 +75,27 @@ class Settings(BaseSettings):
     # /metrics: it faces the internet)
     health_port: int | None = 8081
 
-    @property
-    def max_webhook_secret_ok(self) -> bool:
-        """MAX accepts a secret of 5 to 256 characters A-Z, a-z, 0-9, _ and - (POST
-        /subscriptions, ``secret``: ``^[a-zA-Z0-9_-]{5,256}$``, dev.max.ru); ask for 16 or
-        more, like Telegram's."""
-        return _secret_ok(self.max_webhook_secret)
+    def part(self, kind: type[P]) -> P:
+        """A messenger's own settings (the model its package in bot/handlers/ defines, with
+        its env prefix: TELEGRAM_, VK_, MAX_), read from the same sources as these: what
+        was given to ``Settings(...)`` under its prefix (``telegram_bot_token=…``), then the
+        environment, then the same .env file. Built once per kind."""
+        found = self._parts.get(kind)
+        if not isinstance(found, kind):
+            prefix = str(kind.model_config.get("env_prefix", "")).lower()
+            given = {
+                k[len(prefix) :]: v for k, v in self._given.items() if k.lower().startswith(prefix)
+            }
+            found = kind(_env_file=self._env_file, **given)
+            self._parts[kind] = found
+        return found
 
-    @property
-    def webhook_secret_ok(self) -> bool:
-        """Webhook mode needs a secret Telegram echoes back, long enough not to be guessed,
-        of the characters Telegram accepts (setWebhook ``secret_token``: "1-256 characters.
-        Only characters A-Z, a-z, 0-9, _ and - are allowed", core.telegram.org/bots/api)."""
-        return _secret_ok(self.telegram_webhook_secret)
 
-
-# what both platforms accept in a webhook secret (base64's +, / and = are refused)
+# what Telegram and MAX both accept in a webhook secret (base64's +, / and = are refused)
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
-def _secret_ok(secret: SecretStr | None) -> bool:
+def webhook_secret_ok(secret: SecretStr | None) -> bool:
+    """A secret a messenger echoes back with each webhook delivery: long enough not to be
+    guessed, of the characters Telegram and MAX both accept."""
     return secret is not None and SECRET_PATTERN.fullmatch(secret.get_secret_value()) is not None

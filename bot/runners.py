@@ -7,11 +7,11 @@ import logging
 
 import click
 
-from bot import platforms
+from bot import handlers
 from bot.app import build, settle_heap
 from bot.cli import operator_text
 from bot.config import Settings
-from bot.platforms import Platform, Refused
+from bot.handlers import Platform, Refused
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,8 @@ def console_cmd() -> None:
 
 
 async def _console(settings: Settings) -> None:
-    from bot.platforms.console import surface as console
-    from bot.platforms.console.demo import DemoClock
+    from bot.handlers.console import handler as console
+    from bot.handlers.console.demo import DemoClock
 
     # the demo's own clock: from DEMO_TODAY if set, and "the month has ended" moves it
     clock = DemoClock(start=settings.demo_today, timezone=settings.timezone)
@@ -59,7 +59,7 @@ def _platform_cmd(platform: Platform) -> click.Command:
 def worker_cmd() -> None:
     """Deliver notices and announcements from the outbox (Telegram and/or VK)."""
     settings: Settings = click.get_current_context().obj
-    if not platforms.configured(settings):
+    if not handlers.configured(settings):
         raise click.ClickException(operator_text("cli-need-a-token"))
     asyncio.run(_worker(settings))
 
@@ -101,7 +101,7 @@ async def _health(app):
 def run_cmd() -> None:
     """Every messenger whose token is set; with no token, the terminal chat on demo data."""
     settings: Settings = click.get_current_context().obj
-    chosen = platforms.configured(settings)
+    chosen = handlers.configured(settings)
     if not chosen:
         asyncio.run(_console(settings))
         return
@@ -179,6 +179,6 @@ async def _keep(platform: Platform, app, *, alone: bool) -> None:
 RUNNERS = (
     run_cmd,
     console_cmd,
-    *(_platform_cmd(p) for p in platforms.all_platforms()),
+    *(_platform_cmd(p) for p in handlers.all_platforms()),
     worker_cmd,
 )

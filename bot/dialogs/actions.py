@@ -8,7 +8,7 @@ handler runs, in the manner of aiogram's CallbackData.
 
     Button(T("btn-remove-yes"), RemoveChild(child.id))    # "child-remove-yes:5~<signature>"
 
-    @registry.action(RemoveChild, on=("child-remove-confirm",))
+    @flow.action(RemoveChild, on=("child-remove-confirm",))
     async def remove(ctx: Ctx, act: RemoveChild) -> Screen: ...
 
 Fields are ``int`` (0 to PostgreSQL's integer maximum), ``bool`` or ``str``; a ``str``

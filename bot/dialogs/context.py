@@ -1,17 +1,20 @@
 """What a flow handler sees of one event: the person, their dialog state, the core's use cases
-(``ctx.core``: the port, never the database or its units of work)."""
+(``ctx.core``: the port, never the database or its units of work).
+
+The Ctx knows the engine only as ``Manager``, the protocol below that the engine
+implements (in the manner of aiogram_dialog's DialogManager protocol): the context imports
+neither the engine nor the flows, so neither circle can form."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.events import Event
 from bot.dialogs.flowstate import DRAFTS, ENGINE_KEYS, TYPED, FlowState
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
 from bot.dialogs.state import DialogState
@@ -19,17 +22,42 @@ from bot.i18n import money
 from core.errors import DomainError
 from core.port import ChildView, Core, ParentView
 
-if TYPE_CHECKING:
-    from bot.dialogs.engine import Engine, Policy
-
 S = TypeVar("S", bound=FlowState)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the privacy policy names from the deployment's settings: the operator of the
+    personal data and how long what is kept is kept."""
+
+    operator_name: str = ""
+    operator_address: str = ""
+    operator_contact: str = ""
+    state_hours: int = 6  # a dialog and whatever was typed in it (STATE_TTL_S)
+    expiry_days: int = 10  # an unanswered application ends, and its phone goes
+
+
+class Manager(Protocol):
+    """What a Ctx asks of the engine that made it (bot/dialogs/engine.py implements it)."""
+
+    core: Core
+    policy: Policy
+    timezone: str
+
+    async def build(self, ctx: Ctx, name: Screens) -> Screen:
+        """Screen ``name`` built by the flow that declares it."""
+        ...
+
+    async def current(self, ctx: Ctx, *notice: T) -> Screen: ...
+
+    async def forget(self, *user_keys: str) -> None: ...
 
 
 @dataclass
 class Ctx:
     """What a flow handler sees: the person, their state, the core's use cases."""
 
-    engine: Engine
+    engine: Manager
     event: Event
     parent_id: int
     state: DialogState
@@ -155,7 +183,7 @@ class Ctx:
         previous = self.state.screen
         self.state.screen = name
         try:
-            screen = await registry.screens[name](self)
+            screen = await self.engine.build(self, name)
         except BaseException:
             # a screen that cannot be built is not where the person is
             self.state.screen = previous

@@ -1,7 +1,8 @@
 """The dialog engine: one neutral event in, one rendered screen out.
 
-Flows register their screens, button actions, text and location answers and commands in
-`registry`; the engine resolves the person, loads their dialog state, dispatches, turns a
+The engine is built from an explicit tuple of flows (bot/dialogs/flows/__init__.py) joined
+into its routes: their screens, button actions, text and location answers and commands. It
+resolves the person, loads their dialog state, dispatches, turns a
 refusal into its message above the current screen, and never lets an error escape as
 silence or a traceback.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot import metrics
 from bot.dialogs import actions
 from bot.dialogs.actions import Action, FindTyped
-from bot.dialogs.context import Ctx
+from bot.dialogs.context import Ctx, Policy
 from bot.dialogs.events import Event
+from bot.dialogs.flow import Flow, Routes
 from bot.dialogs.guards import clean, teen_may, unavailable
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Rendered, Screen, T, render
 from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
@@ -60,18 +62,6 @@ def _known(name: str) -> Screens | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """What the privacy policy names from the deployment's settings: the operator of the
-    personal data and how long what is kept is kept."""
-
-    operator_name: str = ""
-    operator_address: str = ""
-    operator_contact: str = ""
-    state_hours: int = 6  # a dialog and whatever was typed in it (STATE_TTL_S)
-    expiry_days: int = 10  # an unanswered application ends, and its phone goes
-
-
 @dataclass
 class Reply:
     screen: Rendered
@@ -87,8 +77,11 @@ class _Late:
 
 
 class Engine:
+    """Implements the Ctx's ``Manager`` protocol."""
+
     def __init__(
         self,
+        flows: Iterable[Flow],
         core: Core,
         states: StateStore,
         translator: Translator,
@@ -99,6 +92,8 @@ class Engine:
         linger: float = 30.0,
         policy: Policy | None = None,
     ) -> None:
+        # a screen, action, input or command two flows both declare is refused here
+        self.routes = Routes.build(flows)
         self.timezone = timezone
         self.policy = policy or Policy()
         self.core = core
@@ -224,24 +219,24 @@ class Engine:
         event = ctx.event
         if event.kind == "command":
             name, _, arg = event.text.partition(" ")
-            handler = registry.commands.get(name.lower())
+            handler = self.routes.commands.get(name.lower())
             if handler is None:
                 return await self._current(ctx, T("unknown-command"))
-            teen_may(ctx.teen, name.lower(), handler)
+            teen_may(ctx.teen, name.lower() in self.routes.teen)
             return await handler(ctx, arg.strip())
         if event.kind == "button":
             act = self._action(event)
-            found = registry.actions.get(type(act)) if act is not None else None
+            found = self.routes.actions.get(type(act)) if act is not None else None
             if act is None or found is None:
                 return await self._current(ctx, T("stale-button"))
             handler, on = found
             if on is not None and ctx.state.screen not in on:
                 return await self._current(ctx, T("stale-button"))
-            teen_may(ctx.teen, act.PREFIX, handler)
+            teen_may(ctx.teen, type(act) in self.routes.teen)
             return await handler(ctx, act)
         if event.kind == "location":
             here = _known(ctx.state.screen)
-            on_location = registry.locations.get(here) if here is not None else None
+            on_location = self.routes.locations.get(here) if here is not None else None
             if on_location is None or event.lat is None or event.lon is None:
                 return await self._current(ctx, T("unexpected-location"))
             return await on_location(ctx, event.lat, event.lon)
@@ -249,12 +244,12 @@ class Engine:
         if len(text) > MAX_INPUT:
             return await self._current(ctx, T("input-too-long", {"max": MAX_INPUT}))
         here = _known(ctx.state.screen)
-        handler = registry.texts.get(here) if here is not None else None
+        handler = self.routes.texts.get(here) if here is not None else None
         if handler is not None and text:
             return await handler(ctx, text)
         # an earlier offer goes: the person typed something else
         ctx.take_typed()
-        if not text or FindTyped not in registry.actions:
+        if not text or FindTyped not in self.routes.actions:
             return await self._current(ctx, T("unexpected-text"))
         # what someone who has not consented types, or what looks like a СНИЛС or a
         # phone, is not kept in the dialog state (not even for its hours): no search offer
@@ -278,13 +273,16 @@ class Engine:
         act = actions.parse(public) if public is not None else None
         return act if act is not None and act.PUBLIC else None
 
+    async def build(self, ctx: Ctx, name: Screens) -> Screen:
+        return await self.routes.screens[name](ctx)
+
     async def current(self, ctx: Ctx, *notice: T) -> Screen:
         return await self._current(ctx, *notice)
 
     async def _current(self, ctx: Ctx, *notice: T) -> Screen:
         """The screen the person is on, shown again under a notice."""
         screen = ctx.state.screen
-        name = Screens(screen) if screen in registry.screens else Screens.MENU
+        name = Screens(screen) if screen in self.routes.screens else Screens.MENU
         try:
             return await ctx.show(name, *notice)
         except DomainError as exc:

@@ -5,7 +5,6 @@ opposed to a mistake of ours)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
 from bot.dialogs.events import Event
 from core.errors import DomainError
@@ -22,17 +21,12 @@ def clean(event: Event) -> Event:
     return event
 
 
-# what a child's own account (14+) may do: search, apply for themselves, their applications
-# and balance, and the menu, help and language; everything else is the parent's
-TEEN_FLOWS = frozenset({"search", "apply", "balance", "faq"})
-TEEN_NAMES = frozenset({"menu", "help", "lang", "language", "cancel", "start", "prog"})
-
-
-def teen_may(teen: int | None, name: str, handler: Callable[..., object]) -> None:
-    """Refuse a child's own account a command or button of another flow."""
-    if teen is None or name in TEEN_NAMES:
-        return
-    if handler.__module__.rsplit(".", 1)[-1] not in TEEN_FLOWS:
+def teen_may(teen: int | None, allowed: bool) -> None:
+    """Refuse a child's own account (14+) a command or button not theirs: theirs are the
+    flows declared with ``teen=True`` (search, their applications and balance, help) and
+    the few of other flows declared so (the menu, the language); the rest is the
+    parent's, or staff's."""
+    if teen is not None and not allowed:
         raise DomainError("teen_not_allowed")
 
 

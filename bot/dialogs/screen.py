@@ -1,7 +1,7 @@
 """What to show, separate from how a platform sends it (aiogram_dialog's split).
 
 A Screen is text pieces (locale keys with parameters) and rows of buttons, each button a
-typed action (bot/dialogs/actions.py). A surface renders it with `render` and turns the
+typed action (bot/dialogs/actions.py). A handler renders it with `render` and turns the
 result into its markup.
 """
 
@@ -94,8 +94,8 @@ def piece(t: Translator, lang: str, p: Piece) -> str:
 
 
 def render(screen: Screen, lang: str, t: Translator, sign) -> Rendered:  # type: ignore[no-untyped-def]
-    # whole, however long: each surface sends a long text as several messages within its
-    # platform's limit (bot/platforms/split.py)
+    # whole, however long: each handler sends a long text as several messages within its
+    # platform's limit (bot/handlers/split.py)
     text = "\n\n".join(s for s in (piece(t, lang, p) for p in screen.parts) if s)
     rows = [
         [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import platforms
+from bot import handlers
 from bot.app import App
 from bot.i18n import translator
 from bot.notify.pacing import Pace
@@ -18,7 +18,7 @@ def build_worker(
     s = app.settings
     pace = pace or app.pace
     if senders is None:
-        senders = {p.key: p.sender(app, pace) for p in platforms.configured(s)}
+        senders = {p.key: p.sender(app, pace) for p in handlers.configured(s)}
     return Worker(
         Jobs(app.db),
         translator(),

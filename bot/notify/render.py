@@ -8,10 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.dialogs.actions import FindSimilar, TakeSeat
+from bot.dialogs.statuses import status_key
 from bot.i18n import Translator, money
-from core.port import OFFER_LAPSED, Claimed, NoticeReader
+from core.port import Claimed, NoticeReader
 from core.rules.calendar import month_display
-from core.rules.enrolment import AppStatus
 
 # notices about an application's money: their text and the amounts they name
 MONEY_NOTICES = {
@@ -30,13 +30,6 @@ class Notice:
 
 NEXT_STEPS = frozenset({"accepted", "enrolled", "rejected"})  # answers that say what next
 SIMILAR = 3  # programs suggested after a refusal
-
-
-def status_key(status: str, reason: object = None) -> str:
-    """The words for an application's status (a held seat not taken has its own)."""
-    if status == AppStatus.EXPIRED.value and reason == OFFER_LAPSED:
-        return "status-offer-lapsed"
-    return f"status-{status}"
 
 
 class Renderer:

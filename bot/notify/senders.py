@@ -1,5 +1,5 @@
-"""What a platform's notice sender is given and must do: each platform package has one
-(bot/platforms/<name>/sender.py), paced by that platform's limits."""
+"""What a platform's notice sender is given and must do: each messenger's handler package has one
+(bot/handlers/<name>/sender.py), paced by that platform's limits."""
 
 from __future__ import annotations
 

@@ -14,9 +14,9 @@ import pytest
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.platforms.max import surface as max_surface
-from bot.platforms.telegram import surface as telegram
-from bot.platforms.vk import surface as vk_surface
+from bot.handlers.max import handler as max_surface
+from bot.handlers.telegram import handler as telegram
+from bot.handlers.vk import handler as vk_surface
 from tests.support.max_server import FakeMax
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk

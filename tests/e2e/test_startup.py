@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import platforms, runners
+import bot.handlers as platforms
+from bot import runners
 from bot.config import Settings
-from bot.platforms import startup
+from bot.handlers import startup
 from tests.e2e.conftest import running_bot
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk

@@ -162,7 +162,7 @@ async def test_messages_not_allowed_is_recorded(vk_bot):
 
 
 async def test_retried_send_gives_no_second_message(vk_bot):
-    from bot.platforms.vk.surface import random_id
+    from bot.handlers.vk.handler import random_id
 
     assert random_id(1, "m5", "text", "{}") == random_id(1, "m5", "text", "{}")
     assert random_id(1, "m5", "text", "{}") != random_id(1, "m6", "text", "{}")
@@ -175,7 +175,7 @@ async def test_retried_send_gives_no_second_message(vk_bot):
     # the same request repeated (a retry after a lost response): VK drops it
     import vk_api
 
-    from bot.platforms.vk.surface import make_vk
+    from bot.handlers.vk.handler import make_vk
 
     vk = make_vk(h.vk.token, h.vk.base)
     await asyncio.to_thread(

@@ -11,13 +11,20 @@ import pytest
 import yaml
 
 from bot.config import Settings
+from bot.handlers import all_platforms
+from bot.handlers.telegram.settings import TelegramSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 THIRD_PARTY = {"POSTGRES_PASSWORD"}  # read by the postgres image, documented for it
 
 
 def settings_variables() -> set[str]:
-    return {name.upper() for name in Settings.model_fields}
+    """The process's variables and each messenger's (its package's model, its prefix)."""
+    names = {name.upper() for name in Settings.model_fields}
+    for platform in all_platforms():
+        prefix = str(platform.settings.model_config.get("env_prefix", ""))
+        names |= {f"{prefix}{name}".upper() for name in platform.settings.model_fields}
+    return names
 
 
 def env_example() -> dict[str, str]:
@@ -100,5 +107,7 @@ def test_env_example_parses_as_settings(tmp_path, monkeypatch):
     env = tmp_path / ".env"
     env.write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
     settings = Settings(_env_file=env)
-    assert settings.telegram_bot_token is None  # empty means unset
+    assert TelegramSettings.of(settings).bot_token is None  # empty means unset
+    for platform in all_platforms():  # each messenger's part parses too
+        settings.part(platform.settings)
     assert settings.timezone == "Asia/Vladivostok"

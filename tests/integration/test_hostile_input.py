@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
@@ -32,7 +32,7 @@ async def engine(db):
         await parents.give_consent(uow, parent.id)
         await roles.grant(uow, f"tg:{USER}", "coordinator", municipality_code="town")
         await uow.commit()
-    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
+    return Engine(FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
 
 
 async def say(engine: Engine, text: str) -> str:

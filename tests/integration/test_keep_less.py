@@ -9,9 +9,10 @@ from datetime import datetime
 
 import pytest
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
-from bot.dialogs.engine import Engine, Policy
+from bot.dialogs.context import Policy
+from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
@@ -80,7 +81,9 @@ async def test_the_phone_goes_when_the_application_ends(db, clock, end):
 
 
 def _engine(db, states, policy=None):
-    return Engine(UseCases(db), states, translator(), Signer(b"k"), policy=policy, deadline=10)
+    return Engine(
+        FLOWS, UseCases(db), states, translator(), Signer(b"k"), policy=policy, deadline=10
+    )
 
 
 async def test_what_is_typed_before_consent_is_not_kept(db):

@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
@@ -49,7 +49,7 @@ async def test_a_late_write_is_answered_at_once_and_still_done(db: Database):
     await setup_region(db, rows=[catalog_row(1)])
     core = UseCases(db)
     states = MemoryStateStore()
-    engine = Engine(core, states, translator(), Signer(b"k"), deadline=0.2, linger=5)
+    engine = Engine(FLOWS, core, states, translator(), Signer(b"k"), deadline=0.2, linger=5)
     press = await _consent_press(engine)
     before = await states.get("tg:1")
     assert before is not None
@@ -67,7 +67,9 @@ async def test_a_late_write_is_answered_at_once_and_still_done(db: Database):
 async def test_work_past_the_linger_is_cancelled(db: Database):
     await setup_region(db, rows=[catalog_row(1)])
     core = UseCases(db)
-    engine = Engine(core, MemoryStateStore(), translator(), Signer(b"k"), deadline=0.1, linger=0.3)
+    engine = Engine(
+        FLOWS, core, MemoryStateStore(), translator(), Signer(b"k"), deadline=0.1, linger=0.3
+    )
     press = await _consent_press(engine)
     _slowed(core, 1.0)
     reply = await engine.handle(press)

@@ -9,10 +9,10 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.dialogs.actions import OpenChild
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.flows.children import AskRemoveChild, RemoveChild
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
@@ -56,7 +56,7 @@ async def _family(db, staff):
 
 
 def _engine(db):
-    return Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
+    return Engine(FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
 
 
 async def _press(engine, action):

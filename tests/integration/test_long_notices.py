@@ -8,14 +8,14 @@ from typing import Any
 
 import requests
 
+from bot.handlers.max.sender import MaxSender
+from bot.handlers.split import MAX_TEXT, TELEGRAM_TEXT, VK_TEXT, split_text
+from bot.handlers.telegram.handler import make_bot
+from bot.handlers.telegram.sender import TelegramSender
+from bot.handlers.vk.handler import make_vk
+from bot.handlers.vk.sender import VkSender
 from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits, Outgoing
-from bot.platforms.max.sender import MaxSender
-from bot.platforms.split import MAX_TEXT, TELEGRAM_TEXT, VK_TEXT, split_text
-from bot.platforms.telegram.sender import TelegramSender
-from bot.platforms.telegram.surface import make_bot
-from bot.platforms.vk.sender import VkSender
-from bot.platforms.vk.surface import make_vk
 from core.outbox import delivery
 from core.outbox.delivery import Outcome
 from tests.support.tg_server import ApiRefusal, FakeTelegram

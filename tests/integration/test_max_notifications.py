@@ -10,11 +10,11 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from bot.dialogs.signing import Signer
+from bot.handlers.max.handler import MaxApi, make_bot
+from bot.handlers.max.sender import MaxSender
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
 from bot.notify.worker import Worker
-from bot.platforms.max.sender import MaxSender
-from bot.platforms.max.surface import MaxApi, make_bot
 from core.broadcasts import broadcasts
 from core.staff import roles
 from core.storage.models import Identity

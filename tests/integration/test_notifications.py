@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.dialogs.signing import Signer
+from bot.handlers.telegram.handler import make_bot
+from bot.handlers.telegram.sender import TelegramSender
+from bot.handlers.vk.handler import make_vk
+from bot.handlers.vk.sender import StoredIds, VkSender
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits
 from bot.notify.worker import Worker
-from bot.platforms.telegram.sender import TelegramSender
-from bot.platforms.telegram.surface import make_bot
-from bot.platforms.vk.sender import StoredIds, VkSender
-from bot.platforms.vk.surface import make_vk
 from core.accounting import month_close
 from core.broadcasts import broadcasts
 from core.enrolment import decisions, enrolment

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.app import build, database_options
 from bot.config import Settings
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
+from bot.handlers.telegram import handler as telegram
+from bot.handlers.vk import handler as vk_handler
 from bot.i18n import translator
-from bot.platforms.telegram import surface as telegram
-from bot.platforms.vk import surface as vk_surface
 from core.storage.db import Database
 from core.usecases import UseCases
 from tests.support.services import REDIS_URL, require_redis
@@ -109,7 +109,9 @@ async def test_postgres_blackholed_answers_within_2s_and_recovers(postgres_url: 
         register_secret="outage-register-0123456789",
     )
     db = Database(through, **database_options(settings))
-    engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5)
+    engine = Engine(
+        FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=1.5
+    )
 
     async def ask(user: str, command: str) -> tuple[str, float]:
         started = time.monotonic()
@@ -152,7 +154,7 @@ async def _vk_timed(vk: FakeVk, user: int, text: str) -> tuple[str, float]:
 async def _vk_bot(settings: Settings, vk: FakeVk):  # type: ignore[no-untyped-def]
     app = await build(settings, seed_if_empty=True)
     stop = asyncio.Event()
-    longpoll = asyncio.create_task(vk_surface.run(app, stop))
+    longpoll = asyncio.create_task(vk_handler.run(app, stop))
     for _ in range(100):  # events sent before the bot connects are not its to see
         if vk.lp_requests:
             break

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, MemoryStateStore
 from bot.i18n import translator
@@ -46,7 +46,7 @@ async def test_withdrawal_clears_the_draft_in_every_messenger(db):
         data={"pid": parent, "draft": {"surname": "Иванова", "birth": "2016-03-05"}},
     )
     await states.set("vk:5", draft)
-    engine = Engine(UseCases(db), states, translator(), Signer(b"k"), deadline=10)
+    engine = Engine(FLOWS, UseCases(db), states, translator(), Signer(b"k"), deadline=10)
     await engine.handle(Event("tg", "5", "command", text="privacy"))
     payload = engine.signer.sign("tg:5", "withdraw")
     await engine.handle(Event("tg", "5", "button", payload=payload))
@@ -70,7 +70,7 @@ async def test_a_state_whose_family_was_merged_away_finds_the_family(db):
     states = MemoryStateStore()
     await states.set("vk:7", DialogState(screen="menu", data={"pid": source}))
     assert await db.run(linking.redeem, source, "vk", await db.run(linking.create_code, target))
-    engine = Engine(UseCases(db), states, translator(), Signer(b"k"), deadline=10)
+    engine = Engine(FLOWS, UseCases(db), states, translator(), Signer(b"k"), deadline=10)
     reply = await engine.handle(Event("vk", "7", "command", text="menu"))
     assert "Главное меню" in reply.screen.text
     assert (await states.get("vk:7")).data["pid"] == target
@@ -106,7 +106,9 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
     waits = await db.run(enrolment.apply, parent, child, await group_id(db, "g2"))
     for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):
         await db.run(decisions.provider_decide, staff, attends, status)
-    engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
+    engine = Engine(
+        FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10
+    )
     await engine.handle(Event("tg", "31", "command", text="privacy"))
     reply = await engine.handle(
         Event("tg", "31", "button", payload=engine.signer.sign("tg:31", "withdraw"))

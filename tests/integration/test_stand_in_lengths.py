@@ -10,9 +10,9 @@ import vk_api
 from aiogram.exceptions import TelegramBadRequest
 from maxapi.exceptions.max import MaxApiError
 
-from bot.platforms.max.surface import make_bot as make_max
-from bot.platforms.telegram.surface import make_bot as make_tg
-from bot.platforms.vk.surface import make_vk
+from bot.handlers.max.handler import make_bot as make_max
+from bot.handlers.telegram.handler import make_bot as make_tg
+from bot.handlers.vk.handler import make_vk
 from tests.support.max_server import FakeMax
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk

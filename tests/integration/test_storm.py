@@ -15,7 +15,7 @@ from bench.storm_bench import BUTTON_SECRET, SECRET, Storm, StormTelegram, audit
 from bot.app import build
 from bot.config import Settings
 from bot.dialogs.signing import Signer
-from bot.platforms.telegram.surface import make_bot
+from bot.handlers.telegram.handler import make_bot
 from tests.conftest import _truncate
 from tests.support.services import REDIS_URL, require_redis
 from tests.support.tg_server import serve_webhook

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-import bot.dialogs.flows  # noqa: F401  (registers the flows)
 from bot.dialogs.engine import PUBLIC, Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
@@ -25,7 +25,9 @@ async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
     parent = None
     for born in (date(2016, 3, 5), date(2014, 6, 1), date(2012, 9, 9)):
         parent, _ = await parent_with_child(db, born=born)
-    engine = Engine(UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10)
+    engine = Engine(
+        FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10
+    )
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
@@ -67,7 +69,7 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
     signer = Signer(b"k")
-    engine = Engine(UseCases(db), MemoryStateStore(), translator(), signer, deadline=10)
+    engine = Engine(FLOWS, UseCases(db), MemoryStateStore(), translator(), signer, deadline=10)
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, update
 
+from bot.handlers.vk.handler import make_vk
+from bot.handlers.vk.sender import StoredIds, VkSender
 from bot.notify.pacing import LocalPace
 from bot.notify.senders import Limits, Outgoing
-from bot.platforms.vk.sender import StoredIds, VkSender
-from bot.platforms.vk.surface import make_vk
 from core.outbox import delivery
 from core.outbox.delivery import Outcome
 from core.storage.db import Database

@@ -14,8 +14,8 @@ from aiohttp import web
 
 from bot.app import App, build
 from bot.config import Settings
-from bot.platforms.telegram.surface import make_bot
-from bot.platforms.telegram.webhook import WEBHOOK_PATH
+from bot.handlers.telegram.handler import make_bot
+from bot.handlers.telegram.webhook import WEBHOOK_PATH
 from tests.conftest import _truncate
 from tests.support.services import REDIS_URL, require_redis
 from tests.support.tg_server import FakeTelegram, serve_webhook

@@ -14,8 +14,8 @@ import pytest
 
 from bot.app import build
 from bot.config import Settings
-from bot.platforms.telegram import webhook as telegram_webhook
-from bot.platforms.telegram.surface import make_bot
+from bot.handlers.telegram import webhook as telegram_webhook
+from bot.handlers.telegram.handler import make_bot
 from tests.support.services import pg_admin
 from tests.support.tg_server import FakeTelegram, serve_webhook
 
@@ -159,8 +159,8 @@ async def test_deeply_nested_json_gets_400_and_the_body_is_not_logged(replica, b
 
 @pytest.fixture
 async def max_replica(sqlite_template: Path, tmp_path: Path):
-    from bot.platforms.common import MemorySeen
-    from bot.platforms.max.surface import MaxSurface, make_bot
+    from bot.handlers.common import MemorySeen
+    from bot.handlers.max.handler import MaxHandler, make_bot
     from tests.support.max_server import FakeMax
 
     db = tmp_path / "hook.db"
@@ -175,7 +175,7 @@ async def max_replica(sqlite_template: Path, tmp_path: Path):
     )
     app = await build(settings)
     bot = make_bot(mx.token, mx.base)
-    runner = aiohttp.web.AppRunner(MaxSurface(app, bot, MemorySeen()).webhook_app(SECRET))
+    runner = aiohttp.web.AppRunner(MaxHandler(app, bot, MemorySeen()).webhook_app(SECRET))
     await runner.setup()
     site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -228,7 +228,7 @@ def test_a_webhook_secret_the_platform_refuses_is_named_before_start(package, va
 
     from bot.i18n import translator
 
-    platform = importlib.import_module(f"bot.platforms.{package}").PLATFORM
+    platform = importlib.import_module(f"bot.handlers.{package}").PLATFORM
     secret_var = next(k for k, v in variables.items() if v == "{}")
 
     def settings(secret: str) -> Settings:
@@ -249,7 +249,7 @@ async def test_the_stand_ins_refuse_a_secret_as_the_platforms_do():
     from aiogram.exceptions import TelegramBadRequest
     from maxapi.exceptions.max import MaxApiError
 
-    from bot.platforms.max.surface import make_bot as make_max_bot
+    from bot.handlers.max.handler import make_bot as make_max_bot
     from tests.support.max_server import FakeMax
 
     tg, mx = FakeTelegram(), FakeMax()

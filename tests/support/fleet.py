@@ -7,10 +7,10 @@ import asyncio
 import time
 from dataclasses import dataclass
 
+from bot.handlers.telegram.handler import make_bot
+from bot.handlers.telegram.sender import TelegramSender
 from bot.notify.pacing import RedisPace
 from bot.notify.senders import Limits, Outgoing
-from bot.platforms.telegram.sender import TelegramSender
-from bot.platforms.telegram.surface import make_bot
 from core.outbox.delivery import Outcome
 from tests.support.tg_server import FakeTelegram
 

@@ -63,7 +63,7 @@ class Sent:
 
 async def serve_webhook(app, bot):  # type: ignore[no-untyped-def]
     """One webhook replica of ``app`` on a free port: (its runner, its webhook URL)."""
-    from bot.platforms.telegram.webhook import WEBHOOK_PATH, webhook_app
+    from bot.handlers.telegram.webhook import WEBHOOK_PATH, webhook_app
 
     runner = web.AppRunner(webhook_app(app, bot))
     await runner.setup()

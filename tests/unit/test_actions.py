@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-import bot.dialogs.flows  # noqa: F401  (registers every flow)
 from bot.dialogs.actions import ACTIONS, Action, OpenConfirmQueue, OpenProgram, action, parse
-from bot.dialogs.engine import registry
+from bot.dialogs.flow import Routes
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import MAX_PAYLOAD, Signer
+
+ROUTES = Routes.build(FLOWS)
 
 
 def test_pack_and_unpack_round_trip():
@@ -69,8 +71,8 @@ def test_every_action_packs_within_telegram_s_64_bytes_when_signed():
 
 
 def test_every_action_has_a_handler_and_every_handler_s_screens_exist():
-    missing = [cls.__name__ for cls in ACTIONS.values() if cls not in registry.actions]
+    missing = [cls.__name__ for cls in ACTIONS.values() if cls not in ROUTES.actions]
     assert missing == []
-    for cls, (_, on) in registry.actions.items():
+    for cls, (_, on) in ROUTES.actions.items():
         for screen in on or ():
-            assert screen in registry.screens, (cls.__name__, screen)
+            assert screen in ROUTES.screens, (cls.__name__, screen)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import bot.dialogs.flows  # noqa: F401
-from bot.dialogs.engine import Engine, registry
+from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState
 from bot.i18n import Translator
@@ -36,7 +36,7 @@ class MemoryStore:
 
 def engine(store) -> Engine:  # type: ignore[no-untyped-def]
     db = SimpleNamespace()  # any use of the database would fail loudly
-    return Engine(db, store, Translator(), Signer(b"k"))  # type: ignore[arg-type]
+    return Engine(FLOWS, db, store, Translator(), Signer(b"k"))  # type: ignore[arg-type]
 
 
 async def test_state_store_down_still_answers():
@@ -48,9 +48,10 @@ async def test_a_handler_that_raises_gets_an_apology(monkeypatch):
     async def boom(ctx, arg):  # type: ignore[no-untyped-def]
         raise ZeroDivisionError
 
-    monkeypatch.setitem(registry.commands, "help", boom)
     store = MemoryStore()
-    reply = await engine(store).handle(Event("tg", "1", "command", text="help"))
+    e = engine(store)
+    monkeypatch.setitem(e.routes.commands, "help", boom)
+    reply = await e.handle(Event("tg", "1", "command", text="help"))
     # the menu itself needs the database, which is missing here: the bare apology remains
     assert "Что-то пошло не так" in reply.screen.text
 
@@ -60,13 +61,11 @@ async def test_a_late_answer_says_the_action_may_have_gone_through(monkeypatch):
     committing, so the answer says to look before doing it again."""
     import asyncio
 
-    from bot.dialogs.registry import registry
-
     async def slow(ctx, arg):  # type: ignore[no-untyped-def]
         await asyncio.sleep(5)
 
-    monkeypatch.setitem(registry.commands, "help", slow)
     e = engine(MemoryStore())
+    monkeypatch.setitem(e.routes.commands, "help", slow)
     e.deadline = 0.2
     reply = await e.handle(Event("tg", "1", "command", text="help"))
     assert "временно недоступен" in reply.screen.text

@@ -1,5 +1,5 @@
 """The core knows nothing of the messengers: it imports nothing from ``bot``, and no string
-in its code is a platform's name (a platform is an opaque key the surfaces register).
+in its code is a platform's name (a platform is an opaque key its handler package declares).
 A messenger's package imports no other messenger's package."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot import platforms
+from bot import handlers
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = {"tg", "vk", "max", "console", "telegram", "вконтакте"}
@@ -62,21 +62,21 @@ def test_core_names_no_platform():
 
 
 def test_a_messenger_package_imports_no_other():
-    packages = platforms.PACKAGES
+    packages = handlers.PACKAGES
     offenders = []
     for name in packages:
-        for path in _modules(f"bot/platforms/{name}"):
+        for path in _modules(f"bot/handlers/{name}"):
             for module in _imports(ast.parse(path.read_text())):
                 for other in packages:
-                    if other != name and module.startswith(f"bot.platforms.{other}"):
+                    if other != name and module.startswith(f"bot.handlers.{other}"):
                         offenders.append(f"{path.relative_to(ROOT)}: {module}")
     assert offenders == []
 
 
 def test_every_registered_platform_is_complete():
-    keys = [p.key for p in platforms.all_platforms()]
+    keys = [p.key for p in handlers.all_platforms()]
     assert len(set(keys)) == len(keys)
-    for p in platforms.all_platforms():
+    for p in handlers.all_platforms():
         assert p.key.isascii() and p.key.islower() and len(p.key) <= 8
         assert callable(p.serve) and callable(p.sender) and callable(p.problem)
 
@@ -280,3 +280,45 @@ def test_no_core_area_imports_one_after_it():
             if theirs is not None and theirs > mine:
                 offenders.append(f"{module} -> {target}")
     assert offenders == []
+
+
+# --- bot/: the dialogs know no way in or out, and a messenger is added in its package --------
+
+DIALOGS_MAY_NOT_IMPORT = ("bot.handlers", "bot.notify", "bot.app", "bot.runners", "bot.cli")
+
+
+def test_the_dialogs_import_no_handler_worker_or_app():
+    """The flows, once for every messenger: bot/dialogs imports no messenger's package, not
+    the outbound worker, not the app that wires them (every import counts, as above)."""
+    offenders = [
+        f"{module} -> {target}"
+        for module, targets in sorted(_graph("bot").items())
+        if module.startswith("bot.dialogs")
+        for target in sorted(targets)
+        if target.startswith(DIALOGS_MAY_NOT_IMPORT)
+    ]
+    assert offenders == []
+
+
+def test_adding_a_messenger_touches_neither_config_nor_app():
+    """bot/config.py and bot/app.py name no messenger's package: its settings are its
+    package's model, and the runner and the worker find it through bot.handlers.PACKAGES."""
+    graph = _graph("bot")
+    for module in ("bot.config", "bot.app"):
+        named = sorted(
+            t
+            for t in graph[module]
+            for p in handlers.PACKAGES
+            if t.startswith(f"bot.handlers.{p}")
+        )
+        assert named == [], module
+    source = (ROOT / "bot" / "config.py").read_text()
+    for prefix in ("telegram_", "vk_", "max_"):
+        assert f"\n    {prefix}" not in source, prefix  # no messenger's field
+
+
+def test_every_messenger_package_has_its_settings_model():
+    for platform in handlers.all_platforms():
+        prefix = str(platform.settings.model_config.get("env_prefix", ""))
+        assert prefix.endswith("_") and prefix.isupper(), platform.key
+        assert platform.settings.__module__.startswith("bot.handlers."), platform.key

@@ -9,12 +9,12 @@ import ast
 from collections import deque
 from pathlib import Path
 
-import bot.dialogs.flows  # noqa: F401  (registers every flow)
 from bot.dialogs.actions import ACTIONS, OpenMenu
-from bot.dialogs.registry import registry
+from bot.dialogs.flow import Routes
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.screens import Screens
 
-FLOWS = Path(__file__).resolve().parents[2] / "bot" / "dialogs" / "flows"
+FLOWS_DIR = Path(__file__).resolve().parents[2] / "bot" / "dialogs" / "flows"
 ACTION_NAMES = {cls.__name__: cls for cls in ACTIONS.values()}
 HELPERS = {"menu_button": {OpenMenu.__name__}}  # helpers that make a button
 
@@ -56,7 +56,7 @@ def _decorator(fn: ast.AsyncFunctionDef | ast.FunctionDef, kind: str) -> ast.Cal
             and isinstance(d.func, ast.Attribute)
             and d.func.attr == kind
             and isinstance(d.func.value, ast.Name)
-            and d.func.value.id == "registry"
+            and d.func.value.id == "flow"
         ):
             return d
     return None
@@ -68,7 +68,7 @@ class Flows:
         self.screen_fn: dict[Screens, str] = {}
         self.handler_of: dict[str, str] = {}  # action class name -> handler function
         self.inputs: dict[Screens, set[str]] = {}  # typed text / location handlers
-        for path in sorted(FLOWS.glob("*.py")):
+        for path in sorted(FLOWS_DIR.glob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for fn in ast.walk(tree):
                 if not isinstance(fn, ast.AsyncFunctionDef | ast.FunctionDef):
@@ -156,7 +156,7 @@ def _reachable(start: Screens, edges: dict[Screens, set[Screens]]) -> set[Screen
 
 def test_the_code_and_the_registry_agree():
     flows = Flows()
-    assert set(flows.screen_fn) == set(registry.screens) == set(Screens)
+    assert set(flows.screen_fn) == set(Routes.build(FLOWS).screens) == set(Screens)
 
 
 def test_every_screen_is_reachable_from_the_menu_and_leads_back_to_it():

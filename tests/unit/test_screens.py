@@ -15,9 +15,10 @@ from types import SimpleNamespace
 
 import pytest
 
-import bot.dialogs.flows  # noqa: F401
-from bot.dialogs.engine import Ctx, Policy, registry
+from bot.dialogs.context import Ctx, Policy
 from bot.dialogs.events import Event
+from bot.dialogs.flow import Routes
+from bot.dialogs.flows import FLOWS
 from bot.dialogs.screen import render
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState
@@ -325,11 +326,15 @@ def scene(v: Variant) -> Scene:
     )
 
 
+ROUTES = Routes.build(FLOWS)
+
+
 def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
     engine = SimpleNamespace(
         core=core or FakeCore(scene(VARIANTS[0])),
         timezone="Europe/Moscow",
         policy=Policy("ГАУ ДО «РМЦ»", "г. Биробиджан, ул. Ленина, 1", "pd@example.ru"),
+        build=lambda ctx, name: ROUTES.screens[name](ctx),
     )
     state = DialogState(
         screen="menu",
@@ -393,14 +398,14 @@ SIGNER = Signer(b"test")
 async def test_every_screen_renders(variant, lang):
     core = FakeCore(scene(variant))
     t = StrictTranslator()
-    assert registry.screens, "no screens registered"
+    assert ROUTES.screens, "no screens registered"
     refused = set()
     # what this family has no data for: the engine shows the refusal above the menu
     may_refuse = {"statement"} if variant.cert not in ("funded", "closed") else set()
     if not variant.kids:
         may_refuse |= {"child", "child-remove-confirm", "confirm-card", "correction-card"}
         may_refuse |= {"link-request-card"}
-    for name, build in registry.screens.items():
+    for name, build in ROUTES.screens.items():
         ctx = make_ctx(lang, core)
         try:
             screen = await build(ctx)
@@ -433,7 +438,7 @@ async def test_every_screen_renders(variant, lang):
                 if b.kind != "callback":
                     continue
                 assert b.action is not None, (name, b.label)
-                found = registry.actions.get(type(b.action))
+                found = ROUTES.actions.get(type(b.action))
                 assert found is not None, (name, type(b.action).__name__)
                 _, on = found
                 assert on is None or screen.name in on or name in on, (
@@ -517,7 +522,7 @@ def test_every_import_error_code_has_a_message():
 
 
 def test_every_faq_answer_exists():
-    from bot.dialogs.flows.faq import QUESTIONS
+    from bot.dialogs.flows.help import QUESTIONS
 
     t = Translator()
     for lang in LANGUAGES:

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.platforms.split import MAX_TEXT, TELEGRAM_TEXT, VK_TEXT, split_text, utf16_len
+from bot.handlers.split import MAX_TEXT, TELEGRAM_TEXT, VK_TEXT, split_text, utf16_len
 
 EMOJI = "😀"  # outside the BMP: 2 UTF-16 code units, 1 character
 FAMILY = "👨\u200d👩\u200d👧"  # one picture of 3 emoji joined (8 code units)

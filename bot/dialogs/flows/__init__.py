@@ -1,17 +1,40 @@
-"""The flows, once for every surface. Importing this package registers them all."""
+"""The flows, once for every messenger, listed explicitly: the engine is built from
+``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
+button action, input or command two flows both declare, is refused when the engine is
+built. A flow's module is named after its command (/apps is apps.py); the flows reached
+only by a button (child_form, cert_link, teen) are named after what they do."""
 
-from bot.dialogs.flows import (  # noqa: F401
-    apply,
+from bot.dialogs.flow import Flow
+from bot.dialogs.flows import (
+    apps,
     balance,
+    broadcast,
     cert_link,
     child_form,
     children,
-    confirmer,
-    coordinator,
-    faq,
+    confirm,
+    help,
     link,
-    provider,
+    privacy,
+    queue,
     search,
     start,
     teen,
+)
+
+FLOWS: tuple[Flow, ...] = (
+    start.flow,
+    privacy.flow,
+    search.flow,
+    apps.flow,
+    balance.flow,
+    children.flow,
+    child_form.flow,
+    cert_link.flow,
+    link.flow,
+    teen.flow,
+    help.flow,
+    confirm.flow,
+    broadcast.flow,
+    queue.flow,
 )

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenBalance, OpenChildren, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import Entry, Reserve
 from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
+
+flow = Flow("balance", teen=True)
 
 
 @action("stmt")
@@ -50,7 +52,7 @@ def _reserve(ctx: Ctx, r: Reserve) -> T:
     )
 
 
-@registry.screen(Screens.BALANCE)
+@flow.screen(Screens.BALANCE)
 async def balance(ctx: Ctx) -> Screen:
     parts: list[Piece] = []
     found = await ctx.core.certificates.balance(ctx.parent_id, ctx.teen)
@@ -89,18 +91,18 @@ async def balance(ctx: Ctx) -> Screen:
     return Screen([T("balance-title"), *parts], rows[-10:])
 
 
-@registry.action(OpenBalance)
+@flow.action(OpenBalance)
 async def to_balance(ctx: Ctx, _: OpenBalance) -> Screen:
     await require_consent(ctx)
     return await ctx.show(Screens.BALANCE)
 
 
-@registry.command("balance")
+@flow.command("balance")
 async def balance_command(ctx: Ctx, arg: str) -> Screen:
     return await to_balance(ctx, OpenBalance())
 
 
-@registry.action(OpenStatement)
+@flow.action(OpenStatement)
 async def to_statement(ctx: Ctx, act: OpenStatement) -> Screen:
     if ctx.teen is not None and act.child_id != ctx.teen:
         raise DomainError("child_not_found")
@@ -109,7 +111,7 @@ async def to_statement(ctx: Ctx, act: OpenStatement) -> Screen:
     return await ctx.show(Screens.STATEMENT)
 
 
-@registry.action(StatementMonth, on=(Screens.STATEMENT,))
+@flow.action(StatementMonth, on=(Screens.STATEMENT,))
 async def to_month(ctx: Ctx, act: StatementMonth) -> Screen:
     ctx.started(Reading).month = act.month
     return await ctx.show(Screens.STATEMENT)
@@ -134,7 +136,7 @@ def _entry(ctx: Ctx, e: Entry) -> T:
     )
 
 
-@registry.screen(Screens.STATEMENT)
+@flow.screen(Screens.STATEMENT)
 async def statement(ctx: Ctx) -> Screen:
     reading = ctx.started(Reading)
     child_id = need(reading.child_id, "child_not_found")

@@ -11,14 +11,16 @@ from datetime import date
 import bot.dialogs.flows.children as children_flow
 from bot.dialogs.actions import Action, OpenCertificateLink, OpenChildren, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import NUMBER_MAX, normalise_number
 from core.rules.people import parse_birth_date, parse_snils
+
+flow = Flow("cert_link")
 
 
 @action("cl-no-snils")
@@ -32,21 +34,21 @@ class CertLink(FlowState):
     born: str | None = None  # ISO date, typed, waiting for the СНИЛС
 
 
-@registry.action(OpenCertificateLink)
+@flow.action(OpenCertificateLink)
 async def to_link(ctx: Ctx, _: OpenCertificateLink) -> Screen:
     await require_consent(ctx)
     ctx.begin(CertLink)
     return await ctx.show(Screens.CERT_LINK_NUMBER)
 
 
-@registry.screen(Screens.CERT_LINK_NUMBER)
+@flow.screen(Screens.CERT_LINK_NUMBER)
 async def ask_number(ctx: Ctx) -> Screen:
     return Screen(
         [T("cert-link-ask-number")], [[back(OpenChildren()), menu_button()]], expect="text"
     )
 
 
-@registry.text(Screens.CERT_LINK_NUMBER)
+@flow.text(Screens.CERT_LINK_NUMBER)
 async def on_number(ctx: Ctx, text: str) -> Screen:
     number = normalise_number(text)
     if not number or len(number) > NUMBER_MAX:
@@ -55,7 +57,7 @@ async def on_number(ctx: Ctx, text: str) -> Screen:
     return await ctx.show(Screens.CERT_LINK_BIRTH)
 
 
-@registry.screen(Screens.CERT_LINK_BIRTH)
+@flow.screen(Screens.CERT_LINK_BIRTH)
 async def ask_birth(ctx: Ctx) -> Screen:
     if not ctx.flow(CertLink).number:
         raise DomainError("stale-button")
@@ -66,7 +68,7 @@ async def ask_birth(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.CERT_LINK_BIRTH)
+@flow.text(Screens.CERT_LINK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
     if not ctx.flow(CertLink).number:
         raise DomainError("stale-button")
@@ -74,7 +76,7 @@ async def on_birth(ctx: Ctx, text: str) -> Screen:
     return await ctx.show(Screens.CERT_LINK_SNILS)
 
 
-@registry.screen(Screens.CERT_LINK_SNILS)
+@flow.screen(Screens.CERT_LINK_SNILS)
 async def ask_snils(ctx: Ctx) -> Screen:
     flow = ctx.flow(CertLink)
     if not flow.number or not flow.born:
@@ -89,12 +91,12 @@ async def ask_snils(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.CERT_LINK_SNILS)
+@flow.text(Screens.CERT_LINK_SNILS)
 async def on_snils(ctx: Ctx, text: str) -> Screen:
     return await _link(ctx, parse_snils(text))
 
 
-@registry.action(LinkWithoutSnils, on=(Screens.CERT_LINK_SNILS,))
+@flow.action(LinkWithoutSnils, on=(Screens.CERT_LINK_SNILS,))
 async def without_snils(ctx: Ctx, _: LinkWithoutSnils) -> Screen:
     return await _link(ctx, None)
 

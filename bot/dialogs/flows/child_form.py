@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import field
 from datetime import date
 
-import bot.dialogs.flows.children as children_flow
 from bot.dialogs.actions import Action, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
+from bot.dialogs.flows.children import AddChild, EditChild, Shown
 from bot.dialogs.flows.common import (
     MunicipalityPage,
     forget_municipality_filter,
@@ -18,25 +19,16 @@ from bot.dialogs.flows.common import (
     require_consent,
 )
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import ChildInput, ChildView
 from core.rules.people import clean_name, format_snils, parse_birth_date, parse_snils
 
+flow = Flow("child_form")
+
 STEPS = ("surname", "name", "patronymic", "birth", "snils", "muni")
 OPTIONAL = frozenset({"patronymic", "snils"})
-
-
-@action("child-add")
-class AddChild(Action):
-    pass
-
-
-@action("child-edit")
-class EditChild(Action):
-    child_id: int
 
 
 @action("skip")
@@ -91,14 +83,14 @@ class ChildDraft(FlowState):
             self.answered.append(step)
 
 
-@registry.action(AddChild)
+@flow.action(AddChild)
 async def child_add(ctx: Ctx, _: AddChild) -> Screen:
     await require_consent(ctx)
     ctx.begin(ChildDraft)  # a new child
     return await ctx.show(Screens.ASK_SURNAME)
 
 
-@registry.action(EditChild)
+@flow.action(EditChild)
 async def child_edit(ctx: Ctx, act: EditChild) -> Screen:
     child_id = act.child_id
     kid = await ctx.core.family.child(ctx.parent_id, child_id)
@@ -135,52 +127,52 @@ def _ask(key: str, step: str) -> Screen:
     return Screen([T(key)], rows, expect="text")
 
 
-@registry.screen(Screens.ASK_SURNAME)
+@flow.screen(Screens.ASK_SURNAME)
 async def ask_surname(ctx: Ctx) -> Screen:
     return _ask("ask-surname", "surname")
 
 
-@registry.screen(Screens.ASK_NAME)
+@flow.screen(Screens.ASK_NAME)
 async def ask_name(ctx: Ctx) -> Screen:
     return _ask("ask-name", "name")
 
 
-@registry.screen(Screens.ASK_PATRONYMIC)
+@flow.screen(Screens.ASK_PATRONYMIC)
 async def ask_patronymic(ctx: Ctx) -> Screen:
     return _ask("ask-patronymic", "patronymic")
 
 
-@registry.screen(Screens.ASK_BIRTH)
+@flow.screen(Screens.ASK_BIRTH)
 async def ask_birth(ctx: Ctx) -> Screen:
     return _ask("ask-birth", "birth")
 
 
-@registry.screen(Screens.ASK_SNILS)
+@flow.screen(Screens.ASK_SNILS)
 async def ask_snils(ctx: Ctx) -> Screen:
     return _ask("ask-snils", "snils")
 
 
-@registry.text(Screens.ASK_SURNAME, Screens.ASK_NAME, Screens.ASK_PATRONYMIC)
+@flow.text(Screens.ASK_SURNAME, Screens.ASK_NAME, Screens.ASK_PATRONYMIC)
 async def on_name(ctx: Ctx, text: str) -> Screen:
     step = ctx.state.screen.removeprefix("ask-")
     _draft(ctx).put(step, clean_name(text))
     return await _next(ctx, step)
 
 
-@registry.text(Screens.ASK_BIRTH)
+@flow.text(Screens.ASK_BIRTH)
 async def on_birth(ctx: Ctx, text: str) -> Screen:
     born = parse_birth_date(text, ctx.today())
     _draft(ctx).put("birth", born.isoformat())
     return await _next(ctx, "birth")
 
 
-@registry.text(Screens.ASK_SNILS)
+@flow.text(Screens.ASK_SNILS)
 async def on_snils(ctx: Ctx, text: str) -> Screen:
     _draft(ctx).put("snils", parse_snils(text))
     return await _next(ctx, "snils")
 
 
-@registry.action(SkipStep, on=(Screens.ASK_PATRONYMIC, Screens.ASK_SNILS))
+@flow.action(SkipStep, on=(Screens.ASK_PATRONYMIC, Screens.ASK_SNILS))
 async def skip(ctx: Ctx, act: SkipStep) -> Screen:
     if act.step not in OPTIONAL:
         raise DomainError("stale-button")
@@ -188,17 +180,17 @@ async def skip(ctx: Ctx, act: SkipStep) -> Screen:
     return await _next(ctx, act.step)
 
 
-@registry.screen(Screens.ASK_MUNI)
+@flow.screen(Screens.ASK_MUNI)
 async def ask_muni(ctx: Ctx) -> Screen:
     notices, rows = await municipality_rows(ctx, PickChildMunicipality, ChildMunicipalityPage)
     rows.append([Button(T("btn-cancel"), CancelChild())])
     return Screen([T("ask-muni"), *notices], rows, expect="text")
 
 
-register_municipality_picker(Screens.ASK_MUNI, ChildMunicipalityPage)
+register_municipality_picker(flow, Screens.ASK_MUNI, ChildMunicipalityPage)
 
 
-@registry.action(PickChildMunicipality, on=(Screens.ASK_MUNI,))
+@flow.action(PickChildMunicipality, on=(Screens.ASK_MUNI,))
 async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
     known = {mid for mid, _ in await ctx.core.catalogue.municipalities()}
     if act.municipality_id not in known:
@@ -208,7 +200,7 @@ async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
     return await _next(ctx, "muni")
 
 
-@registry.screen(Screens.CHILD_CONFIRM)
+@flow.screen(Screens.CHILD_CONFIRM)
 async def child_confirm(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
     missing = [s for s in STEPS if s not in draft.answered]
@@ -236,7 +228,7 @@ async def child_confirm(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ChangeField, on=(Screens.CHILD_CONFIRM,))
+@flow.action(ChangeField, on=(Screens.CHILD_CONFIRM,))
 async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
     if act.step not in STEPS:
         raise DomainError("stale-button")
@@ -244,7 +236,7 @@ async def change_field(ctx: Ctx, act: ChangeField) -> Screen:
     return await ctx.show(Screens(f"ask-{act.step}"))
 
 
-@registry.action(SaveChild, on=(Screens.CHILD_CONFIRM,))
+@flow.action(SaveChild, on=(Screens.CHILD_CONFIRM,))
 async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     draft = _draft(ctx)
     data = ChildInput(
@@ -269,7 +261,7 @@ async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     else:
         child_id = await ctx.core.family.add_child(ctx.parent_id, data)
     ctx.end_flow(ChildDraft)
-    ctx.flow(children_flow.Shown).child_id = child_id
+    ctx.flow(Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("child-saved"))
 
 
@@ -277,7 +269,7 @@ def _identity(kid: ChildView | ChildInput) -> tuple[object, ...]:
     return (kid.surname, kid.name, kid.patronymic, kid.birth_date, kid.snils)
 
 
-@registry.screen(Screens.CORRECTION_WHY)
+@flow.screen(Screens.CORRECTION_WHY)
 async def correction_why(ctx: Ctx) -> Screen:
     """A confirmed child's new data: what and why, for the МОЦ's confirmer."""
     draft = _draft(ctx)
@@ -288,7 +280,7 @@ async def correction_why(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.CORRECTION_WHY)
+@flow.text(Screens.CORRECTION_WHY)
 async def on_correction_why(ctx: Ctx, text: str) -> Screen:
     draft = _draft(ctx)
     if draft.id is None:
@@ -303,11 +295,11 @@ async def on_correction_why(ctx: Ctx, text: str) -> Screen:
     )
     await ctx.core.family.request_correction(ctx.parent_id, draft.id, data, text)
     ctx.end_flow(ChildDraft)
-    ctx.flow(children_flow.Shown).child_id = draft.id
+    ctx.flow(Shown).child_id = draft.id
     return await ctx.show(Screens.CHILD, T("correction-requested"))
 
 
-@registry.action(CancelChild)
+@flow.action(CancelChild)
 async def child_cancel(ctx: Ctx, _: CancelChild) -> Screen:
     ctx.end_flow(ChildDraft)
     return await ctx.show(Screens.CHILDREN, T("cancelled"))

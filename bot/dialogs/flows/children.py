@@ -3,7 +3,6 @@ child, step by step, is child_form.py."""
 
 from __future__ import annotations
 
-import bot.dialogs.flows.child_form as child_form
 from bot.dialogs.actions import (
     Action,
     InviteTeen,
@@ -13,6 +12,7 @@ from bot.dialogs.actions import (
     action,
 )
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import (
     back,
     label,
@@ -21,12 +21,13 @@ from bot.dialogs.flows.common import (
     what_ends,
 )
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.port import TEEN_AGE, CertificateView
 from core.rules.enrolment import CertStatus
 from core.rules.people import format_snils
+
+flow = Flow("children")
 
 
 @action("cert-issue")
@@ -36,6 +37,16 @@ class IssueCertificate(Action):
 
 @action("cert-fund")
 class FundCertificate(Action):
+    child_id: int
+
+
+@action("child-add")
+class AddChild(Action):
+    pass
+
+
+@action("child-edit")
+class EditChild(Action):
     child_id: int
 
 
@@ -60,29 +71,29 @@ def _child_id(ctx: Ctx) -> int:
     return need(ctx.flow(Shown).child_id, "child_not_found")
 
 
-@registry.screen(Screens.CHILDREN)
+@flow.screen(Screens.CHILDREN)
 async def children_screen(ctx: Ctx) -> Screen:
     kids = await ctx.children()  # a child's own account sees itself only
     parts = [T("children-title", {"count": len(kids)})]
     rows = [[Button(label(f"{k.name} {k.surname}"), OpenChild(k.id))] for k in kids]
-    rows.append([Button(T("btn-add-child"), child_form.AddChild())])
+    rows.append([Button(T("btn-add-child"), AddChild())])
     rows.append([Button(T("btn-cert-link"), OpenCertificateLink())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
 
-@registry.action(OpenChildren)
+@flow.action(OpenChildren)
 async def to_children(ctx: Ctx, _: OpenChildren) -> Screen:
     await require_consent(ctx)
     return await ctx.show(Screens.CHILDREN)
 
 
-@registry.command("children")
+@flow.command("children")
 async def children_command(ctx: Ctx, arg: str) -> Screen:
     return await to_children(ctx, OpenChildren())
 
 
-@registry.action(OpenChild)
+@flow.action(OpenChild)
 async def to_child(ctx: Ctx, act: OpenChild) -> Screen:
     ctx.flow(Shown).child_id = act.child_id
     return await ctx.show(Screens.CHILD)
@@ -92,7 +103,7 @@ def _masked(snils: str | None) -> str:
     return "—" if not snils else "***-***-*" + format_snils(snils)[-5:]
 
 
-@registry.screen(Screens.CHILD)
+@flow.screen(Screens.CHILD)
 async def child_screen(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
     card = await ctx.core.certificates.child_card(ctx.parent_id, child_id)
@@ -129,7 +140,7 @@ async def child_screen(ctx: Ctx) -> Screen:
         [
             Button(
                 T("btn-ask-correction" if confirmed else "btn-edit"),
-                child_form.EditChild(child_id),
+                EditChild(child_id),
             ),
             Button(T("btn-remove"), AskRemoveChild(child_id)),
         ]
@@ -169,7 +180,7 @@ def _cert_piece(ctx: Ctx, cert: CertificateView) -> T:
     return T(f"cert-{cert.status.value}-card", {"number": cert.number})
 
 
-@registry.action(IssueCertificate, on=(Screens.CHILD,))
+@flow.action(IssueCertificate, on=(Screens.CHILD,))
 async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
     child_id = act.child_id
     await ctx.core.certificates.issue(ctx.parent_id, child_id)
@@ -177,7 +188,7 @@ async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
     return await ctx.show(Screens.CHILD, T("cert-issued"))
 
 
-@registry.action(FundCertificate, on=(Screens.CHILD,))
+@flow.action(FundCertificate, on=(Screens.CHILD,))
 async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
     child_id = act.child_id
     status = await ctx.core.certificates.request_funding(ctx.parent_id, child_id)
@@ -189,7 +200,7 @@ async def cert_fund(ctx: Ctx, act: FundCertificate) -> Screen:
     return await ctx.show(Screens.CHILD, T(notice))
 
 
-@registry.screen(Screens.CHILD_REMOVE_CONFIRM)
+@flow.screen(Screens.CHILD_REMOVE_CONFIRM)
 async def child_remove_confirm(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
     kid = await ctx.core.family.child(ctx.parent_id, child_id)
@@ -202,13 +213,13 @@ async def child_remove_confirm(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(AskRemoveChild)
+@flow.action(AskRemoveChild)
 async def child_remove(ctx: Ctx, act: AskRemoveChild) -> Screen:
     ctx.flow(Shown).child_id = act.child_id
     return await ctx.show(Screens.CHILD_REMOVE_CONFIRM)
 
 
-@registry.action(RemoveChild, on=(Screens.CHILD_REMOVE_CONFIRM,))
+@flow.action(RemoveChild, on=(Screens.CHILD_REMOVE_CONFIRM,))
 async def child_remove_yes(ctx: Ctx, act: RemoveChild) -> Screen:
     child_id = act.child_id
     # the child's own account (14+) goes with the child: its dialog is forgotten too

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from bot.dialogs.actions import Action, OpenMenu
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
@@ -93,9 +94,11 @@ class MunicipalityPage(Action):
     page: int
 
 
-def register_municipality_picker(screen: Screens, page_action: type[MunicipalityPage]) -> None:
-    """Typing filters the list; ◀ ▶ page it. The choice itself stays with each flow."""
-    from bot.dialogs.registry import registry
+def register_municipality_picker(
+    flow: Flow, screen: Screens, page_action: type[MunicipalityPage]
+) -> None:
+    """On ``flow``: typing filters the list; ◀ ▶ page it. The choice itself stays with
+    each flow."""
 
     async def on_text(ctx: Ctx, text: str) -> Screen:
         picker = ctx.flow(Picker)
@@ -106,8 +109,8 @@ def register_municipality_picker(screen: Screens, page_action: type[Municipality
         ctx.flow(Picker).page = act.page
         return await ctx.show(screen)
 
-    registry.text(screen)(on_text)
-    registry.action(page_action, on=(screen,))(on_page)
+    flow.text(screen)(on_text)
+    flow.action(page_action, on=(screen,))(on_page)
 
 
 def forget_municipality_filter(ctx: Ctx) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenLink, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import menu_button
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+
+flow = Flow("link")
 
 
 @action("link-enter")
@@ -22,13 +24,13 @@ class Linking(FlowState):
     code: str | None = None  # the code shown to type in the other messenger
 
 
-@registry.action(OpenLink)
+@flow.action(OpenLink)
 async def to_link(ctx: Ctx, _: OpenLink) -> Screen:
     ctx.begin(Linking).code = await ctx.core.family.link_code(ctx.parent_id)
     return await ctx.show(Screens.LINK)
 
 
-@registry.screen(Screens.LINK)
+@flow.screen(Screens.LINK)
 async def link(ctx: Ctx) -> Screen:
     code = ctx.flow(Linking).code
     parts = [T("link-code", {"code": code})] if code else []
@@ -40,22 +42,22 @@ async def link(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(EnterCode)
+@flow.action(EnterCode)
 async def to_enter(ctx: Ctx, _: EnterCode) -> Screen:
     return await ctx.show(Screens.LINK_ENTER)
 
 
-@registry.screen(Screens.LINK_ENTER)
+@flow.screen(Screens.LINK_ENTER)
 async def enter(ctx: Ctx) -> Screen:
     return Screen([T("link-enter")], [[menu_button()]], expect="text")
 
 
-@registry.text(Screens.LINK, Screens.LINK_ENTER)
+@flow.text(Screens.LINK, Screens.LINK_ENTER)
 async def on_code(ctx: Ctx, text: str) -> Screen:
     return await _redeem(ctx, text)
 
 
-@registry.command("link")
+@flow.command("link")
 async def link_command(ctx: Ctx, arg: str) -> Screen:
     if not arg:
         return await to_link(ctx, OpenLink())

@@ -13,6 +13,7 @@ from bot.dialogs.actions import (
     action,
 )
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import (
     MunicipalityPage,
     back,
@@ -23,12 +24,13 @@ from bot.dialogs.flows.common import (
     register_municipality_picker,
 )
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import COUNT_CAP, MAX_QUERY, CardView, SearchQuery
 from core.rules.catalogue import Direction
+
+flow = Flow("search", teen=True)
 
 
 @action("sd")
@@ -116,18 +118,18 @@ def _q(ctx: Ctx) -> Query:
     return ctx.flow(Query)
 
 
-@registry.action(OpenSearch)
+@flow.action(OpenSearch)
 async def search(ctx: Ctx, _: OpenSearch) -> Screen:
     ctx.begin(Query)  # a new search
     return await ctx.show(Screens.SEARCH_DIRECTION)
 
 
-@registry.command("search")
+@flow.command("search")
 async def search_command(ctx: Ctx, arg: str) -> Screen:
     return await search(ctx, OpenSearch())
 
 
-@registry.screen(Screens.SEARCH_DIRECTION)
+@flow.screen(Screens.SEARCH_DIRECTION)
 async def search_direction(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"direction-{d.value}"), PickDirection(d.value)) for d in Direction]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -136,7 +138,7 @@ async def search_direction(ctx: Ctx) -> Screen:
     return Screen([T("search-direction")], rows)
 
 
-@registry.action(PickDirection, on=(Screens.SEARCH_DIRECTION,))
+@flow.action(PickDirection, on=(Screens.SEARCH_DIRECTION,))
 async def on_direction(ctx: Ctx, act: PickDirection) -> Screen:
     if act.direction not in {d.value for d in Direction}:
         raise DomainError("stale-button")
@@ -144,13 +146,13 @@ async def on_direction(ctx: Ctx, act: PickDirection) -> Screen:
     return await ctx.show(Screens.SEARCH_MUNI)
 
 
-@registry.action(AnyDirection, on=(Screens.SEARCH_DIRECTION,))
+@flow.action(AnyDirection, on=(Screens.SEARCH_DIRECTION,))
 async def on_any_direction(ctx: Ctx, _: AnyDirection) -> Screen:
     _q(ctx).direction = None
     return await ctx.show(Screens.SEARCH_MUNI)
 
 
-@registry.screen(Screens.SEARCH_MUNI)
+@flow.screen(Screens.SEARCH_MUNI)
 async def search_muni(ctx: Ctx) -> Screen:
     notices, rows = await municipality_rows(ctx, PickSearchMunicipality, SearchMunicipalityPage)
     rows.append([Button(T("btn-anywhere"), AnyMunicipality())])
@@ -158,15 +160,15 @@ async def search_muni(ctx: Ctx) -> Screen:
     return Screen([T("search-muni"), *notices], rows, expect="text")
 
 
-register_municipality_picker(Screens.SEARCH_MUNI, SearchMunicipalityPage)
+register_municipality_picker(flow, Screens.SEARCH_MUNI, SearchMunicipalityPage)
 
 
-@registry.action(PickSearchMunicipality, on=(Screens.SEARCH_MUNI,))
+@flow.action(PickSearchMunicipality, on=(Screens.SEARCH_MUNI,))
 async def on_muni(ctx: Ctx, act: PickSearchMunicipality) -> Screen:
     return await _after_muni(ctx, act.municipality_id)
 
 
-@registry.action(AnyMunicipality, on=(Screens.SEARCH_MUNI,))
+@flow.action(AnyMunicipality, on=(Screens.SEARCH_MUNI,))
 async def on_any_muni(ctx: Ctx, _: AnyMunicipality) -> Screen:
     return await _after_muni(ctx, None)
 
@@ -181,7 +183,7 @@ async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
     return await ctx.show(Screens.SEARCH_CHILD)
 
 
-@registry.screen(Screens.SEARCH_CHILD)
+@flow.screen(Screens.SEARCH_CHILD)
 async def search_child(ctx: Ctx) -> Screen:
     kids = await ctx.children()
     rows = [[Button(label(f"{k.name} ({k.age})"), PickSearchChild(k.id))] for k in kids]
@@ -190,7 +192,7 @@ async def search_child(ctx: Ctx) -> Screen:
     return Screen([T("search-child")], rows)
 
 
-@registry.action(PickSearchChild, on=(Screens.SEARCH_CHILD,))
+@flow.action(PickSearchChild, on=(Screens.SEARCH_CHILD,))
 async def on_child(ctx: Ctx, act: PickSearchChild) -> Screen:
     kid = await ctx.core.family.child(ctx.parent_id, act.child_id)
     q = _q(ctx)
@@ -198,14 +200,14 @@ async def on_child(ctx: Ctx, act: PickSearchChild) -> Screen:
     return await ctx.show(Screens.SEARCH_TEXT)
 
 
-@registry.action(AnyAge, on=(Screens.SEARCH_CHILD,))
+@flow.action(AnyAge, on=(Screens.SEARCH_CHILD,))
 async def on_any_age(ctx: Ctx, _: AnyAge) -> Screen:
     q = _q(ctx)
     q.child = q.age = None
     return await ctx.show(Screens.SEARCH_TEXT)
 
 
-@registry.screen(Screens.SEARCH_TEXT)
+@flow.screen(Screens.SEARCH_TEXT)
 async def search_text(ctx: Ctx) -> Screen:
     return Screen(
         [T("search-text")],
@@ -214,14 +216,14 @@ async def search_text(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.SEARCH_TEXT)
+@flow.text(Screens.SEARCH_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
     q = _q(ctx)
     q.text, q.page = text[:MAX_QUERY], 0
     return await ctx.show(Screens.RESULTS)
 
 
-@registry.action(FindTyped)
+@flow.action(FindTyped)
 async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     """What the person typed on a screen that expected a button, searched for everywhere
     (the results offer to narrow it down)."""
@@ -232,7 +234,7 @@ async def find_typed(ctx: Ctx, _: FindTyped) -> Screen:
     return await ctx.show(Screens.RESULTS)
 
 
-@registry.action(FindSimilar)
+@flow.action(FindSimilar)
 async def find_similar(ctx: Ctx, act: FindSimilar) -> Screen:
     """From a refusal's notice: the same direction and municipality, with free seats."""
     c = (await ctx.core.catalogue.card(act.program_id)).program
@@ -241,7 +243,7 @@ async def find_similar(ctx: Ctx, act: FindSimilar) -> Screen:
     return await ctx.show(Screens.RESULTS)
 
 
-@registry.action(ShowResults)
+@flow.action(ShowResults)
 async def show_results(ctx: Ctx, _: ShowResults) -> Screen:
     _q(ctx).page = 0
     return await ctx.show(Screens.RESULTS)
@@ -269,7 +271,7 @@ def _query(ctx: Ctx) -> SearchQuery:
     )
 
 
-@registry.screen(Screens.RESULTS)
+@flow.screen(Screens.RESULTS)
 async def results(ctx: Ctx) -> Screen:
     query = _query(ctx)
     page = await ctx.core.catalogue.search(query)
@@ -330,18 +332,18 @@ async def results(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ResultsPage, on=(Screens.RESULTS,))
+@flow.action(ResultsPage, on=(Screens.RESULTS,))
 async def on_page(ctx: Ctx, act: ResultsPage) -> Screen:
     _q(ctx).page = act.page
     return await ctx.show(Screens.RESULTS)
 
 
-@registry.action(AskLocation)
+@flow.action(AskLocation)
 async def near(ctx: Ctx, _: AskLocation) -> Screen:
     return await ctx.show(Screens.SEARCH_LOCATION)
 
 
-@registry.screen(Screens.SEARCH_LOCATION)
+@flow.screen(Screens.SEARCH_LOCATION)
 async def search_location(ctx: Ctx) -> Screen:
     return Screen(
         [T("ask-location")],
@@ -350,7 +352,7 @@ async def search_location(ctx: Ctx) -> Screen:
     )
 
 
-@registry.location(Screens.SEARCH_LOCATION, Screens.RESULTS, Screens.SEARCH_TEXT)
+@flow.location(Screens.SEARCH_LOCATION, Screens.RESULTS, Screens.SEARCH_TEXT)
 async def on_location(ctx: Ctx, lat: float, lon: float) -> Screen:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise DomainError("stale-button")
@@ -359,13 +361,13 @@ async def on_location(ctx: Ctx, lat: float, lon: float) -> Screen:
     return await ctx.show(Screens.RESULTS, T("sorted-by-distance"))
 
 
-@registry.text(Screens.SEARCH_LOCATION)
+@flow.text(Screens.SEARCH_LOCATION)
 async def on_location_text(ctx: Ctx, text: str) -> Screen:
     # a reply-keyboard "back" arrives as text: anything typed here returns to the results
     return await ctx.show(Screens.RESULTS)
 
 
-@registry.action(OpenProgram)
+@flow.action(OpenProgram)
 async def to_card(ctx: Ctx, act: OpenProgram) -> Screen:
     ctx.flow(CardShown).program_id = act.program_id
     return await ctx.show(Screens.CARD)
@@ -375,7 +377,7 @@ def _months(start: int, end: int) -> T:
     return T("month-range", {"start": T(f"month-{start}"), "end": T(f"month-{end}")})
 
 
-@registry.screen(Screens.CARD)
+@flow.screen(Screens.CARD)
 async def card(ctx: Ctx) -> Screen:
     program_id = ctx.flow(CardShown).program_id
     if program_id is None:
@@ -463,7 +465,7 @@ def _share_note(ctx: Ctx, shown: CardView) -> T | None:
     )
 
 
-@registry.action(Widen, on=(Screens.RESULTS,))
+@flow.action(Widen, on=(Screens.RESULTS,))
 async def widen(ctx: Ctx, act: Widen) -> Screen:
     if act.drop not in WIDEN:
         raise DomainError("stale-button")
@@ -478,6 +480,6 @@ async def widen(ctx: Ctx, act: Widen) -> Screen:
     return await ctx.show(Screens.RESULTS)
 
 
-@registry.action(BackToResults)
+@flow.action(BackToResults)
 async def results_back(ctx: Ctx, _: BackToResults) -> Screen:
     return await ctx.show(Screens.RESULTS)

@@ -1,4 +1,4 @@
-"""Start, consent, menu, language, privacy and withdrawal."""
+"""Start, consent, menu, language and cancel (privacy and withdrawal: privacy.py)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,15 @@ from bot.dialogs.actions import (
     action,
 )
 from bot.dialogs.context import Ctx
-from bot.dialogs.flows.common import menu_button, what_ends
-from bot.dialogs.registry import registry
-from bot.dialogs.screen import Button, Data, Screen, T
+from bot.dialogs.flow import Flow
+from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.i18n import LANGUAGES
 from core.errors import DomainError
 from core.port import CONSENT_VERSION
 from core.rules.numbers import is_id
+
+flow = Flow("start")
 
 DEEP_LINK_PREFIX = "prog_"
 
@@ -44,27 +45,7 @@ class ShowPolicy(Action):
     pass
 
 
-@action("ann")
-class ToggleAnnouncements(Action):
-    pass
-
-
-@action("notices-to")
-class ChooseNoticesTo(Action):
-    platform: str
-
-
-@action("withdraw")
-class AskWithdraw(Action):
-    pass
-
-
-@action("withdraw-yes")
-class WithdrawYes(Action):
-    pass
-
-
-@registry.command("start")
+@flow.command("start", teen=True)
 async def start(ctx: Ctx, arg: str) -> Screen:
     if arg.startswith(DEEP_LINK_PREFIX) and is_id(arg[len(DEEP_LINK_PREFIX) :]):
         program_id = int(arg[len(DEEP_LINK_PREFIX) :])
@@ -80,7 +61,7 @@ async def start(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.MENU, T("welcome-back"))
 
 
-@registry.screen(Screens.WELCOME)
+@flow.screen(Screens.WELCOME)
 async def welcome(ctx: Ctx) -> Screen:
     return Screen(
         [T("welcome"), T("consent-ask")],
@@ -105,7 +86,7 @@ def _policy(ctx: Ctx) -> dict[str, object]:
     }
 
 
-@registry.screen(Screens.POLICY)
+@flow.screen(Screens.POLICY)
 async def policy(ctx: Ctx) -> Screen:
     return Screen(
         [T("policy-text", _policy(ctx))],
@@ -113,24 +94,24 @@ async def policy(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(ShowWelcome)
+@flow.action(ShowWelcome)
 async def to_welcome(ctx: Ctx, _: ShowWelcome) -> Screen:
     return await ctx.show(Screens.WELCOME)
 
 
-@registry.action(ShowPolicy)
+@flow.action(ShowPolicy)
 async def to_policy(ctx: Ctx, _: ShowPolicy) -> Screen:
     return await ctx.show(Screens.POLICY)
 
 
-@registry.action(GiveConsent)
+@flow.action(GiveConsent)
 async def consent(ctx: Ctx, _: GiveConsent) -> Screen:
     await ctx.core.family.give_consent(ctx.parent_id)
     ctx.forget_parent()
     return await ctx.show(Screens.MENU, T("consent-given"))
 
 
-@registry.screen(Screens.MENU)
+@flow.screen(Screens.MENU)
 async def menu(ctx: Ctx) -> Screen:
     view = await ctx.parent()
     is_provider = "provider" in view.roles
@@ -174,23 +155,23 @@ async def menu(ctx: Ctx) -> Screen:
     return Screen([T("menu-title")], rows)
 
 
-@registry.action(OpenMenu)
+@flow.action(OpenMenu, teen=True)
 async def to_menu(ctx: Ctx, _: OpenMenu) -> Screen:
     return await ctx.show(Screens.MENU)
 
 
-@registry.command("menu")
+@flow.command("menu", teen=True)
 async def menu_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.MENU)
 
 
-@registry.command("cancel")
+@flow.command("cancel", teen=True)
 async def cancel(ctx: Ctx, arg: str) -> Screen:
     ctx.drop_flows()  # every flow's draft and choices, the broadcast's too
     return await ctx.show(Screens.MENU, T("cancelled"))
 
 
-@registry.action(SwitchLanguage)
+@flow.action(SwitchLanguage, teen=True)
 async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     new = LANGUAGES[(LANGUAGES.index(ctx.lang) + 1) % len(LANGUAGES)]
     # a child's own account changes its own language, not the family's
@@ -200,95 +181,6 @@ async def language(ctx: Ctx, _: SwitchLanguage) -> Screen:
     return await ctx.current()
 
 
-@registry.command("language")
+@flow.command("language", teen=True)
 async def language_command(ctx: Ctx, arg: str) -> Screen:
     return await language(ctx, SwitchLanguage())
-
-
-@registry.screen(Screens.PRIVACY)
-async def privacy(ctx: Ctx) -> Screen:
-    privacy = await ctx.core.family.privacy(ctx.parent_id)
-    view, channels = privacy.parent, privacy.channels
-    parts = [T("privacy-stored")]
-    if view.consent and view.consent_at:
-        parts.append(
-            T(
-                "privacy-consent",
-                {"date": view.consent_at.date(), "version": view.consent_version or ""},
-            )
-        )
-        parts.append(T("privacy-children", {"count": privacy.children}))
-    elif view.withdrawn_at:
-        parts.append(T("privacy-withdrawn", {"date": view.withdrawn_at.date()}))
-    rows = []
-    if view.consent:
-        parts.append(
-            T("privacy-announcements-on" if view.announcements else "privacy-announcements-off")
-        )
-        rows.append(
-            [
-                Button(
-                    T("btn-announcements-off" if view.announcements else "btn-announcements-on"),
-                    ToggleAnnouncements(),
-                )
-            ]
-        )
-        if len(channels.platforms) > 1 and channels.current is not None:
-            # reachable in several messengers: the parent says where notices go
-            parts.append(T("privacy-notices-to", {"messenger": channels.current}))
-            rows += [
-                [Button(T("btn-notices-to", {"messenger": p}), ChooseNoticesTo(p))]
-                for p in channels.platforms
-                if p != channels.current
-            ]
-        rows.append([Button(T("btn-withdraw"), AskWithdraw())])
-    rows.append([menu_button()])
-    return Screen(parts, rows)
-
-
-@registry.action(ChooseNoticesTo, on=(Screens.PRIVACY,))
-async def choose_notices_to(ctx: Ctx, act: ChooseNoticesTo) -> Screen:
-    await ctx.core.family.choose_notices_to(ctx.parent_id, act.platform)
-    return await ctx.show(Screens.PRIVACY, T("notices-to-done", {"messenger": act.platform}))
-
-
-@registry.action(ToggleAnnouncements, on=(Screens.PRIVACY,))
-async def toggle_announcements(ctx: Ctx, _: ToggleAnnouncements) -> Screen:
-    view = await ctx.parent()
-    await ctx.core.family.set_announcements(ctx.parent_id, not view.announcements)
-    ctx.forget_parent()
-    return await ctx.show(Screens.PRIVACY)
-
-
-@registry.action(OpenPrivacy)
-async def to_privacy(ctx: Ctx, _: OpenPrivacy) -> Screen:
-    return await ctx.show(Screens.PRIVACY)
-
-
-@registry.command("privacy")
-async def privacy_command(ctx: Ctx, arg: str) -> Screen:
-    return await ctx.show(Screens.PRIVACY)
-
-
-@registry.screen(Screens.WITHDRAW_CONFIRM)
-async def withdraw_confirm(ctx: Ctx) -> Screen:
-    parts: list[T | Data] = [T("withdraw-confirm"), *await what_ends(ctx)]
-    return Screen(
-        parts,
-        [[Button(T("btn-withdraw-yes"), WithdrawYes())], [Button(T("btn-no"), OpenPrivacy())]],
-    )
-
-
-@registry.action(AskWithdraw)
-async def withdraw(ctx: Ctx, _: AskWithdraw) -> Screen:
-    return await ctx.show(Screens.WITHDRAW_CONFIRM)
-
-
-@registry.action(WithdrawYes, on=(Screens.WITHDRAW_CONFIRM,))
-async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
-    done = await ctx.core.family.withdraw_consent(ctx.parent_id)
-    # no draft of a child's data stays behind, here or in the family's other messengers
-    # (a child's own account of 14+ among them)
-    await ctx.forget_accounts(*[k for k in done.accounts if k != ctx.event.user_key])
-    ctx.become(ctx.parent_id)
-    return await ctx.show(Screens.WELCOME, T("data-erased", {"count": done.erased}))

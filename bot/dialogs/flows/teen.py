@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from bot.dialogs.actions import InviteTeen, OpenChild
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, menu_button
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+
+flow = Flow("teen")
 
 
 @flow_state("teen-invite", draft=True)
@@ -20,7 +22,7 @@ class Invitation(FlowState):
     child_id: int | None = None
 
 
-@registry.action(InviteTeen, on=(Screens.CHILD,))
+@flow.action(InviteTeen, on=(Screens.CHILD,))
 async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
     invitation = ctx.begin(Invitation)
     invitation.code = await ctx.core.family.invite_teen(ctx.parent_id, act.child_id)
@@ -28,7 +30,7 @@ async def invite(ctx: Ctx, act: InviteTeen) -> Screen:
     return await ctx.show(Screens.TEEN_INVITE)
 
 
-@registry.screen(Screens.TEEN_INVITE)
+@flow.screen(Screens.TEEN_INVITE)
 async def invite_screen(ctx: Ctx) -> Screen:
     invitation = ctx.flow(Invitation)
     code, child = invitation.code, invitation.child_id

@@ -26,10 +26,11 @@ from bot.app import App
 from bot.dialogs.engine import Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import RButton, Rendered
+from bot.handlers.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
+from bot.handlers.split import VK_TEXT, split_text
+from bot.handlers.vk.keyboard import inline_keyboard, location_keyboard, paginate
+from bot.handlers.vk.settings import VkSettings
 from bot.i18n import translator
-from bot.platforms.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
-from bot.platforms.split import VK_TEXT, split_text
-from bot.platforms.vk.keyboard import inline_keyboard, location_keyboard, paginate
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def part_random_id(base: int, index: int) -> int:
     return base if index == 0 else random_id("part", base, index)
 
 
-class VkSurface:
+class VkHandler:
     def __init__(self, app: App, vk: vk_api.VkApi, group_id: int, seen: SeenStore) -> None:
         self.app = app
         self.vk = vk
@@ -337,9 +338,9 @@ def _payload(raw: Any) -> dict[str, Any]:
 
 
 async def run(app: App, stop: asyncio.Event | None = None) -> None:
-    settings = app.settings
-    assert settings.vk_group_token is not None and settings.vk_group_id is not None
-    base = str(settings.vk_api_base) if settings.vk_api_base else None
-    vk = make_vk(settings.vk_group_token.get_secret_value(), base)
+    settings = VkSettings.of(app.settings)
+    assert settings.group_token is not None and settings.group_id is not None
+    base = str(settings.api_base) if settings.api_base else None
+    vk = make_vk(settings.group_token.get_secret_value(), base)
     seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
-    await VkSurface(app, vk, settings.vk_group_id, seen).run(stop)
+    await VkHandler(app, vk, settings.group_id, seen).run(stop)

@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.app import App
-from bot.platforms import Refused
-from bot.platforms.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
-from bot.platforms.startup import setup_call
-from bot.platforms.telegram.surface import build_dispatcher, make_bot, set_up, transient
+from bot.handlers import Refused
+from bot.handlers.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
+from bot.handlers.startup import setup_call
+from bot.handlers.telegram.handler import build_dispatcher, make_bot, set_up, transient
+from bot.handlers.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +116,8 @@ def webhook_app(app: App, bot: Bot) -> web.Application:
     served on HEALTH_PORT."""
     from bot import health
 
-    secret = app.settings.telegram_webhook_secret
-    if secret is None or not app.settings.webhook_secret_ok:
+    secret = TelegramSettings.of(app.settings).webhook_secret
+    if secret is None or not TelegramSettings.of(app.settings).webhook_secret_ok:
         # the command refuses earlier with a message; this guards other callers
         raise RuntimeError("webhook mode without a long enough TELEGRAM_WEBHOOK_SECRET")
     dp = build_dispatcher(app, bot, dedup=False)
@@ -163,29 +164,29 @@ async def single_replica_guard(app: App):
 
 
 async def run_webhook(app: App, stop: asyncio.Event | None = None) -> None:
-    settings = app.settings
-    assert settings.telegram_bot_token is not None and settings.telegram_webhook_url is not None
-    base = str(settings.telegram_api_base) if settings.telegram_api_base else None
-    bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
+    settings = TelegramSettings.of(app.settings)
+    assert settings.bot_token is not None and settings.webhook_url is not None
+    base = str(settings.api_base) if settings.api_base else None
+    bot = make_bot(settings.bot_token.get_secret_value(), base)
     web_app = webhook_app(app, bot)
     guard = await single_replica_guard(app)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.telegram_webhook_host, settings.telegram_webhook_port)
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     await site.start()
     try:
         await set_up(bot)
-        secret = settings.telegram_webhook_secret
+        secret = settings.webhook_secret
         await setup_call(
             "Telegram setWebhook",
             lambda: bot.set_webhook(
-                str(settings.telegram_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                str(settings.webhook_url).rstrip("/") + WEBHOOK_PATH,
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=["message", "callback_query"],
             ),
             transient,
         )
-        logger.info("webhook set; listening on port %s", settings.telegram_webhook_port)
+        logger.info("webhook set; listening on port %s", settings.webhook_port)
         await (stop or asyncio.Event()).wait()
     finally:
         await runner.cleanup()

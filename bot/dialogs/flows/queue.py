@@ -9,15 +9,17 @@ from datetime import date
 
 from bot.dialogs.actions import Action, OpenProviderQueue, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import PROVIDER_PAGE, ProviderCard, Queue
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_date
+
+flow = Flow("queue")
 
 
 @action("pa")
@@ -85,13 +87,13 @@ async def _require_provider(ctx: Ctx) -> None:
         raise DomainError("not_allowed")
 
 
-@registry.action(OpenProviderQueue)
+@flow.action(OpenProviderQueue)
 async def to_queue(ctx: Ctx, _: OpenProviderQueue) -> Screen:
     await _require_provider(ctx)
     return await ctx.show(Screens.PROVIDER_QUEUE)
 
 
-@registry.command("queue")
+@flow.command("queue")
 async def queue_command(ctx: Ctx, arg: str) -> Screen:
     if not await ctx.core.staff.is_provider(ctx.parent_id):
         # the same answer as any unknown command: the feature is not disclosed
@@ -99,7 +101,7 @@ async def queue_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.PROVIDER_QUEUE)
 
 
-@registry.action(ShowQueue, on=(Screens.PROVIDER_QUEUE,))
+@flow.action(ShowQueue, on=(Screens.PROVIDER_QUEUE,))
 async def to_list(ctx: Ctx, act: ShowQueue) -> Screen:
     if act.which not in QUEUES:
         raise DomainError("stale-button")
@@ -108,7 +110,7 @@ async def to_list(ctx: Ctx, act: ShowQueue) -> Screen:
     return await ctx.show(Screens.PROVIDER_QUEUE)
 
 
-@registry.screen(Screens.PROVIDER_QUEUE)
+@flow.screen(Screens.PROVIDER_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
     opened = ctx.flow(Opened)
     which = Queue(opened.which) if opened.which in QUEUES else Queue.DECIDE
@@ -132,7 +134,7 @@ async def queue(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(OpenProviderApplication)
+@flow.action(OpenProviderApplication)
 async def to_app(ctx: Ctx, act: OpenProviderApplication) -> Screen:
     ctx.flow(Opened).application_id = act.application_id
     return await ctx.show(Screens.PROVIDER_APP)
@@ -168,7 +170,7 @@ def _card(ctx: Ctx, c: ProviderCard) -> list[Piece]:
     return parts
 
 
-@registry.screen(Screens.PROVIDER_APP)
+@flow.screen(Screens.PROVIDER_APP)
 async def provider_app(ctx: Ctx) -> Screen:
     c = await ctx.core.staff.provider_card(ctx.parent_id, _application(ctx))
     a = c.application
@@ -185,7 +187,7 @@ async def provider_app(ctx: Ctx) -> Screen:
     return Screen(_card(ctx, c), rows)
 
 
-@registry.action(Decide, on=(Screens.PROVIDER_APP,))
+@flow.action(Decide, on=(Screens.PROVIDER_APP,))
 async def decide(ctx: Ctx, act: Decide) -> Screen:
     if act.status not in DECISIONS:
         raise DomainError("stale-button")
@@ -202,13 +204,13 @@ async def decide(ctx: Ctx, act: Decide) -> Screen:
     return await ctx.show(Screens.PROVIDER_QUEUE, T(f"pd-{status}"))
 
 
-@registry.action(AskFirstDay, on=(Screens.PROVIDER_APP,))
+@flow.action(AskFirstDay, on=(Screens.PROVIDER_APP,))
 async def ask_first_day(ctx: Ctx, act: AskFirstDay) -> Screen:
     ctx.flow(Opened).application_id = act.application_id
     return await ctx.show(Screens.PROVIDER_START)
 
 
-@registry.screen(Screens.PROVIDER_START)
+@flow.screen(Screens.PROVIDER_START)
 async def start_studies(ctx: Ctx) -> Screen:
     app = _application(ctx)
     days = await ctx.core.staff.first_days(ctx.parent_id, app)
@@ -226,7 +228,7 @@ async def start_studies(ctx: Ctx) -> Screen:
     return Screen([text], rows, expect="text")
 
 
-@registry.text(Screens.PROVIDER_START)
+@flow.text(Screens.PROVIDER_START)
 async def on_first_day(ctx: Ctx, text: str) -> Screen:
     try:
         first_day = parse_date(text, ctx.today())
@@ -235,7 +237,7 @@ async def on_first_day(ctx: Ctx, text: str) -> Screen:
     return await _enrol(ctx, _application(ctx), first_day)
 
 
-@registry.action(EnrolOn, on=(Screens.PROVIDER_START,))
+@flow.action(EnrolOn, on=(Screens.PROVIDER_START,))
 async def on_enrol_on(ctx: Ctx, act: EnrolOn) -> Screen:
     if not 1 <= act.day <= date.max.toordinal():
         raise DomainError("stale-button")
@@ -247,30 +249,30 @@ async def _enrol(ctx: Ctx, application_id: int, first_day: date) -> Screen:
     return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-enrolled", {"date": day}))
 
 
-@registry.action(AskRejectReason, on=(Screens.PROVIDER_APP,))
+@flow.action(AskRejectReason, on=(Screens.PROVIDER_APP,))
 async def reject(ctx: Ctx, act: AskRejectReason) -> Screen:
     ctx.flow(Opened).application_id = act.application_id
     return await ctx.show(Screens.PROVIDER_REASON)
 
 
-@registry.screen(Screens.PROVIDER_REASON)
+@flow.screen(Screens.PROVIDER_REASON)
 async def reason(ctx: Ctx) -> Screen:
     return Screen([T("ask-reason")], [[back(OpenProviderQueue())]], expect="text")
 
 
-@registry.text(Screens.PROVIDER_REASON)
+@flow.text(Screens.PROVIDER_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.core.staff.decide(ctx.parent_id, _application(ctx), AppStatus.REJECTED, text)
     return await ctx.show(Screens.PROVIDER_QUEUE, T("pd-rejected"))
 
 
-@registry.action(AskLastDay, on=(Screens.PROVIDER_APP,))
+@flow.action(AskLastDay, on=(Screens.PROVIDER_APP,))
 async def ask_last_day(ctx: Ctx, act: AskLastDay) -> Screen:
     ctx.flow(Opened).application_id = act.application_id
     return await ctx.show(Screens.PROVIDER_END)
 
 
-@registry.screen(Screens.PROVIDER_END)
+@flow.screen(Screens.PROVIDER_END)
 async def end_studies(ctx: Ctx) -> Screen:
     app = _application(ctx)
     return Screen(
@@ -280,7 +282,7 @@ async def end_studies(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.PROVIDER_END)
+@flow.text(Screens.PROVIDER_END)
 async def on_last_day(ctx: Ctx, text: str) -> Screen:
     try:
         last_day = parse_date(text, ctx.today())
@@ -289,7 +291,7 @@ async def on_last_day(ctx: Ctx, text: str) -> Screen:
     return await _finish(ctx, _application(ctx), last_day)
 
 
-@registry.action(EndToday, on=(Screens.PROVIDER_END,))
+@flow.action(EndToday, on=(Screens.PROVIDER_END,))
 async def on_end_today(ctx: Ctx, act: EndToday) -> Screen:
     return await _finish(ctx, act.application_id, ctx.today())
 

@@ -31,13 +31,14 @@ from bot.app import App
 from bot.dialogs.engine import Reply
 from bot.dialogs.events import Event
 from bot.dialogs.state import RedisStateStore
+from bot.handlers import Refused
+from bot.handlers.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
+from bot.handlers.max.keyboard import keyboard
+from bot.handlers.max.settings import MaxSettings
+from bot.handlers.split import MAX_TEXT, split_text
+from bot.handlers.startup import setup_call
 from bot.i18n import pick_language
 from bot.notify.pacing import Budget, Pace
-from bot.platforms import Refused
-from bot.platforms.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
-from bot.platforms.max.keyboard import keyboard
-from bot.platforms.split import MAX_TEXT, split_text
-from bot.platforms.startup import setup_call
 
 logger = logging.getLogger(__name__)
 
@@ -123,12 +124,13 @@ class MaxApi:
         raise TimeoutError("MAX kept answering 429")
 
 
-class MaxSurface:
+class MaxHandler:
     def __init__(self, app: App, bot: Bot, seen: SeenStore) -> None:
         self.app = app
         self.bot = bot
         self.seen = seen
-        self.api = MaxApi(bot, app.pace, app.settings.max_rate, app.settings.max_chat_rate)
+        own = MaxSettings.of(app.settings)
+        self.api = MaxApi(bot, app.pace, own.rate, own.chat_rate)
         states = app.engine.states
         self.order: KeyedLock | RedisOrder = KeyedLock()
         if app.redis is not None and isinstance(states, RedisStateStore):
@@ -361,37 +363,37 @@ def to_event(raw: dict[str, Any], user: str) -> Event | None:
 
 
 async def run(app: App, stop: asyncio.Event | None = None) -> None:
-    settings = app.settings
-    assert settings.max_bot_token is not None
-    base = str(settings.max_api_base) if settings.max_api_base else None
-    bot = make_bot(settings.max_bot_token.get_secret_value(), base)
+    settings = MaxSettings.of(app.settings)
+    assert settings.bot_token is not None
+    base = str(settings.api_base) if settings.api_base else None
+    bot = make_bot(settings.bot_token.get_secret_value(), base)
     seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
-    surface = MaxSurface(app, bot, seen)
+    handler = MaxHandler(app, bot, seen)
     stop = stop or asyncio.Event()
     try:
-        if settings.max_webhook_url is None:
+        if settings.webhook_url is None:
             # long polling gets nothing while a webhook is set
             await setup_call("MAX subscriptions (removing)", bot.delete_webhook, transient)
-            await surface.poll(stop)
+            await handler.poll(stop)
             return
-        secret = settings.max_webhook_secret
-        if secret is None or not settings.max_webhook_secret_ok:
+        secret = settings.webhook_secret
+        if secret is None or not settings.webhook_secret_ok:
             raise Refused("cli-need-max-webhook-secret")
-        runner = web.AppRunner(surface.webhook_app(secret.get_secret_value()), access_log=None)
+        runner = web.AppRunner(handler.webhook_app(secret.get_secret_value()), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, settings.max_webhook_host, settings.max_webhook_port)
+        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
         await site.start()
         try:
             await setup_call(
                 "MAX subscriptions (adding)",
                 lambda: bot.subscribe_webhook(
-                    str(settings.max_webhook_url).rstrip("/") + WEBHOOK_PATH,
+                    str(settings.webhook_url).rstrip("/") + WEBHOOK_PATH,
                     update_types=UPDATE_TYPES,
                     secret=secret.get_secret_value(),
                 ),
                 transient,
             )
-            logger.info("MAX webhook subscribed; listening on %s", settings.max_webhook_port)
+            logger.info("MAX webhook subscribed; listening on %s", settings.webhook_port)
             await stop.wait()
         finally:
             await runner.cleanup()

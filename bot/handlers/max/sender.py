@@ -2,7 +2,7 @@
 message per recipient (MAX has no send-to-many); a 429 pauses the bot and the same
 message goes again; a recipient who blocked the bot is recorded as unreachable. The
 library does not retry on its own, so a notice is never sent twice by it. A notice longer
-than a message goes as several (bot/platforms/split.py)."""
+than a message goes as several (bot/handlers/split.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import logging
 from maxapi.exceptions.max import MaxApiError, MaxConnection
 
 from bot.dialogs.screen import RButton
+from bot.handlers.max.handler import MaxApi, unreachable
+from bot.handlers.max.keyboard import keyboard
+from bot.handlers.split import MAX_TEXT, split_text
 from bot.notify.parts import PartsSent
 from bot.notify.senders import Outgoing
-from bot.platforms.max.keyboard import keyboard
-from bot.platforms.max.surface import MaxApi, unreachable
-from bot.platforms.split import MAX_TEXT, split_text
 from core.outbox.delivery import Outcome
 
 logger = logging.getLogger(__name__)

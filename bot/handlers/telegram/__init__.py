@@ -1,11 +1,12 @@
 """Telegram through aiogram 3: long polling, or a webhook replica behind a load balancer
-(surface.py, webhook.py); notices in sender.py."""
+(handler.py, webhook.py); notices in sender.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms import Platform
+from bot.handlers import Platform
+from bot.handlers.telegram.settings import TelegramSettings
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -15,44 +16,46 @@ if TYPE_CHECKING:
 
 
 def _configured(settings: Settings) -> bool:
-    return settings.telegram_bot_token is not None
+    return TelegramSettings.of(settings).bot_token is not None
 
 
 def _problem(settings: Settings) -> str | None:
-    if settings.telegram_bot_token is None:
+    own = TelegramSettings.of(settings)
+    if own.bot_token is None:
         return "cli-need-telegram"
-    if settings.telegram_webhook_url is not None and not settings.webhook_secret_ok:
+    if own.webhook_url is not None and not own.webhook_secret_ok:
         return "cli-need-webhook-secret"
     return None
 
 
 async def _serve(app: App) -> None:
-    if app.settings.telegram_webhook_url is not None:
-        from bot.platforms.telegram.webhook import run_webhook
+    if TelegramSettings.of(app.settings).webhook_url is not None:
+        from bot.handlers.telegram.webhook import run_webhook
 
         await run_webhook(app)
     else:
-        from bot.platforms.telegram.surface import run_polling
+        from bot.handlers.telegram.handler import run_polling
 
         await run_polling(app)
 
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
+    from bot.handlers.telegram.handler import make_bot
+    from bot.handlers.telegram.sender import TelegramSender
     from bot.notify.senders import Limits
-    from bot.platforms.telegram.sender import TelegramSender
-    from bot.platforms.telegram.surface import make_bot
 
-    s = app.settings
-    assert s.telegram_bot_token is not None
-    base = str(s.telegram_api_base) if s.telegram_api_base else None
-    bot = make_bot(s.telegram_bot_token.get_secret_value(), base)
-    limits = Limits(tg_per_second=s.telegram_rate, tg_per_chat=s.telegram_chat_rate)
+    s = TelegramSettings.of(app.settings)
+    assert s.bot_token is not None
+    base = str(s.api_base) if s.api_base else None
+    bot = make_bot(s.bot_token.get_secret_value(), base)
+    limits = Limits(tg_per_second=s.rate, tg_per_chat=s.chat_rate)
     return TelegramSender(bot, pace, limits, metrics)
 
 
 PLATFORM = Platform(
     key="tg",
+    settings=TelegramSettings,
     command="telegram",
     title="Telegram",
     configured=_configured,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenHelp, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, menu_button
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
+
+flow = Flow("help", teen=True)
 
 QUESTIONS = 10  # faq-q1 … faq-q10, faq-a1 … faq-a10 in locales
 
@@ -25,7 +27,7 @@ class Reading(FlowState):
     question: int = 1  # 1 … QUESTIONS
 
 
-@registry.screen(Screens.HELP)
+@flow.screen(Screens.HELP)
 async def help_screen(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"faq-q{n}"), OpenAnswer(n)) for n in range(1, QUESTIONS + 1)]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -33,17 +35,17 @@ async def help_screen(ctx: Ctx) -> Screen:
     return Screen([T("help-faq-intro"), T("help-text")], rows)
 
 
-@registry.action(OpenHelp)
+@flow.action(OpenHelp)
 async def to_help(ctx: Ctx, _: OpenHelp) -> Screen:
     return await ctx.show(Screens.HELP)
 
 
-@registry.command("help")
+@flow.command("help")
 async def help_command(ctx: Ctx, arg: str) -> Screen:
     return await ctx.show(Screens.HELP)
 
 
-@registry.action(OpenAnswer)
+@flow.action(OpenAnswer)
 async def to_answer(ctx: Ctx, act: OpenAnswer) -> Screen:
     if not 1 <= act.question <= QUESTIONS:
         raise DomainError("stale-button")
@@ -51,7 +53,7 @@ async def to_answer(ctx: Ctx, act: OpenAnswer) -> Screen:
     return await ctx.show(Screens.FAQ)
 
 
-@registry.screen(Screens.FAQ)
+@flow.screen(Screens.FAQ)
 async def answer(ctx: Ctx) -> Screen:
     n = ctx.flow(Reading).question
     parts = [T(f"faq-q{n}"), T(f"faq-a{n}")]

@@ -1,12 +1,13 @@
 """MAX through the maxapi library: long polling with the marker or a webhook
-subscription (surface.py), keyboards within MAX's limits (keyboard.py), notices in
+subscription (handler.py), keyboards within MAX's limits (keyboard.py), notices in
 sender.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.platforms import Platform
+from bot.handlers import Platform
+from bot.handlers.max.settings import MaxSettings
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -16,37 +17,39 @@ if TYPE_CHECKING:
 
 
 def _configured(settings: Settings) -> bool:
-    return settings.max_bot_token is not None
+    return MaxSettings.of(settings).bot_token is not None
 
 
 def _problem(settings: Settings) -> str | None:
-    if settings.max_bot_token is None:
+    own = MaxSettings.of(settings)
+    if own.bot_token is None:
         return "cli-need-max"
-    if settings.max_webhook_url is not None and not settings.max_webhook_secret_ok:
+    if own.webhook_url is not None and not own.webhook_secret_ok:
         return "cli-need-max-webhook-secret"
     return None
 
 
 async def _serve(app: App) -> None:
-    from bot.platforms.max.surface import run
+    from bot.handlers.max.handler import run
 
     await run(app)
 
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
-    from bot.platforms.max.sender import MaxSender
-    from bot.platforms.max.surface import MaxApi, make_bot
+    from bot.handlers.max.handler import MaxApi, make_bot
+    from bot.handlers.max.sender import MaxSender
 
-    s = app.settings
-    assert s.max_bot_token is not None
-    base = str(s.max_api_base) if s.max_api_base else None
-    bot = make_bot(s.max_bot_token.get_secret_value(), base)
-    return MaxSender(MaxApi(bot, pace, s.max_rate, s.max_chat_rate), metrics=metrics)
+    s = MaxSettings.of(app.settings)
+    assert s.bot_token is not None
+    base = str(s.api_base) if s.api_base else None
+    bot = make_bot(s.bot_token.get_secret_value(), base)
+    return MaxSender(MaxApi(bot, pace, s.rate, s.chat_rate), metrics=metrics)
 
 
 PLATFORM = Platform(
     key="max",
+    settings=MaxSettings,
     command="max",
     title="MAX",
     configured=_configured,

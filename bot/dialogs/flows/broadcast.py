@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 
 from bot.dialogs.actions import Action, OpenLastBroadcast, OpenMenu, StartBroadcast, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import label, menu_button
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import TEXT_MAX, TEXT_MIN, Audience, check_text
 from core.rules.catalogue import Direction
+
+flow = Flow("broadcast")
 
 QUERY_KEPT = 100  # of the words typed to find a program
 AGES = {"any": (None, None), "5-9": (5, 9), "10-13": (10, 13), "14-17": (14, 17)}
@@ -122,7 +124,7 @@ def _draft(ctx: Ctx) -> Draft:
     return ctx.started(Draft)
 
 
-@registry.command("broadcast")
+@flow.command("broadcast")
 async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
     if not await _is_coordinator(ctx):
         # the same answer as any unknown command: the feature is not disclosed
@@ -130,14 +132,14 @@ async def broadcast_command(ctx: Ctx, arg: str) -> Screen:
     return await start(ctx, StartBroadcast())
 
 
-@registry.action(StartBroadcast)
+@flow.action(StartBroadcast)
 async def start(ctx: Ctx, _: StartBroadcast) -> Screen:
     await _scope(ctx)
     ctx.begin(Draft)  # a fresh draft
     return await ctx.show(Screens.BC_TEXT)
 
 
-@registry.screen(Screens.BC_TEXT)
+@flow.screen(Screens.BC_TEXT)
 async def ask_text(ctx: Ctx) -> Screen:
     return Screen(
         [T("bc-ask-text", {"min": TEXT_MIN, "max": TEXT_MAX})],
@@ -146,13 +148,13 @@ async def ask_text(ctx: Ctx) -> Screen:
     )
 
 
-@registry.text(Screens.BC_TEXT)
+@flow.text(Screens.BC_TEXT)
 async def on_text(ctx: Ctx, text: str) -> Screen:
     _draft(ctx).text = check_text(text)
     return await ctx.show(Screens.BC_AUDIENCE)
 
 
-@registry.screen(Screens.BC_AUDIENCE)
+@flow.screen(Screens.BC_AUDIENCE)
 async def audience(ctx: Ctx) -> Screen:
     choice = await ctx.core.broadcasts.audience_choice(ctx.parent_id)
     rows = []
@@ -165,7 +167,7 @@ async def audience(ctx: Ctx) -> Screen:
     return Screen([T("bc-ask-audience")], rows)
 
 
-@registry.action(PickMunicipalityAudience, on=(Screens.BC_AUDIENCE,))
+@flow.action(PickMunicipalityAudience, on=(Screens.BC_AUDIENCE,))
 async def on_audience(ctx: Ctx, act: PickMunicipalityAudience) -> Screen:
     muni, region_wide = await _scope(ctx)
     if act.municipality_id != muni and not region_wide:
@@ -175,7 +177,7 @@ async def on_audience(ctx: Ctx, act: PickMunicipalityAudience) -> Screen:
     return await ctx.show(Screens.BC_AGES)
 
 
-@registry.action(PickRegionAudience, on=(Screens.BC_AUDIENCE,))
+@flow.action(PickRegionAudience, on=(Screens.BC_AUDIENCE,))
 async def on_region(ctx: Ctx, act: PickRegionAudience) -> Screen:
     _muni, region_wide = await _scope(ctx)
     if not region_wide:
@@ -185,7 +187,7 @@ async def on_region(ctx: Ctx, act: PickRegionAudience) -> Screen:
     return await ctx.show(Screens.BC_AGES)
 
 
-@registry.screen(Screens.BC_AGES)
+@flow.screen(Screens.BC_AGES)
 async def ages(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"btn-bc-age-{key}"), PickAges(key)) for key in AGES]
     return Screen(
@@ -193,7 +195,7 @@ async def ages(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(PickAges, on=(Screens.BC_AGES,))
+@flow.action(PickAges, on=(Screens.BC_AGES,))
 async def on_ages(ctx: Ctx, act: PickAges) -> Screen:
     if act.ages not in AGES:
         raise DomainError("stale-button")
@@ -201,7 +203,7 @@ async def on_ages(ctx: Ctx, act: PickAges) -> Screen:
     return await ctx.show(Screens.BC_DIRS)
 
 
-@registry.screen(Screens.BC_DIRS)
+@flow.screen(Screens.BC_DIRS)
 async def dirs(ctx: Ctx) -> Screen:
     chosen = set(_draft(ctx).dirs)
     buttons = [
@@ -219,12 +221,12 @@ async def dirs(ctx: Ctx) -> Screen:
     return Screen([T("bc-ask-dirs")], rows)
 
 
-@registry.action(DirectionsDone, on=(Screens.BC_DIRS,))
+@flow.action(DirectionsDone, on=(Screens.BC_DIRS,))
 async def on_dirs_done(ctx: Ctx, _: DirectionsDone) -> Screen:
     return await ctx.show(Screens.BC_PROGRAM)
 
 
-@registry.action(ToggleDirection, on=(Screens.BC_DIRS,))
+@flow.action(ToggleDirection, on=(Screens.BC_DIRS,))
 async def on_dir(ctx: Ctx, act: ToggleDirection) -> Screen:
     draft = _draft(ctx)
     if act.direction not in {d.value for d in Direction}:
@@ -233,14 +235,14 @@ async def on_dir(ctx: Ctx, act: ToggleDirection) -> Screen:
     return await ctx.show(Screens.BC_DIRS)
 
 
-@registry.screen(Screens.BC_PROGRAM)
+@flow.screen(Screens.BC_PROGRAM)
 async def program(ctx: Ctx) -> Screen:
     return Screen(
         [T("bc-ask-program")], [[Button(T("btn-bc-no-program"), NoProgram())]], expect="text"
     )
 
 
-@registry.text(Screens.BC_PROGRAM, Screens.BC_PROGRAM_PICK)
+@flow.text(Screens.BC_PROGRAM, Screens.BC_PROGRAM_PICK)
 async def on_program(ctx: Ctx, text: str) -> Screen:
     """Words of the program's name: the coordinator picks it among what is found (never
     types an internal number)."""
@@ -248,7 +250,7 @@ async def on_program(ctx: Ctx, text: str) -> Screen:
     return await ctx.show(Screens.BC_PROGRAM_PICK)
 
 
-@registry.screen(Screens.BC_PROGRAM_PICK)
+@flow.screen(Screens.BC_PROGRAM_PICK)
 async def program_pick(ctx: Ctx) -> Screen:
     query = _draft(ctx).program_query
     if not query:
@@ -263,12 +265,12 @@ async def program_pick(ctx: Ctx) -> Screen:
     return Screen([found_text], [*rows, again, none], expect="text")
 
 
-@registry.action(SearchProgramAgain, on=(Screens.BC_PROGRAM_PICK,))
+@flow.action(SearchProgramAgain, on=(Screens.BC_PROGRAM_PICK,))
 async def search_again(ctx: Ctx, _: SearchProgramAgain) -> Screen:
     return await ctx.show(Screens.BC_PROGRAM)
 
 
-@registry.action(PickProgram, on=(Screens.BC_PROGRAM_PICK,))
+@flow.action(PickProgram, on=(Screens.BC_PROGRAM_PICK,))
 async def on_pick(ctx: Ctx, act: PickProgram) -> Screen:
     draft = _draft(ctx)
     found = await ctx.core.broadcasts.programs(ctx.parent_id, draft.program_query)
@@ -279,7 +281,7 @@ async def on_pick(ctx: Ctx, act: PickProgram) -> Screen:
     return await ctx.show(Screens.BC_PREVIEW)
 
 
-@registry.action(NoProgram, on=(Screens.BC_PROGRAM, Screens.BC_PROGRAM_PICK))
+@flow.action(NoProgram, on=(Screens.BC_PROGRAM, Screens.BC_PROGRAM_PICK))
 async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
     draft = _draft(ctx)
     draft.program, draft.program_name = None, ""
@@ -291,7 +293,7 @@ def _audience(draft: Draft) -> Audience:
     return Audience(draft.muni, lo, hi, tuple(draft.dirs))
 
 
-@registry.screen(Screens.BC_PREVIEW)
+@flow.screen(Screens.BC_PREVIEW)
 async def preview(ctx: Ctx) -> Screen:
     draft = _draft(ctx)
     if draft.text is None or not draft.audience_chosen:
@@ -310,27 +312,27 @@ async def preview(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(SendNow, on=(Screens.BC_PREVIEW,))
+@flow.action(SendNow, on=(Screens.BC_PREVIEW,))
 async def send_now(ctx: Ctx, _: SendNow) -> Screen:
     return await _create(ctx, None)
 
 
-@registry.action(AskWhen, on=(Screens.BC_PREVIEW,))
+@flow.action(AskWhen, on=(Screens.BC_PREVIEW,))
 async def ask_when(ctx: Ctx, _: AskWhen) -> Screen:
     return await ctx.show(Screens.BC_WHEN)
 
 
-@registry.screen(Screens.BC_WHEN)
+@flow.screen(Screens.BC_WHEN)
 async def when(ctx: Ctx) -> Screen:
     return Screen([T("bc-ask-when")], [[Button(T("btn-back"), BackToPreview())]], expect="text")
 
 
-@registry.action(BackToPreview)
+@flow.action(BackToPreview)
 async def back_to_preview(ctx: Ctx, _: BackToPreview) -> Screen:
     return await ctx.show(Screens.BC_PREVIEW)
 
 
-@registry.text(Screens.BC_WHEN)
+@flow.text(Screens.BC_WHEN)
 async def on_when(ctx: Ctx, text: str) -> Screen:
     match = WHEN.match(text)
     if not match:
@@ -358,7 +360,7 @@ async def _create(ctx: Ctx, at: datetime | None) -> Screen:
     return await ctx.show(Screens.BC_PROGRESS, T("bc-queued" if at is None else "bc-scheduled"))
 
 
-@registry.screen(Screens.BC_PROGRESS)
+@flow.screen(Screens.BC_PROGRESS)
 async def progress(ctx: Ctx) -> Screen:
     sent = ctx.flow(Sent)
     bid, p = await ctx.core.broadcasts.progress(ctx.parent_id, sent.broadcast_id)
@@ -383,12 +385,12 @@ async def progress(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(OpenLastBroadcast)
+@flow.action(OpenLastBroadcast)
 async def refresh(ctx: Ctx, _: OpenLastBroadcast) -> Screen:
     return await ctx.show(Screens.BC_PROGRESS)
 
 
-@registry.action(CancelBroadcast, on=(Screens.BC_PROGRESS,))
+@flow.action(CancelBroadcast, on=(Screens.BC_PROGRESS,))
 async def cancel(ctx: Ctx, _: CancelBroadcast) -> Screen:
     bid = ctx.flow(Sent).broadcast_id
     if bid is None:

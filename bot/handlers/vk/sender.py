@@ -3,7 +3,7 @@
 recorded. VK's passing refusals (6 too many requests per second, 9 flood control, 10
 internal server error) are tried again with backoff, then the notice waits for a later
 round of the worker (which gives up after core.outbox.delivery.MAX_ATTEMPTS). A notice
-longer than a message goes as several (bot/platforms/split.py), part i with the random_id
+longer than a message goes as several (bot/handlers/split.py), part i with the random_id
 of its batch + i (the counter reserves PART_IDS numbers a batch), so a retry sends only
 the parts VK lacks."""
 
@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from bot.handlers.split import VK_TEXT, split_text
+from bot.handlers.vk.keyboard import inline_keyboard
 from bot.notify.pacing import Pace
 from bot.notify.senders import Limits, Outgoing
-from bot.platforms.split import VK_TEXT, split_text
-from bot.platforms.vk.keyboard import inline_keyboard
 from core.outbox import delivery
 from core.outbox.delivery import Outcome
 from core.storage.db import Database

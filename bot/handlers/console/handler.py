@@ -13,9 +13,9 @@ from typing import TextIO
 from bot.app import App
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
-from bot.platforms.console import demo
-from bot.platforms.console.demo import DemoClock
-from bot.platforms.console.sender import ConsoleSender, Terminal
+from bot.handlers.console import demo
+from bot.handlers.console.demo import DemoClock
+from bot.handlers.console.sender import ConsoleSender, Terminal
 from core.rules.numbers import is_id
 
 PLATFORM = "console"

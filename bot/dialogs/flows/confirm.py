@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from bot.dialogs.actions import Action, OpenConfirmQueue, action
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from core.port import CONFIRM_PAGE
 from core.rules.people import format_snils
+
+flow = Flow("confirm")
 
 
 @action("cc")
@@ -88,13 +90,13 @@ def _certificate(ctx: Ctx) -> int:
     return need(ctx.flow(Review).certificate_id)
 
 
-@registry.action(OpenConfirmQueue)
+@flow.action(OpenConfirmQueue)
 async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
     ctx.flow(Review).page = act.page
     return await ctx.show(Screens.CONFIRM_QUEUE)
 
 
-@registry.screen(Screens.CONFIRM_QUEUE)
+@flow.screen(Screens.CONFIRM_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
     page = ctx.flow(Review).page
     items, total = await ctx.core.staff.pending(ctx.parent_id, page)
@@ -128,13 +130,13 @@ async def _other_requests(ctx: Ctx) -> list[list[Button]]:
     return rows
 
 
-@registry.action(OpenConfirmation)
+@flow.action(OpenConfirmation)
 async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
     ctx.flow(Review).certificate_id = act.certificate_id
     return await ctx.show(Screens.CONFIRM_CARD)
 
 
-@registry.screen(Screens.CONFIRM_CARD)
+@flow.screen(Screens.CONFIRM_CARD)
 async def card(ctx: Ctx) -> Screen:
     cert_id = _certificate(ctx)
     p = await ctx.core.staff.pending_one(ctx.parent_id, cert_id)
@@ -160,36 +162,36 @@ async def card(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
+@flow.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
 async def confirm(ctx: Ctx, act: ConfirmData) -> Screen:
     # a button of a card shown before this field existed carries none: checked as before
     await ctx.core.staff.confirm(ctx.parent_id, act.certificate_id, act.seen or None)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-confirmed"))
 
 
-@registry.action(RejectData, on=(Screens.CONFIRM_CARD,))
+@flow.action(RejectData, on=(Screens.CONFIRM_CARD,))
 async def reject(ctx: Ctx, act: RejectData) -> Screen:
     ctx.flow(Review).certificate_id = act.certificate_id
     return await ctx.show(Screens.CONFIRM_REASON)
 
 
-@registry.screen(Screens.CONFIRM_REASON)
+@flow.screen(Screens.CONFIRM_REASON)
 async def reason(ctx: Ctx) -> Screen:
     return Screen([T("cc-ask-reason")], [[back(OpenConfirmQueue())]], expect="text")
 
 
-@registry.text(Screens.CONFIRM_REASON)
+@flow.text(Screens.CONFIRM_REASON)
 async def on_reason(ctx: Ctx, text: str) -> Screen:
     await ctx.core.staff.reject(ctx.parent_id, _certificate(ctx), text)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cc-rejected"))
 
 
-@registry.action(OpenCorrections)
+@flow.action(OpenCorrections)
 async def to_corrections(ctx: Ctx, _: OpenCorrections) -> Screen:
     return await ctx.show(Screens.CORRECTION_QUEUE)
 
 
-@registry.screen(Screens.CORRECTION_QUEUE)
+@flow.screen(Screens.CORRECTION_QUEUE)
 async def corrections_queue(ctx: Ctx) -> Screen:
     items, total = await ctx.core.staff.corrections(ctx.parent_id, 0)
     rows = [
@@ -200,7 +202,7 @@ async def corrections_queue(ctx: Ctx) -> Screen:
     return Screen([T("cfx-title", {"count": total, "shown": len(items)})], rows)
 
 
-@registry.action(OpenCorrection)
+@flow.action(OpenCorrection)
 async def to_correction(ctx: Ctx, act: OpenCorrection) -> Screen:
     ctx.flow(Review).correction_id = act.correction_id
     return await ctx.show(Screens.CORRECTION_CARD)
@@ -210,7 +212,7 @@ def _snils(value: str | None) -> str:
     return format_snils(value) if value else "—"
 
 
-@registry.screen(Screens.CORRECTION_CARD)
+@flow.screen(Screens.CORRECTION_CARD)
 async def correction_card(ctx: Ctx) -> Screen:
     c = await ctx.core.staff.correction(ctx.parent_id, need(ctx.flow(Review).correction_id))
     parts = [
@@ -237,36 +239,36 @@ async def correction_card(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ApproveCorrection, on=(Screens.CORRECTION_CARD,))
+@flow.action(ApproveCorrection, on=(Screens.CORRECTION_CARD,))
 async def approve_correction(ctx: Ctx, act: ApproveCorrection) -> Screen:
     await ctx.core.staff.approve_correction(ctx.parent_id, act.correction_id)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cfx-approved"))
 
 
-@registry.action(RefuseCorrection, on=(Screens.CORRECTION_CARD,))
+@flow.action(RefuseCorrection, on=(Screens.CORRECTION_CARD,))
 async def refuse_correction(ctx: Ctx, act: RefuseCorrection) -> Screen:
     ctx.flow(Review).correction_id = act.correction_id
     return await ctx.show(Screens.CORRECTION_REFUSAL)
 
 
-@registry.screen(Screens.CORRECTION_REFUSAL)
+@flow.screen(Screens.CORRECTION_REFUSAL)
 async def correction_refusal(ctx: Ctx) -> Screen:
     return Screen([T("cfx-ask-reason")], [[back(OpenCorrections())]], expect="text")
 
 
-@registry.text(Screens.CORRECTION_REFUSAL)
+@flow.text(Screens.CORRECTION_REFUSAL)
 async def on_correction_refusal(ctx: Ctx, text: str) -> Screen:
     correction = need(ctx.flow(Review).correction_id)
     await ctx.core.staff.refuse_correction(ctx.parent_id, correction, text)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("cfx-refused"))
 
 
-@registry.action(OpenLinkRequests)
+@flow.action(OpenLinkRequests)
 async def to_link_requests(ctx: Ctx, _: OpenLinkRequests) -> Screen:
     return await ctx.show(Screens.LINK_REQUEST_QUEUE)
 
 
-@registry.screen(Screens.LINK_REQUEST_QUEUE)
+@flow.screen(Screens.LINK_REQUEST_QUEUE)
 async def link_requests_queue(ctx: Ctx) -> Screen:
     items, total = await ctx.core.staff.link_requests(ctx.parent_id, 0)
     rows = [
@@ -277,13 +279,13 @@ async def link_requests_queue(ctx: Ctx) -> Screen:
     return Screen([T("clr-title", {"count": total, "shown": len(items)})], rows)
 
 
-@registry.action(OpenLinkRequest)
+@flow.action(OpenLinkRequest)
 async def to_link_request(ctx: Ctx, act: OpenLinkRequest) -> Screen:
     ctx.flow(Review).link_id = act.certificate_id
     return await ctx.show(Screens.LINK_REQUEST_CARD)
 
 
-@registry.screen(Screens.LINK_REQUEST_CARD)
+@flow.screen(Screens.LINK_REQUEST_CARD)
 async def link_request_card(ctx: Ctx) -> Screen:
     r = await ctx.core.staff.link_request(ctx.parent_id, need(ctx.flow(Review).link_id))
     parts = [
@@ -306,29 +308,29 @@ async def link_request_card(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(ApproveLink, on=(Screens.LINK_REQUEST_CARD,))
+@flow.action(ApproveLink, on=(Screens.LINK_REQUEST_CARD,))
 async def approve_link(ctx: Ctx, act: ApproveLink) -> Screen:
     await ctx.core.staff.approve_link(ctx.parent_id, act.certificate_id)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("clr-approved"))
 
 
-@registry.action(RefuseLink, on=(Screens.LINK_REQUEST_CARD,))
+@flow.action(RefuseLink, on=(Screens.LINK_REQUEST_CARD,))
 async def refuse_link(ctx: Ctx, act: RefuseLink) -> Screen:
     ctx.flow(Review).link_id = act.certificate_id
     return await ctx.show(Screens.LINK_REQUEST_REFUSAL)
 
 
-@registry.screen(Screens.LINK_REQUEST_REFUSAL)
+@flow.screen(Screens.LINK_REQUEST_REFUSAL)
 async def link_request_refusal(ctx: Ctx) -> Screen:
     return Screen([T("clr-ask-reason")], [[back(OpenLinkRequests())]], expect="text")
 
 
-@registry.text(Screens.LINK_REQUEST_REFUSAL)
+@flow.text(Screens.LINK_REQUEST_REFUSAL)
 async def on_link_refusal(ctx: Ctx, text: str) -> Screen:
     await ctx.core.staff.refuse_link(ctx.parent_id, need(ctx.flow(Review).link_id), text)
     return await ctx.show(Screens.CONFIRM_QUEUE, T("clr-refused"))
 
 
-@registry.command("confirm")
+@flow.command("confirm")
 async def confirm_command(ctx: Ctx, arg: str) -> Screen:
     return await to_queue(ctx, OpenConfirmQueue())

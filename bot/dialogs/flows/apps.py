@@ -14,17 +14,19 @@ from bot.dialogs.actions import (
     action,
 )
 from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.registry import registry
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
-from bot.notify.render import status_key
+from bot.dialogs.statuses import status_key
 from core.errors import DomainError
 from core.port import OFFER_LAPSED
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
+
+flow = Flow("apps", teen=True)
 
 QUOTE = "quote"  # ctx.read_ahead: the quote read with the choice of the child
 
@@ -94,7 +96,7 @@ def _opened(ctx: Ctx) -> int:
     return need(ctx.flow(OpenedApplication).application_id, "application_not_found")
 
 
-@registry.action(ApplyToGroup)
+@flow.action(ApplyToGroup)
 async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     # the family's consent is checked by the choice itself (refused first)
     choice = await ctx.core.enrolment.choices(ctx.parent_id, ctx.teen, act.group_id)
@@ -115,7 +117,7 @@ async def apply(ctx: Ctx, act: ApplyToGroup) -> Screen:
     return await ctx.show(Screens.APPLY_CHILD)
 
 
-@registry.screen(Screens.APPLY_CHILD)
+@flow.screen(Screens.APPLY_CHILD)
 async def apply_child(ctx: Ctx) -> Screen:
     pending = _pending(ctx)
     if pending.group is None:
@@ -126,18 +128,18 @@ async def apply_child(ctx: Ctx) -> Screen:
     return Screen([T("apply-which-child")], rows)
 
 
-@registry.action(BackToCard)
+@flow.action(BackToCard)
 async def back_to_card(ctx: Ctx, _: BackToCard) -> Screen:
     return await ctx.show(Screens.CARD)
 
 
-@registry.action(ApplyForChild, on=(Screens.APPLY_CHILD,))
+@flow.action(ApplyForChild, on=(Screens.APPLY_CHILD,))
 async def on_child(ctx: Ctx, act: ApplyForChild) -> Screen:
     _pending(ctx).child = act.child_id
     return await ctx.show(Screens.APPLY_QUOTE)
 
 
-@registry.screen(Screens.APPLY_QUOTE)
+@flow.screen(Screens.APPLY_QUOTE)
 async def apply_quote(ctx: Ctx) -> Screen:
     pending = _pending(ctx)
     if pending.child is None or pending.group is None:
@@ -224,24 +226,24 @@ async def apply_quote(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(AskPhone, on=(Screens.APPLY_QUOTE,))
+@flow.action(AskPhone, on=(Screens.APPLY_QUOTE,))
 async def ask_phone(ctx: Ctx, _: AskPhone) -> Screen:
     _pending(ctx)
     return await ctx.show(Screens.APPLY_PHONE)
 
 
-@registry.screen(Screens.APPLY_PHONE)
+@flow.screen(Screens.APPLY_PHONE)
 async def apply_phone(ctx: Ctx) -> Screen:
     return Screen([T("ask-phone")], [[Button(T("btn-back"), NoPhone())]], expect="text")
 
 
-@registry.text(Screens.APPLY_PHONE)
+@flow.text(Screens.APPLY_PHONE)
 async def on_phone(ctx: Ctx, text: str) -> Screen:
     _pending(ctx).phone = parse_phone(text)
     return await ctx.show(Screens.APPLY_QUOTE)
 
 
-@registry.action(NoPhone, on=(Screens.APPLY_QUOTE, Screens.APPLY_PHONE))
+@flow.action(NoPhone, on=(Screens.APPLY_QUOTE, Screens.APPLY_PHONE))
 async def no_phone(ctx: Ctx, _: NoPhone) -> Screen:
     """Back to the quote from the phone's question; on the quote, the phone is dropped."""
     pending = _pending(ctx)
@@ -250,7 +252,7 @@ async def no_phone(ctx: Ctx, _: NoPhone) -> Screen:
     return await ctx.show(Screens.APPLY_QUOTE)
 
 
-@registry.action(ConfirmApplication, on=(Screens.APPLY_QUOTE,))
+@flow.action(ConfirmApplication, on=(Screens.APPLY_QUOTE,))
 async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
     pending = _pending(ctx)
     if pending.share is None or pending.child is None or pending.group is None:
@@ -274,7 +276,7 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
     return await ctx.show(Screens.APPS, T("applied"))
 
 
-@registry.action(TakeSeat)
+@flow.action(TakeSeat)
 async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
     """From the "seat freed" notice (or the application's card): the quote of the held
     seat, then confirm. Only the family's own offered application is found."""
@@ -288,7 +290,7 @@ async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
     return await ctx.show(Screens.APPLY_QUOTE)
 
 
-@registry.screen(Screens.APPS)
+@flow.screen(Screens.APPS)
 async def apps_screen(ctx: Ctx) -> Screen:
     apps = await ctx.core.enrolment.applications(ctx.parent_id)
     if ctx.teen is not None:  # a child's own account: their applications only
@@ -316,24 +318,24 @@ async def apps_screen(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.action(OpenApplications)
+@flow.action(OpenApplications)
 async def to_apps(ctx: Ctx, _: OpenApplications) -> Screen:
     await require_consent(ctx)
     return await ctx.show(Screens.APPS)
 
 
-@registry.command("apps")
+@flow.command("apps")
 async def apps_command(ctx: Ctx, arg: str) -> Screen:
     return await to_apps(ctx, OpenApplications())
 
 
-@registry.action(OpenApplication)
+@flow.action(OpenApplication)
 async def to_app(ctx: Ctx, act: OpenApplication) -> Screen:
     ctx.flow(OpenedApplication).application_id = act.application_id
     return await ctx.show(Screens.APP)
 
 
-@registry.screen(Screens.APP)
+@flow.screen(Screens.APP)
 async def app_screen(ctx: Ctx) -> Screen:
     opened = await ctx.core.enrolment.application(ctx.parent_id, _opened(ctx))
     a, waiting = opened.application, opened.waiting
@@ -376,7 +378,7 @@ async def app_screen(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-@registry.screen(Screens.APP_CANCEL_CONFIRM)
+@flow.screen(Screens.APP_CANCEL_CONFIRM)
 async def app_cancel_confirm(ctx: Ctx) -> Screen:
     app = _opened(ctx)
     return Screen(
@@ -388,7 +390,7 @@ async def app_cancel_confirm(ctx: Ctx) -> Screen:
     )
 
 
-@registry.screen(Screens.APP_LEAVE_CONFIRM)
+@flow.screen(Screens.APP_LEAVE_CONFIRM)
 async def app_leave_confirm(ctx: Ctx) -> Screen:
     app = _opened(ctx)
     return Screen(
@@ -400,25 +402,25 @@ async def app_leave_confirm(ctx: Ctx) -> Screen:
     )
 
 
-@registry.action(AskCancel)
+@flow.action(AskCancel)
 async def app_cancel(ctx: Ctx, act: AskCancel) -> Screen:
     ctx.flow(OpenedApplication).application_id = act.application_id
     return await ctx.show(Screens.APP_CANCEL_CONFIRM)
 
 
-@registry.action(AskLeave)
+@flow.action(AskLeave)
 async def app_leave(ctx: Ctx, act: AskLeave) -> Screen:
     ctx.flow(OpenedApplication).application_id = act.application_id
     return await ctx.show(Screens.APP_LEAVE_CONFIRM)
 
 
-@registry.action(CancelApplication, on=(Screens.APP_CANCEL_CONFIRM,))
+@flow.action(CancelApplication, on=(Screens.APP_CANCEL_CONFIRM,))
 async def app_cancel_yes(ctx: Ctx, act: CancelApplication) -> Screen:
     await ctx.core.enrolment.cancel(ctx.parent_id, act.application_id)
     return await ctx.show(Screens.APPS, T("app-cancelled"))
 
 
-@registry.action(LeaveApplication, on=(Screens.APP_LEAVE_CONFIRM,))
+@flow.action(LeaveApplication, on=(Screens.APP_LEAVE_CONFIRM,))
 async def app_leave_yes(ctx: Ctx, act: LeaveApplication) -> Screen:
     await ctx.core.enrolment.leave(ctx.parent_id, act.application_id)
     return await ctx.show(Screens.APPS, T("app-left"))

@@ -1,4 +1,4 @@
-"""Messengers, one package each (``bot/platforms/<name>/``): receiving updates, turning them
+"""Messengers, one package each (``bot/handlers/<name>/``): receiving updates, turning them
 into the neutral event, rendering screens within the platform's limits, sending and pacing
 notices, its identities, start-up and health all live there. The runner, the worker and
 the account link see only this small interface.
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
+
     from bot.app import App
     from bot.config import Settings
     from bot.notify.pacing import Pace
@@ -38,6 +40,8 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Platform:
     key: str  # the identity namespace kept by the core ("tg", "vk", "max")
+    # its own settings model, with its env prefix (read with Settings.part)
+    settings: type[BaseSettings]
     command: str  # `python -m bot <command>` runs its chat alone
     title: str
     # settings → is its token set?
@@ -51,7 +55,7 @@ class Platform:
 
 
 def all_platforms() -> list[Platform]:
-    return [importlib.import_module(f"bot.platforms.{name}").PLATFORM for name in PACKAGES]
+    return [importlib.import_module(f"bot.handlers.{name}").PLATFORM for name in PACKAGES]
 
 
 def configured(settings: Settings) -> list[Platform]:

@@ -1,6 +1,6 @@
 """Telegram notices: 30 messages/s per bot and 1 per second per chat; a 429 waits its
 retry_after and sends the same message again; 403 marks the parent unreachable there. A
-notice longer than a message goes as several (bot/platforms/split.py)."""
+notice longer than a message goes as several (bot/handlers/split.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.handlers.split import TELEGRAM_TEXT, split_text
 from bot.notify.pacing import Budget, Pace
 from bot.notify.parts import PartsSent
 from bot.notify.senders import Limits, Outgoing
-from bot.platforms.split import TELEGRAM_TEXT, split_text
 from core.outbox.delivery import Outcome
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Pieces every surface adapter needs: duplicate updates dropped, one person's events in
+"""Pieces every messenger's handler needs: duplicate updates dropped, one person's events in
 order. Memory for one process; Redis when REDIS_URL is set (several replicas)."""
 
 from __future__ import annotations

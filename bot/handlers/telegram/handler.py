@@ -43,17 +43,18 @@ from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
 from bot.dialogs.state import RedisStateStore
-from bot.i18n import LANGUAGES, translator
-from bot.notify.pacing import Budget, Pace
-from bot.platforms.common import (
+from bot.handlers.common import (
     KeyedLock,
     MemorySeen,
     RedisOrder,
     RedisSeen,
     SeenStore,
 )
-from bot.platforms.split import TELEGRAM_TEXT, split_text
-from bot.platforms.startup import setup_call
+from bot.handlers.split import TELEGRAM_TEXT, split_text
+from bot.handlers.startup import setup_call
+from bot.handlers.telegram.settings import TelegramSettings
+from bot.i18n import LANGUAGES, translator
+from bot.notify.pacing import Budget, Pace
 
 logger = logging.getLogger(__name__)
 
@@ -364,8 +365,8 @@ def build_router() -> Router:
 def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     """``dedup``: drop repeated update ids here (long polling); the webhook handler does it
     itself, before answering Telegram."""
-    s = app.settings
-    replies = Replies(bot, app.pace, s.telegram_rate, s.telegram_chat_rate)
+    s = TelegramSettings.of(app.settings)
+    replies = Replies(bot, app.pace, s.rate, s.chat_rate)
     dp = Dispatcher(engine=app.engine, replies=replies)
     dp.update.outer_middleware(in_flight := InFlight())  # outermost: waiting in line counts
     dp["in_flight"] = in_flight
@@ -408,10 +409,10 @@ async def set_commands(bot: Bot) -> None:
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:
-    settings = app.settings
-    assert settings.telegram_bot_token is not None
-    base = str(settings.telegram_api_base) if settings.telegram_api_base else None
-    bot = make_bot(settings.telegram_bot_token.get_secret_value(), base)
+    settings = TelegramSettings.of(app.settings)
+    assert settings.bot_token is not None
+    base = str(settings.api_base) if settings.api_base else None
+    bot = make_bot(settings.bot_token.get_secret_value(), base)
     dp = build_dispatcher(app, bot)
     try:
         await set_up(bot)
