@@ -9,7 +9,7 @@ import click
 
 from bot import handlers
 from bot.app import build, settle_heap
-from bot.cli import operator_text
+from bot.handlers.cli import operator_text
 from bot.config import Settings
 from bot.handlers import Platform, Refused
 
@@ -84,7 +84,7 @@ async def _health(app):
     """The health and metrics server of a process that has no web server of its own."""
     if app.settings.health_port is None:
         return None
-    from bot import health
+    from bot.handlers import health
 
     port = app.settings.health_port
     try:

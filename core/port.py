@@ -501,7 +501,7 @@ class Demo(Protocol):
     async def close_month(self, month: int) -> CloseResult: ...
 
 
-# --- the operator's commands (bot/cli.py) ----------------------------------------------
+# --- the operator's commands (bot/handlers/cli.py) ----------------------------------------------
 
 
 class Operator(Protocol):

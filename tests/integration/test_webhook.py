@@ -165,7 +165,7 @@ async def test_health_and_metrics(cluster):
             assert body["redis"] == "ok"
         async with http.get(base + "/metrics") as resp:
             assert resp.status == 404  # not on the port that faces the internet
-        from bot import health
+        from bot.handlers import health
 
         runner = await health.serve(a.app, "127.0.0.1", 0)
         try:

@@ -284,7 +284,7 @@ def test_no_core_area_imports_one_after_it():
 
 # --- bot/: the dialogs know no way in or out, and a messenger is added in its package --------
 
-DIALOGS_MAY_NOT_IMPORT = ("bot.handlers", "bot.notify", "bot.app", "bot.runners", "bot.cli")
+DIALOGS_MAY_NOT_IMPORT = ("bot.handlers", "bot.notify", "bot.app", "bot.runners")
 
 
 def test_the_dialogs_import_no_handler_worker_or_app():

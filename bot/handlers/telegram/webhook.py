@@ -114,7 +114,7 @@ def webhook_app(app: App, bot: Bot) -> web.Application:
     """The aiohttp application of one webhook replica: the webhook and the health checks
     a load balancer asks. /metrics is not here (this port faces the internet): it is
     served on HEALTH_PORT."""
-    from bot import health
+    from bot.handlers import health
 
     secret = TelegramSettings.of(app.settings).webhook_secret
     if secret is None or not TelegramSettings.of(app.settings).webhook_secret_ok:
