@@ -39,13 +39,13 @@ from core.usecases.jobs import Jobs
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 
 async def prepare(platform: str, n: int) -> tuple[Database, object]:
     url, folder = fresh_sqlite(f"broadcast-{platform}")
     db = Database(url)
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     await add_parents(db, n, platform_of=lambda _: platform)
     async with db.uow() as uow:
         author = await roles.grant(uow, "tg:1", "coordinator", municipality_code="town")

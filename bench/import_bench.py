@@ -35,7 +35,7 @@ from core.catalogue import catalogue_import
 from core.enrolment import enrolment
 from core.storage.db import Database
 from tests.support.clock import FakeClock
-from tests.support.world import HEADER, MUNIS, catalog_row, group_id, parent_with_child
+from tests.support.world import HEADER, MUNIS, catalogue_row, group_id, parent_with_child
 
 GROUPS_PER_PROGRAM = 4
 
@@ -44,7 +44,7 @@ def catalogue(rows: int, seats: int) -> str:
     lines = [HEADER]
     for n in range(1, rows + 1):
         program = (n - 1) // GROUPS_PER_PROGRAM + 1
-        row = catalog_row(program, seats=seats, price=1000)
+        row = catalogue_row(program, seats=seats, price=1000)
         # a group of its own, the program's columns repeated on each of its groups
         lines.append(row.replace(f",g{program},Группа {program},", f",g{n},Группа {n},"))
     return "\n".join(lines) + "\n"

@@ -49,7 +49,7 @@ from core.catalogue import catalogue_import
 from core.storage.db import Database
 from core.storage.models import Application, Certificate, Child, Group, Identity, Parent
 from tests.support.tg_server import FakeTelegram, Sent
-from tests.support.world import HEADER, catalog_row
+from tests.support.world import HEADER, catalogue_row
 
 SECRET = "storm-webhook-secret-0123456789"
 BUTTON_SECRET = "storm-buttons-secret-0123456789"
@@ -69,7 +69,7 @@ async def seed(db: Database, families: int, groups: int, seats: int) -> list[int
     """The region (one municipality), ``groups`` programs of one group each, and the
     families: consent given, a 10-year-old with a funded certificate. Returns the
     programs' ids."""
-    rows = [catalog_row(n, seats=seats, price=2000) for n in range(1, groups + 1)]
+    rows = [catalogue_row(n, seats=seats, price=2000) for n in range(1, groups + 1)]
     async with db.uow() as uow:
         report = await catalogue_import.import_municipalities(uow, MUNICIPALITIES)
         assert report.ok, report.errors

@@ -8,8 +8,8 @@ import click
 
 from bot import handlers
 from bot.app import quiet_parameter_loggers
-from bot.handlers.cli import OPERATOR_COMMANDS
 from bot.config import Settings
+from bot.handlers.cli import OPERATOR_COMMANDS
 from bot.logs import ExcInfo, SafeFormatter, safe_exception
 from bot.runners import RUNNERS
 

@@ -9,9 +9,9 @@ import click
 
 from bot import handlers
 from bot.app import build, settle_heap
-from bot.handlers.cli import operator_text
 from bot.config import Settings
 from bot.handlers import Platform, Refused
+from bot.handlers.cli import operator_text
 
 logger = logging.getLogger(__name__)
 

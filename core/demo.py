@@ -237,8 +237,8 @@ async def take_demo_role(uow: UnitOfWork, platform: str, external_id: str, role:
 async def seed_demo(uow: UnitOfWork) -> tuple[ImportReport, ImportReport]:
     year = school_year_of(uow.today)
     munis = await import_municipalities(uow, municipalities_csv(year))
-    catalog = await import_catalogue(uow, catalogue_csv())
-    return munis, catalog
+    catalogue = await import_catalogue(uow, catalogue_csv())
+    return munis, catalogue
 
 
 async def _seed_if_empty(uow: UnitOfWork) -> bool:

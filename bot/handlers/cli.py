@@ -100,12 +100,12 @@ def migrate_cmd() -> None:
 @click.command("seed-demo")
 def seed_demo_cmd() -> None:
     """Load the demo region: municipalities, providers, 100+ programs in six directions."""
-    munis, catalog = _with_db(lambda op: op.seed_demo())
+    munis, catalogue = _with_db(lambda op: op.seed_demo())
     click.echo(
         operator_text(
             "cli-seeded",
             munis=munis.created + munis.updated,
-            groups=catalog.created + catalog.updated,
+            groups=catalogue.created + catalogue.updated,
         )
     )
 

@@ -10,7 +10,7 @@ from core.broadcasts.broadcasts import Audience
 from core.errors import DomainError
 from core.staff import roles
 from core.storage.models import Program
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 TEXT = "Набор в кружки открыт!"
 
@@ -26,9 +26,9 @@ async def test_programs_of_the_coordinator_s_municipality_only(db):
     await setup_region(
         db,
         rows=[
-            catalog_row(1, name="Шахматы для начинающих"),
-            catalog_row(2, name="Шахматы для начинающих", muni="village"),
-            catalog_row(3, name="Робототехника"),
+            catalogue_row(1, name="Шахматы для начинающих"),
+            catalogue_row(2, name="Шахматы для начинающих", muni="village"),
+            catalogue_row(3, name="Робототехника"),
         ],
     )
     town = await db.run(roles.grant, "tg:1", "coordinator", municipality_code="town")

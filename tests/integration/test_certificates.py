@@ -11,12 +11,12 @@ from core.errors import DomainError
 from core.rules.enrolment import CertStatus
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import family as family_cases
-from tests.support.world import MUNIS, catalog_row, parent_with_child, setup_region
+from tests.support.world import MUNIS, catalogue_row, parent_with_child, setup_region
 
 
 async def test_accounting_first_then_funded_prorated(db):
     # 5 October 2026: October..August are 11 months of the school year
-    await setup_region(db, nominal=12000, rows=[catalog_row(1)])
+    await setup_region(db, nominal=12000, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db, certificate="accounting")
     async with db.uow() as uow:
         view = await certificates.view(uow, parent, child)
@@ -33,7 +33,7 @@ async def test_accounting_first_then_funded_prorated(db):
 
 
 async def test_certificate_is_issued_once(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db, certificate="accounting")
     async with db.uow() as uow:
         with pytest.raises(DomainError) as err:
@@ -43,7 +43,7 @@ async def test_certificate_is_issued_once(db):
 
 @pytest.mark.parametrize("born", [date(2021, 10, 6), date(2008, 10, 5)])
 async def test_age_refused(db, born):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db, born=born, certificate=None)
     async with db.uow() as uow:
         with pytest.raises(DomainError) as err:
@@ -52,7 +52,7 @@ async def test_age_refused(db, born):
 
 
 async def test_funding_needs_a_certificate_and_is_asked_once(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db, certificate=None)
     async with db.uow() as uow:
         with pytest.raises(DomainError) as err:
@@ -66,7 +66,7 @@ async def test_funding_needs_a_certificate_and_is_asked_once(db):
 
 
 async def test_queue_first_come_first_served_and_granted_when_quota_raised(db):
-    await setup_region(db, quota=2, rows=[catalog_row(1)])
+    await setup_region(db, quota=2, rows=[catalogue_row(1)])
     ids = [await parent_with_child(db, str(n)) for n in range(4)]
     async with db.uow() as uow:
         statuses = [(await certificates.view(uow, p, c)).status for p, c in ids]
@@ -96,7 +96,7 @@ async def test_queue_first_come_first_served_and_granted_when_quota_raised(db):
 
 
 async def test_place_freed_by_withdrawal_goes_to_the_queue(db):
-    await setup_region(db, quota=1, rows=[catalog_row(1)])
+    await setup_region(db, quota=1, rows=[catalogue_row(1)])
     first = await parent_with_child(db, "1")
     second = await parent_with_child(db, "2")
     async with db.uow() as uow:
@@ -108,7 +108,7 @@ async def test_place_freed_by_withdrawal_goes_to_the_queue(db):
 
 
 async def test_credit_is_a_ledger_entry_and_balance_matches(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     await parent_with_child(db)
     async with db.uow() as uow:
         cert = await uow.session.scalar(select(Certificate))

@@ -21,7 +21,7 @@ from core.rules.calendar import month_bounds, month_index
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Group, LedgerEntry
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _staff(db):
@@ -102,7 +102,7 @@ async def _shares(db):
 
 async def test_leaving_on_the_first_of_january_costs_nothing_for_january(db, clock):
     # a Friday group: 1 January 2027 is a Friday and a public holiday
-    await setup_region(db, rows=[catalog_row(1, price=1000, schedule="Пт 16:00")])
+    await setup_region(db, rows=[catalogue_row(1, price=1000, schedule="Пт 16:00")])
     parent, child = await parent_with_child(db)
     staff = await _staff(db)
     app = await _accepted(db, staff, parent, child)
@@ -130,7 +130,7 @@ async def test_leaving_on_the_first_of_january_costs_nothing_for_january(db, clo
 
 
 async def test_the_first_day_is_a_class_day_after_the_application_in_an_open_month(db, clock):
-    rows = [catalog_row(1, price=1000, schedule="Пн, Ср 15:00"), catalog_row(2, art=True)]
+    rows = [catalogue_row(1, price=1000, schedule="Пн, Ср 15:00"), catalogue_row(2, art=True)]
     await setup_region(db, rows=rows)
     parent, child = await parent_with_child(db)
     staff = await _staff(db)
@@ -184,8 +184,8 @@ async def test_the_first_day_is_a_class_day_after_the_application_in_an_open_mon
 
 async def test_the_catalogue_reads_a_groups_class_days(db):
     rows = [
-        catalog_row(1, schedule="Вт, Чт 16:00–17:30"),
-        catalog_row(2, schedule="по договорённости"),
+        catalogue_row(1, schedule="Вт, Чт 16:00–17:30"),
+        catalogue_row(2, schedule="по договорённости"),
     ]
     await setup_region(db, rows=rows)
     async with db.reader() as uow:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bot.__main__ import cli
 from core.audit import audit
-from tests.support.world import HEADER, catalog_row
+from tests.support.world import HEADER, catalogue_row
 
 COMMANDS = [
     "migrate",
@@ -64,9 +64,9 @@ def test_seed_demo_builds_a_region_and_is_repeatable(run):
 
 def test_import_catalog_reports_bad_lines(run, tmp_path):
     run("seed-demo")
-    path = tmp_path / "catalog.csv"
-    good = catalog_row(1, muni="birobidzhan")
-    bad = catalog_row(2, muni="birobidzhan", ages=(9, 3))
+    path = tmp_path / "catalogue.csv"
+    good = catalogue_row(1, muni="birobidzhan")
+    bad = catalogue_row(2, muni="birobidzhan", ages=(9, 3))
     path.write_text(HEADER + "\n" + good + "\n" + bad + "\n", encoding="utf-8")
     result = run("import-catalog", str(path))
     assert result.exit_code == 1
@@ -98,12 +98,12 @@ def test_import_certificates_says_what_it_added_changed_and_left_alone(run, tmp_
 
 def test_import_catalog_bad_cells_and_all_or_nothing(run, tmp_path):
     run("seed-demo")
-    path = tmp_path / "catalog.csv"
+    path = tmp_path / "catalogue.csv"
     rows = [
-        catalog_row(901, muni="birobidzhan"),
-        catalog_row(902, muni="birobidzhan", price="NaN"),
-        catalog_row(903, muni="birobidzhan", name="Робо\x00техника"),
-        catalog_row(904, muni="birobidzhan").replace("Описание 904", "я" * 140_000),
+        catalogue_row(901, muni="birobidzhan"),
+        catalogue_row(902, muni="birobidzhan", price="NaN"),
+        catalogue_row(903, muni="birobidzhan", name="Робо\x00техника"),
+        catalogue_row(904, muni="birobidzhan").replace("Описание 904", "я" * 140_000),
     ]
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     result = run("import-catalog", "--all-or-nothing", str(path))

@@ -11,7 +11,7 @@ from core.enrolment import decisions, enrolment, waiting_list
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Group, LedgerEntry
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 N = 50
 FITS = 20
@@ -21,7 +21,7 @@ async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
     # nominal 24 000 ₽ granted on 5 October: 22 000 ₽; each program reserves
     # 137.50 ₽ × 8 months = 1 100 ₽ at acceptance, so exactly 20 fit
     await setup_region(
-        db, nominal=24000, rows=[catalog_row(n, price="137.50", seats=5) for n in range(N)]
+        db, nominal=24000, rows=[catalogue_row(n, price="137.50", seats=5) for n in range(N)]
     )
     parent, child = await parent_with_child(db)
     staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
@@ -60,7 +60,7 @@ async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
 
 
 async def test_last_seat_goes_to_the_first_and_the_rest_wait_in_order(db):
-    await setup_region(db, rows=[catalog_row(1, seats=1, register="significant", price=0)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1, register="significant", price=0)])
     families = [await parent_with_child(db, str(n), certificate="accounting") for n in range(10)]
     g = await group_id(db, "g1")
 
@@ -94,7 +94,7 @@ async def test_two_closes_of_one_month_at_once_give_one_close(db, clock):
     from core.accounting import month_close
     from core.rules.calendar import month_index
 
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     clock.set(dt.datetime(2026, 11, 2, 9, 0))
     results = await asyncio.gather(
         *(db.run(month_close.close_month, month_index(2026, 10)) for _ in range(4))

@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.staff import roles
 from core.storage.models import Certificate, Outbox
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _confirmer(db, external="700", muni="town", wide=False) -> int:
@@ -35,7 +35,7 @@ async def _status(db, parent, child) -> str:
 
 
 async def test_nothing_before_the_documents_are_checked_then_the_request_order(db):
-    await setup_region(db, rows=[catalog_row(1, register="significant", price=0)])
+    await setup_region(db, rows=[catalogue_row(1, register="significant", price=0)])
     parent, child = await parent_with_child(db, certificate="awaiting")
     assert await _status(db, parent, child) == "awaiting"
     g = await group_id(db, "g1")

@@ -15,7 +15,7 @@ from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
 from core.usecases import jobs
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _apply(db, parent, child, external="g1", expected=None):
@@ -78,7 +78,7 @@ async def _accepted(db, parent, child, external="g1", expected=None, staff=None)
 
 
 async def test_acceptance_reserves_price_times_months_left_applying_nothing(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     async with db.uow() as uow:
@@ -95,7 +95,7 @@ async def test_acceptance_reserves_price_times_months_left_applying_nothing(db):
 
 
 async def test_several_applications_then_the_second_acceptance_is_not_covered(db):
-    await setup_region(db, rows=[catalog_row(n, price=1000) for n in (1, 2, 3)])
+    await setup_region(db, rows=[catalogue_row(n, price=1000) for n in (1, 2, 3)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     # each quoted against what is available now: the whole share, no co-pay
@@ -127,7 +127,7 @@ async def test_several_applications_then_the_second_acceptance_is_not_covered(db
 
 
 async def test_acceptance_later_in_the_year_reserves_only_the_months_left(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     app = await _apply(db, parent, child, expected=100_000)
     clock.set(datetime(2026, 11, 3, 9, 0))  # November..May: 7 months
@@ -137,7 +137,7 @@ async def test_acceptance_later_in_the_year_reserves_only_the_months_left(db, cl
 
 
 async def test_an_unanswered_application_expires_and_frees_its_seat(db, clock):
-    await setup_region(db, rows=[catalog_row(1, seats=1), catalog_row(2)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1), catalogue_row(2)])
     parent, child = await parent_with_child(db)
     waiting = await _apply(db, parent, child, "g1")
     answered = await _accepted(db, parent, child, "g2")
@@ -166,7 +166,7 @@ async def test_an_unanswered_application_expires_and_frees_its_seat(db, clock):
 
 
 async def test_short_balance_gives_equal_share_and_copay(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000), catalogue_row(2, price=1000)])
     parent, child = await parent_with_child(db)
     await _accepted(db, parent, child)
     g2 = await group_id(db, "g2")
@@ -183,7 +183,7 @@ async def test_short_balance_gives_equal_share_and_copay(db):
 
 
 async def test_quote_changed_when_balance_moved(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000), catalogue_row(2, price=1000)])
     parent, child = await parent_with_child(db)
     await _accepted(db, parent, child)
     g2 = await group_id(db, "g2")
@@ -197,7 +197,7 @@ async def test_quote_changed_when_balance_moved(db):
 
 async def test_exhausted_certificate(db):
     await setup_region(
-        db, rows=[catalog_row(1, price=10000, months=(9, 5)), catalog_row(2, price=1000)]
+        db, rows=[catalogue_row(1, price=10000, months=(9, 5)), catalogue_row(2, price=1000)]
     )
     parent, child = await parent_with_child(db)
     await _accepted(db, parent, child)  # share 137 500 × 8 = 1 100 000: everything
@@ -209,12 +209,12 @@ async def test_refusal_codes_through_the_service(db):
         db,
         limit=1,
         rows=[
-            catalog_row(1, seats=1),
-            catalog_row(2, ages=(14, 17)),
-            catalog_row(3, months=(9, 9)),
-            catalog_row(4, register="significant", price=0),
-            catalog_row(5, register="other", price=0),
-            catalog_row(6, register="preprofessional", price=0, art=True),
+            catalogue_row(1, seats=1),
+            catalogue_row(2, ages=(14, 17)),
+            catalogue_row(3, months=(9, 9)),
+            catalogue_row(4, register="significant", price=0),
+            catalogue_row(5, register="other", price=0),
+            catalogue_row(6, register="preprofessional", price=0, art=True),
         ],
     )
     parent, child = await parent_with_child(db)
@@ -240,14 +240,14 @@ async def test_refusal_codes_through_the_service(db):
 
 
 async def test_accounting_certificate_and_certified_program(db):
-    await setup_region(db, rows=[catalog_row(1), catalog_row(2, register="significant")])
+    await setup_region(db, rows=[catalogue_row(1), catalogue_row(2, register="significant")])
     parent, child = await parent_with_child(db, certificate="accounting")
     assert await _refusal(db, parent, child) == "funded_certificate_required"
     await _apply(db, parent, child, "g2")
 
 
 async def test_cancel_and_reject_release_money_and_seat(db):
-    await setup_region(db, rows=[catalog_row(1, seats=1)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _accepted(db, parent, child, staff=staff)
@@ -284,7 +284,7 @@ async def test_cancel_and_reject_release_money_and_seat(db):
 
 
 async def test_provider_sees_only_its_own_applications(db):
-    await setup_region(db, rows=[catalog_row(1), catalog_row(2, art=True)])
+    await setup_region(db, rows=[catalogue_row(1), catalogue_row(2, art=True)])
     parent, child = await parent_with_child(db)
     app = await _apply(db, parent, child)
     stranger = await _provider(db, "200", "prov2")
@@ -302,7 +302,7 @@ async def test_provider_sees_only_its_own_applications(db):
 
 
 async def test_month_close_debits_prorated_once_then_leave(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
@@ -348,7 +348,7 @@ async def test_month_close_debits_prorated_once_then_leave(db, clock):
 
 
 async def test_enrolling_late_releases_months_gone(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
@@ -362,7 +362,7 @@ async def test_enrolling_late_releases_months_gone(db, clock):
 
 
 async def test_program_end_finishes_and_releases_rounding(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000, months=(9, 10))])
+    await setup_region(db, rows=[catalogue_row(1, price=1000, months=(9, 10))])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
@@ -384,7 +384,7 @@ async def test_program_end_finishes_and_releases_rounding(db, clock):
 
 
 async def test_switching_programs_keeps_funds(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000), catalogue_row(2, price=1000)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
@@ -400,7 +400,7 @@ async def test_switching_programs_keeps_funds(db, clock):
 
 
 async def test_one_grouped_notice_for_several_debits(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=500), catalog_row(2, price=500)])
+    await setup_region(db, rows=[catalogue_row(1, price=500), catalogue_row(2, price=500)])
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     for ext in ("g1", "g2"):
@@ -451,7 +451,7 @@ async def _enrolled(db, parent, child, external="g1"):
 
 
 async def test_months_close_in_order(db, clock):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db)
     await _enrolled(db, parent, child)
     clock.set(datetime(2026, 12, 3, 9, 0))
@@ -467,7 +467,7 @@ async def test_months_close_in_order(db, clock):
 async def test_a_new_year_does_not_open_over_unclosed_months(db, clock):
     from core.accounting import new_year
 
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db)
     app = await _enrolled(db, parent, child)
     clock.set(datetime(2027, 9, 1, 9, 0))
@@ -488,7 +488,7 @@ async def test_a_new_year_does_not_open_over_unclosed_months(db, clock):
 
 
 async def test_month_close_closes_the_certificate_of_a_child_who_turned_18(db, clock):
-    await setup_region(db, quota=1, rows=[catalog_row(1)])
+    await setup_region(db, quota=1, rows=[catalogue_row(1)])
     adult = await parent_with_child(db, "1", born=date(2008, 10, 20))  # 18 on 20 October
     waiting = await parent_with_child(db, "2")
     async with db.uow() as uow:
@@ -507,10 +507,10 @@ async def test_art_schools_do_not_count_against_the_budget_limit(db):
         db,
         limit=1,
         rows=[
-            catalog_row(1, register="preprofessional", price=0, art=True),
-            catalog_row(2, register="preprofessional", price=0, art=True),
-            catalog_row(3, register="significant", price=0),
-            catalog_row(4, register="other", price=0),
+            catalogue_row(1, register="preprofessional", price=0, art=True),
+            catalogue_row(2, register="preprofessional", price=0, art=True),
+            catalogue_row(3, register="significant", price=0),
+            catalogue_row(4, register="other", price=0),
         ],
     )
     parent, child = await parent_with_child(db)
@@ -521,7 +521,7 @@ async def test_art_schools_do_not_count_against_the_budget_limit(db):
 
 
 async def test_no_budget_limit_without_the_municipality_s_year(db, clock):
-    await setup_region(db, rows=[catalog_row(1, register="significant", price=0)])
+    await setup_region(db, rows=[catalogue_row(1, register="significant", price=0)])
     parent, child = await parent_with_child(db, certificate="accounting")
     clock.set(datetime(2027, 9, 15, 10, 0))  # school year 2027: not set by the municipality
     assert await _refusal(db, parent, child, "g1") == "municipality_year_not_set"
@@ -530,7 +530,7 @@ async def test_no_budget_limit_without_the_municipality_s_year(db, clock):
 async def test_notices_fan_out_once_per_family_in_chunks_even_across_months(db, clock):
     # the first family's two children hold certificates 1 and 3, the second family's 2:
     # fanned out a certificate at a time, the first family is met in two chunks
-    await setup_region(db, rows=[catalog_row(1, price=500)])
+    await setup_region(db, rows=[catalogue_row(1, price=500)])
     staff = await _provider(db)
     first, child_a = await parent_with_child(db)
     second, child_b = await parent_with_child(db, "2")

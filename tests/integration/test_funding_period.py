@@ -18,7 +18,7 @@ from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, LedgerEntry, Outbox
-from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
+from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -33,7 +33,7 @@ async def _region(db, nominal="12000") -> None:
     async with db.uow() as uow:
         report = await catalogue_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
         assert report.ok, report.errors
-        rows = [catalog_row(1, price=1000), catalog_row(2, price=1000, muni="village")]
+        rows = [catalogue_row(1, price=1000), catalogue_row(2, price=1000, muni="village")]
         report = await catalogue_import.import_catalogue(
             uow, HEADER + "\n" + "\n".join(rows) + "\n"
         )
@@ -129,7 +129,7 @@ async def test_the_school_year_opening_leaves_a_calendar_municipality_s_money(db
 async def test_a_january_start_is_quoted_on_the_new_nominal_and_blocked_on_1_january(db, clock):
     await _region(db, nominal="24000")
     async with db.uow() as uow:
-        rows = [catalog_row(3, price=3000, months=(1, 5))]
+        rows = [catalogue_row(3, price=3000, months=(1, 5))]
         report = await catalogue_import.import_catalogue(
             uow, HEADER + "\n" + "\n".join(rows) + "\n"
         )
@@ -157,7 +157,7 @@ async def test_a_calendar_municipality_s_limits_are_its_calendar_year_s(db, cloc
     )
     async with db.uow() as uow:
         assert (await catalogue_import.import_municipalities(uow, text)).ok
-        rows = [catalog_row(4, register="significant", price=0)]
+        rows = [catalogue_row(4, register="significant", price=0)]
         assert (await catalogue_import.import_catalogue(uow, HEADER + "\n" + rows[0] + "\n")).ok
         await uow.commit()
     parent, child = await parent_with_child(db, certificate="accounting")

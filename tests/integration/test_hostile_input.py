@@ -18,7 +18,7 @@ from core.rules.numbers import parse_id
 from core.rules.people import parse_snils
 from core.staff import roles
 from core.usecases import UseCases
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 INTERNAL = "Что-то пошло не так"
 USER = "4242"
@@ -26,7 +26,7 @@ USER = "4242"
 
 @pytest.fixture
 async def engine(db):
-    await setup_region(db, rows=[catalog_row(1, name="Робототехника")])
+    await setup_region(db, rows=[catalogue_row(1, name="Робототехника")])
     async with db.uow() as uow:
         parent = await parents.get_or_create(uow, "tg", USER)
         await parents.give_consent(uow, parent.id)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core.catalogue import catalogue_import
 from core.enrolment import enrolment
 from core.storage.models import Group, Municipality, MunicipalityYear, Program
-from tests.support.world import HEADER, catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _count(db, model) -> int:  # type: ignore[no-untyped-def]
@@ -25,12 +25,12 @@ def _bad_cells_file() -> str:
         "\n".join(
             [
                 HEADER,
-                catalog_row(2),
-                catalog_row(3, price="NaN"),  # line 3
-                catalog_row(4, name="Робо\x00техника"),  # line 4: PostgreSQL refuses NUL
-                catalog_row(5).replace("Описание 5", "я" * 140_000),  # line 5
-                catalog_row(6, price="Infinity"),  # line 6
-                catalog_row(7),
+                catalogue_row(2),
+                catalogue_row(3, price="NaN"),  # line 3
+                catalogue_row(4, name="Робо\x00техника"),  # line 4: PostgreSQL refuses NUL
+                catalogue_row(5).replace("Описание 5", "я" * 140_000),  # line 5
+                catalogue_row(6, price="Infinity"),  # line 6
+                catalogue_row(7),
             ]
         )
         + "\n"
@@ -38,7 +38,7 @@ def _bad_cells_file() -> str:
 
 
 async def test_bad_cells_are_reported_by_line_and_column_and_good_rows_land(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     report = await catalogue_import.import_catalogue_file(db, _bad_cells_file())
     assert [(line, e.code, e.column) for line, e in report.errors] == [
         (3, "not-amount", "price_rub"),
@@ -53,7 +53,7 @@ async def test_bad_cells_are_reported_by_line_and_column_and_good_rows_land(db):
 
 
 async def test_all_or_nothing_imports_nothing_when_a_row_is_bad(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     report = await catalogue_import.import_catalogue_file(
         db, _bad_cells_file(), all_or_nothing=True
     )
@@ -63,13 +63,13 @@ async def test_all_or_nothing_imports_nothing_when_a_row_is_bad(db):
     # transaction is rolled back, the good rows with it
     parent, child = await parent_with_child(db)
     await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    text = HEADER + "\n" + catalog_row(2) + "\n" + catalog_row(1, seats=0) + "\n"
+    text = HEADER + "\n" + catalogue_row(2) + "\n" + catalogue_row(1, seats=0) + "\n"
     report = await catalogue_import.import_catalogue_file(db, text, all_or_nothing=True)
     assert report.nothing_applied
     assert [(line, e.code) for line, e in report.errors] == [(3, "seats-below-taken")]
     assert await _count(db, Program) == 1
     report = await catalogue_import.import_catalogue_file(
-        db, HEADER + "\n" + catalog_row(2) + "\n"
+        db, HEADER + "\n" + catalogue_row(2) + "\n"
     )
     assert report.ok and await _count(db, Program) == 2
 
@@ -78,7 +78,7 @@ CHUNK = 20
 
 
 def _file(rows: int, seats: int = 5) -> str:
-    return HEADER + "\n" + "\n".join(catalog_row(n, seats=seats) for n in rows_of(rows)) + "\n"
+    return HEADER + "\n" + "\n".join(catalogue_row(n, seats=seats) for n in rows_of(rows)) + "\n"
 
 
 def rows_of(count: int) -> range:
@@ -86,7 +86,7 @@ def rows_of(count: int) -> range:
 
 
 async def test_a_chunk_that_fails_is_reported_and_a_rerun_makes_it_right(db, monkeypatch):
-    await setup_region(db, rows=[catalog_row(1, seats=1)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1)])
     real = catalogue_import._apply_catalogue
     calls = 0
 
@@ -115,7 +115,7 @@ async def test_a_chunk_that_fails_is_reported_and_a_rerun_makes_it_right(db, mon
 async def test_a_family_applies_while_a_large_import_runs(db, monkeypatch):
     """The family's press lands between two chunks: it completes while the import is
     still running, and neither loses anything."""
-    await setup_region(db, rows=[catalog_row(1, seats=3)])
+    await setup_region(db, rows=[catalogue_row(1, seats=3)])
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     started = asyncio.Event()

@@ -23,7 +23,7 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application
 from core.usecases import UseCases, jobs
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 PHONE = "+79141234567"
 
@@ -46,7 +46,7 @@ async def _enrolled(db, staff, app):
 )
 async def test_the_phone_goes_when_the_application_ends(db, clock, end):
     # a program of September and October, so that closing October ends it
-    await setup_region(db, rows=[catalog_row(1, price=1000, months=(9, 10))])
+    await setup_region(db, rows=[catalogue_row(1, price=1000, months=(9, 10))])
     parent, child = await parent_with_child(db)
     staff = await _staff(db)
     g = await group_id(db, "g1")
@@ -87,7 +87,7 @@ def _engine(db, states, policy=None):
 
 
 async def test_what_is_typed_before_consent_is_not_kept(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     states = MemoryStateStore()
     engine = _engine(db, states)
     await engine.handle(Event("tg", "7", "command", text="start"))

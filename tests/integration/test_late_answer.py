@@ -16,7 +16,7 @@ from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
 from core.storage.db import Database
 from core.usecases import UseCases
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 # deadlines of 0.1-0.2 s: a time measured on the machine, so nothing beside it
 pytestmark = pytest.mark.alone
@@ -46,7 +46,7 @@ async def _consented(core: UseCases) -> bool:
 
 
 async def test_a_late_write_is_answered_at_once_and_still_done(db: Database):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     core = UseCases(db)
     states = MemoryStateStore()
     engine = Engine(FLOWS, core, states, translator(), Signer(b"k"), deadline=0.2, linger=5)
@@ -65,7 +65,7 @@ async def test_a_late_write_is_answered_at_once_and_still_done(db: Database):
 
 
 async def test_work_past_the_linger_is_cancelled(db: Database):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     core = UseCases(db)
     engine = Engine(
         FLOWS, core, MemoryStateStore(), translator(), Signer(b"k"), deadline=0.1, linger=0.3

@@ -29,9 +29,9 @@ from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
 from core.usecases.jobs import NoticeFacts
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
-ROWS = [catalog_row(1, price=1000), catalog_row(2, price=200, name="Шахматы")]
+ROWS = [catalogue_row(1, price=1000), catalogue_row(2, price=200, name="Шахматы")]
 
 
 async def _staff(db):

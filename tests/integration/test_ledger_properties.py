@@ -24,14 +24,14 @@ from core.storage.db import Database
 from core.storage.models import Application, Base, Certificate, LedgerEntry, MonthClose
 from tests.conftest import START
 from tests.support.clock import FakeClock
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 PROGRAMS = [
-    catalog_row(1, price=1500, seats=3),
-    catalog_row(2, price=900, seats=2, months=(10, 12)),
-    catalog_row(3, price=4000, seats=5),
-    catalog_row(4, price=0, register="significant", seats=2),
-    catalog_row(5, price=2500, seats=1, months=(1, 5)),
+    catalogue_row(1, price=1500, seats=3),
+    catalogue_row(2, price=900, seats=2, months=(10, 12)),
+    catalogue_row(3, price=4000, seats=5),
+    catalogue_row(4, price=0, register="significant", seats=2),
+    catalogue_row(5, price=2500, seats=1, months=(1, 5)),
 ]
 NEXT_YEAR = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"

@@ -22,7 +22,7 @@ from core.usecases.jobs import Jobs
 from tests.integration.test_notifications import drain
 from tests.support.audience import add_parents
 from tests.support.max_server import FakeMax
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 # the stand-in enforces this rate and the sender is set to it: MAX's 30/s scaled up so
 # 2,000 recipients take seconds, not a minute; what is tested is the pacing, not the figure
@@ -58,7 +58,7 @@ def per_user(server):
 
 async def test_broadcast_to_2000_max_parents_within_the_limits(sqlite_db):
     db = sqlite_db
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     rows = await add_parents(db, 2000, platform_of=lambda n: "max")
     ids = [int(e) for _, _, e in rows]
     async with stand_in(rate_per_s=RATE) as server:
@@ -86,7 +86,7 @@ async def test_broadcast_to_2000_max_parents_within_the_limits(sqlite_db):
 
 async def test_worker_killed_mid_broadcast_loses_nothing(sqlite_db, clock):
     db = sqlite_db
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     rows = await add_parents(db, 400, platform_of=lambda n: "max")
     async with stand_in(rate_per_s=RATE) as server:
         await _broadcast(db, "Объявление о наборе в секции")

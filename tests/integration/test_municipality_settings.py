@@ -11,7 +11,7 @@ from core.certificates import certificates
 from core.enrolment import enrolment
 from core.errors import DomainError
 from core.storage.models import Municipality, MunicipalityYear
-from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
+from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child
 
 COLUMNS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -19,12 +19,12 @@ COLUMNS = (
     "office_address,office_hours,office_phone\n"
 )
 BUDGET = [
-    catalog_row(1, register="preprofessional", price=0),
-    catalog_row(2, register="preprofessional", price=0),
-    catalog_row(3, register="significant", price=0),
-    catalog_row(4, register="other", price=0),
-    catalog_row(5, register="other", price=0),
-    catalog_row(6, register="preprofessional", price=0, art=True),
+    catalogue_row(1, register="preprofessional", price=0),
+    catalogue_row(2, register="preprofessional", price=0),
+    catalogue_row(3, register="significant", price=0),
+    catalogue_row(4, register="other", price=0),
+    catalogue_row(5, register="other", price=0),
+    catalogue_row(6, register="preprofessional", price=0, art=True),
 ]
 
 
@@ -76,12 +76,12 @@ async def test_a_register_limit_alone_and_nothing_set_is_not_a_default(db):
 
 async def test_pro_rating_without_the_current_month(db):
     # 5 October: November..August are 10 of 12 months
-    await _region(db, "town,Город,Регион,2026,10,12000,2,,,,нет,,,", rows=[catalog_row(1)])
+    await _region(db, "town,Город,Регион,2026,10,12000,2,,,,нет,,,", rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db)
     async with db.reader() as uow:
         assert (await certificates.view(uow, parent, child)).total == 1_000_000
     # the default (the seeds' rule) counts October too: 11 of 12
-    await _region(db, "town,Город,Регион,2026,10,12000,2,,,,,,,", rows=[catalog_row(1)])
+    await _region(db, "town,Город,Регион,2026,10,12000,2,,,,,,,", rows=[catalogue_row(1)])
     other, other_child = await parent_with_child(db, "2")
     async with db.reader() as uow:
         assert (await certificates.view(uow, other, other_child)).total == 1_100_000

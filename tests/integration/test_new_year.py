@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.rules.enrolment import AppStatus, CertStatus
 from core.staff import roles
 from core.storage.models import Application, Certificate, Group, LedgerEntry, Outbox
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 NEXT = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
@@ -22,7 +22,7 @@ NEXT = (
 
 
 async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
-    await setup_region(db, quota=1, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, quota=1, rows=[catalogue_row(1, price=1000)])
     funded = await parent_with_child(db, "1")
     queued = await parent_with_child(db, "2")
     adult = await parent_with_child(db, "3", born=date(2009, 8, 1), certificate="accounting")
@@ -69,7 +69,7 @@ async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
 
 
 async def test_money_granted_before_the_year_opened_is_kept(db, clock):
-    await setup_region(db, quota=5, rows=[catalog_row(1)])
+    await setup_region(db, quota=5, rows=[catalogue_row(1)])
     async with db.uow() as uow:
         await catalogue_import.import_municipalities(uow, NEXT.format(quota=5))
         await uow.commit()
@@ -92,7 +92,7 @@ async def test_future_year_refused(db):
 
 
 async def test_a_lower_quota_funds_in_the_order_of_the_original_requests(db, clock):
-    await setup_region(db, quota=2, rows=[catalog_row(1)])
+    await setup_region(db, quota=2, rows=[catalogue_row(1)])
     first = await parent_with_child(db, "1")
     second = await parent_with_child(db, "2")
     async with db.uow() as uow:

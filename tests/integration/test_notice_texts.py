@@ -13,14 +13,14 @@ from core.outbox.outbox import KINDS
 from core.storage.models import Program
 from core.usecases.jobs import NoticeFacts
 from tests.support.wording import wording_problems
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 from tests.unit.test_screens import StrictTranslator
 
 STATUSES = ("awaiting", "rejected", "accounting", "queued", "funded", "closed", "restored")
 
 
 async def test_every_notice_renders(db):
-    await setup_region(db, rows=[catalog_row(1, seats=1), catalog_row(2, name="Шахматы")])
+    await setup_region(db, rows=[catalogue_row(1, seats=1), catalogue_row(2, name="Шахматы")])
     parent, child = await parent_with_child(db)
     async with db.reader() as uow:
         program = await uow.session.scalar(select(Program.id).where(Program.external_id == "p1"))
@@ -104,7 +104,7 @@ async def test_an_answer_says_what_to_do_next(db):
     from core.certificates import certificates
 
     await setup_region(
-        db, rows=[catalog_row(1), catalog_row(2, name="Шахматы"), catalog_row(3, seats=0)]
+        db, rows=[catalogue_row(1), catalogue_row(2, name="Шахматы"), catalogue_row(3, seats=0)]
     )
     parent, child = await parent_with_child(db)
     async with db.reader() as uow:

@@ -30,7 +30,7 @@ from core.usecases.jobs import Jobs
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 @contextlib.asynccontextmanager
@@ -83,7 +83,7 @@ async def _coordinator(db):
 
 async def test_broadcast_to_2000_parents_within_the_limits(sqlite_db):
     db = sqlite_db
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     rows = await add_parents(db, 2000, platform_of=lambda n: "tg" if n % 2 else "vk")
     author = await _coordinator(db)
     tg_ids = [int(e) for _, p, e in rows if p == "tg"]
@@ -121,7 +121,7 @@ async def test_broadcast_to_2000_parents_within_the_limits(sqlite_db):
 
 async def test_worker_killed_mid_broadcast_resends_only_what_was_in_flight(sqlite_db, clock):
     db = sqlite_db
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     rows = await add_parents(db, 400)
     author = await _coordinator(db)
     async with stand_ins(limit_per_s=100) as (tg, vk):
@@ -155,7 +155,7 @@ async def test_worker_killed_mid_broadcast_resends_only_what_was_in_flight(sqlit
 
 async def test_429_waits_retry_after_and_sends_the_same_message(sqlite_db):
     db = sqlite_db
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     await add_parents(db, 40)
     author = await _coordinator(db)
     # the server allows less than the worker is configured for: 429s will come
@@ -176,7 +176,9 @@ async def test_429_waits_retry_after_and_sends_the_same_message(sqlite_db):
 
 async def test_debits_are_one_grouped_message_with_low_balance_warning(sqlite_db, clock):
     db = sqlite_db
-    await setup_region(db, nominal=1200, rows=[catalog_row(1, price=50), catalog_row(2, price=50)])
+    await setup_region(
+        db, nominal=1200, rows=[catalogue_row(1, price=50), catalogue_row(2, price=50)]
+    )
     parent, child = await parent_with_child(db, "555")
     groups = [await group_id(db, ext) for ext in ("g1", "g2")]
     async with db.uow() as uow:
@@ -207,7 +209,7 @@ async def test_debits_are_one_grouped_message_with_low_balance_warning(sqlite_db
 
 async def test_free_seat_goes_to_the_first_follower_only(sqlite_db):
     db = sqlite_db
-    await setup_region(db, rows=[catalog_row(1, seats=1, register="significant", price=0)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1, register="significant", price=0)])
     holder = await parent_with_child(db, "10", certificate="accounting")
     first = await parent_with_child(db, "11", certificate="accounting")
     second = await parent_with_child(db, "12", certificate="accounting")
@@ -244,7 +246,7 @@ async def test_two_workers_never_send_a_row_twice(postgres_url, clock):
     a, b = Database(postgres_url, clock=clock), Database(postgres_url, clock=clock)
     try:
         await _truncate(a)
-        await setup_region(a, rows=[catalog_row(1)])
+        await setup_region(a, rows=[catalogue_row(1)])
         await add_parents(a, 300)
         author = await _coordinator(a)
         async with a.uow() as uow:

@@ -17,7 +17,7 @@ from core.staff import roles
 from core.storage.models import Outbox
 from tests.support.audience import add_parents
 from tests.support.services import REDIS_URL, require_redis
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 
 async def _count_within(pace_a, pace_b, rate: float, seconds: float) -> int:
@@ -140,7 +140,7 @@ async def test_a_send_is_taken_from_every_budget_at_once_or_from_none(shared):
 
 
 async def test_scheduled_broadcast_waits_then_goes_and_can_be_cancelled(db, clock):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     await add_parents(db, 5)
     async with db.uow() as uow:
         author = await roles.grant(uow, "tg:1", "coordinator", municipality_code="town")

@@ -13,7 +13,7 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 VALID = children.ChildInput("Петров", "Илья", "Сергеевич", date(2015, 5, 1), None, 1)
 
@@ -29,7 +29,7 @@ async def test_identities_are_namespaced_per_platform(db):
 
 
 async def test_no_child_data_before_consent(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     async with db.uow() as uow:
         parent = await parents.get_or_create(uow, "tg", "1")
         with pytest.raises(DomainError) as err:
@@ -50,7 +50,7 @@ async def test_consent_is_recorded_with_version(db, clock):
 
 
 async def test_add_validates_and_stores(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     async with db.uow() as uow:
         parent = await parents.get_or_create(uow, "tg", "1")
         await parents.give_consent(uow, parent.id)
@@ -81,7 +81,7 @@ async def test_add_validates_and_stores(db):
 async def test_add_refusals_write_nothing(db, change, code):
     import dataclasses
 
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     async with db.uow() as uow:
         parent = await parents.get_or_create(uow, "tg", "1")
         await parents.give_consent(uow, parent.id)
@@ -96,7 +96,7 @@ async def test_add_refusals_write_nothing(db, change, code):
 
 
 async def test_same_snils_twice_refused(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     import dataclasses
 
     with_snils = dataclasses.replace(VALID, snils="11223344595")
@@ -119,7 +119,7 @@ async def test_same_snils_twice_refused(db):
 
 
 async def test_another_parents_child_is_not_found(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     _, child = await parent_with_child(db, "1")
     other, _ = await parent_with_child(db, "2")
     async with db.uow() as uow:
@@ -138,7 +138,7 @@ async def test_another_parents_child_is_not_found(db):
 async def test_edit_child(db):
     import dataclasses
 
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db, "1", certificate=None)
     async with db.uow() as uow:
         await children.update_child(
@@ -151,7 +151,7 @@ async def test_edit_child(db):
 
 
 async def test_withdrawal_erases_children_keeps_ledger(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db, "1")
     g = await group_id(db, "g1")
     app = await db.run(enrolment.apply, parent, child, g)
@@ -177,7 +177,7 @@ async def test_withdrawal_erases_children_keeps_ledger(db):
 
 
 async def test_remove_child_cancels_applications(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000, seats=1)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000, seats=1)])
     parent, child = await parent_with_child(db, "1")
     g = await group_id(db, "g1")
     async with db.uow() as uow:

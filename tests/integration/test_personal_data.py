@@ -17,11 +17,11 @@ from core.register import linking
 from core.storage.models import Application, Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def test_withdrawal_unties_the_ledger_from_the_family(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db)
     await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
     await db.run(family_cases.withdraw_consent, parent)
@@ -99,7 +99,7 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
     from core.rules.enrolment import AppStatus
     from core.staff import roles
 
-    await setup_region(db, rows=[catalog_row(1), catalog_row(2)])
+    await setup_region(db, rows=[catalogue_row(1), catalogue_row(2)])
     parent, child = await parent_with_child(db, "31")
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     attends = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))

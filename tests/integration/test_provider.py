@@ -19,7 +19,7 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, LedgerEntry
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _staff(db, external="100", provider="prov1"):
@@ -38,7 +38,7 @@ async def _available(db, parent, child):
 
 async def test_queues_page_and_the_card_has_what_a_contract_needs(db):
     # prov2 is the art school of the last row
-    rows = [catalog_row(n, price=1000) for n in range(1, 11)] + [catalog_row(11, art=True)]
+    rows = [catalogue_row(n, price=1000) for n in range(1, 11)] + [catalogue_row(11, art=True)]
     await setup_region(db, rows=rows)
     staff = await _staff(db)
     families = []
@@ -78,7 +78,7 @@ async def test_queues_page_and_the_card_has_what_a_contract_needs(db):
 
 
 async def test_the_phone_goes_with_the_family_s_data(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     app = await _apply(db, parent, child, phone="+79141234567")
     await db.run(family_cases.withdraw_consent, parent)
@@ -87,7 +87,7 @@ async def test_the_phone_goes_with_the_family_s_data(db):
 
 
 async def test_ending_studies_on_a_last_day_debits_the_days_served(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000), catalog_row(2, art=True)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000), catalogue_row(2, art=True)])
     parent, child = await parent_with_child(db)
     staff = await _staff(db)
     app = await _apply(db, parent, child)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import Program
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 
 async def _count(uow: UnitOfWork) -> tuple[int, int]:
@@ -20,7 +20,7 @@ async def _count(uow: UnitOfWork) -> tuple[int, int]:
 
 
 async def test_a_read_sees_what_was_committed_in_one_hand_off(db: Database):
-    await setup_region(db, rows=[catalog_row(1), catalog_row(2)])
+    await setup_region(db, rows=[catalogue_row(1), catalogue_row(2)])
     n, thread = await db.read(_count)
     assert n == 2
     on_loop = thread == threading.get_ident()

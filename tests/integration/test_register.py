@@ -19,7 +19,7 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles as roles_service
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, confirmer, group_id, setup_region
+from tests.support.world import catalogue_row, confirmer, group_id, setup_region
 
 SNILS = "11223344595"
 
@@ -75,7 +75,7 @@ async def _enrolled_and_debited(db, clock, parent: int, child: int) -> None:
 
 
 async def test_withdrawal_keeps_a_keyed_entry_and_the_child_gets_it_back(db, clock):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent = await _family(db, "1")
     child = await db.run(children.add, parent, _child(snils=SNILS))
     cert = await db.run(certificates.issue, parent, child)

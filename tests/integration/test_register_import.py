@@ -17,7 +17,7 @@ from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, LinkFailure, Outbox, RegisterEntry
 from core.usecases import certificates as certificate_cases
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, confirmer, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, confirmer, group_id, parent_with_child, setup_region
 
 HEADER = "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub\n"
 ROWS = (
@@ -348,7 +348,7 @@ async def test_a_number_without_snils_is_linked_once_the_moc_confirms(db):
 
 
 async def test_the_provider_sees_the_number_only_after_acceptance(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent, child = await parent_with_child(db, "1")
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")

@@ -32,7 +32,7 @@ from core.storage.models import (
     YearOpen,
 )
 from core.usecases import family as family_cases
-from tests.support.world import HEADER, catalog_row
+from tests.support.world import HEADER, catalogue_row
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -40,11 +40,11 @@ MUNIS = (
     "town,Город,Регион,2025,5,12000,2,\n"
     "town,Город,Регион,2026,{quota},24000,2,01.06.2026\n"
 )
-CATALOG = [
-    catalog_row(1, price=1000),  # September–May, certified
-    catalog_row(2, price=1500),  # the program switched to in December
-    catalog_row(3, price=600, months=(6, 8)),  # a summer course, this school year
-    catalog_row(4, register="significant", price=0),
+CATALOGUE = [
+    catalogue_row(1, price=1000),  # September–May, certified
+    catalogue_row(2, price=1500),  # the program switched to in December
+    catalogue_row(3, price=600, months=(6, 8)),  # a summer course, this school year
+    catalogue_row(4, register="significant", price=0),
 ]
 
 
@@ -161,7 +161,7 @@ async def test_a_whole_school_year(db, clock):
 
     async def region(uow):  # type: ignore[no-untyped-def]
         await catalogue_import.import_municipalities(uow, MUNIS.format(quota=5))
-        await catalogue_import.import_catalogue(uow, HEADER + "\n" + "\n".join(CATALOG) + "\n")
+        await catalogue_import.import_catalogue(uow, HEADER + "\n" + "\n".join(CATALOGUE) + "\n")
 
     await year.run(region)
     staff = await year.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")

@@ -14,12 +14,12 @@ from core.catalogue import catalogue_import
 from core.enrolment import enrolment
 from core.storage.models import Application, Group, Outbox, Program
 from core.usecases import jobs
-from tests.support.world import HEADER, catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _full_group(db, waiting: int = 3):  # type: ignore[no-untyped-def]
     """g1 of one seat, taken, and ``waiting`` families on its list."""
-    await setup_region(db, rows=[catalog_row(1, seats=1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1, price=1000)])
     g = await group_id(db, "g1")
     people = [await parent_with_child(db, str(n + 1)) for n in range(waiting + 1)]
     apps = [await db.run(enrolment.apply, p, c, g) for p, c in people]
@@ -51,7 +51,7 @@ async def _offers(db) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def _catalog(seats: int) -> str:
-    return HEADER + "\n" + catalog_row(1, seats=seats, price=1000) + "\n"
+    return HEADER + "\n" + catalogue_row(1, seats=seats, price=1000) + "\n"
 
 
 async def test_an_import_raising_seats_offers_them_down_the_list(db, clock):

@@ -4,11 +4,11 @@ from core.certificates import certificates
 from core.enrolment import decisions, enrolment, quotes
 from core.rules.enrolment import AppStatus
 from core.staff import roles
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def test_applying_quotes_and_acceptance_reserves(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     async with db.uow() as uow:

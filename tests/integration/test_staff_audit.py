@@ -30,7 +30,7 @@ from core.storage.models import (
     Role,
 )
 from core.usecases import family as family_cases
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _trail(db) -> list[AuditRecord]:
@@ -47,7 +47,7 @@ async def _coordinator(db, external: str = "tg:800") -> int:
 
 
 async def test_every_staff_act_is_recorded_with_ids_only(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000, seats=5)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000, seats=5)])
     parent, funded = await parent_with_child(db, "3")
     _, child = await parent_with_child(db, "1", certificate="awaiting")
     _, other = await parent_with_child(db, "2", certificate="awaiting")
@@ -112,7 +112,7 @@ async def test_every_staff_act_is_recorded_with_ids_only(db):
 
 
 async def test_the_trail_refuses_update_and_delete(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     await _provider(db)
     for statement in (
         update(AuditRecord).values(outcome="forged"),
@@ -209,7 +209,7 @@ async def test_a_role_deleted_by_hand_sends_nothing_either(db, clock):
 
 
 async def test_a_revoked_provider_and_confirmer_can_do_nothing_more(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000, seats=5)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000, seats=5)])
     parent, child = await parent_with_child(db, "1")
     _, awaiting = await parent_with_child(db, "2", certificate="awaiting")
     staff = await _provider(db)
@@ -239,7 +239,7 @@ async def test_a_revoked_provider_and_confirmer_can_do_nothing_more(db):
 
 
 async def test_roles_lists_who_holds_what_since_when_and_by_whom(db, clock):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     await db.run(roles.grant, "vk:55", "coordinator", municipality_code="town", by="operator:anna")
     await db.run(roles.grant, "tg:700", "provider", provider_external_id="prov1")
     async with db.reader() as uow:
@@ -252,7 +252,7 @@ async def test_roles_lists_who_holds_what_since_when_and_by_whom(db, clock):
 
 
 async def test_linking_never_moves_a_staff_role(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     family, _ = await parent_with_child(db, "1")
     staff = await db.run(roles.grant, "vk:700", "provider", provider_external_id="prov1")
     # the staff member types a code a family shows them

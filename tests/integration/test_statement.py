@@ -14,11 +14,11 @@ from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
 from core.staff import roles
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _enrolled(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
     g = await group_id(db, "g1")
     staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")

@@ -17,7 +17,7 @@ from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Outbox
-from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
+from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -30,9 +30,9 @@ MUNIS = (
 
 async def _region(db, nominal="24000") -> None:
     rows = [
-        catalog_row(1, price=2000),
-        catalog_row(2, price=2000),
-        catalog_row(3, price=2000, months=(9, 4)),
+        catalogue_row(1, price=2000),
+        catalogue_row(2, price=2000),
+        catalogue_row(3, price=2000, months=(9, 4)),
     ]
     async with db.uow() as uow:
         report = await catalogue_import.import_municipalities(uow, MUNIS.format(nominal=nominal))

@@ -17,11 +17,11 @@ from bot.dialogs.state import MemoryStateStore
 from bot.i18n import translator
 from core.family import children
 from core.usecases import UseCases
-from tests.support.world import catalog_row, parent_with_child, setup_region
+from tests.support.world import catalogue_row, parent_with_child, setup_region
 
 
 async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     parent = None
     for born in (date(2016, 3, 5), date(2014, 6, 1), date(2012, 9, 9)):
         parent, _ = await parent_with_child(db, born=born)
@@ -65,7 +65,7 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     the insert, the program's free seats, the notice) and five when it joins the waiting
     list (no free seat to count down), plus the list of the family's applications shown
     after it."""
-    await setup_region(db, quota=100, rows=[catalog_row(1, seats=1, price=2000)])
+    await setup_region(db, quota=100, rows=[catalogue_row(1, seats=1, price=2000)])
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
     signer = Signer(b"k")
@@ -109,7 +109,7 @@ async def test_the_choice_of_the_only_child_brings_its_quote(db):
     from core.family import parents
     from tests.support.world import group_id
 
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     group = await group_id(db, "g1")
     core = UseCases(db)
     parent, child = await parent_with_child(db, "1")

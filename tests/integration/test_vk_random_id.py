@@ -17,7 +17,7 @@ from core.storage.db import Database
 from core.storage.models import Outbox
 from tests.support.audience import add_parents
 from tests.support.vk_server import FakeVk
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 P = delivery.PART_IDS
 
@@ -74,7 +74,7 @@ def _sender(vk: FakeVk, db) -> VkSender:  # type: ignore[no-untyped-def]
 
 
 async def test_batches_numbered_once_kept_on_retry_and_never_shared(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     people = await add_parents(db, 250, platform_of=lambda n: "vk")
     peers = {pid: ext for pid, _, ext in people}
     rows = await _rows(db, list(peers))
@@ -131,7 +131,7 @@ async def test_two_notices_the_old_hash_gave_one_random_id_both_arrive(db):
     """Rows 832 (to 1002) and 240333 (to 1001) had the same random_id under the hash of
     (row, peer) used before (2065455837): VK dropped the second while it was recorded
     as delivered. Numbered from the counter, each is a message of its own."""
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     people = await add_parents(db, 2, platform_of=lambda n: "vk")
     rows = await _rows(db, [pid for pid, _, _ in people], ids=[832, 240333])
     address = {832: "1002", 240333: "1001"}
@@ -154,7 +154,7 @@ async def test_two_notices_the_old_hash_gave_one_random_id_both_arrive(db):
 async def test_a_batch_taken_over_meanwhile_is_not_sent_with_a_new_number(db):
     """Another worker numbered the rows first (this one's lease ran out): this batch is
     left for the next claim, which brings the stored number."""
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     people = await add_parents(db, 2, platform_of=lambda n: "vk")
     rows = await _rows(db, [pid for pid, _, _ in people])
     numbers = await db.run(delivery.number_batches, "vk_random_id:777", [rows[:1]])
@@ -174,7 +174,7 @@ async def test_passing_vk_errors_are_tried_again_then_left_for_later(db):
     """Errors 6, 9 and 10 say nothing about the message or the person: the notice goes
     again after a wait (the same random_id, one message), and one refused every time is
     left for a later round of the worker instead of failing at the first answer."""
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     people = await add_parents(db, 3, platform_of=lambda n: "vk")
     rows = await _rows(db, [pid for pid, _, _ in people])
     address = dict(zip(rows, ["11", "12", "13"], strict=True))

@@ -15,11 +15,11 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Group, Municipality, Outbox
 from core.usecases import jobs
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 
 async def _world(db, families: int = 4):  # type: ignore[no-untyped-def]
-    await setup_region(db, rows=[catalog_row(1, seats=1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1, price=1000)])
     g = await group_id(db, "g1")
     people = [await parent_with_child(db, str(n + 1)) for n in range(families)]
     apps = [await db.run(enrolment.apply, p, c, g) for p, c in people]
@@ -108,7 +108,7 @@ async def test_leaving_the_list_and_another_familys_offer(db, clock):
 
 
 async def test_the_hold_is_the_municipalitys_setting(db, clock):
-    await setup_region(db, rows=[catalog_row(1, seats=1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, seats=1, price=1000)])
     async with db.uow() as uow:
         report = await catalogue_import.import_municipalities(
             uow,

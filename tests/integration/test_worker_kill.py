@@ -18,7 +18,7 @@ from core.staff import roles
 from core.storage.db import Database
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
-from tests.support.world import catalog_row, setup_region
+from tests.support.world import catalogue_row, setup_region
 
 # the restarted worker resumes within a time measured on the machine: nothing beside it
 pytestmark = pytest.mark.alone
@@ -56,7 +56,7 @@ async def test_a_killed_worker_repeats_only_what_was_in_flight(
     url = f"sqlite+aiosqlite:///{path}"
     db = Database(url)
     try:
-        await setup_region(db, rows=[catalog_row(1)])
+        await setup_region(db, rows=[catalogue_row(1)])
         await add_parents(db, RECIPIENTS)
         async with db.uow() as uow:
             author = await roles.grant(uow, "tg:9", "coordinator", municipality_code="town")

@@ -51,7 +51,7 @@ from core.storage.models import (
 from core.usecases import certificates as certificate_cases
 from core.usecases import family as family_cases
 from tests.support.clock import FakeClock
-from tests.support.world import HEADER, catalog_row
+from tests.support.world import HEADER, catalogue_row
 
 SETUP_AT = datetime(2026, 9, 10, 10, 0)
 PHONE = "+79141234567"
@@ -67,7 +67,7 @@ MUNIS = (
 SEATS = {"g1": 2, "g2": 1, "g3": 2, "g3b": 1, "g4": 2, "g5": 1, "g6": 2}
 
 
-def catalog(change: int = 0) -> str:
+def catalogue(change: int = 0) -> str:
     """The region's catalogue, every group's seats moved by ``change`` (a re-import that
     raises them, or lowers them: below the children a group holds, that row is refused)."""
     seats = {g: max(0, n + change) for g, n in SEATS.items()}
@@ -75,22 +75,24 @@ def catalog(change: int = 0) -> str:
         "\n".join(
             [
                 HEADER,
-                catalog_row(1, price=1000, seats=seats["g1"]),
-                catalog_row(2, price=1500, seats=seats["g2"], months=(10, 12)),
-                catalog_row(3, price=4000, seats=seats["g3"]),
-                catalog_row(3, price=4000, seats=seats["g3b"]).replace(
+                catalogue_row(1, price=1000, seats=seats["g1"]),
+                catalogue_row(2, price=1500, seats=seats["g2"], months=(10, 12)),
+                catalogue_row(3, price=4000, seats=seats["g3"]),
+                catalogue_row(3, price=4000, seats=seats["g3b"]).replace(
                     ",g3,Группа 3,", ",g3b,Группа 3Б,"
                 ),
-                catalog_row(4, price=0, register="significant", seats=seats["g4"]),
-                catalog_row(5, price=0, register="other", seats=seats["g5"]),
-                catalog_row(6, price=500, register="preprofessional", seats=seats["g6"], art=True),
+                catalogue_row(4, price=0, register="significant", seats=seats["g4"]),
+                catalogue_row(5, price=0, register="other", seats=seats["g5"]),
+                catalogue_row(
+                    6, price=500, register="preprofessional", seats=seats["g6"], art=True
+                ),
             ]
         )
         + "\n"
     )
 
 
-CATALOG = catalog()
+CATALOGUE = catalogue()
 IMPORT_CHANGES = (-1, 0, 1, 2)
 # one surname a family: every family's children are different children
 FIRST_SURNAMES = [
@@ -252,7 +254,7 @@ async def build_world(db: Database, clock: FakeClock) -> World:
 
     async def region(uow: UnitOfWork) -> None:
         await catalogue_import.import_municipalities(uow, MUNIS)
-        await catalogue_import.import_catalogue(uow, CATALOG)
+        await catalogue_import.import_catalogue(uow, CATALOGUE)
 
     await db.run(region)
     families = []
@@ -569,7 +571,9 @@ async def step(
         elif kind == "follow":
             await db.run(follows.follow, fam, world.programs[op[2] % len(world.programs)])
         elif kind == "import":
-            result = await catalogue_import.import_catalogue_file(db, catalog(op[1]), chunk=op[2])
+            result = await catalogue_import.import_catalogue_file(
+                db, catalogue(op[1]), chunk=op[2]
+            )
             # a lowered count below the children a group holds is refused, row by row;
             # nothing else in this file is bad, and every chunk lands
             bad = {e.code for _, e in result.errors}

@@ -18,7 +18,7 @@ MUNIS = (
 HEADER = ",".join(catalogue_import.CATALOGUE_COLUMNS)
 
 
-def catalog_row(
+def catalogue_row(
     n: int,
     *,
     register: str = "certified",

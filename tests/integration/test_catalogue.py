@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from core.catalogue import catalogue, catalogue_import
 from core.rules.catalogue import Direction
 from core.storage.models import Group, Program, Provider
-from tests.support.world import HEADER, catalog_row, setup_region
+from tests.support.world import HEADER, catalogue_row, setup_region
 
 
 async def _search(db, **kw):
@@ -17,10 +17,10 @@ async def test_search_filters_combine(db):
     await setup_region(
         db,
         rows=[
-            catalog_row(1, direction="technical", ages=(7, 12), name="Робототехника"),
-            catalog_row(2, direction="technical", ages=(12, 17), muni="village"),
-            catalog_row(3, direction="sports", seats=0, name="Футбол"),
-            catalog_row(4, direction="arts", register="significant", name="Ёлочка", price=0),
+            catalogue_row(1, direction="technical", ages=(7, 12), name="Робототехника"),
+            catalogue_row(2, direction="technical", ages=(12, 17), muni="village"),
+            catalogue_row(3, direction="sports", seats=0, name="Футбол"),
+            catalogue_row(4, direction="arts", register="significant", name="Ёлочка", price=0),
         ],
     )
     assert (await _search(db)).total == 4
@@ -39,7 +39,7 @@ async def test_search_filters_combine(db):
 
 
 async def test_search_pages_in_stable_order(db):
-    await setup_region(db, rows=[catalog_row(n, name=f"Кружок {n:02d}") for n in range(1, 13)])
+    await setup_region(db, rows=[catalogue_row(n, name=f"Кружок {n:02d}") for n in range(1, 13)])
     seen = []
     page = 0
     while True:
@@ -53,7 +53,7 @@ async def test_search_pages_in_stable_order(db):
 
 
 async def test_search_by_distance(db):
-    rows = [catalog_row(1, name="Далеко"), catalog_row(2, name="Близко")]
+    rows = [catalogue_row(1, name="Далеко"), catalogue_row(2, name="Близко")]
     rows[0] = rows[0].replace("48.79,132.92", "48.70,132.50")
     await setup_region(db, rows=rows)
     page = await _search(db, near=(48.79, 132.92))
@@ -62,17 +62,17 @@ async def test_search_by_distance(db):
 
 
 async def test_card_shows_groups_and_seats(db):
-    await setup_region(db, rows=[catalog_row(1, seats=7)])
+    await setup_region(db, rows=[catalogue_row(1, seats=7)])
     async with db.uow() as uow:
         card = await catalogue.card(uow, 1)
     assert card.free_seats == 7 and card.groups[0].schedule == "Пн 15:00"
 
 
 async def test_reimport_updates_never_duplicates(db):
-    await setup_region(db, rows=[catalog_row(1, price=1000)])
+    await setup_region(db, rows=[catalogue_row(1, price=1000)])
     async with db.uow() as uow:
         report = await catalogue_import.import_catalogue(
-            uow, HEADER + "\n" + catalog_row(1, price=1500, seats=20) + "\n"
+            uow, HEADER + "\n" + catalogue_row(1, price=1500, seats=20) + "\n"
         )
         await uow.commit()
     assert (report.created, report.updated, report.errors) == (0, 1, [])
@@ -85,16 +85,16 @@ async def test_reimport_updates_never_duplicates(db):
 
 
 async def test_bad_rows_reported_by_line_good_rows_land(db):
-    await setup_region(db, rows=[catalog_row(1)])
+    await setup_region(db, rows=[catalogue_row(1)])
     text = "\n".join(
         [
             HEADER,
-            catalog_row(2),
-            catalog_row(3).replace(",technical,", ",магия,"),
-            catalog_row(4, ages=(12, 7)),
-            catalog_row(5).replace(",town,", ",atlantis,"),
-            catalog_row(6),
-            catalog_row(7).replace(",1000,", ",12.345,"),
+            catalogue_row(2),
+            catalogue_row(3).replace(",technical,", ",магия,"),
+            catalogue_row(4, ages=(12, 7)),
+            catalogue_row(5).replace(",town,", ",atlantis,"),
+            catalogue_row(6),
+            catalogue_row(7).replace(",1000,", ",12.345,"),
         ]
     )
     async with db.uow() as uow:
@@ -116,8 +116,8 @@ async def test_missing_columns_reported(db):
 
 
 async def test_russian_names_and_semicolons_accepted(db):
-    await setup_region(db, rows=[catalog_row(1)])
-    row = catalog_row(2).replace(",technical,certified,", ",Техническая,Сертифицированные,")
+    await setup_region(db, rows=[catalogue_row(1)])
+    row = catalogue_row(2).replace(",technical,certified,", ",Техническая,Сертифицированные,")
     text = HEADER.replace(",", ";") + "\n" + row.replace(",", ";") + "\n"
     async with db.uow() as uow:
         report = await catalogue_import.import_catalogue(uow, "\ufeff" + text)
