@@ -101,4 +101,4 @@ report-opening = At the year's start
 
 # CLI
 cli-report-written = Report written: { $path }
-cli-report-bad-format = The format cannot be told from the file's extension: give --format csv or xlsx.
+cli-report-bad-format = Give --format csv or xlsx (the extension of --out does not tell); an XLSX is only written to a file (--out).

@@ -106,4 +106,4 @@ report-opening = На начало года
 
 # CLI
 cli-report-written = Отчёт записан: { $path }
-cli-report-bad-format = Формат по расширению файла не понятен: укажите --format csv или xlsx.
+cli-report-bad-format = Укажите --format csv или xlsx (по расширению --out формат не понятен); XLSX записывается только в файл (--out).
