@@ -33,6 +33,7 @@ from core.storage.models import (
 ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 NOW = datetime(2027, 2, 10, 9, 0)  # UTC; school year 2026/27, September to February
 SEP, FEB = month_index(2026, 9), month_index(2027, 2)
+NOW_START = datetime(2026, 10, 5, 12, 0)  # the test clock's start (tests/conftest.py)
 DIRECTIONS = ("technical", "science", "sports", "arts", "tourism", "social")
 HOLDS_SEAT = ("submitted", "accepted", "enrolled", "offered")
 OPEN = (*HOLDS_SEAT, "waiting")
@@ -542,3 +543,53 @@ async def test_import_municipalities_counts_the_children(db):
     async with db.reader() as uow:
         town = await uow.session.scalar(select(Municipality).where(Municipality.code == "town"))
         assert (town.children_5_17, town.children_5_17_year) == (4200, 2026)
+
+
+async def test_a_region_run_by_the_services_adds_up(db, clock):
+    """The world made by the use cases themselves (funding, the queue, an acceptance, a
+    month's close): the report agrees with the certificates' own totals and with what
+    each step said it did."""
+    from datetime import date
+
+    from core.rules.enrolment import AppStatus
+    from core.services import decisions, enrolment, month_close, roles
+    from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+
+    await setup_region(db, quota=1, nominal=12000, rows=[catalog_row(1, price=1000)])
+    parent, child = await parent_with_child(db, "1")
+    await parent_with_child(db, "2")  # over the quota of 1: queued
+    await parent_with_child(db, "3", certificate="accounting")
+    await parent_with_child(db, "4", certificate=None)
+    g = await group_id(db, "g1")
+    staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
+    app = await db.run(enrolment.apply, parent, child, g)
+    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
+    async with db.reader() as uow:
+        credited, blocked = (
+            await uow.session.execute(
+                select(Certificate.total, Certificate.reserved).where(
+                    Certificate.child_id == child
+                )
+            )
+        ).one()
+    clock.set(datetime(2026, 11, 2, 9, 0))
+    closed = await db.run(month_close.close_month, month_index(2026, 10))
+
+    report = await _report(db, 1)
+    town = report.total
+    assert (town.registered, town.certified, town.funded, town.enrolled) == (4, 3, 1, 1)
+    assert report.queue_total.length == 1
+    assert report.queue_total.longest_wait_days == (datetime(2026, 11, 2) - NOW_START).days
+    oct_ = report.money.months[1]
+    assert oct_.month == month_index(2026, 10)
+    assert (oct_.credited, oct_.blocked, oct_.debited) == (credited, blocked, closed.debited)
+    async with db.reader() as uow:
+        left = await uow.session.execute(select(Certificate.total, Certificate.reserved))
+        available = sum(total - reserved for total, reserved in left.all())
+    assert report.money.months[-1].available == available
+    assert report.money.limit == 1 * 1_200_000
+    (row,) = report.directions
+    assert (row.programs, row.seats, row.taken, row.waiting) == (1, 10, 1, 0)
+    (org,) = report.organisations
+    assert (org.contracts, org.pupils) == (1, 1)
