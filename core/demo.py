@@ -13,6 +13,7 @@ from core import port
 from core.accounting import month_close
 from core.catalogue.catalogue_import import (
     CATALOGUE_COLUMNS,
+    CHILDREN_COLUMNS,
     MUNICIPALITY_COLUMNS,
     OFFICE_COLUMNS,
     import_catalogue,
@@ -34,6 +35,16 @@ MUNICIPALITIES = (
     ("oktyabrsky", "Октябрьский район", (47.7010, 131.1000), 120, 18000),
     ("smidovichsky", "Смидовичский район", (48.6040, 133.8260), 160, 18000),
 )
+# children aged 5–17 living there (the reports' coverage): made-up round figures of the
+# demo, in proportion to the region's towns, not statistics
+CHILDREN_5_17 = {
+    "birobidzhan": 11000,
+    "birobidzhansky": 1900,
+    "leninsky": 2300,
+    "obluchensky": 3000,
+    "oktyabrsky": 1300,
+    "smidovichsky": 2700,
+}
 STREETS = (
     "ул. Шолом-Алейхема",
     "пр. 60-летия СССР",
@@ -118,7 +129,7 @@ DAYS = ("Пн, Ср 15:00–16:30", "Вт, Чт 16:00–17:30", "Сб 10:00–12
 def municipalities_csv(school_year: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*MUNICIPALITY_COLUMNS, *OFFICE_COLUMNS])
+    writer.writerow([*MUNICIPALITY_COLUMNS, *OFFICE_COLUMNS, *CHILDREN_COLUMNS])
     for code, name, _, quota, nominal in MUNICIPALITIES:
         # a made-up office, marked as such: where the demo family would bring documents
         office = (
@@ -126,7 +137,8 @@ def municipalities_csv(school_year: int) -> str:
             "Пн–Пт 9:00–17:00 (демо)",
             "+7 42622 0-00-00 (демо)",
         )
-        writer.writerow([code, name, REGION, school_year, quota, nominal, 2, *office])
+        children = (CHILDREN_5_17[code], school_year)
+        writer.writerow([code, name, REGION, school_year, quota, nominal, 2, *office, *children])
     return out.getvalue()
 
 

@@ -58,6 +58,7 @@ from core.register.register_import import (
     RegisterReport,
     normalise_number,
 )
+from core.reports.report import Report
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.import_cells import ImportReport
 from core.staff.roles import ROLES, Holder, Revoked
@@ -133,6 +134,7 @@ __all__ = [
     "Queue",
     "Recipient",
     "RegisterReport",
+    "Report",
     "Reserve",
     "Revoked",
     "SearchQuery",
@@ -485,7 +487,7 @@ class Jobs(Protocol):
     async def record(self, outcome: Outcome) -> None: ...
 
 
-# --- the terminal chat's demo (bot/platforms/console) ----------------------------------
+# --- the terminal chat's demo (bot/handlers/console) ----------------------------------
 
 
 class Demo(Protocol):
@@ -542,3 +544,7 @@ class Operator(Protocol):
 
     async def expire_applications(self, days: int) -> int: ...
     async def expire_offers(self) -> int: ...
+    async def report(self, municipality: str | None, *, detail: str) -> Report:
+        """The figures now, for one municipality (a code, refused when unknown) or the
+        region; recorded in the audit trail before they are shown, a refusal too."""
+        ...

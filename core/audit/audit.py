@@ -64,6 +64,8 @@ ACTIONS = frozenset(
         "import-certificates",
         "close-month",
         "open-year",
+        # a read of the region's aggregates (core.reports)
+        "report",
     }
 )
 DETAIL_MAX = 300

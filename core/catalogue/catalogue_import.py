@@ -70,6 +70,8 @@ MUNICIPALITY_COLUMNS = (
 # includes the current month, the МОЦ's contacts are empty
 LIMIT_COLUMNS = ("limit_significant", "limit_preprofessional", "limit_other")
 OFFICE_COLUMNS = ("office_address", "office_hours", "office_phone")
+# the children aged 5–17 living there and the year counted (the reports' coverage)
+CHILDREN_COLUMNS = ("children_5_17", "children_5_17_year")
 OPTIONAL_MUNICIPALITY_COLUMNS = (
     *LIMIT_COLUMNS,
     "prorate_current_month",
@@ -77,6 +79,7 @@ OPTIONAL_MUNICIPALITY_COLUMNS = (
     "funding_period",
     "seat_hold_hours",
     *OFFICE_COLUMNS,
+    *CHILDREN_COLUMNS,
 )
 PERIOD_NAMES = {"учебный": Period.SCHOOL, "календарный": Period.CALENDAR}
 DIRECTION_NAMES = {
@@ -411,10 +414,18 @@ def parse_municipality_row(row: dict[str, str]) -> dict[str, Any]:
     for column, size in zip(OFFICE_COLUMNS, (300, 200, 40), strict=True):
         if column in row:  # blank: no contact of that kind
             d[column] = cells.text(row, column, size, required=False)
+    if "children_5_17" in row:  # blank: not known; a count needs the year it is for
+        counted = bool(row["children_5_17"])
+        d["children_5_17"] = (
+            cells.integer(row, "children_5_17", 0, 10_000_000) if counted else None
+        )
+        d["children_5_17_year"] = (
+            cells.integer(row, "children_5_17_year", 2000, 2100) if counted else None
+        )
     return d
 
 
-MUNICIPALITY_FIELDS = ("funding_period", "seat_hold_hours", *OFFICE_COLUMNS)
+MUNICIPALITY_FIELDS = ("funding_period", "seat_hold_hours", *OFFICE_COLUMNS, *CHILDREN_COLUMNS)
 YEAR_FIELDS = (
     "budget_programs_limit",
     *LIMIT_COLUMNS,

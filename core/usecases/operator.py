@@ -15,6 +15,7 @@ from core.audit import audit
 from core.catalogue import catalogue_import
 from core.errors import DomainError
 from core.register import register_import
+from core.reports import report as reports
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
@@ -200,3 +201,26 @@ class Operator:
 
     async def expire_offers(self) -> int:
         return await jobs.expire_offers(self.db)
+
+    async def report(self, municipality: str | None, *, detail: str) -> port.Report:
+        async def find(uow: UnitOfWork) -> port.Report:
+            muni_id = None
+            if municipality is not None:
+                muni_id = await audit.municipality_id(uow, municipality)
+                if muni_id is None:
+                    raise DomainError("municipality_not_found")
+            return await reports.build(uow, muni_id)
+
+        async def record(uow: UnitOfWork, outcome: str, muni: int | None) -> None:
+            await audit.record(
+                uow, self.actor, "report", municipality=muni, outcome=outcome, detail=detail
+            )
+
+        try:
+            found = await self.db.read(find)
+        except DomainError as exc:
+            await self.db.run(record, exc.code, None)
+            raise
+        # a read of personal-data aggregates is an operator's act: recorded before shown
+        await self.db.run(record, "ok", found.municipality_id)
+        return found

@@ -250,6 +250,7 @@ CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("core.accounting",),
     ("core.broadcasts",),
     ("core.staff",),
+    ("core.reports",),
     ("core.port",),
     ("core.usecases", "core.demo"),
 )

@@ -36,6 +36,10 @@ class Municipality(Base):
     )
     # a seat freed in a full group is held this long for the first of its waiting list
     seat_hold_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # children aged 5–17 living there (import-municipalities) and the year counted: the
+    # denominator of the coverage against the 25 % / 50 % targets (core.reports)
+    children_5_17: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    children_5_17_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class MunicipalityYear(Base):
