@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     # the terminal demo's first day (its clock starts there, 09:00 in TIMEZONE, and /demo
     # moves it on); unset: today. The messengers always run on the real clock.
     demo_today: date | None = None
+    # where the terminal chat saves a screen's files (printing their path); unset: a new
+    # temporary directory for each run
+    console_files_dir: Path | None = None
     # an application no provider answers is closed after this many days (the family told)
     application_expiry_days: int = Field(default=10, ge=1, le=365)
     # the operator of the personal data, named in the privacy policy with the periods
