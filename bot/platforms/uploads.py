@@ -127,7 +127,8 @@ def check(file: RFile, limits: Limits) -> Refusal | None:
         or (limits.ratio is not None and max(width, height) / min(width, height) > limits.ratio)
     )
     if too_long or narrow:
-        return Refusal("file-bad-shape", base | {"width": width, "height": height})
+        # as text: a picture's size reads 2100×100, not with a thousands separator
+        return Refusal("file-bad-shape", base | {"width": str(width), "height": str(height)})
     return None
 
 

@@ -67,7 +67,7 @@ class Shelf:
                 return target.resolve()
             except FileExistsError:
                 number += 1
-                target = self.folder / f"{stem} ({number}){suffix}"
+                target = self.folder / f"{stem}-{number}{suffix}"
 
 
 def save_files(screen: Rendered, terminal: Terminal, shelf: Shelf) -> None:
