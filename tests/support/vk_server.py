@@ -397,6 +397,9 @@ class FakeVk(SentLog):
 
     async def _m_photos_saveMessagesPhoto(self, form: dict[str, Any]) -> Any:
         server, photo, given = form.get("server"), str(form.get("photo") or ""), form.get("hash")
+        if not photo or photo == "[]":  # what an upload the server refused leaves
+            self.upload_refusals.append("photos.saveMessagesPhoto: photos_list is invalid")
+            return {"__error__": 100}
         if not hmac.compare_digest(str(given or ""), self._sign(server, photo)):
             self.upload_refusals.append("photos.saveMessagesPhoto: hash")
             return {"__error__": 121}
