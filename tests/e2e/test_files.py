@@ -9,11 +9,15 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 from bot.dialogs.engine import Reply
 from bot.dialogs.screen import Attachment, Data, Screen, render
+from bot.i18n import translator
 from bot.platforms.console import surface as console
+from bot.platforms.console.sender import Terminal
 from tests.e2e.conftest import running_bot
 from tests.support.uploads import MB, png
 
@@ -188,3 +192,25 @@ async def test_the_terminal_saves_files_and_prints_their_paths(sqlite_template, 
     assert paths[3].name == "chart-2.png"  # the first one is not overwritten
     assert "Охват сертификатами" in printed
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_the_terminal_keeps_files_in_a_temporary_directory_by_default():
+    shelf = console.Shelf()
+    first = shelf.save("report.xlsx", TABLE)
+    second = shelf.save("chart.png", CHART)
+    try:
+        assert first.parent == second.parent  # one directory for the run
+        assert first.parent.name.startswith("pfdo-files-")
+        assert first.parent.parent == Path(tempfile.gettempdir()).resolve()
+        assert first.read_bytes() == TABLE
+    finally:
+        shutil.rmtree(first.parent)
+
+
+def test_a_folder_that_cannot_be_written_is_said_not_crashed(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    out = io.StringIO()
+    screen = render(Screen([Data("x")], files=report_files()), "en", translator(), str)
+    console.save_files(screen, Terminal(out), console.Shelf(blocker))
+    assert out.getvalue().count("could not be saved") == 2
