@@ -6,6 +6,7 @@ message and never uploaded; the terminal saves the file and prints its path."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -124,6 +125,20 @@ async def test_vk_refuses_what_is_over_its_limits(vk_bot):
     assert "nothing.csv" in sent[3].text and "пустой" in sent[3].text
     assert not any(c.startswith(("photos.", "docs.")) for c in h.vk.calls)
     assert h.vk.uploads == []
+
+
+async def test_vk_uploads_nothing_for_a_person_who_closed_messages(vk_bot):
+    h = vk_bot
+    serve(h.app, report_files())
+    h.vk.errors["messages.send"] = [901]  # the screen's text is refused: can't send
+    await h.vk.message(USER, "/files")
+    for _ in range(100):
+        if "messages.send" in h.vk.calls:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # what would have followed the text
+    assert h.vk.calls.count("messages.send") == 1
+    assert not any(c.startswith(("photos.", "docs.")) for c in h.vk.calls)
 
 
 # --- MAX ------------------------------------------------------------------------------

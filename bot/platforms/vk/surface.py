@@ -245,15 +245,14 @@ class VkSurface:
     # --- sending ------------------------------------------------------------------------
 
     async def send(self, peer: int, user: str, screen: Rendered, *, cause: str) -> None:
-        await self._send_screen(peer, user, screen, cause=cause)
-        if screen.files:
+        reached = await self._send_screen(peer, user, screen, cause=cause)
+        if screen.files and reached:
             await self.send_files(peer, user, screen, cause=cause)
 
-    async def _send_screen(self, peer: int, user: str, screen: Rendered, *, cause: str) -> None:
+    async def _send_screen(self, peer: int, user: str, screen: Rendered, *, cause: str) -> bool:
         if any(b.kind == "location" for b in screen.buttons):
             self.pages.pop(user, None)
-            await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
-            return
+            return await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
         pages = paginate(screen.rows)
         lang = "ru"
         if len(pages) > 1:
@@ -264,7 +263,8 @@ class VkSurface:
                 self.pages.popitem(last=False)
         else:
             self.pages.pop(user, None)
-        await self._send(peer, user, screen.text, self._keyboard(user, pages, 0, lang), cause)
+        keyboard = self._keyboard(user, pages, 0, lang)
+        return await self._send(peer, user, screen.text, keyboard, cause)
 
     async def _lang(self, user: str) -> str:
         """The person's language for the ◀ ▶ labels, from their dialog state. Only a screen
@@ -303,8 +303,9 @@ class VkSurface:
             rows.append(nav)
         return inline_keyboard(rows) if rows else json.dumps({"inline": True, "buttons": []})
 
-    async def _send(self, peer: int, user: str, text: str, keyboard: str, cause: str) -> None:
-        """The text as one message or several (the keyboard on the last)."""
+    async def _send(self, peer: int, user: str, text: str, keyboard: str, cause: str) -> bool:
+        """The text as one message or several (the keyboard on the last); False when the
+        person cannot be messaged."""
         base = random_id(peer, cause, text, keyboard)
         parts = split_text(text, VK_TEXT)
         for i, part in enumerate(parts):
@@ -322,9 +323,10 @@ class VkSurface:
             except vk_api.exceptions.ApiError as exc:
                 if exc.code == CANT_SEND:
                     await self._unreachable(user)
-                    return
+                    return False
                 logger.warning("VK messages.send failed: error %s", exc.code)
-                return
+                return True
+        return True
 
     # --- files --------------------------------------------------------------------------
 
@@ -341,7 +343,8 @@ class VkSurface:
             rid = random_id(peer, cause, "file", index, file.filename)
             if refusal is not None:
                 logger.info("a %s over VK's limits was not sent", file.kind)
-                await self._send_one(peer, user, refusal.text(t, screen.lang), rid)
+                if not await self._send_one(peer, user, refusal.text(t, screen.lang), rid):
+                    return
                 continue
             caption = file.caption
             if caption and uploads.caption_apart(caption, uploads.VK):
@@ -349,7 +352,7 @@ class VkSurface:
                 caption = ""
             try:
                 attachment = await asyncio.to_thread(self._upload, peer, file)
-            except (vk_api.exceptions.ApiError, requests.RequestException, LookupError) as exc:
+            except (vk_api.exceptions.VkApiError, requests.RequestException, LookupError) as exc:
                 # VK refused the file or the upload server failed: said, not swallowed
                 logger.warning("VK upload of a %s failed: %s", file.kind, type(exc).__name__)
                 failed = uploads.failed(file, uploads.VK)
