@@ -182,6 +182,19 @@ async def test_max_refuses_what_is_over_its_limits(max_bot):
     assert len(h.max.uploads) == 1
 
 
+async def test_max_uploads_nothing_for_a_person_who_blocked_the_bot(max_bot):
+    h = max_bot
+    serve(h.app, report_files())
+    h.max.blocked.add(USER)  # messages to them: 403 chat.denied
+    await h.max.message(USER, "/files")
+    for _ in range(100):
+        if "chat.denied" in h.max.refused:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # what would have followed the text
+    assert h.max.refused == ["chat.denied"] and h.max.uploads == []
+
+
 # --- the terminal ---------------------------------------------------------------------
 
 

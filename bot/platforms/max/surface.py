@@ -313,11 +313,13 @@ class MaxSurface:
             refusal = uploads.check(file, uploads.MAX)
             if refusal is not None:
                 logger.info("a %s over MAX's limits was not sent", file.kind)
-                await self._text(user, refusal.text(t, screen.lang))
+                if not await self._text(user, refusal.text(t, screen.lang)):
+                    return
                 continue
             caption = file.caption
             if caption and uploads.caption_apart(caption, uploads.MAX):
-                await self._text(user, caption)
+                if not await self._text(user, caption):
+                    return
                 caption = ""
             try:
                 attachment = await self.api.call(
@@ -344,6 +346,8 @@ class MaxSurface:
             )
             if refused is not None:
                 logger.warning("MAX message with a file not sent: error %s", refused.code)
+                if unreachable(refused):
+                    return
                 await self._text(user, uploads.failed(file, uploads.MAX).text(t, screen.lang))
 
     async def _upload(self, file: RFile) -> AttachmentUpload:
@@ -364,22 +368,25 @@ class MaxSurface:
         token = _upload_token(kind, body)
         return AttachmentUpload(type=kind, payload=AttachmentPayload(token=token))
 
-    async def _text(self, user: str, text: str) -> None:
+    async def _text(self, user: str, text: str) -> bool:
+        """One message of text; False if the person cannot be reached."""
         refused = await self._deliver(
             user, partial(self.bot.send_message, user_id=int(user), text=text)
         )
         if refused is not None:
             logger.warning("MAX message not sent: error %s", refused.code)
+            return not unreachable(refused)
+        return True
 
     async def _deliver(self, user: str, send: Callable[[], Awaitable[Any]]) -> MaxApiError | None:
-        """One reply from the budgets; a person MAX cannot reach is marked so. Returns
-        MAX's refusal of another kind, for the caller to decide."""
+        """One reply from the budgets. Returns MAX's refusal, for the caller to decide (a
+        person MAX cannot reach is marked so first: nothing more goes to them)."""
         try:
             await self.api.call(user, send, reply=True)
         except MaxApiError as exc:
-            if not unreachable(exc):
-                return exc
-            await self._unreachable(user)
+            if unreachable(exc):
+                await self._unreachable(user)
+            return exc
         except (MaxConnection, TimeoutError) as exc:
             logger.warning("MAX reply not sent: %s", type(exc).__name__)
         return None
