@@ -45,6 +45,22 @@ Piece = T | Data | Lines
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file a screen sends besides its text: a picture (a chart, shown in the chat) or a
+    document (a table to download). Each messenger uploads it by its own method and checks
+    its own limits first (bot/handlers/uploads.py)."""
+
+    kind: str  # "picture" | "document"
+    filename: str
+    data: bytes = field(repr=False)
+    caption: Piece | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("picture", "document"):
+            raise ValueError(f"an attachment is a picture or a document, not {self.kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Button:
     label: Piece
     action: Action | None  # packed and signed by the engine before it leaves
@@ -58,6 +74,8 @@ class Screen:
     rows: list[list[Button]] = field(default_factory=list)
     expect: str | None = None  # "text" or "location": what typing should answer
     name: str = ""  # the screen id, for tests and logs
+    # sent after the text, each a message of its own with its caption
+    files: tuple[Attachment, ...] = ()
 
     def add_row(self, *buttons: Button) -> Screen:
         self.rows.append(list(buttons))
@@ -73,11 +91,23 @@ class RButton:
 
 
 @dataclass(frozen=True, slots=True)
+class RFile:
+    """An attachment with its caption in the person's language."""
+
+    kind: str  # "picture" | "document"
+    filename: str
+    data: bytes = field(repr=False)
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     text: str
     rows: list[list[RButton]]
     expect: str | None = None
     name: str = ""
+    files: tuple[RFile, ...] = ()
+    lang: str = ""  # the language it was rendered in (a surface's own words: a refusal)
 
     @property
     def buttons(self) -> list[RButton]:
@@ -109,4 +139,10 @@ def render(screen: Screen, lang: str, t: Translator, sign) -> Rendered:  # type:
         ]
         for row in screen.rows
     ]
-    return Rendered(text=text, rows=rows, expect=screen.expect, name=screen.name)
+    files = tuple(
+        RFile(f.kind, f.filename, f.data, piece(t, lang, f.caption) if f.caption else "")
+        for f in screen.files
+    )
+    return Rendered(
+        text=text, rows=rows, expect=screen.expect, name=screen.name, files=files, lang=lang
+    )

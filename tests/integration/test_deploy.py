@@ -12,6 +12,7 @@ import yaml
 
 from bot.config import Settings
 from bot.handlers import all_platforms
+from bot.handlers.console.settings import ConsoleSettings
 from bot.handlers.telegram.settings import TelegramSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,11 +20,12 @@ THIRD_PARTY = {"POSTGRES_PASSWORD"}  # read by the postgres image, documented fo
 
 
 def settings_variables() -> set[str]:
-    """The process's variables and each messenger's (its package's model, its prefix)."""
+    """The process's variables and each messenger's (its package's model, its prefix), the
+    terminal chat's included."""
     names = {name.upper() for name in Settings.model_fields}
-    for platform in all_platforms():
-        prefix = str(platform.settings.model_config.get("env_prefix", ""))
-        names |= {f"{prefix}{name}".upper() for name in platform.settings.model_fields}
+    for model in [*(p.settings for p in all_platforms()), ConsoleSettings]:
+        prefix = str(model.model_config.get("env_prefix", ""))
+        names |= {f"{prefix}{name}".upper() for name in model.model_fields}
     return names
 
 

@@ -9,10 +9,19 @@ Bot API documentation (dev.max.ru) and enforcing its limits:
   characters (400 ``proto.payload`` otherwise);
 - a person who blocked the bot: 403 ``chat.denied``.
 
+Files as MAX documents them (POST /uploads, dev.max.ru): POST /uploads?type=image|file
+gives a one-time upload URL served here; the file is POSTed to it as multipart/form-data in
+the field ``data`` (an image up to 50 MB and 7680×7680, its size read from its own header; a
+file up to 4 GB — here as much as the test server takes); the upload server answers the
+token (``{"photos": {…: {"token"}}}`` for an image, ``{"fileId", "token"}`` for a file), and
+POST /messages takes an attachment ``{type: image|file, payload: {token}}`` only with a
+token it issued for that type (400 otherwise); ``not_ready`` sends are answered 400
+``attachment.not.ready`` first, as MAX does while it processes an upload.
+
 It serves GET /me, GET /updates (long polling with the marker), POST /messages,
-POST /answers, GET/POST/DELETE /subscriptions (a subscribed webhook receives each update
-as a POST with ``X-Max-Bot-Api-Secret``). Tests push updates as a user would and read what
-the bot sent.
+POST /answers, POST /uploads, GET/POST/DELETE /subscriptions (a subscribed webhook receives
+each update as a POST with ``X-Max-Bot-Api-Secret``). Tests push updates as a user would
+and read what the bot sent.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import contextlib
 import itertools
 import json
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +39,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from tests.support.uploads import MB, Upload, read_form
 from tests.support.waiting import SentLog
 
 # NewMessageBody.text "maxLength: 4000" (max-bot-api-schemas, schema_2026_07_01.yaml);
@@ -48,6 +59,11 @@ MAX_WIDE_PER_ROW = 3
 MAX_BUTTONS = 210
 MAX_PAYLOAD = 256
 WIDE = {"link", "open_app", "request_geo_location", "request_contact"}
+# POST /uploads: image "до 50 МБ, ≤7680×7680 px", file "до 4 ГБ" (dev.max.ru; maxapi's
+# utils/upload_limits.py quotes the same)
+IMAGE_BYTES = 50 * MB
+IMAGE_SIDE = 7680
+TEST_BODY_BYTES = 60 * MB  # what this stand-in reads at most (a file of 4 GB is not tried)
 
 
 @dataclass
@@ -58,6 +74,7 @@ class Sent:
     message_id: str
     attachments: list[dict[str, Any]]
     notification: str | None = None
+    files: list[Upload] = field(default_factory=list)  # what its upload tokens stood for
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -100,6 +117,8 @@ class FakeMax(SentLog):
     # "METHOD /path" -> HTTP codes its next calls get, set-up calls included (any request
     # beyond 30 a second is answered 429; 5xx when MAX is in trouble)
     refuse: dict[str, list[int]] = field(default_factory=dict)
+    # sends with a fresh upload answered 400 attachment.not.ready before one is taken
+    not_ready: int = 0
 
     def __post_init__(self) -> None:
         self._markers = itertools.count(1)
@@ -114,14 +133,22 @@ class FakeMax(SentLog):
         self._pressed: dict[str, float] = {}  # callback id -> when it was pressed
         self._last_message: dict[int, str] = {}
         self._http: aiohttp.ClientSession | None = None
+        self._upload_urls: dict[str, str] = {}  # one-time upload URL ticket -> type
+        self._tokens: dict[str, tuple[str, Upload]] = {}  # upload token -> (type, file)
+        self.uploads: list[Upload] = []  # every file the upload server took
+        self.upload_refusals: list[str] = []  # why the upload server or a message refused
+        self.not_ready_sent = 0
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        app = web.Application()
+        # aiohttp refuses a body over 1 MiB by default
+        app = web.Application(client_max_size=TEST_BODY_BYTES)
         app.router.add_get("/me", self._me)
+        app.router.add_post("/uploads", self._uploads)
+        app.router.add_post("/upload/{ticket}", self._upload)
         app.router.add_get("/updates", self._updates)
         app.router.add_post("/messages", self._messages)
         app.router.add_post("/answers", self._answers)
@@ -316,11 +343,13 @@ class FakeMax(SentLog):
             user_id = int(request.query["user_id"])
             body = await request.json()
             self._check(body)
+            files = self._attached(body)
             if user_id in self.blocked:
                 raise Refusal(403, "chat.denied", "chat.denied: dialog is blocked")
             mid = f"mid.{next(self._ids)}"
             attachments = body.get("attachments") or []
-            await self._record(Sent("messages", user_id, body.get("text") or "", mid, attachments))
+            text = body.get("text") or ""
+            await self._record(Sent("messages", user_id, text, mid, attachments, None, files))
             return {
                 "message": {
                     "recipient": {"user_id": user_id, "chat_type": "dialog", "chat_id": user_id},
@@ -335,6 +364,74 @@ class FakeMax(SentLog):
             }
 
         return await self._call(request, handler)
+
+    # --- uploads ----------------------------------------------------------------------
+
+    async def _uploads(self, request: web.Request) -> web.Response:
+        async def handler(request: web.Request) -> dict[str, Any]:
+            kind = request.query.get("type", "")
+            if kind not in ("image", "video", "audio", "file"):
+                raise Refusal(400, "proto.payload", "type: must be image, video, audio or file")
+            ticket = secrets.token_urlsafe(12)
+            self._upload_urls[ticket] = kind
+            return {"url": f"{self.base}/upload/{ticket}"}
+
+        return await self._call(request, handler)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload server: one file per URL, in the field ``data``."""
+
+        def refuse(status: int, why: str) -> web.Response:
+            self.upload_refusals.append(why)
+            return web.json_response({"code": "upload.error", "message": why}, status=status)
+
+        given = request.headers.get("Authorization")
+        if given is not None and given != self.token:
+            return refuse(401, "a token not the bot's")
+        kind = self._upload_urls.pop(request.match_info["ticket"], None)
+        if kind is None:
+            return refuse(404, "unknown or used upload URL")
+        _, files = await read_form(request)
+        if len(files) != 1 or files[0].field != "data":
+            return refuse(400, "one file in the field data expected")
+        upload = files[0]
+        if upload.size == 0:
+            return refuse(400, "empty file")
+        if kind == "image":
+            if upload.size > IMAGE_BYTES:
+                return refuse(400, "image too large")
+            shape = upload.picture()
+            if shape is None:
+                return refuse(400, "not an image")
+            if max(shape) > IMAGE_SIDE or min(shape) == 0:
+                return refuse(400, "image dimensions")
+        token = secrets.token_urlsafe(24)
+        self._tokens[token] = (kind, upload)
+        self.uploads.append(upload)
+        if kind == "image":
+            return web.json_response({"photos": {secrets.token_hex(8): {"token": token}}})
+        return web.json_response({"fileId": len(self.uploads), "token": token})
+
+    def _attached(self, body: dict[str, Any]) -> list[Upload]:
+        """The files a message's upload attachments stand for; unknown tokens refused."""
+        files: list[Upload] = []
+        fresh = False
+        for attachment in body.get("attachments") or []:
+            kind = attachment.get("type")
+            if kind not in ("image", "video", "audio", "file"):
+                continue
+            token = (attachment.get("payload") or {}).get("token")
+            known = self._tokens.get(token) if isinstance(token, str) else None
+            if known is None or known[0] != kind:
+                self.upload_refusals.append("message: unknown attachment token")
+                raise Refusal(400, "proto.payload", "attachment: invalid token")
+            files.append(known[1])
+            fresh = True
+        if fresh and self.not_ready_sent < self.not_ready:
+            self.not_ready_sent += 1
+            why = "errors.process.attachment.file.not.processed"
+            raise Refusal(400, "attachment.not.ready", why)
+        return files
 
     async def _answers(self, request: web.Request) -> web.Response:
         async def handler(request: web.Request) -> dict[str, Any]:

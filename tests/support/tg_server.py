@@ -2,7 +2,9 @@
 
 It speaks enough of the Bot API for aiogram's long polling and our messages: getMe,
 getUpdates (long poll), sendMessage, editMessageText, answerCallbackQuery, setMyCommands,
-deleteWebhook. Tests push updates as a user would and wait for the bot's answers.
+deleteWebhook, and sendPhoto / sendDocument with the file uploaded as multipart/form-data
+(its size, a photo's dimensions read from its own header, the caption's length checked as
+the Bot API states). Tests push updates as a user would and wait for the bot's answers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.uploads import MB, Upload, read_form
 from tests.support.waiting import SentLog
 
 # sendMessage/editMessageText: "Text of the message to be sent, 1-4096 characters after
@@ -25,6 +28,16 @@ from tests.support.waiting import SentLog
 # length in UTF-16 code units (core.telegram.org/api/entities: "Entity length … UTF-16")
 # and answers a longer text 400 "Bad Request: message is too long"
 MAX_TEXT = 4096
+# sendPhoto: "The photo must be at most 10 MB in size. The photo's width and height must not
+# exceed 10000 in total. Width and height ratio must be at most 20."; sendDocument and
+# "Sending files": "50 MB for other files"; caption "0-1024 characters after entities
+# parsing" (core.telegram.org/bots/api). What Telegram answers: PHOTO_INVALID_DIMENSIONS,
+# IMAGE_PROCESS_FAILED, "file is too big", "message caption is too long" (its 400s).
+PHOTO_BYTES = 10 * MB
+PHOTO_SIDES = 10_000
+PHOTO_RATIO = 20
+DOCUMENT_BYTES = 50 * MB
+MAX_CAPTION = 1024
 
 
 def utf16_len(text: str) -> int:
@@ -46,6 +59,7 @@ class Sent:
     text: str
     message_id: int
     markup: dict[str, Any] | None
+    file: Upload | None = None  # sendPhoto / sendDocument: what was uploaded
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -117,7 +131,8 @@ class FakeTelegram(SentLog):
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        app = web.Application()
+        # aiohttp refuses a body over 1 MiB by default; Telegram takes a document of 50 MB
+        app = web.Application(client_max_size=DOCUMENT_BYTES + MB)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
@@ -221,16 +236,21 @@ class FakeTelegram(SentLog):
     # --- the Bot API ------------------------------------------------------------------
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
-        if request.content_type == "application/json":
-            return await request.json()
-        form = await request.post()
+        values, files = await read_form(request)
         out: dict[str, Any] = {}
-        for key, value in form.items():
-            text = value if isinstance(value, str) else value.file.read().decode()
+        for key, value in values.items():
+            text = value if isinstance(value, str) else json.dumps(value)
             try:
-                out[key] = json.loads(text) if key in ("reply_markup", "commands") else text
+                out[key] = json.loads(text) if key in ("reply_markup", "commands") else value
             except ValueError:
                 out[key] = text
+        # a file part is named by the parameter that refers to it ("attach://<name>") or by
+        # the parameter itself (aiogram names it by a random id and sets the parameter)
+        for upload in files:
+            for key, value in list(out.items()):
+                if value == f"attach://{upload.field}":
+                    out[key] = upload
+            out.setdefault(upload.field, upload)
         return out
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -301,14 +321,15 @@ class FakeTelegram(SentLog):
                     await asyncio.wait_for(self._changed.wait(), timeout)
             return [u for u in self.updates if u["update_id"] >= offset]
 
-    async def _record(self, method: str, params: dict[str, Any], message_id: int) -> Any:
+    async def _record(
+        self, method: str, params: dict[str, Any], message_id: int, file: Upload | None = None
+    ) -> Any:
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
+        text = params.get("caption", "") if file is not None else params.get("text", "")
         async with self._changed:
-            self.sent.append(
-                Sent(method, int(params["chat_id"]), params.get("text", ""), message_id, markup)
-            )
+            self.sent.append(Sent(method, int(params["chat_id"]), text, message_id, markup, file))
             self._changed.notify_all()
         return {
             "message_id": message_id,
@@ -321,6 +342,41 @@ class FakeTelegram(SentLog):
         check_text(params)
         self._enforce(int(params["chat_id"]))
         return await self._record("sendMessage", params, next(self._message_ids))
+
+    @staticmethod
+    def _upload(params: dict[str, Any], name: str, limit: int) -> Upload:
+        value = params.get(name)
+        if not isinstance(value, Upload):
+            # a file_id or an HTTP URL: none is known here, the bot always uploads
+            raise ApiRefusal(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if value.size == 0:
+            raise ApiRefusal(400, "Bad Request: file must be non-empty")
+        if value.size > limit:
+            raise ApiRefusal(400, "Bad Request: file is too big")
+        caption = params.get("caption") or ""
+        if utf16_len(caption) > MAX_CAPTION:
+            raise ApiRefusal(400, "Bad Request: message caption is too long")
+        return value
+
+    async def _m_sendphoto(self, params: dict[str, Any]) -> Any:
+        upload = self._upload(params, "photo", PHOTO_BYTES)
+        shape = upload.picture()
+        if shape is None:
+            raise ApiRefusal(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        width, height = shape
+        if (
+            min(width, height) == 0
+            or width + height > PHOTO_SIDES
+            or max(width, height) / min(width, height) > PHOTO_RATIO
+        ):
+            raise ApiRefusal(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        self._enforce(int(params["chat_id"]))
+        return await self._record("sendPhoto", params, next(self._message_ids), upload)
+
+    async def _m_senddocument(self, params: dict[str, Any]) -> Any:
+        upload = self._upload(params, "document", DOCUMENT_BYTES)
+        self._enforce(int(params["chat_id"]))
+        return await self._record("sendDocument", params, next(self._message_ids), upload)
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> Any:
         check_text(params)

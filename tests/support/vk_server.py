@@ -1,7 +1,13 @@
 """A stand-in VK API and Bots Long Poll server on 127.0.0.1 for end-to-end tests.
 
 The API answers messages.send (dropping a repeated random_id as VK does, taking peer_ids),
-messages.sendMessageEventAnswer and groups.getLongPollServer; errors can be queued per
+messages.sendMessageEventAnswer and groups.getLongPollServer; files for messages the way
+VK documents them: photos.getMessagesUploadServer / docs.getMessagesUploadServer give an
+upload_url served here, the file is POSTed there as multipart/form-data (size and, for a
+photo, its dimensions from its own header checked), the upload server answers signed JSON
+(``server``/``photo``/``hash``, or ``file``), photos.saveMessagesPhoto / docs.save take it
+only unaltered and once, and messages.send takes ``attachment`` only of what was saved
+for this community. Errors can be queued per
 method (6 too many requests, 9 flood control, 10 internal error, 901 can't send). The
 long poll serves queued events by ts and can be told to answer failed 1/2/3 or to drop
 the connection.
@@ -11,14 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import itertools
 import json
+import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from tests.support.uploads import MB, Upload, read_form
 from tests.support.waiting import SentLog
 
 # messages.send: "message … Max. length = 9000" (dev.vk.com/method/messages.send), longer
@@ -34,7 +45,17 @@ ERRORS = {
     10: "Internal server error",
     901: "Can't send messages for users without permission",
     TOO_LONG: "Message is too long",
+    100: "One of the parameters specified was missing or invalid",
+    121: "Invalid hash",
 }
+# uploads for messages (dev.vk.com/ru/api/upload): a photo "JPG, PNG, GIF … сумма высоты и
+# ширины не более 14000px, файл объемом не более 50 МБ, соотношение сторон не менее 1:20";
+# a document "не более 200 МБ"
+PHOTO_BYTES = 50 * MB
+PHOTO_SIDES = 14_000
+PHOTO_RATIO = 20
+DOC_BYTES = 200 * MB
+ATTACHMENT = re.compile(r"^(photo|doc)(-?\d+)_(\d+)(?:_(\w+))?$")
 
 
 @dataclass
@@ -43,6 +64,7 @@ class VkSent:
     text: str
     keyboard: dict[str, Any] | None
     random_id: int
+    files: list[Upload] = field(default_factory=list)  # what its attachments were made of
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -94,15 +116,24 @@ class FakeVk(SentLog):
         self._runner: web.AppRunner | None = None
         self.lp_requests = 0
         self._pressed: dict[str, float] = {}  # event_id of a press -> when it was pressed
+        self._secret = secrets.token_bytes(16)  # signs what the upload server answers
+        self._tickets: dict[str, tuple[str, int]] = {}  # upload_url ticket -> (kind, peer)
+        self._uploaded: dict[str, Upload] = {}  # an upload's id -> the file, until saved
+        self._saved: dict[str, Upload] = {}  # "photo-777_5" -> the file
+        self._saved_ids = itertools.count(1)
+        self.uploads: list[Upload] = []  # every file the upload server took
+        self.upload_refusals: list[str] = []  # why the upload server or a save refused
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        app = web.Application()
+        # aiohttp refuses a body over 1 MiB by default; VK takes a document of 200 MB
+        app = web.Application(client_max_size=DOC_BYTES + MB)
         app.router.add_post("/method/{method}", self._api)
         app.router.add_get("/lp", self._longpoll)
+        app.router.add_post("/upload/{kind}/{ticket}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -239,6 +270,14 @@ class FakeVk(SentLog):
             return {"__error__": TOO_LONG}
         if "peer_ids" not in form and peers[0] in self.cant_send:
             return {"__error__": 901}
+        files: list[Upload] = []
+        for item in filter(None, str(form.get("attachment") or "").split(",")):
+            match = ATTACHMENT.match(item.strip())
+            saved = self._saved.get(f"{match[1]}{match[2]}_{match[3]}") if match else None
+            if saved is None or match is None or match[4] != self._key(match[1], match[3]):
+                self.upload_refusals.append("messages.send: unknown attachment")
+                return {"__error__": 100}
+            files.append(saved)
         async with self._changed:
             scope = (self.group_id, rid)
             seen = self._random_ids.get(scope) if rid else None
@@ -266,12 +305,145 @@ class FakeVk(SentLog):
                         if seen is not None:
                             seen[peer] = known
                         keyboard = json.loads(form["keyboard"]) if form.get("keyboard") else None
-                        self.sent.append(VkSent(peer, str(form.get("message", "")), keyboard, rid))
+                        text = str(form.get("message", ""))
+                        self.sent.append(VkSent(peer, text, keyboard, rid, files))
                     else:
                         self.swallowed += 1  # a repeat of the random_id: not delivered
                 results.append({"peer_id": peer, "message_id": known})
             self._changed.notify_all()
         return results if "peer_ids" in form else results[0]["message_id"]
+
+    # --- uploads ----------------------------------------------------------------------
+
+    def _sign(self, *parts: object) -> str:
+        text = "|".join(map(str, parts)).encode()
+        return hmac.new(self._secret, text, hashlib.sha256).hexdigest()[:32]
+
+    def _key(self, kind: str, item_id: str) -> str:
+        return self._sign("key", kind, item_id)[:18]
+
+    def _upload_url(self, kind: str, peer: int) -> str:
+        ticket = secrets.token_urlsafe(12)
+        self._tickets[ticket] = (kind, peer)
+        return f"{self.base}/upload/{kind}/{ticket}"
+
+    async def _m_photos_getMessagesUploadServer(self, form: dict[str, Any]) -> Any:
+        peer = int(form.get("peer_id") or 0)
+        return {
+            "upload_url": self._upload_url("photo", peer),
+            "album_id": -3,
+            "group_id": self.group_id,
+        }
+
+    async def _m_docs_getMessagesUploadServer(self, form: dict[str, Any]) -> Any:
+        # type: doc (the default), audio_message or graffiti; peer_id is required
+        kind = str(form.get("type") or "doc")
+        if kind not in ("doc", "audio_message", "graffiti") or not form.get("peer_id"):
+            return {"__error__": 100}
+        return {"upload_url": self._upload_url("doc", int(form["peer_id"]))}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload server: one file per upload_url, answered with what the save method
+        takes back (signed, so that a forged or edited answer is refused there)."""
+        kind = request.match_info["kind"]
+        ticket = self._tickets.pop(request.match_info["ticket"], None)
+        _, files = await read_form(request)
+
+        def refuse(why: str) -> web.Response:
+            self.upload_refusals.append(why)
+            return web.json_response({"error": why})
+
+        if ticket is None or ticket[0] != kind:
+            return refuse("unknown or used upload_url")
+        # a photo as "photo" (the documentation) or "file0" (VK's album naming, as
+        # vk_api's VkUpload sends it); a document as "file"
+        fields = ("photo", "file0") if kind == "photo" else ("file",)
+        upload = next((f for f in files if f.field in fields), None)
+        if upload is None or len(files) != 1:
+            return refuse("one file expected")
+        if upload.size == 0:
+            return refuse("empty file")
+        if upload.size > (PHOTO_BYTES if kind == "photo" else DOC_BYTES):
+            return refuse("file too large")
+        if kind == "photo":
+            shape = upload.picture()
+            if shape is None:
+                return refuse("not an image")
+            width, height = shape
+            if (
+                min(width, height) == 0
+                or width + height > PHOTO_SIDES
+                or max(width, height) / min(width, height) > PHOTO_RATIO
+            ):
+                return refuse("image dimensions")
+        upload_id = secrets.token_hex(8)
+        self._uploaded[upload_id] = upload
+        self.uploads.append(upload)
+        server = 800_000 + len(self.uploads)
+        if kind == "photo":
+            photo = json.dumps([{"upload": upload_id, "peer": ticket[1]}])
+            return web.json_response(
+                {"server": server, "photo": photo, "hash": self._sign(server, photo)}
+            )
+        return web.json_response({"file": f"{upload_id}|{self._sign('doc', upload_id)}"})
+
+    def _save(self, kind: str, upload_id: str) -> tuple[str, Upload] | None:
+        upload = self._uploaded.pop(upload_id, None)  # saved once
+        if upload is None:
+            return None
+        item_id = str(next(self._saved_ids))
+        self._saved[f"{kind}-{self.group_id}_{item_id}"] = upload
+        return item_id, upload
+
+    async def _m_photos_saveMessagesPhoto(self, form: dict[str, Any]) -> Any:
+        server, photo, given = form.get("server"), str(form.get("photo") or ""), form.get("hash")
+        if not photo or photo == "[]":  # what an upload the server refused leaves
+            self.upload_refusals.append("photos.saveMessagesPhoto: photos_list is invalid")
+            return {"__error__": 100}
+        if not hmac.compare_digest(str(given or ""), self._sign(server, photo)):
+            self.upload_refusals.append("photos.saveMessagesPhoto: hash")
+            return {"__error__": 121}
+        try:
+            upload_id = json.loads(photo)[0]["upload"]
+        except (ValueError, LookupError, TypeError):
+            return {"__error__": 100}
+        saved = self._save("photo", upload_id)
+        if saved is None:
+            self.upload_refusals.append("photos.saveMessagesPhoto: saved already")
+            return {"__error__": 100}
+        item_id, upload = saved
+        return [
+            {
+                "id": int(item_id),
+                "owner_id": -self.group_id,
+                "album_id": -3,
+                "access_key": self._key("photo", item_id),
+                "sizes": [{"type": "x", "width": upload.width, "height": upload.height}],
+            }
+        ]
+
+    async def _m_docs_save(self, form: dict[str, Any]) -> Any:
+        upload_id, _, sign = str(form.get("file") or "").partition("|")
+        if not hmac.compare_digest(sign, self._sign("doc", upload_id)):
+            self.upload_refusals.append("docs.save: file")
+            return {"__error__": 100}
+        saved = self._save("doc", upload_id)
+        if saved is None:
+            self.upload_refusals.append("docs.save: saved already")
+            return {"__error__": 100}
+        item_id, upload = saved
+        title = str(form.get("title") or upload.filename)
+        return {
+            "type": "doc",
+            "doc": {
+                "id": int(item_id),
+                "owner_id": -self.group_id,
+                "title": title,
+                "size": upload.size,
+                "ext": title.rsplit(".", 1)[-1],
+                "access_key": self._key("doc", item_id),
+            },
+        }
 
     async def _m_messages_sendMessageEventAnswer(self, form: dict[str, Any]) -> Any:
         pressed = self._pressed.get(str(form.get("event_id")))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import tempfile
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import App
@@ -16,6 +18,8 @@ from bot.dialogs.screen import Rendered
 from bot.handlers.console import demo
 from bot.handlers.console.demo import DemoClock
 from bot.handlers.console.sender import ConsoleSender, Terminal
+from bot.handlers.console.settings import ConsoleSettings
+from bot.i18n import translator
 from core.rules.numbers import is_id
 
 PLATFORM = "console"
@@ -38,6 +42,51 @@ def show(screen: Rendered, terminal: Terminal) -> None:
             cells.append(f"[{len(terminal.payloads)}] {button.label}")
         out.write("  ".join(cells) + "\n")
     out.flush()
+
+
+class Shelf:
+    """Where the terminal keeps a screen's files: the directory set (CONSOLE_FILES_DIR), or
+    one made in the system's temporary directory on the first file of the run."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+
+    def save(self, filename: str, data: bytes) -> Path:
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="pfdo-files-"))
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # the name only, never a path of the flow's making; a second file of the same name
+        # is numbered, the first is never overwritten
+        name = Path(filename.replace("\\", "/")).name.lstrip(".") or "file"
+        stem, suffix = Path(name).stem, Path(name).suffix
+        target = self.folder / name
+        number = 1
+        while True:
+            try:
+                with target.open("xb") as out:
+                    out.write(data)
+                return target.resolve()
+            except FileExistsError:
+                number += 1
+                target = self.folder / f"{stem}-{number}{suffix}"
+
+
+def save_files(screen: Rendered, terminal: Terminal, shelf: Shelf) -> None:
+    """A screen's files saved, each path printed (with its caption, if any)."""
+    t = translator()
+    lang = screen.lang or "ru"
+    for file in screen.files:
+        if file.caption:
+            terminal.out.write(file.caption + "\n")
+        try:
+            path = shelf.save(file.filename, file.data)
+        except OSError as exc:  # a directory not writable, a full disk: said, not a crash
+            reason = exc.strerror or type(exc).__name__
+            text = t(lang, "file-not-saved", name=file.filename, reason=reason)
+        else:
+            text = t(lang, "file-saved", name=file.filename, path=str(path))
+        terminal.out.write(text + "\n")
+    terminal.out.flush()
 
 
 def to_event(line: str, payloads: list[str], expect: str | None) -> Event:
@@ -65,6 +114,7 @@ async def run(
 
     loop = asyncio.get_running_loop()
     terminal = Terminal(stdout)
+    shelf = Shelf(ConsoleSettings.of(app.settings).files_dir)
     worker = build_worker(app, senders={PLATFORM: ConsoleSender(terminal)})
     clock = clock or DemoClock()
 
@@ -73,6 +123,7 @@ async def run(
         if reply.toast:
             stdout.write(f"({reply.toast})\n")
         show(reply.screen, terminal)
+        save_files(reply.screen, terminal, shelf)
         terminal.expect = reply.screen.expect
         while await worker.step():  # the notices this caused, printed below the screen
             pass

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import logging
+import mimetypes
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
@@ -23,21 +25,24 @@ from aiohttp import web
 from maxapi import Bot
 from maxapi.client.default import DefaultConnectionProperties
 from maxapi.enums.update import UpdateType
-from maxapi.exceptions.max import MaxApiError, MaxConnection
+from maxapi.enums.upload_type import UploadType
+from maxapi.exceptions.max import MaxApiError, MaxConnection, MaxUploadFileFailed
 from maxapi.types.attachments import AttachmentInput
+from maxapi.types.attachments.upload import AttachmentPayload, AttachmentUpload
 from maxapi.types.updates.message_callback import MessageForCallback
 
 from bot.app import App
 from bot.dialogs.engine import Reply
 from bot.dialogs.events import Event
+from bot.dialogs.screen import Rendered, RFile
 from bot.dialogs.state import RedisStateStore
-from bot.handlers import Refused
+from bot.handlers import Refused, uploads
 from bot.handlers.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
 from bot.handlers.max.keyboard import keyboard
 from bot.handlers.max.settings import MaxSettings
 from bot.handlers.split import MAX_TEXT, split_text
 from bot.handlers.startup import setup_call
-from bot.i18n import pick_language
+from bot.i18n import pick_language, translator
 from bot.notify.pacing import Budget, Pace
 
 logger = logging.getLogger(__name__)
@@ -291,16 +296,98 @@ class MaxHandler:
             if refused is not None:
                 logger.warning("MAX message not sent: error %s", refused.code)
                 return
+        if screen.files:
+            await self.send_files(user, screen)
+
+    # --- files --------------------------------------------------------------------------
+
+    async def send_files(self, user: str, screen: Rendered) -> None:
+        """The screen's files after its text, each a message with its caption: POST
+        /uploads?type=image|file gives an upload URL, the file is POSTed there as
+        multipart/form-data (field ``data``), the upload server answers the token, and
+        POST /messages carries ``{type, payload: {token}}`` (dev.max.ru, "Отправка
+        сообщений с медиафайлами"); maxapi waits and asks again while MAX answers
+        ``attachment.not.ready``. A file over MAX's limits is not uploaded: the person
+        reads why instead."""
+        t = translator()
+        for file in screen.files:
+            refusal = uploads.check(file, uploads.MAX)
+            if refusal is not None:
+                logger.info("a %s over MAX's limits was not sent", file.kind)
+                if not await self._text(user, refusal.text(t, screen.lang)):
+                    return
+                continue
+            caption = file.caption
+            if caption and uploads.caption_apart(caption, uploads.MAX):
+                if not await self._text(user, caption):
+                    return
+                caption = ""
+            try:
+                attachment = await self.api.call(
+                    user, partial(self._upload, file), reply=True, attempts=3
+                )
+            except (
+                MaxApiError,
+                MaxUploadFileFailed,
+                MaxConnection,
+                TimeoutError,
+                aiohttp.ClientError,
+            ) as exc:
+                logger.warning("MAX upload of a %s failed: %s", file.kind, type(exc).__name__)
+                await self._text(user, uploads.failed(file, uploads.MAX).text(t, screen.lang))
+                continue
+            refused = await self._deliver(
+                user,
+                partial(
+                    self.bot.send_message,
+                    user_id=int(user),
+                    text=caption or None,
+                    attachments=[attachment],
+                ),
+            )
+            if refused is not None:
+                logger.warning("MAX message with a file not sent: error %s", refused.code)
+                if unreachable(refused):
+                    return
+                await self._text(user, uploads.failed(file, uploads.MAX).text(t, screen.lang))
+
+    async def _upload(self, file: RFile) -> AttachmentUpload:
+        """One file to MAX's upload server: its token as an attachment. The URL is asked
+        through maxapi (Bot.get_upload_url); the POST is made here on the bot's session,
+        because maxapi's upload from memory names the file after what its content looks
+        like (a workbook "report.xlsx" arrives as "report.xlsx.docx")."""
+        kind = UploadType.IMAGE if file.kind == "picture" else UploadType.FILE
+        target = await self.bot.get_upload_url(kind)
+        form = aiohttp.FormData(quote_fields=False)
+        content_type = mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
+        form.add_field("data", file.data, filename=file.filename, content_type=content_type)
+        session = await self.bot.ensure_session()
+        async with session.post(target.url, data=form) as response:
+            body = await response.text()
+            if not 200 <= response.status < 300:
+                raise MaxUploadFileFailed(f"upload server answered {response.status}")
+        token = _upload_token(kind, body)
+        return AttachmentUpload(type=kind, payload=AttachmentPayload(token=token))
+
+    async def _text(self, user: str, text: str) -> bool:
+        """One message of text; False if the person cannot be reached."""
+        refused = await self._deliver(
+            user, partial(self.bot.send_message, user_id=int(user), text=text)
+        )
+        if refused is not None:
+            logger.warning("MAX message not sent: error %s", refused.code)
+            return not unreachable(refused)
+        return True
 
     async def _deliver(self, user: str, send: Callable[[], Awaitable[Any]]) -> MaxApiError | None:
-        """One reply from the budgets; a person MAX cannot reach is marked so. Returns
-        MAX's refusal of another kind, for the caller to decide."""
+        """One reply from the budgets. Returns MAX's refusal, for the caller to decide (a
+        person MAX cannot reach is marked so first: nothing more goes to them)."""
         try:
             await self.api.call(user, send, reply=True)
         except MaxApiError as exc:
-            if not unreachable(exc):
-                return exc
-            await self._unreachable(user)
+            if unreachable(exc):
+                await self._unreachable(user)
+            return exc
         except (MaxConnection, TimeoutError) as exc:
             logger.warning("MAX reply not sent: %s", type(exc).__name__)
         return None
@@ -310,6 +397,26 @@ class MaxHandler:
         await self.app.engine.core.family.mark_unreachable(KEY, user)
         # the person's next event resolves the account again and lifts the mark
         await self.app.engine.forget(f"{KEY}:{user}")
+
+
+def _upload_token(kind: UploadType, body: str) -> str:
+    """The token in the upload server's answer: ``{"token": …}`` for a file, ``{"photos":
+    {<id>: {"token": …}}}`` for an image (dev.max.ru, POST /uploads)."""
+    try:
+        answer = json.loads(body)
+    except ValueError as exc:
+        raise MaxUploadFileFailed("the upload server's answer is not JSON") from exc
+    if not isinstance(answer, dict):
+        raise MaxUploadFileFailed("the upload server's answer is not an object")
+    holder = answer
+    if kind == UploadType.IMAGE:
+        photos = answer.get("photos")
+        first = next(iter(photos.values()), None) if isinstance(photos, dict) else None
+        holder = first if isinstance(first, dict) else {}
+    token = holder.get("token")
+    if not isinstance(token, str) or not token:
+        raise MaxUploadFileFailed("no token in the upload server's answer")
+    return token
 
 
 def _who(raw: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -24,10 +24,18 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
 from aiogram.methods.base import Response
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -43,6 +51,7 @@ from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
 from bot.dialogs.screen import Rendered
 from bot.dialogs.state import RedisStateStore
+from bot.handlers import uploads
 from bot.handlers.common import (
     KeyedLock,
     MemorySeen,
@@ -290,6 +299,45 @@ class Replies:
             except TelegramForbiddenError:
                 logger.info("a chat has blocked the bot")
                 return
+        await self.send_files(chat_id, reply.screen)
+
+    async def send_files(self, chat_id: int, screen: Rendered) -> None:
+        """The screen's files after its text, each a message of its own: a picture by
+        sendPhoto, anything else by sendDocument, uploaded as multipart/form-data
+        (BufferedInputFile). A file over Telegram's limits is not uploaded: the person
+        reads why instead."""
+        t = translator()
+        for file in screen.files:
+            refusal = uploads.check(file, uploads.TELEGRAM)
+            caption = file.caption or None
+            try:
+                if refusal is not None:
+                    logger.info("a %s over Telegram's limits was not sent", file.kind)
+                    await self._call(
+                        chat_id, SendMessage(chat_id=chat_id, text=refusal.text(t, screen.lang))
+                    )
+                    continue
+                if caption and uploads.caption_apart(caption, uploads.TELEGRAM):
+                    await self._call(chat_id, SendMessage(chat_id=chat_id, text=caption))
+                    caption = None
+                upload = BufferedInputFile(file.data, filename=file.filename)
+                method: TelegramMethod[Any] = (
+                    SendPhoto(chat_id=chat_id, photo=upload, caption=caption)
+                    if file.kind == "picture"
+                    else SendDocument(chat_id=chat_id, document=upload, caption=caption)
+                )
+                await self._call(chat_id, method)
+            except TelegramForbiddenError:
+                logger.info("a chat has blocked the bot")
+                return
+            except TelegramBadRequest as exc:
+                # a refusal the checks above did not foresee: said, not swallowed
+                logger.warning("Telegram refused a %s: %s", file.kind, exc.message)
+                failed = uploads.failed(file, uploads.TELEGRAM)
+                with contextlib.suppress(TelegramAPIError):
+                    await self._call(
+                        chat_id, SendMessage(chat_id=chat_id, text=failed.text(t, screen.lang))
+                    )
 
 
 def _event_from_message(message: Message) -> Event | None:

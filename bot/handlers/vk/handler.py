@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import time
@@ -21,11 +22,13 @@ from typing import Any
 import requests
 import vk_api
 from vk_api.bot_longpoll import VkBotLongPoll
+from vk_api.upload import VkUpload
 
 from bot.app import App
 from bot.dialogs.engine import Reply
 from bot.dialogs.events import Event
-from bot.dialogs.screen import RButton, Rendered
+from bot.dialogs.screen import RButton, Rendered, RFile
+from bot.handlers import uploads
 from bot.handlers.common import KeyedLock, MemorySeen, RedisSeen, SeenStore
 from bot.handlers.split import VK_TEXT, split_text
 from bot.handlers.vk.keyboard import inline_keyboard, location_keyboard, paginate
@@ -242,10 +245,14 @@ class VkHandler:
     # --- sending ------------------------------------------------------------------------
 
     async def send(self, peer: int, user: str, screen: Rendered, *, cause: str) -> None:
+        reached = await self._send_screen(peer, user, screen, cause=cause)
+        if screen.files and reached:
+            await self.send_files(peer, user, screen, cause=cause)
+
+    async def _send_screen(self, peer: int, user: str, screen: Rendered, *, cause: str) -> bool:
         if any(b.kind == "location" for b in screen.buttons):
             self.pages.pop(user, None)
-            await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
-            return
+            return await self._send(peer, user, screen.text, location_keyboard(screen.rows), cause)
         pages = paginate(screen.rows)
         lang = "ru"
         if len(pages) > 1:
@@ -256,7 +263,8 @@ class VkHandler:
                 self.pages.popitem(last=False)
         else:
             self.pages.pop(user, None)
-        await self._send(peer, user, screen.text, self._keyboard(user, pages, 0, lang), cause)
+        keyboard = self._keyboard(user, pages, 0, lang)
+        return await self._send(peer, user, screen.text, keyboard, cause)
 
     async def _lang(self, user: str) -> str:
         """The person's language for the ◀ ▶ labels, from their dialog state. Only a screen
@@ -295,8 +303,9 @@ class VkHandler:
             rows.append(nav)
         return inline_keyboard(rows) if rows else json.dumps({"inline": True, "buttons": []})
 
-    async def _send(self, peer: int, user: str, text: str, keyboard: str, cause: str) -> None:
-        """The text as one message or several (the keyboard on the last)."""
+    async def _send(self, peer: int, user: str, text: str, keyboard: str, cause: str) -> bool:
+        """The text as one message or several (the keyboard on the last); False when the
+        person cannot be messaged."""
         base = random_id(peer, cause, text, keyboard)
         parts = split_text(text, VK_TEXT)
         for i, part in enumerate(parts):
@@ -314,15 +323,92 @@ class VkHandler:
             except vk_api.exceptions.ApiError as exc:
                 if exc.code == CANT_SEND:
                     await self._unreachable(user)
-                    return
+                    return False
                 logger.warning("VK messages.send failed: error %s", exc.code)
+                return True
+        return True
+
+    # --- files --------------------------------------------------------------------------
+
+    async def send_files(self, peer: int, user: str, screen: Rendered, *, cause: str) -> None:
+        """The screen's files after its text, each a message with its caption. Uploaded
+        the way VK documents for messages (vk_api's VkUpload): a picture by
+        photos.getMessagesUploadServer, a POST of the file to its upload_url and
+        photos.saveMessagesPhoto; a document by docs.getMessagesUploadServer (type doc,
+        peer_id), the POST and docs.save; then messages.send with ``attachment``. A file
+        over VK's limits is not uploaded: the person reads why instead."""
+        t = translator()
+        for index, file in enumerate(screen.files):
+            refusal = uploads.check(file, uploads.VK)
+            rid = random_id(peer, cause, "file", index, file.filename)
+            if refusal is not None:
+                logger.info("a %s over VK's limits was not sent", file.kind)
+                if not await self._send_one(peer, user, refusal.text(t, screen.lang), rid):
+                    return
+                continue
+            caption = file.caption
+            if caption and uploads.caption_apart(caption, uploads.VK):
+                await self._send_one(peer, user, caption, random_id("caption", rid))
+                caption = ""
+            try:
+                attachment = await asyncio.to_thread(self._upload, peer, file)
+            except (vk_api.exceptions.VkApiError, requests.RequestException, LookupError) as exc:
+                # VK refused the file or the upload server failed: said, not swallowed
+                logger.warning("VK upload of a %s failed: %s", file.kind, type(exc).__name__)
+                failed = uploads.failed(file, uploads.VK)
+                await self._send_one(peer, user, failed.text(t, screen.lang), rid)
+                continue
+            if not await self._send_one(peer, user, caption, rid, attachment=attachment):
                 return
+
+    def _upload(self, peer: int, file: RFile) -> str:
+        """Upload one file for a message to ``peer`` (in a thread: vk_api is synchronous);
+        its ``attachment`` for messages.send."""
+        upload = VkUpload(self.vk)
+        data = io.BytesIO(file.data)
+        data.name = file.filename  # VkUpload names the part after its extension
+        if file.kind == "picture":
+            photo = upload.photo_messages(data, peer_id=peer)[0]
+            return _attachment("photo", photo)
+        saved = upload.document(data, title=file.filename, message_peer_id=peer, doc_type="doc")
+        return _attachment("doc", saved["doc"])
+
+    async def _send_one(
+        self, peer: int, user: str, text: str, rid: int, *, attachment: str = ""
+    ) -> bool:
+        """One message (a file, a caption, a refusal); False if the person cannot be
+        messaged."""
+        values: dict[str, Any] = {"attachment": attachment} if attachment else {}
+        try:
+            await self.call(
+                "messages.send",
+                peer_id=peer,
+                message=text,
+                random_id=rid,
+                dont_parse_links=1,
+                **values,
+            )
+        except vk_api.exceptions.ApiError as exc:
+            if exc.code == CANT_SEND:
+                await self._unreachable(user)
+                return False
+            logger.warning("VK messages.send failed: error %s", exc.code)
+        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
+            logger.warning("VK messages.send failed: %s", type(exc).__name__)
+        return True
 
     async def _unreachable(self, user: str) -> None:
         logger.info("a VK user cannot be messaged: marked unreachable")
         await self.app.engine.core.family.mark_unreachable("vk", user)
         # the person's next event resolves the account again and lifts the mark
         await self.app.engine.forget(f"vk:{user}")
+
+
+def _attachment(kind: str, saved: dict[str, Any]) -> str:
+    """photo{owner_id}_{id} or doc{owner_id}_{id}, with the access key when VK gives one
+    (dev.vk.com/method/messages.send, ``attachment``)."""
+    key = saved.get("access_key")
+    return f"{kind}{saved['owner_id']}_{saved['id']}" + (f"_{key}" if key else "")
 
 
 def _payload(raw: Any) -> dict[str, Any]:
