@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.dialogs.actions import FindSimilar, TakeSeat
 from bot.i18n import Translator, money
+from bot.words import Month
 from core.notify.delivery import Claimed
-from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.services import views
 from core.services.waiting_list import OFFER_LAPSED
@@ -59,7 +59,7 @@ class Renderer:
             lines = await views.month_debits(uow, row.parent_id, row.ref)
             if not lines:
                 return None
-            parts = [t(lang, "n-debits-title", month=month_display(row.ref))]
+            parts = [t(lang, "n-debits-title", month=Month(row.ref))]
             low = False
             for child, line_program, amount, total, available in lines:
                 parts.append(

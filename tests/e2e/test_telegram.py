@@ -52,7 +52,7 @@ async def confirm_data(h, name="Иванова Мария"):
     assert "Ждут подтверждения: 1" in queue.text
     card = await press(h, queue, name, STAFF)
     assert "Проверьте по документам" in card.text
-    assert "Семья запросила сертификат с номиналом" in card.text
+    assert "Семья запросила персонифицированное финансирование" in card.text
     done = await press(h, card, "подтвердить", STAFF)
     assert "Данные подтверждены" in done.text
     assert "новых запросов нет" in done.text
@@ -73,7 +73,7 @@ async def test_parent_journey(telegram_bot):
     child = await press(h, child, "Получить сертификат")
     assert "Заявка на сертификат принята" in child.text
     assert "свидетельство о рождении" in child.text  # what to bring, and where
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     assert "Запрос записан" in child.text
     # not yet: the documents are checked first
     quote_too_early = await say(h, "/balance")
@@ -119,7 +119,7 @@ async def test_a_correction_asked_by_the_parent_approved_by_the_moc(telegram_bot
     await press(h, start, "Даю согласие")
     child = await add_child(h)
     child = await press(h, child, "Получить сертификат")
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     await confirm_data(h)
     async with h.app.db.reader() as uow:
         kid = await uow.session.scalar(select(Child))
@@ -175,7 +175,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     await press(h, start, "Даю согласие")
     child = await add_child(h, surname="Петрова", born="01.09.2011")
     child = await press(h, child, "Получить сертификат")
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     await confirm_data(h, "Петрова Мария")
     kids = await say(h, "/children")
     child = await press(h, kids, "Мария")
@@ -184,7 +184,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     # the child, from their own Telegram account
     await say(h, "/start", TEEN)
     joined = await say(h, f"/link {code}", TEEN)
-    assert "ты в семье" in joined.text
+    assert "свой вход в чат" in joined.text
     for parents_only in ("/children", "/privacy", "/link"):
         refused = await say(h, parents_only, TEEN)
         assert "только родитель" in refused.text, parents_only
