@@ -268,7 +268,9 @@ class Engine:
         short = text if len(text) <= TYPED_LABEL else text[: TYPED_LABEL - 1] + "…"
         screen = await self._current(ctx, T("unexpected-text-search", {"text": short}))
         if len(screen.rows) < MAX_ROWS:
-            screen.rows.insert(0, [Button(T("btn-find-typed", {"text": short}), FindTyped())])
+            # last: the buttons already on screen keep their places (the terminal numbers
+            # them, and a number typed a moment later must press what it pressed before)
+            screen.rows.append([Button(T("btn-find-typed", {"text": short}), FindTyped())])
         return screen
 
     def _action(self, event: Event) -> Action | None:
