@@ -49,7 +49,10 @@ policy-text =
     You can withdraw consent at any time under "My data": the children's data will be deleted.
 consent-given = Thank you! Your consent is saved.
 welcome-back = Welcome back!
-menu-no-consent = Main menu. To add a child and get a certificate, give your consent to data processing.
+menu-no-consent = Main menu. { $you ->
+    [teen] Until your parent gives consent to data processing, you can only search for clubs.
+   *[adult] To add a child and get a certificate, give your consent to data processing.
+}
 menu-title = Main menu. What shall we do?
 btn-children = 👶 Children and certificates
 btn-apps = 📝 My applications
@@ -69,7 +72,10 @@ faq-q7 = What happens to the money left?
 faq-q8 = When is the money blocked?
 faq-q9 = How do I confirm the child's data?
 faq-q10 = My child is 14: can they do it?
-faq-a1 = The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → «I already have a certificate number».
+faq-a1 = { $you ->
+    [teen] The number is in /balance, next to your name. Your parent sees it on the child's card too.
+   *[adult] The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → «I already have a certificate number».
+}
 faq-a2 = A funded certificate pays for classes in certified programs: each month the month's share is debited from it. Budget programs (significant, pre-professional, other) are paid by the municipality: an accounting certificate is enough for them. Children's art schools need no certificate. The certificate's money cannot be taken in cash.
 faq-a3 = The nominal is the sum for the whole year. A certificate issued during the year gets the part of the nominal for the months left. Some money may also be blocked for accepted applications: "available" is the balance less what is blocked.
 faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for a month of classes in one program, at the month's end; we send a notice for each. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
@@ -77,23 +83,44 @@ faq-a5 = Open the program, press the group marked ⏳, then «Apply»: the appli
 faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A funded certificate gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
 faq-a7 = Money left over does not accumulate: at the end of the funding year it returns to the budget, and the new year brings a new nominal. Money blocked for classes under way does not expire while they go on.
 faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. The money is blocked when the provider accepts the application. Then the contract for the education is signed with the provider: we send you where to come and what to bring. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of acceptance the money no longer covers it, we will tell you what you can do.
-faq-a9 = Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
-faq-a10 = Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press «Invite the child to the chat»: the bot gives a one-time code. You are told of every application and may cancel it.
+faq-a9 = { $you ->
+    [teen] Visit the МОЦ once with the documents: your birth certificate or passport, your SNILS and your parent's passport. The staff check the data and the certificate becomes active; we send a notice.
+   *[adult] Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
+}
+faq-a10 = { $you ->
+    [teen] Yes. From 14 you may search for clubs and apply yourself, as you do here. Your parent is told of every application and may cancel it.
+   *[adult] Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press «Invite the child to the chat»: the bot gives a one-time code. You are told of every application and may cancel it.
+}
 faq-office = МОЦ ({ $municipality }): { $address }; hours: { $hours }; phone: { $phone }.
-faq-office-unknown = The bot shows your МОЦ's address and phone once you add a child and choose the child's municipality (/children). Until then the district's education department can tell you.
-help-text =
-    Commands:
-    /menu — main menu
-    /children — children and certificates
-    /search — find a club
-    /apps — my applications
-    /balance — certificate balances
-    /privacy — my data and consent
-    /link — link Telegram and VK
-    /language — change the language
-    /cancel — stop what you are doing
-    How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
-    Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
+faq-office-unknown = { $you ->
+    [teen] The bot shows the МОЦ's address and phone once your parent sets the municipality on the child's card. Until then the district's education department can tell you.
+   *[adult] The bot shows your МОЦ's address and phone once you add a child and choose the child's municipality (/children). Until then the district's education department can tell you.
+}
+help-text = { $you ->
+    [teen]
+        Commands:
+        /menu — main menu
+        /search — find a club
+        /apps — my applications
+        /balance — certificate balance
+        /language — change the language
+        /cancel — stop what you are doing
+        How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if you studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day costs nothing.
+        Your data, the certificate and the consent are kept by your parent: ask them about these.
+   *[adult]
+        Commands:
+        /menu — main menu
+        /children — children and certificates
+        /search — find a club
+        /apps — my applications
+        /balance — certificate balances
+        /privacy — my data and consent
+        /link — link Telegram and VK
+        /language — change the language
+        /cancel — stop what you are doing
+        How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
+        Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
+}
 
 ## My data
 
@@ -289,7 +316,10 @@ card-share = { $child }: the certificate pays { $share } a month, your co-pay is
 
 ## Applying
 
-no-child-of-age = The program is for children from { $min } to { $max }: none of your children is of that age now.
+no-child-of-age = The program is for children from { $min } to { $max }: { $you ->
+    [teen] you are not of that age now.
+   *[adult] none of your children is of that age now.
+}
 apply-which-child = Who is applying?
 quote-certified =
     Application: { $child }, from { MONTH($from) } to { MONTH($to) } ({ $months } { $months ->

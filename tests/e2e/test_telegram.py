@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.services import roles
 from core.storage.models import Application, Certificate, Child, Identity, Outbox, Parent
 from tests.e2e.conftest import running_bot
+from tests.support.wording import address_problems
 
 PARENT = 111
 OTHER = 222
@@ -201,13 +202,22 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     assert langs[str(TEEN)] == "en" and langs[str(PARENT)] is None
     assert "en" not in family
     await say(h, "/language", TEEN)  # and back, for the rest of the story
+    # addressed as ты all the way, as the parent is as Вы (issue 29)
+    help_ = await say(h, "/help", TEEN)
+    assert "/children" not in help_.text and "нажми на вопрос" in help_.text
+    typed = await say(h, "робототехника", TEEN)
+    assert "Если ты ищешь" in typed.text, typed.text
+    assert "Если вы ищете" in (await say(h, "робототехника")).text
     step = await say(h, "/search", TEEN)
     step = await press(h, step, "Техническая", TEEN)
     step = await press(h, step, "г. Биробиджан", TEEN)
     step = await press(h, step, "Мария", TEEN)
+    assert "Напиши слово" in step.text
     results = await press(h, step, "Показать всё", TEEN)
     card = await press(h, results, "1.", TEEN)
     quote = await press(h, card, "✍", TEEN)
+    for shown in (joined, help_, typed, step, results, card, quote):
+        assert address_problems(shown.text, "teen") == [], shown.text
     done = await press(h, quote, "Подать заявку", TEEN)
     assert "Заявка подана" in done.text
     # the parent sees it and may cancel it
