@@ -14,6 +14,8 @@ from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
 
+from bot.words import Month, functions
+
 logger = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -37,7 +39,7 @@ class Translator:
         self.bundles: dict[str, FluentBundle] = {}
         self.keys: dict[str, set[str]] = {}
         for lang in LANGUAGES:
-            bundle = FluentBundle([lang], use_isolating=False)
+            bundle = FluentBundle([lang], functions=functions(lang), use_isolating=False)
             keys: set[str] = set()
             for path in sorted((root / lang).glob("*.ftl")):
                 resource = FluentResource(path.read_text(encoding="utf-8"))
@@ -76,10 +78,18 @@ class Translator:
         return out
 
 
+# who reads: a child of 14+ in an account of their own ("teen") is addressed as ты, everyone
+# else as Вы; a locale chooses by `{ $you -> [teen] … *[adult] … }`
+ADULT = "adult"
+TEEN = "teen"
+
+
 def format_args(lang: str, params: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"you": ADULT}
     for name, value in params.items():
-        if isinstance(value, date):
+        if isinstance(value, Month):
+            out[name] = value  # the locale picks its case: { MONTH($from, case: "gent") }
+        elif isinstance(value, date):
             out[name] = value.strftime("%d.%m.%Y")
         elif isinstance(value, bool):
             out[name] = "yes" if value else "no"

@@ -26,7 +26,7 @@ from bot.dialogs.screen import Button, Rendered, Screen, T, render
 from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
-from bot.i18n import Translator, money, pick_language
+from bot.i18n import ADULT, TEEN, Translator, money, pick_language
 from core.errors import DomainError
 from core.port import Core
 
@@ -187,7 +187,10 @@ class Engine:
             await self.states.set(event.user_key, ctx.state)
         except Exception as exc:
             logger.warning("dialog state not saved: %s", type(exc).__name__)
-        rendered = render(screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a))
+        you = TEEN if ctx.teen is not None else ADULT  # a child of 14+ reads ты
+        rendered = render(
+            screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a), you
+        )
         elapsed = time.perf_counter() - started
         metrics.UPDATES.labels(event.platform).inc()
         metrics.LATENCY.labels(event.platform).observe(elapsed)
@@ -260,7 +263,9 @@ class Engine:
         short = text if len(text) <= TYPED_LABEL else text[: TYPED_LABEL - 1] + "…"
         screen = await self._current(ctx, T("unexpected-text-search", {"text": short}))
         if len(screen.rows) < MAX_ROWS:
-            screen.rows.insert(0, [Button(T("btn-find-typed", {"text": short}), FindTyped())])
+            # last: the buttons already on screen keep their places (the terminal numbers
+            # them, and a number typed a moment later must press what it pressed before)
+            screen.rows.append([Button(T("btn-find-typed", {"text": short}), FindTyped())])
         return screen
 
     def _action(self, event: Event) -> Action | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dialogs.actions import Action
-from bot.i18n import Translator
+from bot.i18n import ADULT, Translator
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,23 +114,26 @@ class Rendered:
         return [b for row in self.rows for b in row]
 
 
-def piece(t: Translator, lang: str, p: Piece) -> str:
+def piece(t: Translator, lang: str, p: Piece, you: str = ADULT) -> str:
+    """A piece in words; ``you`` is who reads (bot/i18n.py: ты for a teen, Вы otherwise)."""
     if isinstance(p, Data):
         return p.text
     if isinstance(p, Lines):
-        return "\n".join(piece(t, lang, i) for i in p.items)
-    params = {k: piece(t, lang, v) if isinstance(v, T | Data) else v for k, v in p.params.items()}
-    return t(lang, p.key, **params)
+        return "\n".join(piece(t, lang, i, you) for i in p.items)
+    params = {
+        k: piece(t, lang, v, you) if isinstance(v, T | Data) else v for k, v in p.params.items()
+    }
+    return t(lang, p.key, **{"you": you, **params})
 
 
-def render(screen: Screen, lang: str, t: Translator, sign) -> Rendered:  # type: ignore[no-untyped-def]
+def render(screen: Screen, lang: str, t: Translator, sign, you: str = ADULT) -> Rendered:  # type: ignore[no-untyped-def]
     # whole, however long: each handler sends a long text as several messages within its
     # platform's limit (bot/handlers/split.py)
-    text = "\n\n".join(s for s in (piece(t, lang, p) for p in screen.parts) if s)
+    text = "\n\n".join(s for s in (piece(t, lang, p, you) for p in screen.parts) if s)
     rows = [
         [
             RButton(
-                piece(t, lang, b.label),
+                piece(t, lang, b.label, you),
                 sign(b.action.pack()) if b.kind == "callback" and b.action else "",
                 b.kind,
                 b.url,

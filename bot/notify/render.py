@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.dialogs.actions import FindSimilar, TakeSeat
 from bot.dialogs.statuses import status_key
 from bot.i18n import Translator, money
+from bot.words import Month
 from core.port import Claimed, NoticeReader
-from core.rules.calendar import month_display
 
 # notices about an application's money: their text and the amounts they name
 MONEY_NOTICES = {
@@ -46,7 +46,7 @@ class Renderer:
             lines = await facts.month_debits(row.parent_id, row.ref)
             if not lines:
                 return None
-            parts = [t(lang, "n-debits-title", month=month_display(row.ref))]
+            parts = [t(lang, "n-debits-title", month=Month(row.ref))]
             low = False
             for child, line_program, amount, total, available in lines:
                 parts.append(

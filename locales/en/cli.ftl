@@ -85,4 +85,4 @@ demo-became-provider = Done: you are staff of { $count ->
    *[other] { $count } organisations
 } in г. Биробиджан. Applications to their groups are in /menu, "Applications to my groups".
 demo-became-coordinator = Done: you are the coordinator of г. Биробиджан. An announcement: /broadcast or the button in /menu.
-demo-month-closed = Demo time: { $today }. Month { $month } closed: { $debits } debits, { $amount } in all. The debit notices are below; the statement is in /balance.
+demo-month-closed = Demo time: { $today }. { MONTH($month) } closed: { $debits } debits, { $amount } in all. The debit notices are below; the statement is in /balance.

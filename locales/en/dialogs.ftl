@@ -49,7 +49,10 @@ policy-text =
     You can withdraw consent at any time under "My data": the children's data will be deleted.
 consent-given = Thank you! Your consent is saved.
 welcome-back = Welcome back!
-menu-no-consent = Main menu. To add a child and get a certificate, give your consent to data processing.
+menu-no-consent = Main menu. { $you ->
+    [teen] Until your parent gives consent to data processing, you can only search for clubs.
+   *[adult] To add a child and get a certificate, give your consent to data processing.
+}
 menu-title = Main menu. What shall we do?
 btn-children = 👶 Children and certificates
 btn-apps = 📝 My applications
@@ -69,31 +72,55 @@ faq-q7 = What happens to the money left?
 faq-q8 = When is the money blocked?
 faq-q9 = How do I confirm the child's data?
 faq-q10 = My child is 14: can they do it?
-faq-a1 = The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → «I already have a certificate number».
-faq-a2 = A certificate with a nominal pays for classes in certified programs: each month the month's share is debited from it. Budget programs (significant, pre-professional, other) are paid by the municipality: an accounting certificate is enough for them. Children's art schools need no certificate. The certificate's money cannot be taken in cash.
+faq-a1 = { $you ->
+    [teen] The number is in /balance, next to your name. Your parent sees it on the child's card too.
+   *[adult] The number is on the child's card: /children → the child's name. If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → «I already have a certificate number».
+}
+faq-a2 = A funded certificate pays for classes in certified programs: each month the month's share is debited from it. Budget programs (significant, pre-professional, other) are paid by the municipality: an accounting certificate is enough for them. Children's art schools need no certificate. The certificate's money cannot be taken in cash.
 faq-a3 = The nominal is the sum for the whole year. A certificate issued during the year gets the part of the nominal for the months left. Some money may also be blocked for accepted applications: "available" is the balance less what is blocked.
 faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for a month of classes in one program, at the month's end; we send a notice for each. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
 faq-a5 = Open the program, press the group marked ⏳, then «Apply»: the application joins the waiting list and you see your place in it. Seats go in the order of the list: a freed seat is held for the first on it (usually 24 hours, the municipality sets it), we write to them at once, and the seat is taken with «Take the seat». You may leave the list under «My applications» (/apps). You can also apply to another group or program with free seats: search shows them (/search).
-faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A certificate with a nominal gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
+faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A funded certificate gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
 faq-a7 = Money left over does not accumulate: at the end of the funding year it returns to the budget, and the new year brings a new nominal. Money blocked for classes under way does not expire while they go on.
 faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. The money is blocked when the provider accepts the application. Then the contract for the education is signed with the provider: we send you where to come and what to bring. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of acceptance the money no longer covers it, we will tell you what you can do.
-faq-a9 = Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
-faq-a10 = Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press «Invite the child to the chat»: the bot gives a one-time code. You are told of every application and may cancel it.
+faq-a9 = { $you ->
+    [teen] Visit the МОЦ once with the documents: your birth certificate or passport, your SNILS and your parent's passport. The staff check the data and the certificate becomes active; we send a notice.
+   *[adult] Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
+}
+faq-a10 = { $you ->
+    [teen] Yes. From 14 you may search for clubs and apply yourself, as you do here. Your parent is told of every application and may cancel it.
+   *[adult] Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press «Invite the child to the chat»: the bot gives a one-time code. You are told of every application and may cancel it.
+}
 faq-office = МОЦ ({ $municipality }): { $address }; hours: { $hours }; phone: { $phone }.
-faq-office-unknown = The bot shows your МОЦ's address and phone once you add a child and choose the child's municipality (/children). Until then the district's education department can tell you.
-help-text =
-    Commands:
-    /menu — main menu
-    /children — children and certificates
-    /search — find a club
-    /apps — my applications
-    /balance — certificate balances
-    /privacy — my data and consent
-    /link — link Telegram and VK
-    /language — change the language
-    /cancel — stop what you are doing
-    How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
-    Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
+faq-office-unknown = { $you ->
+    [teen] The bot shows the МОЦ's address and phone once your parent sets the municipality on the child's card. Until then the district's education department can tell you.
+   *[adult] The bot shows your МОЦ's address and phone once you add a child and choose the child's municipality (/children). Until then the district's education department can tell you.
+}
+help-text = { $you ->
+    [teen]
+        Commands:
+        /menu — main menu
+        /search — find a club
+        /apps — my applications
+        /balance — certificate balance
+        /language — change the language
+        /cancel — stop what you are doing
+        How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if you studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day costs nothing.
+        Your data, the certificate and the consent are kept by your parent: ask them about these.
+   *[adult]
+        Commands:
+        /menu — main menu
+        /children — children and certificates
+        /search — find a club
+        /apps — my applications
+        /balance — certificate balances
+        /privacy — my data and consent
+        /link — link Telegram and VK
+        /language — change the language
+        /cancel — stop what you are doing
+        How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if the child studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day in the child's studies costs nothing.
+        Forgot the certificate number? It is on the child's card (/children). If the child is not added here yet, the number is in the regional navigator's personal account and at the МОЦ; to link it: /children → "I already have a certificate number".
+}
 
 ## My data
 
@@ -104,15 +131,15 @@ privacy-withdrawn = Consent withdrawn on { $date }; the children's data were del
 btn-withdraw = Withdraw consent and delete data
 withdraw-confirm = Withdraw consent? All children's data (names, birth dates, SNILS) are deleted today. Deleting the data cannot be undone.
 withdraw-ends-title = What ends today:
-withdraw-ends-enrolled = • { $child }, «{ $program }»: the classes end today. { $debit } is debited — for the group's class days up to and including today not yet paid; { $returned } returns to the certificate. The provider is told.
-withdraw-ends-pending = • { $child }, «{ $program }»: the application is cancelled{ $held ->
+withdraw-ends-enrolled = • { $child }, { QUOTE($program) }: the classes end today. { $debit } is debited — for the group's class days up to and including today not yet paid; { $returned } returns to the certificate. The provider is told.
+withdraw-ends-pending = • { $child }, { QUOTE($program) }: the application is cancelled{ $held ->
         [yes] , the { $returned } blocked for it returns to the certificate
        *[no] {""}
     }.{ $told ->
         [yes] {" "}The provider is told.
        *[no] {""}
     }
-leave-cert-funded = • Certificate No. { $number } ({ $child }) is closed. Its place with a nominal in the municipality's quota goes to the next in the queue today. The { $left } left stays with the certificate in the register.
+leave-cert-funded = • Certificate No. { $number } ({ $child }) is closed. Its funded place in the municipality's quota goes to the next in the queue today. The { $left } left stays with the certificate in the register.
 leave-cert-queued = • Certificate No. { $number } ({ $child }) is closed; its place in the queue for a nominal is lost.
 leave-cert-other = • Certificate No. { $number } ({ $child }) is closed.
 leave-again = If the child is registered again (the same name and birth date in the same municipality, or the same SNILS), the same certificate number comes back — as an accounting certificate, for budget programs (awaiting confirmation if the child's data were never confirmed at the МОЦ; closed for a child of 18). A nominal must be requested again: it is granted in the order of the queue. If it is granted within the same funding year, the money left comes back too; at the year's end unused money returns to the budget, as for everyone.
@@ -135,9 +162,9 @@ child-card =
     } old)
     Municipality: { $municipality }
     SNILS: { $snils }
-cert-none = No certificate yet. An accounting certificate comes first; then a funded (PF) one can be requested.
+cert-none = No certificate yet. An accounting certificate comes first; then a funded one can be requested.
 btn-cert-issue = 📄 Get a certificate
-btn-cert-fund = 💳 Request a funded certificate
+btn-cert-fund = 💳 Request funding
 btn-edit = ✏️ Edit
 btn-ask-correction = ✏️ Ask to correct the data
 child-correction-pending = ✏️ A request to correct the data waits for the МОЦ's decision. Until then the current data stand.
@@ -145,7 +172,7 @@ correction-ask-why = The child's data are already confirmed at the МОЦ, so th
 correction-requested = The correction request is sent to the МОЦ. Bring the child's birth certificate and SNILS. We will tell you the decision; the certificate and its money stay with the child.
 btn-remove = 🗑 Remove
 cert-funded-card =
-    Certificate no. { $number }: funded (PF).
+    Certificate no. { $number }: a funded certificate.
     Nominal for the year: { $nominal }
     Balance: { $total }
     Reserved: { $reserved }
@@ -186,7 +213,7 @@ teen-invite =
     Ask the child to write to this bot from their phone:
     /link { $code }
     The code works for 15 minutes and only once. You will be told of each of their applications and every debit, and you can cancel any application.
-teen-joined = Done: you are in the family. Here you can search for clubs and apply for yourself. Your parent sees every application and is told of them.
+teen-joined = Done: you now have your own way into the chat. Here you can search for clubs and apply for yourself. Your parent sees every application of yours and is told of them.
 menu-teen = What would you like to do?
 btn-cert-again = 🔁 Request the certificate again
 cert-fund-after-confirmation = Request recorded. When the МОЦ confirms the child's data, the certificate joins the funding queue in the order of this request.
@@ -218,6 +245,10 @@ child-saved = Saved.
 child-remove-confirm = Remove the child ({ $name }) from the profile? The child's data (name, birth date, SNILS) are deleted today.
 btn-remove-yes = Yes, remove
 child-removed = The child is removed from the profile.
+child-with-age = { $name }, { $age ->
+    [one] { $age } year
+   *[other] { $age } years
+} old
 need-child = To apply, add a child first.
 
 ## Search
@@ -228,7 +259,7 @@ direction-sports = Sports
 direction-arts = Arts
 direction-tourism = Tourism and local history
 direction-social = Social and humanities
-register-certified = a certificate with a nominal (a certified program)
+register-certified = a funded certificate (a certified program)
 register-significant = the budget (a significant program)
 register-preprofessional = the budget (a pre-professional program)
 register-other = the budget
@@ -248,9 +279,13 @@ results-more = More than { $count } found — narrow the search. Page { $page }.
 results-line = { $n }. { $name } — { $provider }. { $free ->
     [yes] Free
    *[no] { $price } a month
-}, free seats: { $seats }{ $distance ->
+}, { $seats ->
+    [0] no free seats
+    [one] { $seats } free seat
+   *[other] { $seats } free seats
+}{ $distance ->
     [none] {""}
-   *[other] , { $distance } km
+   *[other] , { NUMBER($distance, maximumFractionDigits: 1) } km away
 }
 btn-near = 📍 Nearest first
 btn-new-search = 🔎 New search
@@ -260,7 +295,10 @@ sorted-by-distance = Nearest first.
 card =
     📚 { $name }
     { $provider }
-    Address: { $address } ({ $municipality })
+    Address: { WITHIN($address, $municipality) ->
+        [yes] { $address }
+       *[no] { $address } ({ $municipality })
+    }
     Direction: { $direction }
     Paid by: { $register }
     Ages: { $ages }
@@ -278,10 +316,16 @@ card-share = { $child }: the certificate pays { $share } a month, your co-pay is
 
 ## Applying
 
-no-child-of-age = The program is for children from { $min } to { $max }: none of your children is of that age now.
+no-child-of-age = The program is for children from { $min } to { $max }: { $you ->
+    [teen] you are not of that age now.
+   *[adult] none of your children is of that age now.
+}
 apply-which-child = Who is applying?
 quote-certified =
-    Application: { $child }, from { $from } to { $to } ({ $months } months).
+    Application: { $child }, from { MONTH($from) } to { MONTH($to) } ({ $months } { $months ->
+        [one] month
+       *[other] months
+    }).
     Price: { $price } a month, { $total } for the whole period.
     The certificate pays: { $share } a month.{ $short ->
         [yes] {" "}The certificate does not cover the whole price: what is left is shared equally over the months and rounded down to the rouble; the kopecks stay on the certificate.
@@ -293,7 +337,7 @@ quote-certified =
     }
     When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
     The provider sets the first day of studies at enrolment. A partial month (at the start and at the end of the studies) is paid by the group's class days, public holidays excluded; a month with no class day is free.
-quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
+quote-budget = Application: { $child }, from { MONTH($from) } to { MONTH($to) }. { $art ->
     [yes] A children's art school: no certificate needed.
    *[no] The program is paid by the budget: nothing is debited from the certificate.
 }{ $paid ->
@@ -304,7 +348,10 @@ quote-next-year = An application for the { $year } school year. { $known ->
     [yes] The figures use that year's certificate nominal; the money is blocked when the year begins, in the order of acceptance.
    *[no] That year's nominal is not set yet: the figures use today's balance and may change.
 }
-quote-later = The municipality funds per calendar year: what is blocked now pays up to December; the { $months } months from { $from } are paid from next year's nominal, blocked on 1 January. If it does not cover the same share, we will tell you the new co-pay.
+quote-later = The municipality funds per calendar year: what is blocked now pays up to December; the { $months ->
+    [one] month
+   *[other] { $months } months
+} from { MONTH($from) } are paid from next year's nominal, blocked on 1 January. If it does not cover the same share, we will tell you the new co-pay.
 quote-next-funding-year = The classes begin in the next funding year: { $known ->
     [yes] the figures use that year's certificate nominal; the money is blocked on 1 January.
    *[no] that year's nominal is not set yet, so the figures use today's balance and may change.
@@ -377,25 +424,25 @@ cert-status-awaiting = certificate awaiting confirmation of the data at the МО
 cert-status-rejected = data not confirmed at the МОЦ
 cert-status-funded = funded certificate
 balance-reserves = Reserved for programs (debited month by month):
-balance-reserve = • “{ $program }”: { $amount } — { $monthly } a month until { $until }
+balance-reserve = • { QUOTE($program) }: { $amount } — { $monthly } a month to the end of { MONTH($until) }
 btn-statement = 📜 Statement: { $child }
 statement-title =
     📜 Statement of certificate no. { $number } ({ $child })
     Balance: { $total } · reserved: { $reserved } · available: { $available }
-statement-month = { $name } { $year }
-statement-month-title = Movements in { $month }:
+
+statement-month-title = Movements in { MONTH($month) }:
 statement-empty = No movements on the certificate this month.
 statement-credit = • { $date }: { $amount } credited to the certificate
-statement-reserve = • { $date }: { $amount } reserved for “{ $program }”
-statement-release = • { $date }: { $amount } returned from the reserve of “{ $program }” to the certificate
+statement-reserve = • { $date }: { $amount } reserved for { QUOTE($program) }
+statement-release = • { $date }: { $amount } returned from the reserve of { QUOTE($program) } to the certificate
 statement-debit =
-    • { $date }: { $amount } debited for { $month } — “{ $program }”{ $has_released ->
+    • { $date }: { $amount } debited for { MONTH($month) } — { QUOTE($program) }{ $has_released ->
         [yes] ; the unused { $released } returned to the certificate
        *[no] {""}
     }
 statement-expire = • { $date }: the unused { $amount } expired at the end of the year
-btn-earlier = ◀ { $month }
-btn-later = { $month } ▶
+btn-earlier = ◀ { MONTH($month) }
+btn-later = { MONTH($month) } ▶
 balance-no-children = No children in the profile.
 
 ## Provider
@@ -541,8 +588,8 @@ btn-more = More ▶
 
 ## Notifications
 
-n-debits-title = 💳 Debits for { $month }:
-n-debit-line = • { $child }, "{ $program }": { $amount } debited. Balance { $total }, available { $available }.
+n-debits-title = 💳 Debits for { MONTH($month) }:
+n-debit-line = • { $child }, { QUOTE($program) }: { $amount } debited. Balance { $total }, available { $available }.
 n-low-balance = ⚠️ The available balance is below { $threshold }. See /balance.
 n-topup = 💰 The { $year }/{ $next } school year has begun: the new nominal is credited to the certificate. Balance: /balance.
 n-expiry = The school year is over: the unused balance of the certificate went back to the budget (that is how PFDO works).
@@ -557,19 +604,22 @@ n-cert-corrected = { $child }: the МОЦ corrected the child's data from the do
 n-cert-correction_refused = { $child }: the МОЦ did not correct the child's data. Reason: { $reason }. The data stay as they were.
 n-cert-link_refused = The МОЦ did not confirm linking the certificate. Reason: { $reason }.
 n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
-n-share-changed = { $child }, "{ $program }": from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
+n-share-changed = { $child }, { QUOTE($program) }: from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
-n-application = 📝 { $child }, "{ $program }": { $status }.
-n-application-not-covered = ⚠️ The provider is ready to accept the application to "{ $program }" ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
-n-seat-free = 🎉 A seat is free in "{ $program }". You are first in line: apply while it is free.
-n-seat-offered = 🎉 A seat freed in "{ $program }" for { $child }. We hold it for you until { $until }: press "Take the seat" to send the application. If you no longer need it, decline in "My applications" and it passes to the next.
+n-application = 📝 { $child }, { QUOTE($program) }: { $status }.
+n-application-not-covered = ⚠️ The provider is ready to accept the application to { QUOTE($program) } ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
+n-seat-free = 🎉 A seat is free in { QUOTE($program) }. You are first in line: apply while it is free.
+n-seat-offered = 🎉 A seat freed in { QUOTE($program) } for { $child }. We hold it for you until { $until }: press "Take the seat" to send the application. If you no longer need it, decline in "My applications" and it passes to the next.
 n-child-left = 🚪 { $named ->
         [yes] { $child } (certificate No. { $number })
        *[no] The child with certificate No. { $number }
     } no longer { $studying ->
         [yes] studies
        *[no] waits to be enrolled
-    } in group “{ $group }” of “{ $program }” (application of { $applied }): { $why ->
+    } in { STARTS($group, word: "group") ->
+        [yes] { $group }
+       *[no] group { QUOTE($group) }
+    } of { QUOTE($program) } (application of { $applied }): { $why ->
         [left] the family ended the studies
         [cancelled] the family cancelled the application
         [withdrawn] the family withdrew its consent to data processing; the child's data were deleted
@@ -582,20 +632,26 @@ n-data-erased = Your data were deleted as you withdrew consent (children: { $cou
 n-broadcast = 📣 { $text }
 btn-open-program = Open the program
 n-next-accepted =
-    What next: sign the contract with “{ $provider }” — come to { $address } (group “{ $group }”, { $schedule }). Bring the parent's passport and the child's birth certificate (or passport){ $certificate ->
+    What next: sign the contract with { QUOTE($provider) } — come to { $address } ({ STARTS($group, word: "group") ->
+        [yes] { $group }
+       *[no] group { QUOTE($group) }
+    }, { $schedule }). Bring the parent's passport and the child's birth certificate (or passport){ $certificate ->
         [yes] , and give the certificate number: { $number }
        *[no] {""}
     }.{ $paid ->
         [yes] {" "}The money on the certificate is already reserved for this program.
        *[no] {""}
     }
-n-next-enrolled = Classes: group “{ $group }”, { $schedule }, at { $address }.{ $paid ->
+n-next-enrolled = Classes: { STARTS($group, word: "group") ->
+        [yes] { $group }
+       *[no] group { QUOTE($group) }
+    }, { $schedule }, at { $address }.{ $paid ->
         [yes] {" "}The money is debited at the end of each month by the group's class days from the first day of studies (public holidays do not count; a month with no class day costs nothing) — you get a notice of each debit.
        *[no] {" "}The program is paid from the budget: nothing is debited from the certificate.
     }
 n-next-rejected = Similar programs of the same direction in this municipality with free seats:
 n-next-rejected-none = No similar programs with free seats in this municipality now. Try the search (/search) in other directions or in every district.
-n-similar = • “{ $name }” — { $free ->
+n-similar = • { QUOTE($name) } — { $free ->
         [one] { $free } free seat
        *[other] { $free } free seats
     }
@@ -651,7 +707,7 @@ bc-preview = The announcement will reach { $count } { $count ->
     [one] parent
    *[other] parents
 }. This is how it will look:
-bc-preview-button = Below the text: an "Open the program" button: “{ $program }”.
+bc-preview-button = Below the text: an "Open the program" button: { QUOTE($program) }.
 btn-bc-send = 📤 Send now
 btn-bc-schedule = 🕒 Schedule
 bc-ask-when = When to send? Type a date and time, for example: 25.11.2026 18:00

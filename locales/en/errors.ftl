@@ -16,7 +16,10 @@ age_out_of_range = Certificates are for children aged { $min } to { $max } inclu
    *[other] years
 } old.
 certificate_exists = The child already has a certificate.
-certificate_not_found = The child has no certificate yet. Get the accounting certificate first.
+certificate_not_found = { $you ->
+    [teen] You have no certificate yet: your parent gets it on the child's card.
+   *[adult] The child has no certificate yet. Get the accounting certificate first.
+}
 certificate_closed = The certificate is closed (the child turned 18 or the data were deleted).
 certificate_already_funded = The certificate is already a funded one.
 certificate_already_queued = The request for a funded certificate is already in the queue.
@@ -45,7 +48,7 @@ month_invalid = The month is wrong or not over yet. Format: YYYY-MM, for example
 year_invalid = The school year is wrong or has not begun yet. Format: YYYY, for example 2026.
 identity_invalid = Give the user as tg:123456 or vk:123456.
 provider_not_found = There is no such organisation in the catalogue.
-link_code_invalid = The accounts could not be joined with this code. Get a new code in the other messenger and type it here: a code is valid for 15 minutes and works once. Two accounts of the same messenger cannot be joined. After five failed tries, wait an hour.
+link_code_invalid = The code did not work: a code is valid for 15 minutes and works once. If a parent gave you the code, they open the child's card (/children) and press «Invite the child to the chat» again; send the new code here with /link. If the code is from another messenger, the same /link command there gives a new one. Two accounts of the same messenger cannot be joined. After five failed tries, the next try is in an hour.
 link_staff = A staff account is not joined with others: the operator granted the role to this very account, and it does not move into another family. To work from another messenger too, ask the operator to grant the role to that account as well.
 role_not_held = This account holds no such role.
 broadcast_text_length = An announcement is { $min } to { $max } characters long.

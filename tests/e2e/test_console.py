@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,14 +98,56 @@ def test_console_walk(tmp_path: Path):
         "Что дальше: заключите договор",
         "🔔 📝 Мария, «Радиоэлектроника»: ребёнок зачислен.",
         # the month closed: the debit notice in the terminal, then the statement
-        "Месяц 11.2026 закрыт: списаний 1",
-        "🔔 💳 Списания за 11.2026:",
+        "Закрыт ноябрь 2026\xa0г.: списаний 1",
+        "🔔 💳 Списания за ноябрь 2026\xa0г.:",
         "• Мария, «Радиоэлектроника»: списано 1\xa0250\xa0₽",
         "Выписка по сертификату",
-        "списано 1\xa0250\xa0₽ за 11.2026 — «Радиоэлектроника»",
-        "Движения за ноябрь 2026:",
+        "списано 1\xa0250\xa0₽ за ноябрь 2026\xa0г. — «Радиоэлектроника»",
+        "Движения за ноябрь 2026\xa0г.:",
         "зачислено на сертификат 20\xa0000\xa0₽",
         "зарезервировано 5\xa0000\xa0₽ под программу «Радиоэлектроника»",
     ):
         assert expected in out, expected
     assert "[1]" in out
+
+
+def _buttons(screen: str) -> dict[int, str]:
+    """The numbered buttons of one printed screen: {number: label}."""
+    return {
+        int(m[1]): m[2].strip()
+        for m in re.finditer(r"\[(\d+)\] (.+?)(?=\s{2}\[\d+\]|$)", screen, re.MULTILINE)
+    }
+
+
+def test_typed_words_never_renumber_the_buttons(tmp_path: Path):
+    """Words typed on a button screen offer a search, and the offer comes after the
+    buttons already on screen: a number typed a moment later presses what it pressed
+    before (issue 29: «3» opened the wrong thing)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+        "LOG_LEVEL": "WARNING",
+        "DEMO_TODAY": "2026-11-16",
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    env.pop("VK_GROUP_TOKEN", None)
+    walk = ["1", "/search", "робототехника"]  # consent; the directions; words typed
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="\n".join(walk) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    screens = result.stdout.split("\n> ")
+    before, after = _buttons(screens[-3]), _buttons(screens[-2])
+    assert "Какая направленность?" in screens[-3] and len(before) >= 3, screens[-3]
+    assert "найдём одним нажатием" in screens[-2], screens[-2]
+    # every button keeps its number, the offer is numbered after them
+    assert {n: after[n] for n in before} == before, (before, after)
+    assert after[len(before) + 1] == "🔎 Найти «робототехника»", after
+    assert len(after) == len(before) + 1

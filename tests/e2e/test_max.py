@@ -46,7 +46,7 @@ async def test_parent_journey_in_max(max_bot):
     assert "Иванова Мария" in child.text
     child = await press(h, child, "Получить сертификат")
     assert "Заявка на сертификат принята" in child.text
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     assert "Запрос записан" in child.text
     await h.app.db.run(
         roles.grant, f"max:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.staff import roles
 from core.storage.models import Application, Certificate, Child, Identity, Outbox, Parent
 from tests.e2e.conftest import running_bot
+from tests.support.wording import address_problems
 
 PARENT = 111
 OTHER = 222
@@ -52,7 +53,7 @@ async def confirm_data(h, name="Иванова Мария"):
     assert "Ждут подтверждения: 1" in queue.text
     card = await press(h, queue, name, STAFF)
     assert "Проверьте по документам" in card.text
-    assert "Семья запросила сертификат с номиналом" in card.text
+    assert "Семья запросила персонифицированное финансирование" in card.text
     done = await press(h, card, "подтвердить", STAFF)
     assert "Данные подтверждены" in done.text
     assert "новых запросов нет" in done.text
@@ -73,7 +74,7 @@ async def test_parent_journey(telegram_bot):
     child = await press(h, child, "Получить сертификат")
     assert "Заявка на сертификат принята" in child.text
     assert "свидетельство о рождении" in child.text  # what to bring, and where
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     assert "Запрос записан" in child.text
     # not yet: the documents are checked first
     quote_too_early = await say(h, "/balance")
@@ -119,7 +120,7 @@ async def test_a_correction_asked_by_the_parent_approved_by_the_moc(telegram_bot
     await press(h, start, "Даю согласие")
     child = await add_child(h)
     child = await press(h, child, "Получить сертификат")
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     await confirm_data(h)
     async with h.app.db.reader() as uow:
         kid = await uow.session.scalar(select(Child))
@@ -175,7 +176,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     await press(h, start, "Даю согласие")
     child = await add_child(h, surname="Петрова", born="01.09.2011")
     child = await press(h, child, "Получить сертификат")
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     await confirm_data(h, "Петрова Мария")
     kids = await say(h, "/children")
     child = await press(h, kids, "Мария")
@@ -184,7 +185,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     # the child, from their own Telegram account
     await say(h, "/start", TEEN)
     joined = await say(h, f"/link {code}", TEEN)
-    assert "ты в семье" in joined.text
+    assert "свой вход в чат" in joined.text
     for parents_only in ("/children", "/privacy", "/link"):
         refused = await say(h, parents_only, TEEN)
         assert "только родитель" in refused.text, parents_only
@@ -201,13 +202,22 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     assert langs[str(TEEN)] == "en" and langs[str(PARENT)] is None
     assert "en" not in family
     await say(h, "/language", TEEN)  # and back, for the rest of the story
+    # addressed as ты all the way, as the parent is as Вы (issue 29)
+    help_ = await say(h, "/help", TEEN)
+    assert "/children" not in help_.text and "нажми на вопрос" in help_.text
+    typed = await say(h, "робототехника", TEEN)
+    assert "Если ты ищешь" in typed.text, typed.text
+    assert "Если вы ищете" in (await say(h, "робототехника")).text
     step = await say(h, "/search", TEEN)
     step = await press(h, step, "Техническая", TEEN)
     step = await press(h, step, "г. Биробиджан", TEEN)
     step = await press(h, step, "Мария", TEEN)
+    assert "Напиши слово" in step.text
     results = await press(h, step, "Показать всё", TEEN)
     card = await press(h, results, "1.", TEEN)
     quote = await press(h, card, "✍", TEEN)
+    for shown in (joined, help_, typed, step, results, card, quote):
+        assert address_problems(shown.text, "teen") == [], shown.text
     done = await press(h, quote, "Подать заявку", TEEN)
     assert "Заявка подана" in done.text
     # the parent sees it and may cancel it
@@ -372,7 +382,7 @@ async def test_words_typed_where_a_button_is_expected_are_offered_as_a_search(te
     assert "Найдено" in results.text and "Робототехника" in results.text
     # the offer is used once: the same press again is a stale button
     again = await h.tg.ask(
-        h.tg.press(PARENT, typed.button("Найти")["callback_data"], typed.message_id)
+        h.tg.press(PARENT, typed.button("Найти «")["callback_data"], typed.message_id)
     )
     assert "устарел" in again.text.lower() or "кнопк" in again.text.lower()
 

@@ -56,7 +56,7 @@ async def test_parent_journey_in_vk(vk_bot):
     assert "Иванова Мария" in child.text
     child = await press(h, child, "Получить сертификат")
     assert "Заявка на сертификат принята" in child.text
-    child = await press(h, child, "Запросить сертификат с номиналом")
+    child = await press(h, child, "Запросить финансирование")
     assert "Запрос записан" in child.text
     # the МОЦ's confirmer, in VK too, checks the documents and confirms
     await h.app.db.run(

@@ -20,9 +20,9 @@ from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.dialogs.statuses import status_key
+from bot.words import Month, span
 from core.errors import DomainError
 from core.port import OFFER_LAPSED
-from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
 
@@ -123,7 +123,10 @@ async def apply_child(ctx: Ctx) -> Screen:
     if pending.group is None:
         raise DomainError("stale-button")
     choice = await ctx.core.enrolment.choices(ctx.parent_id, ctx.teen, pending.group)
-    rows = [[Button(label(f"{k.name} ({k.age})"), ApplyForChild(k.id))] for k in choice.of_age]
+    rows = [
+        [Button(T("child-with-age", {"name": label(k.name), "age": k.age}), ApplyForChild(k.id))]
+        for k in choice.of_age
+    ]
     rows.append([back(BackToCard()), menu_button()])
     return Screen([T("apply-which-child")], rows)
 
@@ -150,7 +153,8 @@ async def apply_quote(ctx: Ctx) -> Screen:
             ctx.parent_id, pending.child, pending.group, offer=pending.offer
         )
     pending.share = q.money.monthly_share
-    months = {"from": month_display(q.first_month), "to": month_display(q.last_month)}
+    first, last = span(q.first_month, q.last_month)
+    months = {"from": first, "to": last}
     total_months = q.last_month - q.first_month + 1
     if q.money.reserve:
         body = T(
@@ -201,7 +205,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
                 "quote-later",
                 {
                     "months": q.later_months,
-                    "from": month_display(q.last_month - q.later_months + 1),
+                    "from": Month(q.last_month - q.later_months + 1),
                 },
             )
         )

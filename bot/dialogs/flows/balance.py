@@ -11,9 +11,9 @@ from bot.dialogs.flows.common import back, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
+from bot.words import Month
 from core.errors import DomainError
 from core.port import Entry, Reserve
-from core.rules.calendar import month_display
 from core.rules.enrolment import CertStatus
 
 flow = Flow("balance", teen=True)
@@ -47,7 +47,7 @@ def _reserve(ctx: Ctx, r: Reserve) -> T:
             "program": r.program,
             "amount": ctx.money(r.amount),
             "monthly": ctx.money(r.monthly),
-            "until": month_display(r.last_month),
+            "until": Month(r.last_month),
         },
     )
 
@@ -117,9 +117,8 @@ async def to_month(ctx: Ctx, act: StatementMonth) -> Screen:
     return await ctx.show(Screens.STATEMENT)
 
 
-def _month_name(month: int) -> T:
-    year, month0 = divmod(month, 12)
-    return T("statement-month", {"name": T(f"month-{month0 + 1}"), "year": str(year)})
+def _month_name(month: int) -> Month:
+    return Month(month)
 
 
 def _entry(ctx: Ctx, e: Entry) -> T:
@@ -129,7 +128,7 @@ def _entry(ctx: Ctx, e: Entry) -> T:
             "date": ctx.local_time(e.at)[:5],
             "amount": ctx.money(e.amount),
             "program": e.program or "—",
-            "month": month_display(e.month) if e.month is not None else "—",
+            "month": Month(e.month) if e.month is not None else "—",
             "released": ctx.money(e.released),
             "has_released": e.released > 0,
         },

@@ -186,7 +186,10 @@ async def _after_muni(ctx: Ctx, municipality_id: int | None) -> Screen:
 @flow.screen(Screens.SEARCH_CHILD)
 async def search_child(ctx: Ctx) -> Screen:
     kids = await ctx.children()
-    rows = [[Button(label(f"{k.name} ({k.age})"), PickSearchChild(k.id))] for k in kids]
+    rows = [
+        [Button(T("child-with-age", {"name": label(k.name), "age": k.age}), PickSearchChild(k.id))]
+        for k in kids
+    ]
     rows.append([Button(T("btn-any-age"), AnyAge())])
     rows.append([menu_button()])
     return Screen([T("search-child")], rows)
@@ -310,7 +313,8 @@ async def results(ctx: Ctx) -> Screen:
                     "price": ctx.money(row.price) if row.price else "",
                     "free": row.price == 0,
                     "seats": row.free_seats,
-                    "distance": f"{row.distance_km:.1f}"
+                    # a number: the locale writes it (1,8 in Russian, 1.8 in English)
+                    "distance": round(row.distance_km, 1)
                     if row.distance_km is not None
                     else "none",
                 },

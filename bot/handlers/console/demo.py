@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.i18n import money, translator
+from bot.words import Month
 from core.errors import DomainError
-from core.rules.calendar import month_bounds, month_display, month_of
+from core.rules.calendar import month_bounds, month_of
 from core.storage.db import utcnow
 
 CHOICES = ("provider", "coordinator", "month")
@@ -69,7 +70,7 @@ async def handle(app: App, clock: DemoClock, platform: str, user: str, arg: str)
     return t(
         lang,
         "demo-month-closed",
-        month=month_display(month),
+        month=Month(month),
         today=app.db.today().strftime("%d.%m.%Y"),
         debits=done.debits,
         amount=money(done.debited, lang),

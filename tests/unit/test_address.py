@@ -1,0 +1,107 @@
+"""ты for a child of 14+ in an account of their own, Вы for a parent, never a mix (issue 29).
+
+One text for both, chosen by the Fluent variable $you (bot/i18n.py): every screen a teen can
+reach is built as the teen's own account and rendered with you=teen, and must hold no Вы-form;
+every screen rendered for a parent must hold no ты-form.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.dialogs.flow import Routes
+from bot.dialogs.flows import FLOWS
+from bot.dialogs.screen import render
+from bot.dialogs.screens import Screens
+from bot.i18n import ADULT, LANGUAGES, TEEN
+from core.errors import DomainError
+from tests.support.fake_core import FakeCore
+from tests.support.wording import address_problems
+from tests.unit.test_screens import SIGNER, VARIANTS, StrictTranslator, make_ctx, scene
+
+ROUTES = Routes.build(FLOWS)
+# the screens of the flows a teen may use (Flow(..., teen=True)), and the teen's menu
+TEEN_SCREENS = sorted(
+    {name for flow in FLOWS if flow.teen for name in flow.screens} | {Screens.MENU}
+)
+TEEN_ID = 2  # KID2 in tests/unit/test_screens.py: 14 years old
+
+
+async def _shown(variant, lang: str, you: str, names) -> list[tuple[str, str]]:
+    core = FakeCore(scene(variant))
+    t = StrictTranslator()
+    out = []
+    for name in names:
+        ctx = make_ctx(lang, core)
+        if you == TEEN:
+            ctx.state.data["teen"] = TEEN_ID
+        try:
+            screen = await ROUTES.screens[name](ctx)
+        except DomainError as exc:
+            out.append((name, t(lang, exc.code, you=you, **exc.params)))
+            continue
+        rendered = render(screen, lang, t, lambda a: SIGNER.sign("tg:1", a), you)
+        out += [(name, s) for s in (rendered.text, *(b.label for b in rendered.buttons))]
+    return out
+
+
+def test_a_teen_reaches_the_screens_that_matter():
+    assert {"menu", "results", "card", "apply-quote", "apps", "balance", "help"} <= set(
+        TEEN_SCREENS
+    )
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
+async def test_a_teen_is_addressed_as_ty(variant):
+    found = [
+        f"{name}: {p}"
+        for name, text in await _shown(variant, "ru", TEEN, TEEN_SCREENS)
+        for p in address_problems(text, TEEN)
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("variant", "lang"),
+    list(itertools.product(VARIANTS, LANGUAGES)),
+    ids=lambda p: getattr(p, "name", p),
+)
+async def test_a_parent_is_addressed_as_vy(variant, lang):
+    found = [
+        f"{name}: {p}"
+        for name, text in await _shown(variant, lang, ADULT, list(ROUTES.screens))
+        for p in address_problems(text, ADULT)
+    ]
+    assert found == []
+
+
+def test_the_teen_text_differs_where_it_addresses():
+    t = StrictTranslator()
+    assert address_problems(t("ru", "unexpected-text-search", text="робот", you=TEEN), TEEN) == []
+    assert t("ru", "unexpected-text", you=TEEN) != t("ru", "unexpected-text", you=ADULT)
+
+
+def test_every_answer_and_refusal_a_teen_may_read_says_ty():
+    """The FAQ answers (each reachable from /help) and the refusals of the teen's flows."""
+    from bot.dialogs.flows.help import QUESTIONS
+
+    t = StrictTranslator()
+    keys = [f"faq-a{n}" for n in range(1, QUESTIONS + 1)]
+    keys += ["faq-office-unknown", "help-text", "help-faq-intro", "menu-no-consent"]
+    keys += ["unknown-command", "stale-button", "unexpected-text", "unexpected-location"]
+    keys += ["error-unavailable", "error-slow", "error-internal", "teen-joined", "menu-teen"]
+    keys += ["child_not_found", "certificate_not_found", "link_code_invalid", "teen_not_allowed"]
+    for key in keys:
+        assert address_problems(t("ru", key, you=TEEN), TEEN) == [], key
+        if key not in ("teen-joined", "menu-teen"):  # a teen's own words
+            assert address_problems(t("ru", key, you=ADULT), ADULT) == [], key
+
+
+def test_the_help_leads_a_teen_only_where_a_teen_may_go():
+    t = StrictTranslator()
+    for lang in LANGUAGES:
+        teen = t(lang, "help-text", you=TEEN)
+        assert "/children" not in teen and "/privacy" not in teen, lang
+        assert "/children" in t(lang, "help-text", you=ADULT), lang
