@@ -24,6 +24,7 @@ from core.services import (
     demo,
     month_close,
     new_year,
+    payments,
     register_import,
     roles,
     waiting_list,
@@ -470,6 +471,61 @@ def audit_cmd(
         output.write_text(text, encoding="utf-8")
 
 
+@click.command("payments")
+@click.argument("month")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="CSV (UTF-8, amounts in roubles) or an XLSX spreadsheet.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the file here (CSV: the terminal when not given; XLSX: payments-MONTH.xlsx).",
+)
+def payments_cmd(month: str, fmt: str, out: Path | None) -> None:
+    """The payment register of a closed MONTH (YYYY-MM) for every organisation: one row per
+    contract (the program, group, child, certificate, class days paid, amount) and after
+    each organisation its total, which is the sum of the month's debits in the ledger.
+    Refused for a month not yet closed. Each export is recorded in the audit trail."""
+    try:
+        index = parse_month(month)
+    except DomainError as exc:
+        raise click.BadParameter(operator_text(exc.code), param_hint="MONTH") from exc
+    rows = _audited(
+        "payments",
+        lambda uow: payments.register(uow, index),
+        lambda r: (
+            "ok",
+            f"format:{fmt} contracts:{len(r)} kopecks:{sum(x.amount for x in r)}",
+        ),
+        detail=f"month:{month_label(index)}",
+    )
+    data = (payments.to_xlsx if fmt == "xlsx" else payments.to_csv)(index, rows)
+    if out is None and fmt == "xlsx":
+        out = Path(f"payments-{month_label(index)}.xlsx")
+    if out is None:
+        click.echo(data.decode("utf-8-sig"), nl=False)
+    else:
+        out.write_bytes(data)
+    found = payments.totals(rows)
+    lang = click.get_current_context().obj.default_language
+    click.echo(
+        operator_text(
+            "cli-payments",
+            month=month_label(index),
+            providers=len(found),
+            contracts=len(rows),
+            amount=money(sum(t.amount for t in found), lang),
+            file=str(out) if out is not None else "-",
+        ),
+        err=True,
+    )
+
+
 @click.command("expire-applications")
 @click.option(
     "--days",
@@ -502,4 +558,5 @@ OPERATOR_COMMANDS = (
     revoke_role_cmd,
     roles_cmd,
     audit_cmd,
+    payments_cmd,
 )

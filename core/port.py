@@ -37,6 +37,7 @@ from core.services.decisions import Decision, FirstDays
 from core.services.leaving import CertificateEnding, Ending, Leaving
 from core.services.link_requests import LinkRequest
 from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
+from core.services.payments import PaymentLine, ProviderMonth, ProviderTotal
 from core.services.provider_views import PAGE as PROVIDER_PAGE
 from core.services.provider_views import ProviderCard, Queue
 from core.services.quotes import ApplyQuote
@@ -91,6 +92,7 @@ __all__ = [
     "Office",
     "Page",
     "ParentView",
+    "PaymentLine",
     "Pending",
     "Person",
     "Privacy",
@@ -98,6 +100,8 @@ __all__ = [
     "ProgramRow",
     "Progress",
     "ProviderCard",
+    "ProviderMonth",
+    "ProviderTotal",
     "Queue",
     "Reserve",
     "SearchQuery",
@@ -302,6 +306,11 @@ class Staff(Protocol):
 
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         """Enrols from ``first_day``, a class day of the group."""
+        ...
+
+    async def provider_month(self, staff_id: int, month: int | None) -> ProviderMonth:
+        """What the staff member's organisations are owed for a closed month (their
+        latest with debits when None): per contract, and the totals."""
         ...
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...

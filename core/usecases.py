@@ -25,6 +25,7 @@ from core.services import (
     link_requests,
     linking,
     parents,
+    payments,
     provider_views,
     quotes,
     register,
@@ -325,6 +326,9 @@ class Staff(_Area):
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
+
+    async def provider_month(self, staff_id: int, month: int | None) -> port.ProviderMonth:
+        return await self.db.read(payments.provider_month, staff_id, month)
 
     async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
         return await self.db.read(decisions.first_days, staff_id, application_id)

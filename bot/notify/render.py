@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.dialogs.actions import FindSimilar, TakeSeat
+from bot.dialogs.actions import FindSimilar, OpenProviderMonth, TakeSeat
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
-from core.rules.calendar import month_display
+from core.rules.calendar import month_display, month_label
 from core.rules.enrolment import AppStatus
-from core.services import views
+from core.services import payments, views
 from core.services.waiting_list import OFFER_LAPSED
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Group, Program
@@ -132,6 +132,32 @@ class Renderer:
                 until=until.strftime("%d.%m %H:%M"),
             )
             return Notice(text, action=("btn-take-seat", TakeSeat(app.id).pack()))
+        if row.kind == "provider_month" and row.ref is not None:
+            # what the person's organisations are owed, read when sent (a role revoked
+            # meanwhile: nothing to say)
+            rows = await payments.lines(uow, row.ref, await views.provider_ids(uow, row.parent_id))
+            if not rows:
+                return None
+            text = t(
+                lang,
+                "n-provider-month",
+                month=month_display(row.ref),
+                amount=money(sum(r.amount for r in rows), lang),
+                contracts=len(rows),
+            )
+            return Notice(text, action=("btn-provider-month", OpenProviderMonth(row.ref).pack()))
+        if row.kind == "month_closed" and row.ref is not None:
+            amount, contracts, providers = await payments.month_summary(uow, row.ref)
+            text = t(
+                lang,
+                "n-month-closed",
+                month=month_display(row.ref),
+                label=month_label(row.ref),
+                amount=money(amount, lang),
+                contracts=contracts,
+                providers=providers,
+            )
+            return Notice(text)
         if row.kind == "child_left":
             return await self._child_left(uow, lang, p)
         if row.kind == "teen_linked":

@@ -17,7 +17,7 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions, month_close, waiting_list
+from core.services import auto_close, broadcasts, decisions, month_close, waiting_list
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,10 @@ class Worker:
         housekeeping_s: float = 300,
         timezone: str = "Europe/Moscow",
         forget: Callable[..., Awaitable[None]] | None = None,
+        auto_close: bool = False,
     ) -> None:
+        # close each ended month on the first day of the next (core.services.auto_close)
+        self.auto_close = auto_close
         self.expiry_days = expiry_days
         # drops the dialog states of accounts just found unreachable (Engine.forget): the
         # next event of such a person resolves the account again, which finds the mark
@@ -72,6 +75,12 @@ class Worker:
                     await waiting_list.expire_offers(self.db)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
+                if self.auto_close:
+                    try:
+                        # exactly once whatever the number of workers (the month's row)
+                        await auto_close.close_ended(self.db)
+                    except Exception:
+                        logger.exception("closing the ended month failed")
             try:
                 done = await self.step()
             except Exception:

@@ -64,6 +64,7 @@ ACTIONS = frozenset(
         "import-certificates",
         "close-month",
         "open-year",
+        "payments",  # the month's payment register exported
     }
 )
 DETAIL_MAX = 300

@@ -35,6 +35,7 @@ from core.notify.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
 from core.rules.schedule import ALL_DAYS, DAYS_IN_WEEK, HOLIDAYS, class_days
+from core.services import payments
 from core.services.certificates import close_adults, grant_from_queue
 from core.services.ledger import apply_batches
 from core.storage import locks
@@ -207,6 +208,8 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     closing.debited = debited
     closing.entries = n_debits
     await uow.session.flush()
+    # each organisation's staff: what it is owed for the month (core.services.payments)
+    await payments.notify_staff(uow, month)
     logger.info(
         "month %s closed: %d debits, %d kopecks, %d releases",
         month_label(month),

@@ -11,6 +11,7 @@ from bot.dialogs.flows import (  # noqa: F401
     faq,
     link,
     provider,
+    provider_month,
     search,
     start,
     teen,
