@@ -303,3 +303,76 @@ async def test_the_operator_role_is_granted_and_revoked_like_the_others(db):
             )
         )
     assert kinds == ["grant", "revoke"]
+
+
+class Recorder:
+    """A messenger that only writes down what reached whom."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, items, outcome) -> None:  # type: ignore[no-untyped-def]
+        for item in items:
+            self.sent.append((item.address, item.text))
+            outcome.delivered.append(item.row_id)
+
+    async def close(self) -> None:
+        pass
+
+
+async def _run_workers(workers, db, clock) -> None:
+    """Run the workers together until the outbox has nothing pending, then stop them."""
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(w.run(stop)) for w in workers]
+    try:
+        for _ in range(300):
+            await asyncio.sleep(0.05)
+            async with db.reader() as uow:
+                closed = await uow.session.get(MonthClose, OCT)
+                pending = await uow.session.scalar(
+                    select(func.count()).select_from(Outbox).where(Outbox.status != "sent")
+                )
+            if closed is not None and closed.notices_after is None and not pending:
+                break
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+
+
+async def test_two_workers_close_the_month_once_and_tell_the_operator_once(db, clock):
+    """Two workers of two replicas start together on the 1st: the month closes once and
+    the operator's and the staff's notices are sent once; a worker started again after
+    a restart closes and sends nothing more."""
+    from bot.dialogs.signing import Signer
+    from bot.notify.worker import Worker
+
+    _, _, expected, _ = await _world(db, clock)
+    await _grant(db, "tg:500", "operator")
+    clock.set(datetime(2026, 11, 1, 9, 0))
+    second = type(db)(db.url, clock=clock)
+    sender = Recorder()
+
+    def worker(on):  # type: ignore[no-untyped-def]
+        return Worker(on, translator(), Signer(b"s"), {"tg": sender}, idle_s=0.05, auto_close=True)
+
+    try:
+        await _run_workers([worker(db), worker(second)], db, clock)
+    finally:
+        await second.dispose()
+    to_operator = [text for address, text in sender.sent if address == "500"]
+    to_staff = [text for address, text in sender.sent if address == "100"]
+    assert len(to_operator) == 1 and "2026-10" in to_operator[0]
+    assert len(to_staff) == 1 and "3 договорам" in to_staff[0]
+    before = len(sender.sent)
+    restarted = type(db)(db.url, clock=clock)
+    try:
+        await _run_workers([worker(restarted)], db, clock)
+    finally:
+        await restarted.dispose()
+    assert len(sender.sent) == before
+    async with db.reader() as uow:
+        assert list(await uow.session.scalars(select(MonthClose.month))) == [OCT]
+        debits = await uow.session.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "debit")
+        )
+    assert debits == len(expected)
