@@ -243,7 +243,7 @@ class OpenProviderQueue(Action):
     pass
 
 
-@action("pm")
+@action("pm", public=True)  # in the month's notice; the core checks the role
 class OpenProviderMonth(Action):
     """What the provider's organisations are owed for a closed month (0: the latest)."""
 

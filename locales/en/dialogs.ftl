@@ -687,8 +687,8 @@ pm-total = • { $provider }: { $amount } — { $contracts ->
 pm-grand-total = In all: { $amount }.
 pm-group = "{ $program }", { $group }:
 pm-line = { $named ->
-    [true] { $child }
-   *[false] certificate { $number }
+    [yes] { $child }
+   *[no] certificate { $number }
 } — { $days } of the month's { $of } { $of ->
     [one] class
    *[other] classes

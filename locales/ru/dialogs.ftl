@@ -694,8 +694,8 @@ pm-total = • { $provider }: { $amount } — { $contracts ->
 pm-grand-total = Всего: { $amount }.
 pm-group = «{ $program }», { $group }:
 pm-line = { $named ->
-    [true] { $child }
-   *[false] сертификат { $number }
+    [yes] { $child }
+   *[no] сертификат { $number }
 } — { $days } из { $of } { $of ->
     [one] занятия
    *[other] занятий
