@@ -23,6 +23,7 @@ COMMANDS = [
     "revoke-role",
     "roles",
     "audit",
+    "payments",
 ]
 
 
