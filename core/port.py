@@ -38,6 +38,8 @@ from core.services.leaving import CertificateEnding, Ending, Leaving
 from core.services.link_requests import LinkRequest
 from core.services.parents import CONSENT_VERSION, NoticeChannels, ParentView
 from core.services.payments import PaymentLine, ProviderMonth, ProviderTotal
+from core.services.payments import to_csv as payments_csv
+from core.services.payments import to_xlsx as payments_xlsx
 from core.services.provider_views import PAGE as PROVIDER_PAGE
 from core.services.provider_views import ProviderCard, Queue
 from core.services.quotes import ApplyQuote
@@ -111,6 +113,8 @@ __all__ = [
     "Withdrawal",
     "check_text",
     "normalise_number",
+    "payments_csv",
+    "payments_xlsx",
 ]
 
 

@@ -18,8 +18,13 @@ from core.port import PaymentLine
 # characters, MAX 4,000) with names and programs of their longest
 PAGE = 12
 
-# TODO(issue 27): offer the same as a file (core.services.payments.to_xlsx / to_csv) once
-# screens can carry attachments (bot/dialogs/screen.py); the operator's `payments` has it
+# TODO(issue 27): offer the same as a file once screens carry attachments (branch
+# i28-uploads, bot/dialogs/screen.py Attachment, not merged when this was written): a
+# button here whose screen attaches
+#   Attachment("document", f"payments-{month_label(month)}.xlsx",
+#              payments_xlsx(month, found.lines))   # core.port; payments_csv alike
+# The bytes are made and tested already (tests/integration/test_provider_month.py), and
+# the operator's `payments` writes them.
 
 
 @action("pm-page")
