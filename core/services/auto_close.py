@@ -30,11 +30,12 @@ ACTOR = "system"  # the audit trail's actor of what the worker does by itself
 async def due(uow: UnitOfWork) -> list[int]:
     """The ended months not closed, oldest first: the last month, and any earlier one in
     which a child was served (an empty month long past needs no close)."""
-    current = month_of(uow.today)
-    months = await month_close.unclosed_before(uow, current - 1)
-    if await uow.session.get(MonthClose, current - 1) is None:
-        months.append(current - 1)
-    return months
+    last = month_of(uow.today) - 1
+    if await uow.session.get(MonthClose, last) is not None:
+        # months close in order: every earlier one with classes is closed too (the check
+        # the worker makes every few minutes is this one primary-key read)
+        return []
+    return [*await month_close.unclosed_before(uow, last), last]
 
 
 async def close_and_tell(uow: UnitOfWork, month: int) -> CloseResult:
