@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.__main__ import cli
-from bot.i18n import translator
+from bot.i18n import LANGUAGES, translator
 from bot.notify.render import Renderer
 from core.errors import DomainError
 from core.notify.delivery import Claimed
@@ -35,7 +35,9 @@ from core.storage.models import (
     Program,
     Provider,
 )
+from tests.support.wording import wording_problems
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.unit.test_screens import StrictTranslator
 
 OCT = month_index(2026, 10)
 MONTH_NOTICES = Outbox.kind.in_(["provider_month", "month_closed"])
@@ -170,15 +172,19 @@ async def test_the_providers_month_is_what_the_class_days_say(db, clock):
             (operator, "month_closed", OCT),
         ]
     )
-    renderer = Renderer(translator(), 100_000)
+    # in every language, with a translator failing on a missing key or parameter
+    renderer = Renderer(StrictTranslator(), 100_000)
     async with db.reader() as uow:
         rows = list(await uow.session.scalars(select(Outbox).where(MONTH_NOTICES)))
         texts = {}
         for row in rows:
             claimed = Claimed(row.id, row.parent_id, row.kind, row.ref, row.payload or {}, 0)
-            notice = await renderer.render(uow, claimed, "ru")
-            assert notice is not None
-            texts[row.parent_id] = notice.text
+            for lang in LANGUAGES:
+                notice = await renderer.render(uow, claimed, lang)
+                assert notice is not None and "{" not in notice.text, (row.kind, lang)
+                assert wording_problems(notice.text, lang) == [], (row.kind, lang)
+                if lang == "ru":
+                    texts[row.parent_id] = notice.text
     assert "2 750 ₽" in texts[ddt].replace("\xa0", " ") and "3 договорам" in texts[ddt]
     assert "1 500 ₽" in texts[romashka].replace("\xa0", " ")
     assert "4 250 ₽" in texts[operator].replace("\xa0", " ")
