@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # a dead worker's claimed rows go to another after this; a live one keeps extending
     worker_lease_s: float = Field(default=10, gt=0)
     worker_enabled: bool = True  # the outbox worker runs inside `run`
+    # the worker closes each ended month on the first day of the next one (TIMEZONE) and
+    # tells the operators; off: only `close-month` by hand
+    auto_close_month: bool = True
     log_level: str | None = None  # INFO for the bots, WARNING for operator commands
     log_format: str = Field(default="text", pattern="^(text|json)$")
     # liveness, readiness and /metrics (a webhook's port answers the first two, never

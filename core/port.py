@@ -21,6 +21,10 @@ from typing import Protocol
 
 from core.accounting.month_close import CloseResult
 from core.accounting.new_year import YearResult
+from core.accounting.payments import PaymentLine, ProviderMonth, ProviderTotal
+from core.accounting.payments import to_csv as payments_csv
+from core.accounting.payments import to_xlsx as payments_xlsx
+from core.accounting.payments import totals as payment_totals
 from core.broadcasts.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
 from core.catalogue.catalogue import (
     COUNT_CAP,
@@ -124,6 +128,7 @@ __all__ = [
     "Outcome",
     "Page",
     "ParentView",
+    "PaymentLine",
     "Pending",
     "Person",
     "Privacy",
@@ -131,6 +136,8 @@ __all__ = [
     "ProgramRow",
     "Progress",
     "ProviderCard",
+    "ProviderMonth",
+    "ProviderTotal",
     "Queue",
     "Recipient",
     "RegisterReport",
@@ -146,6 +153,9 @@ __all__ = [
     "YearResult",
     "check_text",
     "normalise_number",
+    "payment_totals",
+    "payments_csv",
+    "payments_xlsx",
 ]
 
 
@@ -352,6 +362,11 @@ class Staff(Protocol):
         """Enrols from ``first_day``, a class day of the group."""
         ...
 
+    async def provider_month(self, staff_id: int, month: int | None) -> ProviderMonth:
+        """What the staff member's organisations are owed for a closed month (their
+        latest with debits when None): per contract, and the totals."""
+        ...
+
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...
     async def pending_one(self, staff_id: int, certificate_id: int) -> Pending: ...
     async def confirm(
@@ -466,6 +481,14 @@ class NoticeReader(Protocol):
         self, parent_id: int, month: int
     ) -> list[tuple[str, str, int, int, int]]: ...
     async def next_step(self, application_id: int, *, similar: int = 0) -> NextStep | None: ...
+    async def provider_lines(self, month: int, staff_id: int) -> list[PaymentLine]:
+        """What the staff member's organisations are owed for a closed month (none when
+        the role was revoked meanwhile)."""
+        ...
+
+    async def month_summary(self, month: int) -> tuple[int, int, int]:
+        """(kopecks debited, contracts debited, organisations owed) of a closed month."""
+        ...
 
 
 class Jobs(Protocol):
@@ -479,6 +502,11 @@ class Jobs(Protocol):
     async def claim(self, batch: int, lease_s: float) -> Claim:
         """Scheduled broadcasts expanded, the next chunk of a closed month's debit notices
         written, then a batch of notices claimed for ``lease_s`` seconds."""
+        ...
+
+    async def close_ended(self) -> None:
+        """Close each ended month not closed yet (exactly once across workers: the
+        month's row), telling the operators."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[NoticeReader]: ...
@@ -544,6 +572,11 @@ class Operator(Protocol):
 
     async def expire_applications(self, days: int) -> int: ...
     async def expire_offers(self) -> int: ...
+    async def payments(self, month: int, *, fmt: str) -> list[PaymentLine]:
+        """The payment register of a closed month, one row per contract (refused for a
+        month not closed); each export recorded in the audit trail."""
+        ...
+
     async def report(self, municipality: str | None, *, detail: str) -> Report:
         """The figures now, for one municipality (a code, refused when unknown) or the
         region; recorded in the audit trail before they are shown, a refusal too."""

@@ -49,6 +49,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # PostgreSQL's 100 connections are shared by every worker of every run on the machine:
     # an app built in a test (and a replica it starts) keeps 4, not production's 24
     os.environ.setdefault("DATABASE_POOL_SIZE", "4")
+    # a worker a test starts closes no month by itself unless the test asks (issue 27)
+    os.environ.setdefault("AUTO_CLOSE_MONTH", "false")
     if RUN_ENV not in os.environ:  # the controller (or a run without xdist)
         os.environ[RUN_ENV] = f"{int(time.time())}_{uuid.uuid4().hex[:8]}"
         config.stash[_OWNS_RUN] = True

@@ -243,6 +243,13 @@ class OpenProviderQueue(Action):
     pass
 
 
+@action("pm", public=True)  # in the month's notice; the core checks the role
+class OpenProviderMonth(Action):
+    """What the provider's organisations are owed for a closed month (0: the latest)."""
+
+    month: int = 0
+
+
 @action("cq")
 class OpenConfirmQueue(Action):
     page: int = 0

@@ -62,6 +62,7 @@ class Screens(StrEnum):
     PROVIDER_END = "provider-end"
     PROVIDER_START = "provider-start"
     PROVIDER_REASON = "provider-reason"
+    PROVIDER_MONTH = "provider-month"
     RESULTS = "results"
     SEARCH_CHILD = "search-child"
     SEARCH_DIRECTION = "search-direction"

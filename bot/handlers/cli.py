@@ -404,6 +404,53 @@ def report_cmd(municipality: str | None, fmt: str | None, out: Path | None) -> N
         click.echo(operator_text("cli-report-written", path=str(path)))
 
 
+@click.command("payments")
+@click.argument("month")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="CSV (UTF-8, amounts in roubles) or an XLSX spreadsheet.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the file here (CSV: the terminal when not given; XLSX: payments-MONTH.xlsx).",
+)
+def payments_cmd(month: str, fmt: str, out: Path | None) -> None:
+    """The payment register of a closed MONTH (YYYY-MM) for every organisation: one row per
+    contract (the program, group, child, certificate, class days paid, amount) and after
+    each organisation its total, which is the sum of the month's debits in the ledger.
+    Refused for a month not yet closed. Each export is recorded in the audit trail."""
+    try:
+        index = parse_month(month)
+    except DomainError as exc:
+        raise click.BadParameter(operator_text(exc.code), param_hint="MONTH") from exc
+    rows = _with_db(lambda op: op.payments(index, fmt=fmt))
+    data = (port.payments_xlsx if fmt == "xlsx" else port.payments_csv)(index, rows)
+    if out is None and fmt == "xlsx":
+        out = Path(f"payments-{month_label(index)}.xlsx")
+    if out is None:
+        click.echo(data.decode("utf-8-sig"), nl=False)
+    else:
+        out.write_bytes(data)
+    found = port.payment_totals(rows)
+    lang = click.get_current_context().obj.default_language
+    click.echo(
+        operator_text(
+            "cli-payments",
+            month=month_label(index),
+            providers=len(found),
+            contracts=len(rows),
+            amount=money(sum(t.amount for t in found), lang),
+            file=str(out) if out is not None else "-",
+        ),
+        err=True,
+    )
+
+
 @click.command("expire-applications")
 @click.option(
     "--days",
@@ -437,4 +484,5 @@ OPERATOR_COMMANDS = (
     roles_cmd,
     audit_cmd,
     report_cmd,
+    payments_cmd,
 )

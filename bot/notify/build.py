@@ -29,6 +29,7 @@ def build_worker(
         expiry_days=s.application_expiry_days,
         timezone=s.timezone,
         forget=app.engine.forget,
+        auto_close=s.auto_close_month,
     )
 
 

@@ -7,11 +7,12 @@ from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialogs.actions import FindSimilar, TakeSeat
+from bot.dialogs.actions import FindSimilar, OpenProviderMonth, TakeSeat
 from bot.dialogs.statuses import status_key
 from bot.i18n import Translator, money
 from bot.words import Month
 from core.port import Claimed, NoticeReader
+from core.rules.calendar import month_label
 
 # notices about an application's money: their text and the amounts they name
 MONEY_NOTICES = {
@@ -120,6 +121,32 @@ class Renderer:
                 until=until.strftime("%d.%m %H:%M"),
             )
             return Notice(text, action=("btn-take-seat", TakeSeat(app.application_id).pack()))
+        if row.kind == "provider_month" and row.ref is not None:
+            # what the person's organisations are owed, read when sent (a role revoked
+            # meanwhile: nothing to say)
+            rows = await facts.provider_lines(row.ref, row.parent_id)
+            if not rows:
+                return None
+            text = t(
+                lang,
+                "n-provider-month",
+                month=Month(row.ref),
+                amount=money(sum(r.amount for r in rows), lang),
+                contracts=len(rows),
+            )
+            return Notice(text, action=("btn-provider-month", OpenProviderMonth(row.ref).pack()))
+        if row.kind == "month_closed" and row.ref is not None:
+            amount, contracts, providers = await facts.month_summary(row.ref)
+            text = t(
+                lang,
+                "n-month-closed",
+                month=Month(row.ref),
+                label=month_label(row.ref),
+                amount=money(amount, lang),
+                contracts=contracts,
+                providers=providers,
+            )
+            return Notice(text)
         if row.kind == "child_left":
             return await self._child_left(facts, lang, p)
         if row.kind == "teen_linked":

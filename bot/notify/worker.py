@@ -38,7 +38,10 @@ class Worker:
         housekeeping_s: float = 300,
         timezone: str = "Europe/Moscow",
         forget: Callable[..., Awaitable[None]] | None = None,
+        auto_close: bool = False,
     ) -> None:
+        # close each ended month on the first day of the next (core.accounting.auto_close)
+        self.auto_close = auto_close
         self.expiry_days = expiry_days
         # drops the dialog states of accounts just found unreachable (Engine.forget): the
         # next event of such a person resolves the account again, which finds the mark
@@ -68,6 +71,12 @@ class Worker:
                     await self.jobs.expire(self.expiry_days)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
+                if self.auto_close:
+                    try:
+                        # exactly once whatever the number of workers (the month's row)
+                        await self.jobs.close_ended()
+                    except Exception:
+                        logger.exception("closing the ended month failed")
             try:
                 done = await self.step()
             except Exception:

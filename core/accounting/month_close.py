@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from core.accounting import payments
 from core.certificates.certificates import close_adults, grant_from_queue
 from core.errors import DomainError
 from core.ledger.ledger import apply_batches
@@ -207,6 +208,8 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     closing.debited = debited
     closing.entries = n_debits
     await uow.session.flush()
+    # each organisation's staff: what it is owed for the month (core.services.payments)
+    await payments.notify_staff(uow, month)
     logger.info(
         "month %s closed: %d debits, %d kopecks, %d releases",
         month_label(month),

@@ -66,6 +66,7 @@ ACTIONS = frozenset(
         "open-year",
         # a read of the region's aggregates (core.reports)
         "report",
+        "payments",  # the month's payment register exported
     }
 )
 DETAIL_MAX = 300

@@ -37,6 +37,8 @@ KINDS = frozenset(
         "seat_free",
         "seat_offered",  # a freed seat held for the first of a group's waiting list
         "child_left",  # to a provider's staff: a child left by the family's choice
+        "provider_month",  # to a provider's staff: what it is owed for month ref
+        "month_closed",  # to the operators: month ref closed by itself, with the totals
         "broadcast",
     }
 )

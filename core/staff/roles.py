@@ -21,8 +21,10 @@ from core.storage.db import UnitOfWork
 from core.storage.models import Identity, Municipality, Provider, Role
 
 logger = logging.getLogger(__name__)
-ROLES = ("coordinator", "confirmer", "provider")
+ROLES = ("coordinator", "confirmer", "provider", "operator")
 MUNICIPAL_ROLES = frozenset({"coordinator", "confirmer"})
+# the region's operator (the РМЦ's staff): told when a month closes by itself; no scope
+UNSCOPED_ROLES = frozenset({"operator"})
 
 
 def parse_identity(raw: str) -> tuple[str, str]:
@@ -70,7 +72,7 @@ async def grant_parent(
     by: str = "operator",
 ) -> None:
     muni_id, provider_id = await _scope(uow, role, municipality_code, provider_external_id)
-    if muni_id is None and provider_id is None:
+    if muni_id is None and provider_id is None and role not in UNSCOPED_ROLES:
         raise DomainError(
             "municipality_not_found" if role in MUNICIPAL_ROLES else "provider_not_found"
         )
@@ -122,6 +124,8 @@ async def _scope(
     """(municipality id, provider id) of a role's scope; None for what was not found."""
     if role not in ROLES:
         raise DomainError("not_allowed")
+    if role in UNSCOPED_ROLES:
+        return None, None
     if role in MUNICIPAL_ROLES:
         muni_id = await uow.session.scalar(
             select(Municipality.id).where(Municipality.code == (municipality_code or ""))
@@ -155,7 +159,8 @@ async def revoke(
     if role not in ROLES:
         raise DomainError("not_allowed")
     muni_id = provider_id = None
-    if municipality_code is not None or provider_external_id is not None:
+    scoped = municipality_code is not None or provider_external_id is not None
+    if scoped and role not in UNSCOPED_ROLES:
         muni_id, provider_id = await _scope(uow, role, municipality_code, provider_external_id)
         if muni_id is None and provider_id is None:
             raise DomainError(

@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from core import port
-from core.accounting import month_close
+from core.accounting import auto_close, month_close, payments
 from core.broadcasts import broadcasts
 from core.catalogue import views
 from core.enrolment import decisions, enrolment, waiting_list
@@ -122,6 +122,12 @@ class NoticeFacts:
     async def next_step(self, application_id: int, *, similar: int = 0) -> port.NextStep | None:
         return await views.next_step(self.uow, application_id, similar=similar)
 
+    async def provider_lines(self, month: int, staff_id: int) -> list[port.PaymentLine]:
+        return await payments.lines(self.uow, month, await views.provider_ids(self.uow, staff_id))
+
+    async def month_summary(self, month: int) -> tuple[int, int, int]:
+        return await payments.month_summary(self.uow, month)
+
 
 class Jobs:
     """``port.Jobs`` over one database."""
@@ -145,6 +151,9 @@ class Jobs:
             depth = await delivery.depth(uow)
             await uow.commit()
         return port.Claim(claimed, fanned, depth)
+
+    async def close_ended(self) -> None:
+        await auto_close.close_ended(self.db)
 
     def reading(self) -> AbstractAsyncContextManager[port.NoticeReader]:
         return self._reading()

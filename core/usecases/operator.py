@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import TypeVar
 
 from core import demo, port
-from core.accounting import month_close, new_year
+from core.accounting import month_close, new_year, payments
 from core.audit import audit
 from core.catalogue import catalogue_import
 from core.errors import DomainError
 from core.register import register_import
 from core.reports import report as reports
+from core.rules.calendar import month_label
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.migrate import upgrade
@@ -201,6 +202,17 @@ class Operator:
 
     async def expire_offers(self) -> int:
         return await jobs.expire_offers(self.db)
+
+    async def payments(self, month: int, *, fmt: str) -> list[port.PaymentLine]:
+        return await self._audited(
+            "payments",
+            lambda uow: payments.register(uow, month),
+            lambda r: (
+                "ok",
+                f"format:{fmt} contracts:{len(r)} kopecks:{sum(x.amount for x in r)}",
+            ),
+            detail=f"month:{month_label(month)}",
+        )
 
     async def report(self, municipality: str | None, *, detail: str) -> port.Report:
         async def find(uow: UnitOfWork) -> port.Report:

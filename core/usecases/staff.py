@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from core import port
+from core.accounting import payments
 from core.catalogue import provider_views, views
 from core.certificates import confirmations, corrections, link_requests
 from core.enrolment import decisions
@@ -26,6 +27,9 @@ class Staff(Area):
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         await self.db.run(decisions.provider_finish, staff_id, application_id, last_day)
+
+    async def provider_month(self, staff_id: int, month: int | None) -> port.ProviderMonth:
+        return await self.db.read(payments.provider_month, staff_id, month)
 
     async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
         return await self.db.read(decisions.first_days, staff_id, application_id)

@@ -86,3 +86,10 @@ demo-became-provider = Done: you are staff of { $count ->
 } in г. Биробиджан. Applications to their groups are in /menu, "Applications to my groups".
 demo-became-coordinator = Done: you are the coordinator of г. Биробиджан. An announcement: /broadcast or the button in /menu.
 demo-month-closed = Demo time: { $today }. { MONTH($month) } closed: { $debits } debits, { $amount } in all. The debit notices are below; the statement is in /balance.
+cli-payments = Payment register for { $month }: { $providers ->
+    [one] { $providers } organisation
+   *[other] { $providers } organisations
+}, { $contracts ->
+    [one] { $contracts } contract
+   *[other] { $contracts } contracts
+}, { $amount } in all (file: { $file }).

@@ -728,3 +728,33 @@ bc-status-cancelled = cancelled
 btn-bc-refresh = 🔄 Refresh
 btn-bc-cancel = ✖ Cancel the broadcast
 bc-cancelled = The broadcast is cancelled: what has not gone out will not.
+
+## the provider's month (flows/provider_month.py) and its notices
+btn-provider-month = 🧾 The month's payments
+pm-none = No month with debits for your programs has been closed yet. The payments appear here once a month closes.
+pm-title = Payments for { MONTH($month) }: what { $count ->
+    [one] your organisation is
+   *[other] your organisations are
+} owed from the certificates' debits.
+pm-total = • { $provider }: { $amount } — { $contracts ->
+    [one] { $contracts } contract
+   *[other] { $contracts } contracts
+}
+pm-grand-total = In all: { $amount }.
+pm-group = { QUOTE($program) }, { $group }:
+pm-line = { $named ->
+    [yes] { $child }
+   *[no] certificate { $number }
+} — { $days } of the month's { $of } { $of ->
+    [one] class
+   *[other] classes
+}, { $amount }
+pm-page = Page { $page } of { $pages }.
+n-provider-month = 🧾 { MONTH($month) } is closed. Your organisations are owed { $amount } for { $contracts ->
+    [one] { $contracts } contract
+   *[other] { $contracts } contracts
+}: each child's line is behind the button below.
+n-month-closed = 🗓 { MONTH($month) } closed by itself: { $amount } debited for { $contracts ->
+    [one] { $contracts } contract
+   *[other] { $contracts } contracts
+}; organisations to pay: { $providers }. Payment register: payments { $label }.

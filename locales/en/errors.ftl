@@ -58,6 +58,7 @@ broadcast_finished = The broadcast is already finished or cancelled.
 broadcast_time_invalid = Could not read the time. Type it like 25.11.2026 18:00
 month_not_ended = Month { $month } has not ended yet: it can be closed from { $date }. Days not yet served are never debited.
 month_previous_open = Close { $months } first: months close in order, so each is paid from what was reserved for it.
+month_not_closed = Month { $month } is not closed yet: the payment register is made from a closed month (close-month).
 year_months_open = The new school year cannot open while months with classes are still open: { $months }. Close them in order (close-month) or run new-year with --close-missing.
 certificate_not_confirmed = The child's data are not yet confirmed at the МОЦ: the certificate becomes active after the documents are checked. The address and hours are on the child's card (/children).
 certificate_not_awaiting = This request is already handled or belongs to another municipality.

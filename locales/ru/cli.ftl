@@ -87,3 +87,12 @@ demo-became-provider = Готово: вы сотрудник { $count ->
 } г. Биробиджан. Заявки в их группы — в /menu, кнопка «Заявки в мои группы».
 demo-became-coordinator = Готово: вы координатор г. Биробиджан. Объявление — /broadcast или кнопка в /menu.
 demo-month-closed = Демо-время: { $today }. Закрыт { MONTH($month) }: списаний { $debits } на сумму { $amount }. Уведомления о списаниях — ниже, выписка — в /balance.
+cli-payments = Реестр оплаты за { $month }: { $providers ->
+    [one] { $providers } организация
+    [few] { $providers } организации
+   *[many] { $providers } организаций
+}, { $contracts ->
+    [one] { $contracts } договор
+    [few] { $contracts } договора
+   *[many] { $contracts } договоров
+}, всего { $amount } (файл: { $file }).

@@ -816,3 +816,34 @@ bc-status-cancelled = отменена
 btn-bc-refresh = 🔄 Обновить
 btn-bc-cancel = ✖ Отменить рассылку
 bc-cancelled = Рассылка отменена: то, что ещё не ушло, не уйдёт.
+
+## the provider's month (flows/provider_month.py) and its notices
+btn-provider-month = 🧾 Расчёт за месяц
+pm-none = Закрытых месяцев со списаниями за ваши программы пока нет. Расчёт появится здесь после закрытия месяца.
+pm-title = Расчёт за { MONTH($month, case: "accs") }: что причитается { $count ->
+    [one] вашей организации
+   *[other] вашим организациям
+} по списаниям с сертификатов.
+pm-total = • { $provider }: { $amount } — { $contracts ->
+    [one] { $contracts } договор
+    [few] { $contracts } договора
+   *[many] { $contracts } договоров
+}
+pm-grand-total = Всего: { $amount }.
+pm-group = { QUOTE($program) }, { $group }:
+pm-line = { $named ->
+    [yes] { $child }
+   *[no] сертификат { $number }
+} — { $days } из { $of } { $of ->
+    [one] занятия
+   *[other] занятий
+} месяца, { $amount }
+pm-page = Страница { $page } из { $pages }.
+n-provider-month = 🧾 Закрыт { MONTH($month) }. Вашим организациям причитается { $amount } по { $contracts ->
+    [one] { $contracts } договору
+   *[other] { $contracts } договорам
+}: расчёт по каждому ребёнку — по кнопке ниже.
+n-month-closed = 🗓 Закрыт { MONTH($month) } (автоматически): списано { $amount } по { $contracts ->
+    [one] { $contracts } договору
+   *[other] { $contracts } договорам
+}; организаций к оплате: { $providers }. Реестр оплаты: payments { $label }.

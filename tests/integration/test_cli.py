@@ -24,6 +24,7 @@ COMMANDS = [
     "roles",
     "audit",
     "report",
+    "payments",
 ]
 
 
@@ -262,3 +263,19 @@ def test_a_refused_operator_command_is_audited_too(run):
     last = run("audit").output.splitlines()[-1].split(",")
     assert last[4:6] == ["close-month", "month_not_ended"]
     assert last[-1] == f"month:{current}"
+
+
+def test_the_operator_role_is_granted_and_revoked_by_the_cli(run, monkeypatch):
+    """The operator (told when a month closes by itself) needs no municipality or
+    provider; granted, listed and revoked like the others, each in the audit trail."""
+    monkeypatch.setenv("USER", "anna")
+    monkeypatch.setenv("LOGNAME", "anna")
+    granted = run("grant-role", "operator", "tg:321")
+    assert granted.exit_code == 0, granted.output
+    listed = run("roles")
+    assert "operator\ttg:321\t—\t" in listed.output
+    revoked = run("revoke-role", "operator", "tg:321")
+    assert revoked.exit_code == 0, revoked.output
+    assert run("roles").output.strip() == "Ролей не выдано."
+    trail = run("audit").output
+    assert "grant" in trail and "revoke" in trail and "role:operator" in trail

@@ -83,8 +83,11 @@ async def test_every_notice_renders(db):
         ("expiry", {}),
     ]
     covered = {kind for kind, _ in rows}
-    # debits and broadcasts are rendered from the ledger and the announcement (other tests)
-    assert covered | {"debits", "broadcast"} == KINDS
+    # debits and broadcasts are rendered from the ledger and the announcement (other tests);
+    # the month's notices to staff and operators from a closed month's ledger
+    # (test_provider_month.py: every language, this strict translator, the wording)
+    from_ledger = {"debits", "broadcast", "provider_month", "month_closed"}
+    assert covered | from_ledger == KINDS
     renderer = Renderer(StrictTranslator(), low_balance=100_000)
     async with db.reader() as uow:
         for n, (kind, payload) in enumerate(rows):

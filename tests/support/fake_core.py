@@ -46,6 +46,9 @@ class Scene:
     corrections: list[port.CorrectionView] = field(default_factory=list)
     link_requests: list[port.LinkRequest] = field(default_factory=list)
     link_outcome: port.LinkOutcome = field(default_factory=port.LinkOutcome)
+    provider_month: port.ProviderMonth = field(
+        default_factory=lambda: port.ProviderMonth(None, [], [], [])
+    )
 
 
 class _Area:
@@ -284,6 +287,14 @@ class Staff(_Area):
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
         self.wrote("finish", application_id, last_day)
+
+    async def provider_month(self, staff_id: int, month: int | None) -> port.ProviderMonth:
+        if "provider" not in self.scene.parent.roles:
+            raise DomainError("not_allowed")
+        found = self.scene.provider_month
+        if month is None or month not in found.months:
+            return found
+        return replace(found, month=month)
 
     async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
         today = date(2026, 10, 5)

@@ -191,6 +191,39 @@ QUOTE_BUDGET = quotes.ApplyQuote(
 )
 
 
+def _payment(i: int) -> port.PaymentLine:
+    provider = 1 if i < 9 else 2
+    return port.PaymentLine(
+        provider,
+        f"P-{provider}",
+        "МБУ ДО «Дом детского творчества» — очень длинное название организации"
+        if provider == 1
+        else "ИП Петрова",
+        "biro",
+        "Робототехника LEGO — очень длинное название программы" if i % 2 else "Шахматы",
+        f"Группа {i % 3 + 1}",
+        100 + i,
+        "" if i == 4 else f"Константинопольская-Щедрина Александра Вячеславовна {i}",
+        f"01-000000{i % 10}-8",
+        8 - i % 3,
+        8,
+        250_000 - 10_000 * (i % 3),
+    )
+
+
+PAYMENTS = [_payment(i) for i in range(14)]  # two organisations, two pages, one erased
+PROVIDER_MONTH = port.ProviderMonth(
+    24321,
+    PAYMENTS,
+    [
+        port.ProviderTotal(p, f"P-{p}", "Организация", n, sum(x.amount for x in PAYMENTS))
+        for p, n in ((1, 9), (2, 5))
+    ],
+    [24322, 24321, 24320],
+)
+NO_MONTH = port.ProviderMonth(None, [], [], [])
+
+
 def app_view(status: AppStatus, reason: str | None = None) -> views.ApplicationView:
     return views.ApplicationView(
         5,
@@ -320,6 +353,7 @@ def scene(v: Variant) -> Scene:
         else [],
         # a family in two messengers: the choice of where notices go is shown
         channels=parents.NoticeChannels(("tg", "max"), "tg"),
+        provider_month=PROVIDER_MONTH if v.consent else NO_MONTH,
         progress=broadcasts.Progress(
             "sending" if v.consent else "cancelled", 2000, 1500, 3, 7, 490, None
         ),

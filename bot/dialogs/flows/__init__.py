@@ -16,6 +16,7 @@ from bot.dialogs.flows import (
     help,
     link,
     privacy,
+    provider_month,
     queue,
     search,
     start,
@@ -37,4 +38,5 @@ FLOWS: tuple[Flow, ...] = (
     confirm.flow,
     broadcast.flow,
     queue.flow,
+    provider_month.flow,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.dialogs.actions import Action, OpenProviderQueue, action
+from bot.dialogs.actions import Action, OpenProviderMonth, OpenProviderQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
@@ -121,8 +121,10 @@ async def queue(ctx: Ctx) -> Screen:
         apps, total = await ctx.core.staff.provider_queue(ctx.parent_id, which, opened.page)
     other = Queue.STUDYING if which == Queue.DECIDE else Queue.DECIDE
     switch = [Button(T(f"btn-pq-{other.value}"), ShowQueue(other.value, 0))]
+    # what the organisation is owed for a closed month (flows/provider_month.py)
+    owed = [Button(T("btn-provider-month"), OpenProviderMonth())]
     if not apps:
-        return Screen([T(f"pq-empty-{which.value}")], [switch, [menu_button()]])
+        return Screen([T(f"pq-empty-{which.value}")], [switch, owed, [menu_button()]])
     shown = {"count": total, "page": opened.page + 1, "pages": pages}
     parts = [T(f"pq-title-{which.value}", shown)]
     rows = [
@@ -130,7 +132,7 @@ async def queue(ctx: Ctx) -> Screen:
         for a in apps
     ]
     rows += nav_rows(opened.page, pages, lambda n: ShowQueue(which.value, n))
-    rows.append([*switch, menu_button()])
+    rows.append([*switch, *owed, menu_button()])
     return Screen(parts, rows)
 
 
