@@ -20,6 +20,7 @@ from core.rules.calendar import month_label, parse_month
 from core.services import (
     audit,
     catalog_import,
+    concluding,
     decisions,
     demo,
     month_close,
@@ -478,7 +479,8 @@ def audit_cmd(
 )
 def expire_applications_cmd(days: int | None) -> None:
     """Close applications no provider answered in time, and pass seats held for a
-    waiting list but not taken in time to the next; the families are told.
+    waiting list but not taken in time to the next, and let contracts offered and not
+    accepted within the municipality's offer_days lapse; the families are told.
 
     The worker does this by itself every few minutes; this runs it once now."""
     settings: Settings = click.get_current_context().obj
@@ -487,6 +489,8 @@ def expire_applications_cmd(days: int | None) -> None:
     click.echo(operator_text("cli-expired", count=count, days=wait))
     passed = _with_db(waiting_list.expire_offers)
     click.echo(operator_text("cli-offers-passed", count=passed))
+    lapsed = _with_db(concluding.lapse_offers)
+    click.echo(operator_text("cli-contracts-lapsed", count=lapsed))
 
 
 OPERATOR_COMMANDS = (

@@ -30,8 +30,10 @@ from core.services.catalog import (
 )
 from core.services.certificates import CertificateView, Office
 from core.services.children import ChildInput, ChildView
+from core.services.concluding import ContractView
 from core.services.confirmations import PAGE as CONFIRM_PAGE
 from core.services.confirmations import Pending
+from core.services.contracts import LAPSED_REASON as CONTRACT_LAPSED
 from core.services.corrections import CorrectionView
 from core.services.decisions import Decision, FirstDays
 from core.services.leaving import CertificateEnding, Ending, Leaving
@@ -50,6 +52,7 @@ from core.services.waiting_list import OFFER_LAPSED, Offer, Waiting
 __all__ = [
     "CONFIRM_PAGE",
     "CONSENT_VERSION",
+    "CONTRACT_LAPSED",
     "COUNT_CAP",
     "MAX_QUERY",
     "NUMBER_MAX",
@@ -74,6 +77,7 @@ __all__ = [
     "ChildCard",
     "ChildInput",
     "ChildView",
+    "ContractView",
     "Core",
     "CorrectionView",
     "Decision",
@@ -175,6 +179,7 @@ class ApplyChoice:
 class ApplicationCard:
     application: ApplicationView
     waiting: Waiting | None
+    contract: ContractView | None = None  # the latest contract offered on it
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,19 @@ class Enrolment(Protocol):
     async def application(self, parent_id: int, application_id: int) -> ApplicationCard: ...
     async def cancel(self, parent_id: int, application_id: int) -> None: ...
     async def leave(self, parent_id: int, application_id: int) -> None: ...
+    async def contract(self, parent_id: int, application_id: int) -> ContractView:
+        """The application's latest contract (its terms, its text, where it stands);
+        refuses an application with none or another family's."""
+        ...
+
+    async def accept_contract(
+        self, parent_id: int, application_id: int, text: str, account: str
+    ) -> Decision:
+        """Accepts the offer: ``text`` exactly as shown is kept with its SHA-256, the
+        account and the moment; the money is blocked, or refused with the figures."""
+        ...
+
+    async def decline_contract(self, parent_id: int, application_id: int) -> None: ...
 
 
 class Staff(Protocol):
@@ -302,6 +320,11 @@ class Staff(Protocol):
 
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         """Enrols from ``first_day``, a class day of the group."""
+        ...
+
+    async def sign_on_paper(self, staff_id: int, application_id: int) -> Decision:
+        """Records that the contract was signed on paper (audited): the money is blocked,
+        or refused with the figures."""
         ...
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...

@@ -17,6 +17,7 @@ from core.services import (
     catalog,
     certificates,
     children,
+    concluding,
     confirmations,
     corrections,
     decisions,
@@ -279,6 +280,17 @@ class Enrolment(_Area):
     async def leave(self, parent_id: int, application_id: int) -> None:
         await self.db.run(enrolment.leave, parent_id, application_id)
 
+    async def contract(self, parent_id: int, application_id: int) -> port.ContractView:
+        return await self.db.read(_contract, parent_id, application_id)
+
+    async def accept_contract(
+        self, parent_id: int, application_id: int, text: str, account: str
+    ) -> port.Decision:
+        return await self.db.run(concluding.accept, parent_id, application_id, text, account)
+
+    async def decline_contract(self, parent_id: int, application_id: int) -> None:
+        await self.db.run(concluding.decline, parent_id, application_id)
+
 
 async def _choices(
     uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
@@ -298,7 +310,18 @@ async def _application(
     uow: UnitOfWork, parent_id: int, application_id: int
 ) -> port.ApplicationCard:
     a = await views.parent_application(uow, parent_id, application_id)
-    return port.ApplicationCard(a, await waiting_list.waiting_place(uow, a.id))
+    return port.ApplicationCard(
+        a,
+        await waiting_list.waiting_place(uow, a.id),
+        await concluding.view(uow, parent_id, a.id),
+    )
+
+
+async def _contract(uow: UnitOfWork, parent_id: int, application_id: int) -> port.ContractView:
+    found = await concluding.view(uow, parent_id, application_id)
+    if found is None:
+        raise DomainError("contract_not_found")
+    return found
 
 
 async def _submit(
@@ -331,6 +354,9 @@ class Staff(_Area):
 
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         return await self.db.run(decisions.provider_enrol, staff_id, application_id, first_day)
+
+    async def sign_on_paper(self, staff_id: int, application_id: int) -> port.Decision:
+        return await self.db.run(concluding.sign_paper, staff_id, application_id)
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.dialogs.events import Event
 from bot.dialogs.flowstate import DRAFTS, ENGINE_KEYS, TYPED, FlowState
 from bot.dialogs.registry import registry
-from bot.dialogs.screen import Screen, T
+from bot.dialogs.screen import Piece, Screen, T, piece
 from bot.dialogs.screens import Screens
 from bot.dialogs.state import DialogState
 from bot.i18n import money
@@ -167,6 +167,12 @@ class Ctx:
 
     def money(self, kopecks: int) -> str:
         return money(kopecks, self.lang)
+
+    def words(self, *parts: Piece) -> str:
+        """Pieces exactly as a screen shows them to the person (their language, paragraphs
+        apart): a contract's text is accepted as shown."""
+        shown = (piece(self.engine.t, self.lang, p) for p in parts)
+        return "\n\n".join(s for s in shown if s)
 
     def local_time(self, at: datetime) -> str:
         """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.dialogs.actions import FindSimilar, TakeSeat
+from bot.dialogs.actions import FindSimilar, OpenContract, TakeSeat
 from bot.i18n import Translator, money
 from core.notify.delivery import Claimed
 from core.rules.calendar import month_display
 from core.rules.enrolment import AppStatus
-from core.services import views
+from core.services import contracts, views
+from core.services.contracts import LAPSED_REASON as CONTRACT_LAPSED
 from core.services.waiting_list import OFFER_LAPSED
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Group, Program
@@ -42,6 +43,8 @@ def status_key(status: str, reason: object = None) -> str:
     """The words for an application's status (a held seat not taken has its own)."""
     if status == AppStatus.EXPIRED.value and reason == OFFER_LAPSED:
         return "status-offer-lapsed"
+    if status == AppStatus.EXPIRED.value and reason == CONTRACT_LAPSED:
+        return "status-contract-lapsed"
     return f"status-{status}"
 
 
@@ -134,6 +137,21 @@ class Renderer:
             return Notice(text, action=("btn-take-seat", TakeSeat(app.id).pack()))
         if row.kind == "child_left":
             return await self._child_left(uow, lang, p)
+        if row.kind == "contract_event":
+            program = await self._program(uow, p.get("program_id"))
+            group = await uow.session.scalar(
+                select(Group.name).where(Group.id == p.get("group_id"))
+            )
+            name = await self._child(uow, p.get("child_id"))
+            text = t(
+                lang,
+                "n-contract-event",
+                event=str(p.get("event") or "concluded"),
+                child=name or "—",
+                group=group or "—",
+                program=program or "—",
+            )
+            return Notice(text)
         if row.kind == "teen_linked":
             name = await self._child(uow, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None
@@ -162,6 +180,21 @@ class Renderer:
         step = await views.next_step(uow, app_id, similar=SIMILAR if status == "rejected" else 0)
         if step is None:
             return Notice(text, program_id=program)
+        if status == "accepted":
+            offered = await contracts.current(uow, app_id)
+            if offered is not None and offered.status == contracts.OFFERED:
+                until = offered.deadline.replace(tzinfo=UTC).astimezone(self.zone)
+                offer = t(
+                    lang,
+                    "n-contract-offer",
+                    provider=step.provider,
+                    address=step.address or "—",
+                    until=until.strftime("%d.%m %H:%M"),
+                )
+                return Notice(
+                    text + "\n\n" + offer,
+                    action=("btn-contract-open", OpenContract(app_id).pack()),
+                )
         if status == "rejected":
             if not step.similar:
                 return Notice(text + "\n\n" + t(lang, "n-next-rejected-none"))

@@ -17,7 +17,7 @@ from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core.notify import delivery
 from core.notify.delivery import Outcome
-from core.services import broadcasts, decisions, month_close, waiting_list
+from core.services import broadcasts, concluding, decisions, month_close, waiting_list
 from core.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ class Worker:
                     await decisions.expire_unanswered(self.db, self.expiry_days)
                     # held seats not taken in time go to the next of the waiting list
                     await waiting_list.expire_offers(self.db)
+                    # contracts offered and not accepted in time lapse: their seats too
+                    await concluding.lapse_offers(self.db)
                 except Exception:
                     logger.exception("expiring unanswered applications failed")
             try:

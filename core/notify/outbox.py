@@ -37,6 +37,7 @@ KINDS = frozenset(
         "seat_free",
         "seat_offered",  # a freed seat held for the first of a group's waiting list
         "child_left",  # to a provider's staff: a child left by the family's choice
+        "contract_event",  # to a provider's staff: a contract concluded, or its offer lapsed
         "broadcast",
     }
 )

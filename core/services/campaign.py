@@ -30,6 +30,7 @@ from core.rules.calendar import (
 )
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.money import equal_share
+from core.services import contracts
 from core.services.ledger import post
 from core.storage.db import UnitOfWork
 from core.storage.models import Application, Certificate, MunicipalityYear
@@ -171,6 +172,9 @@ async def block_accepted(
             .join(Certificate, Certificate.id == Application.certificate_id)
             .where(
                 Application.status == AppStatus.ACCEPTED.value,
+                # its contract concluded (accepted_at is the moment): an offer still open
+                # is blocked when the family accepts it, or lapses
+                Application.accepted_at.is_not(None),
                 Application.first_month >= first,
                 Application.reserved_left == 0,
                 Application.monthly_share > 0,
@@ -183,6 +187,7 @@ async def block_accepted(
     ).all()
     available: dict[int, int] = {}
     blocked = returned = 0
+    undone: list[int] = []
     for app, free, status in rows:
         cert_id = app.certificate_id
         if cert_id is None:  # joined on its certificate: never, but the type allows it
@@ -206,8 +211,10 @@ async def block_accepted(
         app.accepted_at = None
         app.updated_at = uow.now
         returned += 1
+        undone.append(app.id)
         await tell_not_covered(uow, app, need, left, f"app:{app.id}:not_covered:{year}")
     await uow.session.flush()
+    await contracts.void(uow, undone)  # accepted again only with a new contract
     if rows:
         logger.info("year %s: %d summer acceptances blocked, %d returned", year, blocked, returned)
     return blocked, returned

@@ -9,7 +9,7 @@ from bot.i18n import LANGUAGES
 from bot.notify.render import Renderer
 from core.notify.delivery import Claimed
 from core.notify.outbox import KINDS
-from core.services import enrolment, waiting_list
+from core.services import contracts, enrolment, waiting_list
 from core.storage.models import Program
 from tests.support.wording import wording_problems
 from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
@@ -47,6 +47,9 @@ async def test_every_notice_renders(db):
     rows.append(
         ("application_status", {**app, "status": "expired", "reason": waiting_list.OFFER_LAPSED})
     )
+    rows.append(
+        ("application_status", {**app, "status": "expired", "reason": contracts.LAPSED_REASON})
+    )
     rows.append(("seat_offered", {"application_id": offered}))
     rows += [
         ("certificate_status", {"child_id": child, "status": s, "reason": "Не совпадает"})
@@ -76,6 +79,19 @@ async def test_every_notice_renders(db):
             },
         )
         for why in ("left", "cancelled", "withdrawn", "removed")
+    ]
+    rows += [
+        (
+            "contract_event",
+            {
+                "application_id": 1,
+                "program_id": program,
+                "group_id": g,
+                "child_id": child,
+                "event": e,
+            },
+        )
+        for e in ("concluded", "paper", "lapsed")
     ]
     rows += [
         ("topup", {}),

@@ -6,10 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from core.errors import DomainError
-from core.rules.enrolment import AppStatus
-from core.services import certificates, children, decisions, enrolment, parents, quotes, roles
+from core.services import certificates, children, enrolment, parents, quotes, roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalog_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 VALID = children.ChildInput("Петров", "Илья", "Сергеевич", date(2015, 5, 1), None, 1)
 
@@ -152,7 +157,7 @@ async def test_withdrawal_erases_children_keeps_ledger(db):
     g = await group_id(db, "g1")
     app = await db.run(enrolment.apply, parent, child, g)
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)  # money blocked
+    await db.run(accept_contract, staff, app)  # money blocked
     async with db.uow() as uow:
         deleted = await parents.withdraw_consent(uow, parent)
         await uow.commit()

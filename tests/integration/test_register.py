@@ -23,7 +23,7 @@ from core.services import (
 )
 from core.services import roles as roles_service
 from core.storage.models import Certificate, LedgerEntry, Outbox
-from tests.support.world import catalog_row, confirmer, group_id, setup_region
+from tests.support.world import accept_contract, catalog_row, confirmer, group_id, setup_region
 
 SNILS = "11223344595"
 
@@ -72,7 +72,7 @@ async def test_a_second_family_cannot_register_the_same_child(db):
 async def _enrolled_and_debited(db, clock, parent: int, child: int) -> None:
     staff = await db.run(roles_service.grant, "tg:900", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     clock.set(datetime(2026, 11, 2, 9, 0))
     await db.run(month_close.close_month, month_index(2026, 10))

@@ -7,11 +7,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from core.rules.enrolment import AppStatus
 from core.services import (
     certificates,
     children,
-    decisions,
     enrolment,
     link_requests,
     linking,
@@ -22,7 +20,14 @@ from core.services import (
     roles,
 )
 from core.storage.models import Certificate, LedgerEntry, LinkFailure, Outbox, RegisterEntry
-from tests.support.world import catalog_row, confirmer, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalog_row,
+    confirmer,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 HEADER = "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub\n"
 ROWS = (
@@ -341,7 +346,7 @@ async def test_the_provider_sees_the_number_only_after_acceptance(db):
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     async with db.reader() as uow:
         assert (await provider_views.card(uow, staff, app)).certificate is None
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     async with db.reader() as uow:
         number = (await certificates.view(uow, parent, child)).number
         assert (await provider_views.card(uow, staff, app)).certificate == number

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from core.rules.enrolment import AppStatus
-from core.services import certificates, decisions, enrolment, quotes, roles
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from core.services import certificates, enrolment, quotes, roles
+from tests.support.world import (
+    accept_contract,
+    catalog_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def test_applying_quotes_and_acceptance_reserves(db):
@@ -16,7 +21,7 @@ async def test_applying_quotes_and_acceptance_reserves(db):
     async with db.reader() as uow:
         assert (await certificates.view(uow, parent, child)).reserved == 0
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     async with db.reader() as uow:
         view = await certificates.view(uow, parent, child)
     assert view.reserved == q.money.reserve

@@ -9,9 +9,14 @@ import pytest
 
 from core.errors import DomainError
 from core.rules.calendar import month_index
-from core.rules.enrolment import AppStatus
 from core.services import decisions, enrolment, month_close, roles, statement
-from tests.support.world import catalog_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalog_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def _enrolled(db):
@@ -20,7 +25,7 @@ async def _enrolled(db):
     g = await group_id(db, "g1")
     staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, g)
-    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, app)).done
     # from 12 October: three of October's four Mondays (the group's class days)
     await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
     return parent, child

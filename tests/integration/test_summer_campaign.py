@@ -10,18 +10,16 @@ from sqlalchemy import select
 
 from core.errors import DomainError
 from core.rules.calendar import month_index
-from core.rules.enrolment import AppStatus
 from core.services import (
     catalog_import,
     certificates,
-    decisions,
     enrolment,
     new_year,
     quotes,
     roles,
 )
 from core.storage.models import Application, Outbox
-from tests.support.world import HEADER, catalog_row, group_id, parent_with_child
+from tests.support.world import HEADER, accept_contract, catalog_row, group_id, parent_with_child
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -90,7 +88,7 @@ async def test_blocked_when_the_year_opens_in_the_order_of_acceptance(db, clock)
     )
     for day, app in ((11, second), (12, first)):  # the second is accepted first
         clock.set(datetime(2027, 6, day, 9, 0))
-        assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+        assert (await db.run(accept_contract, staff, app)).done
     # accepted in June: nothing of this year's money is blocked for September
     before = await _balance(db, parent, child)
     assert before[1] == 0
@@ -109,7 +107,7 @@ async def test_blocked_when_the_year_opens_in_the_order_of_acceptance(db, clock)
         ).all()
     assert [t["application_id"] for t in told] == [first]
     # the provider's acceptance now follows today's rule: not covered
-    refused = await db.run(decisions.provider_decide, staff, first, AppStatus.ACCEPTED)
+    refused = await db.run(accept_contract, staff, first)
     assert (refused.done, refused.available) == (False, 600_000)
 
 
@@ -119,7 +117,7 @@ async def test_a_second_summer_quote_counts_what_the_first_acceptance_takes(db, 
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     clock.set(datetime(2027, 7, 1, 9, 0))
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     q = await _quote(db, parent, child, "g2")
     # 24 000 ₽ less the 18 000 ₽ the accepted one will take, over 9 months: 666,66 ₽ a
     # month, paid as 666 ₽ (an equal share is whole roubles)

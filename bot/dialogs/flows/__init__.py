@@ -7,6 +7,7 @@ from bot.dialogs.flows import (  # noqa: F401
     child_form,
     children,
     confirmer,
+    contract,
     coordinator,
     faq,
     link,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     true,
 )
@@ -36,6 +37,10 @@ class Municipality(Base):
     )
     # a seat freed in a full group is held this long for the first of its waiting list
     seat_hold_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # a contract offered and not accepted within this many days lapses (the seat frees)
+    offer_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # the municipality's contract (договор-оферта) text; NULL: the locales' default
+    contract_template: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class MunicipalityYear(Base):
