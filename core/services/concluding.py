@@ -103,12 +103,12 @@ class ContractView:
 
 async def _open_offer(uow: UnitOfWork, app: Application) -> Contract:
     contract = await current(uow, app.id)
-    if app.status != AppStatus.ACCEPTED.value or contract is None:
+    if contract is None:
         raise DomainError("contract_not_found")
     if contract.status == CONCLUDED:
         raise DomainError("contract_already_concluded")
-    if contract.status != OFFERED:
-        raise DomainError("contract_gone")
+    if contract.status != OFFERED or app.status != AppStatus.ACCEPTED.value:
+        raise DomainError("contract_gone")  # declined, lapsed, or its application ended
     if contract.deadline <= uow.now:
         raise DomainError("contract_gone")  # the worker lapses it
     return contract
