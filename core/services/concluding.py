@@ -231,9 +231,11 @@ async def sign_paper(uow: UnitOfWork, staff_id: int, app_id: int) -> Decision:
     return decision
 
 
-async def lapse_one(uow: UnitOfWork, contract_id: int) -> bool:
-    """One offer past its deadline lapses: the application ends (expired), the seat
-    passes on, the family and the provider's staff are told."""
+async def lapse_one(uow: UnitOfWork, contract_id: int, at: datetime | None = None) -> bool:
+    """One offer past its deadline (as of ``at``, now by default) lapses: the application
+    ends (expired), the seat passes on, the family and the provider's staff are told. An
+    offer whose application ended otherwise (cancelled, rejected) is void."""
+    now = at or uow.now
     app_id = await uow.session.scalar(
         select(Contract.application_id).where(Contract.id == contract_id)
     )
@@ -251,13 +253,14 @@ async def lapse_one(uow: UnitOfWork, contract_id: int) -> bool:
     if contract is None or contract.id != contract_id:
         return False
     # accepted, declined or ended meanwhile: nothing to do
-    if contract.status != OFFERED or contract.deadline > uow.now:
+    if contract.status != OFFERED or contract.deadline > now:
         return False
-    contract.status = LAPSED
     contract.ended_at = uow.now
     if app.status != AppStatus.ACCEPTED.value:
+        contract.status = VOID
         await uow.session.flush()
-        return True
+        return False
+    contract.status = LAPSED
     await end_application(uow, app.id, AppStatus.EXPIRED, reason=LAPSED_REASON)
     await tell_staff(uow, app, contract, "lapsed")
     return True
