@@ -76,7 +76,7 @@ faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for
 faq-a5 = Open the program, press the group marked ⏳, then «Apply»: the application joins the waiting list and you see your place in it. Seats go in the order of the list: a freed seat is held for the first on it (usually 24 hours, the municipality sets it), we write to them at once, and the seat is taken with «Take the seat». You may leave the list under «My applications» (/apps). You can also apply to another group or program with free seats: search shows them (/search).
 faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A certificate with a nominal gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
 faq-a7 = Money left over does not accumulate: at the end of the funding year it returns to the budget, and the new year brings a new nominal. Money blocked for classes under way does not expire while they go on.
-faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. The money is blocked when the provider accepts the application. Then the contract for the education is signed with the provider: we send you where to come and what to bring. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of acceptance the money no longer covers it, we will tell you what you can do.
+faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. When the provider accepts the application, the seat is the child's and we send you the contract offer: its terms and its text. The money is blocked when the contract is concluded — you pressed "I accept the contract" or signed it on paper at the provider. A contract not accepted within the days given lapses and the seat passes to the next. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of the contract the money no longer covers it, we will tell you what you can do.
 faq-a9 = Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
 faq-a10 = Yes. From 14 a child may search for clubs and apply from their own account. Open the child's card (/children) and press «Invite the child to the chat»: the bot gives a one-time code. You are told of every application and may cancel it.
 faq-office = МОЦ ({ $municipality }): { $address }; hours: { $hours }; phone: { $phone }.
@@ -291,7 +291,7 @@ quote-certified =
         [yes] Your co-pay: { $copay } a month, { $copay_total } for the whole period.
        *[no] No co-pay.
     }
-    When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
+    When you conclude the contract with the provider, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
     The provider sets the first day of studies at enrolment. A partial month (at the start and at the end of the studies) is paid by the group's class days, public holidays excluded; a month with no class day is free.
 quote-budget = Application: { $child }, from { $from } to { $to }. { $art ->
     [yes] A children's art school: no certificate needed.
@@ -348,7 +348,7 @@ app-card =
     The certificate pays: { $share } a month, co-pay: { $copay } a month
     { $held ->
         [yes] Blocked on the certificate: { $reserved }
-       *[no] The certificate's money is blocked when the provider accepts the application.
+       *[no] The certificate's money is blocked when the contract is concluded.
     }
 app-reason = Reason: { $reason }
 btn-app-cancel = Cancel the application

@@ -354,7 +354,9 @@ async def app_screen(ctx: Ctx) -> Screen:
                 "share": ctx.money(a.monthly_share),
                 "copay": ctx.money(a.monthly_copay),
                 "reserved": ctx.money(a.reserved_left),
-                "held": a.status != AppStatus.SUBMITTED,
+                # the money is blocked once the contract is concluded
+                "held": a.status != AppStatus.SUBMITTED
+                and not (opened.contract is not None and opened.contract.status == "offered"),
             },
         )
     ]
