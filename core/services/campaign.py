@@ -233,6 +233,8 @@ async def carry_into(uow: UnitOfWork, year: int, municipalities: Select[tuple[in
             .join(Certificate, Certificate.id == Application.certificate_id)
             .where(
                 Application.status.in_([AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value]),
+                # with the contract concluded (an offer still open blocks nothing)
+                Application.accepted_at.is_not(None),
                 Application.last_month >= january,
                 Application.monthly_share > 0,
                 Certificate.municipality_id.in_(municipalities),
