@@ -44,6 +44,8 @@ from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
 from core.certificates.link_requests import LinkRequest
 from core.certificates.statement import Entry, Reserve, Statement
+from core.enrolment.concluding import ContractView
+from core.enrolment.contracts import LAPSED_REASON as CONTRACT_LAPSED
 from core.enrolment.decisions import DEFAULT_EXPIRY_DAYS, Decision, FirstDays
 from core.enrolment.leaving import CertificateEnding, Ending, Leaving
 from core.enrolment.quotes import ApplyQuote
@@ -71,6 +73,7 @@ __all__ = [
     "CLOSED",
     "CONFIRM_PAGE",
     "CONSENT_VERSION",
+    "CONTRACT_LAPSED",
     "COUNT_CAP",
     "DEFAULT_EXPIRY_DAYS",
     "LINKED",
@@ -103,6 +106,7 @@ __all__ = [
     "Claim",
     "Claimed",
     "CloseResult",
+    "ContractView",
     "Core",
     "CorrectionView",
     "Decision",
@@ -224,6 +228,7 @@ class ApplyChoice:
 class ApplicationCard:
     application: ApplicationView
     waiting: Waiting | None
+    contract: ContractView | None = None  # the latest contract offered on it
 
 
 @dataclass(frozen=True)
@@ -336,6 +341,19 @@ class Enrolment(Protocol):
     async def application(self, parent_id: int, application_id: int) -> ApplicationCard: ...
     async def cancel(self, parent_id: int, application_id: int) -> None: ...
     async def leave(self, parent_id: int, application_id: int) -> None: ...
+    async def contract(self, parent_id: int, application_id: int) -> ContractView:
+        """The application's latest contract (its terms, its text, where it stands);
+        refuses an application with none or another family's."""
+        ...
+
+    async def accept_contract(
+        self, parent_id: int, application_id: int, text: str, account: str
+    ) -> Decision:
+        """Accepts the offer: ``text`` exactly as shown is kept with its SHA-256, the
+        account and the moment; the money is blocked, or refused with the figures."""
+        ...
+
+    async def decline_contract(self, parent_id: int, application_id: int) -> None: ...
 
 
 class Staff(Protocol):
@@ -365,6 +383,11 @@ class Staff(Protocol):
     async def provider_month(self, staff_id: int, month: int | None) -> ProviderMonth:
         """What the staff member's organisations are owed for a closed month (their
         latest with debits when None): per contract, and the totals."""
+        ...
+
+    async def sign_on_paper(self, staff_id: int, application_id: int) -> Decision:
+        """Records that the contract was signed on paper (audited): the money is blocked,
+        or refused with the figures."""
         ...
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...
@@ -490,6 +513,11 @@ class NoticeReader(Protocol):
         """(kopecks debited, contracts debited, organisations owed) of a closed month."""
         ...
 
+    async def contract_offered_until(self, application_id: int) -> datetime | None:
+        """Until when (naive UTC) the application's contract offer waits for the family;
+        None unless its latest contract is still offered."""
+        ...
+
 
 class Jobs(Protocol):
     """The outbox worker's way in: each call one short unit of work."""
@@ -572,6 +600,10 @@ class Operator(Protocol):
 
     async def expire_applications(self, days: int) -> int: ...
     async def expire_offers(self) -> int: ...
+    async def lapse_contracts(self) -> int:
+        """Contract offers not accepted in time lapse (their seats pass on); how many."""
+        ...
+
     async def payments(self, month: int, *, fmt: str) -> list[PaymentLine]:
         """The payment register of a closed month, one row per contract (refused for a
         month not closed); each export recorded in the audit trail."""

@@ -185,6 +185,13 @@ class OpenSearch(Action):
     pass
 
 
+@action("contract", public=True)
+class OpenContract(Action):
+    """An application's contract (the offer's notice finds only its family's)."""
+
+    application_id: int
+
+
 @action("apps")
 class OpenApplications(Action):
     pass

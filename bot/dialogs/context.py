@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from bot.dialogs.events import Event
 from bot.dialogs.flowstate import DRAFTS, ENGINE_KEYS, TYPED, FlowState
-from bot.dialogs.screen import Screen, T
+from bot.dialogs.screen import Piece, Screen, T, piece
 from bot.dialogs.screens import Screens
 from bot.dialogs.state import DialogState
-from bot.i18n import money
+from bot.i18n import ADULT, TEEN, Translator, money
 from core.errors import DomainError
 from core.port import ChildView, Core, ParentView
 
@@ -43,6 +43,7 @@ class Manager(Protocol):
     core: Core
     policy: Policy
     timezone: str
+    t: Translator
 
     async def build(self, ctx: Ctx, name: Screens) -> Screen:
         """Screen ``name`` built by the flow that declares it."""
@@ -195,6 +196,13 @@ class Ctx:
 
     def money(self, kopecks: int) -> str:
         return money(kopecks, self.lang)
+
+    def words(self, *parts: Piece) -> str:
+        """Pieces exactly as a screen shows them to the person (their language, paragraphs
+        apart): a contract's text is accepted as shown."""
+        you = TEEN if self.teen is not None else ADULT
+        shown = (piece(self.engine.t, self.lang, p, you) for p in parts)
+        return "\n\n".join(s for s in shown if s)
 
     def local_time(self, at: datetime) -> str:
         """A stored (naive UTC) moment as the region's clock shows it: 05.12 09:30."""

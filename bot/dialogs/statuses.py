@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.port import OFFER_LAPSED
+from core.port import CONTRACT_LAPSED, OFFER_LAPSED
 from core.rules.enrolment import AppStatus
 
 
@@ -10,4 +10,6 @@ def status_key(status: str, reason: object = None) -> str:
     """The locale key of an application's status (a held seat not taken has its own)."""
     if status == AppStatus.EXPIRED.value and reason == OFFER_LAPSED:
         return "status-offer-lapsed"
+    if status == AppStatus.EXPIRED.value and reason == CONTRACT_LAPSED:
+        return "status-contract-lapsed"
     return f"status-{status}"

@@ -459,7 +459,8 @@ def payments_cmd(month: str, fmt: str, out: Path | None) -> None:
 )
 def expire_applications_cmd(days: int | None) -> None:
     """Close applications no provider answered in time, and pass seats held for a
-    waiting list but not taken in time to the next; the families are told.
+    waiting list but not taken in time to the next, and let contracts offered and not
+    accepted within the municipality's offer_days lapse; the families are told.
 
     The worker does this by itself every few minutes; this runs it once now."""
     settings: Settings = click.get_current_context().obj
@@ -468,6 +469,8 @@ def expire_applications_cmd(days: int | None) -> None:
     click.echo(operator_text("cli-expired", count=count, days=wait))
     passed = _with_db(lambda op: op.expire_offers())
     click.echo(operator_text("cli-offers-passed", count=passed))
+    lapsed = _with_db(lambda op: op.lapse_contracts())
+    click.echo(operator_text("cli-contracts-lapsed", count=lapsed))
 
 
 OPERATOR_COMMANDS = (

@@ -7,7 +7,7 @@ from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialogs.actions import FindSimilar, OpenProviderMonth, TakeSeat
+from bot.dialogs.actions import FindSimilar, OpenContract, OpenProviderMonth, TakeSeat
 from bot.dialogs.statuses import status_key
 from bot.i18n import Translator, money
 from bot.words import Month
@@ -149,6 +149,20 @@ class Renderer:
             return Notice(text)
         if row.kind == "child_left":
             return await self._child_left(facts, lang, p)
+        if row.kind == "contract_event":
+            program = await self._program(facts, p.get("program_id"))
+            group_id = p.get("group_id")
+            group = await facts.group_name(group_id) if isinstance(group_id, int) else None
+            name = await self._child(facts, p.get("child_id"))
+            text = t(
+                lang,
+                "n-contract-event",
+                event=str(p.get("event") or "concluded"),
+                child=name or "—",
+                group=group or "—",
+                program=program or "—",
+            )
+            return Notice(text)
         if row.kind == "teen_linked":
             name = await self._child(facts, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None
@@ -177,6 +191,21 @@ class Renderer:
         step = await facts.next_step(app_id, similar=SIMILAR if status == "rejected" else 0)
         if step is None:
             return Notice(text, program_id=program)
+        if status == "accepted":
+            deadline = await facts.contract_offered_until(app_id)
+            if deadline is not None:
+                until = deadline.replace(tzinfo=UTC).astimezone(self.zone)
+                offer = t(
+                    lang,
+                    "n-contract-offer",
+                    provider=step.provider,
+                    address=step.address or "—",
+                    until=until.strftime("%d.%m %H:%M"),
+                )
+                return Notice(
+                    text + "\n\n" + offer,
+                    action=("btn-contract-open", OpenContract(app_id).pack()),
+                )
         if status == "rejected":
             if not step.similar:
                 return Notice(text + "\n\n" + t(lang, "n-next-rejected-none"))

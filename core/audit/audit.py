@@ -53,6 +53,7 @@ ACTIONS = frozenset(
         "enrol",
         "reject-application",
         "end-studies",
+        "contract-paper",  # the contract recorded as signed on paper
         # a coordinator
         "announce",
         "cancel-announcement",

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core.certificates.certificates import grant_from_queue
-from core.enrolment import waiting_list
+from core.enrolment import contracts, waiting_list
 from core.rules import import_cells as cells
 from core.rules.calendar import Period
 from core.rules.catalogue import Direction, Register
@@ -78,9 +78,12 @@ OPTIONAL_MUNICIPALITY_COLUMNS = (
     "applications_open",
     "funding_period",
     "seat_hold_hours",
+    "offer_days",
+    "contract_template",
     *OFFICE_COLUMNS,
     *CHILDREN_COLUMNS,
 )
+TEMPLATE_MAX = 20_000  # a contract's text, in characters
 PERIOD_NAMES = {"учебный": Period.SCHOOL, "календарный": Period.CALENDAR}
 DIRECTION_NAMES = {
     "техническая": Direction.TECHNICAL,
@@ -125,6 +128,8 @@ def parse_catalogue_row(row: dict[str, str]) -> dict[str, Any]:
         "group_name": cells.text(row, "group_name", 200),
         "schedule": cells.text(row, "schedule", 300, required=False),
         "seats": cells.integer(row, "seats", 0, 10_000),
+        # optional: the provider's own contract text (blank: as stored)
+        "contract_template": cells.text(row, "contract_template", TEMPLATE_MAX, required=False),
     }
 
 
@@ -315,6 +320,8 @@ async def _apply_catalogue(
             s.add(provider)
         provider.name = d["provider_name"]
         provider.art_school = d["art_school"]
+        if d.get("contract_template"):
+            provider.contract_template = d["contract_template"]
     await s.flush()
     for ext, d in wanted_programs.items():
         program = programs.get(ext)
@@ -411,6 +418,17 @@ def parse_municipality_row(row: dict[str, str]) -> dict[str, Any]:
             if row["seat_hold_hours"]
             else waiting_list.HOLD_HOURS
         )
+    if "offer_days" in row:  # blank: the default
+        # a contract offered and not accepted within these days lapses
+        d["offer_days"] = (
+            cells.integer(row, "offer_days", 1, 60)
+            if row["offer_days"]
+            else contracts.DEFAULT_OFFER_DAYS
+        )
+    if "contract_template" in row:  # blank: the default text of the locales
+        d["contract_template"] = (
+            cells.text(row, "contract_template", TEMPLATE_MAX, required=False) or None
+        )
     for column, size in zip(OFFICE_COLUMNS, (300, 200, 40), strict=True):
         if column in row:  # blank: no contact of that kind
             d[column] = cells.text(row, column, size, required=False)
@@ -425,7 +443,14 @@ def parse_municipality_row(row: dict[str, str]) -> dict[str, Any]:
     return d
 
 
-MUNICIPALITY_FIELDS = ("funding_period", "seat_hold_hours", *OFFICE_COLUMNS, *CHILDREN_COLUMNS)
+MUNICIPALITY_FIELDS = (
+    "funding_period",
+    "seat_hold_hours",
+    "offer_days",
+    "contract_template",
+    *OFFICE_COLUMNS,
+    *CHILDREN_COLUMNS,
+)
 YEAR_FIELDS = (
     "budget_programs_limit",
     *LIMIT_COLUMNS,

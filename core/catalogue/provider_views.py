@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.rules.enrolment import AppStatus
 from core.rules.people import age_on
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Certificate, Child, Program
+from core.storage.models import Application, Certificate, Child, Contract, Program
 
 PAGE = 8  # applications a page (a button each, with ◀ ▶ and the way back: within 10 rows)
 
@@ -41,6 +41,8 @@ class ProviderCard:
     certificate: str | None  # its number
     start: date | None  # enrolled: studies began on
     phone: str | None  # the parent's, if the family chose to give it with the application
+    # the latest contract's status (core.services.contracts); None: no contract offered
+    contract: str | None = None
 
 
 async def queue(
@@ -100,4 +102,10 @@ async def card(uow: UnitOfWork, staff_id: int, app_id: int) -> ProviderCard:
         number,
         date.fromordinal(app.start_day) if app.start_day else None,
         app.contact_phone,
+        await uow.session.scalar(
+            select(Contract.status)
+            .where(Contract.application_id == app.id)
+            .order_by(Contract.id.desc())
+            .limit(1)
+        ),
     )

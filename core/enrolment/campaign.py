@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, bindparam, func, select, true
 
+from core.enrolment import contracts
 from core.errors import DomainError
 from core.ledger.ledger import post
 from core.outbox.outbox import emit
@@ -171,6 +172,9 @@ async def block_accepted(
             .join(Certificate, Certificate.id == Application.certificate_id)
             .where(
                 Application.status == AppStatus.ACCEPTED.value,
+                # its contract concluded (accepted_at is the moment): an offer still open
+                # is blocked when the family accepts it, or lapses
+                Application.accepted_at.is_not(None),
                 Application.first_month >= first,
                 Application.reserved_left == 0,
                 Application.monthly_share > 0,
@@ -183,6 +187,7 @@ async def block_accepted(
     ).all()
     available: dict[int, int] = {}
     blocked = returned = 0
+    undone: list[int] = []
     for app, free, status in rows:
         cert_id = app.certificate_id
         if cert_id is None:  # joined on its certificate: never, but the type allows it
@@ -206,8 +211,10 @@ async def block_accepted(
         app.accepted_at = None
         app.updated_at = uow.now
         returned += 1
+        undone.append(app.id)
         await tell_not_covered(uow, app, need, left, f"app:{app.id}:not_covered:{year}")
     await uow.session.flush()
+    await contracts.void(uow, undone)  # accepted again only with a new contract
     if rows:
         logger.info("year %s: %d summer acceptances blocked, %d returned", year, blocked, returned)
     return blocked, returned
@@ -226,6 +233,8 @@ async def carry_into(uow: UnitOfWork, year: int, municipalities: Select[tuple[in
             .join(Certificate, Certificate.id == Application.certificate_id)
             .where(
                 Application.status.in_([AppStatus.ACCEPTED.value, AppStatus.ENROLLED.value]),
+                # with the contract concluded (an offer still open blocks nothing)
+                Application.accepted_at.is_not(None),
                 Application.last_month >= january,
                 Application.monthly_share > 0,
                 Certificate.municipality_id.in_(municipalities),

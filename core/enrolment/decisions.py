@@ -1,10 +1,10 @@
 """A provider's decisions on an application, and applications nobody answers.
 
-The money is blocked when the provider accepts (the contract), not when the family applies:
-the family saw the quote before applying and may have applied to several clubs, so at
-acceptance the reservation is taken against what is available then. Where that no longer
-covers the quoted monthly share, the provider is refused with the figures, the application
-stays submitted and the family is told what to do.
+A provider's acceptance holds the seat and offers the family the contract; the money is
+blocked when the contract is concluded (core.services.concluding), not when the family
+applies: the family saw the quote before applying and may have applied to several clubs,
+so at the contract the reservation is taken against what is available then. Enrolment
+needs the contract concluded.
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from core.audit import audit
-from core.certificates.certificates import period_of
-from core.enrolment import campaign
+from core.enrolment import contracts
 from core.enrolment.enrolment import REASON_MAX, _locked, _notify, _release, end_application
 from core.errors import DomainError
-from core.ledger.ledger import post
-from core.rules.calendar import Period, month_bounds, month_of
-from core.rules.enrolment import AppStatus, CertStatus, check_transition
+from core.rules.calendar import month_bounds, month_of
+from core.rules.enrolment import AppStatus, check_transition
 from core.rules.schedule import ALL_DAYS, is_class_day, next_class_day
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
-from core.storage.models import Application, Certificate, Group, MonthClose, Program, Role
+from core.storage.models import Application, Group, MonthClose, Program, Role
 
 logger = logging.getLogger(__name__)
 
@@ -144,49 +142,20 @@ async def _first_open_day(uow: UnitOfWork) -> date:
 
 
 async def _accept(uow: UnitOfWork, app: Application) -> Decision:
-    """Block the quoted share for the months from now to the end, or refuse with figures.
-    The certificate is locked (``_locked``), so what is available is read fresh."""
-    current = month_of(uow.today)
-    first = max(app.first_month, current)
+    """Hold the seat and offer the family the contract (core.services.contracts): the
+    money is blocked when the contract is concluded (core.services.concluding), against
+    what is available then."""
+    first = max(app.first_month, month_of(uow.today))
     if first > app.last_month:
         raise DomainError("program_finished")
-    cert = (
-        await uow.session.get(Certificate, app.certificate_id, populate_existing=True)
-        if app.certificate_id is not None
-        else None
-    )
-    period = await period_of(uow, cert.municipality_id) if cert is not None else Period.SCHOOL
-    needed = app.monthly_share * campaign.money_months(first, app.last_month, period)
-    if campaign.is_next_year(app.first_month, current, period):
-        # accepted for a funding year not yet open (the summer campaign; a January start in
-        # a calendar-year municipality): blocked when that year opens, in the order of
-        # acceptance (campaign.block_accepted, campaign.carry_into)
-        needed = 0
-    if needed and app.certificate_id is not None:
-        funded = cert is not None and cert.status == CertStatus.FUNDED
-        available = cert.total - cert.reserved if cert is not None and funded else 0
-        if available < needed:
-            # one notice a day however often the provider presses
-            dedup = f"app:{app.id}:not_covered:{uow.today.isoformat()}"
-            await campaign.tell_not_covered(uow, app, needed, available, dedup)
-            logger.info("application %s: acceptance refused, not covered", app.id)
-            return Decision(done=False, needed=needed, available=available)
-        await post(
-            uow,
-            certificate_id=app.certificate_id,
-            kind="reserve",
-            key=f"reserve:{app.id}",
-            reserved_delta=needed,
-            application_id=app.id,
-        )
-        app.reserved_left = needed
     app.first_month = first
     app.status = AppStatus.ACCEPTED.value
-    app.accepted_at = uow.now
     app.updated_at = uow.now
     await uow.session.flush()
+    await contracts.offer(uow, app)
+    # the family's notice of the acceptance is the offer, with a button to read it
     await _notify(uow, app)
-    return Decision(needed=needed)
+    return Decision()
 
 
 async def provider_enrol(
@@ -263,6 +232,7 @@ async def _default_start(
 async def _enrol(uow: UnitOfWork, app: Application, first_day: date | None) -> date:
     """Service starts on ``first_day``, a class day of the group: months reserved before
     its month are released; its month is debited by the class days from it on."""
+    await contracts.require_concluded(uow, app.id)
     earliest, latest, mask = await _start_window(uow, app)
     if first_day is None:
         first_day = await _default_start(uow, app, earliest, latest, mask)

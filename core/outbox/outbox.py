@@ -39,6 +39,7 @@ KINDS = frozenset(
         "child_left",  # to a provider's staff: a child left by the family's choice
         "provider_month",  # to a provider's staff: what it is owed for month ref
         "month_closed",  # to the operators: month ref closed by itself, with the totals
+        "contract_event",  # to a provider's staff: a contract concluded, or its offer lapsed
         "broadcast",
     }
 )

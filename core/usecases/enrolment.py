@@ -7,7 +7,7 @@ import dataclasses
 
 from core import port
 from core.catalogue import views
-from core.enrolment import enrolment, quotes, waiting_list
+from core.enrolment import concluding, enrolment, quotes, waiting_list
 from core.errors import DomainError
 from core.family import children
 from core.storage.db import UnitOfWork
@@ -50,6 +50,17 @@ class Enrolment(Area):
     async def leave(self, parent_id: int, application_id: int) -> None:
         await self.db.run(enrolment.leave, parent_id, application_id)
 
+    async def contract(self, parent_id: int, application_id: int) -> port.ContractView:
+        return await self.db.read(_contract, parent_id, application_id)
+
+    async def accept_contract(
+        self, parent_id: int, application_id: int, text: str, account: str
+    ) -> port.Decision:
+        return await self.db.run(concluding.accept, parent_id, application_id, text, account)
+
+    async def decline_contract(self, parent_id: int, application_id: int) -> None:
+        await self.db.run(concluding.decline, parent_id, application_id)
+
 
 async def _choices(
     uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
@@ -69,7 +80,18 @@ async def _application(
     uow: UnitOfWork, parent_id: int, application_id: int
 ) -> port.ApplicationCard:
     a = await views.parent_application(uow, parent_id, application_id)
-    return port.ApplicationCard(a, await waiting_list.waiting_place(uow, a.id))
+    return port.ApplicationCard(
+        a,
+        await waiting_list.waiting_place(uow, a.id),
+        await concluding.view(uow, parent_id, a.id),
+    )
+
+
+async def _contract(uow: UnitOfWork, parent_id: int, application_id: int) -> port.ContractView:
+    found = await concluding.view(uow, parent_id, application_id)
+    if found is None:
+        raise DomainError("contract_not_found")
+    return found
 
 
 async def _submit(

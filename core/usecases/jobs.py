@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from core import port
 from core.accounting import auto_close, month_close, payments
 from core.broadcasts import broadcasts
 from core.catalogue import views
-from core.enrolment import decisions, enrolment, waiting_list
+from core.enrolment import concluding, contracts, decisions, enrolment, waiting_list
 from core.outbox import delivery
 from core.rules.enrolment import AppStatus
 from core.storage.db import Database, UnitOfWork
@@ -128,6 +128,12 @@ class NoticeFacts:
     async def month_summary(self, month: int) -> tuple[int, int, int]:
         return await payments.month_summary(self.uow, month)
 
+    async def contract_offered_until(self, application_id: int) -> datetime | None:
+        offered = await contracts.current(self.uow, application_id)
+        if offered is None or offered.status != contracts.OFFERED:
+            return None
+        return offered.deadline
+
 
 class Jobs:
     """``port.Jobs`` over one database."""
@@ -140,6 +146,8 @@ class Jobs:
         await expire_unanswered(self.db, expiry_days)
         # held seats not taken in time go to the next of the waiting list
         await expire_offers(self.db)
+        # contracts offered and not accepted in time lapse: their seats too
+        await concluding.lapse_offers(self.db)
 
     async def claim(self, batch: int, lease_s: float) -> port.Claim:
         async with self.db.uow() as uow:

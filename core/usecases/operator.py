@@ -13,6 +13,7 @@ from core import demo, port
 from core.accounting import month_close, new_year, payments
 from core.audit import audit
 from core.catalogue import catalogue_import
+from core.enrolment import concluding
 from core.errors import DomainError
 from core.register import register_import
 from core.reports import report as reports
@@ -202,6 +203,9 @@ class Operator:
 
     async def expire_offers(self) -> int:
         return await jobs.expire_offers(self.db)
+
+    async def lapse_contracts(self) -> int:
+        return await concluding.lapse_offers(self.db)
 
     async def payments(self, month: int, *, fmt: str) -> list[port.PaymentLine]:
         return await self._audited(

@@ -8,7 +8,7 @@ from core import port
 from core.accounting import payments
 from core.catalogue import provider_views, views
 from core.certificates import confirmations, corrections, link_requests
-from core.enrolment import decisions
+from core.enrolment import concluding, decisions
 from core.rules.enrolment import AppStatus, CertStatus
 from core.usecases.base import Area
 
@@ -36,6 +36,9 @@ class Staff(Area):
 
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         return await self.db.run(decisions.provider_enrol, staff_id, application_id, first_day)
+
+    async def sign_on_paper(self, staff_id: int, application_id: int) -> port.Decision:
+        return await self.db.run(concluding.sign_paper, staff_id, application_id)
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

@@ -23,6 +23,7 @@ cli-expired = Applications closed after { $days } { $days ->
    *[other] days
 } without the provider's answer: { $count }.
 cli-offers-passed = Held seats not taken in time, passed to the next on the waiting list: { $count }.
+cli-contracts-lapsed = Contract offers not accepted in time (their seats freed): { $count }.
 cli-role-granted = Role "{ $role }" granted (parent no. { $parent }).
 cli-role-revoked = Role "{ $role }" revoked from { $identity }: { $count ->
     [one] { $count } grant

@@ -82,7 +82,10 @@ faq-a4 = Every credit, block, debit and return is in /balance. Each debit is for
 faq-a5 = Open the program, press the group marked ⏳, then «Apply»: the application joins the waiting list and you see your place in it. Seats go in the order of the list: a freed seat is held for the first on it (usually 24 hours, the municipality sets it), we write to them at once, and the seat is taken with «Take the seat». You may leave the list under «My applications» (/apps). You can also apply to another group or program with free seats: search shows them (/search).
 faq-a6 = Every child has an accounting certificate: it is for budget programs and holds no money. A funded certificate gets the municipality's money for the year; they are issued in the order of requests while the municipality's quota lasts. Request it on the child's card.
 faq-a7 = Money left over does not accumulate: at the end of the funding year it returns to the budget, and the new year brings a new nominal. Money blocked for classes under way does not expire while they go on.
-faq-a8 = When you apply, we show what the certificate will pay each month and your co-pay. The money is blocked when the provider accepts the application. Then the contract for the education is signed with the provider: we send you where to come and what to bring. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of acceptance the money no longer covers it, we will tell you what you can do.
+faq-a8 = { $you ->
+    [teen] When you apply, we show what the certificate will pay each month and the co-pay. When the provider accepts the application, the seat is yours and your parent receives the contract offer. The money is blocked when the contract is concluded — your parent accepted it in the chat or signed it on paper at the provider. A contract not accepted within the days given lapses and the seat passes to the next. After the contract the provider enrols you and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of the contract the money no longer covers it, we will tell you what you can do.
+   *[adult] When you apply, we show what the certificate will pay each month and your co-pay. When the provider accepts the application, the seat is the child's and we send you the contract offer: its terms and its text. The money is blocked when the contract is concluded — you pressed "I accept the contract" or signed it on paper at the provider. A contract not accepted within the days given lapses and the seat passes to the next. After the contract the provider enrols the child and sets the first day of studies; the debits run from it. You may apply to several clubs: if by the time of the contract the money no longer covers it, we will tell you what you can do.
+}
 faq-a9 = { $you ->
     [teen] Visit the МОЦ once with the documents: your birth certificate or passport, your SNILS and your parent's passport. The staff check the data and the certificate becomes active; we send a notice.
    *[adult] Visit the МОЦ once with the documents: the child's birth certificate, the child's SNILS and your passport. The staff check the data and the certificate becomes active; we send you a notice.
@@ -335,7 +338,7 @@ quote-certified =
         [yes] Your co-pay: { $copay } a month, { $copay_total } for the whole period.
        *[no] No co-pay.
     }
-    When the provider accepts the application, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
+    When the contract with the provider is concluded, { $reserve } will be blocked on the certificate (available now: { $available }). If the money goes to another application first, we will tell you.
     The provider sets the first day of studies at enrolment. A partial month (at the start and at the end of the studies) is paid by the group's class days, public holidays excluded; a month with no class day is free.
 quote-budget = Application: { $child }, from { MONTH($from) } to { MONTH($to) }. { $art ->
     [yes] A children's art school: no certificate needed.
@@ -395,7 +398,7 @@ app-card =
     The certificate pays: { $share } a month, co-pay: { $copay } a month
     { $held ->
         [yes] Blocked on the certificate: { $reserved }
-       *[no] The certificate's money is blocked when the provider accepts the application.
+       *[no] The certificate's money is blocked when the contract is concluded.
     }
 app-reason = Reason: { $reason }
 btn-app-cancel = Cancel the application
@@ -530,7 +533,7 @@ pd-finished = Studies ended, the last day is { $date }. The family will be notif
 btn-accept = ✅ Accept
 btn-enrol = 🎓 Enrol
 btn-reject = ✖ Reject
-pd-accepted = Accepted; the parent will be notified.
+pd-accepted = Accepted: the seat is the child's. The family has received the contract offer: it accepts it in the chat, or press "Contract signed on paper". Enrol once the contract is concluded.
 pd-enrolled = Enrolled, the first day of studies is { $date }. The parent will be notified.
 ask-first-day = From which day does the child study? Choose one of the group's class days or type a date (for example { $earliest }): not before { $earliest } and not after { $latest }. From that day the month is paid by the group's class days.
 btn-first-day = { $weekday ->
@@ -543,7 +546,7 @@ btn-first-day = { $weekday ->
    *[6] Sun
 }, { $date }
 pd-rejected = Rejected; the parent will see the reason.
-pd-not-covered = The application cannot be accepted: the certificate no longer covers it. Needed { $needed }, available { $available }. The application stays submitted; the family has been told.
+pd-not-covered = The contract is not concluded: the certificate no longer covers it. Needed { $needed }, available { $available }. The application stays accepted until the offer's deadline; the family has been told.
 ask-reason = Type the reason for the refusal: the parent will see it.
 
 ## Months
@@ -607,7 +610,7 @@ n-teen-linked = { $child } now uses the chat from their own account and may sear
 n-share-changed = { $child }, { QUOTE($program) }: from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
 n-application = 📝 { $child }, { QUOTE($program) }: { $status }.
-n-application-not-covered = ⚠️ The provider is ready to accept the application to { QUOTE($program) } ({ $child }), but the certificate no longer covers it: needed { $needed }, available { $available }. Cancel another application to free the money, or cancel this one and apply again: we will recompute the co-pay.
+n-application-not-covered = ⚠️ The contract for { QUOTE($program) } ({ $child }) is not concluded: the certificate no longer covers it — needed { $needed }, available { $available }. Cancel another application to free the money and accept the contract again, or cancel this one and apply again: we will recompute the co-pay.
 n-seat-free = 🎉 A seat is free in { QUOTE($program) }. You are first in line: apply while it is free.
 n-seat-offered = 🎉 A seat freed in { QUOTE($program) } for { $child }. We hold it for you until { $until }: press "Take the seat" to send the application. If you no longer need it, decline in "My applications" and it passes to the next.
 n-child-left = 🚪 { $named ->
@@ -758,3 +761,70 @@ n-month-closed = 🗓 { MONTH($month) } closed by itself: { $amount } debited fo
     [one] { $contracts } contract
    *[other] { $contracts } contracts
 }; organisations to pay: { $providers }. Payment register: payments { $label }.
+## The contract offer
+
+contract-title = CONTRACT OFFER for education under an additional general education program with { QUOTE($provider) }
+contract-terms =
+    Student: { $child }
+    Provider: { $provider }
+    Program: “{ $program }”, group “{ $group }”, schedule: { $schedule }
+    Address: { $address }
+    First day of classes: { $first_day } (the provider sets it finally at enrolment)
+    Period: { MONTH($from) } to { MONTH($to) } ({ $months } { $months ->
+        [one] month
+       *[other] months
+    })
+    Price: { $price } a month
+    Paid by the certificate: { $share } a month, { $share_total } in all
+    The family's co-pay: { $copay } a month, { $copay_total } in all
+contract-cancellation =
+    Termination. The family may end the contract at any time in the chat (My applications → Leave): the month of leaving is paid by the group's class days up to the last day, and the money for the months not served returns to the certificate. The provider may end the studies, naming the last day. The contract ends on the last day of classes or with the end of the program.
+contract-default-text =
+    The provider { QUOTE($provider) } undertakes to teach the program above by the group's schedule, and the customer (the parent, the legal representative) to see that the child attends. The services are paid from the certificate of additional education up to the amount above, the rest (the co-pay) by the customer. The certificate's money is debited monthly for the services given, by the group's class days. By pressing "I accept the contract" the customer accepts this offer (Civil Code of the Russian Federation, art. 438); the acceptance is recorded with the account, the moment and the SHA-256 checksum of the text accepted.
+contract-status = Contract: { $status ->
+        [offered] offered, awaiting your decision
+        [concluded] concluded { $method ->
+            [paper] on paper
+           *[chat] in the chat
+        }{ $dated ->
+            [yes] , { $at }
+           *[no] {""}
+        }
+        [declined] you declined it
+        [lapsed] not accepted in time, the seat passed to the next
+        [void] no longer in force
+       *[terminated] terminated{ $ended ->
+            [yes] , last day of classes { $last_day }
+           *[no] {""}
+        }
+    }
+contract-offer-until = Accept the contract by { $until }: after that the offer lapses and the seat passes to the next.
+btn-contract-accept = ✅ I accept the contract
+btn-contract-decline = ✖ Decline
+btn-contract-text = 📄 The accepted text
+btn-contract-open = 📄 Contract
+btn-contract-decline-yes = Yes, decline
+contract-changed = The contract's terms changed since you opened it. Please read them again.
+contract-not-covered = The contract is not concluded: the certificate no longer covers it — needed { $needed }, available { $available }. Cancel another application to free the money and accept the contract again before its deadline.
+contract-accepted = ✅ The contract is concluded. The certificate's money is reserved; the provider sets the first day of classes at enrolment.
+contract-decline-confirm = Decline the contract? The application will be cancelled and the seat will pass to the next.
+contract-declined = You declined the contract; the application is cancelled.
+contract-accepted-as = Accepted { $at }. SHA-256 checksum: { $digest }
+status-contract-lapsed = the contract was not accepted in time, the seat passed to the next
+pa-contract = Contract: { $status ->
+        [offered] offered to the family, awaiting acceptance
+        [concluded] concluded
+        [declined] the family declined
+        [lapsed] not accepted in time
+       *[void] no longer in force
+    }
+ask-paper-signed = Has the parent signed the contract on paper? The certificate's money will be reserved; then the child can be enrolled. The record is kept with your name and the time.
+btn-paper-signed = 🖊 Contract signed on paper
+btn-paper-signed-yes = Yes, signed
+pd-paper-signed = The contract is recorded as signed on paper and the money is reserved. The child can now be enrolled.
+n-contract-offer = 📄 { QUOTE($provider) } offers you the contract. Read its terms and accept it with the button by { $until } — or sign it on paper at the provider ({ $address }). A contract not accepted in time lapses and the seat passes to the next. The certificate's money is reserved when the contract is concluded.
+n-contract-event = 📄 { $child }, “{ $program }”, group “{ $group }”: { $event ->
+        [concluded] the family accepted the contract in the chat — you may enrol
+        [paper] the contract is recorded as signed on paper — you may enrol
+       *[lapsed] the contract was not accepted in time, the application is closed and the seat freed
+    }.

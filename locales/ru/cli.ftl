@@ -23,6 +23,7 @@ cli-expired = Закрыто заявок без ответа организац
    *[other] дней
 }: { $count }.
 cli-offers-passed = Удержанных мест, не занятых вовремя и переданных следующему в листе ожидания: { $count }.
+cli-contracts-lapsed = Предложенных договоров, не принятых вовремя (место освобождено): { $count }.
 cli-role-granted = Роль «{ $role }» выдана (родитель № { $parent }).
 cli-role-revoked = Роль «{ $role }» отозвана у { $identity }: { $count ->
     [one] { $count } назначение

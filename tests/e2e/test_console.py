@@ -43,6 +43,12 @@ WALK = [
     "6",  # applications to my groups
     "1",  # Мария's
     "1",  # accept
+    "/apps",  # the family reads the contract offered and accepts it
+    "1",  # Мария's application
+    "1",  # the contract
+    "1",  # I accept the contract
+    "/menu",
+    "6",  # applications to my groups
     "1",  # Мария's again
     "1",  # enrol
     "1",  # from the group's next class day
@@ -91,11 +97,13 @@ def test_console_walk(tmp_path: Path):
         "Заявки (1):",
         "Баланс сертификатов",
         "Зарезервировано:",
-        # as the organisation: the card, accept, enrol; the family's notices printed as
-        # they arrive, saying what next
+        # as the organisation: the card, accept, the family accepts the contract offered,
+        # enrol; the family's notices printed as they arrive, saying what next
         "Ребёнок: Иванова Мария, 10 лет",
         "🔔 📝 Мария, «Радиоэлектроника»: заявка принята.",
-        "Что дальше: заключите договор",
+        "предлагает договор-оферту",
+        "ДОГОВОР-ОФЕРТА",
+        "Договор заключён",
         "🔔 📝 Мария, «Радиоэлектроника»: ребёнок зачислен.",
         # the month closed: the debit notice in the terminal, then the statement
         "Закрыт ноябрь 2026\xa0г.: списаний 1",

@@ -5,15 +5,26 @@ library) accepts in the platform's own unit, the buttons on the last part only."
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from core.enrolment import decisions, enrolment
+from core.rules.enrolment import AppStatus
 from core.staff import roles
-from core.storage.models import Broadcast, Identity, Program
-from tests.e2e.chats import Chat, family, paid_program
+from core.storage.models import (
+    Broadcast,
+    Child,
+    Contract,
+    Group,
+    Identity,
+    Municipality,
+    Program,
+)
+from tests.e2e.chats import Chat, family, paid_program, school_clock
 
 PLATFORMS = ["tg", "vk", "max"]
 FIXTURES = {"tg": "telegram_bot", "vk": "vk_bot", "max": "max_bot"}
@@ -145,6 +156,51 @@ async def test_a_long_notice_and_a_long_screen_arrive_whole(chat):
     _check_parts(chat, again, description)
     if chat.platform == "tg":
         assert all(c.method == "sendMessage" for c in again)
+
+
+async def test_a_long_contract_arrives_whole_and_is_accepted_as_shown(chat):
+    """The municipality's contract text (7,000 characters): the offer's screen in several
+    messages within the platform's limits, the accept button on the last; the text kept
+    is the whole text shown."""
+    h = chat.h
+    school_clock(h)
+    parent = await family(h, chat.platform, PARENT)
+    program, _, group, provider = await paid_program(h)
+    template = _paragraphs("Пункт договора", 12)
+    async with h.app.db.uow() as uow:
+        p = await uow.session.get(Program, program)
+        assert p is not None
+        muni = await uow.session.get(Municipality, p.municipality_id)
+        assert muni is not None
+        muni.contract_template = "\n\n".join(template)
+        child = await uow.session.scalar(select(Child.id).where(Child.parent_id == parent))
+        group_id = await uow.session.scalar(
+            select(Group.id).where(Group.program_id == program, Group.name == group)
+        )
+        await uow.commit()
+    app = await h.app.db.run(enrolment.apply, parent, child, group_id)
+    staff = await h.app.db.run(
+        roles.grant, f"{chat.platform}:8301", "provider", provider_external_id=provider
+    )
+    assert (await h.app.db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    offered = await chat.notice(PARENT, "предлагает договор-оферту")
+
+    before = len(chat.server.sent)
+    await chat.press(PARENT, offered, "Договор")
+    parts = await _answer(chat, PARENT, before)
+    _check_parts(chat, parts, template)
+    assert "ДОГОВОР-ОФЕРТА" in parts[0].text
+    before = len(chat.server.sent)
+    await chat.press(PARENT, parts[-1], "Принимаю договор")
+    done = await _answer(chat, PARENT, before)
+    assert "Договор заключён" in done[0].text
+    async with h.app.db.reader() as uow:
+        kept = await uow.session.scalar(select(Contract).where(Contract.application_id == app))
+    assert kept is not None and kept.status == "concluded" and kept.text is not None
+    # every paragraph of the municipality's text, in order, in what was kept
+    at = [kept.text.index(paragraph) for paragraph in template]
+    assert at == sorted(at)
+    assert kept.digest == hashlib.sha256(kept.text.encode()).hexdigest()
 
 
 async def test_a_refused_edit_sends_every_part_anew(telegram_bot):

@@ -5,6 +5,7 @@ an announcement's program chosen by search."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from core.accounting import month_close
 from core.enrolment import enrolment
 from core.rules.calendar import month_of
 from core.staff import roles
-from core.storage.models import Application, Group
+from core.storage.models import Application, Contract, Group
 from tests.e2e.chats import Chat, family, paid_program, school_clock
 
 PLATFORMS = ["tg", "vk", "max"]
@@ -73,9 +74,28 @@ async def test_enrol_close_the_month_statement_and_the_end_of_studies(chat):
     queue = await chat.press(STAFF, app_card, "Принять")
     assert "Заявка принята" in queue.text
     accepted = await chat.notice(PARENT, "заявка принята")
-    assert "Что дальше: заключите договор" in accepted.text
+    assert "предлагает договор-оферту" in accepted.text
     app_card = await chat.press(STAFF, queue, "Мария")
     assert "Сертификат №" in app_card.text
+    assert "Договор: предложен семье" in app_card.text
+    # the family reads the contract from the notice and accepts it with a button
+    offer = await chat.press(PARENT, accepted, "Договор")
+    for shown in ("ДОГОВОР-ОФЕРТА", name, group, "Оплачивает сертификат", "Расторжение"):
+        assert shown in offer.text, shown
+    concluded = await chat.press(PARENT, offer, "Принимаю договор")
+    assert "Договор заключён" in concluded.text
+    assert "заключён в чате" in concluded.text
+    # what was kept is the text exactly as shown (between the status and the deadline)
+    shown_text = "\n\n".join(offer.text.split("\n\n")[1:-1])
+    async with h.app.db.reader() as uow:
+        kept = await uow.session.scalar(select(Contract))
+    assert kept.text == shown_text
+    assert kept.digest == hashlib.sha256(shown_text.encode()).hexdigest()
+    assert kept.account == f"{chat.platform}:{PARENT}"
+    told = await chat.notice(STAFF, "семья приняла договор")
+    assert group in told.text
+    app_card = await chat.press(STAFF, queue, "Мария")
+    assert "Договор: заключён" in app_card.text
     ask_first = await chat.press(STAFF, app_card, "Зачислить")
     assert "С какого дня ребёнок начинает заниматься" in ask_first.text
     # the first offered day is the group's next class day
@@ -115,6 +135,14 @@ async def test_enrol_close_the_month_statement_and_the_end_of_studies(chat):
     assert "Обучение завершено" in done.text and ask_day
     finished = await chat.notice(PARENT, "занятия завершены")
     assert name in finished.text
+    # the contract stays readable in /apps: terminated on the last day, the text accepted
+    apps = await chat.say(PARENT, "/apps")
+    card = await chat.press(PARENT, apps, "Мария")
+    assert f"расторгнут, последний день занятий — 01.12.{year}" in card.text
+    contract = await chat.press(PARENT, card, "Договор")
+    accepted_text = await chat.press(PARENT, contract, "Принятый текст")
+    assert shown_text in accepted_text.text
+    assert kept.digest in accepted_text.text
     async with h.app.db.reader() as uow:
         status = await uow.session.scalar(select(Application.status))
     assert status == "finished"

@@ -18,10 +18,15 @@ from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules import schedule
 from core.rules.calendar import month_bounds, month_index
-from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Group, LedgerEntry
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def _staff(db):
@@ -34,7 +39,7 @@ async def _staff(db):
 async def _accepted(db, staff, parent, child, external="g1"):
     g = await group_id(db, external)
     app = await db.run(enrolment.apply, parent, child, g)
-    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, app)).done
     return app
 
 

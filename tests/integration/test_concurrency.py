@@ -1,4 +1,4 @@
-"""50 acceptances at once against a balance that covers exactly 20; the last seat."""
+"""50 contracts concluded at once against a balance that covers exactly 20; the last seat."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ import asyncio
 from sqlalchemy import func, select
 
 from core.certificates import certificates
-from core.enrolment import decisions, enrolment, waiting_list
-from core.rules.enrolment import AppStatus
+from core.enrolment import enrolment, waiting_list
 from core.staff import roles
-from core.storage.models import Application, Group, LedgerEntry
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from core.storage.models import Application, Contract, Group, LedgerEntry
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 N = 50
 FITS = 20
@@ -32,7 +37,7 @@ async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
         apps.append(await db.run(enrolment.apply, parent, child, g, expected_share=13_750))
 
     async def one(app: int) -> str:
-        decision = await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+        decision = await db.run(accept_contract, staff, app)
         return "ok" if decision.done else "not_covered"
 
     results = await asyncio.gather(*(one(a) for a in apps))
@@ -50,7 +55,17 @@ async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
                 )
             ).all()
         )
-        assert statuses == {"accepted": FITS, "submitted": N - FITS}
+        # every seat is held; the contracts not covered stay offered (the family may free
+        # money and accept again), the others are concluded
+        assert statuses == {"accepted": N}
+        contracts = dict(
+            (
+                await uow.session.execute(
+                    select(Contract.status, func.count()).group_by(Contract.status)
+                )
+            ).all()
+        )
+        assert contracts == {"concluded": FITS, "offered": N - FITS}
         held = await uow.session.scalar(select(func.sum(Application.reserved_left)))
         assert held == 2_200_000
         reserved = await uow.session.scalar(

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from core.accounting import month_close
 from core.certificates import certificates
-from core.enrolment import decisions, enrolment, quotes, waiting_list
+from core.enrolment import contracts, decisions, enrolment, quotes, waiting_list
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
@@ -15,7 +15,13 @@ from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
 from core.usecases import jobs
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def _apply(db, parent, child, external="g1", expected=None):
@@ -69,11 +75,17 @@ async def _decide(db, staff, app, status, reason=None):
     return decision
 
 
+async def _conclude(db, staff, app):
+    """The provider accepts and the family accepts the contract: the money is blocked."""
+    return await db.run(accept_contract, staff, app)
+
+
 async def _accepted(db, parent, child, external="g1", expected=None, staff=None):
-    """Apply, and the provider accepts: the money is blocked then."""
+    """Apply, the provider accepts and the contract is concluded: the money is blocked
+    then."""
     app = await _apply(db, parent, child, external, expected)
     staff = staff or await _provider(db)
-    assert (await _decide(db, staff, app, AppStatus.ACCEPTED)).done
+    assert (await _conclude(db, staff, app)).done
     return app
 
 
@@ -89,7 +101,7 @@ async def test_acceptance_reserves_price_times_months_left_applying_nothing(db):
     # applying blocks nothing: the money is blocked at the contract
     assert await _balance(db, parent, child) == (1_100_000, 0, 1_100_000)
     staff = await _provider(db)
-    decision = await _decide(db, staff, app, AppStatus.ACCEPTED)
+    decision = await _conclude(db, staff, app)
     assert (decision.done, decision.needed) == (True, 800_000)
     assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
 
@@ -102,14 +114,18 @@ async def test_several_applications_then_the_second_acceptance_is_not_covered(db
     first = await _apply(db, parent, child, "g1", expected=100_000)
     second = await _apply(db, parent, child, "g2", expected=100_000)
     third = await _apply(db, parent, child, "g3", expected=100_000)
-    assert (await _decide(db, staff, first, AppStatus.ACCEPTED)).done
-    refused = await _decide(db, staff, second, AppStatus.ACCEPTED)
+    assert (await _conclude(db, staff, first)).done
+    refused = await _conclude(db, staff, second)
     assert (refused.done, refused.needed, refused.available) == (False, 800_000, 300_000)
-    refused_again = await _decide(db, staff, second, AppStatus.ACCEPTED)
+    refused_again = await _conclude(db, staff, second)
     assert not refused_again.done
     async with db.reader() as uow:
-        assert (await uow.session.get(Application, second)).status == "submitted"
+        # the seat stays held, the contract's offer stays open: it may be accepted again
+        assert (await uow.session.get(Application, second)).status == "accepted"
         assert (await uow.session.get(Application, second)).reserved_left == 0
+        contract = await contracts.current(uow, second)
+        assert contract is not None
+        assert (contract.status, contract.concluded_at, contract.digest) == ("offered", None, None)
         told = (
             await uow.session.scalars(
                 select(Outbox.payload).where(Outbox.kind == "application_not_covered")
@@ -121,9 +137,9 @@ async def test_several_applications_then_the_second_acceptance_is_not_covered(db
     assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
     # the family cancels the first: the money is free again and the second is accepted
     await db.run(enrolment.cancel, parent, first)
-    assert (await _decide(db, staff, second, AppStatus.ACCEPTED)).done
+    assert (await _conclude(db, staff, second)).done
     assert await _balance(db, parent, child) == (1_100_000, 800_000, 300_000)
-    assert not (await _decide(db, staff, third, AppStatus.ACCEPTED)).done
+    assert not (await _conclude(db, staff, third)).done
 
 
 async def test_acceptance_later_in_the_year_reserves_only_the_months_left(db, clock):
@@ -132,7 +148,7 @@ async def test_acceptance_later_in_the_year_reserves_only_the_months_left(db, cl
     app = await _apply(db, parent, child, expected=100_000)
     clock.set(datetime(2026, 11, 3, 9, 0))  # November..May: 7 months
     staff = await _provider(db)
-    assert (await _decide(db, staff, app, AppStatus.ACCEPTED)).needed == 700_000
+    assert (await _conclude(db, staff, app)).needed == 700_000
     assert await _balance(db, parent, child) == (1_100_000, 700_000, 400_000)
 
 
@@ -306,7 +322,7 @@ async def test_month_close_debits_prorated_once_then_leave(db, clock):
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
-    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _conclude(db, staff, app)
     await _decide(db, staff, app, AppStatus.ENROLLED)  # 5 October
     clock.set(datetime(2026, 11, 2, 9, 0))
     oct_ = month_index(2026, 10)
@@ -352,7 +368,7 @@ async def test_enrolling_late_releases_months_gone(db, clock):
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
-    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _conclude(db, staff, app)
     clock.set(datetime(2026, 11, 16, 9, 0))
     await _decide(db, staff, app, AppStatus.ENROLLED)
     assert (await _balance(db, parent, child))[1] == 700_000
@@ -366,7 +382,7 @@ async def test_program_end_finishes_and_releases_rounding(db, clock):
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
-    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _conclude(db, staff, app)
     # from the second of October's four Mondays (the group's class days)
     await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
     clock.set(datetime(2026, 11, 1, 9, 0))
@@ -388,7 +404,7 @@ async def test_switching_programs_keeps_funds(db, clock):
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     app = await _apply(db, parent, child)
-    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _conclude(db, staff, app)
     await _decide(db, staff, app, AppStatus.ENROLLED)
     async with db.uow() as uow:
         await enrolment.leave(uow, parent, app)
@@ -405,7 +421,7 @@ async def test_one_grouped_notice_for_several_debits(db, clock):
     staff = await _provider(db)
     for ext in ("g1", "g2"):
         app = await _apply(db, parent, child, ext)
-        await _decide(db, staff, app, AppStatus.ACCEPTED)
+        await _conclude(db, staff, app)
         await _decide(db, staff, app, AppStatus.ENROLLED)
     clock.set(datetime(2026, 11, 1, 9, 0))
     async with db.uow() as uow:
@@ -445,7 +461,7 @@ async def test_a_month_that_has_not_ended_cannot_be_closed(db, clock):
 async def _enrolled(db, parent, child, external="g1"):
     staff = await _provider(db)
     app = await _apply(db, parent, child, external)
-    await _decide(db, staff, app, AppStatus.ACCEPTED)
+    await _conclude(db, staff, app)
     await _decide(db, staff, app, AppStatus.ENROLLED)
     return app
 
@@ -538,7 +554,7 @@ async def test_notices_fan_out_once_per_family_in_chunks_even_across_months(db, 
     assert again == first
     for parent, child in ((first, child_a), (second, child_b), (first, child_c)):
         app = await _apply(db, parent, child)
-        await _decide(db, staff, app, AppStatus.ACCEPTED)
+        await _conclude(db, staff, app)
         await _decide(db, staff, app, AppStatus.ENROLLED)
     clock.set(datetime(2026, 12, 2, 9, 0))
     months = (month_index(2026, 10), month_index(2026, 11))

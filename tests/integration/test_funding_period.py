@@ -18,7 +18,7 @@ from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, LedgerEntry, Outbox
-from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child
+from tests.support.world import HEADER, accept_contract, catalogue_row, group_id, parent_with_child
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -49,7 +49,7 @@ async def _view(db, parent, child):
 async def _enrolled(db, parent, child) -> int:
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     return app
 
@@ -144,7 +144,7 @@ async def test_a_january_start_is_quoted_on_the_new_nominal_and_blocked_on_1_jan
     assert (q.later_year, q.nominal_known, q.money.monthly_share) == (True, True, 300_000)
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g3"))
-    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, app)).done
     assert (await _view(db, parent, child)).reserved == 0  # nothing of 2026's money
     clock.set(datetime(2027, 1, 2, 9, 0))
     await db.run(new_year.open_funding_year, 2027, close_missing=True)

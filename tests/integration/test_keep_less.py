@@ -23,7 +23,13 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application
 from core.usecases import UseCases, jobs
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 PHONE = "+79141234567"
 
@@ -36,8 +42,8 @@ async def _staff(db):
 
 
 async def _enrolled(db, staff, app):
-    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):
-        assert (await db.run(decisions.provider_decide, staff, app, status)).done
+    assert (await db.run(accept_contract, staff, app)).done
+    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)).done
 
 
 @pytest.mark.parametrize(
@@ -71,7 +77,7 @@ async def test_the_phone_goes_when_the_application_ends(db, clock, end):
         clock.set(datetime(2026, 11, 2, 9, 0))
         await db.run(month_close.close_month, month_index(2026, 10))
     else:  # the new year ends what the old one left open (here: an accepted application)
-        assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+        assert (await db.run(accept_contract, staff, app)).done
         clock.set(datetime(2027, 9, 1, 6, 0))
         await db.run(new_year.open_year, 2027, close_missing=True)
     async with db.reader() as uow:

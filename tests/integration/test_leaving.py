@@ -29,7 +29,13 @@ from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
 from core.usecases.jobs import NoticeFacts
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 ROWS = [catalogue_row(1, price=1000), catalogue_row(2, price=200, name="Шахматы")]
 
@@ -48,10 +54,10 @@ async def _family(db, staff):
     parent, child = await parent_with_child(db, "1")
     queued = await parent_with_child(db, "2")
     studying = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):
-        assert (await db.run(decisions.provider_decide, staff, studying, status)).done
+    assert (await db.run(accept_contract, staff, studying)).done
+    assert (await db.run(decisions.provider_decide, staff, studying, AppStatus.ENROLLED)).done
     accepted = await db.run(enrolment.apply, parent, child, await group_id(db, "g2"))
-    assert (await db.run(decisions.provider_decide, staff, accepted, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, accepted)).done
     return parent, child, studying, accepted, queued
 
 

@@ -24,7 +24,13 @@ from core.storage.db import Database
 from core.storage.models import Application, Base, Certificate, LedgerEntry, MonthClose
 from tests.conftest import START
 from tests.support.clock import FakeClock
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 PROGRAMS = [
     catalogue_row(1, price=1500, seats=3),
@@ -108,7 +114,7 @@ async def _run(db: Database, clock: FakeClock, steps: list[tuple]) -> None:
                     app = await enrolment.apply(uow, parent, child, g)
                     apps.append((parent, app))
                     if step[3]:  # the provider enrols at once
-                        await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+                        await accept_contract(uow, staff, app)
                         await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
                 elif kind in ("cancel", "leave", "enrol") and apps:
                     parent, app = apps[step[1] % len(apps)]
@@ -117,7 +123,7 @@ async def _run(db: Database, clock: FakeClock, steps: list[tuple]) -> None:
                     elif kind == "leave":
                         await enrolment.leave(uow, parent, app)
                     else:
-                        await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+                        await accept_contract(uow, staff, app)
                         await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
                 elif kind == "wait":
                     await _pass_time(uow, clock, step[1])

@@ -13,7 +13,13 @@ from core.errors import DomainError
 from core.rules.enrolment import AppStatus, CertStatus
 from core.staff import roles
 from core.storage.models import Application, Certificate, Group, LedgerEntry, Outbox
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 NEXT = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
@@ -30,7 +36,7 @@ async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
     async with db.uow() as uow:
         app = await enrolment.apply(uow, *funded, g)
         staff = await roles.grant(uow, "tg:100", "provider", provider_external_id="prov1")
-        await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+        await accept_contract(uow, staff, app)
         await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
         await catalogue_import.import_municipalities(uow, NEXT.format(quota=2))
         await uow.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.i18n import LANGUAGES
 from bot.notify.render import Renderer
-from core.enrolment import enrolment, waiting_list
+from core.enrolment import contracts, enrolment, waiting_list
 from core.outbox.delivery import Claimed
 from core.outbox.outbox import KINDS
 from core.storage.models import Program
@@ -48,6 +48,9 @@ async def test_every_notice_renders(db):
     rows.append(
         ("application_status", {**app, "status": "expired", "reason": waiting_list.OFFER_LAPSED})
     )
+    rows.append(
+        ("application_status", {**app, "status": "expired", "reason": contracts.LAPSED_REASON})
+    )
     rows.append(("seat_offered", {"application_id": offered}))
     rows += [
         ("certificate_status", {"child_id": child, "status": s, "reason": "Не совпадает"})
@@ -77,6 +80,19 @@ async def test_every_notice_renders(db):
             },
         )
         for why in ("left", "cancelled", "withdrawn", "removed")
+    ]
+    rows += [
+        (
+            "contract_event",
+            {
+                "application_id": 1,
+                "program_id": program,
+                "group_id": g,
+                "child_id": child,
+                "event": e,
+            },
+        )
+        for e in ("concluded", "paper", "lapsed")
     ]
     rows += [
         ("topup", {}),

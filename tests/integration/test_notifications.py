@@ -30,7 +30,13 @@ from core.usecases.jobs import Jobs
 from tests.support.audience import add_parents
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 @contextlib.asynccontextmanager
@@ -185,7 +191,7 @@ async def test_debits_are_one_grouped_message_with_low_balance_warning(sqlite_db
         staff = await roles.grant(uow, "tg:900", "provider", provider_external_id="prov1")
         for g in groups:
             app = await enrolment.apply(uow, parent, child, g)
-            await decisions.provider_decide(uow, staff, app, AppStatus.ACCEPTED)
+            await accept_contract(uow, staff, app)
             await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
         await uow.commit()
     clock.set(datetime(2026, 11, 1, 9, 0))

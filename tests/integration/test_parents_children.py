@@ -6,14 +6,19 @@ import pytest
 from sqlalchemy import func, select
 
 from core.certificates import certificates
-from core.enrolment import decisions, enrolment, quotes
+from core.enrolment import enrolment, quotes
 from core.errors import DomainError
 from core.family import children, parents
-from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Certificate, Child, LedgerEntry, Outbox
 from core.usecases import family as family_cases
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 VALID = children.ChildInput("Петров", "Илья", "Сергеевич", date(2015, 5, 1), None, 1)
 
@@ -156,7 +161,7 @@ async def test_withdrawal_erases_children_keeps_ledger(db):
     g = await group_id(db, "g1")
     app = await db.run(enrolment.apply, parent, child, g)
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)  # money blocked
+    await db.run(accept_contract, staff, app)  # money blocked
     async with db.uow() as uow:
         deleted = await family_cases.withdraw_consent(uow, parent)
         await uow.commit()

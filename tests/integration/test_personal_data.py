@@ -17,7 +17,13 @@ from core.register import linking
 from core.storage.models import Application, Certificate, LedgerEntry, Outbox
 from core.usecases import UseCases
 from core.usecases import family as family_cases
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def test_withdrawal_unties_the_ledger_from_the_family(db):
@@ -104,8 +110,8 @@ async def test_withdrawal_while_attending_is_leaving_and_the_screen_says_so(db, 
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     attends = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
     waits = await db.run(enrolment.apply, parent, child, await group_id(db, "g2"))
-    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):
-        await db.run(decisions.provider_decide, staff, attends, status)
+    await db.run(accept_contract, staff, attends)
+    await db.run(decisions.provider_decide, staff, attends, AppStatus.ENROLLED)
     engine = Engine(
         FLOWS, UseCases(db), MemoryStateStore(), translator(), Signer(b"k"), deadline=10
     )

@@ -19,7 +19,13 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, LedgerEntry
 from core.usecases import family as family_cases
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def _staff(db, external="100", provider="prov1"):
@@ -63,7 +69,7 @@ async def test_queues_page_and_the_card_has_what_a_contract_needs(db):
     assert card.child_full_name.startswith("Иванова Мария")
     # the number only once accepted (issue 24: with the birth date it took a certificate)
     assert (card.birth_date, card.certificate, card.phone) == (date(2015, 1, 1), None, phone)
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     async with db.reader() as uow:
         card = await provider_views.card(uow, staff, app)
         number = (await certificates.view(uow, parent, child)).number
@@ -91,8 +97,8 @@ async def test_ending_studies_on_a_last_day_debits_the_days_served(db, clock):
     parent, child = await parent_with_child(db)
     staff = await _staff(db)
     app = await _apply(db, parent, child)
-    for status in (AppStatus.ACCEPTED, AppStatus.ENROLLED):  # 5 October
-        assert (await db.run(decisions.provider_decide, staff, app, status)).done
+    assert (await db.run(accept_contract, staff, app)).done  # 5 October
+    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)).done
     async with db.reader() as uow:
         studying, total = await provider_views.queue(uow, staff, Queue.STUDYING, 0)
     assert ([a.id for a in studying], total) == ([app], 1)

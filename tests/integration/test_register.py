@@ -19,7 +19,7 @@ from core.rules.enrolment import AppStatus
 from core.staff import roles as roles_service
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import family as family_cases
-from tests.support.world import catalogue_row, confirmer, group_id, setup_region
+from tests.support.world import accept_contract, catalogue_row, confirmer, group_id, setup_region
 
 SNILS = "11223344595"
 
@@ -68,7 +68,7 @@ async def test_a_second_family_cannot_register_the_same_child(db):
 async def _enrolled_and_debited(db, clock, parent: int, child: int) -> None:
     staff = await db.run(roles_service.grant, "tg:900", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     clock.set(datetime(2026, 11, 2, 9, 0))
     await db.run(month_close.close_month, month_index(2026, 10))

@@ -9,15 +9,21 @@ from sqlalchemy import func, select
 
 from core.catalogue import provider_views
 from core.certificates import certificates, link_requests
-from core.enrolment import decisions, enrolment
+from core.enrolment import enrolment
 from core.family import children, parents
 from core.register import linking, register, register_import
-from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Certificate, LedgerEntry, LinkFailure, Outbox, RegisterEntry
 from core.usecases import certificates as certificate_cases
 from core.usecases import family as family_cases
-from tests.support.world import catalogue_row, confirmer, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    confirmer,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 HEADER = "number,surname,name,patronymic,birth_date,snils,municipality_code,status,balance_rub\n"
 ROWS = (
@@ -354,7 +360,7 @@ async def test_the_provider_sees_the_number_only_after_acceptance(db):
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     async with db.reader() as uow:
         assert (await provider_views.card(uow, staff, app)).certificate is None
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     async with db.reader() as uow:
         number = (await certificates.view(uow, parent, child)).number
         assert (await provider_views.card(uow, staff, app)).certificate == number

@@ -32,7 +32,7 @@ from core.storage.models import (
     YearOpen,
 )
 from core.usecases import family as family_cases
-from tests.support.world import HEADER, catalogue_row
+from tests.support.world import HEADER, accept_contract, catalogue_row
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -188,7 +188,7 @@ async def test_a_whole_school_year(db, clock):
     assert await year.run(linking.redeem, own, "tg", code) == bor[0]
     # the summer: Борис attends the summer course now; Анна applies for September
     bor_summer = await year.run(enrolment.apply, bor[0], bor[1], await _group(db, "g3"))
-    await year.run(decisions.provider_decide, staff, bor_summer, AppStatus.ACCEPTED)
+    await year.run(accept_contract, staff, bor_summer)
     await year.run(decisions.provider_decide, staff, bor_summer, AppStatus.ENROLLED)
     year.at(2026, 6, 15)
     async with db.reader() as uow:
@@ -198,10 +198,10 @@ async def test_a_whole_school_year(db, clock):
         enrolment.apply, ann[0], ann[1], await _group(db, "g1"), expected_share=100_000
     )
     year.at(2026, 6, 20)
-    await year.run(decisions.provider_decide, staff, ann_app, AppStatus.ACCEPTED)
+    await year.run(accept_contract, staff, ann_app)
     vera_app = await year.run(enrolment.apply, vera[0], vera[1], await _group(db, "g1"))
     year.at(2026, 6, 21)
-    await year.run(decisions.provider_decide, staff, vera_app, AppStatus.ACCEPTED)
+    await year.run(accept_contract, staff, vera_app)
 
     for m in (6, 7):
         await _close(year, 2026, m)
@@ -231,7 +231,7 @@ async def test_a_whole_school_year(db, clock):
     year.at(2026, 12, 10)
     await year.run(enrolment.leave, ann[0], ann_app)
     switched = await year.run(enrolment.apply, ann[0], ann[1], await _group(db, "g2"))
-    await year.run(decisions.provider_decide, staff, switched, AppStatus.ACCEPTED)
+    await year.run(accept_contract, staff, switched)
     await year.run(decisions.provider_decide, staff, switched, AppStatus.ENROLLED)
     await _close(year, 2026, 12)
     for m in (1,):

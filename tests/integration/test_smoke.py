@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from core.certificates import certificates
-from core.enrolment import decisions, enrolment, quotes
-from core.rules.enrolment import AppStatus
+from core.enrolment import enrolment, quotes
 from core.staff import roles
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def test_applying_quotes_and_acceptance_reserves(db):
@@ -18,7 +23,7 @@ async def test_applying_quotes_and_acceptance_reserves(db):
     async with db.reader() as uow:
         assert (await certificates.view(uow, parent, child)).reserved == 0
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     async with db.reader() as uow:
         view = await certificates.view(uow, parent, child)
     assert view.reserved == q.money.reserve

@@ -30,7 +30,13 @@ from core.storage.models import (
     Role,
 )
 from core.usecases import family as family_cases
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def _trail(db) -> list[AuditRecord]:
@@ -67,7 +73,7 @@ async def test_every_staff_act_is_recorded_with_ids_only(db):
     staff = await _provider(db)
     group = await group_id(db, "g1")
     app = await db.run(enrolment.apply, parent, funded, group)
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     await db.run(decisions.provider_finish, staff, app, date(2026, 10, 5))
     author = await _coordinator(db)
@@ -219,7 +225,7 @@ async def test_a_revoked_provider_and_confirmer_can_do_nothing_more(db):
     assert err.value.code == "role_not_held"
     await db.run(roles.revoke, "tg:700", "provider")
     with pytest.raises(DomainError) as err:
-        await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+        await db.run(accept_contract, staff, app)
     assert err.value.code == "application_not_found"
     await db.run(roles.revoke, "tg:990000", "confirmer")
     async with db.reader() as uow:

@@ -12,9 +12,14 @@ from core.certificates import statement
 from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules.calendar import month_index
-from core.rules.enrolment import AppStatus
 from core.staff import roles
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 
 
 async def _enrolled(db):
@@ -23,7 +28,7 @@ async def _enrolled(db):
     g = await group_id(db, "g1")
     staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, g)
-    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, app)).done
     # from 12 October: three of October's four Mondays (the group's class days)
     await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
     return parent, child

@@ -11,13 +11,12 @@ from sqlalchemy import select
 from core.accounting import new_year
 from core.catalogue import catalogue_import
 from core.certificates import certificates
-from core.enrolment import decisions, enrolment, quotes
+from core.enrolment import enrolment, quotes
 from core.errors import DomainError
 from core.rules.calendar import month_index
-from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Application, Outbox
-from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child
+from tests.support.world import HEADER, accept_contract, catalogue_row, group_id, parent_with_child
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
@@ -88,7 +87,7 @@ async def test_blocked_when_the_year_opens_in_the_order_of_acceptance(db, clock)
     )
     for day, app in ((11, second), (12, first)):  # the second is accepted first
         clock.set(datetime(2027, 6, day, 9, 0))
-        assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+        assert (await db.run(accept_contract, staff, app)).done
     # accepted in June: nothing of this year's money is blocked for September
     before = await _balance(db, parent, child)
     assert before[1] == 0
@@ -107,7 +106,7 @@ async def test_blocked_when_the_year_opens_in_the_order_of_acceptance(db, clock)
         ).all()
     assert [t["application_id"] for t in told] == [first]
     # the provider's acceptance now follows today's rule: not covered
-    refused = await db.run(decisions.provider_decide, staff, first, AppStatus.ACCEPTED)
+    refused = await db.run(accept_contract, staff, first)
     assert (refused.done, refused.available) == (False, 600_000)
 
 
@@ -117,7 +116,7 @@ async def test_a_second_summer_quote_counts_what_the_first_acceptance_takes(db, 
     staff = await db.run(roles.grant, "tg:900", "provider", provider_external_id="prov1")
     clock.set(datetime(2027, 7, 1, 9, 0))
     app = await db.run(enrolment.apply, parent, child, await group_id(db, "g1"))
-    await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+    await db.run(accept_contract, staff, app)
     q = await _quote(db, parent, child, "g2")
     # 24 000 ₽ less the 18 000 ₽ the accepted one will take, over 9 months: 666,66 ₽ a
     # month, paid as 666 ₽ (an equal share is whole roubles)

@@ -49,6 +49,7 @@ class Scene:
     provider_month: port.ProviderMonth = field(
         default_factory=lambda: port.ProviderMonth(None, [], [], [])
     )
+    contract: port.ContractView | None = None  # the application's contract, if offered
 
 
 class _Area:
@@ -253,13 +254,27 @@ class Enrolment(_Area):
 
     async def application(self, parent_id: int, application_id: int) -> port.ApplicationCard:
         a = replace(self.scene.application, id=application_id)
-        return port.ApplicationCard(a, self.scene.waiting)
+        return port.ApplicationCard(a, self.scene.waiting, self.scene.contract)
 
     async def cancel(self, parent_id: int, application_id: int) -> None:
         self.wrote("cancel", application_id)
 
     async def leave(self, parent_id: int, application_id: int) -> None:
         self.wrote("leave", application_id)
+
+    async def contract(self, parent_id: int, application_id: int) -> port.ContractView:
+        if self.scene.contract is None:
+            raise DomainError("contract_not_found")
+        return replace(self.scene.contract, application_id=application_id)
+
+    async def accept_contract(
+        self, parent_id: int, application_id: int, text: str, account: str
+    ) -> port.Decision:
+        self.wrote("accept_contract", application_id, text, account)
+        return port.Decision(True)
+
+    async def decline_contract(self, parent_id: int, application_id: int) -> None:
+        self.wrote("decline_contract", application_id)
 
 
 class Staff(_Area):
@@ -283,6 +298,7 @@ class Staff(_Area):
             "01-0000001-8",
             self.scene.today,
             "+79141234567" if kid else None,
+            self.scene.contract.status if self.scene.contract else None,
         )
 
     async def finish(self, staff_id: int, application_id: int, last_day: date) -> None:
@@ -304,6 +320,10 @@ class Staff(_Area):
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         self.wrote("enrol", application_id, first_day)
         return first_day
+
+    async def sign_on_paper(self, staff_id: int, application_id: int) -> port.Decision:
+        self.wrote("sign_on_paper", application_id)
+        return port.Decision(True)
 
     async def decide(
         self, staff_id: int, application_id: int, status: AppStatus, reason: str | None = None

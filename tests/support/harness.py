@@ -11,6 +11,7 @@ generator seeded from (seed, worker, step).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 import traceback
 from collections import Counter
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 from core.accounting import auto_close, month_close, new_year
 from core.catalogue import catalogue_import
 from core.certificates import certificates, confirmations, corrections, link_requests
-from core.enrolment import decisions, enrolment
+from core.enrolment import concluding, decisions, enrolment
 from core.errors import DomainError
 from core.family import children, follows, parents
 from core.register import linking, register_import
@@ -38,6 +39,7 @@ from core.storage.models import (
     AuditRecord,
     Certificate,
     Child,
+    Contract,
     Group,
     Identity,
     LedgerEntry,
@@ -51,7 +53,7 @@ from core.storage.models import (
 from core.usecases import certificates as certificate_cases
 from core.usecases import family as family_cases
 from tests.support.clock import FakeClock
-from tests.support.world import HEADER, catalogue_row
+from tests.support.world import HEADER, accept_contract, catalogue_row
 
 SETUP_AT = datetime(2026, 9, 10, 10, 0)
 PHONE = "+79141234567"
@@ -143,7 +145,13 @@ OPS = [
     "link_number",
     "link_number",
     "reimport",
+    "contract_accept",
+    "contract_accept",
+    "contract_paper",
+    "contract_decline",
+    "contract_lapse",
 ]
+CONTRACT_TEXT = "ДОГОВОР-ОФЕРТА (как показан семье)"
 # the staff's roles an operator revokes while they act, and grants again
 STAFF_ROLES = ("provider", "confirmer")
 # which role each staff act of the audit trail needs
@@ -152,6 +160,7 @@ NEEDS = {
     "enrol": "provider",
     "reject-application": "provider",
     "end-studies": "provider",
+    "contract-paper": "provider",
     "confirm": "confirmer",
     "reject": "confirmer",
     "correct": "confirmer",
@@ -277,7 +286,7 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     for parent, group in ((families[0], groups["g1"]), (families[1], groups["g3"])):
         kids = await _children(db, parent)
         app = await db.run(enrolment.apply, parent, kids[0], group)
-        await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+        assert (await db.run(accept_contract, staff, app)).done
         await db.run(decisions.provider_decide, staff, app, AppStatus.ENROLLED)
     kids = await _children(db, families[2])
     await db.run(enrolment.apply, families[2], kids[0], groups["g4"])
@@ -498,6 +507,32 @@ async def step(
                 await db.run(
                     decisions.provider_decide, world.staff, rng.choice(apps), target, reason
                 )
+        elif kind in ("contract_accept", "contract_decline", "contract_paper"):
+            # the family accepts or declines the contract offered (or one it was not, a
+            # stale press), or the provider records it signed on paper; each against what
+            # is available then
+            apps = await _apps(db, None if kind == "contract_paper" else fam)
+            accepted = await _apps(db, status=AppStatus.ACCEPTED)
+            mine = [a for a in apps if a in accepted] or apps
+            if mine:
+                app = rng.choice(mine)
+                if kind == "contract_accept":
+                    await db.run(concluding.accept, fam, app, CONTRACT_TEXT, "tg:harness")
+                elif kind == "contract_decline":
+                    await db.run(concluding.decline, fam, app)
+                else:
+                    await db.run(concluding.sign_paper, world.staff, app)
+        elif kind == "contract_lapse":
+            # as if the offer's days had passed: the seat passes on, both are told
+            async with db.reader() as uow:
+                offers = list(
+                    await uow.session.scalars(
+                        select(Contract.id).where(Contract.status == "offered")
+                    )
+                )
+            if offers:
+                at = db.clock() + timedelta(days=30)
+                await db.run(concluding.lapse_one, rng.choice(offers), at)
         elif kind == "enrol_on":
             # the provider enrols, mostly an accepted child, from the group's next class
             # day or from a day up to ten days back or ahead (refused when it is no class
@@ -679,6 +714,27 @@ async def check(db: Database, report: RoundReport, world: World | None = None) -
             start = date.fromordinal(a.start_day) if a.start_day is not None else None
             if start is not None and not is_class_day(start, masks[a.group_id]):
                 broken.append(f"application {a.id}: starts on {start}, no class of its group")
+        # the contract: enrolment and the money need it concluded; a text accepted in the
+        # chat is kept with its digest; an offer stands only while its application does
+        latest: dict[int, Contract] = {}
+        for c in (await s.scalars(select(Contract).order_by(Contract.id))).all():
+            latest[c.application_id] = c
+            if c.method == "chat" and c.digest != (
+                hashlib.sha256(c.text.encode()).hexdigest() if c.text else None
+            ):
+                broken.append(f"contract {c.id}: digest does not match its text")
+            if (c.status == "concluded") != (c.concluded_at is not None):
+                broken.append(f"contract {c.id}: {c.status}, concluded at {c.concluded_at}")
+        for a in apps:
+            c = latest.get(a.id)
+            if c is None:
+                continue
+            if a.status == AppStatus.ENROLLED and c.status != "concluded":
+                broken.append(f"application {a.id}: enrolled, its contract {c.status}")
+            if a.reserved_left and c.status != "concluded":
+                broken.append(f"application {a.id}: holds money, its contract {c.status}")
+            if c.status == "lapsed" and (a.status, a.reason) != ("expired", "contract_lapsed"):
+                broken.append(f"application {a.id}: {a.status} after its offer lapsed")
         seated = {a.value for a in HOLDS_SEAT}
         taken = Counter(a.group_id for a in apps if a.status in seated)
         waiting = Counter(a.group_id for a in apps if a.status == AppStatus.WAITING)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from core.catalogue import catalogue_import
 from core.certificates import certificates, confirmations
+from core.enrolment import concluding, decisions
+from core.enrolment.decisions import Decision
 from core.family import children, parents
+from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.db import Database
+from core.storage.models import Application
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
@@ -105,3 +111,22 @@ async def group_id(db: Database, external: str) -> int:
 
     async with db.uow() as uow:
         return int(await uow.session.scalar(select(Group.id).where(Group.external_id == external)))
+
+
+CONTRACT_TEXT = "ДОГОВОР-ОФЕРТА (как показан семье)"
+
+
+async def accept_contract(uow, staff: int, app_id: int, *, paper: bool = False) -> Decision:  # type: ignore[no-untyped-def]
+    """The provider accepts the application and the contract is concluded: the family
+    accepts the offer in the chat (the text it was shown), or with ``paper`` the provider
+    records it signed on paper. The money is blocked at the conclusion: its figures are
+    returned (``done`` False: not covered, the offer stays open)."""
+    status = await uow.session.scalar(select(Application.status).where(Application.id == app_id))
+    if status == AppStatus.SUBMITTED.value:
+        await decisions.provider_decide(uow, staff, app_id, AppStatus.ACCEPTED)
+    if paper:
+        return await concluding.sign_paper(uow, staff, app_id)
+    family = await uow.session.scalar(
+        select(Application.parent_id).where(Application.id == app_id)
+    )
+    return await concluding.accept(uow, family, app_id, CONTRACT_TEXT, "tg:family")

@@ -9,6 +9,7 @@ callback data and VK's 40-character labels.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
@@ -248,6 +249,33 @@ class Variant(SimpleNamespace):
     pass
 
 
+def contract_view(status: str, **changes: object) -> port.ContractView:
+    view = port.ContractView(
+        id=3,
+        application_id=5,
+        status=status,
+        child="Мария",
+        provider="ДДТ",
+        program="Робототехника",
+        group="Группа 1",
+        schedule="Пн 15:00",
+        address="ул. Ленина, 5",
+        first_day=date(2026, 11, 23) if status == "offered" else date(2026, 11, 2),
+        last_day=date(2026, 12, 14) if status == "terminated" else None,
+        first_month=24322,
+        last_month=24328,
+        monthly_price=250_000,
+        monthly_share=200_000,
+        deadline=NOW + timedelta(days=5),
+        template=None,
+        method="chat" if status in ("concluded", "terminated") else None,
+        concluded_at=NOW if status in ("concluded", "terminated") else None,
+        digest="ab" * 32 if status in ("concluded", "terminated") else None,
+        text="ДОГОВОР-ОФЕРТА…" if status in ("concluded", "terminated") else None,
+    )
+    return dataclasses.replace(view, **changes)  # type: ignore[arg-type]
+
+
 VARIANTS = [
     Variant(
         name="consented",
@@ -259,6 +287,7 @@ VARIANTS = [
         quote=QUOTE_CERT,
         apps=[app_view(s) for s in AppStatus],
         app=AppStatus.ENROLLED,
+        contract=contract_view("concluded"),
     ),
     Variant(
         name="new parent",
@@ -306,6 +335,35 @@ VARIANTS = [
         quote=dataclasses.replace(QUOTE_CERT, offered=True),
         apps=[app_view(AppStatus.EXPIRED, waiting_list.OFFER_LAPSED)],
         app=AppStatus.OFFERED,
+    ),
+    *[
+        Variant(
+            name=f"contract {status}",
+            consent=True,
+            cert="funded",
+            kids=[KID],
+            page=[ROW],
+            card=CARD,
+            quote=QUOTE_CERT,
+            apps=[app_view(AppStatus.EXPIRED, port.CONTRACT_LAPSED)],
+            app=AppStatus.FINISHED if status == "terminated" else AppStatus.ACCEPTED,
+            contract=contract_view(
+                status, template="Договор-оферта муниципалитета." if status == "offered" else None
+            ),
+        )
+        for status in ("offered", "terminated", "lapsed", "declined", "void")
+    ],
+    Variant(
+        name="contract on paper",
+        consent=True,
+        cert="funded",
+        kids=[KID],
+        page=[ROW],
+        card=CARD,
+        quote=QUOTE_CERT,
+        apps=[app_view(AppStatus.ACCEPTED)],
+        app=AppStatus.ACCEPTED,
+        contract=contract_view("concluded", method="paper", digest=None, text=None),
     ),
 ]
 
@@ -357,15 +415,23 @@ def scene(v: Variant) -> Scene:
         progress=broadcasts.Progress(
             "sending" if v.consent else "cancelled", 2000, 1500, 3, 7, 490, None
         ),
+        contract=getattr(v, "contract", None),
     )
 
 
 ROUTES = Routes.build(FLOWS)
 
 
+@functools.cache
+def strict() -> StrictTranslator:
+    """One translator (loading the locales is not free): what ctx.words renders with."""
+    return StrictTranslator()
+
+
 def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
     engine = SimpleNamespace(
         core=core or FakeCore(scene(VARIANTS[0])),
+        t=strict(),
         timezone="Europe/Moscow",
         policy=Policy("ГАУ ДО «РМЦ»", "г. Биробиджан, ул. Ленина, 1", "pd@example.ru"),
         build=lambda ctx, name: ROUTES.screens[name](ctx),
@@ -378,6 +444,7 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             "child": {"child_id": 1},
             "card": {"program_id": 7},
             "app": {"application_id": 5},
+            "contract": {"application_id": 5},
             "provider": {"application_id": 5, "which": "studying"},
             "confirm": {"page": 1, "certificate_id": 1, "correction_id": 1, "link_id": 1},
             "cert-link": {"number": "01-0000001-8", "born": "2016-03-05"},
@@ -439,6 +506,11 @@ async def test_every_screen_renders(variant, lang):
     if not variant.kids:
         may_refuse |= {"child", "child-remove-confirm", "confirm-card", "correction-card"}
         may_refuse |= {"link-request-card"}
+    contract = getattr(variant, "contract", None)
+    if contract is None:
+        may_refuse |= {"contract"}  # no contract on the application: "not found"
+    if contract is None or contract.text is None:
+        may_refuse |= {"contract-text"}  # none accepted in the chat
     for name, build in ROUTES.screens.items():
         ctx = make_ctx(lang, core)
         try:

@@ -9,6 +9,7 @@ from bot.dialogs.actions import (
     BackToCard,
     OpenApplication,
     OpenApplications,
+    OpenContract,
     OpenSearch,
     TakeSeat,
     action,
@@ -16,13 +17,14 @@ from bot.dialogs.actions import (
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
+from bot.dialogs.flows.contract import contract_status
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.dialogs.statuses import status_key
 from bot.words import Month, span
 from core.errors import DomainError
-from core.port import OFFER_LAPSED
+from core.port import CONTRACT_LAPSED, OFFER_LAPSED
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
 
@@ -358,17 +360,25 @@ async def app_screen(ctx: Ctx) -> Screen:
                 "share": ctx.money(a.monthly_share),
                 "copay": ctx.money(a.monthly_copay),
                 "reserved": ctx.money(a.reserved_left),
-                "held": a.status != AppStatus.SUBMITTED,
+                # the money is blocked once the contract is concluded
+                "held": a.status != AppStatus.SUBMITTED
+                and not (opened.contract is not None and opened.contract.status == "offered"),
             },
         )
     ]
-    if a.reason and a.reason != OFFER_LAPSED:
+    if a.reason and a.reason not in (OFFER_LAPSED, CONTRACT_LAPSED):
         parts.append(T("app-reason", {"reason": a.reason}))
     if waiting is not None:
         parts.append(T("app-waiting-place", {"place": waiting.place}))
     if a.status == AppStatus.OFFERED and a.hold_until is not None:
         parts.append(T("app-offered-until", {"until": ctx.local_time(a.hold_until)}))
     rows = []
+    c = opened.contract
+    if c is not None:
+        # the contract and where it stands; a child's own account does not conclude it
+        parts.append(contract_status(ctx, c))
+        if ctx.teen is None:
+            rows.append([Button(T("btn-contract-open"), OpenContract(a.id))])
     if a.status == AppStatus.OFFERED:
         rows.append([Button(T("btn-take-seat"), TakeSeat(a.id))])
         rows.append([Button(T("btn-decline-seat"), AskCancel(a.id))])

@@ -59,6 +59,16 @@ class AskFirstDay(Action):
     application_id: int
 
 
+@action("ppaper")
+class AskPaper(Action):
+    application_id: int
+
+
+@action("ppaper-yes")
+class SignedOnPaper(Action):
+    application_id: int
+
+
 @action("penrol-on")
 class EnrolOn(Action):
     application_id: int
@@ -179,14 +189,52 @@ async def provider_app(ctx: Ctx) -> Screen:
     rows = []
     if a.status == AppStatus.SUBMITTED:
         rows.append([Button(T("btn-accept"), Decide(a.id, AppStatus.ACCEPTED.value))])
-    if a.status == AppStatus.ACCEPTED:
+    if a.status == AppStatus.ACCEPTED and c.contract == "offered":
+        # the family accepts the offer in the chat, or it is signed here on paper
+        rows.append([Button(T("btn-paper-signed"), AskPaper(a.id))])
+    elif a.status == AppStatus.ACCEPTED:
         rows.append([Button(T("btn-enrol"), AskFirstDay(a.id))])
     if a.status in (AppStatus.SUBMITTED, AppStatus.ACCEPTED):
         rows.append([Button(T("btn-reject"), AskRejectReason(a.id))])
     if a.status == AppStatus.ENROLLED:
         rows.append([Button(T("btn-end-studies"), AskLastDay(a.id))])
     rows.append([back(OpenProviderQueue()), menu_button()])
-    return Screen(_card(ctx, c), rows)
+    parts = _card(ctx, c)
+    if c.contract is not None:
+        parts.append(T("pa-contract", {"status": c.contract}))
+    return Screen(parts, rows)
+
+
+@flow.action(AskPaper, on=(Screens.PROVIDER_APP,))
+async def ask_paper(ctx: Ctx, act: AskPaper) -> Screen:
+    ctx.flow(Opened).application_id = act.application_id
+    return await ctx.show(Screens.PROVIDER_PAPER)
+
+
+@flow.screen(Screens.PROVIDER_PAPER)
+async def paper(ctx: Ctx) -> Screen:
+    app = _application(ctx)
+    return Screen(
+        [T("ask-paper-signed")],
+        [
+            [Button(T("btn-paper-signed-yes"), SignedOnPaper(app))],
+            [back(OpenProviderApplication(app))],
+        ],
+    )
+
+
+@flow.action(SignedOnPaper, on=(Screens.PROVIDER_PAPER,))
+async def signed_on_paper(ctx: Ctx, act: SignedOnPaper) -> Screen:
+    decision = await ctx.core.staff.sign_on_paper(ctx.parent_id, act.application_id)
+    if not decision.done:
+        # the certificate no longer covers the share: the offer stays open, the family
+        # was told
+        figures = {
+            "needed": ctx.money(decision.needed),
+            "available": ctx.money(decision.available),
+        }
+        return await ctx.show(Screens.PROVIDER_APP, T("pd-not-covered", figures))
+    return await ctx.show(Screens.PROVIDER_APP, T("pd-paper-signed"))
 
 
 @flow.action(Decide, on=(Screens.PROVIDER_APP,))

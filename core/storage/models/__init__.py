@@ -3,6 +3,7 @@
 from core.storage.models.audit import AuditRecord
 from core.storage.models.base import ACTIVE_SQL, Base, Money
 from core.storage.models.catalogue import Follow, Group, Program, Provider
+from core.storage.models.contracts import Contract
 from core.storage.models.money import (
     Application,
     Certificate,
@@ -35,6 +36,7 @@ __all__ = [
     "Broadcast",
     "Certificate",
     "Child",
+    "Contract",
     "Correction",
     "Follow",
     "FundingOpen",

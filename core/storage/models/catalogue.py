@@ -28,6 +28,8 @@ class Provider(Base):
     external_id: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     art_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the provider's own contract text; NULL: the municipality's (or the default)
+    contract_template: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Program(Base):

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     true,
 )
@@ -40,6 +41,10 @@ class Municipality(Base):
     # denominator of the coverage against the 25 % / 50 % targets (core.reports)
     children_5_17: Mapped[int | None] = mapped_column(Integer, nullable=True)
     children_5_17_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # a contract offered and not accepted within this many days lapses (the seat frees)
+    offer_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # the municipality's contract (договор-оферта) text; NULL: the locales' default
+    contract_template: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class MunicipalityYear(Base):
