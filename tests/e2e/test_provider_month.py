@@ -18,10 +18,10 @@ from core.accounting import month_close
 from core.enrolment import decisions, enrolment
 from core.family.children import list_children
 from core.rules.calendar import month_index
-from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import Group
 from tests.e2e.chats import Chat, family, paid_program, school_clock
+from tests.support.world import accept_contract
 
 FIXTURES = {"tg": "telegram_bot", "vk": "vk_bot", "max": "max_bot"}
 STAFF = 7100
@@ -77,7 +77,7 @@ async def test_the_providers_month_within_the_platforms_limits(chat):
         async with h.app.db.reader() as uow:
             child = (await list_children(uow, parent))[0].id
         app = await h.app.db.run(enrolment.apply, parent, child, group)
-        decided = await h.app.db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)
+        decided = await h.app.db.run(accept_contract, staff, app)
         assert decided.done
         await h.app.db.run(decisions.provider_enrol, staff, app, None)
     year = clock().year

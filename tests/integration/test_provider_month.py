@@ -26,7 +26,6 @@ from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.outbox.delivery import Claimed
 from core.rules.calendar import month_index
-from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.models import (
     Application,
@@ -39,7 +38,13 @@ from core.storage.models import (
 )
 from core.usecases.jobs import Jobs, NoticeFacts
 from tests.support.wording import wording_problems
-from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+from tests.support.world import (
+    accept_contract,
+    catalogue_row,
+    group_id,
+    parent_with_child,
+    setup_region,
+)
 from tests.unit.test_screens import StrictTranslator
 
 OCT = month_index(2026, 10)
@@ -67,7 +72,7 @@ async def _grant(db, identity: str, role: str, provider: str | None = None) -> i
 async def _enrolled(db, staff: int, family: str, group: str, first: date) -> int:
     parent, child = await parent_with_child(db, family)
     app = await db.run(enrolment.apply, parent, child, await group_id(db, group))
-    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, app)).done
     assert await db.run(decisions.provider_enrol, staff, app, first) == first
     return app
 
@@ -371,7 +376,8 @@ async def test_two_workers_close_the_month_once_and_tell_the_operator_once(db, c
     finally:
         await second.dispose()
     to_operator = [text for address, text in sender.sent if address == "500"]
-    to_staff = [text for address, text in sender.sent if address == "100"]
+    # the provider's month (its staff are also told of each contract concluded)
+    to_staff = [t for address, t in sender.sent if address == "100" and t.startswith("🧾")]
     assert len(to_operator) == 1 and "2026-10" in to_operator[0]
     assert len(to_staff) == 1 and "3 договорам" in to_staff[0]
     before = len(sender.sent)

@@ -29,6 +29,7 @@ from core.storage.models import (
     Program,
     Provider,
 )
+from tests.support.world import accept_contract
 
 ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 NOW = datetime(2027, 2, 10, 9, 0)  # UTC; school year 2026/27, September to February
@@ -553,7 +554,6 @@ async def test_a_region_run_by_the_services_adds_up(db, clock):
 
     from core.accounting import month_close
     from core.enrolment import decisions, enrolment
-    from core.rules.enrolment import AppStatus
     from core.staff import roles
     from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
@@ -565,7 +565,7 @@ async def test_a_region_run_by_the_services_adds_up(db, clock):
     g = await group_id(db, "g1")
     staff = await db.run(roles.grant, "tg:100", "provider", provider_external_id="prov1")
     app = await db.run(enrolment.apply, parent, child, g)
-    assert (await db.run(decisions.provider_decide, staff, app, AppStatus.ACCEPTED)).done
+    assert (await db.run(accept_contract, staff, app)).done
     await db.run(decisions.provider_enrol, staff, app, date(2026, 10, 12))
     async with db.reader() as uow:
         credited, blocked = (

@@ -24,6 +24,7 @@ FORBIDDEN = {
         (re.compile(r"\b(г\. [А-ЯЁ][а-яё-]+)\b.*\(\1\)"), "the town repeated"),
         (re.compile(r"свободных мест: \d+,"), "a count as a form field inside a sentence"),
         (re.compile(r"\b[А-ЯЁ][а-яё]+ \(\d{1,2}\)(?!:)"), "an age without its word"),
+        (re.compile(r"(?<!\.)\.\.(?!\.)"), "a doubled full stop (after «г.»)"),
         (
             re.compile(r"(?i)сертификат[а-яё]* (с номиналом|финансирования)"),
             "another name for the funded certificate: «персонифицированного финансирования»",
