@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from core.catalogue import provider_views
@@ -366,6 +367,7 @@ async def test_the_provider_sees_the_number_only_after_acceptance(db):
         assert (await provider_views.card(uow, staff, app)).certificate == number
 
 
+@pytest.mark.alone  # measures how long a family waits: nothing beside it
 async def test_a_family_waits_for_one_chunk_not_the_whole_import(db):
     """Issue 25: the register is applied a chunk at a time, each committed, so a family's
     write runs between two chunks (it waited for the whole file before)."""
