@@ -168,3 +168,34 @@ async def test_the_history_is_paged_newest_first(db):
     assert total == len(ids)
     assert [s.id for s in first + second] == ids[::-1]
     assert all(s.recipients == 6 for s in first + second)
+
+
+async def test_the_notice_is_headed_by_the_municipality_s_moc(db):
+    from bot.i18n import LANGUAGES
+    from bot.notify.render import Renderer
+    from core.outbox.delivery import Claimed
+    from core.usecases.jobs import NoticeFacts
+    from tests.support.wording import wording_problems
+    from tests.unit.test_screens import StrictTranslator
+
+    author = await _world(db)
+    region = await db.run(
+        roles.grant, "tg:901", "coordinator", municipality_code="village", region_wide=True
+    )
+    town = await db.run(broadcasts.create, author, TEXT, Audience(1))
+    everyone = await db.run(broadcasts.create, region, TEXT, Audience(None))
+    renderer = Renderer(StrictTranslator(), low_balance=100_000)
+    parent = next(iter(await _outbox_parents(db, town)))
+    async with db.reader() as uow:
+        facts = NoticeFacts(uow)
+        for lang in LANGUAGES:
+            ours = await renderer.render(facts, Claimed(1, parent, "broadcast", town, {}, 0), lang)
+            wide = await renderer.render(
+                facts, Claimed(2, parent, "broadcast", everyone, {}, 0), lang
+            )
+            assert ours is not None and wide is not None
+            head, body = ours.text.split("\n\n", 1)
+            assert "МОЦ" in head and "Город" in head, head
+            assert body == TEXT
+            assert "Город" not in wide.text and wide.text.endswith(TEXT)
+            assert wording_problems(ours.text, lang) == wording_problems(wide.text, lang) == []
