@@ -73,6 +73,7 @@ CODES = frozenset(
         "link_code_invalid",
         "broadcast_text_length",
         "broadcast_time_past",
+        "broadcast_audience_invalid",
         "broadcast_not_found",
         "broadcast_finished",
         "broadcast_time_invalid",

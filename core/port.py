@@ -25,7 +25,16 @@ from core.accounting.payments import PaymentLine, ProviderMonth, ProviderTotal
 from core.accounting.payments import to_csv as payments_csv
 from core.accounting.payments import to_xlsx as payments_xlsx
 from core.accounting.payments import totals as payment_totals
-from core.broadcasts.broadcasts import TEXT_MAX, TEXT_MIN, Audience, Progress, check_text
+from core.broadcasts.broadcasts import (
+    FILTERS,
+    HISTORY_PAGE,
+    TEXT_MAX,
+    TEXT_MIN,
+    Audience,
+    Progress,
+    Sent,
+    check_text,
+)
 from core.catalogue.catalogue import (
     COUNT_CAP,
     MAX_QUERY,
@@ -76,6 +85,8 @@ __all__ = [
     "CONTRACT_LAPSED",
     "COUNT_CAP",
     "DEFAULT_EXPIRY_DAYS",
+    "FILTERS",
+    "HISTORY_PAGE",
     "LINKED",
     "MAX_QUERY",
     "NUMBER_MAX",
@@ -150,6 +161,7 @@ __all__ = [
     "Revoked",
     "SearchQuery",
     "SeatOffer",
+    "Sent",
     "Staff",
     "Statement",
     "Waiting",
@@ -432,6 +444,10 @@ class Broadcasts(Protocol):
         ...
 
     async def cancel(self, author_id: int, broadcast_id: int) -> None: ...
+    async def history(self, author_id: int, page: int) -> tuple[list[Sent], int]:
+        """The author's announcements, newest first, a page of HISTORY_PAGE, with what
+        became of each; and how many there are."""
+        ...
 
 
 class Core(Protocol):
@@ -481,6 +497,8 @@ class BroadcastNotice:
     id: int
     text: str
     program_id: int | None
+    # the sender: the municipality whose МОЦ announces it (None: region-wide)
+    municipality: str | None = None
 
 
 class NoticeReader(Protocol):

@@ -272,6 +272,13 @@ class OpenLastBroadcast(Action):
     pass
 
 
+@action("bch")
+class OpenBroadcasts(Action):
+    """The coordinator's history of announcements, a page of it."""
+
+    page: int = 0
+
+
 @action("card")
 class BackToCard(Action):
     """Back to the program card the person came from (kept in their state)."""

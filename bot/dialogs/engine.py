@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
+# (a screen may declare a longer limit of its own: flow.text(..., longest=...))
 TYPED_MAX = 100  # typed words kept to search for (the catalogue's query is shorter still)
 PERSONAL_DIGITS = 7  # a phone has 10, a СНИЛС 11; no club's name has a run this long
 
@@ -244,9 +245,10 @@ class Engine:
                 return await self._current(ctx, T("unexpected-location"))
             return await on_location(ctx, event.lat, event.lon)
         text = event.text.strip()
-        if len(text) > MAX_INPUT:
-            return await self._current(ctx, T("input-too-long", {"max": MAX_INPUT}))
         here = _known(ctx.state.screen)
+        longest = self.routes.text_limits.get(here, MAX_INPUT) if here is not None else MAX_INPUT
+        if len(text) > longest:
+            return await self._current(ctx, T("input-too-long", {"max": longest}))
         handler = self.routes.texts.get(here) if here is not None else None
         if handler is not None and text:
             return await handler(ctx, text)

@@ -44,6 +44,8 @@ class Flow:
         default_factory=dict
     )
     texts: dict[Screens, TextFn] = field(default_factory=dict)
+    # the screens whose typed text may be longer than the engine's general limit
+    text_limits: dict[Screens, int] = field(default_factory=dict)
     locations: dict[Screens, LocationFn] = field(default_factory=dict)
     commands: dict[str, TextFn] = field(default_factory=dict)
     # the actions and commands a child's own account may use in a flow not theirs
@@ -73,10 +75,15 @@ class Flow:
 
         return deco
 
-    def text(self, *screens: Screens) -> Callable[[TextFn], TextFn]:
+    def text(self, *screens: Screens, longest: int | None = None) -> Callable[[TextFn], TextFn]:
+        """The answer to text typed on these screens; ``longest``: the longest text they
+        take, when it is not the engine's general limit (an announcement's 2,000)."""
+
         def deco(fn: TextFn) -> TextFn:
             for name in screens:
                 _claim(self.texts, name, fn, f"text on {name.value!r}")
+                if longest is not None:
+                    self.text_limits[name] = longest
             return fn
 
         return deco
@@ -112,6 +119,7 @@ class Routes:
         default_factory=dict
     )
     texts: dict[Screens, TextFn] = field(default_factory=dict)
+    text_limits: dict[Screens, int] = field(default_factory=dict)
     locations: dict[Screens, LocationFn] = field(default_factory=dict)
     commands: dict[str, TextFn] = field(default_factory=dict)
     teen: set[type[Action] | str] = field(default_factory=set)
@@ -128,6 +136,7 @@ class Routes:
                 (routes.screens, flow.screens, "screen"),
                 (routes.actions, flow.actions, "action"),
                 (routes.texts, flow.texts, "text on"),
+                (routes.text_limits, flow.text_limits, "text limit on"),
                 (routes.locations, flow.locations, "location on"),
                 (routes.commands, flow.commands, "command"),
             ]

@@ -26,6 +26,7 @@ class Screens(StrEnum):
     BC_AGES = "bc-ages"
     BC_AUDIENCE = "bc-audience"
     BC_DIRS = "bc-dirs"
+    BC_HISTORY = "bc-history"
     BC_PREVIEW = "bc-preview"
     BC_PROGRAM = "bc-program"
     BC_PROGRAM_PICK = "bc-program-pick"

@@ -172,7 +172,13 @@ class Renderer:
             b = await facts.broadcast(row.ref)
             if b is None:
                 return None
-            text = t(lang, "n-broadcast", text=b.text)  # whole: a sender splits a long one
+            # headed by who sends it; whole: a sender splits a long one
+            sender = (
+                t(lang, "n-broadcast-from", municipality=b.municipality)
+                if b.municipality is not None
+                else t(lang, "n-broadcast-from-region")
+            )
+            text = t(lang, "n-broadcast", text=f"{sender}\n\n{b.text}")
             return Notice(text, program_id=b.program_id, group_key=f"bc:{b.id}:{lang}")
         return None
 

@@ -12,10 +12,12 @@ from sqlalchemy import String, and_, cast, exists, func, insert, literal, or_, s
 from core.audit import audit
 from core.catalogue.catalogue import MAX_QUERY, ProgramRow, SearchQuery, search
 from core.errors import DomainError
+from core.rules.enrolment import AppStatus, CertStatus
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
     Broadcast,
+    Certificate,
     Child,
     Follow,
     Identity,
@@ -30,12 +32,18 @@ TEXT_MAX = 2000
 TEXT_MIN = 10
 
 
+# who among the matched children an announcement is for, any of them together (all
+# chosen must hold for one child): no funded certificate, no enrolment, on a waiting list
+FILTERS = ("unfunded", "unenrolled", "waiting")
+
+
 @dataclass(frozen=True, slots=True)
 class Audience:
     municipality_id: int | None  # None: region-wide
     age_min: int | None = None
     age_max: int | None = None
-    directions: tuple[str, ...] = ()
+    directions: tuple[str, ...] = ()  # interested in a direction (followed or applied)
+    filters: tuple[str, ...] = ()  # of FILTERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,22 @@ class Progress:
     blocked: int
     left: int
     scheduled_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One line of a coordinator's history of announcements."""
+
+    id: int
+    text: str
+    status: str
+    at: datetime  # when it went out, or is to
+    recipients: int
+    delivered: int
+    unreachable: int
+
+
+HISTORY_PAGE = 5
 
 
 async def coordinator_scope(
@@ -155,12 +179,35 @@ def _years_ago(day: date, years: int) -> date:
 
 
 def audience_query(a: Audience, today: date):
-    """Parent ids: consent given, announcements on, reachable somewhere, matching."""
+    """Parent ids: consent given, announcements on, reachable somewhere, with a child
+    matching the municipality, the ages and every chosen filter. One query for the
+    preview, the status of a scheduled one and the sending: the counts agree."""
+    unknown = set(a.filters) - set(FILTERS)
+    if unknown:
+        raise DomainError("broadcast_audience_invalid")
     child_match = [Child.parent_id == Parent.id]
     if a.municipality_id is not None:
         child_match.append(Child.municipality_id == a.municipality_id)
     if a.age_min is not None or a.age_max is not None:
         child_match.append(_born_between(today, a.age_min, a.age_max))
+    if "unfunded" in a.filters:
+        child_match.append(
+            ~exists().where(
+                Certificate.child_id == Child.id, Certificate.status == CertStatus.FUNDED
+            )
+        )
+    if "unenrolled" in a.filters:
+        child_match.append(
+            ~exists().where(
+                Application.child_id == Child.id, Application.status == AppStatus.ENROLLED
+            )
+        )
+    if "waiting" in a.filters:
+        child_match.append(
+            exists().where(
+                Application.child_id == Child.id, Application.status == AppStatus.WAITING
+            )
+        )
     query = select(Parent.id).where(
         Parent.consent_at.is_not(None),
         Parent.announcements.is_(True),
@@ -225,6 +272,7 @@ async def create(
         age_min=audience.age_min,
         age_max=audience.age_max,
         directions=list(audience.directions) or None,
+        filters=list(audience.filters) or None,
         status="scheduled",
         scheduled_at=at or uow.now,
         created_at=uow.now,
@@ -245,10 +293,19 @@ async def create(
     return b.id
 
 
+def audience_of(b: Broadcast) -> Audience:
+    return Audience(
+        b.municipality_id,
+        b.age_min,
+        b.age_max,
+        tuple(b.directions or ()),
+        tuple(b.filters or ()),
+    )
+
+
 async def expand(uow: UnitOfWork, b: Broadcast) -> int:
     """One outbox row per recipient, in one INSERT … SELECT; dedup keys keep it once."""
-    audience = Audience(b.municipality_id, b.age_min, b.age_max, tuple(b.directions or ()))
-    recipients = audience_query(audience, uow.today).subquery()
+    recipients = audience_query(audience_of(b), uow.today).subquery()
     key = literal(f"bc:{b.id}:") + cast(recipients.c.id, String)
     rows = select(
         recipients.c.id,
@@ -364,9 +421,13 @@ async def progress(uow: UnitOfWork, author_id: int, broadcast_id: int) -> Progre
         ).all()
     )
     left = counts.get("pending", 0)
+    recipients = b.recipients
+    if b.status == "scheduled":
+        # not expanded yet: counted now by the query that will send it, as the preview was
+        recipients = await count_audience(uow, audience_of(b))
     return Progress(
         status="done" if b.status == "sending" and left == 0 else b.status,
-        recipients=b.recipients,
+        recipients=recipients,
         sent=counts.get("delivered", 0),
         failed=counts.get("failed", 0),
         blocked=counts.get("unreachable", 0),
@@ -382,3 +443,51 @@ async def latest(uow: UnitOfWork, author_id: int) -> int | None:
         .order_by(Broadcast.id.desc())
         .limit(1)
     )
+
+
+async def history(uow: UnitOfWork, author_id: int, page: int) -> tuple[list[Sent], int]:
+    """The author's announcements, newest first, a page of HISTORY_PAGE, each with what
+    became of it (one grouped count over the outbox); and how many there are in all."""
+    await coordinator_scope(uow, author_id)
+    total = int(
+        await uow.session.scalar(
+            select(func.count()).select_from(Broadcast).where(Broadcast.author_id == author_id)
+        )
+        or 0
+    )
+    rows = list(
+        await uow.session.scalars(
+            select(Broadcast)
+            .where(Broadcast.author_id == author_id)
+            .order_by(Broadcast.id.desc())
+            .offset(max(page, 0) * HISTORY_PAGE)
+            .limit(HISTORY_PAGE)
+        )
+    )
+    ids = [b.id for b in rows]
+    counts: dict[tuple[int | None, str], int] = {}
+    if ids:
+        found = await uow.session.execute(
+            select(Outbox.ref, Outbox.status, func.count())
+            .where(Outbox.kind == "broadcast", Outbox.ref.in_(ids))
+            .group_by(Outbox.ref, Outbox.status)
+        )
+        counts = {(ref, status): n for ref, status, n in found.all()}
+    lines = []
+    for b in rows:
+        recipients = b.recipients
+        if b.status == "scheduled":
+            recipients = await count_audience(uow, audience_of(b))
+        pending = counts.get((b.id, "pending"), 0)
+        lines.append(
+            Sent(
+                id=b.id,
+                text=b.text,
+                status="done" if b.status == "sending" and pending == 0 else b.status,
+                at=b.started_at or b.scheduled_at or b.created_at,
+                recipients=recipients,
+                delivered=counts.get((b.id, "delivered"), 0),
+                unreachable=counts.get((b.id, "unreachable"), 0),
+            )
+        )
+    return lines, total

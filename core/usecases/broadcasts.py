@@ -45,6 +45,9 @@ class Broadcasts(Area):
     async def cancel(self, author_id: int, broadcast_id: int) -> None:
         await self.db.run(broadcasts.cancel, author_id, broadcast_id)
 
+    async def history(self, author_id: int, page: int) -> tuple[list[port.Sent], int]:
+        return await self.db.read(broadcasts.history, author_id, page)
+
 
 async def _audience_choice(uow: UnitOfWork, author_id: int) -> port.AudienceChoice:
     muni, region_wide = await broadcasts.coordinator_scope(uow, author_id)

@@ -18,7 +18,7 @@ from core.enrolment import concluding, contracts, decisions, enrolment, waiting_
 from core.outbox import delivery
 from core.rules.enrolment import AppStatus
 from core.storage.db import Database, UnitOfWork
-from core.storage.models import Application, Broadcast, Child, Group, Program
+from core.storage.models import Application, Broadcast, Child, Group, Municipality, Program
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +112,12 @@ class NoticeFacts:
         b = await self.uow.session.get(Broadcast, broadcast_id)
         if b is None or b.status == "cancelled":
             return None
-        return port.BroadcastNotice(b.id, b.text, b.program_id)
+        muni = None
+        if b.municipality_id is not None:
+            muni = await self.uow.session.get(Municipality, b.municipality_id)
+        return port.BroadcastNotice(
+            b.id, b.text, b.program_id, muni.name if muni is not None else None
+        )
 
     async def month_debits(
         self, parent_id: int, month: int

@@ -633,6 +633,8 @@ n-child-left = 🚪 { $named ->
     }
 n-data-erased = Your data were deleted as you withdrew consent (children: { $count }).
 n-broadcast = 📣 { $text }
+n-broadcast-from = Announcement from the МОЦ of { $municipality }
+n-broadcast-from-region = Announcement from the regional model centre
 btn-open-program = Open the program
 n-next-accepted =
     What next: sign the contract with { QUOTE($provider) } — come to { $address } ({ STARTS($group, word: "group") ->
@@ -688,7 +690,7 @@ messenger-name = { $messenger ->
 ## Coordinator: announcements
 
 btn-broadcast = 📣 Announcement
-btn-bc-last = 📊 Broadcast progress
+btn-bc-last = 📊 My announcements
 bc-ask-text = Type the announcement ({ $min } to { $max } characters).
 bc-ask-audience = Who should get it?
 btn-bc-region = The whole region
@@ -698,6 +700,15 @@ btn-bc-age-5-9 = 5–9
 btn-bc-age-10-13 = 10–13
 btn-bc-age-14-17 = 14–17
 bc-ask-dirs = Only parents whose children attend or wait for a seat in these directions? Tick them or press "Done" for everyone.
+bc-ask-filters = Only families whose child has no funded certificate, is not enrolled anywhere or waits on a waiting list? Tick what applies (several: all of them for one child).
+bc-filter-unfunded = No funded certificate
+bc-filter-unenrolled = Not enrolled anywhere
+bc-filter-waiting = On a waiting list
+bc-preview-filters = Only: { $filters }.
+bc-progress-at = To be sent: { $at }
+bc-history-empty = No announcements yet.
+bc-history-title = Your announcements (page { $page } of { $pages }):
+bc-history-line = 🕒 { $at } · { $status } · recipients: { $recipients }, delivered: { $delivered }, unreachable: { $unreachable }
 bc-dir-on = ✅ { $name }
 bc-dir-off = { $name }
 btn-bc-dirs-done = Done
@@ -713,9 +724,9 @@ bc-preview = The announcement will reach { $count } { $count ->
 bc-preview-button = Below the text: an "Open the program" button: { QUOTE($program) }.
 btn-bc-send = 📤 Send now
 btn-bc-schedule = 🕒 Schedule
-bc-ask-when = When to send? Type a date and time, for example: 25.11.2026 18:00
+bc-ask-when = When to send? Type a date and time, for example: { $example }
 bc-queued = The broadcast has started.
-bc-scheduled = The broadcast is scheduled.
+bc-scheduled = The broadcast is scheduled for { $at }.
 bc-progress =
     Broadcast: { $status }
     Recipients: { $recipients }

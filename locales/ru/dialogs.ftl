@@ -716,6 +716,8 @@ n-child-left = 🚪 { $named ->
     }
 n-data-erased = Ваши данные удалены по отзыву согласия (детей: { $count }).
 n-broadcast = 📣 { $text }
+n-broadcast-from = Объявление МОЦ — { $municipality }
+n-broadcast-from-region = Объявление регионального модельного центра
 btn-open-program = Открыть программу
 n-next-accepted =
     Что дальше: заключите договор с организацией { QUOTE($provider) } — приходите по адресу { $address } ({ STARTS($group, word: "группа") ->
@@ -772,7 +774,7 @@ messenger-name = { $messenger ->
 ## Координатор: объявления
 
 btn-broadcast = 📣 Объявление
-btn-bc-last = 📊 Ход рассылки
+btn-bc-last = 📊 Мои объявления
 bc-ask-text = Напишите текст объявления (от { $min } до { $max } символов).
 bc-ask-audience = Кому отправить?
 btn-bc-region = Всему региону
@@ -782,6 +784,15 @@ btn-bc-age-5-9 = 5–9 лет
 btn-bc-age-10-13 = 10–13 лет
 btn-bc-age-14-17 = 14–17 лет
 bc-ask-dirs = Только родителям, чьи дети занимаются или ждут место по этим направленностям? Отметьте нужные или нажмите «Готово» — тогда всем.
+bc-ask-filters = Только семьям, где у ребёнка нет денег на сертификате, он нигде не занимается или ждёт место в листе ожидания? Отметьте нужное (несколько — всё сразу про одного ребёнка).
+bc-filter-unfunded = Нет денег на сертификате
+bc-filter-unenrolled = Ребёнок нигде не занимается
+bc-filter-waiting = В листе ожидания
+bc-preview-filters = Только: { $filters }.
+bc-progress-at = Отправим: { $at }
+bc-history-empty = Объявлений пока нет.
+bc-history-title = Ваши объявления (страница { $page } из { $pages }):
+bc-history-line = 🕒 { $at } · { $status } · получателей: { $recipients }, доставлено: { $delivered }, недоступны: { $unreachable }
 bc-dir-on = ✅ { $name }
 bc-dir-off = { $name }
 btn-bc-dirs-done = Готово
@@ -798,9 +809,9 @@ bc-preview = Объявление получат { $count } { $count ->
 bc-preview-button = Под текстом — кнопка «Открыть программу»: { QUOTE($program) }.
 btn-bc-send = 📤 Отправить сейчас
 btn-bc-schedule = 🕒 Запланировать
-bc-ask-when = Когда отправить? Напишите дату и время, например: 25.11.2026 18:00
+bc-ask-when = Когда отправить? Напишите дату и время, например: { $example }
 bc-queued = Рассылка началась.
-bc-scheduled = Рассылка запланирована.
+bc-scheduled = Рассылка запланирована на { $at }.
 bc-progress =
     Рассылка: { $status }
     Получателей: { $recipients }

@@ -40,6 +40,7 @@ class Scene:
     coordinator_of: int | None = 1
     region_wide: bool = True
     audience: int = 1234
+    sent: list[port.Sent] = field(default_factory=list)  # the coordinator's history
     today: date = date(2026, 11, 22)
     confirmed: bool = False  # the children's data checked at the МОЦ
     correction_pending: bool = False
@@ -413,6 +414,11 @@ class Broadcasts(_Area):
 
     async def cancel(self, author_id: int, broadcast_id: int) -> None:
         self.wrote("cancel", broadcast_id)
+
+    async def history(self, author_id: int, page: int) -> tuple[list[port.Sent], int]:
+        await self.scope(author_id)
+        start = page * port.HISTORY_PAGE
+        return self.scene.sent[start : start + port.HISTORY_PAGE], len(self.scene.sent)
 
 
 class FakeCore:

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.dialogs.actions import Action, OpenLastBroadcast, OpenMenu, StartBroadcast, action
+from bot.dialogs.actions import (
+    Action,
+    OpenBroadcasts,
+    OpenLastBroadcast,
+    OpenMenu,
+    StartBroadcast,
+    action,
+)
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import label, menu_button
@@ -17,7 +24,7 @@ from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.screen import Button, Data, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
-from core.port import TEXT_MAX, TEXT_MIN, Audience, check_text
+from core.port import FILTERS, HISTORY_PAGE, TEXT_MAX, TEXT_MIN, Audience, check_text
 from core.rules.catalogue import Direction
 
 flow = Flow("broadcast")
@@ -50,6 +57,11 @@ class ToggleDirection(Action):
 @action("bcd-done")
 class DirectionsDone(Action):
     pass
+
+
+@action("bcf")
+class ToggleFilter(Action):
+    name: str  # of FILTERS
 
 
 @action("bcp")
@@ -108,6 +120,7 @@ class Draft(FlowState):
     muni: int | None = None  # None with the audience chosen: the whole region
     ages: str = "any"  # a key of AGES
     dirs: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)  # of FILTERS
     program: int | None = None
     program_name: str = ""  # shown in the preview
     program_query: str = ""  # the words the programs were found by
@@ -118,6 +131,13 @@ class Sent(FlowState):
     """The announcement whose progress is shown."""
 
     broadcast_id: int | None = None
+
+
+@flow_state("bc-history")
+class History(FlowState):
+    """The page of the coordinator's history of announcements shown."""
+
+    page: int = 0
 
 
 def _draft(ctx: Ctx) -> Draft:
@@ -148,7 +168,7 @@ async def ask_text(ctx: Ctx) -> Screen:
     )
 
 
-@flow.text(Screens.BC_TEXT)
+@flow.text(Screens.BC_TEXT, longest=TEXT_MAX)
 async def on_text(ctx: Ctx, text: str) -> Screen:
     _draft(ctx).text = check_text(text)
     return await ctx.show(Screens.BC_AUDIENCE)
@@ -203,9 +223,18 @@ async def on_ages(ctx: Ctx, act: PickAges) -> Screen:
     return await ctx.show(Screens.BC_DIRS)
 
 
+def _toggle(on: bool, name: T, act: Action) -> Button:
+    return Button(T("bc-dir-on" if on else "bc-dir-off", {"name": name}), act)
+
+
 @flow.screen(Screens.BC_DIRS)
 async def dirs(ctx: Ctx) -> Screen:
-    chosen = set(_draft(ctx).dirs)
+    """Who among the families: the filters (no funded certificate, no enrolment, on a
+    waiting list) and the directions, each a toggle, any of them together."""
+    draft = _draft(ctx)
+    on = set(draft.filters)
+    marks = [_toggle(f in on, T(f"bc-filter-{f}"), ToggleFilter(f)) for f in FILTERS]
+    chosen = set(draft.dirs)
     buttons = [
         Button(
             T(
@@ -216,9 +245,19 @@ async def dirs(ctx: Ctx) -> Screen:
         )
         for d in Direction
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = [marks[:2], marks[2:]]
+    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Button(T("btn-bc-dirs-done"), DirectionsDone())])
-    return Screen([T("bc-ask-dirs")], rows)
+    return Screen([T("bc-ask-filters"), T("bc-ask-dirs")], rows)
+
+
+@flow.action(ToggleFilter, on=(Screens.BC_DIRS,))
+async def on_filter(ctx: Ctx, act: ToggleFilter) -> Screen:
+    if act.name not in FILTERS:
+        raise DomainError("stale-button")
+    draft = _draft(ctx)
+    draft.filters = sorted(set(draft.filters) ^ {act.name})
+    return await ctx.show(Screens.BC_DIRS)
 
 
 @flow.action(DirectionsDone, on=(Screens.BC_DIRS,))
@@ -290,7 +329,8 @@ async def no_program(ctx: Ctx, _: NoProgram) -> Screen:
 
 def _audience(draft: Draft) -> Audience:
     lo, hi = AGES.get(draft.ages, AGES["any"])
-    return Audience(draft.muni, lo, hi, tuple(draft.dirs))
+    chosen = tuple(f for f in FILTERS if f in draft.filters)
+    return Audience(draft.muni, lo, hi, tuple(draft.dirs), chosen)
 
 
 @flow.screen(Screens.BC_PREVIEW)
@@ -299,7 +339,12 @@ async def preview(ctx: Ctx) -> Screen:
     if draft.text is None or not draft.audience_chosen:
         raise DomainError("stale-button")
     count = await ctx.core.broadcasts.count(_audience(draft))
-    parts: list[Piece] = [T("bc-preview", {"count": count}), Data(draft.text)]
+    parts: list[Piece] = [T("bc-preview", {"count": count})]
+    chosen = [f for f in FILTERS if f in draft.filters]
+    if chosen:
+        names = [T(f"bc-filter-{f}") for f in chosen]
+        parts.append(T("bc-preview-filters", {"filters": ", ".join(ctx.words(n) for n in names)}))
+    parts.append(Data(draft.text))
     if draft.program:
         parts.append(T("bc-preview-button", {"program": draft.program_name or "—"}))
     return Screen(
@@ -322,9 +367,18 @@ async def ask_when(ctx: Ctx, _: AskWhen) -> Screen:
     return await ctx.show(Screens.BC_WHEN)
 
 
+def example_time(ctx: Ctx) -> str:
+    """Tomorrow at 18:00 on the region's clock: always ahead of now, whatever the hour."""
+    return f"{ctx.today() + timedelta(days=1):%d.%m.%Y} 18:00"
+
+
 @flow.screen(Screens.BC_WHEN)
 async def when(ctx: Ctx) -> Screen:
-    return Screen([T("bc-ask-when")], [[Button(T("btn-back"), BackToPreview())]], expect="text")
+    return Screen(
+        [T("bc-ask-when", {"example": example_time(ctx)})],
+        [[Button(T("btn-back"), BackToPreview())]],
+        expect="text",
+    )
 
 
 @flow.action(BackToPreview)
@@ -334,16 +388,17 @@ async def back_to_preview(ctx: Ctx, _: BackToPreview) -> Screen:
 
 @flow.text(Screens.BC_WHEN)
 async def on_when(ctx: Ctx, text: str) -> Screen:
+    invalid = DomainError("broadcast_time_invalid", example=example_time(ctx))
     match = WHEN.match(text)
     if not match:
-        raise DomainError("broadcast_time_invalid")
+        raise invalid
     day, month, year, hour, minute = map(int, match.groups())
     if not 2000 <= year <= 2100:  # 01.01.0001 would overflow the conversion to UTC
-        raise DomainError("broadcast_time_invalid")
+        raise invalid
     try:
         local = datetime(year, month, day, hour, minute, tzinfo=ctx.zone)
     except ValueError as exc:
-        raise DomainError("broadcast_time_invalid") from exc
+        raise invalid from exc
     at = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     return await _create(ctx, at)
 
@@ -357,7 +412,15 @@ async def _create(ctx: Ctx, at: datetime | None) -> Screen:
     )
     ctx.end_flow(Draft)
     ctx.flow(Sent).broadcast_id = bid
-    return await ctx.show(Screens.BC_PROGRESS, T("bc-queued" if at is None else "bc-scheduled"))
+    if at is None:
+        return await ctx.show(Screens.BC_PROGRESS, T("bc-queued"))
+    # echoed on the region's clock, as it was typed
+    return await ctx.show(Screens.BC_PROGRESS, T("bc-scheduled", {"at": _local(ctx, at)}))
+
+
+def _local(ctx: Ctx, at: datetime) -> str:
+    """A stored (naive UTC) moment on the region's clock, with its date in full."""
+    return f"{at.replace(tzinfo=ZoneInfo('UTC')).astimezone(ctx.zone):%d.%m.%Y %H:%M}"
 
 
 @flow.screen(Screens.BC_PROGRESS)
@@ -378,9 +441,12 @@ async def progress(ctx: Ctx) -> Screen:
             },
         )
     ]
+    if p.scheduled_at is not None:
+        parts.append(T("bc-progress-at", {"at": _local(ctx, p.scheduled_at)}))
     rows = [[Button(T("btn-bc-refresh"), OpenLastBroadcast())]]
     if p.status in ("scheduled", "sending"):
         rows.append([Button(T("btn-bc-cancel"), CancelBroadcast())])
+    rows.append([Button(T("btn-bc-last"), OpenBroadcasts())])
     rows.append([menu_button()])
     return Screen(parts, rows)
 
@@ -397,3 +463,51 @@ async def cancel(ctx: Ctx, _: CancelBroadcast) -> Screen:
         raise DomainError("broadcast_not_found")
     await ctx.core.broadcasts.cancel(ctx.parent_id, bid)
     return await ctx.show(Screens.BC_PROGRESS, T("bc-cancelled"))
+
+
+@flow.action(OpenBroadcasts)
+async def open_history(ctx: Ctx, act: OpenBroadcasts) -> Screen:
+    ctx.flow(History).page = max(act.page, 0)
+    return await ctx.show(Screens.BC_HISTORY)
+
+
+TEXT_SHOWN = 60  # of an announcement's text, in the history
+
+
+@flow.screen(Screens.BC_HISTORY)
+async def history(ctx: Ctx) -> Screen:
+    """The coordinator's announcements, newest first: the start of the text, when, and
+    what became of it."""
+    state = ctx.flow(History)
+    lines, total = await ctx.core.broadcasts.history(ctx.parent_id, state.page)
+    pages = max((total + HISTORY_PAGE - 1) // HISTORY_PAGE, 1)
+    if not lines:
+        parts: list[Piece] = [T("bc-history-empty")]
+    else:
+        parts = [T("bc-history-title", {"page": state.page + 1, "pages": pages})]
+    for line in lines:
+        start = " ".join(line.text.split())
+        if len(start) > TEXT_SHOWN:
+            start = start[: TEXT_SHOWN - 1] + "…"
+        parts.append(
+            T(
+                "bc-history-line",
+                {
+                    "at": _local(ctx, line.at),
+                    "status": T(f"bc-status-{line.status}"),
+                    "recipients": line.recipients,
+                    "delivered": line.delivered,
+                    "unreachable": line.unreachable,
+                },
+            )
+        )
+        parts.append(Data(start))
+    turn = []
+    if state.page > 0:
+        turn.append(Button(T("btn-prev"), OpenBroadcasts(state.page - 1)))
+    if state.page + 1 < pages:
+        turn.append(Button(T("btn-next"), OpenBroadcasts(state.page + 1)))
+    rows = [turn] if turn else []
+    rows.append([Button(T("btn-broadcast"), StartBroadcast())])
+    rows.append([menu_button()])
+    return Screen(parts, rows)

@@ -8,10 +8,10 @@ from bot.dialogs.actions import (
     GiveConsent,
     OpenApplications,
     OpenBalance,
+    OpenBroadcasts,
     OpenChildren,
     OpenConfirmQueue,
     OpenHelp,
-    OpenLastBroadcast,
     OpenLink,
     OpenMenu,
     OpenPrivacy,
@@ -149,7 +149,7 @@ async def menu(ctx: Ctx) -> Screen:
             2,
             [
                 Button(T("btn-broadcast"), StartBroadcast()),
-                Button(T("btn-bc-last"), OpenLastBroadcast()),
+                Button(T("btn-bc-last"), OpenBroadcasts()),
             ],
         )
     return Screen([T("menu-title")], rows)

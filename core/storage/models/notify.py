@@ -57,6 +57,8 @@ class Broadcast(Base):
     age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     directions: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    # of core.broadcasts.FILTERS: no funded certificate, no enrolment, on a waiting list
+    filters: Mapped[list | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(12), default="draft")
     scheduled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
