@@ -689,6 +689,11 @@ messenger-name = { $messenger ->
 
 btn-broadcast = 📣 Announcement
 btn-bc-last = 📊 Broadcast progress
+btn-stats = 📈 Statistics
+btn-stats-again = 🔄 Refresh
+stats-coverage-caption = Children aged 5–17 with certificates: targets 25 % and 50 %
+stats-money-caption = Money by month of the year
+stats-tables-caption = Every table of the report (XLSX)
 bc-ask-text = Type the announcement ({ $min } to { $max } characters).
 bc-ask-audience = Who should get it?
 btn-bc-region = The whole region

@@ -773,6 +773,11 @@ messenger-name = { $messenger ->
 
 btn-broadcast = 📣 Объявление
 btn-bc-last = 📊 Ход рассылки
+btn-stats = 📈 Статистика
+btn-stats-again = 🔄 Обновить
+stats-coverage-caption = Охват детей 5–17 лет сертификатами: цели 25 % и 50 %
+stats-money-caption = Деньги по месяцам года
+stats-tables-caption = Все таблицы отчёта (XLSX)
 bc-ask-text = Напишите текст объявления (от { $min } до { $max } символов).
 bc-ask-audience = Кому отправить?
 btn-bc-region = Всему региону
