@@ -758,6 +758,8 @@ pm-line = { $named ->
    *[other] classes
 }, { $amount }
 pm-page = Page { $page } of { $pages }.
+btn-pm-file = 📄 File for the accounts
+pm-file-caption = Payments for { MONTH($month) } (XLSX)
 n-provider-month = 🧾 { MONTH($month) } is closed. Your organisations are owed { $amount } for { $contracts ->
     [one] { $contracts } contract
    *[other] { $contracts } contracts

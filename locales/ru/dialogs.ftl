@@ -844,6 +844,8 @@ pm-line = { $named ->
    *[other] занятий
 } месяца, { $amount }
 pm-page = Страница { $page } из { $pages }.
+btn-pm-file = 📄 Файл для бухгалтерии
+pm-file-caption = Расчёт за { MONTH($month, case: "accs") } (XLSX)
 n-provider-month = 🧾 Закрыт { MONTH($month) }. Вашим организациям причитается { $amount } по { $contracts ->
     [one] { $contracts } договору
    *[other] { $contracts } договорам
