@@ -62,7 +62,8 @@ def sample_report(municipality_id: int | None = 1) -> port.Report:
         Coverage(2, "smidovich", "Смидовичский район", None, None, 300, 250, 200, 90),
     ]
     total = Coverage(None, None, "", 9_000, 2026, 2_700, 2_350, 1_700, 1_290)
-    coverage = (towns[0], towns[0]) if municipality_id else (*towns, total)
+    alone = replace(towns[0], municipality_id=None, code=None, name="")  # its total
+    coverage = (towns[0], alone) if municipality_id else (*towns, total)
     queue = (Queue(municipality_id, 12, datetime(2026, 10, 1), 52),)
     months = tuple(
         MoneyMonth(24320 + n, 30_000_000, 4_000_000, 500_000, 3_500_000, 0, 20_000_000 - n)
