@@ -11,7 +11,6 @@ import io
 import re
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -45,25 +44,6 @@ async def _messages(chat: Chat, user: int, before: int, count: int, within: floa
     raise AssertionError(f"{len(got)} messages came, wanted {count}")
 
 
-def _uploads(chat: Chat, sent: list[Any]) -> list[tuple[str, str, bytes]]:
-    """(kind, filename, bytes) of each message's file as the stand-in received it."""
-    found = []
-    for s in sent:
-        if chat.platform == "tg":
-            if s.file is not None:
-                kind = {"sendPhoto": "picture", "sendDocument": "document"}[s.method]
-                found.append((kind, s.file.filename, s.file.data))
-        elif chat.platform == "vk":
-            for f in s.files:
-                kind = "document" if f.field == "file" else "picture"
-                found.append((kind, f.filename, f.data))
-        else:
-            kinds = [a["type"] for a in s.attachments if a["type"] in ("image", "file")]
-            for kind, f in zip(kinds, s.files, strict=True):
-                found.append(({"image": "picture", "file": "document"}[kind], f.filename, f.data))
-    return found
-
-
 async def test_a_coordinator_gets_the_summary_two_charts_and_the_tables(chat):
     h = chat.h
     async with h.app.db.uow() as uow:
@@ -77,7 +57,7 @@ async def test_a_coordinator_gets_the_summary_two_charts_and_the_tables(chat):
     assert len(sent) == 4, [s.text[:40] for s in sent]
     assert sent[0].text.startswith("Отчёт: г. Биробиджан")
     assert "Детей 5–17 лет" in sent[0].text or "Число детей 5–17 лет" in sent[0].text
-    files = _uploads(chat, sent)
+    files = chat.uploads(sent)
     assert [kind for kind, _, _ in files] == ["picture", "picture", "document"]
     assert all(data.startswith(PNG) for _, _, data in files[:2])
     assert files[2][1].endswith(".xlsx")
@@ -118,7 +98,7 @@ async def test_a_parent_sending_stats_is_refused(chat):
     await chat.server.message(PARENT, "/stats")
     sent = await _messages(chat, PARENT, before, 1)
     assert "координаторам, сотрудникам МОЦ и операторам" in sent[0].text
-    assert _uploads(chat, sent) == []
+    assert chat.uploads(sent) == []
 
 
 async def test_the_terminal_saves_the_files_and_prints_their_paths(sqlite_template, tmp_path):
