@@ -35,6 +35,7 @@ CODES = frozenset(
         "child_registered_elsewhere",
         "child_already_registered",
         "municipality_not_found",
+        "stats_not_allowed",
         "age_out_of_range",
         "certificate_exists",
         "teen_too_young",

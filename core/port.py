@@ -397,6 +397,13 @@ class Staff(Protocol):
         latest with debits when None): per contract, and the totals."""
         ...
 
+    async def stats(self, staff_id: int) -> Report:
+        """The figures now (/stats) of the person's scope: a coordinator's or confirmer's
+        municipality, the region for an operator or a region-wide role; refused
+        (``stats_not_allowed``) to anyone else. Recorded in the audit trail (``report``)
+        before they are shown, a refusal too."""
+        ...
+
     async def sign_on_paper(self, staff_id: int, application_id: int) -> Decision:
         """Records that the contract was signed on paper (audited): the money is blocked,
         or refused with the figures."""

@@ -279,6 +279,11 @@ class OpenBroadcasts(Action):
     page: int = 0
 
 
+@action("stats")
+class OpenStats(Action):
+    """The figures of the person's scope, with their charts and tables as files."""
+
+
 @action("card")
 class BackToCard(Action):
     """Back to the program card the person came from (kept in their state)."""

@@ -74,6 +74,7 @@ class Screens(StrEnum):
     SEARCH_LOCATION = "search-location"
     SEARCH_MUNI = "search-muni"
     SEARCH_TEXT = "search-text"
+    STATS = "stats"
     TEEN_INVITE = "teen-invite"
     WELCOME = "welcome"
     WITHDRAW_CONFIRM = "withdraw-confirm"

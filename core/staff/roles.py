@@ -246,3 +246,30 @@ async def holders(uow: UnitOfWork) -> list[Holder]:
         )
         for r, code, provider in rows
     ]
+
+
+# who reads the figures (/stats): the region's operator, and a municipality's coordinator
+# or confirmer — the region when their role is region-wide
+REPORT_ROLES = ("operator", *sorted(MUNICIPAL_ROLES))
+
+
+async def report_scope(uow: UnitOfWork, parent_id: int) -> int | None:
+    """The municipality whose figures the person reads (None: the region); refused
+    (``stats_not_allowed``) for anyone without an operator's, coordinator's or confirmer's
+    role. Several municipalities and none region-wide: the first granted, as an
+    announcement's author is scoped (core.broadcasts.coordinator_scope)."""
+    rows = (
+        await uow.session.execute(
+            select(Role.role, Role.municipality_id, Role.region_wide)
+            .where(Role.parent_id == parent_id, Role.role.in_(REPORT_ROLES))
+            .order_by(Role.id)
+        )
+    ).all()
+    if not rows:
+        raise DomainError("stats_not_allowed")
+    if any(role in UNSCOPED_ROLES or wide for role, _, wide in rows):
+        return None
+    for _, muni, _ in rows:
+        if muni is not None:
+            return int(muni)
+    raise DomainError("stats_not_allowed")  # a municipal role always has one: never widen

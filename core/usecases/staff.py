@@ -1,4 +1,5 @@
-"""The staff's use cases: a provider's queue and decisions, МОЦ confirmations."""
+"""The staff's use cases: a provider's queue and decisions, МОЦ confirmations, the
+figures (/stats)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from datetime import date
 
 from core import port
 from core.accounting import payments
+from core.audit import audit
 from core.catalogue import provider_views, views
 from core.certificates import confirmations, corrections, link_requests
 from core.enrolment import concluding, decisions
+from core.errors import DomainError
+from core.reports import report as reports
 from core.rules.enrolment import AppStatus, CertStatus
+from core.staff import roles
+from core.storage.db import UnitOfWork
 from core.usecases.base import Area
 
 
@@ -30,6 +36,25 @@ class Staff(Area):
 
     async def provider_month(self, staff_id: int, month: int | None) -> port.ProviderMonth:
         return await self.db.read(payments.provider_month, staff_id, month)
+
+    async def stats(self, staff_id: int) -> port.Report:
+        async def find(uow: UnitOfWork) -> port.Report:
+            return await reports.build(uow, await roles.report_scope(uow, staff_id))
+
+        async def record(uow: UnitOfWork, outcome: str, muni: int | None) -> None:
+            await audit.record(
+                uow, staff_id, "report", municipality=muni, outcome=outcome, detail="chat"
+            )
+
+        try:
+            found = await self.db.read(find)
+        except DomainError as exc:
+            # a refused read of the figures is recorded as the operator's `report` is
+            await self.db.run(record, exc.code, None)
+            raise
+        # a read of personal-data aggregates: recorded before it is shown
+        await self.db.run(record, "ok", found.municipality_id)
+        return found
 
     async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
         return await self.db.read(decisions.first_days, staff_id, application_id)

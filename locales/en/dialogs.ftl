@@ -691,6 +691,11 @@ messenger-name = { $messenger ->
 
 btn-broadcast = 📣 Announcement
 btn-bc-last = 📊 My announcements
+btn-stats = 📈 Statistics
+btn-stats-again = 🔄 Refresh
+stats-coverage-caption = Children aged 5–17 with certificates: targets 25 % and 50 %
+stats-money-caption = Money by month of the year
+stats-tables-caption = Every table of the report (XLSX)
 bc-ask-text = Type the announcement ({ $min } to { $max } characters).
 bc-ask-audience = Who should get it?
 btn-bc-region = The whole region
@@ -764,6 +769,8 @@ pm-line = { $named ->
    *[other] classes
 }, { $amount }
 pm-page = Page { $page } of { $pages }.
+btn-pm-file = 📄 File for the accounts
+pm-file-caption = Payments for { MONTH($month) } (XLSX)
 n-provider-month = 🧾 { MONTH($month) } is closed. Your organisations are owed { $amount } for { $contracts ->
     [one] { $contracts } contract
    *[other] { $contracts } contracts

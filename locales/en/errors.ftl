@@ -44,6 +44,7 @@ application_not_found = Application not found.
 application_bad_status = An application in this status cannot be changed that way.
 reason_required = Give a reason for the refusal: the parent will see it.
 not_allowed = This action is not available to you.
+stats_not_allowed = Certificate statistics are for coordinators, МОЦ staff and the region's operators. If your work needs them, ask the region's operator for the role.
 month_invalid = The month is wrong or not over yet. Format: YYYY-MM, for example 2026-10.
 year_invalid = The school year is wrong or has not begun yet. Format: YYYY, for example 2026.
 identity_invalid = Give the user as tg:123456 or vk:123456.

@@ -775,6 +775,11 @@ messenger-name = { $messenger ->
 
 btn-broadcast = 📣 Объявление
 btn-bc-last = 📊 Мои объявления
+btn-stats = 📈 Статистика
+btn-stats-again = 🔄 Обновить
+stats-coverage-caption = Охват детей 5–17 лет сертификатами: цели 25 % и 50 %
+stats-money-caption = Деньги по месяцам года
+stats-tables-caption = Все таблицы отчёта (XLSX)
 bc-ask-text = Напишите текст объявления (от { $min } до { $max } символов).
 bc-ask-audience = Кому отправить?
 btn-bc-region = Всему региону
@@ -850,6 +855,8 @@ pm-line = { $named ->
    *[other] занятий
 } месяца, { $amount }
 pm-page = Страница { $page } из { $pages }.
+btn-pm-file = 📄 Файл для бухгалтерии
+pm-file-caption = Расчёт за { MONTH($month, case: "accs") } (XLSX)
 n-provider-month = 🧾 Закрыт { MONTH($month) }: вашим организациям причитается { $amount } по { $contracts ->
     [one] { $contracts } договору
    *[other] { $contracts } договорам

@@ -39,6 +39,26 @@ class Chat:
         who = {"tg": "chat_id", "vk": "peer_id", "max": "user_id"}[self.platform]
         return [s for s in self.server.sent if getattr(s, who) == user]
 
+    def uploads(self, sent: list[Any]) -> list[tuple[str, str, bytes]]:
+        """(kind, filename, bytes) of each file these messages carried, as the stand-in
+        received its upload (vk_api names every upload file0.<ext>: the name is a title)."""
+        found = []
+        for s in sent:
+            if self.platform == "tg":
+                if s.file is not None:
+                    kind = {"sendPhoto": "picture", "sendDocument": "document"}[s.method]
+                    found.append((kind, s.file.filename, s.file.data))
+            elif self.platform == "vk":
+                for f in s.files:
+                    kind = "document" if f.field == "file" else "picture"
+                    found.append((kind, f.filename, f.data))
+            else:
+                kinds = [a["type"] for a in s.attachments if a["type"] in ("image", "file")]
+                for kind, f in zip(kinds, s.files, strict=True):
+                    name = {"image": "picture", "file": "document"}[kind]
+                    found.append((name, f.filename, f.data))
+        return found
+
     async def deliver(self) -> None:
         """The worker's steps until nothing is due: notices reach the stand-in."""
         worker = build_worker(self.h.app)

@@ -6,12 +6,14 @@ keyboard within the platform's limits (the stand-ins refuse anything beyond them
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from core.accounting import month_close
@@ -77,6 +79,7 @@ async def test_the_providers_month_within_the_platforms_limits(chat):
         async with h.app.db.reader() as uow:
             child = (await list_children(uow, parent))[0].id
         app = await h.app.db.run(enrolment.apply, parent, child, group)
+        # accepted and the contract concluded (enrolment needs it since issue 27's offer)
         decided = await h.app.db.run(accept_contract, staff, app)
         assert decided.done
         await h.app.db.run(decisions.provider_enrol, staff, app, None)
@@ -104,6 +107,21 @@ async def test_the_providers_month_within_the_platforms_limits(chat):
     shown = "\n".join(p[0].text for p in pages)
     for letter in "абвгдежзиклмноп":  # as the child's data keep it (capitalised)
         assert shown.count(f"{LONG}-{letter.upper()} Мария") == 1, letter
+    # the bookkeeper's file: the whole month as one XLSX document, uploaded by the
+    # platform's own method, whichever page it is asked from
+    before = len(chat.server.sent)
+    await chat.press(STAFF, pages[-1][-1], "Файл для бухгалтерии")
+    for _ in range(600):  # 30 s
+        if chat.uploads(chat.server.sent[before:]):
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    ((kind, name, data),) = chat.uploads(chat.server.sent[before:])
+    assert kind == "document" and name.endswith(".xlsx")
+    if chat.platform != "vk":
+        assert name == f"payments-{year}-10.xlsx"
+    rows = list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+    assert sum(LONG in str(r) for r in rows) == CHILDREN  # every page's children
 
 
 def _label(button: dict[str, Any]) -> str:

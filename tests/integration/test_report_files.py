@@ -96,7 +96,7 @@ async def test_the_summary_names_the_figures(sqlite_db, clock):
     assert text.startswith("Отчёт: North, на 10.02.2027")
     assert f"Зарегистрировано детей: {c.registered} — " in text
     share = f"{100 * c.funded / 40:.1f}".replace(".", ",")
-    assert f"С сертификатом ПФ: {c.funded} — {share} %" in text
+    assert f"С сертификатом ПФДО: {c.funded} — {share} %" in text
     assert "Цель: 25 %, затем 50 %" in text
     q = report.queue_total
     days = translator()("ru", "report-queue", count=q.length, days=q.longest_wait_days)

@@ -11,6 +11,7 @@ from typing import Any
 
 from core import port
 from core.errors import DomainError
+from core.reports import Coverage, DirectionRow, MoneyMonth, MoneyYear, OrganisationRow, Queue
 from core.rules.enrolment import AppStatus, CertStatus
 
 
@@ -51,6 +52,39 @@ class Scene:
         default_factory=lambda: port.ProviderMonth(None, [], [], [])
     )
     contract: port.ContractView | None = None  # the application's contract, if offered
+    report: port.Report = field(default_factory=lambda: sample_report())
+
+
+def sample_report(municipality_id: int | None = 1) -> port.Report:
+    """The figures /stats shows: one municipality (or the region of two), a queue, three
+    months of money against the year's limit, two directions, two organisations."""
+    towns = [
+        Coverage(1, "birobidzhan", "г. Биробиджан", 9_000, 2026, 2_400, 2_100, 1_500, 1_200),
+        Coverage(2, "smidovich", "Смидовичский район", None, None, 300, 250, 200, 90),
+    ]
+    total = Coverage(None, None, "", 9_000, 2026, 2_700, 2_350, 1_700, 1_290)
+    alone = replace(towns[0], municipality_id=None, code=None, name="")  # its total
+    coverage = (towns[0], alone) if municipality_id else (*towns, total)
+    queue = (Queue(municipality_id, 12, datetime(2026, 10, 1), 52),)
+    months = tuple(
+        MoneyMonth(24320 + n, 30_000_000, 4_000_000, 500_000, 3_500_000, 0, 20_000_000 - n)
+        for n in range(3)
+    )
+    return port.Report(
+        at=datetime(2026, 11, 22, 7, 0),
+        municipality_id=municipality_id,
+        coverage=coverage,
+        queue=(*queue, queue[0]) if municipality_id else (*queue, *queue, queue[0]),
+        money=MoneyYear(2026, "school", 150_000_000, 0, months),
+        directions=(
+            DirectionRow("technical", 12, 30, 450, 380, 25),
+            DirectionRow("arts", 20, 44, 600, 410, 3),
+        ),
+        organisations=(
+            OrganisationRow(1, "МБУ ДО «Дом детского творчества»", 18, 700, 540, 500),
+            OrganisationRow(2, "АНО «Робошкола»", 3, 60, 60, 58),
+        ),
+    )
 
 
 class _Area:
@@ -312,6 +346,12 @@ class Staff(_Area):
         if month is None or month not in found.months:
             return found
         return replace(found, month=month)
+
+    async def stats(self, staff_id: int) -> port.Report:
+        # the real one records the read in the audit trail: a record, not a change of state
+        if not {"coordinator", "confirmer", "operator"} & set(self.scene.parent.roles):
+            raise DomainError("stats_not_allowed")
+        return self.scene.report
 
     async def first_days(self, staff_id: int, application_id: int) -> port.FirstDays:
         today = date(2026, 10, 5)

@@ -21,6 +21,7 @@ from bot.dialogs.flows import (
     queue,
     search,
     start,
+    stats,
     teen,
 )
 
@@ -41,4 +42,5 @@ FLOWS: tuple[Flow, ...] = (
     broadcast.flow,
     queue.flow,
     provider_month.flow,
+    stats.flow,
 )

@@ -1,33 +1,30 @@
 """The provider's month: after a month closes, what the staff member's organisations are
 owed for it — per program and group each child (as the application has it), the class
 days paid of the month's, the amount — and the totals; paged, with the earlier and later
-closed months. Someone without the provider role sees nothing."""
+closed months. «Файл для бухгалтерии» sends the whole month (every page) as the XLSX the
+operator's ``payments`` writes, one file a press: a page turn never resends it. Someone
+without the provider role sees nothing."""
 
 from __future__ import annotations
+
+import asyncio
 
 from bot.dialogs.actions import Action, OpenProviderMonth, OpenProviderQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, menu_button, nav_rows
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.screen import Button, Lines, Piece, Screen, T
+from bot.dialogs.screen import Attachment, Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from bot.words import Month
-from core.port import PaymentLine
+from core.port import PaymentLine, payments_xlsx
+from core.rules.calendar import month_label
 
 flow = Flow("provider_month")
 
 # contracts a page: a screen stays one message on every platform (Telegram and VK 4,096
 # characters, MAX 4,000) with names and programs of their longest
 PAGE = 12
-
-# TODO(issue 27): offer the same as a file once screens carry attachments (branch
-# i28-uploads, bot/dialogs/screen.py Attachment, not merged when this was written): a
-# button here whose screen attaches
-#   Attachment("document", f"payments-{month_label(month)}.xlsx",
-#              payments_xlsx(month, found.lines))   # core.port; payments_csv alike
-# The bytes are made and tested already (tests/integration/test_provider_month.py), and
-# the operator's `payments` writes them.
 
 
 @action("pm-page")
@@ -36,12 +33,19 @@ class ProviderMonthPage(Action):
     page: int
 
 
+@action("pm-file")
+class ProviderMonthFile(Action):
+    month: int
+
+
 @flow_state("pmonth")
 class Reading(FlowState):
-    """The month open (None: the latest closed with debits) and the page."""
+    """The month open (None: the latest closed with debits), the page, and whether the
+    next showing carries the month's file (only its button sets it)."""
 
     month: int | None = None
     page: int = 0
+    file: bool = False
 
 
 def month_name(month: int) -> Month:
@@ -60,6 +64,24 @@ async def to_page(ctx: Ctx, act: ProviderMonthPage) -> Screen:
     reading = ctx.flow(Reading)
     reading.month, reading.page = (act.month or None), max(0, act.page)
     return await ctx.show(Screens.PROVIDER_MONTH)
+
+
+@flow.action(ProviderMonthFile, on=(Screens.PROVIDER_MONTH,))
+async def to_file(ctx: Ctx, act: ProviderMonthFile) -> Screen:
+    reading = ctx.flow(Reading)
+    if reading.month != act.month:
+        reading.month, reading.page = act.month, 0
+    reading.file = True
+    return await ctx.show(Screens.PROVIDER_MONTH)
+
+
+def _file(month: int, lines: list[PaymentLine]) -> Attachment:
+    return Attachment(
+        "document",
+        f"payments-{month_label(month)}.xlsx",
+        payments_xlsx(month, lines),
+        caption=T("pm-file-caption", {"month": month_name(month)}),
+    )
 
 
 def _lines(ctx: Ctx, lines: list[PaymentLine]) -> list[Piece]:
@@ -98,10 +120,16 @@ async def provider_month(ctx: Ctx) -> Screen:
     found = await ctx.core.staff.provider_month(ctx.parent_id, reading.month)
     rows: list[list[Button]] = []
     if found.month is None:
+        reading.file = False
         rows.append([back(OpenProviderQueue()), menu_button()])
         return Screen([T("pm-none")], rows)
     month = found.month
     reading.month = month
+    attached: tuple[Attachment, ...] = ()
+    if reading.file:
+        reading.file = False
+        # the whole month, not the page shown; openpyxl off the event loop
+        attached = (await asyncio.to_thread(_file, month, found.lines),)
     pages = max(1, -(-len(found.lines) // PAGE))
     page = min(reading.page, pages - 1)
     reading.page = page
@@ -139,5 +167,6 @@ async def provider_month(ctx: Ctx) -> Screen:
     ]
     if around:
         rows.append(around)
+    rows.append([Button(T("btn-pm-file"), ProviderMonthFile(month))])
     rows.append([back(OpenProviderQueue()), menu_button()])
-    return Screen(parts, rows)
+    return Screen(parts, rows, files=attached)

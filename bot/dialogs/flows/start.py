@@ -17,6 +17,7 @@ from bot.dialogs.actions import (
     OpenPrivacy,
     OpenProviderQueue,
     OpenSearch,
+    OpenStats,
     StartBroadcast,
     SwitchLanguage,
     action,
@@ -140,6 +141,8 @@ async def menu(ctx: Ctx) -> Screen:
         [Button(T("btn-privacy"), OpenPrivacy()), Button(T("btn-help"), OpenHelp())],
         [Button(T("btn-link"), OpenLink()), Button(T("btn-language"), SwitchLanguage())],
     ]
+    if {"coordinator", "confirmer", "operator"} & set(view.roles):
+        rows.insert(2, [Button(T("btn-stats"), OpenStats())])
     if is_provider:
         rows.insert(2, [Button(T("btn-provider-queue"), OpenProviderQueue())])
     if "confirmer" in view.roles:
