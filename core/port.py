@@ -38,7 +38,7 @@ from core.catalogue.catalogue import (
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
 from core.catalogue.views import ApplicationView, NextStep
-from core.certificates.certificates import CertificateView, Office
+from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
 from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
@@ -116,6 +116,7 @@ __all__ = [
     "Entry",
     "Family",
     "FirstDays",
+    "FundingTerms",
     "GroupView",
     "Holder",
     "ImportReport",

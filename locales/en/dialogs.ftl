@@ -180,6 +180,17 @@ cert-funded-card =
     Balance: { $total }
     Reserved: { $reserved }
     Available: { $available }
+cert-funded-months = The nominal was not credited in full: the certificate was funded in the middle of the year, so it received { $credited } for the { $months ->
+        [one] one month
+       *[other] { $months } months
+    } of 12 that were left, from { MONTH($from) } to the end of the { $period ->
+        [calendar] year
+       *[school] school year
+    }.
+cert-funded-until = The money is valid until { $until } inclusive. On { $next }, everything left unspent expires: it does not carry over to the next { $period ->
+        [calendar] year
+       *[school] school year
+    }.
 cert-queued-card = Certificate no. { $number }: accounting. The funding request is in the queue: you are number { $position }.
 cert-accounting-card = Certificate no. { $number }: accounting, for budget-funded programs. To pay for certified programs, request a funded certificate.
 cert-closed-card = Certificate no. { $number } is closed.
