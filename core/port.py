@@ -329,12 +329,26 @@ class Enrolment(Protocol):
         self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
     ) -> ApplyQuote: ...
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
+        self,
+        parent_id: int,
+        child_id: int,
+        group_id: int,
+        share: int,
+        phone: str | None = None,
+        *,
+        teen: int | None = None,
     ) -> Waiting | None:
-        """Applies; the place in the waiting list when the group is full."""
+        """Applies; the place in the waiting list when the group is full. One notice per
+        event: the parent who applied has the reply, so the family's notice is written
+        only when ``teen`` (a child's own account) applied."""
         ...
 
-    async def take(self, parent_id: int, application_id: int, share: int) -> None: ...
+    async def take(
+        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+    ) -> None:
+        """Takes a held seat; notified as ``submit``."""
+        ...
+
     async def offered(self, parent_id: int, application_id: int) -> Offer: ...
     async def applications(
         self, parent_id: int, active_only: bool = False

@@ -265,11 +265,18 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
         raise DomainError("stale-button")
     try:
         if pending.offer is not None:
-            await ctx.core.enrolment.take(ctx.parent_id, pending.offer, pending.share)
+            await ctx.core.enrolment.take(
+                ctx.parent_id, pending.offer, pending.share, teen=ctx.teen
+            )
             waiting = None
         else:
             waiting = await ctx.core.enrolment.submit(
-                ctx.parent_id, pending.child, pending.group, pending.share, pending.phone
+                ctx.parent_id,
+                pending.child,
+                pending.group,
+                pending.share,
+                pending.phone,
+                teen=ctx.teen,
             )
     except DomainError as exc:
         if exc.code == "quote_changed":
