@@ -414,7 +414,12 @@ app-card =
 app-reason = Reason: { $reason }
 btn-app-cancel = Cancel the application
 btn-app-leave = Stop attending
-app-cancel-confirm = Cancel the application? The reservation returns to the certificate.
+app-cancel-confirm = { $held ->
+        [yes] Cancel the application? The { $reserved } reserved for it goes back to the certificate.
+       *[no] Cancel the application?
+    }
+app-submitted = Application submitted on { $at }
+app-answer-due = The provider must answer by { $day }, { $time }; without an answer the application closes by itself and you are notified.
 btn-app-cancel-yes = Yes, cancel
 app-leave-confirm = Stop attending? Today is the last day. This month is debited by the group's class days up to and including today; the rest of the reservation returns to the certificate for another program.
 btn-app-leave-yes = Yes, stop

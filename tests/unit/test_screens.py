@@ -714,3 +714,49 @@ async def test_a_full_year_s_nominal_needs_no_why(lang):
     ).text
     assert FUNDED_MONEY_LINES[(lang, "school")][1] in text
     assert ("оставш" if lang == "ru" else "that were left") not in text
+
+
+APP_DATES = {
+    # submitted 22 November 10:00 UTC (13:00 in Moscow); the provider has 10 days
+    "ru": [
+        "Заявка подана 22 ноября 2026\u00a0г.",
+        "Организация должна ответить до 2 декабря 2026\u00a0г., 13:00",
+    ],
+    "en": [
+        "Application submitted on November 22, 2026",
+        "The provider must answer by December 2, 2026, 13:00",
+    ],
+}
+
+
+async def _screen_text(lang: str, name: str, app: views.ApplicationView) -> str:
+    core = FakeCore(dataclasses.replace(scene(VARIANTS[0]), application=app))
+    ctx = make_ctx(lang, core)
+    built = await ROUTES.screens[name](ctx)
+    text = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a)).text
+    assert wording_problems(text, lang) == []
+    return text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_an_application_card_says_when_and_until_when(lang):
+    submitted = await _screen_text(lang, "app", app_view(AppStatus.SUBMITTED))
+    for line in APP_DATES[lang]:
+        assert line in submitted, (line, submitted)
+    # answered: the date it was submitted stays, the deadline goes
+    accepted = await _screen_text(lang, "app", app_view(AppStatus.ACCEPTED))
+    assert APP_DATES[lang][0] in accepted
+    assert APP_DATES[lang][1] not in accepted
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_cancelling_promises_the_reserve_back_only_when_there_is_one(lang):
+    held = app_view(AppStatus.ACCEPTED)  # 10 000 ₽ reserved
+    none = dataclasses.replace(app_view(AppStatus.SUBMITTED), reserved_left=0)
+    with_reserve = await _screen_text(lang, "app-cancel-confirm", held)
+    without = await _screen_text(lang, "app-cancel-confirm", none)
+    back = "вернутся на сертификат" if lang == "ru" else "goes back to the certificate"
+    assert back in with_reserve
+    assert ("10\u00a0000" if lang == "ru" else "10,000") in with_reserve
+    assert back not in without
+    assert ("резерв" if lang == "ru" else "reserv") not in without.lower()
