@@ -14,7 +14,7 @@ from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
 
-from bot.words import Month, functions
+from bot.words import Day, Month, functions
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ TEEN = "teen"
 def format_args(lang: str, params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"you": ADULT}
     for name, value in params.items():
-        if isinstance(value, Month):
+        if isinstance(value, Month | Day):
             out[name] = value  # the locale picks its case: { MONTH($from, case: "gent") }
         elif isinstance(value, date):
             out[name] = value.strftime("%d.%m.%Y")

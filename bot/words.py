@@ -134,6 +134,28 @@ class Month(FluentType):
         return self.words(locale)
 
 
+class Day(FluentType):
+    """A day in words, as a date in a sentence reads: «31 августа 2027 г.», "August 31, 2027"
+    (a plain ``date`` is shown as 31.08.2027)."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Day) and other.day == self.day
+
+    def __hash__(self) -> int:
+        return hash(self.day)
+
+    def __repr__(self) -> str:
+        return f"Day({self.day!r})"
+
+    def format(self, locale: Locale) -> str:
+        text = format_date(self.day, "long", locale=str(locale))
+        # «2027 г.» never broken from its number, as in Month (babel puts a narrow space)
+        return re.sub(r"[ \u202f]г\.", f"{NBSP}г.", text) if _lang(locale) == "ru" else text
+
+
 def span(first: int, last: int) -> tuple[Month, Month]:
     """A span of months: the year once when both are in it («с января по май 2027 г.»)."""
     return Month(first, year=first // 12 != last // 12), Month(last)

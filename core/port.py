@@ -47,7 +47,7 @@ from core.catalogue.catalogue import (
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
 from core.catalogue.views import ApplicationView, NextStep
-from core.certificates.certificates import CertificateView, Office
+from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
 from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
@@ -127,6 +127,7 @@ __all__ = [
     "Entry",
     "Family",
     "FirstDays",
+    "FundingTerms",
     "GroupView",
     "Holder",
     "ImportReport",
@@ -340,12 +341,26 @@ class Enrolment(Protocol):
         self, parent_id: int, child_id: int, group_id: int, offer: int | None = None
     ) -> ApplyQuote: ...
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
+        self,
+        parent_id: int,
+        child_id: int,
+        group_id: int,
+        share: int,
+        phone: str | None = None,
+        *,
+        teen: int | None = None,
     ) -> Waiting | None:
-        """Applies; the place in the waiting list when the group is full."""
+        """Applies; the place in the waiting list when the group is full. One notice per
+        event: the parent who applied has the reply, so the family's notice is written
+        only when ``teen`` (a child's own account) applied."""
         ...
 
-    async def take(self, parent_id: int, application_id: int, share: int) -> None: ...
+    async def take(
+        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+    ) -> None:
+        """Takes a held seat; notified as ``submit``."""
+        ...
+
     async def offered(self, parent_id: int, application_id: int) -> Offer: ...
     async def applications(
         self, parent_id: int, active_only: bool = False
@@ -527,7 +542,7 @@ class NoticeReader(Protocol):
 
     async def month_debits(
         self, parent_id: int, month: int
-    ) -> list[tuple[str, str, int, int, int]]: ...
+    ) -> list[tuple[str, str, int, int, int, int]]: ...
     async def next_step(self, application_id: int, *, similar: int = 0) -> NextStep | None: ...
     async def provider_lines(self, month: int, staff_id: int) -> list[PaymentLine]:
         """What the staff member's organisations are owed for a closed month (none when

@@ -49,7 +49,7 @@ class Renderer:
                 return None
             parts = [t(lang, "n-debits-title", month=Month(row.ref))]
             low = False
-            for child, line_program, amount, total, available in lines:
+            for child, line_program, amount, total, available, needs in lines:
                 parts.append(
                     t(
                         lang,
@@ -61,7 +61,11 @@ class Renderer:
                         available=money(available, lang),
                     )
                 )
-                low = low or available < self.low_balance
+                # a debit is paid from the reserve of the family's own accepted application:
+                # a little left after it is their plan, not news. Warned only when it is
+                # below the threshold and short of what an application they made and
+                # not yet reserved for (unanswered, waiting, a seat held) would need
+                low = low or (available < self.low_balance and available < needs)
             if low:
                 parts.append(t(lang, "n-low-balance", threshold=money(self.low_balance, lang)))
             return Notice("\n".join(parts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, func, select
 
 from core.catalogue.catalogue import SearchQuery, search
 from core.certificates.certificates import Office
@@ -141,10 +141,40 @@ async def provider_ids(uow: UnitOfWork, parent_id: int) -> list[int]:
     )
 
 
+# what the family asked for and has not had reserved yet: applications the provider has
+# not answered, a waiting list's place, a held seat (nothing reserved on any of them)
+ASKED = [AppStatus.SUBMITTED.value, AppStatus.WAITING.value, AppStatus.OFFERED.value]
+
+
 async def month_debits(
     uow: UnitOfWork, parent_id: int, month: int
-) -> list[tuple[str, str, int, int, int]]:
-    """For a debit notice: (child, program, amount, total left, available left)."""
+) -> list[tuple[str, str, int, int, int, int]]:
+    """For a debit notice: (child, program, amount, total left, available left, what the
+    certificate's applications not yet reserved would need from the next month on)."""
+    asked = Application.__table__.alias("asked")
+    first = case((asked.c.first_month > month, asked.c.first_month), else_=month + 1)
+    needs = (
+        select(
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            asked.c.last_month >= first,
+                            asked.c.monthly_share * (asked.c.last_month - first + 1),
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            )
+        )
+        .where(
+            asked.c.certificate_id == Certificate.id,
+            asked.c.status.in_(ASKED),
+            asked.c.reserved_left == 0,
+        )
+        .scalar_subquery()
+    )
     rows = await uow.session.execute(
         select(
             Child.name,
@@ -152,6 +182,7 @@ async def month_debits(
             LedgerEntry.total_delta,
             Certificate.total,
             Certificate.reserved,
+            needs,
         )
         .join(Application, Application.id == LedgerEntry.application_id)
         .join(Program, Program.id == Application.program_id)
@@ -164,7 +195,7 @@ async def month_debits(
         )
         .order_by(LedgerEntry.id)
     )
-    return [(c or "", p, -d, t, t - r) for c, p, d, t, r in rows]
+    return [(c or "", p, -d, t, t - r, int(n or 0)) for c, p, d, t, r, n in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ then accounting; funded in order of the original requests while the quota lasts.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,14 +16,27 @@ from core.family.children import _view as child_view
 from core.family.parents import require_consent
 from core.ledger.ledger import post
 from core.outbox.outbox import emit
-from core.rules.calendar import Period, funding_months, funding_year_of, month_of
+from core.rules.calendar import (
+    Period,
+    funding_months,
+    funding_year_of,
+    month_bounds,
+    month_of,
+)
 from core.rules.enrolment import CertStatus
 from core.rules.money import prorated_nominal
 from core.rules.numbers import certificate_number
 from core.rules.people import MAX_AGE, check_certificate_age
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
-from core.storage.models import Certificate, Child, Municipality, MunicipalityYear, Sequence
+from core.storage.models import (
+    Certificate,
+    Child,
+    LedgerEntry,
+    Municipality,
+    MunicipalityYear,
+    Sequence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +63,35 @@ class CertificateView:
     funding_requested: bool = False
     rejection_reason: str | None = None
     office: Office | None = None  # where to confirm the data, while that is due
+    terms: FundingTerms | None = None  # a funded certificate's year: what came, until when
 
     @property
     def available(self) -> int:
         return self.total - self.reserved
+
+
+@dataclass(frozen=True, slots=True)
+class FundingTerms:
+    """A funded certificate's funding year, as the family should understand its money.
+
+    ``credited`` is what this year's credit brought. A certificate funded in the middle of
+    the year gets the nominal for the months left (grant_from_queue): ``months`` of them
+    from ``from_month`` (None when the credit was a full year's, or came from the region's
+    register with an amount of its own). The money is valid to ``valid_until``, the last day
+    of the funding year: when the next year opens (core.accounting.funding), what is neither
+    spent nor reserved for an application that goes on expires; nothing carries over."""
+
+    period: Period
+    nominal: int | None
+    credited: int | None
+    months: int | None
+    from_month: int | None
+    valid_until: date
+
+    @property
+    def expires_on(self) -> date:
+        """The day the next funding year opens and this year's remainder expires."""
+        return self.valid_until + timedelta(days=1)
 
 
 _FOR_CHILD = select(Certificate).where(Certificate.child_id == bindparam("child_id"))
@@ -259,7 +297,63 @@ async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateVie
     cert = await for_child(uow, child_id)
     if cert is None:
         return None
-    return await _view(uow, cert)
+    shown = await _view(uow, cert)
+    terms = await terms_of(uow, [cert])
+    return replace(shown, terms=terms.get(cert.id))
+
+
+async def terms_of(uow: UnitOfWork, certs: list[Certificate]) -> dict[int, FundingTerms]:
+    """The funding year of each funded certificate: three queries whatever their number."""
+    funded = [c for c in certs if c.status == CertStatus.FUNDED]
+    if not funded:
+        return {}
+    munis = sorted({c.municipality_id for c in funded})
+    periods = {
+        m: Period(p or Period.SCHOOL)
+        for m, p in await uow.session.execute(
+            select(Municipality.id, Municipality.funding_period).where(Municipality.id.in_(munis))
+        )
+    }
+    today = uow.today
+    years = {m: funding_year_of(today, periods.get(m, Period.SCHOOL)) for m in munis}
+    settings = {
+        (row.municipality_id, row.school_year): row
+        for row in await uow.session.scalars(
+            select(MunicipalityYear).where(
+                MunicipalityYear.municipality_id.in_(munis),
+                MunicipalityYear.school_year.in_(sorted(set(years.values()))),
+            )
+        )
+    }
+    keys = {f"credit:{c.id}:{years[c.municipality_id]}": c.id for c in funded}
+    credits = {
+        keys[key]: int(amount)
+        for key, amount in await uow.session.execute(
+            select(LedgerEntry.key, LedgerEntry.total_delta).where(
+                LedgerEntry.key.in_(sorted(keys))
+            )
+        )
+    }
+    found: dict[int, FundingTerms] = {}
+    for cert in funded:
+        period = periods.get(cert.municipality_id, Period.SCHOOL)
+        year = years[cert.municipality_id]
+        first, last = funding_months(year, period)
+        row = settings.get((cert.municipality_id, year))
+        nominal = row.nominal if row is not None else None
+        credited = credits.get(cert.id)
+        months = from_month = None
+        if nominal and credited is not None and credited < nominal and cert.funded_at:
+            # the months grant_from_queue paid for: from the month of funding (or the next)
+            local = cert.funded_at.replace(tzinfo=UTC).astimezone(uow.zone).date()
+            start = month_of(local) + (0 if row is None or row.prorate_current_month else 1)
+            count = last - start + 1
+            if first <= start <= last and prorated_nominal(nominal, count) == credited:
+                months, from_month = count, start
+        found[cert.id] = FundingTerms(
+            period, nominal, credited, months, from_month, month_bounds(last)[1]
+        )
+    return found
 
 
 # the balance screen's families: each child with its certificate, in one query
@@ -276,16 +370,17 @@ async def family(
     uow: UnitOfWork, parent_id: int
 ) -> list[tuple[ChildView, CertificateView | None]]:
     """The family's children and their certificates (no nominal: the balance does not show
-    it), in one query."""
-    rows = await uow.session.execute(_FAMILY_CERTIFICATES, {"parent_id": parent_id})
+    it) with their funding years, in a fixed number of queries."""
+    rows = (await uow.session.execute(_FAMILY_CERTIFICATES, {"parent_id": parent_id})).all()
     today = uow.today
-    return [
-        (
-            child_view(child, muni, today),
-            await _view(uow, cert, nominal=False) if cert is not None else None,
-        )
-        for child, muni, cert in rows
-    ]
+    terms = await terms_of(uow, [cert for _, _, cert in rows if cert is not None])
+    found: list[tuple[ChildView, CertificateView | None]] = []
+    for child, muni, cert in rows:
+        shown: CertificateView | None = None
+        if cert is not None:
+            shown = replace(await _view(uow, cert, nominal=False), terms=terms.get(cert.id))
+        found.append((child_view(child, muni, today), shown))
+    return found
 
 
 async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> CertificateView:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from core.certificates import certificates
 from core.certificates.certificates import CertificateView
@@ -77,26 +77,47 @@ _RESERVES_OF = (
     )
     .order_by(Application.id)
 )
+# an entry belongs to the month it is for: a month close's entries carry the month they
+# pay for (January's debit, written on 1 February, is January's); any other entry to the
+# region's month it was written in
 _ENTRIES = (
     select(LedgerEntry, Program.name)
     .outerjoin(Application, Application.id == LedgerEntry.application_id)
     .outerjoin(Program, Program.id == Application.program_id)
     .where(
         LedgerEntry.certificate_id == bindparam("cert"),
-        LedgerEntry.created_at >= bindparam("start"),
-        LedgerEntry.created_at < bindparam("end"),
+        or_(
+            LedgerEntry.month == bindparam("month"),
+            and_(
+                LedgerEntry.month.is_(None),
+                LedgerEntry.created_at >= bindparam("start"),
+                LedgerEntry.created_at < bindparam("end"),
+            ),
+        ),
     )
     .order_by(LedgerEntry.id)
 )
+_UNDATED = (LedgerEntry.certificate_id == bindparam("cert"), LedgerEntry.month.is_(None))
+_DATED = (LedgerEntry.certificate_id == bindparam("cert"), LedgerEntry.month.is_not(None))
 _BEFORE = select(func.max(LedgerEntry.created_at)).where(
-    LedgerEntry.certificate_id == bindparam("cert"), LedgerEntry.created_at < bindparam("at")
+    *_UNDATED, LedgerEntry.created_at < bindparam("at")
 )
-_LATEST = select(func.max(LedgerEntry.created_at)).where(
-    LedgerEntry.certificate_id == bindparam("cert")
+_BEFORE_MONTH = select(func.max(LedgerEntry.month)).where(
+    *_DATED, LedgerEntry.month < bindparam("month")
 )
+_LATEST = select(func.max(LedgerEntry.created_at)).where(*_UNDATED)
+_LATEST_MONTH = select(func.max(LedgerEntry.month)).where(*_DATED)
 _FROM = select(func.min(LedgerEntry.created_at)).where(
-    LedgerEntry.certificate_id == bindparam("cert"), LedgerEntry.created_at >= bindparam("at")
+    *_UNDATED, LedgerEntry.created_at >= bindparam("at")
 )
+_FROM_MONTH = select(func.min(LedgerEntry.month)).where(
+    *_DATED, LedgerEntry.month > bindparam("month")
+)
+
+
+def _nearest(pick, *months: int | None) -> int | None:
+    found = [m for m in months if m is not None]
+    return pick(found) if found else None
 
 
 def _entry(e: LedgerEntry, program: str | None) -> Entry:
@@ -148,16 +169,30 @@ async def statement(
 
     if month is None:
         latest = await uow.session.scalar(_LATEST, {"cert": cert.id})
-        month = (
-            local_month(latest)
-            if latest is not None
-            else month_index(uow.today.year, uow.today.month)
+        month = _nearest(
+            max,
+            local_month(latest) if latest is not None else None,
+            await uow.session.scalar(_LATEST_MONTH, {"cert": cert.id}),
         )
+        if month is None:
+            month = month_index(uow.today.year, uow.today.month)
     start, end = utc_start(month), utc_start(month + 1)
-    rows = await uow.session.execute(_ENTRIES, {"cert": cert.id, "start": start, "end": end})
+    rows = await uow.session.execute(
+        _ENTRIES, {"cert": cert.id, "month": month, "start": start, "end": end}
+    )
     entries = [_entry(e, name) for e, name in rows]
     before = await uow.session.scalar(_BEFORE, {"cert": cert.id, "at": start})
     after = await uow.session.scalar(_FROM, {"cert": cert.id, "at": end})
+    earlier = _nearest(
+        max,
+        local_month(before) if before is not None else None,
+        await uow.session.scalar(_BEFORE_MONTH, {"cert": cert.id, "month": month}),
+    )
+    later = _nearest(
+        min,
+        local_month(after) if after is not None else None,
+        await uow.session.scalar(_FROM_MONTH, {"cert": cert.id, "month": month}),
+    )
     reserves = [
         Reserve(name, left, share, last)
         for name, left, share, last in await uow.session.execute(_RESERVES, {"cert": cert.id})
@@ -168,6 +203,6 @@ async def statement(
         reserves,
         month,
         entries,
-        local_month(before) if before is not None else None,
-        local_month(after) if after is not None else None,
+        earlier,
+        later,
     )

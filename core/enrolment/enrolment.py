@@ -61,13 +61,15 @@ async def submit(
     *,
     expected_share: int | None = None,
     phone: str | None = None,
+    notify: bool = True,
 ) -> Applied:
     """Submit, and say whether it took a seat or a place in the waiting list (which).
     ``expected_share`` is the monthly share the parent saw and confirmed; if the balance
     changed since, the parent must see the new figures first (quote_changed). The family
     may apply to several clubs, each quoted against what is available now; the money is
     blocked at acceptance. ``phone``: the parent's, for the provider (core.rules.people
-    parse_phone), when the family chose to give it.
+    parse_phone), when the family chose to give it. ``notify``: the family is told by a
+    notice; False when the parent applied (the reply told them: one notice per event).
 
     The opening-day storm: every check reads without locking a shared row; the group's
     row is locked only by the seat claim, the last step before the insert and the
@@ -113,7 +115,8 @@ async def submit(
         await waiting_list.program_seats(uow, q.program_id, -1)
     # nothing is blocked yet: the money is reserved when the provider accepts (the
     # contract), against what is available then (core.enrolment.decisions)
-    await _tell(uow, parent_id, app_id, child_id, q.program_id, status.value, None)
+    if notify:
+        await _tell(uow, parent_id, app_id, child_id, q.program_id, status.value, None)
     logger.info("application %s %s (group %s)", app_id, status.value, group_id)
     place = waiting_list.Waiting(waiting, q.hold_hours) if waiting else None
     return Applied(app_id, place)
@@ -123,7 +126,12 @@ _INSERT = insert(Application).returning(Application.id)
 
 
 async def take(
-    uow: UnitOfWork, parent_id: int, app_id: int, *, expected_share: int | None = None
+    uow: UnitOfWork,
+    parent_id: int,
+    app_id: int,
+    *,
+    expected_share: int | None = None,
+    notify: bool = True,
 ) -> None:
     """Take the seat held for the family: the offered application is submitted to the
     provider, checked and quoted as a new one would be (the money is blocked at
@@ -147,7 +155,8 @@ async def take(
     app.first_month, app.last_month = q.first_month, q.last_month
     app.created_at = app.updated_at = uow.now  # the provider's answer is due from now
     await uow.session.flush()
-    await _notify(uow, app)
+    if notify:  # as submit's
+        await _notify(uow, app)
 
 
 async def _notify(uow: UnitOfWork, app: Application) -> None:

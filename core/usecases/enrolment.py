@@ -26,12 +26,29 @@ class Enrolment(Area):
         )
 
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
+        self,
+        parent_id: int,
+        child_id: int,
+        group_id: int,
+        share: int,
+        phone: str | None = None,
+        *,
+        teen: int | None = None,
     ) -> port.Waiting | None:
-        return await self.db.run(_submit, parent_id, child_id, group_id, share, phone)
+        return await self.db.run(
+            _submit, parent_id, child_id, group_id, share, phone, teen is not None
+        )
 
-    async def take(self, parent_id: int, application_id: int, share: int) -> None:
-        await self.db.run(enrolment.take, parent_id, application_id, expected_share=share)
+    async def take(
+        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+    ) -> None:
+        await self.db.run(
+            enrolment.take,
+            parent_id,
+            application_id,
+            expected_share=share,
+            notify=teen is not None,
+        )
 
     async def offered(self, parent_id: int, application_id: int) -> port.Offer:
         return await self.db.read(waiting_list.offered, parent_id, application_id)
@@ -95,10 +112,16 @@ async def _contract(uow: UnitOfWork, parent_id: int, application_id: int) -> por
 
 
 async def _submit(
-    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    group_id: int,
+    share: int,
+    phone: str | None,
+    notify: bool,
 ) -> port.Waiting | None:
     """Apply, and the place in the waiting list if it is one (the seat claim says it)."""
     applied = await enrolment.submit(
-        uow, parent_id, child_id, group_id, expected_share=share, phone=phone
+        uow, parent_id, child_id, group_id, expected_share=share, phone=phone, notify=notify
     )
     return applied.waiting

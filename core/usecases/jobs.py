@@ -121,7 +121,7 @@ class NoticeFacts:
 
     async def month_debits(
         self, parent_id: int, month: int
-    ) -> list[tuple[str, str, int, int, int]]:
+    ) -> list[tuple[str, str, int, int, int, int]]:
         return await views.month_debits(self.uow, parent_id, month)
 
     async def next_step(self, application_id: int, *, similar: int = 0) -> port.NextStep | None:

@@ -180,6 +180,17 @@ cert-funded-card =
     Balance: { $total }
     Reserved: { $reserved }
     Available: { $available }
+cert-funded-months = The nominal was not credited in full: the certificate was funded in the middle of the year, so it received { $credited } for the { $months ->
+        [one] one month
+       *[other] { $months } months
+    } of 12 that were left, from { MONTH($from) } to the end of the { $period ->
+        [calendar] year
+       *[school] school year
+    }.
+cert-funded-until = The money is valid until { $until } inclusive. On { $next }, everything left unspent expires: it does not carry over to the next { $period ->
+        [calendar] year
+       *[school] school year
+    }.
 cert-queued-card = Certificate no. { $number }: accounting. The funding request is in the queue: you are number { $position }.
 cert-accounting-card = Certificate no. { $number }: accounting, for budget-funded programs. To pay for certified programs, request a funded certificate.
 cert-closed-card = Certificate no. { $number } is closed.
@@ -403,7 +414,12 @@ app-card =
 app-reason = Reason: { $reason }
 btn-app-cancel = Cancel the application
 btn-app-leave = Stop attending
-app-cancel-confirm = Cancel the application? The reservation returns to the certificate.
+app-cancel-confirm = { $held ->
+        [yes] Cancel the application? The { $reserved } reserved for it goes back to the certificate.
+       *[no] Cancel the application?
+    }
+app-submitted = Application submitted on { $at }
+app-answer-due = The provider must answer by { $day }, { $time }; without an answer the application closes by itself and you are notified.
 btn-app-cancel-yes = Yes, cancel
 app-leave-confirm = Stop attending? Today is the last day. This month is debited by the group's class days up to and including today; the rest of the reservation returns to the certificate for another program.
 btn-app-leave-yes = Yes, stop

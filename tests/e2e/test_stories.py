@@ -112,15 +112,16 @@ async def test_enrol_close_the_month_statement_and_the_end_of_studies(chat):
     assert f"Списания за {Month(november).words('ru', 'accs')}" in debit.text
     assert name in debit.text
 
-    # the statement: what the program holds, December's debit, November one press back
+    # the statement: what the program holds, and November's page with its debit (written
+    # on 1 December, filed under the month it pays for), the credit and the reserve
     balance = await chat.say(PARENT, "/balance")
     assert "Зарезервировано под программы" in balance.text
     statement = await chat.press(PARENT, balance, "Выписка")
+    assert f"Движения за {Month(november).words('ru', 'accs')}" in statement.text
     assert f"списано 1{NBSP}" in statement.text or "списано " in statement.text
     assert f"за {Month(november).words('ru', 'accs')} — «{name}»" in statement.text
-    earlier = await chat.press(PARENT, statement, "◀ ноябрь")
-    assert "зачислено на сертификат" in earlier.text
-    assert f"под программу «{name}»" in earlier.text
+    assert "зачислено на сертификат" in statement.text
+    assert f"под программу «{name}»" in statement.text
 
     # the provider ends the studies: a date too early is refused, then the last day
     queue = await chat.say(STAFF, "/queue")

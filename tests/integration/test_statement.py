@@ -48,28 +48,28 @@ async def test_months_of_history_and_the_reserve(db, clock):
 
     latest = await _statement(db, parent, child)
     nov, oct_ = month_index(2026, 11), month_index(2026, 10)
-    # the latest month with entries (the region's calendar): November's debit, made 1 Dec
-    # at 09:00 UTC, is in December; October's close on 2 November is in November
-    assert latest.month == month_index(2026, 12)
+    # each debit is filed under the month it pays for, not the day the close wrote it:
+    # November's debit, made on 1 December, is November's; October's, made on 2 November,
+    # is October's (with the credit and the reserve of October)
+    assert latest.month == nov
     assert [(e.kind, e.month, e.amount) for e in latest.entries] == [("debit", nov, 100_000)]
     assert latest.entries[0].program
-    assert (latest.earlier, latest.later) == (nov, None)
+    assert (latest.earlier, latest.later) == (oct_, None)
     # what the program still holds: December..May
     assert [(r.amount, r.monthly) for r in latest.reserves] == [(600_000, 100_000)]
     assert latest.certificate.reserved == 600_000
-
-    november = await _statement(db, parent, child, nov)
-    # October: 3 of its 4 class days debited, the rest of its share released in the same
-    # entry
-    assert [(e.kind, e.amount, e.released) for e in november.entries] == [
-        ("debit", 75_000, 25_000)
-    ]
-    assert (november.earlier, november.later) == (oct_, month_index(2026, 12))
+    # nothing is filed under December, the month the close ran
+    december = await _statement(db, parent, child, month_index(2026, 12))
+    assert december.entries == []
+    assert (december.earlier, december.later) == (nov, None)
 
     october = await _statement(db, parent, child, oct_)
-    assert [(e.kind, e.amount) for e in october.entries] == [
-        ("credit", 1_100_000),
-        ("reserve", 800_000),
+    # October: 3 of its 4 class days debited, the rest of its share released in the same
+    # entry
+    assert [(e.kind, e.month, e.amount, e.released) for e in october.entries] == [
+        ("credit", None, 1_100_000, 0),
+        ("reserve", None, 800_000, 0),
+        ("debit", oct_, 75_000, 25_000),
     ]
     assert october.later == nov
     assert october.earlier is None
@@ -79,7 +79,7 @@ async def test_months_of_history_and_the_reserve(db, clock):
     assert (empty.earlier, empty.later) == (None, oct_)
 
     # every entry is on exactly one page: the sums are the certificate's
-    pages = [october, november, latest]
+    pages = [october, latest]
     total = sum(
         e.amount if e.kind == "credit" else -e.amount
         for p in pages

@@ -268,12 +268,21 @@ class Enrolment(_Area):
         return self.scene.quote
 
     async def submit(
-        self, parent_id: int, child_id: int, group_id: int, share: int, phone: str | None = None
+        self,
+        parent_id: int,
+        child_id: int,
+        group_id: int,
+        share: int,
+        phone: str | None = None,
+        *,
+        teen: int | None = None,
     ) -> port.Waiting | None:
         self.wrote("submit", child_id, group_id, share, phone)
         return None
 
-    async def take(self, parent_id: int, application_id: int, share: int) -> None:
+    async def take(
+        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+    ) -> None:
         self.wrote("take", application_id, share)
 
     async def offered(self, parent_id: int, application_id: int) -> port.Offer:

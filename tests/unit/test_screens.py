@@ -31,6 +31,7 @@ from core.certificates import certificates, confirmations
 from core.enrolment import quotes, waiting_list
 from core.errors import DomainError
 from core.family import children, parents
+from core.rules.calendar import Period, month_index
 from core.rules.catalogue import Direction, Register
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.money import Quote
@@ -63,7 +64,17 @@ CERTS = {
     ),
     "queued": certificates.CertificateView(1, "01-0000001-8", CertStatus.QUEUED, 0, 0, None, 3),
     "funded": certificates.CertificateView(
-        1, "01-0000001-8", CertStatus.FUNDED, 1_500_000, 800_000, 1_800_000, None
+        1,
+        "01-0000001-8",
+        CertStatus.FUNDED,
+        1_500_000,
+        800_000,
+        1_800_000,
+        None,
+        # funded in November: 10 of the school year's 12 months
+        terms=certificates.FundingTerms(
+            Period.SCHOOL, 1_800_000, 1_500_000, 10, month_index(2026, 11), date(2027, 8, 31)
+        ),
     ),
     "closed": certificates.CertificateView(1, "01-0000001-8", CertStatus.CLOSED, 0, 0, None, None),
     "awaiting": certificates.CertificateView(
@@ -635,3 +646,117 @@ def test_every_faq_answer_exists():
         for n in range(1, QUESTIONS + 1):
             assert {f"faq-q{n}", f"faq-a{n}"} <= t.keys[lang], (lang, n)
             assert len(t(lang, f"faq-q{n}")) <= 40  # a button label on every platform
+
+
+FUNDED_MONEY_LINES = {
+    # funded in November of a school-year municipality
+    ("ru", "school"): [
+        "сертификат получил финансирование в середине года, поэтому на него пришло "
+        "15\u00a0000\u00a0₽ — за 10 оставшихся месяцев из 12, с ноября 2026\u00a0г. до конца "
+        "учебного года.",
+        "Средства действуют до 31 августа 2027\u00a0г. включительно. С 1 сентября "
+        "2027\u00a0г. весь неизрасходованный остаток сгорает",
+    ],
+    ("en", "school"): [
+        "so it received 15,000\u00a0₽ for the 10 months of 12 that were left, from November 2026 "
+        "to the end of the school year.",
+        "The money is valid until August 31, 2027 inclusive. On September 1, 2027, "
+        "everything left unspent expires",
+    ],
+    # funded in-year by a calendar-year municipality: one month left
+    ("ru", "calendar"): [
+        "за 1 оставшийся месяц из 12, с декабря 2026\u00a0г. до конца года.",
+        "Средства действуют до 31 декабря 2026\u00a0г. включительно. С 1 января 2027\u00a0г. "
+        "весь неизрасходованный остаток сгорает: на следующий год он не переносится.",
+    ],
+    ("en", "calendar"): [
+        "for the one month of 12 that were left, from December 2026 to the end of the year.",
+        "The money is valid until December 31, 2026 inclusive. On January 1, 2027, everything "
+        "left unspent expires: it does not carry over to the next year.",
+    ],
+}
+
+
+def _money_scene(period: str) -> Scene:
+    funded = CERTS["funded"]
+    if period == "calendar":
+        terms = certificates.FundingTerms(
+            Period.CALENDAR, 1_800_000, 150_000, 1, month_index(2026, 12), date(2026, 12, 31)
+        )
+        funded = dataclasses.replace(funded, total=150_000, reserved=0, terms=terms)
+    return dataclasses.replace(scene(VARIANTS[0]), certificate=funded)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("period", ["school", "calendar"])
+@pytest.mark.parametrize("screen", ["child", "balance"])
+async def test_the_money_is_explained_where_it_is_shown(lang, period, screen):
+    """The child's card and /balance say why the balance is below the nominal (the months
+    left when funded, from when), until when the money is valid and what happens to the
+    rest."""
+    ctx = make_ctx(lang, FakeCore(_money_scene(period)))
+    built = await ROUTES.screens[screen](ctx)
+    text = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a)).text
+    for line in FUNDED_MONEY_LINES[(lang, period)]:
+        assert line in text, (line, text)
+    assert wording_problems(text, lang) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_full_year_s_nominal_needs_no_why(lang):
+    whole = certificates.FundingTerms(
+        Period.SCHOOL, 1_800_000, 1_800_000, None, None, date(2027, 8, 31)
+    )
+    cert = dataclasses.replace(CERTS["funded"], total=1_800_000, terms=whole)
+    ctx = make_ctx(lang, FakeCore(dataclasses.replace(scene(VARIANTS[0]), certificate=cert)))
+    text = render(
+        await ROUTES.screens["child"](ctx), lang, strict(), lambda a: SIGNER.sign("tg:1", a)
+    ).text
+    assert FUNDED_MONEY_LINES[(lang, "school")][1] in text
+    assert ("оставш" if lang == "ru" else "that were left") not in text
+
+
+APP_DATES = {
+    # submitted 22 November 10:00 UTC (13:00 in Moscow); the provider has 10 days
+    "ru": [
+        "Заявка подана 22 ноября 2026\u00a0г.",
+        "Организация должна ответить до 2 декабря 2026\u00a0г., 13:00",
+    ],
+    "en": [
+        "Application submitted on November 22, 2026",
+        "The provider must answer by December 2, 2026, 13:00",
+    ],
+}
+
+
+async def _screen_text(lang: str, name: str, app: views.ApplicationView) -> str:
+    core = FakeCore(dataclasses.replace(scene(VARIANTS[0]), application=app))
+    ctx = make_ctx(lang, core)
+    built = await ROUTES.screens[name](ctx)
+    text = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a)).text
+    assert wording_problems(text, lang) == []
+    return text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_an_application_card_says_when_and_until_when(lang):
+    submitted = await _screen_text(lang, "app", app_view(AppStatus.SUBMITTED))
+    for line in APP_DATES[lang]:
+        assert line in submitted, (line, submitted)
+    # answered: the date it was submitted stays, the deadline goes
+    accepted = await _screen_text(lang, "app", app_view(AppStatus.ACCEPTED))
+    assert APP_DATES[lang][0] in accepted
+    assert APP_DATES[lang][1] not in accepted
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_cancelling_promises_the_reserve_back_only_when_there_is_one(lang):
+    held = app_view(AppStatus.ACCEPTED)  # 10 000 ₽ reserved
+    none = dataclasses.replace(app_view(AppStatus.SUBMITTED), reserved_left=0)
+    with_reserve = await _screen_text(lang, "app-cancel-confirm", held)
+    without = await _screen_text(lang, "app-cancel-confirm", none)
+    back = "вернутся на сертификат" if lang == "ru" else "goes back to the certificate"
+    assert back in with_reserve
+    assert ("10\u00a0000" if lang == "ru" else "10,000") in with_reserve
+    assert back not in without
+    assert ("резерв" if lang == "ru" else "reserv") not in without.lower()

@@ -3,6 +3,8 @@ parent's applications, cancelling and leaving."""
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from bot.dialogs.actions import (
     Action,
     ApplyToGroup,
@@ -22,7 +24,7 @@ from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.dialogs.statuses import status_key
-from bot.words import Month, span
+from bot.words import Day, Month, span
 from core.errors import DomainError
 from core.port import CONTRACT_LAPSED, OFFER_LAPSED
 from core.rules.enrolment import AppStatus
@@ -265,11 +267,18 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
         raise DomainError("stale-button")
     try:
         if pending.offer is not None:
-            await ctx.core.enrolment.take(ctx.parent_id, pending.offer, pending.share)
+            await ctx.core.enrolment.take(
+                ctx.parent_id, pending.offer, pending.share, teen=ctx.teen
+            )
             waiting = None
         else:
             waiting = await ctx.core.enrolment.submit(
-                ctx.parent_id, pending.child, pending.group, pending.share, pending.phone
+                ctx.parent_id,
+                pending.child,
+                pending.group,
+                pending.share,
+                pending.phone,
+                teen=ctx.teen,
             )
     except DomainError as exc:
         if exc.code == "quote_changed":
@@ -366,6 +375,13 @@ async def app_screen(ctx: Ctx) -> Screen:
             },
         )
     ]
+    # when it was submitted, and while unanswered until when the provider must answer
+    # (an unanswered application expires APPLICATION_EXPIRY_DAYS after: jobs.expire_unanswered)
+    submitted = a.created_at.replace(tzinfo=UTC).astimezone(ctx.zone)
+    parts.append(T("app-submitted", {"at": Day(submitted.date())}))
+    if a.status == AppStatus.SUBMITTED:
+        due = submitted + timedelta(days=ctx.policy.expiry_days)
+        parts.append(T("app-answer-due", {"day": Day(due.date()), "time": f"{due:%H:%M}"}))
     if a.reason and a.reason not in (OFFER_LAPSED, CONTRACT_LAPSED):
         parts.append(T("app-reason", {"reason": a.reason}))
     if waiting is not None:
@@ -395,8 +411,10 @@ async def app_screen(ctx: Ctx) -> Screen:
 @flow.screen(Screens.APP_CANCEL_CONFIRM)
 async def app_cancel_confirm(ctx: Ctx) -> Screen:
     app = _opened(ctx)
+    # the reserve is promised back only when the application holds one
+    held = (await ctx.core.enrolment.application(ctx.parent_id, app)).application.reserved_left
     return Screen(
-        [T("app-cancel-confirm")],
+        [T("app-cancel-confirm", {"held": held > 0, "reserved": ctx.money(held)})],
         [
             [Button(T("btn-app-cancel-yes"), CancelApplication(app))],
             [Button(T("btn-no"), OpenApplication(app))],

@@ -11,9 +11,9 @@ from bot.dialogs.flows.common import back, menu_button, require_consent
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
-from bot.words import Month
+from bot.words import Day, Month
 from core.errors import DomainError
-from core.port import Entry, Reserve
+from core.port import Entry, FundingTerms, Reserve
 from core.rules.enrolment import CertStatus
 
 flow = Flow("balance", teen=True)
@@ -38,6 +38,37 @@ class Reading(FlowState):
 
     child_id: int | None = None
     month: int | None = None
+
+
+def funding_lines(ctx: Ctx, terms: FundingTerms | None) -> list[T]:
+    """Why the balance is below the nominal (funded mid-year: the months left), until when
+    the money is valid and what happens to the rest (core.accounting.funding)."""
+    if terms is None:
+        return []
+    lines = []
+    if terms.months is not None and terms.from_month is not None and terms.credited:
+        lines.append(
+            T(
+                "cert-funded-months",
+                {
+                    "credited": ctx.money(terms.credited),
+                    "months": terms.months,
+                    "from": Month(terms.from_month),
+                    "period": terms.period.value,
+                },
+            )
+        )
+    lines.append(
+        T(
+            "cert-funded-until",
+            {
+                "until": Day(terms.valid_until),
+                "next": Day(terms.expires_on),
+                "period": terms.period.value,
+            },
+        )
+    )
+    return lines
 
 
 def _reserve(ctx: Ctx, r: Reserve) -> T:
@@ -80,6 +111,7 @@ async def balance(ctx: Ctx) -> Screen:
                 },
             )
         )
+        parts.append(Lines(funding_lines(ctx, cert.terms)))
         held = found.reserves.get(cert.id, [])
         if held:
             parts.append(Lines([T("balance-reserves"), *(_reserve(ctx, r) for r in held)]))

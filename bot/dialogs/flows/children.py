@@ -13,6 +13,7 @@ from bot.dialogs.actions import (
 )
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
+from bot.dialogs.flows.balance import funding_lines
 from bot.dialogs.flows.common import (
     back,
     label,
@@ -21,7 +22,7 @@ from bot.dialogs.flows.common import (
     what_ends,
 )
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.port import TEEN_AGE, CertificateView
 from core.rules.enrolment import CertStatus
@@ -108,7 +109,7 @@ async def child_screen(ctx: Ctx) -> Screen:
     child_id = _child_id(ctx)
     card = await ctx.core.certificates.child_card(ctx.parent_id, child_id)
     kid, cert = card.child, card.certificate
-    parts = [
+    parts: list[Piece] = [
         T(
             "child-card",
             {
@@ -149,9 +150,9 @@ async def child_screen(ctx: Ctx) -> Screen:
     return Screen(parts, rows)
 
 
-def _cert_piece(ctx: Ctx, cert: CertificateView) -> T:
+def _cert_piece(ctx: Ctx, cert: CertificateView) -> Piece:
     if cert.status == CertStatus.FUNDED:
-        return T(
+        card = T(
             "cert-funded-card",
             {
                 "number": cert.number,
@@ -161,6 +162,7 @@ def _cert_piece(ctx: Ctx, cert: CertificateView) -> T:
                 "available": ctx.money(cert.available),
             },
         )
+        return Lines([card, *funding_lines(ctx, cert.terms)])
     if cert.status == CertStatus.QUEUED:
         return T("cert-queued-card", {"number": cert.number, "position": cert.queue_position})
     if cert.status in (CertStatus.AWAITING, CertStatus.REJECTED):
