@@ -599,7 +599,7 @@ class Demo(Protocol):
     async def close_month(self, month: int) -> CloseResult: ...
 
 
-# --- the operator's commands (bot/handlers/cli.py) ----------------------------------------------
+# --- the operator's commands (bot/handlers/cli/) -----------------------------------------------
 
 
 class Operator(Protocol):
