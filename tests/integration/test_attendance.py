@@ -14,14 +14,19 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select, update
 
+from bot.i18n import LANGUAGES
+from bot.notify.render import Renderer
 from core.accounting import month_close, payments
 from core.catalogue import views
 from core.certificates import statement
 from core.enrolment import attendance, decisions, enrolment
 from core.errors import DomainError
+from core.outbox.delivery import Claimed
 from core.rules.calendar import month_index
 from core.staff import roles
-from core.storage.models import Absence, AuditRecord, LedgerEntry, Municipality
+from core.storage.models import Absence, AuditRecord, LedgerEntry, Municipality, Outbox
+from core.usecases.jobs import NoticeFacts
+from tests.support.wording import wording_problems
 from tests.support.world import (
     accept_contract,
     catalogue_row,
@@ -29,6 +34,7 @@ from tests.support.world import (
     parent_with_child,
     setup_region,
 )
+from tests.unit.test_screens import StrictTranslator
 
 OCT, NOV = month_index(2026, 10), month_index(2026, 11)
 SHARE = 100_000  # the group's 1,000 ₽ a month, all of it paid by the certificate
@@ -127,6 +133,8 @@ async def test_the_month_is_debited_by_the_rule_with_the_register_kept(db, clock
     # November: C's studies ended on its 1st, a Sunday: no class day, nothing debited
     assert await _debits(db, NOV) == {a: SHARE, e: SHARE}
 
+    while await db.run(month_close.fan_out):
+        pass
     async with db.reader() as uow:
         shown = await statement.statement(uow, a_parent, a_child, OCT)
         (seen,) = shown.attendance
@@ -166,6 +174,26 @@ async def test_the_month_is_debited_by_the_rule_with_the_register_kept(db, clock
         ]
         marked = (await uow.session.execute(select(Absence.marked_by).distinct())).all()
         assert marked == [(staff,)]
+        # the family's debit notice says what the amount was based on
+        notice_row = await uow.session.scalar(
+            select(Outbox).where(Outbox.parent_id == a_parent, Outbox.kind == "debits")
+        )
+    assert notice_row is not None
+    renderer = Renderer(StrictTranslator(), 100_000)
+    claimed = Claimed(notice_row.id, a_parent, "debits", OCT, {}, 0)
+    texts = {}
+    async with db.reader() as uow:
+        for lang in LANGUAGES:
+            notice = await renderer.render(NoticeFacts(uow), claimed, lang)
+            assert notice is not None and "{" not in notice.text
+            assert wording_problems(notice.text, lang) == [], lang
+            texts[lang] = notice.text
+    if rule == "attendance":
+        assert "за 6 занятий из 8 — по посещаемости" in texts["ru"]
+        assert "6 classes attended of 8 scheduled" in texts["en"]
+    else:
+        assert "8 дней занятий группы из 8 в месяце — по расписанию" in texts["ru"]
+        assert "8 of the group's 8 class days" in texts["en"]
 
 
 async def test_a_month_with_no_mark_is_debited_whole_by_attendance(db, clock):
