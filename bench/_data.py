@@ -10,7 +10,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from core.rules.calendar import month_index
 from core.rules.catalogue import Direction, Register
@@ -18,6 +18,7 @@ from core.rules.text import fold
 from core.storage.db import Database
 from core.storage.migrate import upgrade
 from core.storage.models import (
+    Absence,
     Application,
     Certificate,
     Child,
@@ -184,12 +185,20 @@ async def build_catalog(
         await _chunks(db, Group, groups)
 
 
-async def build_enrolments(db: Database, n: int, seed: int = 2, chunk: int = 20_000) -> None:
+async def build_enrolments(
+    db: Database, n: int, seed: int = 2, chunk: int = 20_000, debit_rule: str = "class_days"
+) -> None:
     """n enrolled children, each with a funded certificate and one certified program.
+    Under the ``attendance`` debit rule every municipality debits by attendance and about
+    one child in three missed one to three class days of September (the first ones of
+    the month: every group meets on them, its mask being every day).
 
     Built a chunk at a time, so memory stays bounded whatever n (1,000,000 included)."""
     rnd = random.Random(seed)
     await build_catalog(db, programs=max(100, min(n // 50, 20_000)), munis=5, seed=seed)
+    if debit_rule != "class_days":
+        async with db.engine.begin() as conn:
+            await conn.execute(update(Municipality).values(debit_rule=debit_rule))
     first, last = month_index(2026, 9), month_index(2027, 5)
     for lo in range(1, n + 1, chunk):
         ids = range(lo, min(lo + chunk, n + 1))
@@ -269,6 +278,20 @@ async def build_enrolments(db: Database, n: int, seed: int = 2, chunk: int = 20_
         )
         for table, rows in tables:
             await _chunks(db, table, rows)
+        if debit_rule == "attendance":
+            missed = [
+                {
+                    "application_id": i,
+                    "day": starts[i] + k,
+                    "marked_by": 0,
+                    "marked_at": NOW,
+                }
+                for i in ids
+                if i % 3 == 0
+                for k in range(1 + i % 3 + rnd.randint(0, 2))
+                if starts[i] + k <= date(2026, 9, 30).toordinal()
+            ]
+            await _chunks(db, Absence, missed)
 
 
 def percentile(values: list[float], p: float) -> float:

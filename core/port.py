@@ -46,13 +46,14 @@ from core.catalogue.catalogue import (
 )
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
-from core.catalogue.views import ApplicationView, NextStep
+from core.catalogue.views import ApplicationView, DebitLine, NextStep
 from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
 from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
 from core.certificates.link_requests import LinkRequest
-from core.certificates.statement import Entry, Reserve, Statement
+from core.certificates.statement import Attendance, Entry, Reserve, Statement
+from core.enrolment.attendance import AttendanceGroup, Pupil, Sheet
 from core.enrolment.concluding import ContractView
 from core.enrolment.contracts import LAPSED_REASON as CONTRACT_LAPSED
 from core.enrolment.decisions import DEFAULT_EXPIRY_DAYS, Decision, FirstDays
@@ -101,6 +102,8 @@ __all__ = [
     "ApplicationView",
     "ApplyChoice",
     "ApplyQuote",
+    "Attendance",
+    "AttendanceGroup",
     "Audience",
     "AudienceChoice",
     "Balance",
@@ -120,6 +123,7 @@ __all__ = [
     "ContractView",
     "Core",
     "CorrectionView",
+    "DebitLine",
     "Decision",
     "Demo",
     "Ending",
@@ -154,6 +158,7 @@ __all__ = [
     "ProviderCard",
     "ProviderMonth",
     "ProviderTotal",
+    "Pupil",
     "Queue",
     "Recipient",
     "RegisterReport",
@@ -163,6 +168,7 @@ __all__ = [
     "SearchQuery",
     "SeatOffer",
     "Sent",
+    "Sheet",
     "Staff",
     "Statement",
     "Waiting",
@@ -419,6 +425,22 @@ class Staff(Protocol):
         before they are shown, a refusal too."""
         ...
 
+    async def attendance_groups(self, staff_id: int) -> list[AttendanceGroup]:
+        """The groups of the staff member's organisations whose attendance may be marked."""
+        ...
+
+    async def attendance_sheet(self, staff_id: int, group_id: int, day: date | None) -> Sheet:
+        """The group's children on a class day of an open month (None: the latest up to
+        today), who was marked absent."""
+        ...
+
+    async def mark_attendance(
+        self, staff_id: int, application_id: int, day: date, absent: bool
+    ) -> None:
+        """Marks a child absent on a class day, or present again (audited); refused once
+        the day's month is closed."""
+        ...
+
     async def sign_on_paper(self, staff_id: int, application_id: int) -> Decision:
         """Records that the contract was signed on paper (audited): the money is blocked,
         or refused with the figures."""
@@ -540,9 +562,10 @@ class NoticeReader(Protocol):
         """None when it is gone or cancelled."""
         ...
 
-    async def month_debits(
-        self, parent_id: int, month: int
-    ) -> list[tuple[str, str, int, int, int, int]]: ...
+    async def month_debits(self, parent_id: int, month: int) -> list[DebitLine]:
+        """The family's children's debits of a closed month, each with its basis."""
+        ...
+
     async def next_step(self, application_id: int, *, similar: int = 0) -> NextStep | None: ...
     async def provider_lines(self, month: int, staff_id: int) -> list[PaymentLine]:
         """What the staff member's organisations are owed for a closed month (none when

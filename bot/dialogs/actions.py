@@ -250,6 +250,11 @@ class OpenProviderQueue(Action):
     pass
 
 
+@action("att")
+class OpenAttendance(Action):
+    """The provider's attendance (табель): the groups to mark."""
+
+
 @action("pm", public=True)  # in the month's notice; the core checks the role
 class OpenProviderMonth(Action):
     """What the provider's organisations are owed for a closed month (0: the latest)."""

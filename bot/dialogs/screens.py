@@ -68,6 +68,8 @@ class Screens(StrEnum):
     PROVIDER_START = "provider-start"
     PROVIDER_REASON = "provider-reason"
     PROVIDER_MONTH = "provider-month"
+    ATTENDANCE_GROUPS = "attendance-groups"
+    ATTENDANCE_SHEET = "attendance-sheet"
     RESULTS = "results"
     SEARCH_CHILD = "search-child"
     SEARCH_DIRECTION = "search-direction"

@@ -49,23 +49,27 @@ class Renderer:
                 return None
             parts = [t(lang, "n-debits-title", month=Month(row.ref))]
             low = False
-            for child, line_program, amount, total, available, needs in lines:
+            for line in lines:
                 parts.append(
                     t(
                         lang,
                         "n-debit-line",
-                        child=child or "—",
-                        program=line_program,
-                        amount=money(amount, lang),
-                        total=money(total, lang),
-                        available=money(available, lang),
+                        child=line.child or "—",
+                        program=line.program,
+                        amount=money(line.amount, lang),
+                        total=money(line.total, lang),
+                        available=money(line.available, lang),
                     )
+                )
+                # what the amount was based on, in the words of the municipality's rule
+                parts.append(
+                    t(lang, f"n-debit-basis-{line.rule}", counted=line.counted, of=line.of)
                 )
                 # a debit is paid from the reserve of the family's own accepted application:
                 # a little left after it is their plan, not news. Warned only when it is
                 # below the threshold and short of what an application they made and
                 # not yet reserved for (unanswered, waiting, a seat held) would need
-                low = low or (available < self.low_balance and available < needs)
+                low = low or (line.available < self.low_balance and line.available < line.needs)
             if low:
                 parts.append(t(lang, "n-low-balance", threshold=money(self.low_balance, lang)))
             return Notice("\n".join(parts))

@@ -37,16 +37,18 @@ from core.ledger.ledger import apply_batches
 from core.outbox.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
-from core.rules.schedule import ALL_DAYS, DAYS_IN_WEEK, HOLIDAYS, class_days
+from core.rules.schedule import ALL_DAYS, ATTENDANCE, DAYS_IN_WEEK, HOLIDAYS, class_days
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import (
+    Absence,
     Application,
     Group,
     LedgerEntry,
     MonthClose,
     Municipality,
     Outbox,
+    Program,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,8 +111,27 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     # branch per weekday mask the groups have (a handful: a mask's month total is then a
     # constant, and its count a term per weekday), the generic arithmetic for any other
     masks = sorted(set(await uow.session.scalars(select(Group.class_days).distinct())))
-    prorated = _prorated(masks, served_from, served_to, first_day, last_day)
-    whole = and_(Application.start_day <= first_ord, served_to == last_ord)
+    # under a municipality's ``attendance`` rule the class days marked absent within the
+    # studies are not paid for: counted per application in one grouped join (none marked:
+    # every class day attended); under ``class_days`` nothing is subtracted
+    absences = (
+        select(Absence.application_id.label("id"), func.count().label("n"))
+        .join(Application, Application.id == Absence.application_id)
+        .join(Program, Program.id == Application.program_id)
+        .join(Municipality, Municipality.id == Program.municipality_id)
+        .where(
+            Municipality.debit_rule == ATTENDANCE,
+            Absence.day >= first_ord,
+            Absence.day <= last_ord,
+            Absence.day >= Application.start_day,
+            or_(Application.end_day.is_(None), Absence.day <= Application.end_day),
+        )
+        .group_by(Absence.application_id)
+        .subquery("absent")
+    )
+    absent = func.coalesce(absences.c.n, 0)
+    prorated = _prorated(masks, served_from, served_to, first_day, last_day, absent)
+    whole = and_(Application.start_day <= first_ord, served_to == last_ord, absent == 0)
     # what the month's days cost, computed once per application: neither dialect shares a
     # sub-expression between columns, and the debit, the release, the kind and the filter
     # below all need it (inlined, it would be evaluated a dozen times a row). MATERIALIZED
@@ -131,6 +152,7 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
             ).label("share"),
         )
         .join(Group, Group.id == Application.group_id)
+        .outerjoin(absences, absences.c.id == Application.id)
         .where(
             Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
             Application.certificate_id.is_not(None),
@@ -348,18 +370,25 @@ async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
     )
 
 
-def _prorated(masks: list[int], a: Any, b: Any, first: date, last: date) -> Any:
-    """SQL for monthly_share × class days in [a, b] ÷ class days of the month, rounded
-    down (floor division on both dialects: SQLAlchemy renders // as integer division)."""
+def _prorated(masks: list[int], a: Any, b: Any, first: date, last: date, absent: Any = 0) -> Any:
+    """SQL for monthly_share × (class days in [a, b] less ``absent``) ÷ class days of the
+    month, rounded down (floor division on both dialects: SQLAlchemy renders // as integer
+    division); never below nothing."""
     share = Application.monthly_share
     in_month = class_days_sql(Group.class_days, None, None, first, last)
-    generic = (share * class_days_sql(Group.class_days, a, b, first, last)) // in_month
+
+    def paid(days: Any) -> Any:
+        return case((days - absent > 0, days - absent), else_=0)
+
+    generic = (share * paid(class_days_sql(Group.class_days, a, b, first, last))) // in_month
     whens = []
     for mask in masks:
         total = class_days(first, last, mask)
         if total <= 0 or not 0 < mask <= ALL_DAYS:
             continue  # not a stored mask (class_days is an effective one)
-        whens.append((Group.class_days == mask, (share * _served(mask, a, b, first)) // total))
+        whens.append(
+            (Group.class_days == mask, (share * paid(_served(mask, a, b, first))) // total)
+        )
     return case(*whens, else_=generic) if whens else generic
 
 

@@ -16,14 +16,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, insert, literal, select
 
 from core.catalogue.views import provider_ids
+from core.enrolment import attendance
 from core.errors import DomainError
 from core.outbox.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_label
-from core.rules.schedule import class_days
+from core.rules.schedule import ATTENDANCE, basis, class_days
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
@@ -55,7 +57,7 @@ class PaymentLine:
     application_id: int
     child: str  # full name; empty once the family's data were erased
     certificate: str  # its number ("" when none)
-    days: int  # class days of the month within the studies (what was paid)
+    days: int  # class days of the month within the studies (attendance rule: attended)
     month_days: int  # class days of the month in the group's schedule
     amount: int  # kopecks
 
@@ -106,6 +108,7 @@ async def lines(
             Program.name,
             Group.name,
             Group.class_days,
+            Municipality.debit_rule,
             Application.id,
             Application.start_day,
             Application.end_day,
@@ -132,6 +135,7 @@ async def lines(
             Program.name,
             Group.name,
             Group.class_days,
+            Municipality.debit_rule,
             Application.id,
             Application.start_day,
             Application.end_day,
@@ -146,12 +150,27 @@ async def lines(
         query = query.where(Provider.id.in_(list(providers)))
     first, last = month_bounds(month)
     out = []
-    for row in await uow.session.execute(query):
-        (pid, code, provider, muni, program, group, mask, app_id, start, end) = row[:10]
-        surname, name, patronymic, number, amount = row[10:]
-        served_from = max(first, date.fromordinal(start)) if start else first
-        served_to = min(last, date.fromordinal(end)) if end else last
-        days = class_days(served_from, served_to, mask) if served_from <= served_to else 0
+    found: list[Any] = list((await uow.session.execute(query)).all())
+    # under the attendance rule the classes attended were paid: the days marked absent
+    # within the studies are not counted
+    absent = await attendance.absent_days(
+        uow, [r[8] for r in found if r[7] == ATTENDANCE], first, last
+    )
+    for row in found:
+        (pid, code, provider, muni, program, group, mask, rule, app_id, start, end) = row[:11]
+        surname, name, patronymic, number, amount = row[11:]
+        if start:
+            days, _ = basis(
+                first,
+                last,
+                mask,
+                date.fromordinal(start),
+                date.fromordinal(end) if end else None,
+                absent.get(app_id, frozenset()),
+                rule,
+            )
+        else:
+            days = class_days(first, last, mask)
         child = " ".join(p for p in (surname, name, patronymic) if p)
         out.append(
             PaymentLine(

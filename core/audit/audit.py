@@ -54,6 +54,8 @@ ACTIONS = frozenset(
         "reject-application",
         "end-studies",
         "contract-paper",  # the contract recorded as signed on paper
+        "attendance-absent",  # a child marked absent on a class day (табель)
+        "attendance-present",  # the mark taken back
         # a coordinator
         "announce",
         "cancel-announcement",

@@ -19,7 +19,7 @@ from core.enrolment import contracts, waiting_list
 from core.rules import import_cells as cells
 from core.rules.calendar import Period
 from core.rules.catalogue import Direction, Register
-from core.rules.schedule import effective, parse_class_days
+from core.rules.schedule import DEBIT_RULE_NAMES, DebitRule, effective, parse_class_days
 from core.rules.text import fold
 from core.storage import locks
 from core.storage.db import Database, UnitOfWork, is_sqlite
@@ -80,6 +80,7 @@ OPTIONAL_MUNICIPALITY_COLUMNS = (
     "seat_hold_hours",
     "offer_days",
     "contract_template",
+    "debit_rule",
     *OFFICE_COLUMNS,
     *CHILDREN_COLUMNS,
 )
@@ -425,6 +426,13 @@ def parse_municipality_row(row: dict[str, str]) -> dict[str, Any]:
             if row["offer_days"]
             else contracts.DEFAULT_OFFER_DAYS
         )
+    if "debit_rule" in row:  # blank: the default, by the group's class days
+        # what a month's debit is based on: class days, or the classes attended
+        d["debit_rule"] = (
+            cells.choice(row, "debit_rule", DebitRule, DEBIT_RULE_NAMES).value
+            if row["debit_rule"]
+            else DebitRule.CLASS_DAYS.value
+        )
     if "contract_template" in row:  # blank: the default text of the locales
         d["contract_template"] = (
             cells.text(row, "contract_template", TEMPLATE_MAX, required=False) or None
@@ -447,6 +455,7 @@ MUNICIPALITY_FIELDS = (
     "funding_period",
     "seat_hold_hours",
     "offer_days",
+    "debit_rule",
     "contract_template",
     *OFFICE_COLUMNS,
     *CHILDREN_COLUMNS,

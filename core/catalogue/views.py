@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import bindparam, case, func, select
 
 from core.catalogue.catalogue import SearchQuery, search
 from core.certificates.certificates import Office
+from core.enrolment import attendance
 from core.errors import DomainError
+from core.rules.calendar import month_bounds
 from core.rules.catalogue import Direction
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
 from core.rules.people import age_on
+from core.rules.schedule import ATTENDANCE, basis
 from core.storage.db import UnitOfWork
 from core.storage.models import (
     Application,
@@ -146,11 +149,24 @@ async def provider_ids(uow: UnitOfWork, parent_id: int) -> list[int]:
 ASKED = [AppStatus.SUBMITTED.value, AppStatus.WAITING.value, AppStatus.OFFERED.value]
 
 
-async def month_debits(
-    uow: UnitOfWork, parent_id: int, month: int
-) -> list[tuple[str, str, int, int, int, int]]:
-    """For a debit notice: (child, program, amount, total left, available left, what the
-    certificate's applications not yet reserved would need from the next month on)."""
+@dataclass(frozen=True, slots=True)
+class DebitLine:
+    """One child's debit of a month, for the family's notice."""
+
+    child: str
+    program: str
+    amount: int
+    total: int  # the certificate's total left
+    available: int  # and what is available of it
+    needs: int  # what its applications not yet reserved need from the next month on
+    rule: str  # the municipality's debit rule (core.rules.schedule)
+    counted: int  # the class days (or, by attendance, the classes attended) paid for
+    of: int  # the month's class days in the group's schedule
+
+
+async def month_debits(uow: UnitOfWork, parent_id: int, month: int) -> list[DebitLine]:
+    """For a debit notice: each debit of the family's children in ``month`` and what it
+    was based on."""
     asked = Application.__table__.alias("asked")
     first = case((asked.c.first_month > month, asked.c.first_month), else_=month + 1)
     needs = (
@@ -183,9 +199,16 @@ async def month_debits(
             Certificate.total,
             Certificate.reserved,
             needs,
+            Application.id,
+            Application.start_day,
+            Application.end_day,
+            Group.class_days,
+            Municipality.debit_rule,
         )
         .join(Application, Application.id == LedgerEntry.application_id)
         .join(Program, Program.id == Application.program_id)
+        .join(Group, Group.id == Application.group_id)
+        .join(Municipality, Municipality.id == Program.municipality_id)
         .join(Certificate, Certificate.id == LedgerEntry.certificate_id)
         .outerjoin(Child, Child.id == Certificate.child_id)
         .where(
@@ -195,7 +218,24 @@ async def month_debits(
         )
         .order_by(LedgerEntry.id)
     )
-    return [(c or "", p, -d, t, t - r, int(n or 0)) for c, p, d, t, r, n in rows]
+    found = rows.all()
+    month_first, month_last = month_bounds(month)
+    absent = await attendance.absent_days(
+        uow, [row[6] for row in found if row[10] == ATTENDANCE], month_first, month_last
+    )
+    out = []
+    for c, p, d, t, r, n, app_id, start, end, mask, rule in found:
+        counted, of = basis(
+            month_first,
+            month_last,
+            mask,
+            date.fromordinal(start) if start else month_first,
+            date.fromordinal(end) if end else None,
+            absent.get(app_id, frozenset()),
+            rule,
+        )
+        out.append(DebitLine(c or "", p, -d, t, t - r, int(n or 0), rule, counted, of))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ region's) at a time, with where the earlier and later months are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, bindparam, func, or_, select
 
@@ -14,9 +14,17 @@ from core.certificates.certificates import CertificateView
 from core.errors import DomainError
 from core.family import children
 from core.rules.calendar import month_bounds, month_index
-from core.rules.enrolment import CertStatus
+from core.rules.enrolment import AppStatus, CertStatus
+from core.rules.schedule import class_days, served_days
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, LedgerEntry, Program
+from core.storage.models import (
+    Absence,
+    Application,
+    Group,
+    LedgerEntry,
+    Municipality,
+    Program,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,18 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Attendance:
+    """A program's classes in the month shown, up to today: attended and missed (as the
+    provider's staff marked them; a class day nobody marked was attended)."""
+
+    program: str
+    rule: str  # the municipality's debit rule: what the month's debit counts
+    attended: int
+    absent: tuple[date, ...]
+    of: int  # the month's class days in the group's schedule
+
+
+@dataclass(frozen=True)
 class Statement:
     child: str  # the child's first name
     certificate: CertificateView
@@ -48,6 +68,7 @@ class Statement:
     entries: list[Entry]
     earlier: int | None  # the nearest earlier month with entries
     later: int | None  # the nearest later month with entries
+    attendance: list[Attendance] = field(default_factory=list)  # the month's classes
 
 
 FIRST_MONTH, LAST_MONTH = month_index(2000, 1), month_index(2100, 12)  # a month asked for
@@ -205,4 +226,63 @@ async def statement(
         entries,
         earlier,
         later,
+        await _attendance(uow, cert.id, month),
     )
+
+
+async def _attendance(uow: UnitOfWork, certificate_id: int, month: int) -> list[Attendance]:
+    """Each program the certificate paid for in ``month``: its class days up to today,
+    attended and missed."""
+    first, last = month_bounds(month)
+    upto = min(last, uow.today)
+    if upto < first:
+        return []
+    rows = (
+        await uow.session.execute(
+            select(
+                Application.id,
+                Program.name,
+                Application.start_day,
+                Application.end_day,
+                Group.class_days,
+                Municipality.debit_rule,
+            )
+            .join(Program, Program.id == Application.program_id)
+            .join(Group, Group.id == Application.group_id)
+            .join(Municipality, Municipality.id == Program.municipality_id)
+            .where(
+                Application.certificate_id == certificate_id,
+                Application.status.in_([AppStatus.ENROLLED.value, AppStatus.FINISHED.value]),
+                Application.start_day.is_not(None),
+                Application.start_day <= upto.toordinal(),
+                or_(Application.end_day.is_(None), Application.end_day >= first.toordinal()),
+            )
+            .order_by(Application.id)
+        )
+    ).all()
+    missed: dict[int, set[date]] = {row[0]: set() for row in rows}
+    if missed:
+        for app_id, day in await uow.session.execute(
+            select(Absence.application_id, Absence.day).where(
+                Absence.application_id.in_(list(missed)),
+                Absence.day >= first.toordinal(),
+                Absence.day <= upto.toordinal(),
+            )
+        ):
+            missed[app_id].add(date.fromordinal(day))
+    out = []
+    for app_id, program, start, end, mask, rule in rows:
+        served = served_days(
+            first,
+            upto,
+            mask,
+            date.fromordinal(start or first.toordinal()),
+            date.fromordinal(end) if end else None,
+        )
+        absent = tuple(d for d in served if d in missed[app_id])
+        out.append(
+            Attendance(
+                program, rule, len(served) - len(absent), absent, class_days(first, last, mask)
+            )
+        )
+    return out

@@ -6,12 +6,18 @@ pro-rated by the group's class days within the child's studies: all of them, the
 share; none, nothing; else share × served ÷ class days of the month, rounded down (the
 certificate is never charged for a class not given). A group whose schedule names no
 weekday counts every day but the holidays as a class day.
+
+A municipality chooses what a month's debit is based on (its ``debit_rule``):
+``class_days``, the group's class days within the studies (above), or ``attendance``, the
+classes the child attended — the class days within the studies less those marked absent
+(a class day nobody marked is attended) — as a share of the month's class days.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from enum import StrEnum
 
 MONDAY, SUNDAY = 0, 6
 ALL_DAYS = 0b1111111
@@ -101,10 +107,63 @@ def month_share(share: int, served: int, in_month: int) -> int:
     return share * served // in_month
 
 
-def debit(share: int, first: date, last: date, mask: int, start: date, end: date | None) -> int:
-    """The debit of the month [first, last] for studies from ``start`` to ``end`` (None:
-    still studying). The month close computes the same in SQL; a test keeps them equal."""
+class DebitRule(StrEnum):
+    """A municipality's ``debit_rule``: what a month's debit is based on."""
+
+    CLASS_DAYS = "class_days"
+    ATTENDANCE = "attendance"
+
+
+CLASS_DAYS, ATTENDANCE = DebitRule.CLASS_DAYS.value, DebitRule.ATTENDANCE.value
+# the words an import file may use for them
+DEBIT_RULE_NAMES = {
+    "по дням занятий": DebitRule.CLASS_DAYS,
+    "дни занятий": DebitRule.CLASS_DAYS,
+    "по посещаемости": DebitRule.ATTENDANCE,
+    "посещаемость": DebitRule.ATTENDANCE,
+}
+
+
+def served_days(first: date, last: date, mask: int, start: date, end: date | None) -> list[date]:
+    """The class days of the month [first, last] within studies from ``start`` to ``end``."""
     served_from = max(first, start)
     served_to = last if end is None else min(last, end)
-    served = class_days(served_from, served_to, mask)
-    return month_share(share, served, class_days(first, last, mask))
+    return [
+        served_from + timedelta(days=n)
+        for n in range((served_to - served_from).days + 1)
+        if is_class_day(served_from + timedelta(days=n), mask)
+    ]
+
+
+def basis(
+    first: date,
+    last: date,
+    mask: int,
+    start: date,
+    end: date | None,
+    absent: frozenset[date] = frozenset(),
+    rule: str = CLASS_DAYS,
+) -> tuple[int, int]:
+    """What a month's debit counts: (the class days paid for, the month's class days).
+    Under ``attendance`` the days marked absent within the studies are not paid for."""
+    served = served_days(first, last, mask, start, end)
+    counted = len(served)
+    if rule == ATTENDANCE:
+        counted -= sum(1 for day in served if day in absent)
+    return counted, class_days(first, last, mask)
+
+
+def debit(
+    share: int,
+    first: date,
+    last: date,
+    mask: int,
+    start: date,
+    end: date | None,
+    absent: frozenset[date] = frozenset(),
+    rule: str = CLASS_DAYS,
+) -> int:
+    """The debit of the month [first, last] for studies from ``start`` to ``end`` (None:
+    still studying). The month close computes the same in SQL; a test keeps them equal."""
+    counted, in_month = basis(first, last, mask, start, end, absent, rule)
+    return month_share(share, counted, in_month)

@@ -119,9 +119,7 @@ class NoticeFacts:
             b.id, b.text, b.program_id, muni.name if muni is not None else None
         )
 
-    async def month_debits(
-        self, parent_id: int, month: int
-    ) -> list[tuple[str, str, int, int, int, int]]:
+    async def month_debits(self, parent_id: int, month: int) -> list[port.DebitLine]:
         return await views.month_debits(self.uow, parent_id, month)
 
     async def next_step(self, application_id: int, *, similar: int = 0) -> port.NextStep | None:

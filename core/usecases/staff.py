@@ -10,7 +10,7 @@ from core.accounting import payments
 from core.audit import audit
 from core.catalogue import provider_views, views
 from core.certificates import confirmations, corrections, link_requests
-from core.enrolment import concluding, decisions
+from core.enrolment import attendance, concluding, decisions
 from core.errors import DomainError
 from core.reports import report as reports
 from core.rules.enrolment import AppStatus, CertStatus
@@ -61,6 +61,17 @@ class Staff(Area):
 
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         return await self.db.run(decisions.provider_enrol, staff_id, application_id, first_day)
+
+    async def attendance_groups(self, staff_id: int) -> list[port.AttendanceGroup]:
+        return await self.db.read(attendance.groups, staff_id)
+
+    async def attendance_sheet(self, staff_id: int, group_id: int, day: date | None) -> port.Sheet:
+        return await self.db.read(attendance.sheet, staff_id, group_id, day)
+
+    async def mark_attendance(
+        self, staff_id: int, application_id: int, day: date, absent: bool
+    ) -> None:
+        await self.db.run(attendance.mark, staff_id, application_id, day, absent)
 
     async def sign_on_paper(self, staff_id: int, application_id: int) -> port.Decision:
         return await self.db.run(concluding.sign_paper, staff_id, application_id)

@@ -460,6 +460,16 @@ statement-debit =
        *[no] {""}
     }
 statement-expire = • { $date }: the unused { $amount } expired at the end of the year
+statement-attendance-title = Attendance:
+statement-attendance = • { QUOTE($program) }: { $attended ->
+    [one] { $attended } class attended
+   *[other] { $attended } classes attended
+}{ $missed ->
+    [0] {""}
+   *[other] , { $missed } missed: { $days }
+} ({ $of } scheduled in the month).
+statement-attendance-class_days = Debited by the group's class days.
+statement-attendance-attendance = Debited by the classes attended: a missed class is not debited.
 btn-earlier = ◀ { MONTH($month) }
 btn-later = { MONTH($month) } ▶
 balance-no-children = No children in the profile.
@@ -609,6 +619,11 @@ btn-more = More ▶
 
 n-debits-title = 💳 Debits for { MONTH($month) }:
 n-debit-line = • { $child }, { QUOTE($program) }: { $amount } debited. Balance { $total }, available { $available }.
+n-debit-basis-class_days = Based on { $counted } of the group's { $of } class days in the month (the schedule).
+n-debit-basis-attendance = Based on attendance: { $counted } { $counted ->
+    [one] class attended
+   *[other] classes attended
+} of { $of } scheduled.
 n-low-balance = ⚠️ The available balance is below { $threshold }. See /balance.
 n-topup = 💰 The { $year }/{ $next } school year has begun: the new nominal is credited to the certificate. Balance: /balance.
 n-expiry = The school year is over: the unused balance of the certificate went back to the budget (that is how PFDO works).
@@ -763,6 +778,36 @@ bc-status-cancelled = cancelled
 btn-bc-refresh = 🔄 Refresh
 btn-bc-cancel = ✖ Cancel the broadcast
 bc-cancelled = The broadcast is cancelled: what has not gone out will not.
+
+## attendance (flows/attendance.py): the provider's staff mark who missed a class
+btn-attendance = 📋 Attendance
+att-no-groups = No group to mark attendance for now: nobody studies in your groups in an open (not yet closed) month.
+att-groups = Attendance register. Choose a group ({ $count ->
+    [one] { $count } group
+   *[other] { $count } groups
+}):
+att-title = 📋 Attendance: { QUOTE($program) }, { $group }
+att-no-day = The group has had no scheduled class in the open months up to today: nothing to mark yet.
+att-day = Class of { $day }: { $count ->
+    [one] { $count } child
+   *[other] { $count } children
+}, { $absent ->
+    [0] everyone present
+   *[other] absent: { $absent }
+}.
+att-rule-class_days = Your municipality debits by the group's class days; families see the register on their statement.
+att-rule-attendance = Your municipality debits by attendance: a missed class is not debited from the certificate.
+att-hint = Everyone is present unless marked. Press a child to mark them absent (press again to undo). Marks may be changed until the month is closed.
+att-nobody = Nobody studied in the group on that day.
+att-page = Page { $page } of { $pages }.
+att-group = • { QUOTE($program) }, { $group }: { $count ->
+    [one] { $count } child
+   *[other] { $count } children
+}
+btn-att-present = ✅ { $child }
+btn-att-absent = ❌ { $child } — not in class
+btn-att-earlier = ◀ { $day }
+btn-att-later = { $day } ▶
 
 ## the provider's month (flows/provider_month.py) and its notices
 btn-provider-month = 🧾 The month's payments

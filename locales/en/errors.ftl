@@ -84,3 +84,6 @@ contract_gone = The contract no longer awaits acceptance: the time ran out or th
 contract_already_concluded = The contract is already concluded.
 contract_changed = The contract's terms changed. Open it again and read them.
 contract_not_concluded = Enrol once the contract is concluded: the family accepts it in the chat, or record that it was signed on paper.
+attendance_group_not_found = The group is not among your organisation's groups.
+attendance_day_invalid = Attendance may be marked for a class day of the group on which the child was studying, from { $earliest } to { $today }.
+attendance_month_closed = Month { $month } is already closed: its debits are made and the register no longer changes. A correction goes through the МОЦ.

@@ -543,6 +543,18 @@ statement-debit =
        *[no] {""}
     }
 statement-expire = • { $date }: неиспользованный остаток { $amount } сгорел в конце года
+statement-attendance-title = Посещаемость:
+statement-attendance = • { QUOTE($program) }: { $attended ->
+    [one] посещено { $attended } занятие
+    [few] посещено { $attended } занятия
+   *[many] посещено { $attended } занятий
+}{ $missed ->
+    [0] {""}
+    [one] , пропущено { $missed }: { $days }
+   *[other] , пропущено { $missed }: { $days }
+} (в месяце { $of } по расписанию).
+statement-attendance-class_days = Списание — по дням занятий группы.
+statement-attendance-attendance = Списание — по посещённым занятиям: за пропущенные не списывается.
 btn-earlier = ◀ { MONTH($month) }
 btn-later = { MONTH($month) } ▶
 balance-no-children = Детей в профиле нет.
@@ -693,6 +705,16 @@ btn-more = Ещё ▶
 
 n-debits-title = 💳 Списания за { MONTH($month, case: "accs") }:
 n-debit-line = • { $child }, { QUOTE($program) }: списано { $amount }. Остаток { $total }, доступно { $available }.
+n-debit-basis-class_days = Основание: { $counted } { $counted ->
+    [one] день занятий
+    [few] дня занятий
+   *[many] дней занятий
+} группы из { $of } в месяце — по расписанию.
+n-debit-basis-attendance = Основание: за { $counted } { $counted ->
+    [one] занятие
+    [few] занятия
+   *[many] занятий
+} из { $of } — по посещаемости.
 n-low-balance = ⚠️ Доступный остаток меньше { $threshold }. Посмотрите /balance.
 n-topup = 💰 Начался { $year }/{ $next } учебный год: на сертификат зачислен новый номинал. Баланс — /balance.
 n-expiry = Учебный год закончился: неиспользованный остаток сертификата вернулся в бюджет (так устроено персонифицированное финансирование).
@@ -849,6 +871,39 @@ bc-status-cancelled = отменена
 btn-bc-refresh = 🔄 Обновить
 btn-bc-cancel = ✖ Отменить рассылку
 bc-cancelled = Рассылка отменена: то, что ещё не ушло, не уйдёт.
+
+## attendance (flows/attendance.py): the provider's staff mark who missed a class
+btn-attendance = 📋 Табель
+att-no-groups = Сейчас нет групп, где можно отметить посещаемость: в ваших группах никто не занимается в открытых (ещё не закрытых) месяцах.
+att-groups = Табель посещаемости. Выберите группу ({ $count ->
+    [one] { $count } группа
+    [few] { $count } группы
+   *[many] { $count } групп
+}):
+att-title = 📋 Табель: { QUOTE($program) }, { $group }
+att-no-day = В открытых месяцах до сегодняшнего дня у группы не было занятий по расписанию — отмечать пока нечего.
+att-day = Занятие { $day }: { $count ->
+    [one] { $count } ребёнок
+    [few] { $count } ребёнка
+   *[many] { $count } детей
+}, { $absent ->
+    [0] все присутствовали
+   *[other] отсутствующих: { $absent }
+}.
+att-rule-class_days = Списание в вашем муниципалитете — по дням занятий группы; табель видят семьи в выписке.
+att-rule-attendance = Списание в вашем муниципалитете — по посещаемости: за пропущенное занятие с сертификата не списывается.
+att-hint = По умолчанию все присутствуют. Нажмите на ребёнка, чтобы отметить, что его не было (повторное нажатие вернёт отметку). Исправлять можно до закрытия месяца.
+att-nobody = В этот день в группе никто не занимался.
+att-page = Страница { $page } из { $pages }.
+att-group = • { QUOTE($program) }, { $group }: { $count ->
+    [one] { $count } ребёнок
+    [few] { $count } ребёнка
+   *[many] { $count } детей
+}
+btn-att-present = ✅ { $child }
+btn-att-absent = ❌ { $child } — нет на занятии
+btn-att-earlier = ◀ { $day }
+btn-att-later = { $day } ▶
 
 ## the provider's month (flows/provider_month.py) and its notices
 btn-provider-month = 🧾 Расчёт за месяц

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bench._data import build_enrolments
+from bench._data import NOW, build_enrolments
 from core.accounting import month_close
 from core.certificates import certificates
 from core.enrolment import decisions, enrolment
@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.rules import schedule
 from core.rules.calendar import month_bounds, month_index
 from core.staff import roles
-from core.storage.models import Application, Group, LedgerEntry
+from core.storage.models import Absence, Application, Group, LedgerEntry
 from tests.support.world import (
     accept_contract,
     catalogue_row,
@@ -53,15 +53,18 @@ async def _debits(db, app):
         return {month: -delta for month, delta in rows}
 
 
+@pytest.mark.parametrize("rule", ["class_days", "attendance"])
 @pytest.mark.parametrize("branches", ["per mask", "generic"])
-async def test_the_close_debits_what_the_rule_says(db, clock, monkeypatch, branches):
+async def test_the_close_debits_what_the_rule_says(db, clock, monkeypatch, branches, rule):
     """Random groups' weekdays, starts and ends around January (its holidays included):
     the set-based close debits each enrolment exactly ``schedule.debit``, by its branch
-    per weekday mask and by the generic arithmetic (for a mask it was not told of)."""
+    per weekday mask and by the generic arithmetic (for a mask it was not told of); under
+    the attendance rule with random absences on class days (some outside the studies or
+    the month, which count for nothing)."""
     if branches == "generic":
         prorated = month_close._prorated
         monkeypatch.setattr(month_close, "_prorated", lambda _, *args: prorated([], *args))
-    await build_enrolments(db, 160, seed=7)
+    await build_enrolments(db, 160, seed=7, debit_rule=rule)
     rnd = random.Random(24)
     jan = month_index(2027, 1)
     first, last = month_bounds(jan)
@@ -78,7 +81,18 @@ async def test_the_close_debits_what_the_rule_says(db, clock, monkeypatch, branc
             app.end_day = None if end is None else end.toordinal()
             mask = masks[app.group_id]
             served = end is None or end >= start
-            cost = schedule.debit(app.monthly_share, first, last, mask, start, end)
+            absent = set()
+            if rule == "attendance" and rnd.random() < 0.6:
+                around = [first + timedelta(days=d) for d in range(-10, 40)]
+                days = [d for d in around if schedule.is_class_day(d, mask)]
+                absent = set(rnd.sample(days, min(len(days), rnd.randint(1, 6))))
+                uow.session.add_all(
+                    Absence(application_id=app.id, day=d.toordinal(), marked_by=0, marked_at=NOW)
+                    for d in absent
+                )
+            cost = schedule.debit(
+                app.monthly_share, first, last, mask, start, end, frozenset(absent), rule
+            )
             expected[app.id] = cost if served else 0
         await uow.commit()
     clock.set(datetime(2027, 2, 2, 9, 0))

@@ -15,13 +15,15 @@ from tests.support.plans import captured, per_row_subplans
 
 
 @pytest.mark.postgres
-async def test_month_close_and_new_year_plan_no_per_row_subquery(postgres_url, clock):
+@pytest.mark.parametrize("rule", ["class_days", "attendance"])
+async def test_month_close_and_new_year_plan_no_per_row_subquery(postgres_url, clock, rule):
     from tests.conftest import _truncate
 
     db = Database(postgres_url, clock=clock)
     try:
         await _truncate(db)
-        await build_enrolments(db, 300)
+        # under attendance a third of the children have absences the close subtracts
+        await build_enrolments(db, 300, debit_rule=rule)
         clock.set(datetime(2026, 10, 2, 3, 0))
         with captured(db) as statements:
             await db.run(month_close.close_month, month_index(2026, 9))

@@ -52,6 +52,24 @@ class Scene:
         default_factory=lambda: port.ProviderMonth(None, [], [], [])
     )
     contract: port.ContractView | None = None  # the application's contract, if offered
+    # the provider's attendance: its groups, how many children the day's sheet lists, the
+    # municipality's debit rule; the family's attendance on its statement
+    attendance_groups: list[port.AttendanceGroup] = field(
+        default_factory=lambda: [
+            port.AttendanceGroup(7, "Робототехника", "Группа 1 (Пн, Ср 15:00)", 9),
+            port.AttendanceGroup(8, "Шахматы", "Младшая", 4),
+        ]
+    )
+    sheet_pupils: int = 9
+    debit_rule: str = "attendance"
+    attendance: list[port.Attendance] = field(
+        default_factory=lambda: [
+            port.Attendance(
+                "Робототехника", "attendance", 6, (date(2026, 11, 9), date(2026, 11, 16)), 8
+            ),
+            port.Attendance("Шахматы", "class_days", 1, (), 4),
+        ]
+    )
     report: port.Report = field(default_factory=lambda: sample_report())
 
 
@@ -235,7 +253,14 @@ class Certificates(_Area):
         shown = month if month is not None else 24322
         entries = list(self.scene.entries) if shown == 24322 else []
         return port.Statement(
-            kid.name, cert, list(self.scene.reserves), shown, entries, shown - 1, shown + 1
+            kid.name,
+            cert,
+            list(self.scene.reserves),
+            shown,
+            entries,
+            shown - 1,
+            shown + 1,
+            list(self.scene.attendance) if shown == 24322 else [],
         )
 
 
@@ -370,6 +395,44 @@ class Staff(_Area):
     async def enrol(self, staff_id: int, application_id: int, first_day: date) -> date:
         self.wrote("enrol", application_id, first_day)
         return first_day
+
+    async def attendance_groups(self, staff_id: int) -> list[port.AttendanceGroup]:
+        if "provider" not in self.scene.parent.roles:
+            raise DomainError("not_allowed")
+        return list(self.scene.attendance_groups)
+
+    async def attendance_sheet(self, staff_id: int, group_id: int, day: date | None) -> port.Sheet:
+        group = next((g for g in self.scene.attendance_groups if g.group_id == group_id), None)
+        if group is None or "provider" not in self.scene.parent.roles:
+            raise DomainError("attendance_group_not_found")
+        # Mondays and Wednesdays up to the scene's day (Sunday 22 November 2026)
+        days = [date(2026, 11, d) for d in (2, 9, 11, 16, 18)]
+        if day is None:
+            day = days[-1]
+        if day not in days:
+            raise DomainError("attendance_day_invalid", earliest=days[0], today=self.scene.today)
+        at = days.index(day)
+        names = ["Иванова Анна", "Петров Пётр", "Сидоров Константин-Александр"]
+        marked = {a for name, a in self.core.calls if name == "staff.mark_attendance"}
+        pupils = [
+            port.Pupil(100 + n, names[n % 3], n == 1 or (100 + n, day, True) in marked)
+            for n in range(self.scene.sheet_pupils)
+        ]
+        return port.Sheet(
+            group_id,
+            group.program,
+            group.group,
+            day,
+            days[at - 1] if at else None,
+            days[at + 1] if at + 1 < len(days) else None,
+            pupils,
+            self.scene.debit_rule,
+        )
+
+    async def mark_attendance(
+        self, staff_id: int, application_id: int, day: date, absent: bool
+    ) -> None:
+        self.wrote("mark_attendance", application_id, day, absent)
 
     async def sign_on_paper(self, staff_id: int, application_id: int) -> port.Decision:
         self.wrote("sign_on_paper", application_id)

@@ -19,22 +19,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.accounting import auto_close, month_close, new_year
 from core.catalogue import catalogue_import
 from core.certificates import certificates, confirmations, corrections, link_requests
-from core.enrolment import concluding, decisions, enrolment
+from core.enrolment import attendance, concluding, decisions, enrolment
 from core.errors import DomainError
 from core.family import children, follows, parents
 from core.register import linking, register_import
-from core.rules.calendar import month_index
+from core.rules import schedule as rules_schedule
+from core.rules.calendar import month_bounds, month_index, month_label
 from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
 from core.rules.schedule import is_class_day
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import (
+    Absence,
     Application,
     AuditRecord,
     Certificate,
@@ -150,6 +152,10 @@ OPS = [
     "contract_paper",
     "contract_decline",
     "contract_lapse",
+    "attend",
+    "attend",
+    "attend",
+    "attend",
 ]
 CONTRACT_TEXT = "ДОГОВОР-ОФЕРТА (как показан семье)"
 # the staff's roles an operator revokes while they act, and grants again
@@ -161,6 +167,8 @@ NEEDS = {
     "reject-application": "provider",
     "end-studies": "provider",
     "contract-paper": "provider",
+    "attendance-absent": "provider",
+    "attendance-present": "provider",
     "confirm": "confirmer",
     "reject": "confirmer",
     "correct": "confirmer",
@@ -256,14 +264,16 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
     return plan
 
 
-async def build_world(db: Database, clock: FakeClock) -> World:
+async def build_world(db: Database, clock: FakeClock, rule: str = "class_days") -> World:
     """Six families in two municipalities (one funded certificate waits in the queue),
-    enrolments that started in September, a provider's staff."""
+    enrolments that started in September, a provider's staff; the programs' municipality
+    debits by ``rule`` (class days, or attendance)."""
     clock.set(SETUP_AT)
 
     async def region(uow: UnitOfWork) -> None:
         await catalogue_import.import_municipalities(uow, MUNIS)
         await catalogue_import.import_catalogue(uow, CATALOGUE)
+        await uow.session.execute(update(Municipality).values(debit_rule=rule))
 
     await db.run(region)
     families = []
@@ -300,6 +310,21 @@ async def build_world(db: Database, clock: FakeClock) -> World:
     report = await register_import.import_register(db, register_text)
     assert report.ok and report.created == len(REGISTER_NEW), report
     clock.set(PLAY_AT)
+    # the register of the two enrolled children: absent on their first two class days of
+    # September and of October (what a close of those months must subtract by attendance)
+    async with db.reader() as uow:
+        studying = (
+            await uow.session.execute(
+                select(Application.id, Application.start_day, Group.class_days)
+                .join(Group, Group.id == Application.group_id)
+                .where(Application.status == AppStatus.ENROLLED.value)
+            )
+        ).all()
+    for app, start, mask in studying:
+        for first in (date.fromordinal(start), date(2026, 10, 1)):
+            days = [first + timedelta(days=n) for n in range(14)]
+            for day in [d for d in days if is_class_day(d, mask)][:2]:
+                await db.run(attendance.mark, staff, app, day, True)
     programs = sorted((await _ids(db, Program)).values())
     return World(families, staff, programs, register_text, persons)
 
@@ -630,6 +655,33 @@ async def step(
                 await _correct(db, world, fam, kids[op[2] % len(kids)], op[3], rng)
         elif kind == "link_number":
             await _link_number(db, world, fam, op[2])
+        elif kind == "attend":
+            # the provider's staff mark a child absent (or present again), mostly on a
+            # class day of its studies: refused once its month is closed (raced against
+            # the close), and on a day that is no class day of them or is to come
+            async with db.reader() as uow:
+                studying = (
+                    await uow.session.execute(
+                        select(Application.id, Application.start_day, Group.class_days)
+                        .join(Group, Group.id == Application.group_id)
+                        .where(Application.start_day.is_not(None))
+                        .order_by(Application.id)
+                    )
+                ).all()
+            if studying:
+                app, start, mask = rng.choice(studying)
+                days = [
+                    d
+                    for d in (date.fromordinal(n) for n in range(start, db.today().toordinal()))
+                    if is_class_day(d, mask)
+                ]
+                day = (
+                    rng.choice(days)
+                    if days and rng.random() < 0.85
+                    else date(2026, 9, 1) + timedelta(days=rng.randint(0, 150))
+                )
+                absent = rng.random() < 0.75
+                await db.run(attendance.mark, world.staff, app, day, absent)
         report.done[kind] += 1
     except DomainError as exc:
         report.refused[f"{kind}:{exc.code}"] += 1
@@ -642,7 +694,8 @@ async def step(
 async def play(
     db: Database, clock: FakeClock, seed: int, *, workers: int = 8, steps: int = 6
 ) -> RoundReport:
-    world = await build_world(db, clock)
+    # odd seeds debit by attendance: the marks racing the closes change what they debit
+    world = await build_world(db, clock, "attendance" if seed % 2 else "class_days")
     report = RoundReport(seed, schedule(seed, workers, steps))
 
     async def worker(n: int, ops: list[tuple[Any, ...]]) -> None:
@@ -786,6 +839,7 @@ async def check(db: Database, report: RoundReport, world: World | None = None) -
                 broken.append(f"municipality {muni}: {count} funded over a quota of {quota[muni]}")
         broken += await _check_outbox(s, apps, certs, report)
         broken += await _check_audit(s, apps, certs)
+        broken += await _check_attendance(s, months)
         orphans = await s.scalar(
             select(func.count())
             .select_from(Child)
@@ -829,6 +883,86 @@ async def check(db: Database, report: RoundReport, world: World | None = None) -
                 # the chat's own certificate (linked, or its family withdrew): the
                 # re-import stores no name for it
                 broken.append(f"certificate {c.id}: a name stored again by a re-import")
+    return broken
+
+
+async def _check_attendance(s, closed: set[int]) -> list[str]:  # type: ignore[no-untyped-def]
+    """An attendance mark is whole: its absence and its audit record commit together (the
+    absences are the net of the trail's marks). And it lands before a month's close and
+    counts, or is refused after it: every close's debit is what the municipality's rule
+    computes from the absences there are now (none of a closed month changed after it),
+    within what the application held before it."""
+    broken = []
+    net: dict[tuple[int, date], bool] = {}
+    for action, app, detail in (
+        await s.execute(
+            select(AuditRecord.action, AuditRecord.application_id, AuditRecord.detail)
+            .where(AuditRecord.action.in_(("attendance-absent", "attendance-present")))
+            .order_by(AuditRecord.id)
+        )
+    ).all():
+        net[(app, date.fromisoformat(detail.removeprefix("day:")))] = action.endswith("absent")
+    stored = {
+        (app, date.fromordinal(day))
+        for app, day in (await s.execute(select(Absence.application_id, Absence.day))).all()
+    }
+    marked = {key for key, absent in net.items() if absent}
+    broken += [f"absence {a} on {d}: not in the audit trail" for a, d in stored - marked]
+    broken += [f"absence {a} on {d}: audited, not stored" for a, d in marked - stored]
+    terms = {
+        row[0]: row[1:]
+        for row in (
+            await s.execute(
+                select(
+                    Application.id,
+                    Application.monthly_share,
+                    Application.start_day,
+                    Application.end_day,
+                    Group.class_days,
+                    Municipality.debit_rule,
+                )
+                .join(Group, Group.id == Application.group_id)
+                .join(Program, Program.id == Application.program_id)
+                .join(Municipality, Municipality.id == Program.municipality_id)
+            )
+        ).all()
+    }
+    held: Counter[int] = Counter()
+    for app, total, reserved, month, batch in (
+        await s.execute(
+            select(
+                LedgerEntry.application_id,
+                LedgerEntry.total_delta,
+                LedgerEntry.reserved_delta,
+                LedgerEntry.month,
+                LedgerEntry.batch,
+            )
+            .where(LedgerEntry.application_id.is_not(None))
+            .order_by(LedgerEntry.id)
+        )
+    ).all():
+        if month in closed and batch == f"close:{month_label(month)}" and app in terms:
+            share, start, end, mask, rule = terms[app]
+            first, last = month_bounds(month)
+            absent = frozenset(d for a, d in stored if a == app)
+            due = 0
+            if start is not None:
+                due = rules_schedule.debit(
+                    share,
+                    first,
+                    last,
+                    mask,
+                    date.fromordinal(start),
+                    date.fromordinal(end) if end is not None else None,
+                    absent,
+                    rule,
+                )
+            if -total != min(due, max(held[app], 0)):
+                broken.append(
+                    f"application {app}: {month_label(month)} debited {-total}, "
+                    f"the {rule} rule says {due} of {held[app]} held"
+                )
+        held[app] += reserved
     return broken
 
 

@@ -457,6 +457,7 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             "app": {"application_id": 5},
             "contract": {"application_id": 5},
             "provider": {"application_id": 5, "which": "studying"},
+            "attendance": {"group_id": 7},
             "confirm": {"page": 1, "certificate_id": 1, "correction_id": 1, "link_id": 1},
             "cert-link": {"number": "01-0000001-8", "born": "2016-03-05"},
             "teen-invite": {"code": "1234 5678 9012", "child_id": 1},

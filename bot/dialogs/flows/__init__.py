@@ -7,6 +7,7 @@ only by a button (child_form, cert_link, teen) are named after what they do."""
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
     apps,
+    attendance,
     balance,
     broadcast,
     cert_link,
@@ -42,5 +43,6 @@ FLOWS: tuple[Flow, ...] = (
     broadcast.flow,
     queue.flow,
     provider_month.flow,
+    attendance.flow,
     stats.flow,
 )

@@ -13,7 +13,7 @@ from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from bot.words import Day, Month
 from core.errors import DomainError
-from core.port import Entry, FundingTerms, Reserve
+from core.port import Attendance, Entry, FundingTerms, Reserve
 from core.rules.enrolment import CertStatus
 
 flow = Flow("balance", teen=True)
@@ -167,6 +167,28 @@ def _entry(ctx: Ctx, e: Entry) -> T:
     )
 
 
+def _attendance(found: list[Attendance]) -> list[T]:
+    """Each program's classes of the month up to today: attended, and the days missed
+    (as the provider's staff marked them), and what the month's debit counts."""
+    out = []
+    for a in found:
+        days = ", ".join(f"{d:%d.%m}" for d in a.absent)
+        out.append(
+            T(
+                "statement-attendance",
+                {
+                    "program": a.program,
+                    "attended": a.attended,
+                    "missed": len(a.absent),
+                    "days": days,
+                    "of": a.of,
+                },
+            )
+        )
+        out.append(T(f"statement-attendance-{a.rule}"))
+    return out
+
+
 @flow.screen(Screens.STATEMENT)
 async def statement(ctx: Ctx) -> Screen:
     reading = ctx.started(Reading)
@@ -191,6 +213,8 @@ async def statement(ctx: Ctx) -> Screen:
     title = T("statement-month-title", {"month": _month_name(s.month)})
     lines = [_entry(ctx, e) for e in s.entries] or [T("statement-empty")]
     parts.append(Lines([title, *lines]))
+    if s.attendance:
+        parts.append(Lines([T("statement-attendance-title"), *_attendance(s.attendance)]))
     nav = [
         Button(T(key, {"month": _month_name(month)}), StatementMonth(month))
         for key, month in (("btn-earlier", s.earlier), ("btn-later", s.later))

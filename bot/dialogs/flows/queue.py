@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.dialogs.actions import Action, OpenProviderMonth, OpenProviderQueue, action
+from bot.dialogs.actions import (
+    Action,
+    OpenAttendance,
+    OpenProviderMonth,
+    OpenProviderQueue,
+    action,
+)
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
@@ -133,6 +139,8 @@ async def queue(ctx: Ctx) -> Screen:
     switch = [Button(T(f"btn-pq-{other.value}"), ShowQueue(other.value, 0))]
     # what the organisation is owed for a closed month (flows/provider_month.py)
     owed = [Button(T("btn-provider-month"), OpenProviderMonth())]
+    # who attended the group's classes (flows/attendance.py)
+    owed.append(Button(T("btn-attendance"), OpenAttendance()))
     if not apps:
         return Screen([T(f"pq-empty-{which.value}")], [switch, owed, [menu_button()]])
     shown = {"count": total, "page": opened.page + 1, "pages": pages}

@@ -5,6 +5,7 @@ from core.storage.models.base import ACTIVE_SQL, Base, Money
 from core.storage.models.catalogue import Follow, Group, Program, Provider
 from core.storage.models.contracts import Contract
 from core.storage.models.money import (
+    Absence,
     Application,
     Certificate,
     FundingOpen,
@@ -30,6 +31,7 @@ from core.storage.models.people import (
 
 __all__ = [
     "ACTIVE_SQL",
+    "Absence",
     "Application",
     "AuditRecord",
     "Base",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -123,6 +124,21 @@ class Application(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Absence(Base):
+    """A class day a child missed (табель): marked by the provider's staff, a row per
+    enrolment and day. A class day with no row is a day attended (everyone is present by
+    default). Editable until the day's month is closed; under a municipality's
+    ``attendance`` debit rule the month close debits the classes attended."""
+
+    __tablename__ = "absences"
+    __table_args__ = (UniqueConstraint("application_id", "day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    day: Mapped[int] = mapped_column(Integer)  # a day ordinal, as applications' start_day
+    marked_by: Mapped[int] = mapped_column(Integer)  # the staff member (a parent id)
+    marked_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class MonthClose(Base):

@@ -45,6 +45,12 @@ class Municipality(Base):
     offer_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     # the municipality's contract (договор-оферта) text; NULL: the locales' default
     contract_template: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # what a month's debit is based on: "class_days" (the group's scheduled class days
+    # within the studies) or "attendance" (the classes the child attended, as a share of
+    # the month's scheduled classes; a class day nobody marked is attended)
+    debit_rule: Mapped[str] = mapped_column(
+        String(12), default="class_days", server_default="class_days"
+    )
 
 
 class MunicipalityYear(Base):
