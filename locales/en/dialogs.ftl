@@ -233,7 +233,7 @@ btn-cert-again = 🔁 Request the certificate again
 cert-fund-after-confirmation = Request recorded. When the МОЦ confirms the child's data, the certificate joins the funding queue in the order of this request.
 cert-fund-granted = The funded certificate is issued and the money credited.
 cert-fund-queued = The municipality's quota is used up for now: the request is in the queue. We will tell you when the certificate is issued.
-ask-surname = The child's surname?
+ask-surname = The child's surname? Or all at once, the surname, name, patronymic and date of birth: Ivanova Maria Petrovna 05.03.2016
 ask-name = The child's first name?
 ask-patronymic = The child's patronymic? If none, press "Skip".
 ask-birth = Date of birth? For example: 05.03.2016
@@ -249,6 +249,7 @@ child-summary =
     SNILS: { $snils }
     Municipality: { $municipality }
 btn-save = ✅ Save
+btn-save-and-issue = ✅ Save and get a certificate
 btn-field-surname = Surname
 btn-field-name = Name
 btn-field-patronymic = Patronymic
