@@ -146,7 +146,7 @@ def catalogue_csv(seed: int = 2026) -> str:
     rnd = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CATALOGUE_COLUMNS)
+    writer.writerow([*CATALOGUE_COLUMNS, "online", "ovz"])
     n = 0
     for code, muni_name, (lat, lon), *_ in MUNICIPALITIES:
         for direction, (names, (lo, hi)) in PROGRAMS.items():
@@ -192,6 +192,10 @@ def catalogue_csv(seed: int = 2026) -> str:
                             f"Группа {g + 1}",
                             DAYS[(n + g) % len(DAYS)],
                             rnd.choice((1, 2, 8, 10, 12, 15)),
+                            # some held online, some suitable for children with
+                            # disabilities: every search filter finds something
+                            "да" if n % 6 == 0 else "нет",
+                            "да" if n % 4 == 1 else "нет",
                         ]
                     )
     return out.getvalue()

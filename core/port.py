@@ -43,6 +43,7 @@ from core.catalogue.catalogue import (
     ProgramCard,
     ProgramRow,
     SearchQuery,
+    StreetMatch,
 )
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
@@ -171,6 +172,7 @@ __all__ = [
     "Sheet",
     "Staff",
     "Statement",
+    "StreetMatch",
     "Waiting",
     "Withdrawal",
     "YearResult",
@@ -225,6 +227,13 @@ class CardView:
     # group), or why it would not
     quote: ApplyQuote | None = None
     refusal: DomainError | None = None
+    # for that child: why an application would be refused now (any register), None when
+    # it may be made; the card offers no apply button then
+    why_not: DomainError | None = None
+
+    @property
+    def applicable(self) -> bool:
+        return self.why_not is None
 
 
 @dataclass(frozen=True)
@@ -335,7 +344,17 @@ class Certificates(Protocol):
 
 class Catalogue(Protocol):
     async def municipalities(self, text: str = "") -> list[tuple[int, str]]: ...
-    async def search(self, query: SearchQuery) -> Page: ...
+    async def search(
+        self, query: SearchQuery, parent_id: int | None = None, child_id: int | None = None
+    ) -> Page:
+        """A page; for a child of the family each row says why it would be refused now,
+        and "by my certificate" (pay="mine") is read from the child's certificate."""
+        ...
+
+    async def match_street(self, municipality_id: int | None, typed: str) -> StreetMatch:
+        """A typed address's street among the venues' streets of the municipality."""
+        ...
+
     async def card(
         self, program_id: int, parent_id: int | None = None, child_id: int | None = None
     ) -> CardView: ...

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, false, func, select
 
 from core.errors import DomainError
-from core.rules.catalogue import Direction, Register
+from core.rules.catalogue import Direction, Register, short_provider, street_key, street_of
 from core.rules.text import fold
 from core.storage import text_search
 from core.storage.db import UnitOfWork
 from core.storage.models import Group, Municipality, Program, Provider
 
-PAGE_SIZE = 5
+PAGE_SIZE = 10
 MAX_QUERY = 100  # a longer "free text" is cut: nobody searches by a paragraph
 
 
@@ -29,6 +29,37 @@ class SearchQuery:
     page: int = 0
     page_size: int = PAGE_SIZE
     near: tuple[float, float] | None = None  # (lat, lon): sort by distance
+    # "free" (price 0), "paid" (a price), "mine": the registers the child's certificate
+    # opens (``registers``, filled by the use case from the certificate; none: nothing)
+    pay: str = ""
+    registers: tuple[str, ...] = ()
+    online: bool = False
+    ovz: bool = False  # suitable for children with disabilities
+
+
+# what "nothing found" may drop, each on its own, in the order offered: the fields of
+# the query that dropping it resets
+DROPS: dict[str, dict[str, object]] = {
+    "text": {"text": ""},
+    "age": {"age": None},
+    "muni": {"municipality_id": None},
+    "direction": {"direction": None},
+    "pay": {"pay": "", "registers": ()},
+    "online": {"online": False},
+    "ovz": {"ovz": False},
+    "free": {"free_seats_only": False},
+}
+WIDENINGS = tuple(DROPS)
+
+
+def widened(q: SearchQuery, drop: str) -> SearchQuery:
+    """The query without one of its conditions (a WIDENINGS key)."""
+    return replace(q, page=0, **DROPS[drop])  # type: ignore[arg-type]
+
+
+def active(q: SearchQuery, drop: str) -> bool:
+    """Whether the query has the condition ``drop`` to drop."""
+    return widened(q, drop) != replace(q, page=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +73,20 @@ class ProgramRow:
     free_seats: int
     register: str
     distance_km: float | None = None
+    municipality: str = ""  # the district, so namesakes differ
+    online: bool = False
+    ovz: bool = False
+    # for the child searched for: why an application would be refused now (its code and
+    # parameters), None when it may be made (a full group's is a waiting list: no refusal)
+    why_not: DomainError | None = None
+
+    @property
+    def applicable(self) -> bool:
+        return self.why_not is None
+
+    @property
+    def provider_short(self) -> str:
+        return short_provider(self.provider)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +95,9 @@ class Page:
     page: int
     total: int
     page_size: int
+    # when nothing was found: each condition whose dropping finds something, with the
+    # count (capped at COUNT_CAP + 1), in the order of WIDENINGS
+    widen: tuple[tuple[str, int], ...] = ()
 
     @property
     def more(self) -> bool:
@@ -120,6 +168,16 @@ async def _where(uow: UnitOfWork, q: SearchQuery) -> list[ColumnElement[bool]]:
         cond.append(Program.free_seats > 0)
     if q.certificate_only:
         cond.append(Program.register == Register.CERTIFIED.value)
+    if q.pay == "free":
+        cond.append(Program.price == 0)
+    elif q.pay == "paid":
+        cond.append(Program.price > 0)
+    elif q.pay == "mine":
+        cond.append(Program.register.in_(q.registers) if q.registers else false())
+    if q.online:
+        cond.append(Program.online.is_(True))
+    if q.ovz:
+        cond.append(Program.ovz.is_(True))
     text = fold(q.text)[:MAX_QUERY]
     words = text.split()[:5]
     if words:
@@ -135,8 +193,7 @@ async def search(uow: UnitOfWork, q: SearchQuery) -> Page:
     narrow one.
     """
     cond = await _where(uow, q)
-    capped = select(Program.id).where(*cond).limit(COUNT_CAP + 1).subquery()
-    total = int(await uow.session.scalar(select(func.count()).select_from(capped)) or 0)
+    total = await _count(uow, cond)
     stmt = (
         select(
             Program.id,
@@ -149,8 +206,12 @@ async def search(uow: UnitOfWork, q: SearchQuery) -> Page:
             Program.register,
             Program.lat,
             Program.lon,
+            Municipality.name,
+            Program.online,
+            Program.ovz,
         )
         .join(Provider, Provider.id == Program.provider_id)
+        .join(Municipality, Municipality.id == Program.municipality_id)
         .where(*cond)
     )
     if q.near is None:
@@ -161,7 +222,25 @@ async def search(uow: UnitOfWork, q: SearchQuery) -> Page:
     else:
         rows = await _nearest(uow, stmt, q, total)
     items = [_row(r, None if q.near is None else _distance(q.near, r[8], r[9])) for r in rows]
-    return Page(items=items, page=q.page, total=total, page_size=q.page_size)
+    widen = () if total else await widenings(uow, q)
+    return Page(items=items, page=q.page, total=total, page_size=q.page_size, widen=widen)
+
+
+async def _count(uow: UnitOfWork, cond: list[ColumnElement[bool]]) -> int:
+    capped = select(Program.id).where(*cond).limit(COUNT_CAP + 1).subquery()
+    return int(await uow.session.scalar(select(func.count()).select_from(capped)) or 0)
+
+
+async def widenings(uow: UnitOfWork, q: SearchQuery) -> tuple[tuple[str, int], ...]:
+    """Each condition of ``q`` whose dropping alone finds something, with how many: one
+    capped count a condition, in the database (nothing fetched to count)."""
+    found = []
+    for drop in WIDENINGS:
+        if active(q, drop):
+            n = await _count(uow, await _where(uow, widened(q, drop)))
+            if n:
+                found.append((drop, n))
+    return tuple(found)
 
 
 NEAR_START_KM = 0.1
@@ -220,6 +299,9 @@ def _row(r, distance: float | None) -> ProgramRow:
         free_seats=r[6],
         register=r[7],
         distance_km=distance,
+        municipality=r[10],
+        online=r[11],
+        ovz=r[12],
     )
 
 
@@ -307,3 +389,53 @@ async def municipalities(uow: UnitOfWork, text: str = "") -> list[tuple[int, str
     needle = fold(text)
     found = [(i, n) for i, n in rows if needle in fold(n)]
     return sorted(found, key=lambda item: fold(item[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class StreetMatch:
+    """A typed address matched against the streets of the catalogue's venues: the street
+    and a point on it (its venues' middle), or ``street`` None and some streets there are."""
+
+    street: str | None
+    municipality: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+    examples: tuple[str, ...] = ()
+
+
+STREET_EXAMPLES = 3
+
+
+async def match_street(uow: UnitOfWork, municipality_id: int | None, typed: str) -> StreetMatch:
+    """The street of ``typed`` among the venues' streets of the municipality (every one
+    when None) that have coordinates: each word of the street's name among the typed
+    words, the longest name winning (ул. Ленина and ул. Ленина-Калинина)."""
+    stmt = (
+        select(Program.address, Program.lat, Program.lon, Municipality.name)
+        .join(Municipality, Municipality.id == Program.municipality_id)
+        .where(Program.active.is_(True), Program.lat.is_not(None), Program.lon.is_not(None))
+        .order_by(Municipality.name, Program.id)
+    )
+    if municipality_id is not None:
+        stmt = stmt.where(Program.municipality_id == municipality_id)
+    points: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for address, lat, lon, muni in await uow.session.execute(stmt):
+        street = street_of(address or "")
+        key = street_key(street) if street else ""
+        if not key:
+            continue
+        points.setdefault((muni, key), []).append((lat or 0.0, lon or 0.0))
+        names.setdefault((muni, key), street)  # type: ignore[arg-type]
+    words = set(street_key(typed).split())
+    best: tuple[str, str] | None = None
+    for muni, key in points:
+        if words and set(key.split()) <= words and (best is None or len(key) > len(best[1])):
+            best = (muni, key)
+    if best is None:
+        examples = sorted({names[k] for k in names}, key=fold)[:STREET_EXAMPLES]
+        return StreetMatch(None, examples=tuple(examples))
+    here = points[best]
+    lat = sum(p[0] for p in here) / len(here)
+    lon = sum(p[1] for p in here) / len(here)
+    return StreetMatch(names[best], best[0], round(lat, 5), round(lon, 5))

@@ -102,6 +102,10 @@ REGISTER_NAMES = {
 }
 
 
+def _optional_flag(row: dict[str, str], col: str) -> bool:
+    return bool(row.get(col)) and cells.flag(row, col)
+
+
 def parse_catalogue_row(row: dict[str, str]) -> dict[str, Any]:
     age_min = cells.integer(row, "age_min", 0, 18)
     age_max = cells.integer(row, "age_max", 0, 18)
@@ -129,6 +133,9 @@ def parse_catalogue_row(row: dict[str, str]) -> dict[str, Any]:
         "group_name": cells.text(row, "group_name", 200),
         "schedule": cells.text(row, "schedule", 300, required=False),
         "seats": cells.integer(row, "seats", 0, 10_000),
+        # optional: held online, suitable for children with disabilities (blank: no)
+        "online": _optional_flag(row, "online"),
+        "ovz": _optional_flag(row, "ovz"),
         # optional: the provider's own contract text (blank: as stored)
         "contract_template": cells.text(row, "contract_template", TEMPLATE_MAX, required=False),
     }
@@ -344,6 +351,7 @@ async def _apply_catalogue(
         program.age_min, program.age_max = d["age_min"], d["age_max"]
         program.price = d["price"]
         program.start_month, program.end_month = d["month_start"], d["month_end"]
+        program.online, program.ovz = d["online"], d["ovz"]
     await s.flush()
     delta: dict[int, int] = {}
     raised: dict[str, int] = {}

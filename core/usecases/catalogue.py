@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
 from core import port
 from core.catalogue import catalogue
+from core.certificates.certificates import for_child
 from core.enrolment import quotes
 from core.errors import DomainError
-from core.rules.catalogue import Register
+from core.family.children import view as child_view
+from core.rules.catalogue import BUDGET_REGISTERS, Register
+from core.rules.enrolment import CertStatus
 from core.storage.db import UnitOfWork
+from core.storage.models import Group
 from core.usecases.base import Area
 
 
@@ -15,8 +23,13 @@ class Catalogue(Area):
     async def municipalities(self, text: str = "") -> list[tuple[int, str]]:
         return await self.db.read(catalogue.municipalities, text)
 
-    async def search(self, query: port.SearchQuery) -> port.Page:
-        return await self.db.read(catalogue.search, query)
+    async def search(
+        self, query: port.SearchQuery, parent_id: int | None = None, child_id: int | None = None
+    ) -> port.Page:
+        return await self.db.read(_search, query, parent_id, child_id)
+
+    async def match_street(self, municipality_id: int | None, typed: str) -> port.StreetMatch:
+        return await self.db.read(catalogue.match_street, municipality_id, typed)
 
     async def card(
         self, program_id: int, parent_id: int | None = None, child_id: int | None = None
@@ -29,12 +42,67 @@ async def _card(
 ) -> port.CardView:
     """The program, and for a child the quote of its first group (or why not)."""
     c = await catalogue.card(uow, program_id)
-    if parent_id is None or child_id is None:
+    if parent_id is None or child_id is None or not c.groups:
         return port.CardView(c)
-    if c.register != Register.CERTIFIED or c.art_school or not c.groups:
-        return port.CardView(c)
+    if c.register != Register.CERTIFIED or c.art_school:
+        return port.CardView(c, why_not=await _why_not(uow, parent_id, child_id, c.groups[0].id))
     try:
         q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
     except DomainError as exc:
-        return port.CardView(c, refusal=exc)
+        return port.CardView(c, refusal=exc, why_not=exc)
     return port.CardView(c, quote=q)
+
+
+# the registers a child's certificate opens, for the search's "by my certificate": a
+# funded one pays for the certified programs, one of учёта opens the budget ones
+MINE: dict[CertStatus, tuple[str, ...]] = {
+    CertStatus.FUNDED: (Register.CERTIFIED.value,),
+    CertStatus.ACCOUNTING: tuple(sorted(r.value for r in BUDGET_REGISTERS)),
+    CertStatus.QUEUED: tuple(sorted(r.value for r in BUDGET_REGISTERS)),
+}
+
+
+async def _search(
+    uow: UnitOfWork, q: port.SearchQuery, parent_id: int | None, child_id: int | None
+) -> port.Page:
+    """A page of the search; for a child of the family, why each program would be refused
+    now (the rules of an application, read without a lock: at most a page of programs)."""
+    for_kid = parent_id is not None and child_id is not None
+    if q.pay == "mine":
+        registers: tuple[str, ...] = ()
+        if for_kid:
+            await child_view(uow, parent_id, child_id)  # type: ignore[arg-type]
+            cert = await for_child(uow, child_id)  # type: ignore[arg-type]
+            registers = MINE.get(CertStatus(cert.status), ()) if cert is not None else ()
+        q = replace(q, registers=registers)
+    page = await catalogue.search(uow, q)
+    if not for_kid or not page.items:
+        return page
+    firsts = dict(
+        (
+            await uow.session.execute(
+                select(Group.program_id, func.min(Group.id))
+                .where(Group.program_id.in_([r.id for r in page.items]))
+                .group_by(Group.program_id)
+            )
+        ).all()
+    )
+    items = []
+    for row in page.items:
+        group = firsts.get(row.id)
+        why = None if group is None else await _why_not(uow, parent_id, child_id, group)  # type: ignore[arg-type]
+        items.append(replace(row, why_not=why))
+    return replace(page, items=items)
+
+
+async def _why_not(
+    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int
+) -> DomainError | None:
+    """Why the child's application to the group would be refused now, or None."""
+    try:
+        await quotes.facts(uow, parent_id, child_id, group_id, lock=False)
+    except DomainError as exc:
+        if exc.code == "child_not_found":
+            raise
+        return exc
+    return None

@@ -233,7 +233,7 @@ btn-cert-again = 🔁 Request the certificate again
 cert-fund-after-confirmation = Request recorded. When the МОЦ confirms the child's data, the certificate joins the funding queue in the order of this request.
 cert-fund-granted = The funded certificate is issued and the money credited.
 cert-fund-queued = The municipality's quota is used up for now: the request is in the queue. We will tell you when the certificate is issued.
-ask-surname = The child's surname?
+ask-surname = The child's surname? Or all at once, the surname, name, patronymic and date of birth: Ivanova Maria Petrovna 05.03.2016
 ask-name = The child's first name?
 ask-patronymic = The child's patronymic? If none, press "Skip".
 ask-birth = Date of birth? For example: 05.03.2016
@@ -249,6 +249,7 @@ child-summary =
     SNILS: { $snils }
     Municipality: { $municipality }
 btn-save = ✅ Save
+btn-save-and-issue = ✅ Save and get a certificate
 btn-field-surname = Surname
 btn-field-name = Name
 btn-field-patronymic = Patronymic
@@ -283,29 +284,101 @@ search-muni = Where to look? Choose a municipality or type part of its name.
 btn-anywhere = Everywhere
 search-child = Who is it for? We will match the age.
 btn-any-age = Any age
-search-text = Type a word from the name (for example, "chess") or show everything.
-btn-show-all = Show everything
-results-empty = Nothing found. Widen the search with one press, or start a new one.
-btn-drop-word = Search without "{ $word }"
-btn-all-districts = Search in every district
-results-title = Found: { $count }. Page { $page } of { $pages }.
-results-more = More than { $count } found — narrow the search. Page { $page }.
-results-line = { $n }. { $name } — { $provider }. { $free ->
+search-age = Which age? I will show the programs that take children of that age.
+results-empty = Nothing found. Here is what you will find without one of the conditions:
+results-empty-all = Nothing found: the catalogue has no such programs yet. Try a new search.
+btn-widen-text = Without "{ $word }" — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-age = Any age — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-muni = In every district — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-direction = Any direction — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-pay = Any price — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-online = Not only online — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-ovz = Not only disability-friendly — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-free = Also without free seats — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-drop-word = ✖ Without the word "{ $word }"
+results-title = Found: { $count }. Page { $page } of { $pages }.{ $word ->
+    [none] {""}
+   *[other] {" "}By the word "{ $word }".
+}
+results-more = More than { $count } found — narrow the search with the buttons below. Page { $page }.
+results-line = { $n }. { $name } — { $district }, { $provider }. { $free ->
     [yes] Free
    *[no] { $price } a month
-}, { $seats ->
-    [0] no free seats
+}{ $online ->
+    [yes] , online
+   *[no] {""}
+}. { $seats ->
+    [0] No free seats, the waiting list is open
     [one] { $seats } free seat
    *[other] { $seats } free seats
 }{ $distance ->
     [none] {""}
    *[other] , { NUMBER($distance, maximumFractionDigits: 1) } km away
+}.{ $why ->
+    [none] {""}
+   *[other] {" "}⛔ { $why }
 }
+results-hint = A number opens the program's card. Type a word to search among these, or narrow them with the buttons.
+why-program_age_mismatch = Not for this age: takes { $min }–{ $max } year-olds
+why-program_finished = This school year's classes are over
+why-applications_open_later = Applications open on { $date }
+why-funded_certificate_required = Needs a funded certificate
+why-certificate_required = Needs a certificate of additional education
+why-certificate_not_confirmed = The МОЦ confirms the child's data first
+why-already_applied = There is already an application to this program
+why-budget_limit_reached = The limit of budget programs is reached: { $limit }
+why-certificate_exhausted = The certificate has no money left
+why-municipality_year_not_set = The municipality has not opened applications for this year yet
+why-other = Applying is not possible now
+btn-filter-on = ✅ { $label }
+btn-filter-direction = { $name }
+btn-filter-any-direction = 🎯 Direction
+btn-filter-district = 🏘 { $name }
+btn-filter-everywhere = 🏘 Every district
+btn-filter-age = 👶 { $age } { $age ->
+    [one] year
+   *[other] years
+}
+btn-filter-any-age = 👶 Age
+btn-filter-street = 📍 { $street }
+btn-filter-mine = 💳 By my certificate
+btn-filter-free = Free
+btn-filter-paid = Paid
+btn-filter-online = 💻 Online
+btn-filter-ovz = For children with disabilities
+btn-filter-seats = Free seats
 btn-near = 📍 Nearest first
+btn-not-near = ✖ Regardless of distance
 btn-new-search = 🔎 New search
-ask-location = Send your location and I will show the nearest ones.
+ask-location = Send your location or type an address (street and house) and I will show the nearest ones.
 btn-send-location = 📍 Send location
 sorted-by-distance = Nearest first.
+sorted-by-street = Nearest to the street first: { $street }, { $place }.
+street-not-found = No street "{ $typed }" among the addresses where classes are held. Type the street as it is named, for example: { $examples }. Or send your location.
 card =
     📚 { $name }
     { $provider }
@@ -692,7 +765,6 @@ n-similar = • { QUOTE($name) } — { $free ->
        *[other] { $free } free seats
     }
 btn-find-similar = 🔎 Similar with free seats
-btn-also-full = Show the ones without free seats too
 
 ## Following seats and announcements
 

@@ -266,7 +266,7 @@ btn-cert-again = 🔁 Запросить сертификат снова
 cert-fund-after-confirmation = Запрос записан. Когда МОЦ подтвердит данные ребёнка, сертификат встанет в очередь на финансирование в порядке этого запроса.
 cert-fund-granted = Выдан сертификат персонифицированного финансирования, средства зачислены.
 cert-fund-queued = Квота муниципалитета сейчас исчерпана: заявка поставлена в очередь. Мы сообщим, когда сертификат будет выдан.
-ask-surname = Фамилия ребёнка?
+ask-surname = Фамилия ребёнка? Можно сразу фамилию, имя, отчество и дату рождения: Иванова Мария Петровна 05.03.2016
 ask-name = Имя ребёнка?
 ask-patronymic = Отчество ребёнка? Если нет — нажмите «Пропустить».
 ask-birth = Дата рождения? Например: 05.03.2016
@@ -282,6 +282,7 @@ child-summary =
     СНИЛС: { $snils }
     Муниципалитет: { $municipality }
 btn-save = ✅ Сохранить
+btn-save-and-issue = ✅ Сохранить и получить сертификат
 btn-field-surname = Фамилия
 btn-field-name = Имя
 btn-field-patronymic = Отчество
@@ -320,24 +321,61 @@ search-muni = Где искать? { $you ->
 btn-anywhere = Везде
 search-child = Для кого ищем? Подберём по возрасту.
 btn-any-age = Любой возраст
-search-text = { $you ->
-    [teen] Напиши слово из названия (например, «шахматы») или покажи всё.
-   *[adult] Напишите слово из названия (например, «шахматы») или покажите всё.
+search-age = Какой возраст? Покажу программы, куда берут в этом возрасте.
+results-empty = Ничего не нашлось. Вот что найдётся, если убрать одно условие:
+results-empty-all = Ничего не нашлось: в каталоге пока нет подходящих программ. { $you ->
+    [teen] Попробуй
+   *[adult] Попробуйте
+} новый поиск.
+btn-widen-text = Без слова «{ $word }» — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
 }
-btn-show-all = Показать всё
-results-empty = Ничего не нашлось. Можно расширить поиск одним нажатием или начать новый.
-btn-drop-word = Искать без «{ $word }»
-btn-all-districts = Искать во всех районах
-results-title = Найдено: { $count }. Страница { $page } из { $pages }.
+btn-widen-age = Любой возраст — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-muni = Во всех районах — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-direction = Любая направленность — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-pay = Любая цена — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-online = Не только онлайн — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-ovz = Не только для детей с ОВЗ — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-widen-free = И без свободных мест — { $more ->
+    [yes] { $count }+
+   *[no] { $count }
+}
+btn-drop-word = ✖ Без слова «{ $word }»
+results-title = Найдено: { $count }. Страница { $page } из { $pages }.{ $word ->
+    [none] {""}
+   *[other] {" "}По слову «{ $word }».
+}
 results-more = Найдено больше { $count } — { $you ->
     [teen] уточни
    *[adult] уточните
-} поиск. Страница { $page }.
-results-line = { $n }. { $name } — { $provider }. { $free ->
+} поиск кнопками ниже. Страница { $page }.
+results-line = { $n }. { $name } — { $district }, { $provider }. { $free ->
     [yes] Бесплатно
    *[no] { $price } в месяц
-}, { $seats ->
-    [0] свободных мест нет
+}{ $online ->
+    [yes] , онлайн
+   *[no] {""}
+}. { $seats ->
+    [0] Свободных мест нет, можно встать в очередь
     [one] { $seats } свободное место
     [few] { $seats } свободных места
    *[many] { $seats } свободных мест
@@ -347,15 +385,60 @@ results-line = { $n }. { $name } — { $provider }. { $free ->
         [teen] тебя
        *[adult] вас
     }
+}.{ $why ->
+    [none] {""}
+   *[other] {" "}⛔ { $why }
 }
+results-hint = { $you ->
+    [teen] Номер — карточка программы. Напиши слово, чтобы искать среди этих, или уточни кнопками.
+   *[adult] Номер — карточка программы. Напишите слово, чтобы искать среди этих, или уточните кнопками.
+}
+why-program_age_mismatch = Не по возрасту: берут { $min }–{ $max } лет
+why-program_finished = Занятия в этом учебном году закончились
+why-applications_open_later = Запись откроется { $date }
+why-funded_certificate_required = Нужен сертификат персонифицированного финансирования
+why-certificate_required = Нужен сертификат дополнительного образования
+why-certificate_not_confirmed = Сначала МОЦ подтвердит данные ребёнка
+why-already_applied = Заявка на эту программу уже есть
+why-budget_limit_reached = Достигнут предел бюджетных программ: { $limit }
+why-certificate_exhausted = На сертификате не осталось средств
+why-municipality_year_not_set = Муниципалитет ещё не открыл запись на этот год
+why-other = Сейчас записаться нельзя
+btn-filter-on = ✅ { $label }
+btn-filter-direction = { $name }
+btn-filter-any-direction = 🎯 Направленность
+btn-filter-district = 🏘 { $name }
+btn-filter-everywhere = 🏘 Все районы
+btn-filter-age = 👶 { $age } { $age ->
+    [one] год
+    [few] года
+   *[many] лет
+}
+btn-filter-any-age = 👶 Возраст
+btn-filter-street = 📍 { $street }
+btn-filter-mine = 💳 По сертификату
+btn-filter-free = Бесплатные
+btn-filter-paid = Платные
+btn-filter-online = 💻 Онлайн
+btn-filter-ovz = Для детей с ОВЗ
+btn-filter-seats = Есть места
 btn-near = 📍 Ближе ко мне
+btn-not-near = ✖ Без учёта расстояния
 btn-new-search = 🔎 Новый поиск
 ask-location = { $you ->
-    [teen] Отправь
-   *[adult] Отправьте
-} геопозицию — покажу ближайшие.
+    [teen] Отправь геопозицию или напиши адрес (улицу и дом) — покажу ближайшие.
+   *[adult] Отправьте геопозицию или напишите адрес (улицу и дом) — покажу ближайшие.
+}
 btn-send-location = 📍 Отправить геопозицию
 sorted-by-distance = Сначала ближайшие.
+sorted-by-street = Сначала ближайшие к улице: { $street }, { $place }.
+street-not-found = Не нашли улицу «{ $typed }» среди адресов, где идут занятия. { $you ->
+    [teen] Напиши
+   *[adult] Напишите
+} улицу так, как она называется, например: { $examples }. Или { $you ->
+    [teen] отправь
+   *[adult] отправьте
+} геопозицию.
 card =
     📚 { $name }
     { $provider }
@@ -784,7 +867,6 @@ n-similar = • { QUOTE($name) } — { $free ->
        *[many] { $free } свободных мест
     }
 btn-find-similar = 🔎 Похожие со свободными местами
-btn-also-full = Показать и без свободных мест
 
 ## Слежение за местами и объявления
 

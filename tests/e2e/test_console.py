@@ -26,12 +26,9 @@ WALK = [
     "/confirm",  # the demo's person is the МОЦ's confirmer too
     "1",  # the child waiting
     "1",  # the data match: confirm
-    "/search",
-    "1",  # technical
-    "2",  # г. Биробиджан
-    "1",  # for Мария
-    "1",  # show everything
-    "2",  # the second result (a program the certificate pays)
+    "/search",  # one child: the results at once, for her age and district
+    "радиоэлектроника",  # a word typed on the results searches within them
+    "1",  # the first result (a program the certificate pays)
     "1",  # the first group
     "1",  # confirm
     "/apps",
@@ -139,7 +136,7 @@ def test_typed_words_never_renumber_the_buttons(tmp_path: Path):
     }
     env.pop("TELEGRAM_BOT_TOKEN", None)
     env.pop("VK_GROUP_TOKEN", None)
-    walk = ["1", "/search", "робототехника"]  # consent; the directions; words typed
+    walk = ["1", "/menu", "робототехника"]  # consent; the menu; words typed
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         input="\n".join(walk) + "\n",
@@ -153,7 +150,7 @@ def test_typed_words_never_renumber_the_buttons(tmp_path: Path):
     assert result.returncode == 0, result.stderr[-2000:]
     screens = result.stdout.split("\n> ")
     before, after = _buttons(screens[-3]), _buttons(screens[-2])
-    assert "Какая направленность?" in screens[-3] and len(before) >= 3, screens[-3]
+    assert "Главное меню" in screens[-3] and len(before) >= 3, screens[-3]
     assert "найдём одним нажатием" in screens[-2], screens[-2]
     # every button keeps its number, the offer is numbered after them
     assert {n: after[n] for n in before} == before, (before, after)

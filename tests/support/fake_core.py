@@ -264,13 +264,52 @@ class Certificates(_Area):
         )
 
 
+# every reason a results line may give (a page of the fake search shows each)
+WHY_NOT: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("program_age_mismatch", {"age": 4, "min": 7, "max": 12}),
+    ("program_finished", {}),
+    ("applications_open_later", {"date": date(2027, 8, 1)}),
+    ("funded_certificate_required", {}),
+    ("certificate_required", {}),
+    ("certificate_not_confirmed", {}),
+    ("already_applied", {}),
+    ("budget_limit_reached", {"limit": 2}),
+    ("certificate_exhausted", {"available": 0}),
+)
+# "nothing found": each widening, with a count
+WIDEN = (
+    ("text", 3),
+    ("age", 12),
+    ("muni", 201),
+    ("direction", 7),
+    ("pay", 2),
+    ("online", 1),
+    ("ovz", 5),
+    ("free", 9),
+)
+
+
 class Catalogue(_Area):
     async def municipalities(self, text: str = "") -> list[tuple[int, str]]:
         return [m for m in self.scene.municipalities if text.lower() in m[1].lower()]
 
-    async def search(self, query: port.SearchQuery) -> port.Page:
-        items = list(self.scene.page) * 5
-        return port.Page(items, query.page, 230 if items else 0, 5)
+    async def search(
+        self, query: port.SearchQuery, parent_id: int | None = None, child_id: int | None = None
+    ) -> port.Page:
+        rows = list(self.scene.page)
+        if not rows:
+            return port.Page([], query.page, 0, query.page_size, WIDEN)
+        # a page of ten: the first may be applied to, each other says why not
+        items = [rows[0]] + [
+            replace(rows[i % len(rows)], why_not=DomainError(code, **params))
+            for i, (code, params) in enumerate(WHY_NOT, start=1)
+        ]
+        return port.Page(items[: query.page_size], query.page, 230, query.page_size)
+
+    async def match_street(self, municipality_id: int | None, typed: str) -> port.StreetMatch:
+        if "ленина" in typed.lower():
+            return port.StreetMatch("ул. Ленина", "г. Биробиджан", 48.79, 132.92)
+        return port.StreetMatch(None, examples=("ул. Калинина", "ул. Ленина", "пр. 60-летия СССР"))
 
     async def card(
         self, program_id: int, parent_id: int | None = None, child_id: int | None = None

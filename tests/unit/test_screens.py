@@ -137,13 +137,15 @@ LINK_REQUEST = port.LinkRequest(
 ROW = catalogue.ProgramRow(
     7,
     "Робототехника LEGO — очень длинное название программы",
-    "ДДТ",
+    "МБУ ДО «Дом детского творчества», г. Биробиджан",
     250_000,
     7,
     12,
     3,
     "certified",
     1.25,
+    municipality="г. Биробиджан",
+    online=True,
 )
 CARD = catalogue.ProgramCard(
     7,

@@ -51,6 +51,11 @@ class ChangeField(Action):
     step: str  # one of STEPS
 
 
+@action("child-save-cert")
+class SaveAndIssue(Action):
+    """A new child saved and the certificate requested in one press."""
+
+
 @action("child-save")
 class SaveChild(Action):
     pass
@@ -155,8 +160,34 @@ async def ask_snils(ctx: Ctx) -> Screen:
 @flow.text(Screens.ASK_SURNAME, Screens.ASK_NAME, Screens.ASK_PATRONYMIC)
 async def on_name(ctx: Ctx, text: str) -> Screen:
     step = ctx.state.screen.removeprefix("ask-")
-    _draft(ctx).put(step, clean_name(text))
+    draft = _draft(ctx)
+    if step == "surname" and not draft.back_to_confirm and 1 < len(text.split()) <= 4:
+        return await _whole_name(ctx, draft, text.split())
+    draft.put(step, clean_name(text))
     return await _next(ctx, step)
+
+
+async def _whole_name(ctx: Ctx, draft: ChildDraft, words: list[str]) -> Screen:
+    """«Иванова Мария Петровна 05.03.2016» in one message: the surname, the name, the
+    patronymic when given (none: none), and the date of birth when it ends the text."""
+    born = None
+    if len(words) > 2:
+        try:
+            born = parse_birth_date(words[-1], ctx.today())
+        except DomainError:
+            born = None
+        else:
+            words = words[:-1]
+    if len(words) > 3:  # four words and no date: a surname of several words
+        draft.put("surname", clean_name(" ".join(words)))
+        return await _next(ctx, "surname")
+    draft.put("surname", clean_name(words[0]))
+    draft.put("name", clean_name(words[1]))
+    draft.put("patronymic", clean_name(words[2]) if len(words) > 2 else None)
+    if born is None:
+        return await ctx.show(Screens.ASK_BIRTH)
+    draft.put("birth", born.isoformat())
+    return await ctx.show(Screens.ASK_SNILS)
 
 
 @flow.text(Screens.ASK_BIRTH)
@@ -223,6 +254,8 @@ async def child_confirm(ctx: Ctx) -> Screen:
     ]
     fields = [Button(T(f"btn-field-{s}"), ChangeField(s)) for s in STEPS]
     rows = [[Button(T("btn-save"), SaveChild())]]
+    if draft.id is None:  # a new child: saved and the certificate asked for, one press
+        rows.append([Button(T("btn-save-and-issue"), SaveAndIssue())])
     rows += [fields[i : i + 2] for i in range(0, len(fields), 2)]
     rows.append([Button(T("btn-cancel"), CancelChild())])
     return Screen(parts, rows)
@@ -263,6 +296,28 @@ async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
     ctx.end_flow(ChildDraft)
     ctx.flow(Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("child-saved"))
+
+
+@flow.action(SaveAndIssue, on=(Screens.CHILD_CONFIRM,))
+async def child_save_and_issue(ctx: Ctx, _: SaveAndIssue) -> Screen:
+    draft = _draft(ctx)
+    if draft.id is not None:
+        raise DomainError("stale-button")
+    child_id = await ctx.core.family.add_child(
+        ctx.parent_id,
+        ChildInput(
+            surname=draft.surname or "",
+            name=draft.name or "",
+            patronymic=draft.patronymic,
+            birth_date=date.fromisoformat(draft.birth or ""),
+            snils=draft.snils,
+            municipality_id=draft.muni or 0,
+        ),
+    )
+    ctx.end_flow(ChildDraft)
+    ctx.flow(Shown).child_id = child_id
+    await ctx.core.certificates.issue(ctx.parent_id, child_id)
+    return await ctx.show(Screens.CHILD, T("child-saved"), T("cert-issued"))
 
 
 def _identity(kid: ChildView | ChildInput) -> tuple[object, ...]:

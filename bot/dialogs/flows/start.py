@@ -24,6 +24,7 @@ from bot.dialogs.actions import (
 )
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
+from bot.dialogs.flows.children import AddChild
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.i18n import LANGUAGES
@@ -137,6 +138,8 @@ async def menu(ctx: Ctx) -> Screen:
         )
     rows = [
         [Button(T("btn-children"), OpenChildren()), Button(T("btn-search"), OpenSearch())],
+        # a family with no child yet: adding one is the first thing to do
+        *([] if await ctx.children() else [[Button(T("btn-add-child"), AddChild())]]),
         [Button(T("btn-apps"), OpenApplications()), Button(T("btn-balance"), OpenBalance())],
         [Button(T("btn-privacy"), OpenPrivacy()), Button(T("btn-help"), OpenHelp())],
         [Button(T("btn-link"), OpenLink()), Button(T("btn-language"), SwitchLanguage())],

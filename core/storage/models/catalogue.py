@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,6 +63,9 @@ class Program(Base):
     start_month: Mapped[int] = mapped_column(Integer)  # 1..12
     end_month: Mapped[int] = mapped_column(Integer)
     free_seats: Mapped[int] = mapped_column(Integer, default=0)  # sum over groups
+    # held online (no venue to travel to); suitable for children with disabilities (ОВЗ)
+    online: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    ovz: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
