@@ -55,20 +55,32 @@ from aiogram.types import (
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window, setup_dialogs
 from aiogram_dialog.widgets.kbd import Button
 from aiogram_dialog.widgets.text import Const, Format
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, literal, select
+from sqlalchemy.orm import aliased
 
 from bench._data import percentile
 from bot.app import build
 from bot.config import Settings
 from bot.handlers.telegram import handler as telegram
 from bot.i18n import Translator, money
+from bot.words import Day, Month
 from core.certificates import certificates, confirmations
+from core.certificates.certificates import FundingTerms, funding_terms
 from core.family import children, parents
-from core.rules.calendar import month_display
+from core.rules.calendar import Period, funding_year_of, month_display
 from core.rules.enrolment import CertStatus
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
-from core.storage.models import Application, Certificate, Child, Identity, Program
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Identity,
+    LedgerEntry,
+    Municipality,
+    MunicipalityYear,
+    Program,
+)
 
 
 class MemorySession(AiohttpSession):
@@ -233,6 +245,11 @@ def peer_dispatcher(db: Database) -> Dispatcher:
 # --- the lean peer ------------------------------------------------------------------
 
 
+_LEAN_MUNI = aliased(Municipality)
+_LEAN_YEAR = case(
+    (_LEAN_MUNI.funding_period == Period.CALENDAR.value, bindparam("calendar", type_=Integer)),
+    else_=bindparam("school", type_=Integer),
+)
 _LEAN_BALANCE = (
     select(
         Child.id,
@@ -246,10 +263,31 @@ _LEAN_BALANCE = (
         Application.reserved_left,
         Application.monthly_share,
         Application.last_month,
+        Certificate.funded_at,
+        _LEAN_MUNI.funding_period,
+        MunicipalityYear.nominal,
+        MunicipalityYear.prorate_current_month,
+        LedgerEntry.total_delta,
     )
     .select_from(Identity)
     .join(Child, Child.parent_id == Identity.parent_id)
     .outerjoin(Certificate, Certificate.child_id == Child.id)
+    .outerjoin(_LEAN_MUNI, _LEAN_MUNI.id == Certificate.municipality_id)
+    .outerjoin(
+        MunicipalityYear,
+        and_(
+            MunicipalityYear.municipality_id == Certificate.municipality_id,
+            MunicipalityYear.school_year == _LEAN_YEAR,
+        ),
+    )
+    .outerjoin(
+        LedgerEntry,
+        LedgerEntry.key
+        == literal("credit:")
+        + cast(Certificate.id, String)
+        + literal(":")
+        + cast(_LEAN_YEAR, String),
+    )
     .outerjoin(
         Application,
         and_(
@@ -268,11 +306,53 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
     """The leanest fair handler (the module's docstring says what it lacks): one query per
     update on the one-hop reader, this bot's Fluent texts, the same buttons."""
 
-    async def read(uow: UnitOfWork, user: str) -> list[Any]:
-        return list(await uow.session.execute(_LEAN_BALANCE, {"user": user}))
+    async def read(uow: UnitOfWork, user: str) -> tuple[list[Any], dict[int, FundingTerms]]:
+        today = uow.today
+        rows = list(
+            await uow.session.execute(
+                _LEAN_BALANCE,
+                {
+                    "user": user,
+                    "calendar": funding_year_of(today, Period.CALENDAR),
+                    "school": funding_year_of(today, Period.SCHOOL),
+                },
+            )
+        )
+        terms = {
+            r[2]: funding_terms(
+                uow, r[11], Period(r[12] or Period.SCHOOL), r[13], r[14] is not False, r[15]
+            )
+            for r in rows
+            if r[2] is not None and r[4] == CertStatus.FUNDED.value
+        }
+        return rows, terms
+
+    def funding(lang: str, terms: FundingTerms) -> str:
+        lines = []
+        if terms.months is not None and terms.from_month is not None and terms.credited:
+            lines.append(
+                t(
+                    lang,
+                    "cert-funded-months",
+                    credited=money(terms.credited, lang),
+                    months=terms.months,
+                    period=terms.period.value,
+                    **{"from": Month(terms.from_month)},
+                )
+            )
+        lines.append(
+            t(
+                lang,
+                "cert-funded-until",
+                until=Day(terms.valid_until),
+                next=Day(terms.expires_on),
+                period=terms.period.value,
+            )
+        )
+        return "\n".join(lines)
 
     async def balance(user: int, lang: str = "ru") -> tuple[str, InlineKeyboardMarkup]:
-        rows = await db.read(read, str(user))
+        rows, terms = await db.read(read, str(user))
         parts = [t(lang, "balance-title")]
         buttons: list[list[InlineKeyboardButton]] = []
         kids: dict[int, list[Any]] = {}
@@ -295,6 +375,7 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
                     available=money(total - reserved, lang),
                 )
             )
+            parts.append(funding(lang, terms[cert]))
             reserves = [
                 t(
                     lang,
