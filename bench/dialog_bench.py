@@ -423,6 +423,95 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
 # --- measuring ----------------------------------------------------------------------
 
 
+class Spans:
+    """Where this bot's step goes: the parts of it wrapped in timers (inclusive wall time,
+    summed; an async part includes what it waited for, a thread's hand-off included)."""
+
+    def __init__(self) -> None:
+        self.ns: dict[str, int] = {}
+        self.calls: dict[str, int] = {}
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, owner: Any, attr: str, label: str) -> None:
+        original = getattr(owner, attr)
+        ns, calls = self.ns, self.calls
+        ns.setdefault(label, 0)
+        calls.setdefault(label, 0)
+        if asyncio.iscoroutinefunction(original):
+
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                began = time.perf_counter_ns()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    ns[label] += time.perf_counter_ns() - began
+                    calls[label] += 1
+
+            setattr(owner, attr, timed_async)
+        else:
+
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                began = time.perf_counter_ns()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    ns[label] += time.perf_counter_ns() - began
+                    calls[label] += 1
+
+            setattr(owner, attr, timed)
+        self._undo.append((owner, attr, original))
+
+    def undo(self) -> None:
+        for owner, attr, original in reversed(self._undo):
+            setattr(owner, attr, original)
+        self._undo.clear()
+
+    def report(self, updates: int) -> str:
+        return "; ".join(
+            f"{label} {self.ns[label] / updates / 1000:.0f} µs ({self.calls[label] / updates:g}×)"
+            for label in self.ns
+        )
+
+
+def instrument(app: Any, dp: Dispatcher) -> Spans:
+    """Timers on each part of this bot's step (see Spans)."""
+    import bot.dialogs.engine as engine_module
+    import core.storage.db as db_module
+    from bot.handlers.telegram import handler as tg
+
+    spans = Spans()
+    spans.wrap(dp, "feed_update", "whole update")
+    middlewares = {type(m).__name__: m for m in dp.update.outer_middleware}
+    dedup = middlewares.get("DedupMiddleware")
+    if dedup is not None:
+        spans.wrap(dedup.seen, "first_time", "dedup")
+    order = middlewares.get("PerUserOrder")
+    spans.wrap(app.engine, "handle", "engine (deadline task)")
+    spans.wrap(app.engine, "_handle", "engine step")
+    spans.wrap(app.engine.states, "get", "state load")
+    spans.wrap(app.engine.states, "set", "state save")
+    spans.wrap(app.engine, "_dispatch", "dispatch (screen built, reads)")
+    spans.wrap(app.db, "read", "read (hop included)")
+    spans.wrap(db_module, "_to_the_end", "read (its own work)")
+    spans.wrap(engine_module, "render", "render")
+    spans.wrap(type(app.engine.t), "__call__", "Fluent")
+    spans.wrap(app.engine.signer, "sign", "signing")
+    spans.wrap(engine_module.metrics.LATENCY.labels("tg"), "observe", "metrics (latency)")
+    spans.wrap(tg.Replies, "deliver", "send (paced, serialised)")
+    spans.wrap(app.pace, "acquire_all", "pacing")
+    del order
+    return spans
+
+
+def profile_top(stats_of: Any, limit: int = 25) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    pstats.Stats(stats_of, stream=out).sort_stats("tottime").print_stats(limit)
+    return out.getvalue()
+
+
 async def measure(dp: Dispatcher, bot: Bot, updates: list[Update]) -> list[float]:
     times = []
     for u in updates:
@@ -446,7 +535,9 @@ class Ids:
         return self.n
 
 
-async def main(n: int, parents_count: int, chunk: int) -> None:
+async def main(
+    n: int, parents_count: int, chunk: int, spans: bool = False, profile: bool = False
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-dialog-"))
     settings = Settings(
         _env_file=None,
@@ -556,6 +647,22 @@ async def main(n: int, parents_count: int, chunk: int) -> None:
                 f"{name:>9}: this bot {rate['ours']:6.0f} updates/s; {versus}; this bot p50 "
                 f"{percentile(steps, 50):.2f} ms, p99 {percentile(steps, 99):.2f} ms"
             )
+        if spans or profile:
+            for name in ("/balance", "a press", "/menu"):
+                batch = updates("ours", name, 0, n)
+                if spans:
+                    timers = instrument(app, ours)
+                    await measure(ours, ours_bot, batch)
+                    timers.undo()
+                    print(f"{name:>9} spans per update: {timers.report(len(batch))}")
+                if profile:
+                    import cProfile
+
+                    batch = updates("ours", name, 0, n)
+                    with cProfile.Profile() as prof:
+                        await measure(ours, ours_bot, batch)
+                    print(f"--- cProfile of {name} ({n} updates)")
+                    print(profile_top(prof))
         help_steps = await measure(
             ours, ours_bot, [command(ids(), user(i), "/help") for i in range(n)]
         )
@@ -575,5 +682,7 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--parents", type=int, default=50)
     parser.add_argument("--round", type=int, default=50, help="updates per bot per round")
+    parser.add_argument("--spans", action="store_true", help="where this bot's step goes")
+    parser.add_argument("--profile", action="store_true", help="cProfile of this bot's step")
     args = parser.parse_args()
-    asyncio.run(main(args.updates, args.parents, args.round))
+    asyncio.run(main(args.updates, args.parents, args.round, args.spans, args.profile))
