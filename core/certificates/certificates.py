@@ -6,10 +6,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import cast as cast_to
 
-from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, literal, select, update
+from sqlalchemy import (
+    Executable,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Bundle, aliased
 
 from core.errors import DomainError
 from core.family.children import ChildView, get_owned
@@ -385,11 +398,34 @@ _YEAR = case(
 # the balance screen's families: each child with its certificate and what explains its
 # money (its municipality's period, the year's nominal and rule, this year's credit:
 # terms_of's three reads joined in), in one query
-_FAMILY_CERTIFICATES = (
+_FAMILY_CERTIFICATES: Executable = (
     select(
-        Child,
+        # plain columns in bundles, not entities: no identity map nor instance state for
+        # a read that only shows them (the ORM's loading was most of the read's own work)
+        Bundle(
+            "child",
+            Child.id,
+            Child.surname,
+            Child.name,
+            Child.patronymic,
+            Child.birth_date,
+            Child.snils,
+            Child.municipality_id,
+        ),
         Municipality.name,
-        Certificate,
+        Bundle(
+            "cert",
+            Certificate.id,
+            Certificate.number,
+            Certificate.status,
+            Certificate.total,
+            Certificate.reserved,
+            Certificate.queue_seq,
+            Certificate.municipality_id,
+            Certificate.funding_requested_at,
+            Certificate.rejection_reason,
+            Certificate.funded_at,
+        ),
         _CERT_MUNI.funding_period,
         MunicipalityYear.nominal,
         MunicipalityYear.prorate_current_month,
@@ -434,8 +470,8 @@ async def family(
     found: list[tuple[ChildView, CertificateView | None]] = []
     for child, muni, cert, period, nominal, prorate, credited in rows:
         shown: CertificateView | None = None
-        if cert is not None:
-            shown = await _view(uow, cert, nominal=False)
+        if cert.id is not None:  # a child without a certificate: the bundle's all None
+            shown = await _view(uow, cast_to(Certificate, cert), nominal=False)
             if cert.status == CertStatus.FUNDED:
                 terms = funding_terms(
                     uow,
@@ -446,7 +482,7 @@ async def family(
                     None if credited is None else int(credited),
                 )
                 shown = replace(shown, terms=terms)
-        found.append((child_view(child, muni, today), shown))
+        found.append((child_view(cast_to(Child, child), muni, today), shown))
     return found
 
 
