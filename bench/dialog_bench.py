@@ -53,7 +53,7 @@ from aiogram.types import (
     Update,
 )
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window, setup_dialogs
-from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.kbd import Button, Row
 from aiogram_dialog.widgets.text import Const, Format
 from sqlalchemy import Integer, String, and_, bindparam, case, cast, literal, select
 from sqlalchemy.orm import aliased
@@ -92,6 +92,7 @@ class MemorySession(AiohttpSession):
         self.requests = 0
         self.keyboards: dict[int, list[dict[str, Any]]] = {}
         self.texts: dict[int, str] = {}  # each chat's last text sent or edited
+        self.labels: dict[int, list[list[str]]] = {}  # each chat's last keyboard's rows
 
     async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram signature)
         self.requests += 1
@@ -110,6 +111,7 @@ class MemorySession(AiohttpSession):
                     for row in markup.inline_keyboard
                     for b in row
                 ]
+                self.labels[chat] = [[b.text for b in row] for row in markup.inline_keyboard]
             result = {
                 "message_id": getattr(method, "message_id", None) or self.requests,
                 "date": int(time.time()),
@@ -161,11 +163,13 @@ def press(n: int, user: int, data: str) -> Update:
 
 class Peer(StatesGroup):
     balance = State()
+    menu = State()
 
 
-def peer_dispatcher(db: Database) -> Dispatcher:
+def peer_dispatcher(db: Database, menu: str, labels: list[list[str]]) -> Dispatcher:
     """What a team would write with aiogram_dialog: a window whose getter reads the
-    family's certificates (one join) and what each program holds on them (one query)."""
+    family's certificates (one join) and what each program holds on them (one query),
+    and the main menu: a window of this bot's menu text and its buttons, row by row."""
 
     async def read(uow: UnitOfWork, user: str) -> tuple[list[Any], list[Any]]:
         certs = (
@@ -223,7 +227,15 @@ def peer_dispatcher(db: Database) -> Dispatcher:
             Button(Const("🔄 Обновить"), id="refresh"),
             state=Peer.balance,
             getter=getter,
-        )
+        ),
+        Window(
+            Const(menu),
+            *(
+                Row(*(Button(Const(label), id=f"m{r}_{c}") for c, label in enumerate(row)))
+                for r, row in enumerate(labels)
+            ),
+            state=Peer.menu,
+        ),
     )
     router = Router()
 
@@ -232,8 +244,8 @@ def peer_dispatcher(db: Database) -> Dispatcher:
         await dialog_manager.start(Peer.balance, mode=StartMode.RESET_STACK)
 
     @router.message(Command("menu"))
-    async def on_menu(message: Message) -> None:
-        await message.answer("Главное меню")
+    async def on_menu(message: Message, dialog_manager: DialogManager) -> None:
+        await dialog_manager.start(Peer.menu, mode=StartMode.RESET_STACK)
 
     dp = Dispatcher()
     dp.include_router(router)
@@ -573,8 +585,12 @@ async def main(
         ids = Ids()
         ours_bot = Bot("1:BENCH", session=MemorySession())
         ours = telegram.build_dispatcher(app, ours_bot)
+        # the peer's menu is this bot's: the same text and buttons (it sent a bare text)
+        await measure(ours, ours_bot, [command(ids(), users[0], "/menu")])
+        menu = ours_bot.session.texts[users[0]]  # type: ignore[attr-defined]
+        menu_labels = ours_bot.session.labels[users[0]]  # type: ignore[attr-defined]
         dialog_bot = Bot("1:PEER", session=MemorySession())
-        dialog = peer_dispatcher(app.db)
+        dialog = peer_dispatcher(app.db, menu, menu_labels)
         lean_bot = Bot("1:LEAN", session=MemorySession())
         lean = lean_dispatcher(app.db, app.engine.t)
         bots = {"ours": (ours, ours_bot), "dialog": (dialog, dialog_bot), "lean": (lean, lean_bot)}
