@@ -53,22 +53,34 @@ from aiogram.types import (
     Update,
 )
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window, setup_dialogs
-from aiogram_dialog.widgets.kbd import Button
+from aiogram_dialog.widgets.kbd import Button, Row
 from aiogram_dialog.widgets.text import Const, Format
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, literal, select
+from sqlalchemy.orm import aliased
 
 from bench._data import percentile
 from bot.app import build
 from bot.config import Settings
 from bot.handlers.telegram import handler as telegram
 from bot.i18n import Translator, money
+from bot.words import Day, Month
 from core.certificates import certificates, confirmations
+from core.certificates.certificates import FundingTerms, funding_terms
 from core.family import children, parents
-from core.rules.calendar import month_display
+from core.rules.calendar import Period, funding_year_of, month_display
 from core.rules.enrolment import CertStatus
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
-from core.storage.models import Application, Certificate, Child, Identity, Program
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Identity,
+    LedgerEntry,
+    Municipality,
+    MunicipalityYear,
+    Program,
+)
 
 
 class MemorySession(AiohttpSession):
@@ -80,6 +92,7 @@ class MemorySession(AiohttpSession):
         self.requests = 0
         self.keyboards: dict[int, list[dict[str, Any]]] = {}
         self.texts: dict[int, str] = {}  # each chat's last text sent or edited
+        self.labels: dict[int, list[list[str]]] = {}  # each chat's last keyboard's rows
 
     async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram signature)
         self.requests += 1
@@ -98,6 +111,7 @@ class MemorySession(AiohttpSession):
                     for row in markup.inline_keyboard
                     for b in row
                 ]
+                self.labels[chat] = [[b.text for b in row] for row in markup.inline_keyboard]
             result = {
                 "message_id": getattr(method, "message_id", None) or self.requests,
                 "date": int(time.time()),
@@ -149,11 +163,13 @@ def press(n: int, user: int, data: str) -> Update:
 
 class Peer(StatesGroup):
     balance = State()
+    menu = State()
 
 
-def peer_dispatcher(db: Database) -> Dispatcher:
+def peer_dispatcher(db: Database, menu: str, labels: list[list[str]]) -> Dispatcher:
     """What a team would write with aiogram_dialog: a window whose getter reads the
-    family's certificates (one join) and what each program holds on them (one query)."""
+    family's certificates (one join) and what each program holds on them (one query),
+    and the main menu: a window of this bot's menu text and its buttons, row by row."""
 
     async def read(uow: UnitOfWork, user: str) -> tuple[list[Any], list[Any]]:
         certs = (
@@ -211,7 +227,15 @@ def peer_dispatcher(db: Database) -> Dispatcher:
             Button(Const("🔄 Обновить"), id="refresh"),
             state=Peer.balance,
             getter=getter,
-        )
+        ),
+        Window(
+            Const(menu),
+            *(
+                Row(*(Button(Const(label), id=f"m{r}_{c}") for c, label in enumerate(row)))
+                for r, row in enumerate(labels)
+            ),
+            state=Peer.menu,
+        ),
     )
     router = Router()
 
@@ -220,8 +244,8 @@ def peer_dispatcher(db: Database) -> Dispatcher:
         await dialog_manager.start(Peer.balance, mode=StartMode.RESET_STACK)
 
     @router.message(Command("menu"))
-    async def on_menu(message: Message) -> None:
-        await message.answer("Главное меню")
+    async def on_menu(message: Message, dialog_manager: DialogManager) -> None:
+        await dialog_manager.start(Peer.menu, mode=StartMode.RESET_STACK)
 
     dp = Dispatcher()
     dp.include_router(router)
@@ -233,6 +257,11 @@ def peer_dispatcher(db: Database) -> Dispatcher:
 # --- the lean peer ------------------------------------------------------------------
 
 
+_LEAN_MUNI = aliased(Municipality)
+_LEAN_YEAR = case(
+    (_LEAN_MUNI.funding_period == Period.CALENDAR.value, bindparam("calendar", type_=Integer)),
+    else_=bindparam("school", type_=Integer),
+)
 _LEAN_BALANCE = (
     select(
         Child.id,
@@ -246,10 +275,31 @@ _LEAN_BALANCE = (
         Application.reserved_left,
         Application.monthly_share,
         Application.last_month,
+        Certificate.funded_at,
+        _LEAN_MUNI.funding_period,
+        MunicipalityYear.nominal,
+        MunicipalityYear.prorate_current_month,
+        LedgerEntry.total_delta,
     )
     .select_from(Identity)
     .join(Child, Child.parent_id == Identity.parent_id)
     .outerjoin(Certificate, Certificate.child_id == Child.id)
+    .outerjoin(_LEAN_MUNI, _LEAN_MUNI.id == Certificate.municipality_id)
+    .outerjoin(
+        MunicipalityYear,
+        and_(
+            MunicipalityYear.municipality_id == Certificate.municipality_id,
+            MunicipalityYear.school_year == _LEAN_YEAR,
+        ),
+    )
+    .outerjoin(
+        LedgerEntry,
+        LedgerEntry.key
+        == literal("credit:")
+        + cast(Certificate.id, String)
+        + literal(":")
+        + cast(_LEAN_YEAR, String),
+    )
     .outerjoin(
         Application,
         and_(
@@ -268,11 +318,53 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
     """The leanest fair handler (the module's docstring says what it lacks): one query per
     update on the one-hop reader, this bot's Fluent texts, the same buttons."""
 
-    async def read(uow: UnitOfWork, user: str) -> list[Any]:
-        return list(await uow.session.execute(_LEAN_BALANCE, {"user": user}))
+    async def read(uow: UnitOfWork, user: str) -> tuple[list[Any], dict[int, FundingTerms]]:
+        today = uow.today
+        rows = list(
+            await uow.session.execute(
+                _LEAN_BALANCE,
+                {
+                    "user": user,
+                    "calendar": funding_year_of(today, Period.CALENDAR),
+                    "school": funding_year_of(today, Period.SCHOOL),
+                },
+            )
+        )
+        terms = {
+            r[2]: funding_terms(
+                uow, r[11], Period(r[12] or Period.SCHOOL), r[13], r[14] is not False, r[15]
+            )
+            for r in rows
+            if r[2] is not None and r[4] == CertStatus.FUNDED.value
+        }
+        return rows, terms
+
+    def funding(lang: str, terms: FundingTerms) -> str:
+        lines = []
+        if terms.months is not None and terms.from_month is not None and terms.credited:
+            lines.append(
+                t(
+                    lang,
+                    "cert-funded-months",
+                    credited=money(terms.credited, lang),
+                    months=terms.months,
+                    period=terms.period.value,
+                    **{"from": Month(terms.from_month)},
+                )
+            )
+        lines.append(
+            t(
+                lang,
+                "cert-funded-until",
+                until=Day(terms.valid_until),
+                next=Day(terms.expires_on),
+                period=terms.period.value,
+            )
+        )
+        return "\n".join(lines)
 
     async def balance(user: int, lang: str = "ru") -> tuple[str, InlineKeyboardMarkup]:
-        rows = await db.read(read, str(user))
+        rows, terms = await db.read(read, str(user))
         parts = [t(lang, "balance-title")]
         buttons: list[list[InlineKeyboardButton]] = []
         kids: dict[int, list[Any]] = {}
@@ -295,6 +387,7 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
                     available=money(total - reserved, lang),
                 )
             )
+            parts.append(funding(lang, terms[cert]))
             reserves = [
                 t(
                     lang,
@@ -342,6 +435,95 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
 # --- measuring ----------------------------------------------------------------------
 
 
+class Spans:
+    """Where this bot's step goes: the parts of it wrapped in timers (inclusive wall time,
+    summed; an async part includes what it waited for, a thread's hand-off included)."""
+
+    def __init__(self) -> None:
+        self.ns: dict[str, int] = {}
+        self.calls: dict[str, int] = {}
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, owner: Any, attr: str, label: str) -> None:
+        original = getattr(owner, attr)
+        ns, calls = self.ns, self.calls
+        ns.setdefault(label, 0)
+        calls.setdefault(label, 0)
+        if asyncio.iscoroutinefunction(original):
+
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                began = time.perf_counter_ns()
+                try:
+                    return await original(*args, **kwargs)
+                finally:
+                    ns[label] += time.perf_counter_ns() - began
+                    calls[label] += 1
+
+            setattr(owner, attr, timed_async)
+        else:
+
+            def timed(*args: Any, **kwargs: Any) -> Any:
+                began = time.perf_counter_ns()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    ns[label] += time.perf_counter_ns() - began
+                    calls[label] += 1
+
+            setattr(owner, attr, timed)
+        self._undo.append((owner, attr, original))
+
+    def undo(self) -> None:
+        for owner, attr, original in reversed(self._undo):
+            setattr(owner, attr, original)
+        self._undo.clear()
+
+    def report(self, updates: int) -> str:
+        return "; ".join(
+            f"{label} {self.ns[label] / updates / 1000:.0f} µs ({self.calls[label] / updates:g}×)"
+            for label in self.ns
+        )
+
+
+def instrument(app: Any, dp: Dispatcher) -> Spans:
+    """Timers on each part of this bot's step (see Spans)."""
+    import bot.dialogs.engine as engine_module
+    import core.storage.db as db_module
+    from bot.handlers.telegram import handler as tg
+
+    spans = Spans()
+    spans.wrap(dp, "feed_update", "whole update")
+    middlewares = {type(m).__name__: m for m in dp.update.outer_middleware}
+    dedup = middlewares.get("DedupMiddleware")
+    if dedup is not None:
+        spans.wrap(dedup.seen, "first_time", "dedup")
+    order = middlewares.get("PerUserOrder")
+    spans.wrap(app.engine, "handle", "engine (deadline task)")
+    spans.wrap(app.engine, "_handle", "engine step")
+    spans.wrap(app.engine.states, "get", "state load")
+    spans.wrap(app.engine.states, "set", "state save")
+    spans.wrap(app.engine, "_dispatch", "dispatch (screen built, reads)")
+    spans.wrap(app.db, "read", "read (hop included)")
+    spans.wrap(db_module, "_to_the_end", "read (its own work)")
+    spans.wrap(engine_module, "render", "render")
+    spans.wrap(type(app.engine.t), "__call__", "Fluent")
+    spans.wrap(app.engine.signer, "sign", "signing")
+    spans.wrap(engine_module.metrics.LATENCY.labels("tg"), "observe", "metrics (latency)")
+    spans.wrap(tg.Replies, "deliver", "send (paced, serialised)")
+    spans.wrap(app.pace, "acquire_all", "pacing")
+    del order
+    return spans
+
+
+def profile_top(stats_of: Any, limit: int = 25) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    pstats.Stats(stats_of, stream=out).sort_stats("tottime").print_stats(limit)
+    return out.getvalue()
+
+
 async def measure(dp: Dispatcher, bot: Bot, updates: list[Update]) -> list[float]:
     times = []
     for u in updates:
@@ -365,7 +547,9 @@ class Ids:
         return self.n
 
 
-async def main(n: int, parents_count: int, chunk: int) -> None:
+async def main(
+    n: int, parents_count: int, chunk: int, spans: bool = False, profile: bool = False
+) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-dialog-"))
     settings = Settings(
         _env_file=None,
@@ -401,8 +585,12 @@ async def main(n: int, parents_count: int, chunk: int) -> None:
         ids = Ids()
         ours_bot = Bot("1:BENCH", session=MemorySession())
         ours = telegram.build_dispatcher(app, ours_bot)
+        # the peer's menu is this bot's: the same text and buttons (it sent a bare text)
+        await measure(ours, ours_bot, [command(ids(), users[0], "/menu")])
+        menu = ours_bot.session.texts[users[0]]  # type: ignore[attr-defined]
+        menu_labels = ours_bot.session.labels[users[0]]  # type: ignore[attr-defined]
         dialog_bot = Bot("1:PEER", session=MemorySession())
-        dialog = peer_dispatcher(app.db)
+        dialog = peer_dispatcher(app.db, menu, menu_labels)
         lean_bot = Bot("1:LEAN", session=MemorySession())
         lean = lean_dispatcher(app.db, app.engine.t)
         bots = {"ours": (ours, ours_bot), "dialog": (dialog, dialog_bot), "lean": (lean, lean_bot)}
@@ -475,6 +663,22 @@ async def main(n: int, parents_count: int, chunk: int) -> None:
                 f"{name:>9}: this bot {rate['ours']:6.0f} updates/s; {versus}; this bot p50 "
                 f"{percentile(steps, 50):.2f} ms, p99 {percentile(steps, 99):.2f} ms"
             )
+        if spans or profile:
+            for name in ("/balance", "a press", "/menu"):
+                batch = updates("ours", name, 0, n)
+                if spans:
+                    timers = instrument(app, ours)
+                    await measure(ours, ours_bot, batch)
+                    timers.undo()
+                    print(f"{name:>9} spans per update: {timers.report(len(batch))}")
+                if profile:
+                    import cProfile
+
+                    batch = updates("ours", name, 0, n)
+                    with cProfile.Profile() as prof:
+                        await measure(ours, ours_bot, batch)
+                    print(f"--- cProfile of {name} ({n} updates)")
+                    print(profile_top(prof))
         help_steps = await measure(
             ours, ours_bot, [command(ids(), user(i), "/help") for i in range(n)]
         )
@@ -494,5 +698,7 @@ if __name__ == "__main__":
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--parents", type=int, default=50)
     parser.add_argument("--round", type=int, default=50, help="updates per bot per round")
+    parser.add_argument("--spans", action="store_true", help="where this bot's step goes")
+    parser.add_argument("--profile", action="store_true", help="cProfile of this bot's step")
     args = parser.parse_args()
-    asyncio.run(main(args.updates, args.parents, args.round))
+    asyncio.run(main(args.updates, args.parents, args.round, args.spans, args.profile))

@@ -26,6 +26,7 @@ DEFAULT = "ru"
 # instead; a parameter is data and may be longer (an announcement, a description), so a
 # long one goes through Fluent as a short marker and is put in place after
 PLACEABLE_MAX = 2000
+PLAIN_KEPT = 10_000  # messages without parameters remembered (there are fewer keys)
 
 
 def pick_language(code: str | None) -> str:
@@ -38,6 +39,7 @@ class Translator:
     def __init__(self, root: Path = LOCALES_DIR) -> None:
         self.bundles: dict[str, FluentBundle] = {}
         self.keys: dict[str, set[str]] = {}
+        self._plain: dict[tuple[str, str, str], str] = {}
         for lang in LANGUAGES:
             bundle = FluentBundle([lang], functions=functions(lang), use_isolating=False)
             keys: set[str] = set()
@@ -47,6 +49,17 @@ class Translator:
                 keys.update(entry.id.name for entry in resource.body if hasattr(entry, "id"))
             self.bundles[lang] = bundle
             self.keys[lang] = keys
+
+    def plain(self, lang: str, key: str, you: str = "adult") -> str:
+        """A message with no parameters but who reads it (a title, most buttons): formatted
+        once, then remembered (the dialog engine's rendering, issue 30)."""
+        known = self._plain.get((lang, key, you))
+        if known is None:
+            known = self(lang, key, you=you)
+            if len(self._plain) >= PLAIN_KEPT:
+                self._plain.clear()
+            self._plain[(lang, key, you)] = known
+        return known
 
     def has(self, lang: str, key: str) -> bool:
         return key in self.keys.get(lang, ())

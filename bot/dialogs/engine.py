@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bot import metrics
 from bot.dialogs import actions
@@ -107,6 +108,7 @@ class Engine:
         self.deadline = deadline
         self.linger = linger
         self._lingering: set[asyncio.Task[Reply]] = set()
+        self._metrics: dict[str, tuple[Any, Any]] = {}
 
     async def handle(self, event: Event) -> Reply:
         """Always a reply, within the deadline: the screen, a refusal above the current
@@ -121,8 +123,23 @@ class Engine:
         # ``linger`` seconds is cancelled.
         late = _Late()
         task = asyncio.create_task(self._handle(event, late))
-        done, _ = await asyncio.wait({task}, timeout=self.deadline)
-        if task in done:
+        # woken by whichever comes first, the answer or the deadline (what asyncio.wait
+        # does, without its sets and per-call callbacks: a step's overhead, issue 30)
+        loop = asyncio.get_running_loop()
+        woken = loop.create_future()
+
+        def wake(_: object = None) -> None:
+            if not woken.done():
+                woken.set_result(None)
+
+        task.add_done_callback(wake)
+        timer = loop.call_later(self.deadline, wake)
+        try:
+            await woken
+        finally:
+            timer.cancel()
+            task.remove_done_callback(wake)
+        if task.done():
             return task.result()
         late.passed = True
         stop = asyncio.get_running_loop().call_later(self.linger, task.cancel)
@@ -193,8 +210,15 @@ class Engine:
             screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a), you
         )
         elapsed = time.perf_counter() - started
-        metrics.UPDATES.labels(event.platform).inc()
-        metrics.LATENCY.labels(event.platform).observe(elapsed)
+        counted = self._metrics.get(event.platform)
+        if counted is None:  # labels() takes a lock and builds a key each call
+            counted = (
+                metrics.UPDATES.labels(event.platform),
+                metrics.LATENCY.labels(event.platform),
+            )
+            self._metrics[event.platform] = counted
+        counted[0].inc()
+        counted[1].observe(elapsed)
         return Reply(rendered, edit=event.kind == "button", toast=toast)
 
     async def _state(

@@ -120,6 +120,8 @@ def piece(t: Translator, lang: str, p: Piece, you: str = ADULT) -> str:
         return p.text
     if isinstance(p, Lines):
         return "\n".join(piece(t, lang, i, you) for i in p.items)
+    if not p.params:
+        return t.plain(lang, p.key, you)
     params = {
         k: piece(t, lang, v, you) if isinstance(v, T | Data) else v for k, v in p.params.items()
     }

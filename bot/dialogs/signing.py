@@ -15,13 +15,28 @@ MAX_PAYLOAD = 64
 SIG_LEN = 8
 
 
+KEPT = 20_000  # signatures remembered: a screen's buttons are mostly the ones shown before
+
+
 class Signer:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
+        # a person's menu is signed again on every screen that leads back to it, and a
+        # press checks a signature made a moment before: each HMAC is computed once while
+        # it is remembered (the same user|action always gives the same signature)
+        self._known: dict[str, str] = {}
 
     def _sig(self, user: str, action: str) -> str:
-        digest = hmac.new(self._secret, f"{user}|{action}".encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode()[:SIG_LEN]
+        message = f"{user}|{action}"
+        known = self._known.get(message)
+        if known is not None:
+            return known
+        digest = hmac.new(self._secret, message.encode(), hashlib.sha256).digest()
+        sig = base64.urlsafe_b64encode(digest).decode()[:SIG_LEN]
+        if len(self._known) >= KEPT:
+            self._known.clear()
+        self._known[message] = sig
+        return sig
 
     def sign(self, user: str, action: str) -> str:
         payload = f"{action}~{self._sig(user, action)}"

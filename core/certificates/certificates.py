@@ -5,10 +5,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import cast as cast_to
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import (
+    Executable,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Bundle, aliased
 
 from core.errors import DomainError
 from core.family.children import ChildView, get_owned
@@ -337,30 +351,101 @@ async def terms_of(uow: UnitOfWork, certs: list[Certificate]) -> dict[int, Fundi
     found: dict[int, FundingTerms] = {}
     for cert in funded:
         period = periods.get(cert.municipality_id, Period.SCHOOL)
-        year = years[cert.municipality_id]
-        first, last = funding_months(year, period)
-        row = settings.get((cert.municipality_id, year))
-        nominal = row.nominal if row is not None else None
-        credited = credits.get(cert.id)
-        months = from_month = None
-        if nominal and credited is not None and credited < nominal and cert.funded_at:
-            # the months grant_from_queue paid for: from the month of funding (or the next)
-            local = cert.funded_at.replace(tzinfo=UTC).astimezone(uow.zone).date()
-            start = month_of(local) + (0 if row is None or row.prorate_current_month else 1)
-            count = last - start + 1
-            if first <= start <= last and prorated_nominal(nominal, count) == credited:
-                months, from_month = count, start
-        found[cert.id] = FundingTerms(
-            period, nominal, credited, months, from_month, month_bounds(last)[1]
+        row = settings.get((cert.municipality_id, years[cert.municipality_id]))
+        found[cert.id] = funding_terms(
+            uow,
+            cert.funded_at,
+            period,
+            row.nominal if row is not None else None,
+            row.prorate_current_month if row is not None else True,
+            credits.get(cert.id),
         )
     return found
 
 
-# the balance screen's families: each child with its certificate, in one query
-_FAMILY_CERTIFICATES = (
-    select(Child, Municipality.name, Certificate)
+def funding_terms(
+    uow: UnitOfWork,
+    funded_at: datetime | None,
+    period: Period,
+    nominal: int | None,
+    prorate_current_month: bool,
+    credited: int | None,
+) -> FundingTerms:
+    """A funded certificate's terms from what was read of its year: the municipality's
+    nominal and rule (None: no row for the year) and this year's credit."""
+    first, last = funding_months(funding_year_of(uow.today, period), period)
+    months = from_month = None
+    if nominal and credited is not None and credited < nominal and funded_at:
+        # the months grant_from_queue paid for: from the month of funding (or the next)
+        local = funded_at.replace(tzinfo=UTC).astimezone(uow.zone).date()
+        start = month_of(local) + (0 if prorate_current_month else 1)
+        count = last - start + 1
+        if first <= start <= last and prorated_nominal(nominal, count) == credited:
+            months, from_month = count, start
+    return FundingTerms(period, nominal, credited, months, from_month, month_bounds(last)[1])
+
+
+_CERT_MUNI = aliased(Municipality)
+# a certificate's funding year: its municipality's period picks the calendar year or the
+# school year (both given, computed from the region's today)
+_YEAR = case(
+    (
+        _CERT_MUNI.funding_period == Period.CALENDAR.value,
+        bindparam("calendar_year", type_=Integer),
+    ),
+    else_=bindparam("school_year", type_=Integer),
+)
+# the balance screen's families: each child with its certificate and what explains its
+# money (its municipality's period, the year's nominal and rule, this year's credit:
+# terms_of's three reads joined in), in one query
+_FAMILY_CERTIFICATES: Executable = (
+    select(
+        # plain columns in bundles, not entities: no identity map nor instance state for
+        # a read that only shows them (the ORM's loading was most of the read's own work)
+        Bundle(
+            "child",
+            Child.id,
+            Child.surname,
+            Child.name,
+            Child.patronymic,
+            Child.birth_date,
+            Child.snils,
+            Child.municipality_id,
+        ),
+        Municipality.name,
+        Bundle(
+            "cert",
+            Certificate.id,
+            Certificate.number,
+            Certificate.status,
+            Certificate.total,
+            Certificate.reserved,
+            Certificate.queue_seq,
+            Certificate.municipality_id,
+            Certificate.funding_requested_at,
+            Certificate.rejection_reason,
+            Certificate.funded_at,
+        ),
+        _CERT_MUNI.funding_period,
+        MunicipalityYear.nominal,
+        MunicipalityYear.prorate_current_month,
+        LedgerEntry.total_delta,
+    )
     .join(Municipality, Municipality.id == Child.municipality_id)
     .outerjoin(Certificate, Certificate.child_id == Child.id)
+    .outerjoin(_CERT_MUNI, _CERT_MUNI.id == Certificate.municipality_id)
+    .outerjoin(
+        MunicipalityYear,
+        and_(
+            MunicipalityYear.municipality_id == Certificate.municipality_id,
+            MunicipalityYear.school_year == _YEAR,
+        ),
+    )
+    .outerjoin(
+        LedgerEntry,
+        LedgerEntry.key
+        == literal("credit:") + cast(Certificate.id, String) + literal(":") + cast(_YEAR, String),
+    )
     .where(Child.parent_id == bindparam("parent_id"))
     .order_by(Child.id)
 )
@@ -370,16 +455,34 @@ async def family(
     uow: UnitOfWork, parent_id: int
 ) -> list[tuple[ChildView, CertificateView | None]]:
     """The family's children and their certificates (no nominal: the balance does not show
-    it) with their funding years, in a fixed number of queries."""
-    rows = (await uow.session.execute(_FAMILY_CERTIFICATES, {"parent_id": parent_id})).all()
+    it) with their funding years, in one query."""
     today = uow.today
-    terms = await terms_of(uow, [cert for _, _, cert in rows if cert is not None])
+    rows = (
+        await uow.session.execute(
+            _FAMILY_CERTIFICATES,
+            {
+                "parent_id": parent_id,
+                "calendar_year": funding_year_of(today, Period.CALENDAR),
+                "school_year": funding_year_of(today, Period.SCHOOL),
+            },
+        )
+    ).all()
     found: list[tuple[ChildView, CertificateView | None]] = []
-    for child, muni, cert in rows:
+    for child, muni, cert, period, nominal, prorate, credited in rows:
         shown: CertificateView | None = None
-        if cert is not None:
-            shown = replace(await _view(uow, cert, nominal=False), terms=terms.get(cert.id))
-        found.append((child_view(child, muni, today), shown))
+        if cert.id is not None:  # a child without a certificate: the bundle's all None
+            shown = await _view(uow, cast_to(Certificate, cert), nominal=False)
+            if cert.status == CertStatus.FUNDED:
+                terms = funding_terms(
+                    uow,
+                    cert.funded_at,
+                    Period(period or Period.SCHOOL),
+                    nominal,
+                    True if prorate is None else bool(prorate),
+                    None if credited is None else int(credited),
+                )
+                shown = replace(shown, terms=terms)
+        found.append((child_view(cast_to(Child, child), muni, today), shown))
     return found
 
 

@@ -159,7 +159,8 @@ async def reserves_of(uow: UnitOfWork, certificate_ids: list[int]) -> dict[int, 
     found: dict[int, list[Reserve]] = {c: [] for c in certificate_ids}
     if not certificate_ids:
         return found
-    rows = await uow.session.execute(_RESERVES_OF, {"ids": list(certificate_ids)})
+    # plain columns: past the ORM session's work per statement (UnitOfWork.core)
+    rows = await uow.core(_RESERVES_OF, {"ids": list(certificate_ids)})
     for cert, name, left, share, last in rows:
         if cert is not None:  # the query asks for these certificates only
             found[cert].append(Reserve(name, left, share, last))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -198,6 +199,52 @@ def _to_the_end(coro: Coroutine[Any, Any, R]) -> R:
     raise RuntimeError("a read waited for something other than its own statements")
 
 
+# a SQLite read whose cost (CPU on its thread: the statements and the Python around them)
+# stays under this runs on the event loop itself. Handing a read to a reader thread and
+# back costs two thread wake-ups: on a loaded machine 5 to 6 of the 8 ms of a /balance
+# (bench/dialog_bench --spans), for a read of about 1 ms of CPU. Nor did the thread let the
+# loop go on meanwhile: most of a read is SQLAlchemy's Python, which holds the GIL (only
+# sqlite3's own steps release it). A longer read (a search, a report) keeps its thread.
+INLINE_READ_NS = 3_000_000
+INLINE_AFTER = 3  # runs on a thread before a read's cost is trusted (the first not counted)
+DECAY = 0.9  # each run, the remembered worst cost moves this much of the way back
+
+
+class ReadCosts:
+    """The worst recent CPU cost of each read function (by its code: a closure made anew
+    for each call is the same read), which decides where it runs."""
+
+    __slots__ = ("_seen", "limit_ns")
+
+    def __init__(self, limit_ns: int = INLINE_READ_NS) -> None:
+        self._seen: dict[object, tuple[int, float]] = {}
+        self.limit_ns = limit_ns
+
+    @staticmethod
+    def key(fn: object) -> object:
+        return getattr(fn, "__code__", fn)
+
+    def inline(self, key: object) -> bool:
+        runs, worst = self._seen.get(key, (0, 0.0))
+        return runs >= INLINE_AFTER and worst < self.limit_ns
+
+    def note(self, key: object, cost_ns: int) -> None:
+        runs, worst = self._seen.get(key, (0, 0.0))
+        # the first run is not the read's cost: it compiled the statements (SQLAlchemy's
+        # cache) and may have opened the connection
+        cost = float(cost_ns) if runs else 0.0
+        self._seen[key] = (runs + 1, max(cost, worst * DECAY))
+
+
+def _costed(costs: ReadCosts, key: object, coro: Coroutine[Any, Any, R]) -> R:
+    """_to_the_end, its CPU time noted (this thread's: not what it waited for)."""
+    began = time.thread_time_ns()
+    try:
+        return _to_the_end(coro)
+    finally:
+        costs.note(key, time.thread_time_ns() - began)
+
+
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
@@ -306,6 +353,7 @@ class Database:
                 AsyncSession, _InlineSession(sync_sessions())
             )
             self._read_threads = ThreadPoolExecutor(4, thread_name_prefix="sqlite-read")
+        self.read_costs = ReadCosts()
         self.clock = clock
         # transactions run again, by reason (sqlstate or "moved"): the harness reports it
         self.retries: Counter[str] = Counter()
@@ -362,8 +410,10 @@ class Database:
         **kwargs: P.kwargs,
     ) -> R:
         """``fn``'s reads in one unit of work (one snapshot), without a write lock. On a
-        SQLite file the whole of ``fn`` runs on a reader thread, so it may await nothing
-        but its session's execute, scalar, scalars and get."""
+        SQLite file the whole of ``fn`` runs at once over a plain sqlite3 connection, so
+        it may await nothing but its session's execute, scalar, scalars and get: on a
+        reader thread, or on the loop itself when it has been seen to cost less than
+        ``read_costs.limit_ns`` of CPU (``ReadCosts``)."""
         if self._read_threads is None:
             async with self.reader() as uow:
                 return await fn(uow, *args, **kwargs)
@@ -373,8 +423,12 @@ class Database:
             async with uow:
                 return await fn(uow, *args, **kwargs)
 
+        costs = self.read_costs
+        key = costs.key(fn)
+        if costs.inline(key):
+            return _costed(costs, key, whole())
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._read_threads, _to_the_end, whole())
+        return await loop.run_in_executor(self._read_threads, _costed, costs, key, whole())
 
     @property
     def sync_engines(self) -> list[Engine]:

@@ -1,5 +1,6 @@
-"""Database.read: a read use case in one unit of work; on a SQLite file, whole on a reader
-thread (one hand-off), seeing what was committed."""
+"""Database.read: a read use case in one unit of work; on a SQLite file, whole at once
+(on a reader thread, or on the loop once it is known to be cheap), seeing what was
+committed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core.storage.db import Database, UnitOfWork
+from core.storage.db import INLINE_AFTER, Database, UnitOfWork
 from core.storage.models import Program
 from tests.support.world import catalogue_row, setup_region
 
@@ -38,3 +39,27 @@ async def test_a_read_that_waits_for_something_else_is_refused_on_sqlite(db: Dat
             await db.read(waits)
     else:
         assert await db.read(waits) == 1
+
+
+async def test_a_cheap_read_runs_on_the_loop_once_known_and_a_costly_one_never(db: Database):
+    """Issue 30: a thread's hand-off cost more than the read itself. A read seen
+    ``INLINE_AFTER`` times to cost less than the limit runs on the loop; one that costs more
+    (here: the limit set below what any read costs) keeps its thread, however often it
+    runs."""
+    await setup_region(db, rows=[catalogue_row(1)])
+    loop_thread = threading.get_ident()
+    if db.engine.dialect.name != "sqlite":
+        assert (await db.read(_count))[1] == loop_thread
+        return
+    places = [(await db.read(_count))[1] == loop_thread for _ in range(INLINE_AFTER + 2)]
+    assert places == [False] * INLINE_AFTER + [True, True]
+    assert (await db.read(_count))[0] == 1  # the same answer on the loop
+
+    async def costly(uow: UnitOfWork) -> tuple[int, int]:
+        return await _count(uow)
+
+    db.read_costs.limit_ns = 1  # nothing is that cheap
+    places = [(await db.read(costly))[1] == loop_thread for _ in range(INLINE_AFTER + 2)]
+    assert not any(places)
+    # and what ran on the loop goes back to a thread once it costs more than the limit
+    assert (await db.read(_count))[1] != loop_thread

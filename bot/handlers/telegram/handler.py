@@ -215,12 +215,17 @@ def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Non
             resize_keyboard=True,
             one_time_keyboard=True,
         )
-    return InlineKeyboardMarkup(
+    # built without pydantic's validation (model_construct): the fields are the engine's
+    # own strings, already what Telegram takes, and validating each button was a third of
+    # /menu's step under load (issue 30); serialised as any other
+    # (tests/unit/test_telegram_markup.py)
+    button = InlineKeyboardButton.model_construct
+    return InlineKeyboardMarkup.model_construct(
         inline_keyboard=[
             [
-                InlineKeyboardButton(text=b.label, url=b.url)
+                button(text=b.label, url=b.url)
                 if b.kind == "url"
-                else InlineKeyboardButton(text=b.label, callback_data=b.payload)
+                else button(text=b.label, callback_data=b.payload)
                 for b in row
             ]
             for row in screen.rows

@@ -1,0 +1,46 @@
+"""The inline keyboard the Telegram handler builds without pydantic's validation
+(issue 30) is the one a validated build gives, and goes to Telegram the same."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.methods import SendMessage
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.dialogs.screen import RButton, Rendered
+from bot.handlers.telegram.handler import markup
+
+
+async def test_the_keyboard_built_unvalidated_is_the_validated_one():
+    screen = Rendered(
+        "text",
+        [
+            [
+                RButton("💰 Баланс", "balance~abcdefgh"),
+                RButton("Сайт", "", "url", "https://e.org"),
+            ],
+            [RButton("≡ Меню", "menu~12345678")],
+        ],
+    )
+    validated = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="💰 Баланс", callback_data="balance~abcdefgh"),
+                InlineKeyboardButton(text="Сайт", url="https://e.org"),
+            ],
+            [InlineKeyboardButton(text="≡ Меню", callback_data="menu~12345678")],
+        ]
+    )
+    built = markup(screen)
+    assert built == validated
+    session = AiohttpSession()
+    bot = Bot("1:X", session=session)
+    try:
+        sent = SendMessage(chat_id=1, text="t", reply_markup=built)
+        expected = SendMessage(chat_id=1, text="t", reply_markup=validated)
+        assert session.prepare_value(sent.reply_markup, bot, {}) == session.prepare_value(
+            expected.reply_markup, bot, {}
+        )
+    finally:
+        await session.close()
