@@ -121,3 +121,28 @@ async def test_replies_go_ahead_of_a_broadcast(sqlite_template: Path, tmp_path: 
         assert notices_left > 30  # the replies did not wait for the broadcast to end
         assert max(latency.values()) < 1.5, latency
         assert h.tg.too_many == 0
+
+
+async def test_told_to_slow_down_the_replies_slow_down_and_all_go(
+    sqlite_template: Path, tmp_path: Path
+):
+    # the stand-in allows 5 a second where our budget is 30: after a 429 the replies'
+    # rate halves each time Telegram refuses, so the refusals stop coming soon instead of
+    # one after every pause (30/s again right after each retry_after)
+    options = {"limit_per_s": 5}
+    async with running_bot(
+        sqlite_template,
+        tmp_path,
+        with_tg=True,
+        with_vk=False,
+        tg_options=options,
+        real_rhythm=True,
+        extra_settings={"telegram_recover_s": 120},
+    ) as h:
+        users = list(range(6100, 6140))
+        for user in users:
+            await h.tg.message(user, "/start")
+        await _answered(h.tg, users, within=40)
+        assert sum(WELCOME in s.text for s in h.tg.sent) == len(users)  # once each
+        # measured: 3 refusals adapting, 7 with the rate back at 30/s after each pause
+        assert 0 < h.tg.too_many <= 5, h.tg.too_many

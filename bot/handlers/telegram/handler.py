@@ -63,7 +63,7 @@ from bot.handlers.split import TELEGRAM_TEXT, split_text
 from bot.handlers.startup import setup_call
 from bot.handlers.telegram.settings import TelegramSettings
 from bot.i18n import LANGUAGES, translator
-from bot.notify.pacing import Budget, Pace
+from bot.notify.pacing import Adaptive, Budget, Pace
 
 logger = logging.getLogger(__name__)
 
@@ -238,24 +238,36 @@ class Replies:
 
     bot: Bot
     pace: Pace
-    per_second: float = 30
+    per_second: float = 30  # TELEGRAM_REPLY_RATE (TELEGRAM_RATE when unset)
     per_chat: float = 1
     attempts: int = 6
+    recover_s: float = 30.0
     order: SendOrder = field(default_factory=SendOrder)
+    rate: Adaptive = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rate = Adaptive(self.per_second, self.recover_s)
 
     async def _call(self, chat_id: int, method: TelegramMethod[Any]) -> None:
         for _ in range(self.attempts):
-            # a person pressing quickly is answered at once (a burst of a few in their chat)
+            # a person pressing quickly is answered at once (a burst of a few in their chat);
+            # the chat's line comes first, so a chat has at most one reply at the head of
+            # the bot's line: families are served round-robin
             await self.pace.acquire_all(
                 Budget(f"tg:chat:{chat_id}", self.per_chat, burst=3),
-                Budget("tg:bot", self.per_second),
+                Budget("tg:bot", self.per_second, live=self.rate.rate),
                 reply=True,
             )
             try:
                 await self.bot(method)
                 return
             except TelegramRetryAfter as exc:
-                logger.warning("Telegram 429 on a reply: pausing sends for %s s", exc.retry_after)
+                self.rate.refused(exc.retry_after)
+                logger.warning(
+                    "Telegram 429 on a reply: pausing sends for %s s, replies at %.1f/s",
+                    exc.retry_after,
+                    self.rate.rate(),
+                )
                 await self.pace.pause("tg:bot", exc.retry_after)
             except TelegramNetworkError as exc:
                 logger.warning("a reply could not be sent (%s): trying again", type(exc).__name__)
@@ -414,7 +426,7 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     """``dedup``: drop repeated update ids here (long polling); the webhook handler does it
     itself, before answering Telegram."""
     s = TelegramSettings.of(app.settings)
-    replies = Replies(bot, app.pace, s.rate, s.chat_rate)
+    replies = Replies(bot, app.pace, s.replies_per_second, s.chat_rate, recover_s=s.recover_s)
     dp = Dispatcher(engine=app.engine, replies=replies)
     dp.update.outer_middleware(in_flight := InFlight())  # outermost: waiting in line counts
     dp["in_flight"] = in_flight
