@@ -384,6 +384,29 @@ async def answer_press(callback: CallbackQuery, toast: str | None) -> None:
         logger.info("a button press was not answered (%s): its screen goes anyway", exc)
 
 
+ACK_WITHIN = 0.25  # seconds: a press's progress bar stops by then, its screen ready or not
+
+
+async def handle_press(engine: Engine, event: Event, callback: CallbackQuery) -> Reply:
+    """The press's screen, the press answered as soon as the screen is known or after
+    ``ACK_WITHIN``, whichever comes first: a person sees their press taken within a second
+    however long the screen takes to build (a busy database) or to send (the reply queue,
+    which the answer never joins). Answered early, the press gets no toast: the screen
+    itself says what a toast would have (a stale button's notice heads it)."""
+    task = asyncio.ensure_future(engine.handle(event))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+        if task in done:
+            reply = task.result()
+            await answer_press(callback, reply.toast)
+            return reply
+        await answer_press(callback, None)
+        return await task
+    finally:
+        if not task.done():
+            task.cancel()
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
 
@@ -412,8 +435,7 @@ def build_router() -> Router:
             payload=callback.data or "",
             language_code=user.language_code,
         )
-        reply = await engine.handle(event)
-        await answer_press(callback, reply.toast)
+        reply = await handle_press(engine, event, callback)
         message = callback.message if isinstance(callback.message, Message) else None
         chat_id = message.chat.id if message else user.id
         async with replies.order.place(chat_id, release_turn):
