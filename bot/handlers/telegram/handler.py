@@ -228,6 +228,26 @@ def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Non
     )
 
 
+def unchanged(
+    message: Message,
+    parts: list[str],
+    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+    reply: Reply,
+) -> bool:
+    """The pressed message already shows this screen, word for word and button for
+    button (a press that changed nothing: the same page again, a refresh with nothing
+    new). Telegram would refuse the edit ("message is not modified") after it took a
+    slot of the bot's budget."""
+    if len(parts) != 1 or reply.screen.files or isinstance(keyboard, ReplyKeyboardMarkup):
+        return False
+    if (message.text or "").strip() != parts[0].strip():
+        return False
+    shown = message.reply_markup
+    if shown is None or keyboard is None:
+        return shown is None and keyboard is None
+    return shown.model_dump(exclude_none=True) == keyboard.model_dump(exclude_none=True)
+
+
 @dataclass
 class Replies:
     """Sends the dialog's answers from the bot's shared budget, ahead of notices: the
@@ -281,6 +301,8 @@ class Replies:
         follow it."""
         keyboard = markup(reply.screen)
         parts = split_text(reply.screen.text, TELEGRAM_TEXT)
+        if reply.edit and message is not None and unchanged(message, parts, keyboard, reply):
+            return  # the press's acknowledgement is all it needs: no message for nothing
         first = 0
         if reply.edit and message is not None and not isinstance(keyboard, ReplyKeyboardMarkup):
             try:
