@@ -42,6 +42,13 @@ class Budget:
     key: str
     per_second: float
     burst: int = 0  # replies only: sends this chat may run ahead
+    # an adaptive rate (``Adaptive.rate``), asked at each attempt rather than once: a send
+    # that has waited in line since before a 429 must not take its slot at the old pace
+    live: Callable[[], float] | None = None
+
+    def rule(self, reply: bool) -> tuple[int, int, int]:
+        per_second = self.live() if self.live is not None else self.per_second
+        return _rule(per_second, reply, self.burst)
 
 
 class Pace(Protocol):
@@ -55,6 +62,57 @@ class Pace(Protocol):
         ...
 
     async def pause(self, key: str, seconds: float) -> None: ...
+
+
+class Adaptive:
+    """A send rate that slows down when the platform says so and recovers gradually.
+
+    A refusal (429 with ``retry_after``) halves it, never below ``floor`` of the setting;
+    sends already in flight when it came get the same refusal, so one halving per
+    ``retry_after`` (at least a second) counts. Once the pause is over the rate climbs
+    back linearly, the whole way from 0 to the setting in ``recover_s`` seconds (from half
+    in half that), as long as no other refusal comes. Per process: the pause itself is
+    shared (``Pace.pause``), each process slows its own sends."""
+
+    def __init__(
+        self,
+        per_second: float,
+        recover_s: float = 30.0,
+        floor: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.setting = per_second
+        self.recover_s = recover_s
+        self.floor = floor
+        self.refusals = 0  # refusals that slowed the rate down (for tests and logs)
+        self._clock = clock
+        self._low = 1.0  # the share of the setting right after the last slow-down
+        self._from = 0.0  # when the climb back started (the pause's end)
+        self._cut_at = -1e18  # when the last slow-down came
+
+    def share(self) -> float:
+        if self._low >= 1:
+            return 1.0
+        climbed = max(0.0, self._clock() - self._from)
+        share = self._low + (climbed / self.recover_s if self.recover_s > 0 else 1.0)
+        if share >= 1:
+            self._low = 1.0
+            return 1.0
+        return share
+
+    def rate(self) -> float:
+        return self.setting * self.share()
+
+    def refused(self, retry_after: float) -> None:
+        now = self._clock()
+        wait = max(float(retry_after), 0.0)
+        if now - self._cut_at < max(wait, 1.0):
+            self._from = max(self._from, now + wait)  # the same 429 again: no second cut
+            return
+        self._low = max(self.share() / 2, self.floor)
+        self._cut_at = now
+        self._from = now + wait
+        self.refusals += 1
 
 
 def _interval_us(per_second: float) -> int:
@@ -157,10 +215,9 @@ class LocalPace:
 
     async def acquire_all(self, *budgets: Budget, reply: bool = False) -> None:
         keys = [b.key for b in budgets]
-        rules = [_rule(b.per_second, reply, b.burst) for b in budgets]
 
         async def attempt() -> tuple[int, int]:
-            return self._try(keys, rules)
+            return self._try(keys, [b.rule(reply) for b in budgets])
 
         await self._lines.take(keys, reply, attempt)
 
@@ -228,11 +285,11 @@ class RedisPace:
 
     async def acquire_all(self, *budgets: Budget, reply: bool = False) -> None:
         keys = [self._prefix + b.key for b in budgets]
-        args = [n for b in budgets for n in _rule(b.per_second, reply, b.burst)]
         unavailable = False
 
         async def attempt() -> tuple[int, int]:
             nonlocal unavailable
+            args = [n for b in budgets for n in b.rule(reply)]
             try:
                 wait_us, blocking = await self._script(keys=keys, args=args)
             except (RedisError, OSError) as exc:

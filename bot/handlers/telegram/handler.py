@@ -63,7 +63,7 @@ from bot.handlers.split import TELEGRAM_TEXT, split_text
 from bot.handlers.startup import setup_call
 from bot.handlers.telegram.settings import TelegramSettings
 from bot.i18n import LANGUAGES, translator
-from bot.notify.pacing import Budget, Pace
+from bot.notify.pacing import Adaptive, Budget, Pace
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +233,26 @@ def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Non
     )
 
 
+def unchanged(
+    message: Message,
+    parts: list[str],
+    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
+    reply: Reply,
+) -> bool:
+    """The pressed message already shows this screen, word for word and button for
+    button (a press that changed nothing: the same page again, a refresh with nothing
+    new). Telegram would refuse the edit ("message is not modified") after it took a
+    slot of the bot's budget."""
+    if len(parts) != 1 or reply.screen.files or isinstance(keyboard, ReplyKeyboardMarkup):
+        return False
+    if (message.text or "").strip() != parts[0].strip():
+        return False
+    shown = message.reply_markup
+    if shown is None or keyboard is None:
+        return shown is None and keyboard is None
+    return shown.model_dump(exclude_none=True) == keyboard.model_dump(exclude_none=True)
+
+
 @dataclass
 class Replies:
     """Sends the dialog's answers from the bot's shared budget, ahead of notices: the
@@ -243,24 +263,36 @@ class Replies:
 
     bot: Bot
     pace: Pace
-    per_second: float = 30
+    per_second: float = 30  # TELEGRAM_REPLY_RATE (TELEGRAM_RATE when unset)
     per_chat: float = 1
     attempts: int = 6
+    recover_s: float = 30.0
     order: SendOrder = field(default_factory=SendOrder)
+    rate: Adaptive = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rate = Adaptive(self.per_second, self.recover_s)
 
     async def _call(self, chat_id: int, method: TelegramMethod[Any]) -> None:
         for _ in range(self.attempts):
-            # a person pressing quickly is answered at once (a burst of a few in their chat)
+            # a person pressing quickly is answered at once (a burst of a few in their chat);
+            # the chat's line comes first, so a chat has at most one reply at the head of
+            # the bot's line: families are served round-robin
             await self.pace.acquire_all(
                 Budget(f"tg:chat:{chat_id}", self.per_chat, burst=3),
-                Budget("tg:bot", self.per_second),
+                Budget("tg:bot", self.per_second, live=self.rate.rate),
                 reply=True,
             )
             try:
                 await self.bot(method)
                 return
             except TelegramRetryAfter as exc:
-                logger.warning("Telegram 429 on a reply: pausing sends for %s s", exc.retry_after)
+                self.rate.refused(exc.retry_after)
+                logger.warning(
+                    "Telegram 429 on a reply: pausing sends for %s s, replies at %.1f/s",
+                    exc.retry_after,
+                    self.rate.rate(),
+                )
                 await self.pace.pause("tg:bot", exc.retry_after)
             except TelegramNetworkError as exc:
                 logger.warning("a reply could not be sent (%s): trying again", type(exc).__name__)
@@ -274,6 +306,8 @@ class Replies:
         follow it."""
         keyboard = markup(reply.screen)
         parts = split_text(reply.screen.text, TELEGRAM_TEXT)
+        if reply.edit and message is not None and unchanged(message, parts, keyboard, reply):
+            return  # the press's acknowledgement is all it needs: no message for nothing
         first = 0
         if reply.edit and message is not None and not isinstance(keyboard, ReplyKeyboardMarkup):
             try:
@@ -377,6 +411,29 @@ async def answer_press(callback: CallbackQuery, toast: str | None) -> None:
         logger.info("a button press was not answered (%s): its screen goes anyway", exc)
 
 
+ACK_WITHIN = 0.25  # seconds: a press's progress bar stops by then, its screen ready or not
+
+
+async def handle_press(engine: Engine, event: Event, callback: CallbackQuery) -> Reply:
+    """The press's screen, the press answered as soon as the screen is known or after
+    ``ACK_WITHIN``, whichever comes first: a person sees their press taken within a second
+    however long the screen takes to build (a busy database) or to send (the reply queue,
+    which the answer never joins). Answered early, the press gets no toast: the screen
+    itself says what a toast would have (a stale button's notice heads it)."""
+    task = asyncio.ensure_future(engine.handle(event))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
+        if task in done:
+            reply = task.result()
+            await answer_press(callback, reply.toast)
+            return reply
+        await answer_press(callback, None)
+        return await task
+    finally:
+        if not task.done():
+            task.cancel()
+
+
 def build_router() -> Router:
     router = Router(name=__name__)
 
@@ -405,8 +462,7 @@ def build_router() -> Router:
             payload=callback.data or "",
             language_code=user.language_code,
         )
-        reply = await engine.handle(event)
-        await answer_press(callback, reply.toast)
+        reply = await handle_press(engine, event, callback)
         message = callback.message if isinstance(callback.message, Message) else None
         chat_id = message.chat.id if message else user.id
         async with replies.order.place(chat_id, release_turn):
@@ -419,7 +475,7 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     """``dedup``: drop repeated update ids here (long polling); the webhook handler does it
     itself, before answering Telegram."""
     s = TelegramSettings.of(app.settings)
-    replies = Replies(bot, app.pace, s.rate, s.chat_rate)
+    replies = Replies(bot, app.pace, s.replies_per_second, s.chat_rate, recover_s=s.recover_s)
     dp = Dispatcher(engine=app.engine, replies=replies)
     dp.update.outer_middleware(in_flight := InFlight())  # outermost: waiting in line counts
     dp["in_flight"] = in_flight

@@ -18,7 +18,7 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.split import TELEGRAM_TEXT, split_text
-from bot.notify.pacing import Budget, Pace
+from bot.notify.pacing import Adaptive, Budget, Pace
 from bot.notify.parts import PartsSent
 from bot.notify.senders import Limits, Outgoing
 from core.outbox.delivery import Outcome
@@ -33,6 +33,8 @@ class TelegramSender:
         self.pace = pace
         self.limits = limits
         self.metrics = metrics
+        # a 429 slows this worker's notices down, then they climb back (README "Limits")
+        self.rate = Adaptive(limits.tg_per_second)
 
     async def send(self, items: list[Outgoing], outcome: Outcome) -> None:
         gate = asyncio.Semaphore(self.limits.concurrency)
@@ -71,7 +73,7 @@ class TelegramSender:
         for _ in range(20):
             await self.pace.acquire_all(
                 Budget(f"tg:chat:{item.address}", self.limits.tg_per_chat),
-                Budget("tg:bot", self.limits.tg_per_second),
+                Budget("tg:bot", self.limits.tg_per_second, live=self.rate.rate),
             )
             try:
                 await self.bot.send_message(
@@ -80,6 +82,7 @@ class TelegramSender:
             except TelegramRetryAfter as exc:
                 # the same message again after the wait Telegram asked for; the pause is
                 # the bot's, so no other message (a reply, another worker's) goes first
+                self.rate.refused(exc.retry_after)
                 logger.warning("Telegram 429: pausing sends for %s s", exc.retry_after)
                 await self.pace.pause("tg:bot", exc.retry_after)
                 self._count("429")

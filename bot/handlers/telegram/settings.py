@@ -1,12 +1,12 @@
 """Telegram's settings: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE, TELEGRAM_WEBHOOK_URL,
 TELEGRAM_WEBHOOK_SECRET, TELEGRAM_WEBHOOK_HOST, TELEGRAM_WEBHOOK_PORT, TELEGRAM_RATE,
-TELEGRAM_CHAT_RATE (.env.example)."""
+TELEGRAM_CHAT_RATE, TELEGRAM_REPLY_RATE, TELEGRAM_RECOVER_S (.env.example)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import AnyHttpUrl, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config import webhook_secret_ok
@@ -29,10 +29,19 @@ class TelegramSettings(BaseSettings):
     webhook_port: int = 8080
     rate: float = 30  # messages a second per bot
     chat_rate: float = 1  # messages a second per chat
+    # the dialog's replies and edits, ahead of every notice in the same budget; unset:
+    # TELEGRAM_RATE, so replies and notices together keep to it (README "Limits")
+    reply_rate: float | None = Field(default=None, gt=0)
+    # after a 429 the rate halves, then climbs back to the setting over this many seconds
+    recover_s: float = Field(default=30.0, ge=0)
 
     @classmethod
     def of(cls, settings: Settings) -> TelegramSettings:
         return settings.part(cls)
+
+    @property
+    def replies_per_second(self) -> float:
+        return self.reply_rate if self.reply_rate is not None else self.rate
 
     @property
     def webhook_secret_ok(self) -> bool:
