@@ -288,3 +288,25 @@ async def test_a_move_racing_the_other_familys_withdrawal(db):
     else:
         assert moved == "dispute_not_open" and erased == 1
         assert kid is None and cert.child_id is None
+
+
+async def test_a_withdrawal_erases_the_familys_disputes(db):
+    """What the family typed about its child goes with its consent; a dispute about a
+    child the other family erased goes with the child."""
+    await setup_region(db, rows=[])
+    wrong, _ = await parent_with_child(db)
+    right = await _filer(db)
+    await db.run(disputes.file, right, TYPED)
+    await db.run(withdraw_consent, right)
+    async with db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Dispute)) == 0
+    again = await _filer(db, "7002")
+    await db.run(disputes.file, again, TYPED)
+    await db.run(withdraw_consent, wrong)
+    staff = await _staff(db)
+    async with db.reader() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Dispute)) == 0
+        assert await disputes.pending(uow, staff) == ([], 0)
+    # the child is no longer registered: the family adds it as usual
+    assert await _code(db, disputes.file, again, TYPED) == "dispute_no_match"
+    await db.run(children.add, again, TYPED)
