@@ -15,6 +15,9 @@ and after seeing both families' documents at the desk they resolve it in the cha
   follows of programs when no child is left to it; both families are told;
 - reject: nothing moves; the family that filed reads why.
 
+What the family typed is erased once the dispute is decided (the decision, its ids and
+the trail stay).
+
 Refused with a clear message when the move would break a rule: the filing family already
 has this child, or withdrew its consent, or is the family that holds the child (the
 accounts were joined meanwhile). The audit trail keeps who, which child and certificate,
@@ -160,7 +163,9 @@ def _query(wide: bool, munis: list[int]):
 
 
 def _row(d: Dispute) -> DisputeRow:
-    return DisputeRow(d.id, d.surname, d.name, d.patronymic, d.birth_date, d.created_at)
+    """(Of an open dispute: what the family typed is there until it is decided.)"""
+    born = d.birth_date or date.min
+    return DisputeRow(d.id, d.surname or "", d.name or "", d.patronymic, born, d.created_at)
 
 
 async def pending(
@@ -334,6 +339,9 @@ async def _decide(
     row.decided_at = uow.now
     row.decided_by = staff_id
     row.refusal = refusal
+    # what the family typed about its child served the decision: it is not kept after it
+    row.surname = row.name = row.patronymic = row.snils = None
+    row.birth_date = None
     await uow.session.flush()
 
 

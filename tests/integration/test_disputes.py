@@ -138,7 +138,11 @@ async def test_a_dispute_moves_the_child_with_its_certificate_and_enrolment(db):
             )
         ).all()
         record = await s.scalar(select(AuditRecord).where(AuditRecord.action == "dispute"))
-        assert (await s.get(Dispute, dispute)).status == "moved"
+        decided = await s.get(Dispute, dispute)
+        assert decided.status == "moved"
+        # what the family typed served the decision and is not kept after it
+        typed = (decided.surname, decided.name, decided.birth_date, decided.snils)
+        assert typed == (None, None, None, None)
         assert await disputes.pending(uow, staff) == ([], 0)
     assert await _money(db, child) == money  # the same certificate, money and ledger
     assert sorted((p, n["outcome"]) for p, n in notices) == sorted(
