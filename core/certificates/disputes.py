@@ -37,6 +37,7 @@ from core.certificates.confirmations import REASON_MAX, _scope
 from core.errors import DomainError
 from core.family.children import ChildInput, validate
 from core.family.parents import require_consent
+from core.family.teens import accounts as own_accounts
 from core.outbox.outbox import emit
 from core.register import register
 from core.rules.enrolment import OPEN_STATUSES
@@ -260,9 +261,10 @@ async def _locked(
     return row, child, cert_id
 
 
-async def move(uow: UnitOfWork, staff_id: int, dispute_id: int) -> int:
+async def move(uow: UnitOfWork, staff_id: int, dispute_id: int) -> list[str]:
     """The documents show the child is the filing family's: the child, its certificate
-    and its applications move to it as they are. Returns the child's id."""
+    and its applications move to it as they are. Returns the child's own accounts the
+    other family had linked, now gone (their dialog states go too)."""
     row, child, cert_id = await _locked(uow, staff_id, dispute_id)
     to, wrong = row.parent_id, row.from_parent_id
     if to == wrong:
@@ -281,6 +283,7 @@ async def move(uow: UnitOfWork, staff_id: int, dispute_id: int) -> int:
     child.parent_id = to
     await uow.session.flush()
     s = uow.session
+    gone = await own_accounts(uow, child.id)
     # what the other family gave or linked goes with it, the ledger and enrolments stay
     await s.execute(
         update(Application)
@@ -309,7 +312,7 @@ async def move(uow: UnitOfWork, staff_id: int, dispute_id: int) -> int:
     await emit(uow, to, "dispute", {"outcome": "moved", "child_id": child.id})
     await emit(uow, wrong, "dispute", {"outcome": "removed", "child_id": child.id})
     logger.info("dispute %s: child %s moved from %s to %s", row.id, child.id, wrong, to)
-    return child.id
+    return gone
 
 
 async def reject(uow: UnitOfWork, staff_id: int, dispute_id: int, reason: str) -> None:

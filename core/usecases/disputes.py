@@ -20,7 +20,7 @@ class Disputes(Area):
     async def card(self, staff_id: int, dispute_id: int) -> port.DisputeCard:
         return await self.db.read(disputes.card, staff_id, dispute_id)
 
-    async def move(self, staff_id: int, dispute_id: int) -> int:
+    async def move(self, staff_id: int, dispute_id: int) -> list[str]:
         return await self.db.run(disputes.move, staff_id, dispute_id)
 
     async def reject(self, staff_id: int, dispute_id: int, reason: str) -> None:

@@ -124,7 +124,7 @@ async def test_a_dispute_moves_the_child_with_its_certificate_and_enrolment(db):
     )
     assert await _code(db, disputes.move, elsewhere, dispute) == "dispute_not_open"
 
-    assert await db.run(disputes.move, staff, dispute) == child
+    assert await db.run(disputes.move, staff, dispute) == ["tg:5550"]  # its dialog goes
     async with db.reader() as uow:
         s = uow.session
         assert (await s.get(Child, child)).parent_id == right

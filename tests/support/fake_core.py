@@ -443,9 +443,9 @@ class Disputes(_Area):
             raise DomainError("dispute_not_open")
         return self.scene.disputes[0]
 
-    async def move(self, staff_id: int, dispute_id: int) -> int:
+    async def move(self, staff_id: int, dispute_id: int) -> list[str]:
         self.wrote("move", dispute_id)
-        return 1
+        return []
 
     async def reject(self, staff_id: int, dispute_id: int, reason: str) -> None:
         self.wrote("reject", dispute_id, reason)

@@ -166,7 +166,8 @@ async def card(ctx: Ctx) -> Screen:
 
 @flow.action(MoveChild, on=(Screens.DISPUTE_CARD,))
 async def move(ctx: Ctx, act: MoveChild) -> Screen:
-    await ctx.core.disputes.move(ctx.parent_id, act.dispute_id)
+    gone = await ctx.core.disputes.move(ctx.parent_id, act.dispute_id)
+    await ctx.forget_accounts(*gone)  # the child's own account the other family linked
     return await ctx.show(Screens.DISPUTE_QUEUE, T("dsp-moved"))
 
 
