@@ -52,6 +52,8 @@ from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
 from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
+from core.certificates.disputes import PAGE as DISPUTE_PAGE
+from core.certificates.disputes import DisputeCard, DisputeRow
 from core.certificates.link_requests import LinkRequest
 from core.certificates.statement import Attendance, Entry, Reserve, Statement
 from core.enrolment.attendance import AttendanceGroup, Pupil, Sheet
@@ -87,6 +89,7 @@ __all__ = [
     "CONTRACT_LAPSED",
     "COUNT_CAP",
     "DEFAULT_EXPIRY_DAYS",
+    "DISPUTE_PAGE",
     "FILTERS",
     "HISTORY_PAGE",
     "LINKED",
@@ -127,6 +130,9 @@ __all__ = [
     "DebitLine",
     "Decision",
     "Demo",
+    "DisputeCard",
+    "DisputeRow",
+    "Disputes",
     "Ending",
     "Enrolment",
     "Entry",
@@ -513,6 +519,28 @@ class Broadcasts(Protocol):
         ...
 
 
+class Disputes(Protocol):
+    """A family says a stranger registered their child; the МОЦ resolves it in the chat."""
+
+    async def file(self, parent_id: int, data: ChildInput) -> int:
+        """The family's dispute about the child it typed, held by another family."""
+        ...
+
+    async def pending(self, staff_id: int, page: int) -> tuple[list[DisputeRow], int]:
+        """One page (DISPUTE_PAGE) of the open disputes of the confirmer's
+        municipalities, oldest first, and how many there are."""
+        ...
+
+    async def card(self, staff_id: int, dispute_id: int) -> DisputeCard: ...
+    async def move(self, staff_id: int, dispute_id: int) -> list[str]:
+        """The child, its certificate and applications go to the filing family (both
+        families told, audited); refused when a rule forbids it. The child's own accounts
+        the other family had linked, now gone (user keys: their dialogs are forgotten)."""
+        ...
+
+    async def reject(self, staff_id: int, dispute_id: int, reason: str) -> None: ...
+
+
 class Core(Protocol):
     @property
     def family(self) -> Family: ...
@@ -526,6 +554,8 @@ class Core(Protocol):
     def staff(self) -> Staff: ...
     @property
     def broadcasts(self) -> Broadcasts: ...
+    @property
+    def disputes(self) -> Disputes: ...
     def today(self) -> date:
         """The region's date (ages and typed dates are read against it)."""
         ...

@@ -267,6 +267,13 @@ class OpenConfirmQueue(Action):
     page: int = 0
 
 
+@action("dsp")
+class OpenDisputes(Action):
+    """The registration disputes of the confirmer's municipalities (a page of them)."""
+
+    page: int = 0
+
+
 @action("bc")
 class StartBroadcast(Action):
     pass

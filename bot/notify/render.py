@@ -171,6 +171,14 @@ class Renderer:
                 program=program or "—",
             )
             return Notice(text)
+        if row.kind == "dispute":
+            outcome = p.get("outcome")
+            if outcome == "rejected":
+                return Notice(t(lang, "n-dispute-rejected", reason=p.get("reason") or "—"))
+            if outcome not in ("moved", "removed"):
+                return None
+            name = await self._child(facts, p.get("child_id"))
+            return Notice(t(lang, f"n-dispute-{outcome}", child=name)) if name else None
         if row.kind == "teen_linked":
             name = await self._child(facts, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None

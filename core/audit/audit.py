@@ -48,6 +48,7 @@ ACTIONS = frozenset(
         "reject",
         "correct",
         "link-number",
+        "dispute",  # a child moved to the family that disputed its registration, or not
         # a provider's staff
         "accept",
         "enrol",

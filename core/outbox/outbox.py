@@ -40,6 +40,7 @@ KINDS = frozenset(
         "provider_month",  # to a provider's staff: what it is owed for month ref
         "month_closed",  # to the operators: month ref closed by itself, with the totals
         "contract_event",  # to a provider's staff: a contract concluded, or its offer lapsed
+        "dispute",  # a dispute resolved: the child moved to (or from) the family, or not
         "broadcast",
     }
 )

@@ -11,6 +11,7 @@ from core.storage.db import Database
 from core.usecases.broadcasts import Broadcasts
 from core.usecases.catalogue import Catalogue
 from core.usecases.certificates import Certificates
+from core.usecases.disputes import Disputes
 from core.usecases.enrolment import Enrolment
 from core.usecases.family import Family
 from core.usecases.staff import Staff
@@ -27,6 +28,7 @@ class UseCases:
         self.enrolment = Enrolment(db)
         self.staff = Staff(db)
         self.broadcasts = Broadcasts(db)
+        self.disputes = Disputes(db)
 
     def today(self) -> date:
         return self.db.today()

@@ -17,7 +17,15 @@ from core.register import linking, register
 from core.rules.enrolment import OPEN_STATUSES, AppStatus, CertStatus
 from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Certificate, Child, Follow, Outbox, Parent
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Dispute,
+    Follow,
+    Outbox,
+    Parent,
+)
 from core.usecases.base import Area, acting_for
 
 logger = logging.getLogger(__name__)
@@ -188,6 +196,8 @@ async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
     )
     await uow.session.execute(delete(Outbox).where(Outbox.parent_id == parent_id))
     await uow.session.execute(delete(Follow).where(Follow.parent_id == parent_id))
+    # the children the family said were theirs, as it typed them
+    await uow.session.execute(delete(Dispute).where(Dispute.parent_id == parent_id))
     parent.consent_at = None
     parent.consent_version = None
     parent.consent_withdrawn_at = uow.now

@@ -979,3 +979,29 @@ n-contract-event = 📄 { $child }, “{ $program }”, group “{ $group }”: 
         [paper] the contract is recorded as signed on paper — you may enrol
        *[lapsed] the contract was not accepted in time, the application is closed and the seat freed
     }.
+dispute-offer = If a stranger registered the child, dispute the registration: the МОЦ checks both families' documents and, if the child is yours, moves the child to your account with the certificate, its number, its money and its applications.
+btn-dispute-file = ⚖️ Dispute the registration
+dispute-filed = Request received: the МОЦ will decide after checking the documents. Come to the МОЦ with the child's birth certificate and your passport. You will be told the decision.
+btn-cq-disputes = ⚖️ Registration disputes: { $count }
+dsp-empty = No registration disputes.
+dsp-title = Families dispute a child's registration by another family: { $count } (page { $page } of { $pages }). Earliest first.
+dsp-card =
+    A registration dispute. Check both families' documents (birth certificate, SNILS, the parent's passport).
+    The family that filed it typed: { $typed }, born { $typed_born }, SNILS { $typed_snils }
+    In the register: { $name }, born { $born }, SNILS { $snils }
+    Municipality: { $municipality }
+    Certificate: { $certificate }
+    The child's applications and enrolments now: { $applications }
+    Accounts of the family holding the child: { $holder }; of the family that filed: { $filer }
+    Disputes about this child: { $claims }
+    Filed on { $requested }
+dsp-certificate = no. { $number }, { $status }
+dsp-no-certificate = none
+btn-dsp-move = ✅ Move the child to the filing family
+btn-dsp-reject = ✖ Reject the dispute
+dsp-moved = The child has been moved to the family that filed the dispute, with the certificate, its money and its applications. Both families will be told.
+dsp-ask-reason = Write why the dispute is rejected: the family that filed it will see it.
+dsp-rejected = The dispute is rejected and the child stays where it was. The family that filed it will see the reason.
+n-dispute-moved = { $child }: the МОЦ checked the documents and moved the child to your account with the certificate, its number, its money and its applications. Open /children.
+n-dispute-removed = { $child }: the МОЦ checked both families' documents and removed the child from your account: the documents show another family is the child's legal representative. The child's certificate and applications have passed to it. If you disagree, contact the МОЦ with the documents.
+n-dispute-rejected = The МОЦ considered your dispute about a child registered by another family and did not confirm it. Reason: { $reason }.

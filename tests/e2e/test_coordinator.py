@@ -137,3 +137,53 @@ async def test_a_revoked_coordinator_s_work_stops_at_once(telegram_bot):
     finally:
         await close_worker(worker)
     assert not [s for s in h.tg.sent if s.chat_id == PARENT and "📣" in s.text]
+
+
+UNFUNDED_ONLY = 555  # a family whose child holds an accounting certificate, not funded
+NO_CERT = 222  # a family whose child has no certificate at all
+
+
+async def test_an_announcement_to_no_funded_certificate_reaches_exactly_those(telegram_bot):
+    """Issue 28: the coordinator picks "no funded certificate"; the worker delivers it to
+    the two families without money on a certificate and not to the one whose child's
+    certificate is funded (the preview, the status and the delivery agree: 2)."""
+    from tests.e2e.test_telegram import confirm_data
+
+    h = telegram_bot
+    for user in (PARENT, UNFUNDED_ONLY, NO_CERT):
+        start = await say(h, "/start", user)
+        await press(h, start, "Даю согласие", user)
+    funded = await add_child(h)
+    funded = await press(h, funded, "Получить сертификат")
+    await press(h, funded, "Запросить финансирование")
+    await confirm_data(h)  # PARENT's child: funded
+    accounting = await add_child(h, UNFUNDED_ONLY, surname="Петрова")
+    await press(h, accounting, "Получить сертификат", UNFUNDED_ONLY)
+    await add_child(h, NO_CERT, surname="Сидорова")
+    async with h.app.db.uow() as uow:
+        await roles.grant(uow, f"tg:{COORDINATOR}", "coordinator", municipality_code="birobidzhan")
+        await uow.commit()
+    step = await say(h, "/start", COORDINATOR)
+    step = await press(h, step, "Даю согласие", COORDINATOR)
+    step = await say(h, "/broadcast", COORDINATOR)
+    step = await say(h, "Запись в кружки: сертификат ещё можно получить в МОЦ!", COORDINATOR)
+    step = await press(h, step, "г. Биробиджан", COORDINATOR)
+    step = await press(h, step, "Любой", COORDINATOR)
+    step = await press(h, step, "Нет денег на сертификате", COORDINATOR)
+    assert "✅ Нет денег на сертификате" in [b["text"] for b in step.buttons]
+    step = await press(h, step, "Готово", COORDINATOR)
+    step = await press(h, step, "Без кнопки", COORDINATOR)
+    assert "Объявление получат 2 родителя." in step.text
+    assert "Только: Нет денег на сертификате." in step.text
+    step = await press(h, step, "Отправить сейчас", COORDINATOR)
+    assert "Получателей: 2" in step.text
+    worker = build_worker(h.app)
+    try:
+        while await worker.step():
+            pass
+    finally:
+        await close_worker(worker)
+    got = {s.chat_id for s in h.tg.sent if "📣" in s.text and "сертификат ещё" in s.text}
+    assert got == {UNFUNDED_ONLY, NO_CERT}
+    progress = await press(h, step, "Обновить", COORDINATOR)
+    assert "Отправлено: 2" in progress.text

@@ -66,6 +66,9 @@ async def test_every_notice_renders(db):
         ("teen_linked", {"child_id": child}),
         ("seat_free", {"program_id": program}),
         ("data_erased", {"children": 2}),
+        ("dispute", {"outcome": "moved", "child_id": child}),
+        ("dispute", {"outcome": "removed", "child_id": child}),
+        ("dispute", {"outcome": "rejected", "reason": "Документы не подтверждают"}),
     ]
     left = {"application_id": 1, "program_id": program, "group_id": g, "number": "01-0000001-8"}
     rows += [

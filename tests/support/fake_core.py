@@ -47,6 +47,7 @@ class Scene:
     correction_pending: bool = False
     corrections: list[port.CorrectionView] = field(default_factory=list)
     link_requests: list[port.LinkRequest] = field(default_factory=list)
+    disputes: list[port.DisputeCard] = field(default_factory=list)
     link_outcome: port.LinkOutcome = field(default_factory=port.LinkOutcome)
     provider_month: port.ProviderMonth = field(
         default_factory=lambda: port.ProviderMonth(None, [], [], [])
@@ -529,6 +530,29 @@ class Staff(_Area):
         self.wrote("refuse_link", certificate_id, reason)
 
 
+class Disputes(_Area):
+    async def file(self, parent_id: int, data: port.ChildInput) -> int:
+        self.wrote("file", data)
+        return 1
+
+    async def pending(self, staff_id: int, page: int) -> tuple[list[port.DisputeRow], int]:
+        start = page * port.DISPUTE_PAGE
+        rows = [d.typed for d in self.scene.disputes]
+        return rows[start : start + port.DISPUTE_PAGE], len(rows)
+
+    async def card(self, staff_id: int, dispute_id: int) -> port.DisputeCard:
+        if not self.scene.disputes:
+            raise DomainError("dispute_not_open")
+        return self.scene.disputes[0]
+
+    async def move(self, staff_id: int, dispute_id: int) -> list[str]:
+        self.wrote("move", dispute_id)
+        return []
+
+    async def reject(self, staff_id: int, dispute_id: int, reason: str) -> None:
+        self.wrote("reject", dispute_id, reason)
+
+
 class Broadcasts(_Area):
     async def scope(self, author_id: int) -> tuple[int | None, bool]:
         if "coordinator" not in self.scene.parent.roles:
@@ -582,6 +606,7 @@ class FakeCore:
         self.enrolment = Enrolment(self)
         self.staff = Staff(self)
         self.broadcasts = Broadcasts(self)
+        self.disputes = Disputes(self)
 
     def today(self) -> date:
         return self.scene.today

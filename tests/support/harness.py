@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 
 from core.accounting import auto_close, month_close, new_year
 from core.catalogue import catalogue_import
-from core.certificates import certificates, confirmations, corrections, link_requests
+from core.certificates import certificates, confirmations, corrections, disputes, link_requests
 from core.enrolment import attendance, concluding, decisions, enrolment
 from core.errors import DomainError
 from core.family import children, follows, parents
@@ -42,6 +42,7 @@ from core.storage.models import (
     Certificate,
     Child,
     Contract,
+    Dispute,
     Group,
     Identity,
     LedgerEntry,
@@ -156,6 +157,8 @@ OPS = [
     "attend",
     "attend",
     "attend",
+    "dispute",
+    "dispute",
 ]
 CONTRACT_TEXT = "ДОГОВОР-ОФЕРТА (как показан семье)"
 # the staff's roles an operator revokes while they act, and grants again
@@ -173,6 +176,7 @@ NEEDS = {
     "reject": "confirmer",
     "correct": "confirmer",
     "link-number": "confirmer",
+    "dispute": "confirmer",
 }
 # the region's register: three children not in the chat (with a СНИЛС, without one, in
 # the village), and the chat's own certificates of families 0 and 1 (the region's register
@@ -244,6 +248,10 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, rng.choice(CLOSABLE)))
             elif op == "link":
                 mine.append((op, fam, rng.randrange(FAMILIES)))
+            elif op == "dispute":
+                # the family says a child of another family is theirs: the МОЦ moves it
+                # (or rejects), while both families apply, leave, withdraw …
+                mine.append((op, fam, rng.randrange(FAMILIES), rng.randrange(2)))
             elif op == "follow":
                 mine.append((op, fam, rng.randrange(6)))
             elif op == "correct":
@@ -408,6 +416,28 @@ async def _correct(
         await db.run(corrections.approve, world.staff, fix)
     else:
         await db.run(corrections.refuse, world.staff, fix, "Не по документам")
+
+
+async def _dispute(
+    db: Database, world: World, fam: int, other: int, which: int, rng: random.Random
+) -> None:
+    """The family files a dispute about a child of ``other`` (typed as the register has
+    it); the confirmer moves it to the family or rejects it, in a transaction of its own."""
+    kids = await _children(db, other)
+    if not kids:
+        return
+    async with db.reader() as uow:
+        kid = await uow.session.get(Child, kids[which % len(kids)])
+        if kid is None:
+            return
+        data = children.ChildInput(
+            kid.surname, kid.name, kid.patronymic, kid.birth_date, kid.snils, kid.municipality_id
+        )
+    dispute = await db.run(disputes.file, fam, data)
+    if rng.random() < 0.7:
+        await db.run(disputes.move, world.staff, dispute)
+    else:
+        await db.run(disputes.reject, world.staff, dispute, "Документы не подтверждают")
 
 
 async def _link_number(db: Database, world: World, fam: int, which: int) -> None:
@@ -682,6 +712,8 @@ async def step(
                 )
                 absent = rng.random() < 0.75
                 await db.run(attendance.mark, world.staff, app, day, absent)
+        elif kind == "dispute":
+            await _dispute(db, world, fam, world.families[op[2]], op[3], rng)
         report.done[kind] += 1
     except DomainError as exc:
         report.refused[f"{kind}:{exc.code}"] += 1
@@ -837,6 +869,12 @@ async def check(db: Database, report: RoundReport, world: World | None = None) -
         for muni, count in funded.items():
             if count > quota.get(muni, 0):
                 broken.append(f"municipality {muni}: {count} funded over a quota of {quota[muni]}")
+        # an application's family is its child's (a dispute moves both at once)
+        families = dict((await s.execute(select(Child.id, Child.parent_id))).all())
+        for a in apps:
+            if a.parent_id is not None and families.get(a.child_id, a.parent_id) != a.parent_id:
+                broken.append(f"application {a.id}: of family {a.parent_id}, its child not")
+        broken += await _check_disputes(s)
         broken += await _check_outbox(s, apps, certs, report)
         broken += await _check_audit(s, apps, certs)
         broken += await _check_attendance(s, months)
@@ -963,6 +1001,34 @@ async def _check_attendance(s, closed: set[int]) -> list[str]:  # type: ignore[n
                     f"the {rule} rule says {due} of {held[app]} held"
                 )
         held[app] += reserved
+async def _check_disputes(s) -> list[str]:  # type: ignore[no-untyped-def]
+    """A dispute is decided once, with one record in the trail; a child moved is in a
+    family that consents, and no account of the family it left still acts for it."""
+    broken = []
+    # (SQLite reuses the id of a dispute gone with its child: the record names both
+    # families and the child too)
+    trail = Counter(
+        (
+            await s.execute(
+                select(AuditRecord.detail, AuditRecord.child_id).where(
+                    AuditRecord.action == "dispute"
+                )
+            )
+        ).all()
+    )
+    for d in (await s.scalars(select(Dispute))).all():
+        detail = f"dispute:{d.id} from:{d.from_parent_id} to:{d.parent_id}"
+        recorded = trail.get((detail, d.child_id), 0)
+        if recorded != (0 if d.status == "open" else 1):
+            broken.append(f"dispute {d.id}: {d.status}, {recorded} records")
+    own = (
+        await s.execute(
+            select(Identity.id, Identity.parent_id, Child.parent_id).join(
+                Child, Child.id == Identity.child_id
+            )
+        )
+    ).all()
+    broken += [f"account {i}: of family {p}, acts for a child of {c}" for i, p, c in own if p != c]
     return broken
 
 
@@ -1024,6 +1090,13 @@ async def _check_outbox(s, apps, certs, report: RoundReport) -> list[str]:  # ty
                 select(Application.parent_id, LedgerEntry.month)
                 .join(LedgerEntry, LedgerEntry.application_id == Application.id)
                 .where(LedgerEntry.kind == "debit", Application.parent_id.is_not(None))
+                # a child a dispute moved: its earlier months were told to the family
+                # that held the child when they closed
+                .where(
+                    Application.child_id.not_in(
+                        select(Dispute.child_id).where(Dispute.status == "moved")
+                    )
+                )
             )
         ).all()
     )

@@ -134,6 +134,21 @@ CORRECTION = port.CorrectionView(
 LINK_REQUEST = port.LinkRequest(
     1, "01-7770002-1", "Орлов", "Глеб", None, date(2013, 9, 1), "г. Биробиджан", NOW
 )
+DISPUTE = port.DisputeCard(
+    1,
+    port.DisputeRow(1, "Константинопольская", "Мария", "Александровна", date(2016, 3, 5), NOW),
+    "11223344595",
+    "Константинопольская Мария Александровна",
+    date(2016, 3, 5),
+    None,
+    "г. Биробиджан",
+    "01-0000001-8",
+    "funded",
+    2,
+    1,
+    1,
+    3,
+)
 ROW = catalogue.ProgramRow(
     7,
     "Робототехника LEGO — очень длинное название программы",
@@ -416,6 +431,7 @@ def scene(v: Variant) -> Scene:
         pending=[PENDING] * 5 if v.consent else [],
         corrections=[CORRECTION] * 5 if v.consent else [],
         link_requests=[LINK_REQUEST] * 2 if v.consent else [],
+        disputes=[DISPUTE] * 12 if v.consent else [],
         confirmed=v.cert in ("funded", "accounting"),
         correction_pending=v.cert == "funded",
         pending_total=12 if v.consent else 0,
@@ -461,6 +477,7 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             "provider": {"application_id": 5, "which": "studying"},
             "attendance": {"group_id": 7},
             "confirm": {"page": 1, "certificate_id": 1, "correction_id": 1, "link_id": 1},
+            "dsp": {"page": 0, "dispute_id": 1},
             "cert-link": {"number": "01-0000001-8", "born": "2016-03-05"},
             "teen-invite": {"code": "1234 5678 9012", "child_id": 1},
             "faq": {"question": 10},
@@ -519,7 +536,7 @@ async def test_every_screen_renders(variant, lang):
     may_refuse = {"statement"} if variant.cert not in ("funded", "closed") else set()
     if not variant.kids:
         may_refuse |= {"child", "child-remove-confirm", "confirm-card", "correction-card"}
-        may_refuse |= {"link-request-card"}
+        may_refuse |= {"link-request-card", "dispute-card"}
     contract = getattr(variant, "contract", None)
     if contract is None:
         may_refuse |= {"contract"}  # no contract on the application: "not found"

@@ -292,7 +292,14 @@ async def child_save(ctx: Ctx, _: SaveChild) -> Screen:
                 return await ctx.show(Screens.CORRECTION_WHY)
         await ctx.core.family.update_child(ctx.parent_id, child_id, data)
     else:
-        child_id = await ctx.core.family.add_child(ctx.parent_id, data)
+        try:
+            child_id = await ctx.core.family.add_child(ctx.parent_id, data)
+        except DomainError as exc:
+            if exc.code != "child_registered_elsewhere":
+                raise
+            # a stranger may have registered the child: the family may dispute it, the
+            # draft kept for the dispute (bot/dialogs/flows/disputes.py)
+            return await ctx.show(Screens.DISPUTE_OFFER, T("child_registered_elsewhere"))
     ctx.end_flow(ChildDraft)
     ctx.flow(Shown).child_id = child_id
     return await ctx.show(Screens.CHILD, T("child-saved"))

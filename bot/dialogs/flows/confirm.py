@@ -6,7 +6,7 @@ without the role sees nothing of it."""
 
 from __future__ import annotations
 
-from bot.dialogs.actions import Action, OpenConfirmQueue, action
+from bot.dialogs.actions import Action, OpenConfirmQueue, OpenDisputes, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
@@ -127,6 +127,9 @@ async def _other_requests(ctx: Ctx) -> list[list[Button]]:
     _, links = await ctx.core.staff.link_requests(ctx.parent_id, 0)
     if links:
         rows.append([Button(T("btn-cq-links", {"count": links}), OpenLinkRequests())])
+    _, disputes = await ctx.core.disputes.pending(ctx.parent_id, 0)
+    if disputes:  # registration disputes: bot/dialogs/flows/disputes.py
+        rows.append([Button(T("btn-cq-disputes", {"count": disputes}), OpenDisputes())])
     return rows
 
 

@@ -18,6 +18,7 @@ from core.storage.models.notify import Broadcast, Outbox
 from core.storage.models.people import (
     Child,
     Correction,
+    Dispute,
     Identity,
     LinkCode,
     LinkFailure,
@@ -40,6 +41,7 @@ __all__ = [
     "Child",
     "Contract",
     "Correction",
+    "Dispute",
     "Follow",
     "FundingOpen",
     "Group",

@@ -209,6 +209,35 @@ class Correction(Base):
     refusal: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
+class Dispute(Base):
+    """A family says a stranger registered their child: the child as the family typed it
+    (the child found in the register at filing is ``child_id``, in family
+    ``from_parent_id``). A confirmer of the child's municipality, after seeing the
+    documents at the desk, moves the child and its certificate to the family that filed
+    (``moved``) or rejects it; what the family typed is erased then. Gone with either
+    family's data: the child's deletion cascades; the filing family's withdrawal deletes
+    its disputes."""
+
+    __tablename__ = "disputes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    child_id: Mapped[int] = mapped_column(
+        ForeignKey("children.id", ondelete="CASCADE"), index=True
+    )
+    from_parent_id: Mapped[int] = mapped_column(Integer)
+    # the child as the family typed it: erased once the dispute is decided
+    surname: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    patronymic: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    snils: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # open moved rejected
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    refusal: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
 class Child(Base):
     __tablename__ = "children"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
