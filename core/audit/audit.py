@@ -47,6 +47,7 @@ ACTIONS = frozenset(
         "confirm",
         "reject",
         "correct",
+        "amend",  # a typo corrected at the desk (core.certificates.amendments)
         "link-number",
         # a provider's staff
         "accept",

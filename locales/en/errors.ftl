@@ -84,3 +84,4 @@ contract_gone = The contract no longer awaits acceptance: the time ran out or th
 contract_already_concluded = The contract is already concluded.
 contract_changed = The contract's terms changed. Open it again and read them.
 contract_not_concluded = Enrol once the contract is concluded: the family accepts it in the chat, or record that it was signed on paper.
+applicant_name_invalid = We could not read the full name. Type the surname, name and patronymic (if any) in Cyrillic letters separated by spaces, for example: Иванова Мария Петровна. A double surname takes a hyphen.
