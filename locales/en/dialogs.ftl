@@ -472,7 +472,10 @@ cc-card =
     Born: { $born }
     SNILS: { $snils }
     Municipality: { $municipality }
-    The parent who asked: { $applicant } (check the passport)
+    The parent who asked: { $named ->
+        [yes] { $applicant } (check the passport)
+       *[no] not given
+    }
     Certificate no. { $number }, requested on { $requested }{ $funding ->
         [yes] {"\u000A"}The family asked for a funded certificate.
        *[no] {""}

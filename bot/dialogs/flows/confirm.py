@@ -253,7 +253,8 @@ async def card(ctx: Ctx) -> Screen:
                 "number": p.number,
                 "requested": p.requested_at.date(),
                 "funding": p.funding_requested,
-                "applicant": p.applicant or "—",
+                "applicant": p.applicant or "",
+                "named": "yes" if p.applicant else "no",  # a teen's own request: none
             },
         )
     ]
