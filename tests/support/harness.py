@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 
 from core.accounting import auto_close, month_close, new_year
 from core.catalogue import catalogue_import
-from core.certificates import certificates, confirmations, corrections, link_requests
+from core.certificates import amendments, certificates, confirmations, corrections, link_requests
+from core.certificates.amendments import Field
 from core.enrolment import concluding, decisions, enrolment
 from core.errors import DomainError
 from core.family import children, follows, parents
@@ -142,6 +143,8 @@ OPS = [
     "regrant",
     "correct",
     "correct",
+    "amend",
+    "amend",
     "link_number",
     "link_number",
     "reimport",
@@ -164,6 +167,7 @@ NEEDS = {
     "confirm": "confirmer",
     "reject": "confirmer",
     "correct": "confirmer",
+    "amend": "confirmer",
     "link-number": "confirmer",
 }
 # the region's register: three children not in the chat (with a СНИЛС, without one, in
@@ -176,6 +180,15 @@ REGISTER_NEW = [
     ("01-7770001-1", "Орлова", "Дарья", date(2015, 4, 12), "11223344595", "town"),
     ("01-7770002-1", "Орлов", "Глеб", date(2013, 9, 1), None, "town"),
     ("01-7770003-1", "Орлова", "Ия", date(2014, 2, 2), "12345678964", "village"),
+]
+# what a confirmer corrects in place at the desk (by variant): a name, the birth date, a
+# СНИЛС, one the register holds for another child (refused), a bad one (refused)
+AMENDS = [
+    (Field.SURNAME, "Петрова"),
+    (Field.NAME, "Ольга"),
+    (Field.BIRTH_DATE, "09.01.2017"),
+    (Field.SNILS, "112-233-445 95"),
+    (Field.SNILS, "12345678900"),
 ]
 # what a correction asks (by variant): another name; another birth date (another child,
 # refused); a СНИЛС added (where none was) or changed (refused)
@@ -242,6 +255,8 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, fam, rng.randrange(2), rng.randrange(3)))
             elif op == "link_number":
                 mine.append((op, fam, rng.randrange(len(REGISTER_NEW))))
+            elif op == "amend":
+                mine.append((op, fam, rng.randrange(len(AMENDS))))
             elif op == "import":
                 # the operator re-imports the catalogue with every group's seats raised or
                 # lowered, a few rows a chunk so families act between the chunks
@@ -630,6 +645,11 @@ async def step(
                 await _correct(db, world, fam, kids[op[2] % len(kids)], op[3], rng)
         elif kind == "link_number":
             await _link_number(db, world, fam, op[2])
+        elif kind == "amend":
+            waiting = await _awaiting(db)
+            if waiting:
+                field, value = AMENDS[op[2]]
+                await db.run(amendments.amend, world.staff, rng.choice(waiting), field, value)
         report.done[kind] += 1
     except DomainError as exc:
         report.refused[f"{kind}:{exc.code}"] += 1
