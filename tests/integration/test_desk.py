@@ -169,6 +169,11 @@ async def test_the_parents_name_is_kept_while_the_request_waits(db):
     # the family withdraws: the name goes with its data
     await db.run(family_cases.withdraw_consent, parent)
     assert await _applicant(db, rejected) is None
+    # a child removed while its request waits: the name goes with the child
+    other, kid, waiting = await _request(db, "3", "Орлова-Ким", applicant="Орлова Ия")
+    assert await _applicant(db, waiting) == "Орлова Ия"
+    await db.run(family_cases.remove_child, other, kid)
+    assert await _applicant(db, waiting) is None
 
 
 @pytest.mark.parametrize(
