@@ -33,6 +33,7 @@ from core.storage.models import Certificate, Child, Correction
 
 PAGE = 10
 QUERY_MAX = 60
+NUMBER_DIGITS = 10  # of a number the chat gives (core.rules.numbers.certificate_number)
 SNILS_TAIL_MIN = 4  # fewer digits match too many children to be a search
 
 
@@ -109,9 +110,13 @@ def matching(raw: str) -> ColumnElement[bool] | None:
     text = clean_query(raw)
     if not text:
         return None
-    number = normalise_number(text).replace("-", "")
-    found: list[ColumnElement[bool]] = [func.replace(Certificate.number, "-", "") == number]
     digits = re.sub(r"[\s\-]", "", text)
+    # the number as stored: as typed (an imported one may hold letters), or the chat's
+    # own 01-0001234-5 typed without its dashes; compared whole, so the unique index answers
+    numbers = {normalise_number(text)}
+    if len(digits) == NUMBER_DIGITS and digits.isascii() and digits.isdigit():
+        numbers.add(f"{digits[:2]}-{digits[2:9]}-{digits[9:]}")
+    found: list[ColumnElement[bool]] = [Certificate.number.in_(sorted(numbers))]
     if digits.isascii() and digits.isdigit():
         if len(digits) >= SNILS_TAIL_MIN:
             found.append(Child.snils.like(f"%{digits}"))
