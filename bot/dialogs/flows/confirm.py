@@ -6,6 +6,8 @@ without the role sees nothing of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.dialogs.actions import Action, OpenConfirmQueue, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
@@ -144,7 +146,14 @@ async def on_search(ctx: Ctx, text: str) -> Screen:
 
 
 def _open(which: Desk, line: DeskLine) -> Action:
-    return OpenCorrection(line.id) if which is Desk.CORRECTIONS else OpenConfirmation(line.id)
+    """What a line of each kind opens: a kind of request more is its card's action here
+    and its words under the $which selectors (cq-title, cq-found, cq-not-found, cq-empty,
+    btn-cq-filter)."""
+    cards: dict[Desk, Callable[[int], Action]] = {
+        Desk.NEW: OpenConfirmation,
+        Desk.CORRECTIONS: OpenCorrection,
+    }
+    return cards[which](line.id)
 
 
 def _lines(which: Desk, lines: list[DeskLine]) -> tuple[Lines, list[list[Button]]]:
