@@ -48,10 +48,14 @@ from core.catalogue.catalogue import (
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
 from core.catalogue.views import ApplicationView, DebitLine, NextStep
+from core.certificates.amendments import Field as AmendField
 from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
 from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
+from core.certificates.desk import PAGE as DESK_PAGE
+from core.certificates.desk import QUERY_MAX as DESK_QUERY_MAX
+from core.certificates.desk import Desk, DeskLine, DeskPage
 from core.certificates.disputes import PAGE as DISPUTE_PAGE
 from core.certificates.disputes import DisputeCard, DisputeRow
 from core.certificates.link_requests import LinkRequest
@@ -89,6 +93,8 @@ __all__ = [
     "CONTRACT_LAPSED",
     "COUNT_CAP",
     "DEFAULT_EXPIRY_DAYS",
+    "DESK_PAGE",
+    "DESK_QUERY_MAX",
     "DISPUTE_PAGE",
     "FILTERS",
     "HISTORY_PAGE",
@@ -102,6 +108,7 @@ __all__ = [
     "TEXT_MAX",
     "TEXT_MIN",
     "WITHDRAWN",
+    "AmendField",
     "ApplicationCard",
     "ApplicationView",
     "ApplyChoice",
@@ -130,6 +137,9 @@ __all__ = [
     "DebitLine",
     "Decision",
     "Demo",
+    "Desk",
+    "DeskLine",
+    "DeskPage",
     "DisputeCard",
     "DisputeRow",
     "Disputes",
@@ -330,7 +340,11 @@ class Family(Protocol):
 
 class Certificates(Protocol):
     async def child_card(self, parent_id: int, child_id: int) -> ChildCard: ...
-    async def issue(self, parent_id: int, child_id: int) -> int: ...
+    async def issue(self, parent_id: int, child_id: int, applicant: str | None = None) -> int:
+        """The request; ``applicant``: the parent's full name for the passport check (kept
+        until the МОЦ confirms or rejects; refused as ``applicant_name_invalid``)."""
+        ...
+
     async def request_funding(self, parent_id: int, child_id: int) -> CertStatus: ...
     async def link_by_number(
         self, parent_id: int, number: str, born: date, snils: str | None = None
@@ -469,6 +483,19 @@ class Staff(Protocol):
     async def sign_on_paper(self, staff_id: int, application_id: int) -> Decision:
         """Records that the contract was signed on paper (audited): the money is blocked,
         or refused with the figures."""
+        ...
+
+    async def desk(self, staff_id: int, which: Desk, query: str, page: int) -> DeskPage:
+        """A page of the МОЦ's desk: the requests of one kind (a filter) matching a search
+        (a surname's beginning, a certificate number or the СНИЛС's last digits), oldest
+        first, and how many of each kind wait in the confirmer's scope."""
+        ...
+
+    async def amend(
+        self, staff_id: int, certificate_id: int, field: AmendField, value: str
+    ) -> bool:
+        """Corrects a typo in an awaiting request's child (validated as the family's
+        entry; audited with digests; the family told); False when nothing changed."""
         ...
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[Pending], int]: ...

@@ -84,7 +84,15 @@ class Renderer:
             if name is None:
                 return None
             status = p.get("status", "accounting")
-            return Notice(t(lang, f"n-cert-{status}", child=name, reason=p.get("reason") or "—"))
+            return Notice(
+                t(
+                    lang,
+                    f"n-cert-{status}",
+                    child=name,
+                    reason=p.get("reason") or "—",
+                    field=p.get("field") or "",  # which one the МОЦ corrected ("amended")
+                )
+            )
         if row.kind == "application_status":
             program: str | None = await self._program(facts, p.get("program_id"))
             name = await self._child(facts, p.get("child_id"))

@@ -47,6 +47,7 @@ ACTIONS = frozenset(
         "confirm",
         "reject",
         "correct",
+        "amend",  # a typo corrected at the desk (core.certificates.amendments)
         "link-number",
         "dispute",  # a child moved to the family that disputed its registration, or not
         # a provider's staff

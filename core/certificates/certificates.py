@@ -40,7 +40,7 @@ from core.rules.calendar import (
 from core.rules.enrolment import CertStatus
 from core.rules.money import prorated_nominal
 from core.rules.numbers import certificate_number
-from core.rules.people import MAX_AGE, check_certificate_age
+from core.rules.people import MAX_AGE, check_certificate_age, clean_full_name
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import (
@@ -117,10 +117,15 @@ async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Ce
     return await uow.session.scalar(query, {"child_id": child_id})
 
 
-async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
+async def issue(
+    uow: UnitOfWork, parent_id: int, child_id: int, applicant: str | None = None
+) -> int:
     """Request the certificate: it waits for the МОЦ to check the documents (then it is an
     accounting certificate, учёта). After a rejection the family asks again on the same
-    entry; otherwise a second request is refused."""
+    entry; otherwise a second request is refused. ``applicant``: the parent's full name,
+    for the passport check at the desk, kept only while the request waits (none for a
+    teen's own request)."""
+    name = clean_full_name(applicant) if applicant is not None else None
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
@@ -131,6 +136,7 @@ async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
         check_certificate_age(child.birth_date, uow.today)
         existing.status = CertStatus.AWAITING.value
         existing.rejection_reason = None
+        existing.applicant_name = name
         await emit(uow, parent_id, "certificate_status", _status_payload(existing, child.id))
         await uow.session.flush()
         return existing.id
@@ -142,6 +148,7 @@ async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
         issued_at=uow.now,
         total=0,
         reserved=0,
+        applicant_name=name,
     )
     uow.session.add(cert)
     await uow.session.flush()

@@ -28,7 +28,7 @@ from core.storage.models import Certificate, Child, Municipality, Role
 
 logger = logging.getLogger(__name__)
 
-PAGE = 5
+PAGE = 10
 REASON_MAX = 500
 # the order of the original requests
 ORDER = (Certificate.issued_at, Certificate.id)
@@ -47,6 +47,7 @@ class Pending:
     requested_at: datetime
     funding_requested: bool
     version: str = ""  # of the data shown (data_version): what a confirmation confirms
+    applicant: str | None = None  # the parent's full name, for the passport check
 
     @property
     def full_name(self) -> str:
@@ -112,6 +113,7 @@ def _view(cert: Certificate, child: Child, municipality: str) -> Pending:
         requested_at=cert.issued_at,
         funding_requested=cert.funding_requested_at is not None,
         version=data_version(child),
+        applicant=cert.applicant_name,
     )
 
 
@@ -195,6 +197,7 @@ async def activate(uow: UnitOfWork, cert: Certificate, staff_id: int | None) -> 
     cert.confirmed_at = uow.now
     cert.confirmed_by = staff_id
     cert.rejection_reason = None
+    cert.applicant_name = None  # the passport was seen: the name is no longer needed
     queued = cert.funding_requested_at is not None
     cert.status = (CertStatus.QUEUED if queued else CertStatus.ACCOUNTING).value
     await uow.session.flush()
@@ -223,6 +226,7 @@ async def reject(uow: UnitOfWork, staff_id: int, cert_id: int, reason: str) -> N
     cert.status = CertStatus.REJECTED.value
     cert.rejection_reason = reason
     cert.funding_requested_at = None
+    cert.applicant_name = None  # asked again with the next request
     cert.queue_seq = None
     await uow.session.flush()
     # the reason is the confirmer's free text (it may quote the child's data): not kept here

@@ -227,4 +227,5 @@ async def detach(uow: UnitOfWork, child_ids: list[int]) -> None:
                 snils_key = None
         cert.snils_key = snils_key
         cert.person_key = k.person_key
+        cert.applicant_name = None  # the parent's name went with the family's data
     await uow.session.flush()

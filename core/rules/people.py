@@ -26,6 +26,26 @@ def clean_name(raw: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in value.split("-"))
 
 
+APPLICANT_MAX = 100
+_CYRILLIC_WORD = re.compile(r"^[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*$")
+
+
+def clean_full_name(raw: str) -> str:
+    """A parent's full name for the passport check: two or three words (surname, name and
+    the patronymic where there is one) of Cyrillic letters, a hyphen inside a word
+    (Петрова-Водкина); refuses anything else, however long or odd, with one code."""
+    value = " ".join(unicodedata.normalize("NFC", raw[: APPLICANT_MAX * 2]).split())
+    words = value.split(" ")
+    if (
+        len(raw) > APPLICANT_MAX * 2
+        or len(value) > APPLICANT_MAX
+        or not 2 <= len(words) <= 3
+        or not all(_CYRILLIC_WORD.match(w) and len(w) <= NAME_MAX for w in words)
+    ):
+        raise DomainError("applicant_name_invalid")
+    return " ".join("-".join(part[:1].upper() + part[1:] for part in w.split("-")) for w in words)
+
+
 def parse_date(raw: str, today: date, *, invalid: str = "date_invalid") -> date:
     """Dates as people type them: 05.03.2016, 5.3.16, 2016-03-05; a two-digit year is in
     this century unless that is after ``today``'s year. Refuses with ``invalid``."""

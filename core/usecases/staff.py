@@ -9,7 +9,7 @@ from core import port
 from core.accounting import payments
 from core.audit import audit
 from core.catalogue import provider_views, views
-from core.certificates import confirmations, corrections, link_requests
+from core.certificates import amendments, confirmations, corrections, desk, link_requests
 from core.enrolment import attendance, concluding, decisions
 from core.errors import DomainError
 from core.reports import report as reports
@@ -82,6 +82,14 @@ class Staff(Area):
         return await self.db.run(
             decisions.provider_decide, staff_id, application_id, status, reason
         )
+
+    async def desk(self, staff_id: int, which: port.Desk, query: str, page: int) -> port.DeskPage:
+        return await self.db.read(desk.desk, staff_id, which, query, page)
+
+    async def amend(
+        self, staff_id: int, certificate_id: int, field: port.AmendField, value: str
+    ) -> bool:
+        return await self.db.run(amendments.amend, staff_id, certificate_id, field, value)
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[port.Pending], int]:
         return await self.db.read(confirmations.pending, staff_id, page=page)

@@ -549,14 +549,16 @@ balance-no-children = No children in the profile.
 
 ## Provider
 
-cq-empty = All data are confirmed: no new requests.
-cq-title = Awaiting confirmation: { $count } (page { $page } of { $pages }). Earliest requests first.
 cc-card =
     Check against the documents (birth certificate, SNILS, the parent's passport):
     Name: { $name }
     Born: { $born }
     SNILS: { $snils }
     Municipality: { $municipality }
+    The parent who asked: { $named ->
+        [yes] { $applicant } (check the passport)
+       *[no] not given
+    }
     Certificate no. { $number }, requested on { $requested }{ $funding ->
         [yes] {"\u000A"}The family asked for a funded certificate.
        *[no] {""}
@@ -566,12 +568,7 @@ btn-cc-reject = ✖ They do not: reject
 cc-confirmed = Confirmed: the certificate is active. The family will be told.
 cc-ask-reason = Write what does not match the documents: the family will see it and correct the data.
 cc-rejected = Rejected. The family will see the reason.
-btn-cq-corrections = ✏️ Data corrections: { $count }
 btn-cq-links = 🔗 Number links: { $count }
-cfx-title = Families ask to correct confirmed children's data: { $count }. { $shown ->
-    [one] The earliest request is shown.
-   *[other] The earliest requests are shown ({ $shown }).
-}
 cfx-card =
     A correction: check against the documents (birth certificate, SNILS):
     Now: { $old }, SNILS { $old_snils }
@@ -1005,3 +1002,66 @@ dsp-rejected = The dispute is rejected and the child stays where it was. The fam
 n-dispute-moved = { $child }: the МОЦ checked the documents and moved the child to your account with the certificate, its number, its money and its applications. Open /children.
 n-dispute-removed = { $child }: the МОЦ checked both families' documents and removed the child from your account: the documents show another family is the child's legal representative. The child's certificate and applications have passed to it. If you disagree, contact the МОЦ with the documents.
 n-dispute-rejected = The МОЦ considered your dispute about a child registered by another family and did not confirm it. Reason: { $reason }.
+
+## the МОЦ's desk: filters, search, a typo corrected in place
+cq-title = { $which ->
+    [corrections] Corrections of confirmed children's data: { $count }
+   *[new] New requests awaiting the documents check: { $count }
+} (page { $page } of { $pages }). Earliest first.
+cq-found = { $which ->
+    [corrections] Among the corrections
+   *[new] Among the new requests
+}, found for “{ $query }”: { $count } (page { $page } of { $pages }).
+cq-not-found = { $which ->
+    [corrections] Among the corrections
+   *[new] Among the new requests
+}, nothing found for “{ $query }”. Check the spelling or look under another filter.
+cq-empty = { $which ->
+    [corrections] No data corrections are waiting.
+   *[new] All data are confirmed: no new requests.
+}
+cq-search-hint = To find a family, type the child's surname, the certificate number or the last digits of the SNILS (at least four).
+btn-cq-filter = { $on ->
+    [true] ● {""}
+   *[false] {""}
+}{ $which ->
+    [corrections] ✏️ Corrections
+   *[new] 🆕 New
+}: { $count }
+btn-cq-clear = ✖ Clear the search
+btn-cc-amend = ✏️ { $field ->
+    [surname] Surname
+    [name] Name
+    [patronymic] Patronymic
+    [birth_date] Birth date
+   *[snils] SNILS
+}
+cc-amend-ask = Correcting a typo. The { $field ->
+    [surname] surname
+    [name] name
+    [patronymic] patronymic
+    [birth_date] birth date
+   *[snils] SNILS
+} now: { $now }.
+    Type it as the documents show it{ $field ->
+    [patronymic] {""} (if there is no patronymic, type -)
+    [birth_date] {""}, for example 05.03.2016
+    [snils] {""}: 11 digits, for example 112-233-445 95
+   *[other] {""}
+}. The family will be told what was corrected.
+cc-amended = Corrected: the { $field ->
+    [surname] surname
+    [name] name
+    [patronymic] patronymic
+    [birth_date] birth date
+   *[snils] SNILS
+}. The family will be told. Check the card and confirm the data.
+cc-amend-same = That value is recorded already: nothing changed.
+cert-ask-applicant = Please type your surname, name and patronymic (if any) as in your passport, for example: Иванова Мария Петровна. The МОЦ's staff will check them against your passport when you come with the documents. We keep them only until that check: once the МОЦ confirms the data or refuses, your name is deleted.
+n-cert-amended = { $child }: the МОЦ's staff corrected a typo in the child's data ({ $field ->
+    [surname] surname
+    [name] name
+    [patronymic] patronymic
+    [birth_date] birth date
+   *[snils] SNILS
+}) from the documents. Check the child's card: /children.

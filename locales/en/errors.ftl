@@ -93,3 +93,4 @@ dispute_not_open = This dispute has been resolved already or belongs to another 
 dispute_same_family = The child is already in the account of the family that filed the dispute (the accounts were joined): there is nothing to move. Reject the dispute and write why.
 dispute_family_gone = The family that filed the dispute has withdrawn its consent to data processing: the child cannot be moved to it. Reject the dispute and write why.
 dispute_child_in_family = The family that filed the dispute has registered this child again, and a child has one certificate. Ask the family to remove the second entry (/children), then move the child.
+applicant_name_invalid = We could not read the full name. Type the surname, name and patronymic (if any) in Cyrillic letters separated by spaces, for example: Иванова Мария Петровна. A double surname takes a hyphen.

@@ -22,6 +22,7 @@ WALK = [
     "2",  # г. Биробиджан
     "1",  # save
     "1",  # request the certificate
+    "Иванова Анна Петровна",  # the parent's name, for the passport check
     "1",  # ask for the funded one too
     "/confirm",  # the demo's person is the МОЦ's confirmer too
     "1",  # the child waiting

@@ -33,6 +33,7 @@ async def test_link_telegram_and_vk(both_bots):
     # a certificate requested in VK is seen in Telegram
     card = await vkflow.press(h, kids, "Мария")
     card = await vkflow.press(h, card, "Получить сертификат")
+    card = await vkflow.say(h, "Иванова Анна Петровна")
     assert "Заявка на сертификат принята" in card.text
     tg_kids = await tgflow.say(h, "/children")
     tg_card = await tgflow.press(h, tg_kids, "Мария")

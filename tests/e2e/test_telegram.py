@@ -53,15 +53,27 @@ async def add_child(h, user=PARENT, surname="Иванова", born="05.03.2016")
     return await press(h, step, "Сохранить", user)
 
 
+APPLICANT = "Иванова Анна Петровна"  # the parent, as in the passport
+
+
+async def request_certificate(h, child, user=PARENT):
+    """The button to get a certificate on the child's card: the parent's name is asked first."""
+    ask = await press(h, child, "Получить сертификат", user)
+    assert "как в паспорте" in ask.text and "только до этой проверки" in ask.text
+    return await say(h, APPLICANT, user)
+
+
 async def confirm_data(h, name="Иванова Мария"):
     """The МОЦ's confirmer checks the documents and confirms the child's data in the chat."""
     await h.app.db.run(
         roles.grant, f"tg:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
     )
     queue = await say(h, "/confirm", STAFF)
-    assert "Ждут подтверждения: 1" in queue.text
-    card = await press(h, queue, name, STAFF)
+    assert "Новые запросы, ждут проверки документов: 1" in queue.text
+    assert f"1. {name}" in queue.text
+    card = await press(h, queue, "1", STAFF)
     assert "Проверьте по документам" in card.text
+    assert f"Родитель, подавший заявку: {APPLICANT}" in card.text
     assert "Семья запросила персонифицированное финансирование" in card.text
     done = await press(h, card, "подтвердить", STAFF)
     assert "Данные подтверждены" in done.text
@@ -80,7 +92,7 @@ async def test_parent_journey(telegram_bot):
     child = await add_child(h)
     assert "Сохранено" in child.text
     assert "Иванова Мария" in child.text
-    child = await press(h, child, "Получить сертификат")
+    child = await request_certificate(h, child)
     assert "Заявка на сертификат принята" in child.text
     assert "свидетельство о рождении" in child.text  # what to bring, and where
     child = await press(h, child, "Запросить финансирование")
@@ -124,7 +136,7 @@ async def test_a_correction_asked_by_the_parent_approved_by_the_moc(telegram_bot
     start = await say(h, "/start")
     await press(h, start, "Даю согласие")
     child = await add_child(h)
-    child = await press(h, child, "Получить сертификат")
+    child = await request_certificate(h, child)
     child = await press(h, child, "Запросить финансирование")
     await confirm_data(h)
     async with h.app.db.reader() as uow:
@@ -155,8 +167,9 @@ async def test_a_correction_asked_by_the_parent_approved_by_the_moc(telegram_bot
 
     queue = await say(h, "/confirm", STAFF)
     assert "новых запросов нет" in queue.text
-    fixes = await press(h, queue, "Исправления данных: 1", STAFF)
-    fix = await press(h, fixes, "Иванова Мария", STAFF)
+    fixes = await press(h, queue, "Исправления: 1", STAFF)
+    assert "1. Иванова Мария" in fixes.text
+    fix = await press(h, fixes, "1", STAFF)
     assert "Сейчас: Иванова Мария" in fix.text
     assert "Просят: Иванова Марья" in fix.text
     assert "Опечатка в имени" in fix.text and number in fix.text
@@ -180,7 +193,7 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     start = await say(h, "/start")
     await press(h, start, "Даю согласие")
     child = await add_child(h, surname="Петрова", born="01.09.2011")
-    child = await press(h, child, "Получить сертификат")
+    child = await request_certificate(h, child)
     child = await press(h, child, "Запросить финансирование")
     await confirm_data(h, "Петрова Мария")
     kids = await say(h, "/children")

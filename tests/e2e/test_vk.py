@@ -65,6 +65,8 @@ async def test_parent_journey_in_vk(vk_bot):
     child = await add_child(h)
     assert "Иванова Мария" in child.text
     child = await press(h, child, "Получить сертификат")
+    assert "как в паспорте" in child.text
+    child = await say(h, "Иванова Анна Петровна")
     assert "Заявка на сертификат принята" in child.text
     child = await press(h, child, "Запросить финансирование")
     assert "Запрос записан" in child.text
@@ -73,7 +75,9 @@ async def test_parent_journey_in_vk(vk_bot):
         roles.grant, f"vk:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
     )
     queue = await say(h, "/confirm", STAFF)
-    card = await press(h, queue, "Иванова Мария", STAFF)
+    assert "1. Иванова Мария" in queue.text
+    card = await press(h, queue, "1", STAFF)
+    assert "Иванова Анна Петровна" in card.text
     done = await press(h, card, "подтвердить", STAFF)
     assert "Данные подтверждены" in done.text
     kids = await say(h, "/children")

@@ -130,14 +130,14 @@ async def test_the_funding_queue_keeps_the_order_of_the_original_requests(db, cl
 async def test_the_queue_is_paged_oldest_first(db, clock):
     await setup_region(db, rows=[])
     families = []
-    for n in range(7):
+    for n in range(12):
         clock.set(datetime(2026, 10, 5, 10, n))
         families.append(await parent_with_child(db, str(n + 1), certificate="awaiting"))
     staff = await _confirmer(db)
     async with db.reader() as uow:
         first, total = await confirmations.pending(uow, staff, page=0)
         second, _ = await confirmations.pending(uow, staff, page=1)
-    assert total == 7 and len(first) == 5 and len(second) == 2
+    assert total == 12 and len(first) == 10 and len(second) == 2
     order = [p.requested_at for p in first + second]
     assert order == sorted(order)
 

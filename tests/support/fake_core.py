@@ -13,6 +13,7 @@ from core import port
 from core.errors import DomainError
 from core.reports import Coverage, DirectionRow, MoneyMonth, MoneyYear, OrganisationRow, Queue
 from core.rules.enrolment import AppStatus, CertStatus
+from core.rules.text import fold
 
 
 @dataclass
@@ -222,7 +223,7 @@ class Certificates(_Area):
         kid = await self.core.family.child(parent_id, child_id)
         return port.ChildCard(kid, self.scene.certificate)
 
-    async def issue(self, parent_id: int, child_id: int) -> int:
+    async def issue(self, parent_id: int, child_id: int, applicant: str | None = None) -> int:
         self.wrote("issue", child_id)
         return 1
 
@@ -483,6 +484,44 @@ class Staff(_Area):
     ) -> port.Decision:
         self.wrote("decide", application_id, status, reason)
         return port.Decision(True)
+
+    async def desk(self, staff_id: int, which: port.Desk, query: str, page: int) -> port.DeskPage:
+        scene = self.scene
+        lines = {
+            port.Desk.NEW: [
+                port.DeskLine(
+                    p.id, p.surname, p.name, p.patronymic, p.birth_date, p.number, p.requested_at
+                )
+                for p in scene.pending
+            ],
+            port.Desk.CORRECTIONS: [
+                port.DeskLine(
+                    c.id,
+                    c.old_surname,
+                    c.old_name,
+                    c.old_patronymic,
+                    c.birth_date,
+                    c.number,
+                    c.requested_at,
+                )
+                for c in scene.corrections
+            ],
+        }
+        waiting = {
+            port.Desk.NEW: scene.pending_total,
+            port.Desk.CORRECTIONS: len(lines[port.Desk.CORRECTIONS]),
+        }
+        shown = lines[which]
+        if query:
+            shown = [x for x in shown if fold(x.surname).startswith(fold(query))]
+            return port.DeskPage(which, query, shown, len(shown), waiting)
+        return port.DeskPage(which, query, shown, waiting[which], waiting)
+
+    async def amend(
+        self, staff_id: int, certificate_id: int, field: port.AmendField, value: str
+    ) -> bool:
+        self.wrote("amend", certificate_id, field, value)
+        return True
 
     async def pending(self, staff_id: int, page: int) -> tuple[list[port.Pending], int]:
         return list(self.scene.pending), self.scene.pending_total

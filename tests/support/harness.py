@@ -23,7 +23,15 @@ from sqlalchemy import func, select, update
 
 from core.accounting import auto_close, month_close, new_year
 from core.catalogue import catalogue_import
-from core.certificates import certificates, confirmations, corrections, disputes, link_requests
+from core.certificates import (
+    amendments,
+    certificates,
+    confirmations,
+    corrections,
+    disputes,
+    link_requests,
+)
+from core.certificates.amendments import Field
 from core.enrolment import attendance, concluding, decisions, enrolment
 from core.errors import DomainError
 from core.family import children, follows, parents
@@ -145,6 +153,8 @@ OPS = [
     "regrant",
     "correct",
     "correct",
+    "amend",
+    "amend",
     "link_number",
     "link_number",
     "reimport",
@@ -175,6 +185,7 @@ NEEDS = {
     "confirm": "confirmer",
     "reject": "confirmer",
     "correct": "confirmer",
+    "amend": "confirmer",
     "link-number": "confirmer",
     "dispute": "confirmer",
 }
@@ -188,6 +199,15 @@ REGISTER_NEW = [
     ("01-7770001-1", "Орлова", "Дарья", date(2015, 4, 12), "11223344595", "town"),
     ("01-7770002-1", "Орлов", "Глеб", date(2013, 9, 1), None, "town"),
     ("01-7770003-1", "Орлова", "Ия", date(2014, 2, 2), "12345678964", "village"),
+]
+# what a confirmer corrects in place at the desk (by variant): a name, the birth date, a
+# СНИЛС, one the register holds for another child (refused), a bad one (refused)
+AMENDS = [
+    (Field.SURNAME, "Петрова"),
+    (Field.NAME, "Ольга"),
+    (Field.BIRTH_DATE, "09.01.2017"),
+    (Field.SNILS, "112-233-445 95"),
+    (Field.SNILS, "12345678900"),
 ]
 # what a correction asks (by variant): another name; another birth date (another child,
 # refused); a СНИЛС added (where none was) or changed (refused)
@@ -258,6 +278,8 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, fam, rng.randrange(2), rng.randrange(3)))
             elif op == "link_number":
                 mine.append((op, fam, rng.randrange(len(REGISTER_NEW))))
+            elif op == "amend":
+                mine.append((op, fam, rng.randrange(len(AMENDS))))
             elif op == "import":
                 # the operator re-imports the catalogue with every group's seats raised or
                 # lowered, a few rows a chunk so families act between the chunks
@@ -714,6 +736,11 @@ async def step(
                 await db.run(attendance.mark, world.staff, app, day, absent)
         elif kind == "dispute":
             await _dispute(db, world, fam, world.families[op[2]], op[3], rng)
+        elif kind == "amend":
+            waiting = await _awaiting(db)
+            if waiting:
+                field, value = AMENDS[op[2]]
+                await db.run(amendments.amend, world.staff, rng.choice(waiting), field, value)
         report.done[kind] += 1
     except DomainError as exc:
         report.refused[f"{kind}:{exc.code}"] += 1
@@ -1001,6 +1028,8 @@ async def _check_attendance(s, closed: set[int]) -> list[str]:  # type: ignore[n
                     f"the {rule} rule says {due} of {held[app]} held"
                 )
         held[app] += reserved
+
+
 async def _check_disputes(s) -> list[str]:  # type: ignore[no-untyped-def]
     """A dispute is decided once, with one record in the trail; a child moved is in a
     family that consents, and no account of the family it left still acts for it."""

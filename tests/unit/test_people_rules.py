@@ -8,6 +8,7 @@ from core.errors import DomainError
 from core.rules.people import (
     age_on,
     check_certificate_age,
+    clean_full_name,
     clean_name,
     format_snils,
     parse_birth_date,
@@ -138,3 +139,39 @@ def test_domain_error_repr_hides_params():
     err = DomainError("snils_checksum", snils="11223344595")
     assert "11223344595" not in repr(err)
     assert "11223344595" not in str(err)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Иванова Мария Петровна", "Иванова Мария Петровна"),
+        ("  иванова   мария ", "Иванова Мария"),  # tidied, capitalised
+        ("Петрова-Водкина Алёна Ильинична", "Петрова-Водкина Алёна Ильинична"),
+        ("ИВАНОВ ПЁТР", "ИВАНОВ ПЁТР"),  # as typed otherwise: a passport in capitals
+    ],
+)
+def test_a_parents_full_name(typed, kept):
+    assert clean_full_name(typed) == kept
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "Иванова",  # one word
+        "Иванова Мария Петровна Сидорова",  # four
+        "Ivanova Maria",  # not Cyrillic
+        "Иванова Мари😀",
+        "Иванова 2 Мария",
+        "Иванова -Мария",
+        "Иванова Мария-",
+        "Иванова\u200bМария",  # an invisible space is not a space
+        "Иванова " + "Я" * 61,  # a word longer than a name may be
+        "Ж" * 10_000,
+        "Иванова Мария" + " " * 10_000,  # padded past any name
+    ],
+)
+def test_not_a_parents_full_name(typed):
+    with pytest.raises(DomainError) as err:
+        clean_full_name(typed)
+    assert err.value.code == "applicant_name_invalid"

@@ -476,7 +476,13 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             "contract": {"application_id": 5},
             "provider": {"application_id": 5, "which": "studying"},
             "attendance": {"group_id": 7},
-            "confirm": {"page": 1, "certificate_id": 1, "correction_id": 1, "link_id": 1},
+            "confirm": {
+                "page": 1,
+                "certificate_id": 1,
+                "correction_id": 1,
+                "link_id": 1,
+                "field": "surname",
+            },
             "dsp": {"page": 0, "dispute_id": 1},
             "cert-link": {"number": "01-0000001-8", "born": "2016-03-05"},
             "teen-invite": {"code": "1234 5678 9012", "child_id": 1},
@@ -536,7 +542,7 @@ async def test_every_screen_renders(variant, lang):
     may_refuse = {"statement"} if variant.cert not in ("funded", "closed") else set()
     if not variant.kids:
         may_refuse |= {"child", "child-remove-confirm", "confirm-card", "correction-card"}
-        may_refuse |= {"link-request-card", "dispute-card"}
+        may_refuse |= {"link-request-card", "dispute-card", "confirm-amend"}
     contract = getattr(variant, "contract", None)
     if contract is None:
         may_refuse |= {"contract"}  # no contract on the application: "not found"

@@ -185,8 +185,26 @@ def _cert_piece(ctx: Ctx, cert: CertificateView) -> Piece:
 @flow.action(IssueCertificate, on=(Screens.CHILD,))
 async def cert_issue(ctx: Ctx, act: IssueCertificate) -> Screen:
     child_id = act.child_id
-    await ctx.core.certificates.issue(ctx.parent_id, child_id)
     ctx.flow(Shown).child_id = child_id
+    if ctx.teen is not None:  # a teen's own request: no parent's passport to check
+        await ctx.core.certificates.issue(ctx.parent_id, child_id)
+        return await ctx.show(Screens.CHILD, T("cert-issued"))
+    return await ctx.show(Screens.CERT_APPLICANT)
+
+
+@flow.screen(Screens.CERT_APPLICANT)
+async def cert_applicant(ctx: Ctx) -> Screen:
+    """The parent's full name, for the passport check at the МОЦ; the text says it is kept
+    only until the documents are checked (the core drops it on confirmation or refusal)."""
+    child_id = _child_id(ctx)
+    return Screen(
+        [T("cert-ask-applicant")], [[back(OpenChild(child_id)), menu_button()]], expect="text"
+    )
+
+
+@flow.text(Screens.CERT_APPLICANT)
+async def on_cert_applicant(ctx: Ctx, text: str) -> Screen:
+    await ctx.core.certificates.issue(ctx.parent_id, _child_id(ctx), text)
     return await ctx.show(Screens.CHILD, T("cert-issued"))
 
 

@@ -6,17 +6,20 @@ without the role sees nothing of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.dialogs.actions import Action, OpenConfirmQueue, OpenDisputes, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screen import Button, Data, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
-from core.port import CONFIRM_PAGE
+from core.port import DESK_PAGE, DESK_QUERY_MAX, AmendField, Desk, DeskLine, DeskPage
 from core.rules.people import format_snils
 
 flow = Flow("confirm")
+PER_ROW = 5  # numbered buttons a row (VK's most)
 
 
 @action("cc")
@@ -75,19 +78,42 @@ class RefuseLink(Action):
     certificate_id: int
 
 
+@action("cq-f")
+class FilterDesk(Action):
+    which: str  # a member of Desk
+
+
+@action("cq-all")
+class ClearSearch(Action):
+    pass
+
+
+@action("cc-fix")
+class AmendData(Action):
+    certificate_id: int
+    field: str  # a member of AmendField
+
+
 @flow_state("confirm")
 class Review(FlowState):
-    """The page of the queue, and the certificate, correction or link request being
-    checked."""
+    """The desk's filter, search and page, and the certificate, correction or link request
+    being checked (and the field of it being corrected)."""
 
     page: int = 0
+    which: str = Desk.NEW.value
+    query: str = ""
     certificate_id: int | None = None
     correction_id: int | None = None
     link_id: int | None = None
+    field: str | None = None
 
 
 def _certificate(ctx: Ctx) -> int:
     return need(ctx.flow(Review).certificate_id)
+
+
+def _which(review: Review) -> Desk:
+    return Desk(review.which) if review.which in Desk.__members__.values() else Desk.NEW
 
 
 @flow.action(OpenConfirmQueue)
@@ -96,34 +122,121 @@ async def to_queue(ctx: Ctx, act: OpenConfirmQueue) -> Screen:
     return await ctx.show(Screens.CONFIRM_QUEUE)
 
 
+@flow.action(FilterDesk, on=(Screens.CONFIRM_QUEUE,))
+async def to_filter(ctx: Ctx, act: FilterDesk) -> Screen:
+    """Another filter keeps the search typed: the family at the desk is looked for there."""
+    review = ctx.flow(Review)
+    review.which, review.page = act.which, 0
+    return await ctx.show(Screens.CONFIRM_QUEUE)
+
+
+@flow.action(ClearSearch, on=(Screens.CONFIRM_QUEUE,))
+async def clear_search(ctx: Ctx, _: ClearSearch) -> Screen:
+    review = ctx.flow(Review)
+    review.query, review.page = "", 0
+    return await ctx.show(Screens.CONFIRM_QUEUE)
+
+
+@flow.text(Screens.CONFIRM_QUEUE)
+async def on_search(ctx: Ctx, text: str) -> Screen:
+    """A text typed at the desk is a search of it (not of the catalogue)."""
+    review = ctx.flow(Review)
+    review.query, review.page = " ".join(text.split())[:DESK_QUERY_MAX], 0
+    return await ctx.show(Screens.CONFIRM_QUEUE)
+
+
+def _open(which: Desk, line: DeskLine) -> Action:
+    """What a line of each kind opens: a kind of request more is its card's action here
+    and its words under the $which selectors (cq-title, cq-found, cq-not-found, cq-empty,
+    btn-cq-filter)."""
+    cards: dict[Desk, Callable[[int], Action]] = {
+        Desk.NEW: OpenConfirmation,
+        Desk.CORRECTIONS: OpenCorrection,
+    }
+    return cards[which](line.id)
+
+
+def _lines(which: Desk, lines: list[DeskLine]) -> tuple[Lines, list[list[Button]]]:
+    """The page's requests as numbered lines of the text (a whole name, the birth date and
+    the number fit there, never the СНИЛС), and a button per number, five a row: ten
+    requests stay within every messenger's rows."""
+    text = Lines(
+        [
+            Data(f"{n}. {x.full_name}, {x.birth_date:%d.%m.%Y}, № {x.number}")
+            for n, x in enumerate(lines, 1)
+        ]
+    )
+    buttons = [Button(Data(str(n)), _open(which, x)) for n, x in enumerate(lines, 1)]
+    return text, [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+
+
+def _filters(page: DeskPage) -> list[Button]:
+    """One button per kind of request, the one shown marked; a new kind is one more
+    member of Desk and one more button here."""
+    return [
+        Button(
+            T(
+                "btn-cq-filter",
+                {"which": w.value, "count": page.waiting[w], "on": str(w is page.which).lower()},
+            ),
+            FilterDesk(w.value),
+        )
+        for w in Desk
+    ]
+
+
 @flow.screen(Screens.CONFIRM_QUEUE)
 async def queue(ctx: Ctx) -> Screen:
-    page = ctx.flow(Review).page
-    items, total = await ctx.core.staff.pending(ctx.parent_id, page)
-    others = await _other_requests(ctx)
-    if not total:
-        return Screen([T("cq-empty")], [*others, [menu_button()]])
-    pages = -(-total // CONFIRM_PAGE)
-    if not items and page:  # the last page emptied meanwhile
-        ctx.flow(Review).page = pages - 1
+    review = ctx.flow(Review)
+    which = _which(review)
+    page = review.page
+    found = await ctx.core.staff.desk(ctx.parent_id, which, review.query, page)
+    pages = max(1, -(-found.found // DESK_PAGE))
+    if not found.lines and page:  # the last page emptied meanwhile
+        review.page = pages - 1
         return await ctx.show(Screens.CONFIRM_QUEUE)
-    parts = [T("cq-title", {"count": total, "page": page + 1, "pages": pages})]
-    rows = [
-        [Button(label(f"{p.full_name}, {p.birth_date:%d.%m.%Y}"), OpenConfirmation(p.id))]
-        for p in items
-    ]
+    parts: list[Piece]
+    if found.query and not found.found:
+        parts = [T("cq-not-found", {"which": which.value, "query": found.query})]
+    elif found.query:
+        parts = [
+            T(
+                "cq-found",
+                {
+                    "which": which.value,
+                    "query": found.query,
+                    "count": found.found,
+                    "page": page + 1,
+                    "pages": pages,
+                },
+            )
+        ]
+    elif not found.found:
+        parts = [T("cq-empty", {"which": which.value})]
+    else:
+        parts = [
+            T(
+                "cq-title",
+                {"which": which.value, "count": found.found, "page": page + 1, "pages": pages},
+            )
+        ]
+    listed, rows = _lines(which, found.lines)
+    if found.lines:
+        parts.append(listed)
+    parts.append(T("cq-search-hint"))
     rows += nav_rows(page, pages, OpenConfirmQueue)
-    rows += others
+    rows.append(_filters(found))
+    if found.query:
+        rows.append([Button(T("btn-cq-clear"), ClearSearch())])
+    rows += await _other_requests(ctx)
     rows.append([menu_button()])
-    return Screen(parts, rows)
+    return Screen(parts, rows, expect="text")
 
 
 async def _other_requests(ctx: Ctx) -> list[list[Button]]:
-    """Buttons to the corrections and link requests waiting, when there are any."""
-    rows = []
-    _, fixes = await ctx.core.staff.corrections(ctx.parent_id, 0)
-    if fixes:
-        rows.append([Button(T("btn-cq-corrections", {"count": fixes}), OpenCorrections())])
+    """Buttons to the link requests and the registration disputes waiting, when there
+    are any."""
+    rows: list[list[Button]] = []
     _, links = await ctx.core.staff.link_requests(ctx.parent_id, 0)
     if links:
         rows.append([Button(T("btn-cq-links", {"count": links}), OpenLinkRequests())])
@@ -154,15 +267,74 @@ async def card(ctx: Ctx) -> Screen:
                 "number": p.number,
                 "requested": p.requested_at.date(),
                 "funding": p.funding_requested,
+                "applicant": p.applicant or "",
+                "named": "yes" if p.applicant else "no",  # a teen's own request: none
             },
         )
     ]
     rows = [
         [Button(T("btn-cc-confirm"), ConfirmData(p.id, p.version))],
+        *_amend_rows(p.id),
         [Button(T("btn-cc-reject"), RejectData(p.id))],
         [back(OpenConfirmQueue()), menu_button()],
     ]
     return Screen(parts, rows)
+
+
+# the card's buttons to correct a typo in place, three and two a row
+_AMEND_ROWS = (
+    (AmendField.SURNAME, AmendField.NAME, AmendField.PATRONYMIC),
+    (AmendField.BIRTH_DATE, AmendField.SNILS),
+)
+
+
+def _amend_rows(certificate_id: int) -> list[list[Button]]:
+    return [
+        [
+            Button(T("btn-cc-amend", {"field": f.value}), AmendData(certificate_id, f.value))
+            for f in row
+        ]
+        for row in _AMEND_ROWS
+    ]
+
+
+@flow.action(AmendData, on=(Screens.CONFIRM_CARD,))
+async def to_amend(ctx: Ctx, act: AmendData) -> Screen:
+    review = ctx.flow(Review)
+    review.certificate_id = act.certificate_id
+    review.field = AmendField(act.field).value
+    return await ctx.show(Screens.CONFIRM_AMEND)
+
+
+def _field(ctx: Ctx) -> AmendField:
+    return AmendField(need(ctx.flow(Review).field))
+
+
+@flow.screen(Screens.CONFIRM_AMEND)
+async def amend_prompt(ctx: Ctx) -> Screen:
+    """The value now, and what to type instead (as the family would)."""
+    p = await ctx.core.staff.pending_one(ctx.parent_id, _certificate(ctx))
+    field = _field(ctx)
+    now = {
+        AmendField.SURNAME: p.surname,
+        AmendField.NAME: p.name,
+        AmendField.PATRONYMIC: p.patronymic,
+        AmendField.BIRTH_DATE: f"{p.birth_date:%d.%m.%Y}",
+        AmendField.SNILS: format_snils(p.snils) if p.snils else None,
+    }[field]
+    return Screen(
+        [T("cc-amend-ask", {"field": field.value, "now": now or "—"})],
+        [[back(OpenConfirmation(p.id)), menu_button()]],
+        expect="text",
+    )
+
+
+@flow.text(Screens.CONFIRM_AMEND)
+async def on_amend(ctx: Ctx, text: str) -> Screen:
+    field = _field(ctx)
+    changed = await ctx.core.staff.amend(ctx.parent_id, _certificate(ctx), field, text)
+    notice = "cc-amended" if changed else "cc-amend-same"
+    return await ctx.show(Screens.CONFIRM_CARD, T(notice, {"field": field.value}))
 
 
 @flow.action(ConfirmData, on=(Screens.CONFIRM_CARD,))
@@ -191,18 +363,9 @@ async def on_reason(ctx: Ctx, text: str) -> Screen:
 
 @flow.action(OpenCorrections)
 async def to_corrections(ctx: Ctx, _: OpenCorrections) -> Screen:
-    return await ctx.show(Screens.CORRECTION_QUEUE)
-
-
-@flow.screen(Screens.CORRECTION_QUEUE)
-async def corrections_queue(ctx: Ctx) -> Screen:
-    items, total = await ctx.core.staff.corrections(ctx.parent_id, 0)
-    rows = [
-        [Button(label(f"{c.old_full_name}, {c.birth_date:%d.%m.%Y}"), OpenCorrection(c.id))]
-        for c in items
-    ]
-    rows.append([back(OpenConfirmQueue()), menu_button()])
-    return Screen([T("cfx-title", {"count": total, "shown": len(items)})], rows)
+    review = ctx.flow(Review)
+    review.which, review.page = Desk.CORRECTIONS.value, 0
+    return await ctx.show(Screens.CONFIRM_QUEUE)
 
 
 @flow.action(OpenCorrection)

@@ -49,6 +49,9 @@ class Certificate(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # the parent's full name as they gave it with the request, for the passport check at
+    # the desk; kept only while the request waits (dropped when confirmed or rejected)
+    applicant_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # only while no child is attached (the family withdrew its data): keyed digests that
     # recognise the same child registering again (core.rules.identity)
     snils_key: Mapped[str | None] = mapped_column(

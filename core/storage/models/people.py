@@ -16,8 +16,9 @@ from sqlalchemy import (
     UniqueConstraint,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from core.rules.text import fold
 from core.storage.models.base import Base, Money
 
 
@@ -249,3 +250,11 @@ class Child(Base):
     snils: Mapped[str | None] = mapped_column(String(11), nullable=True, unique=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # the surname case- and ё/е-folded, kept in step by the model itself (below): the МОЦ's
+    # desk finds a family by it on both databases (SQLite's lower() knows ASCII only)
+    surname_fold: Mapped[str | None] = mapped_column(String(60), nullable=True, index=True)
+
+    @validates("surname")
+    def _keep_fold(self, _key: str, value: str) -> str:
+        self.surname_fold = fold(value)[:60] if value is not None else None
+        return value
