@@ -103,10 +103,11 @@ async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Ce
     return await uow.session.scalar(query, {"child_id": child_id})
 
 
-async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
+async def issue(uow: UnitOfWork, parent_id: int, child_id: int, *, by_child: bool = False) -> int:
     """Request the certificate: it waits for the МОЦ to check the documents (then it is an
     accounting certificate, учёта). After a rejection the family asks again on the same
-    entry; otherwise a second request is refused."""
+    entry; otherwise a second request is refused. ``by_child``: the child of 14+ asked
+    from their own account (004 §7): the МОЦ checks the child's own documents."""
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
     child = await get_owned(uow, parent_id, child_id)
@@ -117,6 +118,7 @@ async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
         check_certificate_age(child.birth_date, uow.today)
         existing.status = CertStatus.AWAITING.value
         existing.rejection_reason = None
+        existing.own_request = by_child
         await emit(uow, parent_id, "certificate_status", _status_payload(existing, child.id))
         await uow.session.flush()
         return existing.id
@@ -128,6 +130,7 @@ async def issue(uow: UnitOfWork, parent_id: int, child_id: int) -> int:
         issued_at=uow.now,
         total=0,
         reserved=0,
+        own_request=by_child,
     )
     uow.session.add(cert)
     await uow.session.flush()

@@ -11,7 +11,7 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, nav_rows
 from bot.dialogs.flowstate import FlowState, flow_state, need
-from bot.dialogs.screen import Button, Screen, T
+from bot.dialogs.screen import Button, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.port import CONFIRM_PAGE
 from core.rules.people import format_snils
@@ -140,7 +140,7 @@ async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
 async def card(ctx: Ctx) -> Screen:
     cert_id = _certificate(ctx)
     p = await ctx.core.staff.pending_one(ctx.parent_id, cert_id)
-    parts = [
+    parts: list[Piece] = [
         T(
             "cc-card",
             {
@@ -154,6 +154,9 @@ async def card(ctx: Ctx) -> Screen:
             },
         )
     ]
+    if p.own_request:
+        # the child of 14+ asked themselves: their own documents, no parent's passport
+        parts.append(T("cc-own-request"))
     rows = [
         [Button(T("btn-cc-confirm"), ConfirmData(p.id, p.version))],
         [Button(T("btn-cc-reject"), RejectData(p.id))],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bot.dialogs.flows.search as search_flow
+import bot.dialogs.flows.teen_own as teen_own
 from bot.dialogs.actions import (
     Action,
     GiveConsent,
@@ -69,6 +70,8 @@ async def welcome(ctx: Ctx) -> Screen:
         [
             [Button(T("btn-consent"), GiveConsent())],
             [Button(T("btn-policy"), ShowPolicy())],
+            # a child of 14 to 17 may register themselves (flows/teen_own.py)
+            [Button(T("btn-self-start"), teen_own.StartSelf())],
             [Button(T("btn-search"), OpenSearch()), Button(T("btn-language"), SwitchLanguage())],
         ],
     )
@@ -132,6 +135,7 @@ async def menu(ctx: Ctx) -> Screen:
             [T("menu-teen")],
             [
                 [Button(T("btn-search"), OpenSearch()), Button(T("btn-apps"), OpenApplications())],
+                [Button(T("btn-my-cert"), teen_own.OpenMyCertificate())],
                 [Button(T("btn-balance"), OpenBalance()), Button(T("btn-help"), OpenHelp())],
             ],
         )

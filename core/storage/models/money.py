@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -48,6 +49,9 @@ class Certificate(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     confirmed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # requested by the child themselves (14 or more, registered alone): the МОЦ checks the
+    # child's own documents, no parent's passport
+    own_request: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # only while no child is attached (the family withdrew its data): keyed digests that
     # recognise the same child registering again (core.rules.identity)
     snils_key: Mapped[str | None] = mapped_column(
