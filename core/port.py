@@ -184,6 +184,9 @@ class Person:
     parent_id: int
     language: str
     teen: int | None = None
+    # after an account link: the children's own accounts of the family (a child who was
+    # alone moved into it), whose dialog states go so they find the family again
+    children_accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,16 @@ async def register_self(
     return child_id
 
 
+async def family_children_accounts(uow: UnitOfWork, parent_id: int) -> list[str]:
+    """The children's own accounts of the family as "platform:id"."""
+    rows = await uow.session.execute(
+        select(Identity.platform, Identity.external_id).where(
+            Identity.parent_id == parent_id, Identity.child_id.is_not(None)
+        )
+    )
+    return [f"{platform}:{external}" for platform, external in rows]
+
+
 async def alone(uow: UnitOfWork, parent_id: int) -> bool:
     """The family has no parent's account: a child of 14+ registered themselves."""
     found = await uow.session.scalar(

@@ -161,7 +161,10 @@ async def _redeem(
         return None
     view = await parents.view(uow, target)
     return port.Person(
-        target, view.language, await parents.acting_child(uow, platform, external_id)
+        target,
+        view.language,
+        await parents.acting_child(uow, platform, external_id),
+        tuple(await teens.family_children_accounts(uow, target)),
     )
 
 
