@@ -8,6 +8,7 @@ every screen rendered for a parent must hold no ты-form.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
@@ -127,3 +128,22 @@ def test_a_child_registering_alone_reads_ty_before_the_account_is_theirs():
     assert ctx.you == ADULT
     ctx.state.data["teen"] = TEEN_ID
     assert ctx.you == TEEN
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["invited", "alone"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
+async def test_no_button_leads_a_teen_to_a_parent_only_screen(variant, alone):
+    """Every button on a screen a child's own account reaches (invited by a parent, or
+    registered alone) is one the child may press: none ends in «only a parent can»."""
+    core = FakeCore(replace(scene(variant), teen_alone=alone))
+    for name in TEEN_SCREENS:
+        ctx = make_ctx("ru", core)
+        ctx.state.data["teen"] = core.scene.children[-1].id if core.scene.children else TEEN_ID
+        try:
+            screen = await ROUTES.screens[name](ctx)
+        except DomainError:
+            continue
+        for row in screen.rows:
+            for b in row:
+                if b.kind == "callback" and b.action is not None:
+                    assert type(b.action) in ROUTES.teen, (name, type(b.action).__name__)

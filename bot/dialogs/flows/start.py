@@ -121,14 +121,13 @@ async def menu(ctx: Ctx) -> Screen:
     is_provider = "provider" in view.roles
     is_coordinator = "coordinator" in view.roles
     if not view.consent:
-        return Screen(
-            [T("menu-no-consent")],
-            [
-                [Button(T("btn-consent"), GiveConsent())],
-                [Button(T("btn-search"), OpenSearch())],
-                [Button(T("btn-help"), OpenHelp()), Button(T("btn-language"), SwitchLanguage())],
-            ],
-        )
+        rows = [
+            [Button(T("btn-search"), OpenSearch())],
+            [Button(T("btn-help"), OpenHelp()), Button(T("btn-language"), SwitchLanguage())],
+        ]
+        if ctx.teen is None:  # a child's own account waits for the parent's consent
+            rows.insert(0, [Button(T("btn-consent"), GiveConsent())])
+        return Screen([T("menu-no-consent")], rows)
     if ctx.teen is not None:
         # a child's own account: search and apply for themselves; the rest is the parent's
         return Screen(
