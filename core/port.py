@@ -208,6 +208,9 @@ class Person:
     parent_id: int
     language: str
     teen: int | None = None
+    # after an account link: the children's own accounts of the family (a child who was
+    # alone moved into it), whose dialog states go so they find the family again
+    children_accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,14 +338,37 @@ class Family(Protocol):
         ...
 
     async def invite_teen(self, parent_id: int, child_id: int) -> str: ...
+    async def register_teen(
+        self, parent_id: int, platform: str, external_id: str, data: ChildInput
+    ) -> int:
+        """A child of 14 to 17 registers themselves (their own data and consent) from a
+        new account, which becomes their own; returns the child's id."""
+        ...
+
+    async def teen_alone(self, parent_id: int) -> bool:
+        """The family has no parent's account yet (a child registered alone)."""
+        ...
+
+    async def teen_parent_code(self, parent_id: int, child_id: int) -> str:
+        """A code a child registered alone shows their parent (typed with /link)."""
+        ...
+
     async def offices(self, parent_id: int) -> list[Office]: ...
 
 
 class Certificates(Protocol):
     async def child_card(self, parent_id: int, child_id: int) -> ChildCard: ...
-    async def issue(self, parent_id: int, child_id: int, applicant: str | None = None) -> int:
+    async def issue(
+        self,
+        parent_id: int,
+        child_id: int,
+        applicant: str | None = None,
+        *,
+        by_child: bool = False,
+    ) -> int:
         """The request; ``applicant``: the parent's full name for the passport check (kept
-        until the МОЦ confirms or rejects; refused as ``applicant_name_invalid``)."""
+        until the МОЦ confirms or rejects; refused as ``applicant_name_invalid``);
+        ``by_child``: asked from the child's own account (14+)."""
         ...
 
     async def request_funding(self, parent_id: int, child_id: int) -> CertStatus: ...

@@ -23,6 +23,8 @@ from core.errors import DomainError
 from core.port import ChildView, Core, ParentView
 
 S = TypeVar("S", bound=FlowState)
+# the key of the draft of a child of 14+ registering themselves (flows/teen_own.py)
+SELF_REGISTERING = "teen-self"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,13 @@ class Ctx:
         or None for a parent's account."""
         value = self.data.get("teen")
         return int(value) if value is not None else None
+
+    @property
+    def you(self) -> str:
+        """Who reads: ты for a child's own account, and for a child of 14+ registering
+        themselves (their draft, SELF_REGISTERING, exists); Вы for everyone else."""
+        registering = SELF_REGISTERING in self._flows or SELF_REGISTERING in self.data
+        return TEEN if self.teen is not None or registering else ADULT
 
     @property
     def core(self) -> Core:
@@ -200,7 +209,7 @@ class Ctx:
     def words(self, *parts: Piece) -> str:
         """Pieces exactly as a screen shows them to the person (their language, paragraphs
         apart): a contract's text is accepted as shown."""
-        you = TEEN if self.teen is not None else ADULT
+        you = self.you
         shown = (piece(self.engine.t, self.lang, p, you) for p in parts)
         return "\n\n".join(s for s in shown if s)
 

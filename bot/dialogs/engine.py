@@ -27,7 +27,7 @@ from bot.dialogs.screen import Button, Rendered, Screen, T, render
 from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
-from bot.i18n import ADULT, TEEN, Translator, money, pick_language
+from bot.i18n import Translator, money, pick_language
 from core.errors import DomainError
 from core.port import Core
 
@@ -205,7 +205,7 @@ class Engine:
             await self.states.set(event.user_key, ctx.state)
         except Exception as exc:
             logger.warning("dialog state not saved: %s", type(exc).__name__)
-        you = TEEN if ctx.teen is not None else ADULT  # a child of 14+ reads ты
+        you = ctx.you  # a child of 14+ reads ты
         rendered = render(
             screen, ctx.lang, self.t, lambda a: self.signer.sign(event.user_key, a), you
         )

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, insert, literal, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core.catalogue.views import provider_ids
 from core.enrolment import attendance
@@ -94,30 +95,34 @@ def _debits(month: int) -> ColumnElement[bool]:
     )
 
 
+def _line_keys() -> tuple[InstrumentedAttribute[Any], ...]:
+    """One payment line's key: what it selects and groups by (the same columns)."""
+    return (
+        Provider.id,
+        Provider.external_id,
+        Provider.name,
+        Municipality.code,
+        Program.name,
+        Group.name,
+        Group.class_days,
+        Municipality.debit_rule,
+        Application.id,
+        Application.start_day,
+        Application.end_day,
+        Child.surname,
+        Child.name,
+        Child.patronymic,
+        Certificate.number,
+    )
+
+
 async def lines(
     uow: UnitOfWork, month: int, providers: Iterable[int] | None = None
 ) -> list[PaymentLine]:
     """The month's debits, one row per contract, by organisation, program, group, child.
     ``providers``: only theirs (None: every organisation)."""
     query = (
-        select(
-            Provider.id,
-            Provider.external_id,
-            Provider.name,
-            Municipality.code,
-            Program.name,
-            Group.name,
-            Group.class_days,
-            Municipality.debit_rule,
-            Application.id,
-            Application.start_day,
-            Application.end_day,
-            Child.surname,
-            Child.name,
-            Child.patronymic,
-            Certificate.number,
-            func.sum(-LedgerEntry.total_delta),
-        )
+        select(*_line_keys(), func.sum(-LedgerEntry.total_delta))
         .select_from(LedgerEntry)
         .join(Application, Application.id == LedgerEntry.application_id)
         .join(Program, Program.id == Application.program_id)
@@ -127,23 +132,7 @@ async def lines(
         .join(Certificate, Certificate.id == LedgerEntry.certificate_id)
         .outerjoin(Child, Child.id == Application.child_id)
         .where(_debits(month))
-        .group_by(
-            Provider.id,
-            Provider.external_id,
-            Provider.name,
-            Municipality.code,
-            Program.name,
-            Group.name,
-            Group.class_days,
-            Municipality.debit_rule,
-            Application.id,
-            Application.start_day,
-            Application.end_day,
-            Child.surname,
-            Child.name,
-            Child.patronymic,
-            Certificate.number,
-        )
+        .group_by(*_line_keys())
         .order_by(Provider.name, Provider.id, Program.name, Group.name, Child.surname, Child.name)
     )
     if providers is not None:

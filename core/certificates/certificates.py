@@ -118,13 +118,19 @@ async def for_child(uow: UnitOfWork, child_id: int, *, lock: bool = False) -> Ce
 
 
 async def issue(
-    uow: UnitOfWork, parent_id: int, child_id: int, applicant: str | None = None
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    applicant: str | None = None,
+    *,
+    by_child: bool = False,
 ) -> int:
     """Request the certificate: it waits for the МОЦ to check the documents (then it is an
     accounting certificate, учёта). After a rejection the family asks again on the same
     entry; otherwise a second request is refused. ``applicant``: the parent's full name,
     for the passport check at the desk, kept only while the request waits (none for a
-    teen's own request)."""
+    teen's own request). ``by_child``: the child of 14+ asked from their own account
+    (004 §7): the МОЦ checks the child's own documents."""
     name = clean_full_name(applicant) if applicant is not None else None
     await locks.families(uow, parent_id)
     await require_consent(uow, parent_id)
@@ -137,6 +143,7 @@ async def issue(
         existing.status = CertStatus.AWAITING.value
         existing.rejection_reason = None
         existing.applicant_name = name
+        existing.own_request = by_child
         await emit(uow, parent_id, "certificate_status", _status_payload(existing, child.id))
         await uow.session.flush()
         return existing.id
@@ -149,6 +156,7 @@ async def issue(
         total=0,
         reserved=0,
         applicant_name=name,
+        own_request=by_child,
     )
     uow.session.add(cert)
     await uow.session.flush()

@@ -1,5 +1,7 @@
 """The МОЦ's confirmers: a child's data are checked once, by a person with the documents in
 hand (birth certificate, СНИЛС, the parent's passport), before the certificate is active.
+A child of 14+ who asked themselves (``own_request``) comes with their own documents
+(passport, СНИЛС): no parent's passport.
 
 A confirmer sees the certificates awaiting confirmation in their municipality (or the whole
 region), in the order they were requested, with the child's full details; confirms, or
@@ -48,6 +50,8 @@ class Pending:
     funding_requested: bool
     version: str = ""  # of the data shown (data_version): what a confirmation confirms
     applicant: str | None = None  # the parent's full name, for the passport check
+    # the child of 14+ asked themselves: their own documents, no parent's passport
+    own_request: bool = False
 
     @property
     def full_name(self) -> str:
@@ -114,6 +118,7 @@ def _view(cert: Certificate, child: Child, municipality: str) -> Pending:
         funding_requested=cert.funding_requested_at is not None,
         version=data_version(child),
         applicant=cert.applicant_name,
+        own_request=bool(cert.own_request),
     )
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 
 from core.storage.db import UnitOfWork
 from core.storage.models import Identity, Outbox, Parent, Sequence
@@ -125,6 +126,12 @@ async def claim(uow: UnitOfWork, limit: int = 200, lease_s: float = 60) -> list[
     return claimed
 
 
+_OTHER = aliased(Identity)
+_PARENT_ACCOUNT = select(_OTHER.id).where(
+    _OTHER.parent_id == Identity.parent_id, _OTHER.child_id.is_(None)
+)
+
+
 async def recipients(
     uow: UnitOfWork, parent_ids: list[int], platforms: Collection[str]
 ) -> dict[int, Recipient]:
@@ -145,8 +152,9 @@ async def recipients(
             Identity.parent_id.in_(parent_ids),
             Identity.unreachable_at.is_(None),
             Identity.platform.in_(list(platforms)),
-            # the family's notices reach the parent, not a child's own account
-            Identity.child_id.is_(None),
+            # the family's notices reach the parent, not a child's own account; a child
+            # who registered alone (no parent's account yet) reads their own
+            or_(Identity.child_id.is_(None), ~exists(_PARENT_ACCOUNT)),
         )
         .order_by(Identity.id)
     )

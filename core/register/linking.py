@@ -119,6 +119,8 @@ async def redeem(uow: UnitOfWork, parent_id: int, platform: str, raw: str) -> in
         return None
     if teen is not None:
         return await _join_teen(uow, parent_id, platform, target, teen)
+    if await _child_alone(uow, target):
+        return await _join_parent(uow, parent_id, platform, target)
     mine = set(
         await uow.session.scalars(select(Identity.platform).where(Identity.parent_id == parent_id))
     )
@@ -191,6 +193,42 @@ async def _join_teen(
     await emit(uow, target, "teen_linked", {"child_id": child_id})
     logger.info("a child's own account joined parent %s (%s)", target, platform)
     return target
+
+
+async def _child_alone(uow: UnitOfWork, family: int) -> bool:
+    """A family whose accounts are all a child's own: a child of 14+ registered alone."""
+    rows = (
+        await uow.session.execute(select(Identity.child_id).where(Identity.parent_id == family))
+    ).all()
+    return bool(rows) and all(child is not None for (child,) in rows)
+
+
+async def _join_parent(uow: UnitOfWork, parent_id: int, platform: str, target: int) -> int | None:
+    """A parent typed the code a child who registered alone showed them: the child's
+    family joins the parent's (the parent keeps their family, consent and settings; the
+    child keeps their own account and sees only themselves). The typing account must be a
+    parent's own (not a child's account); a staff family is refused before, like any failure."""
+    s = uow.session
+    typing = await s.scalar(
+        select(Identity.id).where(
+            Identity.parent_id == parent_id,
+            Identity.platform == platform,
+            Identity.child_id.is_(None),
+        )
+    )
+    if typing is None:
+        await _failed(uow, parent_id)
+        return None
+    joining = list(
+        await s.scalars(
+            select(Identity.child_id).where(Identity.parent_id == target).order_by(Identity.id)
+        )
+    )
+    await _merge(uow, target, parent_id)
+    for child_id in dict.fromkeys(joining):
+        await emit(uow, parent_id, "teen_linked", {"child_id": child_id})
+    logger.info("a child's family joined parent %s (%s)", parent_id, platform)
+    return parent_id
 
 
 async def _failed(uow: UnitOfWork, parent_id: int) -> None:

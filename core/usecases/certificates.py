@@ -28,8 +28,17 @@ class Certificates(Area):
     async def child_card(self, parent_id: int, child_id: int) -> port.ChildCard:
         return await self.db.read(_child_card, parent_id, child_id)
 
-    async def issue(self, parent_id: int, child_id: int, applicant: str | None = None) -> int:
-        return await self.db.run(certificates.issue, parent_id, child_id, applicant)
+    async def issue(
+        self,
+        parent_id: int,
+        child_id: int,
+        applicant: str | None = None,
+        *,
+        by_child: bool = False,
+    ) -> int:
+        return await self.db.run(
+            certificates.issue, parent_id, child_id, applicant, by_child=by_child
+        )
 
     async def request_funding(self, parent_id: int, child_id: int) -> CertStatus:
         return await self.db.run(certificates.request_funding, parent_id, child_id)

@@ -125,6 +125,17 @@ class Family(Area):
     async def invite_teen(self, parent_id: int, child_id: int) -> str:
         return await self.db.run(teens.invite, parent_id, child_id)
 
+    async def register_teen(
+        self, parent_id: int, platform: str, external_id: str, data: port.ChildInput
+    ) -> int:
+        return await self.db.run(teens.register_self, parent_id, platform, external_id, data)
+
+    async def teen_alone(self, parent_id: int) -> bool:
+        return await self.db.read(teens.alone, parent_id)
+
+    async def teen_parent_code(self, parent_id: int, child_id: int) -> str:
+        return await self.db.run(teens.parent_code, parent_id, child_id)
+
     async def offices(self, parent_id: int) -> list[port.Office]:
         return await self.db.read(views.family_offices, parent_id)
 
@@ -158,7 +169,10 @@ async def _redeem(
         return None
     view = await parents.view(uow, target)
     return port.Person(
-        target, view.language, await parents.acting_child(uow, platform, external_id)
+        target,
+        view.language,
+        await parents.acting_child(uow, platform, external_id),
+        tuple(await teens.family_children_accounts(uow, target)),
     )
 
 

@@ -229,6 +229,55 @@ teen-invite =
     The code works for 15 minutes and only once. You will be told of each of their applications and every debit, and you can cancel any application.
 teen-joined = Done: you now have your own way into the chat. Here you can search for clubs and apply for yourself. Your parent sees every application of yours and is told of them.
 menu-teen = What would you like to do?
+btn-my-cert = 📄 My certificate
+btn-self-start = 🧑 I am 14–17: sign up on my own
+self-intro = From { $min } to { $max } you may register without a parent: the certificate is given to the child too. You will need your surname, name, patronymic, birth date, municipality and SNILS. Your parent can join later, with a code you give them.
+self-ask-surname = Your surname?
+self-ask-name = Your name?
+self-ask-patronymic = Your patronymic? If you have none, press «Skip».
+self-ask-birth = Your date of birth? For example: 05.03.2011
+self-ask-muni = Where do you live? Choose the municipality or type part of its name.
+self-ask-snils = Your SNILS: 11 digits, for example 112-233-445 95. It puts the certificate in your own name.
+self-confirm = Check that everything is right:
+self-consent = From { $min } you decide yourself whether to consent to the processing of your personal data. By pressing the button below you agree that we keep your name, birth date, SNILS, municipality, certificate and applications to issue the certificate and enrol you in clubs. Nobody gets them except the organisations you apply to and the МОЦ that checks them.
+btn-self-save = ✅ All right, I consent
+self-registered = Done: you are registered. Now you can request the certificate with the button below.
+self-card = { $name }, { $age } { $age ->
+    [one] year old
+   *[other] years old
+}
+self-cert-none = You have no certificate yet. Request it here, then visit the МОЦ once with your passport and SNILS: after the check the certificate is active.
+btn-self-cert-issue = 📄 Request the certificate
+btn-self-cert-fund = 💳 Request funding
+btn-self-parent-code = 🔑 A code for my parent
+self-cert-issued = Request accepted. Now visit the МОЦ once with your passport and SNILS; no parent's passport is needed.
+self-cert = { $status ->
+    [awaiting] Certificate no. { $number } waits for the data check. Visit the МОЦ ({ $municipality }) once with your passport and SNILS; no parent's passport is needed. After the check the certificate is active.
+        Address: { $address }
+        Hours: { $hours }
+        Phone: { $phone }{ $funding ->
+            [yes] {"\u000A"}Your request for funding is recorded: after the check it joins the queue in the order of your request.
+           *[no] {""}
+        }
+    [rejected] The data were not confirmed. Reason: { $reason }
+        If the data have a mistake, the МОЦ ({ $municipality }) corrects it by the documents: request the certificate again and go there with your passport and SNILS.
+        Address: { $address }
+        Hours: { $hours }
+        Phone: { $phone }
+    [accounting] Certificate no. { $number }: accounting, for budget programs. To pay for certified programs, request funding.
+    [queued] Certificate no. { $number }: accounting. Your funding request is in the queue, place { $position }.
+    [funded] Certificate no. { $number }: funded. Available: { $available }.
+   *[closed] Certificate no. { $number } is closed.
+}
+self-fund-granted = A funded certificate is issued; the money is on it.
+self-fund-after-confirmation = Request recorded. Once the МОЦ checks your data, the certificate joins the funding queue in the order of this request.
+self-fund-queued = The municipality's quota is used up for now: your request is in the queue. We will tell you when the certificate is issued.
+self-parent-code =
+    A code for your parent: { $code }
+    Let your parent write to this bot from their own account:
+    /link { $code }
+    Then you appear in their «Children», they are told of your applications and may cancel any. Your own way into the chat stays yours.
+    The code is valid for 15 minutes and works once. Give it only to your parent: whoever types it sees your data and applications.
 btn-cert-again = 🔁 Request the certificate again
 cert-fund-after-confirmation = Request recorded. When the МОЦ confirms the child's data, the certificate joins the funding queue in the order of this request.
 cert-fund-granted = The funded certificate is issued and the money credited.
@@ -563,6 +612,7 @@ cc-card =
         [yes] {"\u000A"}The family asked for a funded certificate.
        *[no] {""}
     }
+cc-own-request = The teenager (14+) asked themselves, without a parent: check their own passport and SNILS; no parent's passport is needed.
 btn-cc-confirm = ✅ The data match: confirm
 btn-cc-reject = ✖ They do not: reject
 cc-confirmed = Confirmed: the certificate is active. The family will be told.

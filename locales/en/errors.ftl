@@ -17,7 +17,7 @@ age_out_of_range = Certificates are for children aged { $min } to { $max } inclu
 } old.
 certificate_exists = The child already has a certificate.
 certificate_not_found = { $you ->
-    [teen] You have no certificate yet: your parent gets it on the child's card.
+    [teen] You have no certificate yet: request it in «My certificate».
    *[adult] The child has no certificate yet. Get the accounting certificate first.
 }
 certificate_closed = The certificate is closed (the child turned 18 or the data were deleted).
@@ -72,7 +72,14 @@ correction_nothing = The request changes nothing: the data are the same as store
 correction_reason_required = Write what should be corrected and why: the МОЦ's staff will read it.
 correction_not_pending = This correction request has been dealt with already or belongs to another municipality.
 teen_too_young = Only a child who is { $age } or older can be invited to the chat.
-teen_not_allowed = Only a parent can do this. Here you can search for clubs, apply, and see your applications and balance.
+teen_not_allowed = Only a parent can do this. Here you can search for clubs, apply, and see your applications, balance and certificate.
+teen_self_too_young = Without a parent you can register from { $age }. For now ask your parent: they register you in this bot and can then invite you to the chat so you choose clubs yourself.
+teen_self_adult = Registering without a parent is for those from { $min } to { $max }. Check the date of birth.
+teen_self_not_new = Registering without a parent works only from a new account: this one already has children or other family data.
+teen_self_registered = Your parent or another family has registered you already: a child has one certificate. Ask your parent to open your card in «Children» and press «Invite the child to the chat», then send the code here with /link. If a stranger registered you, go to the МОЦ with the documents.
+teen_self_snils = Registering without a parent needs your SNILS: it puts the certificate in your own name.
+teen_has_parent = Your parent has joined your account already: no code is needed.
+teen_only = This is for a teenager with their own way into the chat.
 end_date_invalid = The last day of studies may be from { $earliest } to { $today }: earlier months are already debited; a correction goes through the МОЦ.
 end_date_format = We could not read the date. Type it like { $today }.
 phone_invalid = We could not read the number. Type a Russian number, for example +7 914 123-45-67 or 89141234567.

@@ -260,6 +260,79 @@ async def test_a_child_of_14_applies_from_their_own_account(telegram_bot):
     assert "Петрова" not in after.text and "Мария" not in after.text
 
 
+ALONE = 555  # a child of 15 who starts without a parent
+
+
+async def test_a_child_of_15_starts_alone_and_a_parent_joins_later(telegram_bot):
+    h = telegram_bot
+    start = await say(h, "/start", ALONE)
+    step = await press(h, start, "Мне 14–17", ALONE)
+    assert "без родителя" in step.text and "Твоя фамилия" in step.text
+    shown = [step]
+    step = await say(h, "Соколова", ALONE)
+    step = await say(h, "Алина", ALONE)
+    step = await press(h, step, "Пропустить", ALONE)
+    assert "Твоя дата рождения" in step.text
+    young = await say(h, "01.01.2013", ALONE)  # 13: a parent registers them
+    assert "попроси родителя" in young.text and "Твоя дата рождения" in young.text
+    step = await say(h, "01.09.2011", ALONE)
+    assert "Где ты живёшь" in step.text
+    step = await press(h, step, "г. Биробиджан", ALONE)
+    assert "СНИЛС" in step.text
+    bad = await say(h, "112-233-445 96", ALONE)
+    assert "контрольное число" in bad.text
+    step = await say(h, "112-233-445 95", ALONE)
+    assert "Проверь" in step.text and "согласие" in step.text
+    shown += [young, step]
+    mine = await press(h, step, "даю согласие", ALONE)
+    assert "регистрация прошла" in mine.text and "Соколова Алина, 15 лет" in mine.text
+    mine = await press(h, mine, "Запросить сертификат", ALONE)
+    assert "паспорт родителя не нужен" in mine.text
+    for parents_only in ("/children", "/privacy", "/link"):
+        refused = await say(h, parents_only, ALONE)
+        assert "только родитель" in refused.text, parents_only
+        shown.append(refused)
+    menu = await say(h, "/menu", ALONE)
+    assert "Мой сертификат" in str([b["text"] for b in menu.buttons])
+    shown += [mine, menu]
+    for text in shown:
+        assert address_problems(text.text, "teen") == [], text.text
+    # the МОЦ checks the child's own documents
+    await h.app.db.run(
+        roles.grant, f"tg:{STAFF}", "confirmer", municipality_code="birobidzhan", region_wide=True
+    )
+    queue = await say(h, "/confirm", STAFF)
+    card = await press(h, queue, "Соколова Алина", STAFF)
+    assert "сам подросток" in card.text and "паспорт родителя не нужен" in card.text
+    done = await press(h, card, "подтвердить", STAFF)
+    assert "Данные подтверждены" in done.text
+    mine = await say(h, "/certificate", ALONE)
+    assert "учёта" in mine.text
+    # the parent joins later with the child's code
+    code_shown = await press(h, mine, "Код для родителя", ALONE)
+    code = re.search(r"/link (\d{4} \d{4} \d{4})", code_shown.text)[1]
+    assert address_problems(code_shown.text, "teen") == []
+    start = await say(h, "/start")
+    await press(h, start, "Даю согласие")
+    joined = await say(h, f"/link {code}")
+    assert "аккаунты связаны" in joined.text
+    kids = await say(h, "/children")
+    card = await press(h, kids, "Алина")
+    assert "Соколова Алина" in card.text and "учёта" in card.text
+    # the child keeps their own account: theirs only, ты, and no code any more
+    mine = await say(h, "/certificate", ALONE)
+    assert "учёта" in mine.text and "Код для родителя" not in str(mine.buttons)
+    assert "только родитель" in (await say(h, "/children", ALONE)).text
+    async with h.app.db.reader() as uow:
+        families = await uow.session.scalar(select(func.count()).select_from(Parent))
+        own = await uow.session.scalar(
+            select(Identity.child_id).where(Identity.external_id == str(ALONE))
+        )
+        cert = await uow.session.scalar(select(Certificate).where(Certificate.child_id == own))
+    assert own is not None and cert is not None and cert.own_request
+    assert families == 2  # the parent's and the confirmer's: the child's joined the parent's
+
+
 async def test_bad_input_gets_a_message_and_the_same_question(telegram_bot):
     h = telegram_bot
     start = await say(h, "/start")

@@ -46,6 +46,7 @@ class Scene:
     today: date = date(2026, 11, 22)
     confirmed: bool = False  # the children's data checked at the МОЦ
     correction_pending: bool = False
+    teen_alone: bool = True  # the family is a child of 14+ registered alone
     corrections: list[port.CorrectionView] = field(default_factory=list)
     link_requests: list[port.LinkRequest] = field(default_factory=list)
     disputes: list[port.DisputeCard] = field(default_factory=list)
@@ -214,6 +215,19 @@ class Family(_Area):
         self.wrote("invite_teen", child_id)
         return "1234 5678 9012"
 
+    async def register_teen(
+        self, parent_id: int, platform: str, external_id: str, data: port.ChildInput
+    ) -> int:
+        self.wrote("register_teen", data.surname)
+        return self.scene.children[0].id if self.scene.children else 1
+
+    async def teen_alone(self, parent_id: int) -> bool:
+        return self.scene.teen_alone
+
+    async def teen_parent_code(self, parent_id: int, child_id: int) -> str:
+        self.wrote("teen_parent_code", child_id)
+        return "2345 6789 0123"
+
     async def offices(self, parent_id: int) -> list[port.Office]:
         return list(self.scene.offices)
 
@@ -223,8 +237,15 @@ class Certificates(_Area):
         kid = await self.core.family.child(parent_id, child_id)
         return port.ChildCard(kid, self.scene.certificate)
 
-    async def issue(self, parent_id: int, child_id: int, applicant: str | None = None) -> int:
-        self.wrote("issue", child_id)
+    async def issue(
+        self,
+        parent_id: int,
+        child_id: int,
+        applicant: str | None = None,
+        *,
+        by_child: bool = False,
+    ) -> int:
+        self.wrote("issue", child_id, by_child)
         return 1
 
     async def request_funding(self, parent_id: int, child_id: int) -> CertStatus:

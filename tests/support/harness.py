@@ -34,7 +34,7 @@ from core.certificates import (
 from core.certificates.amendments import Field
 from core.enrolment import attendance, concluding, decisions, enrolment
 from core.errors import DomainError
-from core.family import children, follows, parents
+from core.family import children, follows, parents, teens
 from core.register import linking, register_import
 from core.rules import schedule as rules_schedule
 from core.rules.calendar import month_bounds, month_index, month_label
@@ -169,6 +169,11 @@ OPS = [
     "attend",
     "dispute",
     "dispute",
+    "teen_alone",
+    "teen_alone",
+    "add_teen",
+    "add_teen",
+    "teen_join",
 ]
 CONTRACT_TEXT = "ДОГОВОР-ОФЕРТА (как показан семье)"
 # the staff's roles an operator revokes while they act, and grants again
@@ -208,6 +213,12 @@ AMENDS = [
     (Field.BIRTH_DATE, "09.01.2017"),
     (Field.SNILS, "112-233-445 95"),
     (Field.SNILS, "12345678900"),
+]
+# children of 14+ who register themselves from their own account ("teen_alone"), while a
+# parent registers the same child ("add_teen", with the СНИЛС or without): one child record
+TEENS = [
+    ("Зайцева", "Ева", date(2011, 5, 5), "13579246894"),
+    ("Зайцев", "Лев", date(2010, 7, 7), "24681357994"),
 ]
 # what a correction asks (by variant): another name; another birth date (another child,
 # refused); a СНИЛС added (where none was) or changed (refused)
@@ -266,6 +277,12 @@ def schedule(seed: int, workers: int, steps: int) -> list[list[tuple[Any, ...]]]
                 mine.append((op, fam, rng.randrange(3)))
             elif op == "close":
                 mine.append((op, rng.choice(CLOSABLE)))
+            elif op == "teen_alone":
+                mine.append((op, rng.randrange(len(TEENS))))
+            elif op == "add_teen":
+                mine.append((op, fam, rng.randrange(len(TEENS)), rng.randrange(2)))
+            elif op == "teen_join":
+                mine.append((op, fam, rng.randrange(len(TEENS))))
             elif op == "link":
                 mine.append((op, fam, rng.randrange(FAMILIES)))
             elif op == "dispute":
@@ -542,13 +559,36 @@ async def _redeem(uow: UnitOfWork, source: int, target: int, platform: str) -> i
     return joined
 
 
+def _teen(k: int, *, snils: bool) -> children.ChildInput:
+    surname, name, born, number = TEENS[k]
+    return children.ChildInput(surname, name, None, born, number if snils else None, 1)
+
+
+async def _teen_join(uow: UnitOfWork, k: int, parent: int) -> int:
+    """The child alone shows a code; the parent types it in one of their own accounts."""
+    known = await parents.known(uow, "tg", f"teen{k}")
+    if known is None or known.teen is None:
+        raise DomainError("teen_not_registered")
+    code = await teens.parent_code(uow, known.parent_id, known.teen)
+    platform = await uow.session.scalar(
+        select(Identity.platform)
+        .where(Identity.parent_id == parent, Identity.child_id.is_(None))
+        .order_by(Identity.id)
+        .limit(1)
+    )
+    joined = await linking.redeem(uow, parent, platform or "tg", code)
+    if joined is None:
+        raise DomainError("link_code_invalid")
+    return joined
+
+
 async def step(
     db: Database, world: World, op: tuple[Any, ...], rng: random.Random, report: RoundReport
 ) -> None:
     kind = op[0]
     fam = (
         world.families[op[1]]
-        if len(op) > 1 and kind not in ("close", "revoke", "regrant", "import")
+        if len(op) > 1 and kind not in ("close", "revoke", "regrant", "import", "teen_alone")
         else None
     )
     try:
@@ -662,6 +702,14 @@ async def step(
             name = ["Ольга", "Вера", "Нина"][op[2]]
             data = children.ChildInput("Петрова", name, None, date(2017, 1, 9), None, 1)
             await db.run(children.add, fam, data)
+        elif kind == "teen_alone":
+            external = f"teen{op[1]}"
+            own = (await db.run(parents.get_or_create, "tg", external)).id
+            await db.run(teens.register_self, own, "tg", external, _teen(op[1], snils=True))
+        elif kind == "add_teen":
+            await db.run(children.add, fam, _teen(op[2], snils=bool(op[3])))
+        elif kind == "teen_join":
+            await db.run(_teen_join, op[2], fam)
         elif kind == "withdraw":
             await db.run(family_cases.withdraw_consent, fam)
         elif kind == "consent":

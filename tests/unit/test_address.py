@@ -8,11 +8,12 @@ every screen rendered for a parent must hold no ты-form.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 
 from bot.dialogs.flow import Routes
-from bot.dialogs.flows import FLOWS
+from bot.dialogs.flows import FLOWS, teen_own
 from bot.dialogs.screen import render
 from bot.dialogs.screens import Screens
 from bot.i18n import ADULT, LANGUAGES, TEEN
@@ -27,6 +28,9 @@ TEEN_SCREENS = sorted(
     {name for flow in FLOWS if flow.teen for name in flow.screens} | {Screens.MENU}
 )
 TEEN_ID = 2  # KID2 in tests/unit/test_screens.py: 14 years old
+# read only by a child of 14+: their own certificate, and their registration without a parent
+# (Ctx.you is ты while its draft exists, before the account is theirs)
+ONLY_TEENS = set(teen_own.flow.screens)
 
 
 async def _shown(variant, lang: str, you: str, names) -> list[tuple[str, str]]:
@@ -71,7 +75,9 @@ async def test_a_teen_is_addressed_as_ty(variant):
 async def test_a_parent_is_addressed_as_vy(variant, lang):
     found = [
         f"{name}: {p}"
-        for name, text in await _shown(variant, lang, ADULT, list(ROUTES.screens))
+        for name, text in await _shown(
+            variant, lang, ADULT, [s for s in ROUTES.screens if s not in ONLY_TEENS]
+        )
         for p in address_problems(text, ADULT)
     ]
     assert found == []
@@ -97,6 +103,11 @@ def test_every_answer_and_refusal_a_teen_may_read_says_ty():
         assert address_problems(t("ru", key, you=TEEN), TEEN) == [], key
         if key not in ("teen-joined", "menu-teen"):  # a teen's own words
             assert address_problems(t("ru", key, you=ADULT), ADULT) == [], key
+    # a child registering alone reads these, some before the account is theirs
+    own = ["teen_self_too_young", "teen_self_adult", "teen_self_registered", "teen_self_snils"]
+    for key in [*own, "teen_has_parent"]:
+        said = t("ru", key, you=TEEN, age=14, min=14, max=17)
+        assert address_problems(said, TEEN) == [], key
 
 
 def test_the_help_leads_a_teen_only_where_a_teen_may_go():
@@ -105,3 +116,34 @@ def test_the_help_leads_a_teen_only_where_a_teen_may_go():
         teen = t(lang, "help-text", you=TEEN)
         assert "/children" not in teen and "/privacy" not in teen, lang
         assert "/children" in t(lang, "help-text", you=ADULT), lang
+
+
+def test_a_child_registering_alone_reads_ty_before_the_account_is_theirs():
+    core = FakeCore(scene(VARIANTS[0]))
+    ctx = make_ctx("ru", core)
+    assert ctx.you == ADULT
+    ctx.begin(teen_own.SelfDraft)
+    assert ctx.you == TEEN
+    ctx.end_flow(teen_own.SelfDraft)
+    assert ctx.you == ADULT
+    ctx.state.data["teen"] = TEEN_ID
+    assert ctx.you == TEEN
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["invited", "alone"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
+async def test_no_button_leads_a_teen_to_a_parent_only_screen(variant, alone):
+    """Every button on a screen a child's own account reaches (invited by a parent, or
+    registered alone) is one the child may press: none ends in «only a parent can»."""
+    core = FakeCore(replace(scene(variant), teen_alone=alone))
+    for name in TEEN_SCREENS:
+        ctx = make_ctx("ru", core)
+        ctx.state.data["teen"] = core.scene.children[-1].id if core.scene.children else TEEN_ID
+        try:
+            screen = await ROUTES.screens[name](ctx)
+        except DomainError:
+            continue
+        for row in screen.rows:
+            for b in row:
+                if b.kind == "callback" and b.action is not None:
+                    assert type(b.action) in ROUTES.teen, (name, type(b.action).__name__)

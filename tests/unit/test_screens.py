@@ -21,6 +21,7 @@ from bot.dialogs.events import Event
 from bot.dialogs.flow import Routes
 from bot.dialogs.flows import FLOWS
 from bot.dialogs.screen import render
+from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState
 from bot.i18n import LANGUAGES, Translator, format_args
@@ -486,6 +487,7 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             "dsp": {"page": 0, "dispute_id": 1},
             "cert-link": {"number": "01-0000001-8", "born": "2016-03-05"},
             "teen-invite": {"code": "1234 5678 9012", "child_id": 1},
+            "teen-parent-code": {"code": "2345 6789 0123"},
             "faq": {"question": 10},
             "stmt": {"child_id": 1},
             "apply": {"group": 70, "child": 1, "phone": "+79141234567"},
@@ -548,8 +550,13 @@ async def test_every_screen_renders(variant, lang):
         may_refuse |= {"contract"}  # no contract on the application: "not found"
     if contract is None or contract.text is None:
         may_refuse |= {"contract-text"}  # none accepted in the chat
+    if not variant.kids:
+        may_refuse |= {"teen-cert"}
     for name, build in ROUTES.screens.items():
         ctx = make_ctx(lang, core)
+        if name in (Screens.TEEN_CERT, Screens.TEEN_PARENT_CODE):
+            # a child's own account (the family's eldest, 14 in the families with two)
+            ctx.state.data["teen"] = core.scene.children[-1].id if core.scene.children else 0
         try:
             screen = await build(ctx)
         except DomainError as exc:

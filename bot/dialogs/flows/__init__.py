@@ -2,7 +2,7 @@
 ``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
 button action, input or command two flows both declare, is refused when the engine is
 built. A flow's module is named after its command (/apps is apps.py); the flows reached
-only by a button (child_form, cert_link, teen) are named after what they do."""
+only by a button (child_form, cert_link, teen, teen_own) are named after what they do."""
 
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
@@ -25,6 +25,7 @@ from bot.dialogs.flows import (
     start,
     stats,
     teen,
+    teen_own,
 )
 
 FLOWS: tuple[Flow, ...] = (
@@ -39,6 +40,7 @@ FLOWS: tuple[Flow, ...] = (
     cert_link.flow,
     link.flow,
     teen.flow,
+    teen_own.flow,
     help.flow,
     confirm.flow,
     disputes.flow,

@@ -8,6 +8,7 @@ from bot.dialogs.actions import Action, OpenBalance, OpenChildren, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, menu_button, require_consent
+from bot.dialogs.flows.teen_own import OpenMyCertificate
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
@@ -119,7 +120,10 @@ async def balance(ctx: Ctx) -> Screen:
         rows.append([Button(T("btn-statement", {"child": name}), OpenStatement(kid.id))])
     if not found.children:
         parts.append(T("balance-no-children"))
-    rows += [[Button(T("btn-children"), OpenChildren())], [menu_button()]]
+    # a child's own account has no list of children: their own certificate instead
+    mine = Button(T("btn-my-cert"), OpenMyCertificate())
+    rows += [[mine if ctx.teen is not None else Button(T("btn-children"), OpenChildren())]]
+    rows += [[menu_button()]]
     return Screen([T("balance-title"), *parts], rows[-10:])
 
 

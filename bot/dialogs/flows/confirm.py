@@ -256,7 +256,7 @@ async def to_card(ctx: Ctx, act: OpenConfirmation) -> Screen:
 async def card(ctx: Ctx) -> Screen:
     cert_id = _certificate(ctx)
     p = await ctx.core.staff.pending_one(ctx.parent_id, cert_id)
-    parts = [
+    parts: list[Piece] = [
         T(
             "cc-card",
             {
@@ -272,6 +272,9 @@ async def card(ctx: Ctx) -> Screen:
             },
         )
     ]
+    if p.own_request:
+        # the child of 14+ asked themselves: their own documents, no parent's passport
+        parts.append(T("cc-own-request"))
     rows = [
         [Button(T("btn-cc-confirm"), ConfirmData(p.id, p.version))],
         *_amend_rows(p.id),

@@ -71,6 +71,10 @@ async def _redeem(ctx: Ctx, code: str) -> Screen:
     if joined is None:
         raise DomainError("link_code_invalid")
     ctx.become(joined.parent_id, teen=joined.teen)
+    # a child who registered alone is in this family now: their chat finds it again
+    others = [k for k in joined.children_accounts if k != event.user_key]
+    if others:
+        await ctx.forget_accounts(*others)
     if joined.teen is not None:
         # a child of 14+ typed the parent's invitation: their own account in the family
         return await ctx.show(Screens.MENU, T("teen-joined"))

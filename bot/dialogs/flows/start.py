@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bot.dialogs.flows.search as search_flow
+import bot.dialogs.flows.teen_own as teen_own
 from bot.dialogs.actions import (
     Action,
     GiveConsent,
@@ -70,6 +71,8 @@ async def welcome(ctx: Ctx) -> Screen:
         [
             [Button(T("btn-consent"), GiveConsent())],
             [Button(T("btn-policy"), ShowPolicy())],
+            # a child of 14 to 17 may register themselves (flows/teen_own.py)
+            [Button(T("btn-self-start"), teen_own.StartSelf())],
             [Button(T("btn-search"), OpenSearch()), Button(T("btn-language"), SwitchLanguage())],
         ],
     )
@@ -119,20 +122,20 @@ async def menu(ctx: Ctx) -> Screen:
     is_provider = "provider" in view.roles
     is_coordinator = "coordinator" in view.roles
     if not view.consent:
-        return Screen(
-            [T("menu-no-consent")],
-            [
-                [Button(T("btn-consent"), GiveConsent())],
-                [Button(T("btn-search"), OpenSearch())],
-                [Button(T("btn-help"), OpenHelp()), Button(T("btn-language"), SwitchLanguage())],
-            ],
-        )
+        rows = [
+            [Button(T("btn-search"), OpenSearch())],
+            [Button(T("btn-help"), OpenHelp()), Button(T("btn-language"), SwitchLanguage())],
+        ]
+        if ctx.teen is None:  # a child's own account waits for the parent's consent
+            rows.insert(0, [Button(T("btn-consent"), GiveConsent())])
+        return Screen([T("menu-no-consent")], rows)
     if ctx.teen is not None:
         # a child's own account: search and apply for themselves; the rest is the parent's
         return Screen(
             [T("menu-teen")],
             [
                 [Button(T("btn-search"), OpenSearch()), Button(T("btn-apps"), OpenApplications())],
+                [Button(T("btn-my-cert"), teen_own.OpenMyCertificate())],
                 [Button(T("btn-balance"), OpenBalance()), Button(T("btn-help"), OpenHelp())],
             ],
         )

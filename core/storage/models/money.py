@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -52,6 +53,9 @@ class Certificate(Base):
     # the parent's full name as they gave it with the request, for the passport check at
     # the desk; kept only while the request waits (dropped when confirmed or rejected)
     applicant_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # requested by the child themselves (14 or more, registered alone): the МОЦ checks the
+    # child's own documents, no parent's passport
+    own_request: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # only while no child is attached (the family withdrew its data): keyed digests that
     # recognise the same child registering again (core.rules.identity)
     snils_key: Mapped[str | None] = mapped_column(
