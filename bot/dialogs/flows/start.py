@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import bot.dialogs.flows.search as search_flow
+import bot.dialogs.flows.card as card_flow
 from bot.dialogs.actions import (
     Action,
     GiveConsent,
@@ -54,7 +54,7 @@ async def start(ctx: Ctx, arg: str) -> Screen:
             await ctx.core.catalogue.card(program_id)
         except DomainError:
             return await ctx.show(Screens.MENU, T("program_not_found"))
-        ctx.flow(search_flow.CardShown).program_id = program_id
+        ctx.flow(card_flow.CardShown).program_id = program_id
         return await ctx.show(Screens.CARD)
     view = await ctx.parent()
     if not view.consent:

@@ -1,0 +1,127 @@
+"""A program's card: what it is, who teaches, where, its groups and what the certificate
+would pay (for the child the search was made for); reached from the results, a notice, a
+deep link or an application."""
+
+from __future__ import annotations
+
+from bot.dialogs.actions import ApplyToGroup, OpenProgram
+from bot.dialogs.context import Ctx
+from bot.dialogs.flow import Flow
+from bot.dialogs.flows.common import label, menu_button
+from bot.dialogs.flows.search import BackToResults, Query
+from bot.dialogs.flowstate import FlowState, flow_state
+from bot.dialogs.screen import Button, Data, Piece, Screen, T
+from bot.dialogs.screens import Screens
+from core.errors import DomainError
+from core.port import CardView
+
+flow = Flow("card", teen=True)
+
+# of a program's description on its card: what a family chooses by, so whole as the
+# provider wrote it (a long card goes as several messages) up to a few messages' worth
+CARD_DESCRIPTION = 6000
+
+
+@flow_state("card")
+class CardShown(FlowState):
+    """The program whose card is open (from results, a notice or a deep link)."""
+
+    program_id: int | None = None
+
+
+@flow.action(OpenProgram)
+async def to_card(ctx: Ctx, act: OpenProgram) -> Screen:
+    ctx.flow(CardShown).program_id = act.program_id
+    return await ctx.show(Screens.CARD)
+
+
+def _months(start: int, end: int) -> T:
+    return T("month-range", {"start": T(f"month-{start}"), "end": T(f"month-{end}")})
+
+
+@flow.screen(Screens.CARD)
+async def card(ctx: Ctx) -> Screen:
+    program_id = ctx.flow(CardShown).program_id
+    if program_id is None:
+        raise DomainError("program_not_found")
+    # for the child the search was made for: what the certificate would pay
+    child_id = ctx.flow(Query).child if ctx.has_flow(Query) else None
+    shown = await ctx.core.catalogue.card(program_id, ctx.parent_id, child_id)
+    c, share_note = shown.program, _share_note(ctx, shown)
+    parts: list[Piece] = [
+        T(
+            "card",
+            {
+                "name": c.name,
+                "provider": c.provider,
+                "address": c.address or "—",
+                "municipality": c.municipality,
+                "direction": T(f"direction-{c.direction.value}"),
+                "register": T(f"register-{c.register.value}"),
+                "ages": f"{c.age_min}–{c.age_max}",
+                "price": ctx.money(c.price),
+                "free": c.price == 0,
+                "months": _months(c.start_month, c.end_month),
+                "seats": c.free_seats,
+            },
+        ),
+    ]
+    if c.description:
+        about = c.description
+        if len(about) > CARD_DESCRIPTION:
+            about = about[: CARD_DESCRIPTION - 1].rstrip() + "…"
+        parts.append(Data(about))
+    if c.art_school:
+        parts.append(T("card-art-school"))
+    if share_note is not None:
+        parts.append(share_note)
+    for g in c.groups:
+        if g.free <= 0:
+            waiting = {"name": g.name, "schedule": g.schedule or "—", "waiting": g.waiting}
+            parts.append(T("card-group-waiting", waiting))
+        else:
+            free = {
+                "name": g.name,
+                "schedule": g.schedule or "—",
+                "free": g.free,
+                "seats": g.seats,
+            }
+            parts.append(T("card-group", free))
+    # a full group's button joins its waiting list (the quote says so before confirming)
+    rows = [
+        [
+            Button(
+                label(f"{'✍' if g.free > 0 else '⏳'} {g.name} · {g.schedule}"), ApplyToGroup(g.id)
+            )
+        ]
+        for g in c.groups
+    ]
+    if ctx.has_flow(Query):
+        rows.append([Button(T("btn-back-results"), BackToResults())])
+    rows.append([menu_button()])
+    return Screen(parts, rows)
+
+
+def _share_note(ctx: Ctx, shown: CardView) -> T | None:
+    """For the child the search was made for: what the certificate would pay, the co-pay,
+    or why it would not."""
+    if shown.refusal is not None:
+        exc = shown.refusal
+        return T(
+            exc.code,
+            {
+                k: ctx.money(v) if isinstance(v, int) and k == "available" else v
+                for k, v in exc.params.items()
+            },
+        )
+    q = shown.quote
+    if q is None:
+        return None
+    return T(
+        "card-share",
+        {
+            "child": q.child_name,
+            "share": ctx.money(q.money.monthly_share),
+            "copay": ctx.money(q.money.monthly_copay),
+        },
+    )
