@@ -123,6 +123,17 @@ PROVIDERS = (
     ("ip", "ИП Самойлова Е. В. (студия развития)", False),
     ("dshi", "МБУ ДО «Детская школа искусств»", True),
 )
+# who teaches a group (made up): chosen by the group's number, not drawn, so the rest of
+# the demo stays what the seed makes it
+TEACHERS = (
+    "Соколова Анна Викторовна",
+    "Петров Игорь Николаевич",
+    "Ким Елена Сергеевна",
+    "Гольдман Марк Аронович",
+    "Кузнецова Ольга Дмитриевна",
+    "Васильев Денис Андреевич",
+    "Лебедева Татьяна Юрьевна",
+)
 DAYS = ("Пн, Ср 15:00–16:30", "Вт, Чт 16:00–17:30", "Сб 10:00–12:00", "Пн, Пт 17:00–18:30")
 
 
@@ -146,7 +157,7 @@ def catalogue_csv(seed: int = 2026) -> str:
     rnd = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CATALOGUE_COLUMNS)
+    writer.writerow([*CATALOGUE_COLUMNS, "teacher"])
     n = 0
     for code, muni_name, (lat, lon), *_ in MUNICIPALITIES:
         for direction, (names, (lo, hi)) in PROGRAMS.items():
@@ -192,6 +203,7 @@ def catalogue_csv(seed: int = 2026) -> str:
                             f"Группа {g + 1}",
                             DAYS[(n + g) % len(DAYS)],
                             rnd.choice((1, 2, 8, 10, 12, 15)),
+                            TEACHERS[(n * 2 + g) % len(TEACHERS)],
                         ]
                     )
     return out.getvalue()

@@ -128,6 +128,8 @@ def parse_catalogue_row(row: dict[str, str]) -> dict[str, Any]:
         "group_name": cells.text(row, "group_name", 200),
         "schedule": cells.text(row, "schedule", 300, required=False),
         "seats": cells.integer(row, "seats", 0, 10_000),
+        # optional: who teaches the group (blank or left out: nobody named)
+        "teacher": cells.text(row, "teacher", 200, required=False),
         # optional: the provider's own contract text (blank: as stored)
         "contract_template": cells.text(row, "contract_template", TEMPLATE_MAX, required=False),
     }
@@ -355,6 +357,7 @@ async def _apply_catalogue(
         group.program_id = program_id
         group.name = d["group_name"]
         group.schedule = d["schedule"]
+        group.teacher = d["teacher"]
         group.class_days = effective(parse_class_days(d["schedule"]))
         change = d["seats"] - seats_now.get(ext, 0)
         group.seats = d["seats"]

@@ -325,6 +325,7 @@ card =
 card-art-school = A children's art school: enrolment needs no certificate.
 card-group = • { $name }: { $schedule } — { $free } of { $seats } seats free
 card-group-waiting = • { $name }: { $schedule } — no seats, { $waiting } on the waiting list
+card-teacher = { "  " }Teacher: { $teacher }
 btn-back-results = ◀ To the results
 card-share = { $child }: the certificate pays { $share } a month, your co-pay is { $copay } a month.
 

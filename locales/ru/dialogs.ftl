@@ -375,6 +375,7 @@ card =
 card-art-school = Детская школа искусств: запись без сертификата.
 card-group = • { $name }: { $schedule } — свободно { $free } из { $seats }
 card-group-waiting = • { $name }: { $schedule } — мест нет, в листе ожидания { $waiting }
+card-teacher = { "  " }Педагог: { $teacher }
 btn-back-results = ◀ К результатам
 card-share = { $child }: сертификат оплатит { $share } в месяц, { $you ->
     [teen] твоя

@@ -164,7 +164,7 @@ CARD = catalogue.ProgramCard(
     9,
     5,
     [
-        catalogue.GroupView(70, "Группа 1", "Пн 15:00", 10, 3),
+        catalogue.GroupView(70, "Группа 1", "Пн 15:00", 10, 3, teacher="Соколова Анна Викторовна"),
         catalogue.GroupView(71, "Группа 2", "Вт 16:00", 10, 0, 4),
     ],
 )

@@ -10,7 +10,7 @@ from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import label, menu_button
 from bot.dialogs.flows.search import BackToResults, Query
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.screen import Button, Data, Piece, Screen, T
+from bot.dialogs.screen import Button, Data, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
 from core.errors import DomainError
 from core.port import CardView
@@ -78,7 +78,7 @@ async def card(ctx: Ctx) -> Screen:
     for g in c.groups:
         if g.free <= 0:
             waiting = {"name": g.name, "schedule": g.schedule or "—", "waiting": g.waiting}
-            parts.append(T("card-group-waiting", waiting))
+            line = T("card-group-waiting", waiting)
         else:
             free = {
                 "name": g.name,
@@ -86,7 +86,11 @@ async def card(ctx: Ctx) -> Screen:
                 "free": g.free,
                 "seats": g.seats,
             }
-            parts.append(T("card-group", free))
+            line = T("card-group", free)
+        # the teacher under the group's line, in its paragraph
+        parts.append(
+            Lines([line, T("card-teacher", {"teacher": g.teacher})]) if g.teacher else line
+        )
     # a full group's button joins its waiting list (the quote says so before confirming)
     rows = [
         [

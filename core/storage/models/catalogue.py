@@ -83,6 +83,8 @@ class Group(Base):
     taken: Mapped[int] = mapped_column(Integer, default=0)  # held by open applications
     # applications in the waiting list: while any waits, a freed seat goes to the first
     waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # who teaches it (the catalogue's optional `teacher`): shown on the program's card
+    teacher: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Follow(Base):
