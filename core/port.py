@@ -53,6 +53,7 @@ from core.certificates.confirmations import Pending
 from core.certificates.corrections import CorrectionView
 from core.certificates.link_requests import LinkRequest
 from core.certificates.statement import Entry, Reserve, Statement
+from core.enrolment.campaign import Season, SeasonState
 from core.enrolment.concluding import ContractView
 from core.enrolment.contracts import LAPSED_REASON as CONTRACT_LAPSED
 from core.enrolment.decisions import DEFAULT_EXPIRY_DAYS, Decision, FirstDays
@@ -161,6 +162,8 @@ __all__ = [
     "Reserve",
     "Revoked",
     "SearchQuery",
+    "Season",
+    "SeasonState",
     "SeatOffer",
     "Sent",
     "Staff",
@@ -219,6 +222,8 @@ class CardView:
     # group), or why it would not
     quote: ApplyQuote | None = None
     refusal: DomainError | None = None
+    # where the program's school year stands (the summer: when applications open)
+    season: Season | None = None
 
 
 @dataclass(frozen=True)

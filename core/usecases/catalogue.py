@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import port
 from core.catalogue import catalogue
-from core.enrolment import quotes
+from core.enrolment import campaign, quotes
 from core.errors import DomainError
 from core.rules.catalogue import Register
 from core.storage.db import UnitOfWork
@@ -29,12 +29,13 @@ async def _card(
 ) -> port.CardView:
     """The program, and for a child the quote of its first group (or why not)."""
     c = await catalogue.card(uow, program_id)
-    if parent_id is None or child_id is None:
-        return port.CardView(c)
+    now = await campaign.season(uow, c.municipality_id, c.start_month, c.end_month)
+    if parent_id is None or child_id is None or not now.open:
+        return port.CardView(c, season=now)
     if c.register != Register.CERTIFIED or c.art_school or not c.groups:
-        return port.CardView(c)
+        return port.CardView(c, season=now)
     try:
         q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
     except DomainError as exc:
-        return port.CardView(c, refusal=exc)
-    return port.CardView(c, quote=q)
+        return port.CardView(c, refusal=exc, season=now)
+    return port.CardView(c, quote=q, season=now)

@@ -53,6 +53,7 @@ class Scene:
     )
     contract: port.ContractView | None = None  # the application's contract, if offered
     report: port.Report = field(default_factory=lambda: sample_report())
+    season: port.Season | None = None  # the card's school year (None: running)
 
 
 def sample_report(municipality_id: int | None = 1) -> port.Report:
@@ -252,9 +253,10 @@ class Catalogue(_Area):
     ) -> port.CardView:
         if program_id != self.scene.card.id:
             raise DomainError("program_not_found")
-        if child_id is None:
-            return port.CardView(self.scene.card)
-        return port.CardView(self.scene.card, quote=self.scene.quote)
+        season = self.scene.season
+        if child_id is None or (season is not None and not season.open):
+            return port.CardView(self.scene.card, season=season)
+        return port.CardView(self.scene.card, quote=self.scene.quote, season=season)
 
 
 class Enrolment(_Area):

@@ -12,8 +12,9 @@ from bot.dialogs.flows.search import BackToResults, Query
 from bot.dialogs.flowstate import FlowState, flow_state
 from bot.dialogs.screen import Button, Data, Lines, Piece, Screen, T
 from bot.dialogs.screens import Screens
+from bot.words import Day
 from core.errors import DomainError
-from core.port import CardView
+from core.port import CardView, Season, SeasonState
 
 flow = Flow("card", teen=True)
 
@@ -73,6 +74,9 @@ async def card(ctx: Ctx) -> Screen:
         parts.append(Data(about))
     if c.art_school:
         parts.append(T("card-art-school"))
+    summer = _season_note(shown.season)
+    if summer is not None:
+        parts.append(summer)
     if share_note is not None:
         parts.append(share_note)
     for g in c.groups:
@@ -91,7 +95,9 @@ async def card(ctx: Ctx) -> Screen:
         parts.append(
             Lines([line, T("card-teacher", {"teacher": g.teacher})]) if g.teacher else line
         )
-    # a full group's button joins its waiting list (the quote says so before confirming)
+    # a full group's button joins its waiting list (the quote says so before confirming);
+    # none while the program cannot be applied to (the summer before applications open)
+    closed = shown.season is not None and not shown.season.open
     rows = [
         [
             Button(
@@ -99,11 +105,25 @@ async def card(ctx: Ctx) -> Screen:
             )
         ]
         for g in c.groups
+        if not closed
     ]
     if ctx.has_flow(Query):
         rows.append([Button(T("btn-back-results"), BackToResults())])
     rows.append([menu_button()])
     return Screen(parts, rows)
+
+
+def _season_note(season: Season | None) -> T | None:
+    """The summer: the year's classes are over, and when applications for the next open
+    (or that they are open now, for the coming year)."""
+    if season is None or season.state == SeasonState.RUNNING:
+        return None
+    year = f"{season.school_year}/{(season.school_year + 1) % 100:02d}"
+    if season.state == SeasonState.ENDED:
+        return T("card-season-ended", {"year": year})
+    if season.state == SeasonState.OPENS and season.opens_on is not None:
+        return T("card-season-opens", {"year": year, "day": Day(season.opens_on)})
+    return T("card-season-next-year", {"year": year})
 
 
 def _share_note(ctx: Ctx, shown: CardView) -> T | None:
