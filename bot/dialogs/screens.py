@@ -34,6 +34,7 @@ class Screens(StrEnum):
     BC_TEXT = "bc-text"
     BC_WHEN = "bc-when"
     CARD = "card"
+    CARD_MAP = "card-map"
     CERT_LINK_BIRTH = "cert-link-birth"
     CERT_LINK_NUMBER = "cert-link-number"
     CERT_LINK_SNILS = "cert-link-snils"

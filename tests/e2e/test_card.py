@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from core.catalogue.catalogue_import import import_municipalities
 from core.demo import municipalities_csv
 from core.rules.calendar import school_year_of
+from core.storage.models import Program
 from tests.e2e.chats import Chat, family, paid_program, school_clock
 from tests.support.clock import FakeClock
 
@@ -52,3 +55,49 @@ async def test_a_card_in_july_says_when_applications_open_then_applying_when_the
     assert f"Запись на {school} учебный год" in quote.text
     done = await chat.press(PARENT, quote, "Подать заявку")
     assert "Заявка подана" in done.text
+
+
+def _place(chat: Chat, sent) -> tuple[float, float] | None:  # type: ignore[no-untyped-def]
+    """The map location a message carries, as its platform's stand-in received it."""
+    if chat.platform == "tg":
+        return (sent.venue["latitude"], sent.venue["longitude"]) if sent.venue else None
+    if chat.platform == "vk":
+        return sent.location
+    for a in sent.attachments:
+        if a.get("type") == "location":
+            return (a["latitude"], a["longitude"])
+    return None
+
+
+@pytest.fixture(params=["tg", "vk", "max"])
+def chat(request: pytest.FixtureRequest) -> Chat:
+    fixture = {"tg": "telegram_bot", "vk": "vk_bot", "max": "max_bot"}[request.param]
+    return Chat(request.getfixturevalue(fixture), request.param)
+
+
+async def test_the_venue_is_the_messenger_s_own_map_location(chat):
+    h, platform = chat.h, chat.platform
+    school_clock(h)
+    await family(h, platform, PARENT)
+    program, name, _group, _provider = await paid_program(h)
+    async with h.app.db.reader() as uow:
+        stored = await uow.session.get(Program, program)
+        where = (stored.lat, stored.lon, stored.address)
+    card = await chat.say(PARENT, f"/start prog_{program}")
+    # the teacher is on the card too (the demo names one for each group)
+    assert "Педагог: " in card.text
+    before = len(chat.server.sent)
+    shown = await chat.press(PARENT, card, "Показать на карте")
+    assert where[2] in shown.text
+    await chat.server.wait_sent(before + 2)
+    places = [s for s in chat.server.sent[before:] if _place(chat, s) is not None]
+    assert len(places) == 1, chat.server.sent[before:]
+    assert _place(chat, places[0]) == pytest.approx(where[:2])
+    if platform == "tg":
+        assert places[0].venue["title"] == name
+        assert places[0].venue["address"] == where[2]
+    else:
+        assert name in places[0].text and where[2] in places[0].text
+    # and back to the card
+    back = await chat.press(PARENT, shown, "К программе")
+    assert name in back.text

@@ -4,19 +4,25 @@ deep link or an application."""
 
 from __future__ import annotations
 
-from bot.dialogs.actions import ApplyToGroup, OpenProgram
+from bot.dialogs.actions import Action, ApplyToGroup, OpenProgram, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import label, menu_button
 from bot.dialogs.flows.search import BackToResults, Query
 from bot.dialogs.flowstate import FlowState, flow_state
-from bot.dialogs.screen import Button, Data, Lines, Piece, Screen, T
+from bot.dialogs.screen import Button, Data, Lines, Piece, Screen, T, Venue
 from bot.dialogs.screens import Screens
 from bot.words import Day
 from core.errors import DomainError
 from core.port import CardView, Season, SeasonState
 
 flow = Flow("card", teen=True)
+
+
+@action("map")
+class ShowOnMap(Action):
+    program_id: int
+
 
 # of a program's description on its card: what a family chooses by, so whole as the
 # provider wrote it (a long card goes as several messages) up to a few messages' worth
@@ -107,10 +113,34 @@ async def card(ctx: Ctx) -> Screen:
         for g in c.groups
         if not closed
     ]
+    if c.lat is not None and c.lon is not None:
+        rows.append([Button(T("btn-on-map"), ShowOnMap(c.id))])
     if ctx.has_flow(Query):
         rows.append([Button(T("btn-back-results"), BackToResults())])
     rows.append([menu_button()])
     return Screen(parts, rows)
+
+
+@flow.action(ShowOnMap, on=(Screens.CARD,))
+async def on_map(ctx: Ctx, act: ShowOnMap) -> Screen:
+    ctx.flow(CardShown).program_id = act.program_id
+    return await ctx.show(Screens.CARD_MAP)
+
+
+@flow.screen(Screens.CARD_MAP)
+async def card_map(ctx: Ctx) -> Screen:
+    """Where the program runs, as the messenger's own map location (a venue), the address
+    in words above it."""
+    program_id = ctx.flow(CardShown).program_id
+    if program_id is None:
+        raise DomainError("program_not_found")
+    c = (await ctx.core.catalogue.card(program_id)).program
+    address = c.address or c.municipality
+    rows = [[Button(T("btn-back-card"), OpenProgram(c.id))], [menu_button()]]
+    if c.lat is None or c.lon is None:  # the catalogue dropped them meanwhile
+        return Screen([T("card-map-none", {"address": address})], rows)
+    venue = Venue(c.lat, c.lon, c.name, address)
+    return Screen([T("card-map", {"name": c.name, "address": address})], rows, venue=venue)
 
 
 def _season_note(season: Season | None) -> T | None:
