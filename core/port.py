@@ -46,6 +46,13 @@ from core.catalogue.catalogue import (
 )
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
+from core.catalogue.reviews import (
+    MODERATION_PAGE,
+    REVIEW_MAX,
+    RateTarget,
+    Ratings,
+    ReviewView,
+)
 from core.catalogue.views import ApplicationView, NextStep
 from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
@@ -90,9 +97,11 @@ __all__ = [
     "HISTORY_PAGE",
     "LINKED",
     "MAX_QUERY",
+    "MODERATION_PAGE",
     "NUMBER_MAX",
     "OFFER_LAPSED",
     "PROVIDER_PAGE",
+    "REVIEW_MAX",
     "ROLES",
     "TEEN_AGE",
     "TEXT_MAX",
@@ -156,10 +165,13 @@ __all__ = [
     "ProviderMonth",
     "ProviderTotal",
     "Queue",
+    "RateTarget",
+    "Ratings",
     "Recipient",
     "RegisterReport",
     "Report",
     "Reserve",
+    "ReviewView",
     "Revoked",
     "SearchQuery",
     "Season",
@@ -224,6 +236,7 @@ class CardView:
     refusal: DomainError | None = None
     # where the program's school year stands (the summer: when applications open)
     season: Season | None = None
+    ratings: Ratings | None = None  # the families' ratings (visible ones)
 
 
 @dataclass(frozen=True)
@@ -247,6 +260,7 @@ class ApplicationCard:
     application: ApplicationView
     waiting: Waiting | None
     contract: ContractView | None = None  # the latest contract offered on it
+    may_rate: bool = False  # studied there a month: the family may rate the program
 
 
 @dataclass(frozen=True)
@@ -338,6 +352,15 @@ class Catalogue(Protocol):
     async def card(
         self, program_id: int, parent_id: int | None = None, child_id: int | None = None
     ) -> CardView: ...
+    async def rate_target(self, parent_id: int, application_id: int) -> RateTarget:
+        """The program of the family's application, if it may be rated now (a month of
+        studies), with the rating given already; else ``review_too_early``."""
+        ...
+
+    async def rate(self, parent_id: int, application_id: int, stars: int, text: str) -> int:
+        """Rate it 1–5 with a short text (≤ REVIEW_MAX): one review per child and
+        program, edited when rated again."""
+        ...
 
 
 class Enrolment(Protocol):
@@ -443,6 +466,14 @@ class Staff(Protocol):
     async def link_request(self, staff_id: int, certificate_id: int) -> LinkRequest: ...
     async def approve_link(self, staff_id: int, certificate_id: int) -> None: ...
     async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None: ...
+    async def reviews(self, staff_id: int, page: int) -> tuple[list[ReviewView], int]:
+        """A coordinator's page of the visible reviews of their municipality's programs
+        (the region's, region-wide), newest first, and how many; others ``not_allowed``."""
+        ...
+
+    async def hide_review(self, staff_id: int, review_id: int) -> None:
+        """A coordinator hides a review of their municipality's programs (audited)."""
+        ...
 
 
 class Broadcasts(Protocol):

@@ -17,7 +17,15 @@ from core.register import linking, register
 from core.rules.enrolment import OPEN_STATUSES, AppStatus, CertStatus
 from core.storage import locks
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Certificate, Child, Follow, Outbox, Parent
+from core.storage.models import (
+    Application,
+    Certificate,
+    Child,
+    Follow,
+    Outbox,
+    Parent,
+    Review,
+)
 from core.usecases.base import Area, acting_for
 
 logger = logging.getLogger(__name__)
@@ -249,6 +257,8 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
         .values(child_id=None, parent_id=None, contact_phone=None)
         .execution_options(synchronize_session=False)
     )
+    # the family's reviews of programs go with the child (their words, not the register's)
+    await uow.session.execute(delete(Review).where(Review.child_id.in_(child_ids)))
     for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):
         await uow.session.delete(child)
     await uow.session.flush()

@@ -516,6 +516,8 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             },
             "bc-sent": {"broadcast_id": 9},
             "link": {"code": "123456"},
+            "rate": {"application_id": 5, "stars": 4},
+            "reviews": {"page": 1},
         },
     )
     return Ctx(engine, Event("tg", "1", "text"), 1, state)  # type: ignore[arg-type]

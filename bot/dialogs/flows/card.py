@@ -80,6 +80,12 @@ async def card(ctx: Ctx) -> Screen:
         parts.append(Data(about))
     if c.art_school:
         parts.append(T("card-art-school"))
+    rated = shown.ratings
+    if rated is not None and rated.count:
+        # the average as the locale writes a number (4,5 in Russian), and the count
+        score = T("card-rating", {"average": round(rated.average, 1), "count": rated.count})
+        said = [T("card-review", {"stars": r.stars, "text": r.text}) for r in rated.latest]
+        parts.append(Lines([score, *said]) if said else score)
     summer = _season_note(shown.season)
     if summer is not None:
         parts.append(summer)

@@ -16,6 +16,7 @@ from bot.dialogs.actions import (
     OpenMenu,
     OpenPrivacy,
     OpenProviderQueue,
+    OpenReviews,
     OpenSearch,
     OpenStats,
     StartBroadcast,
@@ -153,6 +154,7 @@ async def menu(ctx: Ctx) -> Screen:
             [
                 Button(T("btn-broadcast"), StartBroadcast()),
                 Button(T("btn-bc-last"), OpenBroadcasts()),
+                Button(T("btn-reviews"), OpenReviews()),
             ],
         )
     return Screen([T("menu-title")], rows)

@@ -309,16 +309,21 @@ class MaxHandler:
         venue = screen.venue
         if venue is None:
             return True
-        place = Location(
-            type=AttachmentType.LOCATION, latitude=venue.latitude, longitude=venue.longitude
-        )
+        place: list[AttachmentInput] = [
+            Location(
+                type=AttachmentType.LOCATION,
+                latitude=venue.latitude,
+                longitude=venue.longitude,
+                bot=None,
+            )
+        ]
         refused = await self._deliver(
             user,
             partial(
                 self.bot.send_message,
                 user_id=int(user),
                 text=f"{venue.title}\n{venue.address}",
-                attachments=[place],
+                attachments=place,
             ),
         )
         if refused is not None:
