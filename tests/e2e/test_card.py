@@ -101,3 +101,58 @@ async def test_the_venue_is_the_messenger_s_own_map_location(chat):
     # and back to the card
     back = await chat.press(PARENT, shown, "К программе")
     assert name in back.text
+
+
+async def test_a_family_rates_the_program_after_a_month_and_the_coordinator_hides_it(chat):
+    """Telegram, VK and MAX: the rating's screens (five star buttons in a row) and the
+    moderation list render within each messenger's limits."""
+    from core.enrolment import decisions, enrolment
+    from core.staff import roles
+    from tests.support.world import accept_contract
+
+    h, platform = chat.h, chat.platform
+    clock = school_clock(h, day=2, month=10)  # 2 October
+    parent = await family(h, platform, PARENT)
+    program, name, group, provider = await paid_program(h)
+    staff = await h.app.db.run(roles.grant, "tg:9102", "provider", provider_external_id=provider)
+    async with h.app.db.reader() as uow:
+        from sqlalchemy import select
+
+        from core.storage.models import Child, Group
+
+        child = await uow.session.scalar(select(Child.id).where(Child.parent_id == parent))
+        group_id = await uow.session.scalar(
+            select(Group.id).where(Group.program_id == program, Group.name == group)
+        )
+    app = await h.app.db.run(enrolment.apply, parent, child, group_id)
+    assert (await h.app.db.run(accept_contract, staff, app)).done
+    first = (await h.app.db.run(decisions.first_days, staff, app)).choices[0]
+    await h.app.db.run(decisions.provider_enrol, staff, app, first)
+    # a month of studies later
+    clock.set(_local(h, first.year + (first.month == 12), first.month % 12 + 1, first.day, 10, 0))
+    apps = await chat.say(PARENT, "/apps")
+    card = await chat.press(PARENT, apps, name[:10])
+    stars = await chat.press(PARENT, card, "Оценить программу")
+    assert "Поставьте оценку от 1 до 5 звёзд" in stars.text
+    ask = await chat.press(PARENT, stars, "5 ★")
+    assert "до 500 символов" in ask.text
+    too_long = await chat.say(PARENT, "Очень! " * 100)  # 699 characters once trimmed
+    assert "не длиннее 500 символов, а в этом 699" in too_long.text
+    saved = await chat.say(PARENT, "Ребёнку нравится, педагог внимательный 👍")
+    assert "Оценка сохранена" in saved.text
+    shown = await chat.say(PARENT, f"/start prog_{program}")
+    text = shown.text.replace(NBSP, " ")
+    assert "⭐ 5,0 из 5 — 1 оценка семей" in text, text
+    assert "«Ребёнку нравится, педагог внимательный 👍»" in text
+
+    # the municipality's coordinator hides it
+    coordinator = 9103
+    await h.app.db.run(
+        roles.grant, f"{platform}:{coordinator}", "coordinator", municipality_code="birobidzhan"
+    )
+    listed = await chat.say(coordinator, "/reviews")
+    assert "Ребёнку нравится" in listed.text
+    hidden = await chat.press(coordinator, listed, "Скрыть отзыв 1")
+    assert "Отзыв скрыт" in hidden.text
+    shown = await chat.say(PARENT, f"/start prog_{program}")
+    assert "Ребёнку нравится" not in shown.text and "⭐" not in shown.text.split("\n\n")[0]
