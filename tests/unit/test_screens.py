@@ -808,3 +808,22 @@ async def test_a_card_in_july_says_when_applications_open_and_offers_no_apply(la
     running = FakeCore(scene(VARIANTS[0]))
     built = await ROUTES.screens[Screens.CARD](make_ctx(lang, running))
     assert any(type(b.action).__name__ == "ApplyToGroup" for row in built.rows for b in row)
+
+
+CARD_RATING = {
+    "ru": ("⭐ 4,5 из 5 — 12 оценок семей", "★ «Ребёнку очень нравится"),
+    "en": ("⭐ 4.5 of 5 — 12 ratings by families", "★ “Ребёнку очень нравится"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_card_shows_the_average_with_the_locale_s_decimal_and_the_count(lang):
+    built = await ROUTES.screens[Screens.CARD](make_ctx(lang, FakeCore(scene(VARIANTS[0]))))
+    text = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a)).text
+    for shown in CARD_RATING[lang]:
+        assert shown in text.replace("\u00a0", " "), text
+    # a map location on a button: the program has coordinates
+    assert any(type(b.action).__name__ == "ShowOnMap" for row in built.rows for b in row)
+    venue = await ROUTES.screens[Screens.CARD_MAP](make_ctx(lang, FakeCore(scene(VARIANTS[0]))))
+    assert venue.venue is not None
+    assert (venue.venue.latitude, venue.venue.longitude) == (48.7, 132.9)
