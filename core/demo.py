@@ -123,13 +123,28 @@ PROVIDERS = (
     ("ip", "ИП Самойлова Е. В. (студия развития)", False),
     ("dshi", "МБУ ДО «Детская школа искусств»", True),
 )
+# who teaches a group (made up): chosen by the group's number, not drawn, so the rest of
+# the demo stays what the seed makes it
+TEACHERS = (
+    "Соколова Анна Викторовна",
+    "Петров Игорь Николаевич",
+    "Ким Елена Сергеевна",
+    "Гольдман Марк Аронович",
+    "Кузнецова Ольга Дмитриевна",
+    "Васильев Денис Андреевич",
+    "Лебедева Татьяна Юрьевна",
+)
 DAYS = ("Пн, Ср 15:00–16:30", "Вт, Чт 16:00–17:30", "Сб 10:00–12:00", "Пн, Пт 17:00–18:30")
 
 
-def municipalities_csv(school_year: int) -> str:
+def municipalities_csv(school_year: int, *, opens: str = "") -> str:
+    """The region's settings for a school year; ``opens``: the day its applications open
+    (the summer campaign), blank for none."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*MUNICIPALITY_COLUMNS, *OFFICE_COLUMNS, *CHILDREN_COLUMNS])
+    writer.writerow(
+        [*MUNICIPALITY_COLUMNS, *OFFICE_COLUMNS, *CHILDREN_COLUMNS, "applications_open"]
+    )
     for code, name, _, quota, nominal in MUNICIPALITIES:
         # a made-up office, marked as such: where the demo family would bring documents
         office = (
@@ -138,7 +153,9 @@ def municipalities_csv(school_year: int) -> str:
             "+7 42622 0-00-00 (демо)",
         )
         children = (CHILDREN_5_17[code], school_year)
-        writer.writerow([code, name, REGION, school_year, quota, nominal, 2, *office, *children])
+        writer.writerow(
+            [code, name, REGION, school_year, quota, nominal, 2, *office, *children, opens]
+        )
     return out.getvalue()
 
 
@@ -146,7 +163,7 @@ def catalogue_csv(seed: int = 2026) -> str:
     rnd = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*CATALOGUE_COLUMNS, "online", "ovz"])
+    writer.writerow([*CATALOGUE_COLUMNS, "online", "ovz", "teacher"])
     n = 0
     for code, muni_name, (lat, lon), *_ in MUNICIPALITIES:
         for direction, (names, (lo, hi)) in PROGRAMS.items():
@@ -196,6 +213,7 @@ def catalogue_csv(seed: int = 2026) -> str:
                             # disabilities: every search filter finds something
                             "да" if n % 6 == 0 else "нет",
                             "да" if n % 4 == 1 else "нет",
+                            TEACHERS[(n * 2 + g) % len(TEACHERS)],
                         ]
                     )
     return out.getvalue()
@@ -253,6 +271,9 @@ async def take_demo_role(uow: UnitOfWork, platform: str, external_id: str, role:
 async def seed_demo(uow: UnitOfWork) -> tuple[ImportReport, ImportReport]:
     year = school_year_of(uow.today)
     munis = await import_municipalities(uow, municipalities_csv(year))
+    # the next school year's settings: its applications open on 1 June, so the summer
+    # campaign can be tried (the demo's clock moved to the summer, DEMO_TODAY or /demo)
+    await import_municipalities(uow, municipalities_csv(year + 1, opens=f"01.06.{year + 1}"))
     catalogue = await import_catalogue(uow, catalogue_csv())
     return munis, catalogue
 

@@ -47,6 +47,13 @@ from core.catalogue.catalogue import (
 )
 from core.catalogue.provider_views import PAGE as PROVIDER_PAGE
 from core.catalogue.provider_views import ProviderCard, Queue
+from core.catalogue.reviews import (
+    MODERATION_PAGE,
+    REVIEW_MAX,
+    RateTarget,
+    Ratings,
+    ReviewView,
+)
 from core.catalogue.views import ApplicationView, DebitLine, NextStep
 from core.certificates.amendments import Field as AmendField
 from core.certificates.certificates import CertificateView, FundingTerms, Office
@@ -61,6 +68,7 @@ from core.certificates.disputes import DisputeCard, DisputeRow
 from core.certificates.link_requests import LinkRequest
 from core.certificates.statement import Attendance, Entry, Reserve, Statement
 from core.enrolment.attendance import AttendanceGroup, Pupil, Sheet
+from core.enrolment.campaign import Season, SeasonState
 from core.enrolment.concluding import ContractView
 from core.enrolment.contracts import LAPSED_REASON as CONTRACT_LAPSED
 from core.enrolment.decisions import DEFAULT_EXPIRY_DAYS, Decision, FirstDays
@@ -100,9 +108,11 @@ __all__ = [
     "HISTORY_PAGE",
     "LINKED",
     "MAX_QUERY",
+    "MODERATION_PAGE",
     "NUMBER_MAX",
     "OFFER_LAPSED",
     "PROVIDER_PAGE",
+    "REVIEW_MAX",
     "ROLES",
     "TEEN_AGE",
     "TEXT_MAX",
@@ -177,12 +187,17 @@ __all__ = [
     "ProviderTotal",
     "Pupil",
     "Queue",
+    "RateTarget",
+    "Ratings",
     "Recipient",
     "RegisterReport",
     "Report",
     "Reserve",
+    "ReviewView",
     "Revoked",
     "SearchQuery",
+    "Season",
+    "SeasonState",
     "SeatOffer",
     "Sent",
     "Sheet",
@@ -254,6 +269,10 @@ class CardView:
     def applicable(self) -> bool:
         return self.why_not is None
 
+    # where the program's school year stands (the summer: when applications open)
+    season: Season | None = None
+    ratings: Ratings | None = None  # the families' ratings (visible ones)
+
 
 @dataclass(frozen=True)
 class ApplyChoice:
@@ -276,6 +295,7 @@ class ApplicationCard:
     application: ApplicationView
     waiting: Waiting | None
     contract: ContractView | None = None  # the latest contract offered on it
+    may_rate: bool = False  # studied there a month: the family may rate the program
 
 
 @dataclass(frozen=True)
@@ -404,6 +424,15 @@ class Catalogue(Protocol):
     async def card(
         self, program_id: int, parent_id: int | None = None, child_id: int | None = None
     ) -> CardView: ...
+    async def rate_target(self, parent_id: int, application_id: int) -> RateTarget:
+        """The program of the family's application, if it may be rated now (a month of
+        studies), with the rating given already; else ``review_too_early``."""
+        ...
+
+    async def rate(self, parent_id: int, application_id: int, stars: int, text: str) -> int:
+        """Rate it 1–5 with a short text (≤ REVIEW_MAX): one review per child and
+        program, edited when rated again."""
+        ...
 
 
 class Enrolment(Protocol):
@@ -538,6 +567,14 @@ class Staff(Protocol):
     async def link_request(self, staff_id: int, certificate_id: int) -> LinkRequest: ...
     async def approve_link(self, staff_id: int, certificate_id: int) -> None: ...
     async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None: ...
+    async def reviews(self, staff_id: int, page: int) -> tuple[list[ReviewView], int]:
+        """A coordinator's page of the visible reviews of their municipality's programs
+        (the region's, region-wide), newest first, and how many; others ``not_allowed``."""
+        ...
+
+    async def hide_review(self, staff_id: int, review_id: int) -> None:
+        """A coordinator hides a review of their municipality's programs (audited)."""
+        ...
 
 
 class Broadcasts(Protocol):

@@ -202,6 +202,20 @@ class OpenApplication(Action):
     application_id: int
 
 
+@action("rate")
+class RateProgram(Action):
+    """From an application's card: rate its program (after a month of studies)."""
+
+    application_id: int
+
+
+@action("reviews")
+class OpenReviews(Action):
+    """A coordinator's reviews to moderate (from the menu)."""
+
+    page: int = 0
+
+
 @action("balance")
 class OpenBalance(Action):
     pass

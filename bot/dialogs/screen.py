@@ -61,6 +61,25 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Venue:
+    """A place shown on the messenger's own map after the screen's text: Telegram's venue
+    (sendVenue), a VK location (messages.send with lat and long), a MAX location attachment;
+    the terminal prints the address and the coordinates. Its title and address are data (a
+    program's name and address), shown as they are."""
+
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+    def __post_init__(self) -> None:
+        if not (-90 <= self.latitude <= 90 and -180 <= self.longitude <= 180):
+            raise ValueError("a venue's latitude is -90..90 and its longitude -180..180")
+        if not self.title.strip() or not self.address.strip():
+            raise ValueError("a venue has a title and an address")
+
+
+@dataclass(frozen=True, slots=True)
 class Button:
     label: Piece
     action: Action | None  # packed and signed by the engine before it leaves
@@ -76,6 +95,7 @@ class Screen:
     name: str = ""  # the screen id, for tests and logs
     # sent after the text, each a message of its own with its caption
     files: tuple[Attachment, ...] = ()
+    venue: Venue | None = None  # a place on the map, sent after the text (before files)
 
     def add_row(self, *buttons: Button) -> Screen:
         self.rows.append(list(buttons))
@@ -108,6 +128,7 @@ class Rendered:
     name: str = ""
     files: tuple[RFile, ...] = ()
     lang: str = ""  # the language it was rendered in (a surface's own words: a refusal)
+    venue: Venue | None = None
 
     @property
     def buttons(self) -> list[RButton]:
@@ -149,5 +170,11 @@ def render(screen: Screen, lang: str, t: Translator, sign, you: str = ADULT) -> 
         for f in screen.files
     )
     return Rendered(
-        text=text, rows=rows, expect=screen.expect, name=screen.name, files=files, lang=lang
+        text=text,
+        rows=rows,
+        expect=screen.expect,
+        name=screen.name,
+        files=files,
+        lang=lang,
+        venue=screen.venue,
     )

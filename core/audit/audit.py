@@ -61,6 +61,7 @@ ACTIONS = frozenset(
         # a coordinator
         "announce",
         "cancel-announcement",
+        "hide-review",  # a family's review of a program hidden
         # the operator
         "grant",
         "revoke",

@@ -125,6 +125,7 @@ class GroupView:
     seats: int
     free: int
     waiting: int = 0  # applications on the group's waiting list
+    teacher: str = ""  # who teaches it; "" when the catalogue names nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +345,7 @@ _CARD = (
         Group.seats,
         Group.taken,
         Group.waiting,
+        Group.teacher,
     )
     .join(Provider, Provider.id == Program.provider_id)
     .join(Municipality, Municipality.id == Program.municipality_id)
@@ -377,7 +379,15 @@ async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
         start_month=p.start_month,
         end_month=p.end_month,
         groups=[
-            GroupView(g.group_id, g.group_name, g.schedule, g.seats, g.seats - g.taken, g.waiting)
+            GroupView(
+                g.group_id,
+                g.group_name,
+                g.schedule,
+                g.seats,
+                g.seats - g.taken,
+                g.waiting,
+                g.teacher or "",
+            )
             for g in rows
             if g.group_id is not None
         ],

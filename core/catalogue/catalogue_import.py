@@ -136,6 +136,8 @@ def parse_catalogue_row(row: dict[str, str]) -> dict[str, Any]:
         # optional: held online, suitable for children with disabilities (blank: no)
         "online": _optional_flag(row, "online"),
         "ovz": _optional_flag(row, "ovz"),
+        # optional: who teaches the group (blank or left out: nobody named)
+        "teacher": cells.text(row, "teacher", 200, required=False),
         # optional: the provider's own contract text (blank: as stored)
         "contract_template": cells.text(row, "contract_template", TEMPLATE_MAX, required=False),
     }
@@ -364,6 +366,7 @@ async def _apply_catalogue(
         group.program_id = program_id
         group.name = d["group_name"]
         group.schedule = d["schedule"]
+        group.teacher = d["teacher"]
         group.class_days = effective(parse_class_days(d["schedule"]))
         change = d["seats"] - seats_now.get(ext, 0)
         group.seats = d["seats"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Select, bindparam, func, select, true
 
@@ -93,6 +94,47 @@ async def target(
         first, last = program_months(year + 1, start_month, end_month)
         return Target(year + 1, first, last, True, coming)
     return Target(year, first, last, False, current)  # nothing left: program_finished
+
+
+class SeasonState(enum.StrEnum):
+    RUNNING = "running"  # months of this school year are still ahead
+    OPENS = "opens"  # they are over; applications for the next year open on a set day
+    NEXT_YEAR = "next-year"  # over, and applications for the next year are open
+    ENDED = "ended"  # over, and the municipality has set no day for the next year
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    """Where a program's school year stands today, for its card: the summer's answer to
+    "when can we apply?"."""
+
+    state: SeasonState
+    school_year: int  # the year applied for now (or, when over, the next one)
+    opens_on: date | None = None  # the day applications for ``school_year`` open
+
+    @property
+    def open(self) -> bool:
+        """An application may be made today."""
+        return self.state in (SeasonState.RUNNING, SeasonState.NEXT_YEAR)
+
+
+async def season(
+    uow: UnitOfWork, municipality_id: int, start_month: int, end_month: int
+) -> Season:
+    """The program's season in its municipality today, by the same rule as ``target``
+    (which an application uses), so the card and the application agree."""
+    try:
+        t = await target(uow, municipality_id, start_month, end_month)
+    except DomainError as exc:
+        if exc.code != "applications_open_later":
+            raise
+        return Season(SeasonState.OPENS, school_year_of(uow.today) + 1, exc.params["date"])
+    if t.next_year:
+        opens = t.settings.applications_open_on if t.settings else None
+        return Season(SeasonState.NEXT_YEAR, t.school_year, opens)
+    if t.first_month > t.last_month:
+        return Season(SeasonState.ENDED, t.school_year + 1)
+    return Season(SeasonState.RUNNING, t.school_year)
 
 
 def money_months(first_month: int, last_month: int, period: Period) -> int:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 
 from sqlalchemy import func, select
 
 from core import port
-from core.catalogue import catalogue
+from core.catalogue import catalogue, reviews
 from core.certificates.certificates import for_child
-from core.enrolment import quotes
+from core.enrolment import campaign, quotes
 from core.errors import DomainError
 from core.family.children import view as child_view
 from core.rules.catalogue import BUDGET_REGISTERS, Register
@@ -36,21 +37,42 @@ class Catalogue(Area):
     ) -> port.CardView:
         return await self.db.read(_card, program_id, parent_id, child_id)
 
+    async def rate_target(self, parent_id: int, application_id: int) -> port.RateTarget:
+        return await self.db.read(reviews.target, parent_id, application_id)
+
+    async def rate(self, parent_id: int, application_id: int, stars: int, text: str) -> int:
+        return await self.db.run(reviews.rate, parent_id, application_id, stars, text)
+
 
 async def _card(
     uow: UnitOfWork, program_id: int, parent_id: int | None, child_id: int | None
 ) -> port.CardView:
     """The program, and for a child the quote of its first group (or why not)."""
     c = await catalogue.card(uow, program_id)
-    if parent_id is None or child_id is None or not c.groups:
-        return port.CardView(c)
+    now = await campaign.season(uow, c.municipality_id, c.start_month, c.end_month)
+    rated = await reviews.ratings(uow, program_id)
+    result = await _quoted(uow, c, now, parent_id, child_id)
+    return dataclasses.replace(result, ratings=rated)
+
+
+async def _quoted(
+    uow: UnitOfWork,
+    c: port.ProgramCard,
+    now: port.Season,
+    parent_id: int | None,
+    child_id: int | None,
+) -> port.CardView:
+    if parent_id is None or child_id is None or not c.groups or not now.open:
+        # the summer before applications open: the card says when (no quote, no button)
+        return port.CardView(c, season=now)
     if c.register != Register.CERTIFIED or c.art_school:
-        return port.CardView(c, why_not=await _why_not(uow, parent_id, child_id, c.groups[0].id))
+        why = await _why_not(uow, parent_id, child_id, c.groups[0].id)
+        return port.CardView(c, season=now, why_not=why)
     try:
         q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
     except DomainError as exc:
-        return port.CardView(c, refusal=exc, why_not=exc)
-    return port.CardView(c, quote=q)
+        return port.CardView(c, refusal=exc, why_not=exc, season=now)
+    return port.CardView(c, quote=q, season=now)
 
 
 # the registers a child's certificate opens, for the search's "by my certificate": a

@@ -6,11 +6,12 @@ import contextlib
 import dataclasses
 
 from core import port
-from core.catalogue import views
+from core.catalogue import reviews, views
 from core.enrolment import concluding, enrolment, quotes, waiting_list
 from core.errors import DomainError
 from core.family import children
 from core.storage.db import UnitOfWork
+from core.storage.models import Application
 from core.usecases.base import Area, acting_for
 
 
@@ -97,10 +98,12 @@ async def _application(
     uow: UnitOfWork, parent_id: int, application_id: int
 ) -> port.ApplicationCard:
     a = await views.parent_application(uow, parent_id, application_id)
+    app = await uow.session.get(Application, a.id)
     return port.ApplicationCard(
         a,
         await waiting_list.waiting_place(uow, a.id),
         await concluding.view(uow, parent_id, a.id),
+        may_rate=app is not None and await reviews.may_rate(uow, app),
     )
 
 

@@ -25,6 +25,7 @@ from core.storage.models import (
     Follow,
     Outbox,
     Parent,
+    Review,
 )
 from core.usecases.base import Area, acting_for
 
@@ -273,6 +274,8 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
         .values(child_id=None, parent_id=None, contact_phone=None)
         .execution_options(synchronize_session=False)
     )
+    # the family's reviews of programs go with the child (their words, not the register's)
+    await uow.session.execute(delete(Review).where(Review.child_id.in_(child_ids)))
     for child in await uow.session.scalars(select(Child).where(Child.id.in_(child_ids))):
         await uow.session.delete(child)
     await uow.session.flush()

@@ -8,7 +8,8 @@ from datetime import date
 from core import port
 from core.accounting import payments
 from core.audit import audit
-from core.catalogue import provider_views, views
+from core.broadcasts import broadcasts
+from core.catalogue import provider_views, reviews, views
 from core.certificates import amendments, confirmations, corrections, desk, link_requests
 from core.enrolment import attendance, concluding, decisions
 from core.errors import DomainError
@@ -128,3 +129,24 @@ class Staff(Area):
 
     async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None:
         await self.db.run(link_requests.refuse, staff_id, certificate_id, reason)
+
+    async def reviews(self, staff_id: int, page: int) -> tuple[list[port.ReviewView], int]:
+        return await self.db.read(_reviews, staff_id, page)
+
+    async def hide_review(self, staff_id: int, review_id: int) -> None:
+        await self.db.run(_hide_review, staff_id, review_id)
+
+
+async def _reviews(uow: UnitOfWork, staff_id: int, page: int) -> tuple[list[port.ReviewView], int]:
+    municipality, region_wide = await broadcasts.coordinator_scope(uow, staff_id)
+    return await reviews.for_moderation(uow, None if region_wide else municipality, page)
+
+
+async def _hide_review(uow: UnitOfWork, staff_id: int, review_id: int) -> None:
+    """The municipality's coordinator hides a review; the role row is held (FOR SHARE) so
+    a revocation waits for the act, and the act is in the audit trail."""
+    municipality, region_wide = await broadcasts.coordinator_scope(uow, staff_id, hold=True)
+    where = await reviews.hide(uow, review_id, staff_id, None if region_wide else municipality)
+    await audit.record(
+        uow, staff_id, "hide-review", municipality=where, detail=f"review {review_id}"
+    )

@@ -447,6 +447,34 @@ card =
 card-art-school = A children's art school: enrolment needs no certificate.
 card-group = • { $name }: { $schedule } — { $free } of { $seats } seats free
 card-group-waiting = • { $name }: { $schedule } — no seats, { $waiting } on the waiting list
+card-season-ended = 🌅 This school year's classes are over. The municipality has not yet announced when applications for the { $year } school year open.
+card-season-opens = 🌅 This school year's classes are over. Applications for the { $year } school year open on { $day }.
+card-season-next-year = 🌅 Applications for the { $year } school year are open: classes start in September.
+btn-on-map = 📍 Show on the map
+btn-back-card = ◀ Back to the program
+card-map = 📍 { $name }: { $address }. The point on the map is in the next message.
+card-map-none = 📍 Address: { $address }. The program has no coordinates, so it cannot be shown on the map.
+card-rating = ⭐ { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) } of 5 — { $count } { $count ->
+    [one] rating
+   *[other] ratings
+} by families
+card-review = { $stars } ★ { QUOTE($text) }
+btn-rate = ⭐ Rate the program
+rate-ask = How do you like { QUOTE($program) }? Rate it from 1 to 5 stars.
+rate-given = Your rating now: { $stars } ★. A new one replaces it.
+btn-stars = { $stars } ★
+rate-text = Rating: { $stars } ★. Write a short review (up to { $max } characters): what you liked and what not. Or save the rating without a review.
+btn-no-review-text = No review
+btn-back-app = ◀ Back to the application
+rate-saved = Thank you! The rating is saved. Other families will see the review on the program's card.
+btn-reviews = ⭐ Reviews
+reviews-none = There are no new reviews of your municipality's programs.
+reviews-title = Families' reviews of your municipality's programs: { $count }. Newest first. A review breaking the rules may be hidden: it disappears from the card, its text is never changed.
+reviews-line = { $n }. { $program } — { $stars } ★, { $at }
+    { QUOTE($text) }
+btn-hide-review = 🙈 Hide review { $n }
+review-hidden = The review is hidden.
+card-teacher = { "  " }Teacher: { $teacher }
 btn-back-results = ◀ To the results
 card-share = { $child }: the certificate pays { $share } a month, your co-pay is { $copay } a month.
 

@@ -508,6 +508,35 @@ card =
 card-art-school = Детская школа искусств: запись без сертификата.
 card-group = • { $name }: { $schedule } — свободно { $free } из { $seats }
 card-group-waiting = • { $name }: { $schedule } — мест нет, в листе ожидания { $waiting }
+card-season-ended = 🌅 Занятия в этом учебном году закончились. Когда откроется запись на { $year } учебный год, муниципалитет ещё не объявил.
+card-season-opens = 🌅 Занятия в этом учебном году закончились. { $day } откроется запись на { $year } учебный год.
+card-season-next-year = 🌅 Идёт запись на { $year } учебный год: занятия начнутся с сентября.
+btn-on-map = 📍 Показать на карте
+btn-back-card = ◀ К программе
+card-map = 📍 { $name }: { $address }. Точка на карте — в следующем сообщении.
+card-map-none = 📍 Адрес: { $address }. Координат у программы нет, поэтому показать её на карте не получится.
+card-rating = ⭐ { NUMBER($average, minimumFractionDigits: 1, maximumFractionDigits: 1) } из 5 — { $count } { $count ->
+    [one] оценка
+    [few] оценки
+   *[many] оценок
+} семей
+card-review = { $stars } ★ { QUOTE($text) }
+btn-rate = ⭐ Оценить программу
+rate-ask = Как вам программа { QUOTE($program) }? Поставьте оценку от 1 до 5 звёзд.
+rate-given = Ваша оценка сейчас: { $stars } ★. Новая заменит её.
+btn-stars = { $stars } ★
+rate-text = Оценка: { $stars } ★. Напишите короткий отзыв (до { $max } символов): что понравилось, что нет. Или сохраните оценку без отзыва.
+btn-no-review-text = Без отзыва
+btn-back-app = ◀ К заявке
+rate-saved = Спасибо! Оценка сохранена. Отзыв увидят другие семьи на карточке программы.
+btn-reviews = ⭐ Отзывы
+reviews-none = Новых отзывов о программах вашего муниципалитета нет.
+reviews-title = Отзывы семей о программах вашего муниципалитета: { $count }. Сначала новые. Отзыв, нарушающий правила, можно скрыть: он исчезнет с карточки, текст не меняется.
+reviews-line = { $n }. { $program } — { $stars } ★, { $at }
+    { QUOTE($text) }
+btn-hide-review = 🙈 Скрыть отзыв { $n }
+review-hidden = Отзыв скрыт.
+card-teacher = { "  " }Педагог: { $teacher }
 btn-back-results = ◀ К результатам
 card-share = { $child }: сертификат оплатит { $share } в месяц, { $you ->
     [teen] твоя

@@ -68,6 +68,28 @@ async def test_card_shows_groups_and_seats(db):
     assert card.free_seats == 7 and card.groups[0].schedule == "Пн 15:00"
 
 
+async def test_card_names_the_teacher_of_each_group(db):
+    """The optional `teacher` column: a group's teacher on the card, blank names nobody, a
+    re-import changes it."""
+    rows = [catalogue_row(1) + ",Соколова Анна Викторовна", catalogue_row(2) + ","]
+    await setup_region(db, rows=[])
+    async with db.uow() as uow:
+        text = HEADER + ",teacher\n" + "\n".join(rows) + "\n"
+        report = await catalogue_import.import_catalogue(uow, text)
+        assert report.ok, report.errors
+        await uow.commit()
+    async with db.uow() as uow:
+        first, second = await catalogue.card(uow, 1), await catalogue.card(uow, 2)
+    assert first.groups[0].teacher == "Соколова Анна Викторовна"
+    assert second.groups[0].teacher == ""
+    async with db.uow() as uow:
+        text = HEADER + ",teacher\n" + catalogue_row(1) + ",Петров Игорь Николаевич\n"
+        assert (await catalogue_import.import_catalogue(uow, text)).ok
+        await uow.commit()
+    async with db.uow() as uow:
+        assert (await catalogue.card(uow, 1)).groups[0].teacher == "Петров Игорь Николаевич"
+
+
 async def test_reimport_updates_never_duplicates(db):
     await setup_region(db, rows=[catalogue_row(1, price=1000)])
     async with db.uow() as uow:

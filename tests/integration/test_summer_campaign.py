@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from core import port
 from core.accounting import new_year
 from core.catalogue import catalogue_import
 from core.certificates import certificates
@@ -15,7 +16,8 @@ from core.enrolment import enrolment, quotes
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.staff import roles
-from core.storage.models import Application, Outbox
+from core.storage.models import Application, Outbox, Program
+from core.usecases.catalogue import Catalogue
 from tests.support.world import HEADER, accept_contract, catalogue_row, group_id, parent_with_child
 
 MUNIS = (
@@ -131,3 +133,36 @@ async def test_without_next_year_s_nominal_the_quote_says_so(db, clock):
     assert (q.next_year, q.nominal_known) == (True, False)
     async with db.reader() as uow:
         assert q.available == (await certificates.view(uow, parent, child)).available
+
+
+async def test_the_card_says_when_applications_for_next_year_open(db, clock):
+    """The card's season follows the same rule as applying: in May a September–April
+    program says the day applications open, a September–May one is still running; from
+    that day it is open for the next year; where no day is set, the card says so."""
+
+    await _region(db)
+    async with db.uow() as uow:
+        row = catalogue_row(4, price=2000, months=(9, 4), muni="village")
+        report = await catalogue_import.import_catalogue(uow, HEADER + "\n" + row + "\n")
+        assert report.ok, report.errors
+        await uow.commit()
+    parent, child = await parent_with_child(db)
+    cards = Catalogue(db)
+    programs = {}
+    async with db.reader() as uow:
+        for ext in ("p1", "p3", "p4"):
+            programs[ext] = await uow.session.scalar(
+                select(Program.id).where(Program.external_id == ext)
+            )
+    clock.set(datetime(2027, 5, 20, 9, 0))
+    shown = await cards.card(programs["p3"], parent, child)
+    assert shown.season == port.Season(port.SeasonState.OPENS, 2027, date(2027, 6, 1))
+    # not yet open: no quote is offered (nor a refusal repeating the season)
+    assert shown.quote is None and shown.refusal is None
+    assert (await cards.card(programs["p1"])).season.state == port.SeasonState.RUNNING
+    ended = await cards.card(programs["p4"])
+    assert ended.season == port.Season(port.SeasonState.ENDED, 2027)
+    clock.set(datetime(2027, 6, 1, 9, 0))
+    shown = await cards.card(programs["p3"], parent, child)
+    assert shown.season == port.Season(port.SeasonState.NEXT_YEAR, 2027, date(2027, 6, 1))
+    assert shown.quote is not None and shown.quote.next_year

@@ -74,6 +74,9 @@ class Scene:
         ]
     )
     report: port.Report = field(default_factory=lambda: sample_report())
+    season: port.Season | None = None  # the card's school year (None: running)
+    ratings: port.Ratings = field(default_factory=lambda: sample_ratings())
+    reviews: list[port.ReviewView] = field(default_factory=lambda: list(sample_reviews()))
 
 
 def sample_report(municipality_id: int | None = 1) -> port.Report:
@@ -106,6 +109,31 @@ def sample_report(municipality_id: int | None = 1) -> port.Report:
             OrganisationRow(2, "АНО «Робошкола»", 3, 60, 60, 58),
         ),
     )
+
+
+def sample_reviews(n: int = 7) -> tuple[port.ReviewView, ...]:
+    """Families' reviews: short and long, with emoji, up to the 500 characters allowed."""
+    texts = (
+        "Ребёнку очень нравится, педагог внимательный 👍",
+        "Хорошо, но группа большая.",
+        "Отлично! " + "🎨" * 20,
+        "Занятия интересные. " * 25,  # 500 characters
+    )
+    return tuple(
+        port.ReviewView(
+            40 + i,
+            7,
+            "Робототехника",
+            5 - i % 5,
+            texts[i % len(texts)][:500],
+            datetime(2026, 11, 1 + i),
+        )
+        for i in range(n)
+    )
+
+
+def sample_ratings() -> port.Ratings:
+    return port.Ratings(12, 4.5, sample_reviews(3))
 
 
 class _Area:
@@ -339,9 +367,20 @@ class Catalogue(_Area):
     ) -> port.CardView:
         if program_id != self.scene.card.id:
             raise DomainError("program_not_found")
-        if child_id is None:
-            return port.CardView(self.scene.card)
-        return port.CardView(self.scene.card, quote=self.scene.quote)
+        season, rated = self.scene.season, self.scene.ratings
+        if child_id is None or (season is not None and not season.open):
+            return port.CardView(self.scene.card, season=season, ratings=rated)
+        return port.CardView(self.scene.card, quote=self.scene.quote, season=season, ratings=rated)
+
+    async def rate_target(self, parent_id: int, application_id: int) -> port.RateTarget:
+        a = self.scene.application
+        if a.child_id is None:
+            raise DomainError("review_too_early")
+        return port.RateTarget(application_id, a.child_id, a.program_id, a.program, 4, "Хорошо")
+
+    async def rate(self, parent_id: int, application_id: int, stars: int, text: str) -> int:
+        self.wrote("rate", application_id, stars, text)
+        return 40
 
 
 class Enrolment(_Area):
@@ -385,7 +424,8 @@ class Enrolment(_Area):
 
     async def application(self, parent_id: int, application_id: int) -> port.ApplicationCard:
         a = replace(self.scene.application, id=application_id)
-        return port.ApplicationCard(a, self.scene.waiting, self.scene.contract)
+        studied = a.status in (AppStatus.ENROLLED, AppStatus.FINISHED)
+        return port.ApplicationCard(a, self.scene.waiting, self.scene.contract, may_rate=studied)
 
     async def cancel(self, parent_id: int, application_id: int) -> None:
         self.wrote("cancel", application_id)
@@ -588,6 +628,16 @@ class Staff(_Area):
 
     async def refuse_link(self, staff_id: int, certificate_id: int, reason: str) -> None:
         self.wrote("refuse_link", certificate_id, reason)
+
+    async def reviews(self, staff_id: int, page: int) -> tuple[list[port.ReviewView], int]:
+        if self.scene.coordinator_of is None:
+            raise DomainError("not_allowed")
+        size = port.MODERATION_PAGE
+        found = self.scene.reviews[page * size : (page + 1) * size]
+        return found, len(self.scene.reviews)
+
+    async def hide_review(self, staff_id: int, review_id: int) -> None:
+        self.wrote("hide_review", review_id)
 
 
 class Disputes(_Area):

@@ -288,6 +288,9 @@ class FakeMax(SentLog):
         if utf16_len(text) > MAX_TEXT:
             raise Refusal(400, "proto.payload", "text: size must be between 0 and 4000")
         for attachment in body.get("attachments") or []:
+            if attachment.get("type") == "location":
+                _check_location(attachment)
+                continue
             if attachment.get("type") != "inline_keyboard":
                 continue
             rows = attachment["payload"]["buttons"]
@@ -516,3 +519,16 @@ class FakeMax(SentLog):
         headers = {"X-Max-Bot-Api-Secret": sub["secret"]} if sub.get("secret") else {}
         async with self._http.post(sub["url"], json=update, headers=headers) as resp:
             await resp.read()
+
+
+def _check_location(attachment: dict[str, Any]) -> None:
+    """A location a bot sends (LocationAttachmentRequest in MAX's OpenAPI schema,
+    max-messenger-bot/max-bot-api-schemas): ``type: location`` with ``latitude`` and
+    ``longitude``, both required numbers; a latitude lies in -90..90 and a longitude in
+    -180..180."""
+    for name, limit in (("latitude", 90), ("longitude", 180)):
+        value = attachment.get(name)
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise Refusal(400, "proto.payload", f"location: {name} is required")
+        if not -limit <= value <= limit:
+            raise Refusal(400, "proto.payload", f"location: {name} out of range")

@@ -2,7 +2,8 @@
 
 It speaks enough of the Bot API for aiogram's long polling and our messages: getMe,
 getUpdates (long poll), sendMessage, editMessageText, answerCallbackQuery, setMyCommands,
-deleteWebhook, and sendPhoto / sendDocument with the file uploaded as multipart/form-data
+deleteWebhook, sendVenue (a place on the map), and sendPhoto / sendDocument with the file
+uploaded as multipart/form-data
 (its size, a photo's dimensions read from its own header, the caption's length checked as
 the Bot API states). Tests push updates as a user would and wait for the bot's answers.
 """
@@ -60,6 +61,8 @@ class Sent:
     message_id: int
     markup: dict[str, Any] | None
     file: Upload | None = None  # sendPhoto / sendDocument: what was uploaded
+    # sendVenue: {latitude, longitude, title, address} as the bot sent them
+    venue: dict[str, Any] | None = None
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -336,6 +339,42 @@ class FakeTelegram(SentLog):
             "date": int(time.time()),
             "chat": {"id": int(params["chat_id"]), "type": "private"},
             "text": params.get("text", ""),
+        }
+
+    async def _m_sendvenue(self, params: dict[str, Any]) -> Any:
+        """sendVenue (core.telegram.org/bots/api#sendvenue): chat_id, latitude and
+        longitude (Float), title and address (String) are all required; a latitude lies
+        in -90..90 and a longitude in -180..180."""
+        venue: dict[str, Any] = {}
+        for name in ("latitude", "longitude"):
+            try:
+                venue[name] = float(params[name])
+            except (KeyError, TypeError, ValueError):
+                raise ApiRefusal(400, f'Bad Request: parameter "{name}" is required') from None
+        for name in ("title", "address"):
+            value = params.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise ApiRefusal(400, f'Bad Request: parameter "{name}" is required')
+            venue[name] = value
+        if not -90 <= venue["latitude"] <= 90 or not -180 <= venue["longitude"] <= 180:
+            raise ApiRefusal(400, "Bad Request: wrong latitude or longitude")
+        chat_id = int(params["chat_id"])
+        self._enforce(chat_id)
+        message_id = next(self._message_ids)
+        async with self._changed:
+            self.sent.append(
+                Sent("sendVenue", chat_id, "", message_id, params.get("reply_markup"), None, venue)
+            )
+            self._changed.notify_all()
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "venue": {
+                "location": {"latitude": venue["latitude"], "longitude": venue["longitude"]},
+                "title": venue["title"],
+                "address": venue["address"],
+            },
         }
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:

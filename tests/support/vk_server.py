@@ -65,6 +65,8 @@ class VkSent:
     keyboard: dict[str, Any] | None
     random_id: int
     files: list[Upload] = field(default_factory=list)  # what its attachments were made of
+    # a location (messages.send ``lat`` and ``long``): (latitude, longitude)
+    location: tuple[float, float] | None = None
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -270,6 +272,9 @@ class FakeVk(SentLog):
             return {"__error__": TOO_LONG}
         if "peer_ids" not in form and peers[0] in self.cant_send:
             return {"__error__": 901}
+        location = _location(form)
+        if location == "invalid":
+            return {"__error__": 100}
         files: list[Upload] = []
         for item in filter(None, str(form.get("attachment") or "").split(",")):
             match = ATTACHMENT.match(item.strip())
@@ -306,7 +311,7 @@ class FakeVk(SentLog):
                             seen[peer] = known
                         keyboard = json.loads(form["keyboard"]) if form.get("keyboard") else None
                         text = str(form.get("message", ""))
-                        self.sent.append(VkSent(peer, text, keyboard, rid, files))
+                        self.sent.append(VkSent(peer, text, keyboard, rid, files, location))
                     else:
                         self.swallowed += 1  # a repeat of the random_id: not delivered
                 results.append({"peer_id": peer, "message_id": known})
@@ -476,3 +481,18 @@ class FakeVk(SentLog):
                     await asyncio.wait_for(self._changed.wait(), wait)
             updates = self.events[ts:]
         return web.json_response({"ts": str(ts + len(updates)), "updates": updates})
+
+
+def _location(form: dict[str, Any]) -> tuple[float, float] | str | None:
+    """messages.send's place (dev.vk.com/method/messages.send): ``lat``, "geographical
+    latitude of a check-in, in degrees (from -90 to 90)", and ``long``, "(from -180 to
+    180)", given together; anything else is error 100 (a parameter missing or invalid)."""
+    if "lat" not in form and "long" not in form:
+        return None
+    try:
+        lat, lon = float(form["lat"]), float(form["long"])
+    except (KeyError, TypeError, ValueError):
+        return "invalid"
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return "invalid"
+    return (lat, lon)

@@ -182,7 +182,7 @@ CARD = catalogue.ProgramCard(
     9,
     5,
     [
-        catalogue.GroupView(70, "Группа 1", "Пн 15:00", 10, 3),
+        catalogue.GroupView(70, "Группа 1", "Пн 15:00", 10, 3, teacher="Соколова Анна Викторовна"),
         catalogue.GroupView(71, "Группа 2", "Вт 16:00", 10, 0, 4),
     ],
 )
@@ -394,6 +394,26 @@ VARIANTS = [
         app=AppStatus.ACCEPTED,
         contract=contract_view("concluded", method="paper", digest=None, text=None),
     ),
+    # the summer: the card says when applications for the next year open
+    *[
+        Variant(
+            name=f"summer {season.state}",
+            consent=True,
+            cert="funded",
+            kids=[KID],
+            page=[ROW],
+            card=CARD,
+            quote=QUOTE_NEXT_YEAR,
+            apps=[],
+            app=AppStatus.SUBMITTED,
+            season=season,
+        )
+        for season in (
+            port.Season(port.SeasonState.OPENS, 2027, date(2027, 6, 1)),
+            port.Season(port.SeasonState.NEXT_YEAR, 2027, date(2027, 6, 1)),
+            port.Season(port.SeasonState.ENDED, 2027),
+        )
+    ],
 ]
 
 
@@ -446,6 +466,7 @@ def scene(v: Variant) -> Scene:
             "sending" if v.consent else "cancelled", 2000, 1500, 3, 7, 490, None
         ),
         contract=getattr(v, "contract", None),
+        season=getattr(v, "season", None),
     )
 
 
@@ -522,6 +543,8 @@ def make_ctx(lang: str, core: FakeCore | None = None) -> Ctx:
             },
             "bc-sent": {"broadcast_id": 9},
             "link": {"code": "123456"},
+            "rate": {"application_id": 5, "stars": 4},
+            "reviews": {"page": 1},
         },
     )
     return Ctx(engine, Event("tg", "1", "text"), 1, state)  # type: ignore[arg-type]
@@ -793,3 +816,46 @@ async def test_cancelling_promises_the_reserve_back_only_when_there_is_one(lang)
     assert ("10\u00a0000" if lang == "ru" else "10,000") in with_reserve
     assert back not in without
     assert ("резерв" if lang == "ru" else "reserv") not in without.lower()
+
+
+CARD_SUMMER = {
+    "ru": ("1 июня 2027 г. откроется запись на 2027/28 учебный год.", "Педагог: Соколова"),
+    "en": ("Applications for the 2027/28 school year open on June 1, 2027.", "Teacher: Sokolova"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_card_in_july_says_when_applications_open_and_offers_no_apply(lang):
+    summer = next(v for v in VARIANTS if v.name == "summer opens")
+    core = FakeCore(scene(summer))
+    built = await ROUTES.screens[Screens.CARD](make_ctx(lang, core))
+    rendered = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a))
+    opens, teacher = CARD_SUMMER[lang]
+    assert opens in rendered.text.replace("\u00a0", " "), rendered.text
+    assert teacher.split(":")[0] in rendered.text
+    assert wording_problems(rendered.text, lang) == []
+    # nothing to apply to before that day: no group's button
+    assert not any(type(b.action).__name__ == "ApplyToGroup" for row in built.rows for b in row)
+    # running: the groups' buttons are there
+    running = FakeCore(scene(VARIANTS[0]))
+    built = await ROUTES.screens[Screens.CARD](make_ctx(lang, running))
+    assert any(type(b.action).__name__ == "ApplyToGroup" for row in built.rows for b in row)
+
+
+CARD_RATING = {
+    "ru": ("⭐ 4,5 из 5 — 12 оценок семей", "★ «Ребёнку очень нравится"),
+    "en": ("⭐ 4.5 of 5 — 12 ratings by families", "★ “Ребёнку очень нравится"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_a_card_shows_the_average_with_the_locale_s_decimal_and_the_count(lang):
+    built = await ROUTES.screens[Screens.CARD](make_ctx(lang, FakeCore(scene(VARIANTS[0]))))
+    text = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a)).text
+    for shown in CARD_RATING[lang]:
+        assert shown in text.replace("\u00a0", " "), text
+    # a map location on a button: the program has coordinates
+    assert any(type(b.action).__name__ == "ShowOnMap" for row in built.rows for b in row)
+    venue = await ROUTES.screens[Screens.CARD_MAP](make_ctx(lang, FakeCore(scene(VARIANTS[0]))))
+    assert venue.venue is not None
+    assert (venue.venue.latitude, venue.venue.longitude) == (48.7, 132.9)

@@ -13,6 +13,7 @@ from bot.dialogs.actions import (
     OpenApplications,
     OpenContract,
     OpenSearch,
+    RateProgram,
     TakeSeat,
     action,
 )
@@ -404,6 +405,8 @@ async def app_screen(ctx: Ctx) -> Screen:
         rows.append([Button(T("btn-app-cancel"), AskCancel(a.id))])
     if a.status == AppStatus.ENROLLED:
         rows.append([Button(T("btn-app-leave"), AskLeave(a.id))])
+    if opened.may_rate and ctx.teen is None:  # a month of studies: the parent may rate
+        rows.append([Button(T("btn-rate"), RateProgram(a.id))])
     rows.append([back(OpenApplications()), menu_button()])
     return Screen(parts, rows)
 

@@ -1,8 +1,8 @@
-"""The search's flow and what it keeps: the query (its filters and page) and the open card.
+"""The search's flow and what it keeps: the query (its filters and its page).
 
 The search is four modules of one flow (``search.flow``): the one question
 (search_question), the results and their filters (search_results), nearest first
-(search_near) and the program's card (search)."""
+(search_near) and this; the program's card is card.py."""
 
 from __future__ import annotations
 
@@ -43,13 +43,6 @@ class Query(FlowState):
     online: bool = False
     ovz: bool = False  # suitable for children with disabilities
     page: int = 0
-
-
-@flow_state("card")
-class CardShown(FlowState):
-    """The program whose card is open (from results, a notice or a deep link)."""
-
-    program_id: int | None = None
 
 
 def query_state(ctx: Ctx) -> Query:

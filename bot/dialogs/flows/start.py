@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import bot.dialogs.flows.search as search_flow
+import bot.dialogs.flows.card as card_flow
 import bot.dialogs.flows.teen_own as teen_own
 from bot.dialogs.actions import (
     Action,
@@ -17,6 +17,7 @@ from bot.dialogs.actions import (
     OpenMenu,
     OpenPrivacy,
     OpenProviderQueue,
+    OpenReviews,
     OpenSearch,
     OpenStats,
     StartBroadcast,
@@ -56,7 +57,7 @@ async def start(ctx: Ctx, arg: str) -> Screen:
             await ctx.core.catalogue.card(program_id)
         except DomainError:
             return await ctx.show(Screens.MENU, T("program_not_found"))
-        ctx.flow(search_flow.CardShown).program_id = program_id
+        ctx.flow(card_flow.CardShown).program_id = program_id
         return await ctx.show(Screens.CARD)
     view = await ctx.parent()
     if not view.consent:
@@ -159,6 +160,7 @@ async def menu(ctx: Ctx) -> Screen:
             [
                 Button(T("btn-broadcast"), StartBroadcast()),
                 Button(T("btn-bc-last"), OpenBroadcasts()),
+                Button(T("btn-reviews"), OpenReviews()),
             ],
         )
     return Screen([T("menu-title")], rows)

@@ -31,6 +31,9 @@ def show(screen: Rendered, terminal: Terminal) -> None:
     """Print a screen; its buttons are numbered from 1 (a notice's come after them)."""
     out = terminal.out
     out.write("\n" + screen.text + "\n")
+    if screen.venue is not None:  # a map location: what a messenger would pin on its map
+        v = screen.venue
+        out.write(f"📍 {v.title}\n   {v.address}\n   {v.latitude:.5f}, {v.longitude:.5f}\n")
     terminal.payloads = []
     for row in screen.rows:
         cells = []

@@ -24,10 +24,11 @@ import aiohttp
 from aiohttp import web
 from maxapi import Bot
 from maxapi.client.default import DefaultConnectionProperties
+from maxapi.enums.attachment import AttachmentType
 from maxapi.enums.update import UpdateType
 from maxapi.enums.upload_type import UploadType
 from maxapi.exceptions.max import MaxApiError, MaxConnection, MaxUploadFileFailed
-from maxapi.types.attachments import AttachmentInput
+from maxapi.types.attachments import AttachmentInput, Location
 from maxapi.types.attachments.upload import AttachmentPayload, AttachmentUpload
 from maxapi.types.updates.message_callback import MessageForCallback
 
@@ -296,8 +297,39 @@ class MaxHandler:
             if refused is not None:
                 logger.warning("MAX message not sent: error %s", refused.code)
                 return
+        if screen.venue is not None and not await self.send_venue(user, screen):
+            return
         if screen.files:
             await self.send_files(user, screen)
+
+    async def send_venue(self, user: str, screen: Rendered) -> bool:
+        """The screen's place as MAX's own location: POST /messages with an attachment
+        ``{type: location, latitude, longitude}`` (dev.max.ru, LocationAttachmentRequest),
+        the name and address as its text; False when the person cannot be messaged."""
+        venue = screen.venue
+        if venue is None:
+            return True
+        place: list[AttachmentInput] = [
+            Location(
+                type=AttachmentType.LOCATION,
+                latitude=venue.latitude,
+                longitude=venue.longitude,
+                bot=None,
+            )
+        ]
+        refused = await self._deliver(
+            user,
+            partial(
+                self.bot.send_message,
+                user_id=int(user),
+                text=f"{venue.title}\n{venue.address}",
+                attachments=place,
+            ),
+        )
+        if refused is not None:
+            logger.warning("MAX location not sent: error %s", refused.code)
+            return not unreachable(refused)
+        return True
 
     # --- files --------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from aiogram.methods import (
     SendDocument,
     SendMessage,
     SendPhoto,
+    SendVenue,
     TelegramMethod,
 )
 from aiogram.methods.base import Response
@@ -338,7 +339,34 @@ class Replies:
             except TelegramForbiddenError:
                 logger.info("a chat has blocked the bot")
                 return
+        if reply.screen.venue is not None and not await self.send_venue(chat_id, reply.screen):
+            return
         await self.send_files(chat_id, reply.screen)
+
+    async def send_venue(self, chat_id: int, screen: Rendered) -> bool:
+        """The screen's place as Telegram's own venue (sendVenue: latitude, longitude,
+        title, address), after its text; False when the chat has blocked the bot."""
+        venue = screen.venue
+        if venue is None:
+            return True
+        try:
+            await self._call(
+                chat_id,
+                SendVenue(
+                    chat_id=chat_id,
+                    latitude=venue.latitude,
+                    longitude=venue.longitude,
+                    title=venue.title,
+                    address=venue.address,
+                ),
+            )
+        except TelegramForbiddenError:
+            logger.info("a chat has blocked the bot")
+            return False
+        except TelegramBadRequest as exc:
+            # the address in words is in the text above: the person still knows where
+            logger.warning("Telegram refused a venue: %s", exc.message)
+        return True
 
     async def send_files(self, chat_id: int, screen: Rendered) -> None:
         """The screen's files after its text, each a message of its own: a picture by

@@ -246,8 +246,38 @@ class VkHandler:
 
     async def send(self, peer: int, user: str, screen: Rendered, *, cause: str) -> None:
         reached = await self._send_screen(peer, user, screen, cause=cause)
+        if screen.venue is not None and reached:
+            reached = await self.send_venue(peer, user, screen, cause=cause)
         if screen.files and reached:
             await self.send_files(peer, user, screen, cause=cause)
+
+    async def send_venue(self, peer: int, user: str, screen: Rendered, *, cause: str) -> bool:
+        """The screen's place as VK's own location: messages.send with ``lat`` and ``long``
+        (dev.vk.com/method/messages.send), the name and address as its text; False when
+        the person cannot be messaged."""
+        venue = screen.venue
+        if venue is None:
+            return True
+        text = f"{venue.title}\n{venue.address}"
+        rid = random_id(peer, cause, "venue", venue.latitude, venue.longitude)
+        try:
+            await self.call(
+                "messages.send",
+                peer_id=peer,
+                message=text,
+                lat=venue.latitude,
+                long=venue.longitude,
+                random_id=rid,
+                dont_parse_links=1,
+            )
+        except vk_api.exceptions.ApiError as exc:
+            if exc.code == CANT_SEND:
+                await self._unreachable(user)
+                return False
+            logger.warning("VK messages.send of a location failed: error %s", exc.code)
+        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
+            logger.warning("VK messages.send of a location failed: %s", type(exc).__name__)
+        return True
 
     async def _send_screen(self, peer: int, user: str, screen: Rendered, *, cause: str) -> bool:
         if any(b.kind == "location" for b in screen.buttons):

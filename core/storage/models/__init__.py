@@ -2,7 +2,7 @@
 
 from core.storage.models.audit import AuditRecord
 from core.storage.models.base import ACTIVE_SQL, Base, Money
-from core.storage.models.catalogue import Follow, Group, Program, Provider
+from core.storage.models.catalogue import Follow, Group, Program, Provider, Review
 from core.storage.models.contracts import Contract
 from core.storage.models.money import (
     Absence,
@@ -59,6 +59,7 @@ __all__ = [
     "Program",
     "Provider",
     "RegisterEntry",
+    "Review",
     "Role",
     "Sequence",
     "YearOpen",

@@ -87,6 +87,8 @@ class Group(Base):
     taken: Mapped[int] = mapped_column(Integer, default=0)  # held by open applications
     # applications in the waiting list: while any waits, a freed seat goes to the first
     waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # who teaches it (the catalogue's optional `teacher`): shown on the program's card
+    teacher: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Follow(Base):
@@ -99,3 +101,26 @@ class Follow(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Review(Base):
+    """A family's rating of a program (1–5) and short review, one per child and program
+    (edited in place); moderated by the program's municipality: hidden, never edited."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("child_id", "program_id"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars"),
+        Index("ix_reviews_program", "program_id", "hidden_at", "updated_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # moderation: hidden by the municipality's coordinator (who, when); never edited
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    hidden_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
