@@ -3,7 +3,7 @@
 (children.surname_fold, filled here for the children already registered).
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ one per child and program, 1–5 stars and a short text, hidden by the municipal
 coordinator, never edited).
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0029
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | None = "0025"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

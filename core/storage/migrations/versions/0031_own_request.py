@@ -1,8 +1,8 @@
 """A certificate requested by the child themselves (14 or more, registered alone):
 certificates.own_request, shown to the МОЦ's confirmer (no parent's passport).
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0031
+Revises: 0030
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026"
-down_revision: str | None = "0025"
+revision: str = "0031"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
