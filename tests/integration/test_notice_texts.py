@@ -56,6 +56,11 @@ async def test_every_notice_renders(db):
         ("certificate_status", {"child_id": child, "status": s, "reason": "Не совпадает"})
         for s in (*STATUSES, "linked", "corrected", "correction_refused")
     ]
+    # a typo the МОЦ corrected at the desk, each field
+    rows += [
+        ("certificate_status", {"child_id": child, "status": "amended", "field": f})
+        for f in ("surname", "name", "patronymic", "birth_date", "snils")
+    ]
     # a link refused: no child in the family to name
     rows.append(
         ("certificate_status", {"child_id": None, "status": "link_refused", "reason": "Нет"})

@@ -502,4 +502,7 @@ async def on_link_refusal(ctx: Ctx, text: str) -> Screen:
 
 @flow.command("confirm")
 async def confirm_command(ctx: Ctx, arg: str) -> Screen:
+    """The desk afresh: new requests, no search (the last family's surname not kept)."""
+    review = ctx.flow(Review)
+    review.which, review.query = Desk.NEW.value, ""
     return await to_queue(ctx, OpenConfirmQueue())
