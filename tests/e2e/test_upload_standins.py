@@ -192,3 +192,53 @@ async def test_max_stand_in_checks_uploads_and_tokens(mx):
             await bot.send_message(user_id=CHAT, text="x", attachments=[attachment])
         assert caught.value.code == 400
     assert len(server.sent) == 1
+
+
+async def test_the_stand_ins_check_map_locations(tg, vk, mx):
+    """sendVenue, messages.send with lat/long and a MAX location attachment, each sent by
+    its real client past the bot's Venue check: within range and complete they are taken,
+    otherwise refused as the platforms document."""
+    from maxapi.enums.attachment import AttachmentType
+    from maxapi.types.attachments import Location
+
+    server, bot = tg
+    await bot.send_venue(CHAT, 48.79, 132.92, "Робототехника", "ул. Ленина, 1")
+    assert server.sent[-1].venue == {
+        "latitude": 48.79,
+        "longitude": 132.92,
+        "title": "Робототехника",
+        "address": "ул. Ленина, 1",
+    }
+    for lat, lon, title, address in ((91, 0, "a", "b"), (0, -181, "a", "b"), (0, 0, "a", "")):
+        with pytest.raises(TelegramBadRequest):
+            await bot.send_venue(CHAT, lat, lon, title, address)
+
+    vk_server, client = vk
+
+    def vk_checks() -> None:
+        api = client.get_api()
+        api.messages.send(
+            peer_id=CHAT, message="ул. Ленина, 1", random_id=7, lat=48.79, long=132.92
+        )
+        assert vk_server.sent[-1].location == (48.79, 132.92)
+        for values in ({"lat": 90.5, "long": 0}, {"lat": 10}, {"lat": 0, "long": 180.5}):
+            with pytest.raises(vk_api.exceptions.ApiError) as caught:
+                api.messages.send(peer_id=CHAT, message="x", random_id=8, **values)
+            assert caught.value.code == 100
+
+    await asyncio.to_thread(vk_checks)
+
+    max_server, max_bot = mx
+
+    def place(lat: float | None, lon: float | None) -> Location:
+        return Location(type=AttachmentType.LOCATION, latitude=lat, longitude=lon, bot=None)
+
+    await max_bot.send_message(
+        user_id=CHAT, text="ул. Ленина, 1", attachments=[place(48.79, 132.92)]
+    )
+    located = [a for a in max_server.sent[-1].attachments if a.get("type") == "location"]
+    assert [(a["latitude"], a["longitude"]) for a in located] == [(48.79, 132.92)]
+    for lat, lon in ((-90.5, 0), (0, 200), (None, 10)):
+        with pytest.raises(MaxApiError) as caught:
+            await max_bot.send_message(user_id=CHAT, text="x", attachments=[place(lat, lon)])
+        assert caught.value.code == 400
