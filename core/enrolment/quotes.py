@@ -162,6 +162,7 @@ _CHILD_CERTIFICATE_LOCKED = (
     .with_for_update(of=[Parent, Certificate])
 )
 _CHILD_LOCKED = _CHILD.add_columns(locks.GATE_SHARED_CALL).with_for_update(of=Parent)
+_OWNER = select(Child.parent_id).where(Child.id == bindparam("child_id"))
 
 
 async def _child_locked(uow: UnitOfWork, ids: dict[str, int]) -> tuple[Any, CertFacts | None]:
@@ -171,9 +172,14 @@ async def _child_locked(uow: UnitOfWork, ids: dict[str, int]) -> tuple[Any, Cert
         found = (await uow.core(_CHILD_CERTIFICATE, ids)).first()
     else:
         found = (await uow.core(_CHILD_CERTIFICATE_LOCKED, ids)).first()
+        # the statement re-reads the rows it locked, not the child's: a child a dispute
+        # moved to another family while this waited for the family's lock would still
+        # read as this family's. A statement after the lock sees the move committed.
+        if found is not None and await uow.session.scalar(_OWNER, ids) != ids["parent_id"]:
+            return None, None
         if found is None:
             found = (await uow.core(_CHILD_LOCKED, ids)).first()
-            if found is None:
+            if found is None or await uow.session.scalar(_OWNER, ids) != ids["parent_id"]:
                 return None, None
             cert = await for_child(uow, ids["child_id"], lock=True)
             facts = CertFacts(cert.id, cert.status, cert.total, cert.reserved) if cert else None

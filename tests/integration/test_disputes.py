@@ -314,3 +314,31 @@ async def test_a_withdrawal_erases_the_familys_disputes(db):
     # the child is no longer registered: the family adds it as usual
     assert await _code(db, disputes.file, again, TYPED) == "dispute_no_match"
     await db.run(children.add, again, TYPED)
+
+
+async def test_a_move_racing_the_other_familys_application(db):
+    """The family holding the child applies while the confirmer moves the child: the
+    application is either made first and moves with the child, or refused after the move;
+    never left with the family that no longer holds the child."""
+    wrong, child, _ = await _holder_enrolled(db)
+    right = await _filer(db)
+    dispute = await db.run(disputes.file, right, TYPED)
+    staff = await _staff(db)
+    g2 = await group_id(db, "g2")
+    moved, applied = await asyncio.gather(
+        _code(db, disputes.move, staff, dispute),
+        _code(db, enrolment.apply, wrong, child, g2),
+    )
+    assert moved == "ok"
+    assert applied in ("ok", "child_not_found"), applied
+    async with db.reader() as uow:
+        families = set(
+            await uow.session.scalars(
+                select(Application.parent_id).where(Application.child_id == child)
+            )
+        )
+        count = await uow.session.scalar(
+            select(func.count()).select_from(Application).where(Application.child_id == child)
+        )
+    assert families == {right}
+    assert count == (2 if applied == "ok" else 1)
