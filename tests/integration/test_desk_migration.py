@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from core.storage.migrate import alembic_config, upgrade
 from tests.support.services import PG_ADMIN_URL, pg_admin, require_postgres
 
-BEFORE = "0025"  # the head the desk's migration was written on
+BEFORE = "0026"  # the revision before the desk's (0027)
 NOW = datetime(2026, 10, 5, 12)
 
 
