@@ -114,9 +114,19 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     # under a municipality's ``attendance`` rule the class days marked absent within the
     # studies are not paid for: counted per application in one grouped join (none marked:
     # every class day attended); under ``class_days`` nothing is subtracted
+    # a mark counts only on a class day of the group's schedule as it is now (a schedule
+    # re-imported after a mark leaves the mark of a day that is no longer a class day)
+    weekday = (Absence.day - 1) % DAYS_IN_WEEK  # day ordinal 1 was a Monday
+    on_class_day = case(
+        *((weekday == w, (Group.class_days // (1 << w)) % 2) for w in range(DAYS_IN_WEEK))
+    )
+    holidays = [
+        date(first_day.year, m, d).toordinal() for m, d in HOLIDAYS if m == first_day.month
+    ]
     absences = (
         select(Absence.application_id.label("id"), func.count().label("n"))
         .join(Application, Application.id == Absence.application_id)
+        .join(Group, Group.id == Application.group_id)
         .join(Program, Program.id == Application.program_id)
         .join(Municipality, Municipality.id == Program.municipality_id)
         .where(
@@ -125,6 +135,8 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
             Absence.day <= last_ord,
             Absence.day >= Application.start_day,
             or_(Application.end_day.is_(None), Absence.day <= Application.end_day),
+            on_class_day == 1,
+            Absence.day.not_in(holidays) if holidays else literal(True),
         )
         .group_by(Absence.application_id)
         .subquery("absent")

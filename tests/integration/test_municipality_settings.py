@@ -109,3 +109,24 @@ async def test_a_bad_limit_is_a_row_error(db, value):
     async with db.uow() as uow:
         report = await catalogue_import.import_municipalities(uow, text)
     assert [line for line, _ in report.errors] == [2]
+
+
+async def test_the_debit_rule_is_read_in_words_or_by_name(db):
+    """`debit_rule`: class_days (the default, a blank too) or attendance, by name or in
+    Russian words; anything else is the row's error, not a silent default."""
+    text = (
+        "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,debit_rule\n"
+        "town,Город,Регион,2026,10,12000,2,по посещаемости\n"
+        "village,Село,Регион,2026,5,10000,2,\n"
+        "city,Город 2,Регион,2026,5,10000,2,attendance\n"
+        "hamlet,Хутор,Регион,2026,5,10000,2,по желанию\n"
+    )
+    async with db.uow() as uow:
+        report = await catalogue_import.import_municipalities(uow, text)
+        await uow.commit()
+    assert [line for line, _ in report.errors] == [5]
+    async with db.reader() as uow:
+        rules = dict(
+            (await uow.session.execute(select(Municipality.code, Municipality.debit_rule))).all()
+        )
+    assert rules == {"town": "attendance", "village": "class_days", "city": "attendance"}
