@@ -39,17 +39,22 @@ absolute figures are several times a quiet machine's, the shares are what matter
 ================================  ==========  ==========
 part of the step (µs per update)  before      after
 ================================  ==========  ==========
-whole update (feed_update)        11,181      see below
-dedup (memory)                    4           4
-state load + save (memory)        69          ~150-350
-dispatch: the screen built        8,108
-  the read, hop included          7,932
-  the read's own work             1,355
-render (Fluent inside)            456
-signing (3 buttons)               49          6-31
-metrics                           7           7
-send (pacing, order, aiogram)     1,066
+whole update (feed_update)        11,181      9,923
+dedup (memory)                    4           28
+state load + save (memory)        69          187
+deadline (its task and timer)     218         264
+dispatch: the screen built        8,108       3,719
+  the read, hop included          7,932       3,341
+  the read's own work             1,355       3,184
+render (Fluent inside)            456         1,183
+signing (3 buttons)               49          38
+metrics                           7           36
+send (pacing, order, aiogram)     1,066       2,537
 ================================  ==========  ==========
+
+(before: load 10 at 19:18; after: load 12-14 at 20:28, a noisier machine: the read's
+own work and the send grew with the load, the hop went. /menu after: 5,481 whole, engine
+877, signing 8 buttons 44, send 3,041.)
 
 Before, two thirds of /balance was the hand-off of its read to a reader thread and back
 (two thread wake-ups on a loaded machine), not the read. After: cheap reads run on the
