@@ -114,7 +114,12 @@ async def to_policy(ctx: Ctx, _: ShowPolicy) -> Screen:
 async def consent(ctx: Ctx, _: GiveConsent) -> Screen:
     await ctx.core.family.give_consent(ctx.parent_id)
     ctx.forget_parent()
-    return await ctx.show(Screens.MENU, T("consent-given"))
+    screen = await ctx.show(Screens.MENU, T("consent-given"))
+    if ctx.teen is None and not await ctx.children():
+        # a family with no child yet: adding one is the next thing to do, one press away
+        # (here, not on every menu: the menu costs no statement)
+        screen.rows.insert(0, [Button(T("btn-add-child"), AddChild())])
+    return screen
 
 
 @flow.screen(Screens.MENU)
@@ -142,8 +147,6 @@ async def menu(ctx: Ctx) -> Screen:
         )
     rows = [
         [Button(T("btn-children"), OpenChildren()), Button(T("btn-search"), OpenSearch())],
-        # a family with no child yet: adding one is the first thing to do
-        *([] if await ctx.children() else [[Button(T("btn-add-child"), AddChild())]]),
         [Button(T("btn-apps"), OpenApplications()), Button(T("btn-balance"), OpenBalance())],
         [Button(T("btn-privacy"), OpenPrivacy()), Button(T("btn-help"), OpenHelp())],
         [Button(T("btn-link"), OpenLink()), Button(T("btn-language"), SwitchLanguage())],
