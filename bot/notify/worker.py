@@ -7,12 +7,13 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot import metrics
 from bot.dialogs.actions import OpenProgram
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
-from bot.i18n import Translator
+from bot.i18n import TEEN, Translator
 from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core import port
@@ -54,6 +55,8 @@ class Worker:
         self.signer = signer
         self.senders = senders
         self.renderer = Renderer(t, low_balance, timezone)
+        # a child of 14+ registered alone reads their family's notices as ты
+        self.teen_renderer = Renderer(_AsTeen(t), low_balance, timezone)
         self.batch = batch
         self.lease_s = lease_s
         self.idle_s = idle_s
@@ -98,7 +101,8 @@ class Worker:
         async with self.jobs.reading() as reader:
             parent_ids = sorted({c.parent_id for c in claimed})
             who = await reader.recipients(parent_ids, self.senders)
-            same_for_all: dict[tuple[int | None, str], Notice | None] = {}  # per language
+            # per language, and for a child's own account
+            same_for_all: dict[tuple[int | None, str, bool], Notice | None] = {}
             for row in claimed:
                 recipient = who.get(row.parent_id)
                 if recipient is None or recipient.platform not in self.senders:
@@ -107,15 +111,14 @@ class Worker:
                 if row.kind == "broadcast" and not recipient.announcements:
                     outcome.cancelled.append(row.id)  # turned announcements off meanwhile
                     continue
+                renderer = self.teen_renderer if recipient.teen else self.renderer
                 if row.kind == "broadcast":
-                    key = (row.ref, recipient.language)
+                    key = (row.ref, recipient.language, recipient.teen)
                     if key not in same_for_all:
-                        same_for_all[key] = await self.renderer.render(
-                            reader, row, recipient.language
-                        )
+                        same_for_all[key] = await renderer.render(reader, row, recipient.language)
                     notice = same_for_all[key]
                 else:
-                    notice = await self.renderer.render(reader, row, recipient.language)
+                    notice = await renderer.render(reader, row, recipient.language)
                 if notice is None:
                     outcome.cancelled.append(row.id)
                     continue
@@ -224,3 +227,15 @@ class Worker:
             retry=len(done.retry),
             cancelled=len(done.cancelled),
         )
+
+
+class _AsTeen(Translator):
+    """The translator as a child's own account reads it (``$you`` is teen); it shares the
+    loaded bundles of ``t``."""
+
+    def __init__(self, t: Translator) -> None:
+        self.__dict__.update(t.__dict__)
+
+    def __call__(self, lang: str, key: str, **params: Any) -> str:
+        params.setdefault("you", TEEN)
+        return super().__call__(lang, key, **params)

@@ -48,6 +48,7 @@ class Recipient:
     address: str
     language: str
     announcements: bool
+    teen: bool = False  # a child's own account (a child of 14+ registered alone): ты
 
 
 @dataclass
@@ -146,6 +147,7 @@ async def recipients(
             Parent.language,
             Parent.announcements,
             Parent.notices_to,
+            Identity.child_id,
         )
         .join(Parent, Parent.id == Identity.parent_id)
         .where(
@@ -159,10 +161,12 @@ async def recipients(
         .order_by(Identity.id)
     )
     best: dict[int, Recipient] = {}
-    for pid, platform, address, language, announcements, chosen in rows:
+    for pid, platform, address, language, announcements, chosen, child in rows:
         current = best.get(pid)
         if current is None or (platform == chosen and current.platform != chosen):
-            best[pid] = Recipient(pid, platform, address, language, announcements)
+            best[pid] = Recipient(
+                pid, platform, address, language, announcements, child is not None
+            )
     return best
 
 

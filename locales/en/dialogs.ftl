@@ -779,8 +779,14 @@ n-cert-funded = ✅ { $child }: a funded certificate is issued. You can apply to
 n-cert-queued = { $child }: the request for a funded certificate is in the queue. We will tell you when it is issued.
 n-cert-accounting = { $child }: an accounting certificate is issued.
 n-cert-closed = { $child }: the certificate is closed.
-n-cert-awaiting = { $child }: the certificate is requested. Confirm the child's data at the МОЦ: the address and hours are on the child's card (/children).
-n-cert-rejected = { $child }: the МОЦ did not confirm the child's data. Reason: { $reason }. Correct the data on the child's card (/children) and request the certificate again.
+n-cert-awaiting = { $child }: the certificate is requested. { $you ->
+    [teen] Visit the МОЦ once with your passport and SNILS: the address and hours are in «My certificate» (/certificate).
+   *[adult] Confirm the child's data at the МОЦ: the address and hours are on the child's card (/children).
+}
+n-cert-rejected = { $child }: the МОЦ did not confirm the child's data. Reason: { $reason }. { $you ->
+    [teen] If the data have a mistake, the МОЦ corrects it by the documents; you can request the certificate again in «My certificate» (/certificate).
+   *[adult] Correct the data on the child's card (/children) and request the certificate again.
+}
 n-cert-linked = { $child }: the certificate from the regional register is linked. The balance and movements are in /balance.
 n-cert-corrected = { $child }: the МОЦ corrected the child's data from the documents. The certificate, its number and its money are unchanged.
 n-cert-correction_refused = { $child }: the МОЦ did not correct the child's data. Reason: { $reason }. The data stay as they were.
