@@ -37,12 +37,14 @@ from core.storage.models import (
     Application,
     Broadcast,
     Child,
+    Dispute,
     Follow,
     Identity,
     LinkCode,
     LinkFailure,
     Outbox,
     Parent,
+    Review,
     Role,
 )
 
@@ -287,7 +289,16 @@ async def _merge(uow: UnitOfWork, source: int, target: int) -> None:
         .values(dedup_key=literal(f"debits:{target}:") + cast(Outbox.ref, String))
         .execution_options(synchronize_session=False)
     )
-    for model in (Identity, Child, Application, Role, Outbox, Follow):
+    # the families' disputes (filed, or about a child the source held) and reviews follow
+    # their family: a dispute between the two families is then one family's, which its
+    # resolution refuses as such (dispute_same_family)
+    await s.execute(
+        update(Dispute)
+        .where(Dispute.from_parent_id == source)
+        .values(from_parent_id=target)
+        .execution_options(synchronize_session=False)
+    )
+    for model in (Identity, Child, Application, Role, Outbox, Follow, Dispute, Review):
         await s.execute(
             update(model)
             .where(model.parent_id == source)
