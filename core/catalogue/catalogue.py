@@ -12,7 +12,7 @@ from core.rules.catalogue import Direction, Register, short_provider, street_key
 from core.rules.text import fold
 from core.storage import text_search
 from core.storage.db import UnitOfWork
-from core.storage.models import Group, Municipality, Program, Provider
+from core.storage.models import Group, Municipality, Program, Provider, Review
 
 PAGE_SIZE = 10
 MAX_QUERY = 100  # a longer "free text" is cut: nobody searches by a paragraph
@@ -148,6 +148,8 @@ class ProgramCard:
     start_month: int
     end_month: int
     groups: list[GroupView] = field(default_factory=list)
+    rated: int = 0  # visible ratings of families
+    stars: float = 0.0  # their average
 
     @property
     def free_seats(self) -> int:
@@ -346,6 +348,15 @@ _CARD = (
         Group.taken,
         Group.waiting,
         Group.teacher,
+        # the families' visible ratings, in the same statement (a card is one read)
+        select(func.count())
+        .where(Review.program_id == Program.id, Review.hidden_at.is_(None))
+        .scalar_subquery()
+        .label("rated"),
+        select(func.avg(Review.stars))
+        .where(Review.program_id == Program.id, Review.hidden_at.is_(None))
+        .scalar_subquery()
+        .label("stars"),
     )
     .join(Provider, Provider.id == Program.provider_id)
     .join(Municipality, Municipality.id == Program.municipality_id)
@@ -391,6 +402,8 @@ async def card(uow: UnitOfWork, program_id: int) -> ProgramCard:
             for g in rows
             if g.group_id is not None
         ],
+        rated=int(p.rated or 0),
+        stars=float(p.stars or 0),
     )
 
 

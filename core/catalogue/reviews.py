@@ -141,11 +141,18 @@ async def rate(uow: UnitOfWork, parent_id: int, application_id: int, stars: int,
     return mine.id
 
 
-async def ratings(uow: UnitOfWork, program_id: int) -> Ratings:
+async def ratings(
+    uow: UnitOfWork, program_id: int, known: tuple[int, float] | None = None
+) -> Ratings:
+    """The program's visible ratings: their count and average (``known``: already read
+    with the card), and the latest reviews with a text."""
     visible = (Review.program_id == program_id, Review.hidden_at.is_(None))
-    count, average = (
-        await uow.session.execute(select(func.count(), func.avg(Review.stars)).where(*visible))
-    ).one()
+    if known is not None:
+        count, average = known
+    else:
+        count, average = (
+            await uow.session.execute(select(func.count(), func.avg(Review.stars)).where(*visible))
+        ).one()
     if not count:
         return Ratings()
     rows = await uow.session.execute(

@@ -50,7 +50,7 @@ async def _card(
     """The program, and for a child the quote of its first group (or why not)."""
     c = await catalogue.card(uow, program_id)
     now = await campaign.season(uow, c.municipality_id, c.start_month, c.end_month)
-    rated = await reviews.ratings(uow, program_id)
+    rated = await reviews.ratings(uow, program_id, (c.rated, c.stars))
     result = await _quoted(uow, c, now, parent_id, child_id)
     return dataclasses.replace(result, ratings=rated)
 

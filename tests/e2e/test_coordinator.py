@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.notify.build import build_worker, close_worker
 from core.staff import roles
-from tests.e2e.test_telegram import PARENT, add_child, press, say
+from tests.e2e.test_telegram import PARENT, add_child, press, request_certificate, say
 
 COORDINATOR = 999
 
@@ -154,11 +154,11 @@ async def test_an_announcement_to_no_funded_certificate_reaches_exactly_those(te
         start = await say(h, "/start", user)
         await press(h, start, "Даю согласие", user)
     funded = await add_child(h)
-    funded = await press(h, funded, "Получить сертификат")
+    funded = await request_certificate(h, funded)
     await press(h, funded, "Запросить финансирование")
     await confirm_data(h)  # PARENT's child: funded
     accounting = await add_child(h, UNFUNDED_ONLY, surname="Петрова")
-    await press(h, accounting, "Получить сертификат", UNFUNDED_ONLY)
+    await request_certificate(h, accounting, UNFUNDED_ONLY)
     await add_child(h, NO_CERT, surname="Сидорова")
     async with h.app.db.uow() as uow:
         await roles.grant(uow, f"tg:{COORDINATOR}", "coordinator", municipality_code="birobidzhan")

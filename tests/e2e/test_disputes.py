@@ -7,7 +7,16 @@ from sqlalchemy import select
 
 from bot.notify.build import build_worker, close_worker
 from core.storage.models import AuditRecord, Certificate
-from tests.e2e.test_telegram import OTHER, PARENT, STAFF, add_child, confirm_data, press, say
+from tests.e2e.test_telegram import (
+    OTHER,
+    PARENT,
+    STAFF,
+    add_child,
+    confirm_data,
+    press,
+    request_certificate,
+    say,
+)
 
 
 async def test_a_dispute_moves_a_child_between_families(telegram_bot):
@@ -16,7 +25,7 @@ async def test_a_dispute_moves_a_child_between_families(telegram_bot):
     start = await say(h, "/start", OTHER)
     await press(h, start, "Даю согласие", OTHER)
     card = await add_child(h, OTHER)
-    card = await press(h, card, "Получить сертификат", OTHER)
+    card = await request_certificate(h, card, OTHER)
     await press(h, card, "Запросить финансирование", OTHER)
     await confirm_data(h)
     async with h.app.db.reader() as uow:

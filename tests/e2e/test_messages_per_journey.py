@@ -12,9 +12,17 @@ from collections import Counter
 from sqlalchemy import select
 
 from core.storage.models import Outbox
-from tests.e2e.test_telegram import PARENT, add_child, confirm_data, press, say
+from tests.e2e.test_telegram import (
+    PARENT,
+    add_child,
+    confirm_data,
+    first_open,
+    press,
+    request_certificate,
+    say,
+)
 
-PRESSES = ("Техническая", "г. Биробиджан", "Мария", "Показать всё", "1.", "✍", "Подать заявку")
+PRESSES = ("✍", "Подать заявку")  # after the result's number: the card
 
 
 async def test_finding_a_club_and_applying_costs_one_message_per_step(telegram_bot):
@@ -22,24 +30,27 @@ async def test_finding_a_club_and_applying_costs_one_message_per_step(telegram_b
     start = await say(h, "/start")
     await press(h, start, "Даю согласие")
     child = await add_child(h)
-    child = await press(h, child, "Получить сертификат")
+    child = await request_certificate(h, child)
     child = await press(h, child, "Запросить финансирование")
     await confirm_data(h)
     async with h.app.db.reader() as uow:
         notices = len((await uow.session.scalars(select(Outbox.id))).all())
     sent, answered = len(h.tg.sent), len(h.tg.answers)
 
-    step = await say(h, "/search")
+    step = await say(h, "/search")  # one child: the results at once
+    number = first_open(step)
+    card = next(b for b in step.buttons if b["text"] == number)
+    step = await h.tg.ask(h.tg.press(PARENT, card["callback_data"], step.message_id))
     for label in PRESSES:
         step = await press(h, step, label)
     assert "Заявка подана" in step.text
 
     journey = [s for s in h.tg.sent[sent:] if s.chat_id == PARENT]
     methods = Counter(s.method for s in journey)
-    # the command's answer, then every press edits that message: 8 steps, 8 messages
-    assert methods == {"sendMessage": 1, "editMessageText": len(PRESSES)}, methods
+    # the command's answer, then every press edits that message: 4 steps, 4 messages
+    assert methods == {"sendMessage": 1, "editMessageText": len(PRESSES) + 1}, methods
     assert len({s.message_id for s in journey[1:]}) == 1  # one message, edited in place
-    assert len(h.tg.answers) - answered == len(PRESSES)  # every press acknowledged
+    assert len(h.tg.answers) - answered == len(PRESSES) + 1  # every press acknowledged
     assert all(a.get("text") is None for a in h.tg.answers[answered:])  # no toast needed
     # and no notice of the application for the parent who applied: the reply said it
     async with h.app.db.reader() as uow:

@@ -103,12 +103,13 @@ async def test_a_parent_applies_within_twelve_actions(telegram_bot):
     start = await me.say("/start")
     menu = await me.press(start, "Даю согласие")
     form = await me.press(menu, "Добавить ребёнка")
-    step = await me.say("Иванова Мария 05.03.2016")  # the whole name and the birth date
-    assert "СНИЛС" in step.text, step.text
-    step = await me.press(step, "Пропустить")
+    # the whole name, the birth date and the СНИЛС in one message
+    step = await me.say("Иванова Мария 05.03.2016 112-233-445 95")
     step = await me.press(step, "г. Биробиджан")
     assert "Фамилия: Иванова\nИмя: Мария" in step.text
-    child = await me.press(step, "Сохранить и получить сертификат")
+    step = await me.press(step, "Сохранить и получить сертификат")
+    assert "паспорт" in step.text  # the parent's name, for the passport check at the МОЦ
+    child = await me.say(test_telegram.APPLICANT)
     assert "Заявка на сертификат принята" in child.text
     child = await me.press(child, "Запросить финансирование")
     assert "Запрос записан" in child.text

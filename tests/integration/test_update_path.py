@@ -65,7 +65,8 @@ async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
 async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     """What an opening-day storm makes each family do: open the card, pick the group (the
     quote), apply. The statements of each step are pinned (BEGIN/COMMIT aside): the card
-    and its seats one, the quote three (which children may apply: one; the quote: two),
+    two (the program, its seats and its families' ratings; the municipality's year, for
+    the season: when applications open), the quote three (which children may apply: one; the quote: two),
     the application six when it takes a seat (the child and its certificate with the
     family's and the certificate's locks, the group with the rules' facts, the seat claim,
     the insert, the program's free seats, the notice) and five when it joins the waiting
@@ -95,7 +96,7 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
         for user, joins_the_list, application in (("1", False, 5), ("2", True, 4)):
             await engine.handle(Event("tg", user, "command", text="start"))
             card, used = await press(user, signer.sign(PUBLIC, "prog:1"))
-            assert used == 1, statements[-used:]
+            assert used == 2, statements[-used:]
             group = next(b for b in card.buttons if b.label.startswith(("✍", "⏳")))
             quote, used = await press(user, group.payload)
             assert "Подать заявку" in quote.buttons[0].label, quote.text

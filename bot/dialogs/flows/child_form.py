@@ -4,6 +4,7 @@ message and the same question again."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import field
 from datetime import date
 
@@ -137,6 +138,10 @@ async def ask_surname(ctx: Ctx) -> Screen:
     return _ask("ask-surname", "surname")
 
 
+# a СНИЛС ending the whole line: 11 digits, in groups or not (123-456-789 01)
+TRAILING_SNILS = re.compile(r"(?<![0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{2}$")
+
+
 @flow.screen(Screens.ASK_NAME)
 async def ask_name(ctx: Ctx) -> Screen:
     return _ask("ask-name", "name")
@@ -161,15 +166,24 @@ async def ask_snils(ctx: Ctx) -> Screen:
 async def on_name(ctx: Ctx, text: str) -> Screen:
     step = ctx.state.screen.removeprefix("ask-")
     draft = _draft(ctx)
-    if step == "surname" and not draft.back_to_confirm and 1 < len(text.split()) <= 4:
-        return await _whole_name(ctx, draft, text.split())
+    if step == "surname" and not draft.back_to_confirm:
+        # the СНИЛС may end the whole line too (11 digits, separators allowed): a bad one
+        # is refused with its own words and the parent types the line again
+        found = TRAILING_SNILS.search(text.strip())
+        snils = parse_snils(found.group(0)) if found else None
+        words = (text.strip()[: found.start()] if found else text).split()
+        if 1 < len(words) <= 4:
+            return await _whole_name(ctx, draft, words, snils)
     draft.put(step, clean_name(text))
     return await _next(ctx, step)
 
 
-async def _whole_name(ctx: Ctx, draft: ChildDraft, words: list[str]) -> Screen:
-    """«Иванова Мария Петровна 05.03.2016» in one message: the surname, the name, the
-    patronymic when given (none: none), and the date of birth when it ends the text."""
+async def _whole_name(
+    ctx: Ctx, draft: ChildDraft, words: list[str], snils: str | None = None
+) -> Screen:
+    """«Иванова Мария Петровна 05.03.2016 112-233-445 95» in one message: the surname, the
+    name, the patronymic when given (none: none), the date of birth when it ends the
+    text, and the СНИЛС after it when given (then it is not asked)."""
     born = None
     if len(words) > 2:
         try:
@@ -187,7 +201,10 @@ async def _whole_name(ctx: Ctx, draft: ChildDraft, words: list[str]) -> Screen:
     if born is None:
         return await ctx.show(Screens.ASK_BIRTH)
     draft.put("birth", born.isoformat())
-    return await ctx.show(Screens.ASK_SNILS)
+    if snils is None:
+        return await ctx.show(Screens.ASK_SNILS)
+    draft.put("snils", snils)
+    return await _next(ctx, "snils")
 
 
 @flow.text(Screens.ASK_BIRTH)
@@ -323,8 +340,9 @@ async def child_save_and_issue(ctx: Ctx, _: SaveAndIssue) -> Screen:
     )
     ctx.end_flow(ChildDraft)
     ctx.flow(Shown).child_id = child_id
-    await ctx.core.certificates.issue(ctx.parent_id, child_id)
-    return await ctx.show(Screens.CHILD, T("child-saved"), T("cert-issued"))
+    # the request itself waits for the parent's full name, for the passport check at the
+    # МОЦ (children.py: CERT_APPLICANT, as from the child's card)
+    return await ctx.show(Screens.CERT_APPLICANT, T("child-saved"))
 
 
 def _identity(kid: ChildView | ChildInput) -> tuple[object, ...]:
