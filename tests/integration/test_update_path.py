@@ -103,7 +103,10 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
             assert used == 3, statements[-used:]
             applied, used = await press(user, quote.buttons[0].payload)
             assert ("Ваше место в листе: 1." in applied.text) is joins_the_list, applied.text
-            assert used == application + 1, statements[-used:]
+            # PostgreSQL: one more, the child's family read again after the locks (a
+            # dispute may have moved the child meanwhile: core/enrolment/quotes.py)
+            again = 1 if db.engine.dialect.name == "postgresql" else 0
+            assert used == application + 1 + again, statements[-used:]
     finally:
         for each in db.sync_engines:
             event.remove(each, "before_cursor_execute", count)
