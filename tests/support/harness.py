@@ -1076,6 +1076,7 @@ async def _check_attendance(s, closed: set[int]) -> list[str]:  # type: ignore[n
                     f"the {rule} rule says {due} of {held[app]} held"
                 )
         held[app] += reserved
+    return broken
 
 
 async def _check_disputes(s) -> list[str]:  # type: ignore[no-untyped-def]
