@@ -250,7 +250,7 @@ class Engine:
             handler = self.routes.commands.get(name.lower())
             if handler is None:
                 return await self._current(ctx, T("unknown-command"))
-            teen_may(ctx.teen, name.lower() in self.routes.teen)
+            teen_may(ctx.teen, await self._teen_allowed(ctx, name.lower()))
             return await handler(ctx, arg.strip())
         if event.kind == "button":
             act = self._action(event)
@@ -260,7 +260,7 @@ class Engine:
             handler, on = found
             if on is not None and ctx.state.screen not in on:
                 return await self._current(ctx, T("stale-button"))
-            teen_may(ctx.teen, type(act) in self.routes.teen)
+            teen_may(ctx.teen, await self._teen_allowed(ctx, type(act)))
             return await handler(ctx, act)
         if event.kind == "location":
             here = _known(ctx.state.screen)
@@ -293,6 +293,13 @@ class Engine:
             # them, and a number typed a moment later must press what it pressed before)
             screen.rows.append([Button(T("btn-find-typed", {"text": short}), FindTyped())])
         return screen
+
+    async def _teen_allowed(self, ctx: Ctx, key: type[Action] | str) -> bool:
+        """Whether a child's own account may use this command or button: theirs, or of a
+        flow declared ``alone`` while the family has no parent's account (read only then)."""
+        if ctx.teen is None or key in self.routes.teen:
+            return True
+        return key in self.routes.alone and await ctx.core.family.teen_alone(ctx.parent_id)
 
     def _action(self, event: Event) -> Action | None:
         """The typed action of a pressed button, or None when its payload is not one this

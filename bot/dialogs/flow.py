@@ -35,10 +35,15 @@ def _claim(table: dict[Any, Any], key: object, value: object, what: str) -> None
 class Flow:
     """One flow's screens and handlers. ``teen``: a child's own account (14+) may use it
     (otherwise it is the parent's, or staff's); a command or button of another flow that
-    everyone has (the menu, the language) is declared with ``teen=True`` itself."""
+    everyone has (the menu, the language) is declared with ``teen=True`` itself.
+    ``alone``: a child's own account may use it while the family has no parent's account
+    (the child registered alone, flows/teen_own.py): the family's data are the child's
+    then, and so are the consent and its withdrawal; once a parent joins, the flow is the
+    parent's again. The engine asks the core which it is (``family.teen_alone``)."""
 
     name: str
     teen: bool = False
+    alone: bool = False
     screens: dict[Screens, ScreenFn] = field(default_factory=dict)
     actions: dict[type[Action], tuple[ActionFn, frozenset[Screens] | None]] = field(
         default_factory=dict
@@ -112,7 +117,8 @@ class Flow:
 @dataclass
 class Routes:
     """The flows joined into the table the engine dispatches through; ``teen`` holds the
-    actions and commands a child's own account may use (of a teen flow, or declared so)."""
+    actions and commands a child's own account may use (of a teen flow, or declared so);
+    ``alone`` those it may use only while the family has no parent's account."""
 
     screens: dict[Screens, ScreenFn] = field(default_factory=dict)
     actions: dict[type[Action], tuple[ActionFn, frozenset[Screens] | None]] = field(
@@ -123,6 +129,7 @@ class Routes:
     locations: dict[Screens, LocationFn] = field(default_factory=dict)
     commands: dict[str, TextFn] = field(default_factory=dict)
     teen: set[type[Action] | str] = field(default_factory=set)
+    alone: set[type[Action] | str] = field(default_factory=set)
 
     @classmethod
     def build(cls, flows: Iterable[Flow]) -> Routes:
@@ -145,4 +152,6 @@ class Routes:
                     label = getattr(key, "__name__", getattr(key, "value", key))
                     _claim(table, key, value, f"{what} {label!r} (flow {flow.name!r})")
             routes.teen |= {*flow.actions, *flow.commands} if flow.teen else flow.everyone
+            if flow.alone and not flow.teen:
+                routes.alone |= {*flow.actions, *flow.commands}
         return routes

@@ -24,8 +24,9 @@ def clean(event: Event) -> Event:
 def teen_may(teen: int | None, allowed: bool) -> None:
     """Refuse a child's own account (14+) a command or button not theirs: theirs are the
     flows declared with ``teen=True`` (search, their applications and balance, help) and
-    the few of other flows declared so (the menu, the language); the rest is the
-    parent's, or staff's."""
+    the few of other flows declared so (the menu, the language); a child registered alone
+    also those of the flows declared ``alone=True`` (/privacy: the engine asks the core
+    whether the family has a parent's account yet); the rest is the parent's, or staff's."""
     if teen is not None and not allowed:
         raise DomainError("teen_not_allowed")
 

@@ -23,6 +23,7 @@ from core.storage.models import (
     Child,
     Dispute,
     Follow,
+    Identity,
     Outbox,
     Parent,
     Review,
@@ -202,6 +203,16 @@ async def withdraw_consent(uow: UnitOfWork, parent_id: int) -> int:
             select(Child.id).where(Child.parent_id == parent_id).order_by(Child.id)
         )
     )
+    if await teens.alone(uow, parent_id):
+        # a child registered alone withdraws their own consent: their account is the
+        # family's only one and stays the family's, blank, as a parent's does (it would go
+        # with the child otherwise, leaving a family nobody reaches)
+        await uow.session.execute(
+            update(Identity)
+            .where(Identity.parent_id == parent_id)
+            .values(child_id=None)
+            .execution_options(synchronize_session=False)
+        )
     await forget_children(uow, child_ids, reason="consent")
     await uow.session.execute(
         update(Application)

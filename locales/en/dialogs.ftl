@@ -127,12 +127,18 @@ help-text = { $you ->
 
 ## My data
 
-privacy-stored = We keep only what the certificate needs: children's names and dates of birth, SNILS (if given), municipality, certificates, applications (with a phone, if you gave one to the provider) and money movements. Logs hold no names and no SNILS.
+privacy-stored = { $you ->
+    [teen] We keep only what your certificate needs: your name, birth date, SNILS, municipality, certificate, applications and money movements. Logs hold no names and no SNILS.
+   *[adult] We keep only what the certificate needs: children's names and dates of birth, SNILS (if given), municipality, certificates, applications (with a phone, if you gave one to the provider) and money movements. Logs hold no names and no SNILS.
+}
 privacy-consent = Consent given on { $date } (version { $version }).
 privacy-children = Children in the profile: { $count }.
 privacy-withdrawn = Consent withdrawn on { $date }; the children's data were deleted. Money records are kept without personal data.
 btn-withdraw = Withdraw consent and delete data
-withdraw-confirm = Withdraw consent? All children's data (names, birth dates, SNILS) are deleted today. Deleting the data cannot be undone.
+withdraw-confirm = { $you ->
+    [teen] Withdraw consent? Your data (name, birth date, SNILS) are deleted today. Deleting the data cannot be undone.
+   *[adult] Withdraw consent? All children's data (names, birth dates, SNILS) are deleted today. Deleting the data cannot be undone.
+}
 withdraw-ends-title = What ends today:
 withdraw-ends-enrolled = • { $child }, { QUOTE($program) }: the classes end today. { $debit } is debited — for the group's class days up to and including today not yet paid; { $returned } returns to the certificate. The provider is told.
 withdraw-ends-pending = • { $child }, { QUOTE($program) }: the application is cancelled{ $held ->
@@ -145,7 +151,10 @@ withdraw-ends-pending = • { $child }, { QUOTE($program) }: the application is 
 leave-cert-funded = • Certificate No. { $number } ({ $child }) is closed. Its funded place in the municipality's quota goes to the next in the queue today. The { $left } left stays with the certificate in the register.
 leave-cert-queued = • Certificate No. { $number } ({ $child }) is closed; its place in the queue for a nominal is lost.
 leave-cert-other = • Certificate No. { $number } ({ $child }) is closed.
-leave-again = If the child is registered again (the same name and birth date in the same municipality, or the same SNILS), the same certificate number comes back — as an accounting certificate, for budget programs (awaiting confirmation if the child's data were never confirmed at the МОЦ; closed for a child of 18). A nominal must be requested again: it is granted in the order of the queue. If it is granted within the same funding year, the money left comes back too; at the year's end unused money returns to the budget, as for everyone.
+leave-again = { $you ->
+    [teen] If you register again (the same name and birth date in the same municipality, or the same SNILS), the same certificate number comes back — as an accounting certificate, for budget programs (awaiting confirmation if your data were never confirmed at the МОЦ; closed once you are 18). A nominal must be requested again: it is granted in the order of the queue. If it is granted within the same funding year, the money left comes back too; at the year's end unused money returns to the budget, as for everyone.
+   *[adult] If the child is registered again (the same name and birth date in the same municipality, or the same SNILS), the same certificate number comes back — as an accounting certificate, for budget programs (awaiting confirmation if the child's data were never confirmed at the МОЦ; closed for a child of 18). A nominal must be requested again: it is granted in the order of the queue. If it is granted within the same funding year, the money left comes back too; at the year's end unused money returns to the budget, as for everyone.
+}
 btn-withdraw-yes = Yes, delete my data
 data-erased = Consent withdrawn. Children deleted: { $count }. Only de-personalised money records remain.
 
@@ -239,7 +248,7 @@ self-ask-birth = Your date of birth? For example: 05.03.2011
 self-ask-muni = Where do you live? Choose the municipality or type part of its name.
 self-ask-snils = Your SNILS: 11 digits, for example 112-233-445 95. It puts the certificate in your own name.
 self-confirm = Check that everything is right:
-self-consent = From { $min } you decide yourself whether to consent to the processing of your personal data. By pressing the button below you agree that we keep your name, birth date, SNILS, municipality, certificate and applications to issue the certificate and enrol you in clubs. Nobody gets them except the organisations you apply to and the МОЦ that checks them.
+self-consent = From { $min } you decide yourself whether to consent to the processing of your personal data. By pressing the button below you agree that we keep your name, birth date, SNILS, municipality, certificate and applications to issue the certificate and enrol you in clubs. Nobody gets them except the organisations you apply to and the МОЦ that checks them. You can withdraw your consent and delete your data at any time: the /privacy command or the “My data” button in the menu.
 btn-self-save = ✅ All right, I consent
 self-registered = Done: you are registered. Now you can request the certificate with the button below.
 self-card = { $name }, { $age } { $age ->

@@ -283,18 +283,28 @@ async def test_a_child_of_15_starts_alone_and_a_parent_joins_later(telegram_bot)
     assert "контрольное число" in bad.text
     step = await say(h, "112-233-445 95", ALONE)
     assert "Проверь" in step.text and "согласие" in step.text
+    # the consent says how it is withdrawn: /privacy, which this account may open
+    assert "/privacy" in step.text
     shown += [young, step]
     mine = await press(h, step, "даю согласие", ALONE)
     assert "регистрация прошла" in mine.text and "Соколова Алина, 15 лет" in mine.text
     mine = await press(h, mine, "Запросить сертификат", ALONE)
     assert "паспорт родителя не нужен" in mine.text
-    for parents_only in ("/children", "/privacy", "/link"):
+    for parents_only in ("/children", "/link"):
         refused = await say(h, parents_only, ALONE)
         assert "только родитель" in refused.text, parents_only
         shown.append(refused)
+    # the data are the child's own: they see what is kept, and may withdraw
+    privacy = await say(h, "/privacy", ALONE)
+    assert "твоего сертификата" in privacy.text
+    withdraw = await press(h, privacy, "Отозвать согласие", ALONE)
+    assert "Твои данные" in withdraw.text
+    kept = await press(h, withdraw, "Нет", ALONE)  # not now: nothing erased
+    assert "твоего сертификата" in kept.text
     menu = await say(h, "/menu", ALONE)
     assert "Мой сертификат" in str([b["text"] for b in menu.buttons])
-    shown += [mine, menu]
+    assert "Мои данные" in str([b["text"] for b in menu.buttons])
+    shown += [mine, privacy, withdraw, kept, menu]
     for text in shown:
         assert address_problems(text.text, "teen") == [], text.text
     # the МОЦ checks the child's own documents
@@ -324,6 +334,10 @@ async def test_a_child_of_15_starts_alone_and_a_parent_joins_later(telegram_bot)
     mine = await say(h, "/certificate", ALONE)
     assert "учёта" in mine.text and "Код для родителя" not in str(mine.buttons)
     assert "только родитель" in (await say(h, "/children", ALONE)).text
+    # and the family's data are the parent's now: /privacy is theirs
+    assert "только родитель" in (await say(h, "/privacy", ALONE)).text
+    menu = await say(h, "/menu", ALONE)
+    assert "Мои данные" not in str([b["text"] for b in menu.buttons])
     async with h.app.db.reader() as uow:
         families = await uow.session.scalar(select(func.count()).select_from(Parent))
         own = await uow.session.scalar(

@@ -174,3 +174,28 @@ async def test_a_stranger_cannot_take_the_child(db):
     with pytest.raises(DomainError) as err:
         await db.run(teens.parent_code, parent, child)
     assert err.value.code == "child_not_found"
+
+
+async def test_a_child_alone_withdraws_and_keeps_a_blank_account(db):
+    """Their withdrawal erases the family of one as a parent's does (the child, the
+    certificate's tie to them), but their account is the family's only one: it stays the
+    family's, blank, rather than going with the child (a family nobody could reach), and
+    it may register alone again."""
+    from core.usecases import family as family_cases
+
+    await setup_region(db, rows=[])
+    family, child = await _alone(db, "7001", me())
+    cert_id = await db.run(certificates.issue, family, child, by_child=True)
+    assert await db.run(family_cases.withdraw_consent, family) == 1
+    async with db.reader() as uow:
+        assert await uow.session.get(Child, child) is None
+        cert = await uow.session.get(Certificate, cert_id)
+        own = await uow.session.scalar(select(Identity).where(Identity.external_id == "7001"))
+        assert own is not None and (own.parent_id, own.child_id) == (family, None)
+        assert await parents.acting_child(uow, "tg", "7001") is None
+        assert not (await parents.view(uow, family)).consent
+    assert cert is not None and (cert.child_id, cert.status) == (None, "closed")
+    again = await db.run(teens.register_self, family, "tg", "7001", me())
+    async with db.reader() as uow:
+        assert await parents.acting_child(uow, "tg", "7001") == again
+        assert await teens.alone(uow, family)

@@ -705,6 +705,17 @@ async def step(
             await db.run(children.add, fam, data)
         elif kind == "teen_alone":
             external = f"teen{op[1]}"
+            known = await db.read(parents.known, "tg", external)
+            if known is not None and known.teen is not None:
+                # registered already (a second registration is refused: test_teen_alone):
+                # the child alone withdraws their own consent instead (/privacy: the
+                # dialog checks they are still alone, then withdraws), racing a parent
+                # who joins them or registers them too
+                if not await db.read(teens.alone, known.parent_id):
+                    raise DomainError("teen_not_allowed")
+                await db.run(family_cases.withdraw_consent, known.parent_id)
+                report.done["teen_withdraw"] += 1
+                return
             own = (await db.run(parents.get_or_create, "tg", external)).id
             await db.run(teens.register_self, own, "tg", external, _teen(op[1], snils=True))
         elif kind == "add_teen":

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.dialogs.actions import OpenPrivacy
 from bot.dialogs.flow import Routes
 from bot.dialogs.flows import FLOWS, teen_own
 from bot.dialogs.screen import render
@@ -27,6 +28,9 @@ ROUTES = Routes.build(FLOWS)
 TEEN_SCREENS = sorted(
     {name for flow in FLOWS if flow.teen for name in flow.screens} | {Screens.MENU}
 )
+# the screens of the flows a child registered alone may use too (Flow(..., alone=True)):
+# the family's data are theirs while no parent's account is in the family
+ALONE_SCREENS = sorted({name for flow in FLOWS if flow.alone for name in flow.screens})
 TEEN_ID = 2  # KID2 in tests/unit/test_screens.py: 14 years old
 # read only by a child of 14+: their own certificate, and their registration without a parent
 # (Ctx.you is ты while its draft exists, before the account is theirs)
@@ -55,13 +59,15 @@ def test_a_teen_reaches_the_screens_that_matter():
     assert {"menu", "results", "card", "apply-quote", "apps", "balance", "help"} <= set(
         TEEN_SCREENS
     )
+    assert {"privacy", "withdraw-confirm"} <= set(ALONE_SCREENS)
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
 async def test_a_teen_is_addressed_as_ty(variant):
+    # the fake core's teen is alone (scene.teen_alone): their privacy screens are theirs
     found = [
         f"{name}: {p}"
-        for name, text in await _shown(variant, "ru", TEEN, TEEN_SCREENS)
+        for name, text in await _shown(variant, "ru", TEEN, [*TEEN_SCREENS, *ALONE_SCREENS])
         for p in address_problems(text, TEEN)
     ]
     assert found == []
@@ -134,16 +140,32 @@ def test_a_child_registering_alone_reads_ty_before_the_account_is_theirs():
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.name)
 async def test_no_button_leads_a_teen_to_a_parent_only_screen(variant, alone):
     """Every button on a screen a child's own account reaches (invited by a parent, or
-    registered alone) is one the child may press: none ends in «only a parent can»."""
+    registered alone) is one the child may press: none ends in «only a parent can». A
+    child alone reaches the privacy screens too (the menu leads there), and presses their
+    buttons; a child invited by a parent is refused the screens themselves."""
     core = FakeCore(replace(scene(variant), teen_alone=alone))
-    for name in TEEN_SCREENS:
+    may = ROUTES.teen | ROUTES.alone if alone else ROUTES.teen
+    reached = set()
+    refused: list[tuple[Screens, str]] = []
+    for name in [*TEEN_SCREENS, *ALONE_SCREENS]:
         ctx = make_ctx("ru", core)
         ctx.state.data["teen"] = core.scene.children[-1].id if core.scene.children else TEEN_ID
         try:
             screen = await ROUTES.screens[name](ctx)
-        except DomainError:
+        except DomainError as exc:
+            refused.append((name, exc.code))
             continue
+        assert alone or name not in ALONE_SCREENS, name
         for row in screen.rows:
             for b in row:
                 if b.kind == "callback" and b.action is not None:
-                    assert type(b.action) in ROUTES.teen, (name, type(b.action).__name__)
+                    assert type(b.action) in may, (name, type(b.action).__name__)
+                    reached.add(type(b.action))
+    if not alone:
+        assert [(n, "teen_not_allowed") for n in ALONE_SCREENS] == [
+            r for r in refused if r[0] in ALONE_SCREENS
+        ]
+    if alone and variant.consent:
+        assert OpenPrivacy in reached  # the menu's «Мои данные»
+    elif not alone:
+        assert OpenPrivacy not in reached

@@ -91,6 +91,11 @@ def test_the_teen_rule_is_the_flow_s():
         SwitchLanguage,
     }
     assert "children" not in routes.teen and "privacy" not in routes.teen
+    # a child registered alone: the family's data are theirs, and so is /privacy
+    assert {f.name for f in FLOWS if f.alone} == {"privacy"}
+    privacy = next(f for f in FLOWS if f.name == "privacy")
+    assert routes.alone == {*privacy.actions, *privacy.commands}
+    assert "privacy" in routes.alone and not routes.alone & routes.teen
     teen_may(None, False)  # a parent's account
     teen_may(7, True)
     with pytest.raises(DomainError, match="teen_not_allowed"):
@@ -106,3 +111,8 @@ def test_a_handler_declared_for_teens_in_a_flow_not_theirs():
     mine = Flow("mine", teen=True)
     mine.command("search")(_show)
     assert Routes.build([mine]).teen == {"search"}
+    alone = Flow("alone", alone=True)
+    alone.command("privacy")(_show)
+    alone.action(OpenMenu)(_show)
+    built = Routes.build([alone])
+    assert (built.teen, built.alone) == (set(), {"privacy", OpenMenu})

@@ -859,3 +859,49 @@ async def test_a_card_shows_the_average_with_the_locale_s_decimal_and_the_count(
     venue = await ROUTES.screens[Screens.CARD_MAP](make_ctx(lang, FakeCore(scene(VARIANTS[0]))))
     assert venue.venue is not None
     assert (venue.venue.latitude, venue.venue.longitude) == (48.7, 132.9)
+
+
+TEEN_PRIVACY = {
+    # what a child registered alone reads of their own data, and of the withdrawal
+    "ru": ("твоего сертификата", "Твои данные", "Если ты зарегистрируешься"),
+    "en": ("your certificate needs", "Your data", "If you register again"),
+}
+
+
+@pytest.mark.parametrize(
+    ("variant", "lang"),
+    list(itertools.product(VARIANTS, LANGUAGES)),
+    ids=lambda p: getattr(p, "name", p),
+)
+async def test_a_child_alone_reads_their_privacy_screens(variant, lang):
+    """/privacy of a child registered alone (their own consent, their own data): built in
+    both locales as the child's own account, addressed as ты, with the parent's words
+    about «children in the profile» left out; a child invited by a parent is refused."""
+    from bot.i18n import TEEN
+    from tests.support.wording import address_problems
+
+    stored, yours, again = TEEN_PRIVACY[lang]
+    for alone in (True, False):
+        core = FakeCore(dataclasses.replace(scene(variant), teen_alone=alone))
+        for name in (Screens.PRIVACY, Screens.WITHDRAW_CONFIRM):
+            ctx = make_ctx(lang, core)
+            ctx.state.data["teen"] = core.scene.children[-1].id if core.scene.children else 2
+            if not alone:
+                with pytest.raises(DomainError, match="teen_not_allowed"):
+                    await ROUTES.screens[name](ctx)
+                continue
+            built = await ROUTES.screens[name](ctx)
+            shown = render(built, lang, strict(), lambda a: SIGNER.sign("tg:1", a), TEEN)
+            for text in (shown.text, *(b.label for b in shown.buttons)):
+                assert wording_problems(text, lang) == [], (name, text)
+                if lang == "ru":
+                    assert address_problems(text, TEEN) == [], (name, text)
+            assert len(shown.rows) <= 10 and all(len(b.label) <= 40 for b in shown.buttons)
+            if name == Screens.PRIVACY:
+                assert stored in shown.text, shown.text
+                assert "Детей в профиле" not in shown.text
+                assert "Children in the profile" not in shown.text
+            elif variant.consent:
+                assert yours in shown.text, shown.text
+                if "№" in shown.text:  # a certificate closes: registering again
+                    assert again in shown.text, shown.text

@@ -1,5 +1,10 @@
 """/privacy: what is kept about the family, announcements, where notices go, and the
-withdrawal of consent (which erases the family's data)."""
+withdrawal of consent (which erases the family's data).
+
+The parent's; and the child's of 14+ who registered alone (flows/teen_own.py) while the
+family has no parent's account: the data are the child's own then, given with their own
+consent, which they withdraw here as a parent would (addressed as ты). A child invited by
+a parent is refused: the parent answers for the family's data."""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import menu_button, what_ends
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
+from core.errors import DomainError
 
-flow = Flow("privacy")
+flow = Flow("privacy", alone=True)
 
 
 @action("ann")
@@ -33,8 +39,16 @@ class WithdrawYes(Action):
     pass
 
 
+async def _theirs(ctx: Ctx) -> None:
+    """The engine refuses a child's own account the flow's commands and buttons unless the
+    child is alone; a screen shown again (after a language switch, say) asks once more."""
+    if ctx.teen is not None and not await ctx.core.family.teen_alone(ctx.parent_id):
+        raise DomainError("teen_not_allowed")
+
+
 @flow.screen(Screens.PRIVACY)
 async def privacy(ctx: Ctx) -> Screen:
+    await _theirs(ctx)
     privacy = await ctx.core.family.privacy(ctx.parent_id)
     view, channels = privacy.parent, privacy.channels
     parts = [T("privacy-stored")]
@@ -45,7 +59,8 @@ async def privacy(ctx: Ctx) -> Screen:
                 {"date": view.consent_at.date(), "version": view.consent_version or ""},
             )
         )
-        parts.append(T("privacy-children", {"count": privacy.children}))
+        if ctx.teen is None:  # a child alone reads of their own data above
+            parts.append(T("privacy-children", {"count": privacy.children}))
     elif view.withdrawn_at:
         parts.append(T("privacy-withdrawn", {"date": view.withdrawn_at.date()}))
     rows = []
@@ -100,6 +115,7 @@ async def privacy_command(ctx: Ctx, arg: str) -> Screen:
 
 @flow.screen(Screens.WITHDRAW_CONFIRM)
 async def withdraw_confirm(ctx: Ctx) -> Screen:
+    await _theirs(ctx)
     parts: list[T | Data] = [T("withdraw-confirm"), *await what_ends(ctx)]
     return Screen(
         parts,

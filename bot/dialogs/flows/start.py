@@ -137,14 +137,15 @@ async def menu(ctx: Ctx) -> Screen:
         return Screen([T("menu-no-consent")], rows)
     if ctx.teen is not None:
         # a child's own account: search and apply for themselves; the rest is the parent's
-        return Screen(
-            [T("menu-teen")],
-            [
-                [Button(T("btn-search"), OpenSearch()), Button(T("btn-apps"), OpenApplications())],
-                [Button(T("btn-my-cert"), teen_own.OpenMyCertificate())],
-                [Button(T("btn-balance"), OpenBalance()), Button(T("btn-help"), OpenHelp())],
-            ],
-        )
+        rows = [
+            [Button(T("btn-search"), OpenSearch()), Button(T("btn-apps"), OpenApplications())],
+            [Button(T("btn-my-cert"), teen_own.OpenMyCertificate())],
+            [Button(T("btn-balance"), OpenBalance()), Button(T("btn-help"), OpenHelp())],
+        ]
+        if await ctx.core.family.teen_alone(ctx.parent_id):
+            # a child registered alone: the family's data are theirs (flows/privacy.py)
+            rows.append([Button(T("btn-privacy"), OpenPrivacy())])
+        return Screen([T("menu-teen")], rows)
     rows = [
         [Button(T("btn-children"), OpenChildren()), Button(T("btn-search"), OpenSearch())],
         [Button(T("btn-apps"), OpenApplications()), Button(T("btn-balance"), OpenBalance())],
