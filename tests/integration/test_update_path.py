@@ -64,14 +64,14 @@ async def test_balance_and_menu_cost_a_fixed_handful_of_statements(db):
 
 async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     """What an opening-day storm makes each family do: open the card, pick the group (the
-    quote), apply. The statements of each step are pinned (BEGIN/COMMIT aside): the card
-    two (the program, its seats and its families' ratings; the municipality's year, for
-    the season: when applications open), the quote three (which children may apply:
-    one; the quote: two), the application six when it takes a seat (the child and its certificate with the
-    family's and the certificate's locks, the group with the rules' facts, the seat claim,
-    the insert, the program's free seats, the notice) and five when it joins the waiting
-    list (no free seat to count down), plus the list of the family's applications shown
-    after it."""
+    quote), apply. The statements of each step are pinned (BEGIN/COMMIT aside): the card two
+    (the program, its seats and its families' ratings; the municipality's year, for the
+    season: when applications open), the quote three (which children may apply: one; the
+    quote: two), the application six when it takes a seat (the child and its certificate
+    with the family's and the certificate's locks, the group with the rules' facts, the seat
+    claim, the insert, the program's free seats, the notice) and five when it joins the
+    waiting list (no free seat to count down), plus the list of the family's applications
+    shown after it."""
     await setup_region(db, quota=100, rows=[catalogue_row(1, seats=1, price=2000)])
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
