@@ -126,6 +126,11 @@ def _cut(text: str, limit: int) -> list[str]:
             start = cut
             size = utf16_len(text[start:i])
             safe = start
+            if size + width > limit and i > start:
+                # the sequence before this character is alone longer than the limit with
+                # it (a family emoji and a skin tone in a small limit): cut it here too
+                out.append(text[start:i])
+                start, size, safe = i, 0, i
         size += width
     out.append(text[start:])
     return out

@@ -125,3 +125,11 @@ def test_any_text_is_kept_whole_in_order_each_part_within_the_limit(pieces, limi
         # only whitespace is dropped, and only where a cut falls
         assert "".join(_words("".join(parts))) == "".join(_words(text))
         assert "".join("".join(parts).split()) == "".join(text.split())
+
+
+def test_a_sequence_longer_than_the_limit_with_its_modifier_is_cut_within_it():
+    # found by the property above: a family emoji (8 units) and a skin tone (2) after a
+    # letter, limit 9: the cut before the family left 10 units in one part
+    parts = split_text("Ж\nЖ" + FAMILY + "🏽", 9)
+    assert all(utf16_len(p) <= 9 for p in parts), parts
+    assert "".join(parts).replace("\n", "") == "ЖЖ" + FAMILY + "🏽"
