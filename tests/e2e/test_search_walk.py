@@ -171,6 +171,28 @@ async def walk_each_filter(me: Chat) -> None:
     assert "Страница 2" in step.text
 
 
+async def walk_by_certificate(me: Chat, h: Any, platform: str, user: int) -> None:
+    """A family whose child has a funded certificate: «По сертификату» keeps the programs
+    that certificate pays for (the family registered through the core, as the walk above
+    covers the rest)."""
+    from sqlalchemy import select
+
+    from core.storage.models import Municipality
+    from tests.support.world import parent_with_child
+
+    async with h.app.db.reader() as uow:
+        town = await uow.session.scalar(
+            select(Municipality.id).where(Municipality.code == "birobidzhan")
+        )
+    assert town is not None
+    await parent_with_child(h.app.db, str(user), platform=platform, muni_id=town)
+    results = await me.say("/search")  # one child: the results at once
+    assert "Найдено" in results.text, results.text
+    mine = await me.press(results, "По сертификату")
+    assert "Найдено" in mine.text, mine.text
+    assert "✅ 💳 По сертификату" in await me.labels(mine)
+
+
 async def test_each_filter_in_telegram(telegram_bot):
     me = telegram(telegram_bot, test_telegram.PARENT)
     await walk_each_filter(me)
@@ -179,6 +201,9 @@ async def test_each_filter_in_telegram(telegram_bot):
 async def test_each_filter_in_vk(vk_bot):
     me = vk(vk_bot, test_vk.USER)
     await walk_each_filter(me)
+    other = vk(vk_bot, test_vk.USER + 1)
+    await walk_by_certificate(other, vk_bot, "vk", test_vk.USER + 1)
+    me.seen += other.seen
     for sent in me.seen:
         test_vk.check_limits(sent)
 
@@ -186,4 +211,6 @@ async def test_each_filter_in_vk(vk_bot):
 async def test_each_filter_in_max(max_bot):
     me = max_(max_bot, test_max.USER)
     await walk_each_filter(me)
+    other = max_(max_bot, test_max.USER + 1)
+    await walk_by_certificate(other, max_bot, "max", test_max.USER + 1)
     assert max_bot.max.refused == []  # nothing over MAX's limits was ever sent

@@ -14,7 +14,7 @@ from core.family import children, parents
 from core.rules.enrolment import AppStatus
 from core.staff import roles
 from core.storage.db import Database
-from core.storage.models import Application
+from core.storage.models import Application, Municipality
 
 MUNIS = (
     "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit\n"
@@ -68,9 +68,10 @@ async def parent_with_child(
     born: date = date(2016, 3, 5),
     muni_id: int = 1,
     certificate: str | None = "funded",
+    platform: str = "tg",
 ) -> tuple[int, int]:
     async with db.uow() as uow:
-        parent = await parents.get_or_create(uow, "tg", external)
+        parent = await parents.get_or_create(uow, platform, external)
         await parents.give_consent(uow, parent.id)
         child_id = await children.add(
             uow,
@@ -80,7 +81,10 @@ async def parent_with_child(
         if certificate:
             cert_id = await certificates.issue(uow, parent.id, child_id)
             if certificate != "awaiting":
-                staff = await confirmer(uow)
+                code = await uow.session.scalar(
+                    select(Municipality.code).where(Municipality.id == muni_id)
+                )
+                staff = await confirmer(uow, code or "town")
                 await confirmations.confirm(uow, staff, cert_id)
         if certificate == "funded":
             await certificates.request_funding(uow, parent.id, child_id)
@@ -88,10 +92,10 @@ async def parent_with_child(
         return parent.id, child_id
 
 
-async def confirmer(uow) -> int:  # type: ignore[no-untyped-def]
+async def confirmer(uow, municipality_code: str = "town") -> int:  # type: ignore[no-untyped-def]
     """A МОЦ's staff member of the whole region, who checked the documents."""
     return await roles.grant(
-        uow, "tg:990000", "confirmer", municipality_code="town", region_wide=True
+        uow, "tg:990000", "confirmer", municipality_code=municipality_code, region_wide=True
     )
 
 
