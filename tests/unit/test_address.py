@@ -169,3 +169,52 @@ async def test_no_button_leads_a_teen_to_a_parent_only_screen(variant, alone):
         assert OpenPrivacy in reached  # the menu's «Мои данные»
     elif not alone:
         assert OpenPrivacy not in reached
+
+
+# a family's notices a child registered alone receives (bot/notify/worker.py renders them
+# with you=teen); the staff's, the parent's about a teen and the erasure's (sent once the
+# account is no longer a teen's) are not theirs
+NOT_A_TEENS = {
+    "n-teen-linked",
+    "n-provider-month",
+    "n-month-closed",
+    "n-data-erased",
+    "n-dispute-moved",
+    "n-dispute-removed",
+    "n-dispute-rejected",
+}
+SAMPLE = {
+    "threshold": "100 ₽",
+    "child": "Алина",
+    "program": "Робототехника",
+    "share": "1 000 ₽",
+    "copay": "0 ₽",
+    "needed": "1 ₽",
+    "available": "0 ₽",
+    "until": "10.12.2026",
+    "provider": "ЦДТ",
+    "address": "ул. Ленина, 1",
+    "group": "Группа 1",
+    "schedule": "пн",
+    "number": "01-1",
+    "field": "snils",
+}
+
+
+def _notice_keys() -> list[str]:
+    from pathlib import Path
+
+    ftl = Path(__file__).resolve().parents[2] / "locales" / "ru" / "dialogs.ftl"
+    keys = [line.split(" =")[0] for line in ftl.read_text("utf-8").splitlines()]
+    return [k for k in keys if k.startswith("n-") and k not in NOT_A_TEENS]
+
+
+@pytest.mark.parametrize("key", _notice_keys())
+@pytest.mark.parametrize("flags", ["yes", "no"])
+def test_a_child_alone_reads_every_notice_as_ty(key, flags):
+    from bot.i18n import translator
+
+    t = translator()
+    params = {**SAMPLE, "certificate": flags, "paid": flags}
+    assert address_problems(t("ru", key, you=TEEN, **params), "teen") == []
+    assert address_problems(t("ru", key, you=ADULT, **params), "adult") == []
