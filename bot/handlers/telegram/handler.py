@@ -553,9 +553,25 @@ async def run_polling(app: App, *, handle_signals: bool = True) -> None:
     dp = build_dispatcher(app, bot)
     try:
         await set_up(bot)
-        await dp.start_polling(
-            bot, handle_signals=handle_signals, polling_timeout=20, close_bot_session=False
+        polling = asyncio.create_task(
+            dp.start_polling(
+                bot, handle_signals=handle_signals, polling_timeout=20, close_bot_session=False
+            )
         )
+        try:
+            await asyncio.shield(polling)
+        except asyncio.CancelledError:
+            # stopped from outside: aiogram's start_polling, if it were cancelled itself,
+            # would leave its polling tasks running (asyncio.wait does not cancel them),
+            # and they would open a new HTTP session after ours is closed; stop it the way
+            # it stops itself, then let the cancellation go on
+            try:
+                await dp.stop_polling()
+            except RuntimeError:  # not started yet
+                polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+            raise
     finally:
         await dp["in_flight"].drain(STOP_GRACE)
         await bot.session.close()
