@@ -260,24 +260,9 @@ class VkHandler:
             return True
         text = f"{venue.title}\n{venue.address}"
         rid = random_id(peer, cause, "venue", venue.latitude, venue.longitude)
-        try:
-            await self.call(
-                "messages.send",
-                peer_id=peer,
-                message=text,
-                lat=venue.latitude,
-                long=venue.longitude,
-                random_id=rid,
-                dont_parse_links=1,
-            )
-        except vk_api.exceptions.ApiError as exc:
-            if exc.code == CANT_SEND:
-                await self._unreachable(user)
-                return False
-            logger.warning("VK messages.send of a location failed: error %s", exc.code)
-        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
-            logger.warning("VK messages.send of a location failed: %s", type(exc).__name__)
-        return True
+        return await self._send_one(
+            peer, user, text, rid, lat=venue.latitude, long=venue.longitude
+        )
 
     async def _send_screen(self, peer: int, user: str, screen: Rendered, *, cause: str) -> bool:
         if any(b.kind == "location" for b in screen.buttons):
@@ -404,11 +389,12 @@ class VkHandler:
         return _attachment("doc", saved["doc"])
 
     async def _send_one(
-        self, peer: int, user: str, text: str, rid: int, *, attachment: str = ""
+        self, peer: int, user: str, text: str, rid: int, *, attachment: str = "", **place: float
     ) -> bool:
-        """One message (a file, a caption, a refusal); False if the person cannot be
-        messaged."""
+        """One message (a file, a caption, a refusal, a location with ``lat`` and
+        ``long``); False if the person cannot be messaged."""
         values: dict[str, Any] = {"attachment": attachment} if attachment else {}
+        values |= place
         try:
             await self.call(
                 "messages.send",
