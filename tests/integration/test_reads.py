@@ -41,6 +41,9 @@ async def test_a_read_that_waits_for_something_else_is_refused_on_sqlite(db: Dat
         assert await db.read(waits) == 1
 
 
+# it measures a read's CPU time against 3 ms: beside three other workers a cheap read may
+# cost more (failed once so in CI's parallel group); run alone, as the timing tests are
+@pytest.mark.alone
 async def test_a_cheap_read_runs_on_the_loop_once_known_and_a_costly_one_never(db: Database):
     """Issue 30: a thread's hand-off cost more than the read itself. A read seen
     ``INLINE_AFTER`` times to cost less than the limit runs on the loop; one that costs more
