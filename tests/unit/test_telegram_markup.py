@@ -1,5 +1,5 @@
-"""The inline keyboard the Telegram handler builds without pydantic's validation
-(issue 30) is the one a validated build gives, and goes to Telegram the same."""
+"""The inline keyboard the Telegram handler builds at once from plain dicts (issue 30) is
+the one built button by button, and goes to Telegram the same."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.dialogs.screen import RButton, Rendered
 from bot.handlers.telegram.handler import markup
 
 
-async def test_the_keyboard_built_unvalidated_is_the_validated_one():
+async def test_the_keyboard_built_from_dicts_is_the_one_built_button_by_button():
     screen = Rendered(
         "text",
         [
