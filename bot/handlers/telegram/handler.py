@@ -440,24 +440,34 @@ async def answer_press(callback: CallbackQuery, toast: str | None) -> None:
 ACK_WITHIN = 0.25  # seconds: a press's progress bar stops by then, its screen ready or not
 
 
+_EARLY: set[asyncio.Task[None]] = set()  # presses answered before their screen was ready
+
+
 async def handle_press(engine: Engine, event: Event, callback: CallbackQuery) -> Reply:
     """The press's screen, the press answered as soon as the screen is known or after
     ``ACK_WITHIN``, whichever comes first: a person sees their press taken within a second
     however long the screen takes to build (a busy database) or to send (the reply queue,
     which the answer never joins). Answered early, the press gets no toast: the screen
-    itself says what a toast would have (a stale button's notice heads it)."""
-    task = asyncio.ensure_future(engine.handle(event))
+    itself says what a toast would have (a stale button's notice heads it). A timer, not
+    a task: most screens are ready well before it (issue 30)."""
+    early: list[asyncio.Task[None]] = []
+
+    def answer_early() -> None:
+        task = asyncio.ensure_future(answer_press(callback, None))
+        _EARLY.add(task)
+        task.add_done_callback(_EARLY.discard)
+        early.append(task)
+
+    timer = asyncio.get_running_loop().call_later(ACK_WITHIN, answer_early)
     try:
-        done, _ = await asyncio.wait({task}, timeout=ACK_WITHIN)
-        if task in done:
-            reply = task.result()
-            await answer_press(callback, reply.toast)
-            return reply
-        await answer_press(callback, None)
-        return await task
+        reply = await engine.handle(event)
     finally:
-        if not task.done():
-            task.cancel()
+        timer.cancel()
+    if early:
+        await early[0]  # the screen goes after the answer
+    else:
+        await answer_press(callback, reply.toast)
+    return reply
 
 
 def build_router() -> Router:

@@ -1,0 +1,71 @@
+"""What one update costs the event loop (issue 30): /balance, a press of the menu's balance
+button and /menu through the Telegram handler on a SQLite file (its reads inline once
+known to be cheap, the dialog state in memory) wait for nothing, so they create no task:
+the engine's deadline and a press's early answer are timers, and a step gets a task of its
+own only from where it first waits (tests/integration/test_late_answer.py: past the
+deadline it goes on)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Any
+
+from aiogram import Bot
+
+from bench.dialog_bench import MemorySession, command, press
+from bot.app import build
+from bot.config import Settings
+from bot.handlers.telegram import handler as telegram
+from tests.support.world import catalogue_row, parent_with_child, setup_region
+
+
+async def test_an_update_that_waits_for_nothing_creates_no_task(
+    sqlite_template: Path, tmp_path: Path
+):
+    db_file = tmp_path / "tasks.db"
+    shutil.copy(sqlite_template, db_file)
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db_file}",
+        telegram_bot_token="1:TASKS",
+        telegram_rate=1e9,
+        telegram_chat_rate=1e9,
+    )
+    app = await build(settings, seed_if_empty=True)
+    bot = Bot("1:TASKS", session=MemorySession())
+    loop = asyncio.get_running_loop()
+    made: list[Any] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kw: Any) -> asyncio.Task[Any]:
+        made.append(getattr(coro, "__qualname__", coro))
+        return asyncio.Task(coro, loop=loop, **kw)
+
+    try:
+        await setup_region(app.db, rows=[catalogue_row(1)])
+        await parent_with_child(app.db, "7")
+        dp = telegram.build_dispatcher(app, bot)
+        ids = iter(range(1, 100))
+        button = app.engine.signer.sign("tg:7", "balance")
+        # the first of each read runs on a reader thread until its cost is known
+        for _ in range(5):
+            for update in (
+                command(next(ids), 7, "/menu"),
+                command(next(ids), 7, "/balance"),
+                press(next(ids), 7, button),
+            ):
+                await dp.feed_update(bot, update)
+        assert "Баланс" in bot.session.texts[7]  # type: ignore[attr-defined]
+        loop.set_task_factory(factory)
+        for update in (
+            command(next(ids), 7, "/balance"),
+            press(next(ids), 7, button),
+            command(next(ids), 7, "/menu"),
+        ):
+            await dp.feed_update(bot, update)
+            assert made == [], made
+    finally:
+        loop.set_task_factory(None)
+        await bot.session.close()
+        await app.close()
