@@ -6,27 +6,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import cast as cast_to
 
 from sqlalchemy import (
-    Executable,
-    Integer,
-    String,
-    and_,
     bindparam,
-    case,
-    cast,
     func,
-    literal,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Bundle, aliased
 
 from core.errors import DomainError
-from core.family.children import ChildView, get_owned
-from core.family.children import _view as child_view
+from core.family.children import get_owned
 from core.family.parents import require_consent
 from core.ledger.ledger import post
 from core.outbox.outbox import emit
@@ -398,107 +388,6 @@ def funding_terms(
         if first <= start <= last and prorated_nominal(nominal, count) == credited:
             months, from_month = count, start
     return FundingTerms(period, nominal, credited, months, from_month, month_bounds(last)[1])
-
-
-_CERT_MUNI = aliased(Municipality)
-# a certificate's funding year: its municipality's period picks the calendar year or the
-# school year (both given, computed from the region's today)
-_YEAR = case(
-    (
-        _CERT_MUNI.funding_period == Period.CALENDAR.value,
-        bindparam("calendar_year", type_=Integer),
-    ),
-    else_=bindparam("school_year", type_=Integer),
-)
-# the balance screen's families: each child with its certificate and what explains its
-# money (its municipality's period, the year's nominal and rule, this year's credit:
-# terms_of's three reads joined in), in one query
-_FAMILY_CERTIFICATES: Executable = (
-    select(
-        # plain columns in bundles, not entities: no identity map nor instance state for
-        # a read that only shows them (the ORM's loading was most of the read's own work)
-        Bundle(
-            "child",
-            Child.id,
-            Child.surname,
-            Child.name,
-            Child.patronymic,
-            Child.birth_date,
-            Child.snils,
-            Child.municipality_id,
-        ),
-        Municipality.name,
-        Bundle(
-            "cert",
-            Certificate.id,
-            Certificate.number,
-            Certificate.status,
-            Certificate.total,
-            Certificate.reserved,
-            Certificate.queue_seq,
-            Certificate.municipality_id,
-            Certificate.funding_requested_at,
-            Certificate.rejection_reason,
-            Certificate.funded_at,
-        ),
-        _CERT_MUNI.funding_period,
-        MunicipalityYear.nominal,
-        MunicipalityYear.prorate_current_month,
-        LedgerEntry.total_delta,
-    )
-    .join(Municipality, Municipality.id == Child.municipality_id)
-    .outerjoin(Certificate, Certificate.child_id == Child.id)
-    .outerjoin(_CERT_MUNI, _CERT_MUNI.id == Certificate.municipality_id)
-    .outerjoin(
-        MunicipalityYear,
-        and_(
-            MunicipalityYear.municipality_id == Certificate.municipality_id,
-            MunicipalityYear.school_year == _YEAR,
-        ),
-    )
-    .outerjoin(
-        LedgerEntry,
-        LedgerEntry.key
-        == literal("credit:") + cast(Certificate.id, String) + literal(":") + cast(_YEAR, String),
-    )
-    .where(Child.parent_id == bindparam("parent_id"))
-    .order_by(Child.id)
-)
-
-
-async def family(
-    uow: UnitOfWork, parent_id: int
-) -> list[tuple[ChildView, CertificateView | None]]:
-    """The family's children and their certificates (no nominal: the balance does not show
-    it) with their funding years, in one query."""
-    today = uow.today
-    rows = (
-        await uow.session.execute(
-            _FAMILY_CERTIFICATES,
-            {
-                "parent_id": parent_id,
-                "calendar_year": funding_year_of(today, Period.CALENDAR),
-                "school_year": funding_year_of(today, Period.SCHOOL),
-            },
-        )
-    ).all()
-    found: list[tuple[ChildView, CertificateView | None]] = []
-    for child, muni, cert, period, nominal, prorate, credited in rows:
-        shown: CertificateView | None = None
-        if cert.id is not None:  # a child without a certificate: the bundle's all None
-            shown = await _view(uow, cast_to(Certificate, cert), nominal=False)
-            if cert.status == CertStatus.FUNDED:
-                terms = funding_terms(
-                    uow,
-                    cert.funded_at,
-                    Period(period or Period.SCHOOL),
-                    nominal,
-                    True if prorate is None else bool(prorate),
-                    None if credited is None else int(credited),
-                )
-                shown = replace(shown, terms=terms)
-        found.append((child_view(cast_to(Child, child), muni, today), shown))
-    return found
 
 
 async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> CertificateView:

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from core import port
-from core.certificates import certificates, statement
+from core.certificates import balance, certificates, statement
 from core.family import children
 from core.family.parents import require_consent
 from core.register import linking, register
@@ -63,16 +63,12 @@ async def _child_card(uow: UnitOfWork, parent_id: int, child_id: int) -> port.Ch
 
 
 async def _balance(uow: UnitOfWork, parent_id: int, only: int | None) -> port.Balance:
-    """Two queries whatever the number of children: them with their certificates, and
-    what programs hold on them."""
-    family = [
-        (kid, cert)
-        for kid, cert in await certificates.family(uow, parent_id)
-        if only is None or kid.id == only
-    ]
+    """One statement whatever the number of children: them with their certificates and
+    what programs hold on them (core.certificates.balance)."""
+    family, held = await balance.family(uow, parent_id)
+    family = [(kid, cert) for kid, cert in family if only is None or kid.id == only]
     certs = {kid.id: cert for kid, cert in family if cert is not None}
-    funded = [c.id for c in certs.values() if c.status == CertStatus.FUNDED]
-    held = await statement.reserves_of(uow, funded)
+    held = {c.id: held[c.id] for c in certs.values() if c.id in held}
     return port.Balance([kid for kid, _ in family], certs, held)
 
 

@@ -11,7 +11,7 @@ from bot.dialogs.flows.balance import funding_lines
 from bot.dialogs.screen import Lines, Screen, render
 from bot.i18n import Translator, money
 from core.accounting import month_close, new_year
-from core.certificates import certificates
+from core.certificates import balance, certificates
 from core.enrolment import decisions, enrolment
 from core.rules.calendar import Period, month_index
 from core.staff import roles
@@ -29,7 +29,7 @@ async def _view(db, parent, child):
     async with db.reader() as uow:
         view = await certificates.view(uow, parent, child)
         # the balance screen reads the same terms in its one joined query (issue 30)
-        family = {kid.id: cert for kid, cert in await certificates.family(uow, parent)}
+        family = {kid.id: cert for kid, cert in (await balance.family(uow, parent))[0]}
     assert view is not None and family[child] is not None
     assert family[child].terms == view.terms  # type: ignore[union-attr]
     return view
