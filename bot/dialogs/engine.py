@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine, Generator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from bot import metrics
 from bot.dialogs import actions
@@ -78,40 +78,6 @@ class _Late:
     passed: bool = False
 
 
-class _Forward:
-    """A coroutine already started, awaited from where it first waited (``waited``, what
-    it yielded to the loop): each value it yields goes to the task awaiting this, and
-    each result or exception back to it, as ``await`` would have passed them."""
-
-    __slots__ = ("step", "waited")
-
-    def __init__(self, step: Coroutine[Any, Any, Reply], waited: Any) -> None:
-        self.step, self.waited = step, waited
-
-    def __await__(self) -> Generator[Any, Any, Reply]:
-        step, waited = self.step, self.waited
-        while True:
-            try:
-                sent = yield waited
-            except GeneratorExit:
-                step.close()
-                raise
-            except BaseException as exc:  # a cancellation: the step sees it where it waits
-                try:
-                    waited = step.throw(exc)
-                except StopIteration as done:
-                    return cast(Reply, done.value)
-                continue
-            try:
-                waited = step.send(sent)
-            except StopIteration as done:
-                return cast(Reply, done.value)
-
-
-async def _resumed(step: Coroutine[Any, Any, Reply], waited: Any) -> Reply:
-    return await _Forward(step, waited)
-
-
 class Engine:
     """Implements the Ctx's ``Manager`` protocol."""
 
@@ -148,29 +114,18 @@ class Engine:
         """Always a reply, within the deadline: the screen, a refusal above the current
         screen, "temporarily unavailable", or an apology and the menu."""
         event = clean(event)
-        # past the deadline the person is answered and the work goes on by itself. It is
-        # not cancelled there: a statement cancelled midway costs its connection (closed,
-        # opened again, its statements prepared again), which under a storm is more work
-        # for everyone and turned slow answers into more slow answers; a hung statement
-        # ends at the database's statement limit. What ends late keeps no dialog state
-        # (the person may have moved on), and what still runs after ``linger`` seconds is
-        # cancelled.
-        loop = asyncio.get_running_loop()
-        due = loop.time() + self.deadline
+        # its own task: past the deadline the person is answered and the work goes on by
+        # itself. It is not cancelled there: a statement cancelled midway costs its
+        # connection (closed, opened again, its statements prepared again), which under a
+        # storm is more work for everyone and turned slow answers into more slow answers;
+        # a hung statement ends at the database's statement limit. What ends late keeps
+        # no dialog state (the person may have moved on), and what still runs after
+        # ``linger`` seconds is cancelled.
         late = _Late()
-        step = self._handle(event, late)
-        # the step runs here until it first waits for something (a statement on a database
-        # server, Redis): many never do (a read on SQLite runs inline, the state comes
-        # with the person's lock) and need neither a task nor a timer (issue 30: a task
-        # and a timer per update were 55 µs of a /balance's 1.7 ms). What does wait goes
-        # on in a task of its own, under the deadline.
-        try:
-            waited = step.send(None)
-        except StopIteration as done:
-            return cast(Reply, done.value)
-        task = asyncio.ensure_future(_resumed(step, waited))
+        task = asyncio.create_task(self._handle(event, late))
         # woken by whichever comes first, the answer or the deadline (what asyncio.wait
-        # does, without its sets and per-call callbacks)
+        # does, without its sets and per-call callbacks: a step's overhead, issue 30)
+        loop = asyncio.get_running_loop()
         woken = loop.create_future()
 
         def wake(_: object = None) -> None:
@@ -178,7 +133,7 @@ class Engine:
                 woken.set_result(None)
 
         task.add_done_callback(wake)
-        timer = loop.call_at(due, wake)
+        timer = loop.call_later(self.deadline, wake)
         try:
             await woken
         finally:
