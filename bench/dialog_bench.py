@@ -538,10 +538,9 @@ def instrument(app: Any, dp: Dispatcher) -> Spans:
     spans = Spans()
     spans.wrap(dp, "feed_update", "whole update")
     middlewares = {type(m).__name__: m for m in dp.update.outer_middleware}
-    dedup = middlewares.get("DedupMiddleware")
-    if dedup is not None:
-        spans.wrap(dedup.seen, "first_time", "dedup")
     order = middlewares.get("PerUserOrder")
+    if order is not None and order.seen is not None:
+        spans.wrap(order.seen, "first_time", "dedup")
     spans.wrap(app.engine, "handle", "engine (deadline task)")
     spans.wrap(app.engine, "_handle", "engine step")
     spans.wrap(app.engine.states, "get", "state load")
@@ -555,7 +554,6 @@ def instrument(app: Any, dp: Dispatcher) -> Spans:
     spans.wrap(engine_module.metrics.LATENCY.labels("tg"), "observe", "metrics (latency)")
     spans.wrap(tg.Replies, "deliver", "send (paced, serialised)")
     spans.wrap(app.pace, "acquire_all", "pacing")
-    del order
     return spans
 
 

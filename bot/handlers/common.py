@@ -53,12 +53,24 @@ class RedisSeen:
         self._prefix = prefix
         self._ttl = ttl
 
+    def mark(self, key: str) -> Seen:
+        """``key`` to be marked with the person's lock, in the lock's round trip."""
+        return Seen(self._prefix + key, self._ttl)
+
     async def first_time(self, key: str) -> bool:
         try:
             return bool(await self._redis.set(self._prefix + key, b"1", nx=True, ex=self._ttl))
         except (RedisError, OSError) as exc:
             logger.warning("duplicate check unavailable (%s): handled as new", type(exc).__name__)
             return True
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """An update to mark seen with the person's lock (``RedisOrder.hold``)."""
+
+    key: str  # its Redis key
+    keep: int  # seconds
 
 
 class KeyedLock:
@@ -68,13 +80,17 @@ class KeyedLock:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, key: str, state_key: str | None = None) -> AsyncIterator[None]:
-        """``state_key`` is for the Redis order's sake; one process needs nothing of it."""
+    async def hold(
+        self, key: str, state_key: str | None = None, seen: Seen | None = None
+    ) -> AsyncIterator[bool]:
+        """``state_key`` and ``seen`` are for the Redis order's sake: one process needs
+        nothing of the first and checks the second before (``PerUserOrder``). Yields True:
+        the event is handled."""
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
             async with lock:
-                yield
+                yield True
         finally:
             lock, users = self._locks[key]
             if users <= 1:
@@ -86,8 +102,13 @@ class KeyedLock:
         return len(self._locks)
 
 
-# the lock taken and the person's state read in one round trip
+# the update marked seen (when ARGV[3] gives its expiry), the lock taken and the person's
+# state read in one round trip. An update marked by another holder (its token, not this
+# one's) is a redelivery: 2, nothing taken. A retry while the lock is busy finds its own mark.
 TAKE = """
+if ARGV[3] ~= '' and not redis.call('SET', KEYS[3], ARGV[1], 'NX', 'EX', ARGV[3]) then
+  if redis.call('GET', KEYS[3]) ~= ARGV[1] then return {2, ''} end
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, redis.call('GET', KEYS[2]) or ''}
 end
@@ -150,33 +171,45 @@ class RedisOrder:
         self._local = KeyedLock()  # same-process callers queue here, in arrival order
 
     @asynccontextmanager
-    async def hold(self, key: str, state_key: str) -> AsyncIterator[None]:
+    async def hold(
+        self, key: str, state_key: str, seen: Seen | None = None
+    ) -> AsyncIterator[bool]:
+        """The person's turn; with ``seen``, the update is marked seen in the same round
+        trip, and a redelivered one is given no turn: False is yielded, nothing is held."""
         async with self._local.hold(key):
             turn = Turn(self._states.key(state_key))
             token = uuid.uuid4().hex
-            await self._acquire(key, token, turn)
+            if await self._acquire(key, token, turn, seen) is None:
+                yield False
+                return
             reset = TURN.set(turn)
             failed = True
             try:
-                yield
+                yield True
                 failed = False
             finally:
                 TURN.reset(reset)
                 turn.closed = True
                 await self._release(key, token, turn, None if failed else MARK.get())
 
-    async def _acquire(self, key: str, token: str, turn: Turn) -> bool:
+    async def _acquire(self, key: str, token: str, turn: Turn, seen: Seen | None) -> bool | None:
+        """True: the lock is this holder's; False: going on without it; None: the update
+        was seen before."""
         deadline = time.monotonic() + self._wait
+        keys = [self._prefix + key, turn.key, seen.key if seen else turn.key]
+        args = [token, self._ttl_ms, seen.keep if seen else ""]
         while True:
             try:
-                got, raw = await self._take(
-                    keys=[self._prefix + key, turn.key], args=[token, self._ttl_ms]
-                )
+                got, raw = await self._take(keys=keys, args=args)
             except (RedisError, OSError) as exc:
-                # Redis is unreachable: this process's order still holds; the engine
-                # answers "temporarily unavailable" if it needs Redis too
+                # Redis is unreachable: this process's order still holds, and the update
+                # counts as new (a rare repeat answered twice is better than a person
+                # answered never); the engine answers "temporarily unavailable" if it
+                # needs Redis too
                 logger.warning("per-person lock unavailable (%s)", type(exc).__name__)
                 return False
+            if got == 2:
+                return None
             if got:
                 turn.fetched, turn.raw = True, raw or None
                 return True

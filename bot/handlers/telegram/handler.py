@@ -42,7 +42,6 @@ from aiogram.types import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
-    TelegramObject,
     Update,
 )
 
@@ -99,42 +98,46 @@ def make_bot(token: str, api_base: str | None = None) -> Bot:
     return Bot(token)
 
 
-class DedupMiddleware(BaseMiddleware):
-    """Telegram may deliver an update again (a timeout, a restart): handle each once."""
-
-    def __init__(self, seen: SeenStore) -> None:
-        self.seen = seen
-
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, Update) and not await self.seen.first_time(f"tg:{event.update_id}"):
-            logger.info("duplicate update %s dropped", event.update_id)
-            return None
-        return await handler(event, data)
-
-
 class PerUserOrder(BaseMiddleware):
-    """Two quick presses of one person are handled one after the other, in order; with
-    Redis, across every replica.
+    """Telegram may deliver an update again (a timeout, a restart): each is handled once
+    (``seen``; None where the webhook handler checks it itself). And two quick presses of
+    one person are handled one after the other, in order; with Redis, across every
+    replica, the update marked seen in the lock's own round trip (``RedisOrder``).
 
     The handler may give the person's turn back early (``release_turn`` in its data): once
     their state is saved and their place among the chat's answers taken (``SendOrder``),
     the next event of theirs need not wait while this one's answer waits for the chat's
     pacing."""
 
-    def __init__(self, locks: KeyedLock | RedisOrder | None = None) -> None:
+    def __init__(
+        self, locks: KeyedLock | RedisOrder | None = None, seen: SeenStore | None = None
+    ) -> None:
         self.locks = locks or KeyedLock()
+        self.seen = seen
 
     async def __call__(self, handler, event, data):
         user = data.get("event_from_user")
+        seen, mark = self.seen, None
+        if seen is not None and isinstance(event, Update):
+            key = f"tg:{event.update_id}"
+            if (
+                user is not None
+                and isinstance(seen, RedisSeen)
+                and isinstance(self.locks, RedisOrder)
+            ):
+                mark = seen.mark(key)  # checked with the lock: one round trip for both
+            elif not await seen.first_time(key):
+                logger.info("duplicate update %s dropped", event.update_id)
+                return None
         if user is None:
             return await handler(event, data)
         async with contextlib.AsyncExitStack() as turn:
-            await turn.enter_async_context(self.locks.hold(str(user.id), f"tg:{user.id}"))
+            fresh = await turn.enter_async_context(
+                self.locks.hold(str(user.id), f"tg:{user.id}", mark)
+            )
+            if not fresh:
+                logger.info("duplicate update %s dropped", event.update_id)
+                return None
             data["release_turn"] = turn.aclose  # idempotent: a second close does nothing
             return await handler(event, data)
 
@@ -515,13 +518,13 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     dp = Dispatcher(engine=app.engine, replies=replies)
     dp.update.outer_middleware(in_flight := InFlight())  # outermost: waiting in line counts
     dp["in_flight"] = in_flight
+    seen: SeenStore | None = None
     if dedup:
-        seen: SeenStore = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
-        dp.update.outer_middleware(DedupMiddleware(seen))
+        seen = RedisSeen(app.redis) if app.redis is not None else MemorySeen()
     order: KeyedLock | RedisOrder = KeyedLock()
     if app.redis is not None and isinstance(app.engine.states, RedisStateStore):
         order = RedisOrder(app.redis, app.engine.states)
-    dp.update.outer_middleware(PerUserOrder(order))
+    dp.update.outer_middleware(PerUserOrder(order, seen))
     dp.include_router(build_router())
     return dp
 
