@@ -122,23 +122,23 @@ class Engine:
         # no dialog state (the person may have moved on), and what still runs after
         # ``linger`` seconds is cancelled.
         late = _Late()
-        task = asyncio.create_task(self._handle(event, late))
-        # woken by whichever comes first, the answer or the deadline (what asyncio.wait
-        # does, without its sets and per-call callbacks: a step's overhead, issue 30)
         loop = asyncio.get_running_loop()
+        # woken by whichever comes first, the answer or the deadline (what asyncio.wait
+        # does, without its sets and per-call callbacks); the step wakes it itself as it
+        # ends, not from a done callback of its task: one turn of the loop fewer per
+        # update (issue 30)
         woken = loop.create_future()
+        task = asyncio.create_task(self._answering(event, late, woken))
 
-        def wake(_: object = None) -> None:
+        def wake() -> None:
             if not woken.done():
                 woken.set_result(None)
 
-        task.add_done_callback(wake)
         timer = loop.call_later(self.deadline, wake)
         try:
             await woken
         finally:
             timer.cancel()
-            task.remove_done_callback(wake)
         if task.done():
             return task.result()
         late.passed = True
@@ -151,6 +151,14 @@ class Engine:
         # what was pressed may still be finishing (its transaction commits after this
         # answer): say so, so the person looks before doing it again
         return self._apology(event, "error-slow")
+
+    async def _answering(self, event: Event, late: _Late, woken: asyncio.Future[None]) -> Reply:
+        try:
+            return await self._handle(event, late)
+        finally:
+            # the task's result is set as this step ends, before the waiter runs again
+            if not woken.done():
+                woken.set_result(None)
 
     def _apology(self, event: Event, key: str) -> Reply:
         lang = pick_language(event.language_code) if event.language_code else "ru"

@@ -62,7 +62,7 @@ async def test_an_update_costs_one_task_a_press_too(sqlite_template: Path, tmp_p
             command(next(ids), 7, "/menu"),
         ):
             await dp.feed_update(bot, update)
-            assert made == ["Engine._handle"], made
+            assert made == ["Engine._answering"], made
             made.clear()
     finally:
         loop.set_task_factory(None)
