@@ -228,3 +228,29 @@ async def test_three_workers_sharing_redis_get_no_429():
     assert run.too_many == 0
     assert run.delivered == run.notices
     assert sorted(tg.per_chat().values()) == [2] * 150
+
+
+async def test_a_send_nobody_waits_before_takes_its_slot_without_queueing():
+    """A reply whose lines are empty asks the budgets at once, no line made (issue 30);
+    one that finds a budget not free queues, and those behind it wait in line after it."""
+    pace = LocalPace()
+    made: list[object] = []
+    real_turn = pace._lines.turn
+
+    def turn(key: str, reply: bool):  # type: ignore[no-untyped-def]
+        made.append((key, reply))
+        return real_turn(key, reply)
+
+    pace._lines.turn = turn  # type: ignore[method-assign]
+    await pace.acquire_all(Budget("chat", 1000, burst=1), reply=True)
+    assert made == []
+    # the burst spent: the next ones queue, and leave in the order they came
+    order: list[int] = []
+
+    async def send(n: int) -> None:
+        await pace.acquire_all(Budget("chat", 1000, burst=1), reply=True)
+        order.append(n)
+
+    await pace.acquire_all(Budget("chat", 1000, burst=1), reply=True)
+    await asyncio.gather(*(send(n) for n in range(5)))
+    assert made and order == list(range(5))
