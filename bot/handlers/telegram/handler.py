@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
@@ -413,15 +413,23 @@ def _event_from_message(message: Message) -> Event | None:
     if user is None or user.is_bot:
         return None
     text = message.text or ""
-    base = Event("tg", str(user.id), "text", text=text, language_code=user.language_code)
+    uid, lang = str(user.id), user.language_code
     if message.location is not None:
         place = message.location
-        return replace(base, kind="location", lat=place.latitude, lon=place.longitude)
+        return Event(
+            "tg",
+            uid,
+            "location",
+            text,
+            language_code=lang,
+            lat=place.latitude,
+            lon=place.longitude,
+        )
     if text.startswith("/"):
         command, _, arg = text[1:].partition(" ")
         command = command.split("@", 1)[0]  # /start@SomeBot in a menu
-        return replace(base, kind="command", text=f"{command} {arg}".strip())
-    return base
+        return Event("tg", uid, "command", f"{command} {arg}".strip(), language_code=lang)
+    return Event("tg", uid, "text", text, language_code=lang)
 
 
 Release = Callable[[], Awaitable[Any]] | None
