@@ -21,8 +21,8 @@ rounds of ``--round`` updates so the machine's noise hits them alike: aiogram's 
 ``feed_update``, handlers, and a Bot whose session builds every request exactly as the real
 one does (aiogram's own form-data building and response parsing) but answers from memory
 like the Bot API (a message for sendMessage and editMessageText, true for
-answerCallbackQuery). This bot runs the full step: update → dedup and ordering
-middlewares → engine → SQLite → screen → the answer.
+answerCallbackQuery). This bot runs the full step: update → the dedup and ordering
+middleware → engine → SQLite → screen → the answer.
 
 Printed for /balance, a press of the balance screen's button, and /menu: updates/s of this
 bot and of each peer, the ratios (targets: ≥ 1.0 of the lean peer on /balance and a press,
@@ -33,43 +33,52 @@ bot and of each peer, the ratios (targets: ≥ 1.0 of the lean peer on /balance 
 
 ``--spans`` times the parts of this bot's step (wall time, summed per update; an awaited
 part includes what it waited for), ``--profile`` prints cProfile's top. Where a /balance
-went (issue 30; one run each, 500 updates, on a shared 2-core machine at load 10-12: the
-absolute figures are several times a quiet machine's, the shares are what matter):
+went (issue 30, second round; one run each, 2000 updates, the commit before and after
+run one after the other on a shared 2-core machine at load 4.5-5.9: the absolute figures
+are about twice a quiet machine's, compare within a column):
 
 ================================  ==========  ==========
 part of the step (µs per update)  before      after
 ================================  ==========  ==========
-whole update (feed_update)        11,181      9,923
-dedup (memory)                    4           28
-state load + save (memory)        69          187
-deadline (its task and timer)     218         264
-dispatch: the screen built        8,108       3,719
-  the read, hop included          7,932       3,341
-  the read's own work             1,355       3,184
-render (Fluent inside)            456         1,183
-signing (3 buttons)               49          38
-metrics                           7           36
-send (pacing, order, aiogram)     1,066       2,537
+whole update (feed_update)        4,101       3,778
+dedup (memory)                    4           4
+state load + save (memory)        95          78
+engine task (deadline) overhead   128         128
+dispatch: the screen built        1,673       1,172
+  the read's own work             1,490       942
+render (Fluent inside)            475         516
+signing (3 buttons)               9           8
+metrics                           12          4
+send (pacing, order, aiogram)     952         998
+  pacing                          62          54
 ================================  ==========  ==========
 
-(before: load 10 at 19:18; after: load 12-14 at 20:28, a noisier machine: the read's
-own work and the send grew with the load, the hop went. /menu after: 5,481 whole, engine
-877, signing 8 buttons 44, send 3,041.)
+(a press, same runs: whole 4,306 -> 3,141, read 1,334 -> 747, send 859 -> 564, pacing 67
+-> 25. On a quiet machine before, load 1: /balance whole 1,655, read 535, send 427.)
 
-Before, two thirds of /balance was the hand-off of its read to a reader thread and back
-(two thread wake-ups on a loaded machine), not the read. After: cheap reads run on the
-loop (``core.storage.db.ReadCosts``), /balance reads 2 statements instead of 5 (the money
-terms joined, plain columns), a press's and /menu's buttons are signed once
-(``Signer``), texts without parameters formatted once (``Translator.plain``), keyboards
-built without pydantic's validation, a lighter deadline wait, labelled metrics kept.
+This round: /balance reads one Core statement of plain columns, its reserves joined
+(core.certificates.balance: 1 statement, 2 before); Telegram keyboards are validated whole
+from dicts (model_construct filled each button's defaults in Python: 66 -> 18 µs for
+three); a press's early answer is a timer, not a second task and an asyncio.wait; the
+engine's step wakes its waiter itself (a turn of the loop fewer); a send nobody waits
+before takes its pacing slot without queueing (26 -> 12 µs); with Redis, the update is
+marked seen in the lock's own script (4 round trips -> 3). Ratios (medians of 3 runs,
+load 4.3-6.0): /balance 0.87 of the lean peer (0.73-0.77 before), a press 0.97 (0.84-0.88),
+/menu 1.19 of the aiogram_dialog peer (0.99-1.01).
 
-What the guarantees the lean peer lacks cost, per update, after (same runs): the dedup
-a few µs in memory (one Redis round trip deployed); the per-person lock an uncontended
-``asyncio.Lock`` (with Redis: taken with the state's read in one script); the dialog
-state's load and save 0.1-0.35 ms (JSON); the deadline its own task and a timer, 0.3-0.45
-ms; signing 6-100 µs (remembered); pacing 0.2 ms; metrics under 10 µs. Fluent is paid by
-both (the lean peer renders the same texts). Redis round trips per update with Redis
-(tests/integration/test_round_trips.py): 4 (dedup, lock+state, release+state, pacing).
+What the guarantees the lean peer lacks cost, per update: the dedup a few µs in memory
+(with Redis, no round trip of its own now: in the lock's script); the per-person lock an
+uncontended ``asyncio.Lock`` (with Redis: taken with the state's read and the seen mark
+in one script); the dialog state's load and save 0.05-0.1 ms (JSON); the deadline its
+own task, 60-130 µs (the step cannot run in the caller and move to a task when it first
+waits: what captured the caller's task on the way, asyncpg's asyncio.timeout, would
+cancel the caller; nor can the caller keep the step past the deadline: the person's turn
+must be given back); signing 4-20 µs (remembered); pacing 12-25 µs; metrics under 10 µs.
+Fluent is paid by both (the lean peer renders the same texts). The lean peer reads with
+the ORM session (``session.execute`` of plain columns), this bot with Core on the same
+connection; its one statement is otherwise the same. Redis round trips per update with
+Redis (tests/integration/test_round_trips.py): 3 (lock+seen+state, release+state,
+pacing); tasks per update (tests/integration/test_update_tasks.py): 1.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ class MemorySeen:
 
 class RedisSeen:
     """SET NX with a day's expiry: Telegram stops re-sending an update long before that.
+    With the person's Redis lock, the mark is set in the lock's own script (``mark``).
 
     With Redis unreachable an update counts as new: a rare repeat answered twice is better
     than a person answered never."""
