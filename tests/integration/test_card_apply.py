@@ -110,3 +110,39 @@ async def test_several_groups_or_children_keep_the_group_button(db):
     group = next(b for b in card.buttons if b.label.startswith("✍"))
     which = await _press(engine, "1", group.payload)
     assert "Кого записываем" in which.text, which.text
+
+
+async def test_a_child_s_own_account_applies_for_themselves_from_the_card(db):
+    """The family has two children of the age (the parent's card asks which, through the
+    group), the child's own account quotes and applies for that child alone."""
+    from core.certificates import certificates, confirmations
+    from core.family import parents, teens
+    from core.register import linking
+    from tests.support.world import confirmer
+
+    await setup_region(db, rows=[catalogue_row(1)])
+    parent, young = await parent_with_child(db, "1")
+    teen = await db.run(
+        children.add,
+        parent,
+        children.ChildInput("Иванов", "Глеб", None, date(2011, 9, 1), None, 1),
+    )
+    async with db.uow() as uow:  # a funded certificate of the teen's own
+        cert = await certificates.issue(uow, parent, teen)
+        await confirmations.confirm(uow, await confirmer(uow), cert)
+        await certificates.request_funding(uow, parent, teen)
+        await uow.commit()
+    own = (await db.run(parents.get_or_create, "tg", "5050")).id
+    code = await db.run(teens.invite, parent, teen)
+    assert await db.run(linking.redeem, own, "tg", code) == parent
+    signer = Signer(b"k")
+    engine = _engine(db, signer)
+    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    assert not any(APPLY in b.label for b in card.buttons), card.text
+    card = await _press(engine, "5050", signer.sign(PUBLIC, "prog:1"))
+    assert APPLY in card.buttons[0].label, card.text
+    assert "Запись: Глеб" in card.text, card.text
+    done = await _press(engine, "5050", card.buttons[0].payload)
+    assert "Заявка подана" in done.text, done.text
+    [app] = await _applications(db)
+    assert app.child_id == teen != young
