@@ -272,6 +272,11 @@ class CardView:
     # where the program's school year stands (the summer: when applications open)
     season: Season | None = None
     ratings: Ratings | None = None  # the families' ratings (visible ones)
+    # a program of one group, for the one child who may apply to it (the child searched
+    # for, or the family's only child of its age): that group's quote, so the card
+    # carries it and the apply button (the opening day's journey: card, apply). None
+    # when the group's button leads there (several groups or children, or a refusal)
+    ready: ApplyQuote | None = None
 
 
 @dataclass(frozen=True)
@@ -422,8 +427,16 @@ class Catalogue(Protocol):
         ...
 
     async def card(
-        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
-    ) -> CardView: ...
+        self,
+        program_id: int,
+        parent_id: int | None = None,
+        child_id: int | None = None,
+        only: int | None = None,
+    ) -> CardView:
+        """``child_id``: the child a search was made for; ``only``: a child's own account.
+        A program of one group carries the quote of the one child who may apply (ready)."""
+        ...
+
     async def rate_target(self, parent_id: int, application_id: int) -> RateTarget:
         """The program of the family's application, if it may be rated now (a month of
         studies), with the rating given already; else ``review_too_early``."""

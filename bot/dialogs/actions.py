@@ -322,6 +322,25 @@ class ApplyToGroup(Action):
     group_id: int
 
 
+@action("apply-now")
+class ApplyNow(Action):
+    """Apply from a card that carries the quote of its only group: the child and the
+    monthly share the card showed (a share changed since is shown again, as the quote's
+    own button does: quote_changed)."""
+
+    group_id: int
+    child_id: int
+    share: int
+
+
+@action("apply-card-phone")
+class PhoneFromCard(Action):
+    """From such a card: give the provider a phone first (then the quote, to apply)."""
+
+    group_id: int
+    child_id: int
+
+
 @action("teen-invite")
 class InviteTeen(Action):
     """A one-time code for a child of 14 or more (from the child's card)."""

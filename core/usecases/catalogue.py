@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import replace
 
@@ -12,12 +13,13 @@ from core.catalogue import catalogue, reviews
 from core.certificates.certificates import for_child
 from core.enrolment import campaign, quotes
 from core.errors import DomainError
+from core.family import children
 from core.family.children import view as child_view
 from core.rules.catalogue import BUDGET_REGISTERS, Register
 from core.rules.enrolment import CertStatus
 from core.storage.db import UnitOfWork
 from core.storage.models import Group
-from core.usecases.base import Area
+from core.usecases.base import Area, acting_for
 
 
 class Catalogue(Area):
@@ -33,9 +35,15 @@ class Catalogue(Area):
         return await self.db.read(catalogue.match_street, municipality_id, typed)
 
     async def card(
-        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
+        self,
+        program_id: int,
+        parent_id: int | None = None,
+        child_id: int | None = None,
+        only: int | None = None,
     ) -> port.CardView:
-        return await self.db.read(_card, program_id, parent_id, child_id)
+        """``child_id``: the child a search was made for; ``only``: a child's own account
+        (the card quotes that child alone)."""
+        return await self.db.read(_card, program_id, parent_id, child_id, only)
 
     async def rate_target(self, parent_id: int, application_id: int) -> port.RateTarget:
         return await self.db.read(reviews.target, parent_id, application_id)
@@ -45,14 +53,38 @@ class Catalogue(Area):
 
 
 async def _card(
-    uow: UnitOfWork, program_id: int, parent_id: int | None, child_id: int | None
+    uow: UnitOfWork,
+    program_id: int,
+    parent_id: int | None,
+    child_id: int | None,
+    only: int | None,
 ) -> port.CardView:
-    """The program, and for a child the quote of its first group (or why not)."""
+    """The program, and for a child the quote of its first group (or why not); for a
+    program of one group, the quote the card carries with its apply button."""
     c = await catalogue.card(uow, program_id)
     now = await campaign.season(uow, c.municipality_id, c.start_month, c.end_month)
     rated = await reviews.ratings(uow, program_id, (c.rated, c.stars))
+    if child_id is None and parent_id is not None and len(c.groups) == 1 and now.open:
+        ready = await _ready(uow, parent_id, only, c.groups[0].id)
+        return port.CardView(c, season=now, ratings=rated, ready=ready)
     result = await _quoted(uow, c, now, parent_id, child_id)
     return dataclasses.replace(result, ratings=rated)
+
+
+async def _ready(
+    uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
+) -> port.ApplyQuote | None:
+    """From an announcement, a notice or a link (no child searched for): the quote of
+    the group for the family's only child of the program's age, or None (no consent, no
+    such child or several, a refusal): the group's button then leads on and says why."""
+    try:
+        kids, (low, high) = await children.for_group(uow, parent_id, group_id)
+        of_age = [k for k in acting_for(kids, only) if low <= k.age <= high]
+        if len(of_age) != 1:
+            return None
+        return await quotes.quote_application(uow, parent_id, of_age[0].id, group_id)
+    except DomainError:
+        return None
 
 
 async def _quoted(
@@ -65,14 +97,19 @@ async def _quoted(
     if parent_id is None or child_id is None or not c.groups or not now.open:
         # the summer before applications open: the card says when (no quote, no button)
         return port.CardView(c, season=now)
+    one = c.groups[0].id if len(c.groups) == 1 else None
     if c.register != Register.CERTIFIED or c.art_school:
         why = await _why_not(uow, parent_id, child_id, c.groups[0].id)
-        return port.CardView(c, season=now, why_not=why)
+        ready = None
+        if why is None and one is not None:
+            with contextlib.suppress(DomainError):
+                ready = await quotes.quote_application(uow, parent_id, child_id, one)
+        return port.CardView(c, season=now, why_not=why, ready=ready)
     try:
         q = await quotes.quote_application(uow, parent_id, child_id, c.groups[0].id)
     except DomainError as exc:
         return port.CardView(c, refusal=exc, why_not=exc, season=now)
-    return port.CardView(c, quote=q, season=now)
+    return port.CardView(c, quote=q, season=now, ready=q if one is not None else None)
 
 
 # the registers a child's certificate opens, for the search's "by my certificate": a

@@ -136,3 +136,34 @@ async def paid_program(h: Any) -> tuple[int, str, str, str]:
             )
         ).one()
     return row[0], row[1], row[2], row[3]
+
+
+async def first_of_one_group(h: Any, results: Any) -> str:
+    """The number of the first paid result (the certificate pays a share) that may be
+    applied to, with a free seat, whose program has one group: its card carries the quote
+    and applies at once (card, apply: issue 30). Read from the catalogue: the results do
+    not say how many groups."""
+    import re
+
+    from sqlalchemy import func
+
+    from core.storage.models import Group, Program
+
+    async with h.app.db.reader() as uow:
+        rows = (
+            await uow.session.execute(
+                select(Program.name, func.count(Group.id))
+                .join(Group, Group.program_id == Program.id)
+                .group_by(Program.id)
+            )
+        ).all()
+    groups: dict[str, set[int]] = {}
+    for name, count in rows:
+        groups.setdefault(name, set()).add(count)
+    for line in results.text.split("\n"):
+        found = re.match(r"(\d+)\. (.+?) — ", line)
+        if not found or "⛔" in line or "Свободных мест нет" in line or "₽ в месяц" not in line:
+            continue
+        if groups.get(found[2]) == {1}:
+            return found[1]
+    raise AssertionError(results.text)

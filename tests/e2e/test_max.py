@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.staff import roles
 from core.storage.models import Application, Identity
+from tests.e2e.chats import first_of_one_group
 
 USER = 7001
 STAFF = 7003  # a МОЦ's confirmer
@@ -74,11 +75,11 @@ async def test_parent_journey_in_max(max_bot):
     assert "Доступно" in child.text
     results = await say(h, "/search")  # one child: the results at once
     assert "Найдено" in results.text
-    card = await press(h, results, first_open(results))
+    # a program of one group: its card is the quote, and applies (issue 30)
+    card = await press(h, results, await first_of_one_group(h, results))
     assert "Стоимость" in card.text
-    quote = await press(h, card, "✍")
-    assert "Запись: Мария" in quote.text
-    done = await press(h, quote, "Подать заявку")
+    assert "Запись: Мария" in card.text and "Сертификат оплатит" in card.text
+    done = await press(h, card, "Подать заявку")
     assert "Заявка подана" in done.text
     apps = await say(h, "/apps")
     assert "подана" in apps.text

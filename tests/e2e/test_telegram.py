@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.staff import roles
 from core.storage.models import Application, Certificate, Child, Identity, Outbox, Parent
+from tests.e2e.chats import first_of_one_group
 from tests.e2e.conftest import running_bot
 from tests.support.wording import address_problems
 
@@ -108,12 +109,12 @@ async def test_parent_journey(telegram_bot):
 
     results = await say(h, "/search")  # one child: the results at once
     assert "Найдено" in results.text
-    card = await press(h, results, first_open(results))
+    # a program of one group: its card is the quote, and applies (issue 30)
+    card = await press(h, results, await first_of_one_group(h, results))
     assert "Стоимость" in card.text
     assert "Адрес" in card.text
-    quote = await press(h, card, "✍")
-    assert "Запись: Мария" in quote.text
-    done = await press(h, quote, "Подать заявку")
+    assert "Запись: Мария" in card.text and "Сертификат оплатит" in card.text
+    done = await press(h, card, "Подать заявку")
     assert "Заявка подана" in done.text
     apps = await say(h, "/apps")
     assert "подана" in apps.text

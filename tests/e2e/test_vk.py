@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from core.staff import roles
 from core.storage.models import Application, Identity
+from tests.e2e.chats import first_of_one_group
 
 USER = 5001
 STAFF = 5003  # a МОЦ's confirmer
@@ -86,11 +87,14 @@ async def test_parent_journey_in_vk(vk_bot):
     results = await say(h, "/search")  # one child: the results at once
     assert "Найдено" in results.text
     check_limits(results)
-    card = await press(h, results, first_open(results))
+    # a program of one group: its card is the quote, and applies (issue 30)
+    number = await first_of_one_group(h, results)
+    while number not in [b["action"].get("label") for b in results.buttons]:
+        results = await press(h, results, "Ещё")  # VK pages a long keyboard
+    card = await press(h, results, number)
     assert "Стоимость" in card.text
-    quote = await press(h, card, "✍")
-    assert "Запись: Мария" in quote.text
-    done = await press(h, quote, "Подать заявку")
+    assert "Запись: Мария" in card.text and "Сертификат оплатит" in card.text
+    done = await press(h, card, "Подать заявку")
     assert "Заявка подана" in done.text
     apps = await say(h, "/apps")
     assert "подана" in apps.text

@@ -363,7 +363,11 @@ class Catalogue(_Area):
         return port.StreetMatch(None, examples=("ул. Калинина", "ул. Ленина", "пр. 60-летия СССР"))
 
     async def card(
-        self, program_id: int, parent_id: int | None = None, child_id: int | None = None
+        self,
+        program_id: int,
+        parent_id: int | None = None,
+        child_id: int | None = None,
+        only: int | None = None,
     ) -> port.CardView:
         if program_id != self.scene.card.id:
             raise DomainError("program_not_found")

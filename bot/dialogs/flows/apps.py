@@ -7,12 +7,14 @@ from datetime import UTC, timedelta
 
 from bot.dialogs.actions import (
     Action,
+    ApplyNow,
     ApplyToGroup,
     BackToCard,
     OpenApplication,
     OpenApplications,
     OpenContract,
     OpenSearch,
+    PhoneFromCard,
     RateProgram,
     TakeSeat,
     action,
@@ -21,13 +23,14 @@ from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import back, label, menu_button, require_consent
 from bot.dialogs.flows.contract import contract_status
+from bot.dialogs.flows.quote_text import quote_parts
 from bot.dialogs.flowstate import FlowState, flow_state, need
 from bot.dialogs.screen import Button, Screen, T
 from bot.dialogs.screens import Screens
 from bot.dialogs.statuses import status_key
-from bot.words import Day, Month, span
+from bot.words import Day
 from core.errors import DomainError
-from core.port import CONTRACT_LAPSED, OFFER_LAPSED
+from core.port import CONTRACT_LAPSED, OFFER_LAPSED, Waiting
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
 
@@ -158,71 +161,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
             ctx.parent_id, pending.child, pending.group, offer=pending.offer
         )
     pending.share = q.money.monthly_share
-    first, last = span(q.first_month, q.last_month)
-    months = {"from": first, "to": last}
-    total_months = q.last_month - q.first_month + 1
-    if q.money.reserve:
-        body = T(
-            "quote-certified",
-            {
-                "child": q.child_name,
-                "months": total_months,
-                "total": ctx.money(q.money.monthly_price * total_months),
-                "copay_total": ctx.money(q.money.monthly_copay * total_months),
-                "reserve": ctx.money(q.money.reserve),
-                "price": ctx.money(q.money.monthly_price),
-                "share": ctx.money(q.money.monthly_share),
-                "copay": ctx.money(q.money.monthly_copay),
-                "available": ctx.money(q.available),
-                "copay_due": q.money.monthly_copay > 0,
-                # the money does not cover the price: an equal share, in whole roubles
-                "short": 0 < q.money.monthly_share < q.money.monthly_price,
-                **months,
-            },
-        )
-    else:
-        body = T(
-            "quote-budget",
-            {
-                "child": q.child_name,
-                **months,
-                "art": q.art_school,
-                "price": ctx.money(q.money.monthly_price),
-                "paid": q.money.monthly_price > 0,
-            },
-        )
-    parts = [body]
-    if q.money.reserve and q.available > 0 and q.money.reserve * 2 >= q.available:
-        # one studio taking most of a nominal blocks the others: say so before applying
-        parts.append(
-            T(
-                "quote-most",
-                {
-                    "percent": min(100, q.money.reserve * 100 // q.available),
-                    "left": ctx.money(max(0, q.available - q.money.reserve)),
-                },
-            )
-        )
-    if q.later_months:
-        # a calendar-year municipality: up to December now, the rest on 1 January
-        parts.append(
-            T(
-                "quote-later",
-                {
-                    "months": q.later_months,
-                    "from": Month(q.last_month - q.later_months + 1),
-                },
-            )
-        )
-    if q.next_year:
-        year = f"{q.school_year}/{(q.school_year + 1) % 100:02d}"
-        parts.insert(0, T("quote-next-year", {"year": year, "known": q.nominal_known}))
-    elif q.later_year:
-        parts.append(T("quote-next-funding-year", {"known": q.nominal_known}))
-    if q.offered:
-        parts.insert(0, T("quote-offer"))
-    elif q.full:
-        parts.append(T("quote-waiting", {"waiting": q.waiting}))
+    parts = quote_parts(ctx, q)
     rows = [[Button(T("btn-confirm-apply"), ConfirmApplication())]]
     if pending.offer is None:
         if pending.phone:
@@ -286,10 +225,47 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
             return await ctx.show(Screens.APPLY_QUOTE, T("quote_changed"))
         raise
     ctx.end_flow(Pending)
+    return await _applied(ctx, waiting)
+
+
+async def _applied(ctx: Ctx, waiting: Waiting | None) -> Screen:
     if waiting is not None:
         notice = T("applied-waiting", {"place": waiting.place, "hours": waiting.hold_hours})
         return await ctx.show(Screens.APPS, notice)
     return await ctx.show(Screens.APPS, T("applied"))
+
+
+@flow.action(ApplyNow, on=(Screens.CARD,))
+async def apply_now(ctx: Ctx, act: ApplyNow) -> Screen:
+    """The card carried the quote (one group, one child who may apply): applied for the
+    share it showed. The core checks that share as it checks the quote's: a balance or
+    price changed since is refused (quote_changed) and the new quote shown to confirm."""
+    if ctx.teen is not None and act.child_id != ctx.teen:
+        raise DomainError("stale-button")
+    try:
+        waiting = await ctx.core.enrolment.submit(
+            ctx.parent_id, act.child_id, act.group_id, act.share, None, teen=ctx.teen
+        )
+    except DomainError as exc:
+        if exc.code == "quote_changed":
+            _from_card(ctx, act.group_id, act.child_id)
+            return await ctx.show(Screens.APPLY_QUOTE, T("quote_changed"))
+        raise
+    return await _applied(ctx, waiting)
+
+
+@flow.action(PhoneFromCard, on=(Screens.CARD,))
+async def phone_from_card(ctx: Ctx, act: PhoneFromCard) -> Screen:
+    """The phone asked first; then the quote with it, to apply there."""
+    if ctx.teen is not None and act.child_id != ctx.teen:
+        raise DomainError("stale-button")
+    _from_card(ctx, act.group_id, act.child_id)
+    return await ctx.show(Screens.APPLY_PHONE)
+
+
+def _from_card(ctx: Ctx, group_id: int, child_id: int) -> None:
+    pending = ctx.begin(Pending)
+    pending.group, pending.child = group_id, child_id
 
 
 @flow.action(TakeSeat)

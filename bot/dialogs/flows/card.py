@@ -4,10 +4,18 @@ deep link or an application."""
 
 from __future__ import annotations
 
-from bot.dialogs.actions import Action, ApplyToGroup, OpenProgram, action
+from bot.dialogs.actions import (
+    Action,
+    ApplyNow,
+    ApplyToGroup,
+    OpenProgram,
+    PhoneFromCard,
+    action,
+)
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import label, menu_button
+from bot.dialogs.flows.quote_text import quote_parts
 from bot.dialogs.flows.search_results import BackToResults
 from bot.dialogs.flows.search_state import Query
 from bot.dialogs.flowstate import FlowState, flow_state
@@ -54,8 +62,12 @@ async def card(ctx: Ctx) -> Screen:
         raise DomainError("program_not_found")
     # for the child the search was made for: what the certificate would pay
     child_id = ctx.flow(Query).child if ctx.has_flow(Query) else None
-    shown = await ctx.core.catalogue.card(program_id, ctx.parent_id, child_id)
+    shown = await ctx.core.catalogue.card(program_id, ctx.parent_id, child_id, ctx.teen)
     c, share_note = shown.program, _share_note(ctx, shown)
+    # none while the program cannot be applied to (the summer before applications open),
+    # nor when the child searched for cannot apply now (the note says why)
+    closed = (shown.season is not None and not shown.season.open) or not shown.applicable
+    ready = shown.ready if not closed else None
     parts: list[Piece] = [
         T(
             "card",
@@ -90,7 +102,7 @@ async def card(ctx: Ctx) -> Screen:
     summer = _season_note(shown.season)
     if summer is not None:
         parts.append(summer)
-    if share_note is not None:
+    if share_note is not None and ready is None:  # else the quote below says it
         parts.append(share_note)
     for g in c.groups:
         if g.free <= 0:
@@ -108,19 +120,28 @@ async def card(ctx: Ctx) -> Screen:
         parts.append(
             Lines([line, T("card-teacher", {"teacher": g.teacher})]) if g.teacher else line
         )
-    # a full group's button joins its waiting list (the quote says so before confirming);
-    # none while the program cannot be applied to (the summer before applications open),
-    # nor when the child searched for cannot apply now (the note above says why)
-    closed = (shown.season is not None and not shown.season.open) or not shown.applicable
-    rows = [
-        [
-            Button(
-                label(f"{'✍' if g.free > 0 else '⏳'} {g.name} · {g.schedule}"), ApplyToGroup(g.id)
-            )
+    if ready is not None:
+        # one group, one child who may apply: the card is the quote (what the family
+        # confirms) and applies at once, one message fewer a journey (issue 30)
+        parts += quote_parts(ctx, ready)
+        share = ready.money.monthly_share
+        rows = [
+            [Button(T("btn-confirm-apply"), ApplyNow(ready.group_id, ready.child_id, share))],
+            [Button(T("btn-phone"), PhoneFromCard(ready.group_id, ready.child_id))],
         ]
-        for g in c.groups
-        if not closed
-    ]
+    else:
+        # a full group's button joins its waiting list (the quote says so before
+        # confirming)
+        rows = [
+            [
+                Button(
+                    label(f"{'✍' if g.free > 0 else '⏳'} {g.name} · {g.schedule}"),
+                    ApplyToGroup(g.id),
+                )
+            ]
+            for g in c.groups
+            if not closed
+        ]
     if c.lat is not None and c.lon is not None:
         rows.append([Button(T("btn-on-map"), ShowOnMap(c.id))])
     if ctx.has_flow(Query):

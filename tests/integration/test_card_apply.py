@@ -1,0 +1,148 @@
+"""A program of one group, for the family's one child of its age: the card carries that
+group's quote and applies from it (card, apply: two messages, issue 30). What the family
+confirms on the card is what the application holds; a card gone stale (the price changed
+since it was drawn) does not apply silently: the new quote is shown to confirm, as the
+quote screen's own button does. Several groups, or several children of the age, keep
+the group's button and the quote screen."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.dialogs.engine import PUBLIC, Engine
+from bot.dialogs.events import Event
+from bot.dialogs.flows import FLOWS
+from bot.dialogs.signing import Signer
+from bot.dialogs.state import MemoryStateStore
+from bot.i18n import money, translator
+from core.family import children
+from core.storage.models import Application, Program
+from core.usecases import UseCases
+from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
+
+APPLY = "Подать заявку"
+
+
+def _engine(db: Any, signer: Signer) -> Engine:
+    return Engine(FLOWS, UseCases(db), MemoryStateStore(), translator(), signer, deadline=10)
+
+
+async def _press(engine: Engine, user: str, payload: str) -> Any:
+    return (await engine.handle(Event("tg", user, "button", payload=payload))).screen
+
+
+async def _applications(db: Any) -> list[Application]:
+    async with db.reader() as uow:
+        return list(await uow.session.scalars(select(Application).order_by(Application.id)))
+
+
+async def test_the_card_of_one_group_is_its_quote_and_applies_what_it_showed(db):
+    # 9 months at 2 000 ₽ against a 12 000 ₽ nominal: the certificate pays a share, the
+    # family the rest (the quote's longest text: the share and the co-pay both said)
+    await setup_region(db, rows=[catalogue_row(1, price=2000)])
+    await parent_with_child(db, "1")
+    signer = Signer(b"k")
+    engine = _engine(db, signer)
+    await engine.handle(Event("tg", "1", "command", text="start"))
+    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    assert APPLY in card.buttons[0].label, card.text
+    assert not any(b.label.startswith(("✍", "⏳")) for b in card.buttons)
+    assert "Запись: Мария" in card.text and "Программа 1" in card.text
+    done = await _press(engine, "1", card.buttons[0].payload)
+    assert "Заявка подана" in done.text, done.text
+    [app] = await _applications(db)
+    assert app.group_id == await group_id(db, "g1")
+    # the figures the card showed are the application's
+    price, share = money(app.monthly_price), money(app.monthly_share)
+    copay = money(app.monthly_price - app.monthly_share)
+    assert 0 < app.monthly_share < app.monthly_price
+    assert f"Стоимость: {price} в месяц" in card.text, card.text
+    assert f"Сертификат оплатит: {share} в месяц" in card.text, card.text
+    assert f"доплата: {copay} в месяц" in card.text, card.text
+    assert "сейчас доступно" in card.text  # the balance the reserve comes out of
+
+
+async def test_a_stale_card_shows_the_new_quote_instead_of_applying(db):
+    await setup_region(db, nominal=100000, rows=[catalogue_row(1, price=1000)])
+    await parent_with_child(db, "1")
+    signer = Signer(b"k")
+    engine = _engine(db, signer)
+    await engine.handle(Event("tg", "1", "command", text="start"))
+    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    assert f"Сертификат оплатит: {money(100000)} в месяц" in card.text, card.text
+    # the catalogue's price changes while the family reads the card
+    async with db.uow() as uow:
+        await uow.session.execute(update(Program).values(price=150000))
+        await uow.commit()
+    quote = await _press(engine, "1", card.buttons[0].payload)
+    assert "изменился" in quote.text, quote.text
+    assert f"Сертификат оплатит: {money(150000)} в месяц" in quote.text, quote.text
+    assert await _applications(db) == []  # nothing applied for the old figures
+    done = await _press(engine, "1", quote.buttons[0].payload)
+    assert "Заявка подана" in done.text, done.text
+    [app] = await _applications(db)
+    assert (app.monthly_price, app.monthly_share) == (150000, 150000)
+
+
+async def test_several_groups_or_children_keep_the_group_button(db):
+    two_groups = catalogue_row(2).replace(",g2,Группа 2,", ",g2b,Группа 2б,")
+    await setup_region(db, rows=[catalogue_row(1), catalogue_row(2), two_groups])
+    parent, _ = await parent_with_child(db, "1")
+    signer = Signer(b"k")
+    engine = _engine(db, signer)
+    await engine.handle(Event("tg", "1", "command", text="start"))
+    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:2"))
+    groups = [b for b in card.buttons if b.label.startswith("✍")]
+    assert len(groups) == 2 and not any(APPLY in b.label for b in card.buttons), card.text
+    quote = await _press(engine, "1", groups[0].payload)
+    assert APPLY in quote.buttons[0].label, quote.text
+    # a second child of the age: the card of one group asks which child, as before
+    async with db.uow() as uow:
+        await children.add(
+            uow, parent, children.ChildInput("Иванов", "Пётр", None, date(2015, 1, 1), None, 1)
+        )
+        await uow.commit()
+    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    assert not any(APPLY in b.label for b in card.buttons), card.text
+    group = next(b for b in card.buttons if b.label.startswith("✍"))
+    which = await _press(engine, "1", group.payload)
+    assert "Кого записываем" in which.text, which.text
+
+
+async def test_a_child_s_own_account_applies_for_themselves_from_the_card(db):
+    """The family has two children of the age (the parent's card asks which, through the
+    group), the child's own account quotes and applies for that child alone."""
+    from core.certificates import certificates, confirmations
+    from core.family import parents, teens
+    from core.register import linking
+    from tests.support.world import confirmer
+
+    await setup_region(db, rows=[catalogue_row(1)])
+    parent, young = await parent_with_child(db, "1")
+    teen = await db.run(
+        children.add,
+        parent,
+        children.ChildInput("Иванов", "Глеб", None, date(2011, 9, 1), None, 1),
+    )
+    async with db.uow() as uow:  # a funded certificate of the teen's own
+        cert = await certificates.issue(uow, parent, teen)
+        await confirmations.confirm(uow, await confirmer(uow), cert)
+        await certificates.request_funding(uow, parent, teen)
+        await uow.commit()
+    own = (await db.run(parents.get_or_create, "tg", "5050")).id
+    code = await db.run(teens.invite, parent, teen)
+    assert await db.run(linking.redeem, own, "tg", code) == parent
+    signer = Signer(b"k")
+    engine = _engine(db, signer)
+    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    assert not any(APPLY in b.label for b in card.buttons), card.text
+    card = await _press(engine, "5050", signer.sign(PUBLIC, "prog:1"))
+    assert APPLY in card.buttons[0].label, card.text
+    assert "Запись: Глеб" in card.text, card.text
+    done = await _press(engine, "5050", card.buttons[0].payload)
+    assert "Заявка подана" in done.text, done.text
+    [app] = await _applications(db)
+    assert app.child_id == teen != young
