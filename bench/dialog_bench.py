@@ -74,11 +74,11 @@ own task, 60-130 µs (the step cannot run in the caller and move to a task when 
 waits: what captured the caller's task on the way, asyncpg's asyncio.timeout, would
 cancel the caller; nor can the caller keep the step past the deadline: the person's turn
 must be given back); signing 4-20 µs (remembered); pacing 12-25 µs; metrics under 10 µs.
-Fluent is paid by both (the lean peer renders the same texts). The lean peer reads with
-the ORM session (``session.execute`` of plain columns), this bot with Core on the same
-connection; its one statement is otherwise the same. Redis round trips per update with
-Redis (tests/integration/test_round_trips.py): 3 (lock+seen+state, release+state,
-pacing); tasks per update (tests/integration/test_update_tasks.py): 1.
+Fluent is paid by both (the lean peer renders the same texts). The lean peer reads its one
+statement as this bot does, plain columns on the unit of work's connection (``uow.core``:
+it used the ORM session's execute before, a cost this bot no longer pays). Redis round
+trips per update with Redis (tests/integration/test_round_trips.py): 3 (lock+seen+state,
+release+state, pacing); tasks per update (tests/integration/test_update_tasks.py): 1.
 """
 
 from __future__ import annotations
@@ -374,7 +374,7 @@ def lean_dispatcher(db: Database, t: Translator) -> Dispatcher:
     async def read(uow: UnitOfWork, user: str) -> tuple[list[Any], dict[int, FundingTerms]]:
         today = uow.today
         rows = list(
-            await uow.session.execute(
+            await uow.core(
                 _LEAN_BALANCE,
                 {
                     "user": user,
