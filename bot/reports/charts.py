@@ -6,11 +6,7 @@ pyplot) holds no global state, so two reports drawn at once in threads never mee
 from __future__ import annotations
 
 import io
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from typing import TYPE_CHECKING
 
 from bot.i18n import translator
 from core.reports import TARGETS, Coverage, Report
@@ -20,8 +16,17 @@ DPI = 100
 FONT = 20  # points: ≈ 28 px at 100 dpi, about the chat's own text on a phone
 COLOURS = ("#4C72B0", "#55A868", "#DD8452", "#C44E52", "#8172B3")
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+# matplotlib is imported when a chart is drawn, not when the bot starts: it was a third of
+# a process's start (2-3 s at load 5), paid by every replica and worker on each restart
+
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     out = io.BytesIO()
     # a fixed size (no bbox_inches="tight"): the picture is always 1080 px wide
@@ -32,6 +37,9 @@ def _png(figure: Figure) -> bytes:
 def coverage_chart(report: Report, lang: str) -> bytes:
     """Each municipality's (and the region's) share of children aged 5–17 with a
     certificate, a funded one, and studying, against the 25 % and 50 % targets."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     t = translator()
     rows: list[Coverage] = list(report.coverage)
     if report.municipality_id is not None:
@@ -89,6 +97,8 @@ def coverage_chart(report: Report, lang: str) -> bytes:
 def money_chart(report: Report, lang: str) -> bytes:
     """The funding year month by month: credited, blocked, debited and expired as bars,
     what is available at each month's end as a line, the year's limit dashed."""
+    from matplotlib.figure import Figure
+
     t = translator()
     m = report.money
     months = m.months
@@ -143,5 +153,7 @@ def money_chart(report: Report, lang: str) -> bytes:
 
 
 def _thousands(lang: str) -> FuncFormatter:
+    from matplotlib.ticker import FuncFormatter
+
     group = "\u00a0" if lang == "ru" else ","
     return FuncFormatter(lambda v, _: f"{v:,.0f}".replace(",", group))

@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from bot.i18n import rub, translator
 from core.reports import Coverage, Queue, Report
 from core.rules.calendar import month_label
@@ -184,6 +180,11 @@ def tables(report: Report, lang: str) -> list[Table]:
 
 
 def to_xlsx(report: Report, lang: str) -> bytes:
+    # imported on use, as core.accounting.payments does: the bot starts without it
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     for table in tables(report, lang):
