@@ -87,17 +87,30 @@ class KeyedLock:
         """``state_key`` and ``seen`` are for the Redis order's sake: one process needs
         nothing of the first and checks the second before (``PerUserOrder``). Yields True:
         the event is handled."""
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
+        lock = self.enter(key)
         try:
             async with lock:
                 yield True
         finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+            self.leave(key)
+
+    def enter(self, key: str) -> asyncio.Lock:
+        """The person's lock, counted as held or waited for until ``leave`` (what ``hold``
+        does, without a context manager's generator: Telegram's middleware, issue 30)."""
+        found = self._locks.get(key)
+        if found is None:
+            lock = asyncio.Lock()
+            self._locks[key] = (lock, 1)
+            return lock
+        self._locks[key] = (found[0], found[1] + 1)
+        return found[0]
+
+    def leave(self, key: str) -> None:
+        lock, users = self._locks[key]
+        if users <= 1:
+            del self._locks[key]
+        else:
+            self._locks[key] = (lock, users - 1)
 
     def __len__(self) -> int:
         return len(self._locks)

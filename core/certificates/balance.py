@@ -3,7 +3,6 @@ certificate's money and what each program holds on it, in one statement."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, NamedTuple
 from typing import cast as cast_to
 
@@ -139,7 +138,7 @@ async def family(uow: UnitOfWork, parent_id: int) -> tuple[Family, dict[int, lis
             cert = _Cert._make(row[_CERT:_MONEY])
             shown: CertificateView | None = None
             if cert.id is not None:  # a child without a certificate: all None
-                shown = await _view(uow, cast_to(Certificate, cert), nominal=False)
+                terms = None
                 if cert.status == CertStatus.FUNDED:
                     funded_at, period, nominal, prorate, credited = row[_MONEY : _MONEY + 5]
                     terms = funding_terms(
@@ -150,8 +149,9 @@ async def family(uow: UnitOfWork, parent_id: int) -> tuple[Family, dict[int, lis
                         True if prorate is None else bool(prorate),
                         None if credited is None else int(credited),
                     )
-                    shown = replace(shown, terms=terms)
                     held[cert.id] = []
+                # the view made once, its terms in it (dataclasses.replace made it twice)
+                shown = await _view(uow, cast_to(Certificate, cert), nominal=False, terms=terms)
             child = cast_to(Child, _Child._make(row[:_CHILD]))
             found.append((child_view(child, row[_CHILD], today), shown))
         if program is not None and shown is not None:

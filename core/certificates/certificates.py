@@ -390,7 +390,13 @@ def funding_terms(
     return FundingTerms(period, nominal, credited, months, from_month, month_bounds(last)[1])
 
 
-async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> CertificateView:
+async def _view(
+    uow: UnitOfWork,
+    cert: Certificate,
+    *,
+    nominal: bool = True,
+    terms: FundingTerms | None = None,
+) -> CertificateView:
     position = None
     if cert.status == CertStatus.QUEUED and cert.queue_seq is not None:
         position = int(
@@ -428,6 +434,7 @@ async def _view(uow: UnitOfWork, cert: Certificate, *, nominal: bool = True) -> 
         funding_requested=cert.funding_requested_at is not None,
         rejection_reason=cert.rejection_reason,
         office=office,
+        terms=terms,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,15 +107,34 @@ class PerUserOrder(BaseMiddleware):
     The handler may give the person's turn back early (``release_turn`` in its data): once
     their state is saved and their place among the chat's answers taken (``SendOrder``),
     the next event of theirs need not wait while this one's answer waits for the chat's
-    pacing."""
+    pacing.
+
+    It also counts the update among those in hand (``in_flight``) from its start, waiting
+    in line included: one middleware where there were two, aiogram's chain a link shorter
+    per update (issue 30)."""
 
     def __init__(
-        self, locks: KeyedLock | RedisOrder | None = None, seen: SeenStore | None = None
+        self,
+        locks: KeyedLock | RedisOrder | None = None,
+        seen: SeenStore | None = None,
+        in_flight: InFlight | None = None,
     ) -> None:
         self.locks = locks or KeyedLock()
         self.seen = seen
+        self.in_flight = in_flight
 
     async def __call__(self, handler, event, data):
+        task = asyncio.current_task() if self.in_flight is not None else None
+        tasks = self.in_flight.tasks if self.in_flight is not None else None
+        if task is not None and tasks is not None:
+            tasks.add(task)
+        try:
+            return await self._ordered(handler, event, data)
+        finally:
+            if task is not None and tasks is not None:
+                tasks.discard(task)
+
+    async def _ordered(self, handler, event, data):
         user = data.get("event_from_user")
         seen, mark = self.seen, None
         if seen is not None and isinstance(event, Update):
@@ -131,15 +150,44 @@ class PerUserOrder(BaseMiddleware):
                 return None
         if user is None:
             return await handler(event, data)
+        locks = self.locks
+        if isinstance(locks, KeyedLock):
+            return await self._in_turn(locks, str(user.id), handler, event, data)
         async with contextlib.AsyncExitStack() as turn:
-            fresh = await turn.enter_async_context(
-                self.locks.hold(str(user.id), f"tg:{user.id}", mark)
-            )
+            fresh = await turn.enter_async_context(locks.hold(str(user.id), f"tg:{user.id}", mark))
             if not fresh:
                 logger.info("duplicate update %s dropped", event.update_id)
                 return None
             data["release_turn"] = turn.aclose  # idempotent: a second close does nothing
             return await handler(event, data)
+
+    @staticmethod
+    async def _in_turn(locks: KeyedLock, key: str, handler, event, data):
+        """The person's turn in one process: what ``KeyedLock.hold`` in an exit stack
+        does, the lock taken and given back directly (issue 30: 15-25 µs of an update)."""
+        lock = locks.enter(key)
+        try:
+            await lock.acquire()
+        except BaseException:
+            locks.leave(key)
+            raise
+        held = True
+
+        def give_back() -> None:
+            nonlocal held
+            if held:  # idempotent: the handler may give it back early
+                held = False
+                lock.release()
+                locks.leave(key)
+
+        async def release_turn() -> None:
+            give_back()
+
+        data["release_turn"] = release_turn
+        try:
+            return await handler(event, data)
+        finally:
+            give_back()
 
 
 class SendOrder:
@@ -151,46 +199,67 @@ class SendOrder:
     def __init__(self) -> None:
         self._tails: dict[int, asyncio.Future[None]] = {}
 
-    @contextlib.asynccontextmanager
-    async def place(
-        self, chat_id: int, release: Callable[[], Awaitable[Any]] | None = None
-    ) -> AsyncIterator[None]:
-        before = self._tails.get(chat_id)
-        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._tails[chat_id] = mine
-        try:
-            if release is not None:
-                await release()
-            if before is not None and not before.done():
-                await asyncio.wait({before})  # never cancels the one before
-            yield
-        finally:
-            mine.set_result(None)
-            if self._tails.get(chat_id) is mine:
-                del self._tails[chat_id]
+    def place(self, chat_id: int, release: Callable[[], Awaitable[Any]] | None = None) -> _Place:
+        """``async with order.place(chat, release):`` the chat's next place, the person's
+        turn given back once it is taken, entered when the answer before it has left."""
+        return _Place(self._tails, chat_id, release)
 
     def __len__(self) -> int:
         return len(self._tails)
 
 
-class InFlight(BaseMiddleware):
-    """The updates being handled now. aiogram handles each polled update in a task of its
-    own and does not wait for them when polling stops; a stop waits for them here so that
-    an answer half-way is sent and only then the bot's HTTP session closes (an answer sent
-    after the close would open a session that nobody closes)."""
+class _Place:
+    """A place in a chat's line (``SendOrder.place``): a plain async context manager, not
+    a generator's (issue 30: a few µs of every update)."""
+
+    __slots__ = ("_chat", "_mine", "_release", "_tails")
+
+    def __init__(
+        self,
+        tails: dict[int, asyncio.Future[None]],
+        chat_id: int,
+        release: Callable[[], Awaitable[Any]] | None,
+    ) -> None:
+        self._tails = tails
+        self._chat = chat_id
+        self._release = release
+        self._mine: asyncio.Future[None] | None = None
+
+    async def __aenter__(self) -> None:
+        tails, chat = self._tails, self._chat
+        before = tails.get(chat)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._mine = tails[chat] = mine
+        try:
+            if self._release is not None:
+                await self._release()
+            if before is not None and not before.done():
+                await asyncio.wait({before})  # never cancels the one before
+        except BaseException:
+            self._leave()
+            raise
+
+    async def __aexit__(self, *_: object) -> None:
+        self._leave()
+
+    def _leave(self) -> None:
+        mine = self._mine
+        if mine is None or mine.done():
+            return
+        mine.set_result(None)
+        if self._tails.get(self._chat) is mine:
+            del self._tails[self._chat]
+
+
+class InFlight:
+    """The updates being handled now (counted by ``PerUserOrder``). aiogram handles each
+    polled update in a task of its own and does not wait for them when polling stops; a
+    stop waits for them here so that an answer half-way is sent and only then the bot's
+    HTTP session closes (an answer sent after the close would open a session that nobody
+    closes)."""
 
     def __init__(self) -> None:
         self.tasks: set[asyncio.Task[Any]] = set()
-
-    async def __call__(self, handler, event, data):
-        task = asyncio.current_task()
-        if task is None:
-            return await handler(event, data)
-        self.tasks.add(task)
-        try:
-            return await handler(event, data)
-        finally:
-            self.tasks.discard(task)
 
     async def drain(self, grace: float) -> None:
         """Let the updates in hand finish for up to ``grace`` seconds, then cancel the rest
@@ -524,7 +593,7 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     s = TelegramSettings.of(app.settings)
     replies = Replies(bot, app.pace, s.replies_per_second, s.chat_rate, recover_s=s.recover_s)
     dp = Dispatcher(engine=app.engine, replies=replies)
-    dp.update.outer_middleware(in_flight := InFlight())  # outermost: waiting in line counts
+    in_flight = InFlight()  # counted by PerUserOrder, waiting in line included
     dp["in_flight"] = in_flight
     seen: SeenStore | None = None
     if dedup:
@@ -532,7 +601,7 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     order: KeyedLock | RedisOrder = KeyedLock()
     if app.redis is not None and isinstance(app.engine.states, RedisStateStore):
         order = RedisOrder(app.redis, app.engine.states)
-    dp.update.outer_middleware(PerUserOrder(order, seen))
+    dp.update.outer_middleware(PerUserOrder(order, seen, in_flight))
     dp.include_router(build_router())
     return dp
 
