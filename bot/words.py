@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from babel import Locale
@@ -123,12 +123,7 @@ class Month(FluentType):
         return date(year, month0 + 1, 1)
 
     def words(self, locale: Locale | str, case: str = "nomn") -> str:
-        day = self.first_day
-        if _lang(locale) == "ru":
-            name = inflect_month(format_date(day, "LLLL", locale="ru"), case)
-            # «2027 г.»: the year spelt as Russian documents do, never broken from its number
-            return f"{name} {day.year}{NBSP}г." if self.year else name
-        return format_date(day, "LLLL y" if self.year else "LLLL", locale=str(locale))
+        return _month_words(self.index, self.year, str(locale), case)
 
     def format(self, locale: Locale) -> str:
         return self.words(locale)
@@ -151,9 +146,31 @@ class Day(FluentType):
         return f"Day({self.day!r})"
 
     def format(self, locale: Locale) -> str:
-        text = format_date(self.day, "long", locale=str(locale))
-        # «2027 г.» never broken from its number, as in Month (babel puts a narrow space)
-        return re.sub(r"[ \u202f]г\.", f"{NBSP}г.", text) if _lang(locale) == "ru" else text
+        return _day_words(self.day, str(locale))
+
+
+# a month's or a day's words depend on nothing else: babel's formatting (a locale parsed
+# per call) and the inflection are done once per month, day, language and case, not on
+# every card and quote (issue 30: the storm's card names two months)
+WORDS_KEPT = 4096
+
+
+@lru_cache(maxsize=WORDS_KEPT)
+def _month_words(index: int, year: bool, locale: str, case: str) -> str:
+    y, month0 = divmod(index, 12)
+    day = date(y, month0 + 1, 1)
+    if _lang(locale) == "ru":
+        name = inflect_month(format_date(day, "LLLL", locale="ru"), case)
+        # «2027 г.»: the year spelt as Russian documents do, never broken from its number
+        return f"{name} {day.year}{NBSP}г." if year else name
+    return format_date(day, "LLLL y" if year else "LLLL", locale=locale)
+
+
+@lru_cache(maxsize=WORDS_KEPT)
+def _day_words(day: date, locale: str) -> str:
+    text = format_date(day, "long", locale=locale)
+    # «2027 г.» never broken from its number, as in Month (babel puts a narrow space)
+    return re.sub(r"[ \u202f]г\.", f"{NBSP}г.", text) if _lang(locale) == "ru" else text
 
 
 def span(first: int, last: int) -> tuple[Month, Month]:

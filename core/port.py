@@ -92,6 +92,7 @@ from core.register.register_import import (
 from core.reports.report import Report
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.import_cells import ImportReport
+from core.rules.money import Terms
 from core.staff.roles import ROLES, Holder, Revoked
 
 __all__ = [
@@ -204,6 +205,7 @@ __all__ = [
     "Staff",
     "Statement",
     "StreetMatch",
+    "Terms",
     "Waiting",
     "Withdrawal",
     "YearResult",
@@ -458,20 +460,22 @@ class Enrolment(Protocol):
         parent_id: int,
         child_id: int,
         group_id: int,
-        share: int,
+        seen: Terms,
         phone: str | None = None,
         *,
         teen: int | None = None,
     ) -> Waiting | None:
-        """Applies; the place in the waiting list when the group is full. One notice per
-        event: the parent who applied has the reply, so the family's notice is written
-        only when ``teen`` (a child's own account) applied."""
+        """Applies under the terms the family saw (the quote's monthly price and share:
+        others now refuse it with ``quote_changed``); the place in the waiting list when
+        the group is full. One notice per event: the parent who applied has the reply, so
+        the family's notice is written only when ``teen`` (a child's own account)
+        applied."""
         ...
 
     async def take(
-        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+        self, parent_id: int, application_id: int, seen: Terms, *, teen: int | None = None
     ) -> None:
-        """Takes a held seat; notified as ``submit``."""
+        """Takes a held seat under the terms seen; refused and notified as ``submit``."""
         ...
 
     async def offered(self, parent_id: int, application_id: int) -> Offer: ...

@@ -325,12 +325,13 @@ class ApplyToGroup(Action):
 @action("apply-now")
 class ApplyNow(Action):
     """Apply from a card that carries the quote of its only group: the child and the
-    monthly share the card showed (a share changed since is shown again, as the quote's
-    own button does: quote_changed)."""
+    monthly price and share the card showed (terms changed since are shown again, as the
+    quote's own button does: quote_changed)."""
 
     group_id: int
     child_id: int
     share: int
+    price: int
 
 
 @action("apply-card-phone")

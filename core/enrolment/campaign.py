@@ -122,9 +122,11 @@ async def season(
     uow: UnitOfWork, municipality_id: int, start_month: int, end_month: int
 ) -> Season:
     """The program's season in its municipality today, by the same rule as ``target``
-    (which an application uses), so the card and the application agree."""
+    (which an application uses), so the card and the application agree. The settings
+    of the year in force are not read (current=None): the season needs only the coming
+    year's, when the months of this one are over (one statement fewer on every card)."""
     try:
-        t = await target(uow, municipality_id, start_month, end_month)
+        t = await target(uow, municipality_id, start_month, end_month, current=None)
     except DomainError as exc:
         if exc.code != "applications_open_later":
             raise

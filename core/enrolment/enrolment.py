@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.enrolment import waiting_list
 from core.enrolment.leaving import tell_provider
-from core.enrolment.quotes import facts
+from core.enrolment.quotes import ApplyQuote, facts
 from core.errors import DomainError
 from core.ledger.ledger import post
 from core.outbox.outbox import emit
@@ -25,6 +25,7 @@ from core.rules.enrolment import (
     AppStatus,
     check_transition,
 )
+from core.rules.money import Terms
 from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -59,13 +60,14 @@ async def submit(
     child_id: int,
     group_id: int,
     *,
-    expected_share: int | None = None,
+    expected: Terms | None = None,
     phone: str | None = None,
     notify: bool = True,
 ) -> Applied:
     """Submit, and say whether it took a seat or a place in the waiting list (which).
-    ``expected_share`` is the monthly share the parent saw and confirmed; if the balance
-    changed since, the parent must see the new figures first (quote_changed). The family
+    ``expected``: the terms the family saw and confirmed (the monthly price and the
+    certificate's share, so the co-pay too); if the price or the balance moved either
+    since, the family must see the new figures first (quote_changed). The family
     may apply to several clubs, each quoted against what is available now; the money is
     blocked at acceptance. ``phone``: the parent's, for the provider (core.rules.people
     parse_phone), when the family chose to give it. ``notify``: the family is told by a
@@ -80,8 +82,7 @@ async def submit(
     # the ledger gate and the family's row are locked by the statement that reads the
     # child (steps 1 and 2 of the lock order)
     q, cert = await facts(uow, parent_id, child_id, group_id, lock=True, consent=True)
-    if expected_share is not None and expected_share != q.money.monthly_share:
-        raise DomainError("quote_changed", share=q.money.monthly_share)
+    _as_seen(q, expected)
     waiting = await waiting_list.claim(uow, group_id)
     status = AppStatus.WAITING if waiting else AppStatus.SUBMITTED
     # the check above, under the family's lock, already refused a second application;
@@ -125,12 +126,21 @@ async def submit(
 _INSERT = insert(Application).returning(Application.id)
 
 
+def _as_seen(q: ApplyQuote, expected: Terms | None) -> None:
+    """Refuse terms other than those the family confirmed: a share (the balance) or a
+    price (so the co-pay) that moved since the quote was shown (None: not checked)."""
+    if expected is not None and expected != q.money.terms:
+        raise DomainError(
+            "quote_changed", price=q.money.monthly_price, share=q.money.monthly_share
+        )
+
+
 async def take(
     uow: UnitOfWork,
     parent_id: int,
     app_id: int,
     *,
-    expected_share: int | None = None,
+    expected: Terms | None = None,
     notify: bool = True,
 ) -> None:
     """Take the seat held for the family: the offered application is submitted to the
@@ -144,8 +154,7 @@ async def take(
     if app.child_id is None:
         raise DomainError("application_not_found")
     q, cert = await facts(uow, parent_id, app.child_id, app.group_id, lock=True, offer=app.id)
-    if expected_share is not None and expected_share != q.money.monthly_share:
-        raise DomainError("quote_changed", share=q.money.monthly_share)
+    _as_seen(q, expected)
     app.status = AppStatus.SUBMITTED.value
     app.hold_until = None
     app.certificate_id = cert.id if cert else None

@@ -106,6 +106,12 @@ _GROUP = (
         _OPEN_APPS.c.app_register,
         _OPEN_APPS.c.app_status,
         _OPEN_APPS.c.app_art,
+        # whose child it is now: after an application's locks, a statement of its own
+        # would cost a round trip (_child_locked)
+        select(Child.parent_id)
+        .where(Child.id == bindparam("child_id"))
+        .scalar_subquery()
+        .label("owner"),
     )
     .select_from(Group)
     .join(Program, Program.id == Group.program_id)
@@ -149,6 +155,38 @@ class CertFacts(NamedTuple):
 _CHILD_CERTIFICATE = _CHILD.add_columns(*_CERT).outerjoin(
     Certificate, Certificate.child_id == Child.id
 )
+# a program's card for a family (an announcement, a notice, a link: no child chosen):
+# every child of the family with what the quote reads of it (as _CHILD_CERTIFICATE), in
+# one statement, so the card picks the one child of the program's age and quotes it
+# without reading the child again; one row with no child for a family without children
+_FAMILY_CERTIFICATES = (
+    select(
+        Child.municipality_id,
+        Child.birth_date,
+        Child.name,
+        Municipality.funding_period,
+        Parent.consent_at,
+        *_CERT,
+        Child.id.label("child_id"),
+    )
+    .select_from(Parent)
+    .outerjoin(Child, Child.parent_id == Parent.id)
+    .outerjoin(Municipality, Municipality.id == Child.municipality_id)
+    .outerjoin(Certificate, Certificate.child_id == Child.id)
+    .where(Parent.id == bindparam("parent_id"))
+    .order_by(Child.id)
+)
+
+
+async def family_children(uow: UnitOfWork, parent_id: int) -> list[Any]:
+    """The family's children, each with what a quote reads of it (``facts``' ``known``);
+    empty for a family without consent or without children."""
+    rows = (await uow.core(_FAMILY_CERTIFICATES, {"parent_id": parent_id})).all()
+    if not rows or rows[0].consent_at is None or rows[0].child_id is None:
+        return []
+    return list(rows)
+
+
 # an application on PostgreSQL: steps 1 to 3 of the lock order (core.storage.locks) in
 # one statement: the ledger gate (shared) is taken where the row is built, below the row
 # locks, then the family's row and the child's certificate are locked, in that order
@@ -167,16 +205,15 @@ _OWNER = select(Child.parent_id).where(Child.id == bindparam("child_id"))
 
 async def _child_locked(uow: UnitOfWork, ids: dict[str, int]) -> tuple[Any, CertFacts | None]:
     """The child, its funding period, the consent and its certificate, under the gate and
-    the locks of the family and the certificate (SQLite: its write lock holds them all)."""
+    the locks of the family and the certificate (SQLite: its write lock holds them all).
+    The statement re-reads the rows it locked, not the child's: a child a dispute moved
+    to another family while this waited for the family's lock would still read as this
+    family's. A statement after the lock sees the move committed: the group's (_GROUP's
+    owner, checked by ``facts``), which costs no round trip of its own."""
     if uow.dialect != "postgresql":
         found = (await uow.core(_CHILD_CERTIFICATE, ids)).first()
     else:
         found = (await uow.core(_CHILD_CERTIFICATE_LOCKED, ids)).first()
-        # the statement re-reads the rows it locked, not the child's: a child a dispute
-        # moved to another family while this waited for the family's lock would still
-        # read as this family's. A statement after the lock sees the move committed.
-        if found is not None and await uow.session.scalar(_OWNER, ids) != ids["parent_id"]:
-            return None, None
         if found is None:
             found = (await uow.core(_CHILD_LOCKED, ids)).first()
             if found is None or await uow.session.scalar(_OWNER, ids) != ids["parent_id"]:
@@ -200,17 +237,20 @@ async def facts(
     lock: bool,
     offer: int | None = None,
     consent: bool = False,
+    known: Any = None,
 ) -> tuple[ApplyQuote, CertFacts | None]:
     """The quote and the rules' verdict. ``offer``: the family's own offered (or waiting)
     application for this program, not counted as a second one. ``consent``: refuse a
-    family without consent (an application checks it under the family's lock instead)."""
+    family without consent (an application checks it under the family's lock instead).
+    ``known``: the child's row read already (``family_children``; never with a lock)."""
     ids = {"child_id": child_id, "parent_id": parent_id}
     found: Any  # the child, its funding period, the consent, the certificate
     if lock:
         found, cert = await _child_locked(uow, ids)
     else:
-        found = (await uow.core(_CHILD_CERTIFICATE, ids)).first()
-        cert = _cert(found)
+        if known is None:
+            known = (await uow.core(_CHILD_CERTIFICATE, ids)).first()
+        found, cert = known, _cert(known)
     if found is None:
         if consent:
             await require_consent(uow, parent_id)  # says which, when it is the consent
@@ -235,6 +275,8 @@ async def facts(
     if not rows:
         raise DomainError("group_not_found")
     group = rows[0]
+    if group.owner != parent_id:  # moved to another family meanwhile (_child_locked)
+        raise DomainError("child_not_found")
     when = await campaign.target(
         uow, muni_id, group.start_month, group.end_month, period, current=group.MunicipalityYear
     )
@@ -331,9 +373,18 @@ def register_limit(year: MunicipalityYear | None, register: Register) -> int | N
 
 
 async def quote_application(
-    uow: UnitOfWork, parent_id: int, child_id: int, group_id: int, *, offer: int | None = None
+    uow: UnitOfWork,
+    parent_id: int,
+    child_id: int,
+    group_id: int,
+    *,
+    offer: int | None = None,
+    known: Any = None,
 ) -> ApplyQuote:
     """What the application would take at acceptance and cost; raises the refusal the apply
-    would raise. ``offer``: taking the seat held for this application of the family."""
-    q, _ = await facts(uow, parent_id, child_id, group_id, lock=False, offer=offer, consent=True)
+    would raise. ``offer``: taking the seat held for this application of the family;
+    ``known``: the child's row, read already (``family_children``)."""
+    q, _ = await facts(
+        uow, parent_id, child_id, group_id, lock=False, offer=offer, consent=True, known=known
+    )
     return q

@@ -37,6 +37,21 @@ class Quote:
     def free(self) -> bool:
         return self.monthly_price == 0
 
+    @property
+    def terms(self) -> Terms:
+        return Terms(self.monthly_price, self.monthly_share)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What a family saw and confirmed before applying: the monthly price and what the
+    certificate pays of it (so the co-pay, their difference). An application made under
+    other terms is refused (quote_changed): a price or a balance that moved since shows
+    the new quote first, even when the share stayed and only the co-pay grew."""
+
+    price: int
+    share: int
+
 
 ROUBLE = 100  # kopecks
 

@@ -13,13 +13,13 @@ from core.catalogue import catalogue, reviews
 from core.certificates.certificates import for_child
 from core.enrolment import campaign, quotes
 from core.errors import DomainError
-from core.family import children
 from core.family.children import view as child_view
 from core.rules.catalogue import BUDGET_REGISTERS, Register
 from core.rules.enrolment import CertStatus
+from core.rules.people import age_on
 from core.storage.db import UnitOfWork
 from core.storage.models import Group
-from core.usecases.base import Area, acting_for
+from core.usecases.base import Area
 
 
 class Catalogue(Area):
@@ -65,24 +65,34 @@ async def _card(
     now = await campaign.season(uow, c.municipality_id, c.start_month, c.end_month)
     rated = await reviews.ratings(uow, program_id, (c.rated, c.stars))
     if child_id is None and parent_id is not None and len(c.groups) == 1 and now.open:
-        ready = await _ready(uow, parent_id, only, c.groups[0].id)
+        ready = await _ready(uow, c, parent_id, only)
         return port.CardView(c, season=now, ratings=rated, ready=ready)
     result = await _quoted(uow, c, now, parent_id, child_id)
     return dataclasses.replace(result, ratings=rated)
 
 
 async def _ready(
-    uow: UnitOfWork, parent_id: int, only: int | None, group_id: int
+    uow: UnitOfWork, c: port.ProgramCard, parent_id: int, only: int | None
 ) -> port.ApplyQuote | None:
     """From an announcement, a notice or a link (no child searched for): the quote of
     the group for the family's only child of the program's age, or None (no consent, no
-    such child or several, a refusal): the group's button then leads on and says why."""
+    such child or several, a refusal): the group's button then leads on and says why.
+    Two statements: the family's children with what the quote reads of them (the card
+    knows the program's ages), then the group's facts for the one child."""
+    today = uow.today
+    of_age = [
+        row
+        for row in await quotes.family_children(uow, parent_id)
+        if (only is None or row.child_id == only)
+        and c.age_min <= age_on(row.birth_date, today) <= c.age_max
+    ]
+    if len(of_age) != 1:
+        return None
+    one = of_age[0]
     try:
-        kids, (low, high) = await children.for_group(uow, parent_id, group_id)
-        of_age = [k for k in acting_for(kids, only) if low <= k.age <= high]
-        if len(of_age) != 1:
-            return None
-        return await quotes.quote_application(uow, parent_id, of_age[0].id, group_id)
+        return await quotes.quote_application(
+            uow, parent_id, one.child_id, c.groups[0].id, known=one
+        )
     except DomainError:
         return None
 

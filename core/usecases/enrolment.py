@@ -31,24 +31,20 @@ class Enrolment(Area):
         parent_id: int,
         child_id: int,
         group_id: int,
-        share: int,
+        seen: port.Terms,
         phone: str | None = None,
         *,
         teen: int | None = None,
     ) -> port.Waiting | None:
         return await self.db.run(
-            _submit, parent_id, child_id, group_id, share, phone, teen is not None
+            _submit, parent_id, child_id, group_id, seen, phone, teen is not None
         )
 
     async def take(
-        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+        self, parent_id: int, application_id: int, seen: port.Terms, *, teen: int | None = None
     ) -> None:
         await self.db.run(
-            enrolment.take,
-            parent_id,
-            application_id,
-            expected_share=share,
-            notify=teen is not None,
+            enrolment.take, parent_id, application_id, expected=seen, notify=teen is not None
         )
 
     async def offered(self, parent_id: int, application_id: int) -> port.Offer:
@@ -119,12 +115,12 @@ async def _submit(
     parent_id: int,
     child_id: int,
     group_id: int,
-    share: int,
+    seen: port.Terms,
     phone: str | None,
     notify: bool,
 ) -> port.Waiting | None:
     """Apply, and the place in the waiting list if it is one (the seat claim says it)."""
     applied = await enrolment.submit(
-        uow, parent_id, child_id, group_id, expected_share=share, phone=phone, notify=notify
+        uow, parent_id, child_id, group_id, expected=seen, phone=phone, notify=notify
     )
     return applied.waiting

@@ -78,7 +78,7 @@ async def test_a_stale_card_shows_the_new_quote_instead_of_applying(db):
         await uow.session.execute(update(Program).values(price=150000))
         await uow.commit()
     quote = await _press(engine, "1", card.buttons[0].payload)
-    assert "изменился" in quote.text, quote.text
+    assert "Условия изменились" in quote.text, quote.text
     assert f"Сертификат оплатит: {money(150000)} в месяц" in quote.text, quote.text
     assert await _applications(db) == []  # nothing applied for the old figures
     done = await _press(engine, "1", quote.buttons[0].payload)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.certificates import certificates
 from core.enrolment import enrolment, waiting_list
+from core.rules.money import Terms
 from core.staff import roles
 from core.storage.models import Application, Contract, Group, LedgerEntry
 from tests.support.world import (
@@ -34,7 +35,9 @@ async def test_fifty_concurrent_acceptances_reserve_exactly_twenty(db):
     for n in range(N):
         # each quoted against the whole balance: applying blocks nothing
         g = await group_id(db, f"g{n}")
-        apps.append(await db.run(enrolment.apply, parent, child, g, expected_share=13_750))
+        apps.append(
+            await db.run(enrolment.apply, parent, child, g, expected=Terms(13_750, 13_750))
+        )
 
     async def one(app: int) -> str:
         decision = await db.run(accept_contract, staff, app)

@@ -11,6 +11,7 @@ from core.enrolment import contracts, decisions, enrolment, quotes, waiting_list
 from core.errors import DomainError
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
+from core.rules.money import Terms
 from core.staff import roles
 from core.storage.db import Database
 from core.storage.models import Application, Group, LedgerEntry, Outbox
@@ -27,7 +28,7 @@ from tests.support.world import (
 async def _apply(db, parent, child, external="g1", expected=None):
     g = await group_id(db, external)
     async with db.uow() as uow:
-        app = await enrolment.apply(uow, parent, child, g, expected_share=expected)
+        app = await enrolment.apply(uow, parent, child, g, expected=expected)
         await uow.commit()
         return app
 
@@ -97,7 +98,7 @@ async def test_acceptance_reserves_price_times_months_left_applying_nothing(db):
         q = await quotes.quote_application(uow, parent, child, g)
     # 5 October: October..May are 8 months
     assert (q.money.months, q.money.monthly_share, q.money.monthly_copay) == (8, 100_000, 0)
-    app = await _apply(db, parent, child, expected=100_000)
+    app = await _apply(db, parent, child, expected=Terms(100_000, 100_000))
     # applying blocks nothing: the money is blocked at the contract
     assert await _balance(db, parent, child) == (1_100_000, 0, 1_100_000)
     staff = await _provider(db)
@@ -111,9 +112,9 @@ async def test_several_applications_then_the_second_acceptance_is_not_covered(db
     parent, child = await parent_with_child(db)
     staff = await _provider(db)
     # each quoted against what is available now: the whole share, no co-pay
-    first = await _apply(db, parent, child, "g1", expected=100_000)
-    second = await _apply(db, parent, child, "g2", expected=100_000)
-    third = await _apply(db, parent, child, "g3", expected=100_000)
+    first = await _apply(db, parent, child, "g1", expected=Terms(100_000, 100_000))
+    second = await _apply(db, parent, child, "g2", expected=Terms(100_000, 100_000))
+    third = await _apply(db, parent, child, "g3", expected=Terms(100_000, 100_000))
     assert (await _conclude(db, staff, first)).done
     refused = await _conclude(db, staff, second)
     assert (refused.done, refused.needed, refused.available) == (False, 800_000, 300_000)
@@ -145,7 +146,7 @@ async def test_several_applications_then_the_second_acceptance_is_not_covered(db
 async def test_acceptance_later_in_the_year_reserves_only_the_months_left(db, clock):
     await setup_region(db, rows=[catalogue_row(1, price=1000)])
     parent, child = await parent_with_child(db)
-    app = await _apply(db, parent, child, expected=100_000)
+    app = await _apply(db, parent, child, expected=Terms(100_000, 100_000))
     clock.set(datetime(2026, 11, 3, 9, 0))  # November..May: 7 months
     staff = await _provider(db)
     assert (await _conclude(db, staff, app)).needed == 700_000
@@ -194,7 +195,7 @@ async def test_short_balance_gives_equal_share_and_copay(db):
         300_000,
     )
     # the parent saw 37 500 a month; meanwhile nothing changed: accepted
-    await _accepted(db, parent, child, "g2", expected=37_500)
+    await _accepted(db, parent, child, "g2", expected=Terms(100_000, 37_500))
     assert (await _balance(db, parent, child))[2] == 0
 
 
@@ -205,7 +206,7 @@ async def test_quote_changed_when_balance_moved(db):
     g2 = await group_id(db, "g2")
     async with db.uow() as uow:
         with pytest.raises(DomainError) as err:
-            await enrolment.apply(uow, parent, child, g2, expected_share=100_000)
+            await enrolment.apply(uow, parent, child, g2, expected=Terms(100_000, 100_000))
     assert err.value.code == "quote_changed" and err.value.params["share"] == 37_500
     async with db.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Application)) == 1
@@ -411,7 +412,7 @@ async def test_switching_programs_keeps_funds(db, clock):
         await uow.commit()
     # only October stays reserved; the rest is available for the new program
     assert await _balance(db, parent, child) == (1_100_000, 100_000, 1_000_000)
-    await _accepted(db, parent, child, "g2", expected=100_000, staff=staff)
+    await _accepted(db, parent, child, "g2", expected=Terms(100_000, 100_000), staff=staff)
     assert (await _balance(db, parent, child))[2] == 200_000
 
 

@@ -15,6 +15,7 @@ from core.enrolment import decisions, enrolment, quotes
 from core.outbox.delivery import Claimed
 from core.rules.calendar import month_index
 from core.rules.enrolment import AppStatus
+from core.rules.money import Terms
 from core.staff import roles
 from core.storage.models import Outbox
 from core.usecases import UseCases
@@ -37,10 +38,10 @@ async def _application_notices(db) -> list[tuple[int, dict]]:
         return [(p, dict(payload)) for p, payload in rows]
 
 
-async def _share(db, parent, child, group) -> int:
+async def _seen(db, parent, child, group) -> Terms:
     async with db.reader() as uow:
         q = await quotes.quote_application(uow, parent, child, group)
-    return q.money.monthly_share
+    return q.money.terms
 
 
 async def test_the_parent_who_applied_gets_the_reply_not_a_notice(db):
@@ -48,10 +49,10 @@ async def test_the_parent_who_applied_gets_the_reply_not_a_notice(db):
     parent, child = await parent_with_child(db)
     core = UseCases(db)
     g1, g2 = await group_id(db, "g1"), await group_id(db, "g2")
-    await core.enrolment.submit(parent, child, g1, await _share(db, parent, child, g1))
+    await core.enrolment.submit(parent, child, g1, await _seen(db, parent, child, g1))
     assert await _application_notices(db) == []  # the reply said it
     # a teen applied in their own account: the parent hears of it
-    await core.enrolment.submit(parent, child, g2, await _share(db, parent, child, g2), teen=child)
+    await core.enrolment.submit(parent, child, g2, await _seen(db, parent, child, g2), teen=child)
     told = await _application_notices(db)
     assert [(p, n["status"]) for p, n in told] == [(parent, AppStatus.SUBMITTED.value)]
 

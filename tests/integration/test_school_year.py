@@ -21,6 +21,7 @@ from core.register import linking
 from core.rules.calendar import month_bounds, month_index, month_of
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.identity import Person, same_child
+from core.rules.money import Terms
 from core.staff import roles
 from core.storage.models import (
     Application,
@@ -195,7 +196,7 @@ async def test_a_whole_school_year(db, clock):
         q = await quotes.quote_application(uow, ann[0], ann[1], await _group(db, "g1"))
     assert (q.next_year, q.money.monthly_share, q.money.months) == (True, 100_000, 9)
     ann_app = await year.run(
-        enrolment.apply, ann[0], ann[1], await _group(db, "g1"), expected_share=100_000
+        enrolment.apply, ann[0], ann[1], await _group(db, "g1"), expected=Terms(100_000, 100_000)
     )
     year.at(2026, 6, 20)
     await year.run(accept_contract, staff, ann_app)

@@ -18,7 +18,7 @@ async def test_applying_quotes_and_acceptance_reserves(db):
     g = await group_id(db, "g1")
     async with db.uow() as uow:
         q = await quotes.quote_application(uow, parent, child, g)
-        app = await enrolment.apply(uow, parent, child, g, expected_share=q.money.monthly_share)
+        app = await enrolment.apply(uow, parent, child, g, expected=q.money.terms)
         await uow.commit()
     async with db.reader() as uow:
         assert (await certificates.view(uow, parent, child)).reserved == 0

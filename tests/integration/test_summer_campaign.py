@@ -15,6 +15,7 @@ from core.certificates import certificates
 from core.enrolment import enrolment, quotes
 from core.errors import DomainError
 from core.rules.calendar import month_index
+from core.rules.money import Terms
 from core.staff import roles
 from core.storage.models import Application, Outbox, Program
 from core.usecases.catalogue import Catalogue
@@ -82,10 +83,10 @@ async def test_blocked_when_the_year_opens_in_the_order_of_acceptance(db, clock)
     clock.set(datetime(2027, 6, 10, 9, 0))
     # both quoted against next year's 24 000 ₽: 9 months × 2 000 ₽ = 18 000 ₽ each
     first = await db.run(
-        enrolment.apply, parent, child, await group_id(db, "g1"), expected_share=200_000
+        enrolment.apply, parent, child, await group_id(db, "g1"), expected=Terms(200_000, 200_000)
     )
     second = await db.run(
-        enrolment.apply, parent, child, await group_id(db, "g2"), expected_share=200_000
+        enrolment.apply, parent, child, await group_id(db, "g2"), expected=Terms(200_000, 200_000)
     )
     for day, app in ((11, second), (12, first)):  # the second is accepted first
         clock.set(datetime(2027, 6, day, 9, 0))

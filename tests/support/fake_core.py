@@ -402,18 +402,18 @@ class Enrolment(_Area):
         parent_id: int,
         child_id: int,
         group_id: int,
-        share: int,
+        seen: port.Terms,
         phone: str | None = None,
         *,
         teen: int | None = None,
     ) -> port.Waiting | None:
-        self.wrote("submit", child_id, group_id, share, phone)
+        self.wrote("submit", child_id, group_id, seen.share, phone)
         return None
 
     async def take(
-        self, parent_id: int, application_id: int, share: int, *, teen: int | None = None
+        self, parent_id: int, application_id: int, seen: port.Terms, *, teen: int | None = None
     ) -> None:
-        self.wrote("take", application_id, share)
+        self.wrote("take", application_id, seen.share)
 
     async def offered(self, parent_id: int, application_id: int) -> port.Offer:
         a = self.scene.application

@@ -32,7 +32,7 @@ from core.certificates import (
     link_requests,
 )
 from core.certificates.amendments import Field
-from core.enrolment import attendance, concluding, decisions, enrolment
+from core.enrolment import attendance, concluding, decisions, enrolment, quotes
 from core.errors import DomainError
 from core.family import children, follows, parents, teens
 from core.register import linking, register_import
@@ -40,6 +40,7 @@ from core.rules import schedule as rules_schedule
 from core.rules.calendar import month_bounds, month_index, month_label
 from core.rules.enrolment import ACTIVE_STATUSES, HOLDS_SEAT, AppStatus, CertStatus
 from core.rules.identity import Person, same_child
+from core.rules.money import Terms
 from core.rules.schedule import is_class_day
 from core.staff import roles
 from core.storage.db import Database, UnitOfWork
@@ -83,16 +84,19 @@ SEATS = {"g1": 2, "g2": 1, "g3": 2, "g3b": 1, "g4": 2, "g5": 1, "g6": 2}
 
 def catalogue(change: int = 0) -> str:
     """The region's catalogue, every group's seats moved by ``change`` (a re-import that
-    raises them, or lowers them: below the children a group holds, that row is refused)."""
+    raises them, or lowers them: below the children a group holds, that row is refused),
+    and program 3's price with them: the certificate covers only part of it, so a family
+    quoted before the re-import sees the same share and another co-pay (quote_changed)."""
     seats = {g: max(0, n + change) for g, n in SEATS.items()}
+    price3 = 4000 + 500 * change
     return (
         "\n".join(
             [
                 HEADER,
                 catalogue_row(1, price=1000, seats=seats["g1"]),
                 catalogue_row(2, price=1500, seats=seats["g2"], months=(10, 12)),
-                catalogue_row(3, price=4000, seats=seats["g3"]),
-                catalogue_row(3, price=4000, seats=seats["g3b"]).replace(
+                catalogue_row(3, price=price3, seats=seats["g3"]),
+                catalogue_row(3, price=price3, seats=seats["g3b"]).replace(
                     ",g3,Группа 3,", ",g3b,Группа 3Б,"
                 ),
                 catalogue_row(4, price=0, register="significant", seats=seats["g4"]),
@@ -583,6 +587,16 @@ async def _teen_join(uow: UnitOfWork, k: int, parent: int) -> int:
     return joined
 
 
+async def _seen(db: Database, fam: int, child: int, group: int) -> Terms | None:
+    """The terms a family is quoted, or None when the quote refuses (the application is
+    then refused again, under its locks)."""
+    try:
+        async with db.reader() as uow:
+            return (await quotes.quote_application(uow, fam, child, group)).money.terms
+    except DomainError:
+        return None
+
+
 async def step(
     db: Database, world: World, op: tuple[Any, ...], rng: random.Random, report: RoundReport
 ) -> None:
@@ -600,7 +614,11 @@ async def step(
                 # half the applications give the parent's phone (erased when they end)
                 phone = PHONE if op[2] == 0 else None
                 child = kids[op[2] % len(kids)]
-                app = await db.run(enrolment.apply, fam, child, groups[op[3]], phone=phone)
+                group = groups[op[3]]
+                # as a family applies: the quote first, then under the terms it showed (a
+                # price or balance moved meanwhile: quote_changed, nothing written)
+                seen = await _seen(db, fam, child, group)
+                app = await db.run(enrolment.apply, fam, child, group, expected=seen, phone=phone)
                 report.applied.append(app)
         elif kind in ("cancel", "leave"):
             apps = await _apps(db, fam)

@@ -30,7 +30,7 @@ from bot.dialogs.screens import Screens
 from bot.dialogs.statuses import status_key
 from bot.words import Day
 from core.errors import DomainError
-from core.port import CONTRACT_LAPSED, OFFER_LAPSED, Waiting
+from core.port import CONTRACT_LAPSED, OFFER_LAPSED, Terms, Waiting
 from core.rules.enrolment import AppStatus
 from core.rules.people import format_phone, parse_phone
 
@@ -81,12 +81,13 @@ class LeaveApplication(Action):
 
 @flow_state("apply", draft=True)
 class Pending(FlowState):
-    """An application being made: the group, the child, the quoted share (what the family
-    confirms), and the held seat it takes, if that is what it is."""
+    """An application being made: the group, the child, the quoted price and share (the
+    terms the family confirms), and the held seat it takes, if that is what it is."""
 
     group: int | None = None
     child: int | None = None
     share: int | None = None
+    price: int | None = None
     offer: int | None = None
     phone: str | None = None  # the parent's, for the provider, if they chose to give it
 
@@ -160,7 +161,7 @@ async def apply_quote(ctx: Ctx) -> Screen:
         q = await ctx.core.enrolment.quote(
             ctx.parent_id, pending.child, pending.group, offer=pending.offer
         )
-    pending.share = q.money.monthly_share
+    pending.price, pending.share = q.money.monthly_price, q.money.monthly_share
     parts = quote_parts(ctx, q)
     rows = [[Button(T("btn-confirm-apply"), ConfirmApplication())]]
     if pending.offer is None:
@@ -203,22 +204,19 @@ async def no_phone(ctx: Ctx, _: NoPhone) -> Screen:
 @flow.action(ConfirmApplication, on=(Screens.APPLY_QUOTE,))
 async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
     pending = _pending(ctx)
-    if pending.share is None or pending.child is None or pending.group is None:
+    if pending.share is None or pending.price is None:
         raise DomainError("stale-button")
+    if pending.child is None or pending.group is None:
+        raise DomainError("stale-button")
+    # the terms the quote showed: a price or a balance moved since is shown again
+    seen = Terms(pending.price, pending.share)
     try:
         if pending.offer is not None:
-            await ctx.core.enrolment.take(
-                ctx.parent_id, pending.offer, pending.share, teen=ctx.teen
-            )
+            await ctx.core.enrolment.take(ctx.parent_id, pending.offer, seen, teen=ctx.teen)
             waiting = None
         else:
             waiting = await ctx.core.enrolment.submit(
-                ctx.parent_id,
-                pending.child,
-                pending.group,
-                pending.share,
-                pending.phone,
-                teen=ctx.teen,
+                ctx.parent_id, pending.child, pending.group, seen, pending.phone, teen=ctx.teen
             )
     except DomainError as exc:
         if exc.code == "quote_changed":
@@ -237,14 +235,15 @@ async def _applied(ctx: Ctx, waiting: Waiting | None) -> Screen:
 
 @flow.action(ApplyNow, on=(Screens.CARD,))
 async def apply_now(ctx: Ctx, act: ApplyNow) -> Screen:
-    """The card carried the quote (one group, one child who may apply): applied for the
-    share it showed. The core checks that share as it checks the quote's: a balance or
-    price changed since is refused (quote_changed) and the new quote shown to confirm."""
+    """The card carried the quote (one group, one child who may apply): applied under the
+    price and share it showed. The core checks them as it checks the quote's: a price or
+    a balance changed since is refused (quote_changed) and the new quote shown to confirm."""
     if ctx.teen is not None and act.child_id != ctx.teen:
         raise DomainError("stale-button")
+    seen = Terms(act.price, act.share)
     try:
         waiting = await ctx.core.enrolment.submit(
-            ctx.parent_id, act.child_id, act.group_id, act.share, None, teen=ctx.teen
+            ctx.parent_id, act.child_id, act.group_id, seen, None, teen=ctx.teen
         )
     except DomainError as exc:
         if exc.code == "quote_changed":

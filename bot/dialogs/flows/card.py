@@ -124,9 +124,12 @@ async def card(ctx: Ctx) -> Screen:
         # one group, one child who may apply: the card is the quote (what the family
         # confirms) and applies at once, one message fewer a journey (issue 30)
         parts += quote_parts(ctx, ready)
-        share = ready.money.monthly_share
+        # the terms it shows go with the button: changed by the press, they are shown again
+        seen = ApplyNow(
+            ready.group_id, ready.child_id, ready.money.monthly_share, ready.money.monthly_price
+        )
         rows = [
-            [Button(T("btn-confirm-apply"), ApplyNow(ready.group_id, ready.child_id, share))],
+            [Button(T("btn-confirm-apply"), seen)],
             [Button(T("btn-phone"), PhoneFromCard(ready.group_id, ready.child_id))],
         ]
     else:
