@@ -2,8 +2,8 @@
 ``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
 button action, input or command two flows both declare, is refused when the engine is
 built. A flow's module is named after its command (/apps is apps.py); the flows reached
-only by a button (child_form, cert_link, teen, teen_own, confirm_requests) are named
-after what they do."""
+only by a button (child_form, cert_link, teen, teen_own, confirm_requests,
+broadcast_sent) are named after what they do."""
 
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
@@ -11,6 +11,7 @@ from bot.dialogs.flows import (
     attendance,
     balance,
     broadcast,
+    broadcast_sent,
     card,
     cert_link,
     child_form,
@@ -53,6 +54,7 @@ FLOWS: tuple[Flow, ...] = (
     confirm_requests.flow,
     disputes.flow,
     broadcast.flow,
+    broadcast_sent.flow,
     reviews.flow,
     queue.flow,
     provider_month.flow,
