@@ -817,6 +817,10 @@ n-cert-corrected = { $child }: the МОЦ corrected the child's data from the do
 n-cert-correction_refused = { $child }: the МОЦ did not correct the child's data. Reason: { $reason }. The data stay as they were.
 n-cert-link_refused = The МОЦ did not confirm linking the certificate. Reason: { $reason }.
 n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
+n-rate-invite = ⭐ { $you ->
+    [teen] You have studied in { QUOTE($program) } for a month now. How is it? Rate the program from 1 to 5 stars and, if you like, write a short review: it helps others choose a club.
+   *[adult] { $child } has studied in { QUOTE($program) } for a month now. How is it? Rate the program from 1 to 5 stars and, if you like, write a short review: it helps other families choose a club.
+}
 n-share-changed = { $child }, { QUOTE($program) }: from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
 n-application = 📝 { $child }, { QUOTE($program) }: { $status }.
