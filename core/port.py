@@ -743,7 +743,8 @@ class Jobs(Protocol):
 
     async def expire(self, expiry_days: int) -> None:
         """Applications unanswered for ``expiry_days`` expire; held seats not taken in
-        time pass to the next of the waiting list."""
+        time pass to the next of the waiting list; families who have studied a program
+        for a month are invited to rate it (once a child and program)."""
         ...
 
     async def claim(self, batch: int, lease_s: float) -> Claim:

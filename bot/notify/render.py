@@ -7,7 +7,13 @@ from datetime import UTC, date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.dialogs.actions import FindSimilar, OpenContract, OpenProviderMonth, TakeSeat
+from bot.dialogs.actions import (
+    FindSimilar,
+    OpenContract,
+    OpenProviderMonth,
+    RateProgram,
+    TakeSeat,
+)
 from bot.dialogs.statuses import status_key
 from bot.i18n import Translator, money
 from bot.words import Month
@@ -187,6 +193,14 @@ class Renderer:
                 return None
             name = await self._child(facts, p.get("child_id"))
             return Notice(t(lang, f"n-dispute-{outcome}", child=name)) if name else None
+        if row.kind == "rate_invite":
+            app_id = p.get("application_id")
+            name = await self._child(facts, p.get("child_id"))
+            program = await self._program(facts, p.get("program_id"))
+            if name is None or program is None or not isinstance(app_id, int):
+                return None  # the child's data or the program are gone
+            text = t(lang, "n-rate-invite", child=name, program=program)
+            return Notice(text, action=("btn-rate", RateProgram(app_id).pack()))
         if row.kind == "teen_linked":
             name = await self._child(facts, p.get("child_id"))
             return Notice(t(lang, "n-teen-linked", child=name)) if name else None

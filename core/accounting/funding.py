@@ -6,7 +6,19 @@ on 1 September (school year) or 1 January (calendar year)."""
 
 from __future__ import annotations
 
-from sqlalchemy import String, case, cast, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    String,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from core.certificates.certificates import REQUEST_ORDER, grant_from_queue, next_value
 from core.ledger.ledger import apply_batches
@@ -39,6 +51,27 @@ LEDGER_COLS = [
 ]
 
 
+def release_entries(
+    uow: UnitOfWork, suffix: str, batch: str, *where: ColumnElement[bool]
+) -> Insert:
+    """The ledger's releases of what the applications matching ``where`` still hold: one
+    entry each, keyed ``release:<application>:<suffix>``, its reserve back to available.
+    The caller zeroes the applications' ``reserved_left`` after it."""
+    return insert(LedgerEntry).from_select(
+        LEDGER_COLS,
+        select(
+            literal("release:") + cast(Application.id, String) + literal(f":{suffix}"),
+            Application.certificate_id,
+            Application.id,
+            literal("release"),
+            literal(0),
+            -Application.reserved_left,
+            literal(batch),
+            literal(uow.now),
+        ).where(*where),
+    )
+
+
 async def release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> None:
     """Every month before January is closed: what running applications still hold is last
     year's (days not served, kopecks of rounding). It goes back, and expires with the rest
@@ -49,21 +82,7 @@ async def release_leftovers(uow: UnitOfWork, year: int, batch: str, munis) -> No
         ),
         Application.reserved_left > 0,
     )
-    await uow.session.execute(
-        insert(LedgerEntry).from_select(
-            LEDGER_COLS,
-            select(
-                literal("release:") + cast(Application.id, String) + literal(f":cal{year}"),
-                Application.certificate_id,
-                Application.id,
-                literal("release"),
-                literal(0),
-                -Application.reserved_left,
-                literal(batch),
-                literal(uow.now),
-            ).where(*running),
-        )
-    )
+    await uow.session.execute(release_entries(uow, f"cal{year}", batch, *running))
     await uow.session.execute(
         update(Application)
         .where(*running)

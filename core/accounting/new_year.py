@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, cast, func, insert, literal, select, update
+from sqlalchemy import func, select, update
 
 from core.accounting import funding, month_close
 from core.certificates.certificates import close_adults
@@ -26,7 +26,6 @@ from core.storage.models import (
     Application,
     FundingOpen,
     Group,
-    LedgerEntry,
     Program,
     YearOpen,
 )
@@ -115,22 +114,13 @@ async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:
     first = month_index(year, 9)
     old = Application.last_month < first
     await uow.session.execute(
-        insert(LedgerEntry).from_select(
-            funding.LEDGER_COLS,
-            select(
-                literal("release:") + cast(Application.id, String) + literal(f":year{year}"),
-                Application.certificate_id,
-                Application.id,
-                literal("release"),
-                literal(0),
-                -Application.reserved_left,
-                literal(batch),
-                literal(uow.now),
-            ).where(
-                old,
-                Application.certificate_id.is_not(None),
-                Application.reserved_left > 0,
-            ),
+        funding.release_entries(
+            uow,
+            f"year{year}",
+            batch,
+            old,
+            Application.certificate_id.is_not(None),
+            Application.reserved_left > 0,
         )
     )
     await uow.session.execute(

@@ -20,6 +20,8 @@ both (migration 0020). Records outlive the family's withdrawal (no foreign keys)
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +52,8 @@ ACTIONS = frozenset(
         "amend",  # a typo corrected at the desk (core.certificates.amendments)
         "link-number",
         "dispute",  # a child moved to the family that disputed its registration, or not
+        "desk-read",  # the desk's list read, searched or not (the query's kind, keyed)
+        "desk-card",  # a request's card opened: the child's data, the СНИЛС among them
         # a provider's staff
         "accept",
         "enrol",
@@ -76,6 +80,15 @@ ACTIONS = frozenset(
     }
 )
 DETAIL_MAX = 300
+DIGEST = 16  # hex characters of a keyed digest in ``detail``
+
+
+def keyed_digest(secret: bytes, label: str, value: object) -> str:
+    """What a person typed or read (a surname, a СНИЛС), as the trail may hold it: an
+    HMAC with the deployment's REGISTER_SECRET, recognised by whoever holds the value and
+    the secret, never read back."""
+    shown = "" if value is None else str(value)
+    return hmac.new(secret, f"{label}:{shown}".encode(), hashlib.sha256).hexdigest()[:DIGEST]
 
 
 def actor_name(actor: Actor) -> str:

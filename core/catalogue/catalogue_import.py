@@ -148,12 +148,9 @@ async def import_catalogue(uow: UnitOfWork, text: str) -> cells.ImportReport:
     commits only a clean report): the ledger gate is held exclusively meanwhile, so the
     seats added are offered to the waiting lists in the same transaction, and every
     family's write waits for the end. ``import_catalogue_file`` is the chunked one."""
-    report = cells.ImportReport()
-    rows, problem = cells.rows(text, CATALOGUE_COLUMNS)
-    if problem:
-        report.errors.append((1, cells.RowError("missing-columns", problem)))
+    report, parsed = _parsed(text, CATALOGUE_COLUMNS, parse_catalogue_row)
+    if parsed is None:
         return report
-    parsed = _parse(rows, parse_catalogue_row, report)
     await locks.imports(uow)
     await locks.gate(uow, exclusive=True)
     raised = await _apply_catalogue(uow, parsed, report)
@@ -195,12 +192,9 @@ async def import_catalogue_file(
 
     ``all_or_nothing``: every cell is checked before anything is written, and then the
     file lands in one transaction only if no row is bad (families wait meanwhile)."""
-    report = cells.ImportReport()
-    rows, problem = cells.rows(text, CATALOGUE_COLUMNS)
-    if problem:
-        report.errors.append((1, cells.RowError("missing-columns", problem)))
+    report, parsed = _parsed(text, CATALOGUE_COLUMNS, parse_catalogue_row)
+    if parsed is None:
         return report
-    parsed = _parse(rows, parse_catalogue_row, report)
     if all_or_nothing:
         return await _whole_or_nothing(db, text, report, import_catalogue)
     longest = 0.0  # the longest chunk's transaction: what a family may wait behind
@@ -229,25 +223,27 @@ async def _catalog_chunk(
     await locks.imports(uow)
     await locks.gate(uow)
     raised = await _apply_catalogue(uow, part, mine)
-    report.created += mine.created
-    report.updated += mine.updated
-    report.errors.extend(mine.errors)
+    report.add(mine)
     return raised
 
 
-def _parse(
-    rows: list[tuple[int, dict[str, str]]],
-    parse: Callable[[dict[str, str]], dict[str, Any]],
-    report: cells.ImportReport,
-) -> list[tuple[int, dict[str, Any]]]:
-    """Every cell checked before anything is written; the bad rows reported."""
+def _parsed(
+    text: str, columns: tuple[str, ...], parse: Callable[[dict[str, str]], dict[str, Any]]
+) -> tuple[cells.ImportReport, list[tuple[int, dict[str, Any]]] | None]:
+    """Every cell checked before anything is written; the bad rows reported. None for
+    the rows when a column is missing (reported: nothing can be read)."""
+    report = cells.ImportReport()
+    rows, problem = cells.rows(text, columns)
+    if problem:
+        report.errors.append((1, cells.RowError("missing-columns", problem)))
+        return report, None
     parsed = []
     for line, raw in rows:
         try:
             parsed.append((line, parse(raw)))
         except cells.RowError as exc:
             report.errors.append((line, exc))
-    return parsed
+    return report, parsed
 
 
 async def _apply_catalogue(
@@ -482,12 +478,9 @@ YEAR_FIELDS = (
 async def import_municipalities(uow: UnitOfWork, text: str) -> cells.ImportReport:
     """The whole file in the caller's transaction. A raised quota funds waiting
     certificates at once, in queue order."""
-    report = cells.ImportReport()
-    rows, problem = cells.rows(text, MUNICIPALITY_COLUMNS)
-    if problem:
-        report.errors.append((1, cells.RowError("missing-columns", problem)))
+    report, parsed = _parsed(text, MUNICIPALITY_COLUMNS, parse_municipality_row)
+    if parsed is None:
         return report
-    parsed = _parse(rows, parse_municipality_row, report)
     await locks.imports(uow)
     await locks.gate(uow)
     changed = await _apply_municipalities(uow, parsed, report)
@@ -502,12 +495,9 @@ async def import_municipalities_file(
 ) -> cells.ImportReport:
     """The operator's import, a chunk per short transaction as ``import_catalogue_file``;
     then each changed municipality's funding queue moves, one per transaction."""
-    report = cells.ImportReport()
-    rows, problem = cells.rows(text, MUNICIPALITY_COLUMNS)
-    if problem:
-        report.errors.append((1, cells.RowError("missing-columns", problem)))
+    report, parsed = _parsed(text, MUNICIPALITY_COLUMNS, parse_municipality_row)
+    if parsed is None:
         return report
-    parsed = _parse(rows, parse_municipality_row, report)
     if all_or_nothing:
         return await _whole_or_nothing(db, text, report, import_municipalities)
     changed: set[int] = set()
@@ -538,9 +528,7 @@ async def _municipalities_chunk(
     await locks.imports(uow)
     await locks.gate(uow)
     changed = await _apply_municipalities(uow, part, mine)
-    report.created += mine.created
-    report.updated += mine.updated
-    report.errors.extend(mine.errors)
+    report.add(mine)
     return changed
 
 

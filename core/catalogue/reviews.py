@@ -9,16 +9,18 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 
 from core.errors import DomainError
+from core.outbox.outbox import emit
 from core.rules.enrolment import AppStatus
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Child, Program, Review
+from core.storage.models import Application, Child, Outbox, Program, Review
 
 REVIEW_MAX = 500  # characters of a review's text
 LATEST = 3  # reviews shown on a card
 MODERATION_PAGE = 5  # reviews a coordinator reads a page
+INVITE_BATCH = 500  # invitations to rate written a transaction
 # an enrolment that studied: enrolled now, or finished after studying
 STUDIED = (AppStatus.ENROLLED.value, AppStatus.FINISHED.value)
 
@@ -110,6 +112,54 @@ def _studied_a_month(app: Application, today: date) -> bool:
         and app.start_day is not None
         and app.start_day <= month_before(today).toordinal()
     )
+
+
+def invite_key(child_id: int, program_id: int) -> str:
+    """The outbox key of the invitation to rate: one a child and program, ever."""
+    return f"rate:{child_id}:{program_id}"
+
+
+async def invite(uow: UnitOfWork, batch: int = INVITE_BATCH) -> int:
+    """Invite the families to rate, once the rule of ``target`` lets them (a month of
+    studies) and the child has not rated the program: a notice with a button to rate, one
+    a child and program, never twice (its outbox key, kept with the sent notice, is the
+    child's and the program's). Returns how many applications it looked at: ``batch``
+    means there may be more."""
+    key = (
+        literal("rate:")
+        + cast(Application.child_id, String)
+        + literal(":")
+        + cast(Application.program_id, String)
+    )
+    rows = (
+        await uow.session.execute(
+            select(Application.id, Application.child_id, Application.program_id, Child.parent_id)
+            .join(Child, Child.id == Application.child_id)
+            .where(
+                Application.status.in_(STUDIED),
+                Application.start_day.is_not(None),
+                Application.start_day <= month_before(uow.today).toordinal(),
+                ~exists().where(
+                    Review.child_id == Application.child_id,
+                    Review.program_id == Application.program_id,
+                ),
+                ~exists().where(Outbox.dedup_key == key),
+            )
+            .order_by(Application.id)
+            .limit(batch)
+        )
+    ).all()
+    for app_id, child_id, program_id, parent_id in rows:
+        assert child_id is not None  # joined on its child
+        # two applications of one child to one program: the second adds nothing (the key)
+        await emit(
+            uow,
+            parent_id,
+            "rate_invite",
+            {"application_id": app_id, "child_id": child_id, "program_id": program_id},
+            dedup_key=invite_key(child_id, program_id),
+        )
+    return len(rows)
 
 
 async def may_rate(uow: UnitOfWork, app: Application) -> bool:

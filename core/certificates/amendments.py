@@ -12,8 +12,6 @@ family is told which field was corrected (the values they read in the child's ca
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import replace
 from datetime import date
@@ -34,8 +32,6 @@ from core.storage.models import Child
 
 logger = logging.getLogger(__name__)
 
-DIGEST = 16  # hex characters of a value's digest in the trail
-
 
 class Field(StrEnum):
     SURNAME = "surname"
@@ -46,8 +42,7 @@ class Field(StrEnum):
 
 
 def digest(secret: bytes, field: Field, value: object) -> str:
-    shown = "" if value is None else str(value)
-    return hmac.new(secret, f"{field}:{shown}".encode(), hashlib.sha256).hexdigest()[:DIGEST]
+    return audit.keyed_digest(secret, field.value, value)
 
 
 def _entered(child: Child, field: Field, raw: str, today: date) -> ChildInput:

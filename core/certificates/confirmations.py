@@ -24,6 +24,7 @@ from core.certificates.certificates import grant_from_queue
 from core.errors import DomainError
 from core.outbox.outbox import emit
 from core.rules.enrolment import CertStatus
+from core.rules.text import clean_reason
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import Certificate, Child, Municipality, Role
@@ -31,7 +32,6 @@ from core.storage.models import Certificate, Child, Municipality, Role
 logger = logging.getLogger(__name__)
 
 PAGE = 10
-REASON_MAX = 500
 # the order of the original requests
 ORDER = (Certificate.issued_at, Certificate.id)
 
@@ -223,9 +223,7 @@ async def activate(uow: UnitOfWork, cert: Certificate, staff_id: int | None) -> 
 async def reject(uow: UnitOfWork, staff_id: int, cert_id: int, reason: str) -> None:
     """The data do not match the documents: the family reads the reason, fixes the data
     and asks again. A funding request made meanwhile is dropped with it."""
-    reason = " ".join(reason.split())[:REASON_MAX]
-    if not reason:
-        raise DomainError("reason_required")
+    reason = clean_reason(reason)
     cert = await _locked_awaiting(uow, staff_id, cert_id)
     family = await uow.session.scalar(select(Child.parent_id).where(Child.id == cert.child_id))
     cert.status = CertStatus.REJECTED.value

@@ -19,13 +19,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import audit
-from core.certificates.confirmations import REASON_MAX, _scope
+from core.certificates.confirmations import _scope
 from core.errors import DomainError
 from core.family.children import ChildInput, get_owned, is_confirmed, validate
 from core.family.parents import require_consent
 from core.outbox.outbox import emit
 from core.register import register
 from core.rules.identity import Person
+from core.rules.text import clean_reason
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import Certificate, Child, Correction, Municipality
@@ -85,9 +86,7 @@ async def request(
     _check_same_child(child, clean.birth_date, clean.snils)
     if all(getattr(child, f) == getattr(clean, f) for f in NAMES) and child.snils == clean.snils:
         raise DomainError("correction_nothing")
-    why = " ".join(reason.split())[:REASON_MAX]
-    if not why:
-        raise DomainError("correction_reason_required")
+    why = clean_reason(reason, "correction_reason_required")
     if clean.snils != child.snils:
         # a СНИЛС added: not one of a child registered already
         person = Person.of(clean)
@@ -255,9 +254,7 @@ async def approve(uow: UnitOfWork, staff_id: int, correction_id: int) -> None:
 
 async def refuse(uow: UnitOfWork, staff_id: int, correction_id: int, reason: str) -> None:
     """The documents do not show it: the data stand, the family reads why."""
-    why = " ".join(reason.split())[:REASON_MAX]
-    if not why:
-        raise DomainError("reason_required")
+    why = clean_reason(reason)
     row, child, cert_id = await _locked(uow, staff_id, correction_id)
     await _decide(uow, row, staff_id, REFUSED, why)
     await audit.record(  # the reason is not kept here: it may quote a document

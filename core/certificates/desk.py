@@ -104,6 +104,21 @@ def clean_query(raw: str) -> str:
     return " ".join(raw.split())[:QUERY_MAX]
 
 
+def query_kind(raw: str) -> str:
+    """What a search was, for the audit trail, which never holds what was typed: "none",
+    "digits" (a number, or the end of a СНИЛС) or "text" (a number, or a surname)."""
+    text = clean_query(raw)
+    if not text:
+        return "none"
+    digits = re.sub(r"[\s\-]", "", text)
+    return "digits" if digits.isascii() and digits.isdigit() else "text"
+
+
+def query_key(raw: str) -> str:
+    """The search as its keyed digest is taken: folded as the search compares it."""
+    return fold(clean_query(raw))
+
+
 def matching(raw: str) -> ColumnElement[bool] | None:
     """The condition of a search (None: no search). Digits are a number or the end of a
     СНИЛС; anything else a number or the beginning of a surname."""

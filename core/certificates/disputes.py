@@ -33,7 +33,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from core.audit import audit
-from core.certificates.confirmations import REASON_MAX, _scope
+from core.certificates.confirmations import _scope
 from core.errors import DomainError
 from core.family.children import ChildInput, validate
 from core.family.parents import require_consent
@@ -42,6 +42,7 @@ from core.outbox.outbox import emit
 from core.register import register
 from core.rules.enrolment import OPEN_STATUSES
 from core.rules.identity import Person, same_child
+from core.rules.text import clean_reason
 from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import (
@@ -317,9 +318,7 @@ async def move(uow: UnitOfWork, staff_id: int, dispute_id: int) -> list[str]:
 
 async def reject(uow: UnitOfWork, staff_id: int, dispute_id: int, reason: str) -> None:
     """The documents do not show it: nothing moves; the filing family reads why."""
-    why = " ".join(reason.split())[:REASON_MAX]
-    if not why:
-        raise DomainError("reason_required")
+    why = clean_reason(reason)
     row, child, cert_id = await _locked(uow, staff_id, dispute_id)
     await _decide(uow, row, staff_id, REJECTED, why)
     await audit.record(  # the reason is not kept here: it may quote a document

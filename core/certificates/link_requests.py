@@ -13,10 +13,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from core.audit import audit
-from core.certificates.confirmations import REASON_MAX, _scope
+from core.certificates.confirmations import _scope
 from core.errors import DomainError
 from core.outbox.outbox import emit
 from core.register.register import link_entry
+from core.rules.text import clean_reason
 from core.storage import locks
 from core.storage.db import UnitOfWork
 from core.storage.models import Certificate, Municipality, Parent, RegisterEntry
@@ -129,9 +130,7 @@ async def approve(uow: UnitOfWork, staff_id: int, cert_id: int) -> int | None:
 
 
 async def refuse(uow: UnitOfWork, staff_id: int, cert_id: int, reason: str) -> None:
-    why = " ".join(reason.split())[:REASON_MAX]
-    if not why:
-        raise DomainError("reason_required")
+    why = clean_reason(reason)
     entry, family = await _locked(uow, staff_id, cert_id)
     entry.requested_by, entry.requested_at = None, None
     await uow.session.flush()

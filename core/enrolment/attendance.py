@@ -2,8 +2,9 @@
 
 Everyone is present by default: only an absence is stored (a row per enrolment and class
 day, with who marked it), and each mark and unmark is in the audit trail. A class day of an
-open month (after the last closed one) up to today may be edited; once its month is closed
-the month was debited and the day is refused in words. The mark takes the ledger gate
+open month (after the last closed one: months close in order) up to today may be edited,
+and the sheet offers exactly those days (since the group's first studies); once its month
+is closed the month was debited and the day is refused in words. The mark takes the ledger gate
 shared, as every writing use case does, and the month close takes it exclusive: an edit
 either lands before the close (and counts under the ``attendance`` debit rule) or finds
 the month closed. Only the staff of the group's organisation may read or mark it.
@@ -35,7 +36,6 @@ from core.storage.models import (
 )
 
 STUDIED = (AppStatus.ENROLLED.value, AppStatus.FINISHED.value)
-DAYS_BACK = 62  # an open month is at most the current and the previous one in practice
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def _studied_on(day: int) -> ColumnElement[bool]:
 async def groups(uow: UnitOfWork, staff_id: int) -> list[AttendanceGroup]:
     """The groups of the staff member's organisations with a child studying on a day that
     may still be marked (from the first open day to today)."""
-    since = max(await _first_open_day(uow), uow.today - timedelta(days=DAYS_BACK))
+    since = await _first_open_day(uow)
     rows = await uow.session.execute(
         select(Group.id, Program.name, Group.name, func.count(Application.id))
         .join(Program, Program.id == Group.program_id)
@@ -141,8 +141,15 @@ async def sheet(uow: UnitOfWork, staff_id: int, group_id: int, day: date | None)
     """The group's children on ``day`` (None: today, or the latest class day before it),
     a class day of an open month not after today; any other day is refused."""
     program, name, mask, rule = await _group(uow, staff_id, group_id)
-    first = max(await _first_open_day(uow), uow.today - timedelta(days=DAYS_BACK))
-    days = _days(first, uow.today, mask) if first <= uow.today else []
+    # the days ``mark`` takes: of a month not closed (months close in order, so those after
+    # the last closed one), not after today; and none before the group's first studies
+    began = await uow.session.scalar(
+        select(func.min(Application.start_day)).where(
+            Application.group_id == group_id, Application.status.in_(STUDIED)
+        )
+    )
+    first = max(await _first_open_day(uow), date.fromordinal(began)) if began else None
+    days = _days(first, uow.today, mask) if first is not None and first <= uow.today else []
     if day is None:
         day = days[-1] if days else None
     elif day not in days:

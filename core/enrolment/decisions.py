@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 
 from core.audit import audit
 from core.enrolment import contracts
-from core.enrolment.enrolment import REASON_MAX, _locked, _notify, _release, end_application
+from core.enrolment.enrolment import _locked, _notify, _release, end_application
 from core.errors import DomainError
 from core.rules.calendar import month_bounds, month_of
 from core.rules.enrolment import AppStatus, check_transition
 from core.rules.schedule import ALL_DAYS, is_class_day, next_class_day
+from core.rules.text import clean_reason
 from core.storage import locks
 from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import Application, Group, MonthClose, Program, Role
@@ -49,10 +50,7 @@ async def provider_decide(
     check_transition(AppStatus(app.status), target, "provider")
     decision = Decision()
     if target == AppStatus.REJECTED:
-        reason = " ".join((reason or "").split())[:REASON_MAX]
-        if not reason:
-            raise DomainError("reason_required")
-        await end_application(uow, app.id, target, reason=reason)
+        await end_application(uow, app.id, target, reason=clean_reason(reason or ""))
     elif target == AppStatus.FINISHED:
         await end_application(uow, app.id, target)
     elif target == AppStatus.ENROLLED:

@@ -37,7 +37,6 @@ from core.storage.models import (
 logger = logging.getLogger(__name__)
 ACTIVE = [s.value for s in ACTIVE_STATUSES]
 OPEN = [s.value for s in OPEN_STATUSES]
-REASON_MAX = 500
 # an application's reason when the family's data go, as the provider is told it
 LEFT_BECAUSE = {"consent": "withdrawn", "child_removed": "removed"}
 

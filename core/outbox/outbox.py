@@ -42,6 +42,7 @@ KINDS = frozenset(
         "contract_event",  # to a provider's staff: a contract concluded, or its offer lapsed
         "dispute",  # a dispute resolved: the child moved to (or from) the family, or not
         "broadcast",
+        "rate_invite",  # a month of studies: the family may rate the program (once ever)
     }
 )
 

@@ -75,13 +75,12 @@ class RegisterReport(cells.ImportReport):
     over_quota: list[int] = field(default_factory=list)  # lines funded in the file only
     applied: bool = True  # False: all_or_nothing and a bad row, nothing changed
 
-    def add(self, other: RegisterReport) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.left.update(other.left)
-        self.over_quota += other.over_quota
-        self.errors += other.errors
+    def add(self, part: cells.ImportReport) -> None:
+        super().add(part)
+        if isinstance(part, RegisterReport):
+            self.unchanged += part.unchanged
+            self.left.update(part.left)
+            self.over_quota += part.over_quota
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,12 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors and self.stopped_at is None
 
+    def add(self, part: ImportReport) -> None:
+        """A chunk's own counts and errors, added once it has committed."""
+        self.created += part.created
+        self.updated += part.updated
+        self.errors.extend(part.errors)
+
 
 def rows(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], str]:
     text = text.lstrip("\ufeff")

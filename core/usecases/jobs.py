@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core import port
 from core.accounting import auto_close, month_close, payments
 from core.broadcasts import broadcasts
-from core.catalogue import views
+from core.catalogue import reviews, views
 from core.enrolment import concluding, contracts, decisions, enrolment, waiting_list
 from core.outbox import delivery
 from core.rules.enrolment import AppStatus
@@ -54,6 +54,17 @@ async def expire_unanswered(
     if expired:
         logger.info("%d unanswered applications expired after %d days", expired, days)
     return expired
+
+
+async def invite_to_rate(db: Database) -> int:
+    """The invitations to rate a program (core.catalogue.reviews.invite), a batch a short
+    transaction. Returns how many applications were looked at."""
+    looked = 0
+    while True:
+        found = await db.run(reviews.invite)
+        looked += found
+        if found < reviews.INVITE_BATCH:
+            return looked
 
 
 async def expire_offers(db: Database, *, batch: int = 500) -> int:
@@ -151,6 +162,8 @@ class Jobs:
         await expire_offers(self.db)
         # contracts offered and not accepted in time lapse: their seats too
         await concluding.lapse_offers(self.db)
+        # a month of studies: the family is invited to rate the program, once
+        await invite_to_rate(self.db)
 
     async def claim(self, batch: int, lease_s: float) -> port.Claim:
         async with self.db.uow() as uow:

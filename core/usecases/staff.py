@@ -85,7 +85,48 @@ class Staff(Area):
         )
 
     async def desk(self, staff_id: int, which: port.Desk, query: str, page: int) -> port.DeskPage:
-        return await self.db.read(desk.desk, staff_id, which, query, page)
+        """The desk's page; the read (its kind of search, never what was typed) is in the
+        audit trail before it is shown, a refused one too."""
+        kind = desk.query_kind(query)
+
+        async def record(uow: UnitOfWork, outcome: str) -> None:
+            detail = f"{which.value}:{kind}:page:{page}"
+            if kind != "none":  # recognisable by whoever holds the words and the secret
+                key = audit.keyed_digest(uow.register_secret, "desk", desk.query_key(query))
+                detail += f":{key}"
+            await audit.record(uow, staff_id, "desk-read", outcome=outcome, detail=detail)
+
+        try:
+            found = await self.db.read(desk.desk, staff_id, which, query, page)
+        except DomainError as exc:
+            await self.db.run(record, exc.code)
+            raise
+        await self.db.run(record, "ok")
+        return found
+
+    async def _card_read(
+        self,
+        staff_id: int,
+        what: str,
+        outcome: str,
+        *,
+        certificate_id: int | None = None,
+        child_id: int | None = None,
+    ) -> None:
+        """A request's card (the child's personal data) read at the desk: ids only."""
+
+        async def record(uow: UnitOfWork) -> None:
+            await audit.record(
+                uow,
+                staff_id,
+                "desk-card",
+                certificate_id=certificate_id,
+                child_id=child_id,
+                outcome=outcome,
+                detail=what,
+            )
+
+        await self.db.run(record)
 
     async def amend(
         self, staff_id: int, certificate_id: int, field: port.AmendField, value: str
@@ -96,7 +137,13 @@ class Staff(Area):
         return await self.db.read(confirmations.pending, staff_id, page=page)
 
     async def pending_one(self, staff_id: int, certificate_id: int) -> port.Pending:
-        return await self.db.read(confirmations.pending_one, staff_id, certificate_id)
+        try:
+            found = await self.db.read(confirmations.pending_one, staff_id, certificate_id)
+        except DomainError as exc:
+            await self._card_read(staff_id, "certificate", exc.code, certificate_id=certificate_id)
+            raise
+        await self._card_read(staff_id, "certificate", "ok", certificate_id=certificate_id)
+        return found
 
     async def confirm(
         self, staff_id: int, certificate_id: int, seen: str | None = None
@@ -110,7 +157,14 @@ class Staff(Area):
         return await self.db.read(corrections.pending, staff_id, page=page)
 
     async def correction(self, staff_id: int, correction_id: int) -> port.CorrectionView:
-        return await self.db.read(corrections.pending_one, staff_id, correction_id)
+        what = f"correction:{correction_id}"
+        try:
+            found = await self.db.read(corrections.pending_one, staff_id, correction_id)
+        except DomainError as exc:
+            await self._card_read(staff_id, what, exc.code)
+            raise
+        await self._card_read(staff_id, what, "ok", child_id=found.child_id)
+        return found
 
     async def approve_correction(self, staff_id: int, correction_id: int) -> None:
         await self.db.run(corrections.approve, staff_id, correction_id)
@@ -122,7 +176,13 @@ class Staff(Area):
         return await self.db.read(link_requests.pending, staff_id, page=page)
 
     async def link_request(self, staff_id: int, certificate_id: int) -> port.LinkRequest:
-        return await self.db.read(link_requests.pending_one, staff_id, certificate_id)
+        try:
+            found = await self.db.read(link_requests.pending_one, staff_id, certificate_id)
+        except DomainError as exc:
+            await self._card_read(staff_id, "link", exc.code, certificate_id=certificate_id)
+            raise
+        await self._card_read(staff_id, "link", "ok", certificate_id=certificate_id)
+        return found
 
     async def approve_link(self, staff_id: int, certificate_id: int) -> None:
         await self.db.run(link_requests.approve, staff_id, certificate_id)

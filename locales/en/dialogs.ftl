@@ -22,12 +22,22 @@ btn-skip = Skip
 
 ## Start and consent
 
-welcome =
-    Hello! I help with the additional-education certificate (PFDO).
-    • Get a certificate for your child and follow its balance.
-    • Find a club or a sports section and apply.
-    • Hear about every debit and every answer to an application.
-consent-ask = To keep a child's data we need your consent to personal-data processing. Until you agree we ask nothing about you; searching clubs works without it.
+welcome = { $you ->
+    [teen]
+        Hi! I help with the additional-education certificate (PFDO).
+        • Get a certificate and follow its balance.
+        • Find a club or a sports section and apply.
+        • Hear about every debit and every answer to an application.
+   *[adult]
+        Hello! I help with the additional-education certificate (PFDO).
+        • Get a certificate for your child and follow its balance.
+        • Find a club or a sports section and apply.
+        • Hear about every debit and every answer to an application.
+}
+consent-ask = { $you ->
+    [teen] If you are 14 to 17, you may register yourself with the button below; you give your consent to personal-data processing there. Until you register we ask nothing about you; searching clubs works anyway.
+   *[adult] To keep a child's data we need your consent to personal-data processing. Until you agree we ask nothing about you; searching clubs works without it.
+}
 btn-consent = ✅ I agree
 btn-policy = 📄 What we store
 btn-search = 🔎 Find a club
@@ -109,7 +119,10 @@ help-text = { $you ->
         /language — change the language
         /cancel — stop what you are doing
         How the money is debited: from the first day of studies, which the provider sets at enrolment. A month is paid by the group's class days: if you studied from the month's first to its last class day, the whole monthly share; if part of them, the share in proportion to the class days (the public holidays of the Labour Code do not count); a month with no class day costs nothing.
-        Your data, the certificate and the consent are kept by your parent: ask them about these.
+        { $alone ->
+            [yes] /privacy — your data and consent: what we keep and how to withdraw the consent. Once your parent joins, they will keep them.
+           *[no] Your data, the certificate and the consent are kept by your parent: ask them about these.
+        }
    *[adult]
         Commands:
         /menu — main menu
@@ -156,7 +169,10 @@ leave-again = { $you ->
    *[adult] If the child is registered again (the same name and birth date in the same municipality, or the same SNILS), the same certificate number comes back — as an accounting certificate, for budget programs (awaiting confirmation if the child's data were never confirmed at the МОЦ; closed for a child of 18). A nominal must be requested again: it is granted in the order of the queue. If it is granted within the same funding year, the money left comes back too; at the year's end unused money returns to the budget, as for everyone.
 }
 btn-withdraw-yes = Yes, delete my data
-data-erased = Consent withdrawn. Children deleted: { $count }. Only de-personalised money records remain.
+data-erased = { $you ->
+    [teen] Consent withdrawn, your data are deleted. Only de-personalised money records remain.
+   *[adult] Consent withdrawn. Children deleted: { $count }. Only de-personalised money records remain.
+}
 
 ## Children
 
@@ -801,6 +817,10 @@ n-cert-corrected = { $child }: the МОЦ corrected the child's data from the do
 n-cert-correction_refused = { $child }: the МОЦ did not correct the child's data. Reason: { $reason }. The data stay as they were.
 n-cert-link_refused = The МОЦ did not confirm linking the certificate. Reason: { $reason }.
 n-teen-linked = { $child } now uses the chat from their own account and may search and apply. You will be told of every application and debit; any application can be cancelled under Applications.
+n-rate-invite = ⭐ { $you ->
+    [teen] You have studied in { QUOTE($program) } for a month now. How is it? Rate the program from 1 to 5 stars and, if you like, write a short review: it helps others choose a club.
+   *[adult] { $child } has studied in { QUOTE($program) } for a month now. How is it? Rate the program from 1 to 5 stars and, if you like, write a short review: it helps other families choose a club.
+}
 n-share-changed = { $child }, { QUOTE($program) }: from January the certificate's money for the new year covers { $share } a month; your co-pay is now { $copay } a month. If that does not suit you, the classes can be stopped under Applications.
 n-cert-restored = { $child }: we found the child's earlier entry in the register: the certificate with the same number and the money left on it is yours again. A child gets a certificate only once; if you need a funded certificate, request it again under "Children".
 n-application = 📝 { $child }, { QUOTE($program) }: { $status }.

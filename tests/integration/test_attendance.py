@@ -209,3 +209,33 @@ async def test_a_month_with_no_mark_is_debited_whole_by_attendance(db, clock):
     await db.run(month_close.close_month, OCT)
     # b from the 12th: 6 of the 8 class days
     assert await _debits(db, OCT) == {a: SHARE, b: SHARE * 6 // 8}
+
+
+async def test_the_sheet_offers_the_days_the_mark_takes(db, clock):
+    """The screen and the rule agree: every class day of a month not closed, from the
+    group's first studies to today (not a window of some weeks), and none of a closed
+    month. No month closed for months: October is still offered in January."""
+    await setup_region(db, rows=[catalogue_row(1, price=1000, schedule="Пн, Ср 15:00")])
+    staff = await _grant(db, "tg:100", "prov1")
+    _, _, a = await _enrolled(db, staff, "1", date(2026, 10, 5))
+    clock.set(datetime(2027, 1, 20, 10, 0))
+    g = await group_id(db, "g1")
+    async with db.reader() as uow:
+        first = await attendance.sheet(uow, staff, g, date(2026, 10, 5))
+        assert first.earlier is None and first.later == date(2026, 10, 7)
+        assert [p.application_id for p in first.pupils] == [a]
+        with pytest.raises(DomainError, match="attendance_day_invalid"):
+            await attendance.sheet(uow, staff, g, date(2026, 9, 30))  # before the studies
+        assert [x.children for x in await attendance.groups(uow, staff)] == [1]
+    await db.run(attendance.mark, staff, a, date(2026, 10, 5), True)  # the rule takes it
+    assert await _refused(db, staff, a, date(2026, 9, 30), True) == "attendance_day_invalid"
+
+    await db.run(month_close.close_month, OCT)
+    async with db.reader() as uow:
+        with pytest.raises(DomainError, match="attendance_day_invalid"):
+            await attendance.sheet(uow, staff, g, date(2026, 10, 28))
+        opened = await attendance.sheet(uow, staff, g, date(2026, 11, 2))
+        assert opened.earlier is None  # the first open month's first class day
+        assert (await attendance.sheet(uow, staff, g, None)).day == date(2027, 1, 20)
+    assert await _refused(db, staff, a, date(2026, 10, 28), True) == "attendance_month_closed"
+    await db.run(attendance.mark, staff, a, date(2026, 11, 2), True)

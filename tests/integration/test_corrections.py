@@ -148,3 +148,34 @@ async def test_a_refused_correction_leaves_the_data(db):
         assert kid.name == "Мария"
         assert await corrections.pending(uow, staff) == ([], 0)
         assert not await corrections.pending_for_child(uow, parent, child)
+
+
+async def test_a_correction_read_at_the_desk_is_audited(db):
+    """Its card shows the old and the new data, the СНИЛС among them: each read is in the
+    audit trail (the correction and the child, ids only), a refused one too."""
+    from core.storage.models import AuditRecord
+    from core.usecases.staff import Staff
+
+    await setup_region(db, rows=[])
+    parent, child = await parent_with_child(db)
+    data = await _data(db, child)
+    asked = replace(data, name="Ольга", snils=SNILS)
+    fix = await db.run(corrections.request, parent, child, asked, "опечатка")
+    async with db.uow() as uow:
+        staff = await confirmer(uow)
+        await uow.commit()
+    assert (await Staff(db).correction(staff, fix)).snils == "11223344595"
+    with pytest.raises(DomainError):
+        await Staff(db).correction(parent, fix)  # a family is no confirmer
+    async with db.reader() as uow:
+        trail = (
+            await uow.session.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.action == "desk-card")
+                .order_by(AuditRecord.id)
+            )
+        ).all()
+    assert [(r.actor, r.outcome, r.detail, r.child_id) for r in trail] == [
+        (f"staff:{staff}", "ok", f"correction:{fix}", child),
+        (f"staff:{parent}", "not_allowed", f"correction:{fix}", None),
+    ]

@@ -299,3 +299,49 @@ async def test_only_a_confirmer_of_the_municipality_amends(db):
             select(AuditRecord.id).where(AuditRecord.action == "amend")
         )
         assert trail.all() == []
+
+
+async def test_reading_the_desk_and_its_cards_is_audited_without_what_was_typed(db):
+    """Staff reads of the children's personal data at the desk leave a record each: the
+    list (its filter, the kind of search, the page, and only a keyed digest of the words),
+    each card opened (its certificate or child); a refused read too. Never the surname or
+    the СНИЛС digits typed."""
+    from core.usecases.staff import Staff
+
+    await setup_region(db, rows=[])
+    _, _, cert = await _request(db, "1", "Семёнова", snils_no=snils(7))
+    staff = await _confirmer(db)
+    desk_of = Staff(db)
+    await desk_of.desk(staff, Desk.NEW, "", 0)
+    await desk_of.desk(staff, Desk.NEW, "  семенова ", 0)
+    tail = snils(7)[-4:]
+    await desk_of.desk(staff, Desk.NEW, tail, 0)
+    shown = await desk_of.pending_one(staff, cert)
+    assert shown.snils == snils(7)
+    stranger, _, _ = await _request(db, "2", "Петрова")  # a parent, no confirmer
+    with pytest.raises(DomainError):
+        await desk_of.desk(stranger, Desk.NEW, "Семёнова", 0)
+    with pytest.raises(DomainError):
+        await desk_of.pending_one(stranger, cert)
+    async with db.reader() as uow:
+        trail = (
+            await uow.session.scalars(
+                select(AuditRecord)
+                .where(AuditRecord.action.in_(("desk-read", "desk-card")))
+                .order_by(AuditRecord.id)
+            )
+        ).all()
+    key = amendments.audit.keyed_digest(db.register_secret, "desk", "семенова")
+    assert [(r.action, r.outcome, r.detail) for r in trail] == [
+        ("desk-read", "ok", "new:none:page:0"),
+        ("desk-read", "ok", f"new:text:page:0:{key}"),
+        ("desk-read", "ok", f"new:digits:page:0:{trail[2].detail.rsplit(':', 1)[-1]}"),
+        ("desk-card", "ok", "certificate"),
+        ("desk-read", "not_allowed", f"new:text:page:0:{key}"),
+        ("desk-card", "not_allowed", "certificate"),
+    ]
+    assert [r.actor for r in trail] == [f"staff:{staff}"] * 4 + [f"staff:{stranger}"] * 2
+    assert trail[3].certificate_id == cert and trail[3].municipality_id == TOWN
+    everything = " ".join(r.detail or "" for r in trail)
+    for typed in ("Семёнова", "семенова", tail, snils(7)):
+        assert typed not in everything

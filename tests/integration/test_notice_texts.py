@@ -69,6 +69,7 @@ async def test_every_notice_renders(db):
         ("application_not_covered", {**app, "needed": 800_000, "available": 300_000}),
         ("share_changed", {**app, "share": 60_000, "copay": 40_000}),
         ("teen_linked", {"child_id": child}),
+        ("rate_invite", app),
         ("seat_free", {"program_id": program}),
         ("data_erased", {"children": 2}),
         ("dispute", {"outcome": "moved", "child_id": child}),

@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.staff import roles
-from core.storage.models import AuditRecord, Program, Review
+from core.storage.models import AuditRecord, Outbox, Program, Review
 from core.usecases.catalogue import Catalogue
+from core.usecases.jobs import NoticeFacts, invite_to_rate
 from core.usecases.staff import Staff
 from tests.support.world import (
     accept_contract,
@@ -72,6 +73,57 @@ async def test_a_family_rates_after_a_month_of_studies_once_per_child(db, clock)
     assert shown.ratings is not None
     assert (shown.ratings.count, shown.ratings.average) == (1, 4.0)
     assert [r.text for r in shown.ratings.latest] == ["Хорошо, но группа большая 🙂"]
+
+
+async def _invitations(db) -> list[tuple[int, dict]]:
+    async with db.reader() as uow:
+        rows = await uow.session.execute(
+            select(Outbox.parent_id, Outbox.payload)
+            .where(Outbox.kind == "rate_invite")
+            .order_by(Outbox.id)
+        )
+        return [(p, dict(payload or {})) for p, payload in rows]
+
+
+async def test_a_month_of_studies_invites_the_family_to_rate_once(db, clock):
+    """One notice a child and program, when the rule of rating allows it, with a button
+    that rates; none where the child rated already; never a second one, sent or not."""
+    from bot.dialogs.actions import RateProgram, parse
+    from bot.i18n import LANGUAGES
+    from bot.notify.render import Renderer
+    from core.outbox.delivery import Claimed
+    from tests.unit.test_screens import StrictTranslator
+
+    staff = await _world(db)
+    parent, app = await _enrolled(db, staff, "11", "g1", date(2026, 10, 5))
+    rated, rated_app = await _enrolled(db, staff, "12", "g1", date(2026, 10, 5))
+    clock.set(datetime(2026, 11, 4, 9, 0))  # a month less a day: not yet
+    assert await invite_to_rate(db) == 0
+    assert await _invitations(db) == []
+    clock.set(datetime(2026, 11, 5, 9, 0))  # a month of studies
+    await Catalogue(db).rate(rated, rated_app, 5, "")  # this child rated already
+    assert await invite_to_rate(db) == 1
+    invitations = await _invitations(db)
+    assert [p for p, _ in invitations] == [parent]
+    payload = invitations[0][1]
+    assert payload["application_id"] == app
+    # never twice: pending, then sent, then a month later
+    assert await invite_to_rate(db) == 0
+    async with db.uow() as uow:
+        await uow.session.execute(update(Outbox).values(status="sent"))
+        await uow.commit()
+    clock.set(datetime(2026, 12, 5, 9, 0))
+    assert await invite_to_rate(db) == 0
+    assert len(await _invitations(db)) == 1
+    # the notice names the program and carries the button that rates it
+    renderer = Renderer(StrictTranslator(), low_balance=100_000)
+    async with db.reader() as uow:
+        for lang in LANGUAGES:
+            row = Claimed(1, parent, "rate_invite", None, payload, 0)
+            notice = await renderer.render(NoticeFacts(uow), row, lang)
+            assert notice is not None and "Программа 1" in notice.text
+            assert notice.action is not None and notice.action[0] == "btn-rate"
+            assert parse(notice.action[1]) == RateProgram(app)
 
 
 async def test_a_review_s_text_is_checked(db, clock):

@@ -105,10 +105,14 @@ def test_every_answer_and_refusal_a_teen_may_read_says_ty():
     keys += ["unknown-command", "stale-button", "unexpected-text", "unexpected-location"]
     keys += ["error-unavailable", "error-slow", "error-internal", "teen-joined", "menu-teen"]
     keys += ["child_not_found", "certificate_not_found", "link_code_invalid", "teen_not_allowed"]
+    keys += ["welcome", "consent-ask", "data-erased"]  # a child alone who withdrew reads them
     for key in keys:
-        assert address_problems(t("ru", key, you=TEEN), TEEN) == [], key
+        for alone in (True, False):  # /help: a child alone keeps /privacy
+            said = t("ru", key, you=TEEN, alone=alone, count=1)
+            assert address_problems(said, TEEN) == [], (key, alone)
         if key not in ("teen-joined", "menu-teen"):  # a teen's own words
-            assert address_problems(t("ru", key, you=ADULT), ADULT) == [], key
+            said = t("ru", key, you=ADULT, alone=False, count=1)
+            assert address_problems(said, ADULT) == [], key
     # a child registering alone reads these, some before the account is theirs
     own = ["teen_self_too_young", "teen_self_adult", "teen_self_registered", "teen_self_snils"]
     for key in [*own, "teen_has_parent"]:
@@ -119,9 +123,54 @@ def test_every_answer_and_refusal_a_teen_may_read_says_ty():
 def test_the_help_leads_a_teen_only_where_a_teen_may_go():
     t = StrictTranslator()
     for lang in LANGUAGES:
-        teen = t(lang, "help-text", you=TEEN)
+        teen = t(lang, "help-text", you=TEEN, alone=False)
         assert "/children" not in teen and "/privacy" not in teen, lang
-        assert "/children" in t(lang, "help-text", you=ADULT), lang
+        alone = t(lang, "help-text", you=TEEN, alone=True)
+        assert "/children" not in alone and "/privacy" in alone, lang
+        adult = t(lang, "help-text", you=ADULT, alone=False)
+        assert "/children" in adult and "/privacy" in adult, lang
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["invited", "alone"])
+async def test_the_help_screen_shows_privacy_to_a_child_alone_only(alone):
+    core = FakeCore(replace(scene(VARIANTS[0]), teen_alone=alone))
+    ctx = make_ctx("ru", core)
+    ctx.state.data["teen"] = TEEN_ID
+    screen = await ROUTES.screens[Screens.HELP](ctx)
+    shown = render(screen, "ru", StrictTranslator(), lambda a: SIGNER.sign("tg:1", a), TEEN)
+    assert ("/privacy" in shown.text) is alone
+    assert address_problems(shown.text, TEEN) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("teen", [True, False], ids=["child-alone", "parent"])
+async def test_after_withdrawing_a_child_alone_is_still_addressed_as_ty(lang, teen):
+    """The answer to the withdrawal (the welcome) and what follows it: ты for a child who
+    registered alone, Вы for a parent."""
+    from unittest.mock import AsyncMock
+
+    from bot.dialogs.flows.privacy import WithdrawYes
+
+    core = FakeCore(replace(scene(next(v for v in VARIANTS if v.consent)), teen_alone=teen))
+    ctx = make_ctx(lang, core)
+    ctx.engine.forget = AsyncMock()
+    if teen:
+        ctx.state.data["teen"] = TEEN_ID
+    handler, _ = ROUTES.actions[WithdrawYes]
+    screen = await handler(ctx, WithdrawYes())
+    you = TEEN if teen else ADULT
+    assert ctx.you == you and ctx.teen is None
+    t = StrictTranslator()
+    shown = render(screen, lang, t, lambda a: SIGNER.sign("tg:1", a), ctx.you)
+    ctx.keep_flows()
+    later = make_ctx(lang, core)  # the next event: /start shows the welcome again
+    later.state.data = ctx.state.data
+    assert later.you == you
+    again = render(await ROUTES.screens[Screens.WELCOME](later), lang, t, lambda a: "x", later.you)
+    if lang == "ru":
+        assert address_problems(shown.text, you) == [], shown.text
+        assert address_problems(again.text, you) == [], again.text
+        assert ("Привет" in shown.text) is teen
 
 
 def test_a_child_registering_alone_reads_ty_before_the_account_is_theirs():

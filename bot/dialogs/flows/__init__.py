@@ -2,7 +2,8 @@
 ``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
 button action, input or command two flows both declare, is refused when the engine is
 built. A flow's module is named after its command (/apps is apps.py); the flows reached
-only by a button (child_form, cert_link, teen, teen_own) are named after what they do."""
+only by a button (child_form, cert_link, teen, teen_own, confirm_requests,
+broadcast_sent) are named after what they do."""
 
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
@@ -10,11 +11,13 @@ from bot.dialogs.flows import (
     attendance,
     balance,
     broadcast,
+    broadcast_sent,
     card,
     cert_link,
     child_form,
     children,
     confirm,
+    confirm_requests,
     contract,
     disputes,
     help,
@@ -48,8 +51,10 @@ FLOWS: tuple[Flow, ...] = (
     teen_own.flow,
     help.flow,
     confirm.flow,
+    confirm_requests.flow,
     disputes.flow,
     broadcast.flow,
+    broadcast_sent.flow,
     reviews.flow,
     queue.flow,
     provider_month.flow,

@@ -14,8 +14,8 @@ from bot.dialogs.flow import Flow
 from bot.dialogs.flows.children import AddChild, EditChild, Shown
 from bot.dialogs.flows.common import (
     MunicipalityPage,
-    forget_municipality_filter,
-    municipality_rows,
+    chosen_municipality,
+    municipality_step,
     register_municipality_picker,
     require_consent,
 )
@@ -230,9 +230,9 @@ async def skip(ctx: Ctx, act: SkipStep) -> Screen:
 
 @flow.screen(Screens.ASK_MUNI)
 async def ask_muni(ctx: Ctx) -> Screen:
-    notices, rows = await municipality_rows(ctx, PickChildMunicipality, ChildMunicipalityPage)
-    rows.append([Button(T("btn-cancel"), CancelChild())])
-    return Screen([T("ask-muni"), *notices], rows, expect="text")
+    return await municipality_step(
+        ctx, "ask-muni", PickChildMunicipality, ChildMunicipalityPage, CancelChild()
+    )
 
 
 register_municipality_picker(flow, Screens.ASK_MUNI, ChildMunicipalityPage)
@@ -240,11 +240,7 @@ register_municipality_picker(flow, Screens.ASK_MUNI, ChildMunicipalityPage)
 
 @flow.action(PickChildMunicipality, on=(Screens.ASK_MUNI,))
 async def on_muni(ctx: Ctx, act: PickChildMunicipality) -> Screen:
-    known = {mid for mid, _ in await ctx.core.catalogue.municipalities()}
-    if act.municipality_id not in known:
-        raise DomainError("municipality_not_found")
-    _draft(ctx).put("muni", act.municipality_id)
-    forget_municipality_filter(ctx)
+    _draft(ctx).put("muni", await chosen_municipality(ctx, act.municipality_id))
     return await _next(ctx, "muni")
 
 

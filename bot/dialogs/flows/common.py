@@ -117,6 +117,30 @@ def forget_municipality_filter(ctx: Ctx) -> None:
     ctx.end_flow(Picker)
 
 
+async def municipality_step(
+    ctx: Ctx,
+    prompt: str,
+    choose: Callable[[int], Action],
+    page_action: type[MunicipalityPage],
+    cancel: Action,
+) -> Screen:
+    """The municipality step of a registration (a parent's child form, a teen's own
+    entry): ``prompt``, the picker and a cancel button."""
+    notices, rows = await municipality_rows(ctx, choose, page_action)
+    rows.append([Button(T("btn-cancel"), cancel)])
+    return Screen([T(prompt), *notices], rows, expect="text")
+
+
+async def chosen_municipality(ctx: Ctx, municipality_id: int) -> int:
+    """A municipality picked at a registration's step, if it is still known; the
+    picker's filter is forgotten."""
+    known = {mid for mid, _ in await ctx.core.catalogue.municipalities()}
+    if municipality_id not in known:
+        raise DomainError("municipality_not_found")
+    forget_municipality_filter(ctx)
+    return municipality_id
+
+
 async def what_ends(ctx: Ctx, child_id: int | None = None) -> list[T]:
     """The lines of a withdrawal's or a removal's confirmation: each club (what is still
     debited for it, what returns), each certificate (its funded place goes to the queue),

@@ -32,7 +32,10 @@ async def help_screen(ctx: Ctx) -> Screen:
     buttons = [Button(T(f"faq-q{n}"), OpenAnswer(n)) for n in range(1, QUESTIONS + 1)]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([menu_button()])
-    return Screen([T("help-faq-intro"), T("help-text")], rows)
+    # a child registered alone keeps their own data and consent (/privacy) until a parent
+    # joins; a child a parent invited is sent to the parent for them
+    alone = ctx.teen is not None and await ctx.core.family.teen_alone(ctx.parent_id)
+    return Screen([T("help-faq-intro"), T("help-text", {"alone": alone})], rows)
 
 
 @flow.action(OpenHelp)

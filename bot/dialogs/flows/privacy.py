@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.dialogs.actions import Action, OpenPrivacy, action
 from bot.dialogs.context import Ctx
 from bot.dialogs.flow import Flow
+from bot.dialogs.flows import teen_own
 from bot.dialogs.flows.common import menu_button, what_ends
 from bot.dialogs.screen import Button, Data, Screen, T
 from bot.dialogs.screens import Screens
@@ -130,9 +131,14 @@ async def withdraw(ctx: Ctx, _: AskWithdraw) -> Screen:
 
 @flow.action(WithdrawYes, on=(Screens.WITHDRAW_CONFIRM,))
 async def withdraw_yes(ctx: Ctx, _: WithdrawYes) -> Screen:
+    alone = ctx.teen is not None  # a child's own account here is one registered alone
     done = await ctx.core.family.withdraw_consent(ctx.parent_id)
     # no draft of a child's data stays behind, here or in the family's other messengers
     # (a child's own account of 14+ among them)
     await ctx.forget_accounts(*[k for k in done.accounts if k != ctx.event.user_key])
     ctx.become(ctx.parent_id)
+    if alone:
+        # still a child of 14+, who may register alone again: read as ты (Ctx.you), the
+        # welcome and everything until another flow starts
+        ctx.flow(teen_own.SelfDraft)
     return await ctx.show(Screens.WELCOME, T("data-erased", {"count": done.erased}))

@@ -1,6 +1,7 @@
 """Rating a program: after a month of studies the parent rates the program of an
 application (1–5 stars) and may leave a short review; rated again, the review is edited.
-Reached from the application's card (/apps)."""
+Reached from the application's card (/apps), and from the one notice that invites the
+family to rate once the month has passed (core.catalogue.reviews.invite)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def _rating(ctx: Ctx) -> Rating:
     return rating
 
 
-@flow.action(RateProgram, on=(Screens.APP,))
+@flow.action(RateProgram)  # the application's card, and the notice inviting to rate
 async def rate(ctx: Ctx, act: RateProgram) -> Screen:
     await ctx.core.catalogue.rate_target(ctx.parent_id, act.application_id)  # may it be?
     ctx.begin(Rating).application_id = act.application_id

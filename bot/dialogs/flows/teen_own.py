@@ -14,9 +14,9 @@ from bot.dialogs.context import SELF_REGISTERING, Ctx
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows.common import (
     MunicipalityPage,
-    forget_municipality_filter,
+    chosen_municipality,
     menu_button,
-    municipality_rows,
+    municipality_step,
     register_municipality_picker,
 )
 from bot.dialogs.flowstate import FlowState, flow_state
@@ -174,9 +174,9 @@ async def skip(ctx: Ctx, _: SkipPatronymic) -> Screen:
 
 @flow.screen(Screens.TEEN_SELF_MUNI)
 async def ask_muni(ctx: Ctx) -> Screen:
-    notices, rows = await municipality_rows(ctx, PickSelfMunicipality, SelfMunicipalityPage)
-    rows.append([Button(T("btn-cancel"), CancelSelf())])
-    return Screen([T("self-ask-muni"), *notices], rows, expect="text")
+    return await municipality_step(
+        ctx, "self-ask-muni", PickSelfMunicipality, SelfMunicipalityPage, CancelSelf()
+    )
 
 
 register_municipality_picker(flow, Screens.TEEN_SELF_MUNI, SelfMunicipalityPage)
@@ -184,11 +184,7 @@ register_municipality_picker(flow, Screens.TEEN_SELF_MUNI, SelfMunicipalityPage)
 
 @flow.action(PickSelfMunicipality, on=(Screens.TEEN_SELF_MUNI,))
 async def on_muni(ctx: Ctx, act: PickSelfMunicipality) -> Screen:
-    known = {mid for mid, _ in await ctx.core.catalogue.municipalities()}
-    if act.municipality_id not in known:
-        raise DomainError("municipality_not_found")
-    _draft(ctx).muni = act.municipality_id
-    forget_municipality_filter(ctx)
+    _draft(ctx).muni = await chosen_municipality(ctx, act.municipality_id)
     return await _next(ctx, "muni")
 
 

@@ -37,7 +37,7 @@ async def _serve(app: App) -> None:
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
-    from bot.handlers.max.handler import MaxApi, make_bot
+    from bot.handlers.max.api import MaxApi, make_bot
     from bot.handlers.max.sender import MaxSender
 
     s = MaxSettings.of(app.settings)

@@ -3,8 +3,9 @@ with its secret; updates turned into the neutral event, screens into MAX inline 
 
 No flow logic here. Every request to MAX (replies here, notices in sender.py) draws from
 the bot's 30 requests/s budget, shared through Redis when REDIS_URL is set, and a dialog's
-own budget of 2 answers a second. The library's own retries are off: a repeated POST
-/messages would be a second message, so a failed send is this package's decision.
+own budget of 2 answers a second (api.py); updates are read in updates.py. The library's
+own retries are off: a repeated POST /messages would be a second message, so a failed send
+is this package's decision.
 """
 
 from __future__ import annotations
@@ -12,18 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 from maxapi import Bot
-from maxapi.client.default import DefaultConnectionProperties
 from maxapi.enums.attachment import AttachmentType
 from maxapi.enums.update import UpdateType
 from maxapi.enums.upload_type import UploadType
@@ -39,16 +37,17 @@ from bot.dialogs.screen import Rendered, RFile
 from bot.dialogs.state import RedisStateStore
 from bot.handlers import Refused, uploads
 from bot.handlers.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
+from bot.handlers.max.api import MaxApi, make_bot, transient, unreachable, upload_token
 from bot.handlers.max.keyboard import keyboard
 from bot.handlers.max.settings import MaxSettings
+from bot.handlers.max.updates import KEY, to_event, who
 from bot.handlers.split import MAX_TEXT, split_text
 from bot.handlers.startup import setup_call
 from bot.i18n import pick_language, translator
-from bot.notify.pacing import Budget, Pace
+from bot.notify.pacing import Budget
 
 logger = logging.getLogger(__name__)
 
-KEY = "max"
 WEBHOOK_PATH = "/max/webhook"
 UPDATE_TYPES = [
     UpdateType.MESSAGE_CREATED,
@@ -56,78 +55,8 @@ UPDATE_TYPES = [
     UpdateType.BOT_STARTED,
     UpdateType.BOT_STOPPED,
 ]
-TOO_MANY_REQUESTS = 429
-FORBIDDEN = 403
 POLL_TIMEOUT_S = 30  # MAX holds a long poll at most 30 s (the library caps it at 90)
 POLL_RATE = 2  # long polling: at most 2 requests a second (MAX Bot API, GET /updates)
-
-
-def make_bot(token: str, api_base: str | None = None) -> Bot:
-    bot = Bot(
-        token,
-        default_connection=DefaultConnectionProperties(timeout=60, max_retries=0),
-        auto_requests=False,
-        auto_check_subscriptions=False,
-    )
-    if api_base:
-        bot.set_api_url(api_base)
-    return bot
-
-
-def transient(exc: BaseException) -> float | None:
-    """A refusal of the moment: 429 (MAX names no wait), 5xx, the network."""
-    if isinstance(exc, MaxApiError):
-        return 0.0 if exc.code == TOO_MANY_REQUESTS or exc.code >= 500 else None
-    if isinstance(exc, MaxConnection | TimeoutError | aiohttp.ClientError):
-        return 0.0
-    return None
-
-
-def unreachable(exc: MaxApiError) -> bool:
-    """The person blocked the bot: MAX answers 403 (``chat.denied``). A 404 is not that:
-    a pressed button's callback or a message that is gone (a stale screen) answers 404
-    ``not.found`` while the person may be writing to the bot at that very moment."""
-    code = exc.raw.get("code") if isinstance(exc.raw, dict) else None
-    return exc.code == FORBIDDEN or code == "chat.denied"
-
-
-class MaxApi:
-    """Calls to MAX paced by the shared budgets; a 429 pauses every sender of the bot for a
-    second and the same call goes again."""
-
-    def __init__(self, bot: Bot, pace: Pace, rate: float, chat_rate: float) -> None:
-        self.bot = bot
-        self.pace = pace
-        self.rate = rate
-        self.chat_rate = chat_rate
-
-    async def call(
-        self,
-        user: str,
-        send: Callable[[], Awaitable[Any]],
-        *,
-        reply: bool,
-        attempts: int = 6,
-        line: str = "chat",
-    ) -> Any:
-        """``line``: the dialog's budget the call draws from besides the bot's: "chat" for
-        messages, "answers" for answers to presses (POST /answers: "no more than two
-        answers a second in one dialog", dev.max.ru), so an answer never waits behind the
-        dialog's messages."""
-        for _ in range(attempts):
-            await self.pace.acquire_all(
-                Budget(f"max:{line}:{user}", self.chat_rate, burst=2 if reply else 0),
-                Budget("max:bot", self.rate),
-                reply=reply,
-            )
-            try:
-                return await send()
-            except MaxApiError as exc:
-                if exc.code != TOO_MANY_REQUESTS:
-                    raise
-                logger.warning("MAX 429: pausing sends for 1 s")
-                await self.pace.pause("max:bot", 1.0)
-        raise TimeoutError("MAX kept answering 429")
 
 
 class MaxHandler:
@@ -209,7 +138,7 @@ class MaxHandler:
     async def on_update(self, raw: dict[str, Any]) -> None:
         try:
             kind = raw.get("update_type")
-            user, key = _who(raw)
+            user, key = who(raw)
             if user is None or key is None:
                 return
             if not await self.seen.first_time(f"max:{key}"):
@@ -398,7 +327,7 @@ class MaxHandler:
             body = await response.text()
             if not 200 <= response.status < 300:
                 raise MaxUploadFileFailed(f"upload server answered {response.status}")
-        token = _upload_token(kind, body)
+        token = upload_token(kind, body)
         return AttachmentUpload(type=kind, payload=AttachmentPayload(token=token))
 
     async def _text(self, user: str, text: str) -> bool:
@@ -429,76 +358,6 @@ class MaxHandler:
         await self.app.engine.core.family.mark_unreachable(KEY, user)
         # the person's next event resolves the account again and lifts the mark
         await self.app.engine.forget(f"{KEY}:{user}")
-
-
-def _upload_token(kind: UploadType, body: str) -> str:
-    """The token in the upload server's answer: ``{"token": …}`` for a file, ``{"photos":
-    {<id>: {"token": …}}}`` for an image (dev.max.ru, POST /uploads)."""
-    try:
-        answer = json.loads(body)
-    except ValueError as exc:
-        raise MaxUploadFileFailed("the upload server's answer is not JSON") from exc
-    if not isinstance(answer, dict):
-        raise MaxUploadFileFailed("the upload server's answer is not an object")
-    holder = answer
-    if kind == UploadType.IMAGE:
-        photos = answer.get("photos")
-        first = next(iter(photos.values()), None) if isinstance(photos, dict) else None
-        holder = first if isinstance(first, dict) else {}
-    token = holder.get("token")
-    if not isinstance(token, str) or not token:
-        raise MaxUploadFileFailed("no token in the upload server's answer")
-    return token
-
-
-def _who(raw: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The person's MAX user id and the update's own id (for repeats)."""
-    kind = raw.get("update_type")
-    if kind == "message_callback":
-        callback = raw.get("callback") or {}
-        user = (callback.get("user") or {}).get("user_id")
-        key = callback.get("callback_id")
-        return _digits(user), f"cb:{key}" if key else None
-    if kind == "message_created":
-        message = raw.get("message") or {}
-        if (message.get("recipient") or {}).get("chat_type", "dialog") != "dialog":
-            return None, None  # group chats and channels are not served
-        user = (message.get("sender") or {}).get("user_id")
-        if (message.get("sender") or {}).get("is_bot"):
-            return None, None
-        mid = (message.get("body") or {}).get("mid")
-        return _digits(user), f"m:{mid}" if mid else None
-    if kind in ("bot_started", "bot_stopped"):
-        user = (raw.get("user") or {}).get("user_id")
-        mark = "s" if kind == "bot_started" else "x"
-        return _digits(user), f"{mark}:{user}:{raw.get('timestamp')}"
-    return None, None
-
-
-def _digits(value: object) -> str | None:
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
-    return text if text.isdigit() else None
-
-
-def to_event(raw: dict[str, Any], user: str) -> Event | None:
-    lang = raw.get("user_locale")
-    language = pick_language(lang) if isinstance(lang, str) else None
-    body = (raw.get("message") or {}).get("body") or {}
-    text = body.get("text")
-    text = text if isinstance(text, str) else ""
-    event = Event(KEY, user, "text", text=text, language_code=language)
-    if raw.get("update_type") == "bot_started":
-        return replace(event, kind="command", text="start")
-    for attachment in body.get("attachments") or []:
-        if isinstance(attachment, dict) and attachment.get("type") == "location":
-            try:
-                lat, lon = float(attachment["latitude"]), float(attachment["longitude"])
-            except (KeyError, TypeError, ValueError):
-                return replace(event, text="")
-            return replace(event, kind="location", text="", lat=lat, lon=lon)
-    if text.startswith("/"):
-        return replace(event, kind="command", text=text[1:].strip())
-    return event
 
 
 async def run(app: App, stop: asyncio.Event | None = None) -> None:

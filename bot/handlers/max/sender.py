@@ -12,7 +12,7 @@ import logging
 from maxapi.exceptions.max import MaxApiError, MaxConnection
 
 from bot.dialogs.screen import RButton
-from bot.handlers.max.handler import MaxApi, unreachable
+from bot.handlers.max.api import MaxApi, unreachable
 from bot.handlers.max.keyboard import keyboard
 from bot.handlers.split import MAX_TEXT, split_text
 from bot.notify.parts import PartsSent

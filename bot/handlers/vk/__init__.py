@@ -34,7 +34,7 @@ async def _serve(app: App) -> None:
 
 def _sender(app: App, pace: Pace) -> Sender:
     from bot import metrics
-    from bot.handlers.vk.handler import make_vk
+    from bot.handlers.vk.api import make_vk
     from bot.handlers.vk.sender import StoredIds, VkSender
     from bot.notify.senders import Limits
 
