@@ -103,7 +103,7 @@ async def one(database: str, size: int, rule: str) -> tuple[float, float, float,
         # by attendance a child who missed every class of the month is debited nothing
         assert debits == result.debits, (debits, result.debits)
         assert debits == size if rule == "class_days" else 0.9 * size < debits <= size
-        assert chunks >= size // month_close.NOTICE_CHUNK
+        assert chunks >= debits // month_close.NOTICE_CHUNK
         return elapsed, baseline, fan_out, offenders
     finally:
         await db.dispose()
