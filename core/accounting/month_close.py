@@ -30,10 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from core.accounting import payments
+from core.accounting import close_posting, payments
 from core.certificates.certificates import close_adults, grant_from_queue
 from core.errors import DomainError
-from core.ledger.ledger import apply_batches
 from core.outbox.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of
 from core.rules.enrolment import AppStatus
@@ -174,42 +173,16 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         .cte("due")
         .prefix_with("MATERIALIZED")
     )
-    # one entry per application and month: the debit, and in the same row what the
-    # month's share did not use (days not served, kopecks of rounding) going back to
-    # available; after the last month everything left goes back. Writing the entries is
-    # the costly part of a close, so an application both debited and released gets one
-    # row, not two. A row releasing only (nothing served) is kind "release".
+    # the debit, and what the month's share did not use (days not served, kopecks of
+    # rounding) going back to available; after the last month everything left goes back.
+    # No second close can run (the gate is held and month_closes has the month).
     debit = case((due.c.share > due.c.left, due.c.left), else_=due.c.share)
     after = due.c.left - debit
     release = case((after > due.c.keep, after - due.c.keep), else_=0)
-    kind = case((debit > 0, literal("debit")), else_=literal("release"))
-    entries = select(
-        kind + literal(":") + cast(due.c.id, String) + literal(f":{month}"),
-        due.c.certificate_id,
-        due.c.id,
-        kind,
-        -debit,
-        -debit - release,
-        literal(month),
-        literal(batch),
-        literal(uow.now),
-    ).where(or_(debit > 0, after > due.c.keep))
-    # no second close can run (the gate is held and month_closes has the month), and the
-    # unique keys would refuse a repeated entry rather than double it
-    cols = [
-        LedgerEntry.key,
-        LedgerEntry.certificate_id,
-        LedgerEntry.application_id,
-        LedgerEntry.kind,
-        LedgerEntry.total_delta,
-        LedgerEntry.reserved_delta,
-        LedgerEntry.month,
-        LedgerEntry.batch,
-        LedgerEntry.created_at,
-    ]
-    await uow.session.execute(insert(LedgerEntry).from_select(cols, entries))
-    await _apply_to_applications(uow, batch)
-    await apply_batches(uow, [batch])
+    rows = select(due.c.id, due.c.certificate_id, debit, release).where(
+        or_(debit > 0, after > due.c.keep)
+    )
+    debited, n_debits, n_releases = await close_posting.post(uow, rows, month, batch)
 
     # programs that end with this month are finished
     await uow.session.execute(
@@ -227,16 +200,6 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
     if await close_adults(uow, uow.today):
         for municipality_id in list(await uow.session.scalars(select(Municipality.id))):
             await grant_from_queue(uow, municipality_id)
-    row = (
-        await uow.session.execute(
-            select(
-                func.coalesce(func.sum(-LedgerEntry.total_delta), 0),
-                func.count().filter(LedgerEntry.kind == "debit"),
-                func.count().filter(LedgerEntry.reserved_delta != LedgerEntry.total_delta),
-            ).where(LedgerEntry.batch == batch)
-        )
-    ).one()
-    debited, n_debits, n_releases = int(row[0]), int(row[1]), int(row[2])
     closing = await uow.session.get(MonthClose, month)
     assert closing is not None
     closing.debited = debited
@@ -365,21 +328,6 @@ async def unclosed_before(uow: UnitOfWork, month: int) -> list[int]:
         if served is not None:
             missing.append(m)
     return missing
-
-
-async def _apply_to_applications(uow: UnitOfWork, batch: str) -> None:
-    """Move applications' reserved_left by the close's entries: joined once (UPDATE …
-    FROM), never a subquery per application. A close writes one entry per application,
-    so no aggregation is needed."""
-    await uow.session.execute(
-        update(Application)
-        .where(
-            Application.id == LedgerEntry.application_id,
-            LedgerEntry.batch == batch,
-        )
-        .values(reserved_left=Application.reserved_left + LedgerEntry.reserved_delta)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _prorated(masks: list[int], a: Any, b: Any, first: date, last: date, absent: Any = 0) -> Any:

@@ -9,6 +9,7 @@ import pytest
 
 from bench._data import build_enrolments
 from core.accounting import month_close, new_year
+from core.accounting.close_posting import DUE
 from core.rules.calendar import month_index
 from core.storage.db import Database
 from tests.support.plans import captured, per_row_subplans
@@ -29,6 +30,8 @@ async def test_month_close_and_new_year_plan_no_per_row_subquery(postgres_url, c
             await db.run(month_close.close_month, month_index(2026, 9))
         # 300 enrolments: a fixed handful of writing statements, not one per enrolment
         assert 5 <= len(statements) <= 12, [s for s, _ in statements]
+        # the statement working out the debits (led by its WITH) is planned too
+        assert any(s.lstrip().startswith("WITH") and DUE.name in s for s, _ in statements)
         assert await per_row_subplans(db, statements) == []
         # the worker's fan-out of the notices: two writes per chunk of 100 certificates
         with captured(db) as statements:
