@@ -12,6 +12,9 @@ is printed on its own line. Targets: linear growth; at 1,000,000 ≤ 1.5× the b
 PostgreSQL, ≤ 2.5× on SQLite. The data are built a chunk at a time (memory stays
 bounded). Each size is closed --runs times on fresh data and the median is printed.
 
+On SQLite the CPU seconds of the process are printed too, for the close and the bare
+insert, with their ratio: the wall-clock ratio swings x2.0-x3.6 with the machine's load.
+
 Each size runs under each debit rule (--rules): ``class_days`` (the group's class days
 within the studies) and ``attendance`` (a third of the children with one to five absences
 the close subtracts, counted in one grouped join).
@@ -36,6 +39,17 @@ class_days, load 8-9.6): PostgreSQL x2.19 -> x1.51 (1 run each; the updates had 
 nested loops over every application and certificate, the batch estimated at 300 rows);
 SQLite x2.04 -> x2.51 by the clock (3 runs each, within the noise), 2.94 -> 2.97 in CPU
 seconds of the process (3 runs each: no gain, the computed table costs about 3 %).
+
+7 December 2026, 200,000 enrolments, 3 runs each, one session (load 5.2 -> 3.9):
+PostgreSQL before and after the close's transaction ran without JIT (it had compiled
+its statements for 66-168 ms each): class_days x1.53 (10.32 s) -> x1.68 (6.68 s),
+attendance x1.85 (6.47 s) -> x1.62 (6.50 s). Single runs went 5.4-10.6 s before, 6.3-7.7
+s after: the load's swing is larger than what JIT cost, so no gain is shown either way.
+SQLite, by the clock and in CPU seconds of the bench's process (aiosqlite runs SQLite
+in a thread of it, so both are in-process; load 4.3 -> 2.2): class_days x2.68 by the
+clock, x3.03 in CPU (1.58 s vs 0.52 s); attendance x3.08 by the clock, x3.44 in CPU
+(1.84 s vs 0.53 s). The CPU ratio is above the clock's: the bare insert waits on the
+commit's writes, the close works in Python and SQL around its few statements.
 
 PostgreSQL's bare insert grows like the close (4.81 s -> 35.62 s for 5x: two foreign-key
 checks per row, half its time, and a ledger past shared_buffers), so the ratio holds.
@@ -78,7 +92,14 @@ BASELINE = (
 )
 
 
-async def one(database: str, size: int, rule: str) -> tuple[float, float, float, list[str]]:
+async def one(
+    database: str, size: int, rule: str
+) -> tuple[float, float, float, list[str], float, float]:
+    """Seconds of the close, of the bare insert and of the fan-out, the per-row
+    subqueries found, and (SQLite) the process CPU seconds of the close and of the bare
+    insert: aiosqlite runs SQLite in a thread of this process, so the process's CPU time
+    is the database's work plus the driver's, and the load of other processes on the
+    machine does not enter it (on PostgreSQL the server's work is elsewhere: 0, 0)."""
     if database == "sqlite":
         url, folder = fresh_sqlite(f"close{size}")
         name = None
@@ -97,8 +118,9 @@ async def one(database: str, size: int, rule: str) -> tuple[float, float, float,
         if database == "sqlite":
             # on a copy of the file, so the close meets the database as built
             await db.engine.dispose()
-            baseline = await _sqlite_baseline(folder)
+            baseline, baseline_cpu = await _sqlite_baseline(folder)
         else:
+            baseline_cpu = 0.0
             async with db.engine.connect() as conn:
                 start = time.perf_counter()
                 await conn.execute(text(BASELINE))
@@ -112,11 +134,12 @@ async def one(database: str, size: int, rule: str) -> tuple[float, float, float,
                 plain = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await plain.execute(text("VACUUM ledger_entries"))
         with captured(db) as statements:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             async with db.uow() as uow:
                 result = await month_close.close_month(uow, MONTH)
                 await uow.commit()
             elapsed = time.perf_counter() - start
+            close_cpu = time.process_time() - start_cpu if database == "sqlite" else 0.0
         # the notices, written after the close by the worker (outside the exclusive gate)
         start = time.perf_counter()
         chunks = 0
@@ -132,7 +155,7 @@ async def one(database: str, size: int, rule: str) -> tuple[float, float, float,
         assert debits == result.debits, (debits, result.debits)
         assert debits == size if rule == "class_days" else 0.9 * size < debits <= size
         assert chunks >= debits // month_close.NOTICE_CHUNK
-        return elapsed, baseline, fan_out, offenders
+        return elapsed, baseline, fan_out, offenders, close_cpu, baseline_cpu
     finally:
         await db.dispose()
         if folder is not None:
@@ -153,15 +176,17 @@ def _baseline_copy(folder: Path, remove: bool = False) -> Path:
     return folder / "baseline.db"
 
 
-async def _sqlite_baseline(folder: Path) -> float:
+async def _sqlite_baseline(folder: Path) -> tuple[float, float]:
+    """Seconds of the bare insert on a copy of the built file, and CPU seconds of this
+    process meanwhile."""
     copy = await asyncio.to_thread(_baseline_copy, folder)
     db = Database(f"sqlite+aiosqlite:///{copy}")
     try:
         async with db.engine.connect() as conn:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             await conn.execute(text(BASELINE))
             await conn.commit()
-            return time.perf_counter() - start
+            return time.perf_counter() - start, time.process_time() - start_cpu
     finally:
         await db.dispose()
         await asyncio.to_thread(_baseline_copy, folder, True)
@@ -177,10 +202,15 @@ async def by_rule(database: str, sizes: list[int], runs: int, rule: str) -> None
     medians = []
     for size in sizes:
         closes, baselines, fans, offenders = [], [], [], []
+        close_cpus, baseline_cpus = [], []
         for _ in range(runs):
-            elapsed, baseline, fan_out, bad = await one(database, size, rule)
+            elapsed, baseline, fan_out, bad, close_cpu, baseline_cpu = await one(
+                database, size, rule
+            )
             closes.append(elapsed)
             baselines.append(baseline)
+            close_cpus.append(close_cpu)
+            baseline_cpus.append(baseline_cpu)
             fans.append(fan_out)
             offenders += bad
         close, base = statistics.median(closes), statistics.median(baselines)
@@ -190,6 +220,12 @@ async def by_rule(database: str, sizes: list[int], runs: int, rule: str) -> None
             f"{database:>8} {rule:>10} {size:>9,} enrolments: close median {close:7.2f} s "
             f"(runs {runs_text}); bare insert {base:6.2f} s; ratio x{close / base:4.2f}"
         )
+        if database == "sqlite":
+            cpu, cpu_base = statistics.median(close_cpus), statistics.median(baseline_cpus)
+            print(
+                f"{'':>8} in CPU seconds of this process (SQLite runs in it): close median "
+                f"{cpu:.2f}, bare insert {cpu_base:.2f}; ratio x{cpu / cpu_base:4.2f}"
+            )
         print(
             f"{'':>8} then the notices, fanned out by the worker outside the gate: "
             f"median {statistics.median(fans):.2f} s"
