@@ -124,6 +124,17 @@ async def file(uow: UnitOfWork, parent_id: int, data: ChildInput) -> int:
     person = Person.of(clean)
     await register.lock_person(uow, person)
     child = await _holder(uow, person)
+    if child is not None:
+        # the child's row held (FOR KEY SHARE, as the dispute's foreign key would) and read
+        # again: its family may have removed it, or a dispute moved it, since it was found
+        # (PostgreSQL; on SQLite writers run one at a time)
+        holder = await uow.session.scalar(
+            select(Child.parent_id).where(Child.id == child.id).with_for_update(key_share=True)
+        )
+        if holder is None:
+            child = None
+        elif holder != child.parent_id:
+            await uow.session.refresh(child)
     if child is None:
         raise DomainError("dispute_no_match")  # not (or no longer) registered: add the child
     if child.parent_id == parent_id:

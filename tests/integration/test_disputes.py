@@ -342,3 +342,39 @@ async def test_a_move_racing_the_other_familys_application(db):
         )
     assert families == {right}
     assert count == (2 if applied == "ok" else 1)
+
+
+async def test_filing_racing_the_holders_removal_of_the_child(db, monkeypatch):
+    """The holding family removes the child while another family files its dispute: the
+    dispute is either filed (and goes with the child when it is erased) or refused as "no
+    such child registered"; never a broken reference. Found by the interleavings harness
+    (PostgreSQL, seed 27: a foreign-key error on disputes.child_id)."""
+    from core.usecases.family import remove_child
+
+    found = disputes._holder
+
+    async def slow_holder(uow, person):  # type: ignore[no-untyped-def]
+        child = await found(uow, person)
+        await asyncio.sleep(0.05)  # the removal's window, between finding and filing
+        return child
+
+    monkeypatch.setattr(disputes, "_holder", slow_holder)
+    await setup_region(db, rows=[])
+    right = await _filer(db)
+    outcomes = set()
+    for n in range(12):
+        wrong, child = await parent_with_child(db, f"90{n}", certificate=None)
+        async with db.reader() as uow:
+            kid = await uow.session.get(Child, child)
+            typed = children.ChildInput(kid.surname, kid.name, None, kid.birth_date, None, 1)
+        filed, _ = await asyncio.gather(
+            _code(db, disputes.file, right, typed), db.run(remove_child, wrong, child)
+        )
+        outcomes.add(filed)
+        async with db.reader() as uow:
+            assert await uow.session.get(Child, child) is None
+            left = await uow.session.scalar(
+                select(func.count()).select_from(Dispute).where(Dispute.child_id == child)
+            )
+        assert left == 0  # erased with the child
+    assert outcomes <= {"ok", "dispute_no_match"}, outcomes
