@@ -8,35 +8,21 @@ the group's button and the quote screen."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from bot.dialogs.engine import PUBLIC, Engine
+from bot.dialogs.engine import PUBLIC
 from bot.dialogs.events import Event
-from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
-from bot.dialogs.state import MemoryStateStore
-from bot.i18n import money, translator
+from bot.i18n import money
 from core.family import children
-from core.storage.models import Application, Program
-from core.usecases import UseCases
+from core.storage.models import Program
+from tests.support.walk import applications as _applications
+from tests.support.walk import engine as _engine
+from tests.support.walk import press as _press
 from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 APPLY = "Подать заявку"
-
-
-def _engine(db: Any, signer: Signer) -> Engine:
-    return Engine(FLOWS, UseCases(db), MemoryStateStore(), translator(), signer, deadline=10)
-
-
-async def _press(engine: Engine, user: str, payload: str) -> Any:
-    return (await engine.handle(Event("tg", user, "button", payload=payload))).screen
-
-
-async def _applications(db: Any) -> list[Application]:
-    async with db.reader() as uow:
-        return list(await uow.session.scalars(select(Application).order_by(Application.id)))
 
 
 async def test_the_card_of_one_group_is_its_quote_and_applies_what_it_showed(db):

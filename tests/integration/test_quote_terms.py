@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.dialogs.engine import PUBLIC, Engine
+from bot.dialogs.engine import PUBLIC
 from bot.dialogs.events import Event
-from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
-from bot.dialogs.state import MemoryStateStore
-from bot.i18n import money, translator
+from bot.i18n import money
 from core.enrolment import enrolment, quotes
 from core.errors import DomainError
 from core.rules.money import Terms
-from core.storage.models import Application, Outbox, Program
-from core.usecases import UseCases
+from core.storage.models import Outbox, Program
+from tests.support.walk import applications as _applications
+from tests.support.walk import engine as _engine
+from tests.support.walk import press as _press
 from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
 APPLY = "Подать заявку"
@@ -31,19 +31,6 @@ CHANGED = "Условия изменились"
 # granted on 5 October holds: the certificate pays 1 375 ₽, the family 625 ₽; at 3 000 ₽
 # it still pays 1 375 ₽ (all it has), the family 1 625 ₽
 PRICE, RAISED, SHARE = 200_000, 300_000, 137_500
-
-
-def _engine(db: Any, signer: Signer) -> Engine:
-    return Engine(FLOWS, UseCases(db), MemoryStateStore(), translator(), signer, deadline=10)
-
-
-async def _press(engine: Engine, user: str, payload: str) -> Any:
-    return (await engine.handle(Event("tg", user, "button", payload=payload))).screen
-
-
-async def _applications(db: Any) -> list[Application]:
-    async with db.reader() as uow:
-        return list(await uow.session.scalars(select(Application).order_by(Application.id)))
 
 
 async def _notices(db: Any) -> int:
