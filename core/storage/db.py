@@ -355,6 +355,11 @@ class Database:
             self._read_threads = ThreadPoolExecutor(4, thread_name_prefix="sqlite-read")
         self.read_costs = ReadCosts()
         self.clock = clock
+        # SQLite takes one writer at a time, and a writer waiting for the file's lock polls
+        # for it (sqlite3's busy handler: sleeps of up to 100 ms), so it can miss every gap
+        # between another writer's short transactions (a chunked import's, seen in CI).
+        # This process's writers (``run``) take turns here instead, in arrival order
+        self._sqlite_turns = asyncio.Lock() if is_sqlite(url) else None
         # transactions run again, by reason (sqlstate or "moved"): the harness reports it
         self.retries: Counter[str] = Counter()
 
@@ -393,9 +398,14 @@ class Database:
                     why = _why(attempt.retry_state.outcome)
                     logger.warning("%s: attempt %d after %s", fn.__name__, number, why)
                     self.retries[why] += 1
-                async with self.uow() as uow:
-                    result = await fn(uow, *args, **kwargs)
-                    await uow.commit()
+                if self._sqlite_turns is None:
+                    async with self.uow() as uow:
+                        result = await fn(uow, *args, **kwargs)
+                        await uow.commit()
+                else:
+                    async with self._sqlite_turns, self.uow() as uow:
+                        result = await fn(uow, *args, **kwargs)
+                        await uow.commit()
         return result
 
     def reader(self) -> UnitOfWork:
