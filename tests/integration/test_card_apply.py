@@ -12,13 +12,13 @@ from datetime import date
 from sqlalchemy import update
 
 from bot.dialogs.engine import PUBLIC
-from bot.dialogs.events import Event
 from bot.dialogs.signing import Signer
 from bot.i18n import money
 from core.family import children
 from core.storage.models import Program
 from tests.support.walk import applications as _applications
 from tests.support.walk import engine as _engine
+from tests.support.walk import open_card
 from tests.support.walk import press as _press
 from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
@@ -30,10 +30,7 @@ async def test_the_card_of_one_group_is_its_quote_and_applies_what_it_showed(db)
     # family the rest (the quote's longest text: the share and the co-pay both said)
     await setup_region(db, rows=[catalogue_row(1, price=2000)])
     await parent_with_child(db, "1")
-    signer = Signer(b"k")
-    engine = _engine(db, signer)
-    await engine.handle(Event("tg", "1", "command", text="start"))
-    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    engine, _, card = await open_card(db)
     assert APPLY in card.buttons[0].label, card.text
     assert not any(b.label.startswith(("✍", "⏳")) for b in card.buttons)
     assert "Запись: Мария" in card.text and "Программа 1" in card.text
@@ -54,10 +51,7 @@ async def test_the_card_of_one_group_is_its_quote_and_applies_what_it_showed(db)
 async def test_a_stale_card_shows_the_new_quote_instead_of_applying(db):
     await setup_region(db, nominal=100000, rows=[catalogue_row(1, price=1000)])
     await parent_with_child(db, "1")
-    signer = Signer(b"k")
-    engine = _engine(db, signer)
-    await engine.handle(Event("tg", "1", "command", text="start"))
-    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    engine, _, card = await open_card(db)
     assert f"Сертификат оплатит: {money(100000)} в месяц" in card.text, card.text
     # the catalogue's price changes while the family reads the card
     async with db.uow() as uow:
@@ -77,10 +71,7 @@ async def test_several_groups_or_children_keep_the_group_button(db):
     two_groups = catalogue_row(2).replace(",g2,Группа 2,", ",g2b,Группа 2б,")
     await setup_region(db, rows=[catalogue_row(1), catalogue_row(2), two_groups])
     parent, _ = await parent_with_child(db, "1")
-    signer = Signer(b"k")
-    engine = _engine(db, signer)
-    await engine.handle(Event("tg", "1", "command", text="start"))
-    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:2"))
+    engine, signer, card = await open_card(db, program=2)
     groups = [b for b in card.buttons if b.label.startswith("✍")]
     assert len(groups) == 2 and not any(APPLY in b.label for b in card.buttons), card.text
     quote = await _press(engine, "1", groups[0].payload)

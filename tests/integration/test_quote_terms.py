@@ -12,16 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.dialogs.engine import PUBLIC
-from bot.dialogs.events import Event
-from bot.dialogs.signing import Signer
 from bot.i18n import money
 from core.enrolment import enrolment, quotes
 from core.errors import DomainError
 from core.rules.money import Terms
 from core.storage.models import Outbox, Program
 from tests.support.walk import applications as _applications
-from tests.support.walk import engine as _engine
+from tests.support.walk import open_card
 from tests.support.walk import press as _press
 from tests.support.world import catalogue_row, group_id, parent_with_child, setup_region
 
@@ -74,10 +71,7 @@ async def test_the_core_refuses_a_price_moved_under_the_same_share(db):
 async def test_a_card_whose_price_rose_shows_the_new_co_pay_instead_of_applying(db):
     await setup_region(db, rows=[catalogue_row(1, price=2000)])
     await parent_with_child(db, "1")
-    signer = Signer(b"k")
-    engine = _engine(db, signer)
-    await engine.handle(Event("tg", "1", "command", text="start"))
-    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    engine, _, card = await open_card(db)
     assert APPLY in card.buttons[0].label, card.text
     _shows(card.text, PRICE, SHARE)
     notices = await _notices(db)
@@ -96,10 +90,7 @@ async def test_the_quote_screen_refuses_a_price_that_rose_and_applies_what_it_sh
     two_groups = catalogue_row(1, price=2000).replace(",g1,Группа 1,", ",g1b,Группа 1б,")
     await setup_region(db, rows=[catalogue_row(1, price=2000), two_groups])
     await parent_with_child(db, "1")
-    signer = Signer(b"k")
-    engine = _engine(db, signer)
-    await engine.handle(Event("tg", "1", "command", text="start"))
-    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    engine, _, card = await open_card(db)
     group = next(b for b in card.buttons if b.label.startswith("✍"))
     quote = await _press(engine, "1", group.payload)
     assert APPLY in quote.buttons[0].label, quote.text
@@ -119,10 +110,7 @@ async def test_the_quote_screen_refuses_a_price_that_rose_and_applies_what_it_sh
 async def test_unchanged_terms_apply_from_the_card_at_once(db):
     await setup_region(db, rows=[catalogue_row(1, price=2000)])
     await parent_with_child(db, "1")
-    signer = Signer(b"k")
-    engine = _engine(db, signer)
-    await engine.handle(Event("tg", "1", "command", text="start"))
-    card = await _press(engine, "1", signer.sign(PUBLIC, "prog:1"))
+    engine, _, card = await open_card(db)
     done = await _press(engine, "1", card.buttons[0].payload)
     assert "Заявка подана" in done.text and CHANGED not in done.text, done.text
     [app] = await _applications(db)
