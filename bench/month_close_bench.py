@@ -12,8 +12,10 @@ is printed on its own line. Targets: linear growth; at 1,000,000 ≤ 1.5× the b
 PostgreSQL, ≤ 2.5× on SQLite. The data are built a chunk at a time (memory stays
 bounded). Each size is closed --runs times on fresh data and the median is printed.
 
-On SQLite the CPU seconds of the process are printed too, for the close and the bare
-insert, with their ratio: the wall-clock ratio swings x2.0-x3.6 with the machine's load.
+The CPU seconds of the close and of the bare insert are printed too, with their ratio: on
+SQLite of the process (SQLite runs in it), on PostgreSQL of the server's process serving
+the connection (from /proc, the server being on this machine). The wall-clock ratio
+swings x2.0-x3.6 with the machine's load.
 
 Each size runs under each debit rule (--rules): ``class_days`` (the group's class days
 within the studies) and ``attendance`` (a third of the children with one to five absences
@@ -64,6 +66,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
+import os
 import shutil
 import statistics
 import time
@@ -96,10 +100,11 @@ async def one(
     database: str, size: int, rule: str
 ) -> tuple[float, float, float, list[str], float, float]:
     """Seconds of the close, of the bare insert and of the fan-out, the per-row
-    subqueries found, and (SQLite) the process CPU seconds of the close and of the bare
-    insert: aiosqlite runs SQLite in a thread of this process, so the process's CPU time
-    is the database's work plus the driver's, and the load of other processes on the
-    machine does not enter it (on PostgreSQL the server's work is elsewhere: 0, 0)."""
+    subqueries found, and the CPU seconds of the close and of the bare insert: on SQLite
+    of this process (aiosqlite runs SQLite in a thread of it, so the process's CPU time is
+    the database's work plus the driver's), on PostgreSQL of the server's process serving
+    the connection (read from /proc; nan if the server is on another machine). The load
+    of other processes on the machine does not enter them as it enters the clock."""
     if database == "sqlite":
         url, folder = fresh_sqlite(f"close{size}")
         name = None
@@ -120,12 +125,14 @@ async def one(
             await db.engine.dispose()
             baseline, baseline_cpu = await _sqlite_baseline(folder)
         else:
-            baseline_cpu = 0.0
             async with db.engine.connect() as conn:
-                start = time.perf_counter()
+                backend = await conn.scalar(text("SELECT pg_backend_pid()"))
+                await conn.commit()
+                start, start_cpu = time.perf_counter(), _backend_cpu(backend)
                 await conn.execute(text(BASELINE))
                 await conn.commit()
                 baseline = time.perf_counter() - start
+                baseline_cpu = _backend_cpu(backend) - start_cpu
                 await conn.execute(text(f"DELETE FROM ledger_entries WHERE batch = '{BATCH}'"))
                 await conn.commit()
             # the baseline's rows deleted and cleared from the ledger and its indexes, so
@@ -134,12 +141,17 @@ async def one(
                 plain = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await plain.execute(text("VACUUM ledger_entries"))
         with captured(db) as statements:
-            start, start_cpu = time.perf_counter(), time.process_time()
             async with db.uow() as uow:
+                backend = None
+                if database == "postgres":
+                    backend = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+                start = time.perf_counter()
+                start_cpu = time.process_time() if backend is None else _backend_cpu(backend)
                 result = await month_close.close_month(uow, MONTH)
                 await uow.commit()
             elapsed = time.perf_counter() - start
-            close_cpu = time.process_time() - start_cpu if database == "sqlite" else 0.0
+            end_cpu = time.process_time() if backend is None else _backend_cpu(backend)
+            close_cpu = end_cpu - start_cpu
         # the notices, written after the close by the worker (outside the exclusive gate)
         start = time.perf_counter()
         chunks = 0
@@ -162,6 +174,17 @@ async def one(
             shutil.rmtree(folder, ignore_errors=True)
         if name is not None:
             await drop_postgres(name)
+
+
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds a PostgreSQL server process has used (user and system), read from
+    /proc: the server runs on this machine; nan where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _baseline_copy(folder: Path, remove: bool = False) -> Path:
@@ -220,12 +243,16 @@ async def by_rule(database: str, sizes: list[int], runs: int, rule: str) -> None
             f"{database:>8} {rule:>10} {size:>9,} enrolments: close median {close:7.2f} s "
             f"(runs {runs_text}); bare insert {base:6.2f} s; ratio x{close / base:4.2f}"
         )
-        if database == "sqlite":
-            cpu, cpu_base = statistics.median(close_cpus), statistics.median(baseline_cpus)
-            print(
-                f"{'':>8} in CPU seconds of this process (SQLite runs in it): close median "
-                f"{cpu:.2f}, bare insert {cpu_base:.2f}; ratio x{cpu / cpu_base:4.2f}"
-            )
+        cpu, cpu_base = statistics.median(close_cpus), statistics.median(baseline_cpus)
+        where = (
+            "this process (SQLite runs in it)"
+            if database == "sqlite"
+            else "the server's process serving the connection"
+        )
+        print(
+            f"{'':>8} in CPU seconds of {where}: close median {cpu:.2f}, bare insert "
+            f"{cpu_base:.2f}; ratio x{cpu / cpu_base:4.2f}"
+        )
         print(
             f"{'':>8} then the notices, fanned out by the worker outside the gate: "
             f"median {statistics.median(fans):.2f} s"
