@@ -60,6 +60,52 @@ three tables where the floor writes one; at 200,000, in CPU seconds of the proce
 (sqlite3 module, statements alone): the bare insert 0.36-0.39; working the debits out
 0.15 (0.32 with absences); updating every application and certificate 0.24 without a
 join, 0.48 joined to the computed debits (the certificates' sums grouped).
+
+7 December 2026, toward the targets at 1,000,000 (issue 30, part 3). PostgreSQL A/B on
+clones of one built database (CREATE DATABASE … TEMPLATE, a CHECKPOINT before each run),
+CPU seconds of the server's process beside the clock; nothing below was kept.
+- Half-empty pages (fillfactor 50, migration 0013) are in place: after a close at
+  200,000 n_tup_hot_upd = n_tup_upd = 200,000 on applications and on certificates. At
+  1,000,000 the heaps are 269 MB and 195 MB (404 MB and 294 MB with their indexes).
+- Where PostgreSQL's time goes at 200,000 (attendance, one close, load 3.7): working the
+  debits out into the temporary table 0.67 s (counting the absences 0.27 s in another
+  run's plan), ANALYZE 0.05, the ledger insert 3.59, applications 0.64, certificates
+  0.92; the bare insert 3.91.
+- One statement (the computed rows a MATERIALIZED CTE, three data-modifying CTEs, the
+  summary selected; no temporary table, no ANALYZE). As is, the grouped sums are
+  estimated at 200 rows and each certificate is looked up by its key (200,000 loops),
+  worse: 6.21 vs 5.62 CPU s (medians of 4, load 2.6-3.8). With nested loops off for the
+  statement, attendance 5.24 vs 5.57 (3 runs, load 3.8-4.5), then 5.35 vs 5.25 (3 runs,
+  load 3.5-5.4; bare insert 3.02); class_days 4.93 vs 4.91 (bare insert 3.02, load
+  3.8-4.6). At 1,000,000, attendance, 2 runs each (load 4.8-5.9): 26.47 and 28.13 CPU s
+  (35.96 and 48.87 s) vs 28.13 and 27.32 (44.33 and 43.10 s); bare insert 14.98 and 15.13
+  (24.05 and 24.85 s): x1.81 vs x1.84 in CPU, x1.73 vs x1.79 by the clock; class_days,
+  1 run each (load 4.6-5.6): 29.07 CPU s (57.77 s) vs 27.87 (51.78 s), bare insert
+  15.22 (24.96 s). Within the runs' spread each time: no gain shown, left out.
+- SQLite, the close's statements alone (sqlite3 module, CPU s, 200,000, attendance, load
+  3-5): filling the temporary table 0.42-0.47 (the computation alone 0.34; 0.15 without
+  the absences' join), the ledger insert 0.46-0.54, applications 0.20-0.25 (0.37 twice),
+  certificates 0.29-0.36, commit 0.12-0.22; 1.57-1.84 in all against the bare insert's
+  0.51 (its commit 0.06). Every row of a table updated without a join: certificates
+  0.11-0.13, applications 0.15. Tried, three interleaved runs each, totals: as is 1.61,
+  1.58, 1.57; the table keyed (certificate, application) WITHOUT ROWID, so the sums
+  stream unsorted: 1.57, 1.65, 1.49; with the certificates updated by a correlated row
+  value: 1.62, 1.63, 1.58; a 64 MB cache for the temporary database: 1.55, 1.76, 1.87
+  (both: 1.55, 1.61, 1.51); no temporary table, the ledger written from the computation
+  and the two updates read back from its new rows (a rowid range): 1.72, 1.59 against
+  1.70, 1.69; temp_store in memory 1.66-1.75 against 1.73-1.84 (and it cannot be set
+  inside a transaction once the connection has used its temporary database). All
+  within the spread: nothing kept.
+- This bench as it stands (the code of the day; load beside): SQLite 200,000, 3 runs
+  (load 1.4 -> 4.4): class_days x2.62 by the clock, x2.53 in CPU (1.76 vs 0.70);
+  attendance x3.17, x3.43 in CPU (1.80 vs 0.53). SQLite 1,000,000, 1 run each (load
+  5.8-6.1): class_days 16.53 s vs 5.36 s, x3.09; x2.96 in CPU (7.89 vs 2.66);
+  attendance 19.41 s vs 8.11 s, x2.39; x2.37 in CPU (9.09 vs 3.83): under the target
+  only because that bare insert took 3.83 CPU s where the same rows took 2.66 in the
+  run before, not a faster close. PostgreSQL 1,000,000 (the A/B above, the code of the
+  day, load 4.6-5.9): class_days x2.07 by the clock, x1.83 in CPU (1 run); attendance
+  x1.79, x1.84 in CPU (median of 2). On this loaded machine neither database is shown
+  within its target.
 """
 
 from __future__ import annotations
