@@ -12,8 +12,10 @@ is printed on its own line. Targets: linear growth; at 1,000,000 ≤ 1.5× the b
 PostgreSQL, ≤ 2.5× on SQLite. The data are built a chunk at a time (memory stays
 bounded). Each size is closed --runs times on fresh data and the median is printed.
 
-On SQLite the CPU seconds of the process are printed too, for the close and the bare
-insert, with their ratio: the wall-clock ratio swings x2.0-x3.6 with the machine's load.
+The CPU seconds of the close and of the bare insert are printed too, with their ratio: on
+SQLite of the process (SQLite runs in it), on PostgreSQL of the server's process serving
+the connection (from /proc, the server being on this machine). The wall-clock ratio
+swings x2.0-x3.6 with the machine's load.
 
 Each size runs under each debit rule (--rules): ``class_days`` (the group's class days
 within the studies) and ``attendance`` (a third of the children with one to five absences
@@ -58,12 +60,60 @@ three tables where the floor writes one; at 200,000, in CPU seconds of the proce
 (sqlite3 module, statements alone): the bare insert 0.36-0.39; working the debits out
 0.15 (0.32 with absences); updating every application and certificate 0.24 without a
 join, 0.48 joined to the computed debits (the certificates' sums grouped).
+
+7 December 2026, toward the targets at 1,000,000 (issue 30, part 3). PostgreSQL A/B on
+clones of one built database (CREATE DATABASE … TEMPLATE, a CHECKPOINT before each run),
+CPU seconds of the server's process beside the clock; nothing below was kept.
+- Half-empty pages (fillfactor 50, migration 0013) are in place: after a close at
+  200,000 n_tup_hot_upd = n_tup_upd = 200,000 on applications and on certificates. At
+  1,000,000 the heaps are 269 MB and 195 MB (404 MB and 294 MB with their indexes).
+- Where PostgreSQL's time goes at 200,000 (attendance, one close, load 3.7): working the
+  debits out into the temporary table 0.67 s (counting the absences 0.27 s in another
+  run's plan), ANALYZE 0.05, the ledger insert 3.59, applications 0.64, certificates
+  0.92; the bare insert 3.91.
+- One statement (the computed rows a MATERIALIZED CTE, three data-modifying CTEs, the
+  summary selected; no temporary table, no ANALYZE). As is, the grouped sums are
+  estimated at 200 rows and each certificate is looked up by its key (200,000 loops),
+  worse: 6.21 vs 5.62 CPU s (medians of 4, load 2.6-3.8). With nested loops off for the
+  statement, attendance 5.24 vs 5.57 (3 runs, load 3.8-4.5), then 5.35 vs 5.25 (3 runs,
+  load 3.5-5.4; bare insert 3.02); class_days 4.93 vs 4.91 (bare insert 3.02, load
+  3.8-4.6). At 1,000,000, attendance, 2 runs each (load 4.8-5.9): 26.47 and 28.13 CPU s
+  (35.96 and 48.87 s) vs 28.13 and 27.32 (44.33 and 43.10 s); bare insert 14.98 and 15.13
+  (24.05 and 24.85 s): x1.81 vs x1.84 in CPU, x1.73 vs x1.79 by the clock; class_days,
+  1 run each (load 4.6-5.6): 29.07 CPU s (57.77 s) vs 27.87 (51.78 s), bare insert
+  15.22 (24.96 s). Within the runs' spread each time: no gain shown, left out.
+- SQLite, the close's statements alone (sqlite3 module, CPU s, 200,000, attendance, load
+  3-5): filling the temporary table 0.42-0.47 (the computation alone 0.34; 0.15 without
+  the absences' join), the ledger insert 0.46-0.54, applications 0.20-0.25 (0.37 twice),
+  certificates 0.29-0.36, commit 0.12-0.22; 1.57-1.84 in all against the bare insert's
+  0.51 (its commit 0.06). Every row of a table updated without a join: certificates
+  0.11-0.13, applications 0.15. Tried, three interleaved runs each, totals: as is 1.61,
+  1.58, 1.57; the table keyed (certificate, application) WITHOUT ROWID, so the sums
+  stream unsorted: 1.57, 1.65, 1.49; with the certificates updated by a correlated row
+  value: 1.62, 1.63, 1.58; a 64 MB cache for the temporary database: 1.55, 1.76, 1.87
+  (both: 1.55, 1.61, 1.51); no temporary table, the ledger written from the computation
+  and the two updates read back from its new rows (a rowid range): 1.72, 1.59 against
+  1.70, 1.69; temp_store in memory 1.66-1.75 against 1.73-1.84 (and it cannot be set
+  inside a transaction once the connection has used its temporary database). All
+  within the spread: nothing kept.
+- This bench as it stands (the code of the day; load beside): SQLite 200,000, 3 runs
+  (load 1.4 -> 4.4): class_days x2.62 by the clock, x2.53 in CPU (1.76 vs 0.70);
+  attendance x3.17, x3.43 in CPU (1.80 vs 0.53). SQLite 1,000,000, 1 run each (load
+  5.8-6.1): class_days 16.53 s vs 5.36 s, x3.09; x2.96 in CPU (7.89 vs 2.66);
+  attendance 19.41 s vs 8.11 s, x2.39; x2.37 in CPU (9.09 vs 3.83): under the target
+  only because that bare insert took 3.83 CPU s where the same rows took 2.66 in the
+  run before, not a faster close. PostgreSQL 1,000,000 (the A/B above, the code of the
+  day, load 4.6-5.9): class_days x2.07 by the clock, x1.83 in CPU (1 run); attendance
+  x1.79, x1.84 in CPU (median of 2). On this loaded machine neither database is shown
+  within its target.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
+import os
 import shutil
 import statistics
 import time
@@ -96,10 +146,11 @@ async def one(
     database: str, size: int, rule: str
 ) -> tuple[float, float, float, list[str], float, float]:
     """Seconds of the close, of the bare insert and of the fan-out, the per-row
-    subqueries found, and (SQLite) the process CPU seconds of the close and of the bare
-    insert: aiosqlite runs SQLite in a thread of this process, so the process's CPU time
-    is the database's work plus the driver's, and the load of other processes on the
-    machine does not enter it (on PostgreSQL the server's work is elsewhere: 0, 0)."""
+    subqueries found, and the CPU seconds of the close and of the bare insert: on SQLite
+    of this process (aiosqlite runs SQLite in a thread of it, so the process's CPU time is
+    the database's work plus the driver's), on PostgreSQL of the server's process serving
+    the connection (read from /proc; nan if the server is on another machine). The load
+    of other processes on the machine does not enter them as it enters the clock."""
     if database == "sqlite":
         url, folder = fresh_sqlite(f"close{size}")
         name = None
@@ -120,12 +171,14 @@ async def one(
             await db.engine.dispose()
             baseline, baseline_cpu = await _sqlite_baseline(folder)
         else:
-            baseline_cpu = 0.0
             async with db.engine.connect() as conn:
-                start = time.perf_counter()
+                backend = await conn.scalar(text("SELECT pg_backend_pid()"))
+                await conn.commit()
+                start, start_cpu = time.perf_counter(), _backend_cpu(backend)
                 await conn.execute(text(BASELINE))
                 await conn.commit()
                 baseline = time.perf_counter() - start
+                baseline_cpu = _backend_cpu(backend) - start_cpu
                 await conn.execute(text(f"DELETE FROM ledger_entries WHERE batch = '{BATCH}'"))
                 await conn.commit()
             # the baseline's rows deleted and cleared from the ledger and its indexes, so
@@ -134,12 +187,17 @@ async def one(
                 plain = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await plain.execute(text("VACUUM ledger_entries"))
         with captured(db) as statements:
-            start, start_cpu = time.perf_counter(), time.process_time()
             async with db.uow() as uow:
+                backend = None
+                if database == "postgres":
+                    backend = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+                start = time.perf_counter()
+                start_cpu = time.process_time() if backend is None else _backend_cpu(backend)
                 result = await month_close.close_month(uow, MONTH)
                 await uow.commit()
             elapsed = time.perf_counter() - start
-            close_cpu = time.process_time() - start_cpu if database == "sqlite" else 0.0
+            end_cpu = time.process_time() if backend is None else _backend_cpu(backend)
+            close_cpu = end_cpu - start_cpu
         # the notices, written after the close by the worker (outside the exclusive gate)
         start = time.perf_counter()
         chunks = 0
@@ -162,6 +220,17 @@ async def one(
             shutil.rmtree(folder, ignore_errors=True)
         if name is not None:
             await drop_postgres(name)
+
+
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds a PostgreSQL server process has used (user and system), read from
+    /proc: the server runs on this machine; nan where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _baseline_copy(folder: Path, remove: bool = False) -> Path:
@@ -220,12 +289,16 @@ async def by_rule(database: str, sizes: list[int], runs: int, rule: str) -> None
             f"{database:>8} {rule:>10} {size:>9,} enrolments: close median {close:7.2f} s "
             f"(runs {runs_text}); bare insert {base:6.2f} s; ratio x{close / base:4.2f}"
         )
-        if database == "sqlite":
-            cpu, cpu_base = statistics.median(close_cpus), statistics.median(baseline_cpus)
-            print(
-                f"{'':>8} in CPU seconds of this process (SQLite runs in it): close median "
-                f"{cpu:.2f}, bare insert {cpu_base:.2f}; ratio x{cpu / cpu_base:4.2f}"
-            )
+        cpu, cpu_base = statistics.median(close_cpus), statistics.median(baseline_cpus)
+        where = (
+            "this process (SQLite runs in it)"
+            if database == "sqlite"
+            else "the server's process serving the connection"
+        )
+        print(
+            f"{'':>8} in CPU seconds of {where}: close median {cpu:.2f}, bare insert "
+            f"{cpu_base:.2f}; ratio x{cpu / cpu_base:4.2f}"
+        )
         print(
             f"{'':>8} then the notices, fanned out by the worker outside the gate: "
             f"median {statistics.median(fans):.2f} s"
