@@ -592,7 +592,9 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     itself, before answering Telegram."""
     s = TelegramSettings.of(app.settings)
     replies = Replies(bot, app.pace, s.replies_per_second, s.chat_rate, recover_s=s.recover_s)
-    dp = Dispatcher(engine=app.engine, replies=replies)
+    # no aiogram FSM: the dialog state is the engine's own (bot/dialogs/state.py), and the
+    # FSM's middleware read a state nobody asks for on every update (issue 30)
+    dp = Dispatcher(engine=app.engine, replies=replies, disable_fsm=True)
     in_flight = InFlight()  # counted by PerUserOrder, waiting in line included
     dp["in_flight"] = in_flight
     seen: SeenStore | None = None
