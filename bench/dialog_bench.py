@@ -565,7 +565,7 @@ def instrument(app: Any, dp: Dispatcher) -> Spans:
     order = middlewares.get("PerUserOrder")
     if order is not None and order.seen is not None:
         spans.wrap(order.seen, "first_time", "dedup")
-    spans.wrap(app.engine, "handle", "engine (deadline task)")
+    spans.wrap(app.engine, "handle_here", "engine (deadline timer)")
     spans.wrap(app.engine, "_handle", "engine step")
     spans.wrap(app.engine.states, "get", "state load")
     spans.wrap(app.engine.states, "set", "state save")
