@@ -103,9 +103,9 @@ them the same way (2 runs, load 5.7, 3.2): /balance 0.81, 0.83 (CPU 0.82, 0.83),
 is the read (core.certificates.balance builds whole child and certificate views: 40-160 µs
 over the lean peer's read in spans), and this bot's own pieces (spans at load 4.5: the
 state's load and save 75 µs, pacing 40, metrics 6; the render around Fluent 86, the send
-around aiogram's request 124-204 (two runs), its keyboard as costly as the lean peer's). Caching Fluent's
-number formatting was not done: the lean peer renders through the same Translator, so it
-would gain the same µs and the ratio would not rise.
+around aiogram's request 124-204 in two runs, its keyboard as costly as the lean peer's).
+Caching Fluent's number formatting was not done: the lean peer renders through the same
+Translator, so it would gain the same µs and the ratio would not rise.
 
 What the guarantees the lean peer lacks cost, per update: the dedup a few µs in memory
 (with Redis, no round trip of its own now: in the lock's script); the per-person lock an
