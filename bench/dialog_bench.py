@@ -26,7 +26,9 @@ middleware → engine → SQLite → screen → the answer.
 
 Printed for /balance, a press of the balance screen's button, and /menu: updates/s of this
 bot and of each peer, the ratios (targets: ≥ 1.0 of the lean peer on /balance and a press,
-≥ 1.0 of the aiogram_dialog peer on /menu), and this bot's p50/p99 (target p99 ≤ 5 ms).
+≥ 1.0 of the aiogram_dialog peer on /menu), the same ratios in the process's CPU time
+(``CPU``: what another process's load disturbs less than the clock), and this bot's p50/p99
+(target p99 ≤ 5 ms).
 
     .venv/bin/python -m bench.dialog_bench [--updates 2000] [--parents 50] [--round 50]
         [--spans] [--profile]
@@ -81,19 +83,44 @@ built 1,438 -> 1,030 (read 1,226 -> 871); render 717 -> 457 (Fluent 568 -> 367);
 1,267 -> 799; aiogram, the middleware and the handler around them 1,128 (23 %) -> 664
 (21 %). p99 on this loaded machine 10-15 ms (target 5 ms on a quiet one: not measured).
 
+Fourth round (7 December 2026): Telegram's dispatcher runs without aiogram's FSM middleware
+(the dialog state is the engine's; it read an unused state per update), and in long polling
+with the turn in this process (no Redis) the engine's step runs in the update's own task
+(``Engine.handle_here``): a timer at the deadline sends the apology from a task made only
+then and gives the person's turn back, so a step needs no task (with Redis, whose turn is
+given back in the task that took it, and in webhook mode, acknowledged when the handling
+ends, it keeps its task). Spans (one run, load 4.5): the engine's deadline costs 24 µs over
+the step (103 µs as a task the run before, load 1.4). CPU ratio of /balance against the
+lean peer in a scratch A/B of 50-update rounds (median of the rounds, 4000 updates): 0.828
+-> 0.854 -> 0.878 (load 3.7-5.3). This bench, 2000 updates, 3 runs after at load 4.7, 4.6,
+1.9 (another helper beside): /balance 0.91, 0.88, 0.90 of the lean peer (median 0.90; CPU
+0.89, 0.86, 0.89), 1.62 of the aiogram_dialog peer; a press 0.95, 1.34, 1.02 (median
+1.02); /menu 1.40, 1.37, 1.39 of the aiogram_dialog peer (median 1.39); p99 /balance 10.1,
+4.7, 3.0 ms, a press 11.0, 4.5, 6.4, /menu 5.2, 1.7, 4.4. The commit before, run between
+them the same way (2 runs, load 5.7, 3.2): /balance 0.81, 0.83 (CPU 0.82, 0.83), a press
+0.96, 1.26, /menu 1.22, 1.25; three runs before that, clock only (load 5.1-6.0): /balance
+0.89, 0.81, 0.84, a press 0.94, 0.85, 0.91. The target on /balance is not met: what is left
+is the read (core.certificates.balance builds whole child and certificate views: 40-160 µs
+over the lean peer's read in spans), and this bot's own pieces (spans at load 4.5: the
+state's load and save 75 µs, pacing 40, metrics 6; the render around Fluent 86, the send
+around aiogram's request 124-204 in two runs, its keyboard as costly as the lean peer's).
+Caching Fluent's number formatting was not done: the lean peer renders through the same
+Translator, so it would gain the same µs and the ratio would not rise.
+
 What the guarantees the lean peer lacks cost, per update: the dedup a few µs in memory
 (with Redis, no round trip of its own now: in the lock's script); the per-person lock an
 uncontended ``asyncio.Lock`` (with Redis: taken with the state's read and the seen mark
 in one script); the dialog state's load and save 0.05-0.1 ms (JSON); the deadline its
-own task, 60-130 µs (the step cannot run in the caller and move to a task when it first
-waits: what captured the caller's task on the way, asyncpg's asyncio.timeout, would
-cancel the caller; nor can the caller keep the step past the deadline: the person's turn
-must be given back); signing 4-20 µs (remembered); pacing 12-25 µs; metrics under 10 µs.
+timer, about 25 µs, in long polling without Redis (the step runs in the update's task from
+its start and never moves: moving a started step into a task let asyncpg's asyncio.timeout
+cancel the caller; the timer gives the person's turn back), its own task, 60-130 µs,
+elsewhere; signing 4-20 µs (remembered); pacing 12-25 µs; metrics under 10 µs.
 Fluent is paid by both (the lean peer renders the same texts). The lean peer reads its one
 statement as this bot does, plain columns on the unit of work's connection (``uow.core``:
 it used the ORM session's execute before, a cost this bot no longer pays). Redis round
 trips per update with Redis (tests/integration/test_round_trips.py): 3 (lock+seen+state,
-release+state, pacing); tasks per update (tests/integration/test_update_tasks.py): 1.
+release+state, pacing); tasks per update (tests/integration/test_update_tasks.py): none in
+long polling without Redis (one with Redis or a webhook: the step's).
 """
 
 from __future__ import annotations
@@ -565,7 +592,7 @@ def instrument(app: Any, dp: Dispatcher) -> Spans:
     order = middlewares.get("PerUserOrder")
     if order is not None and order.seen is not None:
         spans.wrap(order.seen, "first_time", "dedup")
-    spans.wrap(app.engine, "handle", "engine (deadline task)")
+    spans.wrap(app.engine, "handle_here", "engine (deadline timer)")
     spans.wrap(app.engine, "_handle", "engine step")
     spans.wrap(app.engine.states, "get", "state load")
     spans.wrap(app.engine.states, "set", "state save")
@@ -706,6 +733,7 @@ async def main(
         )
         for name, who in cases:
             spent = dict.fromkeys(who, 0.0)
+            cpu = dict.fromkeys(who, 0.0)  # the process's CPU seconds: what load disturbs less
             steps: list[float] = []
             for start in range(0, n, chunk):
                 count = min(chunk, n - start)
@@ -714,14 +742,16 @@ async def main(
                 for k in order:
                     batch = updates(k, name, start, count)
                     dp, bot = bots[k]
-                    began = time.perf_counter()
+                    began, began_cpu = time.perf_counter(), time.process_time()
                     times = await measure(dp, bot, batch)
                     spent[k] += time.perf_counter() - began
+                    cpu[k] += time.process_time() - began_cpu
                     if k == "ours":
                         steps += times
             rate = {k: n / spent[k] for k in who}
             versus = ", ".join(
-                f"{k} peer {rate[k]:6.0f}/s (ratio {rate['ours'] / rate[k]:.2f})"
+                f"{k} peer {rate[k]:6.0f}/s (ratio {rate['ours'] / rate[k]:.2f}, "
+                f"CPU {cpu[k] / cpu['ours']:.2f})"
                 for k in who
                 if k != "ours"
             )

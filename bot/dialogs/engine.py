@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,11 +146,46 @@ class Engine:
         self._lingering.add(task)
         task.add_done_callback(self._lingering.discard)
         task.add_done_callback(lambda _: stop.cancel())
-        metrics.ERRORS.labels(event.platform).inc()
-        logger.warning("no answer within %.1f s to a %s event", self.deadline, event.kind)
+        self._overdue(event)
         # what was pressed may still be finishing (its transaction commits after this
         # answer): say so, so the person looks before doing it again
         return self._apology(event, "error-slow")
+
+    async def handle_here(self, event: Event, late: Callable[[Reply], object]) -> Reply | None:
+        """``handle``, the step run in the caller's own task: no task of its own (issue 30:
+        the task, its future and the turns of the loop it costs were 60-120 µs of an
+        update), for a caller that can answer the person and give their turn back from a
+        timer. Past the deadline ``late`` is called, from that timer, with the same
+        apology ``handle`` returns then; the work goes on here as it would in its task
+        (not cut off midway, keeping no dialog state) and None is returned when it ends.
+        What still runs after ``linger`` seconds is cancelled, and the caller's task with
+        it. The step never changes tasks: what captures the current task on the way (an
+        ``asyncio.timeout`` in asyncpg's connect) keeps the right one."""
+        event = clean(event)
+        flag = _Late()
+        loop = asyncio.get_running_loop()
+        caller = asyncio.current_task()
+        stop: list[asyncio.TimerHandle] = []
+
+        def overdue() -> None:
+            flag.passed = True
+            if caller is not None:
+                stop.append(loop.call_later(self.linger, caller.cancel))
+            self._overdue(event)
+            late(self._apology(event, "error-slow"))
+
+        timer = loop.call_at(loop.time() + self.deadline, overdue)
+        try:
+            reply = await self._handle(event, flag)
+        finally:
+            timer.cancel()
+            for handle in stop:
+                handle.cancel()
+        return None if flag.passed else reply
+
+    def _overdue(self, event: Event) -> None:
+        metrics.ERRORS.labels(event.platform).inc()
+        logger.warning("no answer within %.1f s to a %s event", self.deadline, event.kind)
 
     async def _answering(self, event: Event, late: _Late, woken: asyncio.Future[None]) -> Reply:
         try:

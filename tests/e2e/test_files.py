@@ -38,15 +38,23 @@ def serve(app, files: tuple[Attachment, ...]) -> None:
     """``/files`` answers a screen with these files, rendered as any screen is; every
     other event goes to the engine as usual (the flow that will send reports is not the
     subject here: the way a screen's files leave is)."""
-    real = app.engine.handle
+    real, real_here = app.engine.handle, app.engine.handle_here
 
-    async def handle(event):  # type: ignore[no-untyped-def]
+    def files_screen(event) -> Reply | None:  # type: ignore[no-untyped-def]
         if event.kind == "command" and event.text == "files":
             screen = Screen([Data("Отчёт за ноябрь")], files=files)
             return Reply(render(screen, "ru", app.engine.t, lambda a: a), edit=False)
-        return await real(event)
+        return None
+
+    async def handle(event):  # type: ignore[no-untyped-def]
+        return files_screen(event) or await real(event)
+
+    async def handle_here(event, late):  # type: ignore[no-untyped-def]
+        # Telegram's long polling: the step in the update's own task
+        return files_screen(event) or await real_here(event, late)
 
     app.engine.handle = handle
+    app.engine.handle_here = handle_here
 
 
 # --- Telegram -------------------------------------------------------------------------

@@ -1,18 +1,30 @@
 """An answer past the deadline: the person is told at once that it may have gone through,
 and the work goes on (it is not cut off midway) without overwriting the dialog state of
-what the person does next; work still running after the engine's linger is cancelled."""
+what the person does next; work still running after the engine's linger is cancelled.
+The same through Telegram's long polling, where the step runs in the update's own task
+(``Engine.handle_here``): the apology and the person's turn are given from a timer."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
+from aiogram import Bot
 
+from bench.dialog_bench import MemorySession, command, press
+from bot.app import build
+from bot.config import Settings
 from bot.dialogs.engine import Engine
 from bot.dialogs.events import Event
 from bot.dialogs.flows import FLOWS
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore
+from bot.handlers.telegram import handler as telegram
 from bot.i18n import translator
 from core.storage.db import Database
 from core.usecases import UseCases
@@ -76,3 +88,81 @@ async def test_work_past_the_linger_is_cancelled(db: Database):
     assert SLOW in reply.screen.text
     await asyncio.sleep(1.5)
     assert not await _consented(core)  # cancelled before it wrote
+
+
+class _Recording(MemorySession):
+    """The bench's in-memory Bot API, remembering which methods were called."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.methods: list[str] = []
+
+    async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram signature)
+        self.methods.append(type(method).__name__)
+        return await super().make_request(bot, method, timeout)
+
+
+@asynccontextmanager
+async def _telegram(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[Any]:
+    """This bot in long polling's dispatcher (the step in the update's own task), a
+    deadline of 0.2 s, and a person at the consent screen; yields (app, dp, bot, press)."""
+    db_file = tmp_path / "late.db"
+    shutil.copy(sqlite_template, db_file)
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db_file}",
+        telegram_bot_token="1:LATE",
+        telegram_rate=1e9,
+        telegram_chat_rate=1e9,
+        reply_deadline_s=0.2,
+    )
+    app = await build(settings, seed_if_empty=True)
+    bot = Bot("1:LATE", session=_Recording())
+    try:
+        await setup_region(app.db, rows=[catalogue_row(1)])
+        dp = telegram.build_dispatcher(app, bot)
+        await dp.feed_update(bot, command(1, 1, "/start"))
+        keyboard = bot.session.keyboards[1]  # type: ignore[attr-defined]
+        consent = next(b["data"] for b in keyboard if "согласие" in b["text"])
+        yield app, dp, bot, press(2, 1, consent)
+    finally:
+        await bot.session.close()
+        await app.close()
+
+
+async def test_telegram_answers_a_late_step_at_once_and_the_next_message_too(
+    sqlite_template: Path, tmp_path: Path
+):
+    async with _telegram(sqlite_template, tmp_path) as (app, dp, bot, pressed):
+        session = bot.session
+        _slowed(app.engine.core, 0.8)
+        step = asyncio.create_task(dp.feed_update(bot, pressed))
+        for _ in range(50):  # the deadline is 0.2 s
+            await asyncio.sleep(0.02)
+            if SLOW in session.texts.get(1, ""):
+                break
+        assert SLOW in session.texts[1]  # answered while the step goes on
+        assert not step.done()
+        assert "AnswerCallbackQuery" in session.methods  # the press's progress bar stopped
+        # the person's turn was given back: their next message is not held behind it
+        await asyncio.wait_for(dp.feed_update(bot, command(3, 1, "/help")), 0.5)
+        assert "Команды" in session.texts[1]
+        shown = await app.engine.states.get("tg:1")
+        assert not step.done()
+        await step
+        assert await _consented(app.engine.core)  # done, not rolled back
+        # nothing more was sent for it, and it kept no state
+        assert "Команды" in session.texts[1]
+        after = await app.engine.states.get("tg:1")
+        assert after is not None and shown is not None and after.screen == shown.screen
+
+
+async def test_telegram_cancels_a_step_past_the_linger(sqlite_template: Path, tmp_path: Path):
+    async with _telegram(sqlite_template, tmp_path) as (app, dp, bot, pressed):
+        app.engine.linger = 0.3
+        _slowed(app.engine.core, 1.5)
+        step = asyncio.create_task(dp.feed_update(bot, pressed))
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(step, 3)
+        assert SLOW in bot.session.texts[1]  # type: ignore[attr-defined]
+        assert not await _consented(app.engine.core)  # cancelled before it wrote

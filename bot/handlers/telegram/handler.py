@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -111,17 +111,25 @@ class PerUserOrder(BaseMiddleware):
 
     It also counts the update among those in hand (``in_flight``) from its start, waiting
     in line included: one middleware where there were two, aiogram's chain a link shorter
-    per update (issue 30)."""
+    per update (issue 30).
+
+    ``here``: where the turn is this process's lock, which any task may give back, the
+    handler is told so (``turn_anywhere``) and runs the engine's step in the update's own
+    task (``Engine.handle_here``), answering from a timer past the deadline. A Redis turn
+    is given back in the task that took it (its context variable), and a webhook update
+    is acknowledged when its handling ends: those keep the step's own task."""
 
     def __init__(
         self,
         locks: KeyedLock | RedisOrder | None = None,
         seen: SeenStore | None = None,
         in_flight: InFlight | None = None,
+        here: bool = False,
     ) -> None:
         self.locks = locks or KeyedLock()
         self.seen = seen
         self.in_flight = in_flight
+        self.here = here
 
     async def __call__(self, handler, event, data):
         task = asyncio.current_task() if self.in_flight is not None else None
@@ -152,6 +160,8 @@ class PerUserOrder(BaseMiddleware):
             return await handler(event, data)
         locks = self.locks
         if isinstance(locks, KeyedLock):
+            if self.here:
+                data["turn_anywhere"] = True
             return await self._in_turn(locks, str(user.id), handler, event, data)
         async with contextlib.AsyncExitStack() as turn:
             fresh = await turn.enter_async_context(locks.hold(str(user.id), f"tg:{user.id}", mark))
@@ -521,15 +531,57 @@ ACK_WITHIN = 0.25  # seconds: a press's progress bar stops by then, its screen r
 
 
 _EARLY: set[asyncio.Task[None]] = set()  # presses answered before their screen was ready
+_LATE: set[asyncio.Task[None]] = set()  # apologies sent past the deadline (handle_here)
 
 
-async def handle_press(engine: Engine, event: Event, callback: CallbackQuery) -> Reply:
+class Late(Protocol):
+    """Sends an apology past the deadline (``late_answer``), after ``first`` if given."""
+
+    def __call__(self, apology: Reply, first: asyncio.Task[None] | None = None) -> None: ...
+
+
+def late_answer(
+    replies: Replies,
+    chat_id: int,
+    release: Release,
+    in_flight: InFlight | None,
+) -> Late:
+    """What answers a person past the engine's deadline while their step goes on in the
+    update's task (``Engine.handle_here``): a task of its own, made only then, that takes
+    the chat's next place, gives the person's turn back (their next messages are not held
+    behind a hung one) and sends the apology, after the press's answer when there is one.
+    Counted among the updates in hand, so that a stop lets it finish."""
+
+    def late(apology: Reply, first: asyncio.Task[None] | None = None) -> None:
+        async def send() -> None:
+            if first is not None:
+                await first  # the press's answer, then its screen
+            async with replies.order.place(chat_id, release):
+                await replies.deliver(chat_id, apology)
+
+        task = asyncio.ensure_future(send())
+        _LATE.add(task)
+        task.add_done_callback(_LATE.discard)
+        if in_flight is not None:
+            in_flight.tasks.add(task)
+            task.add_done_callback(in_flight.tasks.discard)
+
+    return late
+
+
+async def handle_press(
+    engine: Engine, event: Event, callback: CallbackQuery, late: Late | None = None
+) -> Reply | None:
     """The press's screen, the press answered as soon as the screen is known or after
     ``ACK_WITHIN``, whichever comes first: a person sees their press taken within a second
     however long the screen takes to build (a busy database) or to send (the reply queue,
     which the answer never joins). Answered early, the press gets no toast: the screen
     itself says what a toast would have (a stale button's notice heads it). A timer, not
-    a task: most screens are ready well before it (issue 30)."""
+    a task: most screens are ready well before it (issue 30).
+
+    With ``late``, the step runs in this task (``Engine.handle_here``): past the deadline
+    the press is answered if it was not yet, ``late`` sends the apology after that
+    answer, and None is returned (nothing more to send)."""
     early: list[asyncio.Task[None]] = []
 
     def answer_early() -> None:
@@ -540,9 +592,21 @@ async def handle_press(engine: Engine, event: Event, callback: CallbackQuery) ->
 
     timer = asyncio.get_running_loop().call_later(ACK_WITHIN, answer_early)
     try:
-        reply = await engine.handle(event)
+        if late is None:
+            reply: Reply | None = await engine.handle(event)
+        else:
+
+            def overdue(apology: Reply) -> None:
+                timer.cancel()
+                if not early:
+                    answer_early()
+                late(apology, early[0])
+
+            reply = await engine.handle_here(event, overdue)
     finally:
         timer.cancel()
+    if reply is None:
+        return None
     if early:
         await early[0]  # the screen goes after the answer
     else:
@@ -555,20 +619,38 @@ def build_router() -> Router:
 
     @router.message()
     async def on_message(
-        message: Message, engine: Engine, replies: Replies, release_turn: Release = None
+        message: Message,
+        engine: Engine,
+        replies: Replies,
+        release_turn: Release = None,
+        turn_anywhere: bool = False,
+        in_flight: InFlight | None = None,
     ) -> None:
         if message.chat.type != "private":
             return  # parents talk to the bot privately; groups are not served
         event = _event_from_message(message)
         if event is None:
             return
-        reply = await engine.handle(event)
-        async with replies.order.place(message.chat.id, release_turn):
-            await replies.deliver(message.chat.id, reply)
+        chat_id = message.chat.id
+        if turn_anywhere:
+            late = late_answer(replies, chat_id, release_turn, in_flight)
+            found = await engine.handle_here(event, late)
+            if found is None:
+                return  # answered at the deadline
+            reply = found
+        else:
+            reply = await engine.handle(event)
+        async with replies.order.place(chat_id, release_turn):
+            await replies.deliver(chat_id, reply)
 
     @router.callback_query()
     async def on_callback(
-        callback: CallbackQuery, engine: Engine, replies: Replies, release_turn: Release = None
+        callback: CallbackQuery,
+        engine: Engine,
+        replies: Replies,
+        release_turn: Release = None,
+        turn_anywhere: bool = False,
+        in_flight: InFlight | None = None,
     ) -> None:
         user = callback.from_user
         event = Event(
@@ -578,9 +660,12 @@ def build_router() -> Router:
             payload=callback.data or "",
             language_code=user.language_code,
         )
-        reply = await handle_press(engine, event, callback)
         message = callback.message if isinstance(callback.message, Message) else None
         chat_id = message.chat.id if message else user.id
+        late = late_answer(replies, chat_id, release_turn, in_flight) if turn_anywhere else None
+        reply = await handle_press(engine, event, callback, late)
+        if reply is None:
+            return  # answered at the deadline
         async with replies.order.place(chat_id, release_turn):
             await replies.deliver(chat_id, reply, message)
 
@@ -592,7 +677,9 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     itself, before answering Telegram."""
     s = TelegramSettings.of(app.settings)
     replies = Replies(bot, app.pace, s.replies_per_second, s.chat_rate, recover_s=s.recover_s)
-    dp = Dispatcher(engine=app.engine, replies=replies)
+    # no aiogram FSM: the dialog state is the engine's own (bot/dialogs/state.py), and the
+    # FSM's middleware read a state nobody asks for on every update (issue 30)
+    dp = Dispatcher(engine=app.engine, replies=replies, disable_fsm=True)
     in_flight = InFlight()  # counted by PerUserOrder, waiting in line included
     dp["in_flight"] = in_flight
     seen: SeenStore | None = None
@@ -601,7 +688,10 @@ def build_dispatcher(app: App, bot: Bot, *, dedup: bool = True) -> Dispatcher:
     order: KeyedLock | RedisOrder = KeyedLock()
     if app.redis is not None and isinstance(app.engine.states, RedisStateStore):
         order = RedisOrder(app.redis, app.engine.states)
-    dp.update.outer_middleware(PerUserOrder(order, seen, in_flight))
+    # the step in the update's own task where the turn is this process's and the update
+    # is long polling's (PerUserOrder says why not otherwise)
+    here = dedup and isinstance(order, KeyedLock)
+    dp.update.outer_middleware(PerUserOrder(order, seen, in_flight, here))
     dp.include_router(build_router())
     return dp
 
