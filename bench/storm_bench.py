@@ -418,6 +418,106 @@ async def audit(db: Database) -> dict[str, int]:
 
 # --- the bench: real replica processes ----------------------------------------------
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int, system: bool = False) -> float:
+    """CPU seconds (user + system, or system only) a process has used; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    utime, stime = int(fields[11]), int(fields[12])
+    return (stime if system else utime + stime) / TICK
+
+
+class _Spy:
+    """py-spy sampling the replicas through a phase, when PY_SPY names its binary (a
+    profiler for finding where the CPU goes; its own CPU makes the run's figures worse):
+    one collapsed-stack file per replica and phase under PY_SPY_DIR (default /tmp)."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.binary = os.environ.get("PY_SPY")
+        self.pids = pids
+        self.procs: list[subprocess.Popen] = []  # type: ignore[type-arg]
+
+    def start(self, phase: str) -> None:
+        if not self.binary:
+            return
+        folder = os.environ.get("PY_SPY_DIR", "/tmp")
+        for pid in self.pids:
+            out = os.path.join(folder, f"storm-{phase}-{pid}.txt")
+            self.procs.append(
+                subprocess.Popen(
+                    [
+                        self.binary,
+                        "record",
+                        "--pid",
+                        str(pid),
+                        "--format",
+                        "raw",
+                        "--rate",
+                        "200",
+                        "--nonblocking",
+                        "--output",
+                        out,
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.send_signal(2)  # SIGINT: py-spy writes its file and ends
+        for p in self.procs:
+            p.wait(30)
+        self.procs.clear()
+
+
+class Cpu:
+    """CPU seconds by who spent them, between two looks: the replicas, the PostgreSQL
+    backends of the bench's database (pg_stat_activity), the Redis server and this process
+    (the families and the stand-in Bot API). What a phase costs the machine, whatever else
+    runs beside it (other processes' load does not count here, unlike the clock's)."""
+
+    def __init__(self, db: Database, name: str, replicas: list[int], redis_pid: int) -> None:
+        self.db, self.name, self.replicas, self.redis_pid = db, name, replicas, redis_pid
+
+    async def look(self) -> dict[str, float]:
+        async with self.db.engine.connect() as conn:
+            backends = (
+                (
+                    await conn.execute(
+                        text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                        {"name": self.name},
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        return {
+            "replicas": sum(_cpu_of(p) for p in self.replicas),
+            "system": sum(_cpu_of(p, system=True) for p in self.replicas),
+            "postgres": sum(_cpu_of(p) for p in backends),
+            "redis": _cpu_of(self.redis_pid),
+            "bench": time.process_time(),
+            **{f"pg:{p}": _cpu_of(p) for p in backends},
+        }
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        # a backend started within the phase counts from 0; one gone counts till its end
+        pg = sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith("pg:"))
+        return {
+            "replicas": after["replicas"] - before["replicas"],
+            "system": after["system"] - before["system"],
+            "postgres": pg,
+            "redis": after["redis"] - before["redis"],
+            "bench": after["bench"] - before["bench"],
+        }
+
 
 async def one_run(
     families: int, groups: int, seats: int, concurrency: int, rate: float
@@ -444,6 +544,7 @@ async def one_run(
 
         r = Redis.from_url(redis_url)
         await r.flushdb()
+        redis_pid = int((await r.info("server"))["process_id"])
         await r.aclose()
         ports = [free_port(), free_port()]
         for port in ports:
@@ -466,14 +567,23 @@ async def one_run(
             await wait_ready(port, tries=1200)  # a loaded machine starts them slowly
         urls = [f"http://127.0.0.1:{p}/telegram/webhook" for p in ports]
         s = Storm(tg, urls, Signer(BUTTON_SECRET.encode()))
+        cpu = Cpu(db, name, [p.pid for p in procs], redis_pid)
+        spy = _Spy([p.pid for p in procs])
         # the baseline first (it also warms the replicas' connections): /help, no
         # database; at a limited budget a short one only warms them
         base = Outcome()
         warm = families if not rate else min(families, 100)
+        at = await cpu.look()
+        spy.start("help")
         base_s = await s.run([s.helps(n, base) for n in range(1, warm + 1)], concurrency)
+        spy.stop()
+        base_cpu = Cpu.spent(at, at := await cpu.look())
         mark = len(tg.sent)
         tg.acks.clear()
+        spy.start("storm")
         out, storm_s = await storm(s, programs, families, concurrency)
+        spy.stop()
+        storm_cpu = Cpu.spent(at, await cpu.look())
         sent = [x for x in tg.sent[mark:] if x.method in MESSAGES]
         per_family = Counter(x.chat_id for x in sent)
         found = await audit(db)
@@ -486,6 +596,8 @@ async def one_run(
             "messages": len(sent),
             "per_family": [per_family.get(USERS + n, 0) for n in range(1, families + 1)],
             "acks": list(tg.acks),
+            "base_cpu": base_cpu,
+            "storm_cpu": storm_cpu,
         }
     finally:
         for p in procs:
@@ -497,6 +609,19 @@ async def one_run(
         if db is not None:
             await db.dispose()
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _all(cpu: dict[str, float]) -> float:
+    return sum(v for k, v in cpu.items() if k != "system")  # system: of the replicas'
+
+
+def _cpu_line(cpu: dict[str, float], updates: int) -> str:
+    ms = {k: v * 1000 / max(updates, 1) for k, v in cpu.items()}
+    return (
+        f"replicas {ms['replicas']:.2f} ms (system {ms['system']:.2f}), postgres "
+        f"{ms['postgres']:.2f}, redis {ms['redis']:.2f}, the bench's process "
+        f"{ms['bench']:.2f}; all {_all(ms):.2f} ms"
+    )
 
 
 def _report(
@@ -542,12 +667,17 @@ def _report(
         f"out of arrival order {found['unfair']}; a child twice in a program "
         f"{found['doubles']}"
     )
+    storm_cpu = r["storm_cpu"]
+    served = max(len(out.finished), 1)
+    print(f"  CPU per storm update: {_cpu_line(storm_cpu, out.answered)}")
     result = {
         "last": last,
         "apply_p99": percentile(out.applies, 99),
         "press_p99": percentile(out.steps, 99),
         "ack_p99": percentile(r["acks"], 99),
         "ratio": math.nan,
+        "cpu_ratio": math.nan,
+        "replica_cpu_ratio": math.nan,
         "family_ratio": math.nan,
     }
     base = r["base"]
@@ -561,6 +691,17 @@ def _report(
         storm_families = len(out.finished) / r["storm_s"]
         base_families = base.answered / HELPS / r["base_s"]
         result["family_ratio"] = storm_families / base_families
+        base_cpu = r["base_cpu"]
+        print(f"  CPU per /help: {_cpu_line(base_cpu, base.answered)}")
+        base_family = _all(base_cpu) * HELPS / max(base.answered, 1)
+        result["cpu_ratio"] = base_family / (_all(storm_cpu) / served)
+        result["replica_cpu_ratio"] = (base_cpu["replicas"] * HELPS / max(base.answered, 1)) / (
+            storm_cpu["replicas"] / served
+        )
+        print(
+            f"  CPU a family, /help's over the storm's: all {result['cpu_ratio']:.2f}, "
+            f"the replicas' {result['replica_cpu_ratio']:.2f}"
+        )
         print(
             f"  baseline /help: {base.answered} answered, {base.lost} lost, "
             f"{base_rate:.0f} updates/s, p99 {percentile(base.steps, 99):.0f} ms\n"
