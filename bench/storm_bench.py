@@ -31,7 +31,7 @@ the bench's own process (the families and the stand-in Bot API), per storm updat
 per /help, and a family's CPU of the baseline over the storm's (all of them; the
 replicas alone). On a machine shared with other work the clock's ratio moves with it
 (the same code, 600 families, two runs minutes apart on 7 December: 1.06 and 0.44 in
-families/s, as the other work came and went), the CPU's much less (0.69 and 0.50).
+families/s, as the other work came and went), the CPU's less (0.69 and 0.50).
 PY_SPY=<py-spy binary> samples the replicas through each phase (PY_SPY_DIR: where).
 
 Measured 7 December 2026, 3,000 families, --rates 0, one run each, main (base) then
