@@ -74,11 +74,11 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     claim, the insert, the program's free seats) and four when it joins the waiting list
     (no free seat to count down); on PostgreSQL three either way (the claim, the insert
     and the free seats are one statement); plus the list of the family's applications
-    shown after it, read in the application's transaction. (Issue 30: the card was five - the season read the municipality's
-    year it never uses, the children and the child were read apart - and PostgreSQL's
-    application one more, the child's family read again by a statement of its own; the
-    group's screen between card and apply, three, is gone; PostgreSQL's application was
-    five and four.)"""
+    shown after it, read in the application's transaction. (Issue 30: the card was five -
+    the season read the municipality's year it never uses, the children and the child
+    were read apart - and PostgreSQL's application one more, the child's family read
+    again by a statement of its own; the group's screen between card and apply, three,
+    is gone; PostgreSQL's application was five and four.)"""
     await setup_region(db, quota=100, rows=[catalogue_row(1, seats=1, price=2000)])
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
