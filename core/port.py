@@ -205,6 +205,7 @@ __all__ = [
     "Staff",
     "Statement",
     "StreetMatch",
+    "Submitted",
     "Terms",
     "Waiting",
     "Withdrawal",
@@ -303,6 +304,15 @@ class ApplicationCard:
     waiting: Waiting | None
     contract: ContractView | None = None  # the latest contract offered on it
     may_rate: bool = False  # studied there a month: the family may rate the program
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """An application made: its place in the waiting list, if that is what it took, and
+    the family's applications with it (``Enrolment.submit_listed``)."""
+
+    waiting: Waiting | None
+    applications: list[ApplicationView]
 
 
 @dataclass(frozen=True)
@@ -470,6 +480,21 @@ class Enrolment(Protocol):
         the group is full. One notice per event: the parent who applied has the reply, so
         the family's notice is written only when ``teen`` (a child's own account)
         applied."""
+        ...
+
+    async def submit_listed(
+        self,
+        parent_id: int,
+        child_id: int,
+        group_id: int,
+        seen: Terms,
+        phone: str | None = None,
+        *,
+        teen: int | None = None,
+    ) -> Submitted:
+        """``submit``, and the family's applications as ``applications`` gives them,
+        the new one among them, read in the same transaction (the screen after applying
+        shows them: no read of its own)."""
         ...
 
     async def take(

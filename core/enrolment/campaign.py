@@ -40,12 +40,30 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class YearSettings:
+    """What the rules read of a municipality's settings of a school year
+    (MunicipalityYear), as plain columns: read with the group's facts on every quote and
+    application (an opening-day storm's hot path), where an ORM entity costs more than
+    the statement."""
+
+    nominal: int
+    budget_programs_limit: int | None
+    limit_significant: int | None
+    limit_preprofessional: int | None
+    limit_other: int | None
+    applications_open_on: date | None
+
+
+Settings = MunicipalityYear | YearSettings
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     school_year: int
     first_month: int
     last_month: int
     next_year: bool
-    settings: MunicipalityYear | None  # the municipality's settings of that school year
+    settings: Settings | None  # the municipality's settings of that school year
 
     @property
     def months(self) -> int:
@@ -74,7 +92,7 @@ async def target(
     end_month: int,
     period: Period = Period.SCHOOL,
     *,
-    current: MunicipalityYear | Unread | None = UNREAD,
+    current: Settings | Unread | None = UNREAD,
 ) -> Target:
     """The school year applied for, and the settings in force for it (the funding year's:
     for a calendar-year municipality, this calendar year's). ``current``: those settings

@@ -83,6 +83,15 @@ _OPEN_APPS = (
     .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
     .subquery("open_apps")
 )
+_YEAR_FIELDS = tuple(campaign.YearSettings.__dataclass_fields__)
+
+
+def _year_of(row: Any) -> campaign.YearSettings | None:
+    if row.year_id is None:
+        return None
+    return campaign.YearSettings(*(getattr(row, f"year_{f}") for f in _YEAR_FIELDS))
+
+
 # the group, its program and provider, the municipality's seat hold, the child's
 # municipality's settings of the funding year and the child's open applications, in one
 # statement: a row per open application (one with NULLs when there is none)
@@ -100,7 +109,9 @@ _GROUP = (
         Program.price,
         Provider.art_school,
         Municipality.seat_hold_hours,
-        MunicipalityYear,
+        # the settings of the funding year, as columns (campaign.YearSettings)
+        MunicipalityYear.id.label("year_id"),
+        *(getattr(MunicipalityYear, f).label(f"year_{f}") for f in _YEAR_FIELDS),
         _OPEN_APPS.c.app_id,
         _OPEN_APPS.c.app_program,
         _OPEN_APPS.c.app_register,
@@ -262,7 +273,7 @@ async def facts(
     today = uow.today
     period = Period(funding_period or Period.SCHOOL)
     rows = (
-        await uow.session.execute(
+        await uow.core(
             _GROUP,
             {
                 "group_id": group_id,
@@ -278,7 +289,7 @@ async def facts(
     if group.owner != parent_id:  # moved to another family meanwhile (_child_locked)
         raise DomainError("child_not_found")
     when = await campaign.target(
-        uow, muni_id, group.start_month, group.end_month, period, current=group.MunicipalityYear
+        uow, muni_id, group.start_month, group.end_month, period, current=_year_of(group)
     )
     first, last, months = when.first_month, when.last_month, when.months
     budget_registers = {r.value for r in BUDGET_REGISTERS}
@@ -362,7 +373,7 @@ async def facts(
     )
 
 
-def register_limit(year: MunicipalityYear | None, register: Register) -> int | None:
+def register_limit(year: campaign.Settings | None, register: Register) -> int | None:
     if year is None:
         return None
     return {

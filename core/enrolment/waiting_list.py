@@ -32,16 +32,16 @@ PASS_TRIES = 5  # looks for the first of a waiting list while people join or lea
 # leaves it at 0)
 _has_free = Group.taken < Group.seats
 _seat_free = and_(_has_free, Group.waiting == 0)
-_CLAIM = (
+CLAIM = (
     update(Group)
     .where(Group.id == bindparam("group_id"))
     .values(
         taken=case((_seat_free, Group.taken + 1), else_=Group.taken),
         waiting=case((_seat_free, Group.waiting), else_=Group.waiting + 1),
     )
-    .returning(Group.waiting)
     .execution_options(synchronize_session=False)
 )
+_CLAIM = CLAIM.returning(Group.waiting)
 
 
 async def claim(uow: UnitOfWork, group_id: int) -> int:

@@ -68,15 +68,17 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     statements of each step are pinned (BEGIN/COMMIT aside), on both databases: the card
     three (the program, its seats and its families' ratings; the family's children with
     their certificates, which says the one child of the age and what its quote reads of
-    it; the group's facts for that quote), the application five when it takes a seat (the
-    child and its certificate with the family's and the certificate's locks, the group
-    with the rules' facts and, after the locks, whose child it is now; the seat claim,
-    the insert, the program's free seats) and four when it joins the waiting list (no
-    free seat to count down), plus the list of the family's applications shown after it.
-    (Issue 30: the card was five - the season read the municipality's year it never
-    uses, the children and the child were read apart - and PostgreSQL's application one
-    more, the child's family read again by a statement of its own; the group's screen
-    between card and apply, three, is gone.)"""
+    it; the group's facts for that quote), the application on SQLite five when it takes a
+    seat (the child and its certificate with the family's and the certificate's locks,
+    the group with the rules' facts and, after the locks, whose child it is now; the seat
+    claim, the insert, the program's free seats) and four when it joins the waiting list
+    (no free seat to count down); on PostgreSQL three either way (the claim, the insert
+    and the free seats are one statement); plus the list of the family's applications
+    shown after it, read in the application's transaction. (Issue 30: the card was five -
+    the season read the municipality's year it never uses, the children and the child
+    were read apart - and PostgreSQL's application one more, the child's family read
+    again by a statement of its own; the group's screen between card and apply, three,
+    is gone; PostgreSQL's application was five and four.)"""
     await setup_region(db, quota=100, rows=[catalogue_row(1, seats=1, price=2000)])
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
@@ -97,7 +99,11 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
         event.listen(each, "before_cursor_execute", count)
     try:
         # applying writes no notice to the parent who applied (the reply said it)
-        for user, joins_the_list, application in (("1", False, 5), ("2", True, 4)):
+        postgres = db.engine.dialect.name == "postgresql"
+        for user, joins_the_list, application in (
+            ("1", False, 3 if postgres else 5),
+            ("2", True, 3 if postgres else 4),
+        ):
             await engine.handle(Event("tg", user, "command", text="start"))
             card, used = await press(user, signer.sign(PUBLIC, "prog:1"))
             assert "Подать заявку" in card.buttons[0].label, card.text

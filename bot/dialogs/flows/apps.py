@@ -37,6 +37,7 @@ from core.rules.people import format_phone, parse_phone
 flow = Flow("apps", teen=True)
 
 QUOTE = "quote"  # ctx.read_ahead: the quote read with the choice of the child
+APPS = "apps"  # ctx.read_ahead: the family's applications read with the one just made
 
 
 @action("ac")
@@ -215,9 +216,11 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
             await ctx.core.enrolment.take(ctx.parent_id, pending.offer, seen, teen=ctx.teen)
             waiting = None
         else:
-            waiting = await ctx.core.enrolment.submit(
+            done = await ctx.core.enrolment.submit_listed(
                 ctx.parent_id, pending.child, pending.group, seen, pending.phone, teen=ctx.teen
             )
+            ctx.read_ahead[APPS] = done.applications
+            waiting = done.waiting
     except DomainError as exc:
         if exc.code == "quote_changed":
             return await ctx.show(Screens.APPLY_QUOTE, T("quote_changed"))
@@ -242,7 +245,7 @@ async def apply_now(ctx: Ctx, act: ApplyNow) -> Screen:
         raise DomainError("stale-button")
     seen = Terms(act.price, act.share)
     try:
-        waiting = await ctx.core.enrolment.submit(
+        done = await ctx.core.enrolment.submit_listed(
             ctx.parent_id, act.child_id, act.group_id, seen, None, teen=ctx.teen
         )
     except DomainError as exc:
@@ -250,7 +253,8 @@ async def apply_now(ctx: Ctx, act: ApplyNow) -> Screen:
             _from_card(ctx, act.group_id, act.child_id)
             return await ctx.show(Screens.APPLY_QUOTE, T("quote_changed"))
         raise
-    return await _applied(ctx, waiting)
+    ctx.read_ahead[APPS] = done.applications
+    return await _applied(ctx, done.waiting)
 
 
 @flow.action(PhoneFromCard, on=(Screens.CARD,))
@@ -283,7 +287,10 @@ async def take_offer(ctx: Ctx, act: TakeSeat) -> Screen:
 
 @flow.screen(Screens.APPS)
 async def apps_screen(ctx: Ctx) -> Screen:
-    apps = await ctx.core.enrolment.applications(ctx.parent_id)
+    # after applying: the list the application read with it (no read of its own)
+    apps = ctx.read_ahead.pop(APPS, None)
+    if apps is None:
+        apps = await ctx.core.enrolment.applications(ctx.parent_id)
     if ctx.teen is not None:  # a child's own account: their applications only
         apps = [a for a in apps if a.child_id == ctx.teen]
     if not apps:
