@@ -107,6 +107,18 @@ around aiogram's request 124-204 in two runs, its keyboard as costly as the lean
 Caching Fluent's number formatting was not done: the lean peer renders through the same
 Translator, so it would gain the same µs and the ratio would not rise.
 
+Fifth round (7 December 2026): the balance's read (core.certificates.balance) returns a
+balance-only view (Kid, Funds: the columns the screen shows, no municipality join, no
+generic child and certificate views). In one process, 50 parents, median CPU per read over
+40 interleaved rounds: 296 -> 265 µs, and 258 against the lean peer's read 261 µs (load
+3.5-3.9): the read is at parity. The screen's build is 13 µs; its render 113 µs against 92
+for its four Fluent calls alone (the lean peer makes more Fluent calls: title and labels).
+This bench, 1000 updates, the commit before and after run alternately (load 2.1-2.8):
+/balance CPU 0.90, 0.91 before, 0.87, 0.91 after: 35 µs of a 1700 µs update is within its
+noise. What is left of the gap (about 10%) is outside the balance's own path: the
+engine's pieces listed above (state, deadline, pacing, consent from the kept parent view,
+rendering around Fluent) and the send.
+
 What the guarantees the lean peer lacks cost, per update: the dedup a few µs in memory
 (with Redis, no round trip of its own now: in the lock's script); the per-person lock an
 uncontended ``asyncio.Lock`` (with Redis: taken with the state's read and the seen mark

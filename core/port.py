@@ -56,6 +56,7 @@ from core.catalogue.reviews import (
 )
 from core.catalogue.views import ApplicationView, DebitLine, NextStep
 from core.certificates.amendments import Field as AmendField
+from core.certificates.balance import Balance, Funds, Kid
 from core.certificates.certificates import CertificateView, FundingTerms, Office
 from core.certificates.confirmations import PAGE as CONFIRM_PAGE
 from core.certificates.confirmations import Pending
@@ -160,10 +161,12 @@ __all__ = [
     "Family",
     "FirstDays",
     "FundingTerms",
+    "Funds",
     "GroupView",
     "Holder",
     "ImportReport",
     "Jobs",
+    "Kid",
     "Leaving",
     "LinkOutcome",
     "LinkRequest",
@@ -248,13 +251,6 @@ class Withdrawal:
 class ChildCard:
     child: ChildView
     certificate: CertificateView | None
-
-
-@dataclass(frozen=True)
-class Balance:
-    children: list[ChildView]
-    certificates: dict[int, CertificateView]  # by child
-    reserves: dict[int, list[Reserve]]  # by certificate: what each program holds
 
 
 @dataclass(frozen=True)

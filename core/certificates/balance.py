@@ -3,16 +3,14 @@ certificate's money and what each program holds on it, in one statement."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-from typing import cast as cast_to
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Executable, Integer, String, and_, bindparam, case, cast, literal, select
 from sqlalchemy.orm import aliased
 
-from core.certificates.certificates import CertificateView, _view, funding_terms
+from core.certificates.certificates import FundingTerms, funding_terms
 from core.certificates.statement import Reserve
-from core.family.children import ChildView
-from core.family.children import _view as child_view
 from core.rules.calendar import Period, funding_year_of
 from core.rules.enrolment import CertStatus
 from core.storage.db import UnitOfWork
@@ -38,42 +36,51 @@ _YEAR = case(
 )
 
 
-class _Child(NamedTuple):
+class Kid(NamedTuple):
+    """A child as the balance screen names them."""
+
     id: int
-    surname: str
     name: str
-    patronymic: str | None
-    birth_date: Any
-    snils: str | None
-    municipality_id: int
 
 
-class _Cert(NamedTuple):
-    id: int | None
-    number: str | None
-    status: str | None
+class Funds(NamedTuple):
+    """A certificate as the balance screen shows it: its state, its money and, funded, what
+    explains the money (no nominal, no queue position, no office: the screen shows none)."""
+
+    id: int
+    number: str
+    status: CertStatus
     total: int
     reserved: int
-    queue_seq: int | None
-    municipality_id: int
-    funding_requested_at: Any
-    rejection_reason: str | None
+    terms: FundingTerms | None
+
+    @property
+    def available(self) -> int:
+        return self.total - self.reserved
 
 
-_CHILD = len(_Child._fields)
-_CERT = _CHILD + 1  # after the child's municipality's name
-_MONEY = _CERT + len(_Cert._fields)
+@dataclass(frozen=True, slots=True)
+class Balance:
+    children: list[Kid]
+    certificates: dict[int, Funds]  # by child
+    reserves: dict[int, list[Reserve]]  # by certificate: what each program holds
+
 
 # each child with its certificate and what explains its money (its municipality's period,
 # the year's nominal and rule, this year's credit: terms_of's three reads joined in), and
 # a row for each program holding money on a funded certificate (reserves_of's read joined
 # in: issue 30, two statements before). Plain columns on the unit of work's connection
-# (UnitOfWork.core): no ORM loading for a read that only shows them.
+# (UnitOfWork.core): no ORM loading for a read that only shows them, and only the columns
+# the screen shows (the child's municipality, birth date, the queue's place: not read).
 _BALANCE: Executable = (
     select(
-        *(getattr(Child, f) for f in _Child._fields),
-        Municipality.name,
-        *(getattr(Certificate, f) for f in _Cert._fields),
+        Child.id,
+        Child.name,
+        Certificate.id,
+        Certificate.number,
+        Certificate.status,
+        Certificate.total,
+        Certificate.reserved,
         Certificate.funded_at,
         _CERT_MUNI.funding_period,
         MunicipalityYear.nominal,
@@ -84,7 +91,6 @@ _BALANCE: Executable = (
         Application.monthly_share,
         Application.last_month,
     )
-    .join(Municipality, Municipality.id == Child.municipality_id)
     .outerjoin(Certificate, Certificate.child_id == Child.id)
     .outerjoin(_CERT_MUNI, _CERT_MUNI.id == Certificate.municipality_id)
     .outerjoin(
@@ -112,13 +118,13 @@ _BALANCE: Executable = (
     .order_by(Child.id, Application.id)
 )
 
-Family = list[tuple[ChildView, CertificateView | None]]
+_FUNDED = CertStatus.FUNDED.value
 
 
-async def family(uow: UnitOfWork, parent_id: int) -> tuple[Family, dict[int, list[Reserve]]]:
-    """The family's children and their certificates (no nominal: the balance does not show
-    it) with their funding years, and what programs hold on the funded ones (by
-    certificate, in the order they were applied for): one statement."""
+async def family(uow: UnitOfWork, parent_id: int, only: int | None = None) -> Balance:
+    """The family's children (or only the one child ``only``) and their certificates as the
+    balance screen shows them, with their funding years, and what programs hold on the
+    funded ones (by certificate, in the order they were applied for): one statement."""
     today = uow.today
     rows = await uow.core(
         _BALANCE,
@@ -128,32 +134,33 @@ async def family(uow: UnitOfWork, parent_id: int) -> tuple[Family, dict[int, lis
             "school_year": funding_year_of(today, Period.SCHOOL),
         },
     )
-    found: Family = []
+    kids: list[Kid] = []
+    certs: dict[int, Funds] = {}
     held: dict[int, list[Reserve]] = {}
     last = None
+    shown: list[Reserve] | None = None  # the reserves of the child's funded certificate
     for row in rows:
-        program, left, share, until = row[-4:]
-        if row[0] != last:  # a child's first row: the child and the certificate
-            last = row[0]
-            cert = _Cert._make(row[_CERT:_MONEY])
-            shown: CertificateView | None = None
-            if cert.id is not None:  # a child without a certificate: all None
-                terms = None
-                if cert.status == CertStatus.FUNDED:
-                    funded_at, period, nominal, prorate, credited = row[_MONEY : _MONEY + 5]
-                    terms = funding_terms(
-                        uow,
-                        funded_at,
-                        Period(period or Period.SCHOOL),
-                        nominal,
-                        True if prorate is None else bool(prorate),
-                        None if credited is None else int(credited),
-                    )
-                    held[cert.id] = []
-                # the view made once, its terms in it (dataclasses.replace made it twice)
-                shown = await _view(uow, cast_to(Certificate, cert), nominal=False, terms=terms)
-            child = cast_to(Child, _Child._make(row[:_CHILD]))
-            found.append((child_view(child, row[_CHILD], today), shown))
-        if program is not None and shown is not None:
-            held[shown.id].append(Reserve(program, left, share, until))
-    return found, held
+        (kid, name, cert, number, status, total, reserved) = row[:7]
+        if kid != last:  # a child's first row: the child and the certificate
+            last, shown = kid, None
+            if only is not None and kid != only:
+                continue
+            kids.append(Kid(kid, name))
+            if cert is None:  # a child without a certificate: all None
+                continue
+            terms = None
+            if status == _FUNDED:
+                funded_at, period, nominal, prorate, credited = row[7:12]
+                terms = funding_terms(
+                    uow,
+                    funded_at,
+                    Period(period or Period.SCHOOL),
+                    nominal,
+                    True if prorate is None else bool(prorate),
+                    None if credited is None else int(credited),
+                )
+                shown = held[cert] = []
+            certs[kid] = Funds(cert, number or "", CertStatus(status), total, reserved, terms)
+        if shown is not None and row[12] is not None:
+            shown.append(Reserve(*row[12:16]))
+    return Balance(kids, certs, held)

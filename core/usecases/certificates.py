@@ -49,7 +49,7 @@ class Certificates(Area):
         return await self.db.run(link_by_number, parent_id, number, born, snils)
 
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
-        return await self.db.read(_balance, parent_id, only)
+        return await self.db.read(balance.family, parent_id, only)
 
     async def statement(
         self, parent_id: int, child_id: int, month: int | None = None
@@ -60,16 +60,6 @@ class Certificates(Area):
 async def _child_card(uow: UnitOfWork, parent_id: int, child_id: int) -> port.ChildCard:
     kid = await children.view(uow, parent_id, child_id)
     return port.ChildCard(kid, await certificates.view(uow, parent_id, child_id))
-
-
-async def _balance(uow: UnitOfWork, parent_id: int, only: int | None) -> port.Balance:
-    """One statement whatever the number of children: them with their certificates and
-    what programs hold on them (core.certificates.balance)."""
-    family, held = await balance.family(uow, parent_id)
-    family = [(kid, cert) for kid, cert in family if only is None or kid.id == only]
-    certs = {kid.id: cert for kid, cert in family if cert is not None}
-    held = {c.id: held[c.id] for c in certs.values() if c.id in held}
-    return port.Balance([kid for kid, _ in family], certs, held)
 
 
 async def link_by_number(

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from core.catalogue import catalogue_import
-from core.certificates import certificates
+from core.certificates import balance, certificates
 from core.errors import DomainError
+from core.family import children
 from core.rules.enrolment import CertStatus
 from core.storage.models import Certificate, LedgerEntry, Outbox
 from core.usecases import family as family_cases
@@ -115,3 +116,27 @@ async def test_credit_is_a_ledger_entry_and_balance_matches(db):
         entries = (await uow.session.scalars(select(LedgerEntry))).all()
         assert [e.kind for e in entries] == ["credit"]
         assert sum(e.total_delta for e in entries) == cert.total
+
+
+async def test_balance_read_shows_one_child_when_asked(db):
+    # a child's own account sees its own balance only, not a sibling's (issue 30: the
+    # balance's own read filters it)
+    await setup_region(db, rows=[catalogue_row(1)])
+    parent, funded = await parent_with_child(db)
+    async with db.uow() as uow:
+        sibling = await children.add(
+            uow, parent, children.ChildInput("Иванов", "Пётр", None, date(2012, 1, 9), None, 1)
+        )
+        await uow.commit()
+    async with db.reader() as uow:
+        whole = await balance.family(uow, parent)
+        theirs = await balance.family(uow, parent, only=sibling)
+        mine = await balance.family(uow, parent, only=funded)
+    assert [(k.id, k.name) for k in whole.children] == [(funded, "Мария"), (sibling, "Пётр")]
+    assert list(whole.certificates) == [funded]
+    assert [k.id for k in theirs.children] == [sibling]
+    assert theirs.certificates == {} and theirs.reserves == {}
+    assert [k.id for k in mine.children] == [funded]
+    cert = mine.certificates[funded]
+    assert cert.status == CertStatus.FUNDED and cert.available == cert.total > 0
+    assert cert.terms is not None and list(mine.reserves) == [cert.id]

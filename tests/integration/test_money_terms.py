@@ -29,9 +29,9 @@ async def _view(db, parent, child):
     async with db.reader() as uow:
         view = await certificates.view(uow, parent, child)
         # the balance screen reads the same terms in its one joined query (issue 30)
-        family = {kid.id: cert for kid, cert in (await balance.family(uow, parent))[0]}
+        family = (await balance.family(uow, parent)).certificates
     assert view is not None and family[child] is not None
-    assert family[child].terms == view.terms  # type: ignore[union-attr]
+    assert family[child].terms == view.terms
     return view
 
 

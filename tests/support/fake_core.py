@@ -289,10 +289,15 @@ class Certificates(_Area):
     async def balance(self, parent_id: int, only: int | None = None) -> port.Balance:
         kids = await self.core.family.children(parent_id, only)
         cert = self.scene.certificate
-        certs = {k.id: cert for k in kids} if cert is not None else {}
+        funds = None
+        if cert is not None:
+            funds = port.Funds(
+                cert.id, cert.number, cert.status, cert.total, cert.reserved, cert.terms
+            )
+        certs = {k.id: funds for k in kids} if funds is not None else {}
         funded = cert is not None and cert.status == CertStatus.FUNDED
         held = {cert.id: list(self.scene.reserves)} if cert is not None and funded else {}
-        return port.Balance(kids, certs, held)
+        return port.Balance([port.Kid(k.id, k.name) for k in kids], certs, held)
 
     async def statement(
         self, parent_id: int, child_id: int, month: int | None = None

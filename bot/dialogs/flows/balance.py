@@ -87,7 +87,8 @@ def _reserve(ctx: Ctx, r: Reserve) -> T:
 @flow.screen(Screens.BALANCE)
 async def balance(ctx: Ctx) -> Screen:
     parts: list[Piece] = []
-    found = await ctx.core.certificates.balance(ctx.parent_id, ctx.teen)
+    teen = ctx.teen
+    found = await ctx.core.certificates.balance(ctx.parent_id, teen)
     rows: list[list[Button]] = []
     for kid in found.children:
         cert = found.certificates.get(kid.id)
@@ -121,9 +122,11 @@ async def balance(ctx: Ctx) -> Screen:
     if not found.children:
         parts.append(T("balance-no-children"))
     # a child's own account has no list of children: their own certificate instead
-    mine = Button(T("btn-my-cert"), OpenMyCertificate())
-    rows += [[mine if ctx.teen is not None else Button(T("btn-children"), OpenChildren())]]
-    rows += [[menu_button()]]
+    if teen is not None:
+        rows.append([Button(T("btn-my-cert"), OpenMyCertificate())])
+    else:
+        rows.append([Button(T("btn-children"), OpenChildren())])
+    rows.append([menu_button()])
     return Screen([T("balance-title"), *parts], rows[-10:])
 
 
