@@ -249,7 +249,8 @@ class RoundReport:
     unexpected: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
     closes: Counter[int] = field(default_factory=Counter)  # month -> closes that closed it
-    applied: list[int] = field(default_factory=list)  # applications committed
+    # applications committed: the family that applied
+    applied: dict[int, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -619,7 +620,7 @@ async def step(
                 # price or balance moved meanwhile: quote_changed, nothing written)
                 seen = await _seen(db, fam, child, group)
                 app = await db.run(enrolment.apply, fam, child, group, expected=seen, phone=phone)
-                report.applied.append(app)
+                report.applied[app] = fam
         elif kind in ("cancel", "leave"):
             apps = await _apps(db, fam)
             if apps:
@@ -1230,12 +1231,19 @@ async def _check_outbox(s, apps, certs, report: RoundReport) -> list[str]:  # ty
     seen = Counter((pid, ref) for kind, _, pid, ref, _ in rows if kind == "debits")
     broken += [f"family {p}: told of month {m} {n} times" for (p, m), n in seen.items() if n > 1]
     by_id = {a.id: a for a in apps}
-    for app_id in report.applied:
+    # a notice is the family's it was addressed to: erased with that family's data (its
+    # consent withdrawn), though a dispute may since have moved the child, and the
+    # application with it, to another family
+    erased = set(
+        await s.scalars(select(Parent.id).where(Parent.consent_withdrawn_at.is_not(None)))
+    )
+    for app_id, family in report.applied.items():
         a = by_id.get(app_id)
         if a is None:
             broken.append(f"application {app_id} was committed and is gone")
         elif (
             a.parent_id is not None
+            and family not in erased
             and not {
                 f"app:{a.id}:submitted",
                 f"app:{a.id}:waiting",
