@@ -8,11 +8,15 @@ from __future__ import annotations
 import logging
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.resolver import CurrentEnvironment, Pattern, ResolverEnvironment
+from fluent.runtime.types import FluentInt, FluentNone, FluentNumber
+from fluent.runtime.utils import native_to_fluent
 
 from bot.words import Day, Month, functions
 
@@ -27,6 +31,7 @@ DEFAULT = "ru"
 # long one goes through Fluent as a short marker and is put in place after
 PLACEABLE_MAX = 2000
 PLAIN_KEPT = 10_000  # messages without parameters remembered (there are fewer keys)
+NUMBERS_KEPT = 10_000  # integers in words remembered (seats, counts, places in a list)
 
 
 def pick_language(code: str | None) -> str:
@@ -35,13 +40,52 @@ def pick_language(code: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT
 
 
+@lru_cache(maxsize=NUMBERS_KEPT)
+def _int_words(value: int, locale: Locale) -> str:
+    return FluentInt(value).format(locale)
+
+
+class _Int(FluentInt):
+    """An integer parameter whose words, as Fluent writes a bare { $n } (babel's number
+    pattern, the locale's grouping), are computed once while remembered: babel builds and
+    applies a pattern on every call (the dialog engine's rendering, issue 30)."""
+
+    def format(self, locale: Locale) -> str:
+        if self.options is not FluentNumber.default_number_format_options:
+            return super().format(locale)  # NUMBER($n, …) with options: as Fluent does
+        return _int_words(int(self), locale)
+
+
+class _Bundle(FluentBundle):
+    """FluentBundle.format_pattern (fluent.runtime 0.4) with integer arguments as _Int:
+    its native_to_fluent would make any int, ours too, a plain FluentInt."""
+
+    def format_pattern(
+        self, pattern: Pattern, args: dict[str, Any] | None = None
+    ) -> tuple[str | FluentNone, list[Exception]]:
+        fluent_args = {
+            name: _Int(value) if type(value) is int else native_to_fluent(value)
+            for name, value in (args or {}).items()
+        }
+        errors: list[Exception] = []
+        env = ResolverEnvironment(
+            context=self, current=CurrentEnvironment(args=fluent_args), errors=errors
+        )
+        try:
+            result = pattern(env)
+        except ValueError as e:
+            errors.append(e)
+            result = "{???}"
+        return result, errors
+
+
 class Translator:
     def __init__(self, root: Path = LOCALES_DIR) -> None:
         self.bundles: dict[str, FluentBundle] = {}
         self.keys: dict[str, set[str]] = {}
         self._plain: dict[tuple[str, str, str], str] = {}
         for lang in LANGUAGES:
-            bundle = FluentBundle([lang], functions=functions(lang), use_isolating=False)
+            bundle = _Bundle([lang], functions=functions(lang), use_isolating=False)
             keys: set[str] = set()
             for path in sorted((root / lang).glob("*.ftl")):
                 resource = FluentResource(path.read_text(encoding="utf-8"))

@@ -21,6 +21,9 @@ KEPT = 20_000  # signatures remembered: a screen's buttons are mostly the ones s
 class Signer:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
+        # the key's padding and the inner and outer hashes' first blocks, done once: each
+        # signature copies them (hmac.new does them again every time)
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)
         # a person's menu is signed again on every screen that leads back to it, and a
         # press checks a signature made a moment before: each HMAC is computed once while
         # it is remembered (the same user|action always gives the same signature)
@@ -31,7 +34,9 @@ class Signer:
         known = self._known.get(message)
         if known is not None:
             return known
-        digest = hmac.new(self._secret, message.encode(), hashlib.sha256).digest()
+        mac = self._keyed.copy()
+        mac.update(message.encode())
+        digest = mac.digest()
         sig = base64.urlsafe_b64encode(digest).decode()[:SIG_LEN]
         if len(self._known) >= KEPT:
             self._known.clear()
