@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 DEFAULT_TTL_S = 6 * 3600
+# made once: json.dumps(..., ensure_ascii=False) builds a JSONEncoder on every call, its
+# keyword arguments not being the defaults (issue 30: 1.6 of a save's 9 µs)
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass
@@ -27,9 +30,7 @@ class DialogState:
 
     def dumps(self) -> str:
         # not dataclasses.asdict: it deep-copies the data only to serialise them
-        return json.dumps(
-            {"screen": self.screen, "data": self.data, "lang": self.lang}, ensure_ascii=False
-        )
+        return _ENCODE({"screen": self.screen, "data": self.data, "lang": self.lang})
 
     @classmethod
     def loads(cls, raw: str | bytes) -> DialogState:

@@ -421,7 +421,8 @@ class Replies:
                 return
         if reply.screen.venue is not None and not await self.send_venue(chat_id, reply.screen):
             return
-        await self.send_files(chat_id, reply.screen)
+        if reply.screen.files:  # most screens have none: no coroutine, no translator
+            await self.send_files(chat_id, reply.screen)
 
     async def send_venue(self, chat_id: int, screen: Rendered) -> bool:
         """The screen's place as Telegram's own venue (sendVenue: latitude, longitude,
