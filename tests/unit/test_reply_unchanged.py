@@ -10,7 +10,7 @@ from aiogram.types import Message
 
 from bot.dialogs.engine import Reply
 from bot.dialogs.screen import RButton, Rendered
-from bot.handlers.telegram.handler import Replies, markup
+from bot.handlers.telegram.replies import Replies, markup
 from bot.notify.pacing import LocalPace
 
 

@@ -9,7 +9,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.dialogs.screen import RButton, Rendered
-from bot.handlers.telegram.handler import markup
+from bot.handlers.telegram.replies import markup
 
 
 async def test_the_keyboard_built_from_dicts_is_the_one_built_button_by_button():
