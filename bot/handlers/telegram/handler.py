@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -45,7 +44,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.startup import setup_call
 from bot.handlers.telegram.presses import handle_press, late_answer
-from bot.handlers.telegram.replies import Release, Replies
+from bot.handlers.telegram.replies import InFlight, Release, Replies
 from bot.handlers.telegram.settings import TelegramSettings
 from bot.i18n import LANGUAGES, translator
 
@@ -183,30 +182,6 @@ class PerUserOrder(BaseMiddleware):
             return await handler(event, data)
         finally:
             give_back()
-
-
-class InFlight:
-    """The updates being handled now (counted by ``PerUserOrder``). aiogram handles each
-    polled update in a task of its own and does not wait for them when polling stops; a
-    stop waits for them here so that an answer half-way is sent and only then the bot's
-    HTTP session closes (an answer sent after the close would open a session that nobody
-    closes)."""
-
-    def __init__(self) -> None:
-        self.tasks: set[asyncio.Task[Any]] = set()
-
-    async def drain(self, grace: float) -> None:
-        """Let the updates in hand finish for up to ``grace`` seconds, then cancel the rest
-        (their unit of work rolls back, so nothing is half-written) and wait for them."""
-        pending = self.tasks - {asyncio.current_task()}
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=grace)
-        for task in late:
-            task.cancel()
-        if late:
-            logger.warning("%d updates were still in hand after %s s: cancelled", len(late), grace)
-            await asyncio.gather(*late, return_exceptions=True)
 
 
 def _event_from_message(message: Message) -> Event | None:

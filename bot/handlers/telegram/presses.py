@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import CallbackQuery
 
 from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
-from bot.handlers.telegram.replies import Release, Replies
-
-if TYPE_CHECKING:  # the handler imports this module
-    from bot.handlers.telegram.handler import InFlight
+from bot.handlers.telegram.replies import InFlight, Release, Replies
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Telegram's answers to a person: the chat's line (its answers leave in the order their
-events were handled), the keyboard of a screen, and the sending itself from the bot's
-shared budget, ahead of notices."""
+events were handled), the keyboard of a screen, the sending itself from the bot's shared
+budget, ahead of notices, and the updates in hand that a stop lets finish (InFlight)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,30 @@ logger = logging.getLogger(__name__)
 
 
 Release = Callable[[], Awaitable[Any]] | None
+
+
+class InFlight:
+    """The updates being handled now (counted by ``PerUserOrder``). aiogram handles each
+    polled update in a task of its own and does not wait for them when polling stops; a
+    stop waits for them here so that an answer half-way is sent and only then the bot's
+    HTTP session closes (an answer sent after the close would open a session that nobody
+    closes)."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    async def drain(self, grace: float) -> None:
+        """Let the updates in hand finish for up to ``grace`` seconds, then cancel the rest
+        (their unit of work rolls back, so nothing is half-written) and wait for them."""
+        pending = self.tasks - {asyncio.current_task()}
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            logger.warning("%d updates were still in hand after %s s: cancelled", len(late), grace)
+            await asyncio.gather(*late, return_exceptions=True)
 
 
 class SendOrder:
