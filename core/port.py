@@ -305,7 +305,7 @@ class ApplicationCard:
 @dataclass(frozen=True)
 class Submitted:
     """An application made: its place in the waiting list, if that is what it took, and
-    the family's applications with it (``Enrolment.submit_listed``)."""
+    the family's applications with it (``Enrolment.submit``)."""
 
     waiting: Waiting | None
     applications: list[ApplicationView]
@@ -470,27 +470,14 @@ class Enrolment(Protocol):
         phone: str | None = None,
         *,
         teen: int | None = None,
-    ) -> Waiting | None:
+    ) -> Submitted:
         """Applies under the terms the family saw (the quote's monthly price and share:
         others now refuse it with ``quote_changed``); the place in the waiting list when
-        the group is full. One notice per event: the parent who applied has the reply, so
-        the family's notice is written only when ``teen`` (a child's own account)
-        applied."""
-        ...
-
-    async def submit_listed(
-        self,
-        parent_id: int,
-        child_id: int,
-        group_id: int,
-        seen: Terms,
-        phone: str | None = None,
-        *,
-        teen: int | None = None,
-    ) -> Submitted:
-        """``submit``, and the family's applications as ``applications`` gives them,
+        the group is full, and the family's applications as ``applications`` gives them,
         the new one among them, read in the same transaction (the screen after applying
-        shows them: no read of its own)."""
+        shows them: no read of its own). One notice per event: the parent who applied has
+        the reply, so the family's notice is written only when ``teen`` (a child's own
+        account) applied."""
         ...
 
     async def take(

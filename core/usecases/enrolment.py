@@ -35,23 +35,9 @@ class Enrolment(Area):
         phone: str | None = None,
         *,
         teen: int | None = None,
-    ) -> port.Waiting | None:
-        return await self.db.run(
-            _submit, parent_id, child_id, group_id, seen, phone, teen is not None
-        )
-
-    async def submit_listed(
-        self,
-        parent_id: int,
-        child_id: int,
-        group_id: int,
-        seen: port.Terms,
-        phone: str | None = None,
-        *,
-        teen: int | None = None,
     ) -> port.Submitted:
         return await self.db.run(
-            _submit_listed, parent_id, child_id, group_id, seen, phone, teen is not None
+            _submit, parent_id, child_id, group_id, seen, phone, teen is not None
         )
 
     async def take(
@@ -132,25 +118,12 @@ async def _submit(
     seen: port.Terms,
     phone: str | None,
     notify: bool,
-) -> port.Waiting | None:
-    """Apply, and the place in the waiting list if it is one (the seat claim says it)."""
+) -> port.Submitted:
+    """Apply: the place in the waiting list if it is one (the seat claim says it), and the
+    family's applications read before the commit (one statement more in this
+    transaction, where a read of their own after it cost a unit of work: its connection
+    from the pool and back, on PostgreSQL a statement besides)."""
     applied = await enrolment.submit(
         uow, parent_id, child_id, group_id, expected=seen, phone=phone, notify=notify
     )
-    return applied.waiting
-
-
-async def _submit_listed(
-    uow: UnitOfWork,
-    parent_id: int,
-    child_id: int,
-    group_id: int,
-    seen: port.Terms,
-    phone: str | None,
-    notify: bool,
-) -> port.Submitted:
-    """Apply, and the family's applications read before the commit (one statement more
-    in this transaction, where a read of their own after it cost a unit of work: its
-    connection from the pool and back, on PostgreSQL a statement besides)."""
-    waiting = await _submit(uow, parent_id, child_id, group_id, seen, phone, notify)
-    return port.Submitted(waiting, await views.parent_applications(uow, parent_id))
+    return port.Submitted(applied.waiting, await views.parent_applications(uow, parent_id))

@@ -411,22 +411,9 @@ class Enrolment(_Area):
         phone: str | None = None,
         *,
         teen: int | None = None,
-    ) -> port.Waiting | None:
-        self.wrote("submit", child_id, group_id, seen.share, phone)
-        return None
-
-    async def submit_listed(
-        self,
-        parent_id: int,
-        child_id: int,
-        group_id: int,
-        seen: port.Terms,
-        phone: str | None = None,
-        *,
-        teen: int | None = None,
     ) -> port.Submitted:
-        waiting = await self.submit(parent_id, child_id, group_id, seen, phone, teen=teen)
-        return port.Submitted(waiting, await self.applications(parent_id))
+        self.wrote("submit", child_id, group_id, seen.share, phone)
+        return port.Submitted(None, await self.applications(parent_id))
 
     async def take(
         self, parent_id: int, application_id: int, seen: port.Terms, *, teen: int | None = None

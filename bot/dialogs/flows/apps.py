@@ -216,7 +216,7 @@ async def apply_yes(ctx: Ctx, _: ConfirmApplication) -> Screen:
             await ctx.core.enrolment.take(ctx.parent_id, pending.offer, seen, teen=ctx.teen)
             waiting = None
         else:
-            done = await ctx.core.enrolment.submit_listed(
+            done = await ctx.core.enrolment.submit(
                 ctx.parent_id, pending.child, pending.group, seen, pending.phone, teen=ctx.teen
             )
             ctx.read_ahead[APPS] = done.applications
@@ -245,7 +245,7 @@ async def apply_now(ctx: Ctx, act: ApplyNow) -> Screen:
         raise DomainError("stale-button")
     seen = Terms(act.price, act.share)
     try:
-        done = await ctx.core.enrolment.submit_listed(
+        done = await ctx.core.enrolment.submit(
             ctx.parent_id, act.child_id, act.group_id, seen, None, teen=ctx.teen
         )
     except DomainError as exc:
