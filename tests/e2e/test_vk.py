@@ -181,7 +181,7 @@ async def test_messages_not_allowed_is_recorded(vk_bot):
 
 
 async def test_retried_send_gives_no_second_message(vk_bot):
-    from bot.handlers.vk.handler import random_id
+    from bot.handlers.vk.api import random_id
 
     assert random_id(1, "m5", "text", "{}") == random_id(1, "m5", "text", "{}")
     assert random_id(1, "m5", "text", "{}") != random_id(1, "m6", "text", "{}")

@@ -1,6 +1,6 @@
 """MAX through the maxapi library: long polling with the marker or a webhook
-subscription (handler.py), keyboards within MAX's limits (keyboard.py), notices in
-sender.py."""
+subscription (handler.py), its answers (replies.py) and presses (presses.py), keyboards
+within MAX's limits (keyboard.py), notices in sender.py."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """MAX through the maxapi library: long polling with the marker, or a webhook subscription
 with its secret; updates turned into the neutral event, screens into MAX inline keyboards.
 
-No flow logic here. Every request to MAX (replies here, notices in sender.py) draws from
-the bot's 30 requests/s budget, shared through Redis when REDIS_URL is set, and a dialog's
-own budget of 2 answers a second (api.py); updates are read in updates.py. The library's
-own retries are off: a repeated POST /messages would be a second message, so a failed send
-is this package's decision.
+No flow logic here. Every request to MAX (answers in replies.py, a press's in presses.py,
+notices in sender.py) draws from the bot's 30 requests/s budget, shared through Redis when
+REDIS_URL is set, and a dialog's own budget of 2 answers a second (api.py); updates are
+read in updates.py. The library's own retries are off: a repeated POST /messages would be
+a second message, so a failed send is this package's decision.
 """
 
 from __future__ import annotations
@@ -14,36 +14,23 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import mimetypes
-from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from maxapi import Bot
-from maxapi.enums.attachment import AttachmentType
 from maxapi.enums.update import UpdateType
-from maxapi.enums.upload_type import UploadType
-from maxapi.exceptions.max import MaxApiError, MaxConnection, MaxUploadFileFailed
-from maxapi.types.attachments import AttachmentInput, Location
-from maxapi.types.attachments.upload import AttachmentPayload, AttachmentUpload
-from maxapi.types.updates.message_callback import MessageForCallback
+from maxapi.exceptions.max import MaxApiError, MaxConnection
 
 from bot.app import App
-from bot.dialogs.engine import Reply
-from bot.dialogs.events import Event
-from bot.dialogs.screen import Rendered, RFile
 from bot.dialogs.state import RedisStateStore
-from bot.handlers import Refused, uploads
+from bot.handlers import Refused
 from bot.handlers.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
-from bot.handlers.max.api import MaxApi, make_bot, transient, unreachable, upload_token
-from bot.handlers.max.keyboard import keyboard
+from bot.handlers.max.api import MaxApi, make_bot, transient
+from bot.handlers.max.presses import handle_press
+from bot.handlers.max.replies import Replies
 from bot.handlers.max.settings import MaxSettings
 from bot.handlers.max.updates import KEY, to_event, who
-from bot.handlers.split import MAX_TEXT, split_text
 from bot.handlers.startup import setup_call
-from bot.i18n import pick_language, translator
 from bot.notify.pacing import Budget
 
 logger = logging.getLogger(__name__)
@@ -66,6 +53,7 @@ class MaxHandler:
         self.seen = seen
         own = MaxSettings.of(app.settings)
         self.api = MaxApi(bot, app.pace, own.rate, own.chat_rate)
+        self.replies = Replies(app.engine, bot, self.api)
         states = app.engine.states
         self.order: KeyedLock | RedisOrder = KeyedLock()
         if app.redis is not None and isinstance(states, RedisStateStore):
@@ -148,9 +136,9 @@ class MaxHandler:
                 if kind == "bot_stopped":
                     # the person stopped (blocked) the bot: nothing reaches them until
                     # they start it again (bot_started) or write
-                    await self._unreachable(user)
+                    await self.replies.unreachable(user)
                 elif kind == "message_callback":
-                    await self.on_press(raw, user)
+                    await handle_press(self.app.engine, self.replies, raw, user)
                 else:
                     await self.on_message(raw, user)
         except Exception:
@@ -161,203 +149,7 @@ class MaxHandler:
         if event is None:
             return
         reply = await self.app.engine.handle(event)
-        await self.send(user, reply)
-
-    async def on_press(self, raw: dict[str, Any], user: str) -> None:
-        callback = raw.get("callback") or {}
-        lang = raw.get("user_locale")
-        event = Event(
-            platform=KEY,
-            user_id=user,
-            kind="button",
-            payload=str(callback.get("payload") or ""),
-            language_code=pick_language(lang) if isinstance(lang, str) else None,
-        )
-        reply = await self.app.engine.handle(event)
-        callback_id = str(callback.get("callback_id") or "")
-        # one call answers the press and puts the new screen in place of the old one; a
-        # text longer than one message: its first part there (without buttons), the rest
-        # sent after it, the keyboard on the last
-        parts = split_text(reply.screen.text, MAX_TEXT)
-        attachments: list[AttachmentInput] = (
-            [*keyboard(reply.screen.rows)] if len(parts) == 1 else []
-        )
-        message = MessageForCallback(text=parts[0], attachments=attachments)
-        try:
-            await self.api.call(
-                user,
-                lambda: self.bot.send_callback(
-                    callback_id, message=message, notification=reply.toast
-                ),
-                reply=True,
-                line="answers",
-            )
-        except MaxApiError as exc:
-            # 404 not.found: the press is too old or unknown, which says nothing of the
-            # person; only a refusal of the dialog itself does
-            if exc.code != 404 and unreachable(exc):
-                await self._unreachable(user)
-                return
-            logger.info("MAX callback answer refused (%s): sending anew", exc.code)
-        except (MaxConnection, TimeoutError) as exc:
-            logger.info("MAX callback answer failed (%s): sending anew", type(exc).__name__)
-        else:
-            await self.send(user, reply, first=1)
-            return
-        # the action behind the press was saved: its screen goes as messages instead
-        await self.send(user, reply)
-
-    async def send(self, user: str, reply: Reply, first: int = 0) -> None:
-        """The screen as one message or several, the keyboard on the last; from part
-        ``first`` (the ones before it are shown already)."""
-        screen = reply.screen
-        parts = split_text(screen.text, MAX_TEXT)
-        for i in range(first, len(parts)):
-            rows = screen.rows if i == len(parts) - 1 else []
-            refused = await self._deliver(
-                user,
-                partial(
-                    self.bot.send_message,
-                    user_id=int(user),
-                    text=parts[i],
-                    attachments=keyboard(rows),
-                ),
-            )
-            if refused is not None:
-                logger.warning("MAX message not sent: error %s", refused.code)
-                return
-        if screen.venue is not None and not await self.send_venue(user, screen):
-            return
-        if screen.files:
-            await self.send_files(user, screen)
-
-    async def send_venue(self, user: str, screen: Rendered) -> bool:
-        """The screen's place as MAX's own location: POST /messages with an attachment
-        ``{type: location, latitude, longitude}`` (dev.max.ru, LocationAttachmentRequest),
-        the name and address as its text; False when the person cannot be messaged."""
-        venue = screen.venue
-        if venue is None:
-            return True
-        place: list[AttachmentInput] = [
-            Location(
-                type=AttachmentType.LOCATION,
-                latitude=venue.latitude,
-                longitude=venue.longitude,
-                bot=None,
-            )
-        ]
-        refused = await self._deliver(
-            user,
-            partial(
-                self.bot.send_message,
-                user_id=int(user),
-                text=f"{venue.title}\n{venue.address}",
-                attachments=place,
-            ),
-        )
-        if refused is not None:
-            logger.warning("MAX location not sent: error %s", refused.code)
-            return not unreachable(refused)
-        return True
-
-    # --- files --------------------------------------------------------------------------
-
-    async def send_files(self, user: str, screen: Rendered) -> None:
-        """The screen's files after its text, each a message with its caption: POST
-        /uploads?type=image|file gives an upload URL, the file is POSTed there as
-        multipart/form-data (field ``data``), the upload server answers the token, and
-        POST /messages carries ``{type, payload: {token}}`` (dev.max.ru, "Отправка
-        сообщений с медиафайлами"); maxapi waits and asks again while MAX answers
-        ``attachment.not.ready``. A file over MAX's limits is not uploaded: the person
-        reads why instead."""
-        t = translator()
-        for file in screen.files:
-            refusal = uploads.check(file, uploads.MAX)
-            if refusal is not None:
-                logger.info("a %s over MAX's limits was not sent", file.kind)
-                if not await self._text(user, refusal.text(t, screen.lang)):
-                    return
-                continue
-            caption = file.caption
-            if caption and uploads.caption_apart(caption, uploads.MAX):
-                if not await self._text(user, caption):
-                    return
-                caption = ""
-            try:
-                attachment = await self.api.call(
-                    user, partial(self._upload, file), reply=True, attempts=3
-                )
-            except (
-                MaxApiError,
-                MaxUploadFileFailed,
-                MaxConnection,
-                TimeoutError,
-                aiohttp.ClientError,
-            ) as exc:
-                logger.warning("MAX upload of a %s failed: %s", file.kind, type(exc).__name__)
-                await self._text(user, uploads.failed(file, uploads.MAX).text(t, screen.lang))
-                continue
-            refused = await self._deliver(
-                user,
-                partial(
-                    self.bot.send_message,
-                    user_id=int(user),
-                    text=caption or None,
-                    attachments=[attachment],
-                ),
-            )
-            if refused is not None:
-                logger.warning("MAX message with a file not sent: error %s", refused.code)
-                if unreachable(refused):
-                    return
-                await self._text(user, uploads.failed(file, uploads.MAX).text(t, screen.lang))
-
-    async def _upload(self, file: RFile) -> AttachmentUpload:
-        """One file to MAX's upload server: its token as an attachment. The URL is asked
-        through maxapi (Bot.get_upload_url); the POST is made here on the bot's session,
-        because maxapi's upload from memory names the file after what its content looks
-        like (a workbook "report.xlsx" arrives as "report.xlsx.docx")."""
-        kind = UploadType.IMAGE if file.kind == "picture" else UploadType.FILE
-        target = await self.bot.get_upload_url(kind)
-        form = aiohttp.FormData(quote_fields=False)
-        content_type = mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
-        form.add_field("data", file.data, filename=file.filename, content_type=content_type)
-        session = await self.bot.ensure_session()
-        async with session.post(target.url, data=form) as response:
-            body = await response.text()
-            if not 200 <= response.status < 300:
-                raise MaxUploadFileFailed(f"upload server answered {response.status}")
-        token = upload_token(kind, body)
-        return AttachmentUpload(type=kind, payload=AttachmentPayload(token=token))
-
-    async def _text(self, user: str, text: str) -> bool:
-        """One message of text; False if the person cannot be reached."""
-        refused = await self._deliver(
-            user, partial(self.bot.send_message, user_id=int(user), text=text)
-        )
-        if refused is not None:
-            logger.warning("MAX message not sent: error %s", refused.code)
-            return not unreachable(refused)
-        return True
-
-    async def _deliver(self, user: str, send: Callable[[], Awaitable[Any]]) -> MaxApiError | None:
-        """One reply from the budgets. Returns MAX's refusal, for the caller to decide (a
-        person MAX cannot reach is marked so first: nothing more goes to them)."""
-        try:
-            await self.api.call(user, send, reply=True)
-        except MaxApiError as exc:
-            if unreachable(exc):
-                await self._unreachable(user)
-            return exc
-        except (MaxConnection, TimeoutError) as exc:
-            logger.warning("MAX reply not sent: %s", type(exc).__name__)
-        return None
-
-    async def _unreachable(self, user: str) -> None:
-        logger.info("a MAX user cannot be messaged: marked unreachable")
-        await self.app.engine.core.family.mark_unreachable(KEY, user)
-        # the person's next event resolves the account again and lifts the mark
-        await self.app.engine.forget(f"{KEY}:{user}")
+        await self.replies.send(user, reply)
 
 
 async def run(app: App, stop: asyncio.Event | None = None) -> None:

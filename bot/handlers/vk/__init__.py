@@ -1,5 +1,5 @@
-"""VK through vk_api: Bots Long Poll (handler.py), keyboards within VK's limits
-(keyboard.py), notices in sender.py."""
+"""VK through vk_api: Bots Long Poll (handler.py), its answers (replies.py) and presses
+(presses.py), keyboards within VK's limits (keyboard.py), notices in sender.py."""
 
 from __future__ import annotations
 
