@@ -75,6 +75,7 @@ def test_the_teen_rule_is_the_flow_s():
     assert {f.name for f in FLOWS if f.teen} == {
         "search",
         "card",
+        "apply",
         "apps",
         "balance",
         "help",

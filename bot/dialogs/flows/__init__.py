@@ -2,11 +2,12 @@
 ``FLOWS`` (nothing registers itself by being imported). A flow declared twice, or a screen,
 button action, input or command two flows both declare, is refused when the engine is
 built. A flow's module is named after its command (/apps is apps.py); the flows reached
-only by a button (child_form, cert_link, teen, teen_own, confirm_requests,
+only by a button (apply, child_form, cert_link, teen, teen_own, confirm_requests,
 broadcast_sent) are named after what they do."""
 
 from bot.dialogs.flow import Flow
 from bot.dialogs.flows import (
+    apply,
     apps,
     attendance,
     balance,
@@ -39,6 +40,7 @@ FLOWS: tuple[Flow, ...] = (
     privacy.flow,
     search.flow,
     card.flow,
+    apply.flow,
     apps.flow,
     rating.flow,
     contract.flow,
