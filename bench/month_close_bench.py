@@ -106,6 +106,51 @@ CPU seconds of the server's process beside the clock; nothing below was kept.
   day, load 4.6-5.9): class_days x2.07 by the clock, x1.83 in CPU (1 run); attendance
   x1.79, x1.84 in CPU (median of 2). On this loaded machine neither database is shown
   within its target.
+
+7 December 2026, later: the upper bound of a close writing fewer tables (issue 30, part
+3). The close as it is (full), without the applications' update (noapp), without the
+certificates' update (nocert), without both (none), and the bare insert, each on a clone
+of one built database (PostgreSQL: CREATE DATABASE … TEMPLATE, FILE_COPY, a CHECKPOINT
+before each run; SQLite: a copy of the file), the five interleaved in a rotating order.
+CPU seconds (the server's process; this process on SQLite), ratio of medians to the bare
+insert's; load 4.8-11 beside the other helpers. The template was analysed, not vacuumed:
+every variant, the bare insert too, pays for the hint bits of the rows it reads first.
+
+                                  full   noapp  nocert  none   runs
+    PostgreSQL  class_days  200k  x1.78  x1.45  x1.35   x1.14   3
+    PostgreSQL  attendance  200k  x1.73  x1.45  x1.51   x1.23   3
+    PostgreSQL  class_days    1M  x2.04  x1.47  x1.31   x1.21   2  (bare 20.86 CPU s)
+    PostgreSQL  attendance    1M  x1.74  x1.76  x1.45   x1.18   3  (noapp 2; bare 18.43)
+    SQLite      class_days  200k  x2.92  x2.83  x3.02   x2.21   3
+    SQLite      attendance  200k  x3.17  x2.29  x2.17   x1.84   3
+    SQLite      class_days    1M  x2.57  x2.42  x2.13   x2.06   3  (bare 3.93 CPU s)
+    SQLite      attendance    1M  x3.78  x2.83  x2.53   x2.01   3  (bare 3.07 CPU s)
+
+The full close's own runs swung x1.48-x2.48 (PostgreSQL attendance, 1,000,000). Without
+both updates every target is met at 1,000,000. Without the certificates' update alone
+PostgreSQL is within its x1.5 for both rules (x1.31 of 2 runs, x1.45 of 3), SQLite
+class_days too (x2.13), SQLite attendance at the edge (x2.53): the design to build is
+the first below. Weighed here, not built (the bound took this session's time):
+- The certificates' close movements not written by the close: the stored total and
+  reserved "as of" a month (a column), the close entries of later months added on every
+  read, folded into the row under the certificate's lock by its next writer
+  (ledger.post's conditional update, apply_batches, funding's and the new year's
+  set-based updates settle first). About twenty reads change (the balance screen, the
+  apply's funds check, campaign, concluding, leaving, funding, the catalogue's views, the
+  card, staff reports, corrections, disputes, close_adults, the new year), and the CHECK
+  on the row then sees the stored figures only. The work is moved to the next writer
+  of each certificate and to every read, not removed.
+- Applications' reserved_left deferred as well: the close itself reads every
+  application's reserved_left (the debit is at most it; after the last month it is
+  released), so the next close would sum the unsettled entries back from the ledger: a
+  grouped join over every application, the work the update does now moved into the
+  computation, growing with the months left unsettled. The bound's "none" counts that
+  join as free.
+- Certificate.reserved derived as the sum of its applications' reserved_left (every
+  reserve and release entry moves one) and the total as credits less the applications'
+  debits: the close writes applications only (the nocert bound, no settling), every read
+  sums by the applications' certificate_id index, and every writer of a reserved_left
+  must hold the certificate's lock for the funds check.
 """
 
 from __future__ import annotations
