@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import OrderedDict
@@ -119,6 +120,7 @@ def _interval_us(per_second: float) -> int:
     return int(1_000_000 / (per_second * MARGIN))
 
 
+@functools.lru_cache(maxsize=256)  # a handful of rates: asked at every send (issue 30)
 def _rule(per_second: float, reply: bool, burst: int) -> tuple[int, int, int]:
     """(interval, tolerance, floor) in µs: a send is allowed when TAT - now <= tolerance,
     and moves TAT to max(TAT, now + floor) + interval. A notice's tolerance and floor are
@@ -197,19 +199,24 @@ class LocalPace:
     def _try(self, keys: list[str], rules: list[tuple[int, int, int]]) -> tuple[int, int]:
         """µs to wait (0: taken from every budget) and the first budget not free."""
         now = self._now()
+        known = self._tat
         wait, blocking, tats = 0, len(keys), []
-        for i, (key, (interval, tolerance, floor)) in enumerate(zip(keys, rules, strict=True)):
-            tat = max(self._tat.get(key, now + floor), now + floor)
-            if tat - now - tolerance > 0:
-                wait, blocking = max(wait, tat - now - tolerance), min(blocking, i)
+        for i, key in enumerate(keys):
+            interval, tolerance, floor = rules[i]
+            tat = known.get(key, 0)
+            if tat < now + floor:
+                tat = now + floor
+            late = tat - now - tolerance
+            if late > 0:
+                wait, blocking = max(wait, late), min(blocking, i)
             tats.append(tat + interval)
         if wait > 0:
             return wait, blocking
         for key, tat in zip(keys, tats, strict=True):
-            self._tat[key] = tat
-            self._tat.move_to_end(key)
-        while len(self._tat) > self._max:
-            self._tat.popitem(last=False)
+            known[key] = tat
+            known.move_to_end(key)
+        while len(known) > self._max:
+            known.popitem(last=False)
         return 0, 0
 
     async def acquire(

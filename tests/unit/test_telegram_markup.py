@@ -44,3 +44,23 @@ async def test_the_keyboard_built_from_dicts_is_the_one_built_button_by_button()
         )
     finally:
         await session.close()
+
+
+def test_a_keyboard_is_made_once_for_the_same_buttons_and_the_kept_ones_are_bounded(
+    monkeypatch,
+):
+    from bot.handlers.telegram import replies
+
+    def screen(payload: str) -> Rendered:
+        return Rendered("text", [[RButton("💰 Баланс", payload)], [RButton("≡ Меню", "m")]])
+
+    first = markup(screen("balance~aaaa"))
+    assert markup(screen("balance~aaaa")) is first  # the same buttons: made once
+    other = markup(screen("balance~bbbb"))  # another person's signature: another keyboard
+    assert other is not first
+    assert other is not None and other.inline_keyboard[0][0].callback_data == "balance~bbbb"
+    monkeypatch.setattr(replies, "KEYBOARDS_KEPT", 2)
+    monkeypatch.setattr(replies, "_KEYBOARDS", {})
+    for n in range(5):
+        markup(screen(f"balance~{n}"))
+        assert len(replies._KEYBOARDS) <= 2
