@@ -16,6 +16,7 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace, Pace, RedisPace
+from bot.words import morph
 from core import port
 from core.demo import Demo
 from core.storage.db import Clock, Database
@@ -63,12 +64,14 @@ def database_options(settings: Settings) -> dict[str, Any]:
         # connections kept open: an overflow connection is closed as soon as it is given
         # back while the pool is full, so with SQLAlchemy's 5 a storm opened and closed
         # connections all the time (each with its TCP, TLS and authentication, and its
-        # statements prepared again: py-spy showed both in a replica of storm_bench).
-        # Overflow stays for bursts: without it (a fixed 12) the storm lost updates; 12
-        # kept open still opened 248 connections in a storm run, 24 opened 131
-        # (.env.example has the figures)
+        # statements prepared again: py-spy showed both in a replica of storm_bench). A
+        # fixed 12 lost updates; 24 kept open with 10 more for bursts still opened 131 in
+        # a storm run, every burst's closed again. So all of them are kept (34, the 24 +
+        # 10 of before: the same most a process holds) and none is opened past them: an
+        # update waits for a free one instead, a few milliseconds, where opening one cost
+        # the replica and PostgreSQL more than the update itself (.env.example)
         "pool_size": settings.database_pool_size,
-        "max_overflow": 10,
+        "max_overflow": 0,
         "pool_timeout": settings.reply_deadline_s,
         "connect_args": {
             "timeout": settings.database_connect_timeout_s,
@@ -88,6 +91,13 @@ class App:
     pace: Pace = field(default_factory=LocalPace)
     seeded: bool = False  # the demo region was loaded into an empty database just now
     demo: port.Demo = field(kw_only=True)  # the terminal chat's /demo
+
+    async def warm(self) -> None:
+        """What the first updates would pay for before serving them (an opening-day
+        storm's first seconds): the database's connections opened, the Russian analyser
+        loaded (a quote's months in words; 0.9 s of a replica's CPU in storm_bench)."""
+        await self.db.warm(self.settings.database_pool_size)
+        morph()
 
     async def close(self) -> None:
         await self.db.dispose()

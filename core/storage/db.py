@@ -408,6 +408,27 @@ class Database:
                         await uow.commit()
         return result
 
+    async def warm(self, connections: int) -> None:
+        """Opens ``connections`` of the pool (PostgreSQL) before the first updates need
+        them, and imports what the first ``run`` would: an opening-day storm's first
+        seconds would otherwise open them all at once, each with its authentication and
+        the driver's set-up, on the replica and on PostgreSQL (bench/storm_bench). One that
+        fails to open is logged and left to be opened when needed."""
+        import tenacity  # noqa: F401  (``run``'s, imported there)
+
+        if is_sqlite(self.url):
+            return
+        opened = await asyncio.gather(
+            *(self.engine.connect().start() for _ in range(connections)),
+            return_exceptions=True,
+        )
+        failed = [c for c in opened if isinstance(c, BaseException)]
+        if failed:
+            logger.warning(
+                "%d of %d connections not opened: %r", len(failed), connections, failed[0]
+            )
+        await asyncio.gather(*(c.close() for c in opened if not isinstance(c, BaseException)))
+
     def reader(self) -> UnitOfWork:
         """For reads only (search, cards, views): no write lock on SQLite. Whatever it
         writes is rolled back at the end."""
