@@ -88,7 +88,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select, text
 
-from bench._data import _chunks, _pg_admin, percentile
+from bench._data import PG_ADMIN, _chunks, _pg_admin, percentile
 from bench._replicas import free_port, replica_env, wait_ready
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
@@ -553,7 +553,6 @@ class Cpu:
 async def one_run(
     families: int, groups: int, seats: int, concurrency: int, rate: float
 ) -> dict[str, Any]:
-    from bench._data import PG_ADMIN
     from core.storage.migrate import upgrade
 
     name = f"pfdo_storm_{os.getpid()}"
@@ -611,10 +610,13 @@ async def one_run(
         base_cpu = Cpu.spent(at, at := await cpu.look())
         mark = len(tg.sent)
         tg.acks.clear()
+        opened = await _sessions(name)
         spy.start("storm")
         out, storm_s = await storm(s, programs, families, concurrency)
         spy.stop()
         storm_cpu = Cpu.spent(at, await cpu.look())
+        await asyncio.sleep(1.5)  # the backends' counts reach the statistics in a second
+        opened = await _sessions(name) - opened
         sent = [x for x in tg.sent[mark:] if x.method in MESSAGES]
         per_family = Counter(x.chat_id for x in sent)
         found = await audit(db)
@@ -629,6 +631,7 @@ async def one_run(
             "acks": list(tg.acks),
             "base_cpu": base_cpu,
             "storm_cpu": storm_cpu,
+            "opened": opened,
         }
     finally:
         for p in procs:
@@ -640,6 +643,21 @@ async def one_run(
         if db is not None:
             await db.dispose()
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _sessions(name: str) -> int:
+    """The connections opened to the database so far (pg_stat_database): each one costs
+    its replica and PostgreSQL an authentication and the driver's set-up."""
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        return int(
+            await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1", name)
+            or 0
+        )
+    finally:
+        await conn.close()
 
 
 def _all(cpu: dict[str, float]) -> float:
@@ -701,6 +719,7 @@ def _report(
     storm_cpu = r["storm_cpu"]
     served = max(len(out.finished), 1)
     print(f"  CPU per storm update: {_cpu_line(storm_cpu, out.answered)}")
+    print(f"  PostgreSQL connections opened in the storm: {r['opened']}")
     result = {
         "last": last,
         "apply_p99": percentile(out.applies, 99),
