@@ -26,7 +26,7 @@ from core.rules.enrolment import (
 from core.rules.money import Quote, quote
 from core.rules.people import age_on
 from core.storage import locks
-from core.storage.db import UnitOfWork
+from core.storage.db import UnitOfWork, one_of
 from core.storage.models import (
     Application,
     Certificate,
@@ -81,7 +81,7 @@ _OPEN_APPS = (
     )
     .join(Program, Program.id == Application.program_id)
     .join(Provider, Provider.id == Program.provider_id)
-    .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
+    .where(Application.child_id == bindparam("child_id"), one_of(Application.status, OPEN))
     .subquery("open_apps")
 )
 _YEAR_FIELDS = tuple(campaign.YearSettings.__dataclass_fields__)
@@ -220,7 +220,7 @@ _FAMILY_OPEN_APPS = (
         Application.child_id.in_(
             select(Child.id).where(Child.parent_id == bindparam("parent_id"))
         ),
-        Application.status.in_(OPEN),
+        one_of(Application.status, OPEN),
     )
     .subquery("family_apps")
 )
