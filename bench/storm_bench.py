@@ -539,7 +539,9 @@ class Cpu:
 
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-        # a backend started within the phase counts from 0; one gone counts till its end
+        # a backend started within the phase counts from 0; one gone by the second look
+        # is missed whole (its process has no CPU left to read): a pool that closes its
+        # burst connections within the storm reads cheaper on PostgreSQL than it was
         pg = sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith("pg:"))
         return {
             "replicas": after["replicas"] - before["replicas"],
