@@ -64,14 +64,12 @@ def database_options(settings: Settings) -> dict[str, Any]:
         # connections kept open: an overflow connection is closed as soon as it is given
         # back while the pool is full, so with SQLAlchemy's 5 a storm opened and closed
         # connections all the time (each with its TCP, TLS and authentication, and its
-        # statements prepared again: py-spy showed both in a replica of storm_bench). A
-        # fixed 12 lost updates; 24 kept open with 10 more for bursts still opened 131 in
-        # a storm run, every burst's closed again. So all of them are kept (34, the 24 +
-        # 10 of before: the same most a process holds) and none is opened past them: an
-        # update waits for a free one instead, a few milliseconds, where opening one cost
-        # the replica and PostgreSQL more than the update itself (.env.example)
+        # statements prepared again: py-spy showed both in a replica of storm_bench).
+        # Overflow stays for bursts: without it (a fixed 12) the storm lost updates; 12
+        # kept open still opened 248 connections in a storm run, 24 opened 131
+        # (.env.example has the figures)
         "pool_size": settings.database_pool_size,
-        "max_overflow": 0,
+        "max_overflow": 10,
         "pool_timeout": settings.reply_deadline_s,
         "connect_args": {
             "timeout": settings.database_connect_timeout_s,

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     redis_timeout_s: float = Field(default=0.25, gt=0)
     database_connect_timeout_s: float = Field(default=2, gt=0)
     database_statement_timeout_s: float = Field(default=60, gt=0)
-    # PostgreSQL connections each process keeps open, and opens no more: see app.py
-    database_pool_size: int = Field(default=34, gt=0)
+    # PostgreSQL connections each process keeps open (10 more for bursts): see app.py
+    database_pool_size: int = Field(default=24, gt=0)
     state_ttl_s: int = Field(default=6 * 3600, gt=0)  # a dialog (and its draft) is kept
     # signs buttons; required on PostgreSQL, else generated beside the SQLite file (keys.py)
     bot_secret: SecretStr | None = None
