@@ -16,6 +16,7 @@ from bot.dialogs.signing import Signer
 from bot.dialogs.state import MemoryStateStore, RedisStateStore, StateStore
 from bot.i18n import translator
 from bot.notify.pacing import LocalPace, Pace, RedisPace
+from bot.words import morph
 from core import port
 from core.demo import Demo
 from core.storage.db import Clock, Database
@@ -88,6 +89,13 @@ class App:
     pace: Pace = field(default_factory=LocalPace)
     seeded: bool = False  # the demo region was loaded into an empty database just now
     demo: port.Demo = field(kw_only=True)  # the terminal chat's /demo
+
+    async def warm(self) -> None:
+        """What the first updates would pay for before serving them (an opening-day
+        storm's first seconds): the database's connections opened, the Russian analyser
+        loaded (a quote's months in words; 0.9 s of a replica's CPU in storm_bench)."""
+        await self.db.warm(self.settings.database_pool_size)
+        morph()
 
     async def close(self) -> None:
         await self.db.dispose()

@@ -114,6 +114,7 @@ async def _surfaces(settings: Settings, chosen: list[Platform]) -> None:
         if problem is not None:
             raise click.ClickException(operator_text(problem))
     app = await build(settings)
+    await app.warm()
     health = await _health(app)  # /metrics lives here, never on a webhook's port
     worker = None
     alone = len(chosen) == 1 and not settings.worker_enabled

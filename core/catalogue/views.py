@@ -17,7 +17,7 @@ from core.rules.catalogue import Direction
 from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
 from core.rules.people import age_on
 from core.rules.schedule import ATTENDANCE, basis
-from core.storage.db import UnitOfWork
+from core.storage.db import UnitOfWork, one_of
 from core.storage.models import (
     Application,
     Certificate,
@@ -119,7 +119,7 @@ _FAMILY_APPS = (
 _FAMILY_ACTIVE_APPS = (
     _FAMILY_VIEW.where(
         Application.parent_id == bindparam("parent_id"),
-        Application.status.in_([s.value for s in ACTIVE_STATUSES]),
+        one_of(Application.status, [s.value for s in ACTIVE_STATUSES]),
     )
     .order_by(Application.id.desc())
     .limit(bindparam("limit"))

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, select, true
+from sqlalchemy import Integer, and_, bindparam, case, select, true
+from sqlalchemy.orm import aliased
 
 from core.certificates.certificates import for_child
 from core.enrolment import campaign
@@ -25,7 +26,7 @@ from core.rules.enrolment import (
 from core.rules.money import Quote, quote
 from core.rules.people import age_on
 from core.storage import locks
-from core.storage.db import UnitOfWork
+from core.storage.db import UnitOfWork, one_of
 from core.storage.models import (
     Application,
     Certificate,
@@ -80,7 +81,7 @@ _OPEN_APPS = (
     )
     .join(Program, Program.id == Application.program_id)
     .join(Provider, Provider.id == Program.provider_id)
-    .where(Application.child_id == bindparam("child_id"), Application.status.in_(OPEN))
+    .where(Application.child_id == bindparam("child_id"), one_of(Application.status, OPEN))
     .subquery("open_apps")
 )
 _YEAR_FIELDS = tuple(campaign.YearSettings.__dataclass_fields__)
@@ -198,6 +199,109 @@ async def family_children(uow: UnitOfWork, parent_id: int) -> list[Any]:
     return list(rows)
 
 
+# a program's card for a family, as _FAMILY_CERTIFICATES and _GROUP together: every child
+# of the family with what the quote reads of it, then the group's facts for that child
+# (the same columns as _GROUP: its municipality's settings of the funding year in force,
+# chosen by the child's funding period here, and its open applications: a row per open
+# application). The card needs one statement, not two (issue 30).
+_GROUP_MUNICIPALITY = aliased(Municipality, name="group_municipality")
+_FAMILY_OPEN_APPS = (
+    select(
+        Application.child_id.label("app_child"),
+        Application.id.label("app_id"),
+        Application.program_id.label("app_program"),
+        Application.register.label("app_register"),
+        Application.status.label("app_status"),
+        Provider.art_school.label("app_art"),
+    )
+    .join(Program, Program.id == Application.program_id)
+    .join(Provider, Provider.id == Program.provider_id)
+    .where(
+        Application.child_id.in_(
+            select(Child.id).where(Child.parent_id == bindparam("parent_id"))
+        ),
+        one_of(Application.status, OPEN),
+    )
+    .subquery("family_apps")
+)
+_FAMILY_QUOTES = (
+    select(
+        *_FAMILY_CERTIFICATES.selected_columns,
+        Group.taken,
+        Group.seats,
+        Group.waiting,
+        Program.id.label("program_id"),
+        Program.start_month,
+        Program.end_month,
+        Program.age_min,
+        Program.age_max,
+        Program.register,
+        Program.price,
+        Provider.art_school,
+        _GROUP_MUNICIPALITY.seat_hold_hours,
+        MunicipalityYear.id.label("year_id"),
+        *(getattr(MunicipalityYear, f).label(f"year_{f}") for f in _YEAR_FIELDS),
+        _FAMILY_OPEN_APPS.c.app_id,
+        _FAMILY_OPEN_APPS.c.app_program,
+        _FAMILY_OPEN_APPS.c.app_register,
+        _FAMILY_OPEN_APPS.c.app_status,
+        _FAMILY_OPEN_APPS.c.app_art,
+        Child.parent_id.label("owner"),
+    )
+    .select_from(Parent)
+    .outerjoin(Child, Child.parent_id == Parent.id)
+    .outerjoin(Municipality, Municipality.id == Child.municipality_id)
+    .outerjoin(Certificate, Certificate.child_id == Child.id)
+    # no such group, or its program withdrawn: program_id reads NULL (``facts``)
+    .outerjoin(Group, Group.id == bindparam("group_id"))
+    .outerjoin(Program, and_(Program.id == Group.program_id, Program.active.is_(True)))
+    .outerjoin(Provider, Provider.id == Program.provider_id)
+    .outerjoin(_GROUP_MUNICIPALITY, _GROUP_MUNICIPALITY.id == Program.municipality_id)
+    .outerjoin(
+        MunicipalityYear,
+        and_(
+            MunicipalityYear.municipality_id == Child.municipality_id,
+            # funding_year_of, in the statement: the child's period picks the year
+            MunicipalityYear.school_year
+            == case(
+                (
+                    Municipality.funding_period == Period.CALENDAR.value,
+                    bindparam("calendar_year", type_=Integer),
+                ),
+                else_=bindparam("school_year", type_=Integer),
+            ),
+        ),
+    )
+    .outerjoin(_FAMILY_OPEN_APPS, _FAMILY_OPEN_APPS.c.app_child == Child.id)
+    .where(Parent.id == bindparam("parent_id"))
+    .order_by(Child.id)
+)
+
+
+async def family_quotes(uow: UnitOfWork, parent_id: int, group_id: int) -> list[list[Any]]:
+    """The family's children, each as the rows ``facts`` reads of it and of the group
+    (``known``: the first; ``group_rows``: all of them), in one statement; empty for a
+    family without consent or without children."""
+    today = uow.today
+    rows = (
+        await uow.core(
+            _FAMILY_QUOTES,
+            {
+                "parent_id": parent_id,
+                "group_id": group_id,
+                "calendar_year": funding_year_of(today, Period.CALENDAR),
+                "school_year": funding_year_of(today, Period.SCHOOL),
+            },
+        )
+    ).all()
+    if not rows or rows[0].consent_at is None or rows[0].child_id is None:
+        return []
+    children: dict[int, list[Any]] = {}
+    for row in rows:
+        children.setdefault(row.child_id, []).append(row)
+    return list(children.values())
+
+
 # an application on PostgreSQL: steps 1 to 3 of the lock order (core.storage.locks) in
 # one statement: the ledger gate (shared) is taken where the row is built, below the row
 # locks, then the family's row and the child's certificate are locked, in that order
@@ -249,11 +353,13 @@ async def facts(
     offer: int | None = None,
     consent: bool = False,
     known: Any = None,
+    group_rows: list[Any] | None = None,
 ) -> tuple[ApplyQuote, CertFacts | None]:
     """The quote and the rules' verdict. ``offer``: the family's own offered (or waiting)
     application for this program, not counted as a second one. ``consent``: refuse a
     family without consent (an application checks it under the family's lock instead).
-    ``known``: the child's row read already (``family_children``; never with a lock)."""
+    ``known``: the child's row read already (``family_children``; never with a lock);
+    ``group_rows``: the group's too, with it (``family_quotes``)."""
     ids = {"child_id": child_id, "parent_id": parent_id}
     found: Any  # the child, its funding period, the consent, the certificate
     if lock:
@@ -272,18 +378,20 @@ async def facts(
         raise DomainError("consent_required")
     today = uow.today
     period = Period(funding_period or Period.SCHOOL)
-    rows = (
-        await uow.core(
-            _GROUP,
-            {
-                "group_id": group_id,
-                "child_id": child_id,
-                "municipality_id": muni_id,
-                "year": funding_year_of(today, period),
-            },
-        )
-    ).all()
-    if not rows:
+    rows = group_rows
+    if rows is None:
+        rows = (
+            await uow.core(
+                _GROUP,
+                {
+                    "group_id": group_id,
+                    "child_id": child_id,
+                    "municipality_id": muni_id,
+                    "year": funding_year_of(today, period),
+                },
+            )
+        ).all()
+    if not rows or rows[0].program_id is None:
         raise DomainError("group_not_found")
     group = rows[0]
     if group.owner != parent_id:  # moved to another family meanwhile (_child_locked)
@@ -391,11 +499,21 @@ async def quote_application(
     *,
     offer: int | None = None,
     known: Any = None,
+    group_rows: list[Any] | None = None,
 ) -> ApplyQuote:
     """What the application would take at acceptance and cost; raises the refusal the apply
     would raise. ``offer``: taking the seat held for this application of the family;
-    ``known``: the child's row, read already (``family_children``)."""
+    ``known``, ``group_rows``: the child's row and the group's, read already
+    (``family_children``, ``family_quotes``)."""
     q, _ = await facts(
-        uow, parent_id, child_id, group_id, lock=False, offer=offer, consent=True, known=known
+        uow,
+        parent_id,
+        child_id,
+        group_id,
+        lock=False,
+        offer=offer,
+        consent=True,
+        known=known,
+        group_rows=group_rows,
     )
     return q

@@ -77,21 +77,21 @@ async def _ready(
     """From an announcement, a notice or a link (no child searched for): the quote of
     the group for the family's only child of the program's age, or None (no consent, no
     such child or several, a refusal): the group's button then leads on and says why.
-    Two statements: the family's children with what the quote reads of them (the card
-    knows the program's ages), then the group's facts for the one child."""
+    One statement: the family's children with what the quote reads of them and of the
+    group (the card knows the program's ages: the one child is picked here)."""
     today = uow.today
     of_age = [
-        row
-        for row in await quotes.family_children(uow, parent_id)
-        if (only is None or row.child_id == only)
-        and c.age_min <= age_on(row.birth_date, today) <= c.age_max
+        rows
+        for rows in await quotes.family_quotes(uow, parent_id, c.groups[0].id)
+        if (only is None or rows[0].child_id == only)
+        and c.age_min <= age_on(rows[0].birth_date, today) <= c.age_max
     ]
     if len(of_age) != 1:
         return None
     one = of_age[0]
     try:
         return await quotes.quote_application(
-            uow, parent_id, one.child_id, c.groups[0].id, known=one
+            uow, parent_id, one[0].child_id, c.groups[0].id, known=one[0], group_rows=one
         )
     except DomainError:
         return None

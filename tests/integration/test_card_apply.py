@@ -123,3 +123,61 @@ async def test_a_child_s_own_account_applies_for_themselves_from_the_card(db):
     assert "Заявка подана" in done.text, done.text
     [app] = await _applications(db)
     assert app.child_id == teen != young
+
+
+async def test_the_card_reads_each_child_s_funding_year_in_its_one_statement(db, clock):
+    """The card reads the family's children and the group's facts for each in one
+    statement, the settings of the funding year chosen there by the child's municipality's
+    period (February 2027: a calendar year's 2027, a school year's 2026), and quotes what
+    the quote asked alone says; the child's open applications are read with it (one to
+    the same program: no quote on the card)."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from core.catalogue import catalogue_import
+    from core.enrolment import enrolment, quotes
+    from core.storage.models import MunicipalityYear
+    from core.usecases import UseCases
+    from tests.support.world import HEADER
+
+    munis = (
+        "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
+        "funding_period\n"
+        "town,Город,Регион,2026,10,12000,2,календарный\n"
+        "town,Город,Регион,2027,10,12000,2,календарный\n"
+        "village,Село,Регион,2026,5,12000,2,учебный\n"
+        "village,Село,Регион,2027,5,12000,2,учебный\n"
+    )
+    async with db.uow() as uow:
+        assert (await catalogue_import.import_municipalities(uow, munis)).ok
+        rows = [catalogue_row(1), catalogue_row(2)]
+        assert (await catalogue_import.import_catalogue(uow, HEADER + "\n" + "\n".join(rows))).ok
+        await uow.commit()
+    town_parent, town_child = await parent_with_child(db, "1", muni_id=1)
+    village_parent, village_child = await parent_with_child(db, "2", muni_id=2)
+    clock.set(datetime(2027, 2, 10, 9, 0))
+    core = UseCases(db)
+    one, other = await group_id(db, "g1"), await group_id(db, "g2")
+    for parent, child, muni, year in (
+        (town_parent, town_child, 1, 2027),
+        (village_parent, village_child, 2, 2026),
+    ):
+        async with db.reader() as uow:
+            [[row]] = await quotes.family_quotes(uow, parent, one)
+            settings = select(MunicipalityYear.id).where(
+                MunicipalityYear.municipality_id == muni, MunicipalityYear.school_year == year
+            )
+            assert row.year_id == await uow.session.scalar(settings), (muni, year)
+        card = await core.catalogue.card(1, parent)
+        assert card.ready is not None
+        assert card.ready == await core.enrolment.quote(parent, child, one)
+    # an open application elsewhere is read beside the child; one to this program refuses
+    await db.run(enrolment.apply, town_parent, town_child, other)
+    async with db.reader() as uow:
+        [rows] = await quotes.family_quotes(uow, town_parent, one)
+    assert [r.app_program for r in rows] == [2]
+    card = await core.catalogue.card(1, town_parent)
+    assert card.ready == await core.enrolment.quote(town_parent, town_child, one)
+    await db.run(enrolment.apply, town_parent, town_child, one)
+    assert (await core.catalogue.card(1, town_parent)).ready is None

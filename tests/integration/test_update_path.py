@@ -66,9 +66,9 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     """What an opening-day storm makes each family do: open the card of a program of one
     group, which carries the quote for the family's one child, and apply from it. The
     statements of each step are pinned (BEGIN/COMMIT aside), on both databases: the card
-    three (the program, its seats and its families' ratings; the family's children with
-    their certificates, which says the one child of the age and what its quote reads of
-    it; the group's facts for that quote), the application on SQLite five when it takes a
+    two (the program, its seats and its families' ratings; the family's children with
+    their certificates and the group's facts for each, which says the one child of the
+    age and what its quote reads), the application on SQLite five when it takes a
     seat (the child and its certificate with the family's and the certificate's locks,
     the group with the rules' facts and, after the locks, whose child it is now; the seat
     claim, the insert, the program's free seats) and four when it joins the waiting list
@@ -78,7 +78,8 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
     the season read the municipality's year it never uses, the children and the child
     were read apart - and PostgreSQL's application one more, the child's family read
     again by a statement of its own; the group's screen between card and apply, three,
-    is gone; PostgreSQL's application was five and four.)"""
+    is gone; PostgreSQL's application was five and four; then the card three, the group's
+    facts read by a statement of their own after the children.)"""
     await setup_region(db, quota=100, rows=[catalogue_row(1, seats=1, price=2000)])
     await parent_with_child(db, "1")
     await parent_with_child(db, "2")
@@ -108,7 +109,7 @@ async def test_the_storm_path_costs_a_fixed_handful_of_statements(db):
             card, used = await press(user, signer.sign(PUBLIC, "prog:1"))
             assert "Подать заявку" in card.buttons[0].label, card.text
             assert "Сертификат оплатит" in card.text, card.text
-            assert used == 3, statements[-used:]
+            assert used == 2, statements[-used:]
             applied, used = await press(user, card.buttons[0].payload)
             assert ("Ваше место в листе: 1." in applied.text) is joins_the_list, applied.text
             assert used == application + 1, statements[-used:]
