@@ -65,6 +65,19 @@ def fresh_sqlite(name: str) -> tuple[str, Path]:
 PG_ADMIN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def own_redis(env: str = "BENCH_REDIS_URL") -> str:
+    """A Redis database of this run's own, which the bench may FLUSHDB: the one given in
+    ``env``, else one claimed the way a test process claims its own (tests/support/
+    services: claims in database 0, freed at exit). A fixed number would wipe the
+    database a test run beside it has claimed."""
+    given = os.environ.get(env)
+    if given:
+        return given
+    from tests.support import services
+
+    return str(services.REDIS_URL)
+
+
 async def _pg_admin(sql: str) -> None:
     import asyncpg
 

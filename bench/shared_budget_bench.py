@@ -2,10 +2,11 @@
 Telegram stand-in that answers 429 beyond 30 messages/s per bot and 1 per second per chat.
 Prints the recipients, the notices, the 429s and the rate achieved as a share of 30/s.
 
-    REDIS_URL=redis://127.0.0.1:6379/11 .venv/bin/python -m bench.shared_budget_bench \
+    [REDIS_URL=redis://…/N] .venv/bin/python -m bench.shared_budget_bench \
         [--recipients 400] [--each 2] [--workers 3]
 
-The Redis database given is flushed first.
+The Redis database given is flushed first; without one the run claims a database of its
+own the way a test process does (bench._data.own_redis).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 
+from bench._data import own_redis
 from tests.support.fleet import telegram_fleet
 from tests.support.tg_server import FakeTelegram
 
@@ -24,7 +25,7 @@ LIMIT = 30
 async def main(recipients: int, each: int, workers: int) -> None:
     from redis.asyncio import Redis
 
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11")
+    url = own_redis("REDIS_URL")
     redis = Redis.from_url(url)
     await redis.flushdb()
     await redis.aclose()

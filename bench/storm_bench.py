@@ -107,7 +107,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, select, text
 
-from bench._data import PG_ADMIN, _chunks, _pg_admin, percentile
+from bench._data import PG_ADMIN, _chunks, _pg_admin, own_redis, percentile
 from bench._replicas import free_port, replica_env, wait_ready
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
@@ -582,7 +582,7 @@ async def one_run(
     db_url = (
         PG_ADMIN.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + "/" + name
     )
-    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    redis_url = own_redis()
     tg = StormTelegram()
     await tg.start()
     procs: list[subprocess.Popen] = []  # type: ignore[type-arg]

@@ -25,11 +25,10 @@ import time
 
 import aiohttp
 
-from bench._data import PG_ADMIN, _pg_admin, percentile
+from bench._data import PG_ADMIN, _pg_admin, own_redis, percentile
 from bench._replicas import free_port, replica_env, wait_ready
 from tests.support.tg_server import FakeTelegram
 
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 SECRET = "bench-webhook-secret-123456"
 TIME_LIMIT = 120.0
 
@@ -78,6 +77,7 @@ async def load(ports: list[int], n: int, users: int, start_id: int) -> tuple[flo
 
 
 async def main(n: int, users: int, rate: float) -> None:
+    redis_url = own_redis()  # the run's own: flushed below
     name = f"pfdo_bench_{os.getpid()}"
     await _pg_admin(f'CREATE DATABASE "{name}"')
     db_url = (
@@ -90,11 +90,11 @@ async def main(n: int, users: int, rate: float) -> None:
         subprocess.run(
             [sys.executable, "-m", "bot", "seed-demo"],
             check=True,
-            env=replica_env(db_url, REDIS, tg, 0, SECRET),
+            env=replica_env(db_url, redis_url, tg, 0, SECRET),
         )
         from redis.asyncio import Redis
 
-        r = Redis.from_url(REDIS)
+        r = Redis.from_url(redis_url)
         await r.flushdb()
         await r.aclose()
         ports = [free_port(), free_port()]
@@ -102,7 +102,7 @@ async def main(n: int, users: int, rate: float) -> None:
             procs.append(
                 subprocess.Popen(
                     [sys.executable, "-m", "bot", "telegram"],
-                    env=replica_env(db_url, REDIS, tg, port, SECRET, TELEGRAM_RATE=str(rate)),
+                    env=replica_env(db_url, redis_url, tg, port, SECRET, TELEGRAM_RATE=str(rate)),
                 )
             )
         for port in ports:
