@@ -158,6 +158,12 @@ not measured). /balance is at parity within the noise, not yet above it: what th
 pays and the peer does not is now its guarantees (state 61, pacing 32, dedup and lock 30,
 metrics 13, signing 11, deadline timer, profiled), each under 1-2% of an update.
 
+The seventh round merged, on a quiet machine (7 December 2026, helpers stopped, 6 runs,
+load 0.6-1.0 before each): /balance against the lean peer 1.02, 1.00, 0.97, 0.98, 1.01,
+0.99 (median 0.995; the CPU ratio the same); a press 1.16, 1.10, 1.10, 1.10, 1.12, 1.10
+(median 1.10); /menu against aiogram_dialog median 1.71; p99 /balance 1.80-2.40 ms, a
+press 2.61-2.73, /menu 1.23-1.47. Level with the lean peer, not above it.
+
 What the guarantees the lean peer lacks cost, per update: the dedup a few µs in memory
 (with Redis, no round trip of its own now: in the lock's script); the per-person lock an
 uncontended ``asyncio.Lock`` (with Redis: taken with the state's read and the seen mark

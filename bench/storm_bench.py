@@ -84,6 +84,14 @@ baseline runs only at an unlimited budget (at 30/s it would measure the budget a
 
     .venv/bin/python -m bench.storm_bench [--families 3000] [--groups 40] [--seats 15]
         [--concurrency 64] [--runs 3] [--rates 30,0]
+
+The 7 December round (storm3, above) merged, on a quiet machine (nothing else running,
+--families 3000 --rates 0 --runs 3, load 1.0 / 2.3 / 2.9 before each): families served a
+second against /help 0.82, 0.74, 0.85 (median 0.82); updates/s 0.54, 0.49, 0.57; apply p99
+615, 698, 676 ms; acknowledged p99 287, 381, 327 ms; 0 lost, oversold or out of order. CPU
+per storm update: replicas 5.48, 5.49, 5.41 ms, PostgreSQL 1.05-1.14, all 7.77-7.94 (the
+session before, quiet: replicas 6.24-6.41, all 8.85-9.06); per /help: replicas 2.94-3.36.
+/help itself served 145-165 families a second across the runs: most of the ratio's spread.
 """
 
 from __future__ import annotations
