@@ -64,3 +64,24 @@ def test_a_keyboard_is_made_once_for_the_same_buttons_and_the_kept_ones_are_boun
     for n in range(5):
         markup(screen(f"balance~{n}"))
         assert len(replies._KEYBOARDS) <= 2
+
+
+def test_kept_keyboards_are_forgotten_within_minutes(monkeypatch):
+    """A label may name a child: a kept keyboard does not stay in memory past
+    KEYBOARDS_KEPT_S, however few keyboards come after it."""
+    from bot.handlers.telegram import replies
+
+    now = [1_000.0]
+    monkeypatch.setattr(replies.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(replies, "_KEYBOARDS", {})
+    monkeypatch.setattr(replies, "_kept_since", now[0])
+    named = Rendered("text", [[RButton("Маша", "child~1")]])
+    first = markup(named)
+    now[0] += replies.KEYBOARDS_KEPT_S / 2
+    assert markup(named) is first  # still kept
+    now[0] += replies.KEYBOARDS_KEPT_S
+    markup(Rendered("text", [[RButton("≡ Меню", "m")]]))
+    assert all(
+        b.text != "Маша" for k in replies._KEYBOARDS.values() for r in k.inline_keyboard for b in r
+    )
+    assert markup(named) is not first  # made again

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,17 +149,25 @@ def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Non
     # the same buttons, signed for the same person, make the same keyboard: the one made
     # the last time is sent again (issue 30: 13-30 µs of a /balance, the lookup 1 µs);
     # nothing changes a keyboard once made (aiogram serialises it as it is)
+    # A button's label may name a child: the kept ones are all forgotten when full and
+    # at the latest KEYBOARDS_KEPT_S after the first of them was made, so a keyboard does
+    # not outlive the person's screen in this process's memory
+    global _kept_since
+    now = time.monotonic()
+    if now - _kept_since > KEYBOARDS_KEPT_S or len(_KEYBOARDS) >= KEYBOARDS_KEPT:
+        _KEYBOARDS.clear()
+        _kept_since = now
     key = tuple(map(tuple, screen.rows))
     known = _KEYBOARDS.get(key)
     if known is None:
-        if len(_KEYBOARDS) >= KEYBOARDS_KEPT:
-            _KEYBOARDS.clear()
         known = _KEYBOARDS[key] = _inline(screen.rows)
     return known
 
 
 KEYBOARDS_KEPT = 2048  # inline keyboards remembered (a few KB each), all forgotten when full
+KEYBOARDS_KEPT_S = 600.0  # and all forgotten this long after the first was made
 _KEYBOARDS: dict[tuple[tuple[RButton, ...], ...], InlineKeyboardMarkup] = {}
+_kept_since = 0.0
 
 
 def _inline(screen_rows: list[list[RButton]]) -> InlineKeyboardMarkup:
