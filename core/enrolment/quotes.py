@@ -93,22 +93,28 @@ def _year_of(row: Any) -> campaign.YearSettings | None:
     return campaign.YearSettings(*(getattr(row, f"year_{f}") for f in _YEAR_FIELDS))
 
 
+# the group's seats and its program's and provider's facts a quote needs: read by the
+# apply (_GROUP) and the card (_FAMILY_QUOTES) alike
+_GROUP_FACTS = (
+    Group.taken,
+    Group.seats,
+    Group.waiting,
+    Program.id.label("program_id"),
+    Program.start_month,
+    Program.end_month,
+    Program.age_min,
+    Program.age_max,
+    Program.register,
+    Program.price,
+    Provider.art_school,
+)
+
 # the group, its program and provider, the municipality's seat hold, the child's
 # municipality's settings of the funding year and the child's open applications, in one
 # statement: a row per open application (one with NULLs when there is none)
 _GROUP = (
     select(
-        Group.taken,
-        Group.seats,
-        Group.waiting,
-        Program.id.label("program_id"),
-        Program.start_month,
-        Program.end_month,
-        Program.age_min,
-        Program.age_max,
-        Program.register,
-        Program.price,
-        Provider.art_school,
+        *_GROUP_FACTS,
         Municipality.seat_hold_hours,
         # the settings of the funding year, as columns (campaign.YearSettings)
         MunicipalityYear.id.label("year_id"),
@@ -227,17 +233,7 @@ _FAMILY_OPEN_APPS = (
 _FAMILY_QUOTES = (
     select(
         *_FAMILY_CERTIFICATES.selected_columns,
-        Group.taken,
-        Group.seats,
-        Group.waiting,
-        Program.id.label("program_id"),
-        Program.start_month,
-        Program.end_month,
-        Program.age_min,
-        Program.age_max,
-        Program.register,
-        Program.price,
-        Provider.art_school,
+        *_GROUP_FACTS,
         _GROUP_MUNICIPALITY.seat_hold_hours,
         MunicipalityYear.id.label("year_id"),
         *(getattr(MunicipalityYear, f).label(f"year_{f}") for f in _YEAR_FIELDS),
