@@ -69,16 +69,19 @@ class ApplyQuote:
 # built once: the checks run on every quote and application (an opening-day storm's hot
 # path), and building a statement costs more than running it; plain columns, not ORM
 # objects, where only the rules read them.
+# an open application's facts the rules read: read for one child (_OPEN_APPS, the apply)
+# and for a family's children (_FAMILY_OPEN_APPS, the card) alike
+_OPEN_APP_COLUMNS = (
+    Application.id.label("app_id"),
+    Application.program_id.label("app_program"),
+    Application.register.label("app_register"),
+    Application.status.label("app_status"),
+    Provider.art_school.label("app_art"),
+)
 # The child's open applications: a second one to this program, and what the budget
 # registers' limits count (art schools count for nothing)
 _OPEN_APPS = (
-    select(
-        Application.id.label("app_id"),
-        Application.program_id.label("app_program"),
-        Application.register.label("app_register"),
-        Application.status.label("app_status"),
-        Provider.art_school.label("app_art"),
-    )
+    select(*_OPEN_APP_COLUMNS)
     .join(Program, Program.id == Application.program_id)
     .join(Provider, Provider.id == Program.provider_id)
     .where(Application.child_id == bindparam("child_id"), one_of(Application.status, OPEN))
@@ -212,14 +215,7 @@ async def family_children(uow: UnitOfWork, parent_id: int) -> list[Any]:
 # application). The card needs one statement, not two (issue 30).
 _GROUP_MUNICIPALITY = aliased(Municipality, name="group_municipality")
 _FAMILY_OPEN_APPS = (
-    select(
-        Application.child_id.label("app_child"),
-        Application.id.label("app_id"),
-        Application.program_id.label("app_program"),
-        Application.register.label("app_register"),
-        Application.status.label("app_status"),
-        Provider.art_school.label("app_art"),
-    )
+    select(Application.child_id.label("app_child"), *_OPEN_APP_COLUMNS)
     .join(Program, Program.id == Application.program_id)
     .join(Provider, Provider.id == Program.provider_id)
     .where(
