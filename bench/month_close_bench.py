@@ -178,7 +178,7 @@ from bench._data import build_enrolments, drop_postgres, fresh_postgres, fresh_s
 from core.accounting import month_close
 from core.rules.calendar import month_index, month_label
 from core.storage.db import Database, analyze
-from core.storage.models import LedgerEntry
+from core.storage.models import Certificate, LedgerEntry
 from tests.support.clock import FakeClock
 from tests.support.plans import captured, per_row_subplans
 
@@ -196,8 +196,8 @@ BASELINE = (
 
 async def one(
     database: str, size: int, rule: str
-) -> tuple[float, float, float, list[str], float, float]:
-    """Seconds of the close, of the bare insert and of the fan-out, the per-row
+) -> tuple[float, float, float, float, list[str], float, float]:
+    """Seconds of the close, of the bare insert, of the fan-out and of the fold, the per-row
     subqueries found, and the CPU seconds of the close and of the bare insert: on SQLite
     of this process (aiosqlite runs SQLite in a thread of it, so the process's CPU time is
     the database's work plus the driver's), on PostgreSQL of the server's process serving
@@ -256,6 +256,22 @@ async def one(
         while await db.run(month_close.fan_out):
             chunks += 1
         fan_out = time.perf_counter() - start
+        # the month's entries folded into the certificates' rows, after the close by the
+        # worker (outside the gate; until then every read adds them)
+        start = time.perf_counter()
+        while await db.run(month_close.fold):
+            pass
+        fold = time.perf_counter() - start
+        async with db.reader() as uow:
+            stored, read = (
+                await uow.session.execute(
+                    select(
+                        func.sum(Certificate.stored_total - Certificate.stored_reserved),
+                        func.sum(Certificate.total - Certificate.reserved),
+                    )
+                )
+            ).one()
+        assert stored == read, (stored, read)  # folded: nothing pending is left
         offenders = await per_row_subplans(db, statements) if database == "postgres" else []
         async with db.reader() as uow:
             debits = await uow.session.scalar(
@@ -265,7 +281,7 @@ async def one(
         assert debits == result.debits, (debits, result.debits)
         assert debits == size if rule == "class_days" else 0.9 * size < debits <= size
         assert chunks >= debits // month_close.NOTICE_CHUNK
-        return elapsed, baseline, fan_out, offenders, close_cpu, baseline_cpu
+        return elapsed, baseline, fan_out, fold, offenders, close_cpu, baseline_cpu
     finally:
         await db.dispose()
         if folder is not None:
@@ -322,12 +338,13 @@ async def main(databases: list[str], sizes: list[int], runs: int, rules: list[st
 async def by_rule(database: str, sizes: list[int], runs: int, rule: str) -> None:
     medians = []
     for size in sizes:
-        closes, baselines, fans, offenders = [], [], [], []
+        closes, baselines, fans, folds, offenders = [], [], [], [], []
         close_cpus, baseline_cpus = [], []
         for _ in range(runs):
-            elapsed, baseline, fan_out, bad, close_cpu, baseline_cpu = await one(
+            elapsed, baseline, fan_out, fold, bad, close_cpu, baseline_cpu = await one(
                 database, size, rule
             )
+            folds.append(fold)
             closes.append(elapsed)
             baselines.append(baseline)
             close_cpus.append(close_cpu)
@@ -354,6 +371,10 @@ async def by_rule(database: str, sizes: list[int], runs: int, rule: str) -> None
         print(
             f"{'':>8} then the notices, fanned out by the worker outside the gate: "
             f"median {statistics.median(fans):.2f} s"
+        )
+        print(
+            f"{'':>8} then the month folded into the certificates' rows by the worker "
+            f"outside the gate: median {statistics.median(folds):.2f} s"
         )
         if database == "postgres":
             verdict = "none" if not offenders else f"{len(offenders)} FOUND"

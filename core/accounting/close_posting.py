@@ -1,10 +1,13 @@
-"""Posting a month close from its computed debits: one temporary table, four passes.
+"""Posting a month close from its computed debits: one temporary table, three passes.
 
 The close works out each application's debit and release once (core.accounting.
 month_close) into a temporary table keyed by the application, then writes the ledger
-entries from it, moves the applications' reservations and the certificates' totals from
-it (joined on its key, the certificates' sums grouped once) and reads its summary from
-it. The close does not read back the ledger rows it has just written, and on PostgreSQL
+entries from it, moves the applications' reservations from it (joined on its key) and
+reads its summary from it. The certificates' rows are not written: their figures are
+read with the close entries added until the row is settled (core.storage.models.money,
+Certificate), by its next writer or by the worker after the close (month_close.fold).
+
+The close does not read back the ledger rows it has just written, and on PostgreSQL
 the joins are planned on the table's real size (ANALYZE, in the transaction), where the
 estimate for a batch the ledger's statistics have never seen is a few hundred rows and
 draws a nested loop over every application and certificate.
@@ -35,7 +38,7 @@ from sqlalchemy import (
 )
 
 from core.storage.db import UnitOfWork
-from core.storage.models import Application, Certificate, LedgerEntry
+from core.storage.models import Application, LedgerEntry
 
 DUE = Table(
     "close_due",
@@ -106,24 +109,6 @@ async def post(uow: UnitOfWork, due: Any, month: int, batch: str) -> tuple[int, 
         update(Application)
         .where(Application.id == DUE.c.id)
         .values(reserved_left=Application.reserved_left - DUE.c.debit - DUE.c.release)
-        .execution_options(synchronize_session=False)
-    )
-    moved = (
-        select(
-            DUE.c.certificate_id.label("id"),
-            func.sum(DUE.c.debit).label("debit"),
-            func.sum(DUE.c.debit + DUE.c.release).label("reserved"),
-        )
-        .group_by(DUE.c.certificate_id)
-        .subquery()
-    )
-    await session.execute(
-        update(Certificate)
-        .where(Certificate.id == moved.c.id)
-        .values(
-            total=Certificate.total - moved.c.debit,
-            reserved=Certificate.reserved - moved.c.reserved,
-        )
         .execution_options(synchronize_session=False)
     )
     row = (

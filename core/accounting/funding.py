@@ -189,8 +189,11 @@ async def _expire(uow: UnitOfWork, year: int, batch: str, munis) -> int:
         == literal("credit:") + cast(LedgerEntry.certificate_id, String) + literal(f":{year}"),
     )
     freed = _per_certificate(LedgerEntry.reserved_delta, LedgerEntry.batch == batch)
-    old_money = Certificate.total - func.coalesce(credited.c.amount, 0)
-    free = Certificate.total - (Certificate.reserved + func.coalesce(freed.c.amount, 0))
+    # the year opens with every close folded in, under the exclusive gate
+    # (month_close.fold_all): the stored figures are whole, read without a sum per row
+    total, reserved = Certificate.stored_total, Certificate.stored_reserved
+    old_money = total - func.coalesce(credited.c.amount, 0)
+    free = total - (reserved + func.coalesce(freed.c.amount, 0))
     amount = case((old_money < free, old_money), else_=free)
     result = await uow.session.execute(
         insert(LedgerEntry).from_select(
@@ -208,7 +211,7 @@ async def _expire(uow: UnitOfWork, year: int, batch: str, munis) -> int:
             .select_from(Certificate)
             .outerjoin(credited, credited.c.certificate_id == Certificate.id)
             .outerjoin(freed, freed.c.certificate_id == Certificate.id)
-            .where(Certificate.total > 0, amount > 0, Certificate.municipality_id.in_(munis)),
+            .where(total > 0, amount > 0, Certificate.municipality_id.in_(munis)),
         )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from core.accounting import close_posting, payments
 from core.certificates.certificates import close_adults, grant_from_queue
@@ -42,6 +43,7 @@ from core.storage.db import RetryTransaction, UnitOfWork
 from core.storage.models import (
     Absence,
     Application,
+    Certificate,
     Group,
     LedgerEntry,
     MonthClose,
@@ -49,6 +51,7 @@ from core.storage.models import (
     Outbox,
     Program,
 )
+from core.storage.models.money import CLOSE_BATCHES
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +86,9 @@ async def close_month(uow: UnitOfWork, month: int) -> CloseResult:
         )
     # the notices are written after the close, by the worker (fan_out): the close holds
     # the exclusive gate, so it does only what the money needs
-    uow.session.add(MonthClose(month=month, closed_at=uow.now, notices_after=0))
+    # nor does it move the certificates' rows: their figures are read with the month's
+    # entries added (Certificate.total) until folded in (fold, by the worker after it)
+    uow.session.add(MonthClose(month=month, closed_at=uow.now, notices_after=0, folded_after=0))
     await uow.session.flush()
     batch = f"close:{month_label(month)}"
     first_day, last_day = month_bounds(month)
@@ -287,6 +292,94 @@ async def fan_out(uow: UnitOfWork, chunk: int = NOTICE_CHUNK) -> int:
     closing.notices_after = upto if covered == chunk else None
     await uow.session.flush()
     return max(int(covered), 1)  # a month was worked on, even if it had no debit
+
+
+FOLD_CHUNK = 5_000  # certificates per fold step
+
+
+async def fold(uow: UnitOfWork, chunk: int = FOLD_CHUNK, *, wait: bool = False) -> int:
+    """Fold the pending close entries of the certificates in the next id range a closed
+    month moved (``chunk`` of its entries, an index range over them) into their rows, as
+    their next writer would: the stored figures then include every close, and a read of
+    them adds nothing. Returns how
+    many entries the chunk covered (at least 1 when a month was worked on); 0 only when
+    no month is left to fold.
+
+    Nothing depends on when this runs: until it does, the figures are read with the
+    month's entries added. It folds whatever is pending for each row (any later month
+    too), so two workers on two months (SKIP LOCKED) or a family's write in between
+    fold nothing twice: a row settled meanwhile is skipped, under its lock. ``wait``:
+    a month a worker is folding is waited for, not skipped."""
+    closing = await uow.session.scalar(
+        select(MonthClose)
+        .where(MonthClose.folded_after.is_not(None))
+        .order_by(MonthClose.month)
+        .limit(1)
+        .with_for_update(skip_locked=not wait)
+    )
+    if closing is None or closing.folded_after is None:
+        return 0
+    month, after = closing.month, closing.folded_after
+    moved = and_(
+        LedgerEntry.batch == f"close:{month_label(month)}",
+        LedgerEntry.certificate_id > after,
+    )
+    window = (
+        select(LedgerEntry.certificate_id.label("id"))
+        .where(moved)
+        .order_by(LedgerEntry.certificate_id)
+        .limit(chunk)
+        .subquery()
+    )
+    upto, covered = (
+        await uow.session.execute(select(func.max(window.c.id), func.count()).select_from(window))
+    ).one()
+    if upto is not None:
+        # each certificate of the range: its pending close entries summed (any month after
+        # its settled_month), joined once; a row that another transaction settled after
+        # this statement's snapshot (PostgreSQL re-reads the row it waited for) no longer
+        # has the settled_month the sums were taken from, and is skipped
+        row = aliased(Certificate)
+        sums = (
+            select(
+                LedgerEntry.certificate_id.label("id"),
+                row.settled_month.label("seen"),
+                func.sum(LedgerEntry.total_delta).label("total"),
+                func.sum(LedgerEntry.reserved_delta).label("reserved"),
+                func.max(LedgerEntry.month).label("month"),
+            )
+            .join(row, row.id == LedgerEntry.certificate_id)
+            .where(
+                LedgerEntry.certificate_id > after,
+                LedgerEntry.certificate_id <= upto,
+                LedgerEntry.batch.like(CLOSE_BATCHES),
+                LedgerEntry.month > row.settled_month,
+            )
+            .group_by(LedgerEntry.certificate_id, row.settled_month)
+            .subquery()
+        )
+        await uow.session.execute(
+            update(Certificate)
+            .where(Certificate.id == sums.c.id, Certificate.settled_month == sums.c.seen)
+            .values(
+                stored_total=Certificate.stored_total + sums.c.total,
+                stored_reserved=Certificate.stored_reserved + sums.c.reserved,
+                settled_month=sums.c.month,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    closing.folded_after = upto if covered == chunk else None
+    await uow.session.flush()
+    return max(int(covered), 1)
+
+
+async def fold_all(uow: UnitOfWork) -> None:
+    """Every closed month's entries folded into the certificates' rows in this
+    transaction, as the worker would (a month the worker is folding waited for): under
+    the exclusive gate, which no close or writer shares, nothing is pending after it, and
+    a set-based pass over every certificate (a new year) may read the stored figures."""
+    while await fold(uow, chunk=2**31 - 1, wait=True):
+        pass
 
 
 LOOK_BACK = 36  # months: nothing older is left open in practice

@@ -102,11 +102,17 @@ async def open_funding_year(
 async def _months_closed_before(uow: UnitOfWork, first: int, close_missing: bool) -> None:
     """A year does not open over months with classes still open (their money would go
     before the provider is paid): refused naming them, or closed in order first."""
+    # the closes folded into the certificates first (a month the worker is folding waited
+    # for before this transaction holds any certificate's row), then again after the
+    # missing months are closed: the year's passes read every certificate's figures
+    await month_close.fold_all(uow)
     missing = await month_close.unclosed_before(uow, first)
     if missing and not close_missing:
         raise DomainError("year_months_open", months=", ".join(month_display(m) for m in missing))
     for month in missing:
         await month_close.close_month(uow, month)
+    if missing:
+        await month_close.fold_all(uow)
 
 
 async def _end_last_year(uow: UnitOfWork, year: int, batch: str) -> None:

@@ -143,8 +143,6 @@ async def issue(
         municipality_id=child.municipality_id,
         status=CertStatus.AWAITING.value,
         issued_at=uow.now,
-        total=0,
-        reserved=0,
         applicant_name=name,
         own_request=by_child,
     )

@@ -1,12 +1,38 @@
-"""Posting to the ledger: append-only entries, the certificate's totals kept in step."""
+"""Posting to the ledger: append-only entries, the certificate's totals kept in step.
+
+Every write to a certificate's figures folds in the close entries its row does not
+include yet (core.storage.models.money.pending), in the same statement and so under the
+row's lock: the stored figures are then whole again, and the CHECK on them holds for
+what the family can spend.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import case, func, select, update
 
 from core.errors import DomainError
 from core.storage.db import UnitOfWork
 from core.storage.models import Certificate, LedgerEntry
+from core.storage.models.money import LAST_CLOSED, pending
+
+
+def settled(total_delta: int, reserved_delta: int) -> dict[str, Any]:
+    """The values of an UPDATE of certificates that moves the figures by the deltas and
+    folds in the pending close entries. Each pending sum is a correlated subquery, so
+    PostgreSQL works it out again on the row it locked when a concurrent writer got there
+    first (READ COMMITTED re-evaluates the row): nothing folded twice."""
+    return {
+        "stored_total": Certificate.stored_total + pending(LedgerEntry.total_delta) + total_delta,
+        "stored_reserved": Certificate.stored_reserved
+        + pending(LedgerEntry.reserved_delta)
+        + reserved_delta,
+        "settled_month": case(
+            (Certificate.settled_month > LAST_CLOSED, Certificate.settled_month),
+            else_=LAST_CLOSED,
+        ),
+    }
 
 
 async def post(
@@ -37,10 +63,7 @@ async def post(
             Certificate.total + total_delta - (Certificate.reserved + reserved_delta) >= 0,
             Certificate.reserved + reserved_delta >= 0,
         )
-        .values(
-            total=Certificate.total + total_delta,
-            reserved=Certificate.reserved + reserved_delta,
-        )
+        .values(settled(total_delta, reserved_delta))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -63,7 +86,8 @@ async def post(
 
 async def apply_batches(uow: UnitOfWork, batches: list[str]) -> None:
     """Move certificates' totals by the entries a set-based operation inserted, in one
-    statement: the batch name marks them."""
+    statement: the batch name marks them. Only with nothing pending: a year opens under
+    the exclusive gate with every close folded in first (month_close.fold_all)."""
 
     # the batches aggregated once per certificate, joined once (UPDATE … FROM): linear in
     # the entries, where a subquery per certificate is quadratic on PostgreSQL
@@ -81,8 +105,8 @@ async def apply_batches(uow: UnitOfWork, batches: list[str]) -> None:
         update(Certificate)
         .where(Certificate.id == moved.c.certificate_id)
         .values(
-            total=Certificate.total + moved.c.total,
-            reserved=Certificate.reserved + moved.c.reserved,
+            stored_total=Certificate.stored_total + moved.c.total,
+            stored_reserved=Certificate.stored_reserved + moved.c.reserved,
         )
         .execution_options(synchronize_session=False)
     )

@@ -341,8 +341,6 @@ async def _upsert(uow: UnitOfWork, row: Row, year: int, quota: _Quota) -> tuple[
             municipality_id=person.municipality_id,
             status=status.value,
             issued_at=uow.now,
-            total=0,
-            reserved=0,
         )
         uow.session.add(cert)
     cert.status = status.value

@@ -171,6 +171,8 @@ class Jobs:
             # a closed month's debit notices, a chunk at a time (the close itself writes
             # none: it holds the exclusive gate)
             fanned = await month_close.fan_out(uow)
+            # and its entries folded into the certificates' rows, a chunk at a time
+            fanned += await month_close.fold(uow)
             claimed = await delivery.claim(uow, batch, lease_s)
             depth = await delivery.depth(uow)
             await uow.commit()

@@ -755,8 +755,10 @@ async def step(
         elif kind == "open_year":
             await db.run(new_year.open_year, 2026)
         elif kind == "notices":
-            # a worker fanning out a closed month's notices, one certificate at a time
+            # a worker fanning out a closed month's notices and folding its entries into
+            # the certificates' rows, one certificate at a time
             await db.run(month_close.fan_out, 1)
+            await db.run(month_close.fold, 1)
         elif kind == "link":
             other = world.families[op[2]]
             # the family with a VK account types the code of the other one
@@ -844,8 +846,49 @@ async def play(
     # the worker finishes what the round's closes left to fan out
     while await db.run(month_close.fan_out, 2):
         pass
+    # (the figures read with the closes' entries that are still pending added)
     report.broken = await check(db, report, world)
+    # and what the round's closes left to fold: the same figures, stored whole
+    while await db.run(month_close.fold, 2):
+        pass
+    report.broken += await check_settled(db)
     return report
+
+
+async def check_settled(db: Database) -> list[str]:
+    """Once every close is folded: each certificate's stored figures are its ledger's sums,
+    and what is read adds nothing to them."""
+    broken = []
+    async with db.reader() as uow:
+        ledger = {
+            cid: (t, r)
+            for cid, t, r in (
+                await uow.session.execute(
+                    select(
+                        LedgerEntry.certificate_id,
+                        func.sum(LedgerEntry.total_delta),
+                        func.sum(LedgerEntry.reserved_delta),
+                    ).group_by(LedgerEntry.certificate_id)
+                )
+            ).all()
+        }
+        rows = await uow.session.execute(
+            select(
+                Certificate.id,
+                Certificate.stored_total,
+                Certificate.stored_reserved,
+                Certificate.total,
+                Certificate.reserved,
+            )
+        )
+        for cid, stored_t, stored_r, total, reserved in rows:
+            want = ledger.get(cid, (0, 0))
+            if (stored_t, stored_r) != want or (total, reserved) != want:
+                broken.append(
+                    f"certificate {cid}: stored {stored_t}/{stored_r}, read {total}/{reserved}"
+                    f" after the folds, ledger {want[0]}/{want[1]}"
+                )
+    return broken
 
 
 async def check(db: Database, report: RoundReport, world: World | None = None) -> list[str]:
