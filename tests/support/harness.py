@@ -1294,8 +1294,13 @@ async def _check_outbox(s, apps, certs, report: RoundReport) -> list[str]:  # ty
             & keys
         ):
             broken.append(f"application {app_id}: no notice of its submission")
+    # the same for a status: told to the family that held the child then, and erased with
+    # its data if that family withdrew its consent after a dispute moved the child away
+    moved = set(await s.scalars(select(Dispute.child_id).where(Dispute.status == "moved")))
     for a in apps:
         told = a.status in ("accepted", "enrolled", "cancelled", "rejected", "expired")
-        if a.parent_id is not None and told and f"app:{a.id}:{a.status}" not in keys:
+        if a.parent_id is None or not told or f"app:{a.id}:{a.status}" in keys:
+            continue
+        if not (erased and a.child_id in moved):
             broken.append(f"application {a.id}: {a.status} without a notice")
     return broken
