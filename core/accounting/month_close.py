@@ -301,9 +301,8 @@ async def fold(uow: UnitOfWork, chunk: int = FOLD_CHUNK, *, wait: bool = False) 
     """Fold the pending close entries of the certificates in the next id range a closed
     month moved (``chunk`` of its entries, an index range over them) into their rows, as
     their next writer would: the stored figures then include every close, and a read of
-    them adds nothing. Returns how
-    many entries the chunk covered (at least 1 when a month was worked on); 0 only when
-    no month is left to fold.
+    them adds nothing. Returns how many entries the chunk covered (at least 1 when a
+    month was worked on); 0 only when no month is left to fold.
 
     Nothing depends on when this runs: until it does, the figures are read with the
     month's entries added. It folds whatever is pending for each row (any later month
