@@ -207,6 +207,7 @@ from aiogram.types import (
 from aiogram_dialog import Dialog, DialogManager, StartMode, Window, setup_dialogs
 from aiogram_dialog.widgets.kbd import Button, Row
 from aiogram_dialog.widgets.text import Const, Format
+from aiohttp import FormData
 from sqlalchemy import Integer, String, and_, bindparam, case, cast, literal, select
 from sqlalchemy.orm import aliased
 
@@ -214,6 +215,7 @@ from bench._data import percentile
 from bot.app import build
 from bot.config import Settings
 from bot.handlers.telegram import handler as telegram
+from bot.handlers.telegram.session import JsonSession
 from bot.i18n import Translator, money
 from bot.words import Day, Month
 from core.certificates import certificates, confirmations
@@ -236,11 +238,14 @@ from core.storage.models import (
 
 
 class MemorySession(AiohttpSession):
-    """Builds each request as AiohttpSession does, answers like the Bot API would, and
-    keeps each chat's last keyboard (to press its buttons)."""
+    """Builds each request as the bot's session does (``encoder``: this bot's JsonSession,
+    as make_bot gives it; aiogram's own form for the peers, as plain aiogram sends),
+    answers like the Bot API would, and keeps each chat's last keyboard (to press its
+    buttons)."""
 
-    def __init__(self) -> None:
+    def __init__(self, encoder: AiohttpSession | None = None) -> None:
         super().__init__()
+        self.encoder = encoder or AiohttpSession()
         self.requests = 0
         self.keyboards: dict[int, list[dict[str, Any]]] = {}
         self.texts: dict[int, str] = {}  # each chat's last text sent or edited
@@ -248,8 +253,9 @@ class MemorySession(AiohttpSession):
 
     async def make_request(self, bot: Bot, method: Any, timeout: int | None = None) -> Any:  # noqa: ASYNC109 (aiogram signature)
         self.requests += 1
-        form = self.build_form_data(bot, method)  # the real serialisation work
-        form()  # aiohttp renders the body, as it would before sending
+        body = self.encoder.build_form_data(bot, method)  # the real serialisation work
+        if isinstance(body, FormData):
+            body()  # aiohttp renders the form, as it would before sending
         if isinstance(method, AnswerCallbackQuery):
             result: Any = True
         else:
@@ -698,7 +704,12 @@ class Ids:
 
 
 async def main(
-    n: int, parents_count: int, chunk: int, spans: bool = False, profile: bool = False
+    n: int,
+    parents_count: int,
+    chunk: int,
+    spans: bool = False,
+    profile: bool = False,
+    peers_json: bool = False,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-dialog-"))
     settings = Settings(
@@ -733,15 +744,17 @@ async def main(
                 await certificates.request_funding(uow, parent.id, child)
             await uow.commit()
         ids = Ids()
-        ours_bot = Bot("1:BENCH", session=MemorySession())
+        ours_bot = Bot("1:BENCH", session=MemorySession(JsonSession()))
         ours = telegram.build_dispatcher(app, ours_bot)
         # the peer's menu is this bot's: the same text and buttons (it sent a bare text)
         await measure(ours, ours_bot, [command(ids(), users[0], "/menu")])
         menu = ours_bot.session.texts[users[0]]  # type: ignore[attr-defined]
         menu_labels = ours_bot.session.labels[users[0]]  # type: ignore[attr-defined]
-        dialog_bot = Bot("1:PEER", session=MemorySession())
+        # --peers-json: the peers send JSON as this bot does (the engines alone compared)
+        peer_encoder = JsonSession if peers_json else AiohttpSession
+        dialog_bot = Bot("1:PEER", session=MemorySession(peer_encoder()))
         dialog = peer_dispatcher(app.db, menu, menu_labels)
-        lean_bot = Bot("1:LEAN", session=MemorySession())
+        lean_bot = Bot("1:LEAN", session=MemorySession(peer_encoder()))
         lean = lean_dispatcher(app.db, app.engine.t)
         bots = {"ours": (ours, ours_bot), "dialog": (dialog, dialog_bot), "lean": (lean, lean_bot)}
 
@@ -853,5 +866,12 @@ if __name__ == "__main__":
     parser.add_argument("--round", type=int, default=50, help="updates per bot per round")
     parser.add_argument("--spans", action="store_true", help="where this bot's step goes")
     parser.add_argument("--profile", action="store_true", help="cProfile of this bot's step")
+    parser.add_argument(
+        "--peers-json",
+        action="store_true",
+        help="the peers send their requests as JSON too, as this bot does (JsonSession)",
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.updates, args.parents, args.round, args.spans, args.profile))
+    asyncio.run(
+        main(args.updates, args.parents, args.round, args.spans, args.profile, args.peers_json)
+    )

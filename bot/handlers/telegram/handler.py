@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import (
@@ -47,6 +46,7 @@ from bot.handlers.common import (
 from bot.handlers.startup import setup_call
 from bot.handlers.telegram.presses import handle_press, late_answer
 from bot.handlers.telegram.replies import InFlight, Release, Replies
+from bot.handlers.telegram.session import JsonSession
 from bot.handlers.telegram.settings import TelegramSettings
 from bot.i18n import LANGUAGES, translator
 
@@ -79,9 +79,10 @@ COMMANDS = (
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
     if api_base:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
-        return Bot(token, session=session)
-    return Bot(token)
+        return Bot(
+            token, session=JsonSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
+        )
+    return Bot(token, session=JsonSession())
 
 
 class PerUserOrder(BaseMiddleware):
