@@ -92,6 +92,14 @@ second against /help 0.82, 0.74, 0.85 (median 0.82); updates/s 0.54, 0.49, 0.57;
 per storm update: replicas 5.48, 5.49, 5.41 ms, PostgreSQL 1.05-1.14, all 7.77-7.94 (the
 session before, quiet: replicas 6.24-6.41, all 8.85-9.06); per /help: replicas 2.94-3.36.
 /help itself served 145-165 families a second across the runs: most of the ratio's spread.
+
+The next session, on another machine (faster: /help 245-282 families a second), quiet,
+the same command: c278b54 0.73, 0.69, 0.66 (load 2.8-2.9); with the month close's change
+0.74, 0.67 and a third at or under 0.67 (median 0.67, load 0.7-1.8); then with the
+requests as JSON (bot/handlers/telegram/session.py) 0.53, 0.65, 0.60 (load 0.9-2.3):
+families served a second 163.5, 183.5, 202.5 where they were 170-190, /help 284-336
+where it was 245-282. CPU per storm update: replicas 3.0-3.8 ms, /help's 1.3-1.9. Apply
+p99 443-520 ms; 0 lost, oversold or out of order. The target (0.8) is not met here.
 """
 
 from __future__ import annotations
