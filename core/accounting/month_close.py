@@ -248,16 +248,7 @@ async def fan_out(uow: UnitOfWork, chunk: int = NOTICE_CHUNK) -> int:
     month, after = closing.month, closing.notices_after
     batch = f"close:{month_label(month)}"
     debited = and_(LedgerEntry.batch == batch, LedgerEntry.kind == "debit")
-    window = (
-        select(LedgerEntry.certificate_id.label("id"))
-        .where(debited, LedgerEntry.certificate_id > after)
-        .order_by(LedgerEntry.certificate_id)
-        .limit(chunk)
-        .subquery()
-    )
-    upto, covered = (
-        await uow.session.execute(select(func.max(window.c.id), func.count()).select_from(window))
-    ).one()
+    upto, covered = await _chunk(uow, and_(debited, LedgerEntry.certificate_id > after), chunk)
     if upto is not None:
         families = (
             select(Application.parent_id.label("parent_id"))
@@ -294,6 +285,22 @@ async def fan_out(uow: UnitOfWork, chunk: int = NOTICE_CHUNK) -> int:
     return max(int(covered), 1)  # a month was worked on, even if it had no debit
 
 
+async def _chunk(uow: UnitOfWork, entries: Any, chunk: int) -> tuple[int | None, int]:
+    """The next ``chunk`` of a month's ``entries`` in certificate order (an index range):
+    the last certificate id among them (None: none left) and how many they are."""
+    window = (
+        select(LedgerEntry.certificate_id.label("id"))
+        .where(entries)
+        .order_by(LedgerEntry.certificate_id)
+        .limit(chunk)
+        .subquery()
+    )
+    upto, covered = (
+        await uow.session.execute(select(func.max(window.c.id), func.count()).select_from(window))
+    ).one()
+    return upto, int(covered)
+
+
 FOLD_CHUNK = 5_000  # certificates per fold step
 
 
@@ -323,16 +330,7 @@ async def fold(uow: UnitOfWork, chunk: int = FOLD_CHUNK, *, wait: bool = False) 
         LedgerEntry.batch == f"close:{month_label(month)}",
         LedgerEntry.certificate_id > after,
     )
-    window = (
-        select(LedgerEntry.certificate_id.label("id"))
-        .where(moved)
-        .order_by(LedgerEntry.certificate_id)
-        .limit(chunk)
-        .subquery()
-    )
-    upto, covered = (
-        await uow.session.execute(select(func.max(window.c.id), func.count()).select_from(window))
-    ).one()
+    upto, covered = await _chunk(uow, moved, chunk)
     if upto is not None:
         # each certificate of the range: its pending close entries summed (any month after
         # its settled_month), joined once; a row that another transaction settled after
