@@ -331,6 +331,13 @@ async def fold(uow: UnitOfWork, chunk: int = FOLD_CHUNK, *, wait: bool = False) 
         LedgerEntry.certificate_id > after,
     )
     upto, covered = await _chunk(uow, moved, chunk)
+    if upto is not None and not wait:
+        # beside families' writes: the chunk's rows taken in id order first, as every
+        # writer takes them (a fold waiting for a month holds the exclusive gate: none)
+        chunk_ids = select(LedgerEntry.certificate_id).where(
+            moved, LedgerEntry.certificate_id <= upto
+        )
+        await locks.certificates_in(uow, chunk_ids)
     if upto is not None:
         # each certificate of the range: its pending close entries summed (any month after
         # its settled_month), joined once; a row that another transaction settled after

@@ -10,7 +10,8 @@ Every such use case takes its locks at its start, in this order, and never goes 
 2. families (parent rows), in id order: one family's use cases run one at a time, so an
    application submitted while the family withdraws its consent is either seen by the
    withdrawal or refused by consent, never left behind on an erased child;
-3. that family's certificates, in id order;
+3. that family's certificates, in id order (the worker's fold of a closed month takes a
+   chunk of certificates the same way, with no gate and no other row of this list);
 4. a municipality's year settings, only to move its funding queue, then the queued
    certificates of other families that the queue funds (in queue order);
 5. applications, in id order;
@@ -31,6 +32,8 @@ a few milliseconds and go through.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
@@ -84,6 +87,20 @@ async def certificates(uow: UnitOfWork, ids: list[int]) -> None:
     await uow.session.execute(
         select(Certificate.id)
         .where(Certificate.id.in_(sorted(set(ids))))
+        .order_by(Certificate.id)
+        .with_for_update()
+    )
+
+
+async def certificates_in(uow: UnitOfWork, ids: Any) -> None:
+    """Step 3 for certificates named by a subquery of their ids (the worker's fold of a
+    closed month, up to 5,000 at once): in id order, as ``certificates`` takes them, where
+    an UPDATE joined to them would take them in its join's order."""
+    if uow.dialect != "postgresql":
+        return
+    await uow.session.execute(
+        select(Certificate.id)
+        .where(Certificate.id.in_(ids))
         .order_by(Certificate.id)
         .with_for_update()
     )
