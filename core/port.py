@@ -94,6 +94,7 @@ from core.reports.report import Report
 from core.rules.enrolment import AppStatus, CertStatus
 from core.rules.import_cells import ImportReport
 from core.rules.money import Terms
+from core.staff.command_lists import MenuAccount
 from core.staff.roles import ROLES, Holder, Revoked
 
 __all__ = [
@@ -170,6 +171,7 @@ __all__ = [
     "Leaving",
     "LinkOutcome",
     "LinkRequest",
+    "MenuAccount",
     "NextStep",
     "NoticeChannels",
     "NoticeReader",
@@ -763,6 +765,16 @@ class Jobs(Protocol):
     async def close_ended(self) -> None:
         """Close each ended month not closed yet (exactly once across workers: the
         month's row), telling the operators."""
+        ...
+
+    async def menus(self, platform: str) -> list[MenuAccount]:
+        """The platform's accounts whose command menu lists a role's commands or must
+        (``core.staff.command_lists``)."""
+        ...
+
+    async def menu_set(self, identity_id: int, seen: str | None, listed: str | None) -> bool:
+        """Record the menu just set for an account, over the record it was set from;
+        whether it was recorded."""
         ...
 
     def reading(self) -> AbstractAsyncContextManager[NoticeReader]: ...

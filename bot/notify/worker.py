@@ -14,6 +14,7 @@ from bot.dialogs.actions import OpenProgram
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
 from bot.i18n import TEEN, Translator
+from bot.notify import command_lists
 from bot.notify.render import Notice, Renderer
 from bot.notify.senders import Outgoing, Sender
 from core import port
@@ -80,6 +81,7 @@ class Worker:
                         await self.jobs.close_ended()
                     except Exception:
                         logger.exception("closing the ended month failed")
+                await self.menus()
             try:
                 done = await self.step()
             except Exception:
@@ -88,6 +90,20 @@ class Worker:
             if not done:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.idle_s)
+
+    async def menus(self) -> int:
+        """The staff accounts' command menus brought in line with their roles, in each
+        messenger that keeps one per account (bot/notify/command_lists.py): how many were
+        set. A role granted or revoked shows there within a housekeeping round."""
+        changed = 0
+        for platform, sender in self.senders.items():
+            if not isinstance(sender, command_lists.Menus):
+                continue
+            try:
+                changed += await command_lists.reconcile(self.jobs, platform, sender, self.t)
+            except Exception:
+                logger.exception("setting the staff's command menus failed")
+        return changed
 
     async def step(self) -> int:
         """One batch. Returns how many rows were handled."""

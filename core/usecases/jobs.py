@@ -17,6 +17,7 @@ from core.catalogue import reviews, views
 from core.enrolment import concluding, contracts, decisions, enrolment, waiting_list
 from core.outbox import delivery
 from core.rules.enrolment import AppStatus
+from core.staff import command_lists
 from core.storage.db import Database, UnitOfWork
 from core.storage.models import Application, Broadcast, Child, Group, Municipality, Program
 
@@ -180,6 +181,12 @@ class Jobs:
 
     async def close_ended(self) -> None:
         await auto_close.close_ended(self.db)
+
+    async def menus(self, platform: str) -> list[port.MenuAccount]:
+        return await self.db.read(command_lists.accounts, platform)
+
+    async def menu_set(self, identity_id: int, seen: str | None, listed: str | None) -> bool:
+        return await self.db.run(command_lists.record, identity_id, seen, listed)
 
     def reading(self) -> AbstractAsyncContextManager[port.NoticeReader]:
         return self._reading()

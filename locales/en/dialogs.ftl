@@ -786,6 +786,12 @@ btn-link-enter = Enter a code from the other messenger
 link-enter = Type the twelve-digit code the bot showed you in the other messenger.
 link-done = Done: the accounts are linked. Children, certificates and applications are shared now.
 cmd-link = Link Telegram and VK
+cmd-broadcast = Enrolment announcement
+cmd-reviews = Reviews of programs
+cmd-stats = Statistics and reports
+cmd-confirm = Confirm children's data
+cmd-queue = Applications to my groups
+cmd-attendance = Attendance sheet
 btn-more = More ▶
 
 ## Notifications

@@ -108,7 +108,10 @@ class FakeTelegram(SentLog):
     updates: list[dict[str, Any]] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
-    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the default's
+    # the other scopes' lists: (scope key, language code or "") -> commands
+    scoped: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    unknown_chats: set[int] = field(default_factory=set)  # no chat with the bot there
     calls: list[str] = field(default_factory=list)
     webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, bar the secret
     # a press is answered at most once and within this many seconds, else Telegram answers
@@ -244,7 +247,9 @@ class FakeTelegram(SentLog):
         for key, value in values.items():
             text = value if isinstance(value, str) else json.dumps(value)
             try:
-                out[key] = json.loads(text) if key in ("reply_markup", "commands") else value
+                out[key] = (
+                    json.loads(text) if key in ("reply_markup", "commands", "scope") else value
+                )
             except ValueError:
                 out[key] = text
         # a file part is named by the parameter that refers to it ("attach://<name>") or by
@@ -443,8 +448,63 @@ class FakeTelegram(SentLog):
         return True
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> Any:
+        # "commands: A JSON-serialized list of bot commands ... At most 100 commands";
+        # BotCommand: "command: 1-32 characters. Can contain only lowercase English
+        # letters, digits and underscores", "description: 1-256 characters"
+        # (core.telegram.org/bots/api#setmycommands, #botcommand)
         commands = params.get("commands")
         if isinstance(commands, str):
             commands = json.loads(commands)
-        self.commands[params.get("language_code") or ""] = commands
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise ApiRefusal(400, "Bad Request: too many commands specified")
+        for each in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(each.get("command", ""))):
+                raise ApiRefusal(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(each.get("description", ""))) <= 256:
+                raise ApiRefusal(400, "Bad Request: command description is empty or too long")
+        scope, language = self._scope(params), params.get("language_code") or ""
+        if scope == "default":
+            self.commands[language] = commands
+        else:
+            self.scoped[(scope, language)] = commands
         return True
+
+    async def _m_deletemycommands(self, params: dict[str, Any]) -> Any:
+        # "After deletion, higher level commands will be shown to affected users"
+        scope, language = self._scope(params), params.get("language_code") or ""
+        if scope == "default":
+            self.commands.pop(language, None)
+        else:
+            self.scoped.pop((scope, language), None)
+        return True
+
+    def _scope(self, params: dict[str, Any]) -> str:
+        """BotCommandScope as a key: "default", "all_private_chats", "chat:<id>"; a chat
+        the bot has no chat with is refused as Telegram does ("chat not found")."""
+        raw = params.get("scope") or {"type": "default"}
+        if isinstance(raw, str):
+            raw = json.loads(raw)
+        kind = raw.get("type")
+        if kind in ("default", "all_private_chats", "all_group_chats", "all_chat_administrators"):
+            return str(kind)
+        if kind == "chat" and isinstance(raw.get("chat_id"), int):
+            if raw["chat_id"] in self.unknown_chats:
+                raise ApiRefusal(400, "Bad Request: chat not found")
+            return f"chat:{raw['chat_id']}"
+        raise ApiRefusal(400, "Bad Request: wrong scope")
+
+    def menu(self, chat_id: int, language: str) -> list[str]:
+        """The commands a user of a private chat sees, in Telegram's order of precedence
+        ("Determining list of commands": the chat's scope with the user's language, without
+        it, all private chats with it, without it, the default with it, without it)."""
+        for found in (
+            self.scoped.get((f"chat:{chat_id}", language)),
+            self.scoped.get((f"chat:{chat_id}", "")),
+            self.scoped.get(("all_private_chats", language)),
+            self.scoped.get(("all_private_chats", "")),
+            self.commands.get(language),
+            self.commands.get(""),
+        ):
+            if found is not None:
+                return [c["command"] for c in found]
+        return []

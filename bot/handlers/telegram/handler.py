@@ -26,7 +26,6 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 from aiogram.types import (
-    BotCommand,
     CallbackQuery,
     Message,
     Update,
@@ -44,11 +43,11 @@ from bot.handlers.common import (
     SeenStore,
 )
 from bot.handlers.startup import setup_call
+from bot.handlers.telegram.menus import set_commands
 from bot.handlers.telegram.presses import handle_press, late_answer
 from bot.handlers.telegram.replies import InFlight, Release, Replies
 from bot.handlers.telegram.session import JsonSession
 from bot.handlers.telegram.settings import TelegramSettings
-from bot.i18n import LANGUAGES, translator
 
 logger = logging.getLogger(__name__)
 
@@ -62,19 +61,6 @@ _RESPONSES = tuple(
 )
 
 STOP_GRACE = 10.0  # seconds a stop gives the updates in hand to finish their answer
-
-COMMANDS = (
-    "start",
-    "menu",
-    "children",
-    "search",
-    "apps",
-    "balance",
-    "privacy",
-    "language",
-    "help",
-    "cancel",
-)
 
 
 def make_bot(token: str, api_base: str | None = None) -> Bot:
@@ -326,18 +312,6 @@ async def set_up(bot: Bot) -> None:
     """What the bot asks Telegram before serving, each retried when refused for a moment."""
     await setup_call("Telegram setMyCommands", lambda: set_commands(bot), transient)
     await setup_call("Telegram getMe", bot.me, transient)  # kept: polling asks it again
-
-
-async def set_commands(bot: Bot) -> None:
-    t = translator()
-    for lang in LANGUAGES:
-        await bot.set_my_commands(
-            [BotCommand(command=c, description=t(lang, f"cmd-{c}")) for c in COMMANDS],
-            language_code=lang,
-        )
-    await bot.set_my_commands(
-        [BotCommand(command=c, description=t("ru", f"cmd-{c}")) for c in COMMANDS]
-    )
 
 
 async def run_polling(app: App, *, handle_signals: bool = True) -> None:

@@ -1,6 +1,7 @@
 """Telegram notices: 30 messages/s per bot and 1 per second per chat; a 429 waits its
 retry_after and sends the same message again; 403 marks the parent unreachable there. A
-notice longer than a message goes as several (bot/handlers/split.py)."""
+notice longer than a message goes as several (bot/handlers/split.py). A staff account's
+command menu is set through it too (menus.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.split import TELEGRAM_TEXT, split_text
+from bot.handlers.telegram.menus import set_staff_menu, staff_menu
+from bot.i18n import Translator
 from bot.notify.pacing import Adaptive, Budget, Pace
 from bot.notify.parts import PartsSent
 from bot.notify.senders import Limits, Outgoing
@@ -105,6 +108,14 @@ class TelegramSender:
             return True
         outcome.retry[item.row_id] = 60
         return False
+
+    def menu(
+        self, roles: frozenset[str], language: str, t: Translator
+    ) -> list[tuple[str, str]] | None:
+        return staff_menu(roles, language, t)
+
+    async def set_menu(self, address: str, commands: list[tuple[str, str]] | None) -> bool:
+        return await set_staff_menu(self.bot, int(address), commands)
 
     async def close(self) -> None:
         await self.bot.session.close()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, validates
@@ -98,7 +99,15 @@ class Identity(Base):
     """How a parent reaches the bot: namespaced per platform (tg:123, vk:456, max:789)."""
 
     __tablename__ = "identities"
-    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id"),
+        Index(
+            "ix_identities_commands",
+            "platform",
+            postgresql_where=text("commands IS NOT NULL"),
+            sqlite_where=text("commands IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parent_id: Mapped[int] = mapped_column(ForeignKey("parents.id"), index=True)
     platform: Mapped[str] = mapped_column(String(8))
@@ -112,6 +121,9 @@ class Identity(Base):
     # a child's own account chooses its own language (the family's stays the parent's);
     # NULL: the family's
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # the fingerprint of the command menu last set for this account in its messenger (a
+    # staff account's: core/staff/command_lists.py); NULL: the messenger's default
+    commands: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LinkCode(Base):
