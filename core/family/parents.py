@@ -89,12 +89,21 @@ async def resolve(
 
 
 # a child's own account may have chosen a language of its own
-_KNOWN = select(
-    Parent.id,
-    func.coalesce(Identity.language, Parent.language),
-    Identity.child_id,
-    Identity.unreachable_at.is_not(None),
-).join(Identity, Identity.parent_id == Parent.id)
+# built once with its parameters bound by name: a statement built per call has its cache
+# key walked on every execution (each person's first event of a day reads it)
+_KNOWN = (
+    select(
+        Parent.id,
+        func.coalesce(Identity.language, Parent.language),
+        Identity.child_id,
+        Identity.unreachable_at.is_not(None),
+    )
+    .join(Identity, Identity.parent_id == Parent.id)
+    .where(
+        Identity.platform == bindparam("platform"),
+        Identity.external_id == bindparam("external_id"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +120,7 @@ async def known(uow: UnitOfWork, platform: str, external_id: str) -> Known | Non
     need); None for a new person."""
     if not valid_platform(platform):
         raise ValueError("not a platform key")
-    row = (
-        await uow.session.execute(
-            _KNOWN.where(Identity.platform == platform, Identity.external_id == external_id)
-        )
-    ).first()
+    row = (await uow.core(_KNOWN, {"platform": platform, "external_id": external_id})).first()
     return Known(row[0], row[1], row[2], bool(row[3])) if row is not None else None
 
 
