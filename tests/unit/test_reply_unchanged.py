@@ -10,7 +10,8 @@ from aiogram.types import Message
 
 from bot.dialogs.engine import Reply
 from bot.dialogs.screen import RButton, Rendered
-from bot.handlers.telegram.replies import Replies, markup
+from bot.handlers.telegram.keyboards import markup
+from bot.handlers.telegram.replies import Replies
 from bot.notify.pacing import LocalPace
 
 

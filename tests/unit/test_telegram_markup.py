@@ -9,7 +9,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.dialogs.screen import RButton, Rendered
-from bot.handlers.telegram.replies import markup
+from bot.handlers.telegram.keyboards import markup
 
 
 async def test_the_keyboard_built_from_dicts_is_the_one_built_button_by_button():
@@ -49,7 +49,7 @@ async def test_the_keyboard_built_from_dicts_is_the_one_built_button_by_button()
 def test_a_keyboard_is_made_once_for_the_same_buttons_and_the_kept_ones_are_bounded(
     monkeypatch,
 ):
-    from bot.handlers.telegram import replies
+    from bot.handlers.telegram import keyboards
 
     def screen(payload: str) -> Rendered:
         return Rendered("text", [[RButton("💰 Баланс", payload)], [RButton("≡ Меню", "m")]])
@@ -59,29 +59,29 @@ def test_a_keyboard_is_made_once_for_the_same_buttons_and_the_kept_ones_are_boun
     other = markup(screen("balance~bbbb"))  # another person's signature: another keyboard
     assert other is not first
     assert other is not None and other.inline_keyboard[0][0].callback_data == "balance~bbbb"
-    monkeypatch.setattr(replies, "KEYBOARDS_KEPT", 2)
-    monkeypatch.setattr(replies, "_KEYBOARDS", {})
+    monkeypatch.setattr(keyboards, "KEYBOARDS_KEPT", 2)
+    monkeypatch.setattr(keyboards, "_KEYBOARDS", {})
     for n in range(5):
         markup(screen(f"balance~{n}"))
-        assert len(replies._KEYBOARDS) <= 2
+        assert len(keyboards._KEYBOARDS) <= 2
 
 
 def test_kept_keyboards_are_forgotten_within_minutes(monkeypatch):
     """A label may name a child: a kept keyboard does not stay in memory past
     KEYBOARDS_KEPT_S, however few keyboards come after it."""
-    from bot.handlers.telegram import replies
+    from bot.handlers.telegram import keyboards
 
     now = [1_000.0]
-    monkeypatch.setattr(replies.time, "monotonic", lambda: now[0])
-    monkeypatch.setattr(replies, "_KEYBOARDS", {})
-    monkeypatch.setattr(replies, "_kept_since", now[0])
+    monkeypatch.setattr(keyboards.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(keyboards, "_KEYBOARDS", {})
+    monkeypatch.setattr(keyboards, "_kept_since", now[0])
     named = Rendered("text", [[RButton("Маша", "child~1")]])
     first = markup(named)
-    now[0] += replies.KEYBOARDS_KEPT_S / 2
+    now[0] += keyboards.KEYBOARDS_KEPT_S / 2
     assert markup(named) is first  # still kept
-    now[0] += replies.KEYBOARDS_KEPT_S
+    now[0] += keyboards.KEYBOARDS_KEPT_S
     markup(Rendered("text", [[RButton("≡ Меню", "m")]]))
     assert all(
-        b.text != "Маша" for k in replies._KEYBOARDS.values() for r in k.inline_keyboard for b in r
+        b.text != "Маша" for k in keyboards._KEYBOARDS.values() for r in k.inline_keyboard for b in r
     )
     assert markup(named) is not first  # made again

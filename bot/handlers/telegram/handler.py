@@ -44,8 +44,9 @@ from bot.handlers.common import (
 )
 from bot.handlers.startup import setup_call
 from bot.handlers.telegram.menus import set_commands
+from bot.handlers.telegram.order import InFlight, Release
 from bot.handlers.telegram.presses import handle_press, late_answer
-from bot.handlers.telegram.replies import InFlight, Release, Replies
+from bot.handlers.telegram.replies import Replies
 from bot.handlers.telegram.session import JsonSession
 from bot.handlers.telegram.settings import TelegramSettings
 

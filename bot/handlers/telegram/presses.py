@@ -13,7 +13,8 @@ from aiogram.types import CallbackQuery
 
 from bot.dialogs.engine import Engine, Reply
 from bot.dialogs.events import Event
-from bot.handlers.telegram.replies import InFlight, Release, Replies
+from bot.handlers.telegram.order import InFlight, Release
+from bot.handlers.telegram.replies import Replies
 
 logger = logging.getLogger(__name__)
 

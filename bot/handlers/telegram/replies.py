@@ -1,14 +1,12 @@
-"""Telegram's answers to a person: the chat's line (its answers leave in the order their
-events were handled), the keyboard of a screen, the sending itself from the bot's shared
-budget, ahead of notices, and the updates in hand that a stop lets finish (InFlight)."""
+"""Telegram's answers to a person: the sending itself from the bot's shared budget, ahead
+of notices, a screen as one message or several, its venue and files. The chat's line and
+the updates in hand are order.py's; a screen's keyboard is keyboards.py's."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,182 +28,20 @@ from aiogram.methods import (
 )
 from aiogram.types import (
     BufferedInputFile,
-    InlineKeyboardMarkup,
-    KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
 )
 
 from bot.dialogs.engine import Reply
-from bot.dialogs.screen import RButton, Rendered
+from bot.dialogs.screen import Rendered
 from bot.handlers import uploads
 from bot.handlers.split import TELEGRAM_TEXT, split_text
+from bot.handlers.telegram.keyboards import markup, unchanged
+from bot.handlers.telegram.order import SendOrder
 from bot.i18n import translator
 from bot.notify.pacing import Adaptive, Budget, Pace
 
 logger = logging.getLogger(__name__)
-
-
-Release = Callable[[], Awaitable[Any]] | None
-
-
-class InFlight:
-    """The updates being handled now (counted by ``PerUserOrder``). aiogram handles each
-    polled update in a task of its own and does not wait for them when polling stops; a
-    stop waits for them here so that an answer half-way is sent and only then the bot's
-    HTTP session closes (an answer sent after the close would open a session that nobody
-    closes)."""
-
-    def __init__(self) -> None:
-        self.tasks: set[asyncio.Task[Any]] = set()
-
-    async def drain(self, grace: float) -> None:
-        """Let the updates in hand finish for up to ``grace`` seconds, then cancel the rest
-        (their unit of work rolls back, so nothing is half-written) and wait for them."""
-        pending = self.tasks - {asyncio.current_task()}
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=grace)
-        for task in late:
-            task.cancel()
-        if late:
-            logger.warning("%d updates were still in hand after %s s: cancelled", len(late), grace)
-            await asyncio.gather(*late, return_exceptions=True)
-
-
-class SendOrder:
-    """One chat's answers leave in the order their events were handled, though the
-    person's turn is given back before they are sent: each answer takes its place in the
-    chat's line at once (while the turn is still held) and waits there for the one before
-    it. In one process; across replicas the person's turn alone orders the handling."""
-
-    def __init__(self) -> None:
-        self._tails: dict[int, asyncio.Future[None]] = {}
-
-    def place(self, chat_id: int, release: Callable[[], Awaitable[Any]] | None = None) -> _Place:
-        """``async with order.place(chat, release):`` the chat's next place, the person's
-        turn given back once it is taken, entered when the answer before it has left."""
-        return _Place(self._tails, chat_id, release)
-
-    def __len__(self) -> int:
-        return len(self._tails)
-
-
-class _Place:
-    """A place in a chat's line (``SendOrder.place``): a plain async context manager, not
-    a generator's (issue 30: a few µs of every update)."""
-
-    __slots__ = ("_chat", "_mine", "_release", "_tails")
-
-    def __init__(
-        self,
-        tails: dict[int, asyncio.Future[None]],
-        chat_id: int,
-        release: Callable[[], Awaitable[Any]] | None,
-    ) -> None:
-        self._tails = tails
-        self._chat = chat_id
-        self._release = release
-        self._mine: asyncio.Future[None] | None = None
-
-    async def __aenter__(self) -> None:
-        tails, chat = self._tails, self._chat
-        before = tails.get(chat)
-        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._mine = tails[chat] = mine
-        try:
-            if self._release is not None:
-                await self._release()
-            if before is not None and not before.done():
-                await asyncio.wait({before})  # never cancels the one before
-        except BaseException:
-            self._leave()
-            raise
-
-    async def __aexit__(self, *_: object) -> None:
-        self._leave()
-
-    def _leave(self) -> None:
-        mine = self._mine
-        if mine is None or mine.done():
-            return
-        mine.set_result(None)
-        if self._tails.get(self._chat) is mine:
-            del self._tails[self._chat]
-
-
-def markup(screen: Rendered) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    if not screen.rows:
-        return None
-    if any(b.kind == "location" for b in screen.buttons):
-        return ReplyKeyboardMarkup(
-            keyboard=[
-                [KeyboardButton(text=b.label, request_location=b.kind == "location") for b in row]
-                for row in screen.rows
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    # the same buttons, signed for the same person, make the same keyboard: the one made
-    # the last time is sent again (issue 30: 13-30 µs of a /balance, the lookup 1 µs);
-    # nothing changes a keyboard once made (aiogram serialises it as it is)
-    # A button's label may name a child: the kept ones are all forgotten when full and
-    # at the latest KEYBOARDS_KEPT_S after the first of them was made, so a keyboard does
-    # not outlive the person's screen in this process's memory
-    global _kept_since
-    now = time.monotonic()
-    if now - _kept_since > KEYBOARDS_KEPT_S or len(_KEYBOARDS) >= KEYBOARDS_KEPT:
-        _KEYBOARDS.clear()
-        _kept_since = now
-    key = tuple(map(tuple, screen.rows))
-    known = _KEYBOARDS.get(key)
-    if known is None:
-        known = _KEYBOARDS[key] = _inline(screen.rows)
-    return known
-
-
-KEYBOARDS_KEPT = 2048  # inline keyboards remembered (a few KB each), all forgotten when full
-KEYBOARDS_KEPT_S = 600.0  # and all forgotten this long after the first was made
-_KEYBOARDS: dict[tuple[tuple[RButton, ...], ...], InlineKeyboardMarkup] = {}
-_kept_since = 0.0
-
-
-def _inline(screen_rows: list[list[RButton]]) -> InlineKeyboardMarkup:
-    # validated whole, from plain dicts: pydantic's validation runs in its compiled core,
-    # while model_construct fills each button's dozen defaults in Python, three times
-    # slower (issue 30: 18 µs for /balance's three buttons, 66 µs constructed; the
-    # validation of each button as a model of its own was slower still); serialised as any
-    # other (tests/unit/test_telegram_markup.py)
-    rows = [
-        [
-            {"text": b.label, "url": b.url}
-            if b.kind == "url"
-            else {"text": b.label, "callback_data": b.payload}
-            for b in row
-        ]
-        for row in screen_rows
-    ]
-    return InlineKeyboardMarkup.model_validate({"inline_keyboard": rows})
-
-
-def unchanged(
-    message: Message,
-    parts: list[str],
-    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
-    reply: Reply,
-) -> bool:
-    """The pressed message already shows this screen, word for word and button for
-    button (a press that changed nothing: the same page again, a refresh with nothing
-    new). Telegram would refuse the edit ("message is not modified") after it took a
-    slot of the bot's budget."""
-    if len(parts) != 1 or reply.screen.files or isinstance(keyboard, ReplyKeyboardMarkup):
-        return False
-    if (message.text or "").strip() != parts[0].strip():
-        return False
-    shown = message.reply_markup
-    if shown is None or keyboard is None:
-        return shown is None and keyboard is None
-    return shown.model_dump(exclude_none=True) == keyboard.model_dump(exclude_none=True)
 
 
 CHAT_BUDGETS_KEPT = 10_000  # chats whose budget is kept made, all forgotten when full
