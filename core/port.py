@@ -82,7 +82,7 @@ from core.family.parents import CONSENT_VERSION, NoticeChannels, ParentView
 from core.family.teens import TEEN_AGE
 from core.outbox.delivery import Claimed, Outcome, Recipient
 from core.register.register import LinkOutcome
-from core.register.register_import import (
+from core.register.register_rows import (
     CLOSED,
     LINKED,
     NUMBER_MAX,

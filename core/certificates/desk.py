@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from core.certificates.confirmations import _covered, _scope
 from core.certificates.corrections import PENDING
-from core.register.register_import import normalise_number
+from core.register.register_rows import normalise_number
 from core.rules.enrolment import CertStatus
 from core.rules.text import fold
 from core.storage.db import UnitOfWork

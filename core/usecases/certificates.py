@@ -14,7 +14,7 @@ from core.certificates import balance, certificates, statement
 from core.family import children
 from core.family.parents import require_consent
 from core.register import linking, register
-from core.register.register_import import normalise_number
+from core.register.register_rows import normalise_number
 from core.rules.enrolment import CertStatus
 from core.storage import locks
 from core.storage.db import UnitOfWork

@@ -82,6 +82,9 @@ def test_kept_keyboards_are_forgotten_within_minutes(monkeypatch):
     now[0] += keyboards.KEYBOARDS_KEPT_S
     markup(Rendered("text", [[RButton("≡ Меню", "m")]]))
     assert all(
-        b.text != "Маша" for k in keyboards._KEYBOARDS.values() for r in k.inline_keyboard for b in r
+        b.text != "Маша"
+        for k in keyboards._KEYBOARDS.values()
+        for r in k.inline_keyboard
+        for b in r
     )
     assert markup(named) is not first  # made again
