@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 
-from core.certificates.certificates import REQUEST_ORDER, grant_from_queue, next_value
+from core.certificates.funding_queue import REQUEST_ORDER, grant_from_queue, next_value
 from core.ledger.ledger import apply_batches
 from core.outbox.outbox import OUTBOX_COLS, emit
 from core.rules.calendar import Period

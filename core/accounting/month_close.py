@@ -32,7 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from core.accounting import close_posting, payments
-from core.certificates.certificates import close_adults, grant_from_queue
+from core.certificates.certificates import close_adults
+from core.certificates.funding_queue import grant_from_queue
 from core.errors import DomainError
 from core.outbox.outbox import OUTBOX_COLS
 from core.rules.calendar import month_bounds, month_display, month_label, month_of

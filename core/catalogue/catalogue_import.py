@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.certificates.certificates import grant_from_queue
+from core.certificates.funding_queue import grant_from_queue
 from core.enrolment import contracts, waiting_list
 from core.rules import import_cells as cells
 from core.rules.calendar import Period

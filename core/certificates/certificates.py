@@ -13,12 +13,16 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 
+from core.certificates.funding_queue import (
+    grant_from_queue,
+    next_value,
+    period_of,
+    status_payload,
+)
 from core.errors import DomainError
 from core.family.children import get_owned
 from core.family.parents import require_consent
-from core.ledger.ledger import post
 from core.outbox.outbox import emit
 from core.rules.calendar import (
     Period,
@@ -32,14 +36,13 @@ from core.rules.money import prorated_nominal
 from core.rules.numbers import certificate_number
 from core.rules.people import MAX_AGE, check_certificate_age, clean_full_name
 from core.storage import locks
-from core.storage.db import RetryTransaction, UnitOfWork
+from core.storage.db import UnitOfWork
 from core.storage.models import (
     Certificate,
     Child,
     LedgerEntry,
     Municipality,
     MunicipalityYear,
-    Sequence,
 )
 
 logger = logging.getLogger(__name__)
@@ -134,7 +137,7 @@ async def issue(
         existing.rejection_reason = None
         existing.applicant_name = name
         existing.own_request = by_child
-        await emit(uow, parent_id, "certificate_status", _status_payload(existing, child.id))
+        await emit(uow, parent_id, "certificate_status", status_payload(existing, child.id))
         await uow.session.flush()
         return existing.id
     check_certificate_age(child.birth_date, uow.today)
@@ -149,7 +152,7 @@ async def issue(
     uow.session.add(cert)
     await uow.session.flush()
     cert.number = certificate_number(child.municipality_id, cert.id)
-    await emit(uow, parent_id, "certificate_status", _status_payload(cert, child.id))
+    await emit(uow, parent_id, "certificate_status", status_payload(cert, child.id))
     await uow.session.flush()
     logger.info("certificate %s issued", cert.id)
     return cert.id
@@ -188,125 +191,8 @@ async def request_funding(uow: UnitOfWork, parent_id: int, child_id: int) -> Cer
     await grant_from_queue(uow, cert.municipality_id)
     await uow.session.refresh(cert)
     if cert.status == CertStatus.QUEUED:
-        await emit(uow, parent_id, "certificate_status", _status_payload(cert, child.id))
+        await emit(uow, parent_id, "certificate_status", status_payload(cert, child.id))
     return CertStatus(cert.status)
-
-
-async def next_value(uow: UnitOfWork, name: str) -> int:
-    """A gap-free counter; the UPDATE takes the row lock, so concurrent callers queue."""
-    result = await uow.session.execute(
-        update(Sequence).where(Sequence.name == name).values(value=Sequence.value + 1)
-    )
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        uow.session.add(Sequence(name=name, value=1))
-        await uow.session.flush()
-        return 1
-    return int(
-        (
-            await uow.session.execute(select(Sequence.value).where(Sequence.name == name))
-        ).scalar_one()
-    )
-
-
-# the order of funding requests: the queue's number, then (rows funded before it was kept)
-# the time of the request
-REQUEST_ORDER = (
-    Certificate.queue_seq.is_(None),
-    Certificate.queue_seq,
-    Certificate.funding_requested_at,
-    Certificate.id,
-)
-
-
-_PERIOD = select(Municipality.funding_period).where(
-    Municipality.id == bindparam("municipality_id")
-)
-
-
-async def period_of(uow: UnitOfWork, municipality_id: int) -> Period:
-    """The municipality's funding period (the school year unless it chose the calendar)."""
-    value = await uow.session.scalar(_PERIOD, {"municipality_id": municipality_id})
-    return Period(value or Period.SCHOOL)
-
-
-async def grant_from_queue(uow: UnitOfWork, municipality_id: int) -> int:
-    """Fund queued certificates, first requested first, while the year's quota lasts."""
-    today = uow.today
-    period = await period_of(uow, municipality_id)
-    year = funding_year_of(today, period)
-    settings = await uow.session.scalar(
-        select(MunicipalityYear)
-        .where(
-            MunicipalityYear.municipality_id == municipality_id,
-            MunicipalityYear.school_year == year,
-        )
-        .with_for_update()  # PostgreSQL: one granter per municipality at a time
-    )
-    if settings is None:
-        return 0
-    funded = await uow.session.scalar(
-        select(func.count())
-        .select_from(Certificate)
-        .where(
-            Certificate.municipality_id == municipality_id,
-            Certificate.status == CertStatus.FUNDED.value,
-        )
-    )
-    room = settings.funded_quota - int(funded or 0)
-    if room <= 0:
-        return 0
-    # step 4 of the lock order: other families' queued certificates, in queue order
-    waiting = await uow.session.scalars(
-        select(Certificate)
-        .where(
-            Certificate.municipality_id == municipality_id,
-            Certificate.status == CertStatus.QUEUED.value,
-        )
-        .order_by(*REQUEST_ORDER)
-        .limit(room)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    _, last_month = funding_months(year, period)
-    months_left = last_month - month_of(today) + 1
-    if not settings.prorate_current_month:
-        months_left -= 1  # the municipality funds from the next month on
-    amount = prorated_nominal(settings.nominal, months_left)
-    granted = 0
-    for cert in list(waiting):
-        cert.status = CertStatus.FUNDED.value
-        # queue_seq stays: it is the order of the request, which decides who keeps funding
-        # when a later year's quota is smaller
-        cert.funded_at = uow.now
-        cert.funded_year = year
-        await uow.session.flush()
-        await post(
-            uow,
-            certificate_id=cert.id,
-            kind="credit",
-            key=f"credit:{cert.id}:{year}",
-            total_delta=amount,
-        )
-        await uow.session.refresh(cert)
-        parent_id = await uow.session.scalar(
-            select(Child.parent_id).where(Child.id == cert.child_id)
-        )
-        if parent_id is not None:
-            try:
-                # that family is not locked (step 4 of the lock order): if an account
-                # link merges it away meanwhile, its row is gone; run everything again
-                async with uow.session.begin_nested():
-                    payload = _status_payload(cert, cert.child_id)
-                    await emit(uow, parent_id, "certificate_status", payload)
-                    await uow.session.flush()
-            except IntegrityError:
-                raise RetryTransaction from None
-        granted += 1
-    if granted:
-        logger.info(
-            "municipality %s: %d certificates funded from the queue", municipality_id, granted
-        )
-    return granted
 
 
 async def view(uow: UnitOfWork, parent_id: int, child_id: int) -> CertificateView | None:
@@ -441,10 +327,6 @@ async def office_of(uow: UnitOfWork, municipality_id: int) -> Office | None:
     if muni is None:
         return None
     return Office(muni.name, muni.office_address, muni.office_hours, muni.office_phone)
-
-
-def _status_payload(cert: Certificate, child_id: int | None) -> dict[str, object]:
-    return {"certificate_id": cert.id, "child_id": child_id, "status": cert.status}
 
 
 async def close_adults(uow: UnitOfWork, day: date) -> int:

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, func, select, true
 
 from core.audit import audit
-from core.certificates.certificates import grant_from_queue
+from core.certificates.funding_queue import grant_from_queue
 from core.errors import DomainError
 from core.outbox.outbox import emit
 from core.rules.enrolment import CertStatus

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from core.audit import audit
-from core.certificates.certificates import period_of
+from core.certificates.funding_queue import period_of
 from core.enrolment import campaign
 from core.enrolment.contracts import (
     CONCLUDED,

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 
 from core import port
 from core.catalogue import views
-from core.certificates import certificates, corrections
+from core.certificates import corrections, funding_queue
 from core.enrolment import enrolment, leaving
 from core.errors import DomainError
 from core.family import children, parents, teens
@@ -259,7 +259,7 @@ async def forget_children(uow: UnitOfWork, child_ids: list[int], *, reason: str)
     await uow.session.flush()
     # a funded certificate closed: its place in the quota goes to the next in the queue
     for municipality_id in freed:
-        await certificates.grant_from_queue(uow, municipality_id)
+        await funding_queue.grant_from_queue(uow, municipality_id)
     active = list(
         await uow.session.scalars(
             select(Application.id)
