@@ -128,21 +128,11 @@ class Replies:
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             values = {"keyboard": keyboard} if last else {}
-            try:
-                await self.call(
-                    "messages.send",
-                    peer_id=peer,
-                    message=part,
-                    random_id=part_random_id(base, i),
-                    dont_parse_links=1,
-                    **values,
-                )
-            except vk_api.exceptions.ApiError as exc:
-                if exc.code == CANT_SEND:
-                    await self.unreachable(user)
-                    return False
-                logger.warning("VK messages.send failed: error %s", exc.code)
-                return True
+            sent = await self._message(peer, user, part, part_random_id(base, i), **values)
+            if sent is not True:
+                # a refused part: the parts after it would not read on (a network error
+                # reaches the caller, which answers the update again)
+                return sent is None
         return True
 
     # --- files --------------------------------------------------------------------------
@@ -198,6 +188,18 @@ class Replies:
         values: dict[str, Any] = {"attachment": attachment} if attachment else {}
         values |= place
         try:
+            return await self._message(peer, user, text, rid, **values) is not False
+        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
+            logger.warning("VK messages.send failed: %s", type(exc).__name__)
+        return True
+
+    async def _message(
+        self, peer: int, user: str, text: str, rid: int, **values: Any
+    ) -> bool | None:
+        """messages.send of one message: True when sent; False when the person cannot be
+        messaged (marked unreachable); None when VK refused it otherwise (logged). A
+        network error goes to the caller."""
+        try:
             await self.call(
                 "messages.send",
                 peer_id=peer,
@@ -211,8 +213,7 @@ class Replies:
                 await self.unreachable(user)
                 return False
             logger.warning("VK messages.send failed: error %s", exc.code)
-        except (requests.RequestException, vk_api.exceptions.VkApiError) as exc:
-            logger.warning("VK messages.send failed: %s", type(exc).__name__)
+            return None
         return True
 
     async def unreachable(self, user: str) -> None:
