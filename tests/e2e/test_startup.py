@@ -17,7 +17,9 @@ import pytest
 import bot.handlers as platforms
 from bot import runners
 from bot.config import Settings
+from bot.dialogs.commands import PARENT_COMMANDS
 from bot.handlers import startup
+from bot.i18n import translator
 from tests.e2e.conftest import running_bot
 from tests.support.tg_server import FakeTelegram
 from tests.support.vk_server import FakeVk
@@ -39,15 +41,20 @@ async def test_telegram_set_up_calls_answered_429_are_retried(sqlite_template, t
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 async def test_max_set_up_calls_answered_429_or_503_are_retried(sqlite_template, tmp_path):
-    # long polling first removes any webhook subscription: GET /subscriptions
-    options = {"refuse": {"GET /subscriptions": [429, 503]}}
+    # the command list is set first, then long polling removes any webhook subscription
+    # (GET /subscriptions)
+    options = {"refuse": {"PATCH /me/commands": [429], "GET /subscriptions": [429, 503]}}
     async with running_bot(
         sqlite_template, tmp_path, with_tg=False, with_vk=False, with_max=True, max_options=options
     ) as h:
         assert h.max is not None
         sent = await h.max.ask(h.max.message(7001, "/help"), within=20)
         assert "Команды" in sent.text
-        assert h.max.too_many == 1 and "internal.error" in h.max.refused
+        assert h.max.too_many == 2 and "internal.error" in h.max.refused
+        # a parent's commands, described in Russian (one list for the whole bot)
+        assert h.max.commands is not None
+        assert [c["name"] for c in h.max.commands] == list(PARENT_COMMANDS)
+        assert h.max.commands[0]["description"] == translator()("ru", "cmd-start")
 
 
 @contextlib.asynccontextmanager

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot.dialogs.commands import PARENT_COMMANDS
 from bot.handlers.telegram.handler import make_bot
-from bot.handlers.telegram.menus import COMMANDS, set_commands
+from bot.handlers.telegram.menus import set_commands
 from bot.handlers.telegram.sender import TelegramSender
 from bot.i18n import translator
 from bot.notify.command_lists import fingerprint
@@ -64,16 +65,16 @@ async def _listed(db, external: int) -> str | None:  # type: ignore[no-untyped-d
 
 async def test_a_staff_menu_follows_the_roles_and_the_language(db, desk):
     tg, worker = desk
-    assert tg.menu(STAFF, "ru") == list(COMMANDS)  # before the round: the default
+    assert tg.menu(STAFF, "ru") == list(PARENT_COMMANDS)  # before the round: the default
     assert await worker.menus() == 1
-    coordinator = [*COMMANDS, "broadcast", "reviews", "stats"]
+    coordinator = [*PARENT_COMMANDS, "broadcast", "reviews", "stats"]
     assert tg.menu(STAFF, "ru") == coordinator
     assert tg.menu(STAFF, "en") == coordinator  # the chat's own, whatever the app's
     own = tg.scoped[(f"chat:{STAFF}", "")]
     t = translator()
     assert [c["description"] for c in own] == [t("ru", f"cmd-{c}") for c in coordinator]
     assert own[-2]["description"] == "Отзывы о кружках"
-    assert tg.menu(PARENT, "ru") == list(COMMANDS)  # a parent keeps the default
+    assert tg.menu(PARENT, "ru") == list(PARENT_COMMANDS)  # a parent keeps the default
     assert await _listed(db, PARENT) is None
 
     calls = len(tg.calls)
@@ -112,7 +113,7 @@ async def test_a_staff_menu_follows_the_roles_and_the_language(db, desk):
         await uow.commit()
     assert await worker.menus() == 1
     assert (f"chat:{STAFF}", "") not in tg.scoped
-    assert tg.menu(STAFF, "ru") == list(COMMANDS)
+    assert tg.menu(STAFF, "ru") == list(PARENT_COMMANDS)
     assert await _listed(db, STAFF) is None
     calls = len(tg.calls)
     assert await worker.menus() == 0
@@ -133,7 +134,7 @@ async def test_a_refused_menu_is_set_by_a_later_round(db, desk):
     # no chat with the bot (400): that account is skipped, the others set
     tg.unknown_chats.add(STAFF)
     assert await worker.menus() == 1
-    assert tg.menu(300, "ru") == [*COMMANDS, "queue", "attendance"]
+    assert tg.menu(300, "ru") == [*PARENT_COMMANDS, "queue", "attendance"]
     assert await _listed(db, STAFF) is None
 
     # the person starts the bot: the next round sets theirs
@@ -168,8 +169,8 @@ async def test_no_menu_for_a_childs_own_account_nor_an_unreachable_one(db, desk)
     assert found["400"].roles == frozenset() and "500" not in found
     assert found[str(STAFF)].roles == {"coordinator"}
     assert await worker.menus() == 1
-    assert tg.menu(400, "ru") == list(COMMANDS)
-    assert tg.menu(500, "ru") == list(COMMANDS)
+    assert tg.menu(400, "ru") == list(PARENT_COMMANDS)
+    assert tg.menu(500, "ru") == list(PARENT_COMMANDS)
     assert await _listed(db, 400) is None and await _listed(db, 500) is None
 
 

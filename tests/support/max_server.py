@@ -109,6 +109,7 @@ class FakeMax(SentLog):
     updates: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (marker, update)
     sent: list[Sent] = field(default_factory=list)
     subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] | None = None  # the last PATCH /me/commands (None: never)
     port: int = 0
 
     # MAX documents no lifetime of a press; an answer to one older than this, or to an
@@ -147,6 +148,7 @@ class FakeMax(SentLog):
         # aiohttp refuses a body over 1 MiB by default
         app = web.Application(client_max_size=TEST_BODY_BYTES)
         app.router.add_get("/me", self._me)
+        app.router.add_patch("/me/commands", self._commands)
         app.router.add_post("/uploads", self._uploads)
         app.router.add_post("/upload/{ticket}", self._upload)
         app.router.add_get("/updates", self._updates)
@@ -311,6 +313,27 @@ class FakeMax(SentLog):
     async def _me(self, request: web.Request) -> web.Response:
         async def handler(_: web.Request) -> dict[str, Any]:
             return {"user_id": 1, "first_name": "PFDO", "username": "pfdo_bot", "is_bot": True}
+
+        return await self._call(request, handler)
+
+    async def _commands(self, request: web.Request) -> web.Response:
+        # "максимум 32 элемента в массиве", name "от 1 до 64 символов", description
+        # "опционально, от 1 до 128 символов"; an empty list removes them
+        # (dev.max.ru/docs-api/use-cases/chatbot-commands, methods/PATCH/me/commands)
+        async def handler(request: web.Request) -> dict[str, Any]:
+            commands = (await request.json()).get("commands")
+            if not isinstance(commands, list) or len(commands) > 32:
+                raise Refusal(400, "proto.payload", "commands: size must be between 0 and 32")
+            for each in commands:
+                if not 1 <= len(str(each.get("name") or "")) <= 64:
+                    raise Refusal(400, "proto.payload", "name: size must be between 1 and 64")
+                described = each.get("description")
+                if described is not None and not 1 <= len(described) <= 128:
+                    raise Refusal(
+                        400, "proto.payload", "description: size must be between 1 and 128"
+                    )
+            self.commands = commands
+            return {"commands": commands}
 
         return await self._call(request, handler)
 

@@ -20,8 +20,10 @@ from aiohttp import web
 from maxapi import Bot
 from maxapi.enums.update import UpdateType
 from maxapi.exceptions.max import MaxApiError, MaxConnection
+from maxapi.types.command import BotCommand
 
 from bot.app import App
+from bot.dialogs.commands import PARENT_COMMANDS
 from bot.dialogs.state import RedisStateStore
 from bot.handlers import Refused
 from bot.handlers.common import KeyedLock, MemorySeen, RedisOrder, RedisSeen, SeenStore
@@ -31,6 +33,7 @@ from bot.handlers.max.replies import Replies
 from bot.handlers.max.settings import MaxSettings
 from bot.handlers.max.updates import KEY, to_event, who
 from bot.handlers.startup import setup_call
+from bot.i18n import translator
 from bot.notify.pacing import Budget
 
 logger = logging.getLogger(__name__)
@@ -152,6 +155,17 @@ class MaxHandler:
         await self.replies.send(user, reply)
 
 
+async def set_commands(bot: Bot) -> None:
+    """A parent's commands as MAX's list under «/» (PATCH /me/commands): one list for
+    the whole bot and every language, so in Russian. MAX takes at most 32 commands, each
+    description at most 128 characters (dev.max.ru/docs-api/use-cases/chatbot-commands);
+    a staff role's commands are reached from the menu's buttons."""
+    t = translator()
+    await bot.set_commands(
+        *(BotCommand(name=c, description=t("ru", f"cmd-{c}")) for c in PARENT_COMMANDS)
+    )
+
+
 async def run(app: App, stop: asyncio.Event | None = None) -> None:
     settings = MaxSettings.of(app.settings)
     assert settings.bot_token is not None
@@ -161,6 +175,7 @@ async def run(app: App, stop: asyncio.Event | None = None) -> None:
     handler = MaxHandler(app, bot, seen)
     stop = stop or asyncio.Event()
     try:
+        await setup_call("MAX commands", lambda: set_commands(bot), transient)
         if settings.webhook_url is None:
             # long polling gets nothing while a webhook is set
             await setup_call("MAX subscriptions (removing)", bot.delete_webhook, transient)

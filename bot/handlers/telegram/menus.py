@@ -19,31 +19,11 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BotCommand, BotCommandScopeChat
 
+from bot.dialogs.commands import PARENT_COMMANDS, staff_commands
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.notify.command_lists import MenuPause
 
 logger = logging.getLogger(__name__)
-
-COMMANDS = (
-    "start",
-    "menu",
-    "children",
-    "search",
-    "apps",
-    "balance",
-    "privacy",
-    "language",
-    "help",
-    "cancel",
-)
-
-# a role's commands, as its menu offers them (bot/dialogs/flows/start.py)
-ROLE_COMMANDS = {
-    "coordinator": ("broadcast", "reviews", "stats"),
-    "confirmer": ("confirm", "stats"),
-    "provider": ("queue", "attendance"),
-    "operator": ("stats",),
-}
 
 
 async def set_commands(bot: Bot) -> None:
@@ -51,22 +31,19 @@ async def set_commands(bot: Bot) -> None:
     t = translator()
     for lang in LANGUAGES:
         await bot.set_my_commands(
-            [BotCommand(command=c, description=t(lang, f"cmd-{c}")) for c in COMMANDS],
+            [BotCommand(command=c, description=t(lang, f"cmd-{c}")) for c in PARENT_COMMANDS],
             language_code=lang,
         )
     await bot.set_my_commands(
-        [BotCommand(command=c, description=t("ru", f"cmd-{c}")) for c in COMMANDS]
+        [BotCommand(command=c, description=t("ru", f"cmd-{c}")) for c in PARENT_COMMANDS]
     )
 
 
 def staff_menu(roles: Iterable[str], language: str, t: Translator) -> list[tuple[str, str]] | None:
-    """A staff account's list, (command, description) each: the parents' commands, then its
-    roles' (each once, in the order of ROLE_COMMANDS); None without a role that has any."""
-    own = [c for role, names in ROLE_COMMANDS.items() if role in roles for c in names]
-    if not own:
-        return None
-    names = list(dict.fromkeys((*COMMANDS, *own)))
-    return [(c, t(language, f"cmd-{c}")) for c in names]
+    """A staff account's list, (command, description) each (``staff_commands``); None
+    without a role that has any."""
+    names = staff_commands(roles)
+    return None if names is None else [(c, t(language, f"cmd-{c}")) for c in names]
 
 
 async def set_staff_menu(bot: Bot, chat_id: int, commands: list[tuple[str, str]] | None) -> bool:
