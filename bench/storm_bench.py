@@ -100,6 +100,25 @@ requests as JSON (bot/handlers/telegram/session.py) 0.53, 0.65, 0.60 (load 0.9-2
 families served a second 163.5, 183.5, 202.5 where they were 170-190, /help 284-336
 where it was 245-282. CPU per storm update: replicas 3.0-3.8 ms, /help's 1.3-1.9. Apply
 p99 443-520 ms; 0 lost, oversold or out of order. The target (0.8) is not met here.
+
+A third machine (7 December, the session after; /help 175-242 families a second), the
+same command, 3 runs each, the session's base (ab07006) and its end (2c08c8a) in turn:
+base 0.64, 0.77, 0.65 (load 2.0-2.8); end 0.62, 0.63, 0.58 (load 0.3-2.3), then 0.65,
+0.65, 0.63 (load 3.4-5.0, the tail of the run before). Families served a second: storm
+123-134 base, 120-145 end; /help 175-203 base, 184-242 end (a person's first event reads
+its account in a statement built once: cheaper for both, and a cost both pay lowers the
+ratio). CPU per storm update, replicas 4.49-5.43 ms, /help 1.83-2.56. Apply p99 497-679
+ms; 0 lost, oversold or out of order.
+
+What 0.8 would take here: a storm family is two updates (the card, the apply) and costs
+all processes 2 × 6.6-7.9 ms of CPU; a /help family is three, 3 × 2.6-3.4 ms. At 0.8 the
+storm family may cost at most 1.25 × /help's, 9.8-12.8 ms: 3.0-3.4 ms less. What /help's
+update costs, every update pays (the webhook, the person's turn and state in Redis, the
+reply's send and pacing); the storm's own work is the rest, 8-9 ms a family (its
+statements and PostgreSQL's 1.0-1.1 ms an update, the card's and the apply's screens, a
+press's answerCallbackQuery; in one process a card press costs 1.2-1.5 ms and an apply
+1.6-1.9 against /help's 0.13-0.15). So a third or more of the storm's own work would
+have to go, where its statements are already two and four (test_update_path).
 """
 
 from __future__ import annotations
