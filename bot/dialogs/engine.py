@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import metrics
-from bot.dialogs import actions
+from bot.dialogs import actions, typed
 from bot.dialogs.actions import Action, FindTyped
 from bot.dialogs.context import Ctx, Policy
 from bot.dialogs.events import Event
 from bot.dialogs.flow import Flow, Routes
 from bot.dialogs.guards import clean, teen_may, unavailable
-from bot.dialogs.screen import Button, Rendered, Screen, T, render
+from bot.dialogs.screen import Rendered, Screen, T, render
 from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState, StateStore
@@ -36,17 +36,6 @@ logger = logging.getLogger(__name__)
 PUBLIC = "*"  # buttons in notices and broadcasts, the same for every recipient
 MAX_INPUT = 1000  # longer free text is refused with a message, never processed
 # (a screen may declare a longer limit of its own: flow.text(..., longest=...))
-TYPED_MAX = 100  # typed words kept to search for (the catalogue's query is shorter still)
-PERSONAL_DIGITS = 7  # a phone has 10, a СНИЛС 11; no club's name has a run this long
-
-
-def _looks_personal(text: str) -> bool:
-    """A number someone may have typed by mistake where a button was expected."""
-    return sum(c.isdigit() for c in text) >= PERSONAL_DIGITS
-
-
-TYPED_LABEL = 20  # of them, on the button (a label is at most 40 characters)
-MAX_ROWS = 10  # a screen's rows (VK's inline keyboard holds 10)
 MONEY_PARAMS = frozenset({"available", "share", "amount", "price", "reserve", "copay"})
 
 
@@ -319,23 +308,7 @@ class Engine:
         handler = self.routes.texts.get(here) if here is not None else None
         if handler is not None and text:
             return await handler(ctx, text)
-        # an earlier offer goes: the person typed something else
-        ctx.take_typed()
-        if not text or FindTyped not in self.routes.actions:
-            return await self._current(ctx, T("unexpected-text"))
-        # what someone who has not consented types, or what looks like a СНИЛС or a
-        # phone, is not kept in the dialog state (not even for its hours): no search offer
-        if _looks_personal(text) or not (await ctx.parent()).consent:
-            return await self._current(ctx, T("unexpected-text"))
-        # words typed where a button is expected: offered as a search, one press away
-        ctx.offer_typed(text[:TYPED_MAX])
-        short = text if len(text) <= TYPED_LABEL else text[: TYPED_LABEL - 1] + "…"
-        screen = await self._current(ctx, T("unexpected-text-search", {"text": short}))
-        if len(screen.rows) < MAX_ROWS:
-            # last: the buttons already on screen keep their places (the terminal numbers
-            # them, and a number typed a moment later must press what it pressed before)
-            screen.rows.append([Button(T("btn-find-typed", {"text": short}), FindTyped())])
-        return screen
+        return await typed.unexpected(ctx, text, FindTyped in self.routes.actions)
 
     async def _teen_allowed(self, ctx: Ctx, key: type[Action] | str) -> bool:
         """Whether a child's own account may use this command or button: theirs, or of a
