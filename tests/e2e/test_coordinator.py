@@ -187,3 +187,31 @@ async def test_an_announcement_to_no_funded_certificate_reaches_exactly_those(te
     assert got == {UNFUNDED_ONLY, NO_CERT}
     progress = await press(h, step, "Обновить", COORDINATOR)
     assert "Отправлено: 2" in progress.text
+
+
+async def test_a_coordinators_command_list_offers_the_roles_commands(telegram_bot):
+    """The running bot's worker (as `run` builds it) sets a coordinator's own list under
+    «/» in Telegram; each command it lists answers them; a parent's list stays the bot's."""
+    h = telegram_bot
+    async with h.app.db.uow() as uow:
+        await roles.grant(uow, f"tg:{COORDINATOR}", "coordinator", municipality_code="birobidzhan")
+        await uow.commit()
+    step = await say(h, "/start", COORDINATOR)
+    await press(h, step, "Даю согласие", COORDINATOR)
+    worker = build_worker(h.app)
+    try:
+        assert await worker.menus() == 1
+    finally:
+        await close_worker(worker)
+    listed = h.tg.menu(COORDINATOR, "ru")
+    assert listed[-3:] == ["broadcast", "reviews", "stats"]
+    assert h.tg.menu(PARENT, "ru") == listed[:-3]  # the bot's own list, for everyone else
+    answers = {
+        "reviews": "отзывов о программах вашего муниципалитета",
+        "broadcast": "текст объявления",
+        "stats": "Отчёт: г. Биробиджан",
+    }
+    for command, words in answers.items():
+        shown = await say(h, f"/{command}", COORDINATOR)
+        assert words in shown.text, (command, shown.text[:200])
+        await say(h, "/cancel", COORDINATOR)
