@@ -9,7 +9,7 @@ raising every group's seats. The command's start (the interpreter, its imports, 
 migrations check) is measured on an empty file and printed: it is in each time.
 Baseline, measured in the same run: the same actions with no import running. A family's
 action must wait well under a second (the import is applied in chunks of
-catalogue_import.CHUNK_ROWS rows, a short transaction each); `--one-transaction` measures
+importing.CHUNK_ROWS rows, a short transaction each); `--one-transaction` measures
 the same file in one transaction (the ledger gate held exclusively, as the import was
 before: the family waits for the whole file).
 
@@ -31,7 +31,7 @@ import time
 from datetime import datetime
 
 from bench._data import drop_postgres, fresh_postgres, fresh_sqlite, percentile
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, importing, municipalities_import
 from core.enrolment import enrolment
 from core.storage.db import Database
 from tests.support.clock import FakeClock
@@ -119,7 +119,7 @@ async def one(database: str, rows: int, one_transaction: bool) -> None:
     db = Database(url, clock=FakeClock(datetime(2026, 10, 5, 12, 0)))
     try:
         async with db.uow() as uow:
-            await catalogue_import.import_municipalities(
+            await municipalities_import.import_municipalities(
                 uow, MUNIS.format(quota=10, nominal=12000, limit=2)
             )
             # the family's group, and the file's: the first import creates the rest
@@ -133,7 +133,7 @@ async def one(database: str, rows: int, one_transaction: bool) -> None:
         await asyncio.sleep(3)
         stop.set()
         baseline = await acting
-        print(f"{database}, {rows} rows, chunks of {catalogue_import.CHUNK_ROWS}:")
+        print(f"{database}, {rows} rows, chunks of {importing.CHUNK_ROWS}:")
         print(
             f"  {'no import (baseline)':<34} {'':>7}    {'':>7}           family: "
             f"{len(baseline):5d} actions, p50 {statistics.median(baseline) * 1000:6.1f} ms, "

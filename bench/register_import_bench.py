@@ -87,10 +87,10 @@ async def one(database: str, mode: str, rows: int) -> None:
     db = Database(url, clock=FakeClock(datetime(2026, 10, 5, 9, 0)))
     try:
         async with db.uow() as uow:
-            from core.catalogue import catalogue_import
+            from core.catalogue import municipalities_import
 
             quota = rows // 5  # funded rows are 30 %: the quota runs out midway
-            await catalogue_import.import_municipalities(
+            await municipalities_import.import_municipalities(
                 uow, MUNIS.format(quota=quota, nominal=12000, limit=2)
             )
             await uow.commit()

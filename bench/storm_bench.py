@@ -146,7 +146,7 @@ from bench._data import PG_ADMIN, _chunks, _pg_admin, own_redis, percentile
 from bench._replicas import free_port, replica_env, wait_ready
 from bot.dialogs.engine import PUBLIC
 from bot.dialogs.signing import Signer
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.storage.db import Database
 from core.storage.models import Application, Certificate, Child, Group, Identity, Parent
 from tests.support.tg_server import FakeTelegram, Sent
@@ -186,7 +186,7 @@ async def seed(db: Database, families: int, groups: int, seats: int) -> list[int
     programs' ids."""
     rows = [catalogue_row(n, seats=seats, price=2000) for n in range(1, groups + 1)]
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(uow, MUNICIPALITIES)
+        report = await municipalities_import.import_municipalities(uow, MUNICIPALITIES)
         assert report.ok, report.errors
         report = await catalogue_import.import_catalogue(
             uow, HEADER + "\n" + "\n".join(rows) + "\n"

@@ -11,12 +11,11 @@ from sqlalchemy import func, select
 
 from core import port
 from core.accounting import month_close
-from core.catalogue.catalogue_import import (
-    CATALOGUE_COLUMNS,
+from core.catalogue.catalogue_import import CATALOGUE_COLUMNS, import_catalogue
+from core.catalogue.municipalities_import import (
     CHILDREN_COLUMNS,
     MUNICIPALITY_COLUMNS,
     OFFICE_COLUMNS,
-    import_catalogue,
     import_municipalities,
 )
 from core.errors import DomainError

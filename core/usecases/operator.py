@@ -12,7 +12,7 @@ from typing import TypeVar
 from core import demo, port
 from core.accounting import month_close, new_year, payments
 from core.audit import audit
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.enrolment import concluding
 from core.errors import DomainError
 from core.register import register_import
@@ -108,7 +108,7 @@ class Operator:
     async def import_municipalities(
         self, text: str, *, all_or_nothing: bool, detail: str
     ) -> port.ImportReport:
-        work = catalogue_import.import_municipalities_file(
+        work = municipalities_import.import_municipalities_file(
             self.db, text, all_or_nothing=all_or_nothing
         )
         return await self._chunked("import-municipalities", work, detail=detail)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.catalogue.catalogue_import import import_municipalities
+from core.catalogue.municipalities_import import import_municipalities
 from core.demo import municipalities_csv
 from core.rules.calendar import school_year_of
 from core.storage.models import Program

@@ -135,7 +135,7 @@ async def test_the_card_reads_each_child_s_funding_year_in_its_one_statement(db,
 
     from sqlalchemy import select
 
-    from core.catalogue import catalogue_import
+    from core.catalogue import catalogue_import, municipalities_import
     from core.enrolment import enrolment, quotes
     from core.storage.models import MunicipalityYear
     from core.usecases import UseCases
@@ -150,7 +150,7 @@ async def test_the_card_reads_each_child_s_funding_year_in_its_one_statement(db,
         "village,Село,Регион,2027,5,12000,2,учебный\n"
     )
     async with db.uow() as uow:
-        assert (await catalogue_import.import_municipalities(uow, munis)).ok
+        assert (await municipalities_import.import_municipalities(uow, munis)).ok
         rows = [catalogue_row(1), catalogue_row(2)]
         assert (await catalogue_import.import_catalogue(uow, HEADER + "\n" + "\n".join(rows))).ok
         await uow.commit()

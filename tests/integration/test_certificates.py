@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.catalogue import catalogue_import
+from core.catalogue import municipalities_import
 from core.certificates import balance, certificates
 from core.errors import DomainError
 from core.family import children
@@ -76,7 +76,7 @@ async def test_queue_first_come_first_served_and_granted_when_quota_raised(db):
     assert positions == [None, None, 1, 2]
     # the municipality raises its quota by one: the first in the queue is funded, no one else
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(
+        report = await municipalities_import.import_municipalities(
             uow, MUNIS.format(quota=3, nominal=12000, limit=2)
         )
         assert report.ok

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.accounting import month_close, new_year
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.certificates import certificates
 from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
@@ -31,7 +31,9 @@ MUNIS = (
 
 async def _region(db, nominal="12000") -> None:
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
+        report = await municipalities_import.import_municipalities(
+            uow, MUNIS.format(nominal=nominal)
+        )
         assert report.ok, report.errors
         rows = [catalogue_row(1, price=1000), catalogue_row(2, price=1000, muni="village")]
         report = await catalogue_import.import_catalogue(
@@ -156,7 +158,7 @@ async def test_a_calendar_municipality_s_limits_are_its_calendar_year_s(db, cloc
         "town,Город,Регион,2027,10,12000,2,", "town,Город,Регион,2027,10,12000,0,"
     )
     async with db.uow() as uow:
-        assert (await catalogue_import.import_municipalities(uow, text)).ok
+        assert (await municipalities_import.import_municipalities(uow, text)).ok
         rows = [catalogue_row(4, register="significant", price=0)]
         assert (await catalogue_import.import_catalogue(uow, HEADER + "\n" + rows[0] + "\n")).ok
         await uow.commit()

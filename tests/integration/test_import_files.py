@@ -9,7 +9,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.enrolment import enrolment
 from core.storage.models import Group, Municipality, MunicipalityYear, Program
 from tests.support.world import HEADER, catalogue_row, group_id, parent_with_child, setup_region
@@ -167,9 +167,9 @@ async def _municipality(db) -> tuple[Municipality, MunicipalityYear]:  # type: i
 
 
 async def test_municipality_columns_left_out_keep_what_is_stored(db):
-    report = await catalogue_import.import_municipalities_file(db, MUNIS_FULL)
+    report = await municipalities_import.import_municipalities_file(db, MUNIS_FULL)
     assert report.ok, report.errors
-    report = await catalogue_import.import_municipalities_file(db, MUNIS_REQUIRED)
+    report = await municipalities_import.import_municipalities_file(db, MUNIS_REQUIRED)
     assert (report.ok, report.updated) == (True, 1)
     muni, year = await _municipality(db)
     assert (muni.funding_period, muni.seat_hold_hours) == ("calendar", 6)
@@ -185,9 +185,9 @@ async def test_municipality_columns_left_out_keep_what_is_stored(db):
 
 
 async def test_an_import_cannot_switch_a_municipality_s_funding_period(db):
-    assert (await catalogue_import.import_municipalities_file(db, MUNIS_FULL)).ok
+    assert (await municipalities_import.import_municipalities_file(db, MUNIS_FULL)).ok
     text = MUNIS_FULL.replace("календарный", "учебный").replace(",10,12000,", ",11,12000,")
-    report = await catalogue_import.import_municipalities_file(db, text)
+    report = await municipalities_import.import_municipalities_file(db, text)
     assert [(line, e.code, e.column) for line, e in report.errors] == [
         (2, "period-switch", "funding_period")
     ]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from core.accounting import month_close, new_year
-from core.catalogue import catalogue_import
+from core.catalogue import municipalities_import
 from core.enrolment import decisions, enrolment
 from core.errors import DomainError
 from core.rules.calendar import month_of, school_year_of
@@ -147,7 +147,7 @@ async def _pass_time(uow, clock: FakeClock, days: int) -> None:
         await month_close.close_month(uow, m)
         year, month0 = divmod(m + 1, 12)
         if month0 + 1 == 9:
-            await catalogue_import.import_municipalities(uow, NEXT_YEAR.format(year=year))
+            await municipalities_import.import_municipalities(uow, NEXT_YEAR.format(year=year))
             await new_year.open_year(uow, school_year_of(date(year, 9, 1)))
 
 

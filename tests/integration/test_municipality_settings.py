@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.certificates import certificates
 from core.enrolment import enrolment
 from core.errors import DomainError
@@ -31,7 +31,7 @@ BUDGET = [
 async def _region(db, town: str, rows=BUDGET) -> None:
     text = COLUMNS + town + "\nvillage,Село,Регион,2026,5,10000,2,,,,,,,\n"
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(uow, text)
+        report = await municipalities_import.import_municipalities(uow, text)
         assert report.ok, report.errors
         report = await catalogue_import.import_catalogue(
             uow, HEADER + "\n" + "\n".join(rows) + "\n"
@@ -107,7 +107,7 @@ async def test_the_office_where_families_confirm_their_data(db):
 async def test_a_bad_limit_is_a_row_error(db, value):
     text = COLUMNS + f"town,Город,Регион,2026,10,12000,2,{value},,,,,,\n"
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(uow, text)
+        report = await municipalities_import.import_municipalities(uow, text)
     assert [line for line, _ in report.errors] == [2]
 
 
@@ -122,7 +122,7 @@ async def test_the_debit_rule_is_read_in_words_or_by_name(db):
         "hamlet,Хутор,Регион,2026,5,10000,2,по желанию\n"
     )
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(uow, text)
+        report = await municipalities_import.import_municipalities(uow, text)
         await uow.commit()
     assert [line for line, _ in report.errors] == [5]
     async with db.reader() as uow:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.accounting import new_year
-from core.catalogue import catalogue_import
+from core.catalogue import municipalities_import
 from core.certificates import certificates
 from core.enrolment import decisions, enrolment
 from core.errors import DomainError
@@ -38,7 +38,7 @@ async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
         staff = await roles.grant(uow, "tg:100", "provider", provider_external_id="prov1")
         await accept_contract(uow, staff, app)
         await decisions.provider_decide(uow, staff, app, AppStatus.ENROLLED)
-        await catalogue_import.import_municipalities(uow, NEXT.format(quota=2))
+        await municipalities_import.import_municipalities(uow, NEXT.format(quota=2))
         await uow.commit()
     clock.set(datetime(2027, 9, 1, 6, 0))
     async with db.uow() as uow:
@@ -77,7 +77,7 @@ async def test_new_year_expires_credits_and_moves_the_queue(db, clock):
 async def test_money_granted_before_the_year_opened_is_kept(db, clock):
     await setup_region(db, quota=5, rows=[catalogue_row(1)])
     async with db.uow() as uow:
-        await catalogue_import.import_municipalities(uow, NEXT.format(quota=5))
+        await municipalities_import.import_municipalities(uow, NEXT.format(quota=5))
         await uow.commit()
     clock.set(datetime(2027, 9, 2, 10, 0))
     late = await parent_with_child(db, "1")  # funded on 2 September, before new-year ran
@@ -102,7 +102,7 @@ async def test_a_lower_quota_funds_in_the_order_of_the_original_requests(db, clo
     first = await parent_with_child(db, "1")
     second = await parent_with_child(db, "2")
     async with db.uow() as uow:
-        await catalogue_import.import_municipalities(uow, NEXT.format(quota=1))
+        await municipalities_import.import_municipalities(uow, NEXT.format(quota=1))
         await uow.commit()
     clock.set(datetime(2027, 9, 1, 6, 0))
     await db.run(new_year.open_year, 2027)
@@ -119,7 +119,7 @@ async def test_a_lower_quota_funds_in_the_order_of_the_original_requests(db, clo
     assert told == [f"requeued:{waiting.id}:2027"]
     # a place frees: the one waiting is funded again
     async with db.uow() as uow:
-        await catalogue_import.import_municipalities(uow, NEXT.format(quota=2))
+        await municipalities_import.import_municipalities(uow, NEXT.format(quota=2))
         from core.certificates.certificates import grant_from_queue
 
         await grant_from_queue(uow, 1)

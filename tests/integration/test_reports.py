@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, insert, select
 
-from core.catalogue import catalogue_import
+from core.catalogue import municipalities_import
 from core.errors import DomainError
 from core.reports import build
 from core.rules.calendar import month_index
@@ -508,7 +508,7 @@ async def test_import_municipalities_counts_the_children(db):
     columns = "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit"
     head = f"{columns},children_5_17,children_5_17_year\n"
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(
+        report = await municipalities_import.import_municipalities(
             uow, head + "town,Город,Р,2026,10,12000,2,4200,2026\nvillage,Село,Р,2026,5,10000,2,,\n"
         )
         assert report.ok, report.errors
@@ -528,7 +528,7 @@ async def test_import_municipalities_counts_the_children(db):
     # a count without its year, or a bad one, is a row error; a file without the column
     # keeps what is stored
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(
+        report = await municipalities_import.import_municipalities(
             uow,
             head + "town,Город,Р,2026,10,12000,2,4300,\nvillage,Село,Р,2026,5,10000,2,-3,2026\n",
         )
@@ -536,7 +536,7 @@ async def test_import_municipalities_counts_the_children(db):
             (2, "children_5_17_year"),
             (3, "children_5_17"),
         ]
-        report = await catalogue_import.import_municipalities(
+        report = await municipalities_import.import_municipalities(
             uow, f"{columns}\ntown,Город,Р,2026,10,12000,2\n"
         )
         assert report.ok

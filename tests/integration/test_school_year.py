@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.accounting import month_close, new_year
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.certificates import certificates, confirmations
 from core.enrolment import decisions, enrolment, quotes
 from core.errors import DomainError
@@ -161,7 +161,7 @@ async def test_a_whole_school_year(db, clock):
     year.at(2026, 6, 1)
 
     async def region(uow):  # type: ignore[no-untyped-def]
-        await catalogue_import.import_municipalities(uow, MUNIS.format(quota=5))
+        await municipalities_import.import_municipalities(uow, MUNIS.format(quota=5))
         await catalogue_import.import_catalogue(uow, HEADER + "\n" + "\n".join(CATALOGUE) + "\n")
 
     await year.run(region)
@@ -208,7 +208,7 @@ async def test_a_whole_school_year(db, clock):
         await _close(year, 2026, m)
     # for the coming year the region funds two certificates, not three
     year.at(2026, 8, 25)
-    await year.run(catalogue_import.import_municipalities, MUNIS.format(quota=2))
+    await year.run(municipalities_import.import_municipalities, MUNIS.format(quota=2))
     await _close(year, 2026, 8)
     year.at(2026, 9, 1)
     with pytest.raises(DomainError):  # a year is not opened twice

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from core.accounting import new_year
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.enrolment import enrolment
 from core.storage.models import Application, Group, Outbox, Program
 from core.usecases import jobs
@@ -113,7 +113,7 @@ async def test_the_new_year_offers_the_seats_it_frees_and_clears_old_holds(db, c
         "town,Город,Регион,2027,10,12000,2,01.06.2027\n"
     )
     async with db.uow() as uow:
-        assert (await catalogue_import.import_municipalities(uow, munis)).ok
+        assert (await municipalities_import.import_municipalities(uow, munis)).ok
         assert (await catalogue_import.import_catalogue(uow, _catalog(1))).ok
         await uow.commit()
     g = await group_id(db, "g1")

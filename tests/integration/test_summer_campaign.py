@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core import port
 from core.accounting import new_year
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.certificates import certificates
 from core.enrolment import enrolment, quotes
 from core.errors import DomainError
@@ -37,7 +37,9 @@ async def _region(db, nominal="24000") -> None:
         catalogue_row(3, price=2000, months=(9, 4)),
     ]
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(uow, MUNIS.format(nominal=nominal))
+        report = await municipalities_import.import_municipalities(
+            uow, MUNIS.format(nominal=nominal)
+        )
         assert report.ok, report.errors
         report = await catalogue_import.import_catalogue(
             uow, HEADER + "\n" + "\n".join(rows) + "\n"

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.catalogue import catalogue_import
+from core.catalogue import municipalities_import
 from core.enrolment import decisions, enrolment, waiting_list
 from core.errors import DomainError
 from core.rules.enrolment import AppStatus
@@ -110,7 +110,7 @@ async def test_leaving_the_list_and_another_familys_offer(db, clock):
 async def test_the_hold_is_the_municipalitys_setting(db, clock):
     await setup_region(db, rows=[catalogue_row(1, seats=1, price=1000)])
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(
+        report = await municipalities_import.import_municipalities(
             uow,
             "code,name,region,school_year,funded_quota,nominal_rub,budget_programs_limit,"
             "seat_hold_hours\ntown,Город,Регион,2026,10,12000,2,6\n",

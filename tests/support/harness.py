@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from core.accounting import auto_close, month_close, new_year
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.certificates import (
     amendments,
     certificates,
@@ -324,7 +324,7 @@ async def build_world(db: Database, clock: FakeClock, rule: str = "class_days") 
     clock.set(SETUP_AT)
 
     async def region(uow: UnitOfWork) -> None:
-        await catalogue_import.import_municipalities(uow, MUNIS)
+        await municipalities_import.import_municipalities(uow, MUNIS)
         await catalogue_import.import_catalogue(uow, CATALOGUE)
         await uow.session.execute(update(Municipality).values(debit_rule=rule))
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.catalogue import catalogue_import
+from core.catalogue import catalogue_import, municipalities_import
 from core.certificates import certificates, confirmations
 from core.enrolment import concluding, decisions
 from core.enrolment.decisions import Decision
@@ -50,7 +50,7 @@ async def setup_region(
     db: Database, *, quota: int = 10, nominal: int = 12000, limit: int = 2, rows: list[str]
 ) -> None:
     async with db.uow() as uow:
-        report = await catalogue_import.import_municipalities(
+        report = await municipalities_import.import_municipalities(
             uow, MUNIS.format(quota=quota, nominal=nominal, limit=limit)
         )
         assert report.ok, report.errors
