@@ -15,6 +15,7 @@ PARENT_COMMANDS = (
     "apps",
     "balance",
     "privacy",
+    "link",
     "language",
     "help",
     "cancel",
