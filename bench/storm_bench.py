@@ -314,9 +314,11 @@ class Storm:
             json=update,
             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
         ) as resp:
-            await resp.read()
+            body = await resp.read()
             if resp.status != 200:
                 raise RuntimeError(f"webhook answered {resp.status}")
+        # a press's answer may come in the response: Telegram makes that call itself
+        await self.tg.webhook_answered(body)
 
     async def step(
         self, user: int, update: dict[str, Any], out: Outcome, notice: str | None = None

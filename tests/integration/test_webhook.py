@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import pytest
@@ -15,6 +17,7 @@ from aiohttp import web
 from bot.app import App, build
 from bot.config import Settings
 from bot.handlers.telegram.handler import make_bot
+from bot.handlers.telegram.presses import ACK_WITHIN
 from bot.handlers.telegram.webhook import WEBHOOK_PATH
 from tests.conftest import _truncate
 from tests.support.services import REDIS_URL, require_redis
@@ -31,6 +34,7 @@ class Replica:
     runner: web.AppRunner
     url: str
     bot: object
+    tg: FakeTelegram  # which carries out a call in the webhook's response, as Telegram does
 
     async def kill(self) -> None:
         await self.runner.cleanup()
@@ -72,7 +76,7 @@ async def cluster(postgres_url) -> AsyncIterator[tuple[FakeTelegram, list[Replic
                 await uow.commit()
         bot = make_bot(tg.token, tg.base)
         runner, url = await serve_webhook(app, bot)
-        replicas.append(Replica(app, runner, url, bot))
+        replicas.append(Replica(app, runner, url, bot, tg))
     try:
         yield tg, replicas
     finally:
@@ -115,7 +119,17 @@ async def post(session, replica: Replica, update: dict, secret: str = SECRET) ->
     async with session.post(
         replica.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
     ) as resp:
+        await replica.tg.webhook_answered(await resp.read())
         return resp.status
+
+
+async def pressed(session, replica: Replica, update: dict) -> Any:
+    """A press posted, and the screen that follows it: the webhook's 200 carries the
+    press's answer and comes before the screen, once the step is saved."""
+    before = len(replica.tg.sent)
+    assert await post(session, replica, update) == 200
+    await replica.tg.wait_sent(before + 1)
+    return replica.tg.sent[before]
 
 
 async def test_two_replicas_share_a_dialog_and_survive_a_kill(cluster):
@@ -124,16 +138,16 @@ async def test_two_replicas_share_a_dialog_and_survive_a_kill(cluster):
         assert await post(http, a, message("/start"), secret="wrong") == 401
         assert await post(http, a, message("/start"), secret="") == 401
         assert tg.sent == []
-        # the 200 comes after the update was handled: the answer is already there
+        # the 200 comes after a message was handled: the answer is already there
         assert await post(http, a, message("/start")) == 200
         welcome = tg.sent[-1]
         assert "Здравствуйте" in welcome.text
         consent = welcome.button("Даю согласие")["callback_data"]
-        assert await post(http, b, press(consent)) == 200  # step 2 on the other replica
-        assert "Согласие сохранено" in tg.sent[-1].text
+        saved = await pressed(http, b, press(consent))  # step 2 on the other replica
+        assert "Согласие сохранено" in saved.text
         assert await post(http, a, message("/children")) == 200
         add = tg.sent[-1].button("Добавить")["callback_data"]
-        assert await post(http, b, press(add)) == 200
+        await pressed(http, b, press(add))
         assert await post(http, a, message("Иванова")) == 200
         assert "Имя ребёнка" in tg.sent[-1].text
         await a.kill()  # replica A dies mid-dialog
@@ -199,10 +213,10 @@ async def test_an_update_costs_three_redis_round_trips_besides_pacing(cluster):
         redis.execute_command = counted
         try:
             update = press(consent)
-            assert await post(http, a, update) == 200
+            saved = await pressed(http, a, update)
         finally:
             redis.execute_command = original
-        assert "Согласие сохранено" in tg.sent[-1].text
+        assert "Согласие сохранено" in saved.text
         assert len(calls) == 3, calls
         # the state written with the release: the other replica goes on from it
         assert await post(http, b, message("/children")) == 200
@@ -213,3 +227,49 @@ async def test_an_update_costs_three_redis_round_trips_besides_pacing(cluster):
         assert len(tg.sent) == sent
         assert await redis.get(f"pfdo:update:tg:{a.bot.id}:{update['update_id']}") == b"done"
         assert await redis.keys("pfdo:order:*") == []
+
+
+async def test_a_press_is_answered_in_the_webhooks_response(cluster):
+    """A press whose step is saved within ACK_WITHIN is answered by the webhook's own
+    response (a call Telegram makes itself), not by a call of the bot's, and its screen
+    follows; a slower one is answered by a call at ACK_WITHIN, its response empty."""
+    tg, (a, _) = cluster
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with aiohttp.ClientSession() as http:
+        assert await post(http, a, message("/start")) == 200
+        consent = tg.sent[-1].button("Даю согласие")["callback_data"]
+        update = press(consent)
+        before = len(tg.sent)
+        async with http.post(a.url, json=update, headers=headers) as resp:
+            assert resp.status == 200
+            answer = await resp.json()
+        assert answer == {
+            "method": "answerCallbackQuery",
+            "callback_query_id": update["callback_query"]["id"],
+        }
+        assert "answercallbackquery" not in tg.calls  # no call of the bot's own
+        await tg.wait_sent(before + 1)
+        assert "Согласие сохранено" in tg.sent[before].text
+
+        engine = a.app.engine
+        handle = engine.handle
+
+        async def slow(event):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(ACK_WITHIN * 2)
+            return await handle(event)
+
+        engine.handle = slow  # type: ignore[method-assign]
+        try:
+            assert await post(http, a, message("/children")) == 200
+            add = tg.sent[-1].button("Добавить")["callback_data"]
+            started = time.monotonic()
+            async with http.post(a.url, json=press(add), headers=headers) as resp:
+                assert resp.status == 200
+                assert await resp.json() == {}
+            assert time.monotonic() - started >= ACK_WITHIN * 2
+        finally:
+            engine.handle = handle  # type: ignore[method-assign]
+        # answered by the bot's own call when the timer ran out (the stand-in refuses it:
+        # it never delivered this press itself)
+        assert tg.calls.count("answercallbackquery") == 1
+        assert "Имя" in tg.sent[-1].text or "Фамилия" in tg.sent[-1].text

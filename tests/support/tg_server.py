@@ -113,6 +113,7 @@ class FakeTelegram(SentLog):
     scoped: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     unknown_chats: set[int] = field(default_factory=set)  # no chat with the bot there
     calls: list[str] = field(default_factory=list)
+    from_webhook: list[str] = field(default_factory=list)  # calls made by webhook responses
     webhook: dict[str, Any] | None = None  # the last setWebhook's parameters, bar the secret
     # a press is answered at most once and within this many seconds, else Telegram answers
     # 400 "query is too old and response timeout expired or query ID is invalid" (the Bot
@@ -260,6 +261,25 @@ class FakeTelegram(SentLog):
                     out[key] = upload
             out.setdefault(upload.field, upload)
         return out
+
+    async def webhook_answered(self, body: bytes) -> None:
+        """What Telegram does with the response to a webhook request: a Bot API call in it
+        (application/json with "method" and the call's parameters) is made, and its outcome
+        told to nobody ("Making requests when getting updates",
+        core.telegram.org/bots/api#making-requests-when-getting-updates); anything else is
+        ignored. Refused as the same call would be, silently."""
+        try:
+            params = json.loads(body) if body else None
+        except ValueError:
+            return
+        if not isinstance(params, dict) or not isinstance(params.get("method"), str):
+            return
+        params = dict(params)
+        method = params.pop("method").lower()
+        self.calls.append(method)
+        self.from_webhook.append(method)
+        with contextlib.suppress(ApiRefusal):
+            await getattr(self, f"_m_{method}", self._m_default)(params)
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"].lower()

@@ -243,10 +243,13 @@ async def on_callback(
     message = callback.message if isinstance(callback.message, Message) else None
     chat_id = message.chat.id if message else user.id
     late = late_answer(replies, chat_id, release_turn, in_flight) if turn_anywhere else None
-    reply = await handle_press(engine, event, callback, late)
+    reply, answer = await handle_press(engine, event, callback, late)
     if reply is None:
         return  # answered at the deadline
     async with replies.order.place(chat_id, release_turn):
+        # the turn given back (the step and the person's place saved, the update marked
+        # handled): a webhook's response may go now, carrying the press's answer
+        await answer.give(reply.toast)
         await replies.deliver(chat_id, reply, message)
 
 

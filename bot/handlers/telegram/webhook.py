@@ -21,6 +21,7 @@ from bot.handlers import Refused
 from bot.handlers.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
 from bot.handlers.startup import setup_call
 from bot.handlers.telegram.handler import build_dispatcher, make_bot, set_up, transient
+from bot.handlers.telegram.presses import RESPONSE
 from bot.handlers.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class LedgerRequestHandler(SimpleRequestHandler):
     no update of Telegram's is). 200: the update was handled (so a crash never loses an
     acknowledged update), or it is a repeat of a handled one, or the body is not a usable
     update at all (logged; Telegram would re-send a poison update forever otherwise).
+    A press's 200 may come before its screen is sent, once its step is saved and the update
+    marked handled, carrying the press's answer (``EarlyResponse``).
     503: another replica is on the same update, or handling it failed: Telegram sends it
     again later. Never 500.
     """
@@ -76,17 +79,24 @@ class LedgerRequestHandler(SimpleRequestHandler):
         # the person's lock marks it done with its release when it can (one round trip)
         mark = self.ledger.mark(key)
         reset = MARK.set(mark)
+        response = EarlyResponse(request, bot)
+        answering = RESPONSE.set(response)
         try:
             await self.dispatcher.feed_update(bot, update, **self.data)
         except Exception:
+            if response.sent is not None:
+                # answered already: the step was saved and the update marked handled
+                logger.exception("webhook update failed after its press was answered")
+                return response.sent
             await self._release(key)
             logger.exception("webhook update failed; Telegram will send it again")
             return web.Response(status=503, text="failed")
         finally:
+            RESPONSE.reset(answering)
             MARK.reset(reset)
         if mark is None or not mark.done:
             await self._done(key)
-        return web.json_response({})
+        return response.sent or web.json_response({})
 
     async def _claim(self, key: str) -> str:
         try:
@@ -105,6 +115,40 @@ class LedgerRequestHandler(SimpleRequestHandler):
     async def _release(self, key: str) -> None:
         with contextlib.suppress(Exception):
             await self.ledger.release(key)
+
+
+class EarlyResponse:
+    """The webhook request's response written before the update's handling ends, carrying
+    a Bot API call (a press's answer: bot/handlers/telegram/presses.py). Written only once
+    the step is saved and the update marked handled (the person's turn given back), so an
+    early 200 still means what the handler promises; the screen that follows goes by the
+    bot's own calls, as every answer does. aiohttp writes no second response for a
+    request whose response was written (prepare and write_eof do nothing again)."""
+
+    __slots__ = ("_bot", "_request", "_tried", "sent")
+
+    def __init__(self, request: web.Request, bot: Bot) -> None:
+        self._request = request
+        self._bot = bot
+        self._tried = False
+        self.sent: web.Response | None = None
+
+    async def send(self, body: dict[str, object]) -> bool:
+        if self._tried:
+            return False
+        self._tried = True
+        response = web.Response(
+            body=self._bot.session.json_dumps(body), content_type="application/json"
+        )
+        try:
+            await response.prepare(self._request)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError) as exc:
+            # Telegram gone from this request: the caller makes the call itself
+            logger.info("a webhook's response was not written (%s)", type(exc).__name__)
+            return False
+        self.sent = response
+        return True
 
 
 WEBHOOK_PATH = "/telegram/webhook"
