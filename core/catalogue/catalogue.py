@@ -12,6 +12,7 @@ from core.rules.catalogue import Direction, Register, short_provider, street_key
 from core.rules.text import fold
 from core.storage import text_search
 from core.storage.db import UnitOfWork
+from core.storage.fast import hot
 from core.storage.models import Group, Municipality, Program, Provider, Review
 
 PAGE_SIZE = 10
@@ -462,3 +463,8 @@ async def match_street(uow: UnitOfWork, municipality_id: int | None, typed: str)
     lat = sum(p[0] for p in here) / len(here)
     lon = sum(p[1] for p in here) / len(here)
     return StreetMatch(names[best], best[0], round(lat, 5), round(lon, 5))
+
+
+# run by the short way on PostgreSQL (core/storage/fast.py): the opening-day storm's
+for _hot in (_CARD,):
+    hot(_hot)

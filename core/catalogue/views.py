@@ -18,6 +18,7 @@ from core.rules.enrolment import ACTIVE_STATUSES, AppStatus
 from core.rules.people import age_on
 from core.rules.schedule import ATTENDANCE, basis
 from core.storage.db import UnitOfWork, one_of
+from core.storage.fast import hot
 from core.storage.models import (
     Application,
     Certificate,
@@ -345,3 +346,8 @@ async def next_step(uow: UnitOfWork, app_id: int, *, similar: int = 0) -> NextSt
         )
         found = [(r.id, r.name, r.free_seats) for r in page.items if r.id != program][:similar]
     return NextStep(provider, address, group, schedule, number, share > 0, found)
+
+
+# run by the short way on PostgreSQL (core/storage/fast.py): the opening-day storm's
+for _hot in (_FAMILY_APPS, _FAMILY_ACTIVE_APPS):
+    hot(_hot)

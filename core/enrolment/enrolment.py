@@ -28,6 +28,7 @@ from core.rules.enrolment import (
 from core.rules.money import Terms
 from core.storage import locks
 from core.storage.db import UnitOfWork
+from core.storage.fast import hot
 from core.storage.models import (
     Application,
     Group,
@@ -385,3 +386,8 @@ async def expire_offer(uow: UnitOfWork, app_id: int, at: datetime | None = None)
         return False
     await end_application(uow, app_id, AppStatus.EXPIRED, reason=waiting_list.OFFER_LAPSED)
     return True
+
+
+# run by the short way on PostgreSQL (core/storage/fast.py): the opening-day storm's
+for _hot in (_CLAIM_AND_INSERT,):
+    hot(_hot)

@@ -27,6 +27,7 @@ from core.rules.money import Quote, quote
 from core.rules.people import age_on
 from core.storage import locks
 from core.storage.db import UnitOfWork, one_of
+from core.storage.fast import hot
 from core.storage.models import (
     Application,
     Certificate,
@@ -509,3 +510,15 @@ async def quote_application(
         group_rows=group_rows,
     )
     return q
+
+
+# run by the short way on PostgreSQL (core/storage/fast.py): the opening-day storm's
+for _hot in (
+    _GROUP,
+    _CHILD_CERTIFICATE,
+    _FAMILY_CERTIFICATES,
+    _FAMILY_QUOTES,
+    _CHILD_CERTIFICATE_LOCKED,
+    _CHILD_LOCKED,
+):
+    hot(_hot)

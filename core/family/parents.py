@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from core.errors import DomainError
 from core.storage import locks
 from core.storage.db import UnitOfWork
+from core.storage.fast import hot
 from core.storage.models import (
     Identity,
     Parent,
@@ -268,3 +269,8 @@ async def mark_reachable(uow: UnitOfWork, platform: str, external_id: str) -> No
         )
         .values(unreachable_at=None)
     )
+
+
+# run by the short way on PostgreSQL (core/storage/fast.py): the opening-day storm's
+for _hot in (_KNOWN, _VIEW):
+    hot(_hot)

@@ -35,6 +35,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.storage.fast import Lanes
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///pfdo.db"
@@ -282,8 +284,11 @@ class UnitOfWork:
         clock: Clock,
         zone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE),
         register_secret: bytes | None = None,
+        lanes: Lanes | None = None,
     ) -> None:
         self._sessions = sessions
+        # PostgreSQL: the hot statements' short way (core/storage/fast.py)
+        self.lanes = lanes
         self._clock = clock
         self._zone = zone
         # keys the digests a register entry keeps of a child after a withdrawal
@@ -313,11 +318,19 @@ class UnitOfWork:
         """A Core statement (plain columns, DML) on this unit of work's connection and
         transaction, past the ORM's work per statement (its compile state, its result
         set-up, its bulk-insert path): for the hot statements of a storm. Whatever the
-        session holds unflushed is flushed first, as the session's own execute would."""
+        session holds unflushed is flushed first, as the session's own execute would. On
+        PostgreSQL a statement marked ``hot`` goes further, past SQLAlchemy's asyncio
+        layer (core/storage/fast.py): what it returns is then read as a Result is read
+        (rows by place and by name, first, one, all, scalar, rowcount)."""
         session = self.session
         if isinstance(session, AsyncSession) and (session.new or session.dirty or session.deleted):
             await session.flush()
         connection = await session.connection()
+        lanes = self.lanes
+        if lanes is not None:
+            lane = lanes.of(statement)
+            if lane is not None:
+                return await lane.run(connection, params)
         return await connection.execute(statement, params)
 
     @property
@@ -375,6 +388,8 @@ class Database:
             )
             self._read_threads = ThreadPoolExecutor(4, thread_name_prefix="sqlite-read")
         self.read_costs = ReadCosts()
+        # PostgreSQL: the hot statements' short way (None: every statement as usual)
+        self.lanes: Lanes | None = None if is_sqlite(url) else Lanes(self.engine.dialect)
         self.clock = clock
         # SQLite takes one writer at a time, and a writer waiting for the file's lock polls
         # for it (sqlite3's busy handler: sleeps of up to 100 ms), so it can miss every gap
@@ -389,7 +404,7 @@ class Database:
         return self.clock().replace(tzinfo=UTC).astimezone(self.zone).date()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.clock, self.zone, self.register_secret)
+        return UnitOfWork(self.sessions, self.clock, self.zone, self.register_secret, self.lanes)
 
     async def run(
         self,
@@ -453,7 +468,9 @@ class Database:
     def reader(self) -> UnitOfWork:
         """For reads only (search, cards, views): no write lock on SQLite. Whatever it
         writes is rolled back at the end."""
-        return UnitOfWork(self.read_sessions, self.clock, self.zone, self.register_secret)
+        return UnitOfWork(
+            self.read_sessions, self.clock, self.zone, self.register_secret, self.lanes
+        )
 
     async def read(
         self,
