@@ -17,10 +17,13 @@ from bot.i18n import ADULT, Translator
 
 @dataclass(frozen=True, slots=True)
 class T:
-    """A localized piece: a locale key and its parameters."""
+    """A localized piece: a locale key and its parameters. ``public``: parameters that
+    name nobody (a program's card), so that its words may be remembered once formatted
+    (``Translator.public``)."""
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    public: bool = False
 
     @classmethod
     def of(cls, key: str, **params: Any) -> T:
@@ -146,6 +149,8 @@ def piece(t: Translator, lang: str, p: Piece, you: str = ADULT) -> str:
     params = {
         k: piece(t, lang, v, you) if isinstance(v, T | Data) else v for k, v in p.params.items()
     }
+    if p.public:
+        return t.public(lang, p.key, {"you": you, **params})
     return t(lang, p.key, **{"you": you, **params})
 
 

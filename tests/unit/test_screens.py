@@ -24,7 +24,8 @@ from bot.dialogs.screen import render
 from bot.dialogs.screens import Screens
 from bot.dialogs.signing import Signer
 from bot.dialogs.state import DialogState
-from bot.i18n import LANGUAGES, Translator, format_args
+from bot.i18n import ADULT, LANGUAGES, Translator, format_args
+from bot.words import inflect_name
 from core import port
 from core.broadcasts import broadcasts
 from core.catalogue import catalogue, views
@@ -903,3 +904,42 @@ async def test_a_child_alone_reads_their_privacy_screens(variant, lang):
                 assert yours in shown.text, shown.text
                 if "№" in shown.text:  # a certificate closes: registering again
                     assert again in shown.text, shown.text
+
+
+async def test_public_words_keep_nothing_of_a_family():
+    """``Translator.public`` remembers a card's words once formatted and promises to keep
+    nothing of a family: every screen is rendered for a family whose children's names are
+    in its quotes, and no remembered text names them. The card's own words are there."""
+    core = FakeCore(scene(VARIANTS[0]))
+    t = StrictTranslator()
+    for build in ROUTES.screens.values():
+        try:
+            screen = await build(make_ctx("ru", core))
+        except DomainError:
+            continue
+        render(screen, "ru", t, lambda a: a)
+    kept = list(t._public.values())
+    assert any(CARD.name in text for text in kept), kept
+    for child in (KID, KID2):
+        for word in (child.name, child.surname, inflect_name(child.name, "gent")):
+            assert not any(word in text for text in kept), word
+
+
+def test_public_words_are_the_words_and_formatted_once():
+    t = Translator()
+    calls: list[str] = []
+    bundle = t.bundles["ru"]
+    original = bundle.format_pattern
+
+    def counted(pattern, args=None):  # type: ignore[no-untyped-def]
+        calls.append("x")
+        return original(pattern, args)
+
+    bundle.format_pattern = counted  # type: ignore[method-assign]
+    params = {"name": "Группа 1", "schedule": "Пн 15:00", "free": 3, "seats": 10, "you": ADULT}
+    first = t.public("ru", "card-group", params)
+    assert first == t("ru", "card-group", **params)
+    assert t.public("ru", "card-group", dict(params)) == first
+    assert len(calls) == 2  # once for public (then remembered), once for the plain call
+    assert t.public("ru", "card-group", params | {"free": 2}) != first  # its own words
+    assert len(calls) == 3

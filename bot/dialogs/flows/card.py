@@ -84,6 +84,7 @@ async def card(ctx: Ctx) -> Screen:
                 "months": _months(c.start_month, c.end_month),
                 "seats": c.free_seats,
             },
+            public=True,  # the catalogue's words: the same card for every family
         ),
     ]
     if c.description:
@@ -107,7 +108,7 @@ async def card(ctx: Ctx) -> Screen:
     for g in c.groups:
         if g.free <= 0:
             waiting = {"name": g.name, "schedule": g.schedule or "—", "waiting": g.waiting}
-            line = T("card-group-waiting", waiting)
+            line = T("card-group-waiting", waiting, public=True)
         else:
             free = {
                 "name": g.name,
@@ -115,10 +116,12 @@ async def card(ctx: Ctx) -> Screen:
                 "free": g.free,
                 "seats": g.seats,
             }
-            line = T("card-group", free)
+            line = T("card-group", free, public=True)
         # the teacher under the group's line, in its paragraph
         parts.append(
-            Lines([line, T("card-teacher", {"teacher": g.teacher})]) if g.teacher else line
+            Lines([line, T("card-teacher", {"teacher": g.teacher}, public=True)])
+            if g.teacher
+            else line
         )
     if ready is not None:
         # one group, one child who may apply: the card is the quote (what the family
