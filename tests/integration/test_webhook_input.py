@@ -271,3 +271,87 @@ async def test_the_stand_ins_refuse_a_secret_as_the_platforms_do():
         await max_bot.close_session()
         await tg.stop()
         await mx.stop()
+
+
+async def test_a_stop_lets_a_press_answered_early_send_its_screen(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A press's webhook response carries its answer before its screen is sent, and the
+    request is done then: a stop (run_webhook's) still waits for that screen."""
+    from bench._replicas import free_port
+    from bot.handlers.telegram.replies import Replies
+
+    db = tmp_path / "stop.db"
+    shutil.copy(sqlite_template, db)
+    tg = FakeTelegram()
+    await tg.start()
+    port = free_port()
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{db}",
+        telegram_bot_token=tg.token,
+        telegram_api_base=tg.base,
+        telegram_webhook_url="https://bot.example.org",
+        telegram_webhook_secret=SECRET,
+        telegram_webhook_host="127.0.0.1",
+        telegram_webhook_port=port,
+    )
+    app = await build(settings)
+    stop = asyncio.Event()
+    run = asyncio.create_task(telegram_webhook.run_webhook(app, stop))
+    url = f"http://127.0.0.1:{port}{telegram_webhook.WEBHOOK_PATH}"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    user = {"id": 4242, "is_bot": False, "first_name": "P", "language_code": "ru"}
+    try:
+        for _ in range(200):
+            if tg.webhook is not None:
+                break
+            await asyncio.sleep(0.05)
+        start = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": 4242, "type": "private"},
+                "from": user,
+                "text": "/start",
+            },
+        }
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json=start, headers=headers) as resp:
+                assert resp.status == 200
+            consent = tg.sent[-1].button("Даю согласие")["callback_data"]
+            deliver = Replies.deliver
+
+            async def slow(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+                await asyncio.sleep(1.0)
+                return await deliver(self, *args, **kwargs)
+
+            monkeypatch.setattr(Replies, "deliver", slow)
+            press = {
+                "update_id": 2,
+                "callback_query": {
+                    "id": "q1",
+                    "chat_instance": "c",
+                    "data": consent,
+                    "from": user,
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "chat": {"id": 4242, "type": "private"},
+                    },
+                },
+            }
+            async with http.post(url, json=press, headers=headers) as resp:
+                assert (await resp.json())["method"] == "answerCallbackQuery"
+        sent = len(tg.sent)  # the press's screen is still on its way
+        stop.set()
+        await asyncio.wait_for(run, 15)
+        assert len(tg.sent) == sent + 1
+        assert "Согласие сохранено" in tg.sent[-1].text
+    finally:
+        stop.set()
+        if not run.done():
+            run.cancel()
+        await app.close()
+        await tg.stop()

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
@@ -20,7 +21,14 @@ from bot.app import App
 from bot.handlers import Refused
 from bot.handlers.common import MARK, MemoryUpdateLedger, RedisUpdateLedger, UpdateLedger
 from bot.handlers.startup import setup_call
-from bot.handlers.telegram.handler import build_dispatcher, make_bot, set_up, transient
+from bot.handlers.telegram.handler import (
+    STOP_GRACE,
+    build_dispatcher,
+    make_bot,
+    set_up,
+    transient,
+)
+from bot.handlers.telegram.order import InFlight
 from bot.handlers.telegram.presses import RESPONSE
 from bot.handlers.telegram.settings import TelegramSettings
 
@@ -76,15 +84,32 @@ class LedgerRequestHandler(SimpleRequestHandler):
             return web.json_response({})
         if state != "new":
             return web.Response(status=503, text="being processed")
+        if update.callback_query is None:
+            return await self._feed(bot, update, key, None)
+        # a press: its handling goes on in a task of its own once the response has carried
+        # its answer, so that this connection takes Telegram's next update at once (aiohttp
+        # reads a connection's next request only when its handler has returned)
+        response = EarlyResponse(request, bot)
+        handling = asyncio.ensure_future(self._feed(bot, update, key, response))
+        either: set[asyncio.Future[Any]] = {handling, response.written}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if handling.done():
+            return handling.result()
+        _PRESSES.add(handling)  # counted among the updates in hand (PerUserOrder) meanwhile
+        handling.add_done_callback(_PRESSES.discard)
+        return response.sent or await handling
+
+    async def _feed(
+        self, bot: Bot, update: Update, key: str, response: EarlyResponse | None
+    ) -> web.Response:
         # the person's lock marks it done with its release when it can (one round trip)
         mark = self.ledger.mark(key)
         reset = MARK.set(mark)
-        response = EarlyResponse(request, bot)
         answering = RESPONSE.set(response)
         try:
             await self.dispatcher.feed_update(bot, update, **self.data)
         except Exception:
-            if response.sent is not None:
+            if response is not None and response.sent is not None:
                 # answered already: the step was saved and the update marked handled
                 logger.exception("webhook update failed after its press was answered")
                 return response.sent
@@ -96,7 +121,7 @@ class LedgerRequestHandler(SimpleRequestHandler):
             MARK.reset(reset)
         if mark is None or not mark.done:
             await self._done(key)
-        return response.sent or web.json_response({})
+        return (response.sent if response is not None else None) or web.json_response({})
 
     async def _claim(self, key: str) -> str:
         try:
@@ -117,6 +142,9 @@ class LedgerRequestHandler(SimpleRequestHandler):
             await self.ledger.release(key)
 
 
+_PRESSES: set[asyncio.Task[web.Response]] = set()  # handled on after their response
+
+
 class EarlyResponse:
     """The webhook request's response written before the update's handling ends, carrying
     a Bot API call (a press's answer: bot/handlers/telegram/presses.py). Written only once
@@ -125,13 +153,14 @@ class EarlyResponse:
     bot's own calls, as every answer does. aiohttp writes no second response for a
     request whose response was written (prepare and write_eof do nothing again)."""
 
-    __slots__ = ("_bot", "_request", "_tried", "sent")
+    __slots__ = ("_bot", "_request", "_tried", "sent", "written")
 
     def __init__(self, request: web.Request, bot: Bot) -> None:
         self._request = request
         self._bot = bot
         self._tried = False
         self.sent: web.Response | None = None
+        self.written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     async def send(self, body: dict[str, object]) -> bool:
         if self._tried:
@@ -148,10 +177,14 @@ class EarlyResponse:
             logger.info("a webhook's response was not written (%s)", type(exc).__name__)
             return False
         self.sent = response
+        self.written.set_result(None)
         return True
 
 
 WEBHOOK_PATH = "/telegram/webhook"
+# the updates in hand of a replica (handler.InFlight): a press's handling outlives its
+# request (LedgerRequestHandler), so a stop waits for them after the server's own stop
+IN_FLIGHT = web.AppKey("in_flight", InFlight)
 
 
 def webhook_app(app: App, bot: Bot) -> web.Application:
@@ -169,6 +202,7 @@ def webhook_app(app: App, bot: Bot) -> web.Application:
         RedisUpdateLedger(app.redis) if app.redis is not None else MemoryUpdateLedger()
     )
     web_app = web.Application()
+    web_app[IN_FLIGHT] = dp["in_flight"]
     LedgerRequestHandler(dp, bot, ledger, secret.get_secret_value()).register(
         web_app, path=WEBHOOK_PATH
     )
@@ -234,6 +268,7 @@ async def run_webhook(app: App, stop: asyncio.Event | None = None) -> None:
         await (stop or asyncio.Event()).wait()
     finally:
         await runner.cleanup()
+        await web_app[IN_FLIGHT].drain(STOP_GRACE)
         await bot.session.close()
         if guard is not None:
             await guard.close()
