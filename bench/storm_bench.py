@@ -119,6 +119,25 @@ statements and PostgreSQL's 1.0-1.1 ms an update, the card's and the apply's scr
 press's answerCallbackQuery; in one process a card press costs 1.2-1.5 ms and an apply
 1.6-1.9 against /help's 0.13-0.15). So a third or more of the storm's own work would
 have to go, where its statements are already two and four (test_update_path).
+
+A fourth machine (7 December, the session after; /help 115-166 families a second), the
+same command, one run of each in turn, three rounds: what went is mostly the storm's own
+work outside the statements' SQL. The base (dea77cf): families served a second 85.2, 76.2,
+82.4, ratio 0.66, 0.54, 0.70 (median 0.66), CPU per storm update, all processes, 11.1-12.4
+ms. A press answered in the webhook's own response (7b44830: no answerCallbackQuery call of
+the bot's; the stand-in makes it, as Telegram does): 86.4, 93.0, 88.8, ratio 0.70, 0.78,
+0.61 (0.70), 10.1-10.8 ms. The storm's statements past SQLAlchemy's asyncio layer as well
+(e96881d, core/storage/fast.py: 0.17 ms of CPU a statement where it took 0.48): 101.2,
+95.8, 108.0, ratio 0.72, 0.74, 0.88 (0.74), 8.7-9.7 ms. Then the card's catalogue words
+formatted once (3784519): 106.0, 106.8, 111.2, ratio 0.90, 0.84, 0.67 (median 0.84), 8.35-
+8.80 ms; then a press's handling off its request (b9a0d9e, the fix below): 97.6, 95.8,
+93.4, ratio 0.83, 0.83, 0.76 (median 0.83), 9.4-10.0 ms (/help itself 115-123 families a
+second in those three, 118-166 in the three before). Apply p99 658-987 ms; acknowledged
+p99 406-559 ms; 0 lost, oversold or out of order in any. At 30/s (b9a0d9e, one run, load
+1.1): all 3,000 answered after 218.4 s (1.05 x the floor of 208.3 s), a press acknowledged
+p50 9 ms, p99 520 ms. (With the answer in the response but the request held until the
+screen was sent, the answers that rode a response waited behind the paced screens: p99
+1,594 ms at 600 families, 2,213 at 3,000.)
 """
 
 from __future__ import annotations
