@@ -8,10 +8,15 @@ What is the same: the SQL text (the statement compiled by the engine's dialect),
 transaction (the driver adapter's own, begun as SQLAlchemy's cursor begins it, under its
 lock), the prepared statement (the adapter's cache), the errors (translated as SQLAlchemy
 translates them: an IntegrityError is still one, a deadlock still retried by
-``Database.run``), and the ``before_cursor_execute`` event for those listening to it (the
-tests that count a step's statements). What is refused, the statement then run as usual:
-a statement whose parameters expand (``IN`` of a list), and one whose columns the dialect
-would convert on the way out, or whose names would not be attributes of a row."""
+``Database.run``), the columns' conversions (each picked as SQLAlchemy picks it, by the
+column's type in the driver's description, at the first run), and the
+``before_cursor_execute`` event for those listening to it (the tests that count a step's
+statements). What is refused, the statement then run as usual: a statement whose
+parameters expand (``IN`` of a list), and one whose column names would not be attributes
+of a row. It leans on names SQLAlchemy keeps internal (the adapter cursor's
+``_prepare_and_execute`` and ``_rows``, a compiled statement's ``_bind_processors`` and
+``_result_columns``), as of the version uv.lock pins: tests/integration/test_fast_lane.py
+runs every hot statement both ways, and fails if they change."""
 
 from __future__ import annotations
 

@@ -121,10 +121,6 @@ class PressAnswer:
             self._early = task
         return self._early
 
-    @property
-    def answered(self) -> bool:
-        return self._early is not None
-
     def stop(self) -> None:
         """The timer stopped (a step that failed: its press is not answered by the bot)."""
         if self._timer is not None:
