@@ -22,21 +22,25 @@ from tests.support.tg_server import FakeTelegram, serve_webhook
 SECRET = "webhook-secret-0123456789"
 
 
-@pytest.fixture
-async def replica(sqlite_template: Path, tmp_path: Path):
-    db = tmp_path / "hook.db"
-    shutil.copy(sqlite_template, db)
-    tg = FakeTelegram()
-    await tg.start()
-    settings = Settings(
+def _settings(template: Path, db: Path, tg: FakeTelegram, **extra: object) -> Settings:
+    """A webhook replica's settings on a copy of the SQLite template, Telegram the stand-in."""
+    shutil.copy(template, db)
+    return Settings(
         _env_file=None,
         database_url=f"sqlite+aiosqlite:///{db}",
         telegram_bot_token=tg.token,
         telegram_api_base=tg.base,
         telegram_webhook_url="https://bot.example.org",
         telegram_webhook_secret=SECRET,
+        **extra,  # type: ignore[arg-type]
     )
-    app = await build(settings)
+
+
+@pytest.fixture
+async def replica(sqlite_template: Path, tmp_path: Path):
+    tg = FakeTelegram()
+    await tg.start()
+    app = await build(_settings(sqlite_template, tmp_path / "hook.db", tg))
     bot = make_bot(tg.token, tg.base)
     runner, url = await serve_webhook(app, bot)
     yield url, tg
@@ -281,18 +285,13 @@ async def test_a_stop_lets_a_press_answered_early_send_its_screen(
     from bench._replicas import free_port
     from bot.handlers.telegram.replies import Replies
 
-    db = tmp_path / "stop.db"
-    shutil.copy(sqlite_template, db)
     tg = FakeTelegram()
     await tg.start()
     port = free_port()
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{db}",
-        telegram_bot_token=tg.token,
-        telegram_api_base=tg.base,
-        telegram_webhook_url="https://bot.example.org",
-        telegram_webhook_secret=SECRET,
+    settings = _settings(
+        sqlite_template,
+        tmp_path / "stop.db",
+        tg,
         telegram_webhook_host="127.0.0.1",
         telegram_webhook_port=port,
     )
